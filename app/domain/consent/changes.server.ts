@@ -1,0 +1,285 @@
+// The consent core: the only code that writes preference state (DESIGN.md invariant 1).
+// Every change writes its projection row and a ConsentEvent in one transaction. Asking for
+// the state that already holds changes no row and is recorded with changed = false.
+
+import type { Db, Tx } from "~/utils/db.server.ts";
+import { db } from "~/utils/db.server.ts";
+import type {
+  Channel,
+  ConsentAction,
+  ConsentBasis,
+  ConsentSource,
+  SharingPurpose,
+  SuppressionReason,
+} from "~/generated/prisma/enums.ts";
+import { addressHash } from "./address-hash.server.ts";
+import { normalizeEmail } from "./email.ts";
+
+/** Who asked for a change, and how: copied onto the ConsentEvent. */
+export type ConsentContext = {
+  source: ConsentSource;
+  /** "contact:12", "user:3", "system", "cli:import" … */
+  actor?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** The jti of the link token that authorised the change. */
+  tokenId?: string | null;
+  campaignId?: number | null;
+  /** The ConsentText the person was shown when they gave or withdrew consent. */
+  consentTextId?: number | null;
+  now?: Date;
+};
+
+export type ConsentChange =
+  | {
+      kind: "subscribe";
+      contactId: number;
+      topicId: number;
+      channel: Channel;
+      basis: ConsentBasis;
+      consentedAt?: Date;
+      /** Where the basis expires (implied consent). */
+      expiresAt?: Date | null;
+    }
+  | { kind: "unsubscribe"; contactId: number; topicId: number; channel: Channel }
+  | { kind: "optOutOfUnit"; contactId: number; unitId: number; channel: Channel }
+  | { kind: "optBackInToUnit"; contactId: number; unitId: number; channel: Channel }
+  | { kind: "optOutEverywhere"; contactId: number; channel: Channel }
+  | { kind: "optBackInEverywhere"; contactId: number; channel: Channel }
+  | { kind: "snooze"; contactId: number; unitId: number; until: Date }
+  | { kind: "endSnooze"; contactId: number; unitId: number }
+  | { kind: "setSharing"; contactId: number; purpose: SharingPurpose; granted: boolean }
+  | { kind: "suppress"; email: string; reason: SuppressionReason; note?: string }
+  | { kind: "unsuppress"; email: string; reason: SuppressionReason };
+
+export type ConsentChangeResult = { changed: boolean; eventId: number };
+
+/** A change that cannot be made as asked (unknown topic, channel not offered …): a 4xx for the caller. */
+export class ConsentError extends Error {
+  name = "ConsentError";
+}
+
+/** Applies one change in its own transaction, or inside the caller's when given a transaction client. */
+export function applyConsentChange(
+  change: ConsentChange,
+  context: ConsentContext,
+  client: Db | Tx = db,
+): Promise<ConsentChangeResult> {
+  return inTransaction(client, (tx) => applyInTransaction(tx, change, context));
+}
+
+/** Applies several changes atomically: all land or none do. */
+export function applyConsentChanges(
+  changes: ConsentChange[],
+  context: ConsentContext,
+  client: Db | Tx = db,
+): Promise<ConsentChangeResult[]> {
+  return inTransaction(client, async (tx) => {
+    const results: ConsentChangeResult[] = [];
+    for (const change of changes) results.push(await applyInTransaction(tx, change, context));
+    return results;
+  });
+}
+
+function inTransaction<T>(client: Db | Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return "$transaction" in client ? (client as Db).$transaction(work) : work(client);
+}
+
+type Recorded = {
+  action: ConsentAction;
+  changed: boolean;
+  contactId: number | null;
+  unitId?: number | null;
+  topicId?: number | null;
+  channel?: Channel | null;
+  detail?: Record<string, unknown>;
+};
+
+async function applyInTransaction(tx: Tx, change: ConsentChange, context: ConsentContext): Promise<ConsentChangeResult> {
+  const now = context.now ?? new Date();
+  const recorded = await project(tx, change, context, now);
+  if (context.consentTextId != null) await markConsentTextUsed(tx, context.consentTextId, now);
+  const event = await tx.consentEvent.create({
+    data: {
+      contactId: recorded.contactId,
+      unitId: recorded.unitId ?? null,
+      topicId: recorded.topicId ?? null,
+      channel: recorded.channel ?? null,
+      action: recorded.action,
+      changed: recorded.changed,
+      source: context.source,
+      actor: context.actor ?? null,
+      ip: context.ip ?? null,
+      userAgent: context.userAgent ?? null,
+      tokenId: context.tokenId ?? null,
+      campaignId: context.campaignId ?? null,
+      consentTextId: context.consentTextId ?? null,
+      detail: recorded.detail ? JSON.stringify(recorded.detail) : null,
+      createdAt: now,
+    },
+    select: { id: true },
+  });
+  return { changed: recorded.changed, eventId: event.id };
+}
+
+/** Writes the projection row for one change and says what to record about it. */
+async function project(tx: Tx, change: ConsentChange, context: ConsentContext, now: Date): Promise<Recorded> {
+  switch (change.kind) {
+    case "subscribe": {
+      const topic = await findOpenTopic(tx, change.topicId, change.channel);
+      const key = { contactId: change.contactId, topicId: change.topicId, channel: change.channel };
+      const existing = await tx.subscription.findUnique({ where: { contactId_topicId_channel: key } });
+      const expiresAt = change.expiresAt ?? null;
+      const changed =
+        existing?.status !== "SUBSCRIBED" ||
+        existing.basis !== change.basis ||
+        existing.expiresAt?.getTime() !== expiresAt?.getTime();
+      if (changed) {
+        const data = {
+          status: "SUBSCRIBED" as const,
+          basis: change.basis,
+          consentedAt: change.consentedAt ?? now,
+          expiresAt,
+          consentTextId: context.consentTextId ?? null,
+        };
+        await tx.subscription.upsert({ where: { contactId_topicId_channel: key }, create: { ...key, ...data }, update: data });
+      }
+      return {
+        action: "SUBSCRIBE",
+        changed,
+        contactId: change.contactId,
+        unitId: topic.unitId,
+        topicId: topic.id,
+        channel: change.channel,
+        detail: { basis: change.basis, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) },
+      };
+    }
+    case "unsubscribe": {
+      const topic = await findTopic(tx, change.topicId);
+      const { count } = await tx.subscription.updateMany({
+        where: { contactId: change.contactId, topicId: change.topicId, channel: change.channel, status: { not: "UNSUBSCRIBED" } },
+        data: { status: "UNSUBSCRIBED" },
+      });
+      return {
+        action: "UNSUBSCRIBE",
+        changed: count > 0,
+        contactId: change.contactId,
+        unitId: topic.unitId,
+        topicId: topic.id,
+        channel: change.channel,
+      };
+    }
+    case "optOutOfUnit":
+    case "optBackInToUnit": {
+      const key = { contactId: change.contactId, unitId: change.unitId, channel: change.channel };
+      const optingOut = change.kind === "optOutOfUnit";
+      const existing = await tx.unitOptOut.findUnique({ where: { contactId_unitId_channel: key } });
+      const changed = optingOut !== (existing !== null);
+      if (changed && optingOut) await tx.unitOptOut.create({ data: key });
+      if (changed && !optingOut) await tx.unitOptOut.delete({ where: { contactId_unitId_channel: key } });
+      return { action: optingOut ? "UNIT_OPT_OUT" : "UNIT_OPT_IN", changed, ...key };
+    }
+    case "optOutEverywhere":
+    case "optBackInEverywhere": {
+      const key = { contactId: change.contactId, channel: change.channel };
+      const optingOut = change.kind === "optOutEverywhere";
+      const existing = await tx.globalOptOut.findUnique({ where: { contactId_channel: key } });
+      const changed = optingOut !== (existing !== null);
+      if (changed && optingOut) await tx.globalOptOut.create({ data: key });
+      if (changed && !optingOut) await tx.globalOptOut.delete({ where: { contactId_channel: key } });
+      return { action: optingOut ? "GLOBAL_OPT_OUT" : "GLOBAL_OPT_IN", changed, ...key };
+    }
+    case "snooze": {
+      if (change.until.getTime() <= now.getTime()) throw new ConsentError("A pause must end in the future.");
+      const key = { contactId: change.contactId, unitId: change.unitId };
+      const existing = await tx.snooze.findUnique({ where: { contactId_unitId: key } });
+      const changed = existing?.until.getTime() !== change.until.getTime();
+      if (changed) {
+        await tx.snooze.upsert({ where: { contactId_unitId: key }, create: { ...key, until: change.until }, update: { until: change.until } });
+      }
+      return { action: "SNOOZE", changed, ...key, detail: { until: change.until.toISOString() } };
+    }
+    case "endSnooze": {
+      const key = { contactId: change.contactId, unitId: change.unitId };
+      const { count } = await tx.snooze.deleteMany({ where: { ...key, until: { gt: now } } });
+      // An expired pause row is only clutter: remove it without calling that a change.
+      await tx.snooze.deleteMany({ where: key });
+      return { action: "SNOOZE_END", changed: count > 0, ...key };
+    }
+    case "setSharing": {
+      const key = { contactId: change.contactId, purpose: change.purpose };
+      const existing = await tx.sharingConsent.findUnique({ where: { contactId_purpose: key } });
+      const changed = (existing?.granted ?? false) !== change.granted;
+      if (changed) {
+        const data = { granted: change.granted, consentTextId: context.consentTextId ?? null };
+        await tx.sharingConsent.upsert({ where: { contactId_purpose: key }, create: { ...key, ...data }, update: data });
+      }
+      return {
+        action: change.granted ? "SHARING_GRANT" : "SHARING_WITHDRAW",
+        changed,
+        contactId: change.contactId,
+        detail: { purpose: change.purpose },
+      };
+    }
+    case "suppress": {
+      const email = normalizeEmail(change.email);
+      const emailHash = addressHash(email);
+      const contact = await tx.contact.findUnique({ where: { email }, select: { id: true } });
+      // An ERASED entry keeps only the hash: no address, no link to a contact.
+      const erased = change.reason === "ERASED";
+      const existing = await tx.suppression.findUnique({ where: { emailHash_reason: { emailHash, reason: change.reason } } });
+      if (!existing) {
+        await tx.suppression.create({
+          data: {
+            emailHash,
+            reason: change.reason,
+            email: erased ? null : email,
+            contactId: erased ? null : (contact?.id ?? null),
+            note: change.note ?? null,
+          },
+        });
+      }
+      return {
+        action: "SUPPRESS",
+        changed: !existing,
+        contactId: erased ? null : (contact?.id ?? null),
+        channel: "EMAIL",
+        detail: { reason: change.reason },
+      };
+    }
+    case "unsuppress": {
+      const email = normalizeEmail(change.email);
+      const removed = await tx.suppression.findUnique({
+        where: { emailHash_reason: { emailHash: addressHash(email), reason: change.reason } },
+        select: { id: true, contactId: true },
+      });
+      if (removed) await tx.suppression.delete({ where: { id: removed.id } });
+      return {
+        action: "UNSUPPRESS",
+        changed: removed !== null,
+        contactId: removed?.contactId ?? null,
+        channel: "EMAIL",
+        detail: { reason: change.reason },
+      };
+    }
+  }
+}
+
+async function findTopic(tx: Tx, topicId: number) {
+  const topic = await tx.topic.findUnique({ where: { id: topicId } });
+  if (!topic) throw new ConsentError(`There is no topic with id ${topicId}.`);
+  return topic;
+}
+
+/** A topic that accepts new subscriptions on the channel: not archived, channel offered. */
+async function findOpenTopic(tx: Tx, topicId: number, channel: Channel) {
+  const topic = await findTopic(tx, topicId);
+  if (topic.archivedAt) throw new ConsentError(`The topic "${topic.name}" is archived and takes no new subscriptions.`);
+  const offered = { EMAIL: topic.offersEmail, POSTAL: topic.offersPostal, PHONE: topic.offersPhone }[channel];
+  if (!offered) throw new ConsentError(`The topic "${topic.name}" is not offered by ${channel.toLowerCase()}.`);
+  return topic;
+}
+
+async function markConsentTextUsed(tx: Tx, consentTextId: number, now: Date) {
+  await tx.consentText.updateMany({ where: { id: consentTextId, firstUsedAt: null }, data: { firstUsedAt: now } });
+}

@@ -1,0 +1,106 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { db } from "~/utils/db.server.ts";
+import { createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
+import { countAudience, findAudienceBatch, loadConsentStates } from "./audience.server.ts";
+import { CHANNELS, isEligible, type Channel, type PromotionalTarget } from "./eligibility.ts";
+
+// DESIGN.md invariant 2: the audience query and isEligible() are the same rule. Generated
+// contact states are written straight to the tables (including states the consent core
+// would refuse, such as expired pauses), then both sides are asked about every target.
+
+const NOW = new Date("2026-06-01T12:00:00Z");
+const DAY = 86_400_000;
+const when = fc.constantFrom(-30, -1, 1, 30).map((days) => new Date(NOW.getTime() + days * DAY));
+const channel = fc.constantFrom<Channel>(...CHANNELS);
+
+const contactState = fc.record({
+  subscriptions: fc.uniqueArray(
+    fc.record({
+      topic: fc.nat(3),
+      channel,
+      status: fc.constantFrom("SUBSCRIBED", "SUBSCRIBED", "UNSUBSCRIBED", "PENDING" as const),
+      expiresAt: fc.option(when, { nil: null }),
+    }),
+    { selector: (s) => `${s.topic}:${s.channel}`, maxLength: 6 },
+  ),
+  unitOptOuts: fc.uniqueArray(fc.record({ unit: fc.nat(1), channel }), { selector: (o) => `${o.unit}:${o.channel}`, maxLength: 2 }),
+  globalOptOuts: fc.uniqueArray(channel, { maxLength: 2 }),
+  snoozes: fc.uniqueArray(fc.record({ unit: fc.nat(1), until: when }), { selector: (s) => s.unit, maxLength: 2 }),
+  suppressions: fc.uniqueArray(fc.constantFrom("HARD_BOUNCE", "COMPLAINT", "MANUAL" as const), { maxLength: 2 }),
+});
+
+describe("eligibility", () => {
+  it("the audience query returns exactly the contacts isEligible() accepts", async () => {
+    const units = [await createUnit(), await createUnit()];
+    // Topics 0 and 1 belong to the first unit, 2 and 3 to the second.
+    const topics = [
+      await createTopic(units[0].id),
+      await createTopic(units[0].id),
+      await createTopic(units[1].id),
+      await createTopic(units[1].id),
+    ];
+    const targets: PromotionalTarget[] = topics.flatMap((topic) =>
+      CHANNELS.map((ch) => ({ unitId: topic.unitId, topicId: topic.id, channel: ch })),
+    );
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(contactState, { minLength: 1, maxLength: 25 }), async (states) => {
+        await db.contact.deleteMany();
+        await db.suppression.deleteMany();
+        for (const [index, state] of states.entries()) {
+          const email = `p${index}@example.com`;
+          const { id } = await db.contact.create({ data: { email } });
+          await db.subscription.createMany({
+            data: state.subscriptions.map((s) => ({
+              contactId: id,
+              topicId: topics[s.topic].id,
+              channel: s.channel,
+              status: s.status,
+              basis: "EXPRESS" as const,
+              consentedAt: NOW,
+              expiresAt: s.expiresAt,
+            })),
+          });
+          await db.unitOptOut.createMany({ data: state.unitOptOuts.map((o) => ({ contactId: id, unitId: units[o.unit].id, channel: o.channel })) });
+          await db.globalOptOut.createMany({ data: state.globalOptOuts.map((ch) => ({ contactId: id, channel: ch })) });
+          await db.snooze.createMany({ data: state.snoozes.map((s) => ({ contactId: id, unitId: units[s.unit].id, until: s.until })) });
+          await db.suppression.createMany({
+            data: state.suppressions.map((reason) => ({ contactId: id, email, emailHash: `${email}:${reason}`, reason })),
+          });
+        }
+
+        const contactIds = (await db.contact.findMany({ select: { id: true } })).map((c) => c.id);
+        const loaded = await loadConsentStates(db, contactIds);
+        for (const target of targets) {
+          const expected = contactIds.filter((id) => isEligible(loaded.get(id)!, target, NOW));
+          // Read the audience in small keyset batches, as the sender does.
+          const actual: number[] = [];
+          for (let after = 0; ; ) {
+            const batch = await findAudienceBatch(db, target, NOW, { afterContactId: after, take: 4 });
+            if (batch.length === 0) break;
+            actual.push(...batch.map((c) => c.id));
+            after = batch[batch.length - 1].id;
+          }
+          expect(actual).toEqual(expected);
+          expect(await countAudience(db, target, NOW)).toBe(expected.length);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("freezes the upper bound: contacts above maxContactId are not in the batch", async () => {
+    const unit = await createUnit();
+    const topic = await createTopic(unit.id);
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { id } = await db.contact.create({ data: { email: `frozen${i}@example.com` } });
+      await db.subscription.create({ data: { contactId: id, topicId: topic.id, channel: "EMAIL", status: "SUBSCRIBED", basis: "EXPRESS", consentedAt: NOW } });
+      ids.push(id);
+    }
+    const target = { unitId: unit.id, topicId: topic.id, channel: "EMAIL" as const };
+    const batch = await findAudienceBatch(db, target, NOW, { afterContactId: ids[0], maxContactId: ids[3], take: 10 });
+    expect(batch.map((c) => c.id)).toEqual(ids.slice(1, 4));
+  });
+});

@@ -1,0 +1,18 @@
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaClient } from "~/generated/prisma/client.ts";
+import { getEnv } from "./env.server.ts";
+
+export type Db = PrismaClient;
+/** The client handed to a function running inside `db.$transaction(async (tx) => ...)`. */
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+export function createDb(databaseFile: string): PrismaClient {
+  // timeout: wait up to 5 s for a writer lock instead of failing with SQLITE_BUSY.
+  const adapter = new PrismaBetterSqlite3({ url: databaseFile, timeout: 5000 });
+  return new PrismaClient({ adapter });
+}
+
+// One client for the whole process, kept across dev-server reloads.
+const globalForDb = globalThis as unknown as { __db?: PrismaClient };
+
+export const db: PrismaClient = (globalForDb.__db ??= createDb(getEnv().databaseFile));

@@ -1,0 +1,99 @@
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { z } from "zod";
+
+// Configuration is read once, validated with Zod, and documented in .env.example.
+// Every variable has a default so the demo runs with no .env at all.
+
+const booleanFlag = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .default("")
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .regex(/^file:.+/, "must be an SQLite file URL such as file:./var/dev.db")
+      .default("file:./var/dev.db"),
+    PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://prefs.example.com" }).optional(),
+    MAIL_TRANSPORT: z.enum(["outbox", "smtp"], { error: "must be outbox or smtp" }).default("outbox"),
+    OUTBOX_DIR: z.string().min(1).default("var/outbox"),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/.+/, "must be an smtp:// or smtps:// URL")
+      .optional(),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    ADDRESS_HASH_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+    SKIP_DEMO_SEED: booleanFlag,
+  })
+  .superRefine((env, ctx) => {
+    if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL) {
+      ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when MAIL_TRANSPORT=smtp" });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema> & {
+  PUBLIC_URL: string;
+  SESSION_SECRET: string;
+  ADDRESS_HASH_KEY: string;
+  /** Absolute path of the SQLite file named by DATABASE_URL. */
+  databaseFile: string;
+};
+
+export class ConfigError extends Error {
+  name = "ConfigError";
+}
+
+/** Parses an environment; throws ConfigError with one line naming the first bad variable. */
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).map(([k, v]) => [k, v === "" ? undefined : v]));
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue.path[0] ?? "environment");
+    const got = cleaned[name];
+    throw new ConfigError(
+      `Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : ` (got "${got}")`}. See .env.example.`,
+    );
+  }
+  const env = result.data;
+  const databaseFile = path.resolve(env.DATABASE_URL.slice("file:".length));
+  const secrets = env.SESSION_SECRET && env.ADDRESS_HASH_KEY ? null : localSecrets(path.dirname(databaseFile));
+  return {
+    ...env,
+    PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    SESSION_SECRET: env.SESSION_SECRET ?? secrets!.sessionSecret,
+    ADDRESS_HASH_KEY: env.ADDRESS_HASH_KEY ?? secrets!.addressHashKey,
+    databaseFile,
+  };
+}
+
+/**
+ * Secrets generated once beside the database when none are configured, so a fresh demo is
+ * secure without a .env and sessions and erasure hashes survive restarts.
+ */
+function localSecrets(dir: string): { sessionSecret: string; addressHashKey: string } {
+  const file = path.join(dir, "secrets.json");
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    const secrets = {
+      sessionSecret: crypto.randomBytes(32).toString("base64url"),
+      addressHashKey: crypto.randomBytes(32).toString("base64url"),
+    };
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: "wx" });
+    return secrets;
+  }
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

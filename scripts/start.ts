@@ -1,0 +1,75 @@
+// `npm start`: validate configuration, apply pending migrations, seed an empty database with
+// the demo group (unless SKIP_DEMO_SEED), then serve the production build.
+
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
+import express from "express";
+import Database from "better-sqlite3";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import { ConfigError, getEnv, type Env } from "../app/utils/env.server.ts";
+
+function loadConfig(): Env {
+  try {
+    return getEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+process.env.NODE_ENV ??= "production";
+const env = loadConfig();
+
+const buildFile = path.resolve("build/index.js");
+if (!fs.existsSync(buildFile)) {
+  console.error("No production build found: run `npm run build` first.");
+  process.exit(1);
+}
+
+fs.mkdirSync(path.dirname(env.databaseFile), { recursive: true });
+execFileSync(path.resolve("node_modules/.bin/prisma"), ["migrate", "deploy"], { stdio: ["ignore", "ignore", "inherit"] });
+// WAL lets the sender write while pages read; the setting is stored in the database file.
+const sqlite = new Database(env.databaseFile);
+sqlite.pragma("journal_mode = WAL");
+sqlite.close();
+
+const { db } = await import("../app/utils/db.server.ts");
+const { ensureSigningKey } = await import("../app/domain/tokens/keyring.server.ts");
+const { isDatabaseEmpty, seedDemoData } = await import("../prisma/demo-data.ts");
+if (!env.SKIP_DEMO_SEED && (await isDatabaseEmpty(db))) await seedDemoData(db);
+await ensureSigningKey(db);
+await db.$disconnect();
+
+const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild;
+const app = express();
+app.disable("x-powered-by");
+app.set("trust proxy", "loopback");
+// Server logs keep the client IP and the time of each request, as the privacy policy says.
+app.use((req, res, next) => {
+  const started = performance.now();
+  res.on("finish", () => {
+    const ms = (performance.now() - started).toFixed(1);
+    console.log(`${new Date().toISOString()} ${req.ip} ${req.method} ${req.originalUrl.replace(/\/u\/[^/?]+/, "/u/…")} ${res.statusCode} ${ms}ms`);
+  });
+  next();
+});
+app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+app.use(express.static("public", { maxAge: "1h" }));
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+
+const server = app.listen(env.PORT, () => {
+  console.log(`Preference Center listening on http://localhost:${env.PORT} (public URL ${env.PUBLIC_URL}, mail: ${env.MAIL_TRANSPORT})`);
+});
+
+function shutdown() {
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5000).unref();
+}
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
