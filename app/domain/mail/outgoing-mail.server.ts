@@ -1,0 +1,139 @@
+import crypto from "node:crypto";
+import type { SendMailOptions } from "nodemailer";
+
+/** Promotional mail obeys consent and must offer one-click unsubscribe; transactional mail must not offer it. */
+export type MailStream = "promotional" | "transactional";
+
+export type OutgoingMail = {
+  stream: MailStream;
+  from: { name: string; address: string };
+  /** One bare address: every message has exactly one recipient. */
+  to: string;
+  replyTo?: string;
+  subject: string;
+  /** Both parts are required and must not be blank. */
+  html: string;
+  text: string;
+  /** Extra header fields such as List-Unsubscribe; the structural ones (From, Subject, ...) are refused. */
+  headers?: Record<string, string>;
+  /** The Message-ID is generated as <random@messageIdDomain>, normally the unit's sending domain. */
+  messageIdDomain: string;
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
+};
+
+export type SentMail = {
+  /** With angle brackets, exactly as in the Message-ID header. */
+  messageId: string;
+};
+
+export interface MailTransport {
+  readonly name: "outbox" | "smtp";
+  /** Resolves only once the message was handed over (file written, SMTP server accepted it). */
+  send(mail: OutgoingMail): Promise<SentMail>;
+  /** Proves the transport can deliver (outbox writable, SMTP server answering): a start-up check. */
+  verify(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The message itself is wrong (a bug in the caller): sending it again will never work. */
+export class InvalidMailError extends Error {
+  name = "InvalidMailError";
+}
+
+/** The transport could not be built from its configuration. */
+export class MailConfigError extends Error {
+  name = "MailConfigError";
+}
+
+/** The transport failed to hand the message over. */
+export class MailDeliveryError extends Error {
+  name = "MailDeliveryError";
+  /** True when the server refused the message for good (SMTP 5xx): retrying will not help. */
+  readonly permanent: boolean;
+
+  constructor(message: string, options: { cause?: unknown; permanent?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.permanent = options.permanent ?? false;
+  }
+}
+
+// Deliberately plain (same rule as EmailSchema): one @, no spaces, brackets or separators.
+const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/;
+const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i;
+// RFC 5322 field-name: printable ASCII except the colon.
+const FIELD_NAME = /^[!-9;-~]+$/;
+const LINE_BREAK = /[\r\n]/;
+// Fields the message is built from: a second copy would be ambiguous or an injection.
+const STRUCTURAL_FIELDS = new Set(
+  ["from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version",
+    "content-type", "content-transfer-encoding", "dkim-signature", "return-path"],
+);
+const ONE_CLICK = "List-Unsubscribe=One-Click";
+
+/** Validates a message and turns it into nodemailer's options; throws InvalidMailError on the first problem. */
+export function composeMessage(mail: OutgoingMail): SendMailOptions {
+  const fail = (problem: string): never => {
+    throw new InvalidMailError(`Refusing to send mail: ${problem}`);
+  };
+  if (mail.stream !== "promotional" && mail.stream !== "transactional") fail(`unknown stream "${String(mail.stream)}"`);
+  if (!ADDRESS.test(mail.from.address)) fail(`From address "${mail.from.address}" is not a plain email address`);
+  if (LINE_BREAK.test(mail.from.name)) fail("the From name contains a line break");
+  if (!ADDRESS.test(mail.to)) fail("the recipient is not one plain email address");
+  if (mail.replyTo !== undefined && !ADDRESS.test(mail.replyTo)) fail(`Reply-To "${mail.replyTo}" is not a plain email address`);
+  if (LINE_BREAK.test(mail.subject)) fail("the subject contains a line break (header injection)");
+  if (mail.subject.trim() === "") fail("the subject is empty");
+  if (mail.html.trim() === "") fail("the HTML part is empty");
+  if (mail.text.trim() === "") fail("the plain-text part is empty");
+  if (!DOMAIN.test(mail.messageIdDomain)) fail(`"${mail.messageIdDomain}" is not a domain for the Message-ID`);
+
+  const headers = mail.headers ?? {};
+  const seen = new Set<string>();
+  for (const [name, value] of Object.entries(headers)) {
+    const key = name.toLowerCase();
+    if (!FIELD_NAME.test(name)) fail(`"${name}" is not a valid header name`);
+    if (STRUCTURAL_FIELDS.has(key)) fail(`the ${name} header is set from the message fields, not from headers`);
+    if (seen.has(key)) fail(`the ${name} header is given twice`);
+    if (LINE_BREAK.test(value)) fail(`the ${name} header contains a line break (header injection)`);
+    seen.add(key);
+  }
+  const header = (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  const listUnsubscribe = header("list-unsubscribe");
+  const listUnsubscribePost = header("list-unsubscribe-post");
+  if (mail.stream === "promotional") {
+    // Last line of defence for invariant 8 and RFC 8058 one-click unsubscribe.
+    if (!listUnsubscribe || !/<https?:\/\/[^>\s]+>/.test(listUnsubscribe)) fail("promotional mail needs a List-Unsubscribe header with an <http(s)://...> link");
+    if (listUnsubscribePost !== ONE_CLICK) fail(`promotional mail needs "List-Unsubscribe-Post: ${ONE_CLICK}"`);
+  } else if (listUnsubscribe !== undefined || listUnsubscribePost !== undefined) {
+    fail("transactional mail cannot be unsubscribed from, so it carries no List-Unsubscribe headers");
+  }
+
+  if (mail.dkim) {
+    if (!DOMAIN.test(mail.dkim.domainName)) fail(`"${mail.dkim.domainName}" is not a DKIM domain`);
+    if (!/^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/i.test(mail.dkim.keySelector)) fail(`"${mail.dkim.keySelector}" is not a DKIM selector`);
+    // nodemailer sends a message unsigned when the key does not parse, so check it here.
+    try {
+      crypto.createPrivateKey(mail.dkim.privateKey);
+    } catch {
+      fail(`the DKIM private key for ${mail.dkim.domainName} is not a valid PEM private key`);
+    }
+  }
+
+  return {
+    from: { name: mail.from.name, address: mail.from.address },
+    to: mail.to,
+    replyTo: mail.replyTo,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    headers,
+    messageId: `<${crypto.randomUUID()}@${mail.messageIdDomain}>`,
+    dkim: mail.dkim,
+  };
+}
+
+/** Describes a nodemailer failure in one line: the reason, and the error code when it adds something. */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+}
