@@ -46,6 +46,18 @@ if (!env.SKIP_DEMO_SEED && (await isDatabaseEmpty(db))) await seedDemoData(db);
 await ensureSigningKey(db);
 await db.$disconnect();
 
+// A mail transport that cannot deliver is a configuration error: say so now, not at the first send.
+const { createMailTransport } = await import("../app/domain/mail/transport.server.ts");
+const mail = createMailTransport(env);
+try {
+  await mail.verify();
+} catch (error) {
+  console.error(`Mail transport "${env.MAIL_TRANSPORT}" is not usable: ${(error as Error).message}`);
+  process.exit(1);
+} finally {
+  await mail.close();
+}
+
 const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild;
 const app = express();
 app.disable("x-powered-by");
