@@ -49,7 +49,7 @@ export class ConfigError extends Error {
 }
 
 /** Parses an environment; throws ConfigError with one line naming the first bad variable. */
-export function parseEnv(source: NodeJS.ProcessEnv): Env {
+export function parseEnv(source: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(Object.entries(source).map(([k, v]) => [k, v === "" ? undefined : v]));
   const result = EnvSchema.safeParse(cleaned);
   if (!result.success) {
