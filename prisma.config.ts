@@ -1,0 +1,33 @@
+// Prisma CLI configuration (Prisma 7 reads the datasource URL from here, not from schema.prisma).
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "prisma/config";
+
+const rootDir = path.dirname(fileURLToPath(import.meta.url));
+
+const databaseUrl = process.env.DATABASE_URL ?? "file:./var/dev.db";
+
+// The CLI runs the schema engine with this file's directory as its working
+// directory, so a relative `file:` path is relative to the repo root. Create
+// the database's directory here: SQLite creates the file, not its parents.
+const sqliteFile = databaseUrl.replace(/^file:(\/\/)?/, "").split("?")[0];
+if (databaseUrl.startsWith("file:") && sqliteFile !== ":memory:") {
+  fs.mkdirSync(path.dirname(path.resolve(rootDir, sqliteFile)), { recursive: true });
+}
+
+// No native schema engine can be downloaded here or in CI: run the project's
+// WebAssembly-based stand-in (docs/decisions/002-schema-engine-stand-in.md).
+// Delete this line once a native binary is available.
+process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(rootDir, "prisma/schema-engine/bin.mjs");
+
+export default defineConfig({
+  schema: "prisma/schema.prisma",
+  migrations: {
+    path: "prisma/migrations",
+    seed: "tsx prisma/seed.ts",
+  },
+  datasource: {
+    url: databaseUrl,
+  },
+});
