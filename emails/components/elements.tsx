@@ -1,0 +1,58 @@
+import type { CSSProperties, ReactNode } from "react";
+import { Button, Link, Section, Text } from "@react-email/components";
+import { bodyText, COLORS, FONT_STACK, smallText } from "./theme.ts";
+
+// Small building blocks the templates share, so every message reads and looks the same.
+
+export function Paragraph({ children, style }: { children: ReactNode; style?: CSSProperties }) {
+  return <Text style={{ ...bodyText, ...style }}>{children}</Text>;
+}
+
+export function Greeting({ name }: { name?: string }) {
+  return <Paragraph>{name ? `Hello ${name},` : "Hello,"}</Paragraph>;
+}
+
+/**
+ * The one thing the message asks the reader to do. The link is repeated as text under the
+ * button for clients that hide buttons; the plain-text part already has it once.
+ */
+export function ActionButton({ href, children, color, textColor }: { href: string; children: ReactNode; color: string; textColor: string }) {
+  return (
+    <Section style={{ margin: "8px 0 24px" }}>
+      <Button
+        href={href}
+        style={{
+          backgroundColor: color,
+          color: textColor,
+          fontFamily: FONT_STACK,
+          fontSize: "16px",
+          fontWeight: 600,
+          lineHeight: "24px",
+          borderRadius: "4px",
+          padding: "12px 20px",
+        }}
+      >
+        {children}
+      </Button>
+      <Text style={{ ...smallText, margin: "12px 0 0", wordBreak: "break-all" }} data-skip-in-text="true">
+        Or copy this link into your browser:{" "}
+        <Link href={href} style={{ color: COLORS.link, textDecoration: "underline" }}>
+          {href}
+        </Link>
+      </Text>
+    </Section>
+  );
+}
+
+/** Facts as label and value, e.g. what happened and when in a security alert. */
+export function Details({ rows }: { rows: Array<[label: string, value: string]> }) {
+  return (
+    <Section style={{ margin: "0 0 16px", borderLeft: `3px solid ${COLORS.border}`, paddingLeft: "12px" }}>
+      {rows.map(([label, value]) => (
+        <Text key={label} style={{ ...bodyText, margin: "0 0 4px" }}>
+          <strong>{`${label}:`}</strong> {value}
+        </Text>
+      ))}
+    </Section>
+  );
+}

@@ -1,0 +1,24 @@
+export { ActionButton, Details, Greeting, Paragraph } from "./elements.tsx";
+export { formatDate, formatDateTime, formatMinutes } from "./format.ts";
+export { PREVIEW_CATEGORY_REASONS, PREVIEW_PREFERENCES_URL, PREVIEW_UNIT } from "./preview-data.ts";
+export {
+  PromotionalFooter,
+  PromotionalLayout,
+  type PromotionalFooterProps,
+  type PromotionalLayoutProps,
+} from "./promotional-layout.tsx";
+export { bodyText, brandColors, COLORS, contrastRatio, FONT_STACK, type BrandColors } from "./theme.ts";
+export {
+  TransactionalFooter,
+  TransactionalLayout,
+  type TransactionalFooterProps,
+  type TransactionalLayoutProps,
+} from "./transactional-layout.tsx";
+export {
+  assertSendableIdentity,
+  contactMethods,
+  IncompleteUnitIdentityError,
+  isWebUrl,
+  type ContactMethod,
+  type UnitIdentity,
+} from "./unit-identity.ts";

@@ -1,0 +1,61 @@
+import type { ReactNode } from "react";
+import { Heading, Text } from "@react-email/components";
+import { EmailShell, FooterLink, UnitDetails } from "./email-shell.tsx";
+import { brandColors, COLORS, FONT_STACK, smallText } from "./theme.ts";
+import { UnitHeader } from "./unit-header.tsx";
+import type { UnitIdentity } from "./unit-identity.ts";
+
+// Service mail: sent whatever the person's marketing preferences are, so its footer explains
+// why, and has no unsubscribe link (there is nothing to unsubscribe from).
+
+export type TransactionalFooterProps = {
+  /** The exempt category's reason, e.g. "We warn you about sign-ins … to keep it safe." */
+  categoryReason: string;
+  preferencesUrl: string;
+};
+
+export function TransactionalFooter({ unit, categoryReason, preferencesUrl }: TransactionalFooterProps & { unit: UnitIdentity }) {
+  return (
+    <>
+      <Text style={smallText}>
+        {`This is a service message about your account with ${unit.displayName}. `}
+        You receive it whatever your marketing preferences are.
+      </Text>
+      <Text style={smallText}>{`Why we send it: ${categoryReason}`}</Text>
+      <Text style={smallText}>
+        <FooterLink href={preferencesUrl}>Manage your email preferences</FooterLink>
+      </Text>
+      <UnitDetails unit={unit} />
+    </>
+  );
+}
+
+export type TransactionalLayoutProps = {
+  unit: UnitIdentity;
+  /** The message's headline; also the document title. */
+  heading: string;
+  /** Inbox preview text. */
+  preview?: string;
+  footer: TransactionalFooterProps;
+  lang?: string;
+  children: ReactNode;
+};
+
+export function TransactionalLayout({ unit, heading, preview, footer, lang = "en", children }: TransactionalLayoutProps) {
+  const colors = brandColors(unit.brandColor);
+  return (
+    <EmailShell
+      lang={lang}
+      title={heading}
+      preview={preview}
+      // Plain and calm: the brand shows only as a thin rule, so service mail never looks like an offer.
+      header={<UnitHeader unit={unit} background={COLORS.card} color={COLORS.ink} topRule={colors.accent} bottomRule={COLORS.border} />}
+      footer={<TransactionalFooter unit={unit} {...footer} />}
+    >
+      <Heading as="h1" style={{ fontFamily: FONT_STACK, fontSize: "22px", lineHeight: "30px", fontWeight: 700, color: COLORS.ink, margin: "0 0 16px" }}>
+        {heading}
+      </Heading>
+      {children}
+    </EmailShell>
+  );
+}

@@ -1,0 +1,32 @@
+import type { TransactionalTemplate } from "../template-kinds.ts";
+import { emailChangeVerification } from "./email-change-verification.tsx";
+import { passwordReset } from "./password-reset.tsx";
+import { policyChangeNotice } from "./policy-change-notice.tsx";
+import { preferenceLink } from "./preference-link.tsx";
+import { renewalNotice } from "./renewal-notice.tsx";
+import { securityAlert } from "./security-alert.tsx";
+import { signInLink } from "./sign-in-link.tsx";
+import { taxNotice } from "./tax-notice.tsx";
+
+/** Every transactional template by the name callers send it under. */
+export const transactionalTemplates = {
+  "preference-link": preferenceLink,
+  "sign-in-link": signInLink,
+  "password-reset": passwordReset,
+  "email-change-verification": emailChangeVerification,
+  "security-alert": securityAlert,
+  "renewal-notice": renewalNotice,
+  "tax-notice": taxNotice,
+  "policy-change-notice": policyChangeNotice,
+  // `any`: each entry keeps its own data type; `satisfies` checks the shape without widening it.
+} satisfies Record<string, TransactionalTemplate<any>>;
+
+export type TransactionalTemplateName = keyof typeof transactionalTemplates;
+
+/** The data a template takes, after its schema has parsed it. */
+export type TransactionalData<Name extends TransactionalTemplateName> =
+  (typeof transactionalTemplates)[Name] extends TransactionalTemplate<infer Data> ? Data : never;
+
+export function isTransactionalTemplateName(name: string): name is TransactionalTemplateName {
+  return Object.hasOwn(transactionalTemplates, name);
+}
