@@ -59,7 +59,7 @@ const UNITS: {
   },
 ];
 
-const UNIT_CATEGORIES: { slug: string; name: string; reason: string; legalClass: ExemptClass }[] = [
+export const UNIT_CATEGORIES: { slug: string; name: string; reason: string; legalClass: ExemptClass }[] = [
   {
     slug: "tax-compliance",
     name: "Tax and compliance notices",
@@ -92,7 +92,7 @@ const UNIT_CATEGORIES: { slug: string; name: string; reason: string; legalClass:
   },
 ];
 
-const GROUP_CATEGORIES: { slug: string; name: string; reason: string; legalClass: ExemptClass }[] = [
+export const GROUP_CATEGORIES: { slug: string; name: string; reason: string; legalClass: ExemptClass }[] = [
   {
     slug: "preference-link",
     name: "Preference links",
@@ -104,6 +104,12 @@ const GROUP_CATEGORIES: { slug: string; name: string; reason: string; legalClass
     name: "Sign-in links",
     reason: "You asked for a link to sign in to your account.",
     legalClass: "ACCOUNT_CHANGE_OR_STATEMENT",
+  },
+  {
+    slug: "account-security",
+    name: "Password resets and address checks",
+    reason: "You asked to reset your password or to change your email address, and we must confirm it is you.",
+    legalClass: "WARRANTY_SAFETY_SECURITY",
   },
 ];
 

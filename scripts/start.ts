@@ -44,7 +44,6 @@ const { ensureSigningKey } = await import("../app/domain/tokens/keyring.server.t
 const { isDatabaseEmpty, seedDemoData } = await import("../prisma/demo-data.ts");
 if (!env.SKIP_DEMO_SEED && (await isDatabaseEmpty(db))) await seedDemoData(db);
 await ensureSigningKey(db);
-await db.$disconnect();
 
 // A mail transport that cannot deliver is a configuration error: say so now, not at the first send.
 const { createMailTransport } = await import("../app/domain/mail/transport.server.ts");
@@ -79,7 +78,12 @@ const server = app.listen(env.PORT, () => {
   console.log(`Preference Center listening on http://localhost:${env.PORT} (public URL ${env.PUBLIC_URL}, mail: ${env.MAIL_TRANSPORT})`);
 });
 
+// Background work runs inside the web process: retries of service mail that could not be sent at once.
+const { startTransactionalQueue } = await import("../app/domain/transactional/queue.server.ts");
+const stopTransactionalQueue = startTransactionalQueue();
+
 function shutdown() {
+  stopTransactionalQueue();
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 5000).unref();
 }

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { db } from "~/utils/db.server.ts";
+import { GROUP_CATEGORIES, UNIT_CATEGORIES } from "../../prisma/demo-data.ts";
 
 // Test data made through the data layer. Preference state itself goes through the consent core
 // in tests that exercise it; these helpers only build units, topics and contacts.
@@ -33,4 +34,13 @@ export async function createTopic(
 
 export async function createContact(email?: string) {
   return db.contact.create({ data: { email: email ?? `person-${crypto.randomBytes(4).toString("hex")}@example.com` } });
+}
+
+/** The demo's exempt categories: five for the unit, and the group-level ones (once per database). */
+export async function createExemptCategories(unitId: number) {
+  await db.exemptCategory.createMany({ data: UNIT_CATEGORIES.map((c) => ({ ...c, unitId })) });
+  for (const category of GROUP_CATEGORIES) {
+    const exists = await db.exemptCategory.findFirst({ where: { unitId: null, slug: category.slug } });
+    if (!exists) await db.exemptCategory.create({ data: { ...category, unitId: null } });
+  }
 }

@@ -1,7 +1,7 @@
 import { getEnv, type Env } from "~/utils/env.server.ts";
 import { createOutboxTransport } from "./outbox.server.ts";
 import { createSmtpTransport } from "./smtp.server.ts";
-import { MailConfigError, type MailTransport } from "./outgoing-mail.server.ts";
+import { MailConfigError, type MailStream, type MailTransport } from "./outgoing-mail.server.ts";
 
 export {
   InvalidMailError,
@@ -26,10 +26,17 @@ export function createMailTransport(config: MailConfig): MailTransport {
   }
 }
 
-// One transport (one SMTP pool) for the whole process, kept across dev-server reloads.
-const globalForMail = globalThis as unknown as { __mailTransport?: MailTransport };
+// One transport per stream for the whole process, kept across dev-server reloads: service mail
+// has its own SMTP pool, so a campaign filling the promotional pool never delays a sign-in link.
+const globalForMail = globalThis as unknown as { __mailTransports?: Map<MailStream, MailTransport> };
 
-/** The transport configured by MAIL_TRANSPORT, created on first use. */
-export function getMailTransport(): MailTransport {
-  return (globalForMail.__mailTransport ??= createMailTransport(getEnv()));
+/** The transport configured by MAIL_TRANSPORT for one stream, created on first use. */
+export function getMailTransport(stream: MailStream): MailTransport {
+  const transports = (globalForMail.__mailTransports ??= new Map());
+  let transport = transports.get(stream);
+  if (!transport) {
+    transport = createMailTransport(getEnv());
+    transports.set(stream, transport);
+  }
+  return transport;
 }

@@ -1,0 +1,165 @@
+// `npm run cli -- <command>`: operational commands. Each prints what it did; errors are one
+// line on stderr and a non-zero exit.
+
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+import { ConfigError } from "~/utils/env.server.ts";
+
+type Command = { usage: string; run: (args: string[]) => Promise<void> };
+
+class UsageError extends Error {}
+
+function options<T extends Record<string, { type: "string" | "boolean" }>>(args: string[], spec: T) {
+  try {
+    return parseArgs({ args, options: spec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function required(value: string | boolean | undefined, flag: string): string {
+  if (typeof value !== "string" || value === "") throw new UsageError(`${flag} is required.`);
+  return value;
+}
+
+const commands: Record<string, Command> = {
+  "api-keys create": {
+    usage: "api-keys create --unit <slug> [--name <text>]   create a transactional API key (printed once, last line)",
+    async run(args) {
+      const { values } = options(args, { unit: { type: "string" }, name: { type: "string" } });
+      const { createApiKey } = await import("~/domain/transactional/api-keys.server.ts");
+      const created = await createApiKey(required(values.unit, "--unit"), values.name ?? "");
+      console.log(`Created API key ${created.id} for ${created.unitSlug}. Store it now: it is not shown again.`);
+      console.log(created.key);
+    },
+  },
+  "api-keys revoke": {
+    usage: "api-keys revoke <id>                             revoke an API key at once",
+    async run(args) {
+      const { positionals } = options(args, {});
+      const id = Number(positionals[0]);
+      if (!Number.isSafeInteger(id)) throw new UsageError("Give the id of the key to revoke, e.g. `api-keys revoke 3`.");
+      const { revokeApiKey } = await import("~/domain/transactional/api-keys.server.ts");
+      if (!(await revokeApiKey(id))) throw new Error(`There is no active API key ${id}.`);
+      console.log(`Revoked API key ${id}.`);
+    },
+  },
+  "api-keys list": {
+    usage: "api-keys list                                    list API keys (prefixes only)",
+    async run() {
+      const { listApiKeys } = await import("~/domain/transactional/api-keys.server.ts");
+      for (const key of await listApiKeys()) {
+        const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : "active";
+        console.log(`${key.id}\t${key.unit.slug}\t${key.prefix}…\t${state}\t${key.name}`);
+      }
+    },
+  },
+  "policy-change announce": {
+    usage:
+      "policy-change announce (--unit <slug> | --all-units) --effective <YYYY-MM-DD> --policy <name> --summary <text> --url <policy URL>\n" +
+      "                                                 send the policy-change notice to every contact of the unit(s)",
+    async run(args) {
+      const { values } = options(args, {
+        unit: { type: "string" },
+        "all-units": { type: "boolean" },
+        effective: { type: "string" },
+        policy: { type: "string" },
+        summary: { type: "string" },
+        url: { type: "string" },
+      });
+      if (!values.unit === !values["all-units"]) throw new UsageError("Give either --unit <slug> or --all-units.");
+      const effective = required(values.effective, "--effective");
+      const effectiveAt = new Date(`${effective}T00:00:00Z`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(effective) || Number.isNaN(effectiveAt.getTime())) {
+        throw new UsageError("--effective must be a date like 2027-03-01.");
+      }
+      const url = required(values.url, "--url");
+      if (!/^https?:\/\/\S+$/.test(url)) throw new UsageError("--url must be an http(s) URL.");
+      const { db } = await import("~/utils/db.server.ts");
+      const units = await db.businessUnit.findMany({
+        where: values.unit ? { slug: values.unit } : {},
+        select: { id: true, slug: true },
+        orderBy: { id: "asc" },
+      });
+      if (units.length === 0) throw new Error(`There is no business unit "${values.unit}".`);
+      const { announcePolicyChange } = await import("~/domain/transactional/policy-change.server.ts");
+      const bar = new cliProgress.SingleBar({ format: "Sending notices [{bar}] {value}/{total} {percentage}% ETA {eta_formatted}" }, cliProgress.Presets.shades_classic);
+      let started = false;
+      const outcome = await announcePolicyChange({
+        unitIds: units.map((u) => u.id),
+        effectiveAt,
+        policyName: required(values.policy, "--policy"),
+        summary: required(values.summary, "--summary"),
+        policyUrl: url,
+        onProgress(done, total) {
+          if (!started) bar.start(total, 0);
+          started = true;
+          bar.update(done);
+        },
+      }).finally(() => started && bar.stop());
+      console.log(
+        `Policy change effective ${effective} announced for ${units.map((u) => u.slug).join(", ")}: ` +
+          `${outcome.sent} sent, ${outcome.alreadySent} already sent earlier, ${outcome.refused} refused (bounced or erased), ${outcome.failed} failed.`,
+      );
+    },
+  },
+  "keys rotate": {
+    usage: "keys rotate                                      add a new link-signing key; older keys keep verifying",
+    async run() {
+      const { rotateSigningKey } = await import("~/domain/tokens/keyring.server.ts");
+      const { kid } = await rotateSigningKey();
+      console.log(`New signing key ${kid} signs from now on.`);
+    },
+  },
+  "keys retire": {
+    usage: "keys retire <kid>                                links signed with this key stop working",
+    async run(args) {
+      const { positionals } = options(args, {});
+      const kid = required(positionals[0], "<kid>");
+      const { retireSigningKey, ensureSigningKey } = await import("~/domain/tokens/keyring.server.ts");
+      if (!(await retireSigningKey(kid))) throw new Error(`There is no active signing key "${kid}".`);
+      await ensureSigningKey();
+      console.log(`Retired signing key ${kid}.`);
+    },
+  },
+  "keys list": {
+    usage: "keys list                                        list link-signing keys",
+    async run() {
+      const { db } = await import("~/utils/db.server.ts");
+      for (const key of await db.signingKey.findMany({ orderBy: { id: "asc" } })) {
+        console.log(`${key.kid}\tcreated ${key.createdAt.toISOString()}\t${key.retiredAt ? `retired ${key.retiredAt.toISOString()}` : "active"}`);
+      }
+    },
+  },
+};
+
+function usage(): string {
+  return ["Usage: npm run cli -- <command>", "", ...Object.values(commands).map((c) => `  ${c.usage}`)].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const name = Object.keys(commands).find((key) => key.split(" ").every((word, i) => argv[i] === word));
+  if (!name) {
+    console.error(argv.length ? `Unknown command "${argv.join(" ")}".\n\n${usage()}` : usage());
+    return 2;
+  }
+  try {
+    await commands[name].run(argv.slice(name.split(" ").length));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\nUsage: npm run cli -- ${commands[name].usage.split("\n")[0].trim()}`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof Error) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    const { db } = await import("~/utils/db.server.ts");
+    await db.$disconnect();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,72 @@
+import { db } from "~/utils/db.server.ts";
+import { getEnv } from "~/utils/env.server.ts";
+import { getMailTransport } from "~/domain/mail/transport.server.ts";
+import { MailDeliveryError } from "~/domain/mail/outgoing-mail.server.ts";
+import { preferencesUrl } from "~/domain/tokens/links.server.ts";
+import { renderTransactional } from "~emails/render.tsx";
+import type { TransactionalTemplateName } from "~emails/transactional/index.ts";
+
+// A sender leases a message for this long; another process may take it over after that.
+const LEASE_MS = 60_000;
+export const MAX_ATTEMPTS = 5;
+/** Backoff after the n-th temporary failure: 30 s, 2 min, 8 min, 32 min. */
+export const retryDelayMs = (attempt: number) => 30_000 * 4 ** (attempt - 1);
+
+/**
+ * Renders and hands one queued message to the service-mail transport. Safe to call from
+ * several processes: a conditional update leases the row to exactly one of them.
+ * Returns false when the message was not ours to send (already sent, leased or refused).
+ */
+export async function deliverTransactional(id: number, now = new Date()): Promise<boolean> {
+  const { count } = await db.transactionalMessage.updateMany({
+    where: { id, status: "QUEUED", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
+    data: { nextAttemptAt: new Date(now.getTime() + LEASE_MS), attempts: { increment: 1 } },
+  });
+  if (count === 0) return false;
+
+  const message = await db.transactionalMessage.findUniqueOrThrow({
+    where: { id },
+    include: { unit: true, category: true },
+  });
+  try {
+    const unit = message.unit;
+    if (!unit) throw new Error("The message has no sending unit.");
+    if (!unit.legalName || !unit.postalAddress) {
+      throw new MailDeliveryError(`Unit "${unit.slug}" has no legal name or postal address; its mail cannot be sent.`, { permanent: true });
+    }
+    const rendered = await renderTransactional(message.template as TransactionalTemplateName, JSON.parse(message.data), {
+      unit: { ...unit, legalName: unit.legalName, postalAddress: unit.postalAddress },
+      categoryReason: message.category.reason,
+      preferencesUrl: message.contactId
+        ? await preferencesUrl({ contactId: message.contactId, unitId: unit.id })
+        : `${getEnv().PUBLIC_URL}/preferences`,
+    });
+    const sent = await getMailTransport("transactional").send({
+      stream: "transactional",
+      from: { name: unit.displayName, address: unit.serviceFromEmail ?? `service@${unit.sendingDomain}` },
+      to: message.toEmail,
+      replyTo: unit.replyTo ?? undefined,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageIdDomain: unit.sendingDomain,
+      dkim: unit.dkimPrivateKey && unit.dkimSelector
+        ? { domainName: unit.dkimDomain ?? unit.sendingDomain, keySelector: unit.dkimSelector, privateKey: unit.dkimPrivateKey }
+        : undefined,
+    });
+    await db.transactionalMessage.update({
+      where: { id },
+      data: { status: "SENT", messageId: sent.messageId, sentAt: new Date(), nextAttemptAt: null, error: null },
+    });
+    return true;
+  } catch (error) {
+    const permanent = !(error instanceof MailDeliveryError) || error.permanent || message.attempts >= MAX_ATTEMPTS;
+    await db.transactionalMessage.update({
+      where: { id },
+      data: permanent
+        ? { status: "FAILED", error: (error as Error).message, nextAttemptAt: null }
+        : { error: (error as Error).message, nextAttemptAt: new Date(Date.now() + retryDelayMs(message.attempts)) },
+    });
+    throw error;
+  }
+}
