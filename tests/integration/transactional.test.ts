@@ -7,6 +7,7 @@ import { applyConsentChanges, applyConsentChange } from "~/domain/consent/change
 import { sendTransactional, TransactionalRequestError, type TransactionalRequest } from "~/domain/transactional/send.server.ts";
 import { processTransactionalQueue } from "~/domain/transactional/queue.server.ts";
 import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
+import { announcePolicyChange } from "~/domain/transactional/policy-change.server.ts";
 import { transactionalTemplates, type TransactionalTemplateName } from "~emails/transactional/index.ts";
 import { createContact, createExemptCategories, createTopic, createUnit } from "../helpers/fixtures.ts";
 
@@ -152,6 +153,27 @@ describe("transactional stream", () => {
     expect(error).toBeInstanceOf(TransactionalRequestError);
     expect(error).toMatchObject({ status: 422, message: expect.stringMatching(/at least 30 days/) });
     expect(outboxFiles()).toHaveLength(0);
+  });
+
+  it("announces a policy change once to every contact of the unit, opted out or not", async () => {
+    const topic = await createTopic(unit.id);
+    const subscriber = await createContact();
+    const stranger = await createContact(); // no relationship with the unit
+    await applyConsentChange({ kind: "subscribe", contactId: subscriber.id, topicId: topic.id, channel: "EMAIL", basis: "EXPRESS" }, { source: "IMPORT" });
+    await optOutOfEverything(contact.id);
+    const announcement = {
+      unitIds: [unit.id],
+      effectiveAt: new Date(Date.now() + 40 * 86_400_000),
+      policyName: "Privacy policy",
+      summary: "We keep server logs for 90 days.",
+      policyUrl: "https://example.com/privacy",
+    };
+    // The opted-out contact (who also complained) gets the notice: only bounces and erasures stop service mail.
+    expect(await announcePolicyChange(announcement)).toMatchObject({ total: 2, sent: 2, refused: 0, alreadySent: 0 });
+    expect((await db.transactionalMessage.findMany()).map((m) => m.toEmail).sort()).toEqual([contact.email, subscriber.email].sort());
+    expect(await announcePolicyChange(announcement)).toMatchObject({ sent: 0, alreadySent: 2 });
+    expect(outboxFiles()).toHaveLength(2);
+    expect((await db.transactionalMessage.findMany({ where: { toEmail: stranger.email } })).length).toBe(0);
   });
 
   it("hands a sign-in link to the transport within 1 s while 10,000 campaign deliveries wait", async () => {
