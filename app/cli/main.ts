@@ -103,6 +103,20 @@ const commands: Record<string, Command> = {
       );
     },
   },
+  links: {
+    usage: "links --email <address> --unit <slug> [--topic <slug>]   fresh unsubscribe and preferences links for support staff",
+    async run(args) {
+      const { values } = options(args, { email: { type: "string" }, unit: { type: "string" }, topic: { type: "string" } });
+      const { supportLinks } = await import("~/domain/unsubscribe/support-links.server.ts");
+      const links = await supportLinks({
+        email: required(values.email, "--email"),
+        unitSlug: required(values.unit, "--unit"),
+        topicSlug: values.topic,
+      });
+      console.log(`unsubscribe: ${links.unsubscribe}`);
+      console.log(`preferences: ${links.preferences}`);
+    },
+  },
   "keys rotate": {
     usage: "keys rotate                                      add a new link-signing key; older keys keep verifying",
     async run() {

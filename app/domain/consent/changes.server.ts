@@ -42,6 +42,8 @@ export type ConsentChange =
       expiresAt?: Date | null;
     }
   | { kind: "unsubscribe"; contactId: number; topicId: number; channel: Channel }
+  /** Undoes an unsubscribe: the earlier consent (basis, time, expiry) applies again. */
+  | { kind: "resubscribe"; contactId: number; topicId: number; channel: Channel }
   | { kind: "optOutOfUnit"; contactId: number; unitId: number; channel: Channel }
   | { kind: "optBackInToUnit"; contactId: number; unitId: number; channel: Channel }
   | { kind: "optOutEverywhere"; contactId: number; channel: Channel }
@@ -154,19 +156,26 @@ async function project(tx: Tx, change: ConsentChange, context: ConsentContext, n
         detail: { basis: change.basis, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) },
       };
     }
-    case "unsubscribe": {
+    case "unsubscribe":
+    case "resubscribe": {
       const topic = await findTopic(tx, change.topicId);
-      const { count } = await tx.subscription.updateMany({
-        where: { contactId: change.contactId, topicId: change.topicId, channel: change.channel, status: { not: "UNSUBSCRIBED" } },
-        data: { status: "UNSUBSCRIBED" },
-      });
+      const key = { contactId: change.contactId, topicId: change.topicId, channel: change.channel };
+      const existing = await tx.subscription.findUnique({ where: { contactId_topicId_channel: key } });
+      const unsubscribing = change.kind === "unsubscribe";
+      const changed = unsubscribing ? existing !== null && existing.status !== "UNSUBSCRIBED" : existing?.status === "UNSUBSCRIBED";
+      if (changed) {
+        await tx.subscription.update({
+          where: { contactId_topicId_channel: key },
+          data: { status: unsubscribing ? "UNSUBSCRIBED" : "SUBSCRIBED" },
+        });
+      }
       return {
-        action: "UNSUBSCRIBE",
-        changed: count > 0,
-        contactId: change.contactId,
+        action: unsubscribing ? "UNSUBSCRIBE" : "SUBSCRIBE",
+        changed,
+        ...key,
         unitId: topic.unitId,
-        topicId: topic.id,
-        channel: change.channel,
+        // What an undo must restore.
+        detail: unsubscribing ? { previousStatus: existing?.status ?? null } : { resubscribed: true },
       };
     }
     case "optOutOfUnit":
@@ -197,7 +206,12 @@ async function project(tx: Tx, change: ConsentChange, context: ConsentContext, n
       if (changed) {
         await tx.snooze.upsert({ where: { contactId_unitId: key }, create: { ...key, until: change.until }, update: { until: change.until } });
       }
-      return { action: "SNOOZE", changed, ...key, detail: { until: change.until.toISOString() } };
+      return {
+        action: "SNOOZE",
+        changed,
+        ...key,
+        detail: { until: change.until.toISOString(), previousUntil: existing && existing.until > now ? existing.until.toISOString() : null },
+      };
     }
     case "endSnooze": {
       const key = { contactId: change.contactId, unitId: change.unitId };

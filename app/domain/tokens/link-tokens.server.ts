@@ -138,3 +138,17 @@ function readClaims(payload: JWTPayload, purpose: LinkPurpose): LinkClaims {
     tokenId: payload.jti,
   };
 }
+
+/** verifyLinkToken as a result instead of an exception, for routes that render a bad link. */
+export async function checkLink(
+  keyring: Keyring,
+  token: string,
+  purpose: LinkPurpose,
+): Promise<{ ok: true; claims: LinkClaims } | { ok: false; failure: LinkTokenFailure }> {
+  try {
+    return { ok: true, claims: await verifyLinkToken(keyring, token, purpose) };
+  } catch (error) {
+    if (error instanceof LinkTokenError) return { ok: false, failure: error.failure };
+    throw error;
+  }
+}

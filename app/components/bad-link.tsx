@@ -1,0 +1,50 @@
+import { Form } from "@remix-run/react";
+import type { LinkTokenFailure } from "~/domain/tokens/link-tokens.server.ts";
+import { PlainPage } from "./branded-page.tsx";
+
+export type BadLinkReason = LinkTokenFailure | "gone";
+
+/** Links that were once good answer 410 Gone; links that never were answer 400. */
+export function badLinkStatus(reason: BadLinkReason): 400 | 410 {
+  return reason === "expired" || reason === "retired-key" || reason === "gone" ? 410 : 400;
+}
+
+/** The page for an unusable link: what happened, and a way to get a fresh one by email. */
+export function BadLink({ reason }: { reason: BadLinkReason }) {
+  const expired = badLinkStatus(reason) === 410;
+  return (
+    <PlainPage title="Email preferences">
+      <h1>This link no longer works</h1>
+      <p className="lede">
+        {expired
+          ? "Links in our emails stop working after a while, to keep your preferences safe."
+          : "The link may have been cut short or changed on its way to you."}
+      </p>
+      <p>Enter your email address and we will send you a new link to manage your email preferences.</p>
+      <NewLinkForm />
+    </PlainPage>
+  );
+}
+
+export function NewLinkForm({ error }: { error?: string | null }) {
+  return (
+    <Form method="post" action="/links/new" className="new-link">
+      <label htmlFor="new-link-email">Email address</label>
+      <input
+        id="new-link-email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? "new-link-error" : undefined}
+      />
+      {error ? (
+        <p id="new-link-error" className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <button type="submit" className="button">Email me a new link</button>
+    </Form>
+  );
+}

@@ -1,0 +1,53 @@
+import type { ReactNode } from "react";
+
+export type PageBrand = {
+  displayName: string;
+  legalName: string | null;
+  postalAddress: string | null;
+  contactEmail?: string | null;
+  contactUrl?: string | null;
+  brandColor: string;
+  logoUrl?: string | null;
+};
+
+// Only a plain hex colour reaches the page's style: the value comes from the admin.
+const HEX = /^#[0-9a-f]{6}$/i;
+
+/** A page in a business unit's colours, with its legal identity at the foot. */
+export function BrandedPage({ unit, children }: { unit: PageBrand; children: ReactNode }) {
+  const brand = HEX.test(unit.brandColor) ? unit.brandColor : "#1f4f8b";
+  return (
+    <div className="branded" style={{ "--brand": brand } as React.CSSProperties}>
+      <header className="brand-bar">
+        <div className="brand-inner">
+          {unit.logoUrl ? <img src={unit.logoUrl} alt="" height={32} /> : null}
+          <span className="brand-name">{unit.displayName}</span>
+        </div>
+      </header>
+      <main className="card">{children}</main>
+      <footer className="brand-footer">
+        {unit.legalName ? <p>{unit.legalName}</p> : null}
+        {unit.postalAddress ? <p>{unit.postalAddress}</p> : null}
+        {unit.contactEmail ? (
+          <p>
+            Questions? <a href={`mailto:${unit.contactEmail}`}>{unit.contactEmail}</a>
+          </p>
+        ) : null}
+      </footer>
+    </div>
+  );
+}
+
+/** The product's own pages: the same frame without a unit's branding. */
+export function PlainPage({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="branded">
+      <header className="brand-bar">
+        <div className="brand-inner">
+          <span className="brand-name">{title}</span>
+        </div>
+      </header>
+      <main className="card">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { db } from "~/utils/db.server.ts";
+import { addressHash } from "~/domain/consent/address-hash.server.ts";
+import { takeThrottle } from "~/domain/throttle/throttle.server.ts";
+import { preferencesUrl } from "~/domain/tokens/links.server.ts";
+import { sendTransactional } from "~/domain/transactional/send.server.ts";
+import type { Requester } from "./unsubscribe.server.ts";
+
+const HOUR_MS = 3_600_000;
+export const NEW_LINK_LIMITS = { perAddress: 3, perIp: 20, windowMs: HOUR_MS };
+
+/**
+ * "Email me a new link" from a page whose link no longer works. Known addresses get a fresh
+ * preferences link as a service message; the caller answers identically either way, and the
+ * send is not awaited so the answer takes as long for an unknown address as for a known one.
+ */
+export async function requestNewPreferencesLink(
+  email: string,
+  requester: Requester,
+): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
+  const byAddress = await takeThrottle(`new-link:address:${addressHash(email)}`, NEW_LINK_LIMITS.perAddress, NEW_LINK_LIMITS.windowMs);
+  const byIp = requester.ip
+    ? await takeThrottle(`new-link:ip:${requester.ip}`, NEW_LINK_LIMITS.perIp, NEW_LINK_LIMITS.windowMs)
+    : byAddress;
+  if (!byAddress.allowed || !byIp.allowed) {
+    return { allowed: false, retryAfterSeconds: Math.max(byAddress.allowed ? 0 : byAddress.retryAfterSeconds, byIp.allowed ? 0 : byIp.retryAfterSeconds) };
+  }
+  void sendNewLink(email).catch((error) => console.error(`New preferences link: ${(error as Error).message}`));
+  return { allowed: true };
+}
+
+async function sendNewLink(email: string): Promise<void> {
+  const contact = await db.contact.findUnique({ where: { email }, select: { id: true, name: true } });
+  if (!contact) return;
+  // Sent in the name of the unit the person last dealt with, so the message looks familiar.
+  const lastEvent = await db.consentEvent.findFirst({
+    where: { contactId: contact.id, unitId: { not: null } },
+    orderBy: { id: "desc" },
+    select: { unitId: true },
+  });
+  const unitId = lastEvent?.unitId ?? (await db.businessUnit.findFirst({ orderBy: { id: "asc" }, select: { id: true } }))?.id;
+  if (!unitId) return;
+  await sendTransactional({
+    unitId,
+    category: "preference-link",
+    to: email,
+    template: "preference-link",
+    data: { url: await preferencesUrl({ contactId: contact.id, unitId }), ...(contact.name ? { recipientName: contact.name } : {}) },
+    idempotencyKey: `preference-link:${contact.id}:${Date.now()}`,
+  });
+}

@@ -1,0 +1,165 @@
+// What a person can do from the unsubscribe link in a promotional email, with no login:
+// the page's choices, RFC 8058 one-click, and undo. Every change goes through the consent core.
+
+import { db } from "~/utils/db.server.ts";
+import { maskEmail } from "~/domain/consent/email.ts";
+import {
+  applyConsentChange,
+  applyConsentChanges,
+  type ConsentChange,
+  type ConsentContext,
+} from "~/domain/consent/changes.server.ts";
+import type { LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
+
+export const UNSUBSCRIBE_CHOICES = ["topic", "unit", "everywhere", "pause-30", "pause-90"] as const;
+export type UnsubscribeChoice = (typeof UNSUBSCRIBE_CHOICES)[number];
+
+/** Where a request came from: copied onto the ledger. */
+export type Requester = { ip: string | null; userAgent: string | null };
+
+const DAY_MS = 86_400_000;
+// Undo is offered on the confirmation page; after this long it is a preference-center matter.
+const UNDO_WINDOW_MS = DAY_MS;
+
+function consentContext(claims: LinkClaims, source: "ONE_CLICK" | "LINK_PAGE", requester: Requester): ConsentContext {
+  return {
+    source,
+    actor: `contact:${claims.contactId}`,
+    ip: requester.ip,
+    userAgent: requester.userAgent,
+    tokenId: claims.tokenId,
+    campaignId: claims.campaignId,
+  };
+}
+
+/** Everything the unsubscribe page shows, or null when the contact or unit no longer exists. */
+export async function loadUnsubscribePage(claims: LinkClaims, now = new Date()) {
+  const [contact, unit] = await Promise.all([
+    db.contact.findUnique({
+      where: { id: claims.contactId },
+      select: {
+        email: true,
+        unitOptOuts: { where: { unitId: claims.unitId, channel: claims.channel }, select: { unitId: true } },
+        globalOptOuts: { where: { channel: claims.channel }, select: { channel: true } },
+        snoozes: { where: { unitId: claims.unitId, until: { gt: now } }, select: { until: true } },
+        subscriptions: claims.topicId
+          ? { where: { topicId: claims.topicId, channel: claims.channel }, select: { status: true } }
+          : { where: { id: -1 }, select: { status: true } },
+      },
+    }),
+    db.businessUnit.findUnique({
+      where: { id: claims.unitId },
+      select: {
+        id: true,
+        displayName: true,
+        legalName: true,
+        postalAddress: true,
+        contactEmail: true,
+        contactUrl: true,
+        brandColor: true,
+        logoUrl: true,
+        oneClickScope: true,
+        exemptCategories: { where: { archivedAt: null }, orderBy: { name: "asc" }, select: { name: true, reason: true } },
+      },
+    }),
+  ]);
+  if (!contact || !unit) return null;
+  const topic = claims.topicId
+    ? await db.topic.findFirst({ where: { id: claims.topicId, unitId: unit.id }, select: { id: true, name: true } })
+    : null;
+  return {
+    maskedEmail: maskEmail(contact.email),
+    unit,
+    topic,
+    state: {
+      unitOptedOut: contact.unitOptOuts.length > 0,
+      optedOutEverywhere: contact.globalOptOuts.length > 0,
+      pausedUntil: contact.snoozes[0]?.until ?? null,
+      topicSubscribed: contact.subscriptions[0]?.status === "SUBSCRIBED",
+    },
+  };
+}
+
+export type UnsubscribePage = NonNullable<Awaited<ReturnType<typeof loadUnsubscribePage>>>;
+
+function changesFor(claims: LinkClaims, choice: UnsubscribeChoice, now: Date): ConsentChange[] {
+  const { contactId, unitId, channel } = claims;
+  switch (choice) {
+    case "topic":
+      return claims.topicId ? [{ kind: "unsubscribe", contactId, topicId: claims.topicId, channel }] : [];
+    case "unit":
+      return [{ kind: "optOutOfUnit", contactId, unitId, channel }];
+    case "everywhere":
+      return [{ kind: "optOutEverywhere", contactId, channel }];
+    case "pause-30":
+    case "pause-90":
+      return [{ kind: "snooze", contactId, unitId, until: new Date(now.getTime() + (choice === "pause-30" ? 30 : 90) * DAY_MS) }];
+  }
+}
+
+/** Applies a choice made on the page. Returns the ledger events that changed something (for undo). */
+export async function applyUnsubscribeChoice(claims: LinkClaims, choice: UnsubscribeChoice, requester: Requester, now = new Date()) {
+  const changes = changesFor(claims, choice, now);
+  if (changes.length === 0) return { eventIds: [] as number[], changed: false };
+  const results = await applyConsentChanges(changes, { ...consentContext(claims, "LINK_PAGE", requester), now });
+  return { eventIds: results.filter((r) => r.changed).map((r) => r.eventId), changed: results.some((r) => r.changed) };
+}
+
+/**
+ * RFC 8058 one-click: stops the unit's promotional mail on the link's channel (the policy's
+ * promise), or only the link's topic when the unit chose topic scope. A repeat changes
+ * nothing and is recorded with changed = false.
+ */
+export async function applyOneClick(claims: LinkClaims, oneClickScope: "UNIT" | "TOPIC", requester: Requester) {
+  const change: ConsentChange =
+    oneClickScope === "TOPIC" && claims.topicId
+      ? { kind: "unsubscribe", contactId: claims.contactId, topicId: claims.topicId, channel: claims.channel }
+      : { kind: "optOutOfUnit", contactId: claims.contactId, unitId: claims.unitId, channel: claims.channel };
+  return applyConsentChange(change, consentContext(claims, "ONE_CLICK", requester));
+}
+
+/** The unit's one-click scope, read after the token proved genuine. */
+export async function oneClickScopeOf(unitId: number): Promise<"UNIT" | "TOPIC" | null> {
+  const unit = await db.businessUnit.findUnique({ where: { id: unitId }, select: { oneClickScope: true } });
+  return unit?.oneClickScope ?? null;
+}
+
+/**
+ * Restores exactly the state before the given events, which must have been made with this
+ * very link in the last day. The restoring changes are recorded like any other.
+ */
+export async function undoUnsubscribe(claims: LinkClaims, eventIds: number[], requester: Requester, now = new Date()) {
+  const events = await db.consentEvent.findMany({
+    where: {
+      id: { in: eventIds },
+      contactId: claims.contactId,
+      tokenId: claims.tokenId,
+      changed: true,
+      source: { in: ["LINK_PAGE", "ONE_CLICK"] },
+      createdAt: { gt: new Date(now.getTime() - UNDO_WINDOW_MS) },
+    },
+    orderBy: { id: "desc" },
+  });
+  const changes: ConsentChange[] = events.flatMap((event): ConsentChange[] => {
+    const detail = event.detail ? (JSON.parse(event.detail) as Record<string, string | null>) : {};
+    const contactId = claims.contactId;
+    const channel = event.channel ?? claims.channel;
+    switch (event.action) {
+      case "UNIT_OPT_OUT":
+        return [{ kind: "optBackInToUnit", contactId, unitId: event.unitId!, channel }];
+      case "GLOBAL_OPT_OUT":
+        return [{ kind: "optBackInEverywhere", contactId, channel }];
+      case "UNSUBSCRIBE":
+        return detail.previousStatus === "SUBSCRIBED" ? [{ kind: "resubscribe", contactId, topicId: event.topicId!, channel }] : [];
+      case "SNOOZE":
+        return detail.previousUntil && new Date(detail.previousUntil) > now
+          ? [{ kind: "snooze", contactId, unitId: event.unitId!, until: new Date(detail.previousUntil) }]
+          : [{ kind: "endSnooze", contactId, unitId: event.unitId! }];
+      default:
+        return [];
+    }
+  });
+  if (changes.length === 0) return { undone: 0 };
+  const results = await applyConsentChanges(changes, { ...consentContext(claims, "LINK_PAGE", requester), now });
+  return { undone: results.filter((r) => r.changed).length };
+}

@@ -1,0 +1,50 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import { openLinkSession } from "~/domain/accounts/sessions.server.ts";
+import { maskEmail } from "~/domain/consent/email.ts";
+import { getKeyring } from "~/domain/tokens/keyring.server.ts";
+import { checkLink } from "~/domain/tokens/link-tokens.server.ts";
+import { findContactEmail } from "~/domain/unsubscribe/contacts.server.ts";
+import { BadLink, badLinkStatus } from "~/components/bad-link.tsx";
+import { PlainPage } from "~/components/branded-page.tsx";
+import { requesterOf } from "~/utils/request.server.ts";
+
+// /p/<token>: the preferences link from an email. GET only shows a button (link scanners
+// must not open sessions); the POST opens a short session for this contact alone.
+
+export const meta: MetaFunction = () => [{ title: "Your email preferences" }, { name: "robots", content: "noindex" }];
+
+async function verify(token: string | undefined) {
+  return checkLink(await getKeyring(), token ?? "", "preferences");
+}
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const link = await verify(params.token);
+  if (!link.ok) return data({ badLink: link.failure }, { status: badLinkStatus(link.failure) });
+  const email = await findContactEmail(link.claims.contactId);
+  if (!email) return data({ badLink: "gone" as const }, { status: 410 });
+  return { maskedEmail: maskEmail(email) };
+}
+
+export async function action({ params, request, context }: ActionFunctionArgs) {
+  const link = await verify(params.token);
+  if (!link.ok) return data({ badLink: link.failure }, { status: badLinkStatus(link.failure) });
+  const setCookie = await openLinkSession(link.claims.contactId, requesterOf(request, context));
+  return redirect("/preferences", { headers: { "Set-Cookie": setCookie } });
+}
+
+export default function PreferencesLinkRoute() {
+  const loaded = useLoaderData<typeof loader>();
+  if ("badLink" in loaded) return <BadLink reason={loaded.badLink} />;
+  return (
+    <PlainPage title="Email preferences">
+      <h1>Manage your email preferences</h1>
+      <p className="lede">
+        For <strong>{loaded.maskedEmail}</strong>. You can change what each of our brands sends you, by email, post and phone.
+      </p>
+      <Form method="post">
+        <button type="submit" className="button">Open my preferences</button>
+      </Form>
+    </PlainPage>
+  );
+}
