@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type HeadersFunction, type MetaFunction } from "@remix-run/node";
 import { useActionData } from "@remix-run/react";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { requestNewPreferencesLink } from "~/domain/unsubscribe/new-link.server.ts";
@@ -9,6 +9,9 @@ import { requesterOf } from "~/utils/request.server.ts";
 // /links/new: "email me a new link". The answer never says whether the address is known.
 
 export const meta: MetaFunction = () => [{ title: "Get a new preferences link" }];
+
+// Retry-After on a 429 must reach the response: Remix applies route headers only through this.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 
 type Outcome = { sent: true } | { error: string };
 

@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { openLinkSession } from "~/domain/accounts/sessions.server.ts";
@@ -26,6 +26,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { name: "robots", content: "noindex" },
   { name: "referrer", content: "no-referrer" },
 ];
+
+// Pages reached by a personal link are never cached: not by the browser, not by a proxy.
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
 async function verify(token: string | undefined) {
   return checkLink(await getKeyring(), token ?? "", "unsubscribe");

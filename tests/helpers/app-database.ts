@@ -1,0 +1,60 @@
+import crypto from "node:crypto";
+import Database from "better-sqlite3";
+import { importSecret, type Keyring } from "~/domain/tokens/keyring.server.ts";
+import { signLinkToken, type LinkPurpose } from "~/domain/tokens/link-tokens.server.ts";
+import type { RunningApp } from "./app-server.ts";
+
+/**
+ * Read access to a running app's database, and links signed with its own keys, for tests that
+ * drive the app over HTTP. Reads go straight to SQLite; the app's tables are the source of truth.
+ */
+export function openAppDatabase(app: RunningApp) {
+  const sqlite = new Database(app.databaseFile);
+  sqlite.pragma("busy_timeout = 5000");
+  const count = (sql: string, ...params: unknown[]) => (sqlite.prepare(sql).get(...params) as { n: number }).n;
+  const row = <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).get(...params) as T;
+  const rows = <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).all(...params) as T[];
+
+  async function keyring(): Promise<Keyring> {
+    const keys = rows<{ kid: string; secret: string; retiredAt: string | null }>(
+      "SELECT kid, secret, retiredAt FROM SigningKey ORDER BY id DESC",
+    );
+    const active = keys.find((k) => !k.retiredAt)!;
+    const key = await importSecret(active.secret);
+    return { signing: { kid: active.kid, key }, verifying: new Map([[active.kid, key]]), retired: new Set() };
+  }
+
+  return {
+    sqlite,
+    count,
+    row,
+    rows,
+    /** A link signed with the app's newest key (or a given secret and kid). */
+    async link(
+      purpose: LinkPurpose,
+      claims: { contactId: number; unitId: number; topicId?: number | null; campaignId?: number | null; now?: Date },
+      signer?: { kid: string; secret: string },
+    ): Promise<string> {
+      const ring = signer
+        ? { signing: { kid: signer.kid, key: await importSecret(signer.secret) }, verifying: new Map(), retired: new Set<string>() }
+        : await keyring();
+      const token = await signLinkToken(ring, { purpose, ...claims });
+      return `${app.url}/${purpose === "unsubscribe" ? "u" : "p"}/${token}`;
+    },
+    /** Adds a signing key row (the app reads new keys on its next keyring refresh). */
+    addKey(retired: boolean): { kid: string; secret: string } {
+      const kid = crypto.randomBytes(6).toString("base64url");
+      const secret = crypto.randomBytes(32).toString("base64url");
+      sqlite
+        .prepare("INSERT INTO SigningKey (kid, secret, createdAt, retiredAt) VALUES (?, ?, ?, ?)")
+        .run(kid, secret, sqliteTime(new Date(Date.now() - 1000)), retired ? sqliteTime(new Date()) : null);
+      return { kid, secret };
+    },
+    close: () => sqlite.close(),
+  };
+}
+
+/** DateTime as Prisma's SQLite adapter stores it. */
+export function sqliteTime(date: Date): string {
+  return date.toISOString().replace("Z", "+00:00");
+}

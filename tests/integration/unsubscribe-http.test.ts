@@ -1,0 +1,246 @@
+import fs from "node:fs";
+import PostalMime from "postal-mime";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "~/utils/db.server.ts";
+import { audienceWhere } from "~/domain/consent/audience.server.ts";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+
+// The unsubscribe link over real HTTP against the production build with the demo data.
+
+let app: RunningApp;
+let appDb: ReturnType<typeof openAppDatabase>;
+let units: Record<string, number>;
+let retiredKey: { kid: string; secret: string };
+
+type SubscribedContact = { contactId: number; topicId: number };
+
+/** A demo contact subscribed by email to a topic of each given unit, with no opt-out anywhere. */
+function subscriberOf(...unitSlugs: string[]): SubscribedContact {
+  const unitIds = unitSlugs.map((slug) => units[slug]);
+  const used = usedContacts.size ? `AND c.id NOT IN (${[...usedContacts].join(",")})` : "";
+  const match = appDb.row<{ contactId: number; topicId: number } | undefined>(
+    `SELECT c.id AS contactId, MIN(s.topicId) AS topicId FROM Contact c
+       JOIN Subscription s ON s.contactId = c.id AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'
+       JOIN Topic t ON t.id = s.topicId AND t.unitId = ?
+     WHERE NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = c.id)
+       AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = c.id)
+       AND NOT EXISTS (SELECT 1 FROM Snooze z WHERE z.contactId = c.id)
+       AND NOT EXISTS (SELECT 1 FROM Suppression x WHERE x.contactId = c.id)
+       AND (SELECT COUNT(DISTINCT t2.unitId) FROM Subscription s2 JOIN Topic t2 ON t2.id = s2.topicId
+            WHERE s2.contactId = c.id AND s2.channel = 'EMAIL' AND s2.status = 'SUBSCRIBED' AND t2.unitId IN (${unitIds.join(",")})) = ?
+       ${used}
+     GROUP BY c.id ORDER BY c.id LIMIT 1`,
+    unitIds[0],
+    unitIds.length,
+  );
+  if (!match) throw new Error(`No demo contact subscribed to ${unitSlugs.join(" and ")}`);
+  usedContacts.add(match.contactId);
+  return match;
+}
+const usedContacts = new Set<number>();
+
+function oneClick(url: string, encoding: "urlencoded" | "multipart") {
+  const body = encoding === "urlencoded" ? new URLSearchParams({ "List-Unsubscribe": "One-Click" }) : formData({ "List-Unsubscribe": "One-Click" });
+  return fetch(url, { method: "POST", body, redirect: "manual" });
+}
+
+function formData(fields: Record<string, string>): FormData {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  return form;
+}
+
+const ledger = (contactId: number) =>
+  appDb.rows<{ action: string; source: string; changed: number; tokenId: string | null; ip: string | null; userAgent: string | null }>(
+    "SELECT action, source, changed, tokenId, ip, userAgent FROM ConsentEvent WHERE contactId = ? AND source != 'IMPORT' ORDER BY id",
+    contactId,
+  );
+
+const stateCounts = () => ({
+  events: appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent"),
+  unitOptOuts: appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut"),
+  globalOptOuts: appDb.count("SELECT COUNT(*) AS n FROM GlobalOptOut"),
+  snoozes: appDb.count("SELECT COUNT(*) AS n FROM Snooze"),
+  subscriptions: appDb.count("SELECT COUNT(*) AS n FROM Subscription WHERE status = 'SUBSCRIBED'"),
+  sessions: appDb.count("SELECT COUNT(*) AS n FROM Session"),
+  throttles: appDb.count("SELECT COUNT(*) AS n FROM Throttle"),
+  messages: appDb.count("SELECT COUNT(*) AS n FROM TransactionalMessage"),
+});
+
+beforeAll(async () => {
+  app = await startApp();
+  appDb = openAppDatabase(app);
+  units = Object.fromEntries(appDb.rows<{ slug: string; id: number }>("SELECT slug, id FROM BusinessUnit").map((u) => [u.slug, u.id]));
+  // Added before the app first reads its keyring, so the app knows this kid as retired.
+  retiredKey = appDb.addKey(true);
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await app?.stop();
+});
+
+describe("RFC 8058 one-click", () => {
+  it.each(["urlencoded", "multipart"] as const)("opts out of the whole unit with a %s body: 200, no redirect, no cookie", async (encoding) => {
+    const { contactId, topicId } = subscriberOf("example-tax");
+    const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId, campaignId: 7 });
+    const response = await oneClick(url, encoding);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("location")).toBeNull();
+    expect(response.headers.get("set-cookie")).toBeNull();
+    expect(appDb.rows("SELECT unitId, channel FROM UnitOptOut WHERE contactId = ?", contactId)).toEqual([
+      { unitId: units["example-tax"], channel: "EMAIL" },
+    ]);
+    const [event] = ledger(contactId);
+    expect(event).toMatchObject({ action: "UNIT_OPT_OUT", source: "ONE_CLICK", changed: 1, ip: "127.0.0.1", userAgent: "node" });
+    expect(event.tokenId).toMatch(/^[\w-]{16}$/);
+    expect(appDb.row("SELECT campaignId FROM ConsentEvent WHERE contactId = ? AND source = 'ONE_CLICK'", contactId)).toEqual({ campaignId: 7 });
+  });
+
+  it("is idempotent: a repeat answers the same and changes nothing (the ledger records it as unchanged)", async () => {
+    const { contactId, topicId } = subscriberOf("example-tax");
+    const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId });
+    const first = await oneClick(url, "urlencoded");
+    const again = await oneClick(url, "urlencoded");
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(await again.text()).toBe(await first.text());
+    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", contactId)).toBe(1);
+    expect(ledger(contactId).map((e) => [e.action, e.changed])).toEqual([
+      ["UNIT_OPT_OUT", 1],
+      ["UNIT_OPT_OUT", 0],
+    ]);
+  });
+
+  it("takes effect for the very next audience query, and leaves the other unit's mail alone", async () => {
+    const { contactId, topicId } = subscriberOf("example-tax", "example-travel");
+    const appClient = createDb(app.databaseFile);
+    const now = new Date();
+    const travelTopic = appDb.row<{ topicId: number }>(
+      "SELECT s.topicId FROM Subscription s JOIN Topic t ON t.id = s.topicId WHERE s.contactId = ? AND t.unitId = ? AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'",
+      contactId,
+      units["example-travel"],
+    ).topicId;
+    const taxTarget = { unitId: units["example-tax"], topicId, channel: "EMAIL" as const };
+    const travelTarget = { unitId: units["example-travel"], topicId: travelTopic, channel: "EMAIL" as const };
+    // Is the contact in the audience the sender would query right now?
+    const audience = async (target: typeof taxTarget) =>
+      (await appClient.contact.count({ where: { id: contactId, ...audienceWhere(target, now) } })) === 1;
+    expect(await audience(taxTarget)).toBe(true);
+    const subscriptionsBefore = appDb.rows("SELECT topicId, channel, status FROM Subscription WHERE contactId = ? ORDER BY id", contactId);
+
+    const response = await oneClick(await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId }), "urlencoded");
+    expect(response.status).toBe(200);
+    expect(await audience(taxTarget)).toBe(false);
+    expect(await audience(travelTarget)).toBe(true);
+    // The opt-out overrides the subscriptions without touching them, in either unit.
+    expect(appDb.rows("SELECT topicId, channel, status FROM Subscription WHERE contactId = ? ORDER BY id", contactId)).toEqual(subscriptionsBefore);
+    await appClient.$disconnect();
+  });
+});
+
+describe("what scanners must not do", () => {
+  it("20 GET and HEAD requests with scanner user agents change nothing", async () => {
+    const { contactId, topicId } = subscriberOf("example-insurance");
+    const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-insurance"], topicId });
+    const before = stateCounts();
+    const agents = [
+      "Mozilla/5.0 (compatible; Barracuda Sentinel)",
+      "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0)",
+      "Mozilla/5.0 (compatible; Proofpoint URL Defense)",
+      "Mimecast-URL-Protect/1.0",
+      "Googlebot/2.1 (+http://www.google.com/bot.html)",
+    ];
+    for (let i = 0; i < 20; i++) {
+      const response = await fetch(url, { method: i % 2 ? "HEAD" : "GET", headers: { "user-agent": agents[i % agents.length] } });
+      expect(response.status).toBe(200);
+    }
+    expect(stateCounts()).toEqual(before);
+  });
+});
+
+describe("bad links", () => {
+  it.each([
+    ["tampered", 400],
+    ["truncated", 400],
+    ["unknown kid", 400],
+    ["retired kid", 410],
+    ["expired", 410],
+    ["made for the preferences page", 400],
+    ["alg none", 400],
+    ["gibberish", 400],
+  ])("a %s token gets the 'no longer works' page with status %i, and a way to get a new link", async (kind, status) => {
+    const { contactId } = subscriberOf("example-tax");
+    const claims = { contactId, unitId: units["example-tax"] };
+    const good = await appDb.link("unsubscribe", claims);
+    const token = good.split("/u/")[1];
+    const [header, payload, signature] = token.split(".");
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const bad: Record<string, () => Promise<string>> = {
+      tampered: async () => `${header}.${encode({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), sub: "1" })}.${signature}`,
+      truncated: async () => token.slice(0, -10),
+      "unknown kid": async () => (await appDb.link("unsubscribe", claims, { kid: "nobody", secret: "x".repeat(43) })).split("/u/")[1],
+      "retired kid": async () => (await appDb.link("unsubscribe", claims, retiredKey)).split("/u/")[1],
+      expired: async () => (await appDb.link("unsubscribe", { ...claims, now: new Date("2020-01-01") })).split("/u/")[1],
+      "made for the preferences page": async () => (await appDb.link("preferences", claims)).split("/p/")[1],
+      "alg none": async () => `${encode({ alg: "none", kid: header })}.${payload}.`,
+      gibberish: async () => "hello",
+    };
+    const before = stateCounts();
+    const url = `${app.url}/u/${await bad[kind]()}`;
+    for (const response of [await fetch(url), await oneClick(url, "urlencoded")]) {
+      expect(response.status).toBe(status);
+      const html = await response.text();
+      expect(html).toContain("This link no longer works");
+      expect(html).toContain('action="/links/new"');
+    }
+    expect(stateCounts()).toEqual(before);
+  });
+});
+
+describe("email me a new link", () => {
+  const ask = (email: string, ip: string) =>
+    fetch(`${app.url}/links/new`, {
+      method: "POST",
+      body: new URLSearchParams({ email }),
+      // The server trusts X-Forwarded-For from loopback only; each case uses its own address.
+      headers: { "x-forwarded-for": ip },
+    });
+
+  it("answers identically for a known and an unknown address, and mails only the known one", async () => {
+    const known = appDb.row<{ email: string }>(
+      "SELECT email FROM Contact c WHERE NOT EXISTS (SELECT 1 FROM Suppression x WHERE x.contactId = c.id) ORDER BY id DESC LIMIT 1",
+    ).email;
+    const knownAnswer = await ask(known, "198.51.100.1");
+    const unknownAnswer = await ask("nobody-here@example.org", "198.51.100.2");
+    expect([knownAnswer.status, unknownAnswer.status]).toEqual([200, 200]);
+    expect(await knownAnswer.text()).toBe(await unknownAnswer.text());
+
+    await expect.poll(() => appDb.rows("SELECT toEmail, template, status FROM TransactionalMessage"), { timeout: 10_000 }).toEqual([
+      { toEmail: known, template: "preference-link", status: "SENT" },
+    ]);
+    const files = fs.readdirSync(app.outboxDir);
+    expect(files).toHaveLength(1);
+    const message = await PostalMime.parse(fs.readFileSync(`${app.outboxDir}/${files[0]}`));
+    expect(message.to?.[0].address).toBe(known);
+    expect(message.text).toMatch(/\/p\/[\w-]+\.[\w-]+\.[\w-]+/);
+  });
+
+  it("limits requests per address and per IP", async () => {
+    for (let i = 0; i < 3; i++) expect((await ask("limited@example.org", `198.51.100.${10 + i}`)).status).toBe(200);
+    const limited = await ask("limited@example.org", "198.51.100.20");
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+
+    const statuses = [];
+    for (let i = 0; i < 21; i++) statuses.push((await ask(`person${i}@example.org`, "203.0.113.99")).status);
+    expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true);
+    expect(statuses[20]).toBe(429);
+  });
+
+  it("explains a malformed address with a 400", async () => {
+    const response = await ask("not-an-address", "198.51.100.30");
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Enter a valid email address");
+  });
+});
