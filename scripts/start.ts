@@ -70,6 +70,27 @@ app.use((req, res, next) => {
   });
   next();
 });
+// Cross-site form posts get a clear 403. (Remix's own check would answer them with a 500.) Browsers
+// send "Origin: null" from pages with a strict referrer policy: that is no origin, not a foreign one.
+app.use((req, res, next) => {
+  const origin = req.headers.origin;
+  if (req.method === "GET" || req.method === "HEAD" || origin === undefined) return next();
+  if (origin === "null") {
+    delete req.headers.origin;
+    return next();
+  }
+  let originHost: string | null = null;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    // unparseable: treated as foreign
+  }
+  if (originHost !== req.get("x-forwarded-host") && originHost !== req.get("host")) {
+    res.status(403).type("text/plain").send("This form was sent from another site, so it was not accepted. Please use the page on our site.");
+    return;
+  }
+  next();
+});
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext: (req) => ({ ip: req.ip?.replace(/^::ffff:/, "") }) }));

@@ -24,7 +24,7 @@ import { requesterOf } from "~/utils/request.server.ts";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data && "page" in data ? `Unsubscribe — ${data.page.unit.displayName}` : "This link no longer works" },
   { name: "robots", content: "noindex" },
-  { name: "referrer", content: "no-referrer" },
+  { name: "referrer", content: "same-origin" },
 ];
 
 // Pages reached by a personal link are never cached: not by the browser, not by a proxy.

@@ -159,6 +159,21 @@ describe("what scanners must not do", () => {
   });
 });
 
+describe("form posts from other sites", () => {
+  it("refuses a cross-site post with a clear 403 and accepts Origin: null from a strict referrer policy", async () => {
+    const { contactId, topicId } = subscriberOf("example-insurance");
+    const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-insurance"], topicId });
+    const choose = (origin: string) =>
+      fetch(url, { method: "POST", body: new URLSearchParams({ intent: "choose", choice: "everywhere" }), headers: { origin } });
+    const foreign = await choose("https://evil.example");
+    expect(foreign.status).toBe(403);
+    expect(await foreign.text()).toMatch(/sent from another site/);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM GlobalOptOut WHERE contactId = ?", contactId)).toBe(0);
+    expect((await choose("null")).status).toBe(200);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM GlobalOptOut WHERE contactId = ?", contactId)).toBe(1);
+  });
+});
+
 describe("bad links", () => {
   it.each([
     ["tampered", 400],

@@ -1,0 +1,540 @@
+// `npm run bench:one-click`: RFC 8058 one-click POSTs against the production build, and the
+// same load against a bare node:http + SQLite ceiling (bench/ceiling-server.ts), in one run.
+// Prints requests/s, p50 and p99 for both and their ratio, and checks that every 200 answer left
+// exactly one opt-out (and one ledger event) in the app's database.
+//
+// Environment: BENCH_SECONDS (load per server, default 20), BENCH_STRICT=1 (the speed goals fail
+// the run too), BENCH_PROFILE_DIR (the app server writes a --cpu-prof profile there).
+// Exit status: 0 checks passed, 1 a check failed, 2 the benchmark itself could not run.
+
+import fs from "node:fs";
+import os from "node:os";
+import net from "node:net";
+import path from "node:path";
+import crypto from "node:crypto";
+import { execFileSync, spawn } from "node:child_process";
+import Database from "better-sqlite3";
+import autocannon, { type RequestContext } from "autocannon";
+import { signLinkToken } from "../app/domain/tokens/link-tokens.server.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+// JIT, Remix module and prepared-statement warm-up, so the figures describe the steady state.
+const WARMUP_SECONDS = 2;
+const CONNECTIONS = 64;
+const CONTACTS = 50_000;
+// One-click opts out of one unit on one channel: contact × channel gives 150k distinct opt-outs.
+const CHANNELS = ["EMAIL", "POSTAL", "PHONE"] as const;
+// Tokens are signed before the load (signing during it would steal CPU from the server).
+// The app is expected far below this rate; running out stops its load early and says so.
+const TOKEN_BUDGET_PER_SECOND = 3000;
+const GOALS = { ratio: 0.5, p99Ms: 50 };
+const ONE_CLICK_BODY = "List-Unsubscribe=One-Click";
+// Both servers say this in a 200 answer; a 200 without it is not a confirmed opt-out.
+const CONFIRMATION = "You are unsubscribed";
+const STRICT = process.env.BENCH_STRICT === "1";
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? path.resolve(process.env.BENCH_PROFILE_DIR) : null;
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: temp files and child processes go away on success, failure, Ctrl-C or the deadline.
+
+const cleanups: (() => unknown)[] = [];
+let cleaning: Promise<void> | null = null;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const task of cleanups.reverse()) {
+      try {
+        await task();
+      } catch (error) {
+        console.error(`cleanup: ${(error as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping servers and removing temp files…`);
+    void cleanUp().then(() => process.exit(130));
+  });
+}
+// Setup (build, migrate, sign) takes well under two minutes; anything longer is a hang.
+const DEADLINE_MS = (2 * (SECONDS + WARMUP_SECONDS) + 240) * 1000;
+setTimeout(() => {
+  console.error(`\nThe benchmark did not finish within ${DEADLINE_MS / 1000} s: giving up.`);
+  void cleanUp().then(() => process.exit(2));
+}, DEADLINE_MS).unref();
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers.
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const ms = (n: number) => n.toFixed(1);
+/** Prisma stores DateTime in SQLite as ISO 8601 with an explicit offset. */
+const prismaDate = (date: Date) => date.toISOString().replace("Z", "+00:00");
+
+async function step<T>(label: string, work: () => T | Promise<T>): Promise<T> {
+  process.stdout.write(`▶ ${label}… `);
+  const started = performance.now();
+  const result = await work();
+  console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup: production build, a fresh migrated database, 50k contacts, pre-signed tokens.
+
+function newestMtime(entry: string): number {
+  const stat = fs.statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return fs.readdirSync(entry).reduce((newest, name) => Math.max(newest, newestMtime(path.join(entry, name))), stat.mtimeMs);
+}
+
+function buildIsCurrent(): boolean {
+  const build = path.join(ROOT, "build/index.js");
+  if (!fs.existsSync(build)) return false;
+  const sources = ["app", "emails", "remix.config.js", "prisma/schema.prisma"].map((entry) => path.join(ROOT, entry));
+  return fs.statSync(build).mtimeMs >= Math.max(...sources.map(newestMtime));
+}
+
+function migrate(databaseFile: string): void {
+  execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: `file:${databaseFile}` },
+    stdio: ["ignore", "ignore", "inherit"],
+    timeout: 120_000,
+  });
+}
+
+type Fixture = { unitId: number; topicId: number; campaignId: number; kid: string; secret: string };
+
+/** Bench setup, not app code: straight SQL in one transaction (the consent core would take minutes). */
+function seed(databaseFile: string): Fixture {
+  const db = new Database(databaseFile);
+  db.pragma("journal_mode = WAL");
+  const now = prismaDate(new Date());
+  const kid = crypto.randomBytes(6).toString("base64url");
+  const secret = crypto.randomBytes(32).toString("base64url");
+  const fixture = db.transaction((): Fixture => {
+    const unitId = Number(
+      db
+        .prepare(
+          `INSERT INTO BusinessUnit (slug, displayName, legalName, postalAddress, contactEmail, contactUrl, fromName, fromEmail, sendingDomain, oneClickScope, createdAt, updatedAt)
+           VALUES ('bench', 'Bench Brand', 'Bench Brand Ltd', '1 Load Street, Testville, BE1 0NC', 'help@bench.example.com', 'https://bench.example.com', 'Bench Brand', 'news@bench.example.com', 'bench.example.com', 'UNIT', ?, ?)`,
+        )
+        .run(now, now).lastInsertRowid,
+    );
+    const topicId = Number(
+      db
+        .prepare(
+          `INSERT INTO Topic (unitId, slug, name, description, offersEmail, offersPostal, offersPhone, createdAt)
+           VALUES (?, 'offers', 'Offers', 'Discounts and new products.', 1, 1, 1, ?)`,
+        )
+        .run(unitId, now).lastInsertRowid,
+    );
+    // The page rendered after a one-click lists the unit's service messages: give it some.
+    const category = db.prepare(`INSERT INTO ExemptCategory (unitId, slug, name, reason, legalClass, createdAt) VALUES (?, ?, ?, ?, ?, ?)`);
+    category.run(unitId, "renewal", "Renewal notices", "You need to know before a subscription you hold renews or ends.", "TRANSACTION", now);
+    category.run(unitId, "security-alert", "Security alerts", "We warn you about sign-ins and changes to your account.", "WARRANTY_SAFETY_SECURITY", now);
+    category.run(unitId, "support-reply", "Replies to your requests", "When you contact us, we answer by email.", "DELIVERY_OF_GOODS_OR_SERVICES", now);
+    const campaignId = Number(
+      db
+        .prepare(`INSERT INTO Campaign (unitId, topicId, name, subject, status, createdAt, updatedAt) VALUES (?, ?, 'Bench send', 'Our offers', 'SENT', ?, ?)`)
+        .run(unitId, topicId, now, now).lastInsertRowid,
+    );
+    db.prepare(`INSERT INTO SigningKey (kid, secret, createdAt) VALUES (?, ?, ?)`).run(kid, secret, now);
+    const contact = db.prepare(`INSERT INTO Contact (id, email, name, locale, createdAt, updatedAt) VALUES (?, ?, ?, 'en', ?, ?)`);
+    const subscription = db.prepare(
+      `INSERT INTO Subscription (contactId, topicId, channel, status, basis, consentedAt, updatedAt) VALUES (?, ?, ?, 'SUBSCRIBED', 'EXPRESS', ?, ?)`,
+    );
+    for (let id = 1; id <= CONTACTS; id++) {
+      contact.run(id, `contact.${id}@bench.example.com`, `Contact ${id}`, now, now);
+      for (const channel of CHANNELS) subscription.run(id, topicId, channel, now, now);
+    }
+    return { unitId, topicId, campaignId, kid, secret };
+  })();
+  db.close();
+  return fixture;
+}
+
+/** Token i opts contact (i mod CONTACTS) + 1 out on channel ⌊i / CONTACTS⌋: every token is a distinct opt-out. */
+function tokenTarget(index: number) {
+  return { contactId: (index % CONTACTS) + 1, channel: CHANNELS[Math.floor(index / CONTACTS)] };
+}
+
+async function signTokens(fixture: Fixture, count: number): Promise<string[]> {
+  // Imported here, not at the top: the module creates the app's db client from DATABASE_URL on load.
+  const { importSecret } = await import("../app/domain/tokens/keyring.server.ts");
+  const key = await importSecret(fixture.secret);
+  const keyring = { signing: { kid: fixture.kid, key }, verifying: new Map([[fixture.kid, key]]), retired: new Set<string>() };
+  const paths: string[] = [];
+  for (let start = 0; start < count; start += 2000) {
+    const batch = Array.from({ length: Math.min(2000, count - start) }, (_, k) =>
+      signLinkToken(keyring, {
+        purpose: "unsubscribe",
+        ...tokenTarget(start + k),
+        unitId: fixture.unitId,
+        topicId: fixture.topicId,
+        campaignId: fixture.campaignId,
+      }),
+    );
+    for (const token of await Promise.all(batch)) paths.push(`/u/${token}`);
+  }
+  return paths;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers as child processes, each in its own process group so stopping one stops tsx's child too.
+
+type Server = { name: string; url: string; stop: () => Promise<void>; processStats: () => ProcessStats | null; logTail: () => string };
+type ProcessStats = { cpuSeconds: number; peakRssMb: number };
+
+async function startServer(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, port: number): Promise<Server> {
+  const log = fs.openSync(logFile, "a");
+  // Logs go to a file: a pipe to this (busy) process would make the server's writes wait on us.
+  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), args, { cwd: ROOT, env, stdio: ["ignore", log, log], detached: true });
+  fs.closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let running = true;
+  void exited.then(() => (running = false));
+  const logTail = () => fs.readFileSync(logFile, "utf8").split("\n").slice(-30).join("\n");
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const stop = async () => {
+    if (!running) return;
+    signalGroup("SIGTERM");
+    if (await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])) return;
+    signalGroup("SIGKILL");
+    await exited;
+  };
+  cleanups.push(stop);
+
+  const deadline = Date.now() + 60_000;
+  while (!fs.readFileSync(logFile, "utf8").includes("listening on")) {
+    if (!running) throw new Error(`The ${name} server exited before listening:\n${logTail()}`);
+    if (Date.now() > deadline) throw new Error(`The ${name} server did not listen within 60 s:\n${logTail()}`);
+    await sleep(100);
+  }
+  // tsx runs the script in a child node process: that one serves, so measure that one.
+  const script = args[0];
+  const serving = [child.pid!, ...descendants(child.pid!)]
+    .filter((pid) => readProc(pid, "cmdline").includes(script))
+    .sort((a, b) => (readStats(b)?.peakRssMb ?? 0) - (readStats(a)?.peakRssMb ?? 0))[0];
+  return { name, url: `http://127.0.0.1:${port}`, stop, processStats: () => readStats(serving), logTail };
+}
+
+function readProc(pid: number, file: string): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${file}`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function descendants(pid: number): number[] {
+  let tasks: string[] = [];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children = tasks.flatMap((task) => readProc(pid, `task/${task}/children`).trim().split(/\s+/).filter(Boolean).map(Number));
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+/** CPU time so far and peak resident memory (VmHWM), from /proc: Linux only, null elsewhere. */
+function readStats(pid: number | undefined): ProcessStats | null {
+  if (!pid) return null;
+  const stat = readProc(pid, "stat");
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readProc(pid, "status"));
+  if (!stat || !hwm) return null;
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  return { cpuSeconds: ticks / 100, peakRssMb: Number(hwm[1]) / 1024 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load: autocannon, one distinct path per request, every answer recorded.
+
+const TokenState = { unsent: 0, sent: 1, confirmed: 2, refused: 3 } as const;
+
+/** Hands out request paths; for the app it remembers what became of every token. */
+type PathFeed = { next: (context: RequestContext) => string; answered: (status: number, body: string, context: RequestContext) => void };
+
+function appFeed(paths: string[], state: Uint8Array, onExhausted: () => void): PathFeed {
+  let cursor = 0;
+  return {
+    next(context) {
+      if (cursor >= paths.length) {
+        onExhausted();
+        return "/u/-"; // A malformed link: answered 400 without touching the database.
+      }
+      context.token = cursor;
+      state[cursor] = TokenState.sent;
+      return paths[cursor++];
+    },
+    answered(status, body, context) {
+      if (typeof context.token !== "number") return;
+      // With pipelining 1 each connection has one request in flight, so its context names the token.
+      state[context.token] = status === 200 && body.includes(CONFIRMATION) ? TokenState.confirmed : TokenState.refused;
+    },
+  };
+}
+
+function ceilingFeed(paths: string[]): PathFeed {
+  let cursor = 0;
+  // The ceiling checks no token: reusing them keeps the request bytes identical.
+  return { next: () => paths[cursor++ % paths.length], answered: () => {} };
+}
+
+type LoadResult = {
+  seconds: number;
+  confirmed: number;
+  statuses: Map<string, number>;
+  errors: number;
+  timeouts: number;
+  latencies: Float64Array;
+  cpuPercent: number | null;
+  peakRssMb: number | null;
+};
+
+async function fireLoad(server: Server, feed: PathFeed, seconds: number, label: string, stopEarly?: { stop: () => void }): Promise<LoadResult> {
+  const statuses = new Map<string, number>();
+  const latencies: number[] = [];
+  let confirmed = 0;
+  const cpuBefore = server.processStats()?.cpuSeconds;
+  const wallBefore = performance.now();
+  const instance = autocannon({
+    url: server.url,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    timeout: 10,
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: ONE_CLICK_BODY,
+    requests: [
+      {
+        setupRequest: (request, context) => ({ ...request, path: feed.next(context) }),
+        onResponse: (status, body, context) => {
+          const ok = status === 200 && body.includes(CONFIRMATION);
+          if (ok) confirmed++;
+          const key = ok ? "200" : status === 200 ? "200 without confirmation" : String(status);
+          statuses.set(key, (statuses.get(key) ?? 0) + 1);
+          feed.answered(status, body, context);
+        },
+      },
+    ],
+  });
+  if (stopEarly) stopEarly.stop = () => instance.stop();
+  instance.on("response", (_client, _status, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
+  let elapsed = 0;
+  instance.on("tick", () => {
+    elapsed++;
+    if (process.stdout.isTTY) process.stdout.write(`\r  ${label}: ${elapsed}/${seconds} s, ${int(latencies.length)} answers`);
+    else if (elapsed % 5 === 0 || elapsed === seconds) console.log(`  ${label}: ${elapsed}/${seconds} s, ${int(latencies.length)} answers`);
+  });
+  const result = await instance;
+  if (process.stdout.isTTY) process.stdout.write("\n");
+  const stats = server.processStats();
+  const wallSeconds = (performance.now() - wallBefore) / 1000;
+  return {
+    seconds: result.duration,
+    confirmed,
+    statuses,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    latencies: Float64Array.from(latencies).sort(),
+    cpuPercent: stats && cpuBefore !== undefined ? (100 * (stats.cpuSeconds - cpuBefore)) / wallSeconds : null,
+    peakRssMb: stats?.peakRssMb ?? null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The check: every confirmed 200 has its opt-out and ledger event, and nothing else was written.
+
+type Verdict = {
+  confirmed: number;
+  optOuts: number;
+  forConfirmed: number;
+  cutOff: number;
+  unexplained: number;
+  events: { changed: number; unchanged: number };
+};
+
+function verify(databaseFile: string, unitId: number, state: Uint8Array): Verdict {
+  const db = new Database(databaseFile);
+  const rows = db.prepare(`SELECT contactId, channel FROM UnitOptOut WHERE unitId = ?`).all(unitId) as { contactId: number; channel: string }[];
+  const events = db
+    .prepare(`SELECT changed, COUNT(*) AS n FROM ConsentEvent WHERE source = 'ONE_CLICK' AND unitId = ? GROUP BY changed`)
+    .all(unitId) as { changed: number; n: number }[];
+  db.close();
+  let forConfirmed = 0;
+  let cutOff = 0;
+  let unexplained = 0;
+  for (const row of rows) {
+    const token = CHANNELS.indexOf(row.channel as (typeof CHANNELS)[number]) * CONTACTS + (row.contactId - 1);
+    const tokenState = token >= 0 && token < state.length ? state[token] : TokenState.unsent;
+    if (tokenState === TokenState.confirmed) forConfirmed++;
+    // Sent, never answered: in flight when a load phase stopped (autocannon drops those sockets).
+    else if (tokenState === TokenState.sent) cutOff++;
+    else unexplained++;
+  }
+  return {
+    confirmed: state.reduce((n, s) => n + (s === TokenState.confirmed ? 1 : 0), 0),
+    optOuts: rows.length,
+    forConfirmed,
+    cutOff,
+    unexplained,
+    events: {
+      changed: events.find((e) => e.changed === 1)?.n ?? 0,
+      unchanged: events.find((e) => e.changed === 0)?.n ?? 0,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+function report(app: LoadResult, ceiling: LoadResult, verdict: Verdict, tokensExhausted: boolean): boolean {
+  const reqPerSecond = (r: LoadResult) => r.confirmed / r.seconds;
+  const others = (r: LoadResult) =>
+    [...r.statuses].filter(([status]) => status !== "200").map(([status, n]) => `${int(n)}×${status}`).join(", ") || "0";
+  const row = (label: string, a: string, c: string) => console.log(`${label.padEnd(30)}${a.padStart(16)}${c.padStart(22)}`);
+  const ratio = reqPerSecond(app) / reqPerSecond(ceiling);
+  const appP99 = percentile(app.latencies, 0.99);
+
+  console.log(`\nOne-click POST, ${CONNECTIONS} connections, ${SECONDS} s per server after a ${WARMUP_SECONDS} s warm-up, ${int(CONTACTS)} contacts`);
+  console.log(`Node ${process.version}, ${os.cpus().length} CPUs (load generator on the same machine)\n`);
+  row("", "app (Remix)", "ceiling (node:http)");
+  row("requests/s (confirmed 200)", int(reqPerSecond(app)), int(reqPerSecond(ceiling)));
+  row("latency p50 (ms)", ms(percentile(app.latencies, 0.5)), ms(percentile(ceiling.latencies, 0.5)));
+  row("latency p99 (ms)", ms(appP99), ms(percentile(ceiling.latencies, 0.99)));
+  row("latency max (ms)", ms(percentile(app.latencies, 1)), ms(percentile(ceiling.latencies, 1)));
+  row("confirmed 200 answers", int(app.confirmed), int(ceiling.confirmed));
+  row("other answers", others(app), others(ceiling));
+  row("errors / timeouts", `${app.errors} / ${app.timeouts}`, `${ceiling.errors} / ${ceiling.timeouts}`);
+  row("server CPU (% of one core)", app.cpuPercent === null ? "n/a" : `${Math.round(app.cpuPercent)}%`, ceiling.cpuPercent === null ? "n/a" : `${Math.round(ceiling.cpuPercent)}%`);
+  row("server peak RSS", app.peakRssMb === null ? "n/a" : `${int(app.peakRssMb)} MB`, ceiling.peakRssMb === null ? "n/a" : `${int(ceiling.peakRssMb)} MB`);
+  row("measured for (s)", app.seconds.toFixed(2), ceiling.seconds.toFixed(2));
+  console.log(`\nratio app / ceiling (requests/s): ${ratio.toFixed(3)}`);
+  if (tokensExhausted) console.log(`\n⚠ The app used all pre-signed tokens and its load stopped early: raise TOKEN_BUDGET_PER_SECOND.`);
+
+  const nothingLost = verdict.forConfirmed === verdict.confirmed && verdict.unexplained === 0;
+  const ledgerMatches = verdict.events.changed === verdict.optOuts && verdict.events.unchanged === 0;
+  const checks: { pass: boolean; counts: boolean; text: string }[] = [
+    {
+      pass: nothingLost,
+      counts: true,
+      text:
+        `opt-outs in the database for answered requests = confirmed 200 answers (warm-up included): ` +
+        `${int(verdict.forConfirmed)} = ${int(verdict.confirmed)}` +
+        (verdict.cutOff ? `; plus ${verdict.cutOff} written for requests cut off unanswered when a load phase stopped` : "") +
+        (verdict.unexplained ? `; ${verdict.unexplained} opt-outs for requests refused or never sent` : ""),
+    },
+    {
+      pass: ledgerMatches,
+      counts: true,
+      text: `ledger: ${int(verdict.events.changed)} ONE_CLICK events with changed = true for ${int(verdict.optOuts)} opt-outs, ${verdict.events.unchanged} with changed = false (no request repeats a token)`,
+    },
+    { pass: ratio >= GOALS.ratio, counts: STRICT, text: `goal: ratio ≥ ${GOALS.ratio} (${ratio.toFixed(3)})` },
+    { pass: appP99 < GOALS.p99Ms, counts: STRICT, text: `goal: app p99 < ${GOALS.p99Ms} ms (${ms(appP99)} ms)` },
+    { pass: app.errors + app.timeouts === 0, counts: STRICT, text: `goal: no errors or timeouts from the app (${app.errors + app.timeouts})` },
+  ];
+  console.log("");
+  for (const check of checks) console.log(`${check.pass ? "PASS" : "FAIL"}${check.counts ? "  " : " (reported only)"}  ${check.text}`);
+  if (!STRICT) console.log("\nOnly a lost or unexplained opt-out fails the run; BENCH_STRICT=1 makes the speed goals count too.");
+  return checks.every((check) => check.pass || !check.counts);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  if (!(Number.isFinite(SECONDS) && SECONDS >= 1)) throw new Error(`BENCH_SECONDS must be a number of seconds ≥ 1 (got "${process.env.BENCH_SECONDS}").`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "one-click-bench-"));
+  cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const appDatabase = path.join(tmp, "app.db");
+  // The keyring module creates the app's db client on import: point it at the bench database.
+  process.env.DATABASE_URL = `file:${appDatabase}`;
+
+  if (!buildIsCurrent()) {
+    console.log("▶ The production build is missing or older than the sources: npm run build");
+    execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit", timeout: 300_000 });
+  }
+  await step("Migrating a fresh SQLite database", () => migrate(appDatabase));
+  const fixture = await step(`Seeding ${int(CONTACTS)} contacts, one unit, one topic on ${CHANNELS.length} channels`, () => seed(appDatabase));
+  const tokenCount = Math.min(CONTACTS * CHANNELS.length, Math.ceil((SECONDS + WARMUP_SECONDS) * TOKEN_BUDGET_PER_SECOND));
+  const paths = await step(`Signing ${int(tokenCount)} distinct link tokens`, () => signTokens(fixture, tokenCount));
+
+  // The ceiling first, then the app: each alone on the machine while it is measured.
+  const ceilingPort = await freePort();
+  const ceiling = await step("Starting the ceiling server", () =>
+    startServer("ceiling", ["bench/ceiling-server.ts", path.join(tmp, "ceiling.db"), String(ceilingPort)], { ...process.env, NODE_ENV: "production" }, path.join(tmp, "ceiling.log"), ceilingPort),
+  );
+  await fireLoad(ceiling, ceilingFeed(paths), WARMUP_SECONDS, "ceiling warm-up");
+  const ceilingResult = await fireLoad(ceiling, ceilingFeed(paths), SECONDS, "ceiling");
+  await ceiling.stop();
+
+  const port = await freePort();
+  const appEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(port),
+    DATABASE_URL: `file:${appDatabase}`,
+    SKIP_DEMO_SEED: "1",
+    MAIL_TRANSPORT: "outbox",
+    OUTBOX_DIR: path.join(tmp, "outbox"),
+  };
+  if (PROFILE_DIR) appEnv.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${PROFILE_DIR}`.trim();
+  const app = await step("Starting the app (tsx scripts/start.ts, production build)", () =>
+    startServer("app", ["scripts/start.ts"], appEnv, path.join(tmp, "app.log"), port),
+  );
+  const state = new Uint8Array(paths.length);
+  let tokensExhausted = false;
+  const stopEarly = { stop: () => {} };
+  const feed = appFeed(paths, state, () => {
+    if (!tokensExhausted) stopEarly.stop();
+    tokensExhausted = true;
+  });
+  await fireLoad(app, feed, WARMUP_SECONDS, "app warm-up", stopEarly);
+  const appResult = await fireLoad(app, feed, SECONDS, "app", stopEarly);
+  // Let requests cut off at the stop finish on the server before it shuts down and we count.
+  await sleep(1000);
+  await app.stop();
+  if (PROFILE_DIR) console.log(`CPU profiles of the app server: ${PROFILE_DIR}`);
+
+  const verdict = verify(appDatabase, fixture.unitId, state);
+  return report(appResult, ceilingResult, verdict, tokensExhausted) ? 0 : 1;
+}
+
+let exitCode = 2;
+try {
+  exitCode = await main();
+} catch (error) {
+  console.error(`\nThe benchmark could not run: ${(error as Error).message}`);
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);

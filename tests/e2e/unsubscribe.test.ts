@@ -1,0 +1,99 @@
+import { AxeBuilder } from "@axe-core/playwright";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../helpers/browser.ts";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+
+let app: RunningApp;
+let browser: Browser;
+let appDb: ReturnType<typeof openAppDatabase>;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  appDb = openAppDatabase(app);
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await browser?.close();
+  await app?.stop();
+});
+
+/** Serious and critical accessibility violations on the page as it is now. */
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page: page as never }).analyze();
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
+}
+
+function taxSubscriber() {
+  return appDb.row<{ contactId: number; topicId: number; unitId: number }>(
+    `SELECT s.contactId, s.topicId, t.unitId FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
+     WHERE u.slug = 'example-tax' AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'
+       AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
+       AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = s.contactId)
+     ORDER BY s.contactId LIMIT 1`,
+  );
+}
+
+describe("unsubscribing from a link, in Chromium", () => {
+  it("opts out of the whole unit, confirms, undoes, and the ledger shows both", async () => {
+    const { contactId, topicId, unitId } = taxSubscriber();
+    const url = await appDb.link("unsubscribe", { contactId, unitId, topicId, campaignId: 3 });
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(url);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Unsubscribe from Example Tax email");
+    expect(await page.getByText(/^For .•••@example\.com/).count()).toBe(1);
+    // The unit-wide choice is the default.
+    expect(await page.getByLabel("Unsubscribe from all Example Tax promotional email").isChecked()).toBe(true);
+    expect(await page.getByText("Tax and compliance notices.").count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await page.getByRole("heading", { name: "You are unsubscribed from all Example Tax promotional email" }).waitFor();
+    expect(await page.getByText("Service messages keep coming").count()).toBe(1);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ? AND unitId = ?", contactId, unitId)).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByRole("button", { name: "Undo" }).click();
+    await page.getByRole("heading", { name: "Your change was undone" }).waitFor();
+    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", contactId)).toBe(0);
+
+    const events = appDb.rows<{ action: string; source: string; changed: number; campaignId: number }>(
+      "SELECT action, source, changed, campaignId FROM ConsentEvent WHERE contactId = ? AND source = 'LINK_PAGE' ORDER BY id",
+      contactId,
+    );
+    expect(events).toEqual([
+      { action: "UNIT_OPT_OUT", source: "LINK_PAGE", changed: 1, campaignId: 3 },
+      { action: "UNIT_OPT_IN", source: "LINK_PAGE", changed: 1, campaignId: 3 },
+    ]);
+    await page.context().close();
+  });
+
+  it("works without JavaScript: pausing for 90 days", async () => {
+    const { contactId, topicId, unitId } = taxSubscriber();
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(await appDb.link("unsubscribe", { contactId, unitId, topicId }));
+    await page.getByLabel("Pause Example Tax promotional email for 90 days").check();
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await page.getByRole("heading", { name: "Example Tax promotional email is paused" }).waitFor();
+    const snooze = appDb.row<{ until: string }>("SELECT until FROM Snooze WHERE contactId = ? AND unitId = ?", contactId, unitId);
+    const days = (new Date(snooze.until).getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThanOrEqual(90);
+    await context.close();
+  });
+
+  it("shows a calm page for a link that no longer works, which passes axe too", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const response = await page.goto(`${app.url}/u/not-a-token`);
+    expect(response?.status()).toBe(400);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("This link no longer works");
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel("Email address").fill("someone@example.org");
+    await page.getByRole("button", { name: "Email me a new link" }).click();
+    await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
+    await page.context().close();
+  });
+});
