@@ -1,0 +1,189 @@
+// The logged-in preference center: what one contact sees and changes. Reads here, writes only
+// through the consent core. A save changes only the controls that were on the submitted form
+// (DESIGN.md invariant 7): every control travels with a "shown" marker naming it.
+
+import { db } from "~/utils/db.server.ts";
+import { CHANNELS, type Channel } from "~/domain/consent/eligibility.ts";
+import { applyConsentChanges, type ConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
+import { offeredChannels } from "~/domain/units/channels.ts";
+import { parseControlName, SHARING_PURPOSES, type SharingPurpose } from "./controls.ts";
+
+
+/** Which ConsentText each kind of control shows, by key. */
+export const CONSENT_TEXT_KEYS = {
+  topics: "preference-center",
+  GROUP_COMPANIES: "sharing-group-companies",
+  THIRD_PARTY_OFFERS: "sharing-third-party-offers",
+} as const;
+
+/** The newest version of each consent text: what the page shows and what a save records. */
+export async function currentConsentTexts() {
+  const texts = await db.consentText.findMany({
+    where: { key: { in: Object.values(CONSENT_TEXT_KEYS) } },
+    orderBy: { version: "desc" },
+  });
+  const newest = new Map<string, { id: number; body: string }>();
+  for (const text of texts) if (!newest.has(text.key)) newest.set(text.key, { id: text.id, body: text.body });
+  return newest;
+}
+
+export async function loadPreferenceCenter(contactId: number, options: { alsoShow?: string[]; now?: Date } = {}) {
+  const now = options.now ?? new Date();
+  const [contact, units, texts] = await Promise.all([
+    db.contact.findUniqueOrThrow({
+      where: { id: contactId },
+      select: {
+        email: true,
+        name: true,
+        subscriptions: { select: { topicId: true, channel: true, status: true, expiresAt: true } },
+        unitOptOuts: { select: { unitId: true, channel: true } },
+        globalOptOuts: { select: { channel: true } },
+        snoozes: { where: { until: { gt: now } }, select: { unitId: true, until: true } },
+        sharingConsents: { select: { purpose: true, granted: true } },
+        consentEvents: { where: { unitId: { not: null } }, distinct: ["unitId"], select: { unitId: true } },
+      },
+    }),
+    db.businessUnit.findMany({
+      orderBy: { displayName: "asc" },
+      select: {
+        id: true,
+        slug: true,
+        displayName: true,
+        brandColor: true,
+        topics: {
+          where: { archivedAt: null },
+          orderBy: { name: "asc" },
+          select: { id: true, name: true, description: true, offersEmail: true, offersPostal: true, offersPhone: true },
+        },
+        exemptCategories: { where: { archivedAt: null }, orderBy: { name: "asc" }, select: { name: true, reason: true } },
+      },
+    }),
+    currentConsentTexts(),
+  ]);
+
+  const subscribed = new Set(
+    contact.subscriptions
+      .filter((s) => s.status === "SUBSCRIBED" && (!s.expiresAt || s.expiresAt > now))
+      .map((s) => `${s.topicId}:${s.channel}`),
+  );
+  const topicUnit = new Map(units.flatMap((u) => u.topics.map((t) => [t.id, u.id] as const)));
+  // A relationship: any consent row or ledger event about the unit.
+  const related = new Set<number>([
+    ...contact.subscriptions.map((s) => topicUnit.get(s.topicId)).filter((id): id is number => id !== undefined),
+    ...contact.unitOptOuts.map((o) => o.unitId),
+    ...contact.snoozes.map((s) => s.unitId),
+    ...contact.consentEvents.map((e) => e.unitId!),
+  ]);
+  const alsoShow = new Set(options.alsoShow ?? []);
+
+  const cards = units.map((unit) => ({
+    id: unit.id,
+    slug: unit.slug,
+    displayName: unit.displayName,
+    brandColor: unit.brandColor,
+    shown: related.has(unit.id) || alsoShow.has(unit.slug),
+    related: related.has(unit.id),
+    optedOut: Object.fromEntries(CHANNELS.map((ch) => [ch, contact.unitOptOuts.some((o) => o.unitId === unit.id && o.channel === ch)])) as Record<Channel, boolean>,
+    pausedUntil: contact.snoozes.find((s) => s.unitId === unit.id)?.until ?? null,
+    topics: unit.topics.map((topic) => ({
+      id: topic.id,
+      name: topic.name,
+      description: topic.description,
+      channels: offeredChannels(topic).map((channel) => ({ channel, subscribed: subscribed.has(`${topic.id}:${channel}`) })),
+    })),
+    exemptCategories: unit.exemptCategories,
+  }));
+  const sharing = Object.fromEntries(
+    SHARING_PURPOSES.map((purpose) => [purpose, contact.sharingConsents.some((c) => c.purpose === purpose && c.granted)]),
+  ) as Record<SharingPurpose, boolean>;
+
+  return {
+    contact: { email: contact.email, name: contact.name },
+    units: cards,
+    optedOutEverywhere: Object.fromEntries(CHANNELS.map((ch) => [ch, contact.globalOptOuts.some((o) => o.channel === ch)])) as Record<Channel, boolean>,
+    sharing,
+    consentTexts: {
+      topics: texts.get(CONSENT_TEXT_KEYS.topics)?.body ?? null,
+      GROUP_COMPANIES: texts.get(CONSENT_TEXT_KEYS.GROUP_COMPANIES)?.body ?? null,
+      THIRD_PARTY_OFFERS: texts.get(CONSENT_TEXT_KEYS.THIRD_PARTY_OFFERS)?.body ?? null,
+    },
+  };
+}
+
+export type PreferenceCenter = Awaited<ReturnType<typeof loadPreferenceCenter>>;
+
+export class PreferencesInputError extends Error {
+  name = "PreferencesInputError";
+}
+
+/**
+ * Applies the submitted controls that differ from the stored state. `shown` lists the controls
+ * that were on the form; `checked` the ones that were ticked.
+ */
+export async function savePreferences(
+  contactId: number,
+  submission: { shown: string[]; checked: Set<string> },
+  context: Omit<ConsentContext, "source" | "consentTextId">,
+) {
+  const texts = await currentConsentTexts();
+  const contact = await db.contact.findUniqueOrThrow({
+    where: { id: contactId },
+    select: {
+      subscriptions: { select: { topicId: true, channel: true, status: true } },
+      unitOptOuts: { select: { unitId: true, channel: true } },
+      globalOptOuts: { select: { channel: true } },
+      sharingConsents: { select: { purpose: true, granted: true } },
+    },
+  });
+  const topicChanges: ConsentChange[] = [];
+  const sharingChanges: { change: ConsentChange; purpose: SharingPurpose }[] = [];
+
+  for (const name of new Set(submission.shown)) {
+    const control = parseControlName(name);
+    if (!control) throw new PreferencesInputError(`Unknown preference "${name}".`);
+    const wanted = submission.checked.has(name);
+    if (control.kind === "topic") {
+      const { topicId, channel } = control;
+      const current = contact.subscriptions.find((s) => s.topicId === topicId && s.channel === channel);
+      const isSubscribed = current?.status === "SUBSCRIBED";
+      if (wanted && !isSubscribed) topicChanges.push({ kind: "subscribe", contactId, topicId, channel, basis: "EXPRESS" });
+      if (!wanted && isSubscribed) topicChanges.push({ kind: "unsubscribe", contactId, topicId, channel });
+    } else if (control.kind === "unit-optout") {
+      const { unitId, channel } = control;
+      const optedOut = contact.unitOptOuts.some((o) => o.unitId === unitId && o.channel === channel);
+      if (wanted !== optedOut) {
+        if (!(await db.businessUnit.count({ where: { id: unitId } }))) throw new PreferencesInputError(`There is no business unit ${unitId}.`);
+        topicChanges.push({ kind: wanted ? "optOutOfUnit" : "optBackInToUnit", contactId, unitId, channel });
+      }
+    } else if (control.kind === "everywhere-optout") {
+      const { channel } = control;
+      const optedOut = contact.globalOptOuts.some((o) => o.channel === channel);
+      if (wanted !== optedOut) topicChanges.push({ kind: wanted ? "optOutEverywhere" : "optBackInEverywhere", contactId, channel });
+    } else {
+      const { purpose } = control;
+      const granted = contact.sharingConsents.some((c) => c.purpose === purpose && c.granted);
+      if (wanted !== granted) sharingChanges.push({ change: { kind: "setSharing", contactId, purpose, granted: wanted }, purpose });
+    }
+  }
+
+  // One transaction per consent text shown: the ledger records the wording each change was made under.
+  const source = { ...context, source: "PREFERENCE_CENTER" as const };
+  const results = [];
+  if (topicChanges.length > 0) {
+    results.push(...(await applyConsentChanges(topicChanges, { ...source, consentTextId: texts.get(CONSENT_TEXT_KEYS.topics)?.id ?? null })));
+  }
+  for (const { change, purpose } of sharingChanges) {
+    results.push(...(await applyConsentChanges([change], { ...source, consentTextId: texts.get(CONSENT_TEXT_KEYS[purpose])?.id ?? null })));
+  }
+  return { changed: results.filter((r) => r.changed).length };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Pauses a unit's promotional mail for 30 or 90 days, or resumes it. */
+export async function setPause(contactId: number, unitId: number, days: 0 | 30 | 90, context: Omit<ConsentContext, "source">, now = new Date()) {
+  if (!(await db.businessUnit.count({ where: { id: unitId } }))) throw new PreferencesInputError(`There is no business unit ${unitId}.`);
+  const change: ConsentChange =
+    days === 0 ? { kind: "endSnooze", contactId, unitId } : { kind: "snooze", contactId, unitId, until: new Date(now.getTime() + days * DAY_MS) };
+  return applyConsentChanges([change], { ...context, source: "PREFERENCE_CENTER", now });
+}

@@ -1,0 +1,114 @@
+import { AxeBuilder } from "@axe-core/playwright";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../helpers/browser.ts";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+
+// The preference center in Chromium, opened the way most people arrive: from an emailed link.
+
+let app: RunningApp;
+let browser: Browser;
+let appDb: ReturnType<typeof openAppDatabase>;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  appDb = openAppDatabase(app);
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await browser?.close();
+  await app?.stop();
+});
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page: page as never }).analyze();
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
+}
+
+const jane = () => appDb.row<{ id: number; email: string }>("SELECT id, email FROM Contact WHERE email = 'jane.doe@example.com'");
+const unitId = (slug: string) => appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = ?", slug).id;
+
+/** Opens the preference center for a contact through its emailed link, as a person would. */
+async function openFromLink(contactId: number, options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto(await appDb.link("preferences", { contactId, unitId: unitId("example-tax") }));
+  await page.getByRole("button", { name: "Open my preferences" }).click();
+  await page.waitForURL(`${app.url}/preferences`);
+  await page.getByRole("heading", { name: "What we may send you" }).waitFor();
+  return { context, page };
+}
+
+describe("the preference center", () => {
+  it("toggles a topic channel inline, shows it in the history, and passes axe", async () => {
+    const { id } = jane();
+    const { context, page } = await openFromLink(id);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const tax = page.getByRole("region", { name: "Example Tax" });
+    const tips = tax.getByRole("group", { name: /Tax tips/ }).getByRole("checkbox", { name: "Email" });
+    const wasOn = await tips.isChecked();
+    await tips.click();
+    await tax.getByRole("group", { name: /Tax tips/ }).getByText("Saved").waitFor();
+    const topicId = appDb.row<{ id: number }>("SELECT id FROM Topic WHERE slug = 'tax-tips'").id;
+    expect(appDb.row("SELECT status FROM Subscription WHERE contactId = ? AND topicId = ? AND channel = 'EMAIL'", id, topicId)).toEqual({
+      status: wasOn ? "UNSUBSCRIBED" : "SUBSCRIBED",
+    });
+
+    await page.getByRole("link", { name: "History" }).click();
+    await page.getByRole("heading", { name: "Your consent history" }).waitFor();
+    const newest = await page.locator(".history-list li p").first().textContent();
+    expect(newest).toBe(`You ${wasOn ? "unsubscribed from" : "subscribed to"} “Tax tips” from Example Tax by email in your preference center.`);
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("works without JavaScript: unit-wide opt-out saved with the card's button, other units untouched", async () => {
+    const contact = appDb.row<{ id: number }>(
+      `SELECT s.contactId AS id FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
+       WHERE s.status = 'SUBSCRIBED' AND u.slug IN ('example-insurance', 'example-travel') AND s.contactId != ?
+         AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
+       GROUP BY s.contactId HAVING COUNT(DISTINCT u.slug) = 2 LIMIT 1`,
+      jane().id,
+    );
+    const before = appDb.rows("SELECT topicId, channel, status FROM Subscription WHERE contactId = ? ORDER BY id", contact.id);
+    const { context, page } = await openFromLink(contact.id, { javaScriptEnabled: false });
+    const insurance = page.getByRole("region", { name: "Example Insurance" });
+    await insurance.getByRole("checkbox", { name: /Unsubscribe from all Example Insurance promotional email/ }).check();
+    await insurance.getByRole("button", { name: "Save Example Insurance preferences" }).click();
+    await page.getByText("Your preferences are saved.").waitFor();
+    expect(appDb.rows("SELECT unitId FROM UnitOptOut WHERE contactId = ?", contact.id)).toEqual([{ unitId: unitId("example-insurance") }]);
+    expect(appDb.rows("SELECT topicId, channel, status FROM Subscription WHERE contactId = ? ORDER BY id", contact.id)).toEqual(before);
+    await context.close();
+  });
+
+  it("shows only the session's own contact, whatever ids a URL or form carries", async () => {
+    const { id } = jane();
+    const other = appDb.row<{ id: number; email: string }>("SELECT id, email FROM Contact WHERE id != ? ORDER BY id LIMIT 1", id);
+    const { context, page } = await openFromLink(id);
+    for (const query of [`?contactId=${other.id}`, `?contact=${other.id}`, `?show=example-travel&id=${other.id}`]) {
+      await page.goto(`${app.url}/preferences${query}`);
+      expect(await page.getByText(`For ${jane().email}.`, { exact: false }).count()).toBe(1);
+      expect(await page.content()).not.toContain(other.email);
+    }
+    // A crafted post naming another contact gets a 400 and changes nothing for anyone.
+    const before = appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent");
+    const response = await page.request.post(`${app.url}/preferences`, {
+      form: { intent: "save", shown: `contact:${other.id}:EMAIL`, [`contact:${other.id}:EMAIL`]: "on" },
+      headers: { origin: app.url },
+    });
+    expect(response.status()).toBe(400);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent")).toBe(before);
+    const history = await page.request.get(`${app.url}/preferences/history?contactId=${other.id}`);
+    expect(await history.text()).not.toContain(other.email);
+    await context.close();
+  });
+
+  it("sends a visitor without a session to sign in", async () => {
+    const response = await fetch(`${app.url}/preferences`, { redirect: "manual" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/login?redirectTo=%2Fpreferences");
+  });
+});
