@@ -230,6 +230,7 @@ export async function seedDemoData(db: PrismaClient, log: (line: string) => void
         name: login.role === "SUBSCRIBER" ? "Jane Doe" : login.email.split("@")[0],
         role: login.role,
         passwordHash: await hashPassword(login.password),
+        emailVerifiedAt: now,
         contactId: contact?.id ?? null,
         memberships: { create: login.units.map((slug) => ({ unitId: unitIdBySlug.get(slug)! })) },
       },

@@ -117,6 +117,28 @@ const commands: Record<string, Command> = {
       console.log(`preferences: ${links.preferences}`);
     },
   },
+  "accounts prune": {
+    usage:
+      "accounts prune [--inactive-days <n>] [--dry-run]   delete accounts unused for n days (default 730); contacts and consent stay",
+    async run(args) {
+      const { values } = options(args, { "inactive-days": { type: "string" }, "dry-run": { type: "boolean" } });
+      const { DEFAULT_INACTIVE_DAYS, pruneInactiveAccounts } = await import("~/domain/accounts/prune.server.ts");
+      const days = values["inactive-days"] === undefined ? DEFAULT_INACTIVE_DAYS : Number(values["inactive-days"]);
+      if (!Number.isSafeInteger(days) || days < 1) throw new UsageError("--inactive-days must be a whole number of days, 1 or more.");
+      const dryRun = values["dry-run"] === true;
+      const report = await pruneInactiveAccounts({ inactiveDays: days, dryRun });
+      const verb = dryRun ? "Would delete" : "Deleted";
+      console.log(`${verb} ${report.accounts.length} account${report.accounts.length === 1 ? "" : "s"} not used since ${report.cutoff.toISOString().slice(0, 10)} (${days} days).`);
+      for (const account of report.accounts) {
+        console.log(`  ${account.id}\t${account.maskedEmail}\t${account.role}\tlast used ${account.lastUsedAt.toISOString().slice(0, 10)}`);
+      }
+      if (report.keptLastAdmin) {
+        console.log(`Kept admin account ${report.keptLastAdmin.id} (${report.keptLastAdmin.maskedEmail}), inactive too: it is the last admin.`);
+      }
+      if (dryRun) console.log("Dry run: nothing was deleted.");
+      else console.log(`Their contacts and consent records were kept. Also removed ${report.spentLinks} spent one-time links and ${report.staleLockouts} old sign-in counters.`);
+    },
+  },
   "keys rotate": {
     usage: "keys rotate                                      add a new link-signing key; older keys keep verifying",
     async run() {

@@ -14,6 +14,10 @@ export default function Home() {
   return (
     <main className="page">
       <header>
+        <nav className="home-nav" aria-label="Account">
+          <a href="/preferences">Manage my preferences</a>
+          <a href="/login">Sign in</a>
+        </nav>
         <h1>Preference Center</h1>
         <p className="lede">The promotional topics each of our business units offers, and the service messages that always reach you.</p>
       </header>

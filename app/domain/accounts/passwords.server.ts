@@ -15,3 +15,13 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
     return false; // a malformed stored hash never signs anyone in
   }
 }
+
+let decoy: Promise<string> | undefined;
+/**
+ * A hash to check against when an address has no account (or no password), so the answer
+ * takes as long as for one that has: response time must not tell who has an account.
+ */
+export function timingDecoyHash(): Promise<string> {
+  decoy ??= hashPassword("no account has this password; checking it only takes time");
+  return decoy;
+}

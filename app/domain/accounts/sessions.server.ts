@@ -1,19 +1,30 @@
 import crypto from "node:crypto";
-import { createCookie } from "@remix-run/node";
+import { createCookie, redirect } from "@remix-run/node";
+import type { Role } from "~/generated/prisma/enums.ts";
 import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 
 // Sessions are database rows; the cookie holds only the row's id (signed), so any session can
-// be revoked at once. See docs/decisions/005-sessions.md.
+// be revoked at once. See docs/decisions/005-accounts-and-sessions.md.
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
 
 /** A session opened from an emailed link reaches one contact's preferences, briefly. */
-export const LINK_SESSION_MS = 60 * 60_000;
+export const LINK_SESSION_MS = 60 * MINUTE_MS;
+/** A signed-in session ends after this long without a request… */
+export const SESSION_IDLE_MS = 30 * DAY_MS;
+/** …and in any case this long after sign-in. */
+export const SESSION_MAX_MS = 90 * DAY_MS;
+/** lastSeenAt is written at most this often per session, to save writes. */
+export const SESSION_TOUCH_MS = MINUTE_MS;
 
 let sessionCookie: ReturnType<typeof createCookie> | undefined;
 function cookie() {
   const env = getEnv();
   sessionCookie ??= createCookie("pc_session", {
     httpOnly: true,
+    // Lax: the cookie is not sent with cross-site POSTs (the server also checks Origin).
     sameSite: "lax",
     secure: env.NODE_ENV !== "development",
     path: "/",
@@ -26,29 +37,116 @@ export type Requester = { ip: string | null; userAgent: string | null };
 
 export type CurrentSession = { id: string; userId: number | null; contactId: number | null; expiresAt: Date };
 
+export type SignedInUser = {
+  sessionId: string;
+  id: number;
+  email: string;
+  name: string | null;
+  role: Role;
+  /** The Contact a subscriber account is linked to (null for staff, or before verification). */
+  contactId: number | null;
+};
+
+function newSessionId(): string {
+  return crypto.randomBytes(32).toString("base64url");
+}
+
+async function cookieSessionId(request: Request): Promise<string | null> {
+  const id: unknown = await cookie().parse(request.headers.get("cookie"));
+  return typeof id === "string" && id.length > 0 ? id : null;
+}
+
 /** Opens a contact-scoped session (no password) and returns the Set-Cookie header value. */
 export async function openLinkSession(contactId: number, requester: Requester, now = new Date()): Promise<string> {
-  const id = crypto.randomBytes(32).toString("base64url");
+  const id = newSessionId();
   const expiresAt = new Date(now.getTime() + LINK_SESSION_MS);
-  await db.session.create({ data: { id, contactId, expiresAt, ip: requester.ip, userAgent: requester.userAgent } });
+  await db.session.create({ data: { id, contactId, expiresAt, createdAt: now, lastSeenAt: now, ip: requester.ip, userAgent: requester.userAgent } });
   return cookie().serialize(id, { expires: expiresAt });
 }
 
-/** The request's live session, or null (no cookie, bad signature, expired, revoked). */
+/**
+ * Signs a user in: always a new session row with a new id (a session id known before sign-in
+ * is worth nothing after it), and the request's earlier session, if any, is closed.
+ * Returns the Set-Cookie header value.
+ */
+export async function openUserSession(userId: number, request: Request, requester: Requester, now = new Date()): Promise<string> {
+  const previous = await cookieSessionId(request);
+  const id = newSessionId();
+  const expiresAt = new Date(now.getTime() + SESSION_MAX_MS);
+  await db.$transaction([
+    ...(previous ? [db.session.updateMany({ where: { id: previous, revokedAt: null }, data: { revokedAt: now } })] : []),
+    db.session.create({ data: { id, userId, expiresAt, createdAt: now, lastSeenAt: now, ip: requester.ip, userAgent: requester.userAgent } }),
+    db.user.update({ where: { id: userId }, data: { lastSignInAt: now } }),
+  ]);
+  return cookie().serialize(id, { expires: expiresAt });
+}
+
+/** The request's live session, or null (no cookie, bad signature, expired, idle too long, revoked). */
 export async function readSession(request: Request, now = new Date()): Promise<CurrentSession | null> {
-  const id: unknown = await cookie().parse(request.headers.get("cookie"));
-  if (typeof id !== "string") return null;
+  const id = await cookieSessionId(request);
+  if (!id) return null;
   const session = await db.session.findUnique({
     where: { id },
-    select: { id: true, userId: true, contactId: true, expiresAt: true, revokedAt: true },
+    select: { id: true, userId: true, contactId: true, expiresAt: true, revokedAt: true, lastSeenAt: true },
   });
   if (!session || session.revokedAt || session.expiresAt <= now) return null;
+  const idleMs = now.getTime() - session.lastSeenAt.getTime();
+  if (idleMs >= SESSION_IDLE_MS) return null;
+  if (idleMs >= SESSION_TOUCH_MS) {
+    // Conditional, so two requests in the same minute write once between them.
+    await db.session.updateMany({
+      where: { id, lastSeenAt: { lt: new Date(now.getTime() - SESSION_TOUCH_MS) } },
+      data: { lastSeenAt: now },
+    });
+  }
   return { id: session.id, userId: session.userId, contactId: session.contactId, expiresAt: session.expiresAt };
 }
 
+/** The signed-in user, or null (no session, or a link session that belongs to a contact only). */
+export async function readSignedInUser(request: Request, now = new Date()): Promise<SignedInUser | null> {
+  const session = await readSession(request, now);
+  if (!session?.userId) return null;
+  const user = await db.user.findUnique({
+    where: { id: session.userId },
+    select: { id: true, email: true, name: true, role: true, contactId: true },
+  });
+  return user && { sessionId: session.id, ...user };
+}
+
+/** The signed-in user; anyone else is sent to /login, which brings them back here afterwards. */
+export async function requireUser(request: Request, now = new Date()): Promise<SignedInUser> {
+  const user = await readSignedInUser(request, now);
+  if (user) return user;
+  const url = new URL(request.url);
+  throw redirect(`/login?${new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` })}`, {
+    headers: { "Cache-Control": "no-store" },
+  });
+}
+
 /** Revokes the request's session and returns the Set-Cookie header that clears the cookie. */
-export async function closeSession(request: Request): Promise<string> {
-  const id: unknown = await cookie().parse(request.headers.get("cookie"));
-  if (typeof id === "string") await db.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+export async function closeSession(request: Request, now = new Date()): Promise<string> {
+  const id = await cookieSessionId(request);
+  if (id) await db.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
+  return clearSessionCookie();
+}
+
+/** The Set-Cookie header value that removes the session cookie. */
+export function clearSessionCookie(): Promise<string> {
   return cookie().serialize("", { expires: new Date(0) });
+}
+
+/** "Sign out everywhere", a new password, an erasure: every session of the user ends now. */
+export async function revokeUserSessions(userId: number, now = new Date(), options: { except?: string } = {}): Promise<number> {
+  const { count } = await db.session.updateMany({
+    where: { userId, revokedAt: null, ...(options.except ? { id: { not: options.except } } : {}) },
+    data: { revokedAt: now },
+  });
+  return count;
+}
+
+/** Live sessions of a user (shown on /account). */
+export function countLiveSessions(userId: number, now = new Date()): Promise<number> {
+  return db.session.count({
+    where: { userId, revokedAt: null, expiresAt: { gt: now }, lastSeenAt: { gt: new Date(now.getTime() - SESSION_IDLE_MS) } },
+  });
 }

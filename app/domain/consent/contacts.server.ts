@@ -1,6 +1,7 @@
 import type { Db, Tx } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
 import { addressHash } from "./address-hash.server.ts";
+import { applyConsentChange, type ConsentContext } from "./changes.server.ts";
 import { normalizeEmail } from "./email.ts";
 
 /**
@@ -32,4 +33,50 @@ export async function isErasedAddress(email: string, client: Db | Tx = db): Prom
     select: { id: true },
   });
   return row !== null;
+}
+
+/** The new address already belongs to another contact: the caller decides what to do. */
+export class ContactEmailTakenError extends Error {
+  name = "ContactEmailTakenError";
+}
+
+/**
+ * Moves a contact to a new address (after the person proved it). Its preferences stay; the
+ * address-level suppressions follow the addresses: the old address's are unlinked from the
+ * contact, the new address's (bounces, complaints recorded before) are linked to it.
+ */
+export async function changeContactEmail(contactId: number, newEmailInput: string, client: Db | Tx = db): Promise<void> {
+  const newEmail = normalizeEmail(newEmailInput);
+  const work = async (tx: Tx) => {
+    const contact = await tx.contact.findUniqueOrThrow({ where: { id: contactId }, select: { email: true } });
+    if (contact.email === newEmail) return;
+    const taken = await tx.contact.findUnique({ where: { email: newEmail }, select: { id: true } });
+    if (taken) throw new ContactEmailTakenError(`Another contact already has the address ${newEmail}.`);
+    await tx.contact.update({ where: { id: contactId }, data: { email: newEmail } });
+    await tx.suppression.updateMany({ where: { contactId, emailHash: addressHash(contact.email) }, data: { contactId: null } });
+    await tx.suppression.updateMany({
+      where: { emailHash: addressHash(newEmail), reason: { not: "ERASED" } },
+      data: { contactId },
+    });
+  };
+  await ("$transaction" in client ? (client as Db).$transaction(work) : work(client));
+}
+
+/**
+ * Erasure at the person's request: the contact and everything hanging off it go (its
+ * subscriptions, opt-outs, pauses and sharing consents cascade; ledger events keep their
+ * facts with no contact), the address is kept only as the keyed hash of an ERASED
+ * suppression so no later import can add it again, and other suppressions of the address
+ * keep their hash but lose the address itself.
+ */
+export async function eraseContact(emailInput: string, context: ConsentContext, client: Db | Tx = db): Promise<{ erasedContactId: number | null }> {
+  const email = normalizeEmail(emailInput);
+  const work = async (tx: Tx) => {
+    await applyConsentChange({ kind: "suppress", email, reason: "ERASED" }, context, tx);
+    await tx.suppression.updateMany({ where: { emailHash: addressHash(email), email: { not: null } }, data: { email: null } });
+    const contact = await tx.contact.findUnique({ where: { email }, select: { id: true } });
+    if (contact) await tx.contact.delete({ where: { id: contact.id } });
+    return { erasedContactId: contact?.id ?? null };
+  };
+  return "$transaction" in client ? (client as Db).$transaction(work) : work(client);
 }

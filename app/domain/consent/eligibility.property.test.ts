@@ -70,7 +70,8 @@ describe("eligibility", () => {
           });
         }
 
-        const contactIds = (await db.contact.findMany({ select: { id: true } })).map((c) => c.id);
+        // In id order, as the audience is read: without orderBy SQLite may scan the email index instead.
+        const contactIds = (await db.contact.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((c) => c.id);
         const loaded = await loadConsentStates(db, contactIds);
         for (const target of targets) {
           const expected = contactIds.filter((id) => isEligible(loaded.get(id)!, target, NOW));

@@ -1,4 +1,4 @@
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { db } from "~/utils/db.server.ts";
 import { readSession } from "~/domain/accounts/sessions.server.ts";
 
@@ -24,8 +24,7 @@ export async function requirePreferencesViewer(request: Request): Promise<Prefer
   const user = session.userId
     ? await db.user.findUnique({ where: { id: session.userId }, select: { contactId: true } })
     : null;
-  if (!user?.contactId) {
-    throw data("This account has no email preferences of its own. Sign in with a subscriber account to manage them.", { status: 403 });
-  }
+  // Staff accounts have no preferences of their own.
+  if (!user?.contactId) throw redirect("/account");
   return { contactId: user.contactId, sessionId: session.id, via: "account", userId: session.userId };
 }

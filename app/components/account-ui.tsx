@@ -1,0 +1,119 @@
+import type { ReactNode } from "react";
+import { Form, Link } from "@remix-run/react";
+
+// The frame and form pieces of the account pages (/login, /signup, /account …). Every form
+// is a plain HTML form: it works without JavaScript.
+
+/** The product's own frame for account pages; shows the signed-in person and a sign-out button. */
+export function AccountFrame({ signedInAs, wide = false, children }: { signedInAs?: string | null; wide?: boolean; children: ReactNode }) {
+  return (
+    <div className="branded accounts">
+      <header className="brand-bar">
+        <div className="brand-inner account-bar">
+          <Link to={signedInAs ? "/account" : "/"} className="brand-name">
+            Preference Center
+          </Link>
+          {signedInAs ? (
+            <nav aria-label="Account" className="account-nav">
+              <span className="signed-in-as">{signedInAs}</span>
+              <Form method="post" action="/logout">
+                <button type="submit" className="link-button">
+                  Sign out
+                </button>
+              </Form>
+            </nav>
+          ) : null}
+        </div>
+      </header>
+      <main className={`card account-card${wide ? " wide" : ""}`}>{children}</main>
+    </div>
+  );
+}
+
+type FieldProps = {
+  label: string;
+  /** Needed when two forms on one page have a field of the same name. */
+  id?: string;
+  name: string;
+  type?: "text" | "email" | "password";
+  autoComplete?: string;
+  defaultValue?: string;
+  error?: string | null;
+  /** A second line under the error, e.g. how to make a password stronger. */
+  errorDetail?: string | null;
+  hint?: ReactNode;
+  required?: boolean;
+  maxLength?: number;
+};
+
+/** A labelled input with its hint and its own error, linked for screen readers. */
+export function Field({ label, id: givenId, name, type = "text", autoComplete, defaultValue, error, errorDetail, hint, required = true, maxLength }: FieldProps) {
+  const id = givenId ?? `field-${name}`;
+  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={`field${error ? " has-error" : ""}`}>
+      <label htmlFor={id}>{label}</label>
+      {hint ? (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      <input
+        id={id}
+        name={name}
+        type={type}
+        autoComplete={autoComplete}
+        defaultValue={defaultValue}
+        required={required}
+        maxLength={maxLength}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described}
+      />
+      {error ? (
+        <div id={`${id}-error`}>
+          <p className="field-error">{error}</p>
+          {errorDetail ? <p className="field-error">{errorDetail}</p> : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** A message about the whole form: an error (announced at once) or a confirmation. */
+export function FormMessage({ tone, children }: { tone: "error" | "success" | "info"; children: ReactNode }) {
+  return (
+    <div className={`form-message ${tone}`} role={tone === "error" ? "alert" : "status"}>
+      {children}
+    </div>
+  );
+}
+
+/** The password rules, shown under every new-password field. */
+export const NEW_PASSWORD_HINT = "At least 12 characters. A few unrelated words work well; avoid your email address.";
+
+export type LinkProblem = "unknown" | "used" | "expired";
+
+/** Links that were once good answer 410 Gone; links that never were answer 400. */
+export function linkProblemStatus(reason: LinkProblem): 400 | 410 {
+  return reason === "unknown" ? 400 : 410;
+}
+
+/** The page for an emailed account link that cannot be used, and the way to a fresh one. */
+export function AccountLinkProblem({ reason, next }: { reason: LinkProblem; next: { to: string; label: string } }) {
+  const why = {
+    used: "This link has already been used. Each link works once.",
+    expired: "This link has expired. Links in our emails work for a short time, to keep your account safe.",
+    unknown: "The link may have been cut short or changed on its way to you.",
+  }[reason];
+  return (
+    <AccountFrame>
+      <h1>This link no longer works</h1>
+      <p className="lede">{why}</p>
+      <p>
+        <Link to={next.to} className="button">
+          {next.label}
+        </Link>
+      </p>
+    </AccountFrame>
+  );
+}

@@ -1,0 +1,113 @@
+import net from "node:net";
+import crypto from "node:crypto";
+import { db } from "~/utils/db.server.ts";
+import { sendTransactional } from "~/domain/transactional/send.server.ts";
+import { issueOneTimeLink } from "./one-time-links.server.ts";
+import type { Requester } from "./sessions.server.ts";
+
+// Service mail about an account (sign-in links, resets, address checks, security alerts).
+// Sends run in the background: a page answers as fast whether or not an address has an
+// account, so response times reveal nothing. Tests wait for them with accountMailSettled().
+
+const pending = new Set<Promise<unknown>>();
+
+function inBackground(work: () => Promise<unknown>, what: string): void {
+  const running = work()
+    .catch((error) => console.error(`Account mail (${what}): ${(error as Error).message}`))
+    .finally(() => pending.delete(running));
+  pending.add(running);
+}
+
+/** Resolves when every account message started so far has been handed to the transport. */
+export async function accountMailSettled(): Promise<void> {
+  while (pending.size > 0) await Promise.all([...pending]);
+}
+
+/**
+ * Account mail is group-level, but every message goes out in a unit's name: the unit the
+ * person last dealt with, so it looks familiar, or else the first unit.
+ */
+async function sendingUnitFor(contactId: number | null): Promise<number | null> {
+  const lastEvent = contactId
+    ? await db.consentEvent.findFirst({ where: { contactId, unitId: { not: null } }, orderBy: { id: "desc" }, select: { unitId: true } })
+    : null;
+  if (lastEvent?.unitId) return lastEvent.unitId;
+  const first = await db.businessUnit.findFirst({ orderBy: { id: "asc" }, select: { id: true } });
+  return first?.id ?? null;
+}
+
+type Recipient = { email: string; name: string | null; contactId: number | null };
+
+function sendInBackground(
+  what: string,
+  recipient: Recipient,
+  message: { category: string; template: string; data: Record<string, unknown>; idempotencyKey: string },
+): void {
+  inBackground(async () => {
+    const unitId = await sendingUnitFor(recipient.contactId);
+    if (!unitId) throw new Error("there is no business unit to send it in the name of");
+    await sendTransactional({
+      unitId,
+      to: recipient.email,
+      ...message,
+      data: { ...(recipient.name ? { recipientName: recipient.name.slice(0, 100) } : {}), ...message.data },
+    });
+  }, what);
+}
+
+/** A sign-in link (also what an account holder gets when someone signs up with their address). */
+export async function sendSignInLink(user: Recipient & { id: number }, now: Date): Promise<void> {
+  const link = await issueOneTimeLink({ userId: user.id, purpose: "SIGN_IN", email: user.email }, now);
+  sendInBackground("sign-in link", user, {
+    category: "sign-in-link",
+    template: "sign-in-link",
+    data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
+    idempotencyKey: `account:link:${link.id}`,
+  });
+}
+
+/**
+ * "Confirm your address" after sign-up. The sign-in-link template says what the link does
+ * (sign in; the page asks for the password chosen at sign-up first).
+ */
+export async function sendSignUpConfirmation(user: Recipient & { id: number }, now: Date): Promise<void> {
+  const link = await issueOneTimeLink({ userId: user.id, purpose: "CONFIRM_SIGN_UP", email: user.email }, now);
+  sendInBackground("sign-up confirmation", user, {
+    category: "sign-in-link",
+    template: "sign-in-link",
+    data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
+    idempotencyKey: `account:link:${link.id}`,
+  });
+}
+
+export async function sendPasswordResetLink(user: Recipient & { id: number }, now: Date): Promise<void> {
+  const link = await issueOneTimeLink({ userId: user.id, purpose: "RESET_PASSWORD", email: user.email }, now);
+  sendInBackground("password reset", user, {
+    category: "account-security",
+    template: "password-reset",
+    data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
+    idempotencyKey: `account:link:${link.id}`,
+  });
+}
+
+/** Sent to the NEW address: the change applies only when this link is used. */
+export async function sendEmailChangeLink(user: Recipient & { id: number }, newEmail: string, now: Date): Promise<void> {
+  const link = await issueOneTimeLink({ userId: user.id, purpose: "CONFIRM_EMAIL_CHANGE", email: newEmail }, now);
+  sendInBackground("email change", { ...user, email: newEmail, contactId: null }, {
+    category: "account-security",
+    template: "email-change-verification",
+    data: { url: link.url, newEmail },
+    idempotencyKey: `account:link:${link.id}`,
+  });
+}
+
+/** "We noticed this on your account": a sign-in lock, a new password, an address change. */
+export function sendSecurityAlert(recipient: Recipient, event: string, requester: Requester | null, now: Date): void {
+  const ip = requester?.ip && net.isIP(requester.ip) ? requester.ip : undefined;
+  sendInBackground("security alert", recipient, {
+    category: "security-alert",
+    template: "security-alert",
+    data: { event, occurredAt: now.toISOString(), ...(ip ? { ip } : {}) },
+    idempotencyKey: `account:alert:${crypto.randomUUID()}`,
+  });
+}

@@ -1,0 +1,15 @@
+/** Where people land after signing in when no page asked for them. */
+// Subscribers land on their preferences; staff accounts have none and are sent on to /account.
+export const DEFAULT_AFTER_SIGN_IN = "/preferences";
+
+/**
+ * A redirect target taken from a query string or form is used only when it is a path on this
+ * site: "//evil.example", "/\\evil.example" and absolute URLs fall back to the default.
+ */
+export function safeRedirect(target: unknown, fallback: string = DEFAULT_AFTER_SIGN_IN): string {
+  if (typeof target !== "string" || target.length === 0 || target.length > 2000) return fallback;
+  if (!target.startsWith("/") || target.startsWith("//") || target.startsWith("/\\")) return fallback;
+  // Control characters and backslashes let some browsers read the path as another host.
+  if (/[\u0000-\u001f\\]/.test(target)) return fallback;
+  return target;
+}

@@ -1,0 +1,108 @@
+import { db } from "~/utils/db.server.ts";
+import { addressHash } from "~/domain/consent/address-hash.server.ts";
+import { normalizeEmail } from "~/domain/consent/email.ts";
+import { sendSecurityAlert, sendSignInLink, sendSignUpConfirmation } from "./account-mail.server.ts";
+import { addressAndIpLimits, takeThrottles, type Throttled } from "./limits.server.ts";
+import { clearFailedSignIns, lockedUntil, LOCKOUT, recordFailedSignIn } from "./lockout.server.ts";
+import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-links.server.ts";
+import { verifyPassword, timingDecoyHash } from "./passwords.server.ts";
+import { openUserSession, type Requester } from "./sessions.server.ts";
+
+// Signing in, by password or by an emailed link. Every answer about an address is the same
+// whether or not an account has it: same words, same status, about the same time.
+
+const MINUTE_MS = 60_000;
+/** Password attempts from one IP address, whatever the addresses tried. */
+export const SIGN_IN_IP_LIMIT = { attempts: 30, windowMs: 15 * MINUTE_MS };
+/** "Email me a sign-in link" requests. */
+export const SIGN_IN_LINK_LIMITS = { perAddress: 3, perIp: 20, windowMs: 60 * MINUTE_MS };
+
+export type PasswordSignIn =
+  | { outcome: "signed-in"; userId: number; setCookie: string }
+  | { outcome: "wrong-credentials" }
+  | { outcome: "locked"; until: Date }
+  /** Only with the right password: the account waits for its address to be confirmed (a new link is sent). */
+  | { outcome: "unconfirmed" }
+  | Throttled;
+
+export async function signInWithPassword(
+  input: { email: string; password: string },
+  request: Request,
+  requester: Requester,
+  now = new Date(),
+): Promise<PasswordSignIn> {
+  const email = normalizeEmail(input.email);
+  const throttled = requester.ip
+    ? await takeThrottles([{ key: `sign-in:ip:${requester.ip}`, limit: SIGN_IN_IP_LIMIT.attempts, windowMs: SIGN_IN_IP_LIMIT.windowMs }], now)
+    : null;
+  if (throttled) return throttled;
+
+  // A locked address is not checked at all: a right password must not be confirmed while locked.
+  const locked = await lockedUntil(email, now);
+  if (locked) return { outcome: "locked", until: locked };
+
+  const user = await db.user.findUnique({
+    where: { email },
+    select: { id: true, email: true, name: true, passwordHash: true, contactId: true, emailVerifiedAt: true },
+  });
+  const passwordRight = await verifyPassword(user?.passwordHash ?? (await timingDecoyHash()), input.password);
+  if (!user || !user.passwordHash || !passwordRight) {
+    const failure = await recordFailedSignIn(email, now);
+    if (failure.justLocked && user) {
+      sendSecurityAlert(
+        user,
+        `Your account was locked for ${LOCKOUT.lockMs / MINUTE_MS} minutes after ${LOCKOUT.maxFailures} failed sign-in attempts`,
+        requester,
+        now,
+      );
+    }
+    return failure.lockedUntil ? { outcome: "locked", until: failure.lockedUntil } : { outcome: "wrong-credentials" };
+  }
+
+  await clearFailedSignIns(email);
+  if (!user.emailVerifiedAt) {
+    await sendSignUpConfirmation(user, now);
+    return { outcome: "unconfirmed" };
+  }
+  const setCookie = await openUserSession(user.id, request, requester, now);
+  return { outcome: "signed-in", userId: user.id, setCookie };
+}
+
+/**
+ * "Email me a sign-in link". Only a confirmed account gets one; the caller answers the same
+ * either way. An account waiting for confirmation gets nothing: a link must not confirm an
+ * account someone else may have opened with this address.
+ */
+export async function requestSignInLink(emailInput: string, requester: Requester, now = new Date()): Promise<{ outcome: "requested" } | Throttled> {
+  const email = normalizeEmail(emailInput);
+  const throttled = await takeThrottles(addressAndIpLimits("sign-in-link", addressHash(email), requester.ip, SIGN_IN_LINK_LIMITS), now);
+  if (throttled) return throttled;
+  const user = await db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, contactId: true, emailVerifiedAt: true } });
+  if (user?.emailVerifiedAt) await sendSignInLink(user, now);
+  return { outcome: "requested" };
+}
+
+/** What the sign-in link page shows on GET: nothing is used or changed. */
+export async function checkSignInLink(token: string, now = new Date()): Promise<{ ok: true } | { ok: false; reason: UnusableLink }> {
+  const found = await findOneTimeLink(token, "SIGN_IN", now);
+  return found.ok ? { ok: true } : found;
+}
+
+/**
+ * Uses a sign-in link (POST only: mail scanners follow links with GET). The link proves the
+ * mailbox, so it works while the password is locked: that lock is against guessing.
+ */
+export async function signInWithLink(
+  token: string,
+  request: Request,
+  requester: Requester,
+  now = new Date(),
+): Promise<{ outcome: "signed-in"; userId: number; setCookie: string } | { outcome: "bad-link"; reason: UnusableLink }> {
+  const used = await useOneTimeLink(token, "SIGN_IN", now);
+  if (!used.ok) return { outcome: "bad-link", reason: used.reason };
+  const user = await db.user.findUnique({ where: { id: used.link.userId }, select: { id: true, email: true } });
+  // The address changed since the link was sent: it proves nothing about the account now.
+  if (!user || user.email !== used.link.email) return { outcome: "bad-link", reason: "expired" };
+  const setCookie = await openUserSession(user.id, request, requester, now);
+  return { outcome: "signed-in", userId: user.id, setCookie };
+}

@@ -1,0 +1,121 @@
+import { db, type Tx } from "~/utils/db.server.ts";
+import { addressHash } from "~/domain/consent/address-hash.server.ts";
+import { findOrCreateContact, isErasedAddress } from "~/domain/consent/contacts.server.ts";
+import { normalizeEmail } from "~/domain/consent/email.ts";
+import { sendSignInLink, sendSignUpConfirmation } from "./account-mail.server.ts";
+import { addressAndIpLimits, takeThrottles, type Throttled } from "./limits.server.ts";
+import { clearFailedSignIns, lockedUntil, recordFailedSignIn } from "./lockout.server.ts";
+import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-links.server.ts";
+import { checkNewPassword } from "./password-rules.server.ts";
+import { hashPassword, verifyPassword } from "./passwords.server.ts";
+import { openUserSession, type Requester } from "./sessions.server.ts";
+
+// Sign-up for subscribers. The account exists at once but cannot sign in, and is linked to no
+// Contact, until the person proves the address: they open the emailed link AND enter the
+// password they chose. Needing both stops a stranger who signs up with someone else's address
+// from ever owning that person's preferences (the owner cannot complete a link they did not
+// ask for, and the stranger never sees the link).
+
+export const SIGN_UP_LIMITS = { perAddress: 3, perIp: 10, windowMs: 60 * 60_000 };
+
+export type SignUpOutcome =
+  /** The one answer for every address: "check your inbox". */
+  | { outcome: "check-inbox" }
+  | { outcome: "weak-password"; message: string; suggestion: string | null }
+  | Throttled;
+
+export async function signUp(
+  input: { email: string; name: string; password: string },
+  requester: Requester,
+  now = new Date(),
+): Promise<SignUpOutcome> {
+  const email = normalizeEmail(input.email);
+  const verdict = await checkNewPassword(input.password, email);
+  if (!verdict.ok) return { outcome: "weak-password", message: verdict.message, suggestion: verdict.suggestion };
+  const throttled = await takeThrottles(addressAndIpLimits("sign-up", addressHash(email), requester.ip, SIGN_UP_LIMITS), now);
+  if (throttled) return throttled;
+
+  // Hashed whichever way this goes, so the answer takes as long for a taken address as for a new one.
+  const passwordHash = await hashPassword(input.password);
+  // An erased address stays erased: no account, no mail (transactional mail refuses it anyway).
+  if (await isErasedAddress(email)) return { outcome: "check-inbox" };
+
+  const existing = await db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, contactId: true, emailVerifiedAt: true } });
+  if (existing?.emailVerifiedAt) {
+    // The address has an account: its holder gets a sign-in link, the page says nothing about it.
+    await sendSignInLink(existing, now);
+    return { outcome: "check-inbox" };
+  }
+  // A new account, or a sign-up nobody confirmed yet: the latest details win, earlier links stop working.
+  const user = existing
+    ? await db.user.update({ where: { id: existing.id }, data: { name: input.name, passwordHash }, select: { id: true, email: true, name: true, contactId: true } })
+    : await db.user.create({ data: { email, name: input.name, passwordHash, role: "SUBSCRIBER", createdAt: now }, select: { id: true, email: true, name: true, contactId: true } });
+  await sendSignUpConfirmation(user, now);
+  return { outcome: "check-inbox" };
+}
+
+/** What the confirmation page shows on GET: nothing is used or changed. */
+export async function checkSignUpLink(token: string, now = new Date()): Promise<{ ok: true; email: string } | { ok: false; reason: UnusableLink }> {
+  const found = await findOneTimeLink(token, "CONFIRM_SIGN_UP", now);
+  return found.ok ? { ok: true, email: found.link.email } : found;
+}
+
+export type SignUpConfirmation =
+  | { outcome: "signed-in"; userId: number; setCookie: string }
+  | { outcome: "wrong-password" }
+  | { outcome: "locked"; until: Date }
+  | { outcome: "bad-link"; reason: UnusableLink };
+
+/**
+ * Confirms the address with the emailed link and the password chosen at sign-up: marks the
+ * address verified, links the account to the address's Contact (the existing one, with its
+ * preferences, or a new one) and signs the person in.
+ */
+export async function confirmSignUp(
+  token: string,
+  password: string,
+  request: Request,
+  requester: Requester,
+  now = new Date(),
+): Promise<SignUpConfirmation> {
+  const found = await findOneTimeLink(token, "CONFIRM_SIGN_UP", now);
+  if (!found.ok) return { outcome: "bad-link", reason: found.reason };
+  const { email } = found.link;
+  // The password is checked like a sign-in: same lockout, same counting.
+  const locked = await lockedUntil(email, now);
+  if (locked) return { outcome: "locked", until: locked };
+  const user = await db.user.findUnique({ where: { id: found.link.userId }, select: { id: true, email: true, name: true, passwordHash: true } });
+  if (!user || user.email !== email || !user.passwordHash) return { outcome: "bad-link", reason: "expired" };
+  if (!(await verifyPassword(user.passwordHash, password))) {
+    const failure = await recordFailedSignIn(email, now);
+    return failure.lockedUntil ? { outcome: "locked", until: failure.lockedUntil } : { outcome: "wrong-password" };
+  }
+  await clearFailedSignIns(email);
+
+  const confirmed = await db.$transaction(async (tx) => {
+    const used = await useOneTimeLink(token, "CONFIRM_SIGN_UP", now, tx);
+    if (!used.ok) return used;
+    await linkVerifiedAddress(tx, user.id, now);
+    return used;
+  });
+  if (!confirmed.ok) return { outcome: "bad-link", reason: confirmed.reason };
+  const setCookie = await openUserSession(user.id, request, requester, now);
+  return { outcome: "signed-in", userId: user.id, setCookie };
+}
+
+/**
+ * The address is proven for the first time (a sign-up confirmation, or a reset link before
+ * one): mark it verified and link a subscriber account to the address's Contact, the
+ * existing one with its preferences or a new one, unless another account holds that Contact.
+ */
+export async function linkVerifiedAddress(tx: Tx, userId: number, now: Date): Promise<void> {
+  const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, role: true, contactId: true, emailVerifiedAt: true } });
+  if (user.emailVerifiedAt) return;
+  let contactId = user.contactId;
+  if (contactId === null && user.role === "SUBSCRIBER") {
+    const contact = await findOrCreateContact({ email: user.email, name: user.name }, tx);
+    const holder = await tx.user.findUnique({ where: { contactId: contact.id }, select: { id: true } });
+    if (!holder) contactId = contact.id;
+  }
+  await tx.user.update({ where: { id: userId }, data: { emailVerifiedAt: now, contactId } });
+}

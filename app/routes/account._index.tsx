@@ -1,0 +1,247 @@
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import {
+  changePassword,
+  deleteAccount,
+  loadAccount,
+  requestEmailChange,
+  signOutEverywhere,
+  updateName,
+} from "~/domain/accounts/account.server.ts";
+import { CurrentPasswordSchema, NameSchema, NewPasswordSchema } from "~/domain/accounts/fields.ts";
+import { clearSessionCookie, requireUser } from "~/domain/accounts/sessions.server.ts";
+import { EmailSchema } from "~/domain/consent/email.ts";
+import { AccountFrame, Field, FormMessage, NEW_PASSWORD_HINT } from "~/components/account-ui.tsx";
+import { formatMoment } from "~/utils/format.ts";
+import { fieldErrors, formFields, inMinutes } from "~/utils/forms.ts";
+import { requesterOf } from "~/utils/request.server.ts";
+import { passThroughHeaders } from "~/utils/route-headers.ts";
+import accountsStyles from "~/styles/accounts.css";
+
+// /account: the signed-in person's name and address, password, data export, "sign out
+// everywhere" and account deletion. Each form posts its own intent; only that part changes.
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
+export const meta: MetaFunction = () => [{ title: "Your account — Preference Center" }];
+export const headers = passThroughHeaders;
+
+const NOTICES = {
+  welcome: "Your address is confirmed and your account is ready.",
+  passwordReset: "Your password was changed. You were signed out on every other device.",
+  emailChanged: "Your email address was changed.",
+} as const;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const account = await loadAccount(user.id);
+  const params = new URL(request.url).searchParams;
+  const notice = (Object.keys(NOTICES) as (keyof typeof NOTICES)[]).find((key) => params.has(key)) ?? null;
+  return data({ account, notice }, { headers: { "Cache-Control": "no-store" } });
+}
+
+const AccountRequest = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("profile"), name: NameSchema }),
+  z.object({ intent: z.literal("email"), newEmail: EmailSchema, currentPassword: CurrentPasswordSchema }),
+  z.object({ intent: z.literal("password"), currentPassword: CurrentPasswordSchema, newPassword: NewPasswordSchema }),
+  z.object({ intent: z.literal("sign-out-everywhere") }),
+  z.object({ intent: z.literal("delete"), password: CurrentPasswordSchema }),
+]);
+
+type Intent = z.infer<typeof AccountRequest>["intent"];
+
+type Outcome = {
+  intent: Intent | null;
+  errors?: Record<string, string>;
+  suggestion?: string | null;
+  formError?: string;
+  done?: string;
+  values?: Record<string, string>;
+};
+
+const WRONG_PASSWORD = "That password is not right.";
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const fields = formFields(await request.formData().catch(() => null));
+  const intent = (AccountRequest.options.map((o) => o.shape.intent.value) as string[]).includes(fields.intent) ? (fields.intent as Intent) : null;
+  const parsed = AccountRequest.safeParse(fields);
+  if (!parsed.success) {
+    const errors = fieldErrors(parsed.error);
+    return data<Outcome>({ intent, errors, values: { name: fields.name, newEmail: fields.newEmail }, formError: intent ? undefined : "The form could not be read. Please try again." }, { status: 400 });
+  }
+  const input = parsed.data;
+  const requester = requesterOf(request, context);
+  const throttledAnswer = (retryAfterSeconds: number) =>
+    data<Outcome>(
+      { intent: input.intent, formError: `Too many password attempts. Please try again ${inMinutes(retryAfterSeconds)}.` },
+      { status: 429, headers: { "Retry-After": String(retryAfterSeconds) } },
+    );
+
+  switch (input.intent) {
+    case "profile":
+      await updateName(user.id, input.name);
+      return data<Outcome>({ intent: "profile", done: "Your name was saved." });
+    case "email": {
+      const result = await requestEmailChange(user.id, input, requester);
+      if (result.outcome === "sent") {
+        return data<Outcome>({
+          intent: "email",
+          done: `We sent a link to ${result.newEmail}. Your address changes when you open it. We also told your current address about this.`,
+        });
+      }
+      if (result.outcome === "throttled") return throttledAnswer(result.retryAfterSeconds);
+      const errors: Record<string, string> =
+        result.outcome === "same-address" ? { newEmail: "That is already your email address." } : { currentPassword: WRONG_PASSWORD };
+      return data<Outcome>({ intent: "email", errors, values: { newEmail: input.newEmail } }, { status: result.outcome === "same-address" ? 400 : 401 });
+    }
+    case "password": {
+      const result = await changePassword(user.id, user.sessionId, input, requester);
+      if (result.outcome === "changed") {
+        return data<Outcome>({ intent: "password", done: "Your password was changed. Your other devices were signed out." });
+      }
+      if (result.outcome === "throttled") return throttledAnswer(result.retryAfterSeconds);
+      if (result.outcome === "wrong-password") return data<Outcome>({ intent: "password", errors: { currentPassword: WRONG_PASSWORD } }, { status: 401 });
+      return data<Outcome>({ intent: "password", errors: { newPassword: result.message }, suggestion: result.suggestion }, { status: 400 });
+    }
+    case "sign-out-everywhere":
+      await signOutEverywhere(user.id);
+      return redirect("/login?signedOut=everywhere", { headers: { "Set-Cookie": await clearSessionCookie() } });
+    case "delete": {
+      const result = await deleteAccount(user.id, input.password, requester);
+      if (result.outcome === "deleted") return redirect("/account/deleted", { headers: { "Set-Cookie": await clearSessionCookie() } });
+      if (result.outcome === "throttled") return throttledAnswer(result.retryAfterSeconds);
+      return data<Outcome>({ intent: "delete", errors: { password: WRONG_PASSWORD } }, { status: 401 });
+    }
+  }
+}
+
+export default function AccountRoute() {
+  const { account, notice } = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>() as Outcome | undefined;
+  const about = (intent: Intent) => (outcome?.intent === intent ? outcome : undefined);
+  const messages = (intent: Intent) => {
+    const o = about(intent);
+    if (!o) return null;
+    if (o.done) return <FormMessage tone="success">{o.done}</FormMessage>;
+    if (o.formError) return <FormMessage tone="error">{o.formError}</FormMessage>;
+    return null;
+  };
+  return (
+    <AccountFrame signedInAs={account.name ?? account.email} wide>
+      <h1>Your account</h1>
+      <p className="lede">
+        Your sign-in details. {account.contactId ? <Link to="/preferences">Manage your email preferences</Link> : null}
+      </p>
+      {notice ? <FormMessage tone="success">{NOTICES[notice]}</FormMessage> : null}
+      {outcome && !outcome.intent && outcome.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}
+
+      <section className="account-section" aria-labelledby="profile-heading">
+        <h2 id="profile-heading">Profile</h2>
+        <dl className="account-facts">
+          <dt>Email address</dt>
+          <dd>{account.email}</dd>
+          <dt>Signed in</dt>
+          <dd>
+            {account.liveSessions} device{account.liveSessions === 1 ? "" : "s"}
+            {account.lastSignInAt ? `, last sign-in ${formatMoment(account.lastSignInAt)} UTC` : ""}
+          </dd>
+        </dl>
+        <Form method="post">
+          <input type="hidden" name="intent" value="profile" />
+          <Field label="Name" name="name" autoComplete="name" defaultValue={about("profile")?.values?.name ?? account.name ?? ""} error={about("profile")?.errors?.name} maxLength={100} />
+          {messages("profile")}
+          <div className="form-actions">
+            <button type="submit" className="button secondary">
+              Save name
+            </button>
+          </div>
+        </Form>
+      </section>
+
+      <section className="account-section" aria-labelledby="email-heading">
+        <h2 id="email-heading">Email address</h2>
+        <p>We send a link to the new address; the change applies when you open it.</p>
+        {account.pendingEmail ? (
+          <FormMessage tone="info">
+            Waiting for confirmation of <strong>{account.pendingEmail}</strong>. Open the link we sent there, or ask again below.
+          </FormMessage>
+        ) : null}
+        <Form method="post">
+          <input type="hidden" name="intent" value="email" />
+          <Field label="New email address" name="newEmail" type="email" autoComplete="email" defaultValue={about("email")?.values?.newEmail} error={about("email")?.errors?.newEmail} maxLength={254} />
+          <Field label="Your password" id="email-current-password" name="currentPassword" type="password" autoComplete="current-password" error={about("email")?.errors?.currentPassword} />
+          {messages("email")}
+          <div className="form-actions">
+            <button type="submit" className="button secondary">
+              Change email address
+            </button>
+          </div>
+        </Form>
+      </section>
+
+      <section className="account-section" aria-labelledby="password-heading">
+        <h2 id="password-heading">Password</h2>
+        <Form method="post">
+          <input type="hidden" name="intent" value="password" />
+          <input type="text" value={account.email} autoComplete="username" readOnly hidden />
+          <Field label="Current password" id="password-current-password" name="currentPassword" type="password" autoComplete="current-password" error={about("password")?.errors?.currentPassword} />
+          <Field
+            label="New password"
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            hint={NEW_PASSWORD_HINT}
+            error={about("password")?.errors?.newPassword}
+            errorDetail={about("password")?.suggestion}
+          />
+          {messages("password")}
+          <div className="form-actions">
+            <button type="submit" className="button secondary">
+              Change password
+            </button>
+          </div>
+        </Form>
+      </section>
+
+      <section className="account-section" aria-labelledby="data-heading">
+        <h2 id="data-heading">Your data</h2>
+        <p>Everything we hold about you: your profile, subscriptions, opt-outs, pauses, sharing choices and the full history of changes.</p>
+        <p>
+          <a href="/account/data" className="button secondary" download>
+            Download my data (JSON)
+          </a>
+        </p>
+      </section>
+
+      <section className="account-section" aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Sign out everywhere</h2>
+        <p>Ends every session of your account, on every device, this one included.</p>
+        <Form method="post">
+          <input type="hidden" name="intent" value="sign-out-everywhere" />
+          <button type="submit" className="button secondary">
+            Sign out everywhere
+          </button>
+        </Form>
+      </section>
+
+      <section className="account-section danger-zone" aria-labelledby="delete-heading">
+        <h2 id="delete-heading">Delete my account</h2>
+        <p>
+          Deletes your account and your email preferences. The record of past consent changes is kept without your name or address, and
+          we keep only a scrambled form of your address so that it is never added to our lists again. This cannot be undone.
+        </p>
+        <Form method="post">
+          <input type="hidden" name="intent" value="delete" />
+          <Field label="Enter your password to confirm" id="delete-password" name="password" type="password" autoComplete="current-password" error={about("delete")?.errors?.password} />
+          {messages("delete")}
+          <div className="form-actions">
+            <button type="submit" className="button danger">
+              Delete my account
+            </button>
+          </div>
+        </Form>
+      </section>
+    </AccountFrame>
+  );
+}

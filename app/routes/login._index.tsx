@@ -1,0 +1,152 @@
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { readSignedInUser } from "~/domain/accounts/sessions.server.ts";
+import { requestSignInLink, signInWithPassword } from "~/domain/accounts/sign-in.server.ts";
+import { ONE_TIME_LINK_MINUTES } from "~/domain/accounts/link-lifetimes.ts";
+import { safeRedirect } from "~/domain/accounts/safe-redirect.ts";
+import { CurrentPasswordSchema } from "~/domain/accounts/fields.ts";
+import { EmailSchema } from "~/domain/consent/email.ts";
+import { AccountFrame, Field, FormMessage } from "~/components/account-ui.tsx";
+import { fieldErrors, formFields, inMinutes } from "~/utils/forms.ts";
+import { formatMoment } from "~/utils/format.ts";
+import { requesterOf } from "~/utils/request.server.ts";
+import { passThroughHeaders } from "~/utils/route-headers.ts";
+import accountsStyles from "~/styles/accounts.css";
+
+// /login: email + password, or "email me a sign-in link". Every answer about an address is
+// the same whether or not it has an account.
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
+export const meta: MetaFunction = () => [{ title: "Sign in — Preference Center" }];
+export const headers = passThroughHeaders;
+
+const WRONG_CREDENTIALS = "Email or password is incorrect.";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const url = new URL(request.url);
+  const redirectTo = safeRedirect(url.searchParams.get("redirectTo"));
+  if (await readSignedInUser(request)) throw redirect(redirectTo);
+  const signedOut = url.searchParams.get("signedOut");
+  return data(
+    { redirectTo, signedOut: signedOut === "everywhere" ? "everywhere" : signedOut ? "here" : null },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+const SignInRequest = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("password"),
+    email: EmailSchema,
+    password: CurrentPasswordSchema,
+    redirectTo: z.string().optional(),
+  }),
+  z.object({ intent: z.literal("link"), email: EmailSchema }),
+]);
+
+type Outcome = {
+  email?: string;
+  errors?: Record<string, string>;
+  /** Shown above the form as an alert. */
+  formError?: string;
+  linkRequested?: boolean;
+};
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const fields = formFields(await request.formData().catch(() => null));
+  const parsed = SignInRequest.safeParse({ ...fields, intent: fields.intent ?? "password" });
+  if (!parsed.success) return data<Outcome>({ email: fields.email, errors: fieldErrors(parsed.error) }, { status: 400 });
+  const input = parsed.data;
+  const requester = requesterOf(request, context);
+
+  if (input.intent === "link") {
+    const result = await requestSignInLink(input.email, requester);
+    if (result.outcome === "throttled") {
+      return data<Outcome>(
+        { email: input.email, formError: `Too many sign-in links were asked for. Please try again ${inMinutes(result.retryAfterSeconds)}.` },
+        { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
+      );
+    }
+    return data<Outcome>({ email: input.email, linkRequested: true });
+  }
+
+  const result = await signInWithPassword(input, request, requester);
+  switch (result.outcome) {
+    case "signed-in":
+      return redirect(safeRedirect(input.redirectTo), { headers: { "Set-Cookie": result.setCookie } });
+    case "wrong-credentials":
+      return data<Outcome>({ email: input.email, formError: WRONG_CREDENTIALS }, { status: 401 });
+    case "locked": {
+      const seconds = Math.ceil((result.until.getTime() - Date.now()) / 1000);
+      return data<Outcome>(
+        {
+          email: input.email,
+          formError: `Too many failed attempts: signing in with a password is locked for this address until ${formatMoment(result.until)} UTC. You can sign in with an emailed link instead, or reset your password.`,
+        },
+        { status: 429, headers: { "Retry-After": String(Math.max(seconds, 1)) } },
+      );
+    }
+    case "throttled":
+      return data<Outcome>(
+        { email: input.email, formError: `Too many sign-in attempts from your network. Please try again ${inMinutes(result.retryAfterSeconds)}.` },
+        { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
+      );
+    case "unconfirmed":
+      return data<Outcome>(
+        { email: input.email, formError: "Please confirm your email address first. We have sent you a new link; open it to finish creating your account." },
+        { status: 403 },
+      );
+  }
+}
+
+export default function LoginRoute() {
+  const { redirectTo, signedOut } = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>() as Outcome | undefined;
+  const errors = outcome?.errors ?? {};
+  return (
+    <AccountFrame>
+      <h1>Sign in</h1>
+      <p className="lede">Manage the email you get from our brands, and your account.</p>
+      {signedOut === "here" ? <FormMessage tone="info">You are signed out.</FormMessage> : null}
+      {signedOut === "everywhere" ? <FormMessage tone="info">You are signed out on every device.</FormMessage> : null}
+      {outcome?.linkRequested ? (
+        <FormMessage tone="success">
+          <p>
+            <strong>Check your inbox.</strong> If there is an account for {outcome.email}, a sign-in link is on its way. It works once, for{" "}
+            {ONE_TIME_LINK_MINUTES.SIGN_IN} minutes.
+          </p>
+        </FormMessage>
+      ) : null}
+      {outcome?.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}
+      <Form method="post">
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <Field label="Email address" name="email" type="email" autoComplete="username" defaultValue={outcome?.email} error={errors.email} maxLength={254} />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          error={errors.password}
+          required={false}
+        />
+        <div className="form-actions">
+          <button type="submit" name="intent" value="password" className="button">
+            Sign in
+          </button>
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </div>
+        <p className="or-divider">or, without a password</p>
+        <div className="form-actions">
+          <button type="submit" name="intent" value="link" className="button secondary">
+            Email me a sign-in link
+          </button>
+        </div>
+      </Form>
+      <div className="page-footnote">
+        <p>
+          New here? <Link to="/signup">Create an account</Link> to manage all your email preferences in one place.
+        </p>
+      </div>
+    </AccountFrame>
+  );
+}

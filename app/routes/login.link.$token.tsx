@@ -1,0 +1,51 @@
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import { checkSignInLink, signInWithLink } from "~/domain/accounts/sign-in.server.ts";
+import { DEFAULT_AFTER_SIGN_IN } from "~/domain/accounts/safe-redirect.ts";
+import { AccountFrame, AccountLinkProblem, linkProblemStatus, type LinkProblem } from "~/components/account-ui.tsx";
+import { requesterOf } from "~/utils/request.server.ts";
+import { passThroughHeaders } from "~/utils/route-headers.ts";
+import accountsStyles from "~/styles/accounts.css";
+
+// /login/link/<token>: the emailed sign-in link. GET only shows a button (mail scanners follow
+// links and must not sign anyone in, nor use the link up); the POST signs in.
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
+export const meta: MetaFunction = () => [
+  { title: "Sign in — Preference Center" },
+  { name: "robots", content: "noindex" },
+  { name: "referrer", content: "same-origin" },
+];
+export const headers = passThroughHeaders;
+
+function problem(reason: LinkProblem) {
+  return data({ problem: reason }, { status: linkProblemStatus(reason), headers: { "Cache-Control": "no-store" } });
+}
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const link = await checkSignInLink(params.token ?? "");
+  if (!link.ok) return problem(link.reason);
+  return data({ problem: null }, { headers: { "Cache-Control": "no-store" } });
+}
+
+export async function action({ params, request, context }: ActionFunctionArgs) {
+  const result = await signInWithLink(params.token ?? "", request, requesterOf(request, context));
+  if (result.outcome === "bad-link") return problem(result.reason);
+  return redirect(DEFAULT_AFTER_SIGN_IN, { headers: { "Set-Cookie": result.setCookie } });
+}
+
+export default function SignInLinkRoute() {
+  const loaded = useLoaderData<typeof loader>();
+  if (loaded.problem) return <AccountLinkProblem reason={loaded.problem} next={{ to: "/login", label: "Get a new sign-in link" }} />;
+  return (
+    <AccountFrame>
+      <h1>Sign in</h1>
+      <p className="lede">Use the button to finish signing in. The link works once.</p>
+      <Form method="post">
+        <button type="submit" className="button">
+          Sign in
+        </button>
+      </Form>
+    </AccountFrame>
+  );
+}

@@ -1,0 +1,77 @@
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { NewPasswordSchema } from "~/domain/accounts/fields.ts";
+import { checkResetLink, resetPassword } from "~/domain/accounts/password-reset.server.ts";
+import { AccountFrame, AccountLinkProblem, Field, linkProblemStatus, NEW_PASSWORD_HINT, type LinkProblem } from "~/components/account-ui.tsx";
+import { fieldErrors, formFields } from "~/utils/forms.ts";
+import { requesterOf } from "~/utils/request.server.ts";
+import { passThroughHeaders } from "~/utils/route-headers.ts";
+import accountsStyles from "~/styles/accounts.css";
+
+// /reset-password/<token>: GET shows the form (and uses nothing up); POST sets the password.
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
+export const meta: MetaFunction = () => [
+  { title: "Choose a new password — Preference Center" },
+  { name: "robots", content: "noindex" },
+  { name: "referrer", content: "same-origin" },
+];
+export const headers = passThroughHeaders;
+
+function problem(reason: LinkProblem) {
+  return data({ problem: reason, email: null }, { status: linkProblemStatus(reason), headers: { "Cache-Control": "no-store" } });
+}
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const link = await checkResetLink(params.token ?? "");
+  if (!link.ok) return problem(link.reason);
+  return data({ problem: null, email: link.email }, { headers: { "Cache-Control": "no-store" } });
+}
+
+type Outcome = { errors?: Record<string, string>; suggestion?: string | null };
+
+export async function action({ params, request, context }: ActionFunctionArgs) {
+  const parsed = z.object({ password: NewPasswordSchema }).safeParse(formFields(await request.formData().catch(() => null)));
+  if (!parsed.success) return data<Outcome>({ errors: fieldErrors(parsed.error) }, { status: 400 });
+  const result = await resetPassword(params.token ?? "", parsed.data.password, request, requesterOf(request, context));
+  switch (result.outcome) {
+    case "reset":
+      return redirect("/account?passwordReset=1", { headers: { "Set-Cookie": result.setCookie } });
+    case "weak-password":
+      return data<Outcome>({ errors: { password: result.message }, suggestion: result.suggestion }, { status: 400 });
+    case "bad-link":
+      return problem(result.reason);
+  }
+}
+
+export default function ResetPasswordRoute() {
+  const loaded = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>() as Outcome | undefined;
+  if (loaded.problem) return <AccountLinkProblem reason={loaded.problem} next={{ to: "/forgot-password", label: "Get a new reset link" }} />;
+  return (
+    <AccountFrame>
+      <h1>Choose a new password</h1>
+      <p className="lede">
+        For <strong>{loaded.email}</strong>. You will be signed out on every other device.
+      </p>
+      <Form method="post">
+        <input type="text" value={loaded.email ?? ""} autoComplete="username" readOnly hidden />
+        <Field
+          label="New password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          hint={NEW_PASSWORD_HINT}
+          error={outcome?.errors?.password}
+          errorDetail={outcome?.suggestion}
+        />
+        <div className="form-actions">
+          <button type="submit" className="button">
+            Save new password
+          </button>
+        </div>
+      </Form>
+    </AccountFrame>
+  );
+}

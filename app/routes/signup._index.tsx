@@ -1,0 +1,107 @@
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData } from "@remix-run/react";
+import { z } from "zod";
+import { readSignedInUser } from "~/domain/accounts/sessions.server.ts";
+import { signUp } from "~/domain/accounts/sign-up.server.ts";
+import { ONE_TIME_LINK_MINUTES } from "~/domain/accounts/link-lifetimes.ts";
+import { NameSchema, NewPasswordSchema } from "~/domain/accounts/fields.ts";
+import { EmailSchema } from "~/domain/consent/email.ts";
+import { AccountFrame, Field, FormMessage, NEW_PASSWORD_HINT } from "~/components/account-ui.tsx";
+import { fieldErrors, formFields, inMinutes } from "~/utils/forms.ts";
+import { requesterOf } from "~/utils/request.server.ts";
+import { passThroughHeaders } from "~/utils/route-headers.ts";
+import accountsStyles from "~/styles/accounts.css";
+
+// /signup: a subscriber account. The answer is "check your inbox" for every address, whether
+// it is new, already has an account (its holder gets a sign-in link instead) or was erased.
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
+export const meta: MetaFunction = () => [{ title: "Create an account — Preference Center" }];
+export const headers = passThroughHeaders;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await readSignedInUser(request)) throw redirect("/account");
+  return null;
+}
+
+const SignUpRequest = z.object({
+  email: EmailSchema,
+  name: NameSchema,
+  password: NewPasswordSchema,
+});
+
+type Outcome = {
+  values?: { email?: string; name?: string };
+  errors?: Record<string, string>;
+  suggestion?: string | null;
+  formError?: string;
+  sentTo?: string;
+};
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const fields = formFields(await request.formData().catch(() => null));
+  const values = { email: fields.email, name: fields.name };
+  const parsed = SignUpRequest.safeParse(fields);
+  if (!parsed.success) return data<Outcome>({ values, errors: fieldErrors(parsed.error) }, { status: 400 });
+  const result = await signUp(parsed.data, requesterOf(request, context));
+  switch (result.outcome) {
+    case "check-inbox":
+      return data<Outcome>({ sentTo: parsed.data.email });
+    case "weak-password":
+      return data<Outcome>({ values, errors: { password: result.message }, suggestion: result.suggestion }, { status: 400 });
+    case "throttled":
+      return data<Outcome>(
+        { values, formError: `Too many sign-ups were tried. Please try again ${inMinutes(result.retryAfterSeconds)}.` },
+        { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
+      );
+  }
+}
+
+export default function SignUpRoute() {
+  const outcome = useActionData<typeof action>() as Outcome | undefined;
+  if (outcome?.sentTo) {
+    return (
+      <AccountFrame>
+        <div role="status">
+          <h1>Check your inbox</h1>
+          <p className="lede">
+            We sent an email to <strong>{outcome.sentTo}</strong>. Open the link in it and enter your password to finish creating your
+            account. The link works for {ONE_TIME_LINK_MINUTES.CONFIRM_SIGN_UP / 60} hours.
+          </p>
+          <p>If nothing arrives in a few minutes, check your spam folder, or <Link to="/signup">try again</Link>.</p>
+        </div>
+      </AccountFrame>
+    );
+  }
+  const errors = outcome?.errors ?? {};
+  return (
+    <AccountFrame>
+      <h1>Create an account</h1>
+      <p className="lede">See and change everything our brands send you, in one place.</p>
+      {outcome?.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}
+      <Form method="post">
+        <Field label="Name" name="name" autoComplete="name" defaultValue={outcome?.values?.name} error={errors.name} maxLength={100} />
+        <Field label="Email address" name="email" type="email" autoComplete="email" defaultValue={outcome?.values?.email} error={errors.email} maxLength={254} />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          hint={NEW_PASSWORD_HINT}
+          error={errors.password}
+          errorDetail={outcome?.suggestion}
+        />
+        <div className="form-actions">
+          <button type="submit" className="button">
+            Create account
+          </button>
+        </div>
+      </Form>
+      <div className="page-footnote">
+        <p>
+          Already have an account? <Link to="/login">Sign in</Link>
+        </p>
+      </div>
+    </AccountFrame>
+  );
+}

@@ -1,0 +1,172 @@
+import { AxeBuilder } from "@axe-core/playwright";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../helpers/browser.ts";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+import { addMember, MEMBER_PASSWORD, messagesTo } from "../helpers/accounts-http.ts";
+
+// The account pages in Chromium: what a person sees and does, with and without JavaScript.
+
+let app: RunningApp;
+let browser: Browser;
+let appDb: ReturnType<typeof openAppDatabase>;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  appDb = openAppDatabase(app);
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await browser?.close();
+  await app?.stop();
+});
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page: page as never }).analyze();
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
+}
+
+async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true });
+  return { context, page: await context.newPage() };
+}
+
+async function signIn(page: Page, email: string, password = MEMBER_PASSWORD) {
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+/** The emailed URL of the latest message of a template, as a URL on the test server. */
+async function emailedUrl(email: string, template: string): Promise<string> {
+  await expect.poll(() => messagesTo(appDb, email).some((m) => m.template === template), { timeout: 10_000 }).toBe(true);
+  const url = new URL(messagesTo(appDb, email).filter((m) => m.template === template).at(-1)!.data.url);
+  return `${app.url}${url.pathname}`;
+}
+
+describe("accessibility of the account pages", () => {
+  it.each(["/login", "/signup", "/forgot-password"])("%s has no serious or critical axe violations, before and after a bad submission", async (path) => {
+    const { context, page } = await newPage();
+    await page.goto(`${app.url}${path}`);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.locator("form button[type=submit]").first().click({ noWaitAfter: true });
+    // Browser validation (required fields) or the server's answer: either way still accessible.
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("/account has no serious or critical axe violations, also with field errors shown", async () => {
+    const member = await addMember(appDb);
+    const { context, page } = await newPage();
+    await signIn(page, member.email);
+    // Subscribers land on their preferences.
+    await page.waitForURL(/\/preferences$/);
+    await page.goto(`${app.url}/account`);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel("Current password").fill("not-the-password");
+    await page.getByLabel("New password").fill("short");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("Use at least 12 characters.").waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  });
+});
+
+describe("signing in and out", () => {
+  it("works without JavaScript: sign in, see the account, save a name, sign out", async () => {
+    const member = await addMember(appDb);
+    const { context, page } = await newPage({ javaScriptEnabled: false });
+    await signIn(page, member.email, "wrong-password-here");
+    expect(await page.getByRole("alert").textContent()).toBe("Email or password is incorrect.");
+    await page.getByLabel("Password").fill(MEMBER_PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    // Subscribers land on their preferences; the account page is one link away.
+    await page.getByRole("heading", { name: "What we may send you" }).waitFor();
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.getByRole("heading", { name: "Your account" }).waitFor();
+    expect(await page.getByText(member.email).count()).toBeGreaterThan(0);
+
+    await page.getByLabel("Name").fill("Rosa Costa");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await page.getByText("Your name was saved.").waitFor();
+    expect(appDb.row("SELECT name FROM User WHERE id = ?", member.userId)).toEqual({ name: "Rosa Costa" });
+
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.getByText("You are signed out.").waitFor();
+    await page.goto(`${app.url}/account`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await context.close();
+  });
+
+  it("tells whoever tries a locked address that it is locked, and until when", async () => {
+    const member = await addMember(appDb);
+    const { context, page } = await newPage();
+    for (let i = 0; i < 5; i++) await signIn(page, member.email, `wrong-${i}-password`);
+    await page.getByText(/locked for this address until \d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC/).waitFor();
+    await signIn(page, member.email);
+    await page.getByText(/locked for this address until/).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await context.close();
+  });
+
+  it("signs in with an emailed link: the link page only shows a button, the button signs in", async () => {
+    const member = await addMember(appDb);
+    const { context, page } = await newPage();
+    await page.goto(`${app.url}/login`);
+    await page.getByLabel("Email address").fill(member.email);
+    await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+    await page.getByText(/If there is an account for .*, a sign-in link is on its way/).waitFor();
+
+    await page.goto(await emailedUrl(member.email, "sign-in-link"));
+    expect(appDb.count("SELECT COUNT(*) AS n FROM Session WHERE userId = ?", member.userId)).toBe(0);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "What we may send you" }).waitFor();
+    await context.close();
+  });
+
+  it("'sign out everywhere' sends an old browser back to the login page", async () => {
+    const member = await addMember(appDb);
+    const laptop = await newPage();
+    const phone = await newPage();
+    await signIn(laptop.page, member.email);
+    await signIn(phone.page, member.email);
+    await phone.page.waitForURL(/\/preferences$/);
+    await laptop.page.waitForURL(/\/preferences$/);
+    await laptop.page.goto(`${app.url}/account`);
+    await laptop.page.getByRole("button", { name: "Sign out everywhere" }).click();
+    await laptop.page.getByText("You are signed out on every device.").waitFor();
+    await phone.page.reload();
+    expect(new URL(phone.page.url()).pathname).toBe("/login");
+    await laptop.context.close();
+    await phone.context.close();
+  });
+});
+
+describe("creating an account", () => {
+  it("signs up, confirms by the emailed link with the chosen password, and lands on the account", async () => {
+    const email = `new-person-${Date.now()}@example.org`;
+    const { context, page } = await newPage();
+    await page.goto(`${app.url}/signup`);
+    await page.getByLabel("Name").fill("Nia Horvat");
+    await page.getByLabel("Email address").fill(email);
+    await page.getByLabel("Password").fill("password1234");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByText("This password is too easy to guess.").waitFor();
+    expect(await page.getByLabel("Password").getAttribute("aria-invalid")).toBe("true");
+
+    await page.getByLabel("Password").fill("saffron-glacier-bicycle-42");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
+
+    await page.goto(await emailedUrl(email, "sign-in-link"));
+    await page.getByRole("heading", { name: "Confirm your address" }).waitFor();
+    await page.getByLabel("Password").fill("saffron-glacier-bicycle-42");
+    await page.getByRole("button", { name: "Confirm and sign in" }).click();
+    await page.getByText("Your address is confirmed and your account is ready.").waitFor();
+    expect(appDb.row("SELECT c.email FROM User u JOIN Contact c ON c.id = u.contactId WHERE u.email = ?", email)).toEqual({ email });
+    await context.close();
+  });
+});

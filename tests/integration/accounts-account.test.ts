@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "~/utils/db.server.ts";
+import { isErasedAddress } from "~/domain/consent/contacts.server.ts";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+import { addMember, httpClient, MEMBER_PASSWORD, messagesTo, sessionCookie } from "../helpers/accounts-http.ts";
+
+// Password reset, sign-up, the account page, data export and erasure over real HTTP.
+
+let app: RunningApp;
+let appDb: ReturnType<typeof openAppDatabase>;
+let http: ReturnType<typeof httpClient>;
+
+beforeAll(async () => {
+  app = await startApp();
+  appDb = openAppDatabase(app);
+  http = httpClient(app);
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await app?.stop();
+});
+
+const normalised = async (response: Response, email: string) => (await response.text()).replaceAll(email, "ADDRESS");
+
+/** The URL of the latest message of a template to an address, once the app has stored it. */
+async function emailedPath(email: string, template: string): Promise<string> {
+  await expect.poll(() => messagesTo(appDb, email).filter((m) => m.template === template).length, { timeout: 10_000 }).toBeGreaterThan(0);
+  return http.pathOf(messagesTo(appDb, email).filter((m) => m.template === template).at(-1)!.data.url);
+}
+
+describe("password reset", () => {
+  it("answers the same for every address; the link shows a form, sets a password once, and signs out every other device", async () => {
+    const member = await addMember(appDb);
+    const oldCookie = await http.signIn(member.email);
+    const known = await http.post("/forgot-password", { email: member.email });
+    const unknown = await http.post("/forgot-password", { email: "no-such-member@example.org" });
+    expect([known.status, unknown.status]).toEqual([200, 200]);
+    expect(await normalised(known, member.email)).toBe(await normalised(unknown, "no-such-member@example.org"));
+
+    const path = await emailedPath(member.email, "password-reset");
+    expect(path).toMatch(/^\/reset-password\/[\w-]{43}$/);
+    const form = await http.get(path);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain("Choose a new password");
+
+    const weak = await http.post(path, { password: "password1234" });
+    expect(weak.status).toBe(400);
+    const weakPage = await weak.text();
+    expect(weakPage).toContain("This password is too easy to guess.");
+    expect(weakPage).toContain("Add more words that are less common.");
+    const containsAddress = await http.post(path, { password: `${member.email.split("@")[0]}-lantern-99` });
+    expect(await containsAddress.text()).toContain("Your password must not contain your email address.");
+
+    const done = await http.post(path, { password: "amber-fjord-teapot-6612" });
+    expect(done.status).toBe(302);
+    expect(done.headers.get("location")).toBe("/account?passwordReset=1");
+    expect((await http.get("/account", { cookie: sessionCookie(done) })).status).toBe(200);
+    expect((await http.get("/account", { cookie: oldCookie })).status).toBe(302);
+    expect((await http.post(path, { password: "another-fjord-teapot-6612" })).status).toBe(410);
+
+    await expect.poll(() => messagesTo(appDb, member.email).map((m) => m.template), { timeout: 10_000 }).toEqual(["password-reset", "security-alert"]);
+    await http.signIn(member.email, "amber-fjord-teapot-6612");
+  });
+});
+
+describe("sign-up", () => {
+  it("answers the same whether or not the address has an account; links to the existing Contact only after confirmation", async () => {
+    const contact = appDb.row<{ id: number; email: string }>(
+      "SELECT c.id, c.email FROM Contact c WHERE NOT EXISTS (SELECT 1 FROM User u WHERE u.contactId = c.id) AND NOT EXISTS (SELECT 1 FROM Suppression s WHERE s.contactId = c.id) ORDER BY c.id DESC LIMIT 1",
+    );
+    const member = await addMember(appDb);
+    const fresh = await http.post("/signup", { email: contact.email, name: "Kai Ito", password: "copper-kettle-meadow-31" });
+    const taken = await http.post("/signup", { email: member.email, name: "Kai Ito", password: "copper-kettle-meadow-31" });
+    expect([fresh.status, taken.status]).toEqual([200, 200]);
+    expect(await normalised(fresh, contact.email)).toBe(await normalised(taken, member.email));
+    // The holder of the taken address gets a sign-in link; their account is untouched.
+    expect(await emailedPath(member.email, "sign-in-link")).toMatch(/^\/login\/link\//);
+
+    const pending = appDb.row<{ id: number; contactId: number | null; emailVerifiedAt: string | null }>("SELECT id, contactId, emailVerifiedAt FROM User WHERE email = ?", contact.email);
+    expect(pending).toMatchObject({ contactId: null, emailVerifiedAt: null });
+    const signInFirst = await http.post("/login", { intent: "password", email: contact.email, password: "copper-kettle-meadow-31" });
+    expect(signInFirst.status).toBe(403);
+    expect(await signInFirst.text()).toContain("Please confirm your email address first");
+
+    const path = await emailedPath(contact.email, "sign-in-link");
+    expect(path).toMatch(/^\/signup\/confirm\//);
+    expect((await http.get(path)).status).toBe(200);
+    expect(appDb.row<{ contactId: number | null }>("SELECT contactId FROM User WHERE id = ?", pending.id).contactId).toBeNull();
+    expect((await http.post(path, { password: "a-guess-from-a-stranger" })).status).toBe(401);
+    const confirmed = await http.post(path, { password: "copper-kettle-meadow-31" });
+    expect(confirmed.status).toBe(302);
+    expect(confirmed.headers.get("location")).toBe("/account?welcome=1");
+    expect(appDb.row<{ contactId: number }>("SELECT contactId FROM User WHERE id = ?", pending.id).contactId).toBe(contact.id);
+    expect(await (await http.get("/account?welcome=1", { cookie: sessionCookie(confirmed) })).text()).toContain("Your address is confirmed");
+  });
+
+  it("explains a weak password beside the field, with a 400", async () => {
+    const response = await http.post("/signup", { email: "weak-one@example.org", name: "Weak", password: "short" });
+    expect(response.status).toBe(400);
+    const page = await response.text();
+    expect(page).toContain("Use at least 12 characters.");
+    expect(page).toContain('aria-invalid="true"');
+    expect(appDb.count("SELECT COUNT(*) AS n FROM User WHERE email = 'weak-one@example.org'")).toBe(0);
+  });
+});
+
+describe("the account page", () => {
+  it("changes the email address only after the new address confirms, tells the old address, and moves the Contact", async () => {
+    const member = await addMember(appDb);
+    const cookie = await http.signIn(member.email);
+    const newEmail = `moved-${member.userId}@example.net`;
+    const wrong = await http.post("/account", { intent: "email", newEmail, currentPassword: "nope-not-it" }, { cookie });
+    expect(wrong.status).toBe(401);
+    const asked = await http.post("/account", { intent: "email", newEmail, currentPassword: MEMBER_PASSWORD }, { cookie });
+    expect(asked.status).toBe(200);
+    expect(await asked.text()).toContain(`We sent a link to ${newEmail}`);
+    expect(appDb.row("SELECT email FROM User WHERE id = ?", member.userId)).toEqual({ email: member.email });
+
+    const path = await emailedPath(newEmail, "email-change-verification");
+    await expect.poll(() => messagesTo(appDb, member.email).map((m) => m.template), { timeout: 10_000 }).toEqual(["security-alert"]);
+    expect((await http.get(path)).status).toBe(200);
+    expect(appDb.row("SELECT email FROM User WHERE id = ?", member.userId)).toEqual({ email: member.email });
+
+    const confirmed = await http.post(path, {});
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain("Your email address was changed");
+    expect(appDb.row("SELECT email FROM User WHERE id = ?", member.userId)).toEqual({ email: newEmail });
+    expect(appDb.row("SELECT email FROM Contact WHERE id = ?", member.contactId)).toEqual({ email: newEmail });
+    expect((await http.post(path, {})).status).toBe(410);
+  });
+
+  it("saves the name, and refuses a bad one with a 400", async () => {
+    const member = await addMember(appDb);
+    const cookie = await http.signIn(member.email);
+    expect((await http.post("/account", { intent: "profile", name: "Jun Jensen" }, { cookie })).status).toBe(200);
+    expect(appDb.row("SELECT name FROM User WHERE id = ?", member.userId)).toEqual({ name: "Jun Jensen" });
+    expect((await http.post("/account", { intent: "profile", name: "" }, { cookie })).status).toBe(400);
+    expect((await http.post("/account", { intent: "no-such-thing" }, { cookie })).status).toBe(400);
+  });
+
+  it("downloads the person's data as a JSON attachment with the full ledger of their contact", async () => {
+    const cookie = await http.signIn("jane.doe@example.com", "demo-subscriber-meadow-264");
+    const response = await http.get("/account/data", { cookie });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="my-data-\d{4}-\d{2}-\d{2}\.json"$/);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const data = await response.json();
+    const contactId = appDb.row<{ contactId: number }>("SELECT contactId FROM User WHERE email = 'jane.doe@example.com'").contactId;
+    const ledger = appDb.rows<{ id: number; action: string }>("SELECT id, action FROM ConsentEvent WHERE contactId = ? ORDER BY id", contactId);
+    expect(ledger.length).toBeGreaterThan(0);
+    expect(data.ledger.map((e: { id: number; action: string }) => ({ id: e.id, action: e.action }))).toEqual(ledger);
+    expect(data.profile.email).toBe("jane.doe@example.com");
+    expect(data.subscriptions.length).toBe(appDb.count("SELECT COUNT(*) AS n FROM Subscription WHERE contactId = ?", contactId));
+    expect((await http.get("/account/data")).status).toBe(302);
+  });
+
+  it("deletes the account with the password: erased, signed out, and an import later sees the address as erased", async () => {
+    const member = await addMember(appDb);
+    const cookie = await http.signIn(member.email);
+    expect((await http.post("/account", { intent: "delete", password: "not-my-password" }, { cookie })).status).toBe(401);
+    const deleted = await http.post("/account", { intent: "delete", password: MEMBER_PASSWORD }, { cookie });
+    expect(deleted.status).toBe(302);
+    expect(deleted.headers.get("location")).toBe("/account/deleted");
+    expect((await http.get("/account/deleted")).status).toBe(200);
+    expect((await http.get("/account", { cookie })).status).toBe(302);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM User WHERE id = ?", member.userId)).toBe(0);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM Contact WHERE id = ?", member.contactId)).toBe(0);
+    const appClient = createDb(app.databaseFile);
+    expect(await isErasedAddress(member.email, appClient)).toBe(true);
+    await appClient.$disconnect();
+  });
+});
