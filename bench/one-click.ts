@@ -25,9 +25,10 @@ const CONNECTIONS = 64;
 const CONTACTS = 50_000;
 // One-click opts out of one unit on one channel: contact × channel gives 150k distinct opt-outs.
 const CHANNELS = ["EMAIL", "POSTAL", "PHONE"] as const;
-// Tokens are signed before the load (signing during it would steal CPU from the server).
-// The app is expected far below this rate; running out stops its load early and says so.
-const TOKEN_BUDGET_PER_SECOND = 3000;
+const MAX_TOKENS = CONTACTS * CHANNELS.length;
+// Tokens are signed between load phases, never during one (that would steal CPU from the server):
+// enough for the warm-ups first, then as many as the app's warm-up pace says its measured phase needs.
+const WARMUP_TOKENS = 20_000;
 const GOALS = { ratio: 0.5, p99Ms: 50 };
 const ONE_CLICK_BODY = "List-Unsubscribe=One-Click";
 // Both servers say this in a 200 answer; a 200 without it is not a confirmed opt-out.
@@ -115,12 +116,17 @@ function buildIsCurrent(): boolean {
 }
 
 function migrate(databaseFile: string): void {
-  execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: `file:${databaseFile}` },
-    stdio: ["ignore", "ignore", "inherit"],
-    timeout: 120_000,
-  });
+  try {
+    execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: `file:${databaseFile}` },
+      stdio: "pipe",
+      timeout: 120_000,
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`prisma migrate deploy failed:\n${stdout ?? ""}${stderr ?? ""}`);
+  }
 }
 
 type Fixture = { unitId: number; topicId: number; campaignId: number; kid: string; secret: string };
@@ -179,31 +185,43 @@ function tokenTarget(index: number) {
   return { contactId: (index % CONTACTS) + 1, channel: CHANNELS[Math.floor(index / CONTACTS)] };
 }
 
-async function signTokens(fixture: Fixture, count: number): Promise<string[]> {
+/** Signs link tokens with the app's own code; `paths` grows as more are asked for. */
+async function tokenSigner(fixture: Fixture) {
   // Imported here, not at the top: the module creates the app's db client from DATABASE_URL on load.
   const { importSecret } = await import("../app/domain/tokens/keyring.server.ts");
   const key = await importSecret(fixture.secret);
   const keyring = { signing: { kid: fixture.kid, key }, verifying: new Map([[fixture.kid, key]]), retired: new Set<string>() };
   const paths: string[] = [];
-  for (let start = 0; start < count; start += 2000) {
-    const batch = Array.from({ length: Math.min(2000, count - start) }, (_, k) =>
-      signLinkToken(keyring, {
-        purpose: "unsubscribe",
-        ...tokenTarget(start + k),
-        unitId: fixture.unitId,
-        topicId: fixture.topicId,
-        campaignId: fixture.campaignId,
-      }),
-    );
-    for (const token of await Promise.all(batch)) paths.push(`/u/${token}`);
-  }
-  return paths;
+  const signUpTo = async (wanted: number) => {
+    const count = Math.min(wanted, MAX_TOKENS);
+    while (paths.length < count) {
+      const start = paths.length;
+      const batch = Array.from({ length: Math.min(2000, count - start) }, (_, k) =>
+        signLinkToken(keyring, {
+          purpose: "unsubscribe",
+          ...tokenTarget(start + k),
+          unitId: fixture.unitId,
+          topicId: fixture.topicId,
+          campaignId: fixture.campaignId,
+        }),
+      );
+      for (const token of await Promise.all(batch)) paths.push(`/u/${token}`);
+    }
+  };
+  return { paths, signUpTo };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Servers as child processes, each in its own process group so stopping one stops tsx's child too.
 
-type Server = { name: string; url: string; stop: () => Promise<void>; processStats: () => ProcessStats | null; logTail: () => string };
+type Server = {
+  name: string;
+  url: string;
+  stop: () => Promise<void>;
+  /** Set when the server exited before it was asked to stop: how it ended and its last log lines. */
+  crash: () => string | null;
+  processStats: () => ProcessStats | null;
+};
 type ProcessStats = { cpuSeconds: number; peakRssMb: number };
 
 async function startServer(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, port: number): Promise<Server> {
@@ -211,10 +229,17 @@ async function startServer(name: string, args: string[], env: NodeJS.ProcessEnv,
   // Logs go to a file: a pipe to this (busy) process would make the server's writes wait on us.
   const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), args, { cwd: ROOT, env, stdio: ["ignore", log, log], detached: true });
   fs.closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let running = true;
-  void exited.then(() => (running = false));
+  let stopping = false;
+  let crash: string | null = null;
   const logTail = () => fs.readFileSync(logFile, "utf8").split("\n").slice(-30).join("\n");
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", (code, signal) => {
+      running = false;
+      if (!stopping) crash = `exit ${code ?? signal}\n${logTail()}`;
+      resolve();
+    }),
+  );
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, signal);
@@ -223,6 +248,7 @@ async function startServer(name: string, args: string[], env: NodeJS.ProcessEnv,
     }
   };
   const stop = async () => {
+    stopping = true;
     if (!running) return;
     signalGroup("SIGTERM");
     if (await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])) return;
@@ -238,11 +264,11 @@ async function startServer(name: string, args: string[], env: NodeJS.ProcessEnv,
     await sleep(100);
   }
   // tsx runs the script in a child node process: that one serves, so measure that one.
-  const script = args[0];
+  const script = args.find((arg) => arg.endsWith(".ts"))!;
   const serving = [child.pid!, ...descendants(child.pid!)]
     .filter((pid) => readProc(pid, "cmdline").includes(script))
     .sort((a, b) => (readStats(b)?.peakRssMb ?? 0) - (readStats(a)?.peakRssMb ?? 0))[0];
-  return { name, url: `http://127.0.0.1:${port}`, stop, processStats: () => readStats(serving), logTail };
+  return { name, url: `http://127.0.0.1:${port}`, stop, crash: () => crash, processStats: () => readStats(serving) };
 }
 
 function readProc(pid: number, file: string): string {
@@ -262,6 +288,19 @@ function descendants(pid: number): number[] {
   }
   const children = tasks.flatMap((task) => readProc(pid, `task/${task}/children`).trim().split(/\s+/).filter(Boolean).map(Number));
   return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+/** CPU seconds used by every process on the machine so far, from /proc/stat (null off Linux). */
+function machineCpuSeconds(): number | null {
+  let fields: number[] = [];
+  try {
+    fields = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).slice(1).map(Number);
+  } catch {
+    return null;
+  }
+  if (fields.length < 8) return null;
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
 /** CPU time so far and peak resident memory (VmHWM), from /proc: Linux only, null elsewhere. */
@@ -316,7 +355,8 @@ type LoadResult = {
   errors: number;
   timeouts: number;
   latencies: Float64Array;
-  cpuPercent: number | null;
+  /** Percent of one core: the server, this process (autocannon), everything else on the machine. */
+  cpu: { server: number; client: number; other: number; serverMsPerAnswer: number } | null;
   peakRssMb: number | null;
 };
 
@@ -324,7 +364,7 @@ async function fireLoad(server: Server, feed: PathFeed, seconds: number, label: 
   const statuses = new Map<string, number>();
   const latencies: number[] = [];
   let confirmed = 0;
-  const cpuBefore = server.processStats()?.cpuSeconds;
+  const before = { server: server.processStats()?.cpuSeconds, client: process.cpuUsage(), machine: machineCpuSeconds() };
   const wallBefore = performance.now();
   const instance = autocannon({
     url: server.url,
@@ -360,6 +400,21 @@ async function fireLoad(server: Server, feed: PathFeed, seconds: number, label: 
   if (process.stdout.isTTY) process.stdout.write("\n");
   const stats = server.processStats();
   const wallSeconds = (performance.now() - wallBefore) / 1000;
+  const machine = machineCpuSeconds();
+  let cpu: LoadResult["cpu"] = null;
+  if (stats && before.server !== undefined && machine !== null && before.machine !== null) {
+    const percent = (cpuSeconds: number) => (100 * cpuSeconds) / wallSeconds;
+    const { user, system } = process.cpuUsage(before.client);
+    const serverSeconds = stats.cpuSeconds - before.server;
+    const clientSeconds = (user + system) / 1e6;
+    cpu = {
+      server: percent(serverSeconds),
+      client: percent(clientSeconds),
+      other: percent(Math.max(0, machine - before.machine - serverSeconds - clientSeconds)),
+      // Cost per request, much less sensitive than requests/s to whatever else the machine runs.
+      serverMsPerAnswer: (1000 * serverSeconds) / Math.max(1, latencies.length),
+    };
+  }
   return {
     seconds: result.duration,
     confirmed,
@@ -367,7 +422,7 @@ async function fireLoad(server: Server, feed: PathFeed, seconds: number, label: 
     errors: result.errors,
     timeouts: result.timeouts,
     latencies: Float64Array.from(latencies).sort(),
-    cpuPercent: stats && cpuBefore !== undefined ? (100 * (stats.cpuSeconds - cpuBefore)) / wallSeconds : null,
+    cpu,
     peakRssMb: stats?.peakRssMb ?? null,
   };
 }
@@ -418,7 +473,7 @@ function verify(databaseFile: string, unitId: number, state: Uint8Array): Verdic
 // ---------------------------------------------------------------------------------------------
 // Report.
 
-function report(app: LoadResult, ceiling: LoadResult, verdict: Verdict, tokensExhausted: boolean): boolean {
+function report(app: LoadResult, ceiling: LoadResult, verdict: Verdict, tokensExhausted: number | null, appCrash: string | null): boolean {
   const reqPerSecond = (r: LoadResult) => r.confirmed / r.seconds;
   const others = (r: LoadResult) =>
     [...r.statuses].filter(([status]) => status !== "200").map(([status, n]) => `${int(n)}×${status}`).join(", ") || "0";
@@ -436,15 +491,30 @@ function report(app: LoadResult, ceiling: LoadResult, verdict: Verdict, tokensEx
   row("confirmed 200 answers", int(app.confirmed), int(ceiling.confirmed));
   row("other answers", others(app), others(ceiling));
   row("errors / timeouts", `${app.errors} / ${app.timeouts}`, `${ceiling.errors} / ${ceiling.timeouts}`);
-  row("server CPU (% of one core)", app.cpuPercent === null ? "n/a" : `${Math.round(app.cpuPercent)}%`, ceiling.cpuPercent === null ? "n/a" : `${Math.round(ceiling.cpuPercent)}%`);
+  const cpu = (r: LoadResult, who: "server" | "client" | "other") => (r.cpu ? `${Math.round(r.cpu[who])}%` : "n/a");
+  row("CPU, % of one core: server", cpu(app, "server"), cpu(ceiling, "server"));
+  row("  load generator (autocannon)", cpu(app, "client"), cpu(ceiling, "client"));
+  row("  other processes", cpu(app, "other"), cpu(ceiling, "other"));
+  row("server CPU per answer (ms)", app.cpu ? app.cpu.serverMsPerAnswer.toFixed(3) : "n/a", ceiling.cpu ? ceiling.cpu.serverMsPerAnswer.toFixed(3) : "n/a");
   row("server peak RSS", app.peakRssMb === null ? "n/a" : `${int(app.peakRssMb)} MB`, ceiling.peakRssMb === null ? "n/a" : `${int(ceiling.peakRssMb)} MB`);
   row("measured for (s)", app.seconds.toFixed(2), ceiling.seconds.toFixed(2));
   console.log(`\nratio app / ceiling (requests/s): ${ratio.toFixed(3)}`);
-  if (tokensExhausted) console.log(`\n⚠ The app used all pre-signed tokens and its load stopped early: raise TOKEN_BUDGET_PER_SECOND.`);
+  if (app.cpu && ceiling.cpu) {
+    // What the ratio would be if both servers were CPU-bound alone on a core: steadier on a busy machine.
+    console.log(`ratio of server CPU per answer (ceiling / app): ${(ceiling.cpu.serverMsPerAnswer / app.cpu.serverMsPerAnswer).toFixed(3)}`);
+  }
+  if (tokensExhausted !== null) {
+    const why = tokensExhausted === MAX_TOKENS ? "every contact × channel" : "more than the warm-up pace predicted: run again";
+    console.log(`\n⚠ The app used all ${int(tokensExhausted)} signed tokens (${why}) and its load stopped early.`);
+  }
+  // Two cores: load generator and server already share them, so a third party skews the figures.
+  if (Math.max(app.cpu?.other ?? 0, ceiling.cpu?.other ?? 0) > 25) console.log("\n⚠ Other processes used the CPU during the run: the figures are less reliable than usual.");
 
   const nothingLost = verdict.forConfirmed === verdict.confirmed && verdict.unexplained === 0;
   const ledgerMatches = verdict.events.changed === verdict.optOuts && verdict.events.unchanged === 0;
+  if (appCrash) console.log(`\nThe app server died during the load (${appCrash.split("\n")[0]}). Its last log lines:\n${appCrash.split("\n").slice(1).join("\n")}`);
   const checks: { pass: boolean; counts: boolean; text: string }[] = [
+    { pass: appCrash === null, counts: true, text: "the app server stayed up through the load" },
     {
       pass: nothingLost,
       counts: true,
@@ -485,8 +555,9 @@ async function main(): Promise<number> {
   }
   await step("Migrating a fresh SQLite database", () => migrate(appDatabase));
   const fixture = await step(`Seeding ${int(CONTACTS)} contacts, one unit, one topic on ${CHANNELS.length} channels`, () => seed(appDatabase));
-  const tokenCount = Math.min(CONTACTS * CHANNELS.length, Math.ceil((SECONDS + WARMUP_SECONDS) * TOKEN_BUDGET_PER_SECOND));
-  const paths = await step(`Signing ${int(tokenCount)} distinct link tokens`, () => signTokens(fixture, tokenCount));
+  const signer = await tokenSigner(fixture);
+  const { paths } = signer;
+  await step(`Signing ${int(WARMUP_TOKENS)} distinct link tokens`, () => signer.signUpTo(WARMUP_TOKENS));
 
   // The ceiling first, then the app: each alone on the machine while it is measured.
   const ceilingPort = await freePort();
@@ -495,6 +566,7 @@ async function main(): Promise<number> {
   );
   await fireLoad(ceiling, ceilingFeed(paths), WARMUP_SECONDS, "ceiling warm-up");
   const ceilingResult = await fireLoad(ceiling, ceilingFeed(paths), SECONDS, "ceiling");
+  if (ceiling.crash()) throw new Error(`The ceiling server died during the load (${ceiling.crash()})`);
   await ceiling.stop();
 
   const port = await freePort();
@@ -507,26 +579,33 @@ async function main(): Promise<number> {
     MAIL_TRANSPORT: "outbox",
     OUTBOX_DIR: path.join(tmp, "outbox"),
   };
-  if (PROFILE_DIR) appEnv.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${PROFILE_DIR}`.trim();
+  // tsx hands node flags to the node process it starts (NODE_OPTIONS may not carry --cpu-prof).
+  const profileFlags = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const app = await step("Starting the app (tsx scripts/start.ts, production build)", () =>
-    startServer("app", ["scripts/start.ts"], appEnv, path.join(tmp, "app.log"), port),
+    startServer("app", [...profileFlags, "scripts/start.ts"], appEnv, path.join(tmp, "app.log"), port),
   );
-  const state = new Uint8Array(paths.length);
-  let tokensExhausted = false;
+  const state = new Uint8Array(MAX_TOKENS);
+  let tokensExhausted: number | null = null;
   const stopEarly = { stop: () => {} };
   const feed = appFeed(paths, state, () => {
-    if (!tokensExhausted) stopEarly.stop();
-    tokensExhausted = true;
+    if (tokensExhausted === null) stopEarly.stop();
+    tokensExhausted = paths.length;
   });
-  await fireLoad(app, feed, WARMUP_SECONDS, "app warm-up", stopEarly);
+  const warmUp = await fireLoad(app, feed, WARMUP_SECONDS, "app warm-up", stopEarly);
+  const pace = warmUp.confirmed / warmUp.seconds;
+  const handedOut = state.filter((s) => s !== TokenState.unsent).length;
+  // Twice the warm-up pace (the JIT is still warming then) plus a margin, capped by the contacts.
+  const wanted = Math.min(MAX_TOKENS, handedOut + Math.ceil(2 * pace * SECONDS) + 10_000);
+  if (wanted > paths.length) await step(`Signing up to ${int(wanted)} tokens for the app's ${SECONDS} s (warm-up pace ${int(pace)}/s)`, () => signer.signUpTo(wanted));
+  tokensExhausted = null; // Only running out during the measured phase matters.
   const appResult = await fireLoad(app, feed, SECONDS, "app", stopEarly);
   // Let requests cut off at the stop finish on the server before it shuts down and we count.
   await sleep(1000);
   await app.stop();
-  if (PROFILE_DIR) console.log(`CPU profiles of the app server: ${PROFILE_DIR}`);
+  if (PROFILE_DIR) console.log(`CPU profiles of the app server in ${PROFILE_DIR} (the largest is the main thread): npx tsx bench/profile-summary.ts <file> --from=<s>`);
 
   const verdict = verify(appDatabase, fixture.unitId, state);
-  return report(appResult, ceilingResult, verdict, tokensExhausted) ? 0 : 1;
+  return report(appResult, ceilingResult, verdict, tokensExhausted, app.crash()) ? 0 : 1;
 }
 
 let exitCode = 2;

@@ -26,6 +26,8 @@ export type TransactionalTemplate<Data> = {
   readonly Component: ComponentType<TransactionalEmailProps<Data>>;
   /** Sample data: the component's default, for previews and tests. */
   readonly previewData: Data;
+  /** Data fields that open something (sign-in, reset, preference links): not kept once the message is sent. */
+  readonly secretFields?: readonly string[];
 };
 
 export function defineTransactionalTemplate<Data>(template: Omit<TransactionalTemplate<Data>, "kind">): TransactionalTemplate<Data> {

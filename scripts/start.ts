@@ -61,24 +61,36 @@ const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild;
 const app = express();
 app.disable("x-powered-by");
 app.set("trust proxy", "loopback");
+// Paths whose last segment is a bearer token: never written to the log.
+const TOKEN_PATHS = /^\/(u|p|login\/link|reset-password|signup\/confirm|account\/confirm-email)\/[^/?]+/;
+const redactTokens = (url: string) => url.replace(TOKEN_PATHS, "/$1/…");
+// Form posts are small; a larger body is refused before anything reads it.
+const MAX_BODY_BYTES = 64 * 1024;
+
 // Server logs keep the client IP and the time of each request, as the privacy policy says.
 app.use((req, res, next) => {
   const started = performance.now();
   res.on("finish", () => {
     const ms = (performance.now() - started).toFixed(1);
-    console.log(`${new Date().toISOString()} ${req.ip} ${req.method} ${req.originalUrl.replace(/\/u\/[^/?]+/, "/u/…")} ${res.statusCode} ${ms}ms`);
+    console.log(`${new Date().toISOString()} ${req.ip} ${req.method} ${redactTokens(req.originalUrl)} ${res.statusCode} ${ms}ms`);
   });
   next();
 });
-// Cross-site form posts get a clear 403. (Remix's own check would answer them with a 500.) Browsers
-// send "Origin: null" from pages with a strict referrer policy: that is no origin, not a foreign one.
+app.use((req, res, next) => {
+  const length = Number(req.headers["content-length"] ?? 0);
+  if (length > MAX_BODY_BYTES) {
+    res.status(413).type("text/plain").send("That request is too large.");
+    return;
+  }
+  next();
+});
+// Cross-site form posts get a clear 403 (Remix's own check would answer them with a 500).
+// "Origin: null" comes from sandboxed frames and data: pages, never from our own forms.
+// Posts without an Origin come from non-browser clients (mailbox providers' one-click), which
+// carry no cookies; SameSite=Lax keeps session cookies off cross-site posts anyway.
 app.use((req, res, next) => {
   const origin = req.headers.origin;
   if (req.method === "GET" || req.method === "HEAD" || origin === undefined) return next();
-  if (origin === "null") {
-    delete req.headers.origin;
-    return next();
-  }
   let originHost: string | null = null;
   try {
     originHost = new URL(origin).host;

@@ -4,7 +4,7 @@ import { openLinkSession } from "~/domain/accounts/sessions.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
 import { getKeyring } from "~/domain/tokens/keyring.server.ts";
 import { checkLink } from "~/domain/tokens/link-tokens.server.ts";
-import { findContactEmail } from "~/domain/unsubscribe/contacts.server.ts";
+import { findLinkContact } from "~/domain/unsubscribe/unsubscribe.server.ts";
 import { BadLink, badLinkStatus } from "~/components/bad-link.tsx";
 import { PlainPage } from "~/components/branded-page.tsx";
 import { requesterOf } from "~/utils/request.server.ts";
@@ -21,7 +21,7 @@ async function verify(token: string | undefined) {
 export async function loader({ params }: LoaderFunctionArgs) {
   const link = await verify(params.token);
   if (!link.ok) return data({ badLink: link.failure }, { status: badLinkStatus(link.failure) });
-  const email = await findContactEmail(link.claims.contactId);
+  const email = await findLinkContact(link.claims.contactId);
   if (!email) return data({ badLink: "gone" as const }, { status: 410 });
   return { maskedEmail: maskEmail(email) };
 }
@@ -29,6 +29,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const link = await verify(params.token);
   if (!link.ok) return data({ badLink: link.failure }, { status: badLinkStatus(link.failure) });
+  if (!(await findLinkContact(link.claims.contactId))) return data({ badLink: "gone" as const }, { status: 410 });
   const setCookie = await openLinkSession(link.claims.contactId, requesterOf(request, context));
   return redirect("/preferences", { headers: { "Set-Cookie": setCookie } });
 }

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } f
 import { useId } from "react";
 import { z } from "zod";
 import { ConsentError } from "~/domain/consent/changes.server.ts";
+import { maskEmail } from "~/domain/consent/email.ts";
 import type { Channel } from "~/domain/consent/eligibility.ts";
 import { controlName, SHARING_PURPOSES } from "~/domain/preferences/controls.ts";
 import {
@@ -28,7 +29,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requirePreferencesViewer(request);
   const show = new URL(request.url).searchParams.getAll("show");
   const center = await loadPreferenceCenter(viewer.contactId, { alsoShow: show });
-  return data({ center, via: viewer.via }, { headers: { "Cache-Control": "no-store" } });
+  // A link can be forwarded: a page opened from one shows the address masked, as /u does.
+  const address = viewer.via === "link" ? maskEmail(center.contact.email) : center.contact.email;
+  return data({ center: { ...center, contact: { ...center.contact, email: address } }, via: viewer.via }, { headers: { "Cache-Control": "no-store" } });
 }
 
 const PageAction = z.discriminatedUnion("intent", [

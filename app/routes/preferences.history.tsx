@@ -16,7 +16,10 @@ const Page = z.coerce.number().int().min(1).max(100_000).catch(1);
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requirePreferencesViewer(request);
   const page = Page.parse(new URL(request.url).searchParams.get("page") ?? 1);
-  return data(await loadHistory(viewer.contactId, page), { headers: { "Cache-Control": "no-store" } });
+  const history = await loadHistory(viewer.contactId, page);
+  // Only a signed-in person sees the addresses their changes came from: a link can be forwarded.
+  const entries = viewer.via === "account" ? history.entries : history.entries.map((entry) => ({ ...entry, ip: null }));
+  return data({ ...history, entries }, { headers: { "Cache-Control": "no-store" } });
 }
 
 export default function HistoryRoute() {

@@ -1,17 +1,28 @@
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type AppLoadContext,
+  type HeadersFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { openLinkSession } from "~/domain/accounts/sessions.server.ts";
 import { getKeyring } from "~/domain/tokens/keyring.server.ts";
-import { checkLink } from "~/domain/tokens/link-tokens.server.ts";
+import { checkLink, type LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
+import { ConsentError } from "~/domain/consent/changes.server.ts";
 import {
   applyOneClick,
   applyUnsubscribeChoice,
+  findLinkContact,
   loadUnsubscribePage,
   oneClickScopeOf,
   undoUnsubscribe,
   UNSUBSCRIBE_CHOICES,
   type UnsubscribeChoice,
+  type UnsubscribePage,
 } from "~/domain/unsubscribe/unsubscribe.server.ts";
 import { BadLink, badLinkStatus, type BadLinkReason } from "~/components/bad-link.tsx";
 import { BrandedPage } from "~/components/branded-page.tsx";
@@ -62,6 +73,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const link = await verify(params.token);
   if (!link.ok) return badLink(link.failure);
   const { claims } = link;
+  // An erased contact's old emails still arrive: their links are gone, not broken.
+  if (!(await findLinkContact(claims.contactId))) return badLink("gone");
+  try {
+    return await applyRequest(claims, request, context);
+  } catch (error) {
+    // The link names a topic or unit that no longer takes this change.
+    if (error instanceof ConsentError) return badLink("gone");
+    throw error;
+  }
+}
+
+async function applyRequest(claims: LinkClaims, request: Request, context: AppLoadContext) {
   const requester = requesterOf(request, context);
   const form = await request.formData().catch(() => null);
   if (!form) return data<UnsubscribeOutcome>({ error: "The form could not be read. Please try again." }, { status: 400 });
@@ -113,7 +136,7 @@ export default function UnsubscribeRoute() {
   );
 }
 
-type Page = ReturnType<typeof useLoaderData<typeof loader>> extends infer T ? (T extends { page: infer P } ? P : never) : never;
+type Page = UnsubscribePage;
 
 function Choices({ page, error }: { page: Page; error: string | null }) {
   const { unit, topic, state } = page;

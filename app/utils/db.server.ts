@@ -1,6 +1,7 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "~/generated/prisma/client.ts";
 import { getEnv } from "./env.server.ts";
+import { serializedSqlite } from "./serialized-sqlite.server.ts";
 
 export type Db = PrismaClient;
 /** The client handed to a function running inside `db.$transaction(async (tx) => ...)`. */
@@ -8,7 +9,7 @@ export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 export function createDb(databaseFile: string): PrismaClient {
   // timeout: wait up to 5 s for a writer lock instead of failing with SQLITE_BUSY.
-  const adapter = new PrismaBetterSqlite3({ url: databaseFile, timeout: 5000 });
+  const adapter = serializedSqlite(new PrismaBetterSqlite3({ url: databaseFile, timeout: 5000 }));
   return new PrismaClient({ adapter });
 }
 

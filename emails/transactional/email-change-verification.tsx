@@ -51,6 +51,7 @@ export default function EmailChangeVerificationEmail({
 }
 
 export const emailChangeVerification = defineTransactionalTemplate({
+  secretFields: ["url"],
   categories: ["account-security"],
   schema: EmailChangeVerificationData,
   previewData: PREVIEW_DATA,

@@ -50,6 +50,7 @@ export default function PasswordResetEmail({
 }
 
 export const passwordReset = defineTransactionalTemplate({
+  secretFields: ["url"],
   categories: ["account-security"],
   schema: PasswordResetData,
   previewData: PREVIEW_DATA,

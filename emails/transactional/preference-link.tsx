@@ -42,6 +42,7 @@ export default function PreferenceLinkEmail({
 }
 
 export const preferenceLink = defineTransactionalTemplate({
+  secretFields: ["url"],
   categories: ["preference-link"],
   schema: PreferenceLinkData,
   previewData: PREVIEW_DATA,

@@ -48,6 +48,7 @@ export default function SignInLinkEmail({
 }
 
 export const signInLink = defineTransactionalTemplate({
+  secretFields: ["url"],
   categories: ["sign-in-link"],
   schema: SignInLinkData,
   previewData: PREVIEW_DATA,

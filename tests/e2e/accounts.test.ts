@@ -1,5 +1,6 @@
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { emailedLink } from "../helpers/outbox.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../helpers/browser.ts";
 import { startApp, type RunningApp } from "../helpers/app-server.ts";
@@ -42,8 +43,8 @@ async function signIn(page: Page, email: string, password = MEMBER_PASSWORD) {
 
 /** The emailed URL of the latest message of a template, as a URL on the test server. */
 async function emailedUrl(email: string, template: string): Promise<string> {
-  await expect.poll(() => messagesTo(appDb, email).some((m) => m.template === template), { timeout: 10_000 }).toBe(true);
-  const url = new URL(messagesTo(appDb, email).filter((m) => m.template === template).at(-1)!.data.url);
+  await expect.poll(() => messagesTo(appDb, email).some((m) => m.template === template && m.status === "SENT"), { timeout: 10_000 }).toBe(true);
+  const url = new URL((await emailedLink(app.outboxDir, email, template))!);
   return `${app.url}${url.pathname}`;
 }
 

@@ -90,7 +90,8 @@ describe("the preference center", () => {
     const { context, page } = await openFromLink(id);
     for (const query of [`?contactId=${other.id}`, `?contact=${other.id}`, `?show=example-travel&id=${other.id}`]) {
       await page.goto(`${app.url}/preferences${query}`);
-      expect(await page.getByText(`For ${jane().email}.`, { exact: false }).count()).toBe(1);
+      // Opened from a link, the page masks the address as the unsubscribe page does.
+      expect(await page.getByText("For j•••@example.com.", { exact: false }).count()).toBe(1);
       expect(await page.content()).not.toContain(other.email);
     }
     // A crafted post naming another contact gets a 400 and changes nothing for anyone.

@@ -1,5 +1,7 @@
 import crypto from "node:crypto";
+import { emailedLink } from "./outbox.ts";
 import { db } from "~/utils/db.server.ts";
+import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
 import { hashPassword } from "~/domain/accounts/passwords.server.ts";
 import { accountMailSettled } from "~/domain/accounts/account-mail.server.ts";
 import { createContact, createExemptCategories, createUnit } from "./fixtures.ts";
@@ -12,6 +14,8 @@ export const STRONG_PASSWORD = "quiet-harbour-lantern-4821";
 export async function createMailingUnit() {
   const unit = await createUnit();
   await createExemptCategories(unit.id);
+  // Service mail carries a signed preferences link in its footer.
+  await ensureSigningKey();
   return unit;
 }
 
@@ -40,11 +44,12 @@ export async function messagesTo(email: string) {
   });
 }
 
-/** The URL inside the latest message to an address with the given template. */
+/** The link inside the latest message of a template to an address, read from the outbox. */
 export async function latestLinkTo(email: string, template: string): Promise<string> {
-  const messages = (await messagesTo(email)).filter((m) => m.template === template);
-  if (messages.length === 0) throw new Error(`No ${template} message to ${email}`);
-  return JSON.parse(messages.at(-1)!.data).url;
+  await accountMailSettled();
+  const link = await emailedLink(process.env.OUTBOX_DIR!, email, template);
+  if (!link) throw new Error(`No ${template} message to ${email}`);
+  return link;
 }
 
 export const tokenOf = (url: string) => url.split("/").at(-1)!;

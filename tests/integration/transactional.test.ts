@@ -121,6 +121,15 @@ describe("transactional stream", () => {
     expect(await db.transactionalMessage.findMany({ where: { status: "REFUSED" } })).toHaveLength(2);
   });
 
+  it("keeps no usable link in the stored record once a link message is sent", async () => {
+    const request = requestFor("sign-in-link");
+    const result = await sendTransactional(request);
+    const stored = JSON.parse((await db.transactionalMessage.findUniqueOrThrow({ where: { id: result.id } })).data);
+    expect(stored.url).toBe("[removed once sent]");
+    const message = await readMessage(outboxFiles()[0]);
+    expect(message.text).toContain((request.data as { url: string }).url);
+  });
+
   it("never sends the same idempotency key twice", async () => {
     const first = await sendTransactional(requestFor("renewal-notice", { idempotencyKey: "renewal-2026-42" }));
     const again = await sendTransactional(requestFor("renewal-notice", { idempotencyKey: "renewal-2026-42" }));
@@ -216,7 +225,8 @@ describe("the send path's boundaries (DESIGN.md invariant 3)", () => {
   it("no transactional code reads or writes preference state", () => {
     const dir = path.resolve("app/domain/transactional");
     const sources = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.includes(".test."));
-    const forbidden = /\.(subscription|unitOptOut|globalOptOut|snooze|sharingConsent|consentEvent)\b|applyConsentChange|domain\/consent\/(changes|audience)/;
+    // Model access (db.subscription…) and relation filters (subscriptions: { some … }) alike.
+    const forbidden = /\.(subscription|unitOptOut|globalOptOut|snooze|sharingConsent)\b|\b(subscriptions|unitOptOuts|globalOptOuts|snoozes|sharingConsents)\s*:|\.consentEvent\.(create|update|delete)|applyConsentChange|domain\/consent\/(changes|audience)/;
     for (const file of sources) {
       expect({ file, uses: forbidden.exec(fs.readFileSync(path.join(dir, file), "utf8"))?.[0] ?? null }).toEqual({ file, uses: null });
     }

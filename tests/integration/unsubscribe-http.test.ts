@@ -160,7 +160,7 @@ describe("what scanners must not do", () => {
 });
 
 describe("form posts from other sites", () => {
-  it("refuses a cross-site post with a clear 403 and accepts Origin: null from a strict referrer policy", async () => {
+  it("refuses a cross-site post and Origin: null with a clear 403, and accepts our own origin", async () => {
     const { contactId, topicId } = subscriberOf("example-insurance");
     const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-insurance"], topicId });
     const choose = (origin: string) =>
@@ -169,8 +169,16 @@ describe("form posts from other sites", () => {
     expect(foreign.status).toBe(403);
     expect(await foreign.text()).toMatch(/sent from another site/);
     expect(appDb.count("SELECT COUNT(*) AS n FROM GlobalOptOut WHERE contactId = ?", contactId)).toBe(0);
-    expect((await choose("null")).status).toBe(200);
+    expect((await choose("null")).status).toBe(403);
+    expect((await choose(app.url)).status).toBe(200);
     expect(appDb.count("SELECT COUNT(*) AS n FROM GlobalOptOut WHERE contactId = ?", contactId)).toBe(1);
+  });
+});
+
+describe("oversized requests", () => {
+  it("refuses a body over 64 KiB with 413 before reading it", async () => {
+    const response = await fetch(`${app.url}/links/new`, { method: "POST", body: new URLSearchParams({ email: "x".repeat(70_000) }) });
+    expect(response.status).toBe(413);
   });
 });
 
@@ -210,6 +218,27 @@ describe("bad links", () => {
       expect(html).toContain('action="/links/new"');
     }
     expect(stateCounts()).toEqual(before);
+  });
+});
+
+describe("links of an erased contact", () => {
+  it("answer 410 with the new-link page for GET, page posts and one-click, never 500", async () => {
+    const contact = appDb.sqlite
+      .prepare("INSERT INTO Contact (email, locale, createdAt, updatedAt) VALUES ('soon-erased@example.com', 'en', '2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00')")
+      .run();
+    const contactId = Number(contact.lastInsertRowid);
+    const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"] });
+    const preferences = await appDb.link("preferences", { contactId, unitId: units["example-tax"] });
+    appDb.sqlite.prepare("DELETE FROM Contact WHERE id = ?").run(contactId);
+    const answers = [
+      await fetch(url),
+      await oneClick(url, "urlencoded"),
+      await fetch(url, { method: "POST", body: new URLSearchParams({ intent: "choose", choice: "unit" }) }),
+      await fetch(url, { method: "POST", body: new URLSearchParams({ intent: "manage" }), redirect: "manual" }),
+      await fetch(preferences, { method: "POST", redirect: "manual" }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([410, 410, 410, 410, 410]);
+    expect(answers[1].headers.get("set-cookie")).toBeNull();
   });
 });
 

@@ -1,4 +1,5 @@
 import { db } from "~/utils/db.server.ts";
+import { forgetRecipient } from "~/domain/transactional/erasure.server.ts";
 import { ContactEmailTakenError, changeContactEmail, eraseContact } from "~/domain/consent/contacts.server.ts";
 import { maskEmail, normalizeEmail } from "~/domain/consent/email.ts";
 import { exportContactRecord } from "~/domain/consent/export.server.ts";
@@ -164,8 +165,12 @@ export async function eraseAccount(userId: number, requester: Requester, now = n
     await tx.user.delete({ where: { id: userId } });
     const context = { source: "PREFERENCE_CENTER" as const, actor: `user:${userId}`, ip: requester.ip, userAgent: requester.userAgent, now };
     await eraseContact(user.email, context, tx);
+    await forgetRecipient(user.email, tx);
     // A linked Contact whose address differs from the account's (not the usual case) goes too.
-    if (user.contact && user.contact.email !== user.email) await eraseContact(user.contact.email, context, tx);
+    if (user.contact && user.contact.email !== user.email) {
+      await eraseContact(user.contact.email, context, tx);
+      await forgetRecipient(user.contact.email, tx);
+    }
   });
   // Throttle rows are keyed by user id or address hash; nothing personal to remove there.
 }

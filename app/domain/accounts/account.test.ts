@@ -62,7 +62,7 @@ describe("changing the email address", () => {
     expect(oldNotices).toHaveLength(1);
     expect(JSON.parse(oldNotices[0].data).event).toBe(`Someone asked to change your account's email address to ${target[0]}•••@example.org`);
 
-    const token = tokenOf(JSON.parse(verification.data).url);
+    const token = tokenOf(await latestLinkTo(target, "email-change-verification"));
     expect(await checkEmailChangeLink(token)).toEqual({ ok: true, newEmail: target });
     expect(await confirmEmailChange(token, nobody)).toEqual({ outcome: "changed", newEmail: target });
     expect(await db.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ email: target, contactId: user.contactId });
@@ -142,6 +142,10 @@ describe("deleting the account (erasure)", () => {
     const session = await openUserSession(user.id, requestWithCookie(), nobody);
     const contactId = user.contactId!;
     const eventIds = (await db.consentEvent.findMany({ where: { contactId }, select: { id: true } })).map((e) => e.id);
+    const category = await db.exemptCategory.create({ data: { slug: `renewal-${user.id}`, name: "Renewals", reason: "r", legalClass: "TRANSACTION" } });
+    const sent = await db.transactionalMessage.create({
+      data: { categoryId: category.id, contactId, toEmail: user.email, template: "renewal-notice", data: JSON.stringify({ recipientName: "Rosa" }), idempotencyKey: `erase-${user.id}`, status: "SENT" },
+    });
 
     expect(await deleteAccount(user.id, "not-my-password", nobody)).toEqual({ outcome: "wrong-password" });
     expect(await db.user.count({ where: { id: user.id } })).toBe(1);
@@ -162,6 +166,9 @@ describe("deleting the account (erasure)", () => {
     expect(JSON.stringify(await db.suppression.findMany())).not.toContain(user.email);
     const erasure = await db.consentEvent.findFirstOrThrow({ where: { action: "SUPPRESS", detail: { contains: "ERASED" } }, orderBy: { id: "desc" } });
     expect(erasure).toMatchObject({ contactId: null, source: "PREFERENCE_CENTER", actor: `user:${user.id}` });
+
+    // Service-mail records keep what was sent and when, not to whom.
+    expect(await db.transactionalMessage.findUniqueOrThrow({ where: { id: sent.id } })).toMatchObject({ toEmail: "erased@invalid", data: "{}", contactId: null, status: "SENT" });
 
     // What an import does: it must see the address as erased before creating anything.
     expect(await isErasedAddress(user.email.toUpperCase())).toBe(true);

@@ -137,8 +137,14 @@ export function clearSessionCookie(): Promise<string> {
 
 /** "Sign out everywhere", a new password, an erasure: every session of the user ends now. */
 export async function revokeUserSessions(userId: number, now = new Date(), options: { except?: string } = {}): Promise<number> {
+  // Sessions opened from emailed links to the account's own contact end too.
+  const user = await db.user.findUnique({ where: { id: userId }, select: { contactId: true } });
   const { count } = await db.session.updateMany({
-    where: { userId, revokedAt: null, ...(options.except ? { id: { not: options.except } } : {}) },
+    where: {
+      revokedAt: null,
+      OR: [{ userId }, ...(user?.contactId ? [{ contactId: user.contactId }] : [])],
+      ...(options.except ? { id: { not: options.except } } : {}),
+    },
     data: { revokedAt: now },
   });
   return count;

@@ -24,6 +24,11 @@ export type Ineligibility =
   | "SNOOZED"
   | "SUPPRESSED";
 
+/** A subscription that counts now: subscribed, and its consent not expired. */
+export function isActiveSubscription(s: { status: string; expiresAt: Date | null }, now: Date): boolean {
+  return s.status === "SUBSCRIBED" && (!s.expiresAt || s.expiresAt.getTime() > now.getTime());
+}
+
 /** Every reason the contact may not receive this promotional message; empty means eligible. */
 export function ineligibilityReasons(state: ConsentState, target: PromotionalTarget, now: Date): Ineligibility[] {
   const reasons: Ineligibility[] = [];

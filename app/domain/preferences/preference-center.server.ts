@@ -3,7 +3,7 @@
 // (DESIGN.md invariant 7): every control travels with a "shown" marker naming it.
 
 import { db } from "~/utils/db.server.ts";
-import { CHANNELS, type Channel } from "~/domain/consent/eligibility.ts";
+import { CHANNELS, isActiveSubscription, type Channel } from "~/domain/consent/eligibility.ts";
 import { applyConsentChanges, type ConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
 import { offeredChannels } from "~/domain/units/channels.ts";
 import { parseControlName, SHARING_PURPOSES, type SharingPurpose } from "./controls.ts";
@@ -63,7 +63,7 @@ export async function loadPreferenceCenter(contactId: number, options: { alsoSho
 
   const subscribed = new Set(
     contact.subscriptions
-      .filter((s) => s.status === "SUBSCRIBED" && (!s.expiresAt || s.expiresAt > now))
+      .filter((s) => isActiveSubscription(s, now))
       .map((s) => `${s.topicId}:${s.channel}`),
   );
   const topicUnit = new Map(units.flatMap((u) => u.topics.map((t) => [t.id, u.id] as const)));
@@ -124,12 +124,13 @@ export async function savePreferences(
   contactId: number,
   submission: { shown: string[]; checked: Set<string> },
   context: Omit<ConsentContext, "source" | "consentTextId">,
+  now = new Date(),
 ) {
   const texts = await currentConsentTexts();
   const contact = await db.contact.findUniqueOrThrow({
     where: { id: contactId },
     select: {
-      subscriptions: { select: { topicId: true, channel: true, status: true } },
+      subscriptions: { select: { topicId: true, channel: true, status: true, expiresAt: true } },
       unitOptOuts: { select: { unitId: true, channel: true } },
       globalOptOuts: { select: { channel: true } },
       sharingConsents: { select: { purpose: true, granted: true } },
@@ -145,7 +146,8 @@ export async function savePreferences(
     if (control.kind === "topic") {
       const { topicId, channel } = control;
       const current = contact.subscriptions.find((s) => s.topicId === topicId && s.channel === channel);
-      const isSubscribed = current?.status === "SUBSCRIBED";
+      // The page shows expired consent as unticked, so the save compares against the same rule.
+      const isSubscribed = current !== undefined && isActiveSubscription(current, now);
       if (wanted && !isSubscribed) topicChanges.push({ kind: "subscribe", contactId, topicId, channel, basis: "EXPRESS" });
       if (!wanted && isSubscribed) topicChanges.push({ kind: "unsubscribe", contactId, topicId, channel });
     } else if (control.kind === "unit-optout") {
@@ -166,15 +168,18 @@ export async function savePreferences(
     }
   }
 
-  // One transaction per consent text shown: the ledger records the wording each change was made under.
-  const source = { ...context, source: "PREFERENCE_CENTER" as const };
-  const results = [];
-  if (topicChanges.length > 0) {
-    results.push(...(await applyConsentChanges(topicChanges, { ...source, consentTextId: texts.get(CONSENT_TEXT_KEYS.topics)?.id ?? null })));
-  }
-  for (const { change, purpose } of sharingChanges) {
-    results.push(...(await applyConsentChanges([change], { ...source, consentTextId: texts.get(CONSENT_TEXT_KEYS[purpose])?.id ?? null })));
-  }
+  // All or nothing; each change is recorded with the wording it was made under.
+  const source = { ...context, source: "PREFERENCE_CENTER" as const, now };
+  const results = await db.$transaction(async (tx) => {
+    const applied = [];
+    if (topicChanges.length > 0) {
+      applied.push(...(await applyConsentChanges(topicChanges, { ...source, consentTextId: texts.get(CONSENT_TEXT_KEYS.topics)?.id ?? null }, tx)));
+    }
+    for (const { change, purpose } of sharingChanges) {
+      applied.push(...(await applyConsentChanges([change], { ...source, consentTextId: texts.get(CONSENT_TEXT_KEYS[purpose])?.id ?? null }, tx)));
+    }
+    return applied;
+  });
   return { changed: results.filter((r) => r.changed).length };
 }
 

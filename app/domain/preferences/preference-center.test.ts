@@ -69,6 +69,22 @@ describe("preference center", () => {
     expect(after.find((s) => s.topicId === topicA2.id)).toMatchObject({ status: "UNSUBSCRIBED" });
   });
 
+  it("treats expired consent as unticked: ticking renews it, saving the card leaves it alone", async () => {
+    await db.subscription.updateMany({ where: { contactId: contact.id, topicId: topicA2.id }, data: { expiresAt: new Date("2021-01-01") } });
+    const name = controlName.topic(topicA2.id, "EMAIL");
+    expect((await loadPreferenceCenter(contact.id)).units.find((u) => u.id === unitA.id)!.topics.find((t) => t.id === topicA2.id)!.channels[0]).toEqual({
+      channel: "EMAIL",
+      subscribed: false,
+    });
+    expect(await savePreferences(contact.id, { shown: [name], checked: new Set() }, requester)).toEqual({ changed: 0 });
+    expect(await savePreferences(contact.id, { shown: [name], checked: new Set([name]) }, requester)).toEqual({ changed: 1 });
+    expect(await db.subscription.findFirstOrThrow({ where: { contactId: contact.id, topicId: topicA2.id } })).toMatchObject({
+      status: "SUBSCRIBED",
+      basis: "EXPRESS",
+      expiresAt: null,
+    });
+  });
+
   it("records nothing when a save asks for what already holds", async () => {
     const events = await db.consentEvent.count({ where: { contactId: contact.id } });
     const name = controlName.topic(topicB.id, "EMAIL");

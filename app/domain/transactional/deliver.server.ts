@@ -4,7 +4,7 @@ import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { MailDeliveryError } from "~/domain/mail/outgoing-mail.server.ts";
 import { preferencesUrl } from "~/domain/tokens/links.server.ts";
 import { renderTransactional } from "~emails/render.tsx";
-import type { TransactionalTemplateName } from "~emails/transactional/index.ts";
+import { isTransactionalTemplateName, transactionalTemplates, type TransactionalTemplateName } from "~emails/transactional/index.ts";
 
 // A sender leases a message for this long; another process may take it over after that.
 const LEASE_MS = 60_000;
@@ -56,7 +56,7 @@ export async function deliverTransactional(id: number, now = new Date()): Promis
     });
     await db.transactionalMessage.update({
       where: { id },
-      data: { status: "SENT", messageId: sent.messageId, sentAt: new Date(), nextAttemptAt: null, error: null },
+      data: { status: "SENT", messageId: sent.messageId, sentAt: new Date(), nextAttemptAt: null, error: null, data: withoutSecrets(message.template, message.data) },
     });
     return true;
   } catch (error) {
@@ -64,9 +64,18 @@ export async function deliverTransactional(id: number, now = new Date()): Promis
     await db.transactionalMessage.update({
       where: { id },
       data: permanent
-        ? { status: "FAILED", error: (error as Error).message, nextAttemptAt: null }
+        ? { status: "FAILED", error: (error as Error).message, nextAttemptAt: null, data: withoutSecrets(message.template, message.data) }
         : { error: (error as Error).message, nextAttemptAt: new Date(Date.now() + retryDelayMs(message.attempts)) },
     });
     throw error;
   }
+}
+
+/** The stored data minus links that would open an account: a copy of the database opens nothing. */
+export function withoutSecrets(template: string, data: string): string {
+  const secretFields = isTransactionalTemplateName(template) ? (transactionalTemplates[template].secretFields ?? []) : [];
+  if (secretFields.length === 0) return data;
+  const parsed = JSON.parse(data) as Record<string, unknown>;
+  for (const field of secretFields) if (field in parsed) parsed[field] = "[removed once sent]";
+  return JSON.stringify(parsed);
 }

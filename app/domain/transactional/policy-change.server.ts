@@ -13,13 +13,17 @@ export type PolicyAnnouncement = {
   onProgress?: (done: number, total: number) => void;
 };
 
-/** Everyone a unit has a relationship with: any subscription to its topics, opt-out or pause. */
+/**
+ * Everyone a unit has a relationship with, read without touching preference state (DESIGN.md
+ * invariant 3): every subscription, opt-out or pause left a ledger event naming the unit, and
+ * service mail or campaigns the unit sent count too.
+ */
 function relationshipWhere(unitId: number) {
   return {
     OR: [
-      { subscriptions: { some: { topic: { unitId } } } },
-      { unitOptOuts: { some: { unitId } } },
-      { snoozes: { some: { unitId } } },
+      { consentEvents: { some: { unitId } } },
+      { transactionalMessages: { some: { unitId } } },
+      { deliveries: { some: { campaign: { unitId } } } },
     ],
   };
 }
@@ -37,10 +41,11 @@ export async function announcePolicyChange(announcement: PolicyAnnouncement) {
     );
   }
   const day = effectiveAt.toISOString().slice(0, 10);
-  for (const unitId of unitIds) {
-    const { count } = await db.exemptCategory.updateMany({ where: { unitId, slug: "policy-change", archivedAt: null }, data: { effectiveAt } });
-    if (count === 0) throw new TransactionalRequestError("unit", `Unit ${unitId} has no "policy-change" category.`, 404);
-  }
+  // Every unit must have the category before any of them is changed.
+  const categories = await db.exemptCategory.findMany({ where: { unitId: { in: unitIds }, slug: "policy-change", archivedAt: null }, select: { id: true, unitId: true } });
+  const missing = unitIds.filter((unitId) => !categories.some((c) => c.unitId === unitId));
+  if (missing.length > 0) throw new TransactionalRequestError("unit", `Unit ${missing.join(", ")} has no "policy-change" category.`, 404);
+  await db.exemptCategory.updateMany({ where: { id: { in: categories.map((c) => c.id) } }, data: { effectiveAt } });
   const totals = await Promise.all(unitIds.map((unitId) => db.contact.count({ where: relationshipWhere(unitId) })));
   const total = totals.reduce((a, b) => a + b, 0);
   const outcome = { sent: 0, refused: 0, failed: 0, alreadySent: 0 };

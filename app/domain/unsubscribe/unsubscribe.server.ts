@@ -32,6 +32,12 @@ function consentContext(claims: LinkClaims, source: "ONE_CLICK" | "LINK_PAGE", r
   };
 }
 
+/** The address a link's contact has now, or null when the contact was erased. */
+export async function findLinkContact(contactId: number): Promise<string | null> {
+  const contact = await db.contact.findUnique({ where: { id: contactId }, select: { email: true } });
+  return contact?.email ?? null;
+}
+
 /** Everything the unsubscribe page shows, or null when the contact or unit no longer exists. */
 export async function loadUnsubscribePage(claims: LinkClaims, now = new Date()) {
   const [contact, unit] = await Promise.all([
