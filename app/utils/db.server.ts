@@ -17,3 +17,8 @@ export function createDb(databaseFile: string): PrismaClient {
 const globalForDb = globalThis as unknown as { __db?: PrismaClient };
 
 export const db: PrismaClient = (globalForDb.__db ??= createDb(getEnv().databaseFile));
+
+/** Runs work in its own transaction, or inside the caller's when given a transaction client. */
+export function inTransaction<T>(client: Db | Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return "$transaction" in client ? (client as Db).$transaction(work) : work(client);
+}

@@ -1,6 +1,6 @@
 import net from "node:net";
 import crypto from "node:crypto";
-import { db } from "~/utils/db.server.ts";
+import { sendingUnitFor } from "~/domain/units/sending-unit.server.ts";
 import { sendTransactional } from "~/domain/transactional/send.server.ts";
 import { issueOneTimeLink } from "./one-time-links.server.ts";
 import type { Requester } from "./sessions.server.ts";
@@ -23,27 +23,15 @@ export async function accountMailSettled(): Promise<void> {
   while (pending.size > 0) await Promise.all([...pending]);
 }
 
-/**
- * Account mail is group-level, but every message goes out in a unit's name: the unit the
- * person last dealt with, so it looks familiar, or else the first unit.
- */
-async function sendingUnitFor(contactId: number | null): Promise<number | null> {
-  const lastEvent = contactId
-    ? await db.consentEvent.findFirst({ where: { contactId, unitId: { not: null } }, orderBy: { id: "desc" }, select: { unitId: true } })
-    : null;
-  if (lastEvent?.unitId) return lastEvent.unitId;
-  const first = await db.businessUnit.findFirst({ orderBy: { id: "asc" }, select: { id: true } });
-  return first?.id ?? null;
-}
-
 type Recipient = { email: string; name: string | null; contactId: number | null };
+type AccountMessage = { category: string; template: string; data: Record<string, unknown>; idempotencyKey: string };
 
-function sendInBackground(
-  what: string,
-  recipient: Recipient,
-  message: { category: string; template: string; data: Record<string, unknown>; idempotencyKey: string },
-): void {
+/** Account mail is group-level, but every message goes out in the name of a unit (sendingUnitFor). */
+function sendInBackground(what: string, recipient: Recipient, message: AccountMessage | (() => Promise<AccountMessage>)): void {
   inBackground(async () => {
+    // A link is issued in the background too: its database write would otherwise make known
+    // addresses answer measurably slower than unknown ones.
+    if (typeof message === "function") message = await message();
     const unitId = await sendingUnitFor(recipient.contactId);
     if (!unitId) throw new Error("there is no business unit to send it in the name of");
     await sendTransactional({
@@ -57,12 +45,14 @@ function sendInBackground(
 
 /** A sign-in link (also what an account holder gets when someone signs up with their address). */
 export async function sendSignInLink(user: Recipient & { id: number }, now: Date): Promise<void> {
-  const link = await issueOneTimeLink({ userId: user.id, purpose: "SIGN_IN", email: user.email }, now);
-  sendInBackground("sign-in link", user, {
-    category: "sign-in-link",
-    template: "sign-in-link",
-    data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
-    idempotencyKey: `account:link:${link.id}`,
+  sendInBackground("sign-in link", user, async () => {
+    const link = await issueOneTimeLink({ userId: user.id, purpose: "SIGN_IN", email: user.email }, now);
+    return {
+      category: "sign-in-link",
+      template: "sign-in-link",
+      data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
+      idempotencyKey: `account:link:${link.id}`,
+    };
   });
 }
 
@@ -81,12 +71,14 @@ export async function sendSignUpConfirmation(user: Recipient & { id: number }, n
 }
 
 export async function sendPasswordResetLink(user: Recipient & { id: number }, now: Date): Promise<void> {
-  const link = await issueOneTimeLink({ userId: user.id, purpose: "RESET_PASSWORD", email: user.email }, now);
-  sendInBackground("password reset", user, {
-    category: "account-security",
-    template: "password-reset",
-    data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
-    idempotencyKey: `account:link:${link.id}`,
+  sendInBackground("password reset", user, async () => {
+    const link = await issueOneTimeLink({ userId: user.id, purpose: "RESET_PASSWORD", email: user.email }, now);
+    return {
+      category: "account-security",
+      template: "password-reset",
+      data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
+      idempotencyKey: `account:link:${link.id}`,
+    };
   });
 }
 

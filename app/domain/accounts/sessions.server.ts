@@ -33,7 +33,8 @@ function cookie() {
   return sessionCookie;
 }
 
-export type Requester = { ip: string | null; userAgent: string | null };
+export type { Requester } from "~/utils/request.server.ts";
+import type { Requester } from "~/utils/request.server.ts";
 
 export type CurrentSession = { id: string; userId: number | null; contactId: number | null; expiresAt: Date };
 

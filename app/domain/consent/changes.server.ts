@@ -3,7 +3,7 @@
 // the state that already holds changes no row and is recorded with changed = false.
 
 import type { Db, Tx } from "~/utils/db.server.ts";
-import { db } from "~/utils/db.server.ts";
+import { db, inTransaction } from "~/utils/db.server.ts";
 import type {
   Channel,
   ConsentAction,
@@ -81,10 +81,6 @@ export function applyConsentChanges(
     for (const change of changes) results.push(await applyInTransaction(tx, change, context));
     return results;
   });
-}
-
-function inTransaction<T>(client: Db | Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return "$transaction" in client ? (client as Db).$transaction(work) : work(client);
 }
 
 type Recorded = {

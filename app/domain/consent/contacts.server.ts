@@ -1,5 +1,5 @@
 import type { Db, Tx } from "~/utils/db.server.ts";
-import { db } from "~/utils/db.server.ts";
+import { db, inTransaction } from "~/utils/db.server.ts";
 import { addressHash } from "./address-hash.server.ts";
 import { applyConsentChange, type ConsentContext } from "./changes.server.ts";
 import { normalizeEmail } from "./email.ts";
@@ -59,7 +59,7 @@ export async function changeContactEmail(contactId: number, newEmailInput: strin
       data: { contactId },
     });
   };
-  await ("$transaction" in client ? (client as Db).$transaction(work) : work(client));
+  await inTransaction(client, work);
 }
 
 /**
@@ -78,5 +78,5 @@ export async function eraseContact(emailInput: string, context: ConsentContext, 
     if (contact) await tx.contact.delete({ where: { id: contact.id } });
     return { erasedContactId: contact?.id ?? null };
   };
-  return "$transaction" in client ? (client as Db).$transaction(work) : work(client);
+  return inTransaction(client, work);
 }

@@ -1,6 +1,7 @@
 import { db } from "~/utils/db.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import { takeThrottle } from "~/domain/throttle/throttle.server.ts";
+import { sendingUnitFor } from "~/domain/units/sending-unit.server.ts";
 import { preferencesUrl } from "~/domain/tokens/links.server.ts";
 import { sendTransactional } from "~/domain/transactional/send.server.ts";
 import type { Requester } from "./unsubscribe.server.ts";
@@ -31,13 +32,7 @@ export async function requestNewPreferencesLink(
 async function sendNewLink(email: string): Promise<void> {
   const contact = await db.contact.findUnique({ where: { email }, select: { id: true, name: true } });
   if (!contact) return;
-  // Sent in the name of the unit the person last dealt with, so the message looks familiar.
-  const lastEvent = await db.consentEvent.findFirst({
-    where: { contactId: contact.id, unitId: { not: null } },
-    orderBy: { id: "desc" },
-    select: { unitId: true },
-  });
-  const unitId = lastEvent?.unitId ?? (await db.businessUnit.findFirst({ orderBy: { id: "asc" }, select: { id: true } }))?.id;
+  const unitId = await sendingUnitFor(contact.id);
   if (!unitId) return;
   await sendTransactional({
     unitId,

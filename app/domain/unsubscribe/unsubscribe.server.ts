@@ -14,8 +14,8 @@ import type { LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
 export const UNSUBSCRIBE_CHOICES = ["topic", "unit", "everywhere", "pause-30", "pause-90"] as const;
 export type UnsubscribeChoice = (typeof UNSUBSCRIBE_CHOICES)[number];
 
-/** Where a request came from: copied onto the ledger. */
-export type Requester = { ip: string | null; userAgent: string | null };
+export type { Requester } from "~/utils/request.server.ts";
+import type { Requester } from "~/utils/request.server.ts";
 
 const DAY_MS = 86_400_000;
 // Undo is offered on the confirmation page; after this long it is a preference-center matter.
