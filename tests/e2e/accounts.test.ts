@@ -105,7 +105,11 @@ describe("signing in and out", () => {
   it("tells whoever tries a locked address that it is locked, and until when", async () => {
     const member = await addMember(appDb);
     const { context, page } = await newPage();
-    for (let i = 0; i < 5; i++) await signIn(page, member.email, `wrong-${i}-password`);
+    for (let i = 0; i < 5; i++) {
+      await signIn(page, member.email, `wrong-${i}-password`);
+      // Wait for the answer: navigating away at once could cancel the attempt before it is sent.
+      await page.getByRole("alert").waitFor();
+    }
     await page.getByText(/locked for this address until \d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC/).waitFor();
     await signIn(page, member.email);
     await page.getByText(/locked for this address until/).waitFor();
