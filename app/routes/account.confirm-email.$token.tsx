@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionA
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { checkEmailChangeLink, confirmEmailChange, type EmailChangeConfirmation } from "~/domain/accounts/account.server.ts";
 import { AccountFrame, AccountLinkProblem, linkProblemStatus, type LinkProblem } from "~/components/account-ui.tsx";
+import { linkProblemAnswer } from "~/utils/link-answer.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
@@ -18,7 +19,7 @@ export const meta: MetaFunction = () => [
 export const headers = passThroughHeaders;
 
 function problem(reason: LinkProblem) {
-  return data({ problem: reason, newEmail: null }, { status: linkProblemStatus(reason), headers: { "Cache-Control": "no-store" } });
+  return linkProblemAnswer(reason, { newEmail: null });
 }
 
 export async function loader({ params }: LoaderFunctionArgs) {

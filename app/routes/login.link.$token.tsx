@@ -2,7 +2,8 @@ import { data, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, useLoaderData } from "@remix-run/react";
 import { checkSignInLink, signInWithLink } from "~/domain/accounts/sign-in.server.ts";
 import { DEFAULT_AFTER_SIGN_IN } from "~/domain/accounts/safe-redirect.ts";
-import { AccountFrame, AccountLinkProblem, linkProblemStatus, type LinkProblem } from "~/components/account-ui.tsx";
+import { AccountFrame, AccountLinkProblem, type LinkProblem } from "~/components/account-ui.tsx";
+import { linkProblemAnswer } from "~/utils/link-answer.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
@@ -19,7 +20,7 @@ export const meta: MetaFunction = () => [
 export const headers = passThroughHeaders;
 
 function problem(reason: LinkProblem) {
-  return data({ problem: reason }, { status: linkProblemStatus(reason), headers: { "Cache-Control": "no-store" } });
+  return linkProblemAnswer(reason, {});
 }
 
 export async function loader({ params }: LoaderFunctionArgs) {

@@ -3,7 +3,8 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { NewPasswordSchema } from "~/domain/accounts/fields.ts";
 import { checkResetLink, resetPassword } from "~/domain/accounts/password-reset.server.ts";
-import { AccountFrame, AccountLinkProblem, Field, linkProblemStatus, NEW_PASSWORD_HINT, type LinkProblem } from "~/components/account-ui.tsx";
+import { AccountFrame, AccountLinkProblem, Field, NEW_PASSWORD_HINT, type LinkProblem } from "~/components/account-ui.tsx";
+import { linkProblemAnswer } from "~/utils/link-answer.server.ts";
 import { fieldErrors, formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
@@ -20,7 +21,7 @@ export const meta: MetaFunction = () => [
 export const headers = passThroughHeaders;
 
 function problem(reason: LinkProblem) {
-  return data({ problem: reason, email: null }, { status: linkProblemStatus(reason), headers: { "Cache-Control": "no-store" } });
+  return linkProblemAnswer(reason, { email: null });
 }
 
 export async function loader({ params }: LoaderFunctionArgs) {

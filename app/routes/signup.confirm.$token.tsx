@@ -3,7 +3,8 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { CurrentPasswordSchema } from "~/domain/accounts/fields.ts";
 import { checkSignUpLink, confirmSignUp } from "~/domain/accounts/sign-up.server.ts";
-import { AccountFrame, AccountLinkProblem, Field, FormMessage, linkProblemStatus, type LinkProblem } from "~/components/account-ui.tsx";
+import { AccountFrame, AccountLinkProblem, Field, FormMessage, type LinkProblem } from "~/components/account-ui.tsx";
+import { linkProblemAnswer } from "~/utils/link-answer.server.ts";
 import { fieldErrors, formFields } from "~/utils/forms.ts";
 import { formatMoment } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
@@ -22,7 +23,7 @@ export const meta: MetaFunction = () => [
 export const headers = passThroughHeaders;
 
 function problem(reason: LinkProblem) {
-  return data({ problem: reason, email: null }, { status: linkProblemStatus(reason), headers: { "Cache-Control": "no-store" } });
+  return linkProblemAnswer(reason, { email: null });
 }
 
 export async function loader({ params }: LoaderFunctionArgs) {

@@ -14,6 +14,7 @@ import type {
 } from "~/generated/prisma/enums.ts";
 import { addressHash } from "./address-hash.server.ts";
 import { normalizeEmail } from "./email.ts";
+import { offeredChannels } from "~/domain/units/channels.ts";
 
 /** Who asked for a change, and how: copied onto the ConsentEvent. */
 export type ConsentContext = {
@@ -285,8 +286,7 @@ async function findTopic(tx: Tx, topicId: number) {
 async function findOpenTopic(tx: Tx, topicId: number, channel: Channel) {
   const topic = await findTopic(tx, topicId);
   if (topic.archivedAt) throw new ConsentError(`The topic "${topic.name}" is archived and takes no new subscriptions.`);
-  const offered = { EMAIL: topic.offersEmail, POSTAL: topic.offersPostal, PHONE: topic.offersPhone }[channel];
-  if (!offered) throw new ConsentError(`The topic "${topic.name}" is not offered by ${channel.toLowerCase()}.`);
+  if (!offeredChannels(topic).includes(channel)) throw new ConsentError(`The topic "${topic.name}" is not offered by ${channel.toLowerCase()}.`);
   return topic;
 }
 
