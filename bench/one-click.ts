@@ -483,7 +483,7 @@ function report(app: LoadResult, ceiling: LoadResult, verdict: Verdict, tokensEx
 
   console.log(`\nOne-click POST, ${CONNECTIONS} connections, ${SECONDS} s per server after a ${WARMUP_SECONDS} s warm-up, ${int(CONTACTS)} contacts`);
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs (load generator on the same machine)\n`);
-  row("", "app (Remix)", "ceiling (node:http)");
+  row("", "app (Express + Remix)", "ceiling (node:http)");
   row("requests/s (confirmed 200)", int(reqPerSecond(app)), int(reqPerSecond(ceiling)));
   row("latency p50 (ms)", ms(percentile(app.latencies, 0.5)), ms(percentile(ceiling.latencies, 0.5)));
   row("latency p99 (ms)", ms(appP99), ms(percentile(ceiling.latencies, 0.99)));

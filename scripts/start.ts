@@ -9,6 +9,7 @@ import express from "express";
 import Database from "better-sqlite3";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
+import { oneClickRoute } from "./one-click-route.ts";
 import { ConfigError, getEnv, type Env } from "../app/utils/env.server.ts";
 
 function loadConfig(): Env {
@@ -105,7 +106,9 @@ app.use((req, res, next) => {
 });
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext: (req) => ({ ip: req.ip?.replace(/^::ffff:/, "") }) }));
+const getLoadContext = (req: express.Request) => ({ ip: req.ip?.replace(/^::ffff:/, "") });
+app.post("/u/:token", express.raw({ type: () => true, limit: MAX_BODY_BYTES }), oneClickRoute(build, getLoadContext));
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext }));
 
 const server = app.listen(env.PORT, () => {
   console.log(`Preference Center listening on http://localhost:${env.PORT} (public URL ${env.PUBLIC_URL}, mail: ${env.MAIL_TRANSPORT})`);

@@ -137,6 +137,47 @@ describe("RFC 8058 one-click", () => {
     expect(appDb.rows("SELECT topicId, channel, status FROM Subscription WHERE contactId = ? ORDER BY id", contactId)).toEqual(subscriptionsBefore);
     await appClient.$disconnect();
   });
+
+  it("answers a burst of concurrent one-clicks (written together) with one opt-out per link, repeats unchanged", async () => {
+    const contacts = Array.from({ length: 40 }, () => subscriberOf("example-travel"));
+    const links = await Promise.all(contacts.map(({ contactId, topicId }) => appDb.link("unsubscribe", { contactId, unitId: units["example-travel"], topicId })));
+    // Every link twice, all in flight at once: the server batches whatever arrives together.
+    const answers = await Promise.all([...links, ...links].map((url, i) => oneClick(url, i % 2 ? "multipart" : "urlencoded")));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    // Same unit, so the same confirmation for every answer, first or repeat.
+    expect(new Set(await Promise.all(answers.map((a) => a.text()))).size).toBe(1);
+    const ids = contacts.map((c) => c.contactId).join(",");
+    expect(appDb.count(`SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId IN (${ids})`)).toBe(40);
+    const ledgerRows = appDb.rows<{ changed: number; n: number }>(
+      `SELECT changed, COUNT(*) AS n FROM ConsentEvent WHERE contactId IN (${ids}) AND source = 'ONE_CLICK' GROUP BY changed ORDER BY changed`,
+    );
+    expect(ledgerRows).toEqual([
+      { changed: 0, n: 40 },
+      { changed: 1, n: 40 },
+    ]);
+  });
+
+  it("says which unit the person left, in a page with no cookie and no caching", async () => {
+    const { contactId, topicId } = subscriberOf("example-tax");
+    const response = await oneClick(await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId }), "multipart");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await response.text()).toContain("You are unsubscribed from Example Tax promotional email");
+  });
+
+  it("unsubscribes only the link's topic when the unit chose topic scope", async () => {
+    appDb.sqlite.prepare("UPDATE BusinessUnit SET oneClickScope = 'TOPIC' WHERE id = ?").run(units["example-insurance"]);
+    try {
+      const { contactId, topicId } = subscriberOf("example-insurance");
+      const response = await oneClick(await appDb.link("unsubscribe", { contactId, unitId: units["example-insurance"], topicId }), "urlencoded");
+      expect(response.status).toBe(200);
+      expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", contactId)).toBe(0);
+      expect(appDb.row("SELECT status FROM Subscription WHERE contactId = ? AND topicId = ? AND channel = 'EMAIL'", contactId, topicId)).toEqual({ status: "UNSUBSCRIBED" });
+      expect(ledger(contactId).map((e) => [e.action, e.source, e.changed])).toEqual([["UNSUBSCRIBE", "ONE_CLICK", 1]]);
+    } finally {
+      appDb.sqlite.prepare("UPDATE BusinessUnit SET oneClickScope = 'UNIT' WHERE id = ?").run(units["example-insurance"]);
+    }
+  });
 });
 
 describe("what scanners must not do", () => {

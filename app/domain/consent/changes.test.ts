@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import { addressHash } from "./address-hash.server.ts";
-import { applyConsentChange, applyConsentChanges, ConsentError, type ConsentContext } from "./changes.server.ts";
+import { applyConsentChange, applyConsentChanges, applyUnitOptOuts, ConsentError, type ConsentContext } from "./changes.server.ts";
 import { findOrCreateContact, isErasedAddress } from "./contacts.server.ts";
 
 const fromCenter: ConsentContext = { source: "PREFERENCE_CENTER", actor: "contact:test" };
@@ -176,5 +176,58 @@ describe("consent core", () => {
 
     expect((await applyConsentChange({ kind: "unsuppress", email: "later@example.com", reason: "HARD_BOUNCE" }, { source: "ADMIN" })).changed).toBe(true);
     expect(await db.suppression.count({ where: { reason: "HARD_BOUNCE" } })).toBe(0);
+  });
+});
+
+describe("unit opt-outs in a batch (one-click under load)", () => {
+  it("writes exactly what one optOutOfUnit change each would: rows, repeats and ledger context", async () => {
+    const other = await createContact();
+    const already = await createContact();
+    const oneClick = (tokenId: string): ConsentContext => ({ source: "ONE_CLICK", actor: "contact:x", ip: "203.0.113.9", userAgent: "Mail/1", tokenId, campaignId: 5 });
+    await applyConsentChange({ kind: "optOutOfUnit", contactId: already.id, unitId: unitA.id, channel: "EMAIL" }, oneClick("t0"));
+
+    const results = await db.$transaction((tx) =>
+      applyUnitOptOuts(tx, [
+        { contactId: contact.id, unitId: unitA.id, channel: "EMAIL", context: oneClick("t1") },
+        { contactId: contact.id, unitId: unitA.id, channel: "EMAIL", context: oneClick("t1") },
+        { contactId: contact.id, unitId: unitA.id, channel: "POSTAL", context: oneClick("t2") },
+        { contactId: other.id, unitId: unitB.id, channel: "EMAIL", context: oneClick("t3") },
+        { contactId: already.id, unitId: unitA.id, channel: "EMAIL", context: oneClick("t4") },
+      ]),
+    );
+
+    expect(results.map((r) => r.changed)).toEqual([true, false, true, true, false]);
+    const optOuts = await db.unitOptOut.findMany({
+      where: { contactId: { in: [contact.id, other.id, already.id] } },
+      orderBy: [{ contactId: "asc" }, { channel: "asc" }],
+      select: { contactId: true, unitId: true, channel: true },
+    });
+    expect(optOuts).toEqual([
+      { contactId: contact.id, unitId: unitA.id, channel: "EMAIL" },
+      { contactId: contact.id, unitId: unitA.id, channel: "POSTAL" },
+      { contactId: other.id, unitId: unitB.id, channel: "EMAIL" },
+      { contactId: already.id, unitId: unitA.id, channel: "EMAIL" },
+    ]);
+    const ledger = await db.consentEvent.findMany({ where: { tokenId: { in: ["t1", "t2", "t3", "t4"] } }, orderBy: { id: "asc" } });
+    expect(ledger.map((e) => [e.contactId, e.unitId, e.channel, e.action, e.changed, e.tokenId])).toEqual([
+      [contact.id, unitA.id, "EMAIL", "UNIT_OPT_OUT", true, "t1"],
+      [contact.id, unitA.id, "EMAIL", "UNIT_OPT_OUT", false, "t1"],
+      [contact.id, unitA.id, "POSTAL", "UNIT_OPT_OUT", true, "t2"],
+      [other.id, unitB.id, "EMAIL", "UNIT_OPT_OUT", true, "t3"],
+      [already.id, unitA.id, "EMAIL", "UNIT_OPT_OUT", false, "t4"],
+    ]);
+    expect(ledger[0]).toMatchObject({ source: "ONE_CLICK", actor: "contact:x", ip: "203.0.113.9", userAgent: "Mail/1", campaignId: 5, topicId: null, detail: null });
+    expect(ledger[0].createdAt).toBeInstanceOf(Date);
+  });
+
+  it("writes nothing when the transaction around it fails", async () => {
+    await expect(
+      db.$transaction(async (tx) => {
+        await applyUnitOptOuts(tx, [{ contactId: contact.id, unitId: unitA.id, channel: "EMAIL", context: { source: "ONE_CLICK" } }]);
+        throw new Error("the caller failed after the write");
+      }),
+    ).rejects.toThrow("the caller failed");
+    expect(await db.unitOptOut.count({ where: { contactId: contact.id } })).toBe(0);
+    expect(await events(contact.id)).toEqual([]);
   });
 });

@@ -21,7 +21,8 @@ const DAY_MS = 86_400_000;
 // Undo is offered on the confirmation page; after this long it is a preference-center matter.
 const UNDO_WINDOW_MS = DAY_MS;
 
-function consentContext(claims: LinkClaims, source: "ONE_CLICK" | "LINK_PAGE", requester: Requester): ConsentContext {
+/** The ledger context of a change made through a link: who (the link's contact), from where, which token and campaign. */
+export function linkConsentContext(claims: LinkClaims, source: "ONE_CLICK" | "LINK_PAGE", requester: Requester): ConsentContext {
   return {
     source,
     actor: `contact:${claims.contactId}`,
@@ -107,7 +108,7 @@ function changesFor(claims: LinkClaims, choice: UnsubscribeChoice, now: Date): C
 export async function applyUnsubscribeChoice(claims: LinkClaims, choice: UnsubscribeChoice, requester: Requester, now = new Date()) {
   const changes = changesFor(claims, choice, now);
   if (changes.length === 0) return { eventIds: [] as number[], changed: false };
-  const results = await applyConsentChanges(changes, { ...consentContext(claims, "LINK_PAGE", requester), now });
+  const results = await applyConsentChanges(changes, { ...linkConsentContext(claims, "LINK_PAGE", requester), now });
   return { eventIds: results.filter((r) => r.changed).map((r) => r.eventId), changed: results.some((r) => r.changed) };
 }
 
@@ -121,7 +122,7 @@ export async function applyOneClick(claims: LinkClaims, oneClickScope: "UNIT" | 
     oneClickScope === "TOPIC" && claims.topicId
       ? { kind: "unsubscribe", contactId: claims.contactId, topicId: claims.topicId, channel: claims.channel }
       : { kind: "optOutOfUnit", contactId: claims.contactId, unitId: claims.unitId, channel: claims.channel };
-  return applyConsentChange(change, consentContext(claims, "ONE_CLICK", requester));
+  return applyConsentChange(change, linkConsentContext(claims, "ONE_CLICK", requester));
 }
 
 /** The unit's one-click scope, read after the token proved genuine. */
@@ -166,6 +167,6 @@ export async function undoUnsubscribe(claims: LinkClaims, eventIds: number[], re
     }
   });
   if (changes.length === 0) return { undone: 0 };
-  const results = await applyConsentChanges(changes, { ...consentContext(claims, "LINK_PAGE", requester), now });
+  const results = await applyConsentChanges(changes, { ...linkConsentContext(claims, "LINK_PAGE", requester), now });
   return { undone: results.filter((r) => r.changed).length };
 }
