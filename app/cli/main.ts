@@ -1,26 +1,9 @@
 // `npm run cli -- <command>`: operational commands. Each prints what it did; errors are one
 // line on stderr and a non-zero exit.
 
-import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { ConfigError } from "~/utils/env.server.ts";
-
-type Command = { usage: string; run: (args: string[]) => Promise<void> };
-
-class UsageError extends Error {}
-
-function options<T extends Record<string, { type: "string" | "boolean" }>>(args: string[], spec: T) {
-  try {
-    return parseArgs({ args, options: spec, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-function required(value: string | boolean | undefined, flag: string): string {
-  if (typeof value !== "string" || value === "") throw new UsageError(`${flag} is required.`);
-  return value;
-}
+import { options, required, UsageError, type Command } from "./args.ts";
 
 const commands: Record<string, Command> = {
   "api-keys create": {

@@ -339,3 +339,18 @@ async function findOpenTopic(tx: Tx, topicId: number, channel: Channel) {
 async function markConsentTextUsed(tx: Tx, consentTextId: number, now: Date) {
   await tx.consentText.updateMany({ where: { id: consentTextId, firstUsedAt: null }, data: { firstUsedAt: now } });
 }
+
+/**
+ * Records that contacts were read out of the product (a postal or phone export): an access,
+ * not a change, so it writes no projection row and is recorded with changed = false.
+ */
+export async function recordExport(
+  what: { unitId: number; topicId: number; channel: Channel; rows: number },
+  context: ConsentContext,
+  client: Db | Tx = db,
+): Promise<{ eventId: number }> {
+  const now = context.now ?? new Date();
+  const recorded: Recorded = { action: "EXPORT", changed: false, contactId: null, unitId: what.unitId, topicId: what.topicId, channel: what.channel, detail: { rows: what.rows } };
+  const event = await client.consentEvent.create({ data: eventRow(recorded, context, now), select: { id: true } });
+  return { eventId: event.id };
+}

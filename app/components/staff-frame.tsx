@@ -1,0 +1,45 @@
+import type { ReactNode } from "react";
+import { Form, NavLink } from "@remix-run/react";
+
+// The frame of marketer and admin pages: the product name, the staff sections, who is signed
+// in and a sign-out button. Plain links and forms: works without JavaScript.
+
+export type StaffFrameUser = { email: string; role: "MARKETER" | "ADMIN" };
+
+const SECTIONS: { to: string; label: string; adminOnly?: boolean }[] = [
+  { to: "/campaigns", label: "Campaigns" },
+  { to: "/contacts/import", label: "Import contacts" },
+  { to: "/contacts/export", label: "Postal & phone lists" },
+  { to: "/admin/outbox", label: "Outbox", adminOnly: true },
+];
+
+export function StaffFrame({ user, title, children }: { user: StaffFrameUser; title: string; children: ReactNode }) {
+  return (
+    <div className="branded accounts staff">
+      <header className="brand-bar">
+        <div className="brand-inner account-bar">
+          <span className="brand-name">Preference Center</span>
+          <nav aria-label="Sections" className="staff-nav">
+            {SECTIONS.filter((s) => !s.adminOnly || user.role === "ADMIN").map((section) => (
+              <NavLink key={section.to} to={section.to} prefetch="none">
+                {section.label}
+              </NavLink>
+            ))}
+          </nav>
+          <div className="account-nav">
+            <span className="signed-in-as">{user.email}</span>
+            <Form method="post" action="/logout">
+              <button type="submit" className="link-button">
+                Sign out
+              </button>
+            </Form>
+          </div>
+        </div>
+      </header>
+      <main className="staff-page">
+        <h1>{title}</h1>
+        {children}
+      </main>
+    </div>
+  );
+}
