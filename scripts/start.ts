@@ -117,9 +117,13 @@ const server = app.listen(env.PORT, () => {
 // Background work runs inside the web process: retries of service mail that could not be sent at once.
 const { startTransactionalQueue } = await import("../app/domain/transactional/queue.server.ts");
 const stopTransactionalQueue = startTransactionalQueue();
+// Campaigns are sent from here too unless `npm run worker` processes do it (CAMPAIGN_SENDER=off).
+const { startCampaignSender } = await import("../app/domain/campaigns/worker.server.ts");
+const campaignSender = env.CAMPAIGN_SENDER === "web" ? startCampaignSender() : null;
 
 function shutdown() {
   stopTransactionalQueue();
+  void campaignSender?.stop();
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 5000).unref();
 }

@@ -4,6 +4,7 @@
 import cliProgress from "cli-progress";
 import { ConfigError } from "~/utils/env.server.ts";
 import { options, required, UsageError, type Command } from "./args.ts";
+import { campaignCommands } from "./campaign-commands.ts";
 
 const commands: Record<string, Command> = {
   "api-keys create": {
@@ -150,6 +151,7 @@ const commands: Record<string, Command> = {
       }
     },
   },
+  ...campaignCommands,
 };
 
 function usage(): string {

@@ -29,6 +29,11 @@ const EnvSchema = z
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     ADDRESS_HASH_KEY: z.string().min(32, "must be at least 32 characters").optional(),
     SKIP_DEMO_SEED: booleanFlag,
+    // Campaign sending: one rate for all senders on this database, and messages in flight per sender.
+    SEND_RATE_PER_SECOND: z.coerce.number().positive().max(100_000).default(100),
+    SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    // "off" when `npm run worker` processes do the sending instead of the web process.
+    CAMPAIGN_SENDER: z.enum(["web", "off"], { error: "must be web or off" }).default("web"),
   })
   .superRefine((env, ctx) => {
     if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL) {

@@ -41,13 +41,16 @@ export function countAudience(client: Db | Tx, target: PromotionalTarget, now: D
   return client.contact.count({ where: audienceWhere(target, now) });
 }
 
+/** A contact's consent state, with when each subscription was given (the footer's "why you got this"). */
+export type ConsentStateWithDates = Omit<ConsentState, "subscriptions"> & { subscriptions: (ConsentState["subscriptions"][number] & { consentedAt: Date })[] };
+
 /** The consent state isEligible() reads, for each of the given contacts (absent ids are omitted). */
-export async function loadConsentStates(client: Db | Tx, contactIds: number[]): Promise<Map<number, ConsentState>> {
+export async function loadConsentStates(client: Db | Tx, contactIds: number[]): Promise<Map<number, ConsentStateWithDates>> {
   const contacts = await client.contact.findMany({
     where: { id: { in: contactIds } },
     select: {
       id: true,
-      subscriptions: { select: { topicId: true, channel: true, status: true, expiresAt: true } },
+      subscriptions: { select: { topicId: true, channel: true, status: true, expiresAt: true, consentedAt: true } },
       unitOptOuts: { select: { unitId: true, channel: true } },
       globalOptOuts: { select: { channel: true } },
       snoozes: { select: { unitId: true, until: true } },

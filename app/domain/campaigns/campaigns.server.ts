@@ -1,0 +1,247 @@
+// Campaigns as marketers see them: drafts, schedule, send, pause, progress and results.
+// Every read and write carries the marketer's units in its WHERE clause (inStaffUnits), so
+// another unit's campaign is "not found", whatever id is typed.
+
+import { db } from "~/utils/db.server.ts";
+import { inStaffUnits, notFound, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
+import { countAudience } from "~/domain/consent/audience.server.ts";
+import type { Channel } from "~/domain/consent/eligibility.ts";
+import { getMailTransport } from "~/domain/mail/transport.server.ts";
+import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
+import { missingSenderFacts, personalize, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
+import { startCampaign } from "./sender.server.ts";
+
+/** A request that cannot be done in the campaign's present state, or with this input: a 4xx with this message. */
+export class CampaignError extends Error {
+  name = "CampaignError";
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Who acts when a campaign comes from the CLI: an operator with every unit, no user row. */
+export const CLI_OPERATOR: Staff = { sessionId: "cli", id: 0, email: "operator@localhost", name: "CLI", role: "ADMIN", contactId: null, unitIds: null };
+
+export type CampaignInput = {
+  unitId: number;
+  topicId: number;
+  subject: string;
+  preheader: string;
+  bodyMarkdown: string;
+  advertisementLabel: boolean;
+};
+
+const SUMMARY = {
+  id: true,
+  name: true,
+  subject: true,
+  status: true,
+  channel: true,
+  scheduledAt: true,
+  startedAt: true,
+  finishedAt: true,
+  sentCount: true,
+  failedCount: true,
+  skippedCount: true,
+  pausedReason: true,
+  createdAt: true,
+  unit: { select: { id: true, displayName: true, slug: true } },
+  topic: { select: { id: true, name: true, slug: true } },
+} as const;
+
+export function listCampaigns(staff: Staff) {
+  return db.campaign.findMany({ where: inStaffUnits(staff), orderBy: { id: "desc" }, take: 200, select: SUMMARY });
+}
+
+/** The campaign, if it belongs to one of this person's units; otherwise a 404. */
+export async function findCampaign(staff: Staff, id: number) {
+  const campaign = await db.campaign.findFirst({
+    where: { id, ...inStaffUnits(staff) },
+    select: { ...SUMMARY, preheader: true, bodyMarkdown: true, advertisementLabel: true, unitId: true, topicId: true, maxContactId: true, lastContactId: true },
+  });
+  return campaign ?? notFound();
+}
+
+/** Units and their open topics this person may write campaigns for, with what a unit still lacks to send. */
+export async function composerChoices(staff: Staff) {
+  const units = await db.businessUnit.findMany({
+    where: unitScope(staff),
+    orderBy: { displayName: "asc" },
+    include: { topics: { where: { archivedAt: null, offersEmail: true }, orderBy: { name: "asc" }, select: { id: true, name: true } } },
+  });
+  return units.map((unit) => ({ id: unit.id, displayName: unit.displayName, topics: unit.topics, missing: missingSenderFacts(unit) }));
+}
+
+/** Checks the input against the person's units and the draft rules; throws CampaignError naming the field. */
+async function checkInput(staff: Staff, input: CampaignInput) {
+  const unit = await db.businessUnit.findFirst({ where: { AND: [{ id: input.unitId }, unitScope(staff)] } });
+  if (!unit) notFound();
+  const topic = await db.topic.findFirst({ where: { id: input.topicId, unitId: unit.id }, select: { name: true, archivedAt: true, offersEmail: true } });
+  if (!topic) throw new CampaignError("Choose a topic of this unit.", "topicId");
+  if (topic.archivedAt) throw new CampaignError(`“${topic.name}” is archived: it takes no new campaigns.`, "topicId");
+  if (!topic.offersEmail) throw new CampaignError(`“${topic.name}” is not offered by email.`, "topicId");
+  const draft: CampaignDraft = { ...input, topicName: topic.name };
+  const [problem] = validateCampaignDraft(draft);
+  if (problem) throw new CampaignError(problem.message, problem.field);
+  return { unit, topic, draft };
+}
+
+export async function createCampaign(staff: Staff, input: CampaignInput) {
+  await checkInput(staff, input);
+  return db.campaign.create({
+    data: {
+      unitId: input.unitId,
+      topicId: input.topicId,
+      channel: "EMAIL",
+      name: input.subject,
+      subject: input.subject,
+      preheader: input.preheader,
+      bodyMarkdown: input.bodyMarkdown,
+      advertisementLabel: input.advertisementLabel,
+      createdById: staff.id || null,
+    },
+    select: { id: true },
+  });
+}
+
+export async function updateDraft(staff: Staff, id: number, input: CampaignInput) {
+  const campaign = await findCampaign(staff, id);
+  if (campaign.status !== "DRAFT") throw new CampaignError("Only a draft can be edited. Cancel the schedule first.");
+  await checkInput(staff, input);
+  await db.campaign.updateMany({
+    where: { id, status: "DRAFT", ...inStaffUnits(staff) },
+    data: { unitId: input.unitId, topicId: input.topicId, name: input.subject, subject: input.subject, preheader: input.preheader, bodyMarkdown: input.bodyMarkdown, advertisementLabel: input.advertisementLabel },
+  });
+}
+
+async function requireSendable(unitId: number) {
+  const unit = await db.businessUnit.findUniqueOrThrow({ where: { id: unitId } });
+  const missing = missingSenderFacts(unit);
+  if (missing.length > 0) throw new CampaignError(`${unit.displayName} cannot send yet: it needs ${missing.join(" and ")}. An admin can add it in the unit's settings.`);
+}
+
+/** Sends at once: the campaign's audience is frozen now and the sender picks it up within a second. */
+export async function sendNow(staff: Staff, id: number, now = new Date()) {
+  const campaign = await findCampaign(staff, id);
+  if (campaign.status !== "DRAFT" && campaign.status !== "SCHEDULED") throw new CampaignError("This campaign has already been sent or cancelled.");
+  await requireSendable(campaign.unitId);
+  if (!(await startCampaign(id, now))) throw new CampaignError("This campaign has already started.");
+}
+
+export async function scheduleCampaign(staff: Staff, id: number, at: Date, now = new Date()) {
+  const campaign = await findCampaign(staff, id);
+  if (campaign.status !== "DRAFT") throw new CampaignError("Only a draft can be scheduled.");
+  if (at.getTime() <= now.getTime() + 60_000) throw new CampaignError("Choose a time at least a minute from now, or send it now.", "scheduledAt");
+  await requireSendable(campaign.unitId);
+  await db.campaign.updateMany({ where: { id, status: "DRAFT", ...inStaffUnits(staff) }, data: { status: "SCHEDULED", scheduledAt: at } });
+}
+
+/** Changes the status when it is one of `from`; says so when it is not. */
+async function transition(staff: Staff, id: number, from: ("SCHEDULED" | "SENDING" | "PAUSED")[], data: object, refusal: string) {
+  await findCampaign(staff, id);
+  const changed = await db.campaign.updateMany({ where: { id, status: { in: from }, ...inStaffUnits(staff) }, data });
+  if (changed.count !== 1) throw new CampaignError(refusal);
+}
+
+export const cancelSchedule = (staff: Staff, id: number) =>
+  transition(staff, id, ["SCHEDULED"], { status: "DRAFT", scheduledAt: null }, "Only a scheduled campaign can be cancelled; it may have started already.");
+
+export const pauseCampaign = (staff: Staff, id: number) =>
+  transition(staff, id, ["SENDING"], { status: "PAUSED", pausedReason: "Paused by a marketer.", leaseOwner: null, leaseUntil: null }, "Only a campaign that is sending can be paused.");
+
+export const resumeCampaign = (staff: Staff, id: number) =>
+  transition(staff, id, ["PAUSED"], { status: "SENDING", pausedReason: null }, "Only a paused campaign can be resumed.");
+
+/** How many contacts would get it if it were sent now. */
+export async function audienceSize(staff: Staff, unitId: number, topicId: number, channel: Channel = "EMAIL", now = new Date()) {
+  const topic = await db.topic.findFirst({ where: { id: topicId, unitId, ...inStaffUnits(staff) }, select: { id: true } });
+  if (!topic) return 0;
+  return countAudience(db, { unitId, topicId, channel }, now);
+}
+
+/**
+ * Sends the campaign as it stands to the marketer's own address, marked as a test. Its links
+ * are real but name no contact, so following them changes nobody's preferences.
+ */
+export async function sendTestMessage(staff: Staff, id: number) {
+  const campaign = await findCampaign(staff, id);
+  const unit = await db.businessUnit.findUniqueOrThrow({ where: { id: campaign.unitId } });
+  await requireSendable(unit.id);
+  const prepared = await prepareCampaignMessage(
+    { subject: `[Test] ${campaign.subject}`, preheader: campaign.preheader, bodyMarkdown: campaign.bodyMarkdown, advertisementLabel: campaign.advertisementLabel, topicName: campaign.topic.name },
+    unit,
+  );
+  const nobody = { contactId: 0, unitId: unit.id };
+  const mail = personalize(prepared, {
+    email: staff.email,
+    unsubscribeUrl: await unsubscribeUrl({ ...nobody, topicId: campaign.topicId, campaignId: campaign.id }),
+    preferencesUrl: await preferencesUrl(nobody),
+    reason: subscriptionReason({ topicName: campaign.topic.name, unitName: unit.displayName, consentedAt: new Date() }),
+  });
+  await getMailTransport("promotional").send(mail);
+  return { to: staff.email };
+}
+
+const UNSUBSCRIBE_ACTIONS = ["UNIT_OPT_OUT", "GLOBAL_OPT_OUT", "UNSUBSCRIBE"] as const;
+
+/** Live progress and, afterwards, results: counts, rate, ETA, unsubscribes from this campaign's links, and a timeline. */
+export async function campaignReport(staff: Staff, id: number, now = new Date()) {
+  const campaign = await findCampaign(staff, id);
+  const [byStatus, sentTimes, unsubscribeEvents] = await Promise.all([
+    db.delivery.groupBy({ by: ["status"], where: { campaignId: id }, _count: { _all: true } }),
+    // Outcomes are recorded per batch, so there are few distinct sentAt values even for 200k messages.
+    db.delivery.groupBy({ by: ["sentAt"], where: { campaignId: id, status: "SENT" }, _count: { _all: true }, orderBy: { sentAt: "asc" } }),
+    db.consentEvent.findMany({
+      where: { campaignId: id, changed: true, action: { in: [...UNSUBSCRIBE_ACTIONS] } },
+      select: { contactId: true, createdAt: true },
+    }),
+  ]);
+  const count = (status: string) => byStatus.find((s) => s.status === status)?._count._all ?? 0;
+  const sent = count("SENT");
+  const waiting = count("PENDING") + count("SENDING");
+  const lastMinute = sentTimes.filter((t) => t.sentAt && now.getTime() - t.sentAt.getTime() <= 60_000).reduce((n, t) => n + t._count._all, 0);
+  const recent = sentTimes.filter((t) => t.sentAt && now.getTime() - t.sentAt.getTime() <= 10_000).reduce((n, t) => n + t._count._all, 0);
+  const ratePerSecond = campaign.status === "SENDING" ? Math.max(recent / 10, lastMinute / 60) : 0;
+  // Contacts past the checkpoint are not yet Delivery rows: estimate them from the frozen bounds.
+  const notYetListed =
+    campaign.status === "SENDING" || campaign.status === "PAUSED"
+      ? await db.contact.count({ where: { id: { gt: campaign.lastContactId, lte: campaign.maxContactId ?? 0 } } })
+      : 0;
+  const remaining = waiting + notYetListed;
+  const unsubscribed = new Set(unsubscribeEvents.map((e) => e.contactId)).size;
+  return {
+    campaign,
+    counts: { sent, failed: count("FAILED"), skipped: count("SKIPPED"), waiting, remaining },
+    ratePerSecond,
+    etaSeconds: ratePerSecond > 0 ? Math.ceil(remaining / ratePerSecond) : null,
+    unsubscribes: unsubscribed,
+    unsubscribeRate: sent > 0 ? unsubscribed / sent : 0,
+    timeline: timeline(
+      sentTimes.flatMap((t) => (t.sentAt ? [{ at: t.sentAt, n: t._count._all }] : [])),
+      unsubscribeEvents.map((e) => ({ at: e.createdAt, n: 1 })),
+    ),
+  };
+}
+
+export type TimelinePoint = { at: string; sent: number; unsubscribes: number };
+
+/** Sent messages and unsubscribes in up to 24 equal time buckets from the first send to the last event. */
+function timeline(sent: { at: Date; n: number }[], unsubscribes: { at: Date; n: number }[]): TimelinePoint[] {
+  const times = [...sent, ...unsubscribes].map((p) => p.at.getTime());
+  if (times.length === 0) return [];
+  const start = Math.min(...times);
+  const end = Math.max(...times);
+  const buckets = 24;
+  const width = Math.max(60_000, Math.ceil((end - start + 1) / buckets));
+  const points: TimelinePoint[] = Array.from({ length: Math.ceil((end - start + 1) / width) }, (_, i) => ({
+    at: new Date(start + i * width).toISOString(),
+    sent: 0,
+    unsubscribes: 0,
+  }));
+  for (const p of sent) points[Math.floor((p.at.getTime() - start) / width)].sent += p.n;
+  for (const p of unsubscribes) points[Math.floor((p.at.getTime() - start) / width)].unsubscribes += p.n;
+  return points;
+}

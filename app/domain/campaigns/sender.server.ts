@@ -1,0 +1,322 @@
+// The send pipeline (docs/decisions/009-campaign-send-pipeline.md). A campaign that starts
+// freezes its audience rule and its bounds (the highest contact id). A sender holding the
+// campaign's lease then repeats: enumerate the next keyset batch of eligible contacts into
+// Delivery rows (unique on campaign + contact, written before anything is sent), claim due
+// deliveries, re-check each one's consent at dispatch, send within the shared rate, record
+// the outcome. Every step is a database write, so a crash anywhere resumes where it stopped.
+
+import crypto from "node:crypto";
+import os from "node:os";
+import { Prisma } from "~/generated/prisma/client.ts";
+import { db } from "~/utils/db.server.ts";
+import { findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
+import { ineligibilityReasons, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
+import { describeFailure, MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
+import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
+import { personalize, prepareCampaignMessage, subscriptionReason, type PreparedCampaignMessage } from "./message.server.ts";
+import { RateLimiter } from "./rate-limit.ts";
+
+const LEASE_MS = 30_000;
+const RETRY_BASE_MS = 5_000;
+const RETRY_MAX_MS = 10 * 60_000;
+
+export type SenderSettings = {
+  /** Who holds leases and claims: unique per process. */
+  owner: string;
+  transport: MailTransport;
+  limiter: RateLimiter;
+  /** The configured rate for all senders together; each takes its share. */
+  ratePerSecond: number;
+  concurrency: number;
+  /** Contacts enumerated and deliveries dispatched per step. */
+  batchSize?: number;
+  /** Attempts before a temporary failure is recorded as failed. */
+  maxAttempts?: number;
+  /** The campaign pauses itself after this many failures in a row. */
+  pauseAfterFailures?: number;
+  now?: () => Date;
+  /** Asked before each step: true when the process is shutting down. */
+  stopping?: () => boolean;
+};
+
+export function senderId(): string {
+  return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
+}
+
+/** Starts a campaign now: freezes who may get it (rule and bounds). Only drafts and scheduled campaigns start. */
+export async function startCampaign(campaignId: number, now = new Date()): Promise<boolean> {
+  const campaign = await db.campaign.findUnique({ where: { id: campaignId }, select: { unitId: true, topicId: true, channel: true } });
+  if (!campaign) return false;
+  const newest = await db.contact.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+  const rule: PromotionalTarget = { unitId: campaign.unitId, topicId: campaign.topicId, channel: campaign.channel };
+  const started = await db.campaign.updateMany({
+    where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] } },
+    data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule) },
+  });
+  return started.count === 1;
+}
+
+/** Starts every scheduled campaign whose time has come. */
+export async function startDueCampaigns(now = new Date()): Promise<number[]> {
+  const due = await db.campaign.findMany({ where: { status: "SCHEDULED", scheduledAt: { lte: now } }, select: { id: true } });
+  const started: number[] = [];
+  for (const { id } of due) if (await startCampaign(id, now)) started.push(id);
+  return started;
+}
+
+/** Takes the lease of one sending campaign that no live sender holds. */
+export async function claimNextCampaign(owner: string, now = new Date()): Promise<number | null> {
+  const free = { OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }, { leaseOwner: owner }] };
+  const candidates = await db.campaign.findMany({ where: { status: "SENDING", ...free }, orderBy: { startedAt: "asc" }, take: 5, select: { id: true } });
+  for (const { id } of candidates) {
+    const taken = await db.campaign.updateMany({
+      where: { id, status: "SENDING", ...free },
+      data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + LEASE_MS) },
+    });
+    if (taken.count === 1) {
+      // Deliveries the previous holder handed to the transport without recording the answer:
+      // send them again (at least once; ADR 009 explains why not at most once).
+      await db.delivery.updateMany({ where: { campaignId: id, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
+      return id;
+    }
+  }
+  return null;
+}
+
+export type RunOutcome = "finished" | "paused" | "stopped";
+
+type Campaign = NonNullable<Awaited<ReturnType<typeof loadCampaign>>>;
+
+function loadCampaign(id: number) {
+  return db.campaign.findUnique({
+    where: { id },
+    include: {
+      topic: { select: { name: true } },
+      unit: true,
+    },
+  });
+}
+
+/** Sends a campaign this sender holds the lease of, until it finishes, pauses, or is taken away. */
+export async function runCampaign(campaignId: number, settings: SenderSettings): Promise<RunOutcome> {
+  const now = settings.now ?? (() => new Date());
+  const batchSize = settings.batchSize ?? 500;
+  const campaign = await loadCampaign(campaignId);
+  if (!campaign?.audienceRule || campaign.maxContactId === null) return "stopped";
+  const rule = JSON.parse(campaign.audienceRule) as PromotionalTarget;
+  // Rendered once per campaign; each recipient is a cheap substitution (STACK.md).
+  const prepared = await prepareCampaignMessage(
+    {
+      subject: campaign.subject,
+      preheader: campaign.preheader,
+      bodyMarkdown: campaign.bodyMarkdown,
+      advertisementLabel: campaign.advertisementLabel,
+      topicName: campaign.topic.name,
+    },
+    campaign.unit,
+  );
+  const run = { failuresInARow: 0 };
+  for (;;) {
+    if (settings.stopping?.()) {
+      // Let another sender take over at once rather than after the lease runs out.
+      await db.campaign.updateMany({ where: { id: campaignId, leaseOwner: settings.owner }, data: { leaseOwner: null, leaseUntil: null } });
+      return "stopped";
+    }
+    if (!(await renewLease(campaignId, settings.owner, now()))) return "stopped";
+    await shareRate(settings, now());
+    const current = await db.campaign.findUnique({ where: { id: campaignId }, select: { lastContactId: true, maxContactId: true } });
+    if (!current) return "stopped";
+    const enumerating = current.lastContactId < (current.maxContactId ?? 0);
+    if (enumerating) await enumerateNextBatch(campaignId, rule, current.lastContactId, current.maxContactId ?? 0, batchSize, now());
+    const claimed = await claimDueDeliveries(campaignId, settings.owner, batchSize, now());
+    if (claimed.length > 0) {
+      const paused = await dispatch(campaign, rule, prepared, claimed, settings, run, now);
+      if (paused) return "paused";
+      continue;
+    }
+    if (enumerating) continue;
+    const waiting = await db.delivery.findFirst({
+      where: { campaignId, status: { in: ["PENDING", "SENDING"] } },
+      orderBy: { nextAttemptAt: "asc" },
+      select: { nextAttemptAt: true },
+    });
+    if (!waiting) {
+      await db.campaign.updateMany({
+        where: { id: campaignId, status: "SENDING" },
+        data: { status: "SENT", finishedAt: now(), leaseOwner: null, leaseUntil: null },
+      });
+      return "finished";
+    }
+    // Only retries later on (or another sender's claims): wait for the earliest, a second at most.
+    const waitMs = waiting.nextAttemptAt ? Math.min(1000, Math.max(50, waiting.nextAttemptAt.getTime() - now().getTime())) : 200;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
+async function renewLease(campaignId: number, owner: string, now: Date): Promise<boolean> {
+  const renewed = await db.campaign.updateMany({
+    where: { id: campaignId, status: "SENDING", leaseOwner: owner },
+    data: { leaseUntil: new Date(now.getTime() + LEASE_MS) },
+  });
+  return renewed.count === 1;
+}
+
+/** One rate for every sender on this database: each takes an equal share of it. */
+async function shareRate(settings: SenderSettings, now: Date): Promise<void> {
+  const senders = await db.campaign.findMany({
+    where: { status: "SENDING", leaseUntil: { gt: now } },
+    distinct: ["leaseOwner"],
+    select: { leaseOwner: true },
+  });
+  const share = settings.ratePerSecond / Math.max(1, senders.length);
+  if (share !== settings.limiter.rate) settings.limiter.setRate(share);
+}
+
+/** Writes the next keyset batch of eligible contacts as PENDING deliveries and moves the checkpoint, atomically. */
+async function enumerateNextBatch(campaignId: number, rule: PromotionalTarget, after: number, max: number, take: number, now: Date) {
+  await db.$transaction(async (tx) => {
+    const batch = await findAudienceBatch(tx, rule, now, { afterContactId: after, maxContactId: max, take });
+    const checkpoint = batch.length < take ? max : batch[batch.length - 1].id;
+    if (batch.length > 0) {
+      // Portable SQL (SQLite and PostgreSQL): a retried step must not fail on rows it already wrote.
+      await tx.$executeRaw`INSERT INTO "Delivery" ("campaignId", "contactId", "status", "attempts", "createdAt") VALUES ${Prisma.join(
+        batch.map((contact) => Prisma.sql`(${campaignId}, ${contact.id}, 'PENDING', 0, ${now})`),
+      )} ON CONFLICT ("campaignId", "contactId") DO NOTHING`;
+    }
+    // The checkpoint only moves forward from where this step read it: a second writer changes nothing.
+    await tx.campaign.updateMany({ where: { id: campaignId, lastContactId: after }, data: { lastContactId: checkpoint } });
+  });
+}
+
+type ClaimedDelivery = { id: number; attempts: number; contact: { id: number; email: string } };
+
+/** Marks due deliveries as being sent by this sender; only the ones it won are returned. */
+async function claimDueDeliveries(campaignId: number, owner: string, take: number, now: Date): Promise<ClaimedDelivery[]> {
+  const due = await db.delivery.findMany({
+    where: { campaignId, status: "PENDING", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
+    orderBy: { id: "asc" },
+    take,
+    select: { id: true },
+  });
+  if (due.length === 0) return [];
+  const claim = `${owner}:${crypto.randomBytes(4).toString("hex")}`;
+  const ids = due.map((d) => d.id);
+  await db.delivery.updateMany({ where: { id: { in: ids }, status: "PENDING" }, data: { status: "SENDING", claimedBy: claim } });
+  return db.delivery.findMany({
+    where: { id: { in: ids }, status: "SENDING", claimedBy: claim },
+    orderBy: { id: "asc" },
+    select: { id: true, attempts: true, contact: { select: { id: true, email: true } } },
+  });
+}
+
+type Outcome =
+  | { id: number; result: "sent"; messageId: string }
+  | { id: number; result: "skipped"; reason: string }
+  | { id: number; result: "retry"; error: string; attempts: number }
+  | { id: number; result: "failed"; error: string; attempts: number };
+
+/** Re-checks consent, sends, and records one claimed batch. Returns true when the campaign paused itself. */
+async function dispatch(
+  campaign: Campaign,
+  rule: PromotionalTarget,
+  prepared: PreparedCampaignMessage,
+  claimed: ClaimedDelivery[],
+  settings: SenderSettings,
+  run: { failuresInARow: number },
+  now: () => Date,
+): Promise<boolean> {
+  const maxAttempts = settings.maxAttempts ?? 5;
+  const pauseAfter = settings.pauseAfterFailures ?? 20;
+  // Invariant 5: consent is read again now, so an opt-out made mid-send stops the remaining deliveries.
+  const states = await loadConsentStates(db, claimed.map((d) => d.contact.id));
+  const checkedAt = now();
+  const outcomes: Outcome[] = [];
+  const toSend: ClaimedDelivery[] = [];
+  for (const delivery of claimed) {
+    const state = states.get(delivery.contact.id);
+    const reasons = state ? ineligibilityReasons(state, rule, checkedAt) : ["CONTACT_ERASED"];
+    if (reasons.length > 0) outcomes.push({ id: delivery.id, result: "skipped", reason: reasons.join(", ") });
+    else toSend.push(delivery);
+  }
+
+  let lastError = "";
+  let pausedReason: string | null = null;
+  let next = 0;
+  const worker = async () => {
+    while (next < toSend.length && pausedReason === null) {
+      const delivery = toSend[next++];
+      const subscription = states.get(delivery.contact.id)!.subscriptions.find((s) => s.topicId === rule.topicId && s.channel === rule.channel)!;
+      const link = { contactId: delivery.contact.id, unitId: rule.unitId };
+      const [unsubscribe, preferences] = await Promise.all([
+        unsubscribeUrl({ ...link, topicId: rule.topicId, campaignId: campaign.id, channel: rule.channel }),
+        preferencesUrl(link),
+      ]);
+      const mail = personalize(prepared, {
+        email: delivery.contact.email,
+        unsubscribeUrl: unsubscribe,
+        preferencesUrl: preferences,
+        reason: subscriptionReason({ topicName: campaign.topic.name, unitName: campaign.unit.displayName, consentedAt: subscription.consentedAt }),
+      });
+      await settings.limiter.take();
+      try {
+        const sent = await settings.transport.send(mail);
+        run.failuresInARow = 0;
+        outcomes.push({ id: delivery.id, result: "sent", messageId: sent.messageId });
+      } catch (error) {
+        lastError = describeFailure(error);
+        run.failuresInARow += 1;
+        const attempts = delivery.attempts + 1;
+        const permanent = error instanceof MailDeliveryError ? error.permanent : false;
+        outcomes.push({ id: delivery.id, result: permanent || attempts >= maxAttempts ? "failed" : "retry", error: lastError, attempts });
+        if (run.failuresInARow >= pauseAfter) pausedReason = `Paused after ${run.failuresInARow} failed deliveries in a row. Last error: ${lastError}`;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(settings.concurrency, Math.max(1, toSend.length)) }, worker));
+  // Claimed but not attempted because the campaign paused: back to the queue.
+  const attempted = new Set(outcomes.map((o) => o.id));
+  const untouched = claimed.filter((d) => !attempted.has(d.id)).map((d) => d.id);
+  await recordOutcomes(campaign.id, outcomes, untouched, now(), pausedReason);
+  return pausedReason !== null;
+}
+
+async function recordOutcomes(campaignId: number, outcomes: Outcome[], untouched: number[], now: Date, pausedReason: string | null) {
+  const count = (result: Outcome["result"]) => outcomes.filter((o) => o.result === result).length;
+  await db.$transaction(async (tx) => {
+    const sent = outcomes.filter((o): o is Extract<Outcome, { result: "sent" }> => o.result === "sent");
+    if (sent.length > 0) {
+      // One statement for the whole batch: a per-row update costs more than the send itself.
+      await tx.$executeRaw`UPDATE "Delivery" SET "status" = 'SENT', "sentAt" = ${now}, "claimedBy" = NULL, "attempts" = "attempts" + 1,
+        "messageId" = CASE "id" ${Prisma.join(sent.map((o) => Prisma.sql`WHEN ${o.id} THEN ${o.messageId}`), " ")} END
+        WHERE "id" IN (${Prisma.join(sent.map((o) => o.id))})`;
+    }
+    for (const outcome of outcomes) {
+      if (outcome.result === "skipped") {
+        await tx.delivery.update({ where: { id: outcome.id }, data: { status: "SKIPPED", error: outcome.reason, claimedBy: null } });
+      } else if (outcome.result === "failed") {
+        await tx.delivery.update({ where: { id: outcome.id }, data: { status: "FAILED", error: outcome.error, attempts: outcome.attempts, claimedBy: null } });
+      } else if (outcome.result === "retry") {
+        const backoff = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (outcome.attempts - 1));
+        await tx.delivery.update({
+          where: { id: outcome.id },
+          data: { status: "PENDING", error: outcome.error, attempts: outcome.attempts, nextAttemptAt: new Date(now.getTime() + backoff), claimedBy: null },
+        });
+      }
+    }
+    if (untouched.length > 0) await tx.delivery.updateMany({ where: { id: { in: untouched } }, data: { status: "PENDING", claimedBy: null } });
+    await tx.campaign.update({
+      where: { id: campaignId },
+      data: {
+        sentCount: { increment: count("sent") },
+        failedCount: { increment: count("failed") },
+        skippedCount: { increment: count("skipped") },
+      },
+    });
+    if (pausedReason) {
+      await tx.campaign.updateMany({
+        where: { id: campaignId, status: "SENDING" },
+        data: { status: "PAUSED", pausedReason, leaseOwner: null, leaseUntil: null },
+      });
+    }
+  });
+}

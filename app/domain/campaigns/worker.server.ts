@@ -1,0 +1,66 @@
+// The campaign sender's loop: start campaigns whose time has come, take one that no live
+// sender holds, send it, repeat. `npm start` runs it inside the web process; `npm run worker`
+// runs it alone. Several may share one database (leases and claims keep them apart).
+
+import { getEnv } from "~/utils/env.server.ts";
+import { getMailTransport } from "~/domain/mail/transport.server.ts";
+import type { MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import { claimNextCampaign, runCampaign, senderId, startDueCampaigns, type RunOutcome, type SenderSettings } from "./sender.server.ts";
+
+export type CampaignSender = { owner: string; stop(): Promise<void> };
+
+export function startCampaignSender(
+  options: Partial<Pick<SenderSettings, "batchSize" | "maxAttempts" | "pauseAfterFailures" | "ratePerSecond" | "concurrency">> & {
+    transport?: MailTransport;
+    pollMs?: number;
+    onRun?: (campaignId: number, outcome: RunOutcome) => void;
+  } = {},
+): CampaignSender {
+  const env = getEnv();
+  const ratePerSecond = options.ratePerSecond ?? env.SEND_RATE_PER_SECOND;
+  const settings: SenderSettings = {
+    owner: senderId(),
+    transport: options.transport ?? getMailTransport("promotional"),
+    limiter: new RateLimiter(ratePerSecond),
+    ratePerSecond,
+    concurrency: options.concurrency ?? env.SEND_CONCURRENCY,
+    batchSize: options.batchSize,
+    maxAttempts: options.maxAttempts,
+    pauseAfterFailures: options.pauseAfterFailures,
+    stopping: () => stopped,
+  };
+  const pollMs = options.pollMs ?? 1000;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        await startDueCampaigns();
+        const campaignId = await claimNextCampaign(settings.owner);
+        if (campaignId !== null) {
+          const outcome = await runCampaign(campaignId, settings);
+          options.onRun?.(campaignId, outcome);
+          continue;
+        }
+      } catch (error) {
+        // A database hiccup must not end the sender; the lease lets another take over meanwhile.
+        console.error(`campaign sender: ${(error as Error).message}`);
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, pollMs).unref();
+      });
+    }
+  })();
+
+  return {
+    owner: settings.owner,
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// `npm run worker`: sends campaigns, and nothing else. Run any number of them beside a web
+// process started with CAMPAIGN_SENDER=off; leases and claims keep them from sending twice.
+
+import { ConfigError, getEnv } from "../app/utils/env.server.ts";
+
+try {
+  getEnv();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const { ensureSigningKey } = await import("../app/domain/tokens/keyring.server.ts");
+await ensureSigningKey();
+const { startCampaignSender } = await import("../app/domain/campaigns/worker.server.ts");
+const sender = startCampaignSender({
+  onRun: (campaignId, outcome) => console.log(`${new Date().toISOString()} campaign ${campaignId}: ${outcome}`),
+});
+console.log(`Campaign sender ${sender.owner} started.`);
+
+async function shutdown() {
+  await sender.stop();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown());
+process.on("SIGTERM", () => void shutdown());
