@@ -4,7 +4,7 @@ import { z } from "zod";
 import { readSignedInUser } from "~/domain/accounts/sessions.server.ts";
 import { requestSignInLink, signInWithPassword } from "~/domain/accounts/sign-in.server.ts";
 import { ONE_TIME_LINK_MINUTES } from "~/domain/accounts/link-lifetimes.ts";
-import { safeRedirect } from "~/domain/accounts/safe-redirect.ts";
+import { homeFor, safeRedirect } from "~/domain/accounts/safe-redirect.ts";
 import { CurrentPasswordSchema } from "~/domain/accounts/fields.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { AccountFrame, Field, FormMessage } from "~/components/account-ui.tsx";
@@ -26,7 +26,8 @@ const WRONG_CREDENTIALS = "Email or password is incorrect.";
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const redirectTo = safeRedirect(url.searchParams.get("redirectTo"));
-  if (await readSignedInUser(request)) throw redirect(redirectTo);
+  const user = await readSignedInUser(request);
+  if (user) throw redirect(safeRedirect(url.searchParams.get("redirectTo"), homeFor(user.role)));
   const signedOut = url.searchParams.get("signedOut");
   return data(
     { redirectTo, signedOut: signedOut === "everywhere" ? "everywhere" : signedOut ? "here" : null },
@@ -73,7 +74,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = await signInWithPassword(input, request, requester);
   switch (result.outcome) {
     case "signed-in":
-      return redirect(safeRedirect(input.redirectTo), { headers: { "Set-Cookie": result.setCookie } });
+      return redirect(safeRedirect(input.redirectTo, homeFor(result.role)), { headers: { "Set-Cookie": result.setCookie } });
     case "wrong-credentials":
       return data<Outcome>({ email: input.email, formError: WRONG_CREDENTIALS }, { status: 401 });
     case "locked": {

@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { checkSignInLink, signInWithLink } from "~/domain/accounts/sign-in.server.ts";
-import { DEFAULT_AFTER_SIGN_IN } from "~/domain/accounts/safe-redirect.ts";
+import { homeFor } from "~/domain/accounts/safe-redirect.ts";
 import { AccountFrame, AccountLinkProblem, type LinkProblem } from "~/components/account-ui.tsx";
 import { linkProblemAnswer } from "~/utils/link-answer.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
@@ -32,7 +32,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const result = await signInWithLink(params.token ?? "", request, requesterOf(request, context));
   if (result.outcome === "bad-link") return problem(result.reason);
-  return redirect(DEFAULT_AFTER_SIGN_IN, { headers: { "Set-Cookie": result.setCookie } });
+  return redirect(homeFor(result.role), { headers: { "Set-Cookie": result.setCookie } });
 }
 
 export default function SignInLinkRoute() {

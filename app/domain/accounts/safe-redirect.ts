@@ -1,6 +1,10 @@
 /** Where people land after signing in when no page asked for them. */
-// Subscribers land on their preferences; staff accounts have none and are sent on to /account.
 export const DEFAULT_AFTER_SIGN_IN = "/preferences";
+
+/** Subscribers land on their preferences; marketers and admins on their campaigns. */
+export function homeFor(role: "SUBSCRIBER" | "MARKETER" | "ADMIN"): string {
+  return role === "SUBSCRIBER" ? DEFAULT_AFTER_SIGN_IN : "/campaigns";
+}
 
 /**
  * A redirect target taken from a query string or form is used only when it is a path on this

@@ -1,3 +1,4 @@
+import type { Role } from "~/generated/prisma/enums.ts";
 import { db } from "~/utils/db.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import { normalizeEmail } from "~/domain/consent/email.ts";
@@ -18,7 +19,7 @@ export const SIGN_IN_IP_LIMIT = { attempts: 30, windowMs: 15 * MINUTE_MS };
 export const SIGN_IN_LINK_LIMITS = { perAddress: 3, perIp: 20, windowMs: 60 * MINUTE_MS };
 
 export type PasswordSignIn =
-  | { outcome: "signed-in"; userId: number; setCookie: string }
+  | { outcome: "signed-in"; userId: number; role: Role; setCookie: string }
   | { outcome: "wrong-credentials" }
   | { outcome: "locked"; until: Date }
   /** Only with the right password: the account waits for its address to be confirmed (a new link is sent). */
@@ -43,7 +44,7 @@ export async function signInWithPassword(
 
   const user = await db.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, passwordHash: true, contactId: true, emailVerifiedAt: true },
+    select: { id: true, email: true, name: true, role: true, passwordHash: true, contactId: true, emailVerifiedAt: true },
   });
   const passwordRight = await verifyPassword(user?.passwordHash ?? (await timingDecoyHash()), input.password);
   if (!user || !user.passwordHash || !passwordRight) {
@@ -65,7 +66,7 @@ export async function signInWithPassword(
     return { outcome: "unconfirmed" };
   }
   const setCookie = await openUserSession(user.id, request, requester, now);
-  return { outcome: "signed-in", userId: user.id, setCookie };
+  return { outcome: "signed-in", userId: user.id, role: user.role, setCookie };
 }
 
 /**
@@ -97,12 +98,12 @@ export async function signInWithLink(
   request: Request,
   requester: Requester,
   now = new Date(),
-): Promise<{ outcome: "signed-in"; userId: number; setCookie: string } | { outcome: "bad-link"; reason: UnusableLink }> {
+): Promise<{ outcome: "signed-in"; userId: number; role: Role; setCookie: string } | { outcome: "bad-link"; reason: UnusableLink }> {
   const used = await useOneTimeLink(token, "SIGN_IN", now);
   if (!used.ok) return { outcome: "bad-link", reason: used.reason };
-  const user = await db.user.findUnique({ where: { id: used.link.userId }, select: { id: true, email: true } });
+  const user = await db.user.findUnique({ where: { id: used.link.userId }, select: { id: true, email: true, role: true } });
   // The address changed since the link was sent: it proves nothing about the account now.
   if (!user || user.email !== used.link.email) return { outcome: "bad-link", reason: "expired" };
   const setCookie = await openUserSession(user.id, request, requester, now);
-  return { outcome: "signed-in", userId: user.id, setCookie };
+  return { outcome: "signed-in", userId: user.id, role: user.role, setCookie };
 }

@@ -8,7 +8,7 @@ import { countAudience } from "~/domain/consent/audience.server.ts";
 import type { Channel } from "~/domain/consent/eligibility.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
-import { missingSenderFacts, personalize, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
+import { missingSenderFacts, personalize, renderCampaignPreview, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
 import { startCampaign } from "./sender.server.ts";
 
 /** A request that cannot be done in the campaign's present state, or with this input: a 4xx with this message. */
@@ -155,6 +155,13 @@ export const pauseCampaign = (staff: Staff, id: number) =>
 export const resumeCampaign = (staff: Staff, id: number) =>
   transition(staff, id, ["PAUSED"], { status: "SENDING", pausedReason: null }, "Only a paused campaign can be resumed.");
 
+/** The composer's preview: the real email for a sample recipient, and how many would get it now. */
+export async function previewCampaign(staff: Staff, input: CampaignInput) {
+  const { unit, draft } = await checkInput(staff, input);
+  const [rendered, audience] = await Promise.all([renderCampaignPreview(draft, unit), audienceSize(staff, input.unitId, input.topicId)]);
+  return { ...rendered, audience };
+}
+
 /** How many contacts would get it if it were sent now. */
 export async function audienceSize(staff: Staff, unitId: number, topicId: number, channel: Channel = "EMAIL", now = new Date()) {
   const topic = await db.topic.findFirst({ where: { id: topicId, unitId, ...inStaffUnits(staff) }, select: { id: true } });
@@ -226,7 +233,8 @@ export async function campaignReport(staff: Staff, id: number, now = new Date())
   };
 }
 
-export type TimelinePoint = { at: string; sent: number; unsubscribes: number };
+export type { TimelinePoint } from "~/components/campaign-timeline.tsx";
+import type { TimelinePoint } from "~/components/campaign-timeline.tsx";
 
 /** Sent messages and unsubscribes in up to 24 equal time buckets from the first send to the last event. */
 function timeline(sent: { at: Date; n: number }[], unsubscribes: { at: Date; n: number }[]): TimelinePoint[] {

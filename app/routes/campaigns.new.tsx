@@ -1,0 +1,70 @@
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { requireStaff } from "~/domain/accounts/staff.server.ts";
+import { CampaignError, composerChoices, createCampaign, previewCampaign } from "~/domain/campaigns/campaigns.server.ts";
+import { parseCampaignForm } from "~/domain/campaigns/campaign-form.ts";
+import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
+import { StaffFrame } from "~/components/staff-frame.tsx";
+import accountsStyles from "~/styles/accounts.css";
+import staffStyles from "~/styles/staff.css";
+
+// /campaigns/new: write a campaign; saving makes a draft that can be tested, scheduled or sent.
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: accountsStyles },
+  { rel: "stylesheet", href: staffStyles },
+];
+export const meta: MetaFunction = () => [{ title: "New campaign" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request);
+  const units = await composerChoices(staff);
+  return data({ user: { email: staff.email, role: staff.role }, units }, { headers: { "Cache-Control": "no-store" } });
+}
+
+type ActionAnswer = { errors: FieldErrors; preview: ComposerPreview | null; values: Record<string, unknown> };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const staff = await requireStaff(request);
+  const form = await request.formData();
+  const values = Object.fromEntries(form);
+  const parsed = parseCampaignForm(form);
+  if (!parsed.ok) return data<ActionAnswer>({ errors: parsed.errors, preview: null, values }, { status: 400 });
+  try {
+    if (form.get("intent") === "preview") return data<ActionAnswer>({ errors: {}, preview: await previewCampaign(staff, parsed.values), values });
+    const { id } = await createCampaign(staff, parsed.values);
+    return redirect(`/campaigns/${id}`);
+  } catch (error) {
+    if (error instanceof CampaignError) return data<ActionAnswer>({ errors: { [error.field ?? "form"]: error.message }, preview: null, values }, { status: 400 });
+    throw error;
+  }
+}
+
+export default function NewCampaignPage() {
+  const { user, units } = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
+  const v = answer?.values ?? {};
+  const firstUnit = units[0];
+  return (
+    <StaffFrame user={user} title="New campaign">
+      {units.length === 0 ? (
+        <p className="empty">You are not a member of any business unit yet. Ask an admin to add you to one.</p>
+      ) : (
+        <CampaignComposer
+          units={units}
+          values={{
+            unitId: Number(v.unitId ?? firstUnit.id),
+            topicId: Number(v.topicId ?? firstUnit.topics[0]?.id ?? 0),
+            subject: String(v.subject ?? ""),
+            preheader: String(v.preheader ?? ""),
+            bodyMarkdown: String(v.bodyMarkdown ?? ""),
+            advertisementLabel: v.advertisementLabel === "on",
+          }}
+          preview={answer?.preview ?? null}
+          errors={answer?.errors}
+          submitLabel="Save draft"
+        />
+      )}
+    </StaffFrame>
+  );
+}
