@@ -34,6 +34,8 @@ export type SenderSettings = {
   maxAttempts?: number;
   /** The campaign pauses itself after this many failures in a row. */
   pauseAfterFailures?: number;
+  /** First retry delay; each further attempt doubles it (capped at ten minutes). */
+  retryBaseMs?: number;
   now?: () => Date;
   /** Asked before each step: true when the process is shutting down. */
   stopping?: () => boolean;
@@ -276,11 +278,11 @@ async function dispatch(
   // Claimed but not attempted because the campaign paused: back to the queue.
   const attempted = new Set(outcomes.map((o) => o.id));
   const untouched = claimed.filter((d) => !attempted.has(d.id)).map((d) => d.id);
-  await recordOutcomes(campaign.id, outcomes, untouched, now(), pausedReason);
+  await recordOutcomes(campaign.id, outcomes, untouched, now(), pausedReason, settings.retryBaseMs ?? RETRY_BASE_MS);
   return pausedReason !== null;
 }
 
-async function recordOutcomes(campaignId: number, outcomes: Outcome[], untouched: number[], now: Date, pausedReason: string | null) {
+async function recordOutcomes(campaignId: number, outcomes: Outcome[], untouched: number[], now: Date, pausedReason: string | null, retryBaseMs: number) {
   const count = (result: Outcome["result"]) => outcomes.filter((o) => o.result === result).length;
   await db.$transaction(async (tx) => {
     const sent = outcomes.filter((o): o is Extract<Outcome, { result: "sent" }> => o.result === "sent");
@@ -296,7 +298,7 @@ async function recordOutcomes(campaignId: number, outcomes: Outcome[], untouched
       } else if (outcome.result === "failed") {
         await tx.delivery.update({ where: { id: outcome.id }, data: { status: "FAILED", error: outcome.error, attempts: outcome.attempts, claimedBy: null } });
       } else if (outcome.result === "retry") {
-        const backoff = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (outcome.attempts - 1));
+        const backoff = Math.min(RETRY_MAX_MS, retryBaseMs * 2 ** (outcome.attempts - 1));
         await tx.delivery.update({
           where: { id: outcome.id },
           data: { status: "PENDING", error: outcome.error, attempts: outcome.attempts, nextAttemptAt: new Date(now.getTime() + backoff), claimedBy: null },

@@ -11,7 +11,7 @@ import { claimNextCampaign, runCampaign, senderId, startDueCampaigns, type RunOu
 export type CampaignSender = { owner: string; stop(): Promise<void> };
 
 export function startCampaignSender(
-  options: Partial<Pick<SenderSettings, "batchSize" | "maxAttempts" | "pauseAfterFailures" | "ratePerSecond" | "concurrency">> & {
+  options: Partial<Pick<SenderSettings, "batchSize" | "maxAttempts" | "pauseAfterFailures" | "retryBaseMs" | "ratePerSecond" | "concurrency">> & {
     transport?: MailTransport;
     pollMs?: number;
     onRun?: (campaignId: number, outcome: RunOutcome) => void;
@@ -28,6 +28,7 @@ export function startCampaignSender(
     batchSize: options.batchSize,
     maxAttempts: options.maxAttempts,
     pauseAfterFailures: options.pauseAfterFailures,
+    retryBaseMs: options.retryBaseMs,
     stopping: () => stopped,
   };
   const pollMs = options.pollMs ?? 1000;

@@ -1,0 +1,128 @@
+import fs from "node:fs";
+import path from "node:path";
+import { AxeBuilder } from "@axe-core/playwright";
+import PostalMime from "postal-mime";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../helpers/browser.ts";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+
+// A marketer's whole path in Chromium against the production build: write, preview, test,
+// send, watch it progress, then a recipient unsubscribes and the campaign counts it.
+
+let app: RunningApp;
+let browser: Browser;
+let appDb: ReturnType<typeof openAppDatabase>;
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp({ env: { SEND_RATE_PER_SECOND: "500" } }), launchBrowser()]);
+  appDb = openAppDatabase(app);
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await browser?.close();
+  await app?.stop();
+});
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page: page as never }).analyze();
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(`${app.url}/campaigns`);
+}
+
+/** The newest outbox message to an address, parsed. */
+async function newestMessageTo(address: string) {
+  const files = fs.readdirSync(app.outboxDir).filter((f) => f.endsWith(".eml")).sort().reverse();
+  for (const file of files) {
+    const message = await PostalMime.parse(fs.readFileSync(path.join(app.outboxDir, file)));
+    if (message.to?.[0]?.address === address) return message;
+  }
+  return null;
+}
+
+describe("campaigns, in Chromium", () => {
+  it("a marketer writes, previews, tests and sends a campaign; an unsubscribe from it is counted", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Campaigns");
+
+    await page.getByRole("link", { name: "New campaign" }).click();
+    // The marketer's only unit is Example Tax; the other units are not offered.
+    expect(await page.getByLabel("Business unit").locator("option").allTextContents()).toEqual(["Example Tax"]);
+    await page.getByLabel("Topic").selectOption({ label: "Tax tips" });
+    await page.getByLabel("Subject").fill("Five tax tips for spring");
+    await page.getByLabel("Body (Markdown)").fill("## Get ready\n\nFile **early** and [read our guide](https://tax.example.com/guide).\n\n<script>alert(1)</script>");
+    await page.getByRole("button", { name: "Preview" }).click();
+    const frame = page.frameLocator("iframe[title='Email preview (HTML)']");
+    await expect.poll(() => frame.getByRole("heading", { name: "Get ready" }).count()).toBe(1);
+    expect(await page.locator("iframe[title='Email preview (HTML)']").getAttribute("sandbox")).toBe("");
+    expect(await page.locator("iframe[title='Email preview (HTML)']").getAttribute("srcdoc")).not.toContain("<script>alert");
+    const audience = Number((await page.getByTestId("audience").textContent())!.replace(/,/g, ""));
+    expect(audience).toBeGreaterThan(0);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.waitForURL(/\/campaigns\/\d+$/);
+    const campaignId = Number(page.url().split("/").at(-1));
+
+    await page.getByRole("button", { name: "Send a test to me" }).click();
+    await expect.poll(() => page.getByText(/A test message is on its way to marketer\.tax@example\.com/).count()).toBe(1);
+    const test = await newestMessageTo("marketer.tax@example.com");
+    expect(test?.subject).toBe("[Test] Five tax tips for spring");
+
+    await page.getByRole("button", { name: "Send now" }).click();
+    await expect.poll(() => page.getByText("Sending has started.").count()).toBe(1);
+    // The page follows the send by itself until the results are in.
+    await expect.poll(() => page.getByRole("heading", { name: "Results" }).count(), { timeout: 20_000 }).toBe(1);
+    const sent = appDb.count("SELECT COUNT(*) AS n FROM Delivery WHERE campaignId = ? AND status = 'SENT'", campaignId);
+    expect(sent).toBe(audience);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // A recipient opens the message and unsubscribes from its link.
+    const recipient = appDb.row<{ email: string }>("SELECT c.email FROM Delivery d JOIN Contact c ON c.id = d.contactId WHERE d.campaignId = ? ORDER BY d.id LIMIT 1", campaignId);
+    const message = await newestMessageTo(recipient.email);
+    const unsubscribe = message!.headers.find((h) => h.key === "list-unsubscribe")!.value.slice(1, -1);
+    const reader = await (await browser.newContext()).newPage();
+    await reader.goto(unsubscribe);
+    await reader.getByRole("button", { name: /Unsubscribe/ }).first().click();
+    await expect.poll(() => reader.getByRole("heading", { level: 1 }).textContent()).toMatch(/You are unsubscribed/);
+
+    await page.reload();
+    const figure = page.locator(".campaign-figures div", { hasText: "Unsubscribed from this campaign" }).locator("dd");
+    expect(await figure.textContent()).toBe("1");
+  });
+
+  it("another unit's campaign is not found, and subscribers cannot see campaigns", async () => {
+    const travelCampaign = appDb.sqlite
+      .prepare(
+        `INSERT INTO Campaign (unitId, topicId, name, subject, status, createdAt, updatedAt)
+         SELECT u.id, t.id, 'Travel deals', 'Travel deals', 'DRAFT', '2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00'
+         FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id WHERE u.slug = 'example-travel' LIMIT 1`,
+      )
+      .run().lastInsertRowid;
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+    const response = await page.goto(`${app.url}/campaigns/${travelCampaign}`);
+    expect(response?.status()).toBe(404);
+    const post = await page.request.post(`${app.url}/campaigns/${travelCampaign}`, { form: { intent: "send" }, headers: { Origin: app.url } });
+    expect(post.status()).toBe(404);
+    expect(appDb.row("SELECT status FROM Campaign WHERE id = ?", travelCampaign)).toEqual({ status: "DRAFT" });
+
+    const subscriber = await (await browser.newContext()).newPage();
+    await subscriber.goto(`${app.url}/login`);
+    await subscriber.getByLabel("Email").fill("jane.doe@example.com");
+    await subscriber.getByLabel("Password", { exact: true }).fill("demo-subscriber-meadow-264");
+    await subscriber.getByRole("button", { name: "Sign in", exact: true }).click();
+    await subscriber.waitForURL(`${app.url}/preferences`);
+    expect((await subscriber.goto(`${app.url}/campaigns`))?.status()).toBe(404);
+  });
+});

@@ -1,0 +1,206 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { db } from "~/utils/db.server.ts";
+import { applyConsentChange, applyConsentChanges } from "~/domain/consent/changes.server.ts";
+import { countAudience } from "~/domain/consent/audience.server.ts";
+import { createMailTransport, type MailTransport } from "~/domain/mail/transport.server.ts";
+import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
+import { claimNextCampaign, startCampaign } from "~/domain/campaigns/sender.server.ts";
+import { startCampaignSender } from "~/domain/campaigns/worker.server.ts";
+import { campaignReport, findCampaign, listCampaigns } from "~/domain/campaigns/campaigns.server.ts";
+import type { Staff } from "~/domain/accounts/staff.server.ts";
+import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
+import { headerValues, startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
+
+// The send pipeline end to end: real SQLite, a real SMTP server, the real sender loop.
+
+let sink: SmtpSink;
+let transport: MailTransport;
+let unit: { id: number };
+let topic: { id: number };
+
+beforeEach(async () => {
+  await ensureSigningKey();
+  sink = await startSmtpSink();
+  transport = createMailTransport({ MAIL_TRANSPORT: "smtp", SMTP_URL: sink.url, OUTBOX_DIR: "unused" });
+  unit = await createUnit();
+  topic = await createTopic(unit.id);
+});
+
+afterEach(async () => {
+  await transport.close();
+  await sink.close();
+});
+
+async function subscribedContacts(n: number, topicId = topic.id) {
+  const contacts = [];
+  for (let i = 0; i < n; i++) {
+    const contact = await createContact();
+    await applyConsentChange({ kind: "subscribe", contactId: contact.id, topicId, channel: "EMAIL", basis: "EXPRESS" }, { source: "IMPORT" });
+    contacts.push(contact);
+  }
+  return contacts;
+}
+
+function createCampaign(unitId = unit.id, topicId = topic.id) {
+  return db.campaign.create({
+    data: { unitId, topicId, name: "Spring offers", subject: "Spring offers", bodyMarkdown: "# Spring\n\nOur **best** offers." },
+  });
+}
+
+type SenderOptions = Parameters<typeof startCampaignSender>[0];
+
+/** Runs senders until the campaign leaves SENDING; returns its final status. */
+async function sendUntilDone(campaignId: number, options: SenderOptions = {}, senders = 1) {
+  const running = Array.from({ length: senders }, () => startCampaignSender({ transport, pollMs: 10, ratePerSecond: 5000, concurrency: 4, ...options }));
+  try {
+    for (let waited = 0; waited < 20_000; waited += 25) {
+      const { status } = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { status: true } });
+      if (status !== "SENDING") return status;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error("the campaign did not finish within 20 s");
+  } finally {
+    await Promise.all(running.map((s) => s.stop()));
+  }
+}
+
+const recipients = () => sink.received.map((m) => m.to).sort();
+
+describe("the send pipeline", () => {
+  it("sends exactly one message to each eligible contact, each with its unsubscribe headers", async () => {
+    const eligible = await subscribedContacts(8);
+    const [unitOptOut, globalOptOut, snoozed, suppressed, unsubscribed, expired] = await subscribedContacts(6);
+    const elsewhere = await createContact();
+    await applyConsentChange({ kind: "subscribe", contactId: elsewhere.id, topicId: (await createTopic((await createUnit()).id)).id, channel: "EMAIL", basis: "EXPRESS" }, { source: "IMPORT" });
+    await applyConsentChanges(
+      [
+        { kind: "optOutOfUnit", contactId: unitOptOut.id, unitId: unit.id, channel: "EMAIL" },
+        { kind: "optOutEverywhere", contactId: globalOptOut.id, channel: "EMAIL" },
+        { kind: "snooze", contactId: snoozed.id, unitId: unit.id, until: new Date(Date.now() + 86_400_000) },
+        { kind: "suppress", email: suppressed.email, reason: "HARD_BOUNCE" },
+        { kind: "unsubscribe", contactId: unsubscribed.id, topicId: topic.id, channel: "EMAIL" },
+      ],
+      { source: "ADMIN" },
+    );
+    await db.subscription.updateMany({ where: { contactId: expired.id }, data: { basis: "IMPLIED_INQUIRY", expiresAt: new Date(Date.now() - 1000) } });
+    const campaign = await createCampaign();
+    expect(await countAudience(db, { unitId: unit.id, topicId: topic.id, channel: "EMAIL" }, new Date())).toBe(8);
+
+    await startCampaign(campaign.id);
+    expect(await sendUntilDone(campaign.id, { batchSize: 3 })).toBe("SENT");
+
+    expect(recipients()).toEqual(eligible.map((c) => c.email).sort());
+    for (const message of sink.received) {
+      const listUnsubscribe = await headerValues(message.raw, "List-Unsubscribe");
+      expect(listUnsubscribe).toHaveLength(1);
+      expect(listUnsubscribe[0]).toMatch(/^<https?:\/\/[^>]+\/u\/[\w-]+\.[\w-]+\.[\w-]+>$/);
+      expect(await headerValues(message.raw, "List-Unsubscribe-Post")).toEqual(["List-Unsubscribe=One-Click"]);
+    }
+    const final = await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } });
+    expect(final).toMatchObject({ status: "SENT", sentCount: 8, failedCount: 0, leaseOwner: null });
+    expect(await db.delivery.count({ where: { campaignId: campaign.id, status: "SENT" } })).toBe(8);
+  });
+
+  it("honours an opt-out made during the send: the remaining deliveries to that contact are skipped", async () => {
+    const contacts = await subscribedContacts(10);
+    const last = contacts[contacts.length - 1];
+    const campaign = await createCampaign();
+    sink.onMessage = async () => {
+      if (sink.received.length === 1) {
+        await applyConsentChange({ kind: "optOutOfUnit", contactId: last.id, unitId: unit.id, channel: "EMAIL" }, { source: "ONE_CLICK" });
+      }
+    };
+    await startCampaign(campaign.id);
+    // One at a time, and every contact listed as a delivery before the first send: the re-check at dispatch must catch it.
+    expect(await sendUntilDone(campaign.id, { batchSize: 20, concurrency: 1 })).toBe("SENT");
+    expect(recipients()).not.toContain(last.email);
+    expect(sink.received).toHaveLength(9);
+    expect(await db.delivery.findFirst({ where: { campaignId: campaign.id, contactId: last.id } })).toMatchObject({ status: "SKIPPED", error: "UNIT_OPT_OUT" });
+  });
+
+  it("retries a temporary refusal with backoff and records a permanent one", async () => {
+    const [refused, later, fine] = await subscribedContacts(3);
+    let laterTries = 0;
+    sink.refuse = (address) => {
+      if (address === refused.email) return 550;
+      if (address === later.email && ++laterTries === 1) return 451;
+    };
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    expect(await sendUntilDone(campaign.id, { retryBaseMs: 50 })).toBe("SENT");
+    expect(recipients()).toEqual([later.email, fine.email].sort());
+    const deliveries = await db.delivery.findMany({ where: { campaignId: campaign.id }, orderBy: { contactId: "asc" } });
+    expect(deliveries.map((d) => [d.contactId, d.status, d.attempts])).toEqual([
+      [refused.id, "FAILED", 1],
+      [later.id, "SENT", 2],
+      [fine.id, "SENT", 1],
+    ]);
+    expect(deliveries[0].error).toMatch(/550/);
+  });
+
+  it("pauses itself after a run of failures and says why", async () => {
+    await subscribedContacts(6);
+    sink.refuse = () => 550;
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    expect(await sendUntilDone(campaign.id, { pauseAfterFailures: 3, concurrency: 1 })).toBe("PAUSED");
+    const paused = await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } });
+    expect(paused.pausedReason).toMatch(/^Paused after 3 failed deliveries in a row\. Last error: .*550/);
+    expect(paused.failedCount).toBe(3);
+  });
+
+  it("two senders on one database send each message once", async () => {
+    const contacts = await subscribedContacts(40);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    expect(await sendUntilDone(campaign.id, { batchSize: 5 }, 2)).toBe("SENT");
+    expect(recipients()).toEqual(contacts.map((c) => c.email).sort());
+  });
+
+  it("resumes after a crash without a gap and without resending what was recorded as sent", async () => {
+    const contacts = await subscribedContacts(12);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    // What a sender killed mid-campaign leaves: a lease run out, the first four recorded as sent,
+    // two handed to the transport without an answer, listing stopped after the eighth contact.
+    const at = (i: number) => contacts[i].id;
+    await db.campaign.update({ where: { id: campaign.id }, data: { leaseOwner: "dead-sender", leaseUntil: new Date(Date.now() - 1000), lastContactId: at(7) } });
+    await db.delivery.createMany({
+      data: contacts.slice(0, 8).map((c, i) => ({
+        campaignId: campaign.id,
+        contactId: c.id,
+        status: i < 4 ? "SENT" : i < 6 ? "SENDING" : "PENDING",
+        claimedBy: i >= 4 && i < 6 ? "dead-sender:1" : null,
+      })),
+    });
+    expect(await sendUntilDone(campaign.id)).toBe("SENT");
+    expect(recipients()).toEqual(contacts.slice(4).map((c) => c.email).sort());
+    expect(await db.delivery.count({ where: { campaignId: campaign.id, status: "SENT" } })).toBe(12);
+  });
+
+  it("a live lease keeps other senders away", async () => {
+    await subscribedContacts(2);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    expect(await claimNextCampaign("sender-a")).toBe(campaign.id);
+    expect(await claimNextCampaign("sender-b")).toBeNull();
+  });
+});
+
+describe("who may see a campaign", () => {
+  const staffOf = (unitIds: number[] | null): Staff => ({ sessionId: "s", id: 1, email: "m@example.com", name: null, role: unitIds ? "MARKETER" : "ADMIN", contactId: null, unitIds });
+
+  it("a marketer reads only their units' campaigns; another unit's id is a 404", async () => {
+    const other = await createUnit();
+    const otherCampaign = await createCampaign(other.id, (await createTopic(other.id)).id);
+    const own = await createCampaign();
+    const marketer = staffOf([unit.id]);
+    expect((await listCampaigns(marketer)).map((c) => c.id)).toEqual([own.id]);
+    expect((await findCampaign(marketer, own.id)).id).toBe(own.id);
+    for (const attempt of [() => findCampaign(marketer, otherCampaign.id), () => campaignReport(marketer, otherCampaign.id)]) {
+      const thrown = await attempt().catch((error: unknown) => error);
+      expect(thrown).toMatchObject({ init: { status: 404 } });
+    }
+    expect((await listCampaigns(staffOf(null))).map((c) => c.id).sort()).toEqual([own.id, otherCampaign.id].sort());
+  });
+});
