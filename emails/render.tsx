@@ -1,7 +1,7 @@
 import type { ReactElement } from "react";
 import { render, toPlainText } from "@react-email/render";
 import type { z } from "zod";
-import { assertSendableIdentity, isWebUrl } from "./components/index.ts";
+import { assertSendableIdentity, isWebUrl, type PromotionalFooterProps } from "./components/index.ts";
 import { promotionalTemplates, type PromotionalContent, type PromotionalTemplateName } from "./promotional/index.ts";
 import type { PromotionalContext, PromotionalTemplate, TransactionalContext, TransactionalTemplate } from "./template-kinds.ts";
 import { transactionalTemplates, type TransactionalTemplateName } from "./transactional/index.ts";
@@ -66,11 +66,106 @@ export async function renderPromotional<Name extends PromotionalTemplateName>(
 ): Promise<RenderedEmail> {
   const template = findTemplate("promotional", name) as PromotionalTemplate<PromotionalContent<Name>>;
   assertSendableIdentity(context.unit);
-  assertLink("footer.unsubscribeUrl", context.footer.unsubscribeUrl);
-  assertLink("footer.preferencesUrl", context.footer.preferencesUrl);
-  if (!context.footer.reason.trim()) throw new TemplateContextError("footer.reason is empty: promotional mail says why the person gets it.");
+  assertRecipientFooter(context.footer);
   const { Component } = template;
-  return renderParts(template.subject(content, context.unit), <Component content={content} {...context} />);
+  const footer = { ...context.footer, reason: oneSentence(context.footer.reason) };
+  return renderParts(template.subject(content, context.unit), <Component content={content} unit={context.unit} footer={footer} />);
+}
+
+/** The footer values that differ from one recipient of a campaign to the next. */
+export type RecipientFooter = Pick<PromotionalFooterProps, "reason" | "unsubscribeUrl" | "preferencesUrl">;
+type RecipientSlot = keyof RecipientFooter;
+
+/**
+ * One part of a message split where the recipient's values go: literal text at even indices,
+ * the slot's name at odd ones.
+ */
+type SlottedPart = readonly string[];
+
+/** A promotional message rendered once for a whole campaign; personalizePromotional() fills in each recipient. */
+export type PreparedPromotionalEmail = {
+  readonly subject: string;
+  readonly html: SlottedPart;
+  readonly text: SlottedPart;
+};
+
+/**
+ * Renders a promotional message once with a placeholder for each per-recipient footer value.
+ * Filling it in (about microseconds) gives exactly what renderPromotional() would give for
+ * that recipient (milliseconds): the placeholders sit where only plain text and hrefs go,
+ * outside <Preview>'s length-based padding, and the text part is never word-wrapped.
+ */
+export async function preparePromotional<Name extends PromotionalTemplateName>(
+  name: Name,
+  content: PromotionalContent<Name>,
+  context: { unit: PromotionalContext["unit"]; footer: Omit<PromotionalFooterProps, RecipientSlot> },
+): Promise<PreparedPromotionalEmail> {
+  // Random per message, so no body text or earlier value can pass for a placeholder.
+  const nonce = globalThis.crypto.randomUUID().replaceAll("-", "");
+  const placeholders: RecipientFooter = {
+    unsubscribeUrl: `https://slot.invalid/${nonce}/unsubscribe`,
+    preferencesUrl: `https://slot.invalid/${nonce}/preferences`,
+    reason: `slot${nonce}reason`,
+  };
+  const rendered = await renderPromotional(name, content, { unit: context.unit, footer: { ...context.footer, ...placeholders } });
+  const slotOf = new Map(Object.entries(placeholders).map(([slot, placeholder]) => [placeholder, slot]));
+  const pattern = new RegExp([...slotOf.keys()].map((placeholder) => placeholder.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "g");
+  const split = (part: string, partName: string): SlottedPart => {
+    const pieces: string[] = [];
+    let from = 0;
+    for (const match of part.matchAll(pattern)) {
+      pieces.push(part.slice(from, match.index), slotOf.get(match[0])!);
+      from = match.index + match[0].length;
+    }
+    pieces.push(part.slice(from));
+    const filled = new Set(pieces.filter((_, index) => index % 2 === 1));
+    for (const slot of Object.keys(placeholders)) {
+      // The footer facts are in both parts (invariant 8); a template that lost one is a bug.
+      if (!filled.has(slot)) throw new TemplateContextError(`The "${name}" template does not show footer.${slot} in its ${partName} part.`);
+    }
+    return pieces;
+  };
+  return { subject: rendered.subject, html: split(rendered.html, "HTML"), text: split(rendered.text, "plain-text") };
+}
+
+/** One recipient's message from a prepared one: their links and reason, escaped for HTML and verbatim in the text. */
+export function personalizePromotional(prepared: PreparedPromotionalEmail, footer: RecipientFooter): RenderedEmail {
+  assertRecipientFooter(footer);
+  const reason = oneSentence(footer.reason);
+  const html: Record<RecipientSlot, string> = {
+    unsubscribeUrl: escapeHtml(footer.unsubscribeUrl),
+    preferencesUrl: escapeHtml(footer.preferencesUrl),
+    reason: escapeHtml(reason),
+  };
+  const text: Record<RecipientSlot, string> = { unsubscribeUrl: footer.unsubscribeUrl, preferencesUrl: footer.preferencesUrl, reason };
+  return { subject: prepared.subject, html: fill(prepared.html, html), text: fill(prepared.text, text) };
+}
+
+function fill(part: SlottedPart, values: Record<RecipientSlot, string>): string {
+  let result = part[0];
+  for (let index = 1; index < part.length; index += 2) result += values[part[index] as RecipientSlot] + part[index + 1];
+  return result;
+}
+
+// What React does to text and attribute values (escapeTextForBrowser), so a filled-in message
+// equals a rendered one byte for byte.
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]);
+}
+
+/**
+ * The reason is one line of text: runs of whitespace and control characters become one space,
+ * as the plain-text conversion would make them anyway, so both parts say the same.
+ */
+function oneSentence(reason: string): string {
+  return reason.replace(/[\s\u0000-\u001f\u007f\u200b]+/g, " ").trim();
+}
+
+function assertRecipientFooter(footer: RecipientFooter): void {
+  assertLink("footer.unsubscribeUrl", footer.unsubscribeUrl);
+  assertLink("footer.preferencesUrl", footer.preferencesUrl);
+  if (!oneSentence(footer.reason)) throw new TemplateContextError("footer.reason is empty: promotional mail says why the person gets it.");
 }
 
 const REGISTRIES = { transactional: transactionalTemplates, promotional: promotionalTemplates } as const;

@@ -1,5 +1,5 @@
 // `npm test`: the whole suite — typecheck, unit and integration tests, browser tests.
-// Installs Debian's Chromium first when it is missing and we are root (as in CI).
+// Installs Debian's Chromium and python3-dkim first when they are missing and we are root (as in CI).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -25,9 +25,22 @@ function ensureChromium(): void {
   run("Installing Chromium from Debian", "bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null"]);
 }
 
+// DKIM tests verify with Debian's python3-dkim, an independent verifier. Debian's python3 may
+// not be the first on PATH (pyenv), so both are asked.
+function ensureDkimVerifier(): void {
+  const canImportDkim = (python: string) => spawnSync(python, ["-c", "import dkim"], { stdio: "ignore" }).status === 0;
+  if (canImportDkim("/usr/bin/python3") || canImportDkim("python3")) return;
+  if (process.getuid?.() !== 0) {
+    console.error("DKIM tests need Debian's python3-dkim. Install it with: sudo apt-get install -y python3-dkim");
+    process.exit(1);
+  }
+  run("Installing python3-dkim from Debian", "bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-dkim >/dev/null"]);
+}
+
 const bin = (name: string) => path.resolve("node_modules/.bin", name);
 
 ensureChromium();
+ensureDkimVerifier();
 run("Generating the Prisma client", bin("prisma"), ["generate"]);
 run("Typechecking", bin("tsc"), ["--noEmit"]);
 run("Building the app (browser tests drive the production build)", bin("remix"), ["build"]);

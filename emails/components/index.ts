@@ -19,6 +19,8 @@ export {
   contactMethods,
   IncompleteUnitIdentityError,
   isWebUrl,
+  missingIdentityFacts,
   type ContactMethod,
+  type DraftUnitIdentity,
   type UnitIdentity,
 } from "./unit-identity.ts";

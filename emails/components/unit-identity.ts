@@ -18,7 +18,7 @@ export class IncompleteUnitIdentityError extends Error {
 export type ContactMethod = { label: string; href: string };
 
 /** Ways to reach the unit, as links, in the order people prefer them. */
-export function contactMethods(unit: UnitIdentity): ContactMethod[] {
+export function contactMethods(unit: Pick<UnitIdentity, "contactEmail" | "contactPhone" | "contactUrl">): ContactMethod[] {
   const methods: ContactMethod[] = [];
   const email = unit.contactEmail?.trim();
   const phone = unit.contactPhone?.trim();
@@ -29,13 +29,24 @@ export function contactMethods(unit: UnitIdentity): ContactMethod[] {
   return methods;
 }
 
-/** Every email names the unit's legal entity, a postal address and a way to reach it (DESIGN.md invariant 8). */
-export function assertSendableIdentity(unit: UnitIdentity): void {
-  const missing = [
+/** A unit as stored, before anyone checked that its footer facts are there. */
+export type DraftUnitIdentity = Omit<UnitIdentity, "legalName" | "postalAddress"> & {
+  legalName: string | null;
+  postalAddress: string | null;
+};
+
+/** What the footer would lack, in words for people: ["a legal name", "a postal address"]; [] when nothing. */
+export function missingIdentityFacts(unit: DraftUnitIdentity): string[] {
+  return [
     !unit.legalName?.trim() && "a legal name",
     !unit.postalAddress?.trim() && "a postal address",
     contactMethods(unit).length === 0 && "a contact email, phone number or web page",
-  ].filter(Boolean);
+  ].filter((fact): fact is string => typeof fact === "string");
+}
+
+/** Every email names the unit's legal entity, a postal address and a way to reach it (DESIGN.md invariant 8). */
+export function assertSendableIdentity(unit: UnitIdentity): void {
+  const missing = missingIdentityFacts(unit);
   if (missing.length > 0) {
     throw new IncompleteUnitIdentityError(
       `${unit.displayName || "This unit"} cannot send mail: it needs ${missing.join(" and ")}. Add it in the unit's settings.`,

@@ -69,6 +69,20 @@ const STRUCTURAL_FIELDS = new Set(
     "content-type", "content-transfer-encoding", "dkim-signature", "return-path"],
 );
 const ONE_CLICK = "List-Unsubscribe=One-Click";
+const DKIM_SELECTOR = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/i;
+// nodemailer's default list plus List-Unsubscribe-Post, which RFC 8058 requires the signature
+// to cover (nodemailer's list has List-Unsubscribe only). Fields absent from a message are skipped.
+const DKIM_SIGNED_FIELDS =
+  "From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:" +
+  "Content-ID:Content-Description:Resent-Date:Resent-From:Resent-Sender:Resent-To:Resent-Cc:Resent-Message-ID:" +
+  "In-Reply-To:References:List-Id:List-Help:List-Unsubscribe:List-Unsubscribe-Post:List-Subscribe:List-Post:" +
+  "List-Owner:List-Archive";
+
+/** One plain address, as composeMessage accepts for From, To and Reply-To. */
+export const isPlainEmailAddress = (value: string) => ADDRESS.test(value);
+/** A domain name, as composeMessage accepts for the Message-ID and DKIM. */
+export const isDomainName = (value: string) => DOMAIN.test(value);
+export const isDkimSelector = (value: string) => DKIM_SELECTOR.test(value);
 
 /** Validates a message and turns it into nodemailer's options; throws InvalidMailError on the first problem. */
 export function composeMessage(mail: OutgoingMail): SendMailOptions {
@@ -109,7 +123,7 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
 
   if (mail.dkim) {
     if (!DOMAIN.test(mail.dkim.domainName)) fail(`"${mail.dkim.domainName}" is not a DKIM domain`);
-    if (!/^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/i.test(mail.dkim.keySelector)) fail(`"${mail.dkim.keySelector}" is not a DKIM selector`);
+    if (!DKIM_SELECTOR.test(mail.dkim.keySelector)) fail(`"${mail.dkim.keySelector}" is not a DKIM selector`);
     // nodemailer sends a message unsigned when the key does not parse, so check it here.
     try {
       crypto.createPrivateKey(mail.dkim.privateKey);
@@ -127,7 +141,7 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
     html: mail.html,
     headers,
     messageId: `<${crypto.randomUUID()}@${mail.messageIdDomain}>`,
-    dkim: mail.dkim,
+    dkim: mail.dkim && { ...mail.dkim, headerFieldNames: DKIM_SIGNED_FIELDS },
   };
 }
 

@@ -1,0 +1,321 @@
+import crypto from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { describe, expect, it } from "vitest";
+import { composeMessage } from "~/domain/mail/outgoing-mail.server.ts";
+import { renderPromotional } from "~emails/render.tsx";
+import {
+  campaignContent,
+  InvalidCampaignDraftError,
+  missingSenderFacts,
+  personalize,
+  prepareCampaignMessage,
+  renderCampaignPreview,
+  SenderFactsMissingError,
+  subscriptionReason,
+  validateCampaignDraft,
+  type CampaignDraft,
+  type CampaignRecipient,
+  type SendingUnitFacts,
+} from "./message.server.ts";
+
+const DKIM_KEY = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+
+const UNIT: SendingUnitFacts = {
+  displayName: "Example Tax",
+  legalName: "Example Tax Services Ltd",
+  postalAddress: "12 Ledger Lane\nSuite 400\nSpringfield, EX1 2TX",
+  contactEmail: "help@tax.example.com",
+  contactPhone: "+1 555 0100",
+  contactUrl: "https://tax.example.com/contact",
+  fromName: "Example Tax News",
+  fromEmail: "news@tax.example.com",
+  replyTo: "replies@tax.example.com",
+  sendingDomain: "mail.tax.example.com",
+  dkimDomain: "tax.example.com",
+  dkimSelector: "pc2026",
+  dkimPrivateKey: DKIM_KEY,
+  brandColor: "#1f6f4a",
+  logoUrl: "https://tax.example.com/logo.png",
+};
+
+const DRAFT: CampaignDraft = {
+  subject: "Five tax tips & a deadline <31 July>",
+  preheader: "Small steps now save time in July — \"really\".",
+  bodyMarkdown: "## Get ready\n\nRead [the tips](https://tax.example.com/tips?utm_source=email&c=7).\n\n- Keep receipts\n- File early",
+  advertisementLabel: true,
+  topicName: "Tax tips",
+};
+
+// Recipients whose values need escaping, or would break a naive substitution ($& is special
+// in String.replace), or are long enough to be wrapped by a careless plain-text conversion.
+const RECIPIENTS: CampaignRecipient[] = [
+  {
+    email: "ann@example.com",
+    unsubscribeUrl: `https://prefs.example.com/u/${"eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0".repeat(8)}.sig-_~`,
+    preferencesUrl: "https://prefs.example.com/p/tok?x=1&y=2&z='3'",
+    reason: "You subscribed to Tax & Audit <tips> from \"Example\" Tax on 3 May 2026.",
+  },
+  {
+    email: "o'brien+news@example.com",
+    unsubscribeUrl: "https://prefs.example.com/u/a.b.c?lang=de&ref=$&",
+    preferencesUrl: "https://prefs.example.com/p/%F0%9F%8E%89?a=$1&b=$'",
+    reason: "You subscribed to Zürich offers 🎉 from Example Tax on 31 December 2025. $& $1 $` \\ &amp; &lt;",
+  },
+  {
+    email: "x@example.com",
+    unsubscribeUrl: `https://prefs.example.com/u/${"x".repeat(900)}`,
+    preferencesUrl: `https://prefs.example.com/p/${"y".repeat(300)}`,
+    reason: `You subscribed to ${"Very long topic name ".repeat(12)}from Example Tax on 1 January 2026.`,
+  },
+];
+
+describe("missingSenderFacts", () => {
+  it("is empty for a unit with everything a promotional email needs", () => {
+    expect(missingSenderFacts(UNIT)).toEqual([]);
+    expect(missingSenderFacts({ ...UNIT, replyTo: null, dkimDomain: null, dkimSelector: null, dkimPrivateKey: null, contactPhone: null, contactUrl: null })).toEqual([]);
+  });
+
+  it("names the legal name and postal address when they are missing or blank", () => {
+    expect(missingSenderFacts({ ...UNIT, legalName: null, postalAddress: null })).toEqual(["a legal name", "a postal address"]);
+    expect(missingSenderFacts({ ...UNIT, legalName: "  ", postalAddress: "\n" })).toEqual(["a legal name", "a postal address"]);
+  });
+
+  it("asks for a way to reach the unit when it has none that can be linked", () => {
+    expect(missingSenderFacts({ ...UNIT, contactEmail: null, contactPhone: " ", contactUrl: "javascript:alert(1)" })).toEqual([
+      "a contact email, phone number or web page",
+    ]);
+  });
+
+  it("names sender settings that would make every message fail at the transport", () => {
+    expect(missingSenderFacts({ ...UNIT, fromName: " ", fromEmail: "news at example", replyTo: "a@b, c@d", sendingDomain: "-bad-.example" })).toEqual([
+      "a From name",
+      "a valid From address",
+      "a valid Reply-To address (or none)",
+      "a valid sending domain",
+    ]);
+  });
+
+  it("refuses half a DKIM setting or a key that does not parse", () => {
+    const incomplete = "a complete DKIM setting: domain, selector and a PEM private key (or no DKIM at all)";
+    expect(missingSenderFacts({ ...UNIT, dkimPrivateKey: null })).toEqual([incomplete]);
+    expect(missingSenderFacts({ ...UNIT, dkimSelector: null })).toEqual([incomplete]);
+    expect(missingSenderFacts({ ...UNIT, dkimPrivateKey: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----" })).toEqual([incomplete]);
+    expect(missingSenderFacts({ ...UNIT, dkimSelector: "bad selector" })).toEqual([incomplete]);
+  });
+
+  it("stops prepareCampaignMessage and the preview with the same list", async () => {
+    const unit = { ...UNIT, legalName: null, postalAddress: "" };
+    for (const attempt of [prepareCampaignMessage(DRAFT, unit), renderCampaignPreview(DRAFT, unit)]) {
+      const error = await attempt.then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(SenderFactsMissingError);
+      expect((error as SenderFactsMissingError).missing).toEqual(["a legal name", "a postal address"]);
+      expect((error as Error).message).toBe("Example Tax cannot send campaigns yet: it needs a legal name, a postal address. Add them in the unit's settings.");
+    }
+  });
+});
+
+describe("validateCampaignDraft", () => {
+  const problemsOf = (draft: Partial<CampaignDraft>) => validateCampaignDraft({ ...DRAFT, ...draft });
+
+  it("accepts a complete draft", () => {
+    expect(problemsOf({})).toEqual([]);
+    expect(problemsOf({ preheader: "", advertisementLabel: false })).toEqual([]);
+  });
+
+  it("rejects a subject with CR, LF or CRLF (header injection), and other control characters", () => {
+    for (const subject of ["Hello\r\nBcc: everyone@example.com", "Hello\nthere", "Hello\rthere", "Hello\r\n"]) {
+      expect(problemsOf({ subject }), JSON.stringify(subject)).toEqual([{ field: "subject", message: "The subject must be one line: remove the line break." }]);
+    }
+    expect(problemsOf({ subject: "Tab\there" })).toEqual([{ field: "subject", message: "The subject contains an invisible control character: retype it." }]);
+  });
+
+  it("rejects line breaks in the preheader too", () => {
+    expect(problemsOf({ preheader: "one\r\ntwo" })).toEqual([{ field: "preheader", message: "The preheader must be one line: remove the line break." }]);
+  });
+
+  it("rejects an empty or over-long subject and an over-long preheader", () => {
+    expect(problemsOf({ subject: "   " })).toEqual([{ field: "subject", message: "Write a subject line." }]);
+    expect(problemsOf({ subject: "é".repeat(201) })).toEqual([
+      { field: "subject", message: "Shorten the subject to 200 characters or fewer (it has 201)." },
+    ]);
+    expect(problemsOf({ subject: "😀".repeat(200) })).toEqual([]);
+    expect(problemsOf({ preheader: "p".repeat(151) })).toEqual([
+      { field: "preheader", message: "Shorten the preheader to 150 characters or fewer (it has 151); inboxes show no more." },
+    ]);
+  });
+
+  it("rejects an empty body, one with nothing safe to show, an over-long one, and a missing topic", () => {
+    expect(problemsOf({ bodyMarkdown: " \n " })).toEqual([{ field: "bodyMarkdown", message: "Write the message." }]);
+    expect(problemsOf({ bodyMarkdown: "![x](data:image/png;base64,AA)" })).toEqual([
+      { field: "bodyMarkdown", message: "Nothing in the message can be shown: links and images need http(s) addresses." },
+    ]);
+    expect(problemsOf({ bodyMarkdown: "a".repeat(100_001) })).toEqual([{ field: "bodyMarkdown", message: "Shorten the message to 100,000 characters or fewer." }]);
+    expect(problemsOf({ topicName: "" })).toEqual([{ field: "topicName", message: "Choose a topic." }]);
+  });
+
+  it("lists every problem at once, and prepareCampaignMessage refuses the draft with them", async () => {
+    const draft = { ...DRAFT, subject: "a\nb", preheader: "c\rd", bodyMarkdown: "", topicName: " " };
+    expect(validateCampaignDraft(draft).map((problem) => problem.field)).toEqual(["subject", "preheader", "bodyMarkdown", "topicName"]);
+    const error = await prepareCampaignMessage(draft, UNIT).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidCampaignDraftError);
+    expect((error as InvalidCampaignDraftError).problems).toEqual(validateCampaignDraft(draft));
+  });
+});
+
+describe("subscriptionReason", () => {
+  it("names topic, unit and the consent's day in UTC", () => {
+    expect(subscriptionReason({ topicName: "Tax tips", unitName: "Example Tax", consentedAt: new Date("2026-05-03T09:00:00Z") })).toBe(
+      "You subscribed to Tax tips from Example Tax on 3 May 2026.",
+    );
+    expect(subscriptionReason({ topicName: " Offers ", unitName: "Example Insurance", consentedAt: new Date("2026-05-03T23:30:00-02:00") })).toBe(
+      "You subscribed to Offers from Example Insurance on 4 May 2026.",
+    );
+  });
+});
+
+describe("personalize", () => {
+  it("gives each recipient exactly what a direct render for them gives", async () => {
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const identity = { ...UNIT, legalName: UNIT.legalName!, postalAddress: UNIT.postalAddress! };
+    for (const recipient of RECIPIENTS) {
+      const mail = personalize(prepared, recipient);
+      const direct = await renderPromotional("campaign", campaignContent(DRAFT, UNIT), {
+        unit: identity,
+        footer: { reason: recipient.reason, unsubscribeUrl: recipient.unsubscribeUrl, preferencesUrl: recipient.preferencesUrl, advertisement: true },
+      });
+      expect(mail.subject).toBe(direct.subject);
+      expect(mail.html).toBe(direct.html);
+      expect(mail.text).toBe(direct.text);
+      // The values themselves: escaped in the HTML, verbatim (and whole, on one line) in the text.
+      expect(mail.html).toContain(`href="${recipient.unsubscribeUrl.replaceAll("&", "&amp;").replaceAll("'", "&#x27;")}"`);
+      expect(mail.text).toContain(`Unsubscribe ${recipient.unsubscribeUrl}\n`);
+      expect(mail.text).toContain(`Manage your email preferences ${recipient.preferencesUrl}\n`);
+      expect(mail.text).toContain(recipient.reason);
+      expect(mail.html).not.toContain("slot.invalid");
+      expect(mail.text).not.toContain("slot.invalid");
+    }
+  });
+
+  it("escapes the reason so it cannot add markup", async () => {
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const mail = personalize(prepared, { ...RECIPIENTS[0], reason: '<img src=x onerror="alert(1)"> & more' });
+    expect(mail.html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; more");
+    expect(mail.html).not.toContain("<img src=x");
+    expect(mail.text).toContain('<img src=x onerror="alert(1)"> & more');
+  });
+
+  it("makes a multi-line reason one line in both parts, as a direct render does", async () => {
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const recipient = { ...RECIPIENTS[0], reason: "You subscribed to\n  Tax tips\tfrom Example Tax\u0000 on 3 May 2026.  " };
+    const mail = personalize(prepared, recipient);
+    const identity = { ...UNIT, legalName: UNIT.legalName!, postalAddress: UNIT.postalAddress! };
+    const direct = await renderPromotional("campaign", campaignContent(DRAFT, UNIT), { unit: identity, footer: { ...recipient, advertisement: true } });
+    expect(mail.html).toBe(direct.html);
+    expect(mail.text).toBe(direct.text);
+    expect(mail.text).toContain("You subscribed to Tax tips from Example Tax on 3 May 2026.\n");
+  });
+
+  it("builds the promotional mail: From, Reply-To, one-click headers, Message-ID domain, DKIM", async () => {
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const mail = personalize(prepared, RECIPIENTS[1]);
+    expect(mail).toMatchObject({
+      stream: "promotional",
+      from: { name: "Example Tax News", address: "news@tax.example.com" },
+      to: "o'brien+news@example.com",
+      replyTo: "replies@tax.example.com",
+      subject: DRAFT.subject,
+      headers: {
+        "List-Unsubscribe": `<${RECIPIENTS[1].unsubscribeUrl}>`,
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+      },
+      messageIdDomain: "mail.tax.example.com",
+      dkim: { domainName: "tax.example.com", keySelector: "pc2026", privateKey: DKIM_KEY },
+    });
+    expect(Object.keys(mail.headers!)).toEqual(["List-Unsubscribe", "List-Unsubscribe-Post"]);
+    // And the transport's own checks accept it.
+    expect(composeMessage(mail).messageId).toMatch(/^<[^@]+@mail\.tax\.example\.com>$/);
+  });
+
+  it("leaves out Reply-To and DKIM when the unit has none, and signs for the sending domain when only the DKIM domain is missing", async () => {
+    const plain = await prepareCampaignMessage(DRAFT, { ...UNIT, replyTo: null, dkimSelector: null, dkimPrivateKey: null });
+    const mail = personalize(plain, RECIPIENTS[0]);
+    expect(mail).not.toHaveProperty("replyTo");
+    expect(mail).not.toHaveProperty("dkim");
+    const ownDomain = await prepareCampaignMessage(DRAFT, { ...UNIT, dkimDomain: null });
+    expect(personalize(ownDomain, RECIPIENTS[0]).dkim?.domainName).toBe("mail.tax.example.com");
+  });
+
+  it("refuses links that are not absolute http(s), a non-ASCII List-Unsubscribe URL, and an empty reason", async () => {
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    expect(() => personalize(prepared, { ...RECIPIENTS[0], unsubscribeUrl: "javascript:alert(1)" })).toThrow(/footer\.unsubscribeUrl must be an absolute http\(s\) URL/);
+    expect(() => personalize(prepared, { ...RECIPIENTS[0], preferencesUrl: "/p/token" })).toThrow(/footer\.preferencesUrl/);
+    expect(() => personalize(prepared, { ...RECIPIENTS[0], unsubscribeUrl: "https://prefs.example.com/u/zürich" })).toThrow(/printable ASCII/);
+    expect(() => personalize(prepared, { ...RECIPIENTS[0], reason: " \n " })).toThrow(/footer\.reason is empty/);
+  });
+
+  it("shows the Advertisement label only when the draft asks for it", async () => {
+    const withLabel = personalize(await prepareCampaignMessage(DRAFT, UNIT), RECIPIENTS[0]);
+    const withoutLabel = personalize(await prepareCampaignMessage({ ...DRAFT, advertisementLabel: false }, UNIT), RECIPIENTS[0]);
+    for (const part of [withLabel.html, withLabel.text]) expect(part).toContain("Advertisement");
+    for (const part of [withoutLabel.html, withoutLabel.text]) expect(part).not.toContain("Advertisement");
+  });
+
+  it("is much cheaper than rendering per recipient (printed, not asserted)", async () => {
+    const identity = { ...UNIT, legalName: UNIT.legalName!, postalAddress: UNIT.postalAddress! };
+    const content = campaignContent(DRAFT, UNIT);
+    const recipientAt = (n: number): CampaignRecipient => ({
+      email: `person-${n}@example.com`,
+      unsubscribeUrl: `https://prefs.example.com/u/${"t".repeat(200)}${n}`,
+      preferencesUrl: `https://prefs.example.com/p/${"p".repeat(200)}${n}`,
+      reason: `You subscribed to Tax tips from Example Tax on ${(n % 28) + 1} May 2026.`,
+    });
+    const count = 300;
+    // Warm both paths up so the figures are steady-state.
+    await prepareCampaignMessage(DRAFT, UNIT);
+    await renderPromotional("campaign", content, { unit: identity, footer: recipientAt(0) });
+
+    let started = performance.now();
+    for (let n = 0; n < count; n++) {
+      await renderPromotional("campaign", content, { unit: identity, footer: { ...recipientAt(n), advertisement: true } });
+    }
+    const directMs = (performance.now() - started) / count;
+
+    started = performance.now();
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const prepareMs = performance.now() - started;
+    started = performance.now();
+    let bytes = 0;
+    for (let n = 0; n < count * 100; n++) bytes += personalize(prepared, recipientAt(n)).html.length;
+    const personalizeMs = (performance.now() - started) / (count * 100);
+
+    console.log(
+      `campaign message, per recipient: direct render ${directMs.toFixed(3)} ms; ` +
+        `render once ${prepareMs.toFixed(2)} ms then personalize ${(personalizeMs * 1000).toFixed(1)} µs ` +
+        `(${Math.round(directMs / personalizeMs)}× faster)`,
+    );
+    expect(bytes).toBeGreaterThan(0);
+  });
+});
+
+describe("renderCampaignPreview", () => {
+  it("renders the real email for a sample recipient: links that unsubscribe nobody, today's reason", async () => {
+    const preview = await renderCampaignPreview(DRAFT, UNIT);
+    expect(preview.subject).toBe(DRAFT.subject);
+    for (const part of [preview.html, preview.text]) {
+      expect(part).toContain("http://localhost:3000/u/preview");
+      expect(part).toContain("http://localhost:3000/preferences");
+      expect(part).toContain("You subscribed to Tax tips from Example Tax on ");
+      expect(part).toContain("Example Tax Services Ltd");
+      expect(part).toContain("Get ready");
+    }
+  });
+
+  it("takes sample values, and works on an unfinished draft", async () => {
+    const preview = await renderCampaignPreview({ ...DRAFT, subject: "", bodyMarkdown: "", topicName: "" }, UNIT, {
+      reason: "Sample reason.",
+      unsubscribeUrl: "https://prefs.example.com/u/sample",
+    });
+    expect(preview.text).toContain("Sample reason.");
+    expect(preview.text).toContain("Unsubscribe https://prefs.example.com/u/sample");
+  });
+});

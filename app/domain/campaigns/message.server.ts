@@ -1,0 +1,241 @@
+import crypto from "node:crypto";
+import { isDkimSelector, isDomainName, isPlainEmailAddress, type OutgoingMail } from "~/domain/mail/outgoing-mail.server.ts";
+import { getEnv } from "~/utils/env.server.ts";
+import { brandColors, formatDate, missingIdentityFacts, type UnitIdentity } from "~emails/components/index.ts";
+import type { CampaignContent } from "~emails/promotional/campaign.tsx";
+import { campaignMarkdownToHtml, isBlankCampaignHtml } from "~emails/promotional/markdown.ts";
+import { personalizePromotional, preparePromotional, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail } from "~emails/render.tsx";
+
+// A campaign's email: what the marketer wrote, checked; rendered once per campaign; then one
+// cheap substitution per recipient (their links and why they get it) into a message ready for
+// the transport. The composer's preview goes through the same two steps.
+
+/** What the marketer writes in the composer. */
+export type CampaignDraft = {
+  subject: string;
+  /** Inbox preview text; empty for none. */
+  preheader: string;
+  bodyMarkdown: string;
+  /** Shows "Advertisement" in the footer. */
+  advertisementLabel: boolean;
+  /** The topic's name, as the footer's reason names it. */
+  topicName: string;
+};
+
+/** The BusinessUnit columns a campaign's email is built from. */
+export type SendingUnitFacts = {
+  displayName: string;
+  legalName: string | null;
+  postalAddress: string | null;
+  contactEmail: string | null;
+  contactPhone: string | null;
+  contactUrl: string | null;
+  fromName: string;
+  fromEmail: string;
+  replyTo: string | null;
+  sendingDomain: string;
+  dkimDomain: string | null;
+  dkimSelector: string | null;
+  dkimPrivateKey: string | null;
+  brandColor: string;
+  logoUrl: string | null;
+};
+
+export const SUBJECT_MAX_LENGTH = 200;
+/** React Email's <Preview> shows no more than this. */
+export const PREHEADER_MAX_LENGTH = 150;
+export const BODY_MAX_LENGTH = 100_000;
+
+/** The unit is missing something every promotional email needs; `missing` names it for people. */
+export class SenderFactsMissingError extends Error {
+  name = "SenderFactsMissingError";
+  constructor(
+    unitName: string,
+    readonly missing: string[],
+  ) {
+    super(`${unitName} cannot send campaigns yet: it needs ${missing.join(", ")}. Add them in the unit's settings.`);
+  }
+}
+
+export type CampaignDraftProblem = { field: keyof CampaignDraft; message: string };
+
+export class InvalidCampaignDraftError extends Error {
+  name = "InvalidCampaignDraftError";
+  constructor(readonly problems: CampaignDraftProblem[]) {
+    super(`The campaign cannot be sent: ${problems.map((problem) => problem.message).join(" ")}`);
+  }
+}
+
+/**
+ * What the unit lacks before it may send promotional mail, as phrases the composer can list:
+ * ["a legal name", "a postal address"]. [] when it can send.
+ */
+export function missingSenderFacts(unit: SendingUnitFacts): string[] {
+  const missing = missingIdentityFacts(unit);
+  if (!unit.fromName.trim() || /[\r\n]/.test(unit.fromName)) missing.push("a From name");
+  if (!isPlainEmailAddress(unit.fromEmail)) missing.push("a valid From address");
+  if (unit.replyTo !== null && !isPlainEmailAddress(unit.replyTo)) missing.push("a valid Reply-To address (or none)");
+  if (!isDomainName(unit.sendingDomain)) missing.push("a valid sending domain");
+  // Half a DKIM setting would make every message fail at the transport: say so before sending.
+  if ((unit.dkimSelector || unit.dkimPrivateKey) && !dkimOf(unit)) {
+    missing.push("a complete DKIM setting: domain, selector and a PEM private key (or no DKIM at all)");
+  }
+  return missing;
+}
+
+/** Everything wrong with a draft, one message per problem, each naming its field. [] when it can be sent. */
+export function validateCampaignDraft(draft: CampaignDraft): CampaignDraftProblem[] {
+  const problems: CampaignDraftProblem[] = [];
+  const problem = (field: keyof CampaignDraft, message: string) => problems.push({ field, message });
+  const length = (value: string) => [...value].length;
+
+  if (!draft.subject.trim()) problem("subject", "Write a subject line.");
+  else if (/[\r\n]/.test(draft.subject)) problem("subject", "The subject must be one line: remove the line break.");
+  else if (CONTROL_CHARACTER.test(draft.subject)) problem("subject", "The subject contains an invisible control character: retype it.");
+  else if (length(draft.subject) > SUBJECT_MAX_LENGTH) {
+    problem("subject", `Shorten the subject to ${SUBJECT_MAX_LENGTH} characters or fewer (it has ${length(draft.subject)}).`);
+  }
+
+  if (/[\r\n]/.test(draft.preheader)) problem("preheader", "The preheader must be one line: remove the line break.");
+  else if (CONTROL_CHARACTER.test(draft.preheader)) problem("preheader", "The preheader contains an invisible control character: retype it.");
+  else if (length(draft.preheader) > PREHEADER_MAX_LENGTH) {
+    problem("preheader", `Shorten the preheader to ${PREHEADER_MAX_LENGTH} characters or fewer (it has ${length(draft.preheader)}); inboxes show no more.`);
+  }
+
+  if (!draft.bodyMarkdown.trim()) problem("bodyMarkdown", "Write the message.");
+  else if (draft.bodyMarkdown.length > BODY_MAX_LENGTH) {
+    problem("bodyMarkdown", `Shorten the message to ${BODY_MAX_LENGTH.toLocaleString("en")} characters or fewer.`);
+  } else if (isBlankCampaignHtml(campaignMarkdownToHtml(draft.bodyMarkdown))) {
+    problem("bodyMarkdown", "Nothing in the message can be shown: links and images need http(s) addresses.");
+  }
+
+  if (!draft.topicName.trim()) problem("topicName", "Choose a topic.");
+  return problems;
+}
+
+// C0 controls (tab included) and DEL: nothing a subject line should carry.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** A campaign's message rendered once, with the sender's headers; personalize() makes each recipient's copy. */
+export type PreparedCampaignMessage = {
+  readonly email: PreparedPromotionalEmail;
+  readonly from: { name: string; address: string };
+  readonly replyTo?: string;
+  readonly messageIdDomain: string;
+  readonly dkim?: { domainName: string; keySelector: string; privateKey: string };
+};
+
+/** Checks the draft and the unit, then renders the message once. Throws InvalidCampaignDraftError or SenderFactsMissingError. */
+export async function prepareCampaignMessage(draft: CampaignDraft, unit: SendingUnitFacts): Promise<PreparedCampaignMessage> {
+  const problems = validateCampaignDraft(draft);
+  if (problems.length > 0) throw new InvalidCampaignDraftError(problems);
+  return prepareChecked(draft, unit);
+}
+
+async function prepareChecked(draft: CampaignDraft, unit: SendingUnitFacts): Promise<PreparedCampaignMessage> {
+  const missing = missingSenderFacts(unit);
+  if (missing.length > 0) throw new SenderFactsMissingError(unit.displayName, missing);
+  const identity = unitIdentity(unit);
+  const email = await preparePromotional("campaign", campaignContent(draft, unit), {
+    unit: identity,
+    footer: { advertisement: draft.advertisementLabel },
+  });
+  const dkim = dkimOf(unit);
+  return {
+    email,
+    from: { name: unit.fromName, address: unit.fromEmail },
+    ...(unit.replyTo ? { replyTo: unit.replyTo } : {}),
+    messageIdDomain: unit.sendingDomain,
+    ...(dkim ? { dkim } : {}),
+  };
+}
+
+/** The body as the email shows it: sanitised HTML, links in the unit's link colour. */
+export function campaignContent(draft: Pick<CampaignDraft, "subject" | "preheader" | "bodyMarkdown">, unit: Pick<SendingUnitFacts, "brandColor">): CampaignContent {
+  return {
+    subject: draft.subject,
+    preheader: draft.preheader,
+    bodyHtml: campaignMarkdownToHtml(draft.bodyMarkdown, { linkColor: brandColors(unit.brandColor).link }),
+  };
+}
+
+export type CampaignRecipient = {
+  email: string;
+  /** The signed /u/<token> URL: shown in the footer and sent as List-Unsubscribe. */
+  unsubscribeUrl: string;
+  preferencesUrl: string;
+  /** subscriptionReason() for this contact's consent. */
+  reason: string;
+};
+
+/** One recipient's message, ready for the promotional transport. Synchronous and cheap: no rendering. */
+export function personalize(prepared: PreparedCampaignMessage, recipient: CampaignRecipient): OutgoingMail {
+  // The same URL goes into a header, where only printable ASCII can go unencoded.
+  if (!/^[\x21-\x7e]+$/.test(recipient.unsubscribeUrl)) {
+    throw new TemplateContextError(`The unsubscribe URL must be printable ASCII for List-Unsubscribe, got "${recipient.unsubscribeUrl}".`);
+  }
+  const { subject, html, text } = personalizePromotional(prepared.email, recipient);
+  return {
+    stream: "promotional",
+    from: prepared.from,
+    to: recipient.email,
+    ...(prepared.replyTo ? { replyTo: prepared.replyTo } : {}),
+    subject,
+    html,
+    text,
+    headers: {
+      // RFC 2369 and RFC 8058: the one-click unsubscribe a mailbox provider offers next to the sender's name.
+      "List-Unsubscribe": `<${recipient.unsubscribeUrl}>`,
+      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    },
+    messageIdDomain: prepared.messageIdDomain,
+    ...(prepared.dkim ? { dkim: prepared.dkim } : {}),
+  };
+}
+
+/** "You subscribed to Tax tips from Example Tax on 3 May 2026." (the consent's day, in UTC). */
+export function subscriptionReason(input: { topicName: string; unitName: string; consentedAt: Date }): string {
+  return `You subscribed to ${input.topicName.trim()} from ${input.unitName.trim()} on ${formatDate(input.consentedAt.toISOString())}.`;
+}
+
+/**
+ * The composer's live preview: the real email, through the same render-once-and-fill path as a
+ * send, for a sample recipient. Works on an unfinished draft; throws SenderFactsMissingError
+ * when the unit cannot send (the composer shows missingSenderFacts instead).
+ */
+export async function renderCampaignPreview(
+  draft: CampaignDraft,
+  unit: SendingUnitFacts,
+  sample: Partial<CampaignRecipient> = {},
+): Promise<RenderedEmail> {
+  const prepared = await prepareChecked(draft, unit);
+  const publicUrl = getEnv().PUBLIC_URL;
+  return personalizePromotional(prepared.email, {
+    // Not a token: the preview's links must not unsubscribe anyone.
+    unsubscribeUrl: sample.unsubscribeUrl ?? `${publicUrl}/u/preview`,
+    preferencesUrl: sample.preferencesUrl ?? `${publicUrl}/preferences`,
+    reason: sample.reason ?? subscriptionReason({ topicName: draft.topicName || "this topic", unitName: unit.displayName, consentedAt: new Date() }),
+  });
+}
+
+function unitIdentity(unit: SendingUnitFacts): UnitIdentity {
+  // missingSenderFacts() has checked that both are there.
+  return { ...unit, legalName: unit.legalName!, postalAddress: unit.postalAddress! };
+}
+
+/** The unit's DKIM key when it has a complete, usable setting; the domain defaults to the sending domain. */
+function dkimOf(unit: SendingUnitFacts): PreparedCampaignMessage["dkim"] | undefined {
+  if (!unit.dkimSelector || !unit.dkimPrivateKey) return undefined;
+  const domainName = unit.dkimDomain || unit.sendingDomain;
+  if (!isDomainName(domainName) || !isDkimSelector(unit.dkimSelector) || !isPrivateKey(unit.dkimPrivateKey)) return undefined;
+  return { domainName, keySelector: unit.dkimSelector, privateKey: unit.dkimPrivateKey };
+}
+
+function isPrivateKey(pem: string): boolean {
+  try {
+    crypto.createPrivateKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,227 @@
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import PostalMime, { type Email } from "postal-mime";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  personalize,
+  prepareCampaignMessage,
+  subscriptionReason,
+  type CampaignDraft,
+  type CampaignRecipient,
+  type SendingUnitFacts,
+} from "~/domain/campaigns/message.server.ts";
+import { createMailTransport, type MailTransport } from "~/domain/mail/transport.server.ts";
+import { getKeyring, rotateSigningKey } from "~/domain/tokens/keyring.server.ts";
+import { verifyLinkToken } from "~/domain/tokens/link-tokens.server.ts";
+import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
+import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
+
+// Campaign messages go through the smtp transport to a real SMTP server on loopback; the test
+// reads what that server received. DKIM is checked by Debian's python3-dkim, not by our code.
+
+type Received = { raw: Buffer; envelopeTo: string[] };
+
+const received: Received[] = [];
+let server: SMTPServer;
+let transport: MailTransport;
+
+beforeAll(async () => {
+  server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        received.push({ raw: Buffer.concat(chunks), envelopeTo: session.envelope.rcptTo.map((r) => r.address) });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.server.address() as net.AddressInfo;
+  transport = createMailTransport({ MAIL_TRANSPORT: "smtp", OUTBOX_DIR: "unused", SMTP_URL: `smtp://127.0.0.1:${port}` });
+  if (!(await getKeyring()).signing) await rotateSigningKey();
+});
+
+afterAll(async () => {
+  await transport?.close();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const DKIM = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+const DKIM_SELECTOR = "pc2026";
+const DKIM_DOMAIN = "tax.example.com";
+
+function unitFacts(row: { displayName: string }): SendingUnitFacts {
+  return {
+    displayName: row.displayName,
+    legalName: "Example Tax Services Ltd",
+    postalAddress: "12 Ledger Lane\nSuite 400\nSpringfield, EX1 2TX",
+    contactEmail: "help@tax.example.com",
+    contactPhone: "+1 555 0100",
+    contactUrl: "https://tax.example.com/contact",
+    fromName: "Example Tax News",
+    fromEmail: "news@tax.example.com",
+    replyTo: "replies@tax.example.com",
+    sendingDomain: "mail.tax.example.com",
+    dkimDomain: DKIM_DOMAIN,
+    dkimSelector: DKIM_SELECTOR,
+    dkimPrivateKey: DKIM.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    brandColor: "#1f6f4a",
+    logoUrl: null,
+  };
+}
+
+const DRAFT: CampaignDraft = {
+  subject: "Five tax tips before the deadline",
+  preheader: "Small steps now save time in July.",
+  bodyMarkdown: "## Get ready\n\nRead [the tips](https://tax.example.com/tips?utm_source=email&c=7).",
+  advertisementLabel: true,
+  topicName: "Tax & audit tips",
+};
+
+/** Sends one campaign to `count` new contacts with real signed links; returns what was sent, by address. */
+async function sendCampaign(draft: CampaignDraft, count: number, campaignId: number) {
+  const unitRow = await createUnit({ displayName: "Example Tax" });
+  const topic = await createTopic(unitRow.id, { name: draft.topicName });
+  const unit = unitFacts(unitRow);
+  const prepared = await prepareCampaignMessage(draft, unit);
+  const recipients: Array<CampaignRecipient & { contactId: number }> = [];
+  for (let n = 0; n < count; n++) {
+    const contact = await createContact(n === 0 ? `o'brien+${campaignId}@example.com` : undefined);
+    recipients.push({
+      contactId: contact.id,
+      email: contact.email,
+      unsubscribeUrl: await unsubscribeUrl({ contactId: contact.id, unitId: unitRow.id, topicId: topic.id, campaignId }),
+      preferencesUrl: await preferencesUrl({ contactId: contact.id, unitId: unitRow.id }),
+      reason: subscriptionReason({ topicName: topic.name, unitName: unit.displayName, consentedAt: new Date(Date.UTC(2026, 4, n + 1, 12)) }),
+    });
+  }
+  const before = received.length;
+  const sent = await Promise.all(recipients.map((recipient) => transport.send(personalize(prepared, recipient))));
+  expect(received.length - before).toBe(count);
+  const messages = await Promise.all(
+    received.slice(before).map(async ({ raw, envelopeTo }) => ({ raw, envelopeTo, email: await PostalMime.parse(raw) })),
+  );
+  return { unitRow, topic, unit, recipients, sent, messages };
+}
+
+const headerValues = (email: Email, key: string) => email.headers.filter((header) => header.key === key).map((header) => header.value);
+
+describe("campaign messages as an SMTP server receives them", () => {
+  it("carry the one-click headers, the unit's sender identity and the whole footer in both parts", async () => {
+    const { unitRow, topic, unit, recipients, sent, messages } = await sendCampaign(DRAFT, 5, 7001);
+    const keyring = await getKeyring();
+
+    for (const recipient of recipients) {
+      const match = messages.find(({ envelopeTo }) => envelopeTo[0] === recipient.email);
+      expect(match, recipient.email).toBeDefined();
+      const { email } = match!;
+
+      // Headers: exactly one of each one-click header, pointing at this recipient's signed link.
+      expect(headerValues(email, "list-unsubscribe")).toEqual([`<${recipient.unsubscribeUrl}>`]);
+      expect(headerValues(email, "list-unsubscribe-post")).toEqual(["List-Unsubscribe=One-Click"]);
+      expect(recipient.unsubscribeUrl).toMatch(/^http:\/\/localhost:3000\/u\/[\w-]+\.[\w-]+\.[\w-]+$/);
+      const token = recipient.unsubscribeUrl.split("/u/")[1];
+      await expect(verifyLinkToken(keyring, token, "unsubscribe")).resolves.toMatchObject({
+        contactId: recipient.contactId,
+        unitId: unitRow.id,
+        topicId: topic.id,
+        campaignId: 7001,
+      });
+      expect(email.from).toEqual({ name: "Example Tax News", address: "news@tax.example.com" });
+      expect(email.replyTo).toEqual([{ name: "", address: "replies@tax.example.com" }]);
+      expect(email.to).toEqual([{ name: "", address: recipient.email }]);
+      expect(email.subject).toBe(DRAFT.subject);
+      expect(email.messageId).toMatch(/^<[^@<>]+@mail\.tax\.example\.com>$/);
+      expect(sent.map((s) => s.messageId)).toContain(email.messageId);
+      expect(headerValues(email, "dkim-signature")).toHaveLength(1);
+
+      // Footer facts in both parts; full URLs in the text.
+      const html = email.html!;
+      const text = email.text!;
+      const htmlEscaped = (value: string) => value.replaceAll("&", "&amp;").replaceAll("'", "&#x27;");
+      for (const [part, escape] of [[html, htmlEscaped], [text, (value: string) => value]] as const) {
+        expect(part).toContain(escape(unit.legalName!));
+        for (const line of unit.postalAddress!.split("\n")) expect(part).toContain(line);
+        expect(part).toContain("help@tax.example.com");
+        expect(part).toContain(escape(recipient.reason));
+        expect(part).toContain(escape(recipient.unsubscribeUrl));
+        expect(part).toContain(escape(recipient.preferencesUrl));
+        expect(part).toContain("Advertisement");
+        expect(part).toContain("Get ready");
+      }
+      expect(html).toContain(`href="${recipient.unsubscribeUrl}"`);
+      expect(html).toContain(`href="${recipient.preferencesUrl}"`);
+      expect(text).toContain(`Unsubscribe ${recipient.unsubscribeUrl}\n`);
+      expect(text).toContain(`Manage your email preferences ${recipient.preferencesUrl}\n`);
+      expect(text).toContain("the tips https://tax.example.com/tips?utm_source=email&c=7");
+      expect(recipient.reason).toMatch(/^You subscribed to Tax & audit tips from Example Tax on \d May 2026\.$/);
+    }
+  });
+
+  it("leave the Advertisement label out when the draft does not ask for it", async () => {
+    const { messages } = await sendCampaign({ ...DRAFT, advertisementLabel: false }, 2, 7002);
+    for (const { email } of messages) {
+      expect(email.html).not.toContain("Advertisement");
+      expect(email.text).not.toContain("Advertisement");
+      expect(headerValues(email, "list-unsubscribe")).toHaveLength(1);
+    }
+  });
+});
+
+describe("DKIM on campaign messages, checked by python3-dkim", () => {
+  const python = findDkimPython();
+  const publicKey = DKIM.publicKey.export({ type: "spki", format: "der" }).toString("base64");
+
+  /** Verifies with dkimpy; DNS answers only <selector>._domainkey.<domain> with our public key. */
+  function dkimVerifies(raw: Buffer): boolean {
+    const script = [
+      "import sys, dkim",
+      "selector, domain, key = sys.argv[1:4]",
+      "record = ('v=DKIM1; k=rsa; p=' + key).encode()",
+      "def dnsfunc(name, timeout=5):",
+      "    name = name.decode() if isinstance(name, bytes) else name",
+      "    return record if name.rstrip('.').lower() == f'{selector}._domainkey.{domain}' else None",
+      "print('pass' if dkim.verify(sys.stdin.buffer.read(), dnsfunc=dnsfunc) else 'fail')",
+    ].join("\n");
+    const result = spawnSync(python, ["-c", script, DKIM_SELECTOR, DKIM_DOMAIN, publicKey], { input: raw, encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+    return result.stdout.trim() === "pass";
+  }
+
+  it("verifies, and covers both List-Unsubscribe headers; a changed byte in either breaks it", async () => {
+    const { messages } = await sendCampaign(DRAFT, 2, 7003);
+    for (const { raw, email } of messages) {
+      expect(dkimVerifies(raw)).toBe(true);
+
+      const signature = headerValues(email, "dkim-signature")[0].replace(/\s+/g, "");
+      expect(signature).toContain(`d=${DKIM_DOMAIN};`);
+      expect(signature).toContain(`s=${DKIM_SELECTOR};`);
+      const signedFields = /(?:^|;)h=([^;]+)/.exec(signature)![1].toLowerCase().split(":");
+      expect(signedFields).toEqual(expect.arrayContaining(["list-unsubscribe", "list-unsubscribe-post", "from", "reply-to", "subject", "message-id", "to", "date"]));
+
+      const message = raw.toString("latin1");
+      // nodemailer folds the long header after the colon: "List-Unsubscribe:\r\n <https://…/u/TOKEN>".
+      const tokenStart = message.search(/^List-Unsubscribe:\s*<[^>]*\/u\//im);
+      expect(tokenStart).toBeGreaterThan(-1);
+      const inToken = message.indexOf("/u/", tokenStart) + 5;
+      const flipped = message[inToken] === "A" ? "B" : "A";
+      expect(dkimVerifies(Buffer.from(message.slice(0, inToken) + flipped + message.slice(inToken + 1), "latin1"))).toBe(false);
+      expect(dkimVerifies(Buffer.from(message.replace("List-Unsubscribe=One-Click", "List-Unsubscribe=One-Clack"), "latin1"))).toBe(false);
+    }
+  });
+});
+
+/** A Python that can `import dkim`: Debian's (python3-dkim), which may not be first on PATH. */
+function findDkimPython(): string {
+  const candidates = ["/usr/bin/python3", "python3"].filter((candidate) => !candidate.startsWith("/") || fs.existsSync(candidate));
+  const found = candidates.find((candidate) => spawnSync(candidate, ["-c", "import dkim"]).status === 0);
+  if (!found) throw new Error("These tests need Debian's python3-dkim: apt-get install -y python3-dkim (npm test installs it when run as root).");
+  return found;
+}
