@@ -28,8 +28,10 @@ export type SenderSettings = {
   /** The configured rate for all senders together; each takes its share. */
   ratePerSecond: number;
   concurrency: number;
-  /** Contacts enumerated and deliveries dispatched per step. */
+  /** Contacts listed as deliveries per step. */
   batchSize?: number;
+  /** Deliveries claimed, re-checked and sent per step (default 100): smaller means opt-outs are seen sooner. */
+  dispatchBatchSize?: number;
   /** Attempts before a temporary failure is recorded as failed. */
   maxAttempts?: number;
   /** The campaign pauses itself after this many failures in a row. */
@@ -130,7 +132,7 @@ export async function runCampaign(campaignId: number, settings: SenderSettings):
     if (!current) return "stopped";
     const enumerating = current.lastContactId < (current.maxContactId ?? 0);
     if (enumerating) await enumerateNextBatch(campaignId, rule, current.lastContactId, current.maxContactId ?? 0, batchSize, now());
-    const claimed = await claimDueDeliveries(campaignId, settings.owner, batchSize, now());
+    const claimed = await claimDueDeliveries(campaignId, settings.owner, settings.dispatchBatchSize ?? Math.min(batchSize, 100), now());
     if (claimed.length > 0) {
       const paused = await dispatch(campaign, rule, prepared, claimed, settings, run, now);
       if (paused) return "paused";
