@@ -25,7 +25,9 @@ const WRONG_CREDENTIALS = "Email or password is incorrect.";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
-  const redirectTo = safeRedirect(url.searchParams.get("redirectTo"));
+  // Empty when no page asked: the action then sends each person to their own home page.
+  const asked = url.searchParams.get("redirectTo");
+  const redirectTo = asked ? safeRedirect(asked) : "";
   const user = await readSignedInUser(request);
   if (user) throw redirect(safeRedirect(url.searchParams.get("redirectTo"), homeFor(user.role)));
   const signedOut = url.searchParams.get("signedOut");

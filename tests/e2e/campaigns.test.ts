@@ -27,16 +27,18 @@ afterAll(async () => {
 });
 
 async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page: page as never }).analyze();
+  // The preview frame is sandboxed without scripts, so axe cannot run inside it (and would wait for it forever).
+  const results = await new AxeBuilder({ page: page as never }).exclude("iframe").analyze();
   return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
 }
 
 async function signIn(page: Page, email: string, password: string) {
   await page.goto(`${app.url}/login`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(`${app.url}/campaigns`);
+  await page.getByRole("link", { name: "New campaign" }).waitFor();
 }
 
 /** The newest outbox message to an address, parsed. */
@@ -49,13 +51,14 @@ async function newestMessageTo(address: string) {
   return null;
 }
 
-describe("campaigns, in Chromium", () => {
+describe("campaigns, in Chromium", { timeout: 60_000 }, () => {
   it("a marketer writes, previews, tests and sends a campaign; an unsubscribe from it is counted", async () => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Campaigns");
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Campaigns");
 
     await page.getByRole("link", { name: "New campaign" }).click();
+    await page.waitForURL(`${app.url}/campaigns/new`);
     // The marketer's only unit is Example Tax; the other units are not offered.
     expect(await page.getByLabel("Business unit").locator("option").allTextContents()).toEqual(["Example Tax"]);
     await page.getByLabel("Topic").selectOption({ label: "Tax tips" });
@@ -91,10 +94,9 @@ describe("campaigns, in Chromium", () => {
     const recipient = appDb.row<{ email: string }>("SELECT c.email FROM Delivery d JOIN Contact c ON c.id = d.contactId WHERE d.campaignId = ? ORDER BY d.id LIMIT 1", campaignId);
     const message = await newestMessageTo(recipient.email);
     const unsubscribe = message!.headers.find((h) => h.key === "list-unsubscribe")!.value.slice(1, -1);
-    const reader = await (await browser.newContext()).newPage();
-    await reader.goto(unsubscribe);
-    await reader.getByRole("button", { name: /Unsubscribe/ }).first().click();
-    await expect.poll(() => reader.getByRole("heading", { level: 1 }).textContent()).toMatch(/You are unsubscribed/);
+    // The mailbox provider's one-click, as RFC 8058 describes it: a POST to the List-Unsubscribe URL.
+    const oneClick = await fetch(unsubscribe, { method: "POST", body: new URLSearchParams({ "List-Unsubscribe": "One-Click" }) });
+    expect(oneClick.status).toBe(200);
 
     await page.reload();
     const figure = page.locator(".campaign-figures div", { hasText: "Unsubscribed from this campaign" }).locator("dd");
@@ -119,8 +121,8 @@ describe("campaigns, in Chromium", () => {
 
     const subscriber = await (await browser.newContext()).newPage();
     await subscriber.goto(`${app.url}/login`);
-    await subscriber.getByLabel("Email").fill("jane.doe@example.com");
-    await subscriber.getByLabel("Password", { exact: true }).fill("demo-subscriber-meadow-264");
+    await subscriber.getByLabel("Email address").fill("jane.doe@example.com");
+    await subscriber.getByLabel("Password").fill("demo-subscriber-meadow-264");
     await subscriber.getByRole("button", { name: "Sign in", exact: true }).click();
     await subscriber.waitForURL(`${app.url}/preferences`);
     expect((await subscriber.goto(`${app.url}/campaigns`))?.status()).toBe(404);
