@@ -182,19 +182,26 @@ async function countRows(input: CsvInput): Promise<number> {
 
 /** The file's non-blank records with the line each starts on; CSV that cannot be read is an ImportFileError. */
 async function* csvRecords(input: CsvInput): AsyncGenerator<{ fields: string[]; line: number }> {
-  const parser = parse({ bom: true, relax_column_count: true, relax_quotes: true, max_record_size: MAX_RECORD_BYTES });
-  const source = "path" in input ? fs.createReadStream(input.path) : Readable.from([input.content]);
-  pipeline(source, parser, () => {});
+  // Counted as the parser reads (on_record), not as records are consumed: a parse error can
+  // arrive while earlier records still wait in the stream's buffer.
   let nextLine = 1;
-  try {
-    for await (const fields of parser as AsyncIterable<string[]>) {
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    max_record_size: MAX_RECORD_BYTES,
+    on_record(fields: string[]) {
       const line = nextLine;
       // A quoted value may hold line breaks: the next record starts below them.
       for (const field of fields) nextLine += field.match(/\r\n|\r|\n/g)?.length ?? 0;
       nextLine++;
-      if (fields.every((field) => field.trim() === "")) continue;
-      yield { fields, line };
-    }
+      return fields.every((field) => field.trim() === "") ? null : { fields, line };
+    },
+  });
+  const source = "path" in input ? fs.createReadStream(input.path) : Readable.from([input.content]);
+  pipeline(source, parser, () => {});
+  try {
+    yield* parser as AsyncIterable<{ fields: string[]; line: number }>;
   } catch (error) {
     throw new ImportFileError(describeReadError(error, nextLine, input));
   } finally {
