@@ -195,13 +195,13 @@ async function* csvRecords(input: CsvInput): AsyncGenerator<{ fields: string[]; 
       // A quoted value may hold line breaks: the next record starts below them.
       for (const field of fields) nextLine += field.match(/\r\n|\r|\n/g)?.length ?? 0;
       nextLine++;
-      return fields.every((field) => field.trim() === "") ? null : { fields, line };
+      return fields.every((field) => field.trim() === "") ? null : Object.assign(fields, { line });
     },
   });
   const source = "path" in input ? fs.createReadStream(input.path) : Readable.from([input.content]);
   pipeline(source, parser, () => {});
   try {
-    yield* parser as AsyncIterable<{ fields: string[]; line: number }>;
+    for await (const fields of parser as AsyncIterable<string[] & { line: number }>) yield { fields, line: fields.line };
   } catch (error) {
     throw new ImportFileError(describeReadError(error, nextLine, input));
   } finally {
