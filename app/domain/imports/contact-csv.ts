@@ -197,3 +197,8 @@ export const SKIP_REASON_LABEL: Record<ImportSkipReason, string> = {
   UNSUBSCRIBED: "unsubscribed from this topic on this channel",
   CONSENT_EXPIRED: "implied consent already expired",
 };
+
+/** All skipped rows of an import report. */
+export function skippedTotal(report: { skipped: Record<string, number> }): number {
+  return Object.values(report.skipped).reduce((sum, n) => sum + n, 0);
+}

@@ -10,7 +10,7 @@ import { db } from "~/utils/db.server.ts";
 import { applyImportedSubscriptions, type ImportSkipReason } from "~/domain/consent/import-batch.server.ts";
 import { checkRow, HEADER, ImportFileError, readHeader, type ColumnMap, type ContactRow, type ImportTopic } from "./contact-csv.ts";
 
-export { ImportFileError } from "./contact-csv.ts";
+export { ImportFileError, skippedTotal } from "./contact-csv.ts";
 
 /** A file on disk (the CLI) or its bytes (an upload). */
 export type CsvInput = { path: string } | { content: Buffer | string };
@@ -37,10 +37,6 @@ export const BAD_LINES_KEPT = 20;
 export const IMPORT_BATCH_ROWS = 1000;
 // A longer row is not a contact: most likely a broken quote swallowing the file.
 const MAX_RECORD_BYTES = 64 * 1024;
-
-export function skippedTotal(report: ImportReport): number {
-  return Object.values(report.skipped).reduce((sum, n) => sum + n, 0);
-}
 
 /** The unit an import names by slug, or null. */
 export function findImportUnit(slug: string) {
