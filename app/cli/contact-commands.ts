@@ -6,7 +6,7 @@ import { options, required, UsageError, type Command } from "./args.ts";
 export const contactCommands: Record<string, Command> = {
   "contacts import": {
     usage:
-      "contacts import <file.csv> --unit <slug>          import subscriptions (header email,name,topic,channel,basis,consented_at,source[,postal_address][,phone])",
+      "contacts import <file.csv> --unit <slug>         import subscriptions from CSV (email,name,topic,channel,basis,consented_at,source[,postal_address][,phone])",
     async run(args) {
       const { values, positionals } = options(args, { unit: { type: "string" } });
       const file = required(positionals[0], "<file.csv>");

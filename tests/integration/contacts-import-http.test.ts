@@ -30,7 +30,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-function upload(unitId: number | string, content: string | Uint8Array, options: { cookie?: string; fileName?: string } = {}) {
+function upload(unitId: number | string, content: string, options: { cookie?: string; fileName?: string } = {}) {
   const form = new FormData();
   form.set("unitId", String(unitId));
   form.set("file", new Blob([content], { type: "text/csv" }), options.fileName ?? "contacts.csv");
