@@ -11,6 +11,7 @@ import {
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { notFound, requireStaff, staffUnits } from "~/domain/accounts/staff.server.ts";
+import { ConsentError } from "~/domain/consent/changes.server.ts";
 import { ImportFileError, importContacts, type ImportReport } from "~/domain/imports/contact-import.server.ts";
 import { BASES, CONSENT_MONTHS, HEADER, SKIP_REASON_LABEL, skippedTotal } from "~/domain/imports/contact-csv.ts";
 import { IMPORT_UPLOAD_MAX_BYTES, IMPORT_UPLOAD_MAX_LABEL } from "~/domain/imports/upload-limit.ts";
@@ -70,6 +71,10 @@ export async function action({ request }: ActionFunctionArgs) {
     return answer({ ok: true, unitId: unit.id, fileName: file.name, report });
   } catch (error) {
     if (error instanceof ImportFileError) return answer({ ok: false, unitId: unit.id, errors: { file: `Nothing was imported. ${error.message}` } }, 400);
+    // A topic archived while the file was being imported: the batches before it stay.
+    if (error instanceof ConsentError) {
+      return answer({ ok: false, unitId: unit.id, formError: `The import stopped part-way: ${error.message} Import the file again to finish it.` }, 409);
+    }
     throw error;
   }
 }
