@@ -5,8 +5,10 @@ import cliProgress from "cli-progress";
 import { ConfigError } from "~/utils/env.server.ts";
 import { options, required, UsageError, type Command } from "./args.ts";
 import { campaignCommands } from "./campaign-commands.ts";
+import { contactCommands } from "./contact-commands.ts";
 
 const commands: Record<string, Command> = {
+  ...contactCommands,
   "api-keys create": {
     usage: "api-keys create --unit <slug> [--name <text>]   create a transactional API key (printed once, last line)",
     async run(args) {

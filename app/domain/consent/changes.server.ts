@@ -85,7 +85,8 @@ export function applyConsentChanges(
   });
 }
 
-type Recorded = {
+/** What a change records in its ConsentEvent (also built by import-batch.server.ts). */
+export type Recorded = {
   action: ConsentAction;
   changed: boolean;
   contactId: number | null;
@@ -103,7 +104,7 @@ async function applyInTransaction(tx: Tx, change: ConsentChange, context: Consen
   return { changed: recorded.changed, eventId: event.id };
 }
 
-function eventRow(recorded: Recorded, context: ConsentContext, now: Date) {
+export function eventRow(recorded: Recorded, context: ConsentContext, now: Date) {
   return {
     contactId: recorded.contactId,
     unitId: recorded.unitId ?? null,

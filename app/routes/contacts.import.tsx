@@ -1,0 +1,291 @@
+import {
+  data,
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { notFound, requireStaff, staffUnits } from "~/domain/accounts/staff.server.ts";
+import { ConsentError } from "~/domain/consent/changes.server.ts";
+import { ImportFileError, importContacts, type ImportReport } from "~/domain/imports/contact-import.server.ts";
+import { BASES, CONSENT_MONTHS, HEADER, SKIP_REASON_LABEL, skippedTotal } from "~/domain/imports/contact-csv.ts";
+import { IMPORT_UPLOAD_MAX_BYTES, IMPORT_UPLOAD_MAX_LABEL } from "~/domain/imports/upload-limit.ts";
+import { StaffFrame } from "~/components/staff-frame.tsx";
+import { passThroughHeaders } from "~/utils/route-headers.ts";
+import accountsStyles from "~/styles/accounts.css";
+import staffStyles from "~/styles/staff.css";
+
+// /contacts/import: a marketer or admin uploads a CSV of subscriptions for one of their units
+// and reads the report. A plain multipart form: works without JavaScript.
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: accountsStyles },
+  { rel: "stylesheet", href: staffStyles },
+];
+export const meta: MetaFunction = () => [{ title: "Import contacts — Preference Center" }];
+export const headers = passThroughHeaders;
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request);
+  const units = await staffUnits(staff);
+  return data({ user: { email: staff.email, role: staff.role }, units }, { headers: NO_STORE });
+}
+
+type Outcome =
+  | { ok: true; unitId: number; fileName: string; report: ImportReport }
+  | { ok: false; unitId?: number; errors?: { unitId?: string; file?: string }; formError?: string };
+
+const ImportRequest = z.object({
+  unitId: z.coerce.number({ error: "Choose a unit." }).int("Choose a unit.").positive("Choose a unit."),
+});
+
+export async function action({ request }: ActionFunctionArgs) {
+  const staff = await requireStaff(request);
+  const answer = (outcome: Outcome, status = 200) => data<Outcome>(outcome, { status, headers: NO_STORE });
+  let form: FormData;
+  try {
+    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: IMPORT_UPLOAD_MAX_BYTES }));
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) {
+      return answer({ ok: false, errors: { file: `That file is larger than ${IMPORT_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.` } }, 413);
+    }
+    return answer({ ok: false, formError: "The form could not be read. Please choose the unit and the file again." }, 400);
+  }
+  const parsed = ImportRequest.safeParse({ unitId: form.get("unitId") ?? undefined });
+  if (!parsed.success) return answer({ ok: false, errors: { unitId: parsed.error.issues[0].message } }, 400);
+  // Scoped in the query: another unit's id is a 404, whether or not it exists.
+  const unit = (await staffUnits(staff)).find((u) => u.id === parsed.data.unitId) ?? notFound();
+  const file = form.get("file");
+  if (!(file instanceof File) || file.size === 0) {
+    return answer({ ok: false, unitId: unit.id, errors: { file: "Choose a CSV file to import (it is empty or missing)." } }, 400);
+  }
+  try {
+    const report = await importContacts({ unitId: unit.id, input: { content: Buffer.from(await file.arrayBuffer()) }, actor: `user:${staff.id}` });
+    return answer({ ok: true, unitId: unit.id, fileName: file.name, report });
+  } catch (error) {
+    if (error instanceof ImportFileError) return answer({ ok: false, unitId: unit.id, errors: { file: `Nothing was imported. ${error.message}` } }, 400);
+    // A topic archived while the file was being imported: the batches before it stay.
+    if (error instanceof ConsentError) {
+      return answer({ ok: false, unitId: unit.id, formError: `The import stopped part-way: ${error.message} Import the file again to finish it.` }, 409);
+    }
+    throw error;
+  }
+}
+
+const BASIS_NOTE: Record<string, string> = {
+  express: "the person said yes",
+  implied_purchase: "a purchase or contract",
+  implied_inquiry: "the person asked about a product",
+  soft_opt_in: "a sale, marketing similar products",
+  legitimate_interest: "your legitimate interest",
+};
+
+function lasts(basis: keyof typeof CONSENT_MONTHS): string {
+  const months = CONSENT_MONTHS[basis];
+  if (months === null) return "until they opt out";
+  return months % 12 === 0 ? `${months / 12} years from consented_at` : `${months} months from consented_at`;
+}
+
+export default function ImportContactsRoute() {
+  const { user, units } = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
+  const importing = useNavigation().state === "submitting";
+  const errors = outcome && !outcome.ok ? outcome.errors : undefined;
+
+  return (
+    <StaffFrame user={user} title="Import contacts">
+      {units.length === 0 ? (
+        <p className="staff-panel">You are not a member of any unit yet, so there is nowhere to import to. Ask an admin to add you to a unit.</p>
+      ) : (
+        <section className="staff-panel" aria-labelledby="import-form">
+          <h2 id="import-form">Upload a file</h2>
+          <Form method="post" encType="multipart/form-data">
+            <div className={`field${errors?.unitId ? " has-error" : ""}`}>
+              <label htmlFor="field-unitId">Unit</label>
+              <select id="field-unitId" name="unitId" defaultValue={outcome?.unitId ?? units[0].id} aria-describedby={errors?.unitId ? "field-unitId-error" : undefined}>
+                {units.map((unit) => (
+                  <option key={unit.id} value={unit.id}>
+                    {unit.displayName}
+                  </option>
+                ))}
+              </select>
+              {errors?.unitId ? (
+                <p id="field-unitId-error" className="field-error">
+                  {errors.unitId}
+                </p>
+              ) : null}
+            </div>
+            <div className={`field${errors?.file ? " has-error" : ""}`}>
+              <label htmlFor="field-file">CSV file</label>
+              <p id="field-file-hint" className="hint">
+                UTF-8 CSV, up to {IMPORT_UPLOAD_MAX_LABEL} (about 100,000 rows). Importing the same file again changes nothing.
+              </p>
+              <input
+                id="field-file"
+                name="file"
+                type="file"
+                accept=".csv,text/csv"
+                required
+                aria-invalid={errors?.file ? true : undefined}
+                aria-describedby={errors?.file ? "field-file-hint field-file-error" : "field-file-hint"}
+              />
+              {errors?.file ? (
+                <p id="field-file-error" className="field-error">
+                  {errors.file}
+                </p>
+              ) : null}
+            </div>
+            {outcome && !outcome.ok && outcome.formError ? (
+              <div className="form-message error" role="alert">
+                <p>{outcome.formError}</p>
+              </div>
+            ) : null}
+            <div className="form-actions">
+              <button type="submit" className="button" disabled={importing}>
+                {importing ? "Importing…" : "Import"}
+              </button>
+            </div>
+          </Form>
+        </section>
+      )}
+
+      {outcome?.ok ? <ImportReportView fileName={outcome.fileName} report={outcome.report} /> : null}
+
+      <section aria-labelledby="file-format">
+        <h2 id="file-format">The file</h2>
+        <p>
+          One row per subscription; a person with several subscriptions has several rows. The first line is exactly <code>{HEADER}</code>, optionally
+          followed by <code>postal_address</code> and <code>phone</code> (where postal and phone marketing reach the person).
+        </p>
+        <table className="staff-table">
+          <thead>
+            <tr>
+              <th scope="col">Column</th>
+              <th scope="col">What it holds</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <td><code>email</code></td>
+              <td>The person&apos;s email address.</td>
+            </tr>
+            <tr>
+              <td><code>name</code></td>
+              <td>Optional. Fills in a contact that has no name; a name the person gave is kept.</td>
+            </tr>
+            <tr>
+              <td><code>topic</code></td>
+              <td>The topic&apos;s slug in the chosen unit. The topic must offer the channel and not be archived.</td>
+            </tr>
+            <tr>
+              <td><code>channel</code></td>
+              <td><code>email</code>, <code>postal</code> or <code>phone</code>.</td>
+            </tr>
+            <tr>
+              <td><code>basis</code></td>
+              <td>
+                The consent basis; implied consent expires:
+                <ul>
+                  {(Object.entries(BASES) as [string, keyof typeof CONSENT_MONTHS][]).map(([name, basis]) => (
+                    <li key={name}>
+                      <code>{name}</code> ({BASIS_NOTE[name]}): lasts {lasts(basis)}
+                    </li>
+                  ))}
+                </ul>
+              </td>
+            </tr>
+            <tr>
+              <td><code>consented_at</code></td>
+              <td>When consent was given, ISO 8601: <code>2024-03-01</code> or <code>2024-03-01T09:30:00Z</code> (no offset means UTC). Not in the future.</td>
+            </tr>
+            <tr>
+              <td><code>source</code></td>
+              <td>Where the consent was collected (&quot;checkout 2024&quot;, &quot;trade fair stand&quot;): kept in the consent history.</td>
+            </tr>
+          </tbody>
+        </table>
+        <p>
+          People who opted out of the topic, the unit or every unit on that channel, and addresses that bounced, complained, were blocked or erased,
+          are never subscribed again: their rows are reported as skipped. Consent already in force is never weakened. Rows with mistakes are listed
+          with their line numbers; the other rows are still imported.
+        </p>
+      </section>
+    </StaffFrame>
+  );
+}
+
+function ImportReportView({ fileName, report }: { fileName: string; report: ImportReport }) {
+  const skipped = Object.entries(report.skipped).filter(([, n]) => n > 0) as [keyof typeof SKIP_REASON_LABEL, number][];
+  return (
+    <section className="staff-panel" aria-labelledby="import-report" role="status">
+      <h2 id="import-report">
+        Imported {fileName || "the file"} into {report.unit.displayName}
+      </h2>
+      <table className="staff-table">
+        <tbody>
+          <tr>
+            <th scope="row">Rows read</th>
+            <td className="number">{report.rows}</td>
+          </tr>
+          <tr>
+            <th scope="row">Subscribed</th>
+            <td className="number">{report.subscribed}</td>
+          </tr>
+          <tr>
+            <th scope="row">New contacts</th>
+            <td className="number">{report.contactsCreated}</td>
+          </tr>
+          <tr>
+            <th scope="row">Existing contacts given new details</th>
+            <td className="number">{report.contactsUpdated}</td>
+          </tr>
+          <tr>
+            <th scope="row">Unchanged (consent already in force)</th>
+            <td className="number">{report.unchanged}</td>
+          </tr>
+          <tr>
+            <th scope="row">Skipped</th>
+            <td className="number">{skippedTotal(report)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Bad rows</th>
+            <td className="number">{report.bad}</td>
+          </tr>
+        </tbody>
+      </table>
+      {skipped.length > 0 ? (
+        <>
+          <h3>Skipped</h3>
+          <ul>
+            {skipped.map(([reason, n]) => (
+              <li key={reason}>
+                {n} — {SKIP_REASON_LABEL[reason]}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {report.bad > 0 ? (
+        <>
+          <h3>Bad rows</h3>
+          <ul>
+            {report.badLines.map((bad) => (
+              <li key={bad.line}>
+                Line {bad.line}: {bad.reason}
+              </li>
+            ))}
+          </ul>
+          {report.bad > report.badLines.length ? <p>… and {report.bad - report.badLines.length} more bad rows.</p> : null}
+          <p>Fix the bad rows and import the file again: rows already imported stay as they are.</p>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+import { httpClient, nextIp } from "../helpers/accounts-http.ts";
+
+// /contacts/import over real HTTP against the production build, as a browser without
+// JavaScript would post it: a demo marketer uploads a CSV and reads the report.
+
+const TAX_MARKETER = { email: "marketer.tax@example.com", password: "demo-tax-marketer-lantern-58" };
+const HEADER = "email,name,topic,channel,basis,consented_at,source";
+
+let app: RunningApp;
+let appDb: ReturnType<typeof openAppDatabase>;
+let http: ReturnType<typeof httpClient>;
+let cookie: string;
+let taxUnitId: number;
+let travelUnitId: number;
+
+beforeAll(async () => {
+  app = await startApp();
+  appDb = openAppDatabase(app);
+  http = httpClient(app);
+  cookie = await http.signIn(TAX_MARKETER.email, TAX_MARKETER.password);
+  taxUnitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-tax'").id;
+  travelUnitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-travel'").id;
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await app?.stop();
+});
+
+function upload(unitId: number | string, content: string, options: { cookie?: string; fileName?: string } = {}) {
+  const form = new FormData();
+  form.set("unitId", String(unitId));
+  form.set("file", new Blob([content], { type: "text/csv" }), options.fileName ?? "contacts.csv");
+  return fetch(`${app.url}/contacts/import`, {
+    method: "POST",
+    body: form,
+    redirect: "manual",
+    headers: { cookie: options.cookie ?? cookie, "x-forwarded-for": nextIp() },
+  });
+}
+
+/** The page's text without tags, for reading the report as a person would. */
+const plain = (html: string) =>
+  html
+    .replace(/<!-- -->/g, "")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/\s+/g, " ");
+const text = async (response: Response) => plain(await response.text());
+
+describe("/contacts/import", () => {
+  it("shows a marketer only their own units, the expected header and the size limit", async () => {
+    const page = await http.get("/contacts/import", { cookie });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toMatch(new RegExp(`<option value="${taxUnitId}"[^>]*>Example Tax</option>`));
+    expect(html).not.toContain("Example Travel");
+    expect(html).toContain(`<code>${HEADER}</code>`);
+    expect(plain(html)).toContain("up to 20 MB");
+    // HTML attribute names are case-insensitive; React writes encType.
+    expect(html).toMatch(/<form method="post" action="\/contacts\/import" enctype="multipart\/form-data"/i);
+  });
+
+  it("sends people who are not signed in to the login page", async () => {
+    const page = await http.get("/contacts/import");
+    expect(page.status).toBe(302);
+    expect(page.headers.get("location")).toMatch(/^\/login/);
+  });
+
+  it("imports an uploaded CSV, reports subscribed, skipped and bad rows, and records the marketer in the ledger", async () => {
+    const contactId = Number(
+      appDb.sqlite.prepare("INSERT INTO Contact (email, locale, createdAt, updatedAt) VALUES ('opted.out@example.com', 'en', datetime('now'), datetime('now'))").run()
+        .lastInsertRowid,
+    );
+    appDb.sqlite.prepare("INSERT INTO UnitOptOut (contactId, unitId, channel, createdAt) VALUES (?, ?, 'EMAIL', datetime('now'))").run(contactId, taxUnitId);
+    const content = [
+      HEADER,
+      "new.reader@example.com,New Reader,tax-tips,email,express,2025-01-15,webinar sign-up",
+      "new.reader@example.com,New Reader,product-news,postal,implied_purchase,2025-02-01,shop",
+      "opted.out@example.com,,tax-tips,email,express,2025-01-15,old list",
+      "new.reader@example.com,,no-such-topic,email,express,2025-01-15,shop",
+    ].join("\n");
+
+    const response = await upload(taxUnitId, content);
+    expect(response.status).toBe(200);
+    const page = await text(response);
+    expect(page).toContain("Imported contacts.csv into Example Tax");
+    expect(page).toContain("Rows read 4");
+    expect(page).toContain("Subscribed 2");
+    expect(page).toContain("New contacts 1");
+    expect(page).toContain("Skipped 1");
+    expect(page).toContain("1 — opted out of this unit on this channel");
+    expect(page).toContain("Bad rows 1");
+    expect(page).toContain('Line 5: topic "no-such-topic" is not a topic of Example Tax');
+
+    const marketerId = appDb.row<{ id: number }>("SELECT id FROM User WHERE email = ?", TAX_MARKETER.email).id;
+    const events = appDb.rows<{ action: string; source: string; actor: string; detail: string }>(
+      "SELECT e.action, e.source, e.actor, e.detail FROM ConsentEvent e JOIN Contact c ON c.id = e.contactId WHERE c.email = 'new.reader@example.com' ORDER BY e.id",
+    );
+    expect(events.map((e) => [e.action, e.source, e.actor])).toEqual([
+      ["SUBSCRIBE", "IMPORT", `user:${marketerId}`],
+      ["SUBSCRIBE", "IMPORT", `user:${marketerId}`],
+    ]);
+    expect(JSON.parse(events[0].detail)).toMatchObject({ origin: "webinar sign-up" });
+    expect(appDb.count("SELECT COUNT(*) AS n FROM Subscription WHERE contactId = ?", contactId)).toBe(0);
+
+    // The same file again: nothing new.
+    const eventCount = appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent");
+    const again = await text(await upload(taxUnitId, content));
+    expect(again).toContain("Subscribed 0");
+    expect(again).toContain("Unchanged (consent already in force) 2");
+    expect(appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent")).toBe(eventCount);
+  });
+
+  it("answers another unit's id with 404 and imports nothing", async () => {
+    const events = appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent");
+    const response = await upload(travelUnitId, `${HEADER}\nsomeone@example.com,,deals,email,express,2025-01-15,shop\n`);
+    expect(response.status).toBe(404);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent")).toBe(events);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM Contact WHERE email = 'someone@example.com'")).toBe(0);
+    expect((await upload(999_999, `${HEADER}\n`)).status).toBe(404);
+  });
+
+  it("answers an unusable file, a missing file or a missing unit with a clear 400", async () => {
+    const wrongHeader = await upload(taxUnitId, "Email;Name\nann@example.com;Ann\n");
+    expect(wrongHeader.status).toBe(400);
+    expect(await text(wrongHeader)).toContain(`Nothing was imported. The first line must be the header ${HEADER}`);
+
+    const empty = await upload(taxUnitId, "");
+    expect(empty.status).toBe(400);
+    expect(await text(empty)).toContain("Choose a CSV file to import (it is empty or missing).");
+
+    const noUnit = await upload("", `${HEADER}\n`);
+    expect(noUnit.status).toBe(400);
+    expect(await text(noUnit)).toContain("Choose a unit.");
+
+    const urlEncoded = await http.post("/contacts/import", { unitId: String(taxUnitId) }, { cookie });
+    expect(urlEncoded.status).toBe(400);
+    expect(await text(urlEncoded)).toContain("The form could not be read.");
+  });
+
+  it("takes files up to 20 MB on this page only, and says so when a file is larger", async () => {
+    const row = "big.file@example.com,,tax-tips,email,express,2025-01-15,shop\n";
+    const justOver = `${HEADER}\n${row.repeat(Math.ceil((20 * 1024 * 1024) / row.length))}`;
+    const tooLarge = await upload(taxUnitId, justOver);
+    expect(tooLarge.status).toBe(413);
+    expect(await text(tooLarge)).toContain("That file is larger than 20 MB. Split it into smaller files and import each one.");
+
+    const farOver = await upload(taxUnitId, justOver + row.repeat(20_000));
+    expect(farOver.status).toBe(413);
+    expect(await farOver.text()).toBe("That file is larger than 20 MB. Split it into smaller files and import each one.");
+    expect(appDb.count("SELECT COUNT(*) AS n FROM Contact WHERE email = 'big.file@example.com'")).toBe(0);
+
+    // Elsewhere the 64 KiB limit still holds.
+    const login = await http.post("/login", { intent: "password", email: "x@example.com", password: "p".repeat(70 * 1024) });
+    expect(login.status).toBe(413);
+  });
+});
