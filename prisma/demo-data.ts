@@ -131,6 +131,8 @@ const FIRST_NAMES = ["Ada", "Ben", "Chloé", "Dev", "Emil", "Farah", "Gus", "Han
 const LAST_NAMES = ["Adler", "Brooks", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Horvat", "Ito", "Jensen"];
 const BASES: ConsentBasis[] = ["EXPRESS", "EXPRESS", "EXPRESS", "IMPLIED_PURCHASE", "IMPLIED_INQUIRY", "SOFT_OPT_IN", "LEGITIMATE_INTEREST"];
 const CONTACT_COUNT = 200;
+const STREETS = ["Orchard Row", "Mill Lane", "Station Road", "Harbour View", "Linden Avenue", "Quarry Close", "Bell Street", "Meadow Way"];
+const TOWNS = ["Springfield, EX1 4AB", "Port Example, EX9 2CD", "Northbrook, EX4 7EF", "Example City, EX2 9GH", "Westmere, EX7 3JK"];
 
 /** Small deterministic PRNG (mulberry32) so every demo database looks the same. */
 function random(seed: number) {
@@ -148,6 +150,8 @@ export async function isDatabaseEmpty(db: PrismaClient): Promise<boolean> {
 
 export async function seedDemoData(db: PrismaClient, log: (line: string) => void = console.log): Promise<void> {
   const rand = random(20261122);
+  // Postal and phone details draw from their own sequence, so everything drawn from `rand` is as before.
+  const extra = random(20260501);
   const pick = <T,>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
   const now = new Date();
   const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -189,11 +193,16 @@ export async function seedDemoData(db: PrismaClient, log: (line: string) => void
   for (const category of GROUP_CATEGORIES) await db.exemptCategory.create({ data: { ...category, unitId: null } });
 
   const contactIds: number[] = [];
+  const postalAndPhone: ConsentChange[] = [];
   for (let i = 0; i < CONTACT_COUNT; i++) {
     const first = FIRST_NAMES[i % FIRST_NAMES.length];
     const last = LAST_NAMES[Math.floor(i / FIRST_NAMES.length) % LAST_NAMES.length];
     const email = i === 0 ? "jane.doe@example.com" : `${first}.${last}.${i}`.normalize("NFKD").replace(/[^\w.]/g, "").toLowerCase() + "@example.com";
-    const contact = await db.contact.create({ data: { email, name: i === 0 ? "Jane Doe" : `${first} ${last}` } });
+    // Most contacts have a postal address and a phone number; some lack one, so exports leave them out.
+    const postalAddress = extra() < 0.12 ? null : `${1 + Math.floor(extra() * 98)} ${STREETS[Math.floor(extra() * STREETS.length)]}, ${TOWNS[Math.floor(extra() * TOWNS.length)]}`;
+    // 020 7946 0000–0999 is set aside for fiction: no real person gets these calls.
+    const phone = extra() < 0.2 ? null : `+44 20 7946 0${String(i).padStart(3, "0")}`;
+    const contact = await db.contact.create({ data: { email, name: i === 0 ? "Jane Doe" : `${first} ${last}`, postalAddress, phone } });
     contactIds.push(contact.id);
 
     const changes: ConsentChange[] = [];
@@ -219,6 +228,23 @@ export async function seedDemoData(db: PrismaClient, log: (line: string) => void
     if (rand() < 0.1) changes.push({ kind: "setSharing", contactId: contact.id, purpose: "THIRD_PARTY_OFFERS", granted: true });
     if (i > 0 && rand() < 0.02) changes.push({ kind: "suppress", email, reason: rand() < 0.5 ? "HARD_BOUNCE" : "COMPLAINT" });
     await applyConsentChanges(changes, { source: "IMPORT", actor: "seed" }, db);
+    postalAndPhone.push(...changes.filter((c) => c.kind === "subscribe" && c.channel !== "EMAIL"));
+  }
+
+  // A few postal and phone unsubscribes and unit opt-outs (the loop above opts out of units by
+  // email only), so those lists have people to leave out. Added after the loop: earlier rows are unchanged.
+  const unitOptOuts = new Set<string>();
+  for (const change of postalAndPhone) {
+    if (change.kind !== "subscribe" || change.contactId === contactIds[0]) continue;
+    const roll = extra();
+    const { contactId, topicId, channel } = change;
+    const unitId = units.find((u) => u.topics.some((t) => t.id === topicId))!.id;
+    const key = `${contactId}:${unitId}:${channel}`;
+    let optOut: ConsentChange | null = null;
+    if (roll < 0.04) optOut = { kind: "unsubscribe", contactId, topicId, channel };
+    else if (roll < 0.07 && !unitOptOuts.has(key)) optOut = { kind: "optOutOfUnit", contactId, unitId, channel };
+    if (optOut?.kind === "optOutOfUnit") unitOptOuts.add(key);
+    if (optOut) await applyConsentChanges([optOut], { source: "IMPORT", actor: "seed" }, db);
   }
 
   const unitIdBySlug = new Map(units.map((u) => [u.slug, u.id]));

@@ -10,7 +10,8 @@ const SECTIONS: { to: string; label: string; adminOnly?: boolean }[] = [
   { to: "/campaigns", label: "Campaigns" },
   { to: "/contacts/import", label: "Import contacts" },
   { to: "/contacts/export", label: "Postal & phone lists" },
-  { to: "/admin/outbox", label: "Outbox", adminOnly: true },
+  // Marketers see their units' promotional mail there (app/domain/mail/outbox-browse.server.ts).
+  { to: "/admin/outbox", label: "Outbox" },
 ];
 
 export function StaffFrame({ user, title, children }: { user: StaffFrameUser; title: string; children: ReactNode }) {

@@ -1,0 +1,216 @@
+import { stringify } from "csv-stringify/sync";
+import type { Prisma } from "~/generated/prisma/client.ts";
+import { notFound, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
+import { audienceWhere } from "~/domain/consent/audience.server.ts";
+import { recordExport } from "~/domain/consent/changes.server.ts";
+import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
+import { CHANNEL_LABEL, offeredChannels } from "~/domain/units/channels.ts";
+import { db } from "~/utils/db.server.ts";
+import type { Requester } from "~/utils/request.server.ts";
+
+// Postal and phone lists: the contacts who may get postal mail (or a call) about one topic of
+// one unit, as CSV for a mailing house or call centre. Who is on a list is audienceWhere(), the
+// same rule as every email campaign (DESIGN.md invariant 2); every export is a ledger event.
+
+export const EXPORT_CHANNELS = ["POSTAL", "PHONE"] as const;
+export type ExportChannel = (typeof EXPORT_CHANNELS)[number];
+
+/** The list asked for cannot be exported as asked (archived topic, channel not offered): a 400. */
+export class ContactListError extends Error {
+  name = "ContactListError";
+}
+
+/** One exportable list: a unit's topic on a channel. */
+export type ContactList = {
+  unit: { id: number; slug: string; displayName: string };
+  topic: { id: number; slug: string; name: string };
+  channel: ExportChannel;
+};
+
+/** The lists this person may export, by unit: topics (not archived) that offer postal mail or phone. */
+export async function exportableLists(staff: Staff): Promise<{ unit: ContactList["unit"]; lists: ContactList[] }[]> {
+  const units = await db.businessUnit.findMany({
+    where: unitScope(staff),
+    orderBy: { displayName: "asc" },
+    select: {
+      id: true,
+      slug: true,
+      displayName: true,
+      topics: {
+        where: { archivedAt: null, OR: [{ offersPostal: true }, { offersPhone: true }] },
+        orderBy: { name: "asc" },
+        select: { id: true, slug: true, name: true, offersEmail: true, offersPostal: true, offersPhone: true },
+      },
+    },
+  });
+  return units.map(({ topics, ...unit }) => ({
+    unit,
+    lists: topics.flatMap(({ offersEmail, offersPostal, offersPhone, ...topic }) =>
+      exportChannelsOf({ offersEmail, offersPostal, offersPhone }).map((channel) => ({ unit, topic, channel })),
+    ),
+  }));
+}
+
+function exportChannelsOf(topic: { offersEmail: boolean; offersPostal: boolean; offersPhone: boolean }): ExportChannel[] {
+  return offeredChannels(topic).filter((c): c is ExportChannel => c !== "EMAIL");
+}
+
+/** The list named by unit and topic slugs; a unit or topic outside this person's units is a 404. */
+export async function findContactList(staff: Staff, ask: { unit: string; topic: string; channel: ExportChannel }): Promise<ContactList> {
+  const topic = await db.topic.findFirst({
+    where: { slug: ask.topic, unit: { slug: ask.unit, ...unitScope(staff) } },
+    select: {
+      id: true,
+      slug: true,
+      name: true,
+      archivedAt: true,
+      offersEmail: true,
+      offersPostal: true,
+      offersPhone: true,
+      unit: { select: { id: true, slug: true, displayName: true } },
+    },
+  });
+  if (!topic) notFound();
+  const label = CHANNEL_LABEL[ask.channel].toLowerCase();
+  if (topic.archivedAt) throw new ContactListError(`The topic “${topic.name}” is archived, so its lists can no longer be exported.`);
+  if (!exportChannelsOf(topic).includes(ask.channel)) {
+    throw new ContactListError(`“${topic.name}” is not offered by ${label}, so it has no ${label} list. Pick a list from the form.`);
+  }
+  return { unit: topic.unit, topic: { id: topic.id, slug: topic.slug, name: topic.name }, channel: ask.channel };
+}
+
+const targetOf = (list: ContactList): PromotionalTarget => ({ unitId: list.unit.id, topicId: list.topic.id, channel: list.channel });
+
+/** The contact detail a list needs: a postal address for postal mail, a phone number for calls. */
+function hasContactDetail(channel: ExportChannel): Prisma.ContactWhereInput {
+  return channel === "POSTAL"
+    ? { AND: [{ postalAddress: { not: null } }, { NOT: { postalAddress: "" } }] }
+    : { AND: [{ phone: { not: null } }, { NOT: { phone: "" } }] };
+}
+
+function listWhere(list: ContactList, now: Date, maxContactId?: number): Prisma.ContactWhereInput {
+  return {
+    AND: [audienceWhere(targetOf(list), now), hasContactDetail(list.channel)],
+    ...(maxContactId === undefined ? {} : { id: { lte: maxContactId } }),
+  };
+}
+
+export type ContactListSize = {
+  /** Contacts who may be contacted on the channel about the topic. */
+  mayBeContacted: number;
+  /** Of those, the ones with the address or number needed: the rows of the file. */
+  rows: number;
+  /** May be contacted, but no postal address (or phone number) is on file: left out of the file. */
+  missingDetail: number;
+};
+
+export async function sizeOfContactList(list: ContactList, now = new Date(), maxContactId?: number): Promise<ContactListSize> {
+  const bounded = maxContactId === undefined ? {} : { id: { lte: maxContactId } };
+  const [mayBeContacted, rows] = await Promise.all([
+    db.contact.count({ where: { ...audienceWhere(targetOf(list), now), ...bounded } }),
+    db.contact.count({ where: listWhere(list, now, maxContactId) }),
+  ]);
+  return { mayBeContacted, rows, missingDetail: mayBeContacted - rows };
+}
+
+export type ContactListExport = ContactListSize & {
+  fileName: string;
+  /** The CSV, produced batch by batch as it is read. */
+  csv: ReadableStream<Uint8Array>;
+};
+
+/**
+ * Records the export in the ledger, then streams the list as CSV in keyset batches, so a list
+ * of 100,000 contacts never sits in memory. The access is recorded before the first row leaves:
+ * an access log must not miss an export whose download was cut short.
+ */
+export async function exportContactList(
+  staff: Staff,
+  list: ContactList,
+  requester: Requester,
+  options: { now?: Date; batchSize?: number } = {},
+): Promise<ContactListExport> {
+  const now = options.now ?? new Date();
+  const batchSize = options.batchSize ?? 1000;
+  // Frozen bounds: people added while the file streams are not in it, so it matches the count.
+  const maxContactId = (await db.contact.aggregate({ _max: { id: true } }))._max.id ?? 0;
+  const size = await sizeOfContactList(list, now, maxContactId);
+  await recordExport(
+    { unitId: list.unit.id, topicId: list.topic.id, channel: list.channel, rows: size.rows },
+    { source: "ADMIN", actor: `user:${staff.id}`, ip: requester.ip, userAgent: requester.userAgent, now },
+  );
+
+  const encoder = new TextEncoder();
+  let afterContactId = 0;
+  let headerSent = false;
+  const csv = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true;
+        controller.enqueue(encoder.encode(stringify([csvHeader(list.channel)])));
+        return;
+      }
+      // Each batch asks the rule again: someone who opts out while the file streams is left out.
+      const batch = await db.contact.findMany({
+        where: { ...listWhere(list, now, maxContactId), id: { gt: afterContactId, lte: maxContactId } },
+        orderBy: { id: "asc" },
+        take: batchSize,
+        select: {
+          id: true,
+          name: true,
+          email: true,
+          postalAddress: true,
+          phone: true,
+          subscriptions: {
+            where: { topicId: list.topic.id, channel: list.channel },
+            select: { basis: true, consentedAt: true, expiresAt: true },
+          },
+        },
+      });
+      if (batch.length === 0) {
+        controller.close();
+        return;
+      }
+      afterContactId = batch[batch.length - 1].id;
+      controller.enqueue(encoder.encode(stringify(batch.map((contact) => csvRow(list.channel, contact)))));
+    },
+  });
+
+  const day = now.toISOString().slice(0, 10);
+  const fileName = `${list.unit.slug}-${list.topic.slug}-${list.channel.toLowerCase()}-${day}.csv`.replace(/[^\w.-]+/g, "-");
+  return { ...size, fileName, csv };
+}
+
+export function csvHeader(channel: ExportChannel): string[] {
+  return ["name", "email", channel === "POSTAL" ? "postal_address" : "phone", "basis", "consented_at", "consent_expires_at"];
+}
+
+type ExportedContact = {
+  name: string | null;
+  email: string;
+  postalAddress: string | null;
+  phone: string | null;
+  subscriptions: { basis: string; consentedAt: Date; expiresAt: Date | null }[];
+};
+
+export function csvRow(channel: ExportChannel, contact: ExportedContact): string[] {
+  const consent = contact.subscriptions[0];
+  return [
+    contact.name ?? "",
+    contact.email,
+    (channel === "POSTAL" ? contact.postalAddress : contact.phone) ?? "",
+    // The spelling the CSV import takes, so a list can go back in.
+    consent ? consent.basis.toLowerCase() : "",
+    consent ? consent.consentedAt.toISOString() : "",
+    consent?.expiresAt ? consent.expiresAt.toISOString() : "",
+  ].map(inertCell);
+}
+
+/**
+ * A cell a spreadsheet will not run as a formula (CSV injection): text starting with = + - @
+ * (or a tab or carriage return, which some spreadsheets skip before looking) gets a leading '.
+ * Phone numbers such as +44 … get it too; a spreadsheet would otherwise compute them.
+ */
+export function inertCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}

@@ -1,0 +1,48 @@
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { requireStaff } from "~/domain/accounts/staff.server.ts";
+import { ContactListError, EXPORT_CHANNELS, exportContactList, findContactList } from "~/domain/campaigns/contact-export.server.ts";
+import { formFields } from "~/utils/forms.ts";
+import { requesterOf } from "~/utils/request.server.ts";
+import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
+
+// POST /contacts/export/csv: the download itself. A POST because it writes the ledger's access
+// event (GET never changes state); the page at /contacts/export shows the list's size first.
+
+const Slug = z.string({ error: "is missing" }).min(1, "is missing").max(100, "is too long");
+const ExportRequest = z.object({
+  unit: Slug,
+  topic: Slug,
+  channel: z.enum(EXPORT_CHANNELS, { error: "must be POSTAL or PHONE" }),
+});
+
+export async function loader() {
+  return redirect("/contacts/export");
+}
+
+export function action({ request, context }: ActionFunctionArgs) {
+  return answeringInPlainText(async () => {
+    const staff = await requireStaff(request);
+    const parsed = ExportRequest.safeParse(formFields(await request.formData().catch(() => null)));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return plainTextAnswer(400, `This export request is incomplete: ${String(issue.path[0] ?? "form")} ${issue.message}. Pick a list at /contacts/export.`);
+    }
+    let list;
+    try {
+      list = await findContactList(staff, parsed.data);
+    } catch (error) {
+      if (error instanceof ContactListError) return plainTextAnswer(400, error.message);
+      throw error;
+    }
+    const exported = await exportContactList(staff, list, requesterOf(request, context));
+    return new Response(exported.csv, {
+      headers: {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${exported.fileName}"`,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+      },
+    });
+  });
+}
