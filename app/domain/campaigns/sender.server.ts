@@ -1,4 +1,4 @@
-// The send pipeline (docs/decisions/009-campaign-send-pipeline.md). A campaign that starts
+// The send pipeline (docs/decisions/010-campaign-send-pipeline.md). A campaign that starts
 // freezes its audience rule and its bounds (the highest contact id). A sender holding the
 // campaign's lease then repeats: enumerate the next keyset batch of eligible contacts into
 // Delivery rows (unique on campaign + contact, written before anything is sent), claim due
@@ -79,7 +79,7 @@ export async function claimNextCampaign(owner: string, now = new Date()): Promis
     });
     if (taken.count === 1) {
       // Deliveries the previous holder handed to the transport without recording the answer:
-      // send them again (at least once; ADR 009 explains why not at most once).
+      // send them again (at least once; ADR 010 explains why not at most once).
       await db.delivery.updateMany({ where: { campaignId: id, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
       return id;
     }
