@@ -17,6 +17,7 @@ import { StaffFrame } from "~/components/staff-frame.tsx";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
+import contactListsStyles from "~/styles/contact-lists.css";
 
 // /contacts/export: pick one of your units' postal or phone lists, see how many people are on
 // it and how many lack the address or number, then download it (a POST: it writes the ledger).
@@ -24,6 +25,7 @@ import staffStyles from "~/styles/staff.css";
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: accountsStyles },
   { rel: "stylesheet", href: staffStyles },
+  { rel: "stylesheet", href: contactListsStyles },
 ];
 export const meta: MetaFunction = () => [{ title: "Postal and phone lists — Preference Center" }, { name: "robots", content: "noindex" }];
 export const headers = passThroughHeaders;
@@ -127,7 +129,7 @@ function ListSummary({ list, size }: { list: ContactList; size: ContactListSize 
   const detail = list.channel === "POSTAL" ? "postal address" : "phone number";
   const people = (n: number) => `${n.toLocaleString("en-GB")} ${n === 1 ? "person" : "people"}`;
   return (
-    <section className="staff-panel" aria-labelledby="list-heading">
+    <section className="staff-panel export-summary" aria-labelledby="list-heading">
       <h2 id="list-heading">
         {list.unit.displayName}: {list.topic.name}, {CHANNEL_LABEL[list.channel].toLowerCase()}
       </h2>
@@ -136,7 +138,7 @@ function ListSummary({ list, size }: { list: ContactList; size: ContactListSize 
       </p>
       {size.missingDetail > 0 ? (
         <p>
-          {people(size.missingDetail)} of them {size.missingDetail === 1 ? "has" : "have"} no {detail} on file and{" "}
+          {size.missingDetail.toLocaleString("en-GB")} of them {size.missingDetail === 1 ? "has" : "have"} no {detail} on file and{" "}
           {size.missingDetail === 1 ? "is" : "are"} left out of the file.
         </p>
       ) : null}
