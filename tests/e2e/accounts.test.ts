@@ -1,8 +1,7 @@
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { emailedLink } from "../helpers/outbox.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, seriousViolations } from "../helpers/browser.ts";
 import { startApp, type RunningApp } from "../helpers/app-server.ts";
 import { openAppDatabase } from "../helpers/app-database.ts";
 import { addMember, MEMBER_PASSWORD, messagesTo } from "../helpers/accounts-http.ts";
@@ -23,11 +22,6 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page: page as never }).analyze();
-  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
-}
 
 async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true });

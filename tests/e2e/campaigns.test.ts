@@ -1,10 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { AxeBuilder } from "@axe-core/playwright";
 import PostalMime from "postal-mime";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, seriousViolations, signIn } from "../helpers/browser.ts";
 import { startApp, type RunningApp } from "../helpers/app-server.ts";
 import { openAppDatabase } from "../helpers/app-database.ts";
 
@@ -26,17 +25,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function seriousViolations(page: Page) {
-  // The preview frame is sandboxed without scripts, so axe cannot run inside it (and would wait for it forever).
-  const results = await new AxeBuilder({ page: page as never }).exclude("iframe").analyze();
-  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+async function signInAsMarketer(page: Page) {
+  await signIn(page, app.url, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
   await page.waitForURL(`${app.url}/campaigns`);
   await page.getByRole("link", { name: "New campaign" }).waitFor();
 }
@@ -54,7 +44,7 @@ async function newestMessageTo(address: string) {
 describe("campaigns, in Chromium", { timeout: 60_000 }, () => {
   it("a marketer writes, previews, tests and sends a campaign; an unsubscribe from it is counted", async () => {
     const page = await (await browser.newContext()).newPage();
-    await signIn(page, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+    await signInAsMarketer(page);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Campaigns");
 
     await page.getByRole("link", { name: "New campaign" }).click();
@@ -112,7 +102,7 @@ describe("campaigns, in Chromium", { timeout: 60_000 }, () => {
       )
       .run().lastInsertRowid;
     const page = await (await browser.newContext()).newPage();
-    await signIn(page, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+    await signInAsMarketer(page);
     const response = await page.goto(`${app.url}/campaigns/${travelCampaign}`);
     expect(response?.status()).toBe(404);
     const post = await page.request.post(`${app.url}/campaigns/${travelCampaign}`, { form: { intent: "send" }, headers: { Origin: app.url } });
@@ -120,10 +110,7 @@ describe("campaigns, in Chromium", { timeout: 60_000 }, () => {
     expect(appDb.row("SELECT status FROM Campaign WHERE id = ?", travelCampaign)).toEqual({ status: "DRAFT" });
 
     const subscriber = await (await browser.newContext()).newPage();
-    await subscriber.goto(`${app.url}/login`);
-    await subscriber.getByLabel("Email address").fill("jane.doe@example.com");
-    await subscriber.getByLabel("Password").fill("demo-subscriber-meadow-264");
-    await subscriber.getByRole("button", { name: "Sign in", exact: true }).click();
+    await signIn(subscriber, app.url, "jane.doe@example.com", "demo-subscriber-meadow-264");
     await subscriber.waitForURL(`${app.url}/preferences`);
     expect((await subscriber.goto(`${app.url}/campaigns`))?.status()).toBe(404);
   });

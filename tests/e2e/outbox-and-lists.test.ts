@@ -1,12 +1,11 @@
 import fs from "node:fs";
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderPromotional } from "~emails/render.tsx";
 import { PREVIEW_UNIT } from "~emails/components/preview-data.ts";
 import { trustSanitizedHtml } from "~emails/promotional/campaign.tsx";
 import { createOutboxTransport } from "~/domain/mail/outbox.server.ts";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, seriousViolations, signIn } from "../helpers/browser.ts";
 import { startApp, type RunningApp } from "../helpers/app-server.ts";
 import { openAppDatabase } from "../helpers/app-database.ts";
 
@@ -68,29 +67,11 @@ afterAll(async () => {
   await app?.stop();
 });
 
-/**
- * Serious and critical accessibility violations on the page as it is now. The message frame
- * runs no script by design, so axe cannot run inside it (it waits forever): it is left out,
- * and its title is checked by the test itself.
- */
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page: page as never }).exclude("iframe.outbox-frame").analyze();
-  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
-}
-
 describe("the outbox, in Chromium", () => {
   it("an admin opens a campaign message, sees it rendered, and its unsubscribe link opens the unsubscribe page", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await signIn(page, "admin@example.com", "demo-orchard-keeper-7421");
+    await signIn(page, app.url, "admin@example.com", "demo-orchard-keeper-7421");
     await page.goto(`${app.url}/admin/outbox`);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Outbox");
     expect(await seriousViolations(page)).toEqual([]);
@@ -118,7 +99,7 @@ describe("the outbox, in Chromium", () => {
   it("a marketer of the unit finds the same message through the staff menu, without JavaScript", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await signIn(page, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+    await signIn(page, app.url, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
     await page.goto(`${app.url}/contacts/export`);
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Outbox" }).click();
     await page.getByLabel("Recipient contains").fill(recipient.email.toUpperCase());
@@ -133,7 +114,7 @@ describe("postal and phone lists, in Chromium", () => {
   it("a marketer picks a list, sees its size, and downloads it; axe finds nothing serious", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await signIn(page, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+    await signIn(page, app.url, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
     await page.goto(`${app.url}/contacts/export`);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel("List").selectOption({ label: "Offers — postal mail" });

@@ -1,7 +1,6 @@
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, seriousViolations } from "../helpers/browser.ts";
 import { startApp, type RunningApp } from "../helpers/app-server.ts";
 import { openAppDatabase } from "../helpers/app-database.ts";
 
@@ -21,11 +20,6 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page: page as never }).analyze();
-  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
-}
 
 const jane = () => appDb.row<{ id: number; email: string }>("SELECT id, email FROM Contact WHERE email = 'jane.doe@example.com'");
 const unitId = (slug: string) => appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = ?", slug).id;

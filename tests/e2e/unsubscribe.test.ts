@@ -1,7 +1,6 @@
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../helpers/browser.ts";
+import { launchBrowser, seriousViolations } from "../helpers/browser.ts";
 import { startApp, type RunningApp } from "../helpers/app-server.ts";
 import { openAppDatabase } from "../helpers/app-database.ts";
 
@@ -19,12 +18,6 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-/** Serious and critical accessibility violations on the page as it is now. */
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page: page as never }).analyze();
-  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
-}
 
 function taxSubscriber() {
   return appDb.row<{ contactId: number; topicId: number; unitId: number }>(

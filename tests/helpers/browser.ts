@@ -1,4 +1,5 @@
-import { chromium, type Browser } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 /** Debian's Chromium, headless, with the flags this sandbox needs (no network, no sandbox). */
 export function launchBrowser(): Promise<Browser> {
@@ -15,4 +16,23 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * Serious and critical accessibility violations on the page as it is now. Frames are left out:
+ * the product's frames (email previews, outbox messages) run no script by design, and axe waits
+ * forever for a frame it cannot run in. Tests check those frames' titles themselves.
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page: page as never }).exclude("iframe").analyze();
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`);
+}
+
+/** Signs in through the login form and waits until the browser has left it. */
+export async function signIn(page: Page, appUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${appUrl}/login`);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
 }

@@ -1,9 +1,7 @@
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import PostalMime, { type Email } from "postal-mime";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   personalize,
@@ -18,39 +16,23 @@ import { getKeyring, rotateSigningKey } from "~/domain/tokens/keyring.server.ts"
 import { verifyLinkToken } from "~/domain/tokens/link-tokens.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
+import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
 
 // Campaign messages go through the smtp transport to a real SMTP server on loopback; the test
 // reads what that server received. DKIM is checked by Debian's python3-dkim, not by our code.
 
-type Received = { raw: Buffer; envelopeTo: string[] };
-
-const received: Received[] = [];
-let server: SMTPServer;
+let sink: SmtpSink;
 let transport: MailTransport;
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        received.push({ raw: Buffer.concat(chunks), envelopeTo: session.envelope.rcptTo.map((r) => r.address) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.server.address() as net.AddressInfo;
-  transport = createMailTransport({ MAIL_TRANSPORT: "smtp", OUTBOX_DIR: "unused", SMTP_URL: `smtp://127.0.0.1:${port}` });
+  sink = await startSmtpSink();
+  transport = createMailTransport({ MAIL_TRANSPORT: "smtp", OUTBOX_DIR: "unused", SMTP_URL: sink.url });
   if (!(await getKeyring()).signing) await rotateSigningKey();
 });
 
 afterAll(async () => {
   await transport?.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await sink?.close();
 });
 
 const DKIM = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -102,11 +84,11 @@ async function sendCampaign(draft: CampaignDraft, count: number, campaignId: num
       reason: subscriptionReason({ topicName: topic.name, unitName: unit.displayName, consentedAt: new Date(Date.UTC(2026, 4, n + 1, 12)) }),
     });
   }
-  const before = received.length;
+  const before = sink.received.length;
   const sent = await Promise.all(recipients.map((recipient) => transport.send(personalize(prepared, recipient))));
-  expect(received.length - before).toBe(count);
+  expect(sink.received.length - before).toBe(count);
   const messages = await Promise.all(
-    received.slice(before).map(async ({ raw, envelopeTo }) => ({ raw, envelopeTo, email: await PostalMime.parse(raw) })),
+    sink.received.slice(before).map(async ({ raw, to }) => ({ raw, to, email: await PostalMime.parse(raw) })),
   );
   return { unitRow, topic, unit, recipients, sent, messages };
 }
@@ -119,7 +101,7 @@ describe("campaign messages as an SMTP server receives them", () => {
     const keyring = await getKeyring();
 
     for (const recipient of recipients) {
-      const match = messages.find(({ envelopeTo }) => envelopeTo[0] === recipient.email);
+      const match = messages.find(({ to }) => to === recipient.email);
       expect(match, recipient.email).toBeDefined();
       const { email } = match!;
 
