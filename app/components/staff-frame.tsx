@@ -12,6 +12,12 @@ const SECTIONS: { to: string; label: string; adminOnly?: boolean }[] = [
   { to: "/contacts/export", label: "Postal & phone lists" },
   // Marketers see their units' promotional mail there (app/domain/mail/outbox-browse.server.ts).
   { to: "/admin/outbox", label: "Outbox" },
+  { to: "/admin/units", label: "Units", adminOnly: true },
+  { to: "/admin/people", label: "People", adminOnly: true },
+  { to: "/admin/keys", label: "Keys", adminOnly: true },
+  { to: "/admin/suppressions", label: "Suppressions", adminOnly: true },
+  { to: "/admin/ledger", label: "Ledger", adminOnly: true },
+  { to: "/admin/audit", label: "Audit log", adminOnly: true },
 ];
 
 export function StaffFrame({ user, title, children }: { user: StaffFrameUser; title: string; children: ReactNode }) {
