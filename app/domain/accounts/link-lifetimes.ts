@@ -6,4 +6,5 @@ export const ONE_TIME_LINK_MINUTES: Record<OneTimeLinkPurpose, number> = {
   RESET_PASSWORD: 60,
   CONFIRM_SIGN_UP: 24 * 60,
   CONFIRM_EMAIL_CHANGE: 24 * 60,
+  INVITE: 7 * 24 * 60,
 };

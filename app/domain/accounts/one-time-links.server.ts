@@ -16,6 +16,7 @@ const PATHS: Record<OneTimeLinkPurpose, string> = {
   RESET_PASSWORD: "/reset-password/",
   CONFIRM_SIGN_UP: "/signup/confirm/",
   CONFIRM_EMAIL_CHANGE: "/account/confirm-email/",
+  INVITE: "/invite/",
 };
 
 /** What a token in a URL must look like before the database is asked about it. */
