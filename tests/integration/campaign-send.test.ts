@@ -4,7 +4,9 @@ import { applyConsentChange, applyConsentChanges } from "~/domain/consent/change
 import { countAudience } from "~/domain/consent/audience.server.ts";
 import { createMailTransport, type MailTransport } from "~/domain/mail/transport.server.ts";
 import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
-import { claimNextCampaign, startCampaign } from "~/domain/campaigns/sender.server.ts";
+import os from "node:os";
+import { spawnSync } from "node:child_process";
+import { claimNextCampaign, deliveryMessageIdLocalPart, startCampaign } from "~/domain/campaigns/sender.server.ts";
 import { startCampaignSender } from "~/domain/campaigns/worker.server.ts";
 import { campaignReport, findCampaign, listCampaigns } from "~/domain/campaigns/campaigns.server.ts";
 import type { Staff } from "~/domain/accounts/staff.server.ts";
@@ -177,6 +179,24 @@ describe("the send pipeline", () => {
     expect(await sendUntilDone(campaign.id)).toBe("SENT");
     expect(recipients()).toEqual(contacts.slice(4).map((c) => c.email).sort());
     expect(await db.delivery.count({ where: { campaignId: campaign.id, status: "SENT" } })).toBe(12);
+    // A re-sent delivery keeps the Message-ID its first attempt had, so the mailbox can drop the copy.
+    const resent = await db.delivery.findFirstOrThrow({ where: { campaignId: campaign.id, contactId: at(4) } });
+    const message = sink.received.find((m) => m.to === contacts[4].email)!;
+    expect(await headerValues(message.raw, "message-id")).toEqual([`<${deliveryMessageIdLocalPart(resent.id)}@${(await db.businessUnit.findUniqueOrThrow({ where: { id: unit.id } })).sendingDomain}>`]);
+    expect(resent.messageId).toBe(`<${deliveryMessageIdLocalPart(resent.id)}@${(await db.businessUnit.findUniqueOrThrow({ where: { id: unit.id } })).sendingDomain}>`);
+  });
+
+  it("takes over at once from a sender on this machine that was killed, without waiting for its lease", async () => {
+    await subscribedContacts(2);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    // The pid of a process that has exited: what a SIGKILLed sender leaves in the lease.
+    const deadPid = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    await db.campaign.update({ where: { id: campaign.id }, data: { leaseOwner: `${os.hostname()}:${deadPid}:abcd`, leaseUntil: new Date(Date.now() + 30_000) } });
+    expect(await claimNextCampaign("sender-b")).toBe(campaign.id);
+    // A live process's lease (this one's) is respected until it runs out.
+    await db.campaign.update({ where: { id: campaign.id }, data: { leaseOwner: `${os.hostname()}:${process.ppid}:abcd`, leaseUntil: new Date(Date.now() + 30_000) } });
+    expect(await claimNextCampaign("sender-c")).toBeNull();
   });
 
   it("a live lease keeps other senders away", async () => {
