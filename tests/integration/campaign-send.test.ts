@@ -6,9 +6,18 @@ import { createMailTransport, type MailTransport } from "~/domain/mail/transport
 import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
 import os from "node:os";
 import { spawnSync } from "node:child_process";
-import { claimNextCampaign, deliveryMessageIdLocalPart, startCampaign } from "~/domain/campaigns/sender.server.ts";
+import { claimNextCampaign, deliveryMessageIdLocalPart, startCampaign, startDueCampaigns } from "~/domain/campaigns/sender.server.ts";
 import { startCampaignSender } from "~/domain/campaigns/worker.server.ts";
-import { campaignReport, findCampaign, listCampaigns } from "~/domain/campaigns/campaigns.server.ts";
+import {
+  campaignReport,
+  cancelSchedule,
+  CLI_OPERATOR,
+  findCampaign,
+  listCampaigns,
+  pauseCampaign,
+  resumeCampaign,
+  scheduleCampaign,
+} from "~/domain/campaigns/campaigns.server.ts";
 import type { Staff } from "~/domain/accounts/staff.server.ts";
 import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
 import { headerValues, startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
@@ -29,6 +38,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // A campaign a test left sending would be picked up by the next test's senders.
+  await db.campaign.updateMany({ where: { status: { in: ["SENDING", "SCHEDULED"] } }, data: { status: "CANCELLED" } });
   await transport.close();
   await sink.close();
 });
@@ -205,6 +216,62 @@ describe("the send pipeline", () => {
     await startCampaign(campaign.id);
     expect(await claimNextCampaign("sender-a")).toBe(campaign.id);
     expect(await claimNextCampaign("sender-b")).toBeNull();
+  });
+});
+
+describe("schedule, cancel, pause and resume", () => {
+  const statusOf = async (id: number) => (await db.campaign.findUniqueOrThrow({ where: { id } })).status;
+
+  it("a scheduled campaign starts when its time comes, not before; a cancelled one never starts", async () => {
+    await subscribedContacts(2);
+    const now = new Date();
+    const at = new Date(now.getTime() + 3_600_000);
+    const scheduled = await createCampaign();
+    const cancelled = await createCampaign();
+    await expect(scheduleCampaign(CLI_OPERATOR, scheduled.id, new Date(now.getTime() + 10_000), now)).rejects.toThrow(/at least a minute from now/);
+    await scheduleCampaign(CLI_OPERATOR, scheduled.id, at, now);
+    await scheduleCampaign(CLI_OPERATOR, cancelled.id, at, now);
+    await cancelSchedule(CLI_OPERATOR, cancelled.id);
+    expect(await statusOf(cancelled.id)).toBe("DRAFT");
+    await expect(cancelSchedule(CLI_OPERATOR, cancelled.id)).rejects.toThrow(/Only a scheduled campaign/);
+
+    expect(await startDueCampaigns(new Date(at.getTime() - 1000))).toEqual([]);
+    expect(await statusOf(scheduled.id)).toBe("SCHEDULED");
+    expect(await startDueCampaigns(at)).toEqual([scheduled.id]);
+    expect(await statusOf(scheduled.id)).toBe("SENDING");
+    expect(await statusOf(cancelled.id)).toBe("DRAFT");
+    // Once it has started it can no longer be cancelled.
+    await expect(cancelSchedule(CLI_OPERATOR, scheduled.id)).rejects.toThrow(/may have started already/);
+  });
+
+  it("a paused campaign stops sending; resumed, it finishes with each contact mailed once", async () => {
+    const contacts = await subscribedContacts(10);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    let paused = false;
+    sink.onMessage = async () => {
+      if (sink.received.length === 3 && !paused) {
+        paused = true;
+        await pauseCampaign(CLI_OPERATOR, campaign.id);
+      }
+    };
+    // Steps of two messages, one at a time: the pause is seen at the next step.
+    expect(await sendUntilDone(campaign.id, { dispatchBatchSize: 2, concurrency: 1 })).toBe("PAUSED");
+    const whilePaused = sink.received.length;
+    expect(whilePaused).toBeGreaterThanOrEqual(3);
+    expect(whilePaused).toBeLessThan(contacts.length);
+    expect((await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).pausedReason).toBe("Paused by a marketer.");
+    await expect(pauseCampaign(CLI_OPERATOR, campaign.id)).rejects.toThrow(/Only a campaign that is sending/);
+
+    // Nothing goes out while it is paused, whoever is running.
+    const idle = startCampaignSender({ transport, pollMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await idle.stop();
+    expect(sink.received.length).toBe(whilePaused);
+
+    await resumeCampaign(CLI_OPERATOR, campaign.id);
+    expect(await sendUntilDone(campaign.id)).toBe("SENT");
+    expect(recipients()).toEqual(contacts.map((c) => c.email).sort());
   });
 });
 
