@@ -4,8 +4,8 @@ import { db } from "~/utils/db.server.ts";
 
 /** Signing keys imported once as CryptoKeys (importing per call halves jose's throughput). */
 export type Keyring = {
-  /** The newest unretired key: it signs every new link. */
-  signing: { kid: string; key: CryptoKey } | null;
+  /** The newest unretired key: it signs every new link. `id` (its row) is there to count its signatures. */
+  signing: { kid: string; key: CryptoKey; id?: number } | null;
   /** Unretired keys by kid: each of them verifies. */
   verifying: Map<string, CryptoKey>;
   /** Kids that were retired: links signed with them get "this link no longer works". */
@@ -30,7 +30,7 @@ export async function getKeyring(client: Db = db): Promise<Keyring> {
     }
     const key = await importSecret(row.secret);
     verifying.set(row.kid, key);
-    signing ??= { kid: row.kid, key };
+    signing ??= { kid: row.kid, key, id: row.id };
   }
   cached = { keyring: { signing, verifying, retired }, loadedAt: Date.now() };
   return cached.keyring;
