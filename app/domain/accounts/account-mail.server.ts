@@ -121,7 +121,9 @@ async function ensureStaffInviteCategory(): Promise<void> {
   if (!exists) await db.exemptCategory.create({ data: { ...STAFF_INVITE_CATEGORY, unitId: null } });
 }
 
-export type InviteMailOutcome = { sent: true } | { sent: false; reason: string };
+/** Why an invitation was not emailed: no unit to send it from, a blocked address, or the mail server (retried later). */
+export type InviteMailProblem = "no-unit" | "refused" | "queued" | "not-sendable";
+export type InviteMailOutcome = { sent: true } | { sent: false; problem: InviteMailProblem; reason: string };
 
 /**
  * A staff invitation, sent now rather than in the background: only admins invite, so timing
@@ -133,7 +135,7 @@ export async function sendStaffInvite(
   details: { role: "MARKETER" | "ADMIN"; invitedBy: string | null },
 ): Promise<InviteMailOutcome> {
   const unitId = await sendingUnitFor(null);
-  if (!unitId) return { sent: false, reason: "there is no business unit yet to send it in the name of" };
+  if (!unitId) return { sent: false, problem: "no-unit", reason: "there is no business unit yet to send it in the name of" };
   await ensureStaffInviteCategory();
   try {
     const result = await sendTransactional({
@@ -150,11 +152,11 @@ export async function sendStaffInvite(
       },
       idempotencyKey: `account:link:${link.id}`,
     });
-    if (result.status === "REFUSED") return { sent: false, reason: (result.refusedReason ?? "the address is blocked").replace(/\.$/, "") };
-    if (result.status !== "SENT") return { sent: false, reason: "the mail server did not take it yet; it will be tried again" };
+    if (result.status === "REFUSED") return { sent: false, problem: "refused", reason: (result.refusedReason ?? "the address is blocked").replace(/\.$/, "") };
+    if (result.status !== "SENT") return { sent: false, problem: "queued", reason: "the mail server did not take it yet; it will be tried again" };
     return { sent: true };
   } catch (error) {
-    if (error instanceof TransactionalRequestError) return { sent: false, reason: error.message.replace(/\.$/, "") };
+    if (error instanceof TransactionalRequestError) return { sent: false, problem: "not-sendable", reason: error.message.replace(/\.$/, "") };
     throw error;
   }
 }

@@ -39,6 +39,8 @@ export type StaffMember = {
   createdAt: Date;
   lastSignInAt: Date | null;
   accessRevokedAt: Date | null;
+  /** When they accepted their invitation (or otherwise proved their address); null while invited. */
+  acceptedAt: Date | null;
   liveSessions: number;
   /** When the current invitation link stops working (invited people only); null when none is left. */
   inviteExpiresAt: Date | null;
@@ -90,6 +92,7 @@ async function describeStaff(users: Awaited<ReturnType<typeof findStaffRows>>, n
     createdAt: u.createdAt,
     lastSignInAt: u.lastSignInAt,
     accessRevokedAt: u.accessRevokedAt,
+    acceptedAt: u.emailVerifiedAt,
     liveSessions: sessions.get(u.id) ?? 0,
     inviteExpiresAt: !u.emailVerifiedAt && u.oneTimeLinks[0] && u.oneTimeLinks[0].expiresAt > now ? u.oneTimeLinks[0].expiresAt : null,
   }));

@@ -13,12 +13,15 @@ export type Keyring = {
 };
 
 // Other processes may rotate or retire keys; each process re-reads the table this often.
-const REFRESH_MS = 30_000;
+export const KEYRING_REFRESH_MS = 30_000;
 
-let cached: { keyring: Keyring; loadedAt: number } | null = null;
+// Kept on globalThis: the web process loads this module twice (the Remix build and the campaign
+// sender started beside it), and a retirement made on a page must reach both at once.
+const shared = globalThis as unknown as { __keyringCache?: { keyring: Keyring; loadedAt: number } | null };
 
 export async function getKeyring(client: Db = db): Promise<Keyring> {
-  if (cached && Date.now() - cached.loadedAt < REFRESH_MS) return cached.keyring;
+  const cached = shared.__keyringCache;
+  if (cached && Date.now() - cached.loadedAt < KEYRING_REFRESH_MS) return cached.keyring;
   const rows = await client.signingKey.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
   const verifying = new Map<string, CryptoKey>();
   const retired = new Set<string>();
@@ -32,13 +35,14 @@ export async function getKeyring(client: Db = db): Promise<Keyring> {
     verifying.set(row.kid, key);
     signing ??= { kid: row.kid, key, id: row.id };
   }
-  cached = { keyring: { signing, verifying, retired }, loadedAt: Date.now() };
-  return cached.keyring;
+  const keyring = { signing, verifying, retired };
+  shared.__keyringCache = { keyring, loadedAt: Date.now() };
+  return keyring;
 }
 
 /** Forget the cached keyring so the next call reads the table (after a rotation or retirement). */
 export function invalidateKeyring(): void {
-  cached = null;
+  shared.__keyringCache = null;
 }
 
 export function importSecret(secret: string): Promise<CryptoKey> {

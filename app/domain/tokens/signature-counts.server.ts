@@ -9,11 +9,18 @@ const database = async () => (await import("~/utils/db.server.ts")).db;
 
 export const FLUSH_EVERY_MS = 5_000;
 
-/** Unwritten counts by "keyId|YYYY-MM-DD". */
-const pending = new Map<string, number>();
-let timer: ReturnType<typeof setTimeout> | null = null;
-/** Flushes run one after another, so two never write the same counts. */
-let lastFlush: Promise<void> = Promise.resolve();
+type CounterState = {
+  /** Unwritten counts by "keyId|YYYY-MM-DD". */
+  pending: Map<string, number>;
+  timer: ReturnType<typeof setTimeout> | null;
+  /** Flushes run one after another, so two never write the same counts. */
+  lastFlush: Promise<void>;
+};
+// On globalThis: the web process loads this module twice (the Remix build, and the campaign
+// sender beside it); one shared tally means one flush on shutdown writes everything.
+const shared = globalThis as unknown as { __signatureCounts?: CounterState };
+const state: CounterState = (shared.__signatureCounts ??= { pending: new Map(), timer: null, lastFlush: Promise.resolve() });
+const pending = state.pending;
 
 /** YYYY-MM-DD of a moment, in UTC. */
 export function utcDay(moment: Date): string {
@@ -21,13 +28,13 @@ export function utcDay(moment: Date): string {
 }
 
 function scheduleFlush(): void {
-  if (timer) return;
-  timer = setTimeout(() => {
-    timer = null;
+  if (state.timer) return;
+  state.timer = setTimeout(() => {
+    state.timer = null;
     flushSignatureCounts().catch((error) => console.error(`Signature counts not written yet (kept for the next try): ${(error as Error).message}`));
   }, FLUSH_EVERY_MS);
   // A pending count never keeps a process (the CLI, a test) alive.
-  timer.unref();
+  state.timer.unref();
 }
 
 /** Counts one signature by a key (by its row id). Costs a map update; nothing is written now. */
@@ -46,15 +53,15 @@ export function unwrittenSignatureCount(): number {
 
 /** Adds every count made so far to SigningKeyUse. If the write fails the counts are kept for the next try. */
 export function flushSignatureCounts(): Promise<void> {
-  const run = lastFlush.then(writePending);
-  lastFlush = run.catch(() => undefined);
+  const run = state.lastFlush.then(writePending);
+  state.lastFlush = run.catch(() => undefined);
   return run;
 }
 
 async function writePending(): Promise<void> {
-  if (timer) {
-    clearTimeout(timer);
-    timer = null;
+  if (state.timer) {
+    clearTimeout(state.timer);
+    state.timer = null;
   }
   if (pending.size === 0) return;
   const batch = [...pending].map(([key, count]) => {
