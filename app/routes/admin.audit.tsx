@@ -1,4 +1,4 @@
-import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireAdmin } from "~/domain/accounts/staff.server.ts";
@@ -99,6 +99,12 @@ function Target({ target }: { target: string | null }) {
   if (!target) return <>—</>;
   const person = /^user:(\d+)$/.exec(target);
   return person ? <Link to={`/admin/people/${person[1]}`}>{target}</Link> : <>{target}</>;
+}
+
+/** Nothing is posted here; the answer for everyone but admins stays the 404 of every admin page. */
+export async function action({ request }: ActionFunctionArgs) {
+  await requireAdmin(request);
+  throw data({ message: "Nothing is sent to this page." }, { status: 405, headers: { Allow: "GET" } });
 }
 
 export default function AuditRoute() {

@@ -1,4 +1,4 @@
-import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/domain/accounts/staff.server.ts";
 import { listStaff } from "~/domain/accounts/people.server.ts";
@@ -25,6 +25,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireAdmin(request);
   const people = await listStaff();
   return data({ user: { email: staff.email, role: staff.role }, me: staff.id, people }, { headers: { "Cache-Control": "no-store" } });
+}
+
+/** Nothing is posted here; the answer for everyone but admins stays the 404 of every admin page. */
+export async function action({ request }: ActionFunctionArgs) {
+  await requireAdmin(request);
+  throw data({ message: "Nothing is sent to this page." }, { status: 405, headers: { Allow: "GET" } });
 }
 
 export default function PeopleRoute() {

@@ -31,6 +31,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ user: { email: staff.email, role: staff.role }, units: await staffUnits(staff) }, { headers: { "Cache-Control": "no-store" } });
 }
 
+const UnitId = z.coerce.number({ error: "Choose units from the list." }).int("Choose units from the list.").positive("Choose units from the list.");
+
 const InviteForm = z.object({
   email: EmailSchema,
   name: z
@@ -40,7 +42,7 @@ const InviteForm = z.object({
     .regex(/^[^\r\n<>]*$/, "Use letters, spaces and punctuation only.")
     .transform((name) => name || null),
   role: z.enum(STAFF_ROLES, { error: "Choose marketer or admin." }),
-  units: z.array(z.coerce.number().int().positive(), { error: "Choose units from the list." }).max(1000),
+  units: z.array(UnitId).max(1000, "Choose units from the list."),
 });
 
 type Answer = { errors: Record<string, string>; values: { email: string; name: string; role: string; units: string[] } };

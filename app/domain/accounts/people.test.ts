@@ -175,6 +175,14 @@ describe("revoking access", () => {
     expect((await auditOf(marketer.id)).map((e) => e.action)).toEqual(["user.invite", "user.accept", "user.revoke", "user.restore"]);
   });
 
+  it("a revoked account is refused even with a session that is still live (belt and braces)", async () => {
+    const marketer = await inviteAndAccept("belt@example.com", "MARKETER");
+    // Access revoked without its sessions ending, as if the session update had been missed.
+    await db.user.update({ where: { id: marketer.id }, data: { accessRevokedAt: new Date() } });
+    expect(await db.session.count({ where: { userId: marketer.id, revokedAt: null } })).toBe(1);
+    expect(await readSignedInUser(requestWithCookie(marketer.cookie))).toBeNull();
+  });
+
   it("makes an outstanding invitation link stop working", async () => {
     const { userId, url } = await inviteStaff(CLI_ACTOR, { email: "never-accepted@example.com", name: null, role: "MARKETER", unitIds: [] });
     await revokeStaffAccess(CLI_ACTOR, userId);
