@@ -10,8 +10,8 @@ import {
   restoreStaffAccess,
   revokeStaffAccess,
   setStaffUnits,
-  STAFF_ROLES,
 } from "~/domain/accounts/people.server.ts";
+import { STAFF_ROLES } from "~/domain/accounts/staff-roles.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { FormMessage } from "~/components/account-ui.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
@@ -151,7 +151,7 @@ export default function PersonRoute() {
           </dd>
           <dt>Units</dt>
           <dd>{person.role === "ADMIN" ? "All units" : person.units.length ? person.units.map((u) => u.displayName).join(", ") : "None yet"}</dd>
-          <dt>Invited or created</dt>
+          <dt>Added</dt>
           <dd>{formatDay(person.createdAt)}</dd>
           <dt>Last sign-in</dt>
           <dd>{person.lastSignInAt ? `${formatMoment(person.lastSignInAt)} UTC` : "Never"}</dd>
@@ -201,7 +201,7 @@ export default function PersonRoute() {
             {errorFor("role")}
             <Form method="post" className="people-form">
               <fieldset className="field choice-list">
-                <legend>Role</legend>
+                <legend>Their role</legend>
                 <label>
                   <input type="radio" name="role" value="MARKETER" defaultChecked={person.role === "MARKETER"} /> Marketer
                   <small>Works with the units they are members of.</small>

@@ -2,7 +2,8 @@ import { data, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireAdmin, staffUnits } from "~/domain/accounts/staff.server.ts";
-import { inviteStaff, PeopleError, STAFF_ROLES } from "~/domain/accounts/people.server.ts";
+import { inviteStaff, PeopleError } from "~/domain/accounts/people.server.ts";
+import { STAFF_ROLES } from "~/domain/accounts/staff-roles.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { Field, FormMessage } from "~/components/account-ui.tsx";

@@ -7,13 +7,13 @@ import { findOneTimeLink, issueOneTimeLink, useOneTimeLink, type UnusableLink } 
 import { checkNewPassword } from "./password-rules.server.ts";
 import { hashPassword } from "./passwords.server.ts";
 import { openUserSession, SESSION_IDLE_MS, type Requester } from "./sessions.server.ts";
+import { STAFF_ROLES, type StaffRole } from "./staff-roles.ts";
 
 // Staff accounts (marketers and admins), as /admin/people and the CLI manage them: invite,
 // re-invite, units, role, revoke and restore access. Every change writes its audit entry in
 // the same transaction. Subscribers are not staff and are never touched here.
 
-export const STAFF_ROLES = ["MARKETER", "ADMIN"] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+export { STAFF_ROLES, type StaffRole };
 
 /** Invited: has not chosen a password yet. Active: can sign in. Revoked: an admin took access away. */
 export type StaffStatus = "invited" | "active" | "revoked";

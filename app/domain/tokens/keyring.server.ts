@@ -12,8 +12,9 @@ export type Keyring = {
   retired: Set<string>;
 };
 
-// Other processes may rotate or retire keys; each process re-reads the table this often.
-export const KEYRING_REFRESH_MS = 30_000;
+import { KEYRING_REFRESH_MS } from "./key-ids.ts";
+
+export { KEYRING_REFRESH_MS };
 
 // Kept on globalThis: the web process loads this module twice (the Remix build and the campaign
 // sender started beside it), and a retirement made on a page must reach both at once.

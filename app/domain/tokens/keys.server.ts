@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { db, type Tx } from "~/utils/db.server.ts";
+import { KID } from "./key-ids.ts";
 import { invalidateKeyring } from "./keyring.server.ts";
 import { flushSignatureCounts, signaturesSince, utcDay } from "./signature-counts.server.ts";
 
@@ -10,8 +11,7 @@ import { flushSignatureCounts, signaturesSince, utcDay } from "./signature-count
 
 const DAY_MS = 86_400_000;
 
-/** A kid as this product makes them (6 random bytes, base64url); anything else is not a key. */
-export const KID = /^[A-Za-z0-9_-]{1,64}$/;
+export { KID };
 
 export type SigningKeyRow = {
   kid: string;
