@@ -111,6 +111,13 @@ export const GROUP_CATEGORIES: { slug: string; name: string; reason: string; leg
     reason: "You asked to reset your password or to change your email address, and we must confirm it is you.",
     legalClass: "WARRANTY_SAFETY_SECURITY",
   },
+  // Also made on demand by the product (STAFF_INVITE_CATEGORY in app/domain/accounts/account-mail.server.ts).
+  {
+    slug: "staff-invite",
+    name: "Staff invitations",
+    reason: "An administrator invited you to work in the Preference Center.",
+    legalClass: "EMPLOYMENT",
+  },
 ];
 
 const CONSENT_TEXTS = [

@@ -64,7 +64,7 @@ const app = express();
 app.disable("x-powered-by");
 app.set("trust proxy", "loopback");
 // Paths whose last segment is a bearer token: never written to the log.
-const TOKEN_PATHS = /^\/(u|p|login\/link|reset-password|signup\/confirm|account\/confirm-email)\/[^/?]+/;
+const TOKEN_PATHS = /^\/(u|p|login\/link|reset-password|signup\/confirm|account\/confirm-email|invite)\/[^/?]+/;
 const redactTokens = (url: string) => url.replace(TOKEN_PATHS, "/$1/…");
 // Form posts are small; a larger body is refused before anything reads it.
 const MAX_BODY_BYTES = 64 * 1024;
@@ -128,10 +128,17 @@ const stopTransactionalQueue = startTransactionalQueue();
 const { startCampaignSender } = await import("../app/domain/campaigns/worker.server.ts");
 const campaignSender = env.CAMPAIGN_SENDER === "web" ? startCampaignSender() : null;
 
+const { flushSignatureCounts } = await import("../app/domain/tokens/signature-counts.server.ts");
+
 function shutdown() {
   stopTransactionalQueue();
   void campaignSender?.stop();
-  server.close(() => process.exit(0));
+  // Signature counts are written every few seconds; the last ones are written on the way out.
+  server.close(() =>
+    void flushSignatureCounts()
+      .catch((error) => console.error(`Signature counts not written: ${(error as Error).message}`))
+      .finally(() => process.exit(0)),
+  );
   setTimeout(() => process.exit(0), 5000).unref();
 }
 process.on("SIGINT", shutdown);

@@ -6,6 +6,7 @@ import { ConfigError } from "~/utils/env.server.ts";
 import { options, required, UsageError, type Command } from "./args.ts";
 import { campaignCommands } from "./campaign-commands.ts";
 import { contactCommands } from "./contact-commands.ts";
+import { userCommands } from "./user-commands.ts";
 
 const commands: Record<string, Command> = {
   ...contactCommands,
@@ -125,34 +126,7 @@ const commands: Record<string, Command> = {
       else console.log(`Their contacts and consent records were kept. Also removed ${report.spentLinks} spent one-time links and ${report.staleLockouts} old sign-in counters.`);
     },
   },
-  "keys rotate": {
-    usage: "keys rotate                                      add a new link-signing key; older keys keep verifying",
-    async run() {
-      const { rotateSigningKey } = await import("~/domain/tokens/keyring.server.ts");
-      const { kid } = await rotateSigningKey();
-      console.log(`New signing key ${kid} signs from now on.`);
-    },
-  },
-  "keys retire": {
-    usage: "keys retire <kid>                                links signed with this key stop working",
-    async run(args) {
-      const { positionals } = options(args, {});
-      const kid = required(positionals[0], "<kid>");
-      const { retireSigningKey, ensureSigningKey } = await import("~/domain/tokens/keyring.server.ts");
-      if (!(await retireSigningKey(kid))) throw new Error(`There is no active signing key "${kid}".`);
-      await ensureSigningKey();
-      console.log(`Retired signing key ${kid}.`);
-    },
-  },
-  "keys list": {
-    usage: "keys list                                        list link-signing keys",
-    async run() {
-      const { db } = await import("~/utils/db.server.ts");
-      for (const key of await db.signingKey.findMany({ orderBy: { id: "asc" } })) {
-        console.log(`${key.kid}\tcreated ${key.createdAt.toISOString()}\t${key.retiredAt ? `retired ${key.retiredAt.toISOString()}` : "active"}`);
-      }
-    },
-  },
+  ...userCommands,
   ...campaignCommands,
 };
 
@@ -180,6 +154,9 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
+    // Links signed by this command (`links`, a campaign send) are counted before the client closes.
+    const { flushSignatureCounts } = await import("~/domain/tokens/signature-counts.server.ts");
+    await flushSignatureCounts().catch((error) => console.error(`Signature counts not written: ${(error as Error).message}`));
     const { db } = await import("~/utils/db.server.ts");
     await db.$disconnect();
   }

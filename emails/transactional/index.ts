@@ -6,6 +6,7 @@ import { preferenceLink } from "./preference-link.tsx";
 import { renewalNotice } from "./renewal-notice.tsx";
 import { securityAlert } from "./security-alert.tsx";
 import { signInLink } from "./sign-in-link.tsx";
+import { staffInvite } from "./staff-invite.tsx";
 import { taxNotice } from "./tax-notice.tsx";
 
 /** Every transactional template by the name callers send it under. */
@@ -15,6 +16,7 @@ export const transactionalTemplates = {
   "password-reset": passwordReset,
   "email-change-verification": emailChangeVerification,
   "security-alert": securityAlert,
+  "staff-invite": staffInvite,
   "renewal-notice": renewalNotice,
   "tax-notice": taxNotice,
   "policy-change-notice": policyChangeNotice,

@@ -21,13 +21,14 @@ function expectNoUnsubscribe(html: string, text: string) {
 }
 
 describe("the transactional registry", () => {
-  it("has the eight templates under their exempt categories", () => {
+  it("has the nine templates under their exempt categories", () => {
     expect(Object.fromEntries(names.map((name) => [name, transactionalTemplates[name].categories]))).toEqual({
       "preference-link": ["preference-link"],
       "sign-in-link": ["sign-in-link"],
       "password-reset": ["account-security"],
       "email-change-verification": ["account-security"],
       "security-alert": ["security-alert"],
+      "staff-invite": ["staff-invite"],
       "renewal-notice": ["renewal"],
       "tax-notice": ["tax-compliance"],
       "policy-change-notice": ["policy-change"],

@@ -10,6 +10,7 @@ const LINK_PATHS: Record<string, string[]> = {
   "password-reset": ["/reset-password/"],
   "email-change-verification": ["/account/confirm-email/"],
   "preference-link": ["/p/"],
+  "staff-invite": ["/invite/"],
 };
 
 /** The link of the given template's kind in the newest message to an address, or null. */

@@ -1,7 +1,8 @@
 import net from "node:net";
 import crypto from "node:crypto";
 import { sendingUnitFor } from "~/domain/units/sending-unit.server.ts";
-import { sendTransactional } from "~/domain/transactional/send.server.ts";
+import { sendTransactional, TransactionalRequestError } from "~/domain/transactional/send.server.ts";
+import { db } from "~/utils/db.server.ts";
 import { issueOneTimeLink } from "./one-time-links.server.ts";
 import type { Requester } from "./sessions.server.ts";
 
@@ -102,4 +103,60 @@ export function sendSecurityAlert(recipient: Recipient, event: string, requester
     data: { event, occurredAt: now.toISOString(), ...(ip ? { ip } : {}) },
     idempotencyKey: `account:alert:${crypto.randomUUID()}`,
   });
+}
+
+/**
+ * The group-level exempt category of staff invitations. The product sends these itself, so it
+ * makes the category the first time it needs it (a new company has only what the CLI created).
+ */
+export const STAFF_INVITE_CATEGORY = {
+  slug: "staff-invite",
+  name: "Staff invitations",
+  reason: "An administrator invited you to work in the Preference Center.",
+  legalClass: "EMPLOYMENT",
+} as const;
+
+async function ensureStaffInviteCategory(): Promise<void> {
+  const exists = await db.exemptCategory.findFirst({ where: { unitId: null, slug: STAFF_INVITE_CATEGORY.slug }, select: { id: true } });
+  if (!exists) await db.exemptCategory.create({ data: { ...STAFF_INVITE_CATEGORY, unitId: null } });
+}
+
+/** Why an invitation was not emailed: no unit to send it from, a blocked address, or the mail server (retried later). */
+export type InviteMailProblem = "no-unit" | "refused" | "queued" | "not-sendable";
+export type InviteMailOutcome = { sent: true } | { sent: false; problem: InviteMailProblem; reason: string };
+
+/**
+ * A staff invitation, sent now rather than in the background: only admins invite, so timing
+ * reveals nothing, and the admin must learn at once when the message could not go out.
+ */
+export async function sendStaffInvite(
+  recipient: { email: string; name: string | null },
+  link: { id: number; url: string; expiresInMinutes: number },
+  details: { role: "MARKETER" | "ADMIN"; invitedBy: string | null },
+): Promise<InviteMailOutcome> {
+  const unitId = await sendingUnitFor(null);
+  if (!unitId) return { sent: false, problem: "no-unit", reason: "there is no business unit yet to send it in the name of" };
+  await ensureStaffInviteCategory();
+  try {
+    const result = await sendTransactional({
+      unitId,
+      category: STAFF_INVITE_CATEGORY.slug,
+      template: "staff-invite",
+      to: recipient.email,
+      data: {
+        ...(recipient.name ? { recipientName: recipient.name.slice(0, 100) } : {}),
+        url: link.url,
+        expiresInMinutes: link.expiresInMinutes,
+        role: details.role === "ADMIN" ? "admin" : "marketer",
+        ...(details.invitedBy ? { invitedBy: details.invitedBy } : {}),
+      },
+      idempotencyKey: `account:link:${link.id}`,
+    });
+    if (result.status === "REFUSED") return { sent: false, problem: "refused", reason: (result.refusedReason ?? "the address is blocked").replace(/\.$/, "") };
+    if (result.status !== "SENT") return { sent: false, problem: "queued", reason: "the mail server did not take it yet; it will be tried again" };
+    return { sent: true };
+  } catch (error) {
+    if (error instanceof TransactionalRequestError) return { sent: false, problem: "not-sendable", reason: error.message.replace(/\.$/, "") };
+    throw error;
+  }
 }

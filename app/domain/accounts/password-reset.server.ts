@@ -19,10 +19,10 @@ export async function requestPasswordReset(emailInput: string, requester: Reques
   const email = normalizeEmail(emailInput);
   const throttled = await takeThrottles(addressAndIpLimits("password-reset", addressHash(email), requester.ip, RESET_LIMITS), now);
   if (throttled) return throttled;
-  const user = await db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, contactId: true } });
+  const user = await db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, contactId: true, accessRevokedAt: true } });
   // An unconfirmed sign-up gets one too: the link proves the mailbox, and the new password
-  // replaces whatever a stranger may have chosen for this address.
-  if (user) await sendPasswordResetLink(user, now);
+  // replaces whatever a stranger may have chosen for this address. Revoked staff get nothing.
+  if (user && !user.accessRevokedAt) await sendPasswordResetLink(user, now);
   return { outcome: "requested" };
 }
 
@@ -57,9 +57,10 @@ export async function resetPassword(
   const result = await db.$transaction(async (tx) => {
     const used = await useOneTimeLink(token, "RESET_PASSWORD", now, tx);
     if (!used.ok) return used;
-    const user = await tx.user.findUnique({ where: { id: used.link.userId }, select: { id: true, email: true } });
-    // The address changed since the link was sent: it proves nothing about the account now.
-    if (!user || user.email !== used.link.email) return { ok: false as const, reason: "expired" as const };
+    const user = await tx.user.findUnique({ where: { id: used.link.userId }, select: { id: true, email: true, accessRevokedAt: true } });
+    // The address changed since the link was sent (it proves nothing about the account now), or
+    // the account's access was revoked.
+    if (!user || user.email !== used.link.email || user.accessRevokedAt) return { ok: false as const, reason: "expired" as const };
     await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
     await linkVerifiedAddress(tx, user.id, now);
     // Other outstanding reset and sign-in links were sent before this; they stop working too.

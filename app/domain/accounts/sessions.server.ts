@@ -109,9 +109,12 @@ export async function readSignedInUser(request: Request, now = new Date()): Prom
   if (!session?.userId) return null;
   const user = await db.user.findUnique({
     where: { id: session.userId },
-    select: { id: true, email: true, name: true, role: true, contactId: true },
+    select: { id: true, email: true, name: true, role: true, contactId: true, accessRevokedAt: true },
   });
-  return user && { sessionId: session.id, ...user };
+  // Revoking access ends the sessions too; this refuses one that slipped through all the same.
+  if (!user || user.accessRevokedAt) return null;
+  const { accessRevokedAt: _revoked, ...signedIn } = user;
+  return { sessionId: session.id, ...signedIn };
 }
 
 /** The signed-in user; anyone else is sent to /login, which brings them back here afterwards. */

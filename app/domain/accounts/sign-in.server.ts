@@ -44,10 +44,11 @@ export async function signInWithPassword(
 
   const user = await db.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, role: true, passwordHash: true, contactId: true, emailVerifiedAt: true },
+    select: { id: true, email: true, name: true, role: true, passwordHash: true, contactId: true, emailVerifiedAt: true, accessRevokedAt: true },
   });
   const passwordRight = await verifyPassword(user?.passwordHash ?? (await timingDecoyHash()), input.password);
-  if (!user || !user.passwordHash || !passwordRight) {
+  // Revoked staff get the wrong-password answer, counted like one: nothing tells them apart.
+  if (!user || !user.passwordHash || !passwordRight || user.accessRevokedAt) {
     const failure = await recordFailedSignIn(email, now);
     if (failure.justLocked && user) {
       sendSecurityAlert(
@@ -78,8 +79,11 @@ export async function requestSignInLink(emailInput: string, requester: Requester
   const email = normalizeEmail(emailInput);
   const throttled = await takeThrottles(addressAndIpLimits("sign-in-link", addressHash(email), requester.ip, SIGN_IN_LINK_LIMITS), now);
   if (throttled) return throttled;
-  const user = await db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, contactId: true, emailVerifiedAt: true } });
-  if (user?.emailVerifiedAt) await sendSignInLink(user, now);
+  const user = await db.user.findUnique({
+    where: { email },
+    select: { id: true, email: true, name: true, contactId: true, emailVerifiedAt: true, accessRevokedAt: true },
+  });
+  if (user?.emailVerifiedAt && !user.accessRevokedAt) await sendSignInLink(user, now);
   return { outcome: "requested" };
 }
 
@@ -101,9 +105,10 @@ export async function signInWithLink(
 ): Promise<{ outcome: "signed-in"; userId: number; role: Role; setCookie: string } | { outcome: "bad-link"; reason: UnusableLink }> {
   const used = await useOneTimeLink(token, "SIGN_IN", now);
   if (!used.ok) return { outcome: "bad-link", reason: used.reason };
-  const user = await db.user.findUnique({ where: { id: used.link.userId }, select: { id: true, email: true, role: true } });
-  // The address changed since the link was sent: it proves nothing about the account now.
-  if (!user || user.email !== used.link.email) return { outcome: "bad-link", reason: "expired" };
+  const user = await db.user.findUnique({ where: { id: used.link.userId }, select: { id: true, email: true, role: true, accessRevokedAt: true } });
+  // The address changed since the link was sent (it proves nothing about the account now), or
+  // the account's access was revoked.
+  if (!user || user.email !== used.link.email || user.accessRevokedAt) return { outcome: "bad-link", reason: "expired" };
   const setCookie = await openUserSession(user.id, request, requester, now);
   return { outcome: "signed-in", userId: user.id, role: user.role, setCookie };
 }

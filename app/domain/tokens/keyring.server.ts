@@ -4,21 +4,25 @@ import { db } from "~/utils/db.server.ts";
 
 /** Signing keys imported once as CryptoKeys (importing per call halves jose's throughput). */
 export type Keyring = {
-  /** The newest unretired key: it signs every new link. */
-  signing: { kid: string; key: CryptoKey } | null;
+  /** The newest unretired key: it signs every new link. `id` (its row) is there to count its signatures. */
+  signing: { kid: string; key: CryptoKey; id?: number } | null;
   /** Unretired keys by kid: each of them verifies. */
   verifying: Map<string, CryptoKey>;
   /** Kids that were retired: links signed with them get "this link no longer works". */
   retired: Set<string>;
 };
 
-// Other processes may rotate or retire keys; each process re-reads the table this often.
-const REFRESH_MS = 30_000;
+import { KEYRING_REFRESH_MS } from "./key-ids.ts";
 
-let cached: { keyring: Keyring; loadedAt: number } | null = null;
+export { KEYRING_REFRESH_MS };
+
+// Kept on globalThis: the web process loads this module twice (the Remix build and the campaign
+// sender started beside it), and a retirement made on a page must reach both at once.
+const shared = globalThis as unknown as { __keyringCache?: { keyring: Keyring; loadedAt: number } | null };
 
 export async function getKeyring(client: Db = db): Promise<Keyring> {
-  if (cached && Date.now() - cached.loadedAt < REFRESH_MS) return cached.keyring;
+  const cached = shared.__keyringCache;
+  if (cached && Date.now() - cached.loadedAt < KEYRING_REFRESH_MS) return cached.keyring;
   const rows = await client.signingKey.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
   const verifying = new Map<string, CryptoKey>();
   const retired = new Set<string>();
@@ -30,15 +34,16 @@ export async function getKeyring(client: Db = db): Promise<Keyring> {
     }
     const key = await importSecret(row.secret);
     verifying.set(row.kid, key);
-    signing ??= { kid: row.kid, key };
+    signing ??= { kid: row.kid, key, id: row.id };
   }
-  cached = { keyring: { signing, verifying, retired }, loadedAt: Date.now() };
-  return cached.keyring;
+  const keyring = { signing, verifying, retired };
+  shared.__keyringCache = { keyring, loadedAt: Date.now() };
+  return keyring;
 }
 
 /** Forget the cached keyring so the next call reads the table (after a rotation or retirement). */
 export function invalidateKeyring(): void {
-  cached = null;
+  shared.__keyringCache = null;
 }
 
 export function importSecret(secret: string): Promise<CryptoKey> {

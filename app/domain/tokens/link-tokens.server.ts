@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { SignJWT, jwtVerify, errors, type JWTPayload } from "jose";
 import type { Channel } from "~/domain/consent/eligibility.ts";
 import type { Keyring } from "./keyring.server.ts";
+import { countSignature } from "./signature-counts.server.ts";
 
 // Link tokens: HS256 JWS with a kid header, see docs/decisions/003-link-tokens.md.
 // Claim names are short because the token travels in every unsubscribe URL.
@@ -67,7 +68,7 @@ export async function signLinkToken(
   };
   if (input.topicId != null) claims.t = input.topicId;
   if (input.campaignId != null) claims.c = input.campaignId;
-  return new SignJWT(claims)
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", kid: keyring.signing.kid })
     .setSubject(String(input.contactId))
     .setAudience(input.purpose)
@@ -75,6 +76,9 @@ export async function signLinkToken(
     .setExpirationTime(now + days * 86_400)
     .setJti(crypto.randomBytes(12).toString("base64url"))
     .sign(keyring.signing.key);
+  // Keys read from the table carry their row id; hand-made keyrings (tests, benchmarks) are not counted.
+  if (keyring.signing.id !== undefined) countSignature(keyring.signing.id);
+  return token;
 }
 
 /**

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+import { httpClient } from "../helpers/accounts-http.ts";
+import { emailedLink } from "../helpers/outbox.ts";
+
+// /admin/keys over real HTTP against the production build: signature counts, rotation, then
+// retirement, and what links signed with each key do afterwards.
+
+let app: RunningApp;
+let appDb: ReturnType<typeof openAppDatabase>;
+let http: ReturnType<typeof httpClient>;
+let admin: string;
+let recipient: { contactId: number; unitId: number; topicId: number };
+
+const pageText = async (response: Response) => (await response.text()).replaceAll("<!-- -->", "");
+const activeKids = () => appDb.rows<{ kid: string }>("SELECT kid FROM SigningKey WHERE retiredAt IS NULL ORDER BY id").map((k) => k.kid);
+const kidOf = (url: string) => JSON.parse(Buffer.from(url.split("/").at(-1)!.split(".")[0], "base64url").toString()).kid as string;
+
+/** The row of a key on /admin/keys: its state and the two counts. */
+async function keyRow(kid: string) {
+  const page = await pageText(await http.get("/admin/keys", { cookie: admin }));
+  const row = [...page.matchAll(/<tr[^>]*>[\s\S]*?<\/tr>/g)].map((m) => m[0]).find((tr) => tr.includes(`<code>${kid}</code>`));
+  if (!row) throw new Error(`No row for key ${kid}`);
+  const counts = [...row.matchAll(/class="number">([\d,]+)</g)].map((m) => Number(m[1].replaceAll(",", "")));
+  return { row, last7: counts[0], last30: counts[1] };
+}
+
+/** Asks the app to email Jane a new preferences link: the app signs tokens for it. */
+async function appSignsLinks() {
+  const response = await http.post("/links/new", { email: "jane.doe@example.com" });
+  expect(response.status).toBe(200);
+}
+
+beforeAll(async () => {
+  app = await startApp();
+  appDb = openAppDatabase(app);
+  http = httpClient(app);
+  admin = await http.signIn("admin@example.com", "demo-orchard-keeper-7421");
+  recipient = appDb.row(
+    `SELECT s.contactId, t.unitId, s.topicId FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
+     WHERE u.slug = 'example-tax' AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'
+       AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
+       AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = s.contactId)
+     ORDER BY s.contactId LIMIT 1`,
+  );
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await app?.stop();
+});
+
+describe("the keys page", () => {
+  it("lists the key that signs new links and counts the links the app signs with it", async () => {
+    const [kid] = activeKids();
+    const before = await keyRow(kid);
+    expect(before.row).toContain("Active — signs new links");
+    await appSignsLinks();
+    await vi.waitFor(async () => expect((await keyRow(kid)).last7).toBeGreaterThan(before.last7), { timeout: 10_000, interval: 200 });
+    const after = await keyRow(kid);
+    expect(after.last30).toBe(after.last7);
+    // Written to the table (the page flushed the web process's counts before reading).
+    expect(appDb.row<{ n: number }>("SELECT SUM(u.count) AS n FROM SigningKeyUse u JOIN SigningKey k ON k.id = u.keyId WHERE k.kid = ?", kid).n).toBe(after.last7);
+  });
+
+  it("asks before rotating and before retiring, and says what retiring means", async () => {
+    const rotate = await pageText(await http.get("/admin/keys?confirm=rotate", { cookie: admin }));
+    expect(rotate).toContain("Rotate the signing key?");
+    expect(rotate).toContain("Links already sent keep working");
+    const [kid] = activeKids();
+    const retire = await pageText(await http.get(`/admin/keys?confirm=retire&kid=${kid}`, { cookie: admin }));
+    expect(retire).toContain(`Retire key ${kid}?`);
+    expect(retire).toContain("stops working at once");
+    expect(retire).toContain("It is the only active key, so a new key is created at the same time");
+    expect(retire).toContain("re-read the keys every 30 seconds");
+  });
+});
+
+describe("rotation, then retirement", () => {
+  it("old links keep working after a rotation; after retirement they get the 'no longer works' page; new links work", async () => {
+    const [oldKid] = activeKids();
+    const oldLink = await appDb.link("unsubscribe", recipient);
+    expect(kidOf(oldLink)).toBe(oldKid);
+    expect((await fetch(oldLink)).status).toBe(200);
+
+    const rotated = await http.post("/admin/keys", { intent: "rotate" }, { cookie: admin });
+    expect(rotated.status).toBe(302);
+    const newKid = new URL(rotated.headers.get("location")!, app.url).searchParams.get("kid")!;
+    expect(activeKids()).toEqual([oldKid, newKid]);
+    expect(await pageText(await http.get(rotated.headers.get("location")!, { cookie: admin }))).toContain(`New key ${newKid} signs new links from now on.`);
+    expect((await fetch(oldLink)).status).toBe(200);
+    // The app signs with the new key at once.
+    await appSignsLinks();
+    await vi.waitFor(async () => expect(kidOf((await emailedLink(app.outboxDir, "jane.doe@example.com", "preference-link"))!)).toBe(newKid), {
+      timeout: 10_000,
+      interval: 200,
+    });
+    expect((await keyRow(newKid)).row).toContain("Active — signs new links");
+    expect((await keyRow(oldKid)).row).toContain("Active — verifies only");
+
+    const retired = await http.post("/admin/keys", { intent: "retire", kid: oldKid }, { cookie: admin });
+    expect(retired.status).toBe(302);
+    expect(retired.headers.get("location")).toBe(`/admin/keys?done=retired&kid=${oldKid}`);
+    const gone = await fetch(oldLink);
+    expect(gone.status).toBe(410);
+    const html = await gone.text();
+    expect(html).toContain("This link no longer works");
+    expect(html).toContain('action="/links/new"');
+    const oneClick = await fetch(oldLink, { method: "POST", body: new URLSearchParams({ "List-Unsubscribe": "One-Click" }), redirect: "manual" });
+    expect(oneClick.status).toBe(410);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", recipient.contactId)).toBe(0);
+
+    const newLink = await appDb.link("unsubscribe", recipient);
+    expect(kidOf(newLink)).toBe(newKid);
+    expect((await fetch(newLink)).status).toBe(200);
+    expect((await keyRow(oldKid)).row).toMatch(/Retired \d/);
+  });
+
+  it("retiring the last active key creates a new one that signs at once", async () => {
+    const [lastKid] = activeKids();
+    const answer = await http.post("/admin/keys", { intent: "retire", kid: lastKid }, { cookie: admin });
+    const location = new URL(answer.headers.get("location")!, app.url);
+    const replacement = location.searchParams.get("new")!;
+    expect(activeKids()).toEqual([replacement]);
+    expect(await pageText(await http.get(`${location.pathname}${location.search}`, { cookie: admin }))).toContain(
+      `It was the last active key, so a new key, ${replacement}, was created and signs from now on.`,
+    );
+    const link = await appDb.link("unsubscribe", recipient);
+    expect(kidOf(link)).toBe(replacement);
+    expect((await fetch(link)).status).toBe(200);
+  });
+
+  it("refuses to retire a key that is not active, with a 400 and no change", async () => {
+    const retiredKid = appDb.row<{ kid: string }>("SELECT kid FROM SigningKey WHERE retiredAt IS NOT NULL LIMIT 1").kid;
+    for (const kid of [retiredKid, "no-such-key", "../../etc"]) {
+      const response = await http.post("/admin/keys", { intent: "retire", kid }, { cookie: admin });
+      expect(response.status, kid).toBe(400);
+    }
+    expect((await http.post("/admin/keys", { intent: "burn" }, { cookie: admin })).status).toBe(400);
+    expect(activeKids()).toHaveLength(1);
+  });
+
+  it("records every rotation and retirement in the audit log", async () => {
+    const entries = appDb.rows<{ action: string; target: string; actorEmail: string; detail: string | null }>(
+      "SELECT action, target, actorEmail, detail FROM AuditEvent WHERE action LIKE 'key.%' ORDER BY id",
+    );
+    expect(entries.map((e) => e.action)).toEqual(["key.rotate", "key.retire", "key.retire", "key.rotate"]);
+    expect(entries.every((e) => e.actorEmail === "admin@example.com")).toBe(true);
+    const [lastRetired, replacement] = entries.slice(2);
+    expect(JSON.parse(lastRetired.detail!)).toEqual({ replacedBy: replacement.target.replace("key:", "") });
+    const page = await pageText(await http.get("/admin/audit?action=key.", { cookie: admin }));
+    expect(page.match(/<code>key\.(rotate|retire)<\/code>/g)).toHaveLength(4);
+    expect(page).not.toContain("<code>user.");
+  });
+});

@@ -1,0 +1,139 @@
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
+import { httpClient, sessionCookie } from "../helpers/accounts-http.ts";
+import { emailedLink } from "../helpers/outbox.ts";
+
+// A company starting from an empty database: `users create-admin` prints an invitation link
+// that works, against the running production build. Then `users list` and the `keys` commands.
+
+let app: RunningApp;
+let appDb: ReturnType<typeof openAppDatabase>;
+let http: ReturnType<typeof httpClient>;
+
+const PASSWORD = "granite-lighthouse-meadow-3318";
+
+/** The CLI as a person runs it, against the running app's database and outbox. */
+function cli(...args: string[]) {
+  const result = spawnSync(path.resolve("node_modules/.bin/tsx"), ["app/cli/main.ts", ...args], {
+    env: { ...process.env, DATABASE_URL: `file:${app.databaseFile}`, OUTBOX_DIR: app.outboxDir, MAIL_TRANSPORT: "outbox" },
+    encoding: "utf8",
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const lines = (text: string) => text.trim().split("\n");
+
+beforeAll(async () => {
+  app = await startApp({ env: { SKIP_DEMO_SEED: "1" } });
+  appDb = openAppDatabase(app);
+  http = httpClient(app);
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await app?.stop();
+});
+
+describe("users create-admin", () => {
+  it("creates the first admin of an empty database and prints a link that signs them in", async () => {
+    expect(appDb.count("SELECT COUNT(*) AS n FROM User")).toBe(0);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM BusinessUnit")).toBe(0);
+    const run = cli("users", "create-admin", "--email", "Founder@Company.example", "--name", "Fran Founder");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const out = lines(run.stdout);
+    expect(out[0]).toMatch(/^Created admin \d+ for founder@company\.example\.$/);
+    // No unit yet to send mail in the name of: the link is printed for the admin to use.
+    expect(out[1]).toBe("Not emailed: there is no business unit yet to send it in the name of. Give them the link below yourself.");
+    expect(out[2]).toMatch(/^Invitation link \(works once, until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\):$/);
+    const url = out[3];
+    expect(url).toMatch(/\/invite\/[A-Za-z0-9_-]{43}$/);
+
+    expect((await http.get(http.pathOf(url))).status).toBe(200);
+    const accepted = await http.post(http.pathOf(url), { password: PASSWORD });
+    expect(accepted.status).toBe(302);
+    expect(accepted.headers.get("location")).toBe("/campaigns");
+    const cookie = sessionCookie(accepted);
+    const people = await http.get("/admin/people", { cookie });
+    expect(people.status).toBe(200);
+    expect(await people.text()).toContain("founder@company.example");
+    expect((await http.get("/admin/keys", { cookie })).status).toBe(200);
+    expect(await http.signIn("founder@company.example", PASSWORD)).toMatch(/^pc_session=/);
+    expect(appDb.row("SELECT action, actorEmail, actorUserId FROM AuditEvent WHERE action = 'user.invite'")).toEqual({
+      action: "user.invite",
+      actorEmail: "cli",
+      actorUserId: null,
+    });
+  });
+
+  it("also emails the invitation once a unit exists, and the emailed link works", async () => {
+    const now = sqliteTime(new Date());
+    appDb.sqlite
+      .prepare(
+        `INSERT INTO BusinessUnit (slug, displayName, legalName, postalAddress, contactEmail, fromName, fromEmail, sendingDomain, createdAt, updatedAt)
+         VALUES ('acme', 'Acme', 'Acme Ltd', '1 Road, Town', 'help@acme.example', 'Acme', 'news@acme.example', 'acme.example', ?, ?)`,
+      )
+      .run(now, now);
+    const run = cli("users", "create-admin", "--email", "second.admin@company.example");
+    expect(run.status).toBe(0);
+    expect(lines(run.stdout)[1]).toBe("Invitation emailed to second.admin@company.example.");
+    const printed = lines(run.stdout).at(-1)!;
+    expect(await emailedLink(app.outboxDir, "second.admin@company.example", "staff-invite")).toBe(printed);
+    const accepted = await http.post(http.pathOf(printed), { password: PASSWORD });
+    expect(accepted.headers.get("location")).toBe("/campaigns");
+  });
+
+  it("exits non-zero with one clear line for an address in use or a bad address, and creates nothing", () => {
+    const users = appDb.count("SELECT COUNT(*) AS n FROM User");
+    const taken = cli("users", "create-admin", "--email", "FOUNDER@company.example");
+    expect(taken.status).toBe(1);
+    expect(taken.stderr).toBe("There is already an account with founder@company.example (admin).\n");
+    const bad = cli("users", "create-admin", "--email", "founder-at-company");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe("--email: Enter a valid email address, like name@example.com.\n");
+    const missing = cli("users", "create-admin");
+    expect(missing.status).toBe(2);
+    expect(lines(missing.stderr)[0]).toBe("--email is required.");
+    expect(appDb.count("SELECT COUNT(*) AS n FROM User")).toBe(users);
+  });
+
+  it("users list shows each staff account with its role, status and last sign-in", () => {
+    const run = cli("users", "list");
+    expect(run.status).toBe(0);
+    const [first, second] = lines(run.stdout);
+    expect(first).toMatch(/^\d+\tfounder@company\.example\tadmin\tactive\tall units\tlast sign-in \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    expect(second).toMatch(/^\d+\tsecond\.admin@company\.example\tadmin\tactive\t/);
+  });
+});
+
+describe("keys from the CLI", () => {
+  it("lists keys with the links they signed, rotates and retires with audit entries as cli", () => {
+    const now = sqliteTime(new Date());
+    appDb.sqlite.prepare("INSERT INTO Contact (email, locale, createdAt, updatedAt) VALUES ('pat@example.com', 'en', ?, ?)").run(now, now);
+    const signer = appDb.row<{ kid: string }>("SELECT kid FROM SigningKey WHERE retiredAt IS NULL ORDER BY id DESC LIMIT 1").kid;
+    const before = lines(cli("keys", "list").stdout).find((l) => l.startsWith(signer))!.split("\t");
+    // `links` signs two tokens (unsubscribe and preferences); the CLI writes the count before it exits.
+    expect(cli("links", "--email", "pat@example.com", "--unit", "acme").status).toBe(0);
+    const listed = cli("keys", "list");
+    expect(lines(listed.stdout)[0]).toBe("kid\tcreated\tstate\tsigned 7d\tsigned 30d");
+    const row = lines(listed.stdout).find((l) => l.startsWith(signer))!.split("\t");
+    expect(row[2]).toBe("active, signs new links");
+    expect(Number(row[3])).toBe(Number(before[3]) + 2);
+    expect(Number(row[4])).toBe(Number(before[4]) + 2);
+
+    const rotated = cli("keys", "rotate");
+    expect(rotated.status).toBe(0);
+    const newKid = rotated.stdout.match(/^New signing key (\S+) signs from now on/)![1];
+    expect(cli("keys", "retire", signer).status).toBe(0);
+    const unknown = cli("keys", "retire", "no-such-key");
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toBe('There is no active signing key "no-such-key".\n');
+    expect(appDb.rows("SELECT action, target, actorEmail FROM AuditEvent WHERE action LIKE 'key.%' ORDER BY id")).toEqual([
+      { action: "key.rotate", target: `key:${newKid}`, actorEmail: "cli" },
+      { action: "key.retire", target: `key:${signer}`, actorEmail: "cli" },
+    ]);
+  });
+});
