@@ -7,6 +7,7 @@ import type { Channel, ConsentBasis, ExemptClass } from "../app/generated/prisma
 import { applyConsentChanges, type ConsentChange } from "../app/domain/consent/changes.server.ts";
 import { hashPassword } from "../app/domain/accounts/passwords.server.ts";
 import { ensureSigningKey } from "../app/domain/tokens/keyring.server.ts";
+import { ensureGroupCategories } from "../app/domain/transactional/group-categories.server.ts";
 
 type TopicSeed = { slug: string; name: string; description: string; channels: Channel[] };
 
@@ -92,33 +93,6 @@ export const UNIT_CATEGORIES: { slug: string; name: string; reason: string; lega
   },
 ];
 
-export const GROUP_CATEGORIES: { slug: string; name: string; reason: string; legalClass: ExemptClass }[] = [
-  {
-    slug: "preference-link",
-    name: "Preference links",
-    reason: "You asked for a link to manage your email preferences.",
-    legalClass: "ACCOUNT_CHANGE_OR_STATEMENT",
-  },
-  {
-    slug: "sign-in-link",
-    name: "Sign-in links",
-    reason: "You asked for a link to sign in to your account.",
-    legalClass: "ACCOUNT_CHANGE_OR_STATEMENT",
-  },
-  {
-    slug: "account-security",
-    name: "Password resets and address checks",
-    reason: "You asked to reset your password or to change your email address, and we must confirm it is you.",
-    legalClass: "WARRANTY_SAFETY_SECURITY",
-  },
-  // Also made on demand by the product (STAFF_INVITE_CATEGORY in app/domain/accounts/account-mail.server.ts).
-  {
-    slug: "staff-invite",
-    name: "Staff invitations",
-    reason: "An administrator invited you to work in the Preference Center.",
-    legalClass: "EMPLOYMENT",
-  },
-];
 
 const CONSENT_TEXTS = [
   { key: "preference-center", body: "I would like to receive the promotional messages I have selected, on the channels I have selected. I can change this at any time." },
@@ -197,7 +171,7 @@ export async function seedDemoData(db: PrismaClient, log: (line: string) => void
     });
     units.push({ ...created, channelsBySlug: new Map(topics.map((t) => [t.slug, t.channels])) });
   }
-  for (const category of GROUP_CATEGORIES) await db.exemptCategory.create({ data: { ...category, unitId: null } });
+  await ensureGroupCategories(db);
 
   const contactIds: number[] = [];
   const postalAndPhone: ConsentChange[] = [];

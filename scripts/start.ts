@@ -46,6 +46,7 @@ const { ensureSigningKey } = await import("../app/domain/tokens/keyring.server.t
 const { isDatabaseEmpty, seedDemoData } = await import("../prisma/demo-data.ts");
 if (!env.SKIP_DEMO_SEED && (await isDatabaseEmpty(db))) await seedDemoData(db);
 await ensureSigningKey(db);
+await (await import("../app/domain/transactional/group-categories.server.ts")).ensureGroupCategories(db);
 
 // A mail transport that cannot deliver is a configuration error: say so now, not at the first send.
 const { createMailTransport } = await import("../app/domain/mail/transport.server.ts");

@@ -26,6 +26,8 @@ const keepAlive = setInterval(() => {}, 60_000);
 async function shutdown() {
   clearInterval(keepAlive);
   await sender.stop();
+  // Link signatures are counted in memory and written every few seconds: write the last ones.
+  await (await import("../app/domain/tokens/signature-counts.server.ts")).flushSignatureCounts();
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown());

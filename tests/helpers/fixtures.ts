@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { db } from "~/utils/db.server.ts";
-import { GROUP_CATEGORIES, UNIT_CATEGORIES } from "../../prisma/demo-data.ts";
+import { UNIT_CATEGORIES } from "../../prisma/demo-data.ts";
+import { ensureGroupCategories } from "~/domain/transactional/group-categories.server.ts";
 
 // Test data made through the data layer. Preference state itself goes through the consent core
 // in tests that exercise it; these helpers only build units, topics and contacts.
@@ -39,8 +40,5 @@ export async function createContact(email?: string) {
 /** The demo's exempt categories: five for the unit, and the group-level ones (once per database). */
 export async function createExemptCategories(unitId: number) {
   await db.exemptCategory.createMany({ data: UNIT_CATEGORIES.map((c) => ({ ...c, unitId })) });
-  for (const category of GROUP_CATEGORIES) {
-    const exists = await db.exemptCategory.findFirst({ where: { unitId: null, slug: category.slug } });
-    if (!exists) await db.exemptCategory.create({ data: { ...category, unitId: null } });
-  }
+  await ensureGroupCategories(db);
 }

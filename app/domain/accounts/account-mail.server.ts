@@ -105,22 +105,6 @@ export function sendSecurityAlert(recipient: Recipient, event: string, requester
   });
 }
 
-/**
- * The group-level exempt category of staff invitations. The product sends these itself, so it
- * makes the category the first time it needs it (a new company has only what the CLI created).
- */
-export const STAFF_INVITE_CATEGORY = {
-  slug: "staff-invite",
-  name: "Staff invitations",
-  reason: "An administrator invited you to work in the Preference Center.",
-  legalClass: "EMPLOYMENT",
-} as const;
-
-async function ensureStaffInviteCategory(): Promise<void> {
-  const exists = await db.exemptCategory.findFirst({ where: { unitId: null, slug: STAFF_INVITE_CATEGORY.slug }, select: { id: true } });
-  if (!exists) await db.exemptCategory.create({ data: { ...STAFF_INVITE_CATEGORY, unitId: null } });
-}
-
 /** Why an invitation was not emailed: no unit to send it from, a blocked address, or the mail server (retried later). */
 export type InviteMailProblem = "no-unit" | "refused" | "queued" | "not-sendable";
 export type InviteMailOutcome = { sent: true } | { sent: false; problem: InviteMailProblem; reason: string };
@@ -136,11 +120,10 @@ export async function sendStaffInvite(
 ): Promise<InviteMailOutcome> {
   const unitId = await sendingUnitFor(null);
   if (!unitId) return { sent: false, problem: "no-unit", reason: "there is no business unit yet to send it in the name of" };
-  await ensureStaffInviteCategory();
   try {
     const result = await sendTransactional({
       unitId,
-      category: STAFF_INVITE_CATEGORY.slug,
+      category: "staff-invite",
       template: "staff-invite",
       to: recipient.email,
       data: {

@@ -1,0 +1,43 @@
+import type { ExemptClass } from "~/generated/prisma/enums.ts";
+import type { Db } from "~/utils/db.server.ts";
+import { db } from "~/utils/db.server.ts";
+
+// The exempt categories the product itself sends under, whatever units a company has: links a
+// person asked for and staff invitations. They belong to no unit. Every start makes sure they
+// exist, so a company that starts from an empty database can sign in and invite from day one.
+
+export const GROUP_CATEGORIES: { slug: string; name: string; reason: string; legalClass: ExemptClass }[] = [
+  {
+    slug: "preference-link",
+    name: "Preference links",
+    reason: "You asked for a link to manage your email preferences.",
+    legalClass: "ACCOUNT_CHANGE_OR_STATEMENT",
+  },
+  {
+    slug: "sign-in-link",
+    name: "Sign-in links",
+    reason: "You asked for a link to sign in to your account.",
+    legalClass: "ACCOUNT_CHANGE_OR_STATEMENT",
+  },
+  {
+    slug: "account-security",
+    name: "Password resets and address checks",
+    reason: "You asked to reset your password or to change your email address, and we must confirm it is you.",
+    legalClass: "WARRANTY_SAFETY_SECURITY",
+  },
+  {
+    slug: "staff-invite",
+    name: "Staff invitations",
+    reason: "An administrator invited you to work in the Preference Center.",
+    legalClass: "EMPLOYMENT",
+  },
+];
+
+/** Creates the group categories that are missing (a unique index cannot do it: unitId is NULL). */
+export async function ensureGroupCategories(client: Db = db): Promise<void> {
+  const existing = await client.exemptCategory.findMany({ where: { unitId: null }, select: { slug: true } });
+  const have = new Set(existing.map((c) => c.slug));
+  for (const category of GROUP_CATEGORIES) {
+    if (!have.has(category.slug)) await client.exemptCategory.create({ data: { ...category, unitId: null } });
+  }
+}
