@@ -32,16 +32,27 @@ export const SOURCE_COLOUR: Record<ConsentSource, string> = {
 const sum = (counts: Counts) => Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
 const n = (value: number) => value.toLocaleString("en-GB");
 
+/**
+ * The scale of each half of the chart. One bar far above the rest (an import, say) would flatten
+ * every other bar: then the scale follows the next-highest bar and that one is cut and labelled.
+ */
+export function halfScale(totals: number[]): { max: number; cut: boolean } {
+  const [top = 0, second = 0] = [...totals].sort((a, b) => b - a);
+  if (second > 0 && top > 4 * second) return { max: Math.ceil(second * 1.5), cut: true };
+  return { max: Math.max(1, top), cut: false };
+}
+
 export function LedgerChart({ chart }: { chart: ChartData }) {
-  const width = 720;
-  const half = 110;
-  const left = 44;
-  const top = 16;
-  const plotWidth = width - left - 8;
+  const width = 960;
+  const half = 100;
+  const left = 48;
+  const right = 12;
+  const top = 18;
+  const plotWidth = width - left - right;
   const slot = plotWidth / chart.days.length;
-  const barWidth = Math.max(1, Math.min(22, slot * 0.72));
-  const peak = Math.max(1, ...chart.days.map((d) => Math.max(sum(d.optIns), sum(d.optOuts))));
-  const scale = half / peak;
+  const barWidth = Math.max(1, Math.min(28, slot * 0.72));
+  // One scale above and below the line, so opt-ins and opt-outs compare by height.
+  const scale = halfScale(chart.days.flatMap((d) => [sum(d.optIns), sum(d.optOuts)]));
   const axisY = top + half;
   const where = chart.unit ? chart.unit.displayName : "every unit at once (global)";
   const period = `${formatDay(chart.from)} to ${formatDay(chart.to)}`;
@@ -49,65 +60,98 @@ export function LedgerChart({ chart }: { chart: ChartData }) {
   const ticks = [0, Math.floor((chart.days.length - 1) / 2), chart.days.length - 1].filter((i, k, all) => all.indexOf(i) === k);
   const shortDay = (day: string) => new Date(`${day}T00:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 
-  const segments = (counts: Counts, x: number, up: boolean, day: string) => {
+  /** One day's bar on one side of the line: a segment per source, cut at the edge if the day is off the scale. */
+  const bar = (counts: Counts, x: number, up: boolean, day: string) => {
+    const total = sum(counts);
+    if (total === 0) return null;
+    const cut = total > scale.max;
+    const unit = cut ? half / total : half / scale.max;
     let offset = 0;
-    return chart.sources.map((source) => {
+    const rects = chart.sources.map((source) => {
       const value = counts[source] ?? 0;
       if (value === 0) return null;
-      const h = value * scale;
+      const h = value * unit;
       const y = up ? axisY - offset - h : axisY + offset;
       offset += h;
-      return (
-        <rect key={`${day}-${up ? "in" : "out"}-${source}`} x={x} y={y} width={barWidth} height={h} fill={SOURCE_COLOUR[source]} stroke="#fff" strokeWidth={0.6} />
-      );
+      return <rect key={source} x={x} y={y} width={barWidth} height={h} fill={SOURCE_COLOUR[source]} stroke="#fff" strokeWidth={0.6} />;
     });
+    const edge = up ? top : axisY + half;
+    const nearRight = x + barWidth + 40 > width;
+    return (
+      <g key={`${day}-${up ? "in" : "out"}`}>
+        {rects}
+        {cut ? (
+          <>
+            <path
+              d={`M${x - 1} ${edge + (up ? 9 : -9)} l${barWidth / 2 + 1} -4 l${barWidth / 2 + 1} 4`}
+              stroke="#fff"
+              strokeWidth={2.5}
+              fill="none"
+            />
+            <text
+              x={nearRight ? x - 3 : x + barWidth + 3}
+              y={up ? edge + 10 : edge - 3}
+              fontSize={12}
+              fontWeight={700}
+              textAnchor={nearRight ? "end" : "start"}
+              fill="currentColor"
+            >
+              {n(total)}
+            </text>
+          </>
+        ) : null}
+      </g>
+    );
   };
 
   return (
     <figure className="ledger-chart">
       <figcaption>
-        <strong>Opt-ins and opt-outs per day</strong>, {where}, {period} (UTC). Opt-ins rise above the line, opt-outs hang below it.
+        <strong>Opt-ins and opt-outs per day</strong>, {where}, {period} (UTC). Opt-ins rise above the line, opt-outs hang below it
+        {scale.cut ? "; a day far above the others is cut at the edge and labelled with its number" : ""}.
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${top + 2 * half + 28}`} role="img" aria-label={`${summary} The numbers are in the table below the chart.`}>
-        <text x={left - 6} y={top + 4} fontSize={11} textAnchor="end" fill="currentColor">
-          {n(peak)}
-        </text>
-        <text x={left - 6} y={axisY + 4} fontSize={11} textAnchor="end" fill="currentColor">
-          0
-        </text>
-        <text x={left - 6} y={axisY + half} fontSize={11} textAnchor="end" fill="currentColor">
-          {n(peak)}
-        </text>
-        <text x={left + 4} y={top - 4} fontSize={11} fill="currentColor">
-          ↑ opt-ins
-        </text>
-        <text x={left + 4} y={axisY + half + 12} fontSize={11} fill="currentColor">
-          ↓ opt-outs
-        </text>
-        <line x1={left} x2={left} y1={top} y2={axisY + half} stroke="#c4cad4" />
-        {chart.days.map((d, i) => {
-          const x = left + i * slot + (slot - barWidth) / 2;
-          return (
-            <g key={d.day}>
-              {segments(d.optIns, x, true, d.day)}
-              {segments(d.optOuts, x, false, d.day)}
-            </g>
-          );
-        })}
-        <line x1={left} x2={width - 8} y1={axisY} y2={axisY} stroke="#5b6475" />
-        {ticks.map((i) => (
-          <text
-            key={i}
-            x={left + i * slot + slot / 2}
-            y={axisY + half + 24}
-            fontSize={11}
-            fill="currentColor"
-            textAnchor={i === 0 && chart.days.length > 1 ? "start" : i === chart.days.length - 1 && chart.days.length > 1 ? "end" : "middle"}
-          >
-            {shortDay(chart.days[i].day)}
+      <div className="chart-scroll" role="region" aria-label="Chart (scrolls sideways on a narrow screen)" tabIndex={0}>
+        <svg viewBox={`0 0 ${width} ${top + 2 * half + 30}`} role="img" aria-label={`${summary} The numbers are in the table below the chart.`}>
+          <text x={left - 6} y={top + 4} fontSize={12} textAnchor="end" fill="currentColor">
+            {n(scale.max)}
           </text>
-        ))}
-      </svg>
+          <text x={left - 6} y={axisY + 4} fontSize={12} textAnchor="end" fill="currentColor">
+            0
+          </text>
+          <text x={left - 6} y={axisY + half} fontSize={12} textAnchor="end" fill="currentColor">
+            {n(scale.max)}
+          </text>
+          <text x={left + 6} y={top - 6} fontSize={12} fill="currentColor">
+            ↑ opt-ins
+          </text>
+          <text x={left + 6} y={axisY + half + 14} fontSize={12} fill="currentColor">
+            ↓ opt-outs
+          </text>
+          <line x1={left} x2={left} y1={top} y2={axisY + half} stroke="#c4cad4" />
+          {chart.days.map((d, i) => {
+            const x = left + i * slot + (slot - barWidth) / 2;
+            return (
+              <g key={d.day}>
+                {bar(d.optIns, x, true, d.day)}
+                {bar(d.optOuts, x, false, d.day)}
+              </g>
+            );
+          })}
+          <line x1={left} x2={width - right} y1={axisY} y2={axisY} stroke="#5b6475" />
+          {ticks.map((i) => (
+            <text
+              key={i}
+              x={left + i * slot + slot / 2}
+              y={axisY + half + 26}
+              fontSize={12}
+              fill="currentColor"
+              textAnchor={i === 0 && chart.days.length > 1 ? "start" : i === chart.days.length - 1 && chart.days.length > 1 ? "end" : "middle"}
+            >
+              {shortDay(chart.days[i].day)}
+            </text>
+          ))}
+        </svg>
+      </div>
       {chart.sources.length > 0 ? (
         <ul className="chart-legend" aria-label="Sources">
           {chart.sources.map((source) => (

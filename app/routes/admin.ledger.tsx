@@ -15,6 +15,7 @@ import {
 } from "~/domain/ledger/ledger-query.ts";
 import { ledgerChart, ledgerFilterChoices, resolveLedgerQuery, searchLedger } from "~/domain/ledger/ledger.server.ts";
 import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
+import { BreakableAddress } from "~/components/breakable-address.tsx";
 import { LedgerChart } from "~/components/ledger-chart.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { formatMoment } from "~/utils/format.ts";
@@ -65,7 +66,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       page,
       scope: { unit: scope.unit, topic: scope.topic, contact: scope.contact, addressWithoutContact: scope.addressWithoutContact },
       chart,
-      chartProblem: chart ? null : `The chart covers at most ${CHART_MAX_DAYS} days; this period has ${period.days}. Choose closer from and to dates.`,
+      chartProblem: chart
+        ? null
+        : `The chart covers at most ${CHART_MAX_DAYS} days; this period has ${period.days}. Choose closer from and to dates.`,
     },
     { headers: NO_STORE },
   );
@@ -99,12 +102,27 @@ export default function LedgerRoute() {
       <form method="get" className="staff-panel ledger-filters" role="search" aria-label="Search the ledger" noValidate>
         <div className={`filter wide${errors.email ? " has-error" : ""}`}>
           <label htmlFor="email">Address</label>
-          <input id="email" name="email" type="email" defaultValue={value("email")} maxLength={254} placeholder="jane@example.com" aria-describedby={describedBy("email")} aria-invalid={errors.email ? true : undefined} />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            defaultValue={value("email")}
+            maxLength={254}
+            placeholder="jane@example.com"
+            aria-describedby={describedBy("email")}
+            aria-invalid={errors.email ? true : undefined}
+          />
           {fieldError("email")}
         </div>
         <div className={`filter${errors.unit ? " has-error" : ""}`}>
           <label htmlFor="unit">Unit</label>
-          <select id="unit" name="unit" defaultValue={selectedUnit} aria-describedby={describedBy("unit")} aria-invalid={errors.unit ? true : undefined}>
+          <select
+            id="unit"
+            name="unit"
+            defaultValue={selectedUnit}
+            aria-describedby={describedBy("unit")}
+            aria-invalid={errors.unit ? true : undefined}
+          >
             <option value="">Every unit</option>
             {units.map((u) => (
               <option key={u.id} value={u.slug}>
@@ -116,7 +134,13 @@ export default function LedgerRoute() {
         </div>
         <div className={`filter${errors.topic ? " has-error" : ""}`}>
           <label htmlFor="topic">Topic</label>
-          <select id="topic" name="topic" defaultValue={value("topic")} aria-describedby={describedBy("topic")} aria-invalid={errors.topic ? true : undefined}>
+          <select
+            id="topic"
+            name="topic"
+            defaultValue={value("topic")}
+            aria-describedby={describedBy("topic")}
+            aria-invalid={errors.topic ? true : undefined}
+          >
             <option value="">Every topic</option>
             {units
               .filter((u) => !selectedUnit || u.slug === selectedUnit)
@@ -134,7 +158,13 @@ export default function LedgerRoute() {
         </div>
         <div className={`filter${errors.source ? " has-error" : ""}`}>
           <label htmlFor="source">Source</label>
-          <select id="source" name="source" defaultValue={value("source")} aria-describedby={describedBy("source")} aria-invalid={errors.source ? true : undefined}>
+          <select
+            id="source"
+            name="source"
+            defaultValue={value("source")}
+            aria-describedby={describedBy("source")}
+            aria-invalid={errors.source ? true : undefined}
+          >
             <option value="">Every source</option>
             {SOURCES.map((s) => (
               <option key={s} value={s}>
@@ -146,7 +176,13 @@ export default function LedgerRoute() {
         </div>
         <div className={`filter${errors.action ? " has-error" : ""}`}>
           <label htmlFor="action">Action</label>
-          <select id="action" name="action" defaultValue={value("action")} aria-describedby={describedBy("action")} aria-invalid={errors.action ? true : undefined}>
+          <select
+            id="action"
+            name="action"
+            defaultValue={value("action")}
+            aria-describedby={describedBy("action")}
+            aria-invalid={errors.action ? true : undefined}
+          >
             <option value="">Every action</option>
             {ACTIONS.map((a) => (
               <option key={a} value={a}>
@@ -158,17 +194,40 @@ export default function LedgerRoute() {
         </div>
         <div className={`filter narrow${errors.campaign ? " has-error" : ""}`}>
           <label htmlFor="campaign">Campaign number</label>
-          <input id="campaign" name="campaign" type="text" inputMode="numeric" defaultValue={value("campaign")} maxLength={10} aria-describedby={describedBy("campaign")} aria-invalid={errors.campaign ? true : undefined} />
+          <input
+            id="campaign"
+            name="campaign"
+            type="text"
+            inputMode="numeric"
+            defaultValue={value("campaign")}
+            maxLength={10}
+            aria-describedby={describedBy("campaign")}
+            aria-invalid={errors.campaign ? true : undefined}
+          />
           {fieldError("campaign")}
         </div>
         <div className={`filter narrow${errors.from ? " has-error" : ""}`}>
           <label htmlFor="from">From (UTC)</label>
-          <input id="from" name="from" type="date" defaultValue={value("from")} aria-describedby={describedBy("from")} aria-invalid={errors.from ? true : undefined} />
+          <input
+            id="from"
+            name="from"
+            type="date"
+            defaultValue={value("from")}
+            aria-describedby={describedBy("from")}
+            aria-invalid={errors.from ? true : undefined}
+          />
           {fieldError("from")}
         </div>
         <div className={`filter narrow${errors.to ? " has-error" : ""}`}>
           <label htmlFor="to">To, inclusive (UTC)</label>
-          <input id="to" name="to" type="date" defaultValue={value("to")} aria-describedby={describedBy("to")} aria-invalid={errors.to ? true : undefined} />
+          <input
+            id="to"
+            name="to"
+            type="date"
+            defaultValue={value("to")}
+            aria-describedby={describedBy("to")}
+            aria-invalid={errors.to ? true : undefined}
+          />
           {fieldError("to")}
         </div>
         <div className="filter-actions">
@@ -197,9 +256,11 @@ export default function LedgerRoute() {
             {chart ? <LedgerChart chart={chart} /> : <p className="form-message info">{chartProblem}</p>}
             <p className="hint">
               Opt-ins are subscribes and opt-ins to a unit or to every unit; opt-outs are unsubscribes and opt-outs of a unit or of every unit;
-              repeats that changed nothing are left out. Pauses are not opt-outs: they end by themselves. The chart follows the unit and the
-              dates chosen above (the last 30 days when no dates are given), not the other filters.{" "}
-              {scope.unit ? "Opt-ins and opt-outs for every unit at once belong to no unit: clear the unit to chart them." : "Choose a unit to chart its opt-ins and opt-outs."}
+              repeats that changed nothing are left out. Pauses are not opt-outs: they end by themselves. The chart follows the unit and the dates
+              chosen above (the last 30 days when no dates are given), not the other filters.{" "}
+              {scope.unit
+                ? "Opt-ins and opt-outs for every unit at once belong to no unit: clear the unit to chart them."
+                : "Choose a unit to chart its opt-ins and opt-outs."}
             </p>
           </section>
 
@@ -247,7 +308,13 @@ export default function LedgerRoute() {
                         {formatMoment(e.createdAt)}
                       </td>
                       <td data-label="Contact" className="address">
-                        {e.email ?? (e.contactId === null && e.action !== "EXPORT" ? <span className="hash-only">no contact (erased or none)</span> : "—")}
+                        {e.email ? (
+                          <BreakableAddress email={e.email} />
+                        ) : e.contactId === null && e.action !== "EXPORT" ? (
+                          <span className="hash-only">no contact (erased or none)</span>
+                        ) : (
+                          "—"
+                        )}
                       </td>
                       <td data-label="Unit">{e.unit ?? "—"}</td>
                       <td data-label="Topic">{e.topic ?? "—"}</td>
@@ -270,7 +337,11 @@ export default function LedgerRoute() {
             )}
             <nav className="pager" aria-label="Pages of events">
               {query.before ? <Link to={`/admin/ledger${ledgerQueryString(query)}`}>← Newest</Link> : <span />}
-              {page.nextBeforeId ? <Link to={`/admin/ledger${ledgerQueryString(query, { before: String(page.nextBeforeId) })}`}>Older events →</Link> : <span />}
+              {page.nextBeforeId ? (
+                <Link to={`/admin/ledger${ledgerQueryString(query, { before: String(page.nextBeforeId) })}`}>Older events →</Link>
+              ) : (
+                <span />
+              )}
             </nav>
           </section>
         </>

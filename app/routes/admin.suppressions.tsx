@@ -14,6 +14,7 @@ import {
   SuppressionError,
   WHY_NOT_REMOVABLE,
 } from "~/domain/suppressions/suppressions.server.ts";
+import { BreakableAddress } from "~/components/breakable-address.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { fieldErrors, formFields } from "~/utils/forms.ts";
 import { formatMoment } from "~/utils/format.ts";
@@ -109,6 +110,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 const REASONS = ["MANUAL", "HARD_BOUNCE", "COMPLAINT", "ERASED"] as const;
+const COUNTED: Record<(typeof REASONS)[number], [string, string]> = {
+  MANUAL: ["manual", "manual"],
+  HARD_BOUNCE: ["hard bounce", "hard bounces"],
+  COMPLAINT: ["spam complaint", "spam complaints"],
+  ERASED: ["erased", "erased"],
+};
 
 export default function SuppressionsRoute() {
   const { user, counts, problem, q, reason, page, done, still } = useLoaderData<typeof loader>();
@@ -123,8 +130,8 @@ export default function SuppressionsRoute() {
     <StaffFrame user={user} title="Suppressions">
       <p className="lede">
         Addresses that get no promotional email from any unit. {total.toLocaleString("en-GB")} {total === 1 ? "entry" : "entries"}:{" "}
-        {REASONS.map((r) => `${counts[r].toLocaleString("en-GB")} ${REASON_LABEL[r].toLowerCase()}`).join(", ")}. Hard bounces and erasures
-        also stop service mail.
+        {REASONS.map((r) => `${counts[r].toLocaleString("en-GB")} ${counts[r] === 1 ? COUNTED[r][0] : COUNTED[r][1]}`).join(", ")}. Hard bounces and
+        erasures also stop service mail.
       </p>
 
       {done === "added" ? (
@@ -134,9 +141,7 @@ export default function SuppressionsRoute() {
       ) : null}
       {done === "removed" ? (
         <div className="form-message success" role="status">
-          <p>
-            Removed the manual suppression. The person gets promotional email again only where they are subscribed and have not opted out.
-          </p>
+          <p>Removed the manual suppression. The person gets promotional email again only where they are subscribed and have not opted out.</p>
           {still.length > 0 ? <p>The address is still blocked by: {still.map((r) => REASON_LABEL[r].toLowerCase()).join(", ")}.</p> : null}
         </div>
       ) : null}
@@ -209,9 +214,6 @@ export default function SuppressionsRoute() {
         <div className="filter">
           <label htmlFor="q">Address, or part of one</label>
           <input id="q" name="q" type="search" defaultValue={q} maxLength={254} placeholder="jane@example.com" aria-describedby="q-hint" />
-          <p id="q-hint" className="hint">
-            A whole address also finds erased entries, by their hash.
-          </p>
         </div>
         <div className="filter">
           <label htmlFor="reason">Kind</label>
@@ -230,6 +232,9 @@ export default function SuppressionsRoute() {
           </button>
           {q || reason ? <Link to="/admin/suppressions">Show all</Link> : null}
         </div>
+        <p id="q-hint" className="hint search-hint">
+          A whole address also finds erased entries, by their hash.
+        </p>
       </form>
 
       {problem ? (
@@ -246,49 +251,58 @@ export default function SuppressionsRoute() {
           {page.entries.length === 0 ? (
             <p className="empty">{q ? `No suppression for “${q}”${reason ? ` of this kind` : ""}.` : "No suppressions here."}</p>
           ) : (
-            <div className="table-scroll" role="region" aria-labelledby="list-heading" tabIndex={0}>
-              <table className="staff-table suppression-table">
-                <caption className="visually-hidden">Suppressions, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Address</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Note</th>
-                    <th scope="col">Added (UTC)</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Remove</span>
-                    </th>
+            <table className="staff-table suppression-table stack-table">
+              <caption className="visually-hidden">Suppressions, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Address</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Note</th>
+                  <th scope="col">Added (UTC)</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Remove</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.entries.map((entry) => (
+                  <tr key={entry.id}>
+                    <td data-label="Address" className="address">
+                      {entry.email ? <BreakableAddress email={entry.email} /> : <span className="hash-only">erased (hash only)</span>}
+                    </td>
+                    <td data-label="Kind">
+                      <span className={`status-badge reason-${entry.reason.toLowerCase()}`}>{REASON_LABEL[entry.reason]}</span>
+                    </td>
+                    <td data-label="Note" className="note">
+                      {entry.note ?? ""}
+                    </td>
+                    <td data-label="Added" className="when">
+                      {formatMoment(entry.createdAt)}
+                    </td>
+                    <td data-label="" className="row-action">
+                      {entry.reason === "MANUAL" && entry.email ? (
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="remove" />
+                          <input type="hidden" name="id" value={entry.id} />
+                          <button
+                            type="submit"
+                            className="link-button"
+                            disabled={busy}
+                            aria-label={`Remove the manual suppression of ${entry.email}`}
+                          >
+                            Remove
+                          </button>
+                        </Form>
+                      ) : (
+                        <a href={`#why-${entry.email ? entry.reason.toLowerCase() : "erased"}`} className="why-link">
+                          Why it stays
+                        </a>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {page.entries.map((entry) => (
-                    <tr key={entry.id}>
-                      <td className="address">{entry.email ?? <span className="hash-only">erased (hash only)</span>}</td>
-                      <td>
-                        <span className={`status-badge reason-${entry.reason.toLowerCase()}`}>{REASON_LABEL[entry.reason]}</span>
-                      </td>
-                      <td className="note">{entry.note ?? ""}</td>
-                      <td className="when">{formatMoment(entry.createdAt)}</td>
-                      <td className="row-action">
-                        {entry.reason === "MANUAL" && entry.email ? (
-                          <Form method="post">
-                            <input type="hidden" name="intent" value="remove" />
-                            <input type="hidden" name="id" value={entry.id} />
-                            <button type="submit" className="link-button" disabled={busy} aria-label={`Remove the manual suppression of ${entry.email}`}>
-                              Remove
-                            </button>
-                          </Form>
-                        ) : (
-                          <a href={`#why-${entry.email ? entry.reason.toLowerCase() : "erased"}`} className="why-link">
-                            Why it stays
-                          </a>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+              </tbody>
+            </table>
           )}
           <nav className="pager" aria-label="Pages of suppressions">
             {page.nextBeforeId ? <Link to={query({ before: String(page.nextBeforeId) })}>Older entries →</Link> : <span />}
@@ -314,8 +328,8 @@ export default function SuppressionsRoute() {
           </button>
         </form>
         <p className="hint">
-          The file never holds erased entries: they keep only a hash of the address, and no hash leaves the product. The download is
-          recorded in the audit log.
+          The file never holds erased entries: they keep only a hash of the address, and no hash leaves the product. The download is recorded in the
+          audit log.
         </p>
       </section>
 

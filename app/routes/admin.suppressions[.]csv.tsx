@@ -11,7 +11,11 @@ import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.se
 // is written to the audit log (GET never changes state); a GET goes back to the page.
 
 const ExportRequest = z.object({
-  reason: z.union([z.literal(""), z.enum(["MANUAL", "COMPLAINT", "HARD_BOUNCE"])], { error: "must be MANUAL, COMPLAINT or HARD_BOUNCE (erased entries are never exported)" }).optional(),
+  reason: z
+    .union([z.literal(""), z.enum(["MANUAL", "COMPLAINT", "HARD_BOUNCE"])], {
+      error: "must be MANUAL, COMPLAINT or HARD_BOUNCE (erased entries are never exported)",
+    })
+    .optional(),
 });
 
 export function loader({ request }: LoaderFunctionArgs) {
@@ -25,8 +29,14 @@ export function action({ request, context }: ActionFunctionArgs) {
   return answeringInPlainText(async () => {
     const staff = await requireAdmin(request);
     const parsed = ExportRequest.safeParse(formFields(await request.formData().catch(() => null)));
-    if (!parsed.success) return plainTextAnswer(400, `This export request cannot be read: reason ${parsed.error.issues[0].message}. Choose from the form at /admin/suppressions.`);
-    const exported = await exportSuppressions(adminActor(staffActor(staff, requesterOf(request, context))), { reason: parsed.data.reason || undefined });
+    if (!parsed.success)
+      return plainTextAnswer(
+        400,
+        `This export request cannot be read: reason ${parsed.error.issues[0].message}. Choose from the form at /admin/suppressions.`,
+      );
+    const exported = await exportSuppressions(adminActor(staffActor(staff, requesterOf(request, context))), {
+      reason: parsed.data.reason || undefined,
+    });
     return new Response(exported.csv, {
       headers: {
         "Content-Type": "text/csv; charset=utf-8",

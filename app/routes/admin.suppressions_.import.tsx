@@ -49,7 +49,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: SUPPRESSION_UPLOAD_MAX_BYTES }));
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
-      return answer({ ok: false, error: `That file is larger than ${SUPPRESSION_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.` }, 413);
+      return answer(
+        { ok: false, error: `That file is larger than ${SUPPRESSION_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.` },
+        413,
+      );
     }
     return answer({ ok: false, error: "The form could not be read. Please choose the file again." }, 400);
   }
@@ -115,8 +118,8 @@ export default function ImportSuppressionsRoute() {
       <section aria-labelledby="format-heading">
         <h2 id="format-heading">The file</h2>
         <p>
-          One address per line. The first line is the header <code>{IMPORT_HEADER}</code>; reason and note may be left out. A file downloaded from
-          the suppressions page can be imported as it is.
+          One address per line. The first line is the header <code>{IMPORT_HEADER}</code>; reason and note may be left out. A file downloaded from the
+          suppressions page can be imported as it is.
         </p>
         <div className="table-scroll" role="region" aria-labelledby="format-heading" tabIndex={0}>
           <table className="staff-table">

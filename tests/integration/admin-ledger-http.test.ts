@@ -34,7 +34,18 @@ type Row = {
 let events: Row[];
 let units: { id: number; slug: string; topics: { id: number; slug: string }[] }[];
 const DAY = 86_400_000;
-const ACTIONS = ["SUBSCRIBE", "UNSUBSCRIBE", "UNIT_OPT_OUT", "UNIT_OPT_IN", "GLOBAL_OPT_OUT", "GLOBAL_OPT_IN", "SNOOZE", "SNOOZE_END", "SUPPRESS", "EXPORT"];
+const ACTIONS = [
+  "SUBSCRIBE",
+  "UNSUBSCRIBE",
+  "UNIT_OPT_OUT",
+  "UNIT_OPT_IN",
+  "GLOBAL_OPT_OUT",
+  "GLOBAL_OPT_IN",
+  "SNOOZE",
+  "SNOOZE_END",
+  "SUPPRESS",
+  "EXPORT",
+];
 const SOURCES = ["ONE_CLICK", "LINK_PAGE", "PREFERENCE_CENTER", "IMPORT", "ADMIN", "API", "BOUNCE", "COMPLAINT", "EXPIRY"];
 const today = new Date().toISOString().slice(0, 10);
 const dayOf = (offset: number) => new Date(Date.parse(`${today}T00:00:00Z`) + offset * DAY).toISOString().slice(0, 10);
@@ -51,7 +62,7 @@ function random(seed: number) {
 
 function generateEvents(count: number) {
   const rand = random(7421);
-  const pick = <T,>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
+  const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
   const contactIds = appDb.rows<{ id: number }>("SELECT id FROM Contact ORDER BY id").map((c) => c.id);
   const insert = appDb.sqlite.prepare(
     `INSERT INTO ConsentEvent (contactId, unitId, topicId, channel, action, changed, source, actor, ip, userAgent, tokenId, campaignId, detail, createdAt)
@@ -81,7 +92,12 @@ function generateEvents(count: number) {
   const now = Date.now();
   for (let i = 0; i < count; i++) add(new Date(now - Math.floor(rand() * 45 * DAY)));
   // On the edges of the day range the date tests use: [dayOf(-10) 00:00, dayOf(-3) 24:00).
-  for (const [day, time] of [[dayOf(-11), "23:59:59.999"], [dayOf(-10), "00:00:00.000"], [dayOf(-3), "23:59:59.999"], [dayOf(-2), "00:00:00.000"]]) {
+  for (const [day, time] of [
+    [dayOf(-11), "23:59:59.999"],
+    [dayOf(-10), "00:00:00.000"],
+    [dayOf(-3), "23:59:59.999"],
+    [dayOf(-2), "00:00:00.000"],
+  ]) {
     add(new Date(`${day}T${time}Z`), { unitId: units[0].id, topicId: null, action: "UNIT_OPT_OUT", changed: 1, source: "ONE_CLICK" });
   }
 }
@@ -147,7 +163,10 @@ describe("searching the ledger", () => {
       ["?action=UNIT_OPT_OUT", (r) => r.action === "UNIT_OPT_OUT"],
       ["?campaign=9002", (r) => r.campaignId === 9002],
       [`?from=${dayOf(-10)}&to=${dayOf(-3)}`, (r) => at(r) >= from && at(r) < to],
-      [`?unit=example-tax&source=ONE_CLICK&from=${dayOf(-10)}&to=${dayOf(-3)}`, (r) => r.unitId === tax && r.source === "ONE_CLICK" && at(r) >= from && at(r) < to],
+      [
+        `?unit=example-tax&source=ONE_CLICK&from=${dayOf(-10)}&to=${dayOf(-3)}`,
+        (r) => r.unitId === tax && r.source === "ONE_CLICK" && at(r) >= from && at(r) < to,
+      ],
     ];
     for (const [query, matches] of cases) {
       const expected = events.filter(matches).map((r) => r.id);
@@ -157,7 +176,8 @@ describe("searching the ledger", () => {
   });
 
   it("includes the whole 'to' day and nothing of the day after, nor of the day before 'from'", async () => {
-    const edge = (day: string, time: string) => appDb.row<{ id: number }>("SELECT id FROM ConsentEvent WHERE createdAt = ?", sqliteTime(new Date(`${day}T${time}Z`))).id;
+    const edge = (day: string, time: string) =>
+      appDb.row<{ id: number }>("SELECT id FROM ConsentEvent WHERE createdAt = ?", sqliteTime(new Date(`${day}T${time}Z`))).id;
     const listed = new Set(await listedIds(`?action=UNIT_OPT_OUT&source=ONE_CLICK&from=${dayOf(-10)}&to=${dayOf(-3)}`));
     const inside = [edge(dayOf(-10), "00:00:00.000"), edge(dayOf(-3), "23:59:59.999")];
     const outside = [edge(dayOf(-11), "23:59:59.999"), edge(dayOf(-2), "00:00:00.000")];
@@ -168,14 +188,26 @@ describe("searching the ledger", () => {
   });
 
   it("shows each event's facts: time, contact, unit, topic, channel, action, source, result, actor, IP, token, campaign", async () => {
-    const row = events.find((r) => r.contactId !== null && r.topicId !== null && r.tokenId !== null && r.campaignId !== null && r.actor === `user:${adminId}` && r.ip)!;
-    const html = await (await http.get(`/admin/ledger?campaign=${row.campaignId}&email=${encodeURIComponent(appDb.row<{ email: string }>("SELECT email FROM Contact WHERE id = ?", row.contactId).email)}`, { cookie: admin })).text();
+    const row = events.find(
+      (r) => r.contactId !== null && r.topicId !== null && r.tokenId !== null && r.campaignId !== null && r.actor === `user:${adminId}` && r.ip,
+    )!;
+    const html = await (
+      await http.get(
+        `/admin/ledger?campaign=${row.campaignId}&email=${encodeURIComponent(appDb.row<{ email: string }>("SELECT email FROM Contact WHERE id = ?", row.contactId).email)}`,
+        { cookie: admin },
+      )
+    ).text();
     const tr = html.match(new RegExp(`<tr data-event-id="${row.id}">([\\s\\S]*?)</tr>`))![1];
     const cells = [...tr.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1].replace(/<!-- -->/g, "").replace(/<[^>]+>/g, ""));
-    const topic = appDb.row<{ name: string; unitName: string }>("SELECT t.name, u.displayName AS unitName FROM Topic t JOIN BusinessUnit u ON u.id = t.unitId WHERE t.id = ?", row.topicId);
+    const topic = appDb.row<{ name: string; unitName: string }>(
+      "SELECT t.name, u.displayName AS unitName FROM Topic t JOIN BusinessUnit u ON u.id = t.unitId WHERE t.id = ?",
+      row.topicId,
+    );
     expect(cells).toHaveLength(12);
     expect(cells[1]).toBe(appDb.row<{ email: string }>("SELECT email FROM Contact WHERE id = ?", row.contactId).email);
-    expect(cells[2]).toBe(row.unitId === null ? "—" : appDb.row<{ displayName: string }>("SELECT displayName FROM BusinessUnit WHERE id = ?", row.unitId).displayName);
+    expect(cells[2]).toBe(
+      row.unitId === null ? "—" : appDb.row<{ displayName: string }>("SELECT displayName FROM BusinessUnit WHERE id = ?", row.unitId).displayName,
+    );
     expect(decode(cells[3])).toBe(decode(topic.name));
     expect(cells[7]).toBe(row.changed ? "changed" : "no-op (already so)");
     expect(cells[8]).toBe(`admin@example.com (user:${adminId})`);
@@ -189,7 +221,10 @@ describe("searching the ledger", () => {
     expect(unknown).toContain("No contact has this address");
     const cases: [string, string][] = [
       ["?unit=no-such-unit", "There is no unit “no-such-unit”."],
-      [`?unit=example-travel&topic=${units.find((u) => u.slug === "example-tax")!.topics[0].id}`, "is a topic of Example Tax, not of Example Travel."],
+      [
+        `?unit=example-travel&topic=${units.find((u) => u.slug === "example-tax")!.topics[0].id}`,
+        "is a topic of Example Tax, not of Example Travel.",
+      ],
       ["?from=2026-02-30", "From is not a date in the calendar."],
       ["?from=2026-05-02&to=2026-05-01", "To must not be before the from date."],
       ["?source=CARRIER_PIGEON", "Source is not a source of the ledger."],
@@ -215,8 +250,30 @@ describe("the CSV export", () => {
       expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
       expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="ledger-[\w.-]+\.csv"$/);
       const [header, ...rows] = parse(await response.text()) as string[][];
-      expect(header).toEqual(["event_id", "created_at", "contact_id", "email", "unit", "topic", "channel", "action", "source", "changed", "actor", "actor_email", "ip", "user_agent", "token_id", "campaign_id", "consent_text_id", "detail"]);
-      expect(rows.map((r) => Number(r[0])), query).toEqual(await listedIds(query));
+      expect(header).toEqual([
+        "event_id",
+        "created_at",
+        "contact_id",
+        "email",
+        "unit",
+        "topic",
+        "channel",
+        "action",
+        "source",
+        "changed",
+        "actor",
+        "actor_email",
+        "ip",
+        "user_agent",
+        "token_id",
+        "campaign_id",
+        "consent_text_id",
+        "detail",
+      ]);
+      expect(
+        rows.map((r) => Number(r[0])),
+        query,
+      ).toEqual(await listedIds(query));
 
       const byId = new Map(events.map((e) => [e.id, e]));
       for (const r of rows) {
@@ -230,7 +287,9 @@ describe("the CSV export", () => {
         expect(r[17]).toBe(e.detail ?? "");
       }
       expect(appDb.count("SELECT COUNT(*) AS n FROM AuditEvent WHERE action = 'ledger.export'")).toBe(auditsBefore + 1);
-      const audit = appDb.row<{ actorUserId: number; ip: string; detail: string }>("SELECT * FROM AuditEvent WHERE action = 'ledger.export' ORDER BY id DESC");
+      const audit = appDb.row<{ actorUserId: number; ip: string; detail: string }>(
+        "SELECT * FROM AuditEvent WHERE action = 'ledger.export' ORDER BY id DESC",
+      );
       expect(audit).toMatchObject({ actorUserId: adminId, ip: "203.0.113.90" });
       const detail = JSON.parse(audit.detail) as { filters: Record<string, unknown>; rows: number };
       expect(detail.rows).toBe(rows.length);
@@ -307,7 +366,7 @@ describe("the daily chart", () => {
   it("shows a unit's daily opt-ins and opt-outs by source that equal a direct count, for a chosen period", async () => {
     const from = dayOf(-44);
     const html = await (await http.get(`/admin/ledger?unit=example-travel&from=${from}&to=${today}`, { cookie: admin })).text();
-    expect(html).toContain('<svg viewBox="0 0 720');
+    expect(html).toMatch(/<svg viewBox="0 0 960 \d+" role="img" aria-label="\d+ opt-ins and \d+ opt-outs for Example Travel/);
     const shown = chartTable(html);
     const expected = expectedTable(unitId("example-travel"), from, today);
     expect(shown).toEqual(expected);

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 const plain = (html: string) =>
   html
-    .replace(/<!-- -->/g, "")
+    .replace(/<!-- -->|<wbr\/>/g, "")
     .replace(/<[^>]+>/g, " ")
     .replace(/&#x27;|&#39;/g, "'")
     .replace(/&quot;/g, '"')
@@ -59,18 +59,28 @@ function post(path: string, fields: Record<string, string>, cookie = admin, ip =
 function upload(content: string, fileName = "blocklist.csv", cookie = admin) {
   const form = new FormData();
   form.set("file", new Blob([content], { type: "text/csv" }), fileName);
-  return fetch(`${app.url}/admin/suppressions/import`, { method: "POST", body: form, redirect: "manual", headers: { cookie, "x-forwarded-for": nextIp() } });
+  return fetch(`${app.url}/admin/suppressions/import`, {
+    method: "POST",
+    body: form,
+    redirect: "manual",
+    headers: { cookie, "x-forwarded-for": nextIp() },
+  });
 }
 
 /** One contact's consent state, read straight from the tables. */
 function consentState(contactId: number): ConsentState {
   return {
     subscriptions: appDb
-      .rows<{ topicId: number; channel: Channel; status: "SUBSCRIBED"; expiresAt: string | null }>("SELECT topicId, channel, status, expiresAt FROM Subscription WHERE contactId = ?", contactId)
+      .rows<{ topicId: number; channel: Channel; status: "SUBSCRIBED"; expiresAt: string | null }>(
+        "SELECT topicId, channel, status, expiresAt FROM Subscription WHERE contactId = ?",
+        contactId,
+      )
       .map((s) => ({ ...s, expiresAt: s.expiresAt ? new Date(s.expiresAt) : null })),
     unitOptOuts: appDb.rows("SELECT unitId, channel FROM UnitOptOut WHERE contactId = ?", contactId),
     globalOptOuts: appDb.rows("SELECT channel FROM GlobalOptOut WHERE contactId = ?", contactId),
-    snoozes: appDb.rows<{ unitId: number; until: string }>("SELECT unitId, until FROM Snooze WHERE contactId = ?", contactId).map((s) => ({ unitId: s.unitId, until: new Date(s.until) })),
+    snoozes: appDb
+      .rows<{ unitId: number; until: string }>("SELECT unitId, until FROM Snooze WHERE contactId = ?", contactId)
+      .map((s) => ({ unitId: s.unitId, until: new Date(s.until) })),
     suppressions: appDb.rows("SELECT reason FROM Suppression WHERE contactId = ?", contactId),
   };
 }
@@ -104,7 +114,14 @@ const counts = () => ({
 });
 
 describe("who may use the admin pages", () => {
-  const paths = ["/admin/suppressions", "/admin/suppressions/import", "/admin/suppressions.csv", "/admin/ledger", "/admin/ledger.csv", "/admin/ledger.csv?unit=example-tax"];
+  const paths = [
+    "/admin/suppressions",
+    "/admin/suppressions/import",
+    "/admin/suppressions.csv",
+    "/admin/ledger",
+    "/admin/ledger.csv",
+    "/admin/ledger.csv?unit=example-tax",
+  ];
 
   it("answers marketers and subscribers 404 on GET and POST, and changes nothing", async () => {
     const before = counts();
@@ -117,7 +134,12 @@ describe("who may use the admin pages", () => {
     }
     const form = new FormData();
     form.set("file", new Blob(["email\nvictim@example.com\n"]), "x.csv");
-    const multipart = await fetch(`${app.url}/admin/suppressions/import`, { method: "POST", body: form, redirect: "manual", headers: { cookie: marketer } });
+    const multipart = await fetch(`${app.url}/admin/suppressions/import`, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+      headers: { cookie: marketer },
+    });
     expect(multipart.status).toBe(404);
     expect(counts()).toEqual(before);
   });
@@ -131,7 +153,8 @@ describe("who may use the admin pages", () => {
   });
 
   it("lets an admin in", async () => {
-    for (const path of ["/admin/suppressions", "/admin/suppressions/import", "/admin/ledger"]) expect((await http.get(path, { cookie: admin })).status, path).toBe(200);
+    for (const path of ["/admin/suppressions", "/admin/suppressions/import", "/admin/ledger"])
+      expect((await http.get(path, { cookie: admin })).status, path).toBe(200);
     // GET never downloads (a download writes the audit log): it goes back to the page.
     const csvGet = await http.get("/admin/suppressions.csv", { cookie: admin });
     expect(csvGet.status).toBe(302);
@@ -145,14 +168,32 @@ describe("adding and removing a manual suppression", () => {
     const target = { unitId: person.unitId, topicId: person.topicId, channel: "EMAIL" as const };
     expect(isEligible(consentState(person.contactId), target, new Date())).toBe(true);
 
-    const response = await post("/admin/suppressions", { intent: "add", email: `  ${person.email.toUpperCase()} `, note: "Asked by phone to stop all marketing" }, admin, "203.0.113.71");
+    const response = await post(
+      "/admin/suppressions",
+      { intent: "add", email: `  ${person.email.toUpperCase()} `, note: "Asked by phone to stop all marketing" },
+      admin,
+      "203.0.113.71",
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe(`/admin/suppressions?${new URLSearchParams({ q: person.email, done: "added" })}`);
 
-    const row = appDb.row<{ id: number; email: string; contactId: number; reason: string; note: string }>("SELECT * FROM Suppression WHERE email = ? AND reason = 'MANUAL'", person.email);
+    const row = appDb.row<{ id: number; email: string; contactId: number; reason: string; note: string }>(
+      "SELECT * FROM Suppression WHERE email = ? AND reason = 'MANUAL'",
+      person.email,
+    );
     expect(row).toMatchObject({ contactId: person.contactId, note: "Asked by phone to stop all marketing" });
-    const event = appDb.row<Record<string, unknown>>("SELECT * FROM ConsentEvent WHERE contactId = ? AND action = 'SUPPRESS' ORDER BY id DESC", person.contactId);
-    expect(event).toMatchObject({ source: "ADMIN", actor: `user:${adminId}`, ip: "203.0.113.71", userAgent: "Suppressions-Test/1.0", changed: 1, channel: "EMAIL" });
+    const event = appDb.row<Record<string, unknown>>(
+      "SELECT * FROM ConsentEvent WHERE contactId = ? AND action = 'SUPPRESS' ORDER BY id DESC",
+      person.contactId,
+    );
+    expect(event).toMatchObject({
+      source: "ADMIN",
+      actor: `user:${adminId}`,
+      ip: "203.0.113.71",
+      userAgent: "Suppressions-Test/1.0",
+      changed: 1,
+      channel: "EMAIL",
+    });
     const audit = appDb.row<Record<string, unknown>>("SELECT * FROM AuditEvent WHERE action = 'suppression.add' ORDER BY id DESC");
     expect(audit).toMatchObject({ actorUserId: adminId, actorEmail: "admin@example.com", target: `suppression:${row.id}`, ip: "203.0.113.71" });
     expect(JSON.parse(audit.detail as string)).toMatchObject({ reason: "MANUAL", contactId: person.contactId, ledgerEventId: event.id });
@@ -238,14 +279,18 @@ describe("adding and removing a manual suppression", () => {
 describe("searching", () => {
   it("finds an address however it is typed, an erased one by its hash only, and filters by kind", async () => {
     insertSuppression(null, "Erased.Person@Example.com", "ERASED");
-    const erasedPage = await (await http.get(`/admin/suppressions?q=${encodeURIComponent("  ERASED.person@example.COM ")}`, { cookie: admin })).text();
+    const erasedPage = await (
+      await http.get(`/admin/suppressions?q=${encodeURIComponent("  ERASED.person@example.COM ")}`, { cookie: admin })
+    ).text();
     const erased = plain(erasedPage.match(/<table[\s\S]*?<\/table>/)![0]);
     expect(erased).toContain("erased (hash only)");
     expect(erased).toContain("Erased");
     expect(erased.toLowerCase()).not.toContain("erased.person@example.com");
 
     const person = people[2];
-    const byPart = await (await http.get(`/admin/suppressions?q=${encodeURIComponent(person.email.split("@")[0].toUpperCase())}&reason=COMPLAINT`, { cookie: admin })).text();
+    const byPart = await (
+      await http.get(`/admin/suppressions?q=${encodeURIComponent(person.email.split("@")[0].toUpperCase())}&reason=COMPLAINT`, { cookie: admin })
+    ).text();
     const table = plain(byPart.match(/<table[\s\S]*?<\/table>/)![0]);
     expect(table).toContain(person.email);
     expect(table).toContain("Spam complaint");
@@ -264,7 +309,7 @@ describe("searching", () => {
     let next: string | null = "/admin/suppressions?q=paging-";
     while (next) {
       const html = await (await http.get(next, { cookie: admin })).text();
-      seen.push(...[...html.matchAll(/<td class="address">paging-(\d+)@example\.net<\/td>/g)].map((m) => m[1]));
+      seen.push(...[...html.matchAll(/<td data-label="Address" class="address">paging-(\d+)<wbr\/>@example\.net<\/td>/g)].map((m) => m[1]));
       next = html.match(/href="([^"]*before=\d+[^"]*)"/)?.[1].replace(/&amp;/g, "&") ?? null;
     }
     expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => String(119 - i)));
@@ -279,7 +324,7 @@ describe("files", () => {
       "import-b@example.org,hard_bounce,",
       "not-an-address,manual,",
       "import-c@example.org,erased,",
-      "import-d@example.org,COMPLAINT,\"said: stop, please\"",
+      'import-d@example.org,COMPLAINT,"said: stop, please"',
       "import-e@example.org,unsubscribe,",
     ].join("\n");
     const before = counts();
@@ -300,7 +345,13 @@ describe("files", () => {
     const events = appDb.rows<{ source: string; actor: string }>("SELECT source, actor FROM ConsentEvent ORDER BY id DESC LIMIT 3");
     expect(events).toEqual(Array(3).fill({ source: "ADMIN", actor: `user:${adminId}` }));
     const audit = appDb.row<{ detail: string }>("SELECT detail FROM AuditEvent WHERE action = 'suppression.import' ORDER BY id DESC");
-    expect(JSON.parse(audit.detail)).toMatchObject({ file: "blocklist.csv", rows: 6, added: 3, bad: 3, addedByReason: { MANUAL: 1, HARD_BOUNCE: 1, COMPLAINT: 1 } });
+    expect(JSON.parse(audit.detail)).toMatchObject({
+      file: "blocklist.csv",
+      rows: 6,
+      added: 3,
+      bad: 3,
+      addedByReason: { MANUAL: 1, HARD_BOUNCE: 1, COMPLAINT: 1 },
+    });
 
     const second = await upload(content);
     expect(plain(await second.text())).toContain("6 lines read: 0 added, 3 already suppressed, 0 erased, 3 bad");
@@ -326,7 +377,9 @@ describe("files", () => {
     const body = await response.text();
     const [header, ...rows] = parse(body) as string[][];
     expect(header).toEqual(["email", "reason", "note", "added_at"]);
-    const expected = appDb.rows<{ email: string; reason: string }>("SELECT email, reason FROM Suppression WHERE reason <> 'ERASED' AND email IS NOT NULL ORDER BY id DESC");
+    const expected = appDb.rows<{ email: string; reason: string }>(
+      "SELECT email, reason FROM Suppression WHERE reason <> 'ERASED' AND email IS NOT NULL ORDER BY id DESC",
+    );
     expect(rows.map((r) => [r[0], r[1]])).toEqual(expected.map((e) => [e.email, e.reason.toLowerCase()]));
     expect(rows.some((r) => r[1] === "erased")).toBe(false);
     for (const { emailHash } of appDb.rows<{ emailHash: string }>("SELECT emailHash FROM Suppression")) expect(body).not.toContain(emailHash);

@@ -32,12 +32,18 @@ export async function applyImportedSuppressions(tx: Tx, requests: ImportedSuppre
   const contactByEmail = new Map<string, number>();
   for (let start = 0; start < asked.length; start += ROWS_PER_STATEMENT) {
     const group = asked.slice(start, start + ROWS_PER_STATEMENT);
-    const existing = await tx.suppression.findMany({ where: { emailHash: { in: [...new Set(group.map((r) => r.emailHash))] } }, select: { emailHash: true, reason: true } });
+    const existing = await tx.suppression.findMany({
+      where: { emailHash: { in: [...new Set(group.map((r) => r.emailHash))] } },
+      select: { emailHash: true, reason: true },
+    });
     for (const e of existing) {
       held.add(`${e.emailHash}:${e.reason}`);
       if (e.reason === "ERASED") erased.add(e.emailHash);
     }
-    const contacts = await tx.contact.findMany({ where: { email: { in: [...new Set(group.map((r) => r.email))] } }, select: { id: true, email: true } });
+    const contacts = await tx.contact.findMany({
+      where: { email: { in: [...new Set(group.map((r) => r.email))] } },
+      select: { id: true, email: true },
+    });
     for (const c of contacts) contactByEmail.set(c.email, c.id);
   }
 

@@ -48,7 +48,12 @@ const Day = z
   .string()
   .regex(DAY, "must be a date like 2026-05-31")
   .refine((text) => dayStart(text) !== null, "is not a date in the calendar");
-const Id = (what: string) => z.coerce.number({ error: `must be ${what}` }).int(`must be ${what}`).positive(`must be ${what}`).max(2 ** 31 - 1, `must be ${what}`);
+const Id = (what: string) =>
+  z.coerce
+    .number({ error: `must be ${what}` })
+    .int(`must be ${what}`)
+    .positive(`must be ${what}`)
+    .max(2 ** 31 - 1, `must be ${what}`);
 
 export const LedgerQuerySchema = z
   .object({

@@ -47,7 +47,10 @@ export async function ledgerFilterChoices(client: Db = db) {
 }
 
 /** Finds the unit, topic and contact the query names; a name that matches nothing is a field error. */
-export async function resolveLedgerQuery(query: LedgerQuery, client: Db = db): Promise<{ ok: true; scope: LedgerScope } | { ok: false; errors: LedgerQueryErrors }> {
+export async function resolveLedgerQuery(
+  query: LedgerQuery,
+  client: Db = db,
+): Promise<{ ok: true; scope: LedgerScope } | { ok: false; errors: LedgerQueryErrors }> {
   const errors: LedgerQueryErrors = {};
   let unit: UnitRef | null = null;
   if (query.unit) {
@@ -136,7 +139,14 @@ type EventRow = Prisma.ConsentEventGetPayload<{ select: typeof EVENT_SELECT }>;
 /** Unit and topic names, and staff addresses for "user:<id>" actors, for a batch of events. */
 async function describe(rows: EventRow[], client: Db, name: (u: UnitRef) => string, topicName: (t: TopicRef) => string): Promise<LedgerEntry[]> {
   const ids = (pick: (r: EventRow) => number | null) => [...new Set(rows.map(pick).filter((id): id is number => id !== null))];
-  const userIds = [...new Set(rows.map((r) => /^user:(\d+)$/.exec(r.actor ?? "")?.[1]).filter((id): id is string => id !== undefined).map(Number))];
+  const userIds = [
+    ...new Set(
+      rows
+        .map((r) => /^user:(\d+)$/.exec(r.actor ?? "")?.[1])
+        .filter((id): id is string => id !== undefined)
+        .map(Number),
+    ),
+  ];
   const [units, topics, users] = await Promise.all([
     client.businessUnit.findMany({ where: { id: { in: ids((r) => r.unitId) } }, select: { id: true, slug: true, displayName: true } }),
     client.topic.findMany({ where: { id: { in: ids((r) => r.topicId) } }, select: { id: true, slug: true, name: true, unitId: true } }),
@@ -166,7 +176,12 @@ export async function searchLedger(scope: LedgerScope, client: Db = db): Promise
     take: LEDGER_PAGE_SIZE + 1,
     select: EVENT_SELECT,
   });
-  const entries = await describe(rows.slice(0, LEDGER_PAGE_SIZE), client, (u) => u.displayName, (t) => t.name);
+  const entries = await describe(
+    rows.slice(0, LEDGER_PAGE_SIZE),
+    client,
+    (u) => u.displayName,
+    (t) => t.name,
+  );
   return { entries, nextBeforeId: rows.length > LEDGER_PAGE_SIZE ? rows[LEDGER_PAGE_SIZE - 1].id : null };
 }
 
@@ -262,17 +277,34 @@ export async function exportLedger(
         controller.enqueue(encoder.encode(stringify([[...LEDGER_CSV_COLUMNS]])));
         return;
       }
-      const batch = maxId === 0 ? [] : await client.consentEvent.findMany({ where: { ...where, id: { lt: beforeId } }, orderBy: { id: "desc" }, take: batchSize, select: EVENT_SELECT });
+      const batch =
+        maxId === 0
+          ? []
+          : await client.consentEvent.findMany({
+              where: { ...where, id: { lt: beforeId } },
+              orderBy: { id: "desc" },
+              take: batchSize,
+              select: EVENT_SELECT,
+            });
       if (batch.length === 0) {
         controller.close();
         return;
       }
       beforeId = batch[batch.length - 1].id;
-      const entries = await describe(batch, client, (u) => u.slug, (t) => t.slug);
+      const entries = await describe(
+        batch,
+        client,
+        (u) => u.slug,
+        (t) => t.slug,
+      );
       controller.enqueue(encoder.encode(stringify(entries.map(ledgerCsvRow))));
     },
   });
-  const fileName = `ledger${scope.unit ? `-${scope.unit.slug}` : ""}${scope.query.from ? `-from-${scope.query.from}` : ""}${scope.query.to ? `-to-${scope.query.to}` : ""}-${now.toISOString().slice(0, 10)}.csv`.replace(/[^\w.-]+/g, "-");
+  const fileName =
+    `ledger${scope.unit ? `-${scope.unit.slug}` : ""}${scope.query.from ? `-from-${scope.query.from}` : ""}${scope.query.to ? `-to-${scope.query.to}` : ""}-${now.toISOString().slice(0, 10)}.csv`.replace(
+      /[^\w.-]+/g,
+      "-",
+    );
   return { rows, fileName, csv };
 }
 
@@ -295,11 +327,7 @@ export type LedgerChart = {
  * on the (unitId, createdAt) index, counted by the database, so the chart costs the same
  * whatever the ledger's size and needs no database-specific date SQL.
  */
-export async function ledgerChart(
-  unit: UnitRef | null,
-  period: { from: string; to: string },
-  client: Db = db,
-): Promise<LedgerChart> {
+export async function ledgerChart(unit: UnitRef | null, period: { from: string; to: string }, client: Db = db): Promise<LedgerChart> {
   const start = dayStart(period.from)!;
   const dayCount = Math.round((dayStart(period.to)!.getTime() - start.getTime()) / DAY_MS) + 1;
   if (dayCount < 1 || dayCount > CHART_MAX_DAYS) throw new RangeError(`A chart covers 1 to ${CHART_MAX_DAYS} days.`);
@@ -348,4 +376,3 @@ const SOURCE_ORDER: Record<ConsentSource, true> = {
   BOUNCE: true,
   COMPLAINT: true,
 };
-

@@ -45,11 +45,18 @@ const quoted = (text: string, max = 80) => JSON.stringify(text.length > max ? `$
 
 /** "hard bounce", "Hard-Bounce", "HARD_BOUNCE" → HARD_BOUNCE; empty → MANUAL. */
 export function readReason(text: string): { ok: true; reason: ImportableReason } | { ok: false; problem: string } {
-  const word = text.trim().toUpperCase().replace(/[\s-]+/g, "_");
+  const word = text
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, "_");
   if (word === "") return { ok: true, reason: "MANUAL" };
   if ((IMPORTABLE_REASONS as readonly string[]).includes(word)) return { ok: true, reason: word as ImportableReason };
   if (word === "ERASED") {
-    return { ok: false, problem: "reason erased cannot be imported: an erasure is made only at the person's request, and keeps a hash of the address, never the address" };
+    return {
+      ok: false,
+      problem:
+        "reason erased cannot be imported: an erasure is made only at the person's request, and keeps a hash of the address, never the address",
+    };
   }
   return { ok: false, problem: `reason must be manual, complaint or hard_bounce, or empty for manual (got ${quoted(text)})` };
 }
@@ -128,9 +135,12 @@ function readRecords(content: string | Buffer): Record_[] {
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "CSV_QUOTE_NOT_CLOSED") {
-      throw new SuppressionFileError(`Line ${nextLine}: a quoted value starts here and is never closed, so the rest of the file cannot be read. Check the double quotes on that line.`);
+      throw new SuppressionFileError(
+        `Line ${nextLine}: a quoted value starts here and is never closed, so the rest of the file cannot be read. Check the double quotes on that line.`,
+      );
     }
-    if (code === "CSV_MAX_RECORD_SIZE") throw new SuppressionFileError(`Line ${nextLine}: the line is longer than 16 KiB, so this is probably not a suppression file.`);
+    if (code === "CSV_MAX_RECORD_SIZE")
+      throw new SuppressionFileError(`Line ${nextLine}: the line is longer than 16 KiB, so this is probably not a suppression file.`);
     throw new SuppressionFileError(`Line ${nextLine}: the file is not valid CSV (${(error as Error).message}).`);
   }
 }

@@ -104,12 +104,19 @@ export async function addManualSuppression(actor: SuppressionActor, input: { ema
   const emailHash = addressHash(email);
   return db.$transaction(async (tx) => {
     if (await isErased(tx, emailHash)) {
-      throw new SuppressionError("This address was erased at the person's request. It is already blocked for every message, and is not stored again.", 409, "email");
+      throw new SuppressionError(
+        "This address was erased at the person's request. It is already blocked for every message, and is not stored again.",
+        409,
+        "email",
+      );
     }
     const existing = await tx.suppression.findUnique({ where: { emailHash_reason: { emailHash, reason: "MANUAL" } }, select: { id: true } });
     if (existing) throw new SuppressionError(`${email} already has a manual suppression.`, 409, "email");
     const { eventId } = await applyConsentChange({ kind: "suppress", email, reason: "MANUAL", note: input.note }, actor.consent, tx);
-    const row = await tx.suppression.findUniqueOrThrow({ where: { emailHash_reason: { emailHash, reason: "MANUAL" } }, select: { id: true, contactId: true } });
+    const row = await tx.suppression.findUniqueOrThrow({
+      where: { emailHash_reason: { emailHash, reason: "MANUAL" } },
+      select: { id: true, contactId: true },
+    });
     await recordAudit(tx, actor.audit, {
       action: "suppression.add",
       target: `suppression:${row.id}`,
@@ -125,11 +132,15 @@ export async function addManualSuppression(actor: SuppressionActor, input: { ema
  * the person gets promotional email again only where their subscriptions allow it
  * (eligibility.ts); other suppressions of the address stay in force.
  */
-export async function removeManualSuppression(actor: SuppressionActor, id: number): Promise<{ email: string; stillSuppressedBy: SuppressionReason[] }> {
+export async function removeManualSuppression(
+  actor: SuppressionActor,
+  id: number,
+): Promise<{ email: string; stillSuppressedBy: SuppressionReason[] }> {
   return db.$transaction(async (tx) => {
     const row = await tx.suppression.findUnique({ where: { id }, select: { id: true, email: true, emailHash: true, reason: true, contactId: true } });
     if (!row) throw new SuppressionError("That suppression is no longer there: it may have been removed already.", 404);
-    if (row.reason !== "MANUAL") throw new SuppressionError(`This ${REASON_LABEL[row.reason].toLowerCase()} entry cannot be removed. ${WHY_NOT_REMOVABLE[row.reason]}`, 409);
+    if (row.reason !== "MANUAL")
+      throw new SuppressionError(`This ${REASON_LABEL[row.reason].toLowerCase()} entry cannot be removed. ${WHY_NOT_REMOVABLE[row.reason]}`, 409);
     if (row.email === null) {
       throw new SuppressionError("This address was erased at the person's request, so its entries stay: they keep only a hash of it.", 409);
     }
@@ -167,7 +178,10 @@ const IMPORT_TRANSACTION_MS = 30_000;
  * lines and the audit entry (with the counts) land in one transaction. Running the same file
  * again writes no suppression and no ledger event, only its audit entry saying so.
  */
-export async function importSuppressions(actor: SuppressionActor, file: { name: string; content: string | Buffer }): Promise<SuppressionImportReport> {
+export async function importSuppressions(
+  actor: SuppressionActor,
+  file: { name: string; content: string | Buffer },
+): Promise<SuppressionImportReport> {
   const parsed = parseSuppressionFile(file.content);
   const report: SuppressionImportReport = {
     rows: parsed.rows.length + parsed.bad.length,
@@ -220,7 +234,10 @@ export type SuppressionExport = { rows: number; fileName: string; csv: ReadableS
  * Recorded in the audit log with the row count before the first row is sent; streamed in
  * keyset batches under a frozen id bound, so the file holds exactly that many rows.
  */
-export async function exportSuppressions(actor: SuppressionActor, options: { reason?: ExportReason; now?: Date; batchSize?: number } = {}): Promise<SuppressionExport> {
+export async function exportSuppressions(
+  actor: SuppressionActor,
+  options: { reason?: ExportReason; now?: Date; batchSize?: number } = {},
+): Promise<SuppressionExport> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 1000;
   const maxId = (await db.suppression.aggregate({ _max: { id: true } }))._max.id ?? 0;

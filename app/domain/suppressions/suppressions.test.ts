@@ -68,12 +68,23 @@ describe("suppressions through the consent core", () => {
     const contact = await createContact();
     const added = await addManualSuppression(actor, { email: contact.email.toUpperCase(), note: "asked by phone" });
     const row = await db.suppression.findUniqueOrThrow({ where: { id: added.id } });
-    expect(row).toMatchObject({ email: contact.email, reason: "MANUAL", contactId: contact.id, note: "asked by phone", emailHash: addressHash(contact.email) });
+    expect(row).toMatchObject({
+      email: contact.email,
+      reason: "MANUAL",
+      contactId: contact.id,
+      note: "asked by phone",
+      emailHash: addressHash(contact.email),
+    });
     const event = await db.consentEvent.findFirstOrThrow({ where: { contactId: contact.id, action: "SUPPRESS" } });
     expect(event).toMatchObject({ source: "ADMIN", actor: "user:42", ip: "203.0.113.9", changed: true, channel: "EMAIL" });
     const audit = (await audits("suppression.add")).at(-1)!;
     expect(audit).toMatchObject({ actorUserId: 42, target: `suppression:${added.id}`, ip: "203.0.113.9" });
-    expect(JSON.parse(audit.detail!)).toEqual({ address: `${contact.email[0]}•••@example.com`, reason: "MANUAL", contactId: contact.id, ledgerEventId: event.id });
+    expect(JSON.parse(audit.detail!)).toEqual({
+      address: `${contact.email[0]}•••@example.com`,
+      reason: "MANUAL",
+      contactId: contact.id,
+      ledgerEventId: event.id,
+    });
     await expect(addManualSuppression(actor, { email: contact.email, note: "again" })).rejects.toThrow(/already has a manual suppression/);
   });
 
@@ -113,12 +124,27 @@ describe("suppressions through the consent core", () => {
     const emails = [address(), address(), address()];
     const erased = address();
     await applyConsentChange({ kind: "suppress", email: erased, reason: "ERASED" }, { source: "PREFERENCE_CENTER" });
-    const content = ["email,reason,note", `${emails[0]},,`, `${emails[1]},complaint,from the old ESP`, `${emails[2]},hard_bounce,`, `${emails[0]},manual,repeat`, `${erased},manual,`, "nope,manual,"].join("\n");
+    const content = [
+      "email,reason,note",
+      `${emails[0]},,`,
+      `${emails[1]},complaint,from the old ESP`,
+      `${emails[2]},hard_bounce,`,
+      `${emails[0]},manual,repeat`,
+      `${erased},manual,`,
+      "nope,manual,",
+    ].join("\n");
     const counts = async () => ({ suppressions: await db.suppression.count(), events: await db.consentEvent.count() });
 
     const before = await counts();
     const first = await importSuppressions(actor, { name: "old-esp.csv", content });
-    expect(first).toMatchObject({ rows: 6, added: 3, addedByReason: { MANUAL: 1, COMPLAINT: 1, HARD_BOUNCE: 1 }, alreadySuppressed: 1, erased: 1, bad: 1 });
+    expect(first).toMatchObject({
+      rows: 6,
+      added: 3,
+      addedByReason: { MANUAL: 1, COMPLAINT: 1, HARD_BOUNCE: 1 },
+      alreadySuppressed: 1,
+      erased: 1,
+      bad: 1,
+    });
     expect(first.badLines).toEqual([{ line: 7, reason: expect.stringMatching(/^email "nope"/) }]);
     const afterFirst = await counts();
     expect(afterFirst).toEqual({ suppressions: before.suppressions + 3, events: before.events + 3 });
@@ -162,7 +188,10 @@ describe("suppressions through the consent core", () => {
   });
 
   it("imports 20,000 lines in one transaction within seconds", async () => {
-    const content = ["email,reason,note", ...Array.from({ length: 20_000 }, (_, i) => `bulk-${i}@example.org,${i % 3 === 0 ? "hard_bounce" : ""},`)].join("\n");
+    const content = [
+      "email,reason,note",
+      ...Array.from({ length: 20_000 }, (_, i) => `bulk-${i}@example.org,${i % 3 === 0 ? "hard_bounce" : ""},`),
+    ].join("\n");
     const started = performance.now();
     const report = await importSuppressions(actor, { name: "bulk.csv", content });
     const seconds = (performance.now() - started) / 1000;
