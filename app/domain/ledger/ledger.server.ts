@@ -257,7 +257,7 @@ export function auditedFilters(scope: LedgerScope): Record<string, unknown> {
 export async function exportLedger(
   actor: AuditActor,
   scope: LedgerScope,
-  options: { now?: Date; batchSize?: number; client?: Db } = {},
+  options: { now?: Date; batchSize?: number; client?: Db; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<LedgerExport> {
   const client = options.client ?? db;
   const now = options.now ?? new Date();
@@ -270,10 +270,12 @@ export async function exportLedger(
   const encoder = new TextEncoder();
   let beforeId = maxId + 1;
   let headerSent = false;
+  let done = 0;
   const csv = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!headerSent) {
         headerSent = true;
+        options.onProgress?.(0, rows);
         controller.enqueue(encoder.encode(stringify([[...LEDGER_CSV_COLUMNS]])));
         return;
       }
@@ -291,12 +293,9 @@ export async function exportLedger(
         return;
       }
       beforeId = batch[batch.length - 1].id;
-      const entries = await describe(
-        batch,
-        client,
-        (u) => u.slug,
-        (t) => t.slug,
-      );
+      done += batch.length;
+      options.onProgress?.(done, rows);
+      const entries = await describe(batch, client, (u) => u.slug, (t) => t.slug);
       controller.enqueue(encoder.encode(stringify(entries.map(ledgerCsvRow))));
     },
   });
