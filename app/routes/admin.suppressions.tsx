@@ -134,9 +134,12 @@ export default function SuppressionsRoute() {
         erasures also stop service mail.
       </p>
 
-      {done === "added" ? (
+      {done === "added" && page?.entries.some((e) => e.reason === "MANUAL" && e.email === page.exactAddress) ? (
         <div className="form-message success" role="status">
-          <p>Added a manual suppression for {q}. No promotional email goes to this address until it is removed; service mail still does.</p>
+          <p>
+            Added a manual suppression for {page?.exactAddress}. No promotional email goes to this address until it is removed; service mail still
+            does.
+          </p>
         </div>
       ) : null}
       {done === "removed" ? (

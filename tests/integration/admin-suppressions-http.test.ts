@@ -358,6 +358,20 @@ describe("files", () => {
     expect(counts()).toEqual({ ...afterFirst, audits: afterFirst.audits + 1 });
   });
 
+  it("takes files larger than an ordinary form (up to 5 MB) on the import path only", async () => {
+    const lines = Array.from({ length: 4000 }, (_, i) => `big-${i}@example.net,manual,from a file larger than 64 KiB`);
+    const content = ["email,reason,note", ...lines].join("\n");
+    expect(content.length).toBeGreaterThan(64 * 1024);
+    const big = await upload(content, "big.csv");
+    expect(big.status).toBe(200);
+    expect(plain(await big.text())).toContain("4,000 lines read: 4,000 added");
+    const tooBig = await upload("email\n" + "x".repeat(5 * 1024 * 1024), "huge.csv");
+    expect(tooBig.status).toBe(413);
+    expect(await tooBig.text()).toContain("larger than 5 MB");
+    const elsewhere = await post("/admin/suppressions", { intent: "add", email: "a@example.com", note: "x".repeat(70 * 1024) });
+    expect(elsewhere.status).toBe(413);
+  });
+
   it("refuses a file that is not a suppression file, and writes nothing", async () => {
     const before = counts();
     const wrong = await upload("email,name,topic\na@example.com,A,offers\n");
@@ -400,7 +414,8 @@ describe("files", () => {
     // The file goes back in as it is, and changes nothing.
     const before = counts();
     const reimport = await upload(body, "export.csv");
-    expect(plain(await reimport.text())).toContain(`${rows.length} lines read: 0 added, ${rows.length} already suppressed, 0 erased, 0 bad`);
+    const n = rows.length.toLocaleString("en-GB");
+    expect(plain(await reimport.text())).toContain(`${n} lines read: 0 added, ${n} already suppressed, 0 erased, 0 bad`);
     expect(counts()).toEqual({ ...before, audits: before.audits + 1 });
   });
 });

@@ -232,7 +232,8 @@ export type SuppressionExport = { rows: number; fileName: string; csv: ReadableS
  * The suppression list as CSV (email,reason,note,added_at), the import's format. Never an
  * ERASED entry nor any entry whose address was erased: those are hashes, and no hash leaves.
  * Recorded in the audit log with the row count before the first row is sent; streamed in
- * keyset batches under a frozen id bound, so the file holds exactly that many rows.
+ * keyset batches under a frozen id bound, so entries added meanwhile are left out (one
+ * removed meanwhile is missing from the file, which then has a row fewer than recorded).
  */
 export async function exportSuppressions(
   actor: SuppressionActor,
