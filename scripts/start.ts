@@ -12,6 +12,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { oneClickRoute } from "./one-click-route.ts";
 import { ConfigError, getEnv, type Env } from "../app/utils/env.server.ts";
 import { IMPORT_PATH, IMPORT_UPLOAD_MAX_BYTES, IMPORT_UPLOAD_MAX_LABEL } from "../app/domain/imports/upload-limit.ts";
+import { SUPPRESSION_IMPORT_PATH, SUPPRESSION_UPLOAD_MAX_BYTES, SUPPRESSION_UPLOAD_MAX_LABEL } from "../app/domain/suppressions/upload-limit.ts";
 
 function loadConfig(): Env {
   try {
@@ -79,14 +80,17 @@ app.use((req, res, next) => {
   });
   next();
 });
-// The contact import page is the one exception: it takes a CSV file (and the form around it).
-const MAX_IMPORT_BODY_BYTES = IMPORT_UPLOAD_MAX_BYTES + MAX_BODY_BYTES;
+// The import pages are the exceptions: they take a CSV file (and the form around it).
+const UPLOADS = new Map([
+  [IMPORT_PATH, { bytes: IMPORT_UPLOAD_MAX_BYTES + MAX_BODY_BYTES, label: IMPORT_UPLOAD_MAX_LABEL }],
+  [SUPPRESSION_IMPORT_PATH, { bytes: SUPPRESSION_UPLOAD_MAX_BYTES + MAX_BODY_BYTES, label: SUPPRESSION_UPLOAD_MAX_LABEL }],
+]);
 app.use((req, res, next) => {
   const length = Number(req.headers["content-length"] ?? 0);
-  const importing = req.method === "POST" && req.path === IMPORT_PATH;
-  if (length > (importing ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES)) {
-    const message = importing
-      ? `That file is larger than ${IMPORT_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.`
+  const upload = req.method === "POST" ? UPLOADS.get(req.path) : undefined;
+  if (length > (upload ? upload.bytes : MAX_BODY_BYTES)) {
+    const message = upload
+      ? `That file is larger than ${upload.label}. Split it into smaller files and import each one.`
       : "That request is too large.";
     res.status(413).type("text/plain").send(message);
     return;

@@ -1,0 +1,377 @@
+// The consent ledger as admins and auditors read it: search, CSV export and the daily chart of
+// opt-ins and opt-outs. Read-only over ConsentEvent (the consent core writes it); portable
+// Prisma queries that lean on its indexes (unitId+createdAt, contactId+createdAt, campaignId).
+
+import { stringify } from "csv-stringify/sync";
+import type { Prisma } from "~/generated/prisma/client.ts";
+import type { Channel, ConsentAction, ConsentSource } from "~/generated/prisma/enums.ts";
+import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
+import { isErasedAddress } from "~/domain/consent/contacts.server.ts";
+import { maskEmail } from "~/domain/consent/email.ts";
+import { db, type Db } from "~/utils/db.server.ts";
+import { inertCell } from "~/utils/csv-cells.ts";
+import {
+  CHART_MAX_DAYS,
+  dayRange,
+  dayStart,
+  DAY_MS,
+  OPT_IN_ACTIONS,
+  OPT_OUT_ACTIONS,
+  type LedgerQuery,
+  type LedgerQueryErrors,
+} from "./ledger-query.ts";
+
+export const LEDGER_PAGE_SIZE = 50;
+
+type UnitRef = { id: number; slug: string; displayName: string };
+type TopicRef = { id: number; slug: string; name: string; unitId: number };
+
+/** A query with its names resolved to rows: what the search, the export and the chart run on. */
+export type LedgerScope = {
+  query: LedgerQuery;
+  unit: UnitRef | null;
+  topic: TopicRef | null;
+  contact: { id: number; email: string } | null;
+  /** The address searched for has no contact (never had one, or was erased): nothing can match. */
+  addressWithoutContact: { erased: boolean } | null;
+  where: Prisma.ConsentEventWhereInput;
+};
+
+/** Units and their topics (archived ones too: their history stays), for the search form. */
+export async function ledgerFilterChoices(client: Db = db) {
+  const units = await client.businessUnit.findMany({
+    orderBy: { displayName: "asc" },
+    select: { id: true, slug: true, displayName: true, topics: { orderBy: { name: "asc" }, select: { id: true, name: true, archivedAt: true } } },
+  });
+  return units.map((u) => ({ ...u, topics: u.topics.map((t) => ({ id: t.id, name: t.archivedAt ? `${t.name} (archived)` : t.name })) }));
+}
+
+/** Finds the unit, topic and contact the query names; a name that matches nothing is a field error. */
+export async function resolveLedgerQuery(
+  query: LedgerQuery,
+  client: Db = db,
+): Promise<{ ok: true; scope: LedgerScope } | { ok: false; errors: LedgerQueryErrors }> {
+  const errors: LedgerQueryErrors = {};
+  let unit: UnitRef | null = null;
+  if (query.unit) {
+    unit = await client.businessUnit.findUnique({ where: { slug: query.unit }, select: { id: true, slug: true, displayName: true } });
+    if (!unit) errors.unit = `There is no unit “${query.unit}”.`;
+  }
+  let topic: TopicRef | null = null;
+  if (query.topic) {
+    const found = await client.topic.findUnique({
+      where: { id: query.topic },
+      select: { id: true, slug: true, name: true, unitId: true, unit: { select: { id: true, slug: true, displayName: true } } },
+    });
+    if (!found) errors.topic = `There is no topic ${query.topic}.`;
+    else if (unit && found.unitId !== unit.id) errors.topic = `“${found.name}” is a topic of ${found.unit.displayName}, not of ${unit.displayName}.`;
+    else {
+      topic = { id: found.id, slug: found.slug, name: found.name, unitId: found.unitId };
+      // A topic belongs to one unit: choosing it chooses that unit (and its chart).
+      if (!unit && !query.unit) unit = found.unit;
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+
+  let contact: LedgerScope["contact"] = null;
+  let addressWithoutContact: LedgerScope["addressWithoutContact"] = null;
+  if (query.email) {
+    contact = await client.contact.findUnique({ where: { email: query.email }, select: { id: true, email: true } });
+    if (!contact) addressWithoutContact = { erased: await isErasedAddress(query.email, client) };
+  }
+  const where: Prisma.ConsentEventWhereInput = {
+    ...(query.email ? { contactId: contact?.id ?? -1 } : {}),
+    ...(unit ? { unitId: unit.id } : {}),
+    ...(topic ? { topicId: topic.id } : {}),
+    ...(query.source ? { source: query.source } : {}),
+    ...(query.action ? { action: query.action } : {}),
+    ...(query.campaign ? { campaignId: query.campaign } : {}),
+    ...(query.from || query.to ? { createdAt: dayRange(query.from, query.to) } : {}),
+  };
+  return { ok: true, scope: { query, unit, topic, contact, addressWithoutContact, where } };
+}
+
+const EVENT_SELECT = {
+  id: true,
+  createdAt: true,
+  contactId: true,
+  unitId: true,
+  topicId: true,
+  channel: true,
+  action: true,
+  source: true,
+  changed: true,
+  actor: true,
+  ip: true,
+  userAgent: true,
+  tokenId: true,
+  campaignId: true,
+  consentTextId: true,
+  detail: true,
+  contact: { select: { email: true } },
+} satisfies Prisma.ConsentEventSelect;
+
+export type LedgerEntry = {
+  id: number;
+  createdAt: Date;
+  contactId: number | null;
+  /** The contact's address now; null once the contact was erased. */
+  email: string | null;
+  unit: string | null;
+  topic: string | null;
+  channel: Channel | null;
+  action: ConsentAction;
+  source: ConsentSource;
+  changed: boolean;
+  actor: string | null;
+  /** The staff member's address for "user:<id>" actors. */
+  actorEmail: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  tokenId: string | null;
+  campaignId: number | null;
+  consentTextId: number | null;
+  detail: string | null;
+};
+
+type EventRow = Prisma.ConsentEventGetPayload<{ select: typeof EVENT_SELECT }>;
+
+/** Unit and topic names, and staff addresses for "user:<id>" actors, for a batch of events. */
+async function describe(rows: EventRow[], client: Db, name: (u: UnitRef) => string, topicName: (t: TopicRef) => string): Promise<LedgerEntry[]> {
+  const ids = (pick: (r: EventRow) => number | null) => [...new Set(rows.map(pick).filter((id): id is number => id !== null))];
+  const userIds = [
+    ...new Set(
+      rows
+        .map((r) => /^user:(\d+)$/.exec(r.actor ?? "")?.[1])
+        .filter((id): id is string => id !== undefined)
+        .map(Number),
+    ),
+  ];
+  const [units, topics, users] = await Promise.all([
+    client.businessUnit.findMany({ where: { id: { in: ids((r) => r.unitId) } }, select: { id: true, slug: true, displayName: true } }),
+    client.topic.findMany({ where: { id: { in: ids((r) => r.topicId) } }, select: { id: true, slug: true, name: true, unitId: true } }),
+    client.user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }),
+  ]);
+  const unitById = new Map(units.map((u) => [u.id, name(u)]));
+  const topicById = new Map(topics.map((t) => [t.id, topicName(t)]));
+  const userById = new Map(users.map((u) => [u.id, u.email]));
+  return rows.map(({ contact, ...row }) => {
+    const userId = /^user:(\d+)$/.exec(row.actor ?? "")?.[1];
+    return {
+      ...row,
+      email: contact?.email ?? null,
+      unit: row.unitId === null ? null : (unitById.get(row.unitId) ?? `unit ${row.unitId}`),
+      topic: row.topicId === null ? null : (topicById.get(row.topicId) ?? `topic ${row.topicId}`),
+      actorEmail: userId ? (userById.get(Number(userId)) ?? null) : null,
+    };
+  });
+}
+
+/** One page of matching events, newest first (keyset on id). */
+export async function searchLedger(scope: LedgerScope, client: Db = db): Promise<{ entries: LedgerEntry[]; nextBeforeId: number | null }> {
+  if (scope.addressWithoutContact) return { entries: [], nextBeforeId: null };
+  const rows = await client.consentEvent.findMany({
+    where: { ...scope.where, ...(scope.query.before ? { id: { lt: scope.query.before } } : {}) },
+    orderBy: { id: "desc" },
+    take: LEDGER_PAGE_SIZE + 1,
+    select: EVENT_SELECT,
+  });
+  const entries = await describe(
+    rows.slice(0, LEDGER_PAGE_SIZE),
+    client,
+    (u) => u.displayName,
+    (t) => t.name,
+  );
+  return { entries, nextBeforeId: rows.length > LEDGER_PAGE_SIZE ? rows[LEDGER_PAGE_SIZE - 1].id : null };
+}
+
+export const LEDGER_CSV_COLUMNS = [
+  "event_id",
+  "created_at",
+  "contact_id",
+  "email",
+  "unit",
+  "topic",
+  "channel",
+  "action",
+  "source",
+  "changed",
+  "actor",
+  "actor_email",
+  "ip",
+  "user_agent",
+  "token_id",
+  "campaign_id",
+  "consent_text_id",
+  "detail",
+] as const;
+
+/** One CSV line of an event: slugs for unit and topic, ISO times, 1/0 for changed. */
+export function ledgerCsvRow(entry: LedgerEntry): string[] {
+  const text = (value: string | number | null) => (value === null ? "" : String(value));
+  return [
+    text(entry.id),
+    entry.createdAt.toISOString(),
+    text(entry.contactId),
+    text(entry.email),
+    text(entry.unit),
+    text(entry.topic),
+    text(entry.channel),
+    entry.action,
+    entry.source,
+    entry.changed ? "1" : "0",
+    text(entry.actor),
+    text(entry.actorEmail),
+    text(entry.ip),
+    text(entry.userAgent),
+    text(entry.tokenId),
+    text(entry.campaignId),
+    text(entry.consentTextId),
+    text(entry.detail),
+  ].map(inertCell);
+}
+
+export type LedgerExport = { rows: number; fileName: string; csv: ReadableStream<Uint8Array> };
+
+/** The filters as the audit entry records them: names, not rows; a masked address, never the whole one. */
+export function auditedFilters(scope: LedgerScope): Record<string, unknown> {
+  const { query } = scope;
+  return {
+    ...(query.email ? { address: maskEmail(query.email), contactId: scope.contact?.id ?? null } : {}),
+    ...(scope.unit ? { unit: scope.unit.slug } : {}),
+    ...(scope.topic ? { topic: scope.topic.slug } : {}),
+    ...(query.source ? { source: query.source } : {}),
+    ...(query.action ? { action: query.action } : {}),
+    ...(query.campaign ? { campaign: query.campaign } : {}),
+    ...(query.from ? { from: query.from } : {}),
+    ...(query.to ? { to: query.to } : {}),
+  };
+}
+
+/**
+ * The matching events as CSV, newest first like the page, streamed in keyset batches so a
+ * million rows never sit in memory. The audit entry (filters and row count) is written before
+ * the first row leaves, so a cut-short download is still recorded; the id bound is frozen
+ * first, so the file holds the events that existed then and the count is the file's.
+ */
+export async function exportLedger(
+  actor: AuditActor,
+  scope: LedgerScope,
+  options: { now?: Date; batchSize?: number; client?: Db; onProgress?: (done: number, total: number) => void } = {},
+): Promise<LedgerExport> {
+  const client = options.client ?? db;
+  const now = options.now ?? new Date();
+  const batchSize = options.batchSize ?? 1000;
+  const maxId = scope.addressWithoutContact ? 0 : ((await client.consentEvent.aggregate({ _max: { id: true } }))._max.id ?? 0);
+  const where: Prisma.ConsentEventWhereInput = { ...scope.where, id: { lte: maxId } };
+  const rows = scope.addressWithoutContact ? 0 : await client.consentEvent.count({ where });
+  await recordAudit(client, actor, { action: "ledger.export", detail: { filters: auditedFilters(scope), rows } });
+
+  const encoder = new TextEncoder();
+  let beforeId = maxId + 1;
+  let headerSent = false;
+  let done = 0;
+  const csv = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true;
+        options.onProgress?.(0, rows);
+        controller.enqueue(encoder.encode(stringify([[...LEDGER_CSV_COLUMNS]])));
+        return;
+      }
+      const batch =
+        maxId === 0
+          ? []
+          : await client.consentEvent.findMany({
+              where: { ...where, id: { lt: beforeId } },
+              orderBy: { id: "desc" },
+              take: batchSize,
+              select: EVENT_SELECT,
+            });
+      if (batch.length === 0) {
+        controller.close();
+        return;
+      }
+      beforeId = batch[batch.length - 1].id;
+      done += batch.length;
+      options.onProgress?.(done, rows);
+      const entries = await describe(batch, client, (u) => u.slug, (t) => t.slug);
+      controller.enqueue(encoder.encode(stringify(entries.map(ledgerCsvRow))));
+    },
+  });
+  const fileName =
+    `ledger${scope.unit ? `-${scope.unit.slug}` : ""}${scope.query.from ? `-from-${scope.query.from}` : ""}${scope.query.to ? `-to-${scope.query.to}` : ""}-${now.toISOString().slice(0, 10)}.csv`.replace(
+      /[^\w.-]+/g,
+      "-",
+    );
+  return { rows, fileName, csv };
+}
+
+export type ChartCounts = Partial<Record<ConsentSource, number>>;
+export type ChartDay = { day: string; optIns: ChartCounts; optOuts: ChartCounts };
+export type LedgerChart = {
+  /** Null: changes made for every unit at once (global opt-ins and opt-outs). */
+  unit: UnitRef | null;
+  from: string;
+  to: string;
+  days: ChartDay[];
+  /** Sources that occur in the period, in the order of the legend. */
+  sources: ConsentSource[];
+  totals: { optIns: number; optOuts: number };
+};
+
+/**
+ * Daily opt-ins and opt-outs by source for one unit, or for every unit at once (events with no
+ * unit: global opt-ins and opt-outs), over whole UTC days. One groupBy per day: each is a range
+ * on the (unitId, createdAt) index, counted by the database, so the chart costs the same
+ * whatever the ledger's size and needs no database-specific date SQL.
+ */
+export async function ledgerChart(unit: UnitRef | null, period: { from: string; to: string }, client: Db = db): Promise<LedgerChart> {
+  const start = dayStart(period.from)!;
+  const dayCount = Math.round((dayStart(period.to)!.getTime() - start.getTime()) / DAY_MS) + 1;
+  if (dayCount < 1 || dayCount > CHART_MAX_DAYS) throw new RangeError(`A chart covers 1 to ${CHART_MAX_DAYS} days.`);
+  const optIn = new Set<string>(OPT_IN_ACTIONS);
+  const days = await Promise.all(
+    Array.from({ length: dayCount }, async (_, i): Promise<ChartDay> => {
+      const gte = new Date(start.getTime() + i * DAY_MS);
+      const groups = await client.consentEvent.groupBy({
+        by: ["action", "source"],
+        where: {
+          unitId: unit ? unit.id : null,
+          createdAt: { gte, lt: new Date(gte.getTime() + DAY_MS) },
+          changed: true,
+          action: { in: [...OPT_IN_ACTIONS, ...OPT_OUT_ACTIONS] },
+        },
+        _count: { _all: true },
+      });
+      const day: ChartDay = { day: gte.toISOString().slice(0, 10), optIns: {}, optOuts: {} };
+      for (const group of groups) {
+        const counts = optIn.has(group.action) ? day.optIns : day.optOuts;
+        counts[group.source] = (counts[group.source] ?? 0) + group._count._all;
+      }
+      return day;
+    }),
+  );
+  const present = new Set(days.flatMap((d) => [...Object.keys(d.optIns), ...Object.keys(d.optOuts)]));
+  const sum = (counts: ChartCounts) => Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+  return {
+    unit,
+    from: period.from,
+    to: period.to,
+    days,
+    sources: (Object.keys(SOURCE_ORDER) as ConsentSource[]).filter((s) => present.has(s)),
+    totals: { optIns: days.reduce((n, d) => n + sum(d.optIns), 0), optOuts: days.reduce((n, d) => n + sum(d.optOuts), 0) },
+  };
+}
+
+const SOURCE_ORDER: Record<ConsentSource, true> = {
+  PREFERENCE_CENTER: true,
+  LINK_PAGE: true,
+  ONE_CLICK: true,
+  API: true,
+  IMPORT: true,
+  ADMIN: true,
+  EXPIRY: true,
+  BOUNCE: true,
+  COMPLAINT: true,
+};

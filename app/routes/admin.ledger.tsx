@@ -1,0 +1,351 @@
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import {
+  ACTION_LABEL,
+  ACTIONS,
+  CHART_MAX_DAYS,
+  chartPeriod,
+  ledgerQueryString,
+  parseLedgerQuery,
+  SOURCE_LABEL,
+  SOURCES,
+  type LedgerQuery,
+  type LedgerQueryErrors,
+} from "~/domain/ledger/ledger-query.ts";
+import { ledgerChart, ledgerFilterChoices, resolveLedgerQuery, searchLedger } from "~/domain/ledger/ledger.server.ts";
+import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
+import { BreakableAddress } from "~/components/breakable-address.tsx";
+import { LedgerChart } from "~/components/ledger-chart.tsx";
+import { StaffFrame } from "~/components/staff-frame.tsx";
+import { formatMoment } from "~/utils/format.ts";
+import { passThroughHeaders } from "~/utils/route-headers.ts";
+import accountsStyles from "~/styles/accounts.css";
+import staffStyles from "~/styles/staff.css";
+import ledgerStyles from "~/styles/admin-ledger.css";
+
+// /admin/ledger: every consent change and access the product recorded, searched by address,
+// unit, topic, source, action, campaign and dates; the same result as CSV for an auditor; and
+// a daily chart of opt-ins and opt-outs by source.
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: accountsStyles },
+  { rel: "stylesheet", href: staffStyles },
+  { rel: "stylesheet", href: ledgerStyles },
+];
+export const meta: MetaFunction = () => [{ title: "Ledger — Preference Center" }, { name: "robots", content: "noindex" }];
+export const headers = passThroughHeaders;
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const staff = await requireAdmin(request);
+  const user = { email: staff.email, role: staff.role };
+  const fields = Object.fromEntries(new URL(request.url).searchParams);
+  const units = await ledgerFilterChoices();
+  const failed = (errors: LedgerQueryErrors) =>
+    data({ user, units, fields, errors, query: null, page: null, scope: null, chart: null, chartProblem: null }, { status: 400, headers: NO_STORE });
+
+  const parsed = parseLedgerQuery(fields);
+  if (!parsed.ok) return failed(parsed.errors);
+  const resolved = await resolveLedgerQuery(parsed.query);
+  if (!resolved.ok) return failed(resolved.errors);
+  const { scope } = resolved;
+  const period = chartPeriod(parsed.query, new Date());
+  const [page, chart] = await Promise.all([
+    searchLedger(scope),
+    period.days <= CHART_MAX_DAYS ? ledgerChart(scope.unit, period) : Promise.resolve(null),
+  ]);
+  return data(
+    {
+      user,
+      units,
+      fields,
+      errors: {} as LedgerQueryErrors,
+      query: parsed.query,
+      page,
+      scope: { unit: scope.unit, topic: scope.topic, contact: scope.contact, addressWithoutContact: scope.addressWithoutContact },
+      chart,
+      chartProblem: chart
+        ? null
+        : `The chart covers at most ${CHART_MAX_DAYS} days; this period has ${period.days}. Choose closer from and to dates.`,
+    },
+    { headers: NO_STORE },
+  );
+}
+
+/** Nothing is posted here (the CSV download posts to /admin/ledger.csv); others get the usual 404. */
+export async function action({ request }: ActionFunctionArgs) {
+  await requireAdmin(request);
+  return data({ message: "This page takes no form. Search with the form on the page." }, { status: 405, headers: { Allow: "GET", ...NO_STORE } });
+}
+
+export default function LedgerRoute() {
+  const { user, units, fields, errors, query, page, scope, chart, chartProblem } = useLoaderData<typeof loader>();
+  const value = (name: keyof LedgerQuery) => fields[name] ?? "";
+  const errorList = Object.entries(errors) as [keyof LedgerQueryErrors, string][];
+  const describedBy = (name: keyof LedgerQuery) => (errors[name] ? `${name}-error` : undefined);
+  const fieldError = (name: keyof LedgerQuery) =>
+    errors[name] ? (
+      <p id={`${name}-error`} className="field-error">
+        {errors[name]}
+      </p>
+    ) : null;
+  const selectedUnit = scope?.unit?.slug ?? value("unit");
+
+  return (
+    <StaffFrame user={user} title="Consent ledger">
+      <p className="lede">
+        Every change to people&apos;s preferences and every export of them, as recorded when it happened, newest first. Times are UTC.
+      </p>
+
+      <form method="get" className="staff-panel ledger-filters" role="search" aria-label="Search the ledger" noValidate>
+        <div className={`filter wide${errors.email ? " has-error" : ""}`}>
+          <label htmlFor="email">Address</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            defaultValue={value("email")}
+            maxLength={254}
+            placeholder="jane@example.com"
+            aria-describedby={describedBy("email")}
+            aria-invalid={errors.email ? true : undefined}
+          />
+          {fieldError("email")}
+        </div>
+        <div className={`filter${errors.unit ? " has-error" : ""}`}>
+          <label htmlFor="unit">Unit</label>
+          <select
+            id="unit"
+            name="unit"
+            defaultValue={selectedUnit}
+            aria-describedby={describedBy("unit")}
+            aria-invalid={errors.unit ? true : undefined}
+          >
+            <option value="">Every unit</option>
+            {units.map((u) => (
+              <option key={u.id} value={u.slug}>
+                {u.displayName}
+              </option>
+            ))}
+          </select>
+          {fieldError("unit")}
+        </div>
+        <div className={`filter${errors.topic ? " has-error" : ""}`}>
+          <label htmlFor="topic">Topic</label>
+          <select
+            id="topic"
+            name="topic"
+            defaultValue={value("topic")}
+            aria-describedby={describedBy("topic")}
+            aria-invalid={errors.topic ? true : undefined}
+          >
+            <option value="">Every topic</option>
+            {units
+              .filter((u) => !selectedUnit || u.slug === selectedUnit)
+              .map((u) => (
+                <optgroup key={u.id} label={u.displayName}>
+                  {u.topics.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.name}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+          </select>
+          {fieldError("topic")}
+        </div>
+        <div className={`filter${errors.source ? " has-error" : ""}`}>
+          <label htmlFor="source">Source</label>
+          <select
+            id="source"
+            name="source"
+            defaultValue={value("source")}
+            aria-describedby={describedBy("source")}
+            aria-invalid={errors.source ? true : undefined}
+          >
+            <option value="">Every source</option>
+            {SOURCES.map((s) => (
+              <option key={s} value={s}>
+                {SOURCE_LABEL[s]}
+              </option>
+            ))}
+          </select>
+          {fieldError("source")}
+        </div>
+        <div className={`filter${errors.action ? " has-error" : ""}`}>
+          <label htmlFor="action">Action</label>
+          <select
+            id="action"
+            name="action"
+            defaultValue={value("action")}
+            aria-describedby={describedBy("action")}
+            aria-invalid={errors.action ? true : undefined}
+          >
+            <option value="">Every action</option>
+            {ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {ACTION_LABEL[a]}
+              </option>
+            ))}
+          </select>
+          {fieldError("action")}
+        </div>
+        <div className={`filter narrow${errors.campaign ? " has-error" : ""}`}>
+          <label htmlFor="campaign">Campaign number</label>
+          <input
+            id="campaign"
+            name="campaign"
+            type="text"
+            inputMode="numeric"
+            defaultValue={value("campaign")}
+            maxLength={10}
+            aria-describedby={describedBy("campaign")}
+            aria-invalid={errors.campaign ? true : undefined}
+          />
+          {fieldError("campaign")}
+        </div>
+        <div className={`filter narrow${errors.from ? " has-error" : ""}`}>
+          <label htmlFor="from">From (UTC)</label>
+          <input
+            id="from"
+            name="from"
+            type="date"
+            defaultValue={value("from")}
+            aria-describedby={describedBy("from")}
+            aria-invalid={errors.from ? true : undefined}
+          />
+          {fieldError("from")}
+        </div>
+        <div className={`filter narrow${errors.to ? " has-error" : ""}`}>
+          <label htmlFor="to">To, inclusive (UTC)</label>
+          <input
+            id="to"
+            name="to"
+            type="date"
+            defaultValue={value("to")}
+            aria-describedby={describedBy("to")}
+            aria-invalid={errors.to ? true : undefined}
+          />
+          {fieldError("to")}
+        </div>
+        <div className="filter-actions">
+          <button type="submit" className="button">
+            Search
+          </button>
+          <Link to="/admin/ledger">Clear</Link>
+        </div>
+      </form>
+
+      {errorList.length > 0 ? (
+        <div className="form-message error" role="alert">
+          <p>This search cannot be run as asked:</p>
+          <ul>
+            {errorList.map(([name, message]) => (
+              <li key={name}>{message}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+
+      {query && page && scope ? (
+        <>
+          <section aria-labelledby="chart-heading" className="staff-panel">
+            <h2 id="chart-heading">Opt-ins and opt-outs{scope.unit ? `: ${scope.unit.displayName}` : ": every unit at once"}</h2>
+            {chart ? <LedgerChart chart={chart} /> : <p className="form-message info">{chartProblem}</p>}
+            <p className="hint">
+              Opt-ins are subscribes and opt-ins to a unit or to every unit; opt-outs are unsubscribes and opt-outs of a unit or of every unit;
+              repeats that changed nothing are left out. Pauses are not opt-outs: they end by themselves. The chart follows the unit and the dates
+              chosen above (the last 30 days when no dates are given), not the other filters.{" "}
+              {scope.unit
+                ? "Opt-ins and opt-outs for every unit at once belong to no unit: clear the unit to chart them."
+                : "Choose a unit to chart its opt-ins and opt-outs."}
+            </p>
+          </section>
+
+          <section aria-labelledby="events-heading">
+            <div className="events-head">
+              <h2 id="events-heading">Events</h2>
+              <form method="post" action={`/admin/ledger.csv${ledgerQueryString(query)}`} className="export-form">
+                <button type="submit" className="button secondary">
+                  Download these events as CSV
+                </button>
+              </form>
+            </div>
+            <p className="hint">The file holds every event this search finds, not only this page. Each download is recorded in the audit log.</p>
+            {scope.addressWithoutContact ? (
+              <p className="empty">
+                {scope.addressWithoutContact.erased
+                  ? "This address was erased at the person's request: its events are kept without the address, so they cannot be found by it."
+                  : "No contact has this address, so no event is about it."}
+              </p>
+            ) : page.entries.length === 0 ? (
+              <p className="empty">No event matches this search.</p>
+            ) : (
+              <table className="staff-table ledger-table stack-table">
+                <caption className="visually-hidden">Ledger events, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Time (UTC)</th>
+                    <th scope="col">Contact</th>
+                    <th scope="col">Unit</th>
+                    <th scope="col">Topic</th>
+                    <th scope="col">Channel</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Source</th>
+                    <th scope="col">Result</th>
+                    <th scope="col">Actor</th>
+                    <th scope="col">IP</th>
+                    <th scope="col">Token</th>
+                    <th scope="col">Campaign</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.entries.map((e) => (
+                    <tr key={e.id} data-event-id={e.id}>
+                      <td data-label="Time" className="when">
+                        {formatMoment(e.createdAt)}
+                      </td>
+                      <td data-label="Contact" className="address">
+                        {e.email ? (
+                          <BreakableAddress email={e.email} />
+                        ) : e.contactId === null && e.action !== "EXPORT" ? (
+                          <span className="hash-only">no contact (erased or none)</span>
+                        ) : (
+                          "—"
+                        )}
+                      </td>
+                      <td data-label="Unit">{e.unit ?? "—"}</td>
+                      <td data-label="Topic">{e.topic ?? "—"}</td>
+                      <td data-label="Channel">{e.channel ? CHANNEL_LABEL[e.channel] : "—"}</td>
+                      <td data-label="Action">{ACTION_LABEL[e.action]}</td>
+                      <td data-label="Source">{SOURCE_LABEL[e.source]}</td>
+                      <td data-label="Result">{e.changed ? "changed" : <span className="no-op">no-op (already so)</span>}</td>
+                      <td data-label="Actor" className="address">
+                        {e.actorEmail ? `${e.actorEmail} (${e.actor})` : (e.actor ?? "—")}
+                      </td>
+                      <td data-label="IP">{e.ip ?? "—"}</td>
+                      <td data-label="Token" className="token">
+                        {e.tokenId ?? "—"}
+                      </td>
+                      <td data-label="Campaign">{e.campaignId ? <Link to={`/campaigns/${e.campaignId}`}>#{e.campaignId}</Link> : "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <nav className="pager" aria-label="Pages of events">
+              {query.before ? <Link to={`/admin/ledger${ledgerQueryString(query)}`}>← Newest</Link> : <span />}
+              {page.nextBeforeId ? (
+                <Link to={`/admin/ledger${ledgerQueryString(query, { before: String(page.nextBeforeId) })}`}>Older events →</Link>
+              ) : (
+                <span />
+              )}
+            </nav>
+          </section>
+        </>
+      ) : null}
+    </StaffFrame>
+  );
+}

@@ -1,0 +1,209 @@
+import {
+  data,
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { staffActor } from "~/domain/audit/audit.server.ts";
+import { IMPORT_HEADER, IMPORT_MAX_ROWS, NOTE_MAX, REASON_LABEL, SuppressionFileError } from "~/domain/suppressions/suppression-csv.ts";
+import { adminActor, importSuppressions, type SuppressionImportReport } from "~/domain/suppressions/suppressions.server.ts";
+import { SUPPRESSION_UPLOAD_MAX_BYTES, SUPPRESSION_UPLOAD_MAX_LABEL } from "~/domain/suppressions/upload-limit.ts";
+import { StaffFrame } from "~/components/staff-frame.tsx";
+import { requesterOf } from "~/utils/request.server.ts";
+import { passThroughHeaders } from "~/utils/route-headers.ts";
+import accountsStyles from "~/styles/accounts.css";
+import staffStyles from "~/styles/staff.css";
+import ledgerStyles from "~/styles/admin-ledger.css";
+
+// /admin/suppressions/import: an admin uploads a CSV of addresses to block and reads the
+// report. A plain multipart form: works without JavaScript.
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: accountsStyles },
+  { rel: "stylesheet", href: staffStyles },
+  { rel: "stylesheet", href: ledgerStyles },
+];
+export const meta: MetaFunction = () => [{ title: "Import suppressions — Preference Center" }, { name: "robots", content: "noindex" }];
+export const headers = passThroughHeaders;
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const staff = await requireAdmin(request);
+  return data({ user: { email: staff.email, role: staff.role } }, { headers: NO_STORE });
+}
+
+type Outcome = { ok: true; fileName: string; report: SuppressionImportReport } | { ok: false; error: string };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const staff = await requireAdmin(request);
+  const answer = (outcome: Outcome, status = 200) => data<Outcome>(outcome, { status, headers: NO_STORE });
+  let form: FormData;
+  try {
+    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: SUPPRESSION_UPLOAD_MAX_BYTES }));
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) {
+      return answer(
+        { ok: false, error: `That file is larger than ${SUPPRESSION_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.` },
+        413,
+      );
+    }
+    return answer({ ok: false, error: "The form could not be read. Please choose the file again." }, 400);
+  }
+  const file = form.get("file");
+  if (!(file instanceof File) || file.size === 0) return answer({ ok: false, error: "Choose a CSV file to import (it is empty or missing)." }, 400);
+  const fileName = file.name.slice(0, 200) || "upload.csv";
+  try {
+    const report = await importSuppressions(adminActor(staffActor(staff, requesterOf(request, context))), {
+      name: fileName,
+      content: Buffer.from(await file.arrayBuffer()),
+    });
+    return answer({ ok: true, fileName, report });
+  } catch (error) {
+    if (error instanceof SuppressionFileError) return answer({ ok: false, error: `Nothing was imported. ${error.message}` }, 400);
+    throw error;
+  }
+}
+
+export default function ImportSuppressionsRoute() {
+  const { user } = useLoaderData<typeof loader>();
+  const outcome = useActionData<typeof action>();
+  const importing = useNavigation().state === "submitting";
+  const error = outcome && !outcome.ok ? outcome.error : null;
+  return (
+    <StaffFrame user={user} title="Import suppressions">
+      <p className="lede">
+        <Link to="/admin/suppressions">← Suppressions</Link>
+      </p>
+      <section className="staff-panel" aria-labelledby="upload-heading">
+        <h2 id="upload-heading">Upload a file</h2>
+        <Form method="post" encType="multipart/form-data">
+          <div className={`field${error ? " has-error" : ""}`}>
+            <label htmlFor="field-file">CSV file</label>
+            <p id="field-file-hint" className="hint">
+              UTF-8 CSV, up to {SUPPRESSION_UPLOAD_MAX_LABEL} and {IMPORT_MAX_ROWS.toLocaleString("en-GB")} lines. Importing the same file again
+              changes nothing.
+            </p>
+            <input
+              id="field-file"
+              name="file"
+              type="file"
+              accept=".csv,text/csv"
+              required
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? "field-file-hint field-file-error" : "field-file-hint"}
+            />
+            {error ? (
+              <p id="field-file-error" className="field-error" role="alert">
+                {error}
+              </p>
+            ) : null}
+          </div>
+          <div className="form-actions">
+            <button type="submit" className="button" disabled={importing}>
+              {importing ? "Importing…" : "Import"}
+            </button>
+          </div>
+        </Form>
+      </section>
+
+      {outcome?.ok ? <ImportReportView fileName={outcome.fileName} report={outcome.report} /> : null}
+
+      <section aria-labelledby="format-heading">
+        <h2 id="format-heading">The file</h2>
+        <p>
+          One address per line. The first line is the header <code>{IMPORT_HEADER}</code>; reason and note may be left out. A file downloaded from the
+          suppressions page can be imported as it is.
+        </p>
+        <div className="table-scroll" role="region" aria-labelledby="format-heading" tabIndex={0}>
+          <table className="staff-table">
+            <thead>
+              <tr>
+                <th scope="col">Column</th>
+                <th scope="col">What it holds</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td>
+                  <code>email</code>
+                </td>
+                <td>The address to block. Upper and lower case are the same address.</td>
+              </tr>
+              <tr>
+                <td>
+                  <code>reason</code>
+                </td>
+                <td>
+                  <code>manual</code> (also when empty), <code>complaint</code> or <code>hard_bounce</code>, say from an earlier sending service.
+                  Never <code>erased</code>: an erasure is made only at the person&apos;s request.
+                </td>
+              </tr>
+              <tr>
+                <td>
+                  <code>note</code>
+                </td>
+                <td>Optional, up to {NOTE_MAX} characters: why. Empty notes become “Imported from” and the file&apos;s name.</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+        <p className="hint">
+          Addresses erased at the person&apos;s request are already blocked for every message, and are not stored again. Every address added is
+          recorded in the consent ledger, and the import in the audit log.
+        </p>
+      </section>
+    </StaffFrame>
+  );
+}
+
+function ImportReportView({ fileName, report }: { fileName: string; report: SuppressionImportReport }) {
+  return (
+    <section className="staff-panel" aria-labelledby="report-heading">
+      <h2 id="report-heading">Imported {fileName}</h2>
+      <div className={`form-message ${report.bad > 0 ? "info" : "success"}`} role="status">
+        <p>
+          {report.rows.toLocaleString("en-GB")} {report.rows === 1 ? "line" : "lines"} read: {report.added.toLocaleString("en-GB")} added,{" "}
+          {report.alreadySuppressed.toLocaleString("en-GB")} already suppressed, {report.erased.toLocaleString("en-GB")} erased,{" "}
+          {report.bad.toLocaleString("en-GB")} bad.
+        </p>
+      </div>
+      <dl className="report-figures">
+        {(["MANUAL", "COMPLAINT", "HARD_BOUNCE"] as const).map((reason) => (
+          <div key={reason}>
+            <dt>Added as {REASON_LABEL[reason].toLowerCase()}</dt>
+            <dd>{report.addedByReason[reason].toLocaleString("en-GB")}</dd>
+          </div>
+        ))}
+        <div>
+          <dt>Already suppressed (or repeated in the file)</dt>
+          <dd>{report.alreadySuppressed.toLocaleString("en-GB")}</dd>
+        </div>
+        <div>
+          <dt>Erased addresses, not stored</dt>
+          <dd>{report.erased.toLocaleString("en-GB")}</dd>
+        </div>
+      </dl>
+      {report.bad > 0 ? (
+        <>
+          <h3>Bad lines: nothing was written for them</h3>
+          <ul className="bad-lines">
+            {report.badLines.map((bad) => (
+              <li key={bad.line}>
+                Line {bad.line}: {bad.reason}
+              </li>
+            ))}
+          </ul>
+          {report.bad > report.badLines.length ? <p>… and {(report.bad - report.badLines.length).toLocaleString("en-GB")} more bad lines.</p> : null}
+          <p>Fix them and import the file again: lines already imported stay as they are.</p>
+        </>
+      ) : null}
+    </section>
+  );
+}

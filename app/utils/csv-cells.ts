@@ -1,0 +1,15 @@
+// CSV files staff open in a spreadsheet. The same guard as the postal and phone lists
+// (app/domain/campaigns/contact-export.server.ts), shared here by the suppression and ledger files.
+
+/**
+ * A cell a spreadsheet will not run as a formula (CSV injection): text starting with = + - @
+ * (or a tab or carriage return, which some spreadsheets skip before looking) gets a leading '.
+ */
+export function inertCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/** Undoes inertCell, so a file this product wrote can be read back in unchanged. */
+export function fromInertCell(value: string): string {
+  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+}
