@@ -6,6 +6,7 @@ import { ConfigError } from "~/utils/env.server.ts";
 import { options, required, UsageError, type Command } from "./args.ts";
 import { campaignCommands } from "./campaign-commands.ts";
 import { contactCommands } from "./contact-commands.ts";
+import { ledgerCommands } from "./ledger-commands.ts";
 import { userCommands } from "./user-commands.ts";
 
 const commands: Record<string, Command> = {
@@ -128,6 +129,7 @@ const commands: Record<string, Command> = {
   },
   ...userCommands,
   ...campaignCommands,
+  ...ledgerCommands,
 };
 
 function usage(): string {

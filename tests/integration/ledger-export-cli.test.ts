@@ -5,22 +5,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { createContact, createUnit } from "../helpers/fixtures.ts";
 
-// The `ledger export` command, run in its own process against this file's database, the way
-// app/cli/main.ts runs it (`npm run cli -- ledger export …`): CSV on standard output only.
+// `npm run cli -- ledger export …`, run in its own process against this file's database: CSV on standard output only.
 
 function ledgerExport(...args: string[]) {
-  const script = `
-    const { ledgerCommands } = await import("./app/cli/ledger-commands.ts");
-    const { db } = await import("./app/utils/db.server.ts");
-    try {
-      await ledgerCommands["ledger export"].run(${JSON.stringify(args)});
-    } catch (error) {
-      console.error(error.message);
-      process.exitCode = error.constructor.name === "UsageError" ? 2 : 1;
-    } finally {
-      await db.$disconnect();
-    }`;
-  const result = spawnSync(path.resolve("node_modules/.bin/tsx"), ["--input-type=module", "--eval", script], { env: process.env, encoding: "utf8" });
+  const result = spawnSync(path.resolve("node_modules/.bin/tsx"), ["app/cli/main.ts", "ledger", "export", ...args], { env: process.env, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
