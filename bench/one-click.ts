@@ -9,15 +9,17 @@
 
 import fs from "node:fs";
 import os from "node:os";
-import net from "node:net";
 import path from "node:path";
 import crypto from "node:crypto";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import Database from "better-sqlite3";
 import autocannon, { type RequestContext } from "autocannon";
 import { signLinkToken } from "../app/domain/tokens/link-tokens.server.ts";
+import {
+  freePort, giveUpAfter, int, machineCpuSeconds, migrate, ms, percentile, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir,
+  type ChildProcess,
+} from "./harness.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 // JIT, Remix module and prepared-statement warm-up, so the figures describe the steady state.
 const WARMUP_SECONDS = 2;
@@ -36,68 +38,8 @@ const CONFIRMATION = "You are unsubscribed";
 const STRICT = process.env.BENCH_STRICT === "1";
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? path.resolve(process.env.BENCH_PROFILE_DIR) : null;
 
-// ---------------------------------------------------------------------------------------------
-// Cleanup: temp files and child processes go away on success, failure, Ctrl-C or the deadline.
-
-const cleanups: (() => unknown)[] = [];
-let cleaning: Promise<void> | null = null;
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const task of cleanups.reverse()) {
-      try {
-        await task();
-      } catch (error) {
-        console.error(`cleanup: ${(error as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping servers and removing temp files…`);
-    void cleanUp().then(() => process.exit(130));
-  });
-}
 // Setup (build, migrate, sign) takes well under two minutes; anything longer is a hang.
-const DEADLINE_MS = (2 * (SECONDS + WARMUP_SECONDS) + 240) * 1000;
-setTimeout(() => {
-  console.error(`\nThe benchmark did not finish within ${DEADLINE_MS / 1000} s: giving up.`);
-  void cleanUp().then(() => process.exit(2));
-}, DEADLINE_MS).unref();
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers.
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const int = (n: number) => Math.round(n).toLocaleString("en-US");
-const ms = (n: number) => n.toFixed(1);
-/** Prisma stores DateTime in SQLite as ISO 8601 with an explicit offset. */
-const prismaDate = (date: Date) => date.toISOString().replace("Z", "+00:00");
-
-async function step<T>(label: string, work: () => T | Promise<T>): Promise<T> {
-  process.stdout.write(`▶ ${label}… `);
-  const started = performance.now();
-  const result = await work();
-  console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return result;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
+giveUpAfter((2 * (SECONDS + WARMUP_SECONDS) + 240) * 1000);
 
 // ---------------------------------------------------------------------------------------------
 // Setup: production build, a fresh migrated database, 50k contacts, pre-signed tokens.
@@ -113,20 +55,6 @@ function buildIsCurrent(): boolean {
   if (!fs.existsSync(build)) return false;
   const sources = ["app", "emails", "remix.config.js", "prisma/schema.prisma"].map((entry) => path.join(ROOT, entry));
   return fs.statSync(build).mtimeMs >= Math.max(...sources.map(newestMtime));
-}
-
-function migrate(databaseFile: string): void {
-  try {
-    execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: `file:${databaseFile}` },
-      stdio: "pipe",
-      timeout: 120_000,
-    });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`prisma migrate deploy failed:\n${stdout ?? ""}${stderr ?? ""}`);
-  }
 }
 
 type Fixture = { unitId: number; topicId: number; campaignId: number; kid: string; secret: string };
@@ -214,104 +142,11 @@ async function tokenSigner(fixture: Fixture) {
 // ---------------------------------------------------------------------------------------------
 // Servers as child processes, each in its own process group so stopping one stops tsx's child too.
 
-type Server = {
-  name: string;
-  url: string;
-  stop: () => Promise<void>;
-  /** Set when the server exited before it was asked to stop: how it ended and its last log lines. */
-  crash: () => string | null;
-  processStats: () => ProcessStats | null;
-};
-type ProcessStats = { cpuSeconds: number; peakRssMb: number };
+type Server = ChildProcess & { url: string };
 
 async function startServer(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, port: number): Promise<Server> {
-  const log = fs.openSync(logFile, "a");
-  // Logs go to a file: a pipe to this (busy) process would make the server's writes wait on us.
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), args, { cwd: ROOT, env, stdio: ["ignore", log, log], detached: true });
-  fs.closeSync(log);
-  let running = true;
-  let stopping = false;
-  let crash: string | null = null;
-  const logTail = () => fs.readFileSync(logFile, "utf8").split("\n").slice(-30).join("\n");
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", (code, signal) => {
-      running = false;
-      if (!stopping) crash = `exit ${code ?? signal}\n${logTail()}`;
-      resolve();
-    }),
-  );
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      // Already gone.
-    }
-  };
-  const stop = async () => {
-    stopping = true;
-    if (!running) return;
-    signalGroup("SIGTERM");
-    if (await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])) return;
-    signalGroup("SIGKILL");
-    await exited;
-  };
-  cleanups.push(stop);
-
-  const deadline = Date.now() + 60_000;
-  while (!fs.readFileSync(logFile, "utf8").includes("listening on")) {
-    if (!running) throw new Error(`The ${name} server exited before listening:\n${logTail()}`);
-    if (Date.now() > deadline) throw new Error(`The ${name} server did not listen within 60 s:\n${logTail()}`);
-    await sleep(100);
-  }
-  // tsx runs the script in a child node process: that one serves, so measure that one.
-  const script = args.find((arg) => arg.endsWith(".ts"))!;
-  const serving = [child.pid!, ...descendants(child.pid!)]
-    .filter((pid) => readProc(pid, "cmdline").includes(script))
-    .sort((a, b) => (readStats(b)?.peakRssMb ?? 0) - (readStats(a)?.peakRssMb ?? 0))[0];
-  return { name, url: `http://127.0.0.1:${port}`, stop, crash: () => crash, processStats: () => readStats(serving) };
-}
-
-function readProc(pid: number, file: string): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/${file}`, "utf8");
-  } catch {
-    return "";
-  }
-}
-
-function descendants(pid: number): number[] {
-  let tasks: string[] = [];
-  try {
-    tasks = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  const children = tasks.flatMap((task) => readProc(pid, `task/${task}/children`).trim().split(/\s+/).filter(Boolean).map(Number));
-  return children.flatMap((child) => [child, ...descendants(child)]);
-}
-
-/** CPU seconds used by every process on the machine so far, from /proc/stat (null off Linux). */
-function machineCpuSeconds(): number | null {
-  let fields: number[] = [];
-  try {
-    fields = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).slice(1).map(Number);
-  } catch {
-    return null;
-  }
-  if (fields.length < 8) return null;
-  const [user, nice, system, , , irq, softirq, steal] = fields;
-  return (user + nice + system + irq + softirq + steal) / 100;
-}
-
-/** CPU time so far and peak resident memory (VmHWM), from /proc: Linux only, null elsewhere. */
-function readStats(pid: number | undefined): ProcessStats | null {
-  if (!pid) return null;
-  const stat = readProc(pid, "stat");
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(readProc(pid, "status"));
-  if (!stat || !hwm) return null;
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-  return { cpuSeconds: ticks / 100, peakRssMb: Number(hwm[1]) / 1024 };
+  const server = await startProcess(name, args, env, logFile, "listening on");
+  return { ...server, url: `http://127.0.0.1:${port}` };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -541,10 +376,9 @@ function report(app: LoadResult, ceiling: LoadResult, verdict: Verdict, tokensEx
 
 // ---------------------------------------------------------------------------------------------
 
-async function main(): Promise<number> {
+async function main(): Promise<boolean> {
   if (!(Number.isFinite(SECONDS) && SECONDS >= 1)) throw new Error(`BENCH_SECONDS must be a number of seconds ≥ 1 (got "${process.env.BENCH_SECONDS}").`);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "one-click-bench-"));
-  cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const tmp = tempDir("one-click-bench-");
   const appDatabase = path.join(tmp, "app.db");
   // The keyring module creates the app's db client on import: point it at the bench database.
   process.env.DATABASE_URL = `file:${appDatabase}`;
@@ -605,15 +439,7 @@ async function main(): Promise<number> {
   if (PROFILE_DIR) console.log(`CPU profiles of the app server in ${PROFILE_DIR} (the largest is the main thread): npx tsx bench/profile-summary.ts <file> --from=<s>`);
 
   const verdict = verify(appDatabase, fixture.unitId, state);
-  return report(appResult, ceilingResult, verdict, tokensExhausted, app.crash()) ? 0 : 1;
+  return report(appResult, ceilingResult, verdict, tokensExhausted, app.crash());
 }
 
-let exitCode = 2;
-try {
-  exitCode = await main();
-} catch (error) {
-  console.error(`\nThe benchmark could not run: ${(error as Error).message}`);
-} finally {
-  await cleanUp();
-}
-process.exit(exitCode);
+await runBenchmark(main);

@@ -20,8 +20,11 @@ const sender = startCampaignSender({
   onRun: (campaignId, outcome) => console.log(`${new Date().toISOString()} campaign ${campaignId}: ${outcome}`),
 });
 console.log(`Campaign sender ${sender.owner} started.`);
+// The sender waits on unref'd timers (so it never holds a web process open): keep this one alive.
+const keepAlive = setInterval(() => {}, 60_000);
 
 async function shutdown() {
+  clearInterval(keepAlive);
   await sender.stop();
   process.exit(0);
 }

@@ -1,5 +1,8 @@
 import type { CSSProperties, ReactNode } from "react";
-import { Button, Link, Section, Text } from "@react-email/components";
+import { Button } from "@react-email/button";
+import { Link } from "@react-email/link";
+import { Section } from "@react-email/section";
+import { Text } from "@react-email/text";
 import { bodyText, COLORS, FONT_STACK, smallText } from "./theme.ts";
 
 // Small building blocks the templates share, so every message reads and looks the same.

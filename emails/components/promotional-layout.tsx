@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Text } from "@react-email/components";
+import { Text } from "@react-email/text";
 import { EmailShell, FooterLink, UnitDetails } from "./email-shell.tsx";
 import { brandColors, smallText } from "./theme.ts";
 import { UnitHeader } from "./unit-header.tsx";

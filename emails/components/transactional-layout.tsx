@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
-import { Heading, Text } from "@react-email/components";
+import { Heading } from "@react-email/heading";
+import { Text } from "@react-email/text";
 import { EmailShell, FooterLink, UnitDetails } from "./email-shell.tsx";
 import { brandColors, COLORS, FONT_STACK, smallText } from "./theme.ts";
 import { UnitHeader } from "./unit-header.tsx";
