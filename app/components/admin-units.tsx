@@ -253,3 +253,12 @@ export function CategoryFields({ values, errors, legalClasses }: { values: Parti
     </>
   );
 }
+
+/** A table that scrolls sideways on a narrow screen; focusable so keyboard users can scroll it too. */
+export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}

@@ -6,7 +6,7 @@ import { staffActor } from "~/domain/audit/audit.server.ts";
 import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
 import { testUnitDkim, unitForAdmin, updateUnit, type DkimTestOutcome } from "~/domain/units/unit-admin.server.ts";
 import { EXEMPT_CLASS_LABEL } from "~/domain/transactional/exempt-categories.server.ts";
-import { Breadcrumbs, ChoiceGroup, NoticeBanner, TextAreaField } from "~/components/admin-units.tsx";
+import { Breadcrumbs, ChoiceGroup, NoticeBanner, TableScroll, TextAreaField } from "~/components/admin-units.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { UnitSettingsForm, type UnitFormErrors, type UnitFormValues } from "~/components/unit-settings-form.tsx";
 import { formFields } from "~/utils/forms.ts";
@@ -132,7 +132,7 @@ export default function UnitPage() {
         {topics.length === 0 ? (
           <p className="empty">No topics yet. Campaigns are sent to a topic&apos;s subscribers, so add one before the first campaign.</p>
         ) : (
-          <div className="table-scroll">
+          <TableScroll label={`Topics of ${unit.displayName}`}>
             <table className="staff-table">
               <caption className="visually-hidden">Topics of {unit.displayName}</caption>
               <thead>
@@ -163,7 +163,7 @@ export default function UnitPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
 
@@ -178,7 +178,7 @@ export default function UnitPage() {
         {categories.length === 0 ? (
           <p className="empty">No exempt categories yet.</p>
         ) : (
-          <div className="table-scroll">
+          <TableScroll label={`Exempt categories of ${unit.displayName}`}>
             <table className="staff-table">
               <caption className="visually-hidden">Exempt categories of {unit.displayName}</caption>
               <thead>
@@ -205,7 +205,7 @@ export default function UnitPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
 

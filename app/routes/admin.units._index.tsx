@@ -2,6 +2,7 @@ import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/domain/accounts/staff.server.ts";
 import { listUnitsForAdmin } from "~/domain/units/unit-admin.server.ts";
+import { TableScroll } from "~/components/admin-units.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
@@ -41,7 +42,7 @@ export default function UnitsPage() {
           </p>
         </div>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Business units">
           <table className="staff-table units-table">
             <caption className="visually-hidden">Business units</caption>
             <thead>
@@ -89,7 +90,7 @@ export default function UnitsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </StaffFrame>
   );

@@ -112,10 +112,13 @@ export function pastedPublicKeyRecord(input: string): string {
   // Zone-file form: one or more quoted strings, possibly after the name and TXT; join them.
   const quoted = text.match(/"((?:[^"\\]|\\.)*)"/g);
   const joined = quoted ? quoted.map((s) => s.slice(1, -1).replace(/\\(.)/g, "$1")).join("") : text;
-  const record = /(^|;)\s*p\s*=/.test(joined) ? joined : /^[A-Za-z0-9+/=\s]+$/.test(joined) ? `v=DKIM1; k=rsa; p=${joined.replace(/\s+/g, "")}` : null;
-  if (!record) throw new DkimKeyError("This is not a public key: paste the TXT value (v=DKIM1; k=rsa; p=…), the p= value alone, or a PEM public key.");
+  const notAKey = "This is not a public key: paste the TXT value (v=DKIM1; k=rsa; p=…), the p= value alone, or a PEM public key.";
+  const isRecord = /(^|;)\s*p\s*=/.test(joined);
+  const record = isRecord ? joined : /^[A-Za-z0-9+/=\s]+$/.test(joined) ? `v=DKIM1; k=rsa; p=${joined.replace(/\s+/g, "")}` : null;
+  if (!record) throw new DkimKeyError(notAKey);
   const parsed = parseKeyRecord(record);
-  if (!parsed.ok) throw new DkimKeyError(parsed.message);
+  // A record gets the record's problem; a bare value that is no key gets the plain answer.
+  if (!parsed.ok) throw new DkimKeyError(isRecord ? parsed.message : notAKey);
   return record;
 }
 

@@ -143,13 +143,14 @@ export function parseUnitForm(input: Record<string, string>, options: { creating
     }
   }
 
-  const dkimDomain = domain("dkimDomain", "DKIM domain", false);
-  const dkimSelector = optional("dkimSelector");
+  const remove = fields.removeDkimKey === "on";
+  // Removing the key clears the rest of the DKIM setting with it: half a setting signs nothing.
+  const dkimDomain = remove ? null : domain("dkimDomain", "DKIM domain", false);
+  const dkimSelector = remove ? null : optional("dkimSelector");
   if (dkimSelector && (!isDkimSelector(dkimSelector) || dkimSelector.length > 63)) {
     problem("dkimSelector", "The selector may contain only letters, digits, dots, hyphens and underscores (the part before ._domainkey), like pc2026.");
   }
   const pastedKey = (fields.dkimPrivateKey ?? "").trim();
-  const remove = fields.removeDkimKey === "on";
   let key: DkimKeyChange = { kind: "keep" };
   if (pastedKey && remove) problem("dkimPrivateKey", "Either paste a new key or remove the stored one, not both.");
   else if (pastedKey) {
