@@ -37,6 +37,7 @@ export function UnitSettingsForm({
   creating,
   storedKey,
   keyWasPasted,
+  attempt,
   submitLabel,
 }: {
   values: UnitFormValues;
@@ -45,6 +46,8 @@ export function UnitSettingsForm({
   storedKey: StoredKeyView;
   /** A key was pasted in the form that failed: it is not sent back, so ask for it again. */
   keyWasPasted: boolean;
+  /** Changes with every failed save: the key box is rebuilt empty, as without JavaScript. */
+  attempt?: number;
   submitLabel: string;
 }) {
   const v = (name: string) => values[name] ?? "";
@@ -141,6 +144,7 @@ export function UnitSettingsForm({
           </div>
         ) : null}
         <TextAreaField
+          key={attempt ?? 0}
           label={storedKey ? "Replace with a new private key" : "Private key"}
           name="dkimPrivateKey"
           defaultValue=""

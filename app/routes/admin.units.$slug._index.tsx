@@ -56,7 +56,7 @@ const Intent = z.enum(["save", "dkim-test"]);
 const DkimTestRequest = z.object({ against: z.enum(["published", "pasted"], { error: "Choose what to verify the signature against." }), publicKey: z.string().max(10_000).default("") });
 
 type Answer =
-  | { kind: "save"; errors: UnitFormErrors; values: UnitFormValues; keyWasPasted: boolean }
+  | { kind: "save"; errors: UnitFormErrors; values: UnitFormValues; keyWasPasted: boolean; attempt: number }
   | { kind: "dkim-test"; outcome: DkimTestOutcome; against: string; publicKey: string }
   | { kind: "bad-request"; message: string };
 
@@ -80,7 +80,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const result = await updateUnit(actor, slug, fields);
   if (result.ok) return redirect(`/admin/units/${slug}?notice=${result.changed.length > 0 ? "saved" : "unchanged"}`, { headers: NO_STORE });
   const { dkimPrivateKey, ...values } = fields;
-  return data<Answer>({ kind: "save", errors: result.errors, values, keyWasPasted: Boolean(dkimPrivateKey?.trim()) && !result.errors.dkimPrivateKey }, { status: 400, headers: NO_STORE });
+  return data<Answer>({ kind: "save", errors: result.errors, values, keyWasPasted: Boolean(dkimPrivateKey?.trim()) && !result.errors.dkimPrivateKey, attempt: Date.now() }, { status: 400, headers: NO_STORE });
 }
 
 /** The stored settings as the form's strings. */
@@ -217,6 +217,7 @@ export default function UnitPage() {
           creating={false}
           storedKey={dkimKey}
           keyWasPasted={saveAnswer?.keyWasPasted ?? false}
+          attempt={saveAnswer?.attempt}
           submitLabel="Save settings"
         />
       </section>

@@ -31,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ user: { email: staff.email, role: staff.role } }, { headers: NO_STORE });
 }
 
-type Answer = { errors: UnitFormErrors; values: UnitFormValues; keyWasPasted: boolean };
+type Answer = { errors: UnitFormErrors; values: UnitFormValues; keyWasPasted: boolean; attempt: number };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
@@ -40,7 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (result.ok) return redirect(`/admin/units/${result.slug}?notice=unit-created`, { headers: NO_STORE });
   // The private key is never sent back to the page, even unsaved.
   const { dkimPrivateKey, ...values } = fields;
-  return data<Answer>({ errors: result.errors, values, keyWasPasted: Boolean(dkimPrivateKey?.trim()) && !result.errors.dkimPrivateKey }, { status: 400, headers: NO_STORE });
+  return data<Answer>({ errors: result.errors, values, keyWasPasted: Boolean(dkimPrivateKey?.trim()) && !result.errors.dkimPrivateKey, attempt: Date.now() }, { status: 400, headers: NO_STORE });
 }
 
 export default function NewUnitPage() {
@@ -50,7 +50,7 @@ export default function NewUnitPage() {
     <StaffFrame user={user} title="New business unit">
       <Breadcrumbs trail={[{ to: "/admin/units", label: "Units" }, { label: "New unit" }]} />
       <p className="lede">Everything a promotional email must show, and who it comes from. Topics and exempt categories come next, on the unit&apos;s page.</p>
-      <UnitSettingsForm values={answer?.values ?? {}} errors={answer?.errors ?? {}} creating storedKey={null} keyWasPasted={answer?.keyWasPasted ?? false} submitLabel="Create unit" />
+      <UnitSettingsForm values={answer?.values ?? {}} errors={answer?.errors ?? {}} creating storedKey={null} keyWasPasted={answer?.keyWasPasted ?? false} attempt={answer?.attempt} submitLabel="Create unit" />
     </StaffFrame>
   );
 }
