@@ -68,7 +68,7 @@ export default function NewCategoryPage() {
           spellCheck={false}
           hint={
             <>
-              The API names the category by it, so it cannot change later. The built-in templates send as:{" "}
+              The API names the category by it, so it cannot change later. The built-in templates send in these categories:{" "}
               {Object.entries(templates)
                 .map(([slug, names]) => `${slug} (${names.join(", ")})`)
                 .join("; ")}

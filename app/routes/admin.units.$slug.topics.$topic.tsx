@@ -111,8 +111,8 @@ export default function TopicPage() {
         <h2 id="history-heading">History</h2>
         <ul className="facts">
           <li>
-            {history.subscriptions.toLocaleString("en-GB")} subscription {history.subscriptions === 1 ? "row" : "rows"}
-            {subscribedNow.length > 0 ? `, subscribed now: ${subscribedNow.map(([channel, n]) => `${n.toLocaleString("en-GB")} by ${CHANNEL_LABEL[channel].toLowerCase()}`).join(", ")}` : ""}
+            {history.subscriptions.toLocaleString("en-GB")} {history.subscriptions === 1 ? "subscription" : "subscriptions"} on record
+            {subscribedNow.length > 0 ? `; subscribed now: ${subscribedNow.map(([channel, n]) => `${n.toLocaleString("en-GB")} by ${CHANNEL_LABEL[channel].toLowerCase()}`).join(", ")}` : ""}
           </li>
           <li>
             {history.campaigns.toLocaleString("en-GB")} {history.campaigns === 1 ? "campaign" : "campaigns"}

@@ -24,11 +24,14 @@ export const EXEMPT_CLASS_LABEL: Record<ExemptClass, string> = {
 };
 const EXEMPT_CLASSES = Object.keys(EXEMPT_CLASS_LABEL) as ExemptClass[];
 
-/** Category slugs the built-in templates send as, e.g. { "renewal": ["renewal-notice"] }. */
+// The product's own service mail (links, password resets) uses group-level categories of these slugs.
+const GROUP_LEVEL_SLUGS = new Set(["preference-link", "sign-in-link", "account-security"]);
+
+/** Unit category slugs the built-in templates send as, e.g. { "renewal": ["renewal-notice"] }. */
 export function templatesByCategory(): Record<string, string[]> {
   const byCategory: Record<string, string[]> = {};
   for (const [name, template] of Object.entries(transactionalTemplates)) {
-    for (const slug of template.categories) (byCategory[slug] ??= []).push(name);
+    for (const slug of template.categories) if (!GROUP_LEVEL_SLUGS.has(slug)) (byCategory[slug] ??= []).push(name);
   }
   return byCategory;
 }
