@@ -4,14 +4,15 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyDkim } from "~/domain/mail/dkim.server.ts";
 import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
-import { httpClient, nextIp } from "../helpers/accounts-http.ts";
+import { hashPassword } from "~/domain/accounts/passwords.server.ts";
+import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
+import { httpClient, MEMBER_PASSWORD, nextIp } from "../helpers/accounts-http.ts";
 import { findDkimPython, pythonDkimVerifies } from "../helpers/python-dkim.ts";
 
 // /admin/units and its topic and category pages over real HTTP against the production build,
 // as a browser without JavaScript posts them: who may use them, what lands (with its audit
-// entry), archived topics refused by the composer and by imports, and a unit set up here
-// sending a DKIM-signed campaign.
+// entry), archived topics refused by the composer and by imports, and a new company on an
+// empty database setting up a unit here and sending a DKIM-signed campaign from it.
 
 let app: RunningApp;
 let appDb: ReturnType<typeof openAppDatabase>;
@@ -133,6 +134,18 @@ describe("who may use the unit pages", () => {
     }
     expect((await http.post("/admin/units/new", unitForm("anonymous"))).headers.get("location")).toMatch(/^\/login/);
     expect(appDb.count("SELECT COUNT(*) AS n FROM BusinessUnit WHERE slug = 'anonymous'")).toBe(0);
+  });
+
+  it("takes the demo seed's units as they are: saving one unchanged changes nothing", async () => {
+    const before = lastAuditId();
+    for (const row of appDb.rows<Record<string, unknown>>("SELECT * FROM BusinessUnit ORDER BY id")) {
+      // What the edit form posts: the stored values, empty for none, and an empty key box.
+      const fields = Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value === null ? "" : String(value)]));
+      const response = await asAdmin(`/admin/units/${row.slug}`, { ...fields, intent: "save", dkimPrivateKey: "" });
+      expect(response.status, String(row.slug)).toBe(302);
+      expect(response.headers.get("location")).toBe(`/admin/units/${row.slug}?notice=unchanged`);
+    }
+    expect(auditActions(before)).toEqual([]);
   });
 
   it("shows an admin the list, with what each unit still needs", async () => {
@@ -304,37 +317,74 @@ describe("an archived topic", () => {
   });
 });
 
-describe("a unit set up through these pages", () => {
-  it("sends a campaign signed with its DKIM key, which verifies against the record its page shows", { timeout: 60_000 }, async () => {
-    expect((await asAdmin("/admin/units/new", unitForm("acme-tools", { displayName: "Acme Tools", legalName: "Acme Tools Ltd", fromName: "Acme Tools", fromEmail: "news@tools.example.com", sendingDomain: "tools.example.com", replyTo: "", contactUrl: "", logoUrl: "", dkimSelector: "pc2026", dkimPrivateKey: pem(KEY.privateKey) }))).status).toBe(302);
-    expect((await asAdmin("/admin/units/acme-tools/topics/new", { slug: "new-tools", name: "New tools", offersEmail: "on" })).status).toBe(302);
-    const page = await (await http.get("/admin/units/acme-tools", { cookie: admin })).text();
+describe("a new company, on an empty database with only its first admin", () => {
+  let empty: RunningApp;
+  let emptyDb: ReturnType<typeof openAppDatabase>;
+  let web: ReturnType<typeof httpClient>;
+  let first: string;
+
+  beforeAll(async () => {
+    empty = await startApp({ env: { SKIP_DEMO_SEED: "1" } });
+    emptyDb = openAppDatabase(empty);
+    // What the CLI's first-admin command leaves: one verified admin account and nothing else.
+    const now = sqliteTime(new Date());
+    emptyDb.sqlite
+      .prepare("INSERT INTO User (email, name, passwordHash, role, emailVerifiedAt, createdAt, updatedAt) VALUES (?, ?, ?, 'ADMIN', ?, ?, ?)")
+      .run("first.admin@tools.example.com", "First Admin", await hashPassword(MEMBER_PASSWORD), now, now, now);
+    web = httpClient(empty);
+    first = await web.signIn("first.admin@tools.example.com");
+  });
+
+  afterAll(async () => {
+    emptyDb?.close();
+    await empty?.stop();
+  });
+
+  it("sets up a unit, a topic and a category through these pages, imports contacts and sends a campaign signed with the unit's DKIM key", { timeout: 60_000 }, async () => {
+    expect(emptyDb.count("SELECT COUNT(*) AS n FROM BusinessUnit")).toBe(0);
+    expect(await text(await web.get("/admin/units", { cookie: first }))).toContain("No business units yet.");
+    const post = (page: string, fields: Record<string, string>) => web.post(page, fields, { cookie: first });
+    const unit = unitForm("acme-tools", { displayName: "Acme Tools", legalName: "Acme Tools Ltd", fromName: "Acme Tools", fromEmail: "news@tools.example.com", sendingDomain: "tools.example.com", replyTo: "", contactUrl: "", logoUrl: "", dkimSelector: "pc2026", dkimPrivateKey: pem(KEY.privateKey) });
+    expect((await post("/admin/units/new", unit)).status).toBe(302);
+    expect((await post("/admin/units/acme-tools/topics/new", { slug: "new-tools", name: "New tools", offersEmail: "on" })).status).toBe(302);
+    expect((await post("/admin/units/acme-tools/categories/new", { slug: "renewal", name: "Renewal notices", reason: "You need to know before your plan renews.", legalClass: "TRANSACTION" })).status).toBe(302);
+    const page = await (await web.get("/admin/units/acme-tools", { cookie: first })).text();
     expect(plain(page)).toContain("ready to send");
     const record = plain(/<code class="txt-value">([^<]+)<\/code>/.exec(page)![1]).trim();
+    expect((await text(await post("/admin/units/acme-tools", { intent: "dkim-test", against: "published" })))).toContain("Pass:");
 
-    const unitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'acme-tools'").id;
-    const topicId = appDb.row<{ id: number }>("SELECT id FROM Topic WHERE unitId = ? AND slug = 'new-tools'", unitId).id;
-    const imported = await upload(unitId, [IMPORT_HEADER, "tool.fan.1@example.com,Fan One,new-tools,email,express,2025-04-01,shop", "tool.fan.2@example.com,Fan Two,new-tools,email,express,2025-04-01,shop"].join("\n"), admin);
+    const unitId = emptyDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'acme-tools'").id;
+    const topicId = emptyDb.row<{ id: number }>("SELECT id FROM Topic WHERE unitId = ? AND slug = 'new-tools'", unitId).id;
+    const form = new FormData();
+    form.set("unitId", String(unitId));
+    form.set("file", new Blob([[IMPORT_HEADER, "tool.fan.1@example.com,Fan One,new-tools,email,express,2025-04-01,shop", "tool.fan.2@example.com,Fan Two,new-tools,email,express,2025-04-01,shop"].join("\n")], { type: "text/csv" }), "contacts.csv");
+    const imported = await fetch(`${empty.url}/contacts/import`, { method: "POST", body: form, headers: { cookie: first, "x-forwarded-for": nextIp() } });
     expect(imported.status).toBe(200);
-    const created = await asAdmin("/campaigns/new", { unitId: String(unitId), topicId: String(topicId), subject: "New drills are in", preheader: "", bodyMarkdown: "See the **new drills**.", intent: "save" });
+    expect(emptyDb.count("SELECT COUNT(*) AS n FROM Subscription WHERE topicId = ? AND status = 'SUBSCRIBED'", topicId)).toBe(2);
+
+    const created = await post("/campaigns/new", { unitId: String(unitId), topicId: String(topicId), subject: "New drills are in", preheader: "", bodyMarkdown: "See the **new drills**.", intent: "save" });
     expect(created.status).toBe(302);
     const campaignId = Number(created.headers.get("location")!.split("/").at(-1));
-    const sent = await asAdmin(`/campaigns/${campaignId}`, { intent: "send" });
-    expect(await text(sent)).toContain("Sending has started.");
-    await vi.waitFor(() => expect(appDb.count("SELECT COUNT(*) AS n FROM Delivery WHERE campaignId = ? AND status = 'SENT'", campaignId)).toBe(2), { timeout: 20_000, interval: 200 });
+    expect(await text(await post(`/campaigns/${campaignId}`, { intent: "send" }))).toContain("Sending has started.");
+    await vi.waitFor(() => expect(emptyDb.count("SELECT COUNT(*) AS n FROM Delivery WHERE campaignId = ? AND status = 'SENT'", campaignId)).toBe(2), { timeout: 20_000, interval: 200 });
 
-    const files = fs.readdirSync(app.outboxDir).filter((f) => f.endsWith(".eml"));
-    const messages = files.map((f) => fs.readFileSync(path.join(app.outboxDir, f))).filter((raw) => raw.toString("latin1").includes("Subject: New drills are in"));
+    const messages = fs
+      .readdirSync(empty.outboxDir)
+      .filter((f) => f.endsWith(".eml"))
+      .map((f) => fs.readFileSync(path.join(empty.outboxDir, f)))
+      .filter((raw) => raw.toString("latin1").includes("Subject: New drills are in"));
     expect(messages).toHaveLength(2);
     const python = findDkimPython();
     if ("missing" in python) console.warn(`Skipping the python3-dkim cross-check: ${python.missing}`);
     for (const raw of messages) {
       const message = raw.toString("latin1");
       expect(message).toMatch(/^From: Acme Tools <news@tools\.example\.com>/m);
+      expect(message).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
       expect(message).toContain("Acme Tools Ltd");
       const lookup = (selector: string, domain: string) => (`${selector}._domainkey.${domain}` === "pc2026._domainkey.tools.example.com" ? record : null);
       expect(await verifyDkim(raw, lookup)).toEqual({ pass: true, domain: "tools.example.com", selector: "pc2026", algorithm: "rsa-sha256" });
       if ("python" in python) expect(pythonDkimVerifies(python.python, raw, "pc2026", "tools.example.com", record)).toBe(true);
     }
+    expect(emptyDb.rows<{ action: string }>("SELECT action FROM AuditEvent ORDER BY id").map((e) => e.action)).toEqual(["unit.create", "topic.create", "category.create", "unit.dkim-test"]);
   });
 });
