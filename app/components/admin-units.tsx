@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { Form, Link } from "@remix-run/react";
 
 // Form pieces of the admin unit, topic and category pages. Plain POST forms: they work without
@@ -129,9 +129,14 @@ export function ChoiceGroup({ legend, error, hint, id, children }: { legend: str
 /** The first problems of a failed form, listed above it with links to each field. */
 export function ErrorSummary({ errors, labels }: { errors: Record<string, string | undefined>; labels: Record<string, string> }) {
   const entries = Object.entries(errors).filter((entry): entry is [string, string] => Boolean(entry[1]));
+  const summary = useRef<HTMLDivElement>(null);
+  // With JavaScript the page does not reload after a failed save: bring the summary into view.
+  useEffect(() => {
+    if (entries.length > 0) summary.current?.focus();
+  }, [errors]);
   if (entries.length === 0) return null;
   return (
-    <div className="form-message error" role="alert">
+    <div className="form-message error error-summary" role="alert" tabIndex={-1} ref={summary}>
       <p>
         <strong>{entries.length === 1 ? "One thing to fix" : `${entries.length} things to fix`} before this can be saved:</strong>
       </p>
