@@ -2,6 +2,7 @@ import { z } from "zod";
 import { notFound } from "~/domain/accounts/staff.server.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import type { ExemptClass } from "~/generated/prisma/enums.ts";
+import { RESERVED_SLUGS } from "~/domain/units/unit-settings.server.ts";
 import { db, type Tx } from "~/utils/db.server.ts";
 import { transactionalTemplates } from "~emails/transactional/index.ts";
 
@@ -55,6 +56,7 @@ export function parseCategoryForm(input: Record<string, string>, options: { crea
     if (!slug) errors.slug = "Give the category a slug, like renewal: the API and the built-in templates name categories by it, so it cannot change later.";
     else if (slug.length < 2 || slug.length > 40) errors.slug = "The slug must be 2 to 40 characters long.";
     else if (!SLUG.test(slug)) errors.slug = "The slug may contain only lower-case letters, digits and hyphens, starting and ending with a letter or digit.";
+    else if (RESERVED_SLUGS.has(slug)) errors.slug = `“${slug}” names a page of its own (…/categories/${slug}): choose another slug.`;
   }
   const name = (fields.name ?? "").trim();
   if (!name) errors.name = "Give the category a name: people see it in the preference center's list of messages that keep coming.";

@@ -38,6 +38,7 @@ describe("the topic form", () => {
       channels: "Choose at least one channel the topic is offered on.",
     });
     expect(parseTopicForm({ slug: "ok-slug", name: "Ok", offersPostal: "on" }, { creating: true })).toMatchObject({ ok: true, settings: { offersEmail: false, offersPostal: true } });
+    expect(parseTopicForm({ slug: "new", name: "New", offersEmail: "on" }, { creating: true })).toMatchObject({ ok: false, errors: { slug: expect.stringMatching(/names a page of its own/) } });
   });
 
   it("creates and renames with an audit entry each, refuses a taken slug, and writes nothing when nothing changed", async () => {

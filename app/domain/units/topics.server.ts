@@ -4,7 +4,7 @@ import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import type { Channel } from "~/domain/consent/eligibility.ts";
 import { db, type Tx } from "~/utils/db.server.ts";
 import { CHANNEL_LABEL, offeredChannels } from "./channels.ts";
-import { UNIT_SLUG_RULE } from "./unit-settings.server.ts";
+import { RESERVED_SLUGS, UNIT_SLUG_RULE } from "./unit-settings.server.ts";
 
 // Topics (promotional subscription types) as admins set them up. A topic with history is never
 // deleted: archiving stops new subscriptions (consent core, imports, preference center) and new
@@ -42,6 +42,7 @@ export function parseTopicForm(input: Record<string, string>, options: { creatin
     if (!slug) errors.slug = `Give the topic a slug: ${UNIT_SLUG_RULE}, like product-news. Import files name topics by it, so it cannot change later.`;
     else if (slug.length < 2 || slug.length > 40) errors.slug = "The slug must be 2 to 40 characters long.";
     else if (!SLUG.test(slug)) errors.slug = `The slug may contain only ${UNIT_SLUG_RULE}.`;
+    else if (RESERVED_SLUGS.has(slug)) errors.slug = `“${slug}” names a page of its own (…/topics/${slug}): choose another slug.`;
   }
   const name = (fields.name ?? "").trim();
   if (!name) errors.name = "Give the topic a name: people see it in the preference center and in every email's footer.";

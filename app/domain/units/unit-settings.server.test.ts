@@ -61,6 +61,8 @@ describe("the unit form", () => {
     expect(errors.contact).toMatch(/at least one way to reach the unit/);
     expect(errors.legalName).toMatch(/every promotional email must name it/);
     expect(errors.fromEmail).toBe("Enter the From address.");
+    // /admin/units/new is a page of its own.
+    expect(errorsOf({ slug: "new" }).slug).toBe("“new” names a page of its own (/admin/units/new): choose another slug.");
   });
 
   it("explains each malformed value", () => {

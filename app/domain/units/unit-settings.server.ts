@@ -9,6 +9,8 @@ import { isDkimSelector, isDomainName } from "~/domain/mail/outgoing-mail.server
 
 export const UNIT_SLUG_RULE = "lower-case letters, digits and hyphens, starting and ending with a letter or digit";
 const SLUG = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+/** Slugs that would collide with the admin pages' own paths (/admin/units/new, …/topics/new). */
+export const RESERVED_SLUGS = new Set(["new"]);
 const HEX_COLOR = /^#[0-9a-f]{6}$/i;
 // Digits with the usual separators and an optional leading +, as the contact import accepts.
 const PHONE = /^\+?[0-9 ().\-/]{5,40}$/;
@@ -102,6 +104,7 @@ export function parseUnitForm(input: Record<string, string>, options: { creating
     if (!slug) problem("slug", `Give the unit a slug: ${UNIT_SLUG_RULE}, like example-tax. Links and the CLI use it, and it cannot change later.`);
     else if (slug.length < 2 || slug.length > 40) problem("slug", "The slug must be 2 to 40 characters long.");
     else if (!SLUG.test(slug)) problem("slug", `The slug may contain only ${UNIT_SLUG_RULE}.`);
+    else if (RESERVED_SLUGS.has(slug)) problem("slug", `“${slug}” names a page of its own (/admin/units/${slug}): choose another slug.`);
   }
 
   const displayName = text("displayName", "display name", 80, "Give the unit a display name: the name people know it by.");
