@@ -131,11 +131,14 @@ export type ChildProcess = {
   logTail: () => string;
 };
 
-/** Starts `tsx <args>` and waits until its log says `readyText`. */
-export async function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, readyText: string): Promise<ChildProcess> {
+/** Runs a TypeScript file with tsx: the command for startProcess. */
+export const tsx = (...args: string[]) => [path.join(ROOT, "node_modules/.bin/tsx"), ...args];
+
+/** Starts `command` (e.g. tsx("bench/x.ts") or ["node", "build/worker.js"]) and waits until its log says `readyText`. */
+export async function startProcess(name: string, command: string[], env: NodeJS.ProcessEnv, logFile: string, readyText: string): Promise<ChildProcess> {
   const log = fs.openSync(logFile, "a");
   // Logs go to a file: a pipe to this (busy) process would make the child's writes wait on us.
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), args, { cwd: ROOT, env, stdio: ["ignore", log, log], detached: true });
+  const child = spawn(command[0], command.slice(1), { cwd: ROOT, env, stdio: ["ignore", log, log], detached: true });
   fs.closeSync(log);
   const logStart = fs.statSync(logFile).size;
   let running = true;
@@ -177,8 +180,8 @@ export async function startProcess(name: string, args: string[], env: NodeJS.Pro
     if (Date.now() > deadline) throw new Error(`The ${name} process was not ready within 60 s:\n${logTail()}`);
     await sleep(50);
   }
-  // tsx runs the script in a child node process: that one does the work, so measure that one.
-  const script = args.find((arg) => arg.endsWith(".ts"))!;
+  // tsx runs the script in a child node process: the one whose command line names the script does the work.
+  const script = command.slice(1).find((arg) => /\.[jt]s$/.test(arg))!;
   const worker = [child.pid!, ...descendants(child.pid!)]
     .filter((pid) => readProc(pid, "cmdline").includes(script))
     .sort((a, b) => (readStats(b)?.peakRssMb ?? 0) - (readStats(a)?.peakRssMb ?? 0))[0];

@@ -16,7 +16,7 @@ import Database from "better-sqlite3";
 import autocannon, { type RequestContext } from "autocannon";
 import { signLinkToken } from "../app/domain/tokens/link-tokens.server.ts";
 import {
-  freePort, giveUpAfter, int, machineCpuSeconds, migrate, ms, percentile, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir,
+  freePort, giveUpAfter, int, machineCpuSeconds, migrate, ms, percentile, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx,
   type ChildProcess,
 } from "./harness.ts";
 
@@ -145,7 +145,7 @@ async function tokenSigner(fixture: Fixture) {
 type Server = ChildProcess & { url: string };
 
 async function startServer(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, port: number): Promise<Server> {
-  const server = await startProcess(name, args, env, logFile, "listening on");
+  const server = await startProcess(name, tsx(...args), env, logFile, "listening on");
   return { ...server, url: `http://127.0.0.1:${port}` };
 }
 

@@ -23,7 +23,7 @@ import { execFileSync } from "node:child_process";
 import type net from "node:net";
 import Database from "better-sqlite3";
 import { SMTPServer } from "smtp-server";
-import { giveUpAfter, int, migrate, onCleanUp, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, type ChildProcess } from "./harness.ts";
+import { giveUpAfter, int, migrate, onCleanUp, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx, type ChildProcess } from "./harness.ts";
 
 const ELIGIBLE = Number(process.env.BENCH_CONTACTS ?? 200_000);
 // Every 11th contact may not get the campaign, for one of five reasons (see seed()).
@@ -260,6 +260,8 @@ function campaignRow(databaseFile: string, campaignId: number) {
 async function main(): Promise<boolean> {
   if (!(Number.isSafeInteger(ELIGIBLE) && ELIGIBLE >= 1000)) throw new Error(`BENCH_CONTACTS must be a whole number ≥ 1000 (got "${process.env.BENCH_CONTACTS}").`);
   const tmp = tempDir("send-bench-");
+  // The sender is `npm run worker`: the bundle `npm run build` makes.
+  await step("Building the worker (npm run build:worker)", () => execFileSync("npm", ["run", "build:worker"], { cwd: ROOT, stdio: "pipe", timeout: 120_000 }));
   const databaseFile = path.join(tmp, "app.db");
   await step("Migrating a fresh SQLite database", () => migrate(databaseFile));
   await step(`Seeding ${int(ELIGIBLE)} eligible contacts and ${int(CONTACTS - ELIGIBLE)} who may not be mailed (${INELIGIBLE_KINDS.join(", ")})`, () => seed(databaseFile));
@@ -271,7 +273,7 @@ async function main(): Promise<boolean> {
   // The ceiling first, alone on the machine.
   const ceilingProcess = await startProcess(
     "ceiling",
-    ["bench/send-ceiling.ts", sink.url, messageFile, String(ELIGIBLE), String(CONCURRENCY)],
+    tsx("bench/send-ceiling.ts", sink.url, messageFile, String(ELIGIBLE), String(CONCURRENCY)),
     process.env,
     path.join(tmp, "ceiling.log"),
     "ceiling ready",
@@ -307,7 +309,7 @@ async function main(): Promise<boolean> {
   if (!campaignId) throw new Error(`campaign send did not start a campaign:\n${started}`);
 
   const senderLog = path.join(tmp, "sender.log");
-  const startSender = () => startProcess("sender", [...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []), "scripts/worker.ts"], appEnv, senderLog, "Campaign sender");
+  const startSender = () => startProcess("sender", ["node", ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []), "build/worker.js"], appEnv, senderLog, "Campaign sender");
   let sender = await startSender();
   const appStarted = performance.now();
   const senderPeaks: number[] = [];

@@ -47,16 +47,18 @@ export const campaignCommands: Record<string, Command> = {
       const { startCampaignSender } = await import("~/domain/campaigns/worker.server.ts");
       const sender = startCampaignSender({ pollMs: 200 });
       const bar = new cliProgress.SingleBar(
-        { format: "Sending [{bar}] {value}/{total} {percentage}% | {rate}/s | failed {failed} | skipped {skipped} | ETA {eta_formatted}" },
+        { format: "Sending [{bar}] {value}/{total} {percentage}% | {rate}/s | failed {failed} | skipped {skipped} | ETA {etaText}" },
         cliProgress.Presets.shades_classic,
       );
       let report = await campaignReport(CLI_OPERATOR, id);
-      bar.start(1, 0, { rate: 0, failed: 0, skipped: 0 });
+      bar.start(1, 0, { rate: 0, failed: 0, skipped: 0, etaText: "…" });
       for (;;) {
         report = await campaignReport(CLI_OPERATOR, id);
         const { sent, failed, skipped, remaining } = report.counts;
         bar.setTotal(Math.max(1, sent + failed + skipped + remaining));
-        bar.update(sent + failed + skipped, { rate: Math.round(report.ratePerSecond), failed, skipped });
+        // The campaign's own ETA: the bar's would jump while the total is still being listed.
+        const etaText = report.etaSeconds === null ? "…" : report.etaSeconds < 90 ? `${report.etaSeconds}s` : `${Math.round(report.etaSeconds / 60)} min`;
+        bar.update(sent + failed + skipped, { rate: Math.round(report.ratePerSecond), failed, skipped, etaText });
         if (!["SENDING"].includes(report.campaign.status)) break;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }

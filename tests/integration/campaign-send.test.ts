@@ -4,9 +4,20 @@ import { applyConsentChange, applyConsentChanges } from "~/domain/consent/change
 import { countAudience } from "~/domain/consent/audience.server.ts";
 import { createMailTransport, type MailTransport } from "~/domain/mail/transport.server.ts";
 import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
-import { claimNextCampaign, startCampaign } from "~/domain/campaigns/sender.server.ts";
+import os from "node:os";
+import { spawnSync } from "node:child_process";
+import { claimNextCampaign, deliveryMessageIdLocalPart, startCampaign, startDueCampaigns } from "~/domain/campaigns/sender.server.ts";
 import { startCampaignSender } from "~/domain/campaigns/worker.server.ts";
-import { campaignReport, findCampaign, listCampaigns } from "~/domain/campaigns/campaigns.server.ts";
+import {
+  campaignReport,
+  cancelSchedule,
+  CLI_OPERATOR,
+  findCampaign,
+  listCampaigns,
+  pauseCampaign,
+  resumeCampaign,
+  scheduleCampaign,
+} from "~/domain/campaigns/campaigns.server.ts";
 import type { Staff } from "~/domain/accounts/staff.server.ts";
 import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
 import { headerValues, startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
@@ -27,6 +38,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // A campaign a test left sending would be picked up by the next test's senders.
+  await db.campaign.updateMany({ where: { status: { in: ["SENDING", "SCHEDULED"] } }, data: { status: "CANCELLED" } });
   await transport.close();
   await sink.close();
 });
@@ -177,6 +190,24 @@ describe("the send pipeline", () => {
     expect(await sendUntilDone(campaign.id)).toBe("SENT");
     expect(recipients()).toEqual(contacts.slice(4).map((c) => c.email).sort());
     expect(await db.delivery.count({ where: { campaignId: campaign.id, status: "SENT" } })).toBe(12);
+    // A re-sent delivery keeps the Message-ID its first attempt had, so the mailbox can drop the copy.
+    const resent = await db.delivery.findFirstOrThrow({ where: { campaignId: campaign.id, contactId: at(4) } });
+    const message = sink.received.find((m) => m.to === contacts[4].email)!;
+    expect(await headerValues(message.raw, "message-id")).toEqual([`<${deliveryMessageIdLocalPart(resent.id)}@${(await db.businessUnit.findUniqueOrThrow({ where: { id: unit.id } })).sendingDomain}>`]);
+    expect(resent.messageId).toBe(`<${deliveryMessageIdLocalPart(resent.id)}@${(await db.businessUnit.findUniqueOrThrow({ where: { id: unit.id } })).sendingDomain}>`);
+  });
+
+  it("takes over at once from a sender on this machine that was killed, without waiting for its lease", async () => {
+    await subscribedContacts(2);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    // The pid of a process that has exited: what a SIGKILLed sender leaves in the lease.
+    const deadPid = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    await db.campaign.update({ where: { id: campaign.id }, data: { leaseOwner: `${os.hostname()}:${deadPid}:abcd`, leaseUntil: new Date(Date.now() + 30_000) } });
+    expect(await claimNextCampaign("sender-b")).toBe(campaign.id);
+    // A live process's lease (this one's) is respected until it runs out.
+    await db.campaign.update({ where: { id: campaign.id }, data: { leaseOwner: `${os.hostname()}:${process.ppid}:abcd`, leaseUntil: new Date(Date.now() + 30_000) } });
+    expect(await claimNextCampaign("sender-c")).toBeNull();
   });
 
   it("a live lease keeps other senders away", async () => {
@@ -185,6 +216,62 @@ describe("the send pipeline", () => {
     await startCampaign(campaign.id);
     expect(await claimNextCampaign("sender-a")).toBe(campaign.id);
     expect(await claimNextCampaign("sender-b")).toBeNull();
+  });
+});
+
+describe("schedule, cancel, pause and resume", () => {
+  const statusOf = async (id: number) => (await db.campaign.findUniqueOrThrow({ where: { id } })).status;
+
+  it("a scheduled campaign starts when its time comes, not before; a cancelled one never starts", async () => {
+    await subscribedContacts(2);
+    const now = new Date();
+    const at = new Date(now.getTime() + 3_600_000);
+    const scheduled = await createCampaign();
+    const cancelled = await createCampaign();
+    await expect(scheduleCampaign(CLI_OPERATOR, scheduled.id, new Date(now.getTime() + 10_000), now)).rejects.toThrow(/at least a minute from now/);
+    await scheduleCampaign(CLI_OPERATOR, scheduled.id, at, now);
+    await scheduleCampaign(CLI_OPERATOR, cancelled.id, at, now);
+    await cancelSchedule(CLI_OPERATOR, cancelled.id);
+    expect(await statusOf(cancelled.id)).toBe("DRAFT");
+    await expect(cancelSchedule(CLI_OPERATOR, cancelled.id)).rejects.toThrow(/Only a scheduled campaign/);
+
+    expect(await startDueCampaigns(new Date(at.getTime() - 1000))).toEqual([]);
+    expect(await statusOf(scheduled.id)).toBe("SCHEDULED");
+    expect(await startDueCampaigns(at)).toEqual([scheduled.id]);
+    expect(await statusOf(scheduled.id)).toBe("SENDING");
+    expect(await statusOf(cancelled.id)).toBe("DRAFT");
+    // Once it has started it can no longer be cancelled.
+    await expect(cancelSchedule(CLI_OPERATOR, scheduled.id)).rejects.toThrow(/may have started already/);
+  });
+
+  it("a paused campaign stops sending; resumed, it finishes with each contact mailed once", async () => {
+    const contacts = await subscribedContacts(10);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    let paused = false;
+    sink.onMessage = async () => {
+      if (sink.received.length === 3 && !paused) {
+        paused = true;
+        await pauseCampaign(CLI_OPERATOR, campaign.id);
+      }
+    };
+    // Steps of two messages, one at a time: the pause is seen at the next step.
+    expect(await sendUntilDone(campaign.id, { dispatchBatchSize: 2, concurrency: 1 })).toBe("PAUSED");
+    const whilePaused = sink.received.length;
+    expect(whilePaused).toBeGreaterThanOrEqual(3);
+    expect(whilePaused).toBeLessThan(contacts.length);
+    expect((await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).pausedReason).toBe("Paused by a marketer.");
+    await expect(pauseCampaign(CLI_OPERATOR, campaign.id)).rejects.toThrow(/Only a campaign that is sending/);
+
+    // Nothing goes out while it is paused, whoever is running.
+    const idle = startCampaignSender({ transport, pollMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await idle.stop();
+    expect(sink.received.length).toBe(whilePaused);
+
+    await resumeCampaign(CLI_OPERATOR, campaign.id);
+    expect(await sendUntilDone(campaign.id)).toBe("SENT");
+    expect(recipients()).toEqual(contacts.map((c) => c.email).sort());
   });
 });
 

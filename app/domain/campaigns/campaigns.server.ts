@@ -4,8 +4,8 @@
 
 import { db } from "~/utils/db.server.ts";
 import { inStaffUnits, notFound, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
-import { countAudience } from "~/domain/consent/audience.server.ts";
-import type { Channel } from "~/domain/consent/eligibility.ts";
+import { audienceWhere, countAudience } from "~/domain/consent/audience.server.ts";
+import type { Channel, PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { missingSenderFacts, personalize, renderCampaignPreview, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
@@ -60,7 +60,7 @@ export function listCampaigns(staff: Staff) {
 export async function findCampaign(staff: Staff, id: number) {
   const campaign = await db.campaign.findFirst({
     where: { id, ...inStaffUnits(staff) },
-    select: { ...SUMMARY, preheader: true, bodyMarkdown: true, advertisementLabel: true, unitId: true, topicId: true, maxContactId: true, lastContactId: true },
+    select: { ...SUMMARY, preheader: true, bodyMarkdown: true, advertisementLabel: true, unitId: true, topicId: true, maxContactId: true, lastContactId: true, audienceRule: true },
   });
   return campaign ?? notFound();
 }
@@ -228,11 +228,13 @@ export async function campaignReport(staff: Staff, id: number, now = new Date())
   const lastMinute = sentTimes.filter((t) => t.sentAt && now.getTime() - t.sentAt.getTime() <= 60_000).reduce((n, t) => n + t._count._all, 0);
   const recent = sentTimes.filter((t) => t.sentAt && now.getTime() - t.sentAt.getTime() <= 10_000).reduce((n, t) => n + t._count._all, 0);
   const ratePerSecond = campaign.status === "SENDING" ? Math.max(recent / 10, lastMinute / 60) : 0;
-  // Contacts past the checkpoint are not yet Delivery rows: estimate them from the frozen bounds.
-  const notYetListed =
-    campaign.status === "SENDING" || campaign.status === "PAUSED"
-      ? await db.contact.count({ where: { id: { gt: campaign.lastContactId, lte: campaign.maxContactId ?? 0 } } })
-      : 0;
+  // Contacts past the checkpoint are not Delivery rows yet: count the eligible ones within the frozen bounds and rule.
+  const listing = (campaign.status === "SENDING" || campaign.status === "PAUSED") && campaign.audienceRule && campaign.lastContactId < (campaign.maxContactId ?? 0);
+  const notYetListed = listing
+    ? await db.contact.count({
+        where: { id: { gt: campaign.lastContactId, lte: campaign.maxContactId ?? 0 }, ...audienceWhere(JSON.parse(campaign.audienceRule!) as PromotionalTarget, now) },
+      })
+    : 0;
   const remaining = waiting + notYetListed;
   const unsubscribed = new Set(unsubscribeEvents.map((e) => e.contactId)).size;
   return {

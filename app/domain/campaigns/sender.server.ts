@@ -9,6 +9,7 @@ import crypto from "node:crypto";
 import os from "node:os";
 import { Prisma } from "~/generated/prisma/client.ts";
 import { db } from "~/utils/db.server.ts";
+import { getEnv } from "~/utils/env.server.ts";
 import { findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
 import { ineligibilityReasons, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { describeFailure, MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
@@ -47,6 +48,29 @@ export function senderId(): string {
   return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
 }
 
+/** True when the lease holder was a process on this machine that no longer runs (killed, crashed). */
+function holderIsGone(owner: string | null): boolean {
+  const [host, pidText] = owner?.split(":") ?? [];
+  const pid = Number(pidText);
+  if (host !== os.hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * The Message-ID's local part for a delivery: the same on every attempt, so the copy a crashed
+ * sender may leave behind (ADR 010) can be recognised and dropped by the receiving mailbox.
+ * Keyed, so it reveals neither the delivery's id nor how many messages were sent.
+ */
+export function deliveryMessageIdLocalPart(deliveryId: number): string {
+  return crypto.createHmac("sha256", getEnv().SESSION_SECRET).update(`delivery:${deliveryId}`).digest("base64url").slice(0, 32);
+}
+
 /** Starts a campaign now: freezes who may get it (rule and bounds). Only drafts and scheduled campaigns start. */
 export async function startCampaign(campaignId: number, now = new Date()): Promise<boolean> {
   const campaign = await db.campaign.findUnique({ where: { id: campaignId }, select: { unitId: true, topicId: true, channel: true } });
@@ -71,10 +95,13 @@ export async function startDueCampaigns(now = new Date()): Promise<number[]> {
 /** Takes the lease of one sending campaign that no live sender holds. */
 export async function claimNextCampaign(owner: string, now = new Date()): Promise<number | null> {
   const free = { OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }, { leaseOwner: owner }] };
-  const candidates = await db.campaign.findMany({ where: { status: "SENDING", ...free }, orderBy: { startedAt: "asc" }, take: 5, select: { id: true } });
-  for (const { id } of candidates) {
+  const sending = await db.campaign.findMany({ where: { status: "SENDING" }, orderBy: { startedAt: "asc" }, select: { id: true, leaseOwner: true, leaseUntil: true } });
+  const candidates = sending.filter((c) => !c.leaseUntil || c.leaseUntil < now || c.leaseOwner === owner || holderIsGone(c.leaseOwner));
+  for (const { id, leaseOwner } of candidates.slice(0, 5)) {
+    // A dead holder's lease is taken only if it is still that holder's: another sender may have been quicker.
+    const stillFree = holderIsGone(leaseOwner) ? { OR: [...free.OR, { leaseOwner }] } : free;
     const taken = await db.campaign.updateMany({
-      where: { id, status: "SENDING", ...free },
+      where: { id, status: "SENDING", ...stillFree },
       data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + LEASE_MS) },
     });
     if (taken.count === 1) {
@@ -263,7 +290,7 @@ async function dispatch(
       });
       await settings.limiter.take();
       try {
-        const sent = await settings.transport.send(mail);
+        const sent = await settings.transport.send({ ...mail, messageIdLocalPart: deliveryMessageIdLocalPart(delivery.id) });
         run.failuresInARow = 0;
         outcomes.push({ id: delivery.id, result: "sent", messageId: sent.messageId });
       } catch (error) {
@@ -280,6 +307,8 @@ async function dispatch(
   // Claimed but not attempted because the campaign paused: back to the queue.
   const attempted = new Set(outcomes.map((o) => o.id));
   const untouched = claimed.filter((d) => !attempted.has(d.id)).map((d) => d.id);
+  // One write per step: a sender killed mid-step sends this step's accepted messages again on
+  // resume, with the same Message-IDs (ADR 010). Writing per message costs more than sending.
   await recordOutcomes(campaign.id, outcomes, untouched, now(), pausedReason, settings.retryBaseMs ?? RETRY_BASE_MS);
   return pausedReason !== null;
 }

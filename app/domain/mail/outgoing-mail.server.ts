@@ -16,8 +16,10 @@ export type OutgoingMail = {
   text: string;
   /** Extra header fields such as List-Unsubscribe; the structural ones (From, Subject, ...) are refused. */
   headers?: Record<string, string>;
-  /** The Message-ID is generated as <random@messageIdDomain>, normally the unit's sending domain. */
+  /** The Message-ID is <messageIdLocalPart@messageIdDomain>, normally on the unit's sending domain. */
   messageIdDomain: string;
+  /** Random when absent. A resend of the same delivery keeps its Message-ID, so mailboxes can drop the copy. */
+  messageIdLocalPart?: string;
   dkim?: { domainName: string; keySelector: string; privateKey: string };
 };
 
@@ -78,6 +80,8 @@ const DKIM_SIGNED_FIELDS =
   "In-Reply-To:References:List-Id:List-Help:List-Unsubscribe:List-Unsubscribe-Post:List-Subscribe:List-Post:" +
   "List-Owner:List-Archive";
 
+const MESSAGE_ID_LOCAL_PART = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
 /** One plain address, as composeMessage accepts for From, To and Reply-To. */
 export const isPlainEmailAddress = (value: string) => ADDRESS.test(value);
 /** A domain name, as composeMessage accepts for the Message-ID and DKIM. */
@@ -99,6 +103,7 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
   if (mail.html.trim() === "") fail("the HTML part is empty");
   if (mail.text.trim() === "") fail("the plain-text part is empty");
   if (!DOMAIN.test(mail.messageIdDomain)) fail(`"${mail.messageIdDomain}" is not a domain for the Message-ID`);
+  if (mail.messageIdLocalPart !== undefined && !MESSAGE_ID_LOCAL_PART.test(mail.messageIdLocalPart)) fail("the Message-ID's local part is not a dot-atom");
 
   const headers = mail.headers ?? {};
   const seen = new Set<string>();
@@ -143,7 +148,7 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
     text: mail.text,
     html: mail.html,
     headers,
-    messageId: `<${crypto.randomUUID()}@${mail.messageIdDomain}>`,
+    messageId: `<${mail.messageIdLocalPart ?? crypto.randomUUID()}@${mail.messageIdDomain}>`,
     dkim: mail.dkim && { ...mail.dkim, headerFieldNames: DKIM_SIGNED_FIELDS },
   };
 }
