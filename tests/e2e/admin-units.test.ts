@@ -43,7 +43,8 @@ describe("setting up a unit, in Chromium", { timeout: 90_000 }, () => {
     const page = await adminPage();
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Units" }).click();
     await page.waitForURL(`${app.url}/admin/units`);
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Business units");
+    // The address changes before the new page has rendered: wait for its heading.
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Business units");
     expect(await page.getByRole("link", { name: "Example Tax" }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -80,7 +81,7 @@ describe("setting up a unit, in Chromium", { timeout: 90_000 }, () => {
     await page.getByRole("button", { name: "Create unit" }).click();
     await page.waitForURL(`${app.url}/admin/units/acme-garden?notice=unit-created`);
     await page.getByText("The unit is created.").waitFor();
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Acme Garden");
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Acme Garden");
 
     // The key is never shown again: only that one is stored, and the DNS record to publish.
     const html = await page.content();
