@@ -123,10 +123,20 @@ async function requireSendable(unitId: number) {
   if (missing.length > 0) throw new CampaignError(`${unit.displayName} cannot send yet: it needs ${missing.join(" and ")}. An admin can add it in the unit's settings.`);
 }
 
+/**
+ * No campaign starts on an archived topic: archiving is refused while one is scheduled
+ * (app/domain/units/topics.server.ts), and a draft on it can be neither sent nor scheduled.
+ */
+async function requireOpenTopic(topicId: number) {
+  const topic = await db.topic.findUniqueOrThrow({ where: { id: topicId }, select: { name: true, archivedAt: true } });
+  if (topic.archivedAt) throw new CampaignError(`“${topic.name}” is archived: it takes no new campaigns. Edit the draft and choose another topic.`);
+}
+
 /** Sends at once: the campaign's audience is frozen now and the sender picks it up within a second. */
 export async function sendNow(staff: Staff, id: number, now = new Date()) {
   const campaign = await findCampaign(staff, id);
   if (campaign.status !== "DRAFT" && campaign.status !== "SCHEDULED") throw new CampaignError("This campaign has already been sent or cancelled.");
+  await requireOpenTopic(campaign.topicId);
   await requireSendable(campaign.unitId);
   if (!(await startCampaign(id, now))) throw new CampaignError("This campaign has already started.");
 }
@@ -135,8 +145,14 @@ export async function scheduleCampaign(staff: Staff, id: number, at: Date, now =
   const campaign = await findCampaign(staff, id);
   if (campaign.status !== "DRAFT") throw new CampaignError("Only a draft can be scheduled.");
   if (at.getTime() <= now.getTime() + 60_000) throw new CampaignError("Choose a time at least a minute from now, or send it now.", "scheduledAt");
+  await requireOpenTopic(campaign.topicId);
   await requireSendable(campaign.unitId);
-  await db.campaign.updateMany({ where: { id, status: "DRAFT", ...inStaffUnits(staff) }, data: { status: "SCHEDULED", scheduledAt: at } });
+  // The topic condition in the same statement: a topic archived meanwhile leaves the draft a draft.
+  const scheduled = await db.campaign.updateMany({
+    where: { id, status: "DRAFT", topic: { archivedAt: null }, ...inStaffUnits(staff) },
+    data: { status: "SCHEDULED", scheduledAt: at },
+  });
+  if (scheduled.count !== 1) throw new CampaignError("The campaign could not be scheduled: it is no longer a draft, or its topic was just archived. Reload the page.");
 }
 
 /** Changes the status when it is one of `from`; says so when it is not. */

@@ -101,6 +101,9 @@ describe("missingSenderFacts", () => {
     expect(missingSenderFacts({ ...UNIT, dkimSelector: null })).toEqual([incomplete]);
     expect(missingSenderFacts({ ...UNIT, dkimPrivateKey: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----" })).toEqual([incomplete]);
     expect(missingSenderFacts({ ...UNIT, dkimSelector: "bad selector" })).toEqual([incomplete]);
+    // nodemailer would send unsigned with a key it cannot sign with (it signs RSA only).
+    const ed25519 = crypto.generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    expect(missingSenderFacts({ ...UNIT, dkimPrivateKey: ed25519 })).toEqual([incomplete]);
   });
 
   it("stops prepareCampaignMessage and the preview with the same list", async () => {

@@ -231,10 +231,10 @@ function dkimOf(unit: SendingUnitFacts): PreparedCampaignMessage["dkim"] | undef
   return { domainName, keySelector: unit.dkimSelector, privateKey: unit.dkimPrivateKey };
 }
 
+/** A PEM private key nodemailer can sign with: it signs rsa-sha256 only, and silently skips any other key. */
 function isPrivateKey(pem: string): boolean {
   try {
-    crypto.createPrivateKey(pem);
-    return true;
+    return crypto.createPrivateKey(pem).asymmetricKeyType === "rsa";
   } catch {
     return false;
   }

@@ -113,6 +113,8 @@ describe("outbox transport", () => {
     expect(signature).toMatch(/\bs=pc2026;/);
 
     await expect(transport.send(promotional({ dkim: { ...dkim, privateKey: "not a key" } }))).rejects.toThrow(/DKIM private key/);
+    const ed25519 = crypto.generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    await expect(transport.send(promotional({ dkim: { ...dkim, privateKey: ed25519 } }))).rejects.toThrow(/signs with RSA keys only/);
   });
 
   it("verifies that the outbox can be written, leaving nothing behind", async () => {

@@ -129,12 +129,15 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
   if (mail.dkim) {
     if (!DOMAIN.test(mail.dkim.domainName)) fail(`"${mail.dkim.domainName}" is not a DKIM domain`);
     if (!DKIM_SELECTOR.test(mail.dkim.keySelector)) fail(`"${mail.dkim.keySelector}" is not a DKIM selector`);
-    // nodemailer sends a message unsigned when the key does not parse, so check it here.
+    // nodemailer sends a message unsigned when the key does not parse, or is not RSA (it signs
+    // rsa-sha256 only), so check it here.
+    let keyType: string | undefined;
     try {
-      crypto.createPrivateKey(mail.dkim.privateKey);
+      keyType = crypto.createPrivateKey(mail.dkim.privateKey).asymmetricKeyType;
     } catch {
       fail(`the DKIM private key for ${mail.dkim.domainName} is not a valid PEM private key`);
     }
+    if (keyType !== "rsa") fail(`the DKIM private key for ${mail.dkim.domainName} is ${String(keyType)}, but nodemailer signs with RSA keys only`);
   }
 
   return {

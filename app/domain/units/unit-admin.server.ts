@@ -1,0 +1,248 @@
+import crypto from "node:crypto";
+import { notFound } from "~/domain/accounts/staff.server.ts";
+import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
+import { missingSenderFacts } from "~/domain/campaigns/message.server.ts";
+import { dkimDnsRecord, DkimKeyError, keyFingerprint, pastedPublicKeyRecord, publicKeyOfRecord, signSampleMessage, verifyDkim, type DkimDnsRecord } from "~/domain/mail/dkim.server.ts";
+import { db } from "~/utils/db.server.ts";
+import { getEnv } from "~/utils/env.server.ts";
+import { offeredChannels } from "./channels.ts";
+import { parseUnitForm, type UnitFieldErrors, type UnitSettings } from "./unit-settings.server.ts";
+
+// Business units as admins set them up: list, create, edit, and the DKIM test. Every change
+// writes its audit entry in the same transaction. The DKIM private key never leaves this
+// module: pages get whether one is stored, its size and its public key's fingerprint.
+
+const SETTINGS_FIELDS = [
+  "displayName",
+  "legalName",
+  "postalAddress",
+  "contactEmail",
+  "contactPhone",
+  "contactUrl",
+  "fromName",
+  "fromEmail",
+  "serviceFromEmail",
+  "replyTo",
+  "sendingDomain",
+  "dkimDomain",
+  "dkimSelector",
+  "brandColor",
+  "logoUrl",
+  "oneClickScope",
+] as const satisfies readonly (keyof UnitSettings)[];
+
+/** Every unit with what it still needs to send, and how many topics and categories it has. */
+export async function listUnitsForAdmin() {
+  const units = await db.businessUnit.findMany({
+    orderBy: { displayName: "asc" },
+    include: { topics: { select: { archivedAt: true } }, exemptCategories: { select: { archivedAt: true } } },
+  });
+  return units.map(({ topics, exemptCategories, dkimPrivateKey, ...unit }) => ({
+    id: unit.id,
+    slug: unit.slug,
+    displayName: unit.displayName,
+    fromEmail: unit.fromEmail,
+    sendingDomain: unit.sendingDomain,
+    brandColor: unit.brandColor,
+    dkim: dkimPrivateKey !== null,
+    missing: missingSenderFacts({ ...unit, dkimPrivateKey }),
+    topics: { open: topics.filter((t) => !t.archivedAt).length, archived: topics.filter((t) => t.archivedAt).length },
+    categories: { open: exemptCategories.filter((c) => !c.archivedAt).length, archived: exemptCategories.filter((c) => c.archivedAt).length },
+  }));
+}
+
+export type StoredDkimKey = { bits: number; fingerprint: string; record: DkimDnsRecord | null };
+
+/** What the page may show of a stored key: never the key itself. */
+function describeStoredKey(unit: { dkimPrivateKey: string | null; dkimSelector: string | null; dkimDomain: string | null; sendingDomain: string }): StoredDkimKey | null {
+  if (!unit.dkimPrivateKey) return null;
+  try {
+    const publicKey = crypto.createPublicKey(crypto.createPrivateKey(unit.dkimPrivateKey));
+    return {
+      bits: publicKey.asymmetricKeyDetails?.modulusLength ?? 0,
+      fingerprint: keyFingerprint(publicKey),
+      record: unit.dkimSelector ? dkimDnsRecord(publicKey, unit.dkimSelector, unit.dkimDomain || unit.sendingDomain) : null,
+    };
+  } catch {
+    // A key written by other means that does not parse: the page says so and offers to replace it.
+    return { bits: 0, fingerprint: "unreadable", record: null };
+  }
+}
+
+/** One unit for its edit page, with its topics and exempt categories and how much history each has; a 404 when unknown. */
+export async function unitForAdmin(slug: string) {
+  const unit = await db.businessUnit.findUnique({
+    where: { slug },
+    include: {
+      topics: { orderBy: [{ archivedAt: { sort: "asc", nulls: "first" } }, { name: "asc" }] },
+      exemptCategories: { orderBy: [{ archivedAt: { sort: "asc", nulls: "first" } }, { name: "asc" }] },
+    },
+  });
+  if (!unit) notFound();
+  const [subscribed, campaigns, messages] = await Promise.all([
+    db.subscription.groupBy({ by: ["topicId"], where: { topic: { unitId: unit.id }, status: "SUBSCRIBED" }, _count: { _all: true } }),
+    db.campaign.groupBy({ by: ["topicId"], where: { unitId: unit.id }, _count: { _all: true } }),
+    db.transactionalMessage.groupBy({ by: ["categoryId"], where: { category: { unitId: unit.id } }, _count: { _all: true } }),
+  ]);
+  const subscribedBy = new Map(subscribed.map((row) => [row.topicId, row._count._all]));
+  const campaignsBy = new Map(campaigns.map((row) => [row.topicId, row._count._all]));
+  const messagesBy = new Map(messages.map((row) => [row.categoryId, row._count._all]));
+  const { dkimPrivateKey, topics, exemptCategories, ...settings } = unit;
+  return {
+    unit: settings,
+    dkimKey: describeStoredKey(unit),
+    missing: missingSenderFacts({ ...settings, dkimPrivateKey }),
+    topics: topics.map((topic) => ({
+      id: topic.id,
+      slug: topic.slug,
+      name: topic.name,
+      description: topic.description,
+      channels: offeredChannels(topic),
+      archivedAt: topic.archivedAt,
+      subscribed: subscribedBy.get(topic.id) ?? 0,
+      campaigns: campaignsBy.get(topic.id) ?? 0,
+    })),
+    categories: exemptCategories.map((category) => ({
+      id: category.id,
+      slug: category.slug,
+      name: category.name,
+      reason: category.reason,
+      legalClass: category.legalClass,
+      archivedAt: category.archivedAt,
+      messages: messagesBy.get(category.id) ?? 0,
+    })),
+  };
+}
+
+export type UnitSaveResult = { ok: true; slug: string; changed: string[]; warnings: string[] } | { ok: false; errors: UnitFieldErrors };
+
+/** Creates a unit from the admin form; it can send as soon as it has a topic (missingSenderFacts finds nothing). */
+export async function createUnit(actor: AuditActor, form: Record<string, string>): Promise<UnitSaveResult> {
+  const parsed = parseUnitForm(form, { creating: true, storedKey: false });
+  if (!parsed.ok) return parsed;
+  const slug = parsed.slug!;
+  const key = parsed.key.kind === "replace" ? parsed.key.key : null;
+  return db.$transaction(async (tx) => {
+    if (await tx.businessUnit.findUnique({ where: { slug }, select: { id: true } })) {
+      return { ok: false as const, errors: { slug: `There is already a unit with the slug ${slug}: choose another.` } };
+    }
+    const unit = await tx.businessUnit.create({ data: { slug, ...parsed.settings, dkimPrivateKey: key?.pem ?? null }, select: { id: true } });
+    await recordAudit(tx, actor, {
+      action: "unit.create",
+      target: `unit:${unit.id}`,
+      detail: { slug, displayName: parsed.settings.displayName, ...(key ? { dkimPrivateKey: `stored (${key.fingerprint})` } : {}) },
+    });
+    return { ok: true as const, slug, changed: [], warnings: parsed.warnings };
+  });
+}
+
+/**
+ * Saves the edit form. The slug never changes (links and the CLI use it). Only fields that
+ * differ are written and named in the audit entry; the key appears there as
+ * "dkimPrivateKey: replaced" or "dkimPrivateKey: removed", never itself.
+ */
+export async function updateUnit(actor: AuditActor, slug: string, form: Record<string, string>): Promise<UnitSaveResult> {
+  const stored = await db.businessUnit.findUnique({ where: { slug }, select: { id: true, dkimPrivateKey: true } });
+  if (!stored) notFound();
+  const parsed = parseUnitForm(form, { creating: false, storedKey: stored.dkimPrivateKey !== null });
+  if (!parsed.ok) return parsed;
+  return db.$transaction(async (tx) => {
+    const current = await tx.businessUnit.findUniqueOrThrow({ where: { id: stored.id } });
+    const data: Partial<UnitSettings> & { dkimPrivateKey?: string | null } = {};
+    const changed: string[] = [];
+    for (const field of SETTINGS_FIELDS) {
+      if (current[field] !== parsed.settings[field]) {
+        (data as Record<string, unknown>)[field] = parsed.settings[field];
+        changed.push(field);
+      }
+    }
+    if (parsed.key.kind === "replace" && parsed.key.key.pem !== current.dkimPrivateKey) {
+      data.dkimPrivateKey = parsed.key.key.pem;
+      changed.push(current.dkimPrivateKey ? "dkimPrivateKey: replaced" : "dkimPrivateKey: added");
+    } else if (parsed.key.kind === "remove" && current.dkimPrivateKey) {
+      data.dkimPrivateKey = null;
+      changed.push("dkimPrivateKey: removed");
+    }
+    if (changed.length === 0) return { ok: true as const, slug, changed, warnings: parsed.warnings };
+    await tx.businessUnit.update({ where: { id: current.id }, data });
+    await recordAudit(tx, actor, { action: "unit.update", target: `unit:${current.id}`, detail: { slug, changed } });
+    return { ok: true as const, slug, changed, warnings: parsed.warnings };
+  });
+}
+
+export type DkimTestAgainst = "published" | "pasted";
+
+export type DkimTestOutcome =
+  | { ok: true; pass: boolean; against: DkimTestAgainst; message: string }
+  /** The request itself cannot be tested: a bad pasted key (field) or nothing stored. */
+  | { ok: false; field: "publicKey" | "form"; message: string };
+
+/**
+ * The "test DKIM" button: signs a sample message with the stored key, exactly as the transports
+ * sign, then verifies that signature as a receiver would, against the TXT record the page shows
+ * (derived from the stored key) or against a public key the admin pasted (e.g. what DNS holds).
+ * Recorded in the audit log with its verdict.
+ */
+export async function testUnitDkim(actor: AuditActor, slug: string, request: { against: DkimTestAgainst; publicKey?: string }): Promise<DkimTestOutcome> {
+  const unit = await db.businessUnit.findUnique({ where: { slug } });
+  if (!unit) notFound();
+  const stored = describeStoredKey(unit);
+  let outcome: DkimTestOutcome;
+  if (!stored || !unit.dkimPrivateKey) {
+    outcome = { ok: false, field: "form", message: "No DKIM key is stored for this unit: paste a private key in the settings above and save, then test it." };
+  } else if (!unit.dkimSelector || !stored.record) {
+    outcome = { ok: false, field: "form", message: "The stored key has no selector: enter the selector in the settings above and save, then test it." };
+  } else {
+    outcome = await runDkimTest(unit, stored, request);
+  }
+  await recordAudit(db, actor, {
+    action: "unit.dkim-test",
+    target: `unit:${unit.id}`,
+    detail: { slug, against: request.against, result: outcome.ok ? (outcome.pass ? "pass" : "fail") : "not tested", reason: outcome.message },
+  });
+  return outcome;
+}
+
+async function runDkimTest(
+  unit: { fromName: string; fromEmail: string; dkimPrivateKey: string | null; dkimSelector: string | null; dkimDomain: string | null; sendingDomain: string },
+  stored: StoredDkimKey,
+  request: { against: DkimTestAgainst; publicKey?: string },
+): Promise<DkimTestOutcome> {
+  const domain = unit.dkimDomain || unit.sendingDomain;
+  const selector = unit.dkimSelector!;
+  let record = stored.record!.value;
+  if (request.against === "pasted") {
+    try {
+      record = pastedPublicKeyRecord(request.publicKey ?? "");
+    } catch (error) {
+      if (error instanceof DkimKeyError) return { ok: false, field: "publicKey", message: error.message };
+      throw error;
+    }
+  }
+  let raw: Buffer;
+  try {
+    raw = await signSampleMessage({ name: unit.fromName, address: unit.fromEmail }, { domainName: domain, keySelector: selector, privateKey: unit.dkimPrivateKey! }, `${getEnv().PUBLIC_URL}/u/dkim-test`);
+  } catch (error) {
+    return { ok: true, pass: false, against: request.against, message: `The sample could not be signed: ${(error as Error).message}` };
+  }
+  const result = await verifyDkim(raw, (s, d) => (s === selector && d === domain ? record : null));
+  const where = `${selector}._domainkey.${domain}`;
+  if (result.pass) {
+    return {
+      ok: true,
+      pass: true,
+      against: request.against,
+      message:
+        request.against === "published"
+          ? `Pass: a sample signed with the stored key verifies against the TXT record shown for ${where}. Publish that record in DNS; mail signed with this key will then pass DKIM.`
+          : `Pass: a sample signed with the stored key verifies against the public key you pasted. If that is what ${where} holds in DNS, mail from this unit passes DKIM.`,
+    };
+  }
+  let message = `Fail: ${result.message}`;
+  if (result.reason === "signature-mismatch" && request.against === "pasted") {
+    const pasted = publicKeyOfRecord(record);
+    const fingerprints = pasted ? ` (pasted key ${keyFingerprint(pasted)}, stored key ${stored.fingerprint})` : "";
+    message = `Fail: key mismatch. The public key you pasted does not belong to the stored private key${fingerprints}, so receivers would reject the signature. Publish the TXT record shown for ${where}, or store the private key that belongs to the public key in DNS.`;
+  }
+  return { ok: true, pass: false, against: request.against, message };
+}

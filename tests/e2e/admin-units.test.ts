@@ -1,0 +1,130 @@
+import crypto from "node:crypto";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, seriousViolations, signIn } from "../helpers/browser.ts";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+
+// An admin sets up a new business unit through the pages in Chromium: the form's errors, the
+// unit with a DKIM key, the DNS record and a passing DKIM test, then a topic. Axe checks the
+// list and edit pages, at desktop width and at 375 px.
+
+let app: RunningApp;
+let browser: Browser;
+let appDb: ReturnType<typeof openAppDatabase>;
+
+const KEY = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+const OTHER = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+const PRIVATE_PEM = KEY.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const PUBLIC_P = KEY.publicKey.export({ type: "spki", format: "der" }).toString("base64");
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  appDb = openAppDatabase(app);
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await browser?.close();
+  await app?.stop();
+});
+
+async function adminPage(width = 1280): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width, height: 900 } })).newPage();
+  await signIn(page, app.url, "admin@example.com", "demo-orchard-keeper-7421");
+  return page;
+}
+
+/** True when nothing makes the page wider than the window (tables scroll inside their own box). */
+const fitsWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+describe("setting up a unit, in Chromium", { timeout: 90_000 }, () => {
+  it("an admin creates a unit with a DKIM key and a topic; the DKIM test passes; the pages pass axe", async () => {
+    const page = await adminPage();
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Units" }).click();
+    await page.waitForURL(`${app.url}/admin/units`);
+    // The address changes before the new page has rendered: wait for its heading.
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Business units");
+    expect(await page.getByRole("link", { name: "Example Tax" }).count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByRole("link", { name: "New unit" }).click();
+    await page.waitForURL(`${app.url}/admin/units/new`);
+    // Sent as it is: every missing field is named, in a summary and beside the field.
+    await page.getByRole("button", { name: "Create unit" }).click();
+    await page.getByText(/things to fix before this can be saved/).waitFor();
+    expect(await page.locator("#field-legalName-error").textContent()).toMatch(/Enter the legal name/);
+    expect(await page.locator("#field-contact-error").textContent()).toMatch(/at least one way to reach the unit/);
+    expect(await page.getByLabel("Legal name").getAttribute("aria-invalid")).toBe("true");
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByLabel("Slug").fill("acme-garden");
+    await page.getByLabel("Display name").fill("Acme Garden");
+    await page.getByLabel("Legal name").fill("Acme Garden Supplies Ltd");
+    await page.getByLabel("Postal address").fill("4 Potting Shed Row\nGreenfield, EX3 1AG");
+    await page.getByLabel("Contact email").fill("help@garden.example.com");
+    await page.getByLabel("From name").fill("Acme Garden");
+    await page.getByLabel("Sending domain").fill("garden.example.com");
+    await page.locator("#field-fromEmail").fill("news@other.example.org");
+    await page.getByLabel("DKIM selector").fill("pc2026");
+    await page.getByLabel("Private key").fill(PRIVATE_PEM);
+    await page.getByLabel("Brand colour").fill("#2e7d32");
+    await page.getByRole("button", { name: "Create unit" }).click();
+    // The From address is off the sending domain: refused with the reason, and the key must be pasted again.
+    await expect.poll(() => page.locator("#field-fromEmail-error").textContent()).toMatch(/must be on the sending domain garden\.example\.com .*fails DMARC/);
+    expect(await page.locator("#field-dkimPrivateKey-error").textContent()).toMatch(/paste it again/);
+    expect(await page.getByLabel("Private key").inputValue()).toBe("");
+    expect(await page.content()).not.toContain(PRIVATE_PEM.split("\n")[2]);
+
+    await page.locator("#field-fromEmail").fill("news@garden.example.com");
+    await page.getByLabel("Private key").fill(PRIVATE_PEM);
+    await page.getByRole("button", { name: "Create unit" }).click();
+    await page.waitForURL(`${app.url}/admin/units/acme-garden?notice=unit-created`);
+    await page.getByText("The unit is created.").waitFor();
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Acme Garden");
+
+    // The key is never shown again: only that one is stored, and the DNS record to publish.
+    const html = await page.content();
+    for (const line of PRIVATE_PEM.split("\n").slice(1, -2)) expect(html).not.toContain(line);
+    await page.getByText("A key is stored").waitFor();
+    expect(await page.locator(".dns-record").textContent()).toContain("pc2026._domainkey.garden.example.com");
+    expect((await page.locator(".txt-value").textContent())!.replace(/\s+/g, "")).toBe(`v=DKIM1;k=rsa;p=${PUBLIC_P}`);
+    expect(await page.locator(".zone-line").textContent()).toMatch(/^pc2026\._domainkey\.garden\.example\.com\.\s+TXT\s+"v=DKIM1; k=rsa; p=/);
+
+    await page.getByRole("button", { name: "Test DKIM" }).click();
+    await expect.poll(() => page.getByTestId("dkim-result").textContent()).toMatch(/^Pass: a sample signed with the stored key verifies against the TXT record shown/);
+    await page.getByLabel("A public key I paste below").check();
+    await page.getByLabel("Public key to verify against").fill(`v=DKIM1; k=rsa; p=${OTHER.publicKey.export({ type: "spki", format: "der" }).toString("base64")}`);
+    await page.getByRole("button", { name: "Test DKIM" }).click();
+    await expect.poll(() => page.getByTestId("dkim-result").textContent()).toMatch(/^Fail: key mismatch/);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByRole("link", { name: "Add a topic" }).click();
+    await page.waitForURL(`${app.url}/admin/units/acme-garden/topics/new`);
+    await page.getByLabel("Slug").fill("seed-tips");
+    await page.getByLabel("Name").fill("Seed tips");
+    await page.getByLabel("Description").fill("What to sow each month.");
+    await page.getByLabel("Postal mail").check();
+    await page.getByRole("button", { name: "Create topic" }).click();
+    await page.waitForURL(/\/admin\/units\/acme-garden\?notice=topic-created/);
+    const row = page.getByRole("row", { name: /Seed tips/ });
+    expect(await row.textContent()).toContain("Email, Postal mail");
+    expect(await page.locator(".unit-summary").textContent()).toContain("ready to send");
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const unit = appDb.row<{ id: number; dkimPrivateKey: string; fromEmail: string }>("SELECT id, dkimPrivateKey, fromEmail FROM BusinessUnit WHERE slug = 'acme-garden'");
+    expect(unit.dkimPrivateKey).toBe(PRIVATE_PEM);
+    const actions = appDb.rows<{ action: string; actorEmail: string }>("SELECT action, actorEmail FROM AuditEvent ORDER BY id").filter((e) => e.actorEmail === "admin@example.com");
+    expect(actions.map((e) => e.action)).toEqual(expect.arrayContaining(["unit.create", "unit.dkim-test", "topic.create"]));
+  });
+
+  it("the list and a unit's pages fit a 375 px screen and pass axe there", async () => {
+    const page = await adminPage(375);
+    for (const path of ["/admin/units", "/admin/units/example-tax", "/admin/units/example-tax/topics/offers", "/admin/units/example-tax/categories/renewal", "/admin/units/new"]) {
+      const response = await page.goto(`${app.url}${path}`);
+      expect(response?.status(), path).toBe(200);
+      expect(await fitsWidth(page), path).toBe(true);
+      expect(await seriousViolations(page), path).toEqual([]);
+    }
+  });
+});
