@@ -47,7 +47,10 @@ const { ensureSigningKey } = await import("../app/domain/tokens/keyring.server.t
 const { isDatabaseEmpty, seedDemoData } = await import("../prisma/demo-data.ts");
 if (!env.SKIP_DEMO_SEED && (await isDatabaseEmpty(db))) await seedDemoData(db);
 await ensureSigningKey(db);
+// What the product needs in any database, demo or not: the categories it sends its own mail
+// under, and the consent wording the preference center shows.
 await (await import("../app/domain/transactional/group-categories.server.ts")).ensureGroupCategories(db);
+await (await import("../app/domain/consent/consent-texts.server.ts")).ensureConsentTexts(db);
 
 // A mail transport that cannot deliver is a configuration error: say so now, not at the first send.
 const { createMailTransport } = await import("../app/domain/mail/transport.server.ts");

@@ -78,7 +78,8 @@ export async function startCampaign(campaignId: number, now = new Date()): Promi
   const newest = await db.contact.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
   const rule: PromotionalTarget = { unitId: campaign.unitId, topicId: campaign.topicId, channel: campaign.channel };
   const started = await db.campaign.updateMany({
-    where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] } },
+    // An archived topic takes no new campaigns (the composer refuses them; this is the backstop).
+    where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, topic: { archivedAt: null } },
     data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule) },
   });
   return started.count === 1;

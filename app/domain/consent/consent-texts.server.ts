@@ -1,0 +1,21 @@
+import type { Db } from "~/utils/db.server.ts";
+import { db } from "~/utils/db.server.ts";
+
+// The wording a person agrees to on the preference center. A company starting from an empty
+// database gets this first version of each, so every consent it records names the words shown;
+// a new version (never an edit: a used text is immutable) changes the wording later.
+
+export const DEFAULT_CONSENT_TEXTS = [
+  { key: "preference-center", body: "I would like to receive the promotional messages I have selected, on the channels I have selected. I can change this at any time." },
+  { key: "sharing-group-companies", body: "Other companies of our group may send me their own offers." },
+  { key: "sharing-third-party-offers", body: "I would like to receive offers from carefully selected third parties." },
+];
+
+/** Creates version 1 of each consent text that has no version yet. */
+export async function ensureConsentTexts(client: Db = db): Promise<void> {
+  const existing = await client.consentText.findMany({ select: { key: true }, distinct: ["key"] });
+  const have = new Set(existing.map((t) => t.key));
+  for (const text of DEFAULT_CONSENT_TEXTS) {
+    if (!have.has(text.key)) await client.consentText.create({ data: { ...text, version: 1 } });
+  }
+}
