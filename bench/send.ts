@@ -169,14 +169,14 @@ function progressLine(label: string, done: number, total: number, started: numbe
   return `  ${label}: ${int(done)}/${int(total)} (${Math.round((100 * done) / total)}%), ${int(done / Math.max(seconds, 0.001))}/s`;
 }
 
-async function waitFor(condition: () => boolean, what: string, process: ChildProcess | null, progress: () => string, timeoutMs = 20 * 60_000) {
+async function waitFor(condition: () => boolean, what: string, child: ChildProcess | null, progress: () => string, timeoutMs = 20 * 60_000) {
   const deadline = Date.now() + timeoutMs;
   let lastPrint = 0;
   while (!condition()) {
-    const crash = process?.crash();
-    if (crash) throw new Error(`The ${process!.name} process died while ${what}: ${crash}`);
+    const crash = child?.crash();
+    if (crash) throw new Error(`The ${child!.name} process died while ${what}: ${crash}`);
     if (Date.now() > deadline) throw new Error(`Timed out while ${what}.`);
-    process?.processStats(); // keeps the last peak RSS reading
+    child?.processStats(); // keeps the last peak RSS reading
     if (Date.now() - lastPrint >= 5000) {
       console.log(progress());
       lastPrint = Date.now();
