@@ -74,13 +74,13 @@ export async function renderPromotional<Name extends PromotionalTemplateName>(
 
 /** The footer values that differ from one recipient of a campaign to the next. */
 export type RecipientFooter = Pick<PromotionalFooterProps, "reason" | "unsubscribeUrl" | "preferencesUrl">;
-type RecipientSlot = keyof RecipientFooter;
+export type RecipientSlot = keyof RecipientFooter;
 
 /**
  * One part of a message split where the recipient's values go: literal text at even indices,
  * the slot's name at odd ones.
  */
-type SlottedPart = readonly string[];
+export type SlottedPart = readonly string[];
 
 /** A promotional message rendered once for a whole campaign; personalizePromotional() fills in each recipient. */
 export type PreparedPromotionalEmail = {
@@ -130,15 +130,18 @@ export async function preparePromotional<Name extends PromotionalTemplateName>(
 
 /** One recipient's message from a prepared one: their links and reason, escaped for HTML and verbatim in the text. */
 export function personalizePromotional(prepared: PreparedPromotionalEmail, footer: RecipientFooter): RenderedEmail {
+  const values = recipientSlotValues(footer);
+  return { subject: prepared.subject, html: fill(prepared.html, values.html), text: fill(prepared.text, values.text) };
+}
+
+/** What goes into each slot of each part for this recipient (HTML-escaped for the HTML part). */
+export function recipientSlotValues(footer: RecipientFooter): { html: Record<RecipientSlot, string>; text: Record<RecipientSlot, string> } {
   assertRecipientFooter(footer);
   const reason = oneSentence(footer.reason);
-  const html: Record<RecipientSlot, string> = {
-    unsubscribeUrl: escapeHtml(footer.unsubscribeUrl),
-    preferencesUrl: escapeHtml(footer.preferencesUrl),
-    reason: escapeHtml(reason),
+  return {
+    html: { unsubscribeUrl: escapeHtml(footer.unsubscribeUrl), preferencesUrl: escapeHtml(footer.preferencesUrl), reason: escapeHtml(reason) },
+    text: { unsubscribeUrl: footer.unsubscribeUrl, preferencesUrl: footer.preferencesUrl, reason },
   };
-  const text: Record<RecipientSlot, string> = { unsubscribeUrl: footer.unsubscribeUrl, preferencesUrl: footer.preferencesUrl, reason };
-  return { subject: prepared.subject, html: fill(prepared.html, html), text: fill(prepared.text, text) };
 }
 
 function fill(part: SlottedPart, values: Record<RecipientSlot, string>): string {

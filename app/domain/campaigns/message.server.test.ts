@@ -1,6 +1,8 @@
 import crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
+import MailComposer from "nodemailer/lib/mail-composer";
+import PostalMime from "postal-mime";
 import { composeMessage } from "~/domain/mail/outgoing-mail.server.ts";
 import { renderPromotional } from "~emails/render.tsx";
 import {
@@ -297,6 +299,24 @@ describe("personalize", () => {
         `(${Math.round(directMs / personalizeMs)}× faster)`,
     );
     expect(bytes).toBeGreaterThan(0);
+  });
+});
+
+describe("the parts encoded once per campaign", () => {
+  it("decode to exactly what nodemailer's own encoding of each recipient's text and HTML decodes to, lines within 76 characters", async () => {
+    const prepared = await prepareCampaignMessage({ ...DRAFT, bodyMarkdown: `${DRAFT.bodyMarkdown}\n\nZürich — “quotes” = signs ${"long words ".repeat(40)}` }, UNIT);
+    for (const recipient of RECIPIENTS) {
+      const mail = personalize(prepared, recipient);
+      expect(mail.encodedParts).toBeDefined();
+      const build = (m: typeof mail) => new MailComposer(composeMessage({ ...m, dkim: undefined })).compile().build();
+      const [ours, theirs] = await Promise.all([build(mail), build({ ...mail, encodedParts: undefined })]);
+      const [oursParsed, theirsParsed] = await Promise.all([PostalMime.parse(ours), PostalMime.parse(theirs)]);
+      expect(oursParsed.text).toBe(theirsParsed.text);
+      expect(oursParsed.html).toBe(theirsParsed.html);
+      expect(oursParsed.html).toContain(recipient.unsubscribeUrl.replaceAll("&", "&amp;").replaceAll("'", "&#x27;"));
+      const body = ours.toString("latin1").split("\r\n\r\n").slice(1).join("\r\n\r\n");
+      for (const line of body.split("\r\n")) expect(line.length).toBeLessThanOrEqual(76);
+    }
   });
 });
 

@@ -4,7 +4,8 @@ import { getEnv } from "~/utils/env.server.ts";
 import { brandColors, formatDate, missingIdentityFacts, type UnitIdentity } from "~emails/components/index.ts";
 import type { CampaignContent } from "~emails/promotional/campaign.tsx";
 import { campaignMarkdownToHtml, isBlankCampaignHtml } from "~emails/promotional/markdown.ts";
-import { personalizePromotional, preparePromotional, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail } from "~emails/render.tsx";
+import { personalizePromotional, preparePromotional, recipientSlotValues, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail } from "~emails/render.tsx";
+import { encodeSlottedPart, fillEncodedPart, type EncodedPart } from "~/domain/mail/quoted-printable.server.ts";
 
 // A campaign's email: what the marketer wrote, checked; rendered once per campaign; then one
 // cheap substitution per recipient (their links and why they get it) into a message ready for
@@ -119,6 +120,8 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 /** A campaign's message rendered once, with the sender's headers; personalize() makes each recipient's copy. */
 export type PreparedCampaignMessage = {
   readonly email: PreparedPromotionalEmail;
+  /** The same parts, Quoted-Printable-encoded once: each recipient's copy encodes only its values. */
+  readonly encoded: { readonly text: EncodedPart; readonly html: EncodedPart };
   readonly from: { name: string; address: string };
   readonly replyTo?: string;
   readonly messageIdDomain: string;
@@ -143,6 +146,7 @@ async function prepareChecked(draft: CampaignDraft, unit: SendingUnitFacts): Pro
   const dkim = dkimOf(unit);
   return {
     email,
+    encoded: { text: encodeSlottedPart(email.text, "text/plain"), html: encodeSlottedPart(email.html, "text/html") },
     from: { name: unit.fromName, address: unit.fromEmail },
     ...(unit.replyTo ? { replyTo: unit.replyTo } : {}),
     messageIdDomain: unit.sendingDomain,
@@ -175,6 +179,7 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
     throw new TemplateContextError(`The unsubscribe URL must be printable ASCII for List-Unsubscribe, got "${recipient.unsubscribeUrl}".`);
   }
   const { subject, html, text } = personalizePromotional(prepared.email, recipient);
+  const values = recipientSlotValues(recipient);
   return {
     stream: "promotional",
     from: prepared.from,
@@ -190,6 +195,7 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
     },
     messageIdDomain: prepared.messageIdDomain,
     ...(prepared.dkim ? { dkim: prepared.dkim } : {}),
+    encodedParts: { text: fillEncodedPart(prepared.encoded.text, values.text), html: fillEncodedPart(prepared.encoded.html, values.html) },
   };
 }
 

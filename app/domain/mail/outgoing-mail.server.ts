@@ -21,6 +21,11 @@ export type OutgoingMail = {
   /** Random when absent. A resend of the same delivery keeps its Message-ID, so mailboxes can drop the copy. */
   messageIdLocalPart?: string;
   dkim?: { domainName: string; keySelector: string; privateKey: string };
+  /**
+   * The two parts already MIME-encoded (headers and body), made from the same text as `text`
+   * and `html` (see quoted-printable.server.ts): sent as they are, not encoded again.
+   */
+  encodedParts?: { text: string; html: string };
 };
 
 export type SentMail = {
@@ -145,8 +150,8 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
     to: mail.to,
     replyTo: mail.replyTo,
     subject: mail.subject,
-    text: mail.text,
-    html: mail.html,
+    text: mail.encodedParts ? { raw: mail.encodedParts.text } : mail.text,
+    html: mail.encodedParts ? { raw: mail.encodedParts.html } : mail.html,
     headers,
     messageId: `<${mail.messageIdLocalPart ?? crypto.randomUUID()}@${mail.messageIdDomain}>`,
     dkim: mail.dkim && { ...mail.dkim, headerFieldNames: DKIM_SIGNED_FIELDS },
