@@ -77,7 +77,7 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
     await admin.getByLabel("Description").fill("What to sow each month.");
     await admin.getByRole("button", { name: "Create topic" }).click();
     await admin.waitForURL(/\/admin\/units\/acme-garden\?notice=topic-created/);
-    expect(await admin.locator(".unit-summary").textContent()).toContain("ready to send");
+    await expect.poll(() => admin.locator(".unit-summary").textContent()).toContain("ready to send");
 
     await admin.getByRole("link", { name: "Add a category" }).click();
     await admin.getByLabel("Slug").fill("order-updates");
@@ -86,7 +86,7 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
     await admin.getByRole("radio").first().check();
     await admin.getByRole("button", { name: "Create category" }).click();
     await admin.waitForURL(/\/admin\/units\/acme-garden\?notice=category-created/);
-    expect(await admin.getByText("Order updates").count()).toBeGreaterThan(0);
+    await admin.getByText("Order updates").first().waitFor();
 
     // 3. Keys: a rotation (the start-up made the first key).
     await admin.goto(`${app.url}/admin/keys?confirm=rotate`);
