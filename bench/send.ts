@@ -152,6 +152,10 @@ async function startSink(): Promise<Sink> {
       });
     },
   });
+  // A sender killed mid-message resets its connections: expected in --kill mode, not a failure.
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "ECONNRESET" && error.code !== "EPIPE") console.error(`SMTP sink: ${error.message}`);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   sink.url = `smtp://127.0.0.1:${(server.server.address() as net.AddressInfo).port}`;
   sink.close = () => new Promise((resolve) => server.close(() => resolve()));
