@@ -130,7 +130,11 @@ export async function preparePromotional<Name extends PromotionalTemplateName>(
 
 /** One recipient's message from a prepared one: their links and reason, escaped for HTML and verbatim in the text. */
 export function personalizePromotional(prepared: PreparedPromotionalEmail, footer: RecipientFooter): RenderedEmail {
-  const values = recipientSlotValues(footer);
+  return fillPromotional(prepared, recipientSlotValues(footer));
+}
+
+/** personalizePromotional() for values recipientSlotValues() already made (the sender also encodes them). */
+export function fillPromotional(prepared: PreparedPromotionalEmail, values: ReturnType<typeof recipientSlotValues>): RenderedEmail {
   return { subject: prepared.subject, html: fill(prepared.html, values.html), text: fill(prepared.text, values.text) };
 }
 

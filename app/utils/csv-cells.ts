@@ -1,9 +1,9 @@
-// CSV files staff open in a spreadsheet. The same guard as the postal and phone lists
-// (app/domain/campaigns/contact-export.server.ts), shared here by the suppression and ledger files.
+// CSV files staff open in a spreadsheet: the postal and phone lists, suppressions and the ledger.
 
 /**
  * A cell a spreadsheet will not run as a formula (CSV injection): text starting with = + - @
  * (or a tab or carriage return, which some spreadsheets skip before looking) gets a leading '.
+ * Phone numbers such as +44 … get it too; a spreadsheet would otherwise compute them.
  */
 export function inertCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;

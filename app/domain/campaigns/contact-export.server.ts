@@ -5,6 +5,7 @@ import { audienceWhere } from "~/domain/consent/audience.server.ts";
 import { recordExport } from "~/domain/consent/changes.server.ts";
 import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { CHANNEL_LABEL, offeredChannels } from "~/domain/units/channels.ts";
+import { inertCell } from "~/utils/csv-cells.ts";
 import { db } from "~/utils/db.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
 
@@ -204,13 +205,4 @@ export function csvRow(channel: ExportChannel, contact: ExportedContact): string
     consent ? consent.consentedAt.toISOString() : "",
     consent?.expiresAt ? consent.expiresAt.toISOString() : "",
   ].map(inertCell);
-}
-
-/**
- * A cell a spreadsheet will not run as a formula (CSV injection): text starting with = + - @
- * (or a tab or carriage return, which some spreadsheets skip before looking) gets a leading '.
- * Phone numbers such as +44 … get it too; a spreadsheet would otherwise compute them.
- */
-export function inertCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }

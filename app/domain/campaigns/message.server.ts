@@ -4,7 +4,7 @@ import { getEnv } from "~/utils/env.server.ts";
 import { brandColors, formatDate, missingIdentityFacts, type UnitIdentity } from "~emails/components/index.ts";
 import type { CampaignContent } from "~emails/promotional/campaign.tsx";
 import { campaignMarkdownToHtml, isBlankCampaignHtml } from "~emails/promotional/markdown.ts";
-import { personalizePromotional, preparePromotional, recipientSlotValues, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail } from "~emails/render.tsx";
+import { fillPromotional, personalizePromotional, preparePromotional, recipientSlotValues, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail } from "~emails/render.tsx";
 import { encodeSlottedPart, fillEncodedPart, type EncodedPart } from "~/domain/mail/quoted-printable.server.ts";
 
 // A campaign's email: what the marketer wrote, checked; rendered once per campaign; then one
@@ -178,8 +178,8 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
   if (!/^[\x21-\x7e]+$/.test(recipient.unsubscribeUrl)) {
     throw new TemplateContextError(`The unsubscribe URL must be printable ASCII for List-Unsubscribe, got "${recipient.unsubscribeUrl}".`);
   }
-  const { subject, html, text } = personalizePromotional(prepared.email, recipient);
   const values = recipientSlotValues(recipient);
+  const { subject, html, text } = fillPromotional(prepared.email, values);
   return {
     stream: "promotional",
     from: prepared.from,

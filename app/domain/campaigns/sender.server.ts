@@ -97,10 +97,12 @@ export async function startDueCampaigns(now = new Date()): Promise<number[]> {
 export async function claimNextCampaign(owner: string, now = new Date()): Promise<number | null> {
   const free = { OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }, { leaseOwner: owner }] };
   const sending = await db.campaign.findMany({ where: { status: "SENDING" }, orderBy: { startedAt: "asc" }, select: { id: true, leaseOwner: true, leaseUntil: true } });
-  const candidates = sending.filter((c) => !c.leaseUntil || c.leaseUntil < now || c.leaseOwner === owner || holderIsGone(c.leaseOwner));
-  for (const { id, leaseOwner } of candidates.slice(0, 5)) {
+  const candidates = sending
+    .map((c) => ({ ...c, holderGone: holderIsGone(c.leaseOwner) }))
+    .filter((c) => !c.leaseUntil || c.leaseUntil < now || c.leaseOwner === owner || c.holderGone);
+  for (const { id, leaseOwner, holderGone } of candidates.slice(0, 5)) {
     // A dead holder's lease is taken only if it is still that holder's: another sender may have been quicker.
-    const stillFree = holderIsGone(leaseOwner) ? { OR: [...free.OR, { leaseOwner }] } : free;
+    const stillFree = holderGone ? { OR: [...free.OR, { leaseOwner }] } : free;
     const taken = await db.campaign.updateMany({
       where: { id, status: "SENDING", ...stillFree },
       data: { leaseOwner: owner, leaseUntil: new Date(now.getTime() + LEASE_MS) },
