@@ -116,9 +116,8 @@ function tokenTarget(index: number) {
 /** Signs link tokens with the app's own code; `paths` grows as more are asked for. */
 async function tokenSigner(fixture: Fixture) {
   // Imported here, not at the top: the module creates the app's db client from DATABASE_URL on load.
-  const { importSecret } = await import("../app/domain/tokens/keyring.server.ts");
-  const key = await importSecret(fixture.secret);
-  const keyring = { signing: { kid: fixture.kid, key }, verifying: new Map([[fixture.kid, key]]), retired: new Set<string>() };
+  const { importLinkKey, keyringOf } = await import("../app/domain/tokens/keyring.server.ts");
+  const keyring = keyringOf(await importLinkKey(fixture.kid, fixture.secret));
   const paths: string[] = [];
   const signUpTo = async (wanted: number) => {
     const count = Math.min(wanted, MAX_TOKENS);

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import Database from "better-sqlite3";
-import { importSecret, type Keyring } from "~/domain/tokens/keyring.server.ts";
+import { importLinkKey, keyringOf, type Keyring } from "~/domain/tokens/keyring.server.ts";
 import { signLinkToken, type LinkPurpose } from "~/domain/tokens/link-tokens.server.ts";
 import type { RunningApp } from "./app-server.ts";
 
@@ -20,8 +20,7 @@ export function openAppDatabase(app: RunningApp) {
       "SELECT kid, secret, retiredAt FROM SigningKey ORDER BY id DESC",
     );
     const active = keys.find((k) => !k.retiredAt)!;
-    const key = await importSecret(active.secret);
-    return { signing: { kid: active.kid, key }, verifying: new Map([[active.kid, key]]), retired: new Set() };
+    return keyringOf(await importLinkKey(active.kid, active.secret));
   }
 
   return {
@@ -36,7 +35,7 @@ export function openAppDatabase(app: RunningApp) {
       signer?: { kid: string; secret: string },
     ): Promise<string> {
       const ring = signer
-        ? { signing: { kid: signer.kid, key: await importSecret(signer.secret) }, verifying: new Map(), retired: new Set<string>() }
+        ? keyringOf(await importLinkKey(signer.kid, signer.secret))
         : await keyring();
       const token = await signLinkToken(ring, { purpose, ...claims });
       return `${app.url}/${purpose === "unsubscribe" ? "u" : "p"}/${token}`;

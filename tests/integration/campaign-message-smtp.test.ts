@@ -110,7 +110,7 @@ describe("campaign messages as an SMTP server receives them", () => {
       expect(headerValues(email, "list-unsubscribe-post")).toEqual(["List-Unsubscribe=One-Click"]);
       expect(recipient.unsubscribeUrl).toMatch(/^http:\/\/localhost:3000\/u\/[\w-]+\.[\w-]+\.[\w-]+$/);
       const token = recipient.unsubscribeUrl.split("/u/")[1];
-      await expect(verifyLinkToken(keyring, token, "unsubscribe")).resolves.toMatchObject({
+      expect(verifyLinkToken(keyring, token, "unsubscribe")).toMatchObject({
         contactId: recipient.contactId,
         unitId: unitRow.id,
         topicId: topic.id,

@@ -1,13 +1,19 @@
-import crypto from "node:crypto";
+import crypto, { type KeyObject } from "node:crypto";
 import type { Db } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
 
-/** Signing keys imported once as CryptoKeys (importing per call halves jose's throughput). */
+/**
+ * One signing key, imported once for each use (importing per call halves jose's throughput):
+ * jose signs with the CryptoKey; links are verified synchronously with the KeyObject (ADR 014).
+ * `id` (its row) is there to count its signatures; keys made by hand have none.
+ */
+export type LinkKey = { kid: string; key: CryptoKey; hmacKey: KeyObject; id?: number };
+
 export type Keyring = {
-  /** The newest unretired key: it signs every new link. `id` (its row) is there to count its signatures. */
-  signing: { kid: string; key: CryptoKey; id?: number } | null;
+  /** The newest unretired key: it signs every new link. */
+  signing: LinkKey | null;
   /** Unretired keys by kid: each of them verifies. */
-  verifying: Map<string, CryptoKey>;
+  verifying: Map<string, LinkKey>;
   /** Kids that were retired: links signed with them get "this link no longer works". */
   retired: Set<string>;
 };
@@ -24,7 +30,7 @@ export async function getKeyring(client: Db = db): Promise<Keyring> {
   const cached = shared.__keyringCache;
   if (cached && Date.now() - cached.loadedAt < KEYRING_REFRESH_MS) return cached.keyring;
   const rows = await client.signingKey.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
-  const verifying = new Map<string, CryptoKey>();
+  const verifying = new Map<string, LinkKey>();
   const retired = new Set<string>();
   let signing: Keyring["signing"] = null;
   for (const row of rows) {
@@ -32,9 +38,9 @@ export async function getKeyring(client: Db = db): Promise<Keyring> {
       retired.add(row.kid);
       continue;
     }
-    const key = await importSecret(row.secret);
+    const key = { ...(await importLinkKey(row.kid, row.secret)), id: row.id };
     verifying.set(row.kid, key);
-    signing ??= { kid: row.kid, key, id: row.id };
+    signing ??= key;
   }
   const keyring = { signing, verifying, retired };
   shared.__keyringCache = { keyring, loadedAt: Date.now() };
@@ -46,11 +52,15 @@ export function invalidateKeyring(): void {
   shared.__keyringCache = null;
 }
 
-export function importSecret(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", Buffer.from(secret, "base64url"), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-    "verify",
-  ]);
+export async function importLinkKey(kid: string, secret: string): Promise<LinkKey> {
+  const bytes = Buffer.from(secret, "base64url");
+  const key = await crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  return { kid, key, hmacKey: crypto.createSecretKey(bytes) };
+}
+
+/** A keyring of one key that signs and verifies: tests and benchmarks sign links with it. */
+export function keyringOf(key: LinkKey): Keyring {
+  return { signing: key, verifying: new Map([[key.kid, key]]), retired: new Set() };
 }
 
 /** Adds a new key that signs from now on; older unretired keys keep verifying. */

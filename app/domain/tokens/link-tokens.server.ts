@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { SignJWT, jwtVerify, errors, type JWTPayload } from "jose";
+import { SignJWT, type JWTPayload } from "jose";
 import type { Channel } from "~/domain/consent/eligibility.ts";
 import type { Keyring } from "./keyring.server.ts";
 import { countSignature } from "./signature-counts.server.ts";
@@ -83,35 +83,53 @@ export async function signLinkToken(
 
 /**
  * Verifies signature, key, audience and expiry using only the in-memory keyring: nothing is
- * looked up before a token proves genuine (DESIGN.md invariant 6).
+ * looked up before a token proves genuine (DESIGN.md invariant 6). Synchronous HS256 with
+ * node:crypto, checked equal to jose's jwtVerify by a differential test (ADR 014): jose goes
+ * through WebCrypto, whose per-call thread-pool round trip cost more than the whole check.
  */
-export async function verifyLinkToken(keyring: Keyring, token: string, purpose: LinkPurpose, now?: Date): Promise<LinkClaims> {
+export function verifyLinkToken(keyring: Keyring, token: string, purpose: LinkPurpose, now = new Date()): LinkClaims {
   if (token.length > 2048 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new LinkTokenError("malformed");
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(
-      token,
-      (header) => {
-        const key = header.kid ? keyring.verifying.get(header.kid) : undefined;
-        if (key) return key;
-        throw new LinkTokenError(header.kid && keyring.retired.has(header.kid) ? "retired-key" : "unknown-key");
-      },
-      { algorithms: ["HS256"], audience: purpose, requiredClaims: ["sub", "exp", "iat", "jti"], currentDate: now },
-    ));
-  } catch (error) {
-    throw toLinkTokenError(error);
+  const [headerPart, payloadPart, signaturePart] = token.split(".");
+  // A base64url segment never has a length of 4n + 1: jose refuses to decode such a header or
+  // signature (the payload is only decoded after the signature holds).
+  if (headerPart.length % 4 === 1 || signaturePart.length % 4 === 1) throw new LinkTokenError("malformed");
+  const header = decodeJsonObject(headerPart);
+  // Only HS256 (so "none" fails), and no `crit` extensions: this product never sets one.
+  if (!header || header.alg !== "HS256" || "crit" in header) throw new LinkTokenError("malformed");
+  const key = typeof header.kid === "string" ? keyring.verifying.get(header.kid) : undefined;
+  if (!key) {
+    throw new LinkTokenError(typeof header.kid === "string" && keyring.retired.has(header.kid) ? "retired-key" : "unknown-key");
   }
-  return readClaims(payload, purpose);
+  const expected = crypto.createHmac("sha256", key.hmacKey).update(`${headerPart}.${payloadPart}`).digest();
+  const given = Buffer.from(signaturePart, "base64url");
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw new LinkTokenError("bad-signature");
+  const payload = decodeJsonObject(payloadPart);
+  if (!payload) throw new LinkTokenError("malformed");
+  return readClaims(checkRegisteredClaims(payload, purpose, Math.floor(now.getTime() / 1000)), purpose);
 }
 
-function toLinkTokenError(error: unknown): LinkTokenError {
-  if (error instanceof LinkTokenError) return error;
-  if (error instanceof errors.JWTExpired) return new LinkTokenError("expired");
-  if (error instanceof errors.JWSSignatureVerificationFailed) return new LinkTokenError("bad-signature");
-  if (error instanceof errors.JWTClaimValidationFailed && error.claim === "aud") return new LinkTokenError("wrong-purpose");
-  if (error instanceof errors.JWTClaimValidationFailed) return new LinkTokenError("invalid-claims");
-  // alg "none" or another algorithm, unparseable header or payload.
-  return new LinkTokenError("malformed");
+// Invalid UTF-8 is an error, not a replacement character, as in jose.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeJsonObject(part: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(strictUtf8.decode(Buffer.from(part, "base64url")));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The registered claims, checked as jose's jwtVerify checks them with `requiredClaims` sub, exp, iat, jti. */
+function checkRegisteredClaims(payload: Record<string, unknown>, purpose: LinkPurpose, now: number): JWTPayload {
+  if (!Object.hasOwn(payload, "aud")) throw new LinkTokenError("wrong-purpose");
+  if (!["sub", "exp", "iat", "jti"].every((claim) => Object.hasOwn(payload, claim))) throw new LinkTokenError("invalid-claims");
+  const { aud, iat, nbf, exp } = payload;
+  if (!(aud === purpose || (Array.isArray(aud) && aud.includes(purpose)))) throw new LinkTokenError("wrong-purpose");
+  if (typeof iat !== "number" || typeof exp !== "number") throw new LinkTokenError("invalid-claims");
+  if (nbf !== undefined && (typeof nbf !== "number" || nbf > now)) throw new LinkTokenError("invalid-claims");
+  if (exp <= now) throw new LinkTokenError("expired");
+  return payload;
 }
 
 function readClaims(payload: JWTPayload, purpose: LinkPurpose): LinkClaims {
@@ -144,13 +162,13 @@ function readClaims(payload: JWTPayload, purpose: LinkPurpose): LinkClaims {
 }
 
 /** verifyLinkToken as a result instead of an exception, for routes that render a bad link. */
-export async function checkLink(
+export function checkLink(
   keyring: Keyring,
   token: string,
   purpose: LinkPurpose,
-): Promise<{ ok: true; claims: LinkClaims } | { ok: false; failure: LinkTokenFailure }> {
+): { ok: true; claims: LinkClaims } | { ok: false; failure: LinkTokenFailure } {
   try {
-    return { ok: true, claims: await verifyLinkToken(keyring, token, purpose) };
+    return { ok: true, claims: verifyLinkToken(keyring, token, purpose) };
   } catch (error) {
     if (error instanceof LinkTokenError) return { ok: false, failure: error.failure };
     throw error;

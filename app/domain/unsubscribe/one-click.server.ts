@@ -28,7 +28,7 @@ export type OneClickAnswer = { unitName: string };
 /** Applies a one-click opt-out, or returns null when the unsubscribe page route must answer instead. */
 export async function answerOneClick(token: string, requester: Requester): Promise<OneClickAnswer | null> {
   // Invariant 6: the token is verified before anything is looked up.
-  const link = await checkLink(await getKeyring(), token, "unsubscribe");
+  const link = checkLink(await getKeyring(), token, "unsubscribe");
   if (!link.ok) return null;
   return new Promise((resolve, reject) => {
     waiting.push({ claims: link.claims, requester, resolve, reject });
