@@ -1,15 +1,22 @@
-// POST /u/<token>: RFC 8058 one-click answered before Remix renders a page (ADR 008). Any other
-// post to that path — the page's own form, a bad token, an erased contact — goes on to Remix
-// with the body this handler already read.
+// POST /u/<token>: RFC 8058 one-click, answered on node:http before Express and Remix see the
+// request (ADR 008). Mailbox providers post with no Origin and no cookies. Every other post to
+// that path — the page's own form (browsers send an Origin), a bad token, an erased contact —
+// goes on to Express, with the body this handler already read, and the page route answers it.
 
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
 import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import type { Requester } from "../app/utils/request.server.ts";
+import { clientIp, logRequest } from "./access-log.ts";
 
 type OneClickEntry = {
   isOneClickBody(contentType: string | undefined, body: Uint8Array): Promise<boolean>;
   answerOneClick(token: string, requester: Requester): Promise<{ unitName: string } | null>;
 };
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+const ONE_CLICK_PATH = /^\/u\/([^/?]+)(\?.*)?$/;
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -19,22 +26,62 @@ function confirmation(unitName: string): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Unsubscribed — ${name}</title></head><body><main><h1>You are unsubscribed from ${name} promotional email</h1><p>Messages about your accounts and requests with ${name} continue.</p></main></body></html>`;
 }
 
-export function oneClickRoute(build: ServerBuild, getLoadContext: (req: ExpressRequest) => AppLoadContext): RequestHandler {
+/**
+ * Wraps the Express app: a one-click POST is answered here; everything else, and anything this
+ * path cannot answer, is handed to `next` (Express), untouched or with `req.body` already read.
+ */
+export function oneClickListener(build: ServerBuild, next: Listener, maxBodyBytes: number): Listener {
   const entry = build.entry.module as unknown as OneClickEntry;
+  return (req, res) => {
+    const token = req.method === "POST" && req.headers.origin === undefined ? ONE_CLICK_PATH.exec(req.url ?? "")?.[1] : undefined;
+    if (token === undefined || Number(req.headers["content-length"] ?? 0) > maxBodyBytes) return next(req, res);
+    const startedAt = performance.now();
+    readBody(req, maxBodyBytes)
+      .then(async (body) => {
+        if (body === null) return answer(req, res, startedAt, 413, "text/plain; charset=utf-8", "That request is too large.");
+        const handOn = () => {
+          Object.assign(req, { body, _body: true }); // body-parser skips a request whose body was read
+          next(req, res);
+        };
+        if (!(await entry.isOneClickBody(req.headers["content-type"], body))) return handOn();
+        const requester = { ip: clientIp(req), userAgent: req.headers["user-agent"]?.slice(0, 500) ?? null };
+        const done = await entry.answerOneClick(token, requester);
+        if (!done) return handOn();
+        answer(req, res, startedAt, 200, "text/html; charset=utf-8", confirmation(done.unitName));
+      })
+      .catch((error: unknown) => {
+        console.error(error);
+        if (!res.headersSent) answer(req, res, startedAt, 500, "text/plain; charset=utf-8", "Something went wrong. Please try again.");
+      });
+  };
+}
+
+function answer(req: IncomingMessage, res: ServerResponse, startedAt: number, status: number, type: string, text: string): void {
+  res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(text) }).end(text);
+  logRequest(clientIp(req), req.method!, req.url!, status, startedAt);
+}
+
+/** The whole body, or null once it grows past `limit` (a chunked body has no length to check first). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks, size)));
+    req.on("error", reject);
+  });
+}
+
+/** The page route for posts that were read before Remix: Remix gets a Request carrying that body. */
+export function unsubscribePagePost(build: ServerBuild, getLoadContext: (req: ExpressRequest) => AppLoadContext): RequestHandler {
   const remix = createRequestHandler(build, process.env.NODE_ENV);
   return async (req, res, next) => {
     try {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const context = getLoadContext(req);
-      if (await entry.isOneClickBody(req.get("content-type"), body)) {
-        const requester = { ip: context.ip ?? null, userAgent: req.get("user-agent")?.slice(0, 500) ?? null };
-        const answer = await entry.answerOneClick(req.params.token, requester);
-        if (answer) {
-          res.status(200).set({ "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" }).send(confirmation(answer.unitName));
-          return;
-        }
-      }
-      await sendRemixResponse(res, await remix(remixRequest(req, res, body), context));
+      await sendRemixResponse(res, await remix(remixRequest(req, res, body), getLoadContext(req)));
     } catch (error) {
       next(error);
     }

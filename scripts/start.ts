@@ -2,6 +2,7 @@
 // the demo group (unless SKIP_DEMO_SEED), then serve the production build.
 
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
@@ -9,7 +10,8 @@ import express from "express";
 import Database from "better-sqlite3";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import { oneClickRoute } from "./one-click-route.ts";
+import { clientIp, logRequest } from "./access-log.ts";
+import { oneClickListener, unsubscribePagePost } from "./one-click-route.ts";
 import { ConfigError, getEnv, type Env } from "../app/utils/env.server.ts";
 import { IMPORT_PATH, IMPORT_UPLOAD_MAX_BYTES, IMPORT_UPLOAD_MAX_LABEL } from "../app/domain/imports/upload-limit.ts";
 import { SUPPRESSION_IMPORT_PATH, SUPPRESSION_UPLOAD_MAX_BYTES, SUPPRESSION_UPLOAD_MAX_LABEL } from "../app/domain/suppressions/upload-limit.ts";
@@ -68,19 +70,12 @@ const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild;
 const app = express();
 app.disable("x-powered-by");
 app.set("trust proxy", "loopback");
-// Paths whose last segment is a bearer token: never written to the log.
-const TOKEN_PATHS = /^\/(u|p|login\/link|reset-password|signup\/confirm|account\/confirm-email|invite)\/[^/?]+/;
-const redactTokens = (url: string) => url.replace(TOKEN_PATHS, "/$1/…");
 // Form posts are small; a larger body is refused before anything reads it.
 const MAX_BODY_BYTES = 64 * 1024;
 
-// Server logs keep the client IP and the time of each request, as the privacy policy says.
 app.use((req, res, next) => {
-  const started = performance.now();
-  res.on("finish", () => {
-    const ms = (performance.now() - started).toFixed(1);
-    console.log(`${new Date().toISOString()} ${req.ip} ${req.method} ${redactTokens(req.originalUrl)} ${res.statusCode} ${ms}ms`);
-  });
+  const startedAt = performance.now();
+  res.on("finish", () => logRequest(clientIp(req), req.method, req.originalUrl, res.statusCode, startedAt));
   next();
 });
 // The import pages are the exceptions: they take a CSV file (and the form around it).
@@ -121,11 +116,12 @@ app.use((req, res, next) => {
 });
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
-const getLoadContext = (req: express.Request) => ({ ip: req.ip?.replace(/^::ffff:/, "") });
-app.post("/u/:token", express.raw({ type: () => true, limit: MAX_BODY_BYTES }), oneClickRoute(build, getLoadContext));
+const getLoadContext = (req: express.Request) => ({ ip: clientIp(req) ?? undefined });
+// The one-click listener below has read the body of the posts it hands on; express.raw reads the others.
+app.post("/u/:token", express.raw({ type: () => true, limit: MAX_BODY_BYTES }), unsubscribePagePost(build, getLoadContext));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext }));
 
-const server = app.listen(env.PORT, () => {
+const server = http.createServer(oneClickListener(build, app, MAX_BODY_BYTES)).listen(env.PORT, () => {
   console.log(`Preference Center listening on http://localhost:${env.PORT} (public URL ${env.PUBLIC_URL}, mail: ${env.MAIL_TRANSPORT})`);
 });
 
