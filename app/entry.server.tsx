@@ -7,7 +7,7 @@ import { renderToPipeableStream } from "react-dom/server";
 // The server (scripts/start.ts) answers RFC 8058 one-click POSTs before Remix renders a page.
 // It reaches the domain through this module so both share one module instance: one keyring
 // cache, one database connection, one queue of opt-outs waiting to be written.
-export { answerOneClick, isOneClickBody } from "~/domain/unsubscribe/one-click.server.ts";
+export { answerOneClick, isOneClickBody, writeOneClicksWith } from "~/domain/unsubscribe/one-click.server.ts";
 
 const ABORT_DELAY_MS = 5_000;
 

@@ -4,14 +4,18 @@
 // goes on to Express, with the body this handler already read, and the page route answers it.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Worker } from "node:worker_threads";
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
 import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import type { Requester } from "../app/utils/request.server.ts";
 import { clientIp, logRequest } from "./access-log.ts";
 
+type OneClickAnswer = { unitName: string };
+type OneClickWriter = (write: unknown) => Promise<OneClickAnswer | null>;
 type OneClickEntry = {
   isOneClickBody(contentType: string | undefined, body: Uint8Array): Promise<boolean>;
-  answerOneClick(token: string, requester: Requester): Promise<{ unitName: string } | null>;
+  answerOneClick(token: string, requester: Requester): Promise<OneClickAnswer | null>;
+  writeOneClicksWith(writer: OneClickWriter | null): void;
 };
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -30,8 +34,9 @@ function confirmation(unitName: string): string {
  * Wraps the Express app: a one-click POST is answered here; everything else, and anything this
  * path cannot answer, is handed to `next` (Express), untouched or with `req.body` already read.
  */
-export function oneClickListener(build: ServerBuild, next: Listener, maxBodyBytes: number): Listener {
+export function oneClickListener(build: ServerBuild, next: Listener, maxBodyBytes: number, writerFile: string): Listener {
   const entry = build.entry.module as unknown as OneClickEntry;
+  entry.writeOneClicksWith(writerThread(writerFile, entry));
   return (req, res) => {
     const token = req.method === "POST" && req.headers.origin === undefined ? ONE_CLICK_PATH.exec(req.url ?? "")?.[1] : undefined;
     if (token === undefined || Number(req.headers["content-length"] ?? 0) > maxBodyBytes) return next(req, res);
@@ -59,6 +64,47 @@ export function oneClickListener(build: ServerBuild, next: Listener, maxBodyByte
 function answer(req: IncomingMessage, res: ServerResponse, startedAt: number, status: number, type: string, text: string): void {
   res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(text) }).end(text);
   logRequest(clientIp(req), req.method!, req.url!, status, startedAt);
+}
+
+/**
+ * Opt-outs go to the writer thread and come back answered. If the thread stops, the requests
+ * it held fail (a 500; mailbox providers retry) and later ones are written in this thread, as
+ * in `remix dev`.
+ */
+function writerThread(file: string, entry: OneClickEntry): OneClickWriter {
+  type Waiting = { resolve: (answer: OneClickAnswer | null) => void; reject: (error: Error) => void };
+  const pending = new Map<number, Waiting[]>();
+  let lastId = 0;
+  // Requests of one event-loop turn travel together: one message each way per turn, not per request.
+  let turn: { writes: unknown[]; waiting: Waiting[] } | null = null;
+  const thread = new Worker(file);
+  thread.unref(); // the HTTP server keeps the process alive, not this thread
+  thread.on("message", ({ id, results }: { id: number; results: { answer?: OneClickAnswer | null; error?: string }[] }) => {
+    const waiting = pending.get(id) ?? [];
+    pending.delete(id);
+    waiting.forEach((w, i) => (results[i].error === undefined ? w.resolve(results[i].answer ?? null) : w.reject(new Error(results[i].error))));
+  });
+  thread.on("error", (error) => console.error(`One-click writer thread failed: ${error.message}`));
+  thread.on("exit", () => {
+    console.error("One-click writer thread stopped: one-click opt-outs are written in the main thread from now on.");
+    entry.writeOneClicksWith(null);
+    for (const waiting of pending.values()) waiting.forEach((w) => w.reject(new Error("The one-click writer thread stopped.")));
+    pending.clear();
+  });
+  return (write) =>
+    new Promise((resolve, reject) => {
+      if (!turn) {
+        turn = { writes: [], waiting: [] };
+        setImmediate(() => {
+          const id = ++lastId;
+          pending.set(id, turn!.waiting);
+          thread.postMessage({ id, writes: turn!.writes });
+          turn = null;
+        });
+      }
+      turn.writes.push(write);
+      turn.waiting.push({ resolve, reject });
+    });
 }
 
 /** The whole body, or null once it grows past `limit` (a chunked body has no length to check first). */

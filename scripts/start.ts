@@ -32,7 +32,8 @@ process.env.NODE_ENV ??= "production";
 const env = loadConfig();
 
 const buildFile = path.resolve("build/index.js");
-if (!fs.existsSync(buildFile)) {
+const oneClickWriterFile = path.resolve("build/one-click-writer.js");
+if (!fs.existsSync(buildFile) || !fs.existsSync(oneClickWriterFile)) {
   console.error("No production build found: run `npm run build` first.");
   process.exit(1);
 }
@@ -121,7 +122,7 @@ const getLoadContext = (req: express.Request) => ({ ip: clientIp(req) ?? undefin
 app.post("/u/:token", express.raw({ type: () => true, limit: MAX_BODY_BYTES }), unsubscribePagePost(build, getLoadContext));
 app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext }));
 
-const server = http.createServer(oneClickListener(build, app, MAX_BODY_BYTES)).listen(env.PORT, () => {
+const server = http.createServer(oneClickListener(build, app, MAX_BODY_BYTES, oneClickWriterFile)).listen(env.PORT, () => {
   console.log(`Preference Center listening on http://localhost:${env.PORT} (public URL ${env.PUBLIC_URL}, mail: ${env.MAIL_TRANSPORT})`);
 });
 

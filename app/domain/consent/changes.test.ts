@@ -193,10 +193,12 @@ describe("unit opt-outs in a batch (one-click under load)", () => {
         { contactId: contact.id, unitId: unitA.id, channel: "POSTAL", context: oneClick("t2") },
         { contactId: other.id, unitId: unitB.id, channel: "EMAIL", context: oneClick("t3") },
         { contactId: already.id, unitId: unitA.id, channel: "EMAIL", context: oneClick("t4") },
+        { contactId: 999_999, unitId: unitA.id, channel: "EMAIL", context: oneClick("t5") },
       ]),
     );
 
-    expect(results.map((r) => r.changed)).toEqual([true, false, true, true, false]);
+    // The last contact does not exist (an erased contact's row is gone): nothing is written for it.
+    expect(results).toEqual([{ changed: true }, { changed: false }, { changed: true }, { changed: true }, { changed: false }, null]);
     const optOuts = await db.unitOptOut.findMany({
       where: { contactId: { in: [contact.id, other.id, already.id] } },
       orderBy: [{ contactId: "asc" }, { channel: "asc" }],
@@ -208,7 +210,7 @@ describe("unit opt-outs in a batch (one-click under load)", () => {
       { contactId: other.id, unitId: unitB.id, channel: "EMAIL" },
       { contactId: already.id, unitId: unitA.id, channel: "EMAIL" },
     ]);
-    const ledger = await db.consentEvent.findMany({ where: { tokenId: { in: ["t1", "t2", "t3", "t4"] } }, orderBy: { id: "asc" } });
+    const ledger = await db.consentEvent.findMany({ where: { tokenId: { in: ["t1", "t2", "t3", "t4", "t5"] } }, orderBy: { id: "asc" } });
     expect(ledger.map((e) => [e.contactId, e.unitId, e.channel, e.action, e.changed, e.tokenId])).toEqual([
       [contact.id, unitA.id, "EMAIL", "UNIT_OPT_OUT", true, "t1"],
       [contact.id, unitA.id, "EMAIL", "UNIT_OPT_OUT", false, "t1"],
