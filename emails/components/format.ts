@@ -6,8 +6,17 @@ const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digi
 
 /** "2026-05-03" → "3 May 2026". */
 export function formatDate(isoDate: string): string {
-  return DATE.format(new Date(`${isoDate.slice(0, 10)}T00:00:00Z`));
+  const day = isoDate.slice(0, 10);
+  let formatted = formattedDays.get(day);
+  if (formatted === undefined) {
+    formatted = DATE.format(new Date(`${day}T00:00:00Z`));
+    // A campaign's reasons name few distinct days; Intl formatting each of them once is enough.
+    if (formattedDays.size >= 10_000) formattedDays.clear();
+    formattedDays.set(day, formatted);
+  }
+  return formatted;
 }
+const formattedDays = new Map<string, string>();
 
 /** "2026-05-03T16:05:00+02:00" → "3 May 2026 at 14:05 UTC". */
 export function formatDateTime(isoDateTime: string): string {

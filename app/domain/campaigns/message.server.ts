@@ -6,6 +6,7 @@ import type { CampaignContent } from "~emails/promotional/campaign.tsx";
 import { campaignMarkdownToHtml, isBlankCampaignHtml } from "~emails/promotional/markdown.ts";
 import { fillPromotional, personalizePromotional, preparePromotional, recipientSlotValues, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail } from "~emails/render.tsx";
 import { encodeSlottedPart, fillEncodedPart, type EncodedPart } from "~/domain/mail/quoted-printable.server.ts";
+import { buildMessageFrame, type MessageFrame } from "~/domain/mail/message-frame.server.ts";
 
 // A campaign's email: what the marketer wrote, checked; rendered once per campaign; then one
 // cheap substitution per recipient (their links and why they get it) into a message ready for
@@ -122,6 +123,8 @@ export type PreparedCampaignMessage = {
   readonly email: PreparedPromotionalEmail;
   /** The same parts, Quoted-Printable-encoded once: each recipient's copy encodes only its values. */
   readonly encoded: { readonly text: EncodedPart; readonly html: EncodedPart };
+  /** The whole message around those parts, built once: each copy fills in its recipient's fields. */
+  readonly frame: MessageFrame;
   readonly from: { name: string; address: string };
   readonly replyTo?: string;
   readonly messageIdDomain: string;
@@ -144,11 +147,14 @@ async function prepareChecked(draft: CampaignDraft, unit: SendingUnitFacts): Pro
     footer: { advertisement: draft.advertisementLabel },
   });
   const dkim = dkimOf(unit);
+  const from = { name: unit.fromName, address: unit.fromEmail };
+  const replyTo = unit.replyTo || undefined;
   return {
     email,
     encoded: { text: encodeSlottedPart(email.text, "text/plain"), html: encodeSlottedPart(email.html, "text/html") },
-    from: { name: unit.fromName, address: unit.fromEmail },
-    ...(unit.replyTo ? { replyTo: unit.replyTo } : {}),
+    frame: await buildMessageFrame({ from, replyTo, subject: email.subject, headerNames: ONE_CLICK_HEADERS }),
+    from,
+    ...(replyTo ? { replyTo } : {}),
     messageIdDomain: unit.sendingDomain,
     ...(dkim ? { dkim } : {}),
   };
@@ -172,6 +178,8 @@ export type CampaignRecipient = {
   reason: string;
 };
 
+const ONE_CLICK_HEADERS = ["List-Unsubscribe", "List-Unsubscribe-Post"] as const;
+
 /** One recipient's message, ready for the promotional transport. Synchronous and cheap: no rendering. */
 export function personalize(prepared: PreparedCampaignMessage, recipient: CampaignRecipient): OutgoingMail {
   // The same URL goes into a header, where only printable ASCII can go unencoded.
@@ -188,14 +196,12 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
     subject,
     html,
     text,
-    headers: {
-      // RFC 2369 and RFC 8058: the one-click unsubscribe a mailbox provider offers next to the sender's name.
-      "List-Unsubscribe": `<${recipient.unsubscribeUrl}>`,
-      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    },
+    // RFC 2369 and RFC 8058: the one-click unsubscribe a mailbox provider offers next to the sender's name.
+    headers: { [ONE_CLICK_HEADERS[0]]: `<${recipient.unsubscribeUrl}>`, [ONE_CLICK_HEADERS[1]]: "List-Unsubscribe=One-Click" },
     messageIdDomain: prepared.messageIdDomain,
     ...(prepared.dkim ? { dkim: prepared.dkim } : {}),
     encodedParts: { text: fillEncodedPart(prepared.encoded.text, values.text), html: fillEncodedPart(prepared.encoded.html, values.html) },
+    frame: prepared.frame,
   };
 }
 

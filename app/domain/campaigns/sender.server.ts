@@ -14,7 +14,7 @@ import { findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.
 import { ineligibilityReasons, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { describeFailure, MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
-import { personalize, prepareCampaignMessage, subscriptionReason, type PreparedCampaignMessage } from "./message.server.ts";
+import { personalize, prepareCampaignMessage, subscriptionReason, type CampaignRecipient, type PreparedCampaignMessage } from "./message.server.ts";
 import { RateLimiter } from "./rate-limit.ts";
 
 const LEASE_MS = 30_000;
@@ -149,39 +149,74 @@ export async function runCampaign(campaignId: number, settings: SenderSettings):
     },
     campaign.unit,
   );
-  const run = { failuresInARow: 0 };
+  const step: StepContext = { campaign, rule, prepared, settings, now, batchSize, run: { failuresInARow: 0 } };
+  // While one step's messages are on the wire, the next step is claimed, re-checked and signed,
+  // so the transport does not wait for the database between steps (ADR 010).
+  let next = await prepareStep(step);
+  while (next.kind === "step") {
+    const [paused, following] = await Promise.all([sendStep(step, next), prepareStep(step)]);
+    next = paused ? { kind: "done", outcome: "paused" } : following.kind === "step" ? await stillSending(step, following) : following;
+    // A step prepared in vain (paused, shutting down, paused by a marketer meanwhile) goes back to the queue.
+    if (following.kind === "step" && next !== following) await releaseDeliveries(following.claimed.map((d) => d.id));
+  }
+  if (next.kind === "stopping") {
+    // Let another sender take over at once rather than after the lease runs out.
+    await db.campaign.updateMany({ where: { id: campaignId, leaseOwner: settings.owner }, data: { leaseOwner: null, leaseUntil: null } });
+    return "stopped";
+  }
+  return next.outcome;
+}
+
+type StepContext = {
+  campaign: Campaign;
+  rule: PromotionalTarget;
+  prepared: PreparedCampaignMessage;
+  settings: SenderSettings;
+  now: () => Date;
+  batchSize: number;
+  run: { failuresInARow: number };
+};
+
+/** Why there is no step to send: shutting down (the lease is handed back), or the run is over. */
+type NoStep = { kind: "stopping" } | { kind: "done"; outcome: RunOutcome };
+
+type StepMessage = { delivery: ClaimedDelivery; recipient: CampaignRecipient };
+type Step = { kind: "step"; claimed: ClaimedDelivery[]; skipped: Outcome[]; messages: StepMessage[] };
+
+/** The step, if this sender may still send it: the campaign may have been paused while it was prepared. */
+async function stillSending(step: StepContext, prepared: Step): Promise<Step | NoStep> {
+  if (step.settings.stopping?.()) return { kind: "stopping" };
+  if (!(await renewLease(step.campaign.id, step.settings.owner, step.now()))) return { kind: "done", outcome: "stopped" };
+  return prepared;
+}
+
+/** The next claimed step, ready to send; or why there is none. */
+async function prepareStep(step: StepContext): Promise<Step | NoStep> {
+  const { campaign, rule, settings, now, batchSize } = step;
   for (;;) {
-    if (settings.stopping?.()) {
-      // Let another sender take over at once rather than after the lease runs out.
-      await db.campaign.updateMany({ where: { id: campaignId, leaseOwner: settings.owner }, data: { leaseOwner: null, leaseUntil: null } });
-      return "stopped";
-    }
-    if (!(await renewLease(campaignId, settings.owner, now()))) return "stopped";
+    if (settings.stopping?.()) return { kind: "stopping" };
+    if (!(await renewLease(campaign.id, settings.owner, now()))) return { kind: "done", outcome: "stopped" };
     await shareRate(settings, now());
-    const current = await db.campaign.findUnique({ where: { id: campaignId }, select: { lastContactId: true, maxContactId: true } });
-    if (!current) return "stopped";
+    const current = await db.campaign.findUnique({ where: { id: campaign.id }, select: { lastContactId: true, maxContactId: true } });
+    if (!current) return { kind: "done", outcome: "stopped" };
     const enumerating = current.lastContactId < (current.maxContactId ?? 0);
-    if (enumerating) await enumerateNextBatch(campaignId, rule, current.lastContactId, current.maxContactId ?? 0, batchSize, now());
-    const claimed = await claimDueDeliveries(campaignId, settings.owner, settings.dispatchBatchSize ?? Math.min(batchSize, 100), now());
-    if (claimed.length > 0) {
-      const paused = await dispatch(campaign, rule, prepared, claimed, settings, run, now);
-      if (paused) return "paused";
-      continue;
-    }
+    if (enumerating) await enumerateNextBatch(campaign.id, rule, current.lastContactId, current.maxContactId ?? 0, batchSize, now());
+    const claimed = await claimDueDeliveries(campaign.id, settings.owner, settings.dispatchBatchSize ?? Math.min(batchSize, 100), now());
+    if (claimed.length > 0) return recheckAndSign(step, claimed);
     if (enumerating) continue;
     const waiting = await db.delivery.findFirst({
-      where: { campaignId, status: { in: ["PENDING", "SENDING"] } },
+      where: { campaignId: campaign.id, status: { in: ["PENDING", "SENDING"] } },
       orderBy: { nextAttemptAt: "asc" },
       select: { nextAttemptAt: true },
     });
     if (!waiting) {
       await db.campaign.updateMany({
-        where: { id: campaignId, status: "SENDING" },
+        where: { id: campaign.id, status: "SENDING" },
         data: { status: "SENT", finishedAt: now(), leaseOwner: null, leaseUntil: null },
       });
-      return "finished";
+      return { kind: "done", outcome: "finished" };
     }
-    // Only retries later on (or another sender's claims): wait for the earliest, a second at most.
+    // Only retries later on, another sender's claims, or the step being sent: wait, a second at most.
     const waitMs = waiting.nextAttemptAt ? Math.min(1000, Math.max(50, waiting.nextAttemptAt.getTime() - now().getTime())) : 200;
     await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
@@ -249,51 +284,60 @@ type Outcome =
   | { id: number; result: "retry"; error: string; attempts: number }
   | { id: number; result: "failed"; error: string; attempts: number };
 
-/** Re-checks consent, sends, and records one claimed batch. Returns true when the campaign paused itself. */
-async function dispatch(
-  campaign: Campaign,
-  rule: PromotionalTarget,
-  prepared: PreparedCampaignMessage,
-  claimed: ClaimedDelivery[],
-  settings: SenderSettings,
-  run: { failuresInARow: number },
-  now: () => Date,
-): Promise<boolean> {
-  const maxAttempts = settings.maxAttempts ?? 5;
-  const pauseAfter = settings.pauseAfterFailures ?? 20;
+/** Re-checks each claimed delivery's consent, and signs the links of each that may still be sent. */
+async function recheckAndSign(step: StepContext, claimed: ClaimedDelivery[]): Promise<Step> {
+  const { campaign, rule, prepared, now } = step;
   // Invariant 5: consent is read again now, so an opt-out made mid-send stops the remaining deliveries.
   const states = await loadConsentStates(db, claimed.map((d) => d.contact.id));
   const checkedAt = now();
-  const outcomes: Outcome[] = [];
+  const skipped: Outcome[] = [];
   const toSend: ClaimedDelivery[] = [];
   for (const delivery of claimed) {
     const state = states.get(delivery.contact.id);
     const reasons = state ? ineligibilityReasons(state, rule, checkedAt) : ["CONTACT_ERASED"];
-    if (reasons.length > 0) outcomes.push({ id: delivery.id, result: "skipped", reason: reasons.join(", ") });
+    if (reasons.length > 0) skipped.push({ id: delivery.id, result: "skipped", reason: reasons.join(", ") });
     else toSend.push(delivery);
   }
-
-  let lastError = "";
-  let pausedReason: string | null = null;
-  let next = 0;
-  const worker = async () => {
-    while (next < toSend.length && pausedReason === null) {
-      const delivery = toSend[next++];
+  // The whole step's links are signed at once: WebCrypto signs them side by side on other threads.
+  // Each message itself is made just before it is sent, so it is garbage as soon as it is gone.
+  const messages = await Promise.all(
+    toSend.map(async (delivery): Promise<StepMessage> => {
       const subscription = states.get(delivery.contact.id)!.subscriptions.find((s) => s.topicId === rule.topicId && s.channel === rule.channel)!;
       const link = { contactId: delivery.contact.id, unitId: rule.unitId };
       const [unsubscribe, preferences] = await Promise.all([
         unsubscribeUrl({ ...link, topicId: rule.topicId, campaignId: campaign.id, channel: rule.channel }),
         preferencesUrl(link),
       ]);
-      const mail = personalize(prepared, {
-        email: delivery.contact.email,
-        unsubscribeUrl: unsubscribe,
-        preferencesUrl: preferences,
-        reason: subscriptionReason({ topicName: campaign.topic.name, unitName: campaign.unit.displayName, consentedAt: subscription.consentedAt }),
-      });
+      return {
+        delivery,
+        recipient: {
+          email: delivery.contact.email,
+          unsubscribeUrl: unsubscribe,
+          preferencesUrl: preferences,
+          reason: subscriptionReason({ topicName: campaign.topic.name, unitName: campaign.unit.displayName, consentedAt: subscription.consentedAt }),
+        },
+      };
+    }),
+  );
+  return { kind: "step", claimed, skipped, messages };
+}
+
+/** Sends one step's messages within the shared rate, and records every outcome. Returns true when the campaign paused itself. */
+async function sendStep(step: StepContext, { claimed, skipped, messages }: Step): Promise<boolean> {
+  const { campaign, settings, run, now } = step;
+  const maxAttempts = settings.maxAttempts ?? 5;
+  const pauseAfter = settings.pauseAfterFailures ?? 20;
+  const outcomes: Outcome[] = [...skipped];
+  let lastError = "";
+  let pausedReason: string | null = null;
+  let next = 0;
+  const lane = async () => {
+    while (next < messages.length && pausedReason === null) {
+      const { delivery, recipient } = messages[next++];
+      const mail = { ...personalize(step.prepared, recipient), messageIdLocalPart: deliveryMessageIdLocalPart(delivery.id) };
       await settings.limiter.take();
       try {
-        const sent = await settings.transport.send({ ...mail, messageIdLocalPart: deliveryMessageIdLocalPart(delivery.id) });
+        const sent = await settings.transport.send(mail);
         run.failuresInARow = 0;
         outcomes.push({ id: delivery.id, result: "sent", messageId: sent.messageId });
       } catch (error) {
@@ -306,7 +350,7 @@ async function dispatch(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(settings.concurrency, Math.max(1, toSend.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.min(settings.concurrency, Math.max(1, messages.length)) }, lane));
   // Claimed but not attempted because the campaign paused: back to the queue.
   const attempted = new Set(outcomes.map((o) => o.id));
   const untouched = claimed.filter((d) => !attempted.has(d.id)).map((d) => d.id);
@@ -314,6 +358,11 @@ async function dispatch(
   // resume, with the same Message-IDs (ADR 010). Writing per message costs more than sending.
   await recordOutcomes(campaign.id, outcomes, untouched, now(), pausedReason, settings.retryBaseMs ?? RETRY_BASE_MS);
   return pausedReason !== null;
+}
+
+/** Claimed deliveries that will not be sent now go back to the queue. */
+async function releaseDeliveries(ids: number[]): Promise<void> {
+  await db.delivery.updateMany({ where: { id: { in: ids }, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
 }
 
 async function recordOutcomes(campaignId: number, outcomes: Outcome[], untouched: number[], now: Date, pausedReason: string | null, retryBaseMs: number) {

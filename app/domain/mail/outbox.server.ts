@@ -30,10 +30,11 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
   return {
     name: "outbox",
     async send(mail) {
-      const { message, messageId } = await composer.sendMail(composeMessage(mail));
+      const options = composeMessage(mail);
+      const { message } = await composer.sendMail(options);
       if (!Buffer.isBuffer(message)) throw new Error("nodemailer returned a stream although buffer: true was set");
       await writeAtomically(dir, nextFileName(), message);
-      return { messageId };
+      return { messageId: String(options.messageId) };
     },
     async verify() {
       await writeAtomically(dir, nextFileName(), Buffer.alloc(0), { keep: false });

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import type { SendMailOptions } from "nodemailer";
+import { fillMessageFrame, type MessageFrame } from "./message-frame.server.ts";
 
 /** Promotional mail obeys consent and must offer one-click unsubscribe; transactional mail must not offer it. */
 export type MailStream = "promotional" | "transactional";
@@ -26,6 +27,11 @@ export type OutgoingMail = {
    * and `html` (see quoted-printable.server.ts): sent as they are, not encoded again.
    */
   encodedParts?: { text: string; html: string };
+  /**
+   * The campaign's message frame, built from these same From, Reply-To, Subject and header
+   * names (message-frame.server.ts): with encodedParts, the message is sent as the filled frame.
+   */
+  frame?: MessageFrame;
 };
 
 export type SentMail = {
@@ -70,6 +76,7 @@ const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-
 // RFC 5322 field-name: printable ASCII except the colon.
 const FIELD_NAME = /^[!-9;-~]+$/;
 const LINE_BREAK = /[\r\n]/;
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 // Fields the message is built from: a second copy would be ambiguous or an injection.
 const STRUCTURAL_FIELDS = new Set(
   ["from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version",
@@ -145,6 +152,24 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
     if (keyType !== "rsa") fail(`the DKIM private key for ${mail.dkim.domainName} is ${String(keyType)}, but nodemailer signs with RSA keys only`);
   }
 
+  const messageId = `<${mail.messageIdLocalPart ?? crypto.randomUUID()}@${mail.messageIdDomain}>`;
+  const dkim = mail.dkim && { ...mail.dkim, headerFieldNames: DKIM_SIGNED_FIELDS };
+  // nodemailer rewrites a non-ASCII address (punycode, SMTPUTF8); the frame writes it as it is.
+  if (mail.frame && mail.encodedParts && PRINTABLE_ASCII.test(mail.to)) {
+    const { fields } = mail.frame;
+    if (
+      fields.from.name !== mail.from.name ||
+      fields.from.address !== mail.from.address ||
+      fields.replyTo !== mail.replyTo ||
+      fields.subject !== mail.subject ||
+      fields.headerNames.join("\n") !== Object.keys(headers).join("\n")
+    ) {
+      fail("the message frame was built for another From, Reply-To, Subject or other headers");
+    }
+    const raw = fillMessageFrame(mail.frame, { to: mail.to, date: new Date(), messageId, headers, parts: mail.encodedParts });
+    return { envelope: { from: mail.from.address, to: [mail.to] }, raw, messageId, dkim };
+  }
+
   return {
     from: { name: mail.from.name, address: mail.from.address },
     to: mail.to,
@@ -153,8 +178,8 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
     text: mail.encodedParts ? { raw: mail.encodedParts.text } : mail.text,
     html: mail.encodedParts ? { raw: mail.encodedParts.html } : mail.html,
     headers,
-    messageId: `<${mail.messageIdLocalPart ?? crypto.randomUUID()}@${mail.messageIdDomain}>`,
-    dkim: mail.dkim && { ...mail.dkim, headerFieldNames: DKIM_SIGNED_FIELDS },
+    messageId,
+    dkim,
   };
 }
 

@@ -22,7 +22,8 @@ export function createSmtpTransport(smtpUrl: string | undefined): MailTransport 
   return {
     name: "smtp",
     async send(mail) {
-      const delivery = pool.sendMail(composeMessage(mail));
+      const options = composeMessage(mail);
+      const delivery = pool.sendMail(options);
       inFlight.add(delivery);
       let info;
       try {
@@ -35,7 +36,8 @@ export function createSmtpTransport(smtpUrl: string | undefined): MailTransport 
       if (info.rejected.length > 0 || info.accepted.length === 0) {
         throw failure("Could not send mail", new Error(`the recipient was not accepted (${info.response})`));
       }
-      return { messageId: info.messageId };
+      // Not info.messageId: for a message sent raw (message-frame.server.ts) nodemailer makes up its own.
+      return { messageId: String(options.messageId) };
     },
     async verify() {
       try {
