@@ -313,7 +313,11 @@ async function main(): Promise<boolean> {
   if (!campaignId) throw new Error(`campaign send did not start a campaign:\n${started}`);
 
   const senderLog = path.join(tmp, "sender.log");
-  const startSender = () => startProcess("sender", ["node", ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []), "build/worker.js"], appEnv, senderLog, "Campaign sender");
+  // Exactly what `npm run worker` runs (node, its flags, the bundle), without npm in between.
+  const workerCommand = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.worker.split(/\s+/);
+  const [node, ...workerArgs] = workerCommand;
+  const startSender = () =>
+    startProcess("sender", [node, ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...workerArgs], appEnv, senderLog, "Campaign sender");
   let sender = await startSender();
   const appStarted = performance.now();
   const senderPeaks: number[] = [];

@@ -68,8 +68,10 @@ function holderIsGone(owner: string | null): boolean {
  * Keyed, so it reveals neither the delivery's id nor how many messages were sent.
  */
 export function deliveryMessageIdLocalPart(deliveryId: number): string {
-  return crypto.createHmac("sha256", getEnv().SESSION_SECRET).update(`delivery:${deliveryId}`).digest("base64url").slice(0, 32);
+  messageIdKey ??= crypto.createSecretKey(Buffer.from(getEnv().SESSION_SECRET));
+  return crypto.createHmac("sha256", messageIdKey).update(`delivery:${deliveryId}`).digest("base64url").slice(0, 32);
 }
+let messageIdKey: crypto.KeyObject | undefined;
 
 /** Starts a campaign now: freezes who may get it (rule and bounds). Only drafts and scheduled campaigns start. */
 export async function startCampaign(campaignId: number, now = new Date()): Promise<boolean> {
