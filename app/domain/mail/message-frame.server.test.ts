@@ -59,38 +59,30 @@ describe("a message frame, filled", () => {
     expect(compared).toBe(4);
   });
 
-  it("is refused for a message whose fields it was not built from", async () => {
+  /** A framed message for the first sender, with whatever the test changes. */
+  async function framedMail(changes: Partial<OutgoingMail>): Promise<OutgoingMail> {
     const sender = senders[0];
-    const frame = await buildMessageFrame({ ...sender, headerNames: HEADER_NAMES });
-    const mail: OutgoingMail = {
+    return {
       stream: "promotional",
       ...sender,
-      subject: "Another subject",
       to: "ann@example.com",
       html: "<p>x</p>",
       text: "x",
       headers: { "List-Unsubscribe": "<https://prefs.example.com/u/t>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
       messageIdDomain: "tax.example.com",
-      encodedParts: { text: "x", html: "x" },
-      frame,
+      encodedParts: { text: "Content-Type: text/plain\r\n\r\nx", html: "Content-Type: text/html\r\n\r\nx" },
+      frame: await buildMessageFrame({ ...sender, headerNames: HEADER_NAMES }),
+      ...changes,
     };
+  }
+
+  it("is refused for a message whose fields it was not built from", async () => {
+    const mail = await framedMail({ subject: "Another subject" });
     expect(() => composeMessage(mail)).toThrow("the message frame was built for another From, Reply-To, Subject or other headers");
   });
 
   it("is not used for a non-ASCII address, which nodemailer rewrites", async () => {
-    const sender = senders[0];
-    const frame = await buildMessageFrame({ ...sender, headerNames: HEADER_NAMES });
-    const options = composeMessage({
-      stream: "promotional",
-      ...sender,
-      to: "jörg@exämple.com",
-      html: "<p>x</p>",
-      text: "x",
-      headers: { "List-Unsubscribe": "<https://prefs.example.com/u/t>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
-      messageIdDomain: "tax.example.com",
-      encodedParts: { text: "Content-Type: text/plain\r\n\r\nx", html: "Content-Type: text/html\r\n\r\nx" },
-      frame,
-    });
+    const options = composeMessage(await framedMail({ to: "jörg@exämple.com" }));
     expect(options.raw).toBeUndefined();
     expect(options.to).toBe("jörg@exämple.com");
   });
