@@ -44,6 +44,8 @@ ensureDkimVerifier();
 run("Generating the Prisma client", bin("prisma"), ["generate"]);
 run("Typechecking", bin("tsc"), ["--noEmit"]);
 run("Building the app (browser tests drive the production build)", bin("remix"), ["build"]);
+// The server starts the one-click writer thread from its bundle; tests also run `npm run worker`.
+run("Bundling the campaign worker and the one-click writer", "npm", ["run", "--silent", "build:worker"]);
 
 const report = path.resolve("tests/.tmp-report.json");
 console.log("\n▶ Unit, integration and browser tests");
