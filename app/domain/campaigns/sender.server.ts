@@ -288,7 +288,7 @@ type Outcome =
 
 /** Re-checks each claimed delivery's consent, and signs the links of each that may still be sent. */
 async function recheckAndSign(step: StepContext, claimed: ClaimedDelivery[]): Promise<Step> {
-  const { campaign, rule, prepared, now } = step;
+  const { campaign, rule, now } = step;
   // Invariant 5: consent is read again now, so an opt-out made mid-send stops the remaining deliveries.
   const states = await loadConsentStates(db, claimed.map((d) => d.contact.id));
   const checkedAt = now();
