@@ -140,8 +140,7 @@ export function fillPromotional(prepared: PreparedPromotionalEmail, values: Retu
 
 /** What goes into each slot of each part for this recipient (HTML-escaped for the HTML part). */
 export function recipientSlotValues(footer: RecipientFooter): { html: Record<RecipientSlot, string>; text: Record<RecipientSlot, string> } {
-  assertRecipientFooter(footer);
-  const reason = oneSentence(footer.reason);
+  const reason = assertRecipientFooter(footer);
   return {
     html: { unsubscribeUrl: escapeHtml(footer.unsubscribeUrl), preferencesUrl: escapeHtml(footer.preferencesUrl), reason: escapeHtml(reason) },
     text: { unsubscribeUrl: footer.unsubscribeUrl, preferencesUrl: footer.preferencesUrl, reason },
@@ -169,10 +168,13 @@ function oneSentence(reason: string): string {
   return reason.replace(/[\s\u0000-\u001f\u007f\u200b]+/g, " ").trim();
 }
 
-function assertRecipientFooter(footer: RecipientFooter): void {
+/** Checks the footer's links and reason; returns the reason as one sentence. */
+function assertRecipientFooter(footer: RecipientFooter): string {
   assertLink("footer.unsubscribeUrl", footer.unsubscribeUrl);
   assertLink("footer.preferencesUrl", footer.preferencesUrl);
-  if (!oneSentence(footer.reason)) throw new TemplateContextError("footer.reason is empty: promotional mail says why the person gets it.");
+  const reason = oneSentence(footer.reason);
+  if (!reason) throw new TemplateContextError("footer.reason is empty: promotional mail says why the person gets it.");
+  return reason;
 }
 
 const REGISTRIES = { transactional: transactionalTemplates, promotional: promotionalTemplates } as const;

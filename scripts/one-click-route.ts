@@ -8,10 +8,10 @@ import { Worker } from "node:worker_threads";
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
 import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import type { Requester } from "../app/utils/request.server.ts";
+import type { OneClickWriter } from "../app/domain/unsubscribe/one-click.server.ts";
+import type { OneClickAnswer, OneClickWrite } from "../app/domain/unsubscribe/one-click-writes.server.ts";
 import { clientIp, logRequest } from "./access-log.ts";
 
-type OneClickAnswer = { unitName: string };
-type OneClickWriter = (write: unknown) => Promise<OneClickAnswer | null>;
 type OneClickEntry = {
   isOneClickBody(contentType: string | undefined, body: Uint8Array): Promise<boolean>;
   answerOneClick(token: string, requester: Requester): Promise<OneClickAnswer | null>;
@@ -41,29 +41,29 @@ export function oneClickListener(build: ServerBuild, next: Listener, maxBodyByte
     const token = req.method === "POST" && req.headers.origin === undefined ? ONE_CLICK_PATH.exec(req.url ?? "")?.[1] : undefined;
     if (token === undefined || Number(req.headers["content-length"] ?? 0) > maxBodyBytes) return next(req, res);
     const startedAt = performance.now();
+    const ip = clientIp(req);
+    const answer = (status: number, type: string, text: string) => {
+      res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(text) }).end(text);
+      logRequest(ip, req.method!, req.url!, status, startedAt);
+    };
     readBody(req, maxBodyBytes)
       .then(async (body) => {
-        if (body === null) return answer(req, res, startedAt, 413, "text/plain; charset=utf-8", "That request is too large.");
+        if (body === null) return answer(413, "text/plain; charset=utf-8", "That request is too large.");
         const handOn = () => {
           Object.assign(req, { body, _body: true }); // body-parser skips a request whose body was read
           next(req, res);
         };
         if (!(await entry.isOneClickBody(req.headers["content-type"], body))) return handOn();
-        const requester = { ip: clientIp(req), userAgent: req.headers["user-agent"]?.slice(0, 500) ?? null };
+        const requester = { ip, userAgent: req.headers["user-agent"]?.slice(0, 500) ?? null };
         const done = await entry.answerOneClick(token, requester);
         if (!done) return handOn();
-        answer(req, res, startedAt, 200, "text/html; charset=utf-8", confirmation(done.unitName));
+        answer(200, "text/html; charset=utf-8", confirmation(done.unitName));
       })
       .catch((error: unknown) => {
         console.error(error);
-        if (!res.headersSent) answer(req, res, startedAt, 500, "text/plain; charset=utf-8", "Something went wrong. Please try again.");
+        if (!res.headersSent) answer(500, "text/plain; charset=utf-8", "Something went wrong. Please try again.");
       });
   };
-}
-
-function answer(req: IncomingMessage, res: ServerResponse, startedAt: number, status: number, type: string, text: string): void {
-  res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(text) }).end(text);
-  logRequest(clientIp(req), req.method!, req.url!, status, startedAt);
 }
 
 /**
@@ -75,8 +75,10 @@ function writerThread(file: string, entry: OneClickEntry): OneClickWriter {
   type Waiting = { resolve: (answer: OneClickAnswer | null) => void; reject: (error: Error) => void };
   const pending = new Map<number, Waiting[]>();
   let lastId = 0;
+  let stopped = false;
   // Requests of one event-loop turn travel together: one message each way per turn, not per request.
-  let turn: { writes: unknown[]; waiting: Waiting[] } | null = null;
+  let turn: { writes: OneClickWrite[]; waiting: Waiting[] } | null = null;
+  const failAll = (waiting: Waiting[]) => waiting.forEach((w) => w.reject(new Error("The one-click writer thread stopped.")));
   const thread = new Worker(file);
   thread.unref(); // the HTTP server keeps the process alive, not this thread
   thread.on("message", ({ id, results }: { id: number; results: { answer?: OneClickAnswer | null; error?: string }[] }) => {
@@ -87,19 +89,22 @@ function writerThread(file: string, entry: OneClickEntry): OneClickWriter {
   thread.on("error", (error) => console.error(`One-click writer thread failed: ${error.message}`));
   thread.on("exit", () => {
     console.error("One-click writer thread stopped: one-click opt-outs are written in the main thread from now on.");
+    stopped = true;
     entry.writeOneClicksWith(null);
-    for (const waiting of pending.values()) waiting.forEach((w) => w.reject(new Error("The one-click writer thread stopped.")));
+    for (const waiting of pending.values()) failAll(waiting);
     pending.clear();
   });
   return (write) =>
     new Promise((resolve, reject) => {
       if (!turn) {
-        turn = { writes: [], waiting: [] };
+        const current = (turn = { writes: [], waiting: [] });
         setImmediate(() => {
-          const id = ++lastId;
-          pending.set(id, turn!.waiting);
-          thread.postMessage({ id, writes: turn!.writes });
           turn = null;
+          // The thread stopped after these requests joined the turn: nobody would answer them.
+          if (stopped) return failAll(current.waiting);
+          const id = ++lastId;
+          pending.set(id, current.waiting);
+          thread.postMessage({ id, writes: current.writes });
         });
       }
       turn.writes.push(write);

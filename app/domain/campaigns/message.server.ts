@@ -1,5 +1,4 @@
-import crypto from "node:crypto";
-import { isDkimSelector, isDomainName, isPlainEmailAddress, type OutgoingMail } from "~/domain/mail/outgoing-mail.server.ts";
+import { dkimKeyType, isDkimSelector, isDomainName, isPlainEmailAddress, PRINTABLE_ASCII, type OutgoingMail } from "~/domain/mail/outgoing-mail.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { brandColors, formatDate, missingIdentityFacts, type UnitIdentity } from "~emails/components/index.ts";
 import type { CampaignContent } from "~emails/promotional/campaign.tsx";
@@ -135,17 +134,7 @@ export type PreparedCampaignMessage = {
 export async function prepareCampaignMessage(draft: CampaignDraft, unit: SendingUnitFacts): Promise<PreparedCampaignMessage> {
   const problems = validateCampaignDraft(draft);
   if (problems.length > 0) throw new InvalidCampaignDraftError(problems);
-  return prepareChecked(draft, unit);
-}
-
-async function prepareChecked(draft: CampaignDraft, unit: SendingUnitFacts): Promise<PreparedCampaignMessage> {
-  const missing = missingSenderFacts(unit);
-  if (missing.length > 0) throw new SenderFactsMissingError(unit.displayName, missing);
-  const identity = unitIdentity(unit);
-  const email = await preparePromotional("campaign", campaignContent(draft, unit), {
-    unit: identity,
-    footer: { advertisement: draft.advertisementLabel },
-  });
+  const email = await renderOnce(draft, unit);
   const dkim = dkimOf(unit);
   const from = { name: unit.fromName, address: unit.fromEmail };
   const replyTo = unit.replyTo || undefined;
@@ -158,6 +147,16 @@ async function prepareChecked(draft: CampaignDraft, unit: SendingUnitFacts): Pro
     messageIdDomain: unit.sendingDomain,
     ...(dkim ? { dkim } : {}),
   };
+}
+
+/** The campaign's email rendered once, with a slot for each recipient's values. Throws SenderFactsMissingError. */
+async function renderOnce(draft: CampaignDraft, unit: SendingUnitFacts): Promise<PreparedPromotionalEmail> {
+  const missing = missingSenderFacts(unit);
+  if (missing.length > 0) throw new SenderFactsMissingError(unit.displayName, missing);
+  return preparePromotional("campaign", campaignContent(draft, unit), {
+    unit: unitIdentity(unit),
+    footer: { advertisement: draft.advertisementLabel },
+  });
 }
 
 /** The body as the email shows it: sanitised HTML, links in the unit's link colour. */
@@ -183,7 +182,7 @@ const ONE_CLICK_HEADERS = ["List-Unsubscribe", "List-Unsubscribe-Post"] as const
 /** One recipient's message, ready for the promotional transport. Synchronous and cheap: no rendering. */
 export function personalize(prepared: PreparedCampaignMessage, recipient: CampaignRecipient): OutgoingMail {
   // The same URL goes into a header, where only printable ASCII can go unencoded.
-  if (!/^[\x21-\x7e]+$/.test(recipient.unsubscribeUrl)) {
+  if (!PRINTABLE_ASCII.test(recipient.unsubscribeUrl)) {
     throw new TemplateContextError(`The unsubscribe URL must be printable ASCII for List-Unsubscribe, got "${recipient.unsubscribeUrl}".`);
   }
   const values = recipientSlotValues(recipient);
@@ -220,9 +219,9 @@ export async function renderCampaignPreview(
   unit: SendingUnitFacts,
   sample: Partial<CampaignRecipient> = {},
 ): Promise<RenderedEmail> {
-  const prepared = await prepareChecked(draft, unit);
+  const email = await renderOnce(draft, unit);
   const publicUrl = getEnv().PUBLIC_URL;
-  return personalizePromotional(prepared.email, {
+  return personalizePromotional(email, {
     // Not a token: the preview's links must not unsubscribe anyone.
     unsubscribeUrl: sample.unsubscribeUrl ?? `${publicUrl}/u/preview`,
     preferencesUrl: sample.preferencesUrl ?? `${publicUrl}/preferences`,
@@ -239,15 +238,7 @@ function unitIdentity(unit: SendingUnitFacts): UnitIdentity {
 function dkimOf(unit: SendingUnitFacts): PreparedCampaignMessage["dkim"] | undefined {
   if (!unit.dkimSelector || !unit.dkimPrivateKey) return undefined;
   const domainName = unit.dkimDomain || unit.sendingDomain;
-  if (!isDomainName(domainName) || !isDkimSelector(unit.dkimSelector) || !isPrivateKey(unit.dkimPrivateKey)) return undefined;
+  if (!isDomainName(domainName) || !isDkimSelector(unit.dkimSelector) || dkimKeyType(unit.dkimPrivateKey) !== "rsa") return undefined;
   return { domainName, keySelector: unit.dkimSelector, privateKey: unit.dkimPrivateKey };
 }
 
-/** A PEM private key nodemailer can sign with: it signs rsa-sha256 only, and silently skips any other key. */
-function isPrivateKey(pem: string): boolean {
-  try {
-    return crypto.createPrivateKey(pem).asymmetricKeyType === "rsa";
-  } catch {
-    return false;
-  }
-}

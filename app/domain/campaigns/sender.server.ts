@@ -156,8 +156,15 @@ export async function runCampaign(campaignId: number, settings: SenderSettings):
   // so the transport does not wait for the database between steps (ADR 010).
   let next = await prepareStep(step);
   while (next.kind === "step") {
-    const [paused, following] = await Promise.all([sendStep(step, next), prepareStep(step)]);
-    next = paused ? { kind: "done", outcome: "paused" } : following.kind === "step" ? await stillSending(step, following) : following;
+    const [sent, upcoming] = await Promise.allSettled([sendStep(step, next), prepareStep(step)]);
+    if (sent.status === "rejected" || upcoming.status === "rejected") {
+      // Nothing of the prepared step was sent: it goes back to the queue before the error goes on.
+      if (upcoming.status === "fulfilled" && upcoming.value.kind === "step") await releaseDeliveries(upcoming.value.claimed.map((d) => d.id));
+      throw sent.status === "rejected" ? sent.reason : (upcoming as PromiseRejectedResult).reason;
+    }
+    const following = upcoming.value;
+    // The campaign may have been paused (by itself or a marketer) while the next step was prepared.
+    next = sent.value ? { kind: "done", outcome: "paused" } : following.kind === "step" ? ((await lostHold(step)) ?? following) : following;
     // A step prepared in vain (paused, shutting down, paused by a marketer meanwhile) goes back to the queue.
     if (following.kind === "step" && next !== following) await releaseDeliveries(following.claimed.map((d) => d.id));
   }
@@ -185,19 +192,19 @@ type NoStep = { kind: "stopping" } | { kind: "done"; outcome: RunOutcome };
 type StepMessage = { delivery: ClaimedDelivery; recipient: CampaignRecipient };
 type Step = { kind: "step"; claimed: ClaimedDelivery[]; skipped: Outcome[]; messages: StepMessage[] };
 
-/** The step, if this sender may still send it: the campaign may have been paused while it was prepared. */
-async function stillSending(step: StepContext, prepared: Step): Promise<Step | NoStep> {
+/** Why this sender may not go on (shutting down, or the lease is gone: paused, cancelled, taken); null when it may. Renews the lease. */
+async function lostHold(step: StepContext): Promise<NoStep | null> {
   if (step.settings.stopping?.()) return { kind: "stopping" };
   if (!(await renewLease(step.campaign.id, step.settings.owner, step.now()))) return { kind: "done", outcome: "stopped" };
-  return prepared;
+  return null;
 }
 
 /** The next claimed step, ready to send; or why there is none. */
 async function prepareStep(step: StepContext): Promise<Step | NoStep> {
   const { campaign, rule, settings, now, batchSize } = step;
   for (;;) {
-    if (settings.stopping?.()) return { kind: "stopping" };
-    if (!(await renewLease(campaign.id, settings.owner, now()))) return { kind: "done", outcome: "stopped" };
+    const lost = await lostHold(step);
+    if (lost) return lost;
     await shareRate(settings, now());
     const current = await db.campaign.findUnique({ where: { id: campaign.id }, select: { lastContactId: true, maxContactId: true } });
     if (!current) return { kind: "done", outcome: "stopped" };

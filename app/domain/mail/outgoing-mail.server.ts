@@ -76,7 +76,8 @@ const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-
 // RFC 5322 field-name: printable ASCII except the colon.
 const FIELD_NAME = /^[!-9;-~]+$/;
 const LINE_BREAK = /[\r\n]/;
-const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+/** Printable ASCII, no spaces: what a header value can carry unencoded. */
+export const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 // Fields the message is built from: a second copy would be ambiguous or an injection.
 const STRUCTURAL_FIELDS = new Set(
   ["from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version",
@@ -99,6 +100,25 @@ export const isPlainEmailAddress = (value: string) => ADDRESS.test(value);
 /** A domain name, as composeMessage accepts for the Message-ID and DKIM. */
 export const isDomainName = (value: string) => DOMAIN.test(value);
 export const isDkimSelector = (value: string) => DKIM_SELECTOR.test(value);
+
+// Parsing a 2048-bit key costs about half a millisecond, and a campaign sends every message
+// with the same one: each key's answer is kept.
+const keyTypes = new Map<string, string | undefined | null>();
+
+/** The key's type ("rsa" is the one nodemailer signs with), or null when it is not a PEM private key. */
+export function dkimKeyType(pem: string): string | undefined | null {
+  if (!keyTypes.has(pem)) {
+    let type: string | undefined | null;
+    try {
+      type = crypto.createPrivateKey(pem).asymmetricKeyType;
+    } catch {
+      type = null;
+    }
+    if (keyTypes.size >= 100) keyTypes.clear();
+    keyTypes.set(pem, type);
+  }
+  return keyTypes.get(pem);
+}
 
 /** Validates a message and turns it into nodemailer's options; throws InvalidMailError on the first problem. */
 export function composeMessage(mail: OutgoingMail): SendMailOptions {
@@ -143,12 +163,8 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
     if (!DKIM_SELECTOR.test(mail.dkim.keySelector)) fail(`"${mail.dkim.keySelector}" is not a DKIM selector`);
     // nodemailer sends a message unsigned when the key does not parse, or is not RSA (it signs
     // rsa-sha256 only), so check it here.
-    let keyType: string | undefined;
-    try {
-      keyType = crypto.createPrivateKey(mail.dkim.privateKey).asymmetricKeyType;
-    } catch {
-      fail(`the DKIM private key for ${mail.dkim.domainName} is not a valid PEM private key`);
-    }
+    const keyType = dkimKeyType(mail.dkim.privateKey);
+    if (keyType === null) fail(`the DKIM private key for ${mail.dkim.domainName} is not a valid PEM private key`);
     if (keyType !== "rsa") fail(`the DKIM private key for ${mail.dkim.domainName} is ${String(keyType)}, but nodemailer signs with RSA keys only`);
   }
 

@@ -135,10 +135,12 @@ function decodeJsonObject(part: string): Record<string, unknown> | null {
   }
 }
 
+const REQUIRED_CLAIMS = ["sub", "exp", "iat", "jti"];
+
 /** The registered claims, checked as jose's jwtVerify checks them with `requiredClaims` sub, exp, iat, jti. */
 function checkRegisteredClaims(payload: Record<string, unknown>, purpose: LinkPurpose, now: number): JWTPayload {
   if (!Object.hasOwn(payload, "aud")) throw new LinkTokenError("wrong-purpose");
-  if (!["sub", "exp", "iat", "jti"].every((claim) => Object.hasOwn(payload, claim))) throw new LinkTokenError("invalid-claims");
+  if (!REQUIRED_CLAIMS.every((claim) => Object.hasOwn(payload, claim))) throw new LinkTokenError("invalid-claims");
   const { aud, iat, nbf, exp } = payload;
   if (!(aud === purpose || (Array.isArray(aud) && aud.includes(purpose)))) throw new LinkTokenError("wrong-purpose");
   if (typeof iat !== "number" || typeof exp !== "number") throw new LinkTokenError("invalid-claims");
