@@ -166,14 +166,21 @@ export async function applyUnitOptOuts(tx: Tx, requests: UnitOptOutRequest[]): P
       created.map((row) => Prisma.sql`(${row.contactId}, ${row.unitId}, ${row.channel}, ${row.createdAt})`),
     )}`;
   }
-  if (events.length === 0) return results;
+  if (events.length > 0) await insertEventRows(tx, events);
+  return results;
+}
+
+/**
+ * Ledger rows made by eventRow(), in one plain multi-row INSERT that SQLite and PostgreSQL both
+ * take (batch writers only; the caller keeps each call within SQLite's bound-parameter limit).
+ */
+export async function insertEventRows(tx: Tx, events: ReturnType<typeof eventRow>[]): Promise<void> {
   await tx.$executeRaw`INSERT INTO "ConsentEvent" ("contactId", "unitId", "topicId", "channel", "action", "changed", "source", "actor", "ip", "userAgent", "tokenId", "campaignId", "consentTextId", "detail", "createdAt") VALUES ${Prisma.join(
     events.map(
       (e) =>
         Prisma.sql`(${e.contactId}, ${e.unitId}, ${e.topicId}, ${e.channel}, ${e.action}, ${e.changed}, ${e.source}, ${e.actor}, ${e.ip}, ${e.userAgent}, ${e.tokenId}, ${e.campaignId}, ${e.consentTextId}, ${e.detail}, ${e.createdAt})`,
     ),
   )}`;
-  return results;
 }
 
 /** Writes the projection row for one change and says what to record about it. */

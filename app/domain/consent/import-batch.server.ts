@@ -17,7 +17,7 @@ import { Prisma } from "~/generated/prisma/client.ts";
 import type { Channel, ConsentBasis, SubscriptionStatus } from "~/generated/prisma/enums.ts";
 import { offeredChannels } from "~/domain/units/channels.ts";
 import { addressHash } from "./address-hash.server.ts";
-import { ConsentError, eventRow, type ConsentContext } from "./changes.server.ts";
+import { ConsentError, eventRow, insertEventRows, type ConsentContext } from "./changes.server.ts";
 
 export type ImportedSubscription = {
   /** Normalised (email.ts). */
@@ -257,12 +257,5 @@ async function upsertSubscriptions(tx: Tx, rows: ImportedSubscription[], contact
 }
 
 async function insertEvents(tx: Tx, events: ReturnType<typeof eventRow>[]) {
-  for (const group of inGroups(events)) {
-    await tx.$executeRaw`INSERT INTO "ConsentEvent" ("contactId", "unitId", "topicId", "channel", "action", "changed", "source", "actor", "ip", "userAgent", "tokenId", "campaignId", "consentTextId", "detail", "createdAt") VALUES ${Prisma.join(
-      group.map(
-        (e) =>
-          Prisma.sql`(${e.contactId}, ${e.unitId}, ${e.topicId}, ${e.channel}, ${e.action}, ${e.changed}, ${e.source}, ${e.actor}, ${e.ip}, ${e.userAgent}, ${e.tokenId}, ${e.campaignId}, ${e.consentTextId}, ${e.detail}, ${e.createdAt})`,
-      ),
-    )}`;
-  }
+  for (const group of inGroups(events)) await insertEventRows(tx, group);
 }

@@ -11,7 +11,7 @@ import { Prisma } from "~/generated/prisma/client.ts";
 import type { SuppressionReason } from "~/generated/prisma/enums.ts";
 import type { Tx } from "~/utils/db.server.ts";
 import { addressHash } from "./address-hash.server.ts";
-import { eventRow, type ConsentContext } from "./changes.server.ts";
+import { eventRow, insertEventRows, type ConsentContext } from "./changes.server.ts";
 import { normalizeEmail } from "./email.ts";
 
 export type ImportedSuppression = { email: string; reason: Exclude<SuppressionReason, "ERASED">; note: string | null };
@@ -66,12 +66,7 @@ export async function applyImportedSuppressions(tx: Tx, requests: ImportedSuppre
     const events = group.map((r) =>
       eventRow({ action: "SUPPRESS", changed: true, contactId: r.contactId, channel: "EMAIL", detail: { reason: r.reason } }, context, now),
     );
-    await tx.$executeRaw`INSERT INTO "ConsentEvent" ("contactId", "unitId", "topicId", "channel", "action", "changed", "source", "actor", "ip", "userAgent", "tokenId", "campaignId", "consentTextId", "detail", "createdAt") VALUES ${Prisma.join(
-      events.map(
-        (e) =>
-          Prisma.sql`(${e.contactId}, ${e.unitId}, ${e.topicId}, ${e.channel}, ${e.action}, ${e.changed}, ${e.source}, ${e.actor}, ${e.ip}, ${e.userAgent}, ${e.tokenId}, ${e.campaignId}, ${e.consentTextId}, ${e.detail}, ${e.createdAt})`,
-      ),
-    )}`;
+    await insertEventRows(tx, events);
   }
   return outcomes;
 }

@@ -7,6 +7,7 @@ import type { Prisma } from "~/generated/prisma/client.ts";
 import type { SuppressionReason } from "~/generated/prisma/enums.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
+import { isErasedAddress } from "~/domain/consent/contacts.server.ts";
 import { applyConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
 import { applyImportedSuppressions } from "~/domain/consent/suppression-batch.server.ts";
 import { EmailSchema, maskEmail, normalizeEmail } from "~/domain/consent/email.ts";
@@ -93,17 +94,13 @@ export async function suppressionCounts(client: Db = db): Promise<Record<Suppres
   return counts;
 }
 
-/** The address is erased: storing it again, even in a suppression, would undo the erasure. */
-async function isErased(tx: Tx, emailHash: string): Promise<boolean> {
-  return (await tx.suppression.count({ where: { emailHash, reason: "ERASED" } })) > 0;
-}
-
 /** Adds a MANUAL suppression with the admin's note. Adding one already in force is refused (409): nothing to do. */
 export async function addManualSuppression(actor: SuppressionActor, input: { email: string; note: string }): Promise<{ id: number; email: string }> {
   const email = normalizeEmail(input.email);
   const emailHash = addressHash(email);
   return db.$transaction(async (tx) => {
-    if (await isErased(tx, emailHash)) {
+    // Storing an erased address again, even in a suppression, would undo the erasure.
+    if (await isErasedAddress(email, tx)) {
       throw new SuppressionError(
         "This address was erased at the person's request. It is already blocked for every message, and is not stored again.",
         409,
