@@ -5,6 +5,7 @@ import type { ExemptClass } from "~/generated/prisma/enums.ts";
 import { RESERVED_SLUGS } from "~/domain/units/unit-settings.server.ts";
 import { db, type Tx } from "~/utils/db.server.ts";
 import { transactionalTemplates } from "~emails/transactional/index.ts";
+import { GROUP_CATEGORIES } from "./group-categories.server.ts";
 
 // A unit's exempt (transactional / relationship) categories as admins set them up. Separate
 // from topics by design (DESIGN.md): never unsubscribable, no shared table or code path.
@@ -25,8 +26,8 @@ export const EXEMPT_CLASS_LABEL: Record<ExemptClass, string> = {
 };
 const EXEMPT_CLASSES = Object.keys(EXEMPT_CLASS_LABEL) as ExemptClass[];
 
-// The product's own service mail (links, password resets) uses group-level categories of these slugs.
-const GROUP_LEVEL_SLUGS = new Set(["preference-link", "sign-in-link", "account-security"]);
+// The product's own service mail (links, staff invitations) uses the group-level categories.
+const GROUP_LEVEL_SLUGS = new Set(GROUP_CATEGORIES.map((category) => category.slug));
 
 /** Unit category slugs the built-in templates send as, e.g. { "renewal": ["renewal-notice"] }. */
 export function templatesByCategory(): Record<string, string[]> {
