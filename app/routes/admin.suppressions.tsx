@@ -283,7 +283,7 @@ export default function SuppressionsRoute() {
                       {formatMoment(entry.createdAt)}
                     </td>
                     <td data-label="" className="row-action">
-                      {entry.reason === "MANUAL" && entry.email ? (
+                      {entry.removable ? (
                         <Form method="post">
                           <input type="hidden" name="intent" value="remove" />
                           <input type="hidden" name="id" value={entry.id} />

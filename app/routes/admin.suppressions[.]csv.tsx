@@ -3,6 +3,7 @@ import { z } from "zod";
 import { requireAdmin } from "~/domain/accounts/staff.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { adminActor, exportSuppressions } from "~/domain/suppressions/suppressions.server.ts";
+import { IMPORTABLE_REASONS } from "~/domain/suppressions/suppression-csv.ts";
 import { formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
@@ -12,7 +13,7 @@ import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.se
 
 const ExportRequest = z.object({
   reason: z
-    .union([z.literal(""), z.enum(["MANUAL", "COMPLAINT", "HARD_BOUNCE"])], {
+    .union([z.literal(""), z.enum(IMPORTABLE_REASONS)], {
       error: "must be MANUAL, COMPLAINT or HARD_BOUNCE (erased entries are never exported)",
     })
     .optional(),

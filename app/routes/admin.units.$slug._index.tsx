@@ -35,7 +35,7 @@ const NO_STORE = { "Cache-Control": "no-store" };
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const staff = await requireAdmin(request);
-  const { unit, dkimKey, missing, topics, categories } = await unitForAdmin(params.slug ?? "");
+  const { unit, dkimKey, missing, readiness, topics, categories } = await unitForAdmin(params.slug ?? "");
   const notice = new URL(request.url).searchParams.get("notice");
   return data(
     {
@@ -43,6 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       unit,
       dkimKey,
       missing,
+      readiness,
       topics,
       categories,
       legalClassLabels: EXEMPT_CLASS_LABEL,
@@ -89,20 +90,19 @@ function formValues(unit: Record<string, unknown>): UnitFormValues {
 }
 
 export default function UnitPage() {
-  const { user, unit, dkimKey, missing, topics, categories, legalClassLabels, notice } = useLoaderData<typeof loader>();
+  const { user, unit, dkimKey, missing, readiness, topics, categories, legalClassLabels, notice } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const saveAnswer = answer?.kind === "save" ? answer : null;
   const test = answer?.kind === "dkim-test" ? answer : null;
-  const openTopics = topics.filter((t) => !t.archivedAt).length;
   return (
     <StaffFrame user={user} title={unit.displayName}>
       <Breadcrumbs trail={[{ to: "/admin/units", label: "Units" }, { label: unit.displayName }]} />
       <p className="unit-summary">
         <span className="unit-swatch" style={{ background: unit.brandColor }} aria-hidden="true" />
         Slug <code>{unit.slug}</code> · created {formatDay(unit.createdAt)} ·{" "}
-        {missing.length > 0 ? (
+        {readiness === "needs-sender-facts" ? (
           <span className="readiness not-ready">cannot send yet: needs {missing.join(", ")}</span>
-        ) : openTopics === 0 ? (
+        ) : readiness === "needs-topic" ? (
           <span className="readiness not-ready">needs a topic before it can send</span>
         ) : (
           <span className="readiness ready">ready to send</span>

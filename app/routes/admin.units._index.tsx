@@ -78,9 +78,9 @@ export default function UnitsPage() {
                     {unit.categories.archived ? <div className="muted">+{unit.categories.archived} archived</div> : null}
                   </td>
                   <td>
-                    {unit.missing.length > 0 ? (
+                    {unit.readiness === "needs-sender-facts" ? (
                       <span className="readiness not-ready">Needs {unit.missing.join(", ")}</span>
-                    ) : unit.topics.open === 0 ? (
+                    ) : unit.readiness === "needs-topic" ? (
                       <span className="readiness not-ready">Needs a topic</span>
                     ) : (
                       <span className="readiness ready">Yes</span>

@@ -58,6 +58,8 @@ export type SuppressionListEntry = {
   note: string | null;
   createdAt: Date;
   contactId: number | null;
+  /** Only a MANUAL entry whose address is still known can be removed (removeManualSuppression). */
+  removable: boolean;
 };
 
 /**
@@ -80,7 +82,7 @@ export async function listSuppressions(filter: SuppressionFilter, beforeId?: num
     select: { id: true, email: true, reason: true, note: true, createdAt: true, contactId: true },
   });
   return {
-    entries: rows.slice(0, SUPPRESSIONS_PAGE_SIZE) as SuppressionListEntry[],
+    entries: rows.slice(0, SUPPRESSIONS_PAGE_SIZE).map((row): SuppressionListEntry => ({ ...row, removable: row.reason === "MANUAL" && row.email !== null })),
     nextBeforeId: rows.length > SUPPRESSIONS_PAGE_SIZE ? rows[SUPPRESSIONS_PAGE_SIZE - 1].id : null,
     exactAddress: exact?.success ? exact.data : null,
   };

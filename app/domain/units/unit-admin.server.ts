@@ -31,24 +31,38 @@ const SETTINGS_FIELDS = [
   "oneClickScope",
 ] as const satisfies readonly (keyof UnitSettings)[];
 
+/** Whether a unit can send a campaign: it needs its sender facts first, then an open topic. */
+export type SendReadiness = "ready" | "needs-sender-facts" | "needs-topic";
+
+function sendReadiness(missing: string[], openTopics: number): SendReadiness {
+  if (missing.length > 0) return "needs-sender-facts";
+  return openTopics === 0 ? "needs-topic" : "ready";
+}
+
 /** Every unit with what it still needs to send, and how many topics and categories it has. */
 export async function listUnitsForAdmin() {
   const units = await db.businessUnit.findMany({
     orderBy: { displayName: "asc" },
     include: { topics: { select: { archivedAt: true } }, exemptCategories: { select: { archivedAt: true } } },
   });
-  return units.map(({ topics, exemptCategories, dkimPrivateKey, ...unit }) => ({
-    id: unit.id,
-    slug: unit.slug,
-    displayName: unit.displayName,
-    fromEmail: unit.fromEmail,
-    sendingDomain: unit.sendingDomain,
-    brandColor: unit.brandColor,
-    dkim: dkimPrivateKey !== null,
-    missing: missingSenderFacts({ ...unit, dkimPrivateKey }),
-    topics: { open: topics.filter((t) => !t.archivedAt).length, archived: topics.filter((t) => t.archivedAt).length },
-    categories: { open: exemptCategories.filter((c) => !c.archivedAt).length, archived: exemptCategories.filter((c) => c.archivedAt).length },
-  }));
+  return units.map(({ topics, exemptCategories, dkimPrivateKey, ...unit }) => {
+    const missing = missingSenderFacts({ ...unit, dkimPrivateKey });
+    const openTopics = topics.filter((t) => !t.archivedAt).length;
+    const openCategories = exemptCategories.filter((c) => !c.archivedAt).length;
+    return {
+      id: unit.id,
+      slug: unit.slug,
+      displayName: unit.displayName,
+      fromEmail: unit.fromEmail,
+      sendingDomain: unit.sendingDomain,
+      brandColor: unit.brandColor,
+      dkim: dkimPrivateKey !== null,
+      missing,
+      readiness: sendReadiness(missing, openTopics),
+      topics: { open: openTopics, archived: topics.length - openTopics },
+      categories: { open: openCategories, archived: exemptCategories.length - openCategories },
+    };
+  });
 }
 
 export type StoredDkimKey = { bits: number; fingerprint: string; record: DkimDnsRecord | null };
@@ -88,10 +102,12 @@ export async function unitForAdmin(slug: string) {
   const campaignsBy = new Map(campaigns.map((row) => [row.topicId, row._count._all]));
   const messagesBy = new Map(messages.map((row) => [row.categoryId, row._count._all]));
   const { dkimPrivateKey, topics, exemptCategories, ...settings } = unit;
+  const missing = missingSenderFacts({ ...settings, dkimPrivateKey });
   return {
     unit: settings,
     dkimKey: describeStoredKey(unit),
-    missing: missingSenderFacts({ ...settings, dkimPrivateKey }),
+    missing,
+    readiness: sendReadiness(missing, topics.filter((t) => !t.archivedAt).length),
     topics: topics.map((topic) => ({
       id: topic.id,
       slug: topic.slug,
