@@ -1,6 +1,5 @@
-import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { requireAdmin } from "~/domain/accounts/staff.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import {
@@ -14,6 +13,7 @@ import {
 } from "~/domain/transactional/exempt-categories.server.ts";
 import { ActionButton, Breadcrumbs, CATEGORY_FIELD_LABELS, CategoryFields, ErrorSummary, NoticeBanner } from "~/components/admin-units.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
+import { archivableEditAction } from "~/utils/archivable-edit.server.ts";
 import { formFields } from "~/utils/forms.ts";
 import { formatDay } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
@@ -42,39 +42,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return data({ user: { email: staff.email, role: staff.role }, unit, category, messages, templates, legalClasses: EXEMPT_CLASS_LABEL, notice }, { headers: NO_STORE });
 }
 
-const Intent = z.enum(["save", "archive", "unarchive", "delete"]);
-type Answer = { errors?: Record<string, string>; values?: Record<string, string>; error?: string };
-
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
   const unitSlug = params.slug ?? "";
   const categorySlug = params.category ?? "";
   const fields = formFields(await request.formData());
   const actor = staffActor(staff, requesterOf(request, context));
-  const here = `/admin/units/${unitSlug}/categories/${categorySlug}`;
-  const intent = Intent.safeParse(fields.intent);
-  if (!intent.success) return data<Answer>({ error: "That request was not understood. Reload the page and try again." }, { status: 400, headers: NO_STORE });
-  try {
-    switch (intent.data) {
-      case "save": {
-        const result = await updateCategory(actor, unitSlug, categorySlug, fields);
-        if (!result.ok) return data<Answer>({ errors: result.errors as Record<string, string>, values: fields }, { status: 400, headers: NO_STORE });
-        return redirect(`${here}?notice=${result.changed.length > 0 ? "saved" : "unchanged"}`, { headers: NO_STORE });
-      }
-      case "archive":
-        await archiveCategory(actor, unitSlug, categorySlug);
-        return redirect(`${here}?notice=archived`, { headers: NO_STORE });
-      case "unarchive":
-        await unarchiveCategory(actor, unitSlug, categorySlug);
-        return redirect(`${here}?notice=unarchived`, { headers: NO_STORE });
-      case "delete":
-        await deleteCategory(actor, unitSlug, categorySlug);
-        return redirect(`/admin/units/${unitSlug}?notice=category-deleted#categories`, { headers: NO_STORE });
-    }
-  } catch (error) {
-    if (error instanceof CategoryAdminError) return data<Answer>({ error: error.message }, { status: 409, headers: NO_STORE });
-    throw error;
-  }
+  return archivableEditAction(fields, {
+    here: `/admin/units/${unitSlug}/categories/${categorySlug}`,
+    afterDelete: `/admin/units/${unitSlug}?notice=category-deleted#categories`,
+    save: () => updateCategory(actor, unitSlug, categorySlug, fields),
+    archive: () => archiveCategory(actor, unitSlug, categorySlug),
+    unarchive: () => unarchiveCategory(actor, unitSlug, categorySlug),
+    remove: () => deleteCategory(actor, unitSlug, categorySlug),
+    isRefusal: (error): error is CategoryAdminError => error instanceof CategoryAdminError,
+  });
 }
 
 export default function CategoryPage() {

@@ -1,12 +1,12 @@
-import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { requireAdmin } from "~/domain/accounts/staff.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
 import { archiveTopic, deleteTopic, TopicAdminError, topicForAdmin, unarchiveTopic, updateTopic } from "~/domain/units/topics.server.ts";
 import { ActionButton, Breadcrumbs, ErrorSummary, NoticeBanner, TOPIC_FIELD_LABELS, TopicFields } from "~/components/admin-units.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
+import { archivableEditAction } from "~/utils/archivable-edit.server.ts";
 import { formFields } from "~/utils/forms.ts";
 import { formatDay } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
@@ -35,39 +35,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return data({ user: { email: staff.email, role: staff.role }, unit, topic, history, notice }, { headers: NO_STORE });
 }
 
-const Intent = z.enum(["save", "archive", "unarchive", "delete"]);
-type Answer = { errors?: Record<string, string>; values?: Record<string, string>; error?: string };
-
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
   const unitSlug = params.slug ?? "";
   const topicSlug = params.topic ?? "";
   const fields = formFields(await request.formData());
   const actor = staffActor(staff, requesterOf(request, context));
-  const here = `/admin/units/${unitSlug}/topics/${topicSlug}`;
-  const intent = Intent.safeParse(fields.intent);
-  if (!intent.success) return data<Answer>({ error: "That request was not understood. Reload the page and try again." }, { status: 400, headers: NO_STORE });
-  try {
-    switch (intent.data) {
-      case "save": {
-        const result = await updateTopic(actor, unitSlug, topicSlug, fields);
-        if (!result.ok) return data<Answer>({ errors: result.errors as Record<string, string>, values: fields }, { status: 400, headers: NO_STORE });
-        return redirect(`${here}?notice=${result.changed.length > 0 ? "saved" : "unchanged"}`, { headers: NO_STORE });
-      }
-      case "archive":
-        await archiveTopic(actor, unitSlug, topicSlug);
-        return redirect(`${here}?notice=archived`, { headers: NO_STORE });
-      case "unarchive":
-        await unarchiveTopic(actor, unitSlug, topicSlug);
-        return redirect(`${here}?notice=unarchived`, { headers: NO_STORE });
-      case "delete":
-        await deleteTopic(actor, unitSlug, topicSlug);
-        return redirect(`/admin/units/${unitSlug}?notice=topic-deleted#topics`, { headers: NO_STORE });
-    }
-  } catch (error) {
-    if (error instanceof TopicAdminError) return data<Answer>({ error: error.message }, { status: 409, headers: NO_STORE });
-    throw error;
-  }
+  return archivableEditAction(fields, {
+    here: `/admin/units/${unitSlug}/topics/${topicSlug}`,
+    afterDelete: `/admin/units/${unitSlug}?notice=topic-deleted#topics`,
+    save: () => updateTopic(actor, unitSlug, topicSlug, fields),
+    archive: () => archiveTopic(actor, unitSlug, topicSlug),
+    unarchive: () => unarchiveTopic(actor, unitSlug, topicSlug),
+    remove: () => deleteTopic(actor, unitSlug, topicSlug),
+    isRefusal: (error): error is TopicAdminError => error instanceof TopicAdminError,
+  });
 }
 
 export default function TopicPage() {
