@@ -128,44 +128,55 @@ export type UnitOptOutRequest = { contactId: number; unitId: number; channel: Ch
 
 /**
  * Many unit opt-outs at once, for RFC 8058 one-click under load: the same rows and ledger
- * events as one `optOutOfUnit` change each, in a fixed number of queries whatever the batch
- * size. A request repeated within the batch, or already in force, is recorded unchanged. A
- * request for a contact that no longer exists (erased) writes nothing and gets null.
- * The caller has checked that every unit exists (inside `tx`).
+ * events as one `optOutOfUnit` change each, in two or three queries whatever the batch size.
+ * A request repeated within the batch, or already in force, is recorded unchanged. A request
+ * for a contact that no longer exists (erased) writes nothing and gets null. The caller has
+ * checked that every unit exists (inside `tx`).
  */
 export async function applyUnitOptOuts(tx: Tx, requests: UnitOptOutRequest[]): Promise<({ changed: boolean } | null)[]> {
   const keyOf = (r: { contactId: number; unitId: number; channel: Channel }) => `${r.contactId}:${r.unitId}:${r.channel}`;
-  // Which contacts exist, and the opt-outs they have, in one plain query: three times cheaper
-  // in the client than the two findMany calls it replaces (bench:one-click).
-  const rows = await tx.$queryRaw<{ contactId: number | bigint; unitId: number | bigint | null; channel: Channel | null }[]>`
-    SELECT c."id" AS "contactId", o."unitId" AS "unitId", o."channel" AS "channel"
-    FROM "Contact" c LEFT JOIN "UnitOptOut" o ON o."contactId" = c."id"
-    WHERE c."id" IN (${Prisma.join([...new Set(requests.map((r) => r.contactId))])})`;
-  const known = new Set(rows.map((row) => Number(row.contactId)));
-  const inForce = new Set(
-    rows.filter((row) => row.unitId !== null).map((row) => keyOf({ contactId: Number(row.contactId), unitId: Number(row.unitId), channel: row.channel! })),
-  );
-  const created: { contactId: number; unitId: number; channel: Channel; createdAt: Date }[] = [];
+  // Requests for one unit and channel at one moment (under load, usually the whole batch) are
+  // written by one INSERT that skips contacts that no longer exist and opt-outs already in
+  // force, and returns the rows it did write: no read before it (bench:one-click).
+  const groups = new Map<string, { unitId: number; channel: Channel; createdAt: Date; contactIds: Set<number> }>();
+  const nowOf = new Map<UnitOptOutRequest, Date>();
+  const batchNow = new Date();
+  for (const request of requests) {
+    const createdAt = request.context.now ?? batchNow;
+    nowOf.set(request, createdAt);
+    const groupKey = `${request.unitId}:${request.channel}:${createdAt.getTime()}`;
+    const group = groups.get(groupKey) ?? { unitId: request.unitId, channel: request.channel, createdAt, contactIds: new Set() };
+    group.contactIds.add(request.contactId);
+    groups.set(groupKey, group);
+  }
+  const created = new Set<string>();
+  const known = new Set<number>();
+  for (const { unitId, channel, createdAt, contactIds } of groups.values()) {
+    // Plain SQL that SQLite and PostgreSQL both take; WHERE before ON CONFLICT keeps SQLite's parser unambiguous.
+    const written = await tx.$queryRaw<{ contactId: number | bigint }[]>`
+      INSERT INTO "UnitOptOut" ("contactId", "unitId", "channel", "createdAt")
+      SELECT "id", ${unitId}, ${channel}, ${createdAt} FROM "Contact" WHERE "id" IN (${Prisma.join([...contactIds])})
+      ON CONFLICT DO NOTHING RETURNING "contactId"`;
+    for (const row of written) {
+      created.add(keyOf({ contactId: Number(row.contactId), unitId, channel }));
+      known.add(Number(row.contactId));
+    }
+  }
+  // A request that wrote nothing had its opt-out in force already, or names a contact that is gone.
+  const unsure = [...new Set(requests.filter((r) => !known.has(r.contactId)).map((r) => r.contactId))];
+  if (unsure.length > 0) {
+    const rows = await tx.$queryRaw<{ id: number | bigint }[]>`SELECT "id" FROM "Contact" WHERE "id" IN (${Prisma.join(unsure)})`;
+    rows.forEach((row) => known.add(Number(row.id)));
+  }
   const events: ReturnType<typeof eventRow>[] = [];
   const results = requests.map((request) => {
     if (!known.has(request.contactId)) return null;
     const key = { contactId: request.contactId, unitId: request.unitId, channel: request.channel };
-    const now = request.context.now ?? new Date();
-    const changed = !inForce.has(keyOf(key));
-    if (changed) {
-      inForce.add(keyOf(key));
-      created.push({ ...key, createdAt: now });
-    }
-    events.push(eventRow({ action: "UNIT_OPT_OUT", changed, ...key }, request.context, now));
+    // Only the first request for a new opt-out changed anything; a repeat in the batch did not.
+    const changed = created.delete(keyOf(key));
+    events.push(eventRow({ action: "UNIT_OPT_OUT", changed, ...key }, request.context, nowOf.get(request)!));
     return { changed };
   });
-  // Plain multi-row INSERTs that SQLite and PostgreSQL both take: createMany costs ~10× more
-  // per row in the client, which bench:one-click showed dominating the one-click answer.
-  if (created.length > 0) {
-    await tx.$executeRaw`INSERT INTO "UnitOptOut" ("contactId", "unitId", "channel", "createdAt") VALUES ${Prisma.join(
-      created.map((row) => Prisma.sql`(${row.contactId}, ${row.unitId}, ${row.channel}, ${row.createdAt})`),
-    )}`;
-  }
   if (events.length > 0) await insertEventRows(tx, events);
   return results;
 }

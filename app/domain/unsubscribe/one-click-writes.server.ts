@@ -3,6 +3,8 @@
 // of its own (scripts/one-click-writer.ts, ADR 014); elsewhere it runs in the calling thread.
 
 import { db } from "~/utils/db.server.ts";
+import { Prisma } from "~/generated/prisma/client.ts";
+import type { OneClickScope } from "~/generated/prisma/enums.ts";
 import { applyUnitOptOuts, type UnitOptOutRequest } from "~/domain/consent/changes.server.ts";
 import type { LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
@@ -54,11 +56,10 @@ async function writeWaiting(): Promise<void> {
 
 async function writeBatch(batch: OneClickWrite[]): Promise<(OneClickAnswer | null)[]> {
   return db.$transaction(async (tx) => {
-    const units = await tx.businessUnit.findMany({
-      where: { id: { in: [...new Set(batch.map((item) => item.claims.unitId))] } },
-      select: { id: true, displayName: true, oneClickScope: true },
-    });
-    const unitById = new Map(units.map((unit) => [unit.id, unit]));
+    // Plain SQL: half the client-side cost of findMany, paid on every batch (bench:one-click).
+    const units = await tx.$queryRaw<{ id: number | bigint; displayName: string; oneClickScope: OneClickScope }[]>`
+      SELECT "id", "displayName", "oneClickScope" FROM "BusinessUnit" WHERE "id" IN (${Prisma.join([...new Set(batch.map((item) => item.claims.unitId))])})`;
+    const unitById = new Map(units.map((unit) => [Number(unit.id), unit]));
     const answerable = batch.filter(({ claims }) => {
       const unit = unitById.get(claims.unitId);
       return unit && !(unit.oneClickScope === "TOPIC" && claims.topicId);
