@@ -275,6 +275,32 @@ describe("schedule, cancel, pause and resume", () => {
   });
 });
 
+describe("outcomes within a step", () => {
+  it("are written every few messages while the step is sent, and a pause is seen at the next write", async () => {
+    const contacts = await subscribedContacts(14);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    let sentInDatabaseAtFifth = -1;
+    sink.onMessage = async () => {
+      if (sink.received.length === 5) {
+        sentInDatabaseAtFifth = await db.delivery.count({ where: { campaignId: campaign.id, status: "SENT" } });
+        await pauseCampaign(CLI_OPERATOR, campaign.id);
+      }
+    };
+    // One step for every contact, sent one at a time, outcomes written every two messages.
+    expect(await sendUntilDone(campaign.id, { dispatchBatchSize: 14, recordEvery: 2, concurrency: 1 })).toBe("PAUSED");
+    // Earlier messages were on record before the fifth was sent, not only once the step ended.
+    expect(sentInDatabaseAtFifth).toBeGreaterThanOrEqual(2);
+    // The pause is seen by the write after it, while the next group is being sent: at most
+    // three more messages go out (6 with it, then 7 and 8 while that write runs).
+    expect(sink.received.length).toBeGreaterThanOrEqual(5);
+    expect(sink.received.length).toBeLessThanOrEqual(8);
+    const deliveries = await db.delivery.groupBy({ by: ["status"], where: { campaignId: campaign.id }, _count: true });
+    expect(Object.fromEntries(deliveries.map((d) => [d.status, d._count]))).toEqual({ SENT: sink.received.length, PENDING: contacts.length - sink.received.length });
+    expect((await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).sentCount).toBe(sink.received.length);
+  });
+});
+
 describe("who may see a campaign", () => {
   const staffOf = (unitIds: number[] | null): Staff => ({ sessionId: "s", id: 1, email: "m@example.com", name: null, role: unitIds ? "MARKETER" : "ADMIN", contactId: null, unitIds });
 

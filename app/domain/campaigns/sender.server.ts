@@ -18,6 +18,7 @@ import { personalize, prepareCampaignMessage, subscriptionReason, type CampaignR
 import { RateLimiter } from "./rate-limit.ts";
 
 const LEASE_MS = 30_000;
+const STEP_SECONDS = 5;
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 10 * 60_000;
 
@@ -31,8 +32,10 @@ export type SenderSettings = {
   concurrency: number;
   /** Contacts listed as deliveries per step. */
   batchSize?: number;
-  /** Deliveries claimed, re-checked and sent per step (default 100): smaller means opt-outs are seen sooner. */
+  /** Deliveries claimed, re-checked and signed per step (default 400): smaller means opt-outs are seen sooner. */
   dispatchBatchSize?: number;
+  /** Outcomes are written every this many messages within a step (default 50); about twice this can be unrecorded when a sender dies. */
+  recordEvery?: number;
   /** Attempts before a temporary failure is recorded as failed. */
   maxAttempts?: number;
   /** The campaign pauses itself after this many failures in a row. */
@@ -210,7 +213,10 @@ async function prepareStep(step: StepContext): Promise<Step | NoStep> {
     if (!current) return { kind: "done", outcome: "stopped" };
     const enumerating = current.lastContactId < (current.maxContactId ?? 0);
     if (enumerating) await enumerateNextBatch(campaign.id, rule, current.lastContactId, current.maxContactId ?? 0, batchSize, now());
-    const claimed = await claimDueDeliveries(campaign.id, settings.owner, settings.dispatchBatchSize ?? Math.min(batchSize, 100), now());
+    // A step lasts about STEP_SECONDS at most at this sender's rate: the lease, renewed at
+    // every write, never runs out mid-step, and a low rate does not hold many claims.
+    const stepSize = Math.max(1, Math.min(settings.dispatchBatchSize ?? Math.min(batchSize, 400), Math.floor(settings.limiter.rate * STEP_SECONDS)));
+    const claimed = await claimDueDeliveries(campaign.id, settings.owner, stepSize, now());
     if (claimed.length > 0) return recheckAndSign(step, claimed);
     if (enumerating) continue;
     const waiting = await db.delivery.findFirst({
@@ -331,18 +337,48 @@ async function recheckAndSign(step: StepContext, claimed: ClaimedDelivery[]): Pr
   return { kind: "step", claimed, skipped, messages };
 }
 
-/** Sends one step's messages within the shared rate, and records every outcome. Returns true when the campaign paused itself. */
+/**
+ * Sends one step's messages within the shared rate, and records every outcome. Returns true when
+ * the campaign paused itself. Outcomes are written every `recordEvery` messages while the lanes
+ * go on sending, so a sender that dies leaves at most about two such groups unrecorded (ADR 010).
+ */
 async function sendStep(step: StepContext, { claimed, skipped, messages }: Step): Promise<boolean> {
   const { campaign, settings, run, now } = step;
   const maxAttempts = settings.maxAttempts ?? 5;
   const pauseAfter = settings.pauseAfterFailures ?? 20;
-  const outcomes: Outcome[] = [...skipped];
+  const recordEvery = settings.recordEvery ?? 50;
+  const retryBaseMs = settings.retryBaseMs ?? RETRY_BASE_MS;
+  // Outcomes not yet handed to a write, and the write in progress (writes run one at a time).
+  let outcomes: Outcome[] = [...skipped];
+  // Deliveries that have (or will have) an outcome: the skipped ones, and each one a lane took.
+  const handled = new Set(skipped.map((o) => o.id));
+  let recording: Promise<void> = Promise.resolve();
+  let recordError: unknown = null;
+  // Set when a write found the lease gone (paused or cancelled by a marketer, taken over) or
+  // the process stopping: the lanes take no more messages.
+  let holdLost = false;
   let lastError = "";
   let pausedReason: string | null = null;
   let next = 0;
+  const recordSoFar = () => {
+    const batch = outcomes;
+    outcomes = [];
+    recording = recording.then(async () => {
+      if (recordError !== null) return;
+      try {
+        await recordOutcomes(campaign.id, batch, [], now(), null, retryBaseMs);
+        if (await lostHold(step)) holdLost = true;
+      } catch (error) {
+        // The lanes stop and the step fails; its deliveries stay claimed until a sender takes
+        // the campaign again, as after a crash.
+        recordError = error;
+      }
+    });
+  };
   const lane = async () => {
-    while (next < messages.length && pausedReason === null) {
+    while (next < messages.length && pausedReason === null && !holdLost && recordError === null) {
       const { delivery, recipient } = messages[next++];
+      handled.add(delivery.id);
       const mail = { ...personalize(step.prepared, recipient), messageIdLocalPart: deliveryMessageIdLocalPart(delivery.id) };
       await settings.limiter.take();
       try {
@@ -357,15 +393,19 @@ async function sendStep(step: StepContext, { claimed, skipped, messages }: Step)
         outcomes.push({ id: delivery.id, result: permanent || attempts >= maxAttempts ? "failed" : "retry", error: lastError, attempts });
         if (run.failuresInARow >= pauseAfter) pausedReason = `Paused after ${run.failuresInARow} failed deliveries in a row. Last error: ${lastError}`;
       }
+      if (outcomes.length >= recordEvery) {
+        // One write waits for the one before it, so the unrecorded never exceed two groups.
+        await recording;
+        if (outcomes.length >= recordEvery) recordSoFar();
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(settings.concurrency, Math.max(1, messages.length)) }, lane));
-  // Claimed but not attempted because the campaign paused: back to the queue.
-  const attempted = new Set(outcomes.map((o) => o.id));
-  const untouched = claimed.filter((d) => !attempted.has(d.id)).map((d) => d.id);
-  // One write per step: a sender killed mid-step sends this step's accepted messages again on
-  // resume, with the same Message-IDs (ADR 010). Writing per message costs more than sending.
-  await recordOutcomes(campaign.id, outcomes, untouched, now(), pausedReason, settings.retryBaseMs ?? RETRY_BASE_MS);
+  await recording;
+  if (recordError !== null) throw recordError;
+  // Claimed but not attempted (the campaign paused, the lease was lost): back to the queue.
+  const untouched = claimed.filter((d) => !handled.has(d.id)).map((d) => d.id);
+  await recordOutcomes(campaign.id, outcomes, untouched, now(), pausedReason, retryBaseMs);
   return pausedReason !== null;
 }
 

@@ -11,7 +11,7 @@ import { claimNextCampaign, runCampaign, senderId, startDueCampaigns, type RunOu
 export type CampaignSender = { owner: string; stop(): Promise<void> };
 
 export function startCampaignSender(
-  options: Partial<Pick<SenderSettings, "batchSize" | "dispatchBatchSize" | "maxAttempts" | "pauseAfterFailures" | "retryBaseMs" | "ratePerSecond" | "concurrency">> & {
+  options: Partial<Pick<SenderSettings, "batchSize" | "dispatchBatchSize" | "recordEvery" | "maxAttempts" | "pauseAfterFailures" | "retryBaseMs" | "ratePerSecond" | "concurrency">> & {
     transport?: MailTransport;
     pollMs?: number;
     onRun?: (campaignId: number, outcome: RunOutcome) => void;
@@ -27,6 +27,7 @@ export function startCampaignSender(
     concurrency: options.concurrency ?? env.SEND_CONCURRENCY,
     batchSize: options.batchSize,
     dispatchBatchSize: options.dispatchBatchSize,
+    recordEvery: options.recordEvery,
     maxAttempts: options.maxAttempts,
     pauseAfterFailures: options.pauseAfterFailures,
     retryBaseMs: options.retryBaseMs,
