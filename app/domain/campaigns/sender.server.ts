@@ -280,17 +280,17 @@ async function claimDueDeliveries(campaignId: number, owner: string, take: numbe
     where: { campaignId, status: "PENDING", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
     orderBy: { id: "asc" },
     take,
-    select: { id: true },
+    select: { id: true, attempts: true, contact: { select: { id: true, email: true } } },
   });
   if (due.length === 0) return [];
   const claim = `${owner}:${crypto.randomBytes(4).toString("hex")}`;
-  const ids = due.map((d) => d.id);
-  await db.delivery.updateMany({ where: { id: { in: ids }, status: "PENDING" }, data: { status: "SENDING", claimedBy: claim } });
-  return db.delivery.findMany({
-    where: { id: { in: ids }, status: "SENDING", claimedBy: claim },
-    orderBy: { id: "asc" },
-    select: { id: true, attempts: true, contact: { select: { id: true, email: true } } },
-  });
+  // Portable SQL (SQLite and PostgreSQL): a delivery another sender claimed first is no longer
+  // PENDING, so it is not returned, and this sender leaves it alone.
+  const won = await db.$queryRaw<{ id: number | bigint }[]>`
+    UPDATE "Delivery" SET "status" = 'SENDING', "claimedBy" = ${claim}
+    WHERE "id" IN (${Prisma.join(due.map((d) => d.id))}) AND "status" = 'PENDING' RETURNING "id"`;
+  const wonIds = new Set(won.map((row) => Number(row.id)));
+  return due.filter((d) => wonIds.has(d.id));
 }
 
 type Outcome =
