@@ -152,7 +152,8 @@ export async function applyUnitOptOuts(tx: Tx, requests: UnitOptOutRequest[]): P
   const created = new Set<string>();
   const known = new Set<number>();
   for (const { unitId, channel, createdAt, contactIds } of groups.values()) {
-    // Plain SQL that SQLite and PostgreSQL both take; WHERE before ON CONFLICT keeps SQLite's parser unambiguous.
+    // Plain SQL that SQLite and PostgreSQL both take (the WHERE before ON CONFLICT is what
+    // SQLite's parser needs to tell the two apart).
     const written = await tx.$queryRaw<{ contactId: number | bigint }[]>`
       INSERT INTO "UnitOptOut" ("contactId", "unitId", "channel", "createdAt")
       SELECT "id", ${unitId}, ${channel}, ${createdAt} FROM "Contact" WHERE "id" IN (${Prisma.join([...contactIds])})
