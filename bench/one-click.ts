@@ -25,9 +25,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP_SECONDS = 2;
 const CONNECTIONS = 64;
 const CONTACTS = 50_000;
-// One-click opts out of one unit on one channel: contact × channel gives 150k distinct opt-outs.
+// One-click opts out of one unit on one channel: contact × channel × unit gives 300k distinct
+// opt-outs, more than the app answers in its warm-ups and 20 s.
 const CHANNELS = ["EMAIL", "POSTAL", "PHONE"] as const;
-const MAX_TOKENS = CONTACTS * CHANNELS.length;
+const UNITS = 2;
+const MAX_TOKENS = CONTACTS * CHANNELS.length * UNITS;
 // Tokens are signed between load phases, never during one (that would steal CPU from the server):
 // enough for the warm-ups first, then as many as the app's warm-up pace says its measured phase needs.
 const WARMUP_TOKENS = 20_000;
@@ -57,7 +59,8 @@ function buildIsCurrent(): boolean {
   return fs.statSync(build).mtimeMs >= Math.max(...sources.map(newestMtime));
 }
 
-type Fixture = { unitId: number; topicId: number; campaignId: number; kid: string; secret: string };
+type BenchUnit = { unitId: number; topicId: number; campaignId: number };
+type Fixture = { units: BenchUnit[]; kid: string; secret: string };
 
 /** Bench setup, not app code: straight SQL in one transaction (the consent core would take minutes). */
 function seed(databaseFile: string): Fixture {
@@ -67,32 +70,35 @@ function seed(databaseFile: string): Fixture {
   const kid = crypto.randomBytes(6).toString("base64url");
   const secret = crypto.randomBytes(32).toString("base64url");
   const fixture = db.transaction((): Fixture => {
-    const unitId = Number(
-      db
-        .prepare(
-          `INSERT INTO BusinessUnit (slug, displayName, legalName, postalAddress, contactEmail, contactUrl, fromName, fromEmail, sendingDomain, oneClickScope, createdAt, updatedAt)
-           VALUES ('bench', 'Bench Brand', 'Bench Brand Ltd', '1 Load Street, Testville, BE1 0NC', 'help@bench.example.com', 'https://bench.example.com', 'Bench Brand', 'news@bench.example.com', 'bench.example.com', 'UNIT', ?, ?)`,
-        )
-        .run(now, now).lastInsertRowid,
-    );
-    const topicId = Number(
-      db
-        .prepare(
-          `INSERT INTO Topic (unitId, slug, name, description, offersEmail, offersPostal, offersPhone, createdAt)
-           VALUES (?, 'offers', 'Offers', 'Discounts and new products.', 1, 1, 1, ?)`,
-        )
-        .run(unitId, now).lastInsertRowid,
-    );
-    // The page rendered after a one-click lists the unit's service messages: give it some.
-    const category = db.prepare(`INSERT INTO ExemptCategory (unitId, slug, name, reason, legalClass, createdAt) VALUES (?, ?, ?, ?, ?, ?)`);
-    category.run(unitId, "renewal", "Renewal notices", "You need to know before a subscription you hold renews or ends.", "TRANSACTION", now);
-    category.run(unitId, "security-alert", "Security alerts", "We warn you about sign-ins and changes to your account.", "WARRANTY_SAFETY_SECURITY", now);
-    category.run(unitId, "support-reply", "Replies to your requests", "When you contact us, we answer by email.", "DELIVERY_OF_GOODS_OR_SERVICES", now);
-    const campaignId = Number(
-      db
-        .prepare(`INSERT INTO Campaign (unitId, topicId, name, subject, status, createdAt, updatedAt) VALUES (?, ?, 'Bench send', 'Our offers', 'SENT', ?, ?)`)
-        .run(unitId, topicId, now, now).lastInsertRowid,
-    );
+    const units = Array.from({ length: UNITS }, (_, n): BenchUnit => {
+      const unitId = Number(
+        db
+          .prepare(
+            `INSERT INTO BusinessUnit (slug, displayName, legalName, postalAddress, contactEmail, contactUrl, fromName, fromEmail, sendingDomain, oneClickScope, createdAt, updatedAt)
+             VALUES (?, 'Bench Brand', 'Bench Brand Ltd', '1 Load Street, Testville, BE1 0NC', 'help@bench.example.com', 'https://bench.example.com', 'Bench Brand', 'news@bench.example.com', 'bench.example.com', 'UNIT', ?, ?)`,
+          )
+          .run(`bench-${n + 1}`, now, now).lastInsertRowid,
+      );
+      const topicId = Number(
+        db
+          .prepare(
+            `INSERT INTO Topic (unitId, slug, name, description, offersEmail, offersPostal, offersPhone, createdAt)
+             VALUES (?, 'offers', 'Offers', 'Discounts and new products.', 1, 1, 1, ?)`,
+          )
+          .run(unitId, now).lastInsertRowid,
+      );
+      // The page rendered after a one-click lists the unit's service messages: give it some.
+      const category = db.prepare(`INSERT INTO ExemptCategory (unitId, slug, name, reason, legalClass, createdAt) VALUES (?, ?, ?, ?, ?, ?)`);
+      category.run(unitId, "renewal", "Renewal notices", "You need to know before a subscription you hold renews or ends.", "TRANSACTION", now);
+      category.run(unitId, "security-alert", "Security alerts", "We warn you about sign-ins and changes to your account.", "WARRANTY_SAFETY_SECURITY", now);
+      category.run(unitId, "support-reply", "Replies to your requests", "When you contact us, we answer by email.", "DELIVERY_OF_GOODS_OR_SERVICES", now);
+      const campaignId = Number(
+        db
+          .prepare(`INSERT INTO Campaign (unitId, topicId, name, subject, status, createdAt, updatedAt) VALUES (?, ?, 'Bench send', 'Our offers', 'SENT', ?, ?)`)
+          .run(unitId, topicId, now, now).lastInsertRowid,
+      );
+      return { unitId, topicId, campaignId };
+    });
     db.prepare(`INSERT INTO SigningKey (kid, secret, createdAt) VALUES (?, ?, ?)`).run(kid, secret, now);
     const contact = db.prepare(`INSERT INTO Contact (id, email, name, locale, createdAt, updatedAt) VALUES (?, ?, ?, 'en', ?, ?)`);
     const subscription = db.prepare(
@@ -100,17 +106,25 @@ function seed(databaseFile: string): Fixture {
     );
     for (let id = 1; id <= CONTACTS; id++) {
       contact.run(id, `contact.${id}@bench.example.com`, `Contact ${id}`, now, now);
-      for (const channel of CHANNELS) subscription.run(id, topicId, channel, now, now);
+      for (const { topicId } of units) for (const channel of CHANNELS) subscription.run(id, topicId, channel, now, now);
     }
-    return { unitId, topicId, campaignId, kid, secret };
+    return { units, kid, secret };
   })();
   db.close();
   return fixture;
 }
 
-/** Token i opts contact (i mod CONTACTS) + 1 out on channel ⌊i / CONTACTS⌋: every token is a distinct opt-out. */
+/**
+ * Token i opts contact (i mod CONTACTS) + 1 out of unit ⌊b / channels⌋ on channel b mod channels,
+ * where b = ⌊i / CONTACTS⌋: every token is a distinct opt-out. tokenIndex() is the way back.
+ */
 function tokenTarget(index: number) {
-  return { contactId: (index % CONTACTS) + 1, channel: CHANNELS[Math.floor(index / CONTACTS)] };
+  const block = Math.floor(index / CONTACTS);
+  return { contactId: (index % CONTACTS) + 1, channel: CHANNELS[block % CHANNELS.length], unitIndex: Math.floor(block / CHANNELS.length) };
+}
+
+function tokenIndex(contactId: number, channelIndex: number, unitIndex: number): number {
+  return (unitIndex * CHANNELS.length + channelIndex) * CONTACTS + (contactId - 1);
 }
 
 /** Signs link tokens with the app's own code; `paths` grows as more are asked for. */
@@ -123,15 +137,11 @@ async function tokenSigner(fixture: Fixture) {
     const count = Math.min(wanted, MAX_TOKENS);
     while (paths.length < count) {
       const start = paths.length;
-      const batch = Array.from({ length: Math.min(2000, count - start) }, (_, k) =>
-        signLinkToken(keyring, {
-          purpose: "unsubscribe",
-          ...tokenTarget(start + k),
-          unitId: fixture.unitId,
-          topicId: fixture.topicId,
-          campaignId: fixture.campaignId,
-        }),
-      );
+      const batch = Array.from({ length: Math.min(2000, count - start) }, (_, k) => {
+        const { contactId, channel, unitIndex } = tokenTarget(start + k);
+        const { unitId, topicId, campaignId } = fixture.units[unitIndex];
+        return signLinkToken(keyring, { purpose: "unsubscribe", contactId, channel, unitId, topicId, campaignId });
+      });
       for (const token of await Promise.all(batch)) paths.push(`/u/${token}`);
     }
   };
@@ -273,18 +283,20 @@ type Verdict = {
   events: { changed: number; unchanged: number };
 };
 
-function verify(databaseFile: string, unitId: number, state: Uint8Array): Verdict {
+function verify(databaseFile: string, units: BenchUnit[], state: Uint8Array): Verdict {
   const db = new Database(databaseFile);
-  const rows = db.prepare(`SELECT contactId, channel FROM UnitOptOut WHERE unitId = ?`).all(unitId) as { contactId: number; channel: string }[];
+  const unitIds = units.map((u) => u.unitId);
+  const inUnits = `unitId IN (${unitIds.map(() => "?").join(", ")})`;
+  const rows = db.prepare(`SELECT contactId, channel, unitId FROM UnitOptOut WHERE ${inUnits}`).all(...unitIds) as { contactId: number; channel: string; unitId: number }[];
   const events = db
-    .prepare(`SELECT changed, COUNT(*) AS n FROM ConsentEvent WHERE source = 'ONE_CLICK' AND unitId = ? GROUP BY changed`)
-    .all(unitId) as { changed: number; n: number }[];
+    .prepare(`SELECT changed, COUNT(*) AS n FROM ConsentEvent WHERE source = 'ONE_CLICK' AND ${inUnits} GROUP BY changed`)
+    .all(...unitIds) as { changed: number; n: number }[];
   db.close();
   let forConfirmed = 0;
   let cutOff = 0;
   let unexplained = 0;
   for (const row of rows) {
-    const token = CHANNELS.indexOf(row.channel as (typeof CHANNELS)[number]) * CONTACTS + (row.contactId - 1);
+    const token = tokenIndex(row.contactId, CHANNELS.indexOf(row.channel as (typeof CHANNELS)[number]), unitIds.indexOf(row.unitId));
     const tokenState = token >= 0 && token < state.length ? state[token] : TokenState.unsent;
     if (tokenState === TokenState.confirmed) forConfirmed++;
     // Sent, never answered: in flight when a load phase stopped (autocannon drops those sockets).
@@ -338,7 +350,7 @@ function report(app: LoadResult, ceiling: LoadResult, verdict: Verdict, tokensEx
     console.log(`ratio of server CPU per answer (ceiling / app): ${(ceiling.cpu.serverMsPerAnswer / app.cpu.serverMsPerAnswer).toFixed(3)}`);
   }
   if (tokensExhausted !== null) {
-    const why = tokensExhausted === MAX_TOKENS ? "every contact × channel" : "more than the warm-up pace predicted: run again";
+    const why = tokensExhausted === MAX_TOKENS ? "every contact × channel × unit" : "more than the warm-up pace predicted: run again";
     console.log(`\n⚠ The app used all ${int(tokensExhausted)} signed tokens (${why}) and its load stopped early.`);
   }
   // Two cores: load generator and server already share them, so a third party skews the figures.
@@ -387,7 +399,7 @@ async function main(): Promise<boolean> {
     execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit", timeout: 300_000 });
   }
   await step("Migrating a fresh SQLite database", () => migrate(appDatabase));
-  const fixture = await step(`Seeding ${int(CONTACTS)} contacts, one unit, one topic on ${CHANNELS.length} channels`, () => seed(appDatabase));
+  const fixture = await step(`Seeding ${int(CONTACTS)} contacts, ${UNITS} units, a topic each on ${CHANNELS.length} channels`, () => seed(appDatabase));
   const signer = await tokenSigner(fixture);
   const { paths } = signer;
   await step(`Signing ${int(WARMUP_TOKENS)} distinct link tokens`, () => signer.signUpTo(WARMUP_TOKENS));
@@ -437,7 +449,7 @@ async function main(): Promise<boolean> {
   await app.stop();
   if (PROFILE_DIR) console.log(`CPU profiles of the app server in ${PROFILE_DIR} (the largest is the main thread): npx tsx bench/profile-summary.ts <file> --from=<s>`);
 
-  const verdict = verify(appDatabase, fixture.unitId, state);
+  const verdict = verify(appDatabase, fixture.units, state);
   return report(appResult, ceilingResult, verdict, tokensExhausted, app.crash());
 }
 
