@@ -285,12 +285,13 @@ async function claimDueDeliveries(campaignId: number, owner: string, take: numbe
   if (due.length === 0) return [];
   const claim = `${owner}:${crypto.randomBytes(4).toString("hex")}`;
   // Portable SQL (SQLite and PostgreSQL): a delivery another sender claimed first is no longer
-  // PENDING, so it is not returned, and this sender leaves it alone.
-  const won = await db.$queryRaw<{ id: number | bigint }[]>`
+  // PENDING, so it is not returned, and this sender leaves it alone. The attempts come from the
+  // claimed row itself, in case another sender tried it since it was read.
+  const won = await db.$queryRaw<{ id: number | bigint; attempts: number | bigint }[]>`
     UPDATE "Delivery" SET "status" = 'SENDING', "claimedBy" = ${claim}
-    WHERE "id" IN (${Prisma.join(due.map((d) => d.id))}) AND "status" = 'PENDING' RETURNING "id"`;
-  const wonIds = new Set(won.map((row) => Number(row.id)));
-  return due.filter((d) => wonIds.has(d.id));
+    WHERE "id" IN (${Prisma.join(due.map((d) => d.id))}) AND "status" = 'PENDING' RETURNING "id", "attempts"`;
+  const attemptsOf = new Map(won.map((row) => [Number(row.id), Number(row.attempts)]));
+  return due.filter((d) => attemptsOf.has(d.id)).map((d) => ({ ...d, attempts: attemptsOf.get(d.id)! }));
 }
 
 type Outcome =
