@@ -8,7 +8,7 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import { Prisma } from "~/generated/prisma/client.ts";
-import { db } from "~/utils/db.server.ts";
+import { db, type Db, type Tx } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
 import { ineligibilityReasons, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
@@ -343,7 +343,7 @@ async function recheckAndSign(step: StepContext, claimed: ClaimedDelivery[]): Pr
  * the campaign paused itself. Outcomes are written every `recordEvery` messages while the lanes
  * go on sending, so a sender that dies leaves at most about two such groups unrecorded (ADR 010).
  */
-async function sendStep(step: StepContext, { claimed, skipped, messages }: Step): Promise<boolean> {
+async function sendStep(step: StepContext, { skipped, messages }: Step): Promise<boolean> {
   const { campaign, settings, run, now } = step;
   const maxAttempts = settings.maxAttempts ?? 5;
   const pauseAfter = settings.pauseAfterFailures ?? 20;
@@ -351,8 +351,6 @@ async function sendStep(step: StepContext, { claimed, skipped, messages }: Step)
   const retryBaseMs = settings.retryBaseMs ?? RETRY_BASE_MS;
   // Outcomes not yet handed to a write, and the write in progress (writes run one at a time).
   let outcomes: Outcome[] = [...skipped];
-  // Deliveries that have (or will have) an outcome: the skipped ones, and each one a lane took.
-  const handled = new Set(skipped.map((o) => o.id));
   let recording: Promise<void> = Promise.resolve();
   let recordError: unknown = null;
   // Set when a write found the lease gone (paused or cancelled by a marketer, taken over) or
@@ -379,7 +377,6 @@ async function sendStep(step: StepContext, { claimed, skipped, messages }: Step)
   const lane = async () => {
     while (next < messages.length && pausedReason === null && !holdLost && recordError === null) {
       const { delivery, recipient } = messages[next++];
-      handled.add(delivery.id);
       const mail = { ...personalize(step.prepared, recipient), messageIdLocalPart: deliveryMessageIdLocalPart(delivery.id) };
       await settings.limiter.take();
       try {
@@ -404,15 +401,16 @@ async function sendStep(step: StepContext, { claimed, skipped, messages }: Step)
   await Promise.all(Array.from({ length: Math.min(settings.concurrency, Math.max(1, messages.length)) }, lane));
   await recording;
   if (recordError !== null) throw recordError;
-  // Claimed but not attempted (the campaign paused, the lease was lost): back to the queue.
-  const untouched = claimed.filter((d) => !handled.has(d.id)).map((d) => d.id);
+  // Lanes take messages in order: those after `next` were not attempted (the campaign paused,
+  // the lease was lost) and go back to the queue.
+  const untouched = messages.slice(next).map((m) => m.delivery.id);
   await recordOutcomes(campaign.id, outcomes, untouched, now(), pausedReason, retryBaseMs);
   return pausedReason !== null;
 }
 
 /** Claimed deliveries that will not be sent now go back to the queue. */
-async function releaseDeliveries(ids: number[]): Promise<void> {
-  await db.delivery.updateMany({ where: { id: { in: ids }, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
+async function releaseDeliveries(ids: number[], client: Db | Tx = db): Promise<void> {
+  await client.delivery.updateMany({ where: { id: { in: ids }, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
 }
 
 async function recordOutcomes(campaignId: number, outcomes: Outcome[], untouched: number[], now: Date, pausedReason: string | null, retryBaseMs: number) {
@@ -438,7 +436,7 @@ async function recordOutcomes(campaignId: number, outcomes: Outcome[], untouched
         });
       }
     }
-    if (untouched.length > 0) await tx.delivery.updateMany({ where: { id: { in: untouched } }, data: { status: "PENDING", claimedBy: null } });
+    if (untouched.length > 0) await releaseDeliveries(untouched, tx);
     await tx.campaign.update({
       where: { id: campaignId },
       data: {
