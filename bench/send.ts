@@ -12,7 +12,7 @@
 // (IN_DOUBT_AT_MOST).
 //
 // Environment: BENCH_CONTACTS (eligible contacts, default 200000), SEND_CONCURRENCY (default 8),
-// BENCH_PROFILE_DIR (the sender writes a --cpu-prof profile there).
+// BENCH_PROFILE_DIR (the sender and the ceiling write --cpu-prof profiles in sender/ and ceiling/ there).
 // Exit status: 0 checks passed, 1 a check failed, 2 the benchmark itself could not run.
 
 import fs from "node:fs";
@@ -33,6 +33,8 @@ const KILL = process.argv.includes("--kill");
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? path.resolve(process.env.BENCH_PROFILE_DIR) : null;
 // The sender is killed once the sink has this share of the messages.
 const KILL_AT = 0.4;
+/** Node flags that make a process write its CPU profile into BENCH_PROFILE_DIR/<name>/, when set. */
+const profileFlags = (name: string) => (PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.join(PROFILE_DIR, name)}`] : []);
 const GOALS = { ratio: 0.6, peakRssMb: 300 };
 // How many messages can have been handed to the server without their outcome written down when
 // the sender dies (sender.server.ts, ADR 010): outcomes are written every RECORD_EVERY messages,
@@ -280,7 +282,7 @@ async function main(): Promise<boolean> {
   // The ceiling first, alone on the machine.
   const ceilingProcess = await startProcess(
     "ceiling",
-    tsx("bench/send-ceiling.ts", sink.url, messageFile, String(ELIGIBLE), String(CONCURRENCY)),
+    tsx(...profileFlags("ceiling"), "bench/send-ceiling.ts", sink.url, messageFile, String(ELIGIBLE), String(CONCURRENCY)),
     process.env,
     path.join(tmp, "ceiling.log"),
     "ceiling ready",
@@ -320,7 +322,7 @@ async function main(): Promise<boolean> {
   const workerCommand = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.worker.split(/\s+/);
   const [node, ...workerArgs] = workerCommand;
   const startSender = () =>
-    startProcess("sender", [node, ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...workerArgs], appEnv, senderLog, "Campaign sender");
+    startProcess("sender", [node, ...profileFlags("sender"), ...workerArgs], appEnv, senderLog, "Campaign sender");
   let sender = await startSender();
   const appStarted = performance.now();
   const senderPeaks: number[] = [];
