@@ -131,18 +131,14 @@ function tokenIndex(contactId: number, channelIndex: number, unitIndex: number):
 async function tokenSigner(fixture: Fixture) {
   // Imported here, not at the top: the module creates the app's db client from DATABASE_URL on load.
   const { importLinkKey, keyringOf } = await import("../app/domain/tokens/keyring.server.ts");
-  const keyring = keyringOf(await importLinkKey(fixture.kid, fixture.secret));
+  const keyring = keyringOf(importLinkKey(fixture.kid, fixture.secret));
   const paths: string[] = [];
-  const signUpTo = async (wanted: number) => {
+  const signUpTo = (wanted: number) => {
     const count = Math.min(wanted, MAX_TOKENS);
     while (paths.length < count) {
-      const start = paths.length;
-      const batch = Array.from({ length: Math.min(2000, count - start) }, (_, k) => {
-        const { contactId, channel, unitIndex } = tokenTarget(start + k);
-        const { unitId, topicId, campaignId } = fixture.units[unitIndex];
-        return signLinkToken(keyring, { purpose: "unsubscribe", contactId, channel, unitId, topicId, campaignId });
-      });
-      for (const token of await Promise.all(batch)) paths.push(`/u/${token}`);
+      const { contactId, channel, unitIndex } = tokenTarget(paths.length);
+      const { unitId, topicId, campaignId } = fixture.units[unitIndex];
+      paths.push(`/u/${signLinkToken(keyring, { purpose: "unsubscribe", contactId, channel, unitId, topicId, campaignId })}`);
     }
   };
   return { paths, signUpTo };

@@ -15,12 +15,12 @@ export function openAppDatabase(app: RunningApp) {
   const row = <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).get(...params) as T;
   const rows = <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).all(...params) as T[];
 
-  async function keyring(): Promise<Keyring> {
+  function keyring(): Keyring {
     const keys = rows<{ kid: string; secret: string; retiredAt: string | null }>(
       "SELECT kid, secret, retiredAt FROM SigningKey ORDER BY id DESC",
     );
     const active = keys.find((k) => !k.retiredAt)!;
-    return keyringOf(await importLinkKey(active.kid, active.secret));
+    return keyringOf(importLinkKey(active.kid, active.secret));
   }
 
   return {
@@ -34,10 +34,8 @@ export function openAppDatabase(app: RunningApp) {
       claims: { contactId: number; unitId: number; topicId?: number | null; campaignId?: number | null; now?: Date },
       signer?: { kid: string; secret: string },
     ): Promise<string> {
-      const ring = signer
-        ? keyringOf(await importLinkKey(signer.kid, signer.secret))
-        : await keyring();
-      const token = await signLinkToken(ring, { purpose, ...claims });
+      const ring = signer ? keyringOf(importLinkKey(signer.kid, signer.secret)) : keyring();
+      const token = signLinkToken(ring, { purpose, ...claims });
       return `${app.url}/${purpose === "unsubscribe" ? "u" : "p"}/${token}`;
     },
     /** Adds a signing key row (the app reads new keys on its next keyring refresh). */

@@ -13,7 +13,8 @@ import { getEnv } from "~/utils/env.server.ts";
 import { findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
 import { ineligibilityReasons, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { describeFailure, MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
-import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
+import { getKeyring } from "~/domain/tokens/keyring.server.ts";
+import { signedPreferencesUrl, signedUnsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { personalize, prepareCampaignMessage, subscriptionReason, type CampaignRecipient, type PreparedCampaignMessage } from "./message.server.ts";
 import { RateLimiter } from "./rate-limit.ts";
 
@@ -314,27 +315,21 @@ async function recheckAndSign(step: StepContext, claimed: ClaimedDelivery[]): Pr
     if (reasons.length > 0) skipped.push({ id: delivery.id, result: "skipped", reason: reasons.join(", ") });
     else toSend.push(delivery);
   }
-  // The whole step's links are signed at once: WebCrypto signs them side by side on other threads.
   // Each message itself is made just before it is sent, so it is garbage as soon as it is gone.
-  const messages = await Promise.all(
-    toSend.map(async (delivery): Promise<StepMessage> => {
-      const subscription = states.get(delivery.contact.id)!.subscriptions.find((s) => s.topicId === rule.topicId && s.channel === rule.channel)!;
-      const link = { contactId: delivery.contact.id, unitId: rule.unitId };
-      const [unsubscribe, preferences] = await Promise.all([
-        unsubscribeUrl({ ...link, topicId: rule.topicId, campaignId: campaign.id, channel: rule.channel }),
-        preferencesUrl(link),
-      ]);
-      return {
-        delivery,
-        recipient: {
-          email: delivery.contact.email,
-          unsubscribeUrl: unsubscribe,
-          preferencesUrl: preferences,
-          reason: subscriptionReason({ topicName: campaign.topic.name, unitName: campaign.unit.displayName, consentedAt: subscription.consentedAt }),
-        },
-      };
-    }),
-  );
+  const keyring = await getKeyring();
+  const messages = toSend.map((delivery): StepMessage => {
+    const subscription = states.get(delivery.contact.id)!.subscriptions.find((s) => s.topicId === rule.topicId && s.channel === rule.channel)!;
+    const link = { contactId: delivery.contact.id, unitId: rule.unitId };
+    return {
+      delivery,
+      recipient: {
+        email: delivery.contact.email,
+        unsubscribeUrl: signedUnsubscribeUrl(keyring, { ...link, topicId: rule.topicId, campaignId: campaign.id, channel: rule.channel }),
+        preferencesUrl: signedPreferencesUrl(keyring, link),
+        reason: subscriptionReason({ topicName: campaign.topic.name, unitName: campaign.unit.displayName, consentedAt: subscription.consentedAt }),
+      },
+    };
+  });
   return { kind: "step", claimed, skipped, messages };
 }
 

@@ -3,11 +3,10 @@ import type { Db } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
 
 /**
- * One signing key, imported once for each use (importing per call halves jose's throughput):
- * jose signs with the CryptoKey; links are verified synchronously with the KeyObject (ADR 014).
+ * One signing key, imported once: links are signed and verified with its KeyObject (ADR 015).
  * `id` (its row) is there to count its signatures; keys made by hand have none.
  */
-export type LinkKey = { kid: string; key: CryptoKey; hmacKey: KeyObject; id?: number };
+export type LinkKey = { kid: string; key: KeyObject; id?: number };
 
 export type Keyring = {
   /** The newest unretired key: it signs every new link. */
@@ -38,7 +37,7 @@ export async function getKeyring(client: Db = db): Promise<Keyring> {
       retired.add(row.kid);
       continue;
     }
-    const key = { ...(await importLinkKey(row.kid, row.secret)), id: row.id };
+    const key = { ...importLinkKey(row.kid, row.secret), id: row.id };
     verifying.set(row.kid, key);
     signing ??= key;
   }
@@ -52,10 +51,8 @@ export function invalidateKeyring(): void {
   shared.__keyringCache = null;
 }
 
-export async function importLinkKey(kid: string, secret: string): Promise<LinkKey> {
-  const bytes = Buffer.from(secret, "base64url");
-  const key = await crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-  return { kid, key, hmacKey: crypto.createSecretKey(bytes) };
+export function importLinkKey(kid: string, secret: string): LinkKey {
+  return { kid, key: crypto.createSecretKey(Buffer.from(secret, "base64url")) };
 }
 
 /** A keyring of one key that signs and verifies: tests and benchmarks sign links with it. */

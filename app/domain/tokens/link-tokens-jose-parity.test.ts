@@ -1,19 +1,20 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { errors, jwtVerify } from "jose";
+import { errors, jwtVerify, SignJWT } from "jose";
 import { importLinkKey, type Keyring } from "./keyring.server.ts";
 import { LinkTokenError, signLinkToken, verifyLinkToken, type LinkTokenFailure } from "./link-tokens.server.ts";
 
-// verifyLinkToken checks HS256 with node:crypto instead of jose (ADR 014). This holds it to
-// jose's own jwtVerify, with the options the product used before, on genuine tokens, on
-// hand-made headers and claims, and on thousands of mutated tokens.
+// Link tokens are signed and checked with node:crypto instead of jose (ADRs 014 and 015). This
+// holds signLinkToken to jose's SignJWT, used as the product used it before, and
+// verifyLinkToken to jose's own jwtVerify, on genuine tokens, on hand-made headers and claims,
+// and on thousands of mutated tokens.
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const NOW_S = Math.floor(NOW.getTime() / 1000);
 
 async function keyrings() {
-  const active = await importLinkKey("active", crypto.randomBytes(32).toString("base64url"));
-  const retired = await importLinkKey("retired", crypto.randomBytes(32).toString("base64url"));
+  const active = importLinkKey("active", crypto.randomBytes(32).toString("base64url"));
+  const retired = importLinkKey("retired", crypto.randomBytes(32).toString("base64url"));
   const keyring: Keyring = { signing: active, verifying: new Map([[active.kid, active]]), retired: new Set([retired.kid]) };
   return { keyring, active, retired };
 }
@@ -63,6 +64,40 @@ function handMade(header: unknown, payload: unknown, hmacKey: crypto.KeyObject):
 /** Claims a genuine link carries (u, ch, sub are the product's own and always well-formed here). */
 const genuineClaims = { u: 3, ch: "e", sub: "42", aud: "unsubscribe", iat: NOW_S - 60, exp: NOW_S + 86_400, jti: "abcdefghijklmnop" };
 
+describe("signLinkToken signs what jose's SignJWT signs", () => {
+  it("byte for byte, for every purpose, channel and optional claim, and jose's jwtVerify accepts it", async () => {
+    const { keyring, active } = await keyrings();
+    const inputs = [
+      { purpose: "unsubscribe" as const, contactId: 42, unitId: 3, topicId: 7, campaignId: 9, channel: "EMAIL" as const },
+      { purpose: "unsubscribe" as const, contactId: 1, unitId: 12, channel: "POSTAL" as const, lifetimeDays: 1 },
+      { purpose: "unsubscribe" as const, contactId: 987_654_321, unitId: 1, campaignId: 4, channel: "PHONE" as const, lifetimeDays: 1000 },
+      { purpose: "preferences" as const, contactId: 5, unitId: 2 },
+      { purpose: "preferences" as const, contactId: 5, unitId: 2, topicId: null, campaignId: null },
+    ];
+    for (const input of inputs) {
+      const token = signLinkToken(keyring, { ...input, now: NOW });
+      // The token id is random: jose signs the same one, with the claims the product gave SignJWT.
+      const { jti, exp } = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()) as { jti: string; exp: number };
+      const claims: Record<string, unknown> = { u: input.unitId, ch: { EMAIL: "e", POSTAL: "p", PHONE: "t" }[input.channel ?? "EMAIL"] };
+      if (input.topicId != null) claims.t = input.topicId;
+      if (input.campaignId != null) claims.c = input.campaignId;
+      const days = Math.max(60, input.lifetimeDays ?? 400);
+      expect(exp).toBe(NOW_S + days * 86_400);
+      const byJose = await new SignJWT(claims)
+        .setProtectedHeader({ alg: "HS256", kid: active.kid })
+        .setSubject(String(input.contactId))
+        .setAudience(input.purpose)
+        .setIssuedAt(NOW_S)
+        .setExpirationTime(NOW_S + days * 86_400)
+        .setJti(jti)
+        .sign(active.key);
+      expect(token).toBe(byJose);
+      const verified = await jwtVerify(token, active.key, { algorithms: ["HS256"], audience: input.purpose, currentDate: NOW });
+      expect(verified.payload).toMatchObject({ sub: String(input.contactId), u: input.unitId, jti });
+    }
+  });
+});
+
 describe("verifyLinkToken agrees with jose's jwtVerify", () => {
   it("on hand-made headers and registered claims", async () => {
     const { keyring, active, retired } = await keyrings();
@@ -111,7 +146,7 @@ describe("verifyLinkToken agrees with jose's jwtVerify", () => {
     for (const header of headers) {
       for (const payload of payloads) {
         for (const key of [active, retired]) {
-          const token = handMade(header, payload, key.hmacKey);
+          const token = handMade(header, payload, key.key);
           expect({ token, header, payload, outcome: ourOutcome(keyring, token) }).toEqual({
             token,
             header,
@@ -136,7 +171,7 @@ describe("verifyLinkToken agrees with jose's jwtVerify", () => {
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
     const outcomes = new Map<string, number>();
     for (let i = 0; i < 40; i++) {
-      const genuine = await signLinkToken(keyring, { purpose: "unsubscribe", contactId: 1 + i, unitId: 3, topicId: i % 2 ? 7 : null, now: NOW });
+      const genuine = signLinkToken(keyring, { purpose: "unsubscribe", contactId: 1 + i, unitId: 3, topicId: i % 2 ? 7 : null, now: NOW });
       expect(ourOutcome(keyring, genuine)).toBe("accepted");
       for (let m = 0; m < 100; m++) {
         const at = random(genuine.length);
@@ -158,7 +193,7 @@ describe("verifyLinkToken agrees with jose's jwtVerify", () => {
 
   it("is stricter than jose on one point: a `crit` header, which this product never sets, is refused", async () => {
     const { keyring, active } = await keyrings();
-    const token = handMade({ alg: "HS256", kid: "active", crit: ["b64"], b64: true }, genuineClaims, active.hmacKey);
+    const token = handMade({ alg: "HS256", kid: "active", crit: ["b64"], b64: true }, genuineClaims, active.key);
     expect(await joseOutcome(keyring, token)).toBe("accepted");
     expect(ourOutcome(keyring, token)).toBe("malformed");
   });
