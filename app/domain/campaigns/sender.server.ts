@@ -339,7 +339,7 @@ async function recheckAndSign(step: StepContext, claimed: ClaimedDelivery[]): Pr
  * go on sending, so a sender that dies leaves at most about two such groups unrecorded (ADR 010).
  */
 async function sendStep(step: StepContext, { skipped, messages }: Step): Promise<boolean> {
-  const { campaign, settings, run, now } = step;
+  const { settings, run } = step;
   const maxAttempts = settings.maxAttempts ?? 5;
   const pauseAfter = settings.pauseAfterFailures ?? 20;
   const recordEvery = settings.recordEvery ?? 50;
@@ -360,8 +360,8 @@ async function sendStep(step: StepContext, { skipped, messages }: Step): Promise
     recording = recording.then(async () => {
       if (recordError !== null) return;
       try {
-        await recordOutcomes(campaign.id, batch, [], now(), null, retryBaseMs);
-        if (await lostHold(step)) holdLost = true;
+        const held = await recordOutcomes(step, batch, [], null, retryBaseMs);
+        if (!held || settings.stopping?.()) holdLost = true;
       } catch (error) {
         // The lanes stop and the step fails; its deliveries stay claimed until a sender takes
         // the campaign again, as after a crash.
@@ -399,7 +399,7 @@ async function sendStep(step: StepContext, { skipped, messages }: Step): Promise
   // Lanes take messages in order: those after `next` were not attempted (the campaign paused,
   // the lease was lost) and go back to the queue.
   const untouched = messages.slice(next).map((m) => m.delivery.id);
-  await recordOutcomes(campaign.id, outcomes, untouched, now(), pausedReason, retryBaseMs);
+  await recordOutcomes(step, outcomes, untouched, pausedReason, retryBaseMs);
   return pausedReason !== null;
 }
 
@@ -408,9 +408,15 @@ async function releaseDeliveries(ids: number[], client: Db | Tx = db): Promise<v
   await client.delivery.updateMany({ where: { id: { in: ids }, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
 }
 
-async function recordOutcomes(campaignId: number, outcomes: Outcome[], untouched: number[], now: Date, pausedReason: string | null, retryBaseMs: number) {
+/**
+ * Writes outcomes and the campaign's counts in one transaction, and renews the lease with them.
+ * Returns false when this sender no longer holds the campaign (paused, cancelled, taken over).
+ */
+async function recordOutcomes(step: StepContext, outcomes: Outcome[], untouched: number[], pausedReason: string | null, retryBaseMs: number): Promise<boolean> {
+  const { campaign, settings } = step;
+  const now = step.now();
   const count = (result: Outcome["result"]) => outcomes.filter((o) => o.result === result).length;
-  await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     const sent = outcomes.filter((o): o is Extract<Outcome, { result: "sent" }> => o.result === "sent");
     if (sent.length > 0) {
       // One statement for the whole batch: a per-row update costs more than the send itself.
@@ -432,19 +438,20 @@ async function recordOutcomes(campaignId: number, outcomes: Outcome[], untouched
       }
     }
     if (untouched.length > 0) await releaseDeliveries(untouched, tx);
-    await tx.campaign.update({
-      where: { id: campaignId },
-      data: {
-        sentCount: { increment: count("sent") },
-        failedCount: { increment: count("failed") },
-        skippedCount: { increment: count("skipped") },
-      },
-    });
+    // Portable SQL (SQLite and PostgreSQL): the counts always move; the lease is renewed only
+    // if this sender still holds it, in the same statement (one query fewer per write, ADR 010).
+    const [held] = await tx.$queryRaw<{ held: boolean | number | bigint }[]>`UPDATE "Campaign"
+      SET "sentCount" = "sentCount" + ${count("sent")}, "failedCount" = "failedCount" + ${count("failed")},
+        "skippedCount" = "skippedCount" + ${count("skipped")}, "updatedAt" = ${now},
+        "leaseUntil" = CASE WHEN "status" = 'SENDING' AND "leaseOwner" = ${settings.owner} THEN ${new Date(now.getTime() + LEASE_MS)} ELSE "leaseUntil" END
+      WHERE "id" = ${campaign.id}
+      RETURNING ("status" = 'SENDING' AND "leaseOwner" = ${settings.owner}) AS "held"`;
     if (pausedReason) {
       await tx.campaign.updateMany({
-        where: { id: campaignId, status: "SENDING" },
+        where: { id: campaign.id, status: "SENDING" },
         data: { status: "PAUSED", pausedReason, leaseOwner: null, leaseUntil: null },
       });
     }
+    return Number(held?.held ?? 0) === 1;
   });
 }
