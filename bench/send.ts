@@ -23,7 +23,7 @@ import { execFileSync } from "node:child_process";
 import type net from "node:net";
 import Database from "better-sqlite3";
 import { SMTPServer } from "smtp-server";
-import { giveUpAfter, int, migrate, onCleanUp, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx, type ChildProcess } from "./harness.ts";
+import { giveUpAfter, int, migrate, onCleanUp, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx, type ChildProcess, type ProcessStats } from "./harness.ts";
 
 const ELIGIBLE = Number(process.env.BENCH_CONTACTS ?? 200_000);
 // Every 11th contact may not get the campaign, for one of five reasons (see seed()).
@@ -289,7 +289,8 @@ async function main(): Promise<boolean> {
   );
   const ceilingStarted = performance.now();
   await waitFor(() => sink.total >= ELIGIBLE, "the ceiling was sending", ceilingProcess, () => progressLine("ceiling", sink.total, ELIGIBLE, ceilingStarted));
-  const ceiling = { ...pace(sink), received: sink.total, peakRssMb: ceilingProcess.processStats()?.peakRssMb ?? null };
+  const ceilingStats = ceilingProcess.processStats();
+  const ceiling = { ...pace(sink), received: sink.total, peakRssMb: ceilingStats?.peakRssMb ?? null, cpuSeconds: ceilingStats?.cpuSeconds ?? null };
   await ceilingProcess.stop();
   sink.reset();
 
@@ -325,14 +326,15 @@ async function main(): Promise<boolean> {
     startProcess("sender", [node, ...profileFlags("sender"), ...workerArgs], appEnv, senderLog, "Campaign sender");
   let sender = await startSender();
   const appStarted = performance.now();
-  const senderPeaks: number[] = [];
+  const senderStats: ProcessStats[] = [];
+  const keepStats = (child: ChildProcess) => senderStats.push(child.processStats() ?? { peakRssMb: 0, cpuSeconds: 0 });
   let killedAt: number | null = null;
   let restartSeconds: number | null = null;
   if (KILL) {
     await waitFor(() => sink.total >= ELIGIBLE * KILL_AT, "the sender was sending", sender, () => progressLine("app", sink.total, ELIGIBLE, appStarted));
     await sender.kill();
     killedAt = sink.total;
-    senderPeaks.push(sender.processStats()?.peakRssMb ?? 0);
+    keepStats(sender);
     console.log(`  SIGKILL sent to the sender after ${int(killedAt)} messages; starting a new one`);
     const restarted = performance.now();
     sender = await startSender();
@@ -358,17 +360,18 @@ async function main(): Promise<boolean> {
     sender,
     () => progressLine("app", sink.total, ELIGIBLE, appStarted),
   );
-  senderPeaks.push(sender.processStats()?.peakRssMb ?? 0);
+  keepStats(sender);
   await sender.stop();
   const app = { ...pace(sink), received: sink.total };
   const row = campaignRow(databaseFile, campaignId);
   const verdict = verify(sink);
-  return report({ ceiling, app, row, verdict, peakRssMb: Math.max(...senderPeaks), killedAt, restartSeconds });
+  const cpuSeconds = senderStats.reduce((sum, stats) => sum + stats.cpuSeconds, 0);
+  return report({ ceiling, app: { ...app, cpuSeconds }, row, verdict, peakRssMb: Math.max(...senderStats.map((stats) => stats.peakRssMb)), killedAt, restartSeconds });
 }
 
 function report(r: {
-  ceiling: { perSecond: number; seconds: number; received: number; peakRssMb: number | null };
-  app: { perSecond: number; seconds: number; received: number };
+  ceiling: { perSecond: number; seconds: number; received: number; peakRssMb: number | null; cpuSeconds: number | null };
+  app: { perSecond: number; seconds: number; received: number; cpuSeconds: number };
   row: ReturnType<typeof campaignRow>;
   verdict: Verdict;
   peakRssMb: number;
@@ -385,6 +388,9 @@ function report(r: {
   line("messages received", int(app.received), int(ceiling.received));
   line("seconds, first to last", app.seconds.toFixed(1), ceiling.seconds.toFixed(1));
   line("sender peak RSS", `${int(r.peakRssMb)} MB`, ceiling.peakRssMb === null ? "n/a" : `${int(ceiling.peakRssMb)} MB`);
+  // CPU time over the messages sent, start-up included: less at the mercy of a noisy machine than messages/s.
+  const cpuPerMessage = (seconds: number | null, received: number) => (seconds === null ? "n/a" : `${((seconds * 1000) / received).toFixed(3)} ms`);
+  line("sender CPU per message", cpuPerMessage(app.cpuSeconds, app.received), cpuPerMessage(ceiling.cpuSeconds, ceiling.received));
   console.log(`\nratio app / ceiling (messages/s): ${ratio.toFixed(3)}`);
   console.log(`campaign: ${row.status}, sent ${int(row.sentCount)}, failed ${row.failedCount}, skipped ${row.skippedCount}${row.pausedReason ? ` (${row.pausedReason})` : ""}`);
   if (r.killedAt !== null) {
