@@ -17,9 +17,9 @@ export function audienceWhere(target: PromotionalTarget, now: Date): Prisma.Cont
   };
 }
 
-export type AudienceMember = { id: number; email: string; name: string | null };
+export type AudienceMember = { id: number };
 
-/** One keyset batch of eligible contacts with afterContactId < id <= maxContactId, in id order. */
+/** One keyset batch of eligible contacts (their ids) with afterContactId < id <= maxContactId, in id order. */
 export function findAudienceBatch(
   client: Db | Tx,
   target: PromotionalTarget,
@@ -33,7 +33,7 @@ export function findAudienceBatch(
     },
     orderBy: { id: "asc" },
     take: page.take,
-    select: { id: true, email: true, name: true },
+    select: { id: true },
   });
 }
 
