@@ -11,7 +11,12 @@ const LINE_LENGTH = 76;
 /** Literal text at even indices, a slot's name at odd ones (as SlottedPart in emails/render.tsx). */
 export type EncodedPart = { readonly headers: string; readonly pieces: readonly string[] };
 
-const quotedPrintable = (text: string) => wrap(encode(text.replace(/\r?\n/g, "\r\n")), LINE_LENGTH);
+// Printable ASCII other than "=" and white space is encoded as itself (RFC 2045 6.7). A
+// recipient's links always are, so they skip the encoder and only get their soft line breaks.
+const ENCODED_AS_ITSELF = /^[\x21-\x3c\x3e-\x7e]*$/;
+
+export const quotedPrintable = (text: string) =>
+  wrap(ENCODED_AS_ITSELF.test(text) ? text : encode(text.replace(/\r?\n/g, "\r\n")), LINE_LENGTH);
 
 export function encodeSlottedPart(pieces: readonly string[], contentType: "text/plain" | "text/html"): EncodedPart {
   return {
