@@ -12,7 +12,7 @@ import { LinkTokenError, signLinkToken, verifyLinkToken, type LinkTokenFailure }
 const NOW = new Date("2026-06-01T12:00:00Z");
 const NOW_S = Math.floor(NOW.getTime() / 1000);
 
-async function keyrings() {
+function keyrings() {
   const active = importLinkKey("active", crypto.randomBytes(32).toString("base64url"));
   const retired = importLinkKey("retired", crypto.randomBytes(32).toString("base64url"));
   const keyring: Keyring = { signing: active, verifying: new Map([[active.kid, active]]), retired: new Set([retired.kid]) };
@@ -66,7 +66,7 @@ const genuineClaims = { u: 3, ch: "e", sub: "42", aud: "unsubscribe", iat: NOW_S
 
 describe("signLinkToken signs what jose's SignJWT signs", () => {
   it("byte for byte, for every purpose, channel and optional claim, and jose's jwtVerify accepts it", async () => {
-    const { keyring, active } = await keyrings();
+    const { keyring, active } = keyrings();
     const inputs = [
       { purpose: "unsubscribe" as const, contactId: 42, unitId: 3, topicId: 7, campaignId: 9, channel: "EMAIL" as const },
       { purpose: "unsubscribe" as const, contactId: 1, unitId: 12, channel: "POSTAL" as const, lifetimeDays: 1 },
@@ -100,7 +100,7 @@ describe("signLinkToken signs what jose's SignJWT signs", () => {
 
 describe("verifyLinkToken agrees with jose's jwtVerify", () => {
   it("on hand-made headers and registered claims", async () => {
-    const { keyring, active, retired } = await keyrings();
+    const { keyring, active, retired } = keyrings();
     const headers: unknown[] = [
       { alg: "HS256", kid: "active" },
       { alg: "HS256", kid: "retired" },
@@ -161,7 +161,7 @@ describe("verifyLinkToken agrees with jose's jwtVerify", () => {
   });
 
   it("on genuine links and on thousands of mutated ones", async () => {
-    const { keyring } = await keyrings();
+    const { keyring } = keyrings();
     // Seeded, so a disagreement can be replayed.
     let seed = 20261122;
     const random = (below: number) => {
@@ -192,7 +192,7 @@ describe("verifyLinkToken agrees with jose's jwtVerify", () => {
   });
 
   it("is stricter than jose on one point: a `crit` header, which this product never sets, is refused", async () => {
-    const { keyring, active } = await keyrings();
+    const { keyring, active } = keyrings();
     const token = handMade({ alg: "HS256", kid: "active", crit: ["b64"], b64: true }, genuineClaims, active.key);
     expect(await joseOutcome(keyring, token)).toBe("accepted");
     expect(ourOutcome(keyring, token)).toBe("malformed");

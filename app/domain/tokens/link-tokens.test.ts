@@ -5,7 +5,7 @@ import { db } from "~/utils/db.server.ts";
 import { getKeyring, importLinkKey, keyringOf, retireSigningKey, rotateSigningKey, type Keyring } from "./keyring.server.ts";
 import { LinkTokenError, signLinkToken, verifyLinkToken } from "./link-tokens.server.ts";
 
-async function keyringWith(kid: string): Promise<Keyring> {
+function keyringWith(kid: string): Keyring {
   return keyringOf(importLinkKey(kid, crypto.randomBytes(32).toString("base64url")));
 }
 
@@ -23,7 +23,7 @@ const link = { purpose: "unsubscribe" as const, contactId: 42, unitId: 3, topicI
 
 describe("link tokens", () => {
   it("round-trips every claim", async () => {
-    const keyring = await keyringWith("k1");
+    const keyring = keyringWith("k1");
     const now = new Date("2026-01-01T00:00:00Z");
     const token = signLinkToken(keyring, { ...link, now });
     const claims = verifyLinkToken(keyring, token, "unsubscribe", now);
@@ -36,7 +36,7 @@ describe("link tokens", () => {
   });
 
   it("omits optional claims and gives each token a unique id", async () => {
-    const keyring = await keyringWith("k1");
+    const keyring = keyringWith("k1");
     const a = verifyLinkToken(keyring, signLinkToken(keyring, { purpose: "preferences", contactId: 1, unitId: 2 }), "preferences");
     const b = verifyLinkToken(keyring, signLinkToken(keyring, { purpose: "preferences", contactId: 1, unitId: 2 }), "preferences");
     expect(a).toMatchObject({ topicId: null, campaignId: null, channel: "EMAIL" });
@@ -44,14 +44,14 @@ describe("link tokens", () => {
   });
 
   it("never issues a link that lives less than 60 days", async () => {
-    const keyring = await keyringWith("k1");
+    const keyring = keyringWith("k1");
     const now = new Date("2026-01-01T00:00:00Z");
     const claims = verifyLinkToken(keyring, signLinkToken(keyring, { ...link, lifetimeDays: 1, now }), "unsubscribe", now);
     expect(claims.expiresAt).toEqual(new Date("2026-03-02T00:00:00Z"));
   });
 
   it("rejects a token with one flipped bit, in the signature or in the payload", async () => {
-    const keyring = await keyringWith("k1");
+    const keyring = keyringWith("k1");
     const token = signLinkToken(keyring, link);
     const [header, payload, signature] = token.split(".");
     const flip = (segment: string) => {
@@ -64,33 +64,33 @@ describe("link tokens", () => {
   });
 
   it("rejects a truncated token", async () => {
-    const keyring = await keyringWith("k1");
+    const keyring = keyringWith("k1");
     const token = signLinkToken(keyring, link);
     expect(failureOf(() => verifyLinkToken(keyring, token.slice(0, -5), "unsubscribe"))).toBe("bad-signature");
     expect(failureOf(() => verifyLinkToken(keyring, token.split(".").slice(0, 2).join("."), "unsubscribe"))).toBe("malformed");
   });
 
   it("rejects a kid the keyring does not know", async () => {
-    const signer = await keyringWith("other");
-    const verifier = await keyringWith("k1");
+    const signer = keyringWith("other");
+    const verifier = keyringWith("k1");
     const token = signLinkToken(signer, link);
     expect(failureOf(() => verifyLinkToken(verifier, token, "unsubscribe"))).toBe("unknown-key");
   });
 
   it("rejects an expired token", async () => {
-    const keyring = await keyringWith("k1");
+    const keyring = keyringWith("k1");
     const token = signLinkToken(keyring, { ...link, now: new Date("2020-01-01T00:00:00Z") });
     expect(failureOf(() => verifyLinkToken(keyring, token, "unsubscribe"))).toBe("expired");
   });
 
   it("rejects a token made for another purpose", async () => {
-    const keyring = await keyringWith("k1");
+    const keyring = keyringWith("k1");
     const token = signLinkToken(keyring, { ...link, purpose: "preferences" });
     expect(failureOf(() => verifyLinkToken(keyring, token, "unsubscribe"))).toBe("wrong-purpose");
   });
 
   it("rejects a correctly signed token whose unit claim has the wrong type", async () => {
-    const keyring = await keyringWith("k1");
+    const keyring = keyringWith("k1");
     const token = await new SignJWT({ u: "3", ch: "e" })
       .setProtectedHeader({ alg: "HS256", kid: "k1" })
       .setSubject("42")
@@ -103,7 +103,7 @@ describe("link tokens", () => {
   });
 
   it('rejects a token signed with alg "none"', async () => {
-    const keyring = await keyringWith("k1");
+    const keyring = keyringWith("k1");
     const genuine = signLinkToken(keyring, link);
     const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
     const payload = genuine.split(".")[1];
