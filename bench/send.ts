@@ -9,7 +9,7 @@
 // checks again. A message the killed sender handed to the server whose answer it had not yet
 // written down is sent again (ADR 010): the run counts such repeats, checks each carries the
 // Message-ID of the first copy, and fails if there are more than can be unrecorded at once
-// (IN_DOUBT_AT_MOST).
+// (IN_DOUBT_AT_MOST). The ratio goal is checked without --kill: the outage is part of this run.
 //
 // Environment: BENCH_CONTACTS (eligible contacts, default 200000), SEND_CONCURRENCY (default 8),
 // BENCH_PROFILE_DIR (the sender and the ceiling write --cpu-prof profiles in sender/ and ceiling/ there).
@@ -391,7 +391,7 @@ function report(r: {
   // CPU time over the messages sent, start-up included: less at the mercy of a noisy machine than messages/s.
   const cpuPerMessage = (seconds: number | null, received: number) => (seconds === null ? "n/a" : `${((seconds * 1000) / received).toFixed(3)} ms`);
   line("sender CPU per message", cpuPerMessage(app.cpuSeconds, app.received), cpuPerMessage(ceiling.cpuSeconds, ceiling.received));
-  console.log(`\nratio app / ceiling (messages/s): ${ratio.toFixed(3)}`);
+  console.log(`\nratio app / ceiling (messages/s): ${ratio.toFixed(3)}${r.killedAt === null ? "" : " (the app's time includes the kill and the restart)"}`);
   console.log(`campaign: ${row.status}, sent ${int(row.sentCount)}, failed ${row.failedCount}, skipped ${row.skippedCount}${row.pausedReason ? ` (${row.pausedReason})` : ""}`);
   if (r.killedAt !== null) {
     console.log(`killed after ${int(r.killedAt)} messages; the new sender sent its first message ${r.restartSeconds!.toFixed(1)} s after it was started`);
@@ -410,7 +410,8 @@ function report(r: {
             `${verdict.repeatsWithNewMessageId} of them with a new Message-ID`,
         },
     { pass: row.sentCount === ELIGIBLE && row.failedCount === 0, text: `the campaign's own count agrees: sent ${int(row.sentCount)}, failed ${row.failedCount}` },
-    { pass: ratio >= GOALS.ratio, text: `goal: ratio ≥ ${GOALS.ratio} (${ratio.toFixed(3)})` },
+    // With --kill the app's time includes the kill and the restart on purpose: its ratio is shown, the goal is the plain run's.
+    ...(r.killedAt === null ? [{ pass: ratio >= GOALS.ratio, text: `goal: ratio ≥ ${GOALS.ratio} (${ratio.toFixed(3)})` }] : []),
     { pass: r.peakRssMb < GOALS.peakRssMb, text: `goal: sender peak RSS < ${GOALS.peakRssMb} MB (${int(r.peakRssMb)} MB)` },
   ];
   console.log("");
