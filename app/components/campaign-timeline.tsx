@@ -9,7 +9,8 @@ export function CampaignTimeline({ points }: { points: TimelinePoint[] }) {
   const maxUnsubscribes = Math.max(1, ...points.map((p) => p.unsubscribes));
   const width = 640;
   const height = 140;
-  const slot = width / points.length;
+  // At least a dozen slots: a send that took a minute or two is a narrow bar or two, not a block.
+  const slot = width / Math.max(points.length, 12);
   const time = (iso: string) => new Date(iso).toISOString().slice(11, 16);
   return (
     <figure className="campaign-timeline">
@@ -27,9 +28,11 @@ export function CampaignTimeline({ points }: { points: TimelinePoint[] }) {
         <text x={0} y={height + 16} fontSize={11} fill="currentColor">
           {time(points[0].at)}
         </text>
-        <text x={width} y={height + 16} fontSize={11} fill="currentColor" textAnchor="end">
-          {time(points[points.length - 1].at)}
-        </text>
+        {points.length > 1 ? (
+          <text x={points.length * slot} y={height + 16} fontSize={11} fill="currentColor" textAnchor="end">
+            {time(points[points.length - 1].at)}
+          </text>
+        ) : null}
       </svg>
       <details>
         <summary>The numbers</summary>
