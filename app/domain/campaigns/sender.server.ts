@@ -344,7 +344,6 @@ async function sendStep(step: StepContext, { skipped, messages }: Step): Promise
   const maxAttempts = settings.maxAttempts ?? 5;
   const pauseAfter = settings.pauseAfterFailures ?? 20;
   const recordEvery = settings.recordEvery ?? 50;
-  const retryBaseMs = settings.retryBaseMs ?? RETRY_BASE_MS;
   // Outcomes not yet handed to a write, and the write in progress (writes run one at a time).
   let outcomes: Outcome[] = [...skipped];
   let recording: Promise<void> = Promise.resolve();
@@ -361,7 +360,7 @@ async function sendStep(step: StepContext, { skipped, messages }: Step): Promise
     recording = recording.then(async () => {
       if (recordError !== null) return;
       try {
-        const held = await recordOutcomes(step, batch, [], null, retryBaseMs);
+        const held = await recordOutcomes(step, batch, [], null);
         if (!held || settings.stopping?.()) holdLost = true;
       } catch (error) {
         // The lanes stop and the step fails; its deliveries stay claimed until a sender takes
@@ -400,7 +399,7 @@ async function sendStep(step: StepContext, { skipped, messages }: Step): Promise
   // Lanes take messages in order: those after `next` were not attempted (the campaign paused,
   // the lease was lost) and go back to the queue.
   const untouched = messages.slice(next).map((m) => m.delivery.id);
-  await recordOutcomes(step, outcomes, untouched, pausedReason, retryBaseMs);
+  await recordOutcomes(step, outcomes, untouched, pausedReason);
   return pausedReason !== null;
 }
 
@@ -413,8 +412,9 @@ async function releaseDeliveries(ids: number[], client: Db | Tx = db): Promise<v
  * Writes outcomes and the campaign's counts in one transaction, and renews the lease with them.
  * Returns false when this sender no longer holds the campaign (paused, cancelled, taken over).
  */
-async function recordOutcomes(step: StepContext, outcomes: Outcome[], untouched: number[], pausedReason: string | null, retryBaseMs: number): Promise<boolean> {
+async function recordOutcomes(step: StepContext, outcomes: Outcome[], untouched: number[], pausedReason: string | null): Promise<boolean> {
   const { campaign, settings } = step;
+  const retryBaseMs = settings.retryBaseMs ?? RETRY_BASE_MS;
   const now = step.now();
   const count = (result: Outcome["result"]) => outcomes.filter((o) => o.result === result).length;
   return db.$transaction(async (tx) => {
