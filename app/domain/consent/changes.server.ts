@@ -139,11 +139,10 @@ export async function applyUnitOptOuts(tx: Tx, requests: UnitOptOutRequest[]): P
   // written by one INSERT that skips contacts that no longer exist and opt-outs already in
   // force, and returns the rows it did write: no read before it (bench:one-click).
   const groups = new Map<string, { unitId: number; channel: Channel; createdAt: Date; contactIds: Set<number> }>();
-  const nowOf = new Map<UnitOptOutRequest, Date>();
   const batchNow = new Date();
+  const createdAtOf = (request: UnitOptOutRequest) => request.context.now ?? batchNow;
   for (const request of requests) {
-    const createdAt = request.context.now ?? batchNow;
-    nowOf.set(request, createdAt);
+    const createdAt = createdAtOf(request);
     const groupKey = `${request.unitId}:${request.channel}:${createdAt.getTime()}`;
     const group = groups.get(groupKey) ?? { unitId: request.unitId, channel: request.channel, createdAt, contactIds: new Set() };
     group.contactIds.add(request.contactId);
@@ -175,7 +174,7 @@ export async function applyUnitOptOuts(tx: Tx, requests: UnitOptOutRequest[]): P
     const key = { contactId: request.contactId, unitId: request.unitId, channel: request.channel };
     // Only the first request for a new opt-out changed anything; a repeat in the batch did not.
     const changed = created.delete(keyOf(key));
-    events.push(eventRow({ action: "UNIT_OPT_OUT", changed, ...key }, request.context, nowOf.get(request)!));
+    events.push(eventRow({ action: "UNIT_OPT_OUT", changed, ...key }, request.context, createdAtOf(request)));
     return { changed };
   });
   if (events.length > 0) await insertEventRows(tx, events);
