@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ConsentError } from "~/domain/consent/changes.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
 import type { Channel } from "~/domain/consent/eligibility.ts";
-import { controlName, SHARING_PURPOSES } from "~/domain/preferences/controls.ts";
+import { controlName, parseShownMarker, shownMarker, SHARING_PURPOSES } from "~/domain/preferences/controls.ts";
 import {
   loadPreferenceCenter,
   PreferencesInputError,
@@ -40,7 +40,7 @@ const PageAction = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("resume"), unit: z.coerce.number().int().positive() }),
 ]);
 
-type Outcome = { saved: number } | { paused: true } | { error: string };
+type Outcome = { saved: number; changedElsewhere: string[] } | { paused: true } | { error: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = await requirePreferencesViewer(request);
@@ -52,10 +52,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const input = parsed.data;
     if (input.intent === "save") {
-      const shown = form.getAll("shown").map(String);
-      const checked = new Set(shown.filter((name) => form.get(name) === "on"));
-      const { changed } = await savePreferences(viewer.contactId, { shown, checked }, consentContext);
-      return data<Outcome>({ saved: changed });
+      const markers = form.getAll("shown").map((value) => parseShownMarker(String(value)));
+      if (markers.some((marker) => marker === null)) {
+        return data<Outcome>({ error: "This page is out of date, so nothing was saved. Please reload it and make your choice again." }, { status: 400 });
+      }
+      const shown = new Map(markers.map((marker) => [marker!.name, marker!.shownOn]));
+      const checked = new Set([...shown.keys()].filter((name) => form.get(name) === "on"));
+      const { changed, changedElsewhere } = await savePreferences(viewer.contactId, { shown, checked }, consentContext);
+      return data<Outcome>({ saved: changed, changedElsewhere });
     }
     await setPause(viewer.contactId, input.unit, input.intent === "resume" ? 0 : input.days === "30" ? 30 : 90, consentContext);
     return data<Outcome>({ paused: true });
@@ -103,6 +107,19 @@ export default function PreferencesRoute() {
             {outcome.saved > 0 ? "Your preferences are saved." : "Nothing needed to change."}
           </p>
         ) : null}
+        {outcome && "changedElsewhere" in outcome && outcome.changedElsewhere.length > 0 && navigation.state === "idle" ? (
+          <div className="notice" role="status">
+            <p>
+              These choices were changed since this page was opened (from a link in one of our emails, or another window). The newer
+              choice stands, and the page now shows it:
+            </p>
+            <ul>
+              {outcome.changedElsewhere.map((text) => (
+                <li key={text}>{text}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
 
         {shownUnits.map((unit) => (
           <UnitCard key={unit.id} unit={unit} />
@@ -129,15 +146,20 @@ export default function PreferencesRoute() {
 
 type Unit = PreferenceCenter["units"][number];
 
-/** A checkbox that is also a complete form of its own when JavaScript runs: it saves on change. */
+/**
+ * A checkbox that is also a complete form of its own when JavaScript runs: it saves on change.
+ * It posts the state it was drawn in beside its value, so a save changes only what the person changed.
+ */
 function Toggle({ name, checked, label, hint, className }: { name: string; checked: boolean; label: string; hint?: string; className?: string }) {
   const fetcher = useFetcher<typeof action>();
   const id = useId();
   const saving = fetcher.state !== "idle";
   return (
     <label className={className ? `toggle ${className}` : "toggle"} htmlFor={id}>
-      <input type="hidden" name="shown" value={name} />
+      <input type="hidden" name="shown" value={shownMarker(name, checked)} />
       <input
+        // Drawn anew when the stored state changes, so a box never keeps a state the page no longer shows.
+        key={String(checked)}
         id={id}
         type="checkbox"
         name={name}
@@ -145,7 +167,7 @@ function Toggle({ name, checked, label, hint, className }: { name: string; check
         onChange={(event) => {
           const form = new FormData();
           form.set("intent", "save");
-          form.set("shown", name);
+          form.set("shown", shownMarker(name, !event.currentTarget.checked));
           if (event.currentTarget.checked) form.set(name, "on");
           fetcher.submit(form, { method: "post" });
         }}

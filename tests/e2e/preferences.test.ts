@@ -21,6 +21,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
+const staleTabContacts: number[] = [];
 const jane = () => appDb.row<{ id: number; email: string }>("SELECT id, email FROM Contact WHERE email = 'jane.doe@example.com'");
 const unitId = (slug: string) => appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = ?", slug).id;
 
@@ -100,6 +101,52 @@ describe("the preference center", () => {
     expect(await history.text()).not.toContain(other.email);
     await context.close();
   });
+
+  for (const javaScriptEnabled of [true, false]) {
+    it(`a stale tab never undoes a newer unsubscribe (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
+      // A contact subscribed by email to a topic of Example Tax, with no opt-out.
+      const contact = appDb.row<{ id: number; topicId: number; topic: string }>(
+        `SELECT s.contactId AS id, s.topicId, t.name AS topic FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
+         WHERE s.status = 'SUBSCRIBED' AND s.channel = 'EMAIL' AND u.slug = 'example-tax' AND s.expiresAt IS NULL AND s.contactId NOT IN (${[jane().id, ...staleTabContacts].join(",")})
+           AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
+           AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = s.contactId)
+         ORDER BY s.contactId LIMIT 1`,
+      );
+      staleTabContacts.push(contact.id);
+      const subscribed = () =>
+        appDb.row<{ status: string }>("SELECT status FROM Subscription WHERE contactId = ? AND topicId = ? AND channel = 'EMAIL'", contact.id, contact.topicId).status;
+
+      // Tab A: the preference center, the topic ticked.
+      const { context, page: tabA } = await openFromLink(contact.id, { javaScriptEnabled });
+      const tax = tabA.getByRole("region", { name: "Example Tax" });
+      const box = tax.getByRole("group", { name: new RegExp(contact.topic) }).getByRole("checkbox", { name: "Email" });
+      expect(await box.isChecked()).toBe(true);
+
+      // Tab B: the topic's unsubscribe link, "only this topic".
+      const tabB = await context.newPage();
+      await tabB.goto(await appDb.link("unsubscribe", { contactId: contact.id, unitId: unitId("example-tax"), topicId: contact.topicId }));
+      await tabB.getByRole("radio", { name: `Unsubscribe from “${contact.topic}” only` }).check();
+      await tabB.getByRole("button", { name: "Confirm" }).click();
+      await tabB.getByRole("heading", { name: /unsubscribed/i }).waitFor();
+      expect(subscribed()).toBe("UNSUBSCRIBED");
+
+      // Tab A again: the unit's Save button. The newer choice stands, and the page says so.
+      await tax.getByRole("button", { name: "Save Example Tax preferences" }).click();
+      // The save's answer (old pages said "saved" here too), then the state it left.
+      await tabA.locator("p.saved").waitFor();
+      expect(subscribed()).toBe("UNSUBSCRIBED");
+      await tabA.getByText("These choices were changed since this page was opened").waitFor();
+      await tabA.getByText(`${contact.topic} from Example Tax by email: now off`).waitFor();
+      expect(await box.isChecked()).toBe(false);
+      const sources = appDb.rows<{ action: string; source: string }>(
+        "SELECT action, source FROM ConsentEvent WHERE contactId = ? AND topicId = ? AND source != 'IMPORT' ORDER BY id",
+        contact.id,
+        contact.topicId,
+      );
+      expect(sources).toEqual([{ action: "UNSUBSCRIBE", source: "LINK_PAGE" }]);
+      await context.close();
+    });
+  }
 
   it("sends a visitor without a session to sign in", async () => {
     const response = await fetch(`${app.url}/preferences`, { redirect: "manual" });

@@ -14,7 +14,7 @@ let ipCounter = 0;
 export const nextIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${(ipCounter % 250) + 1}`;
 
 export function httpClient(app: RunningApp) {
-  async function post(path: string, fields: Record<string, string>, options: { cookie?: string | null; ip?: string; origin?: string } = {}) {
+  async function post(path: string, fields: Record<string, string> | URLSearchParams, options: { cookie?: string | null; ip?: string; origin?: string } = {}) {
     return fetch(`${app.url}${path}`, {
       method: "POST",
       body: new URLSearchParams(fields),

@@ -1,8 +1,10 @@
 import type { Channel } from "~/domain/consent/eligibility.ts";
 
 // Names of the preference center's controls, shared by the page (browser) and the save (server).
-// Each control posts a "shown" marker with its name, and its value only when checked: a control
-// without a marker was not on the form and is never changed (DESIGN.md invariant 7).
+// Each control posts a "shown" marker with its name and the state the page showed it in, and its
+// value only when checked: a control without a marker was not on the form and is never changed,
+// and a control still as the page showed it was not changed by the person, so a newer choice made
+// elsewhere (a link, a one-click) is never undone by an old page.
 
 export const SHARING_PURPOSES = ["GROUP_COMPANIES", "THIRD_PARTY_OFFERS"] as const;
 export type SharingPurpose = (typeof SHARING_PURPOSES)[number];
@@ -30,4 +32,15 @@ export function parseControlName(name: string): Control | null {
   if (match[1] === "unit-optout") return { kind: "unit-optout", unitId: Number(match[2]), channel: match[3] as Channel };
   if (match[4]) return { kind: "everywhere-optout", channel: match[4] as Channel };
   return { kind: "sharing", purpose: match[5] as SharingPurpose };
+}
+
+/** The marker a control posts beside its value: its name and whether the page showed it on. */
+export function shownMarker(name: string, shownOn: boolean): string {
+  return `${name}=${shownOn ? "on" : "off"}`;
+}
+
+/** The control name and shown state of a marker, or null for a marker without a state (an old or crafted form). */
+export function parseShownMarker(marker: string): { name: string; shownOn: boolean } | null {
+  const match = /^(.*)=(on|off)$/.exec(marker);
+  return match ? { name: match[1], shownOn: match[2] === "on" } : null;
 }

@@ -1,12 +1,14 @@
 // The logged-in preference center: what one contact sees and changes. Reads here, writes only
-// through the consent core. A save changes only the controls that were on the submitted form
-// (DESIGN.md invariant 7): every control travels with a "shown" marker naming it.
+// through the consent core. A save changes only the controls that were on the submitted form and
+// that the person changed from what the page showed: every control travels with a "shown"
+// marker naming it and its state as drawn.
 
 import { db } from "~/utils/db.server.ts";
 import { CHANNELS, isActiveSubscription, type Channel } from "~/domain/consent/eligibility.ts";
 import { applyConsentChanges, type ConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
-import { offeredChannels } from "~/domain/units/channels.ts";
-import { parseControlName, SHARING_PURPOSES, type SharingPurpose } from "./controls.ts";
+import { CHANNEL_LABEL, offeredChannels } from "~/domain/units/channels.ts";
+import type { SubscriptionStatus } from "~/generated/prisma/enums.ts";
+import { parseControlName, SHARING_PURPOSES, type Control, type SharingPurpose } from "./controls.ts";
 
 
 /** Which ConsentText each kind of control shows, by key. */
@@ -116,13 +118,21 @@ export class PreferencesInputError extends Error {
   name = "PreferencesInputError";
 }
 
+/** A save as posted: the controls that were on the form, as the page showed them, and the ones ticked now. */
+export type PreferencesSubmission = {
+  /** Control name → whether the page showed it on. */
+  shown: Map<string, boolean>;
+  checked: Set<string>;
+};
+
 /**
- * Applies the submitted controls that differ from the stored state. `shown` lists the controls
- * that were on the form; `checked` the ones that were ticked.
+ * Applies what the person changed from what their page showed. A control left as shown is not
+ * written even when the stored state moved since the page was drawn (a link, a one-click, a
+ * complaint): that newer choice stands, and is named in `changedElsewhere` for the page to say.
  */
 export async function savePreferences(
   contactId: number,
-  submission: { shown: string[]; checked: Set<string> },
+  submission: PreferencesSubmission,
   context: Omit<ConsentContext, "source" | "consentTextId">,
   now = new Date(),
 ) {
@@ -136,35 +146,31 @@ export async function savePreferences(
       sharingConsents: { select: { purpose: true, granted: true } },
     },
   });
-  const topicChanges: ConsentChange[] = [];
+  const consentChanges: ConsentChange[] = [];
   const sharingChanges: { change: ConsentChange; purpose: SharingPurpose }[] = [];
+  const movedElsewhere: Control[] = [];
 
-  for (const name of new Set(submission.shown)) {
+  for (const [name, shownOn] of submission.shown) {
     const control = parseControlName(name);
     if (!control) throw new PreferencesInputError(`Unknown preference "${name}".`);
     const wanted = submission.checked.has(name);
+    const stored = isOn(contact, control, now);
+    if (wanted === shownOn) {
+      if (stored !== shownOn) movedElsewhere.push(control);
+      continue;
+    }
+    if (wanted === stored) continue;
     if (control.kind === "topic") {
       const { topicId, channel } = control;
-      const current = contact.subscriptions.find((s) => s.topicId === topicId && s.channel === channel);
-      // The page shows expired consent as unticked, so the save compares against the same rule.
-      const isSubscribed = current !== undefined && isActiveSubscription(current, now);
-      if (wanted && !isSubscribed) topicChanges.push({ kind: "subscribe", contactId, topicId, channel, basis: "EXPRESS" });
-      if (!wanted && isSubscribed) topicChanges.push({ kind: "unsubscribe", contactId, topicId, channel });
+      consentChanges.push(wanted ? { kind: "subscribe", contactId, topicId, channel, basis: "EXPRESS" } : { kind: "unsubscribe", contactId, topicId, channel });
     } else if (control.kind === "unit-optout") {
       const { unitId, channel } = control;
-      const optedOut = contact.unitOptOuts.some((o) => o.unitId === unitId && o.channel === channel);
-      if (wanted !== optedOut) {
-        if (!(await db.businessUnit.count({ where: { id: unitId } }))) throw new PreferencesInputError(`There is no business unit ${unitId}.`);
-        topicChanges.push({ kind: wanted ? "optOutOfUnit" : "optBackInToUnit", contactId, unitId, channel });
-      }
+      if (!(await db.businessUnit.count({ where: { id: unitId } }))) throw new PreferencesInputError(`There is no business unit ${unitId}.`);
+      consentChanges.push({ kind: wanted ? "optOutOfUnit" : "optBackInToUnit", contactId, unitId, channel });
     } else if (control.kind === "everywhere-optout") {
-      const { channel } = control;
-      const optedOut = contact.globalOptOuts.some((o) => o.channel === channel);
-      if (wanted !== optedOut) topicChanges.push({ kind: wanted ? "optOutEverywhere" : "optBackInEverywhere", contactId, channel });
+      consentChanges.push({ kind: wanted ? "optOutEverywhere" : "optBackInEverywhere", contactId, channel: control.channel });
     } else {
-      const { purpose } = control;
-      const granted = contact.sharingConsents.some((c) => c.purpose === purpose && c.granted);
-      if (wanted !== granted) sharingChanges.push({ change: { kind: "setSharing", contactId, purpose, granted: wanted }, purpose });
+      sharingChanges.push({ change: { kind: "setSharing", contactId, purpose: control.purpose, granted: wanted }, purpose: control.purpose });
     }
   }
 
@@ -172,15 +178,71 @@ export async function savePreferences(
   const source = { ...context, source: "PREFERENCE_CENTER" as const, now };
   const results = await db.$transaction(async (tx) => {
     const applied = [];
-    if (topicChanges.length > 0) {
-      applied.push(...(await applyConsentChanges(topicChanges, { ...source, consentTextId: texts.get(CONSENT_TEXT_KEYS.topics)?.id ?? null }, tx)));
+    if (consentChanges.length > 0) {
+      applied.push(...(await applyConsentChanges(consentChanges, { ...source, consentTextId: texts.get(CONSENT_TEXT_KEYS.topics)?.id ?? null }, tx)));
     }
     for (const { change, purpose } of sharingChanges) {
       applied.push(...(await applyConsentChanges([change], { ...source, consentTextId: texts.get(CONSENT_TEXT_KEYS[purpose])?.id ?? null }, tx)));
     }
     return applied;
   });
-  return { changed: results.filter((r) => r.changed).length };
+  return { changed: results.filter((r) => r.changed).length, changedElsewhere: await describeControls(movedElsewhere, contact, now) };
+}
+
+type StoredPreferences = {
+  subscriptions: { topicId: number; channel: Channel; status: SubscriptionStatus; expiresAt: Date | null }[];
+  unitOptOuts: { unitId: number; channel: Channel }[];
+  globalOptOuts: { channel: Channel }[];
+  sharingConsents: { purpose: string; granted: boolean }[];
+};
+
+/** Whether a control is on in the stored state, by the same rules the page draws it with. */
+function isOn(stored: StoredPreferences, control: Control, now: Date): boolean {
+  switch (control.kind) {
+    case "topic": {
+      const current = stored.subscriptions.find((s) => s.topicId === control.topicId && s.channel === control.channel);
+      // The page shows expired consent as unticked, so the save compares against the same rule.
+      return current !== undefined && isActiveSubscription(current, now);
+    }
+    case "unit-optout":
+      return stored.unitOptOuts.some((o) => o.unitId === control.unitId && o.channel === control.channel);
+    case "everywhere-optout":
+      return stored.globalOptOuts.some((o) => o.channel === control.channel);
+    case "sharing":
+      return stored.sharingConsents.some((c) => c.purpose === control.purpose && c.granted);
+  }
+}
+
+const SHARING_DESCRIPTION: Record<SharingPurpose, string> = {
+  GROUP_COMPANIES: "offers from other companies of our group",
+  THIRD_PARTY_OFFERS: "offers from selected third parties",
+};
+
+/** Each control in words, with its stored state: "Tax tips from Example Tax by email: now off". */
+async function describeControls(controls: Control[], stored: StoredPreferences, now: Date): Promise<string[]> {
+  if (controls.length === 0) return [];
+  const topicIds = controls.flatMap((c) => (c.kind === "topic" ? [c.topicId] : []));
+  const unitIds = controls.flatMap((c) => (c.kind === "unit-optout" ? [c.unitId] : []));
+  const [topics, units] = await Promise.all([
+    db.topic.findMany({ where: { id: { in: topicIds } }, select: { id: true, name: true, unit: { select: { displayName: true } } } }),
+    db.businessUnit.findMany({ where: { id: { in: unitIds } }, select: { id: true, displayName: true } }),
+  ]);
+  const by = (channel: Channel) => CHANNEL_LABEL[channel].toLowerCase();
+  return controls.map((control) => {
+    const state = isOn(stored, control, now) ? "on" : "off";
+    switch (control.kind) {
+      case "topic": {
+        const topic = topics.find((t) => t.id === control.topicId);
+        return `${topic?.name ?? "A topic"} from ${topic?.unit.displayName ?? "a brand"} by ${by(control.channel)}: now ${state}`;
+      }
+      case "unit-optout":
+        return `Unsubscribe from all ${units.find((u) => u.id === control.unitId)?.displayName ?? "a brand's"} promotional ${by(control.channel)}: now ${state}`;
+      case "everywhere-optout":
+        return `No promotional ${by(control.channel)} from any of our brands: now ${state}`;
+      case "sharing":
+        return `${SHARING_DESCRIPTION[control.purpose]}: now ${state}`;
+    }
+  });
 }
 
 const DAY_MS = 86_400_000;

@@ -12,6 +12,7 @@ let unitA: { id: number; displayName: string };
 let unitB: { id: number };
 let topicA1: { id: number; name: string };
 let topicA2: { id: number };
+let topicA2Name: string;
 let topicB: { id: number };
 let contact: { id: number };
 let text: { id: number };
@@ -21,6 +22,7 @@ beforeEach(async () => {
   unitB = await createUnit();
   topicA1 = await createTopic(unitA.id, { offersPhone: false });
   topicA2 = await createTopic(unitA.id);
+  topicA2Name = (await db.topic.findUniqueOrThrow({ where: { id: topicA2.id } })).name;
   topicB = await createTopic(unitB.id);
   contact = await createContact();
   text = await db.consentText.create({ data: { key: "preference-center", version: Date.now(), body: "Send me what I pick." } });
@@ -48,10 +50,10 @@ describe("preference center", () => {
 
   it("subscribes and unsubscribes a topic channel through the consent core, with the consent text shown", async () => {
     const name = controlName.topic(topicA1.id, "POSTAL");
-    expect(await savePreferences(contact.id, { shown: [name], checked: new Set([name]) }, requester)).toEqual({ changed: 1 });
+    expect(await savePreferences(contact.id, { shown: new Map([[name, false]]), checked: new Set([name]) }, requester)).toEqual({ changed: 1, changedElsewhere: [] });
     const event = await db.consentEvent.findFirstOrThrow({ where: { contactId: contact.id, topicId: topicA1.id }, orderBy: { id: "desc" } });
     expect(event).toMatchObject({ action: "SUBSCRIBE", source: "PREFERENCE_CENTER", channel: "POSTAL", consentTextId: text.id, ip: "203.0.113.7" });
-    await savePreferences(contact.id, { shown: [name], checked: new Set() }, requester);
+    await savePreferences(contact.id, { shown: new Map([[name, true]]), checked: new Set() }, requester);
     expect((await subscriptions()).find((s) => s.topicId === topicA1.id)).toMatchObject({ channel: "POSTAL", status: "UNSUBSCRIBED" });
   });
 
@@ -60,7 +62,7 @@ describe("preference center", () => {
     // A crafted post: topic A2 is "shown" and unticked; topic B's box is ticked but was not shown,
     // and topic B's email row is absent entirely. Only A2 may change.
     const submission = {
-      shown: [controlName.topic(topicA2.id, "EMAIL")],
+      shown: new Map([[controlName.topic(topicA2.id, "EMAIL"), true]]),
       checked: new Set([controlName.topic(topicB.id, "POSTAL")]),
     };
     await savePreferences(contact.id, submission, requester);
@@ -76,8 +78,8 @@ describe("preference center", () => {
       channel: "EMAIL",
       subscribed: false,
     });
-    expect(await savePreferences(contact.id, { shown: [name], checked: new Set() }, requester)).toEqual({ changed: 0 });
-    expect(await savePreferences(contact.id, { shown: [name], checked: new Set([name]) }, requester)).toEqual({ changed: 1 });
+    expect(await savePreferences(contact.id, { shown: new Map([[name, false]]), checked: new Set() }, requester)).toEqual({ changed: 0, changedElsewhere: [] });
+    expect(await savePreferences(contact.id, { shown: new Map([[name, false]]), checked: new Set([name]) }, requester)).toEqual({ changed: 1, changedElsewhere: [] });
     expect(await db.subscription.findFirstOrThrow({ where: { contactId: contact.id, topicId: topicA2.id } })).toMatchObject({
       status: "SUBSCRIBED",
       basis: "EXPRESS",
@@ -88,7 +90,7 @@ describe("preference center", () => {
   it("records nothing when a save asks for what already holds", async () => {
     const events = await db.consentEvent.count({ where: { contactId: contact.id } });
     const name = controlName.topic(topicB.id, "EMAIL");
-    expect(await savePreferences(contact.id, { shown: [name], checked: new Set([name]) }, requester)).toEqual({ changed: 0 });
+    expect(await savePreferences(contact.id, { shown: new Map([[name, false]]), checked: new Set([name]) }, requester)).toEqual({ changed: 0, changedElsewhere: [] });
     expect(await db.consentEvent.count({ where: { contactId: contact.id } })).toBe(events);
   });
 
@@ -96,7 +98,7 @@ describe("preference center", () => {
     const unitOut = controlName.unitOptOut(unitA.id, "EMAIL");
     const everywhere = controlName.everywhere("PHONE");
     const sharing = controlName.sharing("GROUP_COMPANIES");
-    await savePreferences(contact.id, { shown: [unitOut, everywhere, sharing], checked: new Set([unitOut, everywhere, sharing]) }, requester);
+    await savePreferences(contact.id, { shown: new Map([unitOut, everywhere, sharing].map((n) => [n, false])), checked: new Set([unitOut, everywhere, sharing]) }, requester);
     expect(await db.unitOptOut.findMany({ where: { contactId: contact.id }, select: { unitId: true, channel: true } })).toEqual([
       { unitId: unitA.id, channel: "EMAIL" },
     ]);
@@ -108,9 +110,29 @@ describe("preference center", () => {
   });
 
   it("refuses names the page never renders and channels a topic does not offer", async () => {
-    await expect(savePreferences(contact.id, { shown: ["contact:2:EMAIL"], checked: new Set() }, requester)).rejects.toBeInstanceOf(PreferencesInputError);
+    await expect(savePreferences(contact.id, { shown: new Map([["contact:2:EMAIL", false]]), checked: new Set() }, requester)).rejects.toBeInstanceOf(PreferencesInputError);
     const phone = controlName.topic(topicA1.id, "PHONE");
-    await expect(savePreferences(contact.id, { shown: [phone], checked: new Set([phone]) }, requester)).rejects.toThrow(/not offered by phone/);
+    await expect(savePreferences(contact.id, { shown: new Map([[phone, false]]), checked: new Set([phone]) }, requester)).rejects.toThrow(/not offered by phone/);
+  });
+
+  it("writes only what the person changed from what the page showed: a newer choice made elsewhere stands and is named", async () => {
+    // The page was drawn with A2 and B subscribed; since then a link unsubscribed A2.
+    const a2 = controlName.topic(topicA2.id, "EMAIL");
+    const b = controlName.topic(topicB.id, "EMAIL");
+    await applyConsentChange({ kind: "unsubscribe", contactId: contact.id, topicId: topicA2.id, channel: "EMAIL" }, { source: "LINK_PAGE" });
+    // The old page posts A2 still ticked (untouched) and B unticked (the person's change).
+    const saved = await savePreferences(contact.id, { shown: new Map([[a2, true], [b, true]]), checked: new Set([a2]) }, requester);
+    expect(saved).toEqual({ changed: 1, changedElsewhere: [`${topicA2Name} from ${unitA.displayName} by email: now off`] });
+    expect((await subscriptions()).map((s) => [s.topicId, s.status])).toEqual([
+      [topicA2.id, "UNSUBSCRIBED"],
+      [topicB.id, "UNSUBSCRIBED"],
+    ]);
+    // Both changes stand in the ledger; the old page wrote no subscribe.
+    const actions = await db.consentEvent.findMany({ where: { contactId: contact.id, source: { not: "IMPORT" } }, orderBy: { id: "asc" }, select: { action: true, source: true, topicId: true } });
+    expect(actions).toEqual([
+      { action: "UNSUBSCRIBE", source: "LINK_PAGE", topicId: topicA2.id },
+      { action: "UNSUBSCRIBE", source: "PREFERENCE_CENTER", topicId: topicB.id },
+    ]);
   });
 
   it("pauses and resumes a unit, and the history tells each change in plain words", async () => {

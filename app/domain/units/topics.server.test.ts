@@ -83,7 +83,7 @@ describe("an archived topic", () => {
       applyConsentChange({ kind: "subscribe", contactId: newcomer.id, topicId: topic.id, channel: "EMAIL", basis: "EXPRESS" }, { source: "API", actor: "test" }),
     ).rejects.toThrow(new ConsentError('The topic "Seed tips" is archived and takes no new subscriptions.'));
     const name = controlName.topic(topic.id, "EMAIL");
-    await expect(savePreferences(newcomer.id, { shown: [name], checked: new Set([name]) }, { actor: "test" })).rejects.toThrow(/is archived and takes no new subscriptions/);
+    await expect(savePreferences(newcomer.id, { shown: new Map([[name, false]]), checked: new Set([name]) }, { actor: "test" })).rejects.toThrow(/is archived and takes no new subscriptions/);
 
     const report = await importContacts({
       unitId: unit.id,

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+import { addMember, httpClient } from "../helpers/accounts-http.ts";
+
+// /preferences over HTTP, as a browser without JavaScript posts it: a save writes only what the
+// person changed from what their page showed, so an old page never undoes a newer choice.
+
+let app: RunningApp;
+let appDb: ReturnType<typeof openAppDatabase>;
+let http: ReturnType<typeof httpClient>;
+
+beforeAll(async () => {
+  app = await startApp();
+  appDb = openAppDatabase(app);
+  http = httpClient(app);
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await app?.stop();
+});
+
+const decode = (text: string) => text.replace(/<!-- -->/g, "").replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&");
+
+/** The fields one <form> of the page posts as drawn: hidden inputs, and checkboxes that are ticked. */
+function formFields(html: string, buttonText: string): [string, string][] {
+  const form = [...html.matchAll(/<form[^>]*>([\s\S]*?)<\/form>/g)].map((m) => m[1]).find((body) => body.replace(/<!-- -->/g, "").includes(buttonText));
+  if (!form) throw new Error(`No form with "${buttonText}" on the page`);
+  const fields: [string, string][] = [];
+  for (const [input] of form.matchAll(/<input[^>]*>/g)) {
+    const name = decode(/name="([^"]*)"/.exec(input)?.[1] ?? "");
+    const value = decode(/value="([^"]*)"/.exec(input)?.[1] ?? "on");
+    const type = /type="([^"]*)"/.exec(input)?.[1];
+    if (!name) continue;
+    if (type === "checkbox" && !/\schecked(=|\s|>|\/)/.test(input)) continue;
+    fields.push([name, value]);
+  }
+  return fields;
+}
+
+const unitId = (slug: string) => appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = ?", slug).id;
+
+describe("a stale preferences page", () => {
+  it("never undoes a choice made since it was drawn: the save writes only what the person changed, and says what moved", async () => {
+    const member = await addMember(appDb);
+    const tax = unitId("example-tax");
+    const [tips, offers] = appDb.rows<{ id: number; name: string }>("SELECT id, name FROM Topic WHERE unitId = ? AND archivedAt IS NULL ORDER BY name", tax);
+    const now = new Date().toISOString().replace("Z", "+00:00");
+    for (const topic of [tips, offers]) {
+      appDb.sqlite
+        .prepare("INSERT INTO Subscription (contactId, topicId, channel, status, basis, consentedAt, updatedAt) VALUES (?, ?, 'EMAIL', 'SUBSCRIBED', 'EXPRESS', ?, ?)")
+        .run(member.contactId, topic.id, now, now);
+    }
+    const cookie = await http.signIn(member.email);
+
+    // Tab A: the page as drawn, both topics ticked.
+    const pageA = await (await http.get("/preferences", { cookie })).text();
+    const cardA = formFields(pageA, "Save Example Tax preferences");
+
+    // Tab B: the unsubscribe link for the first topic, "only this topic".
+    const link = await appDb.link("unsubscribe", { contactId: member.contactId, unitId: tax, topicId: tips.id });
+    const unsubscribed = await http.post(http.pathOf(link), { intent: "choose", choice: "topic" }, { origin: app.url });
+    expect(unsubscribed.status).toBe(200);
+    const status = (topicId: number) =>
+      appDb.row<{ status: string }>("SELECT status FROM Subscription WHERE contactId = ? AND topicId = ? AND channel = 'EMAIL'", member.contactId, topicId).status;
+    expect(status(tips.id)).toBe("UNSUBSCRIBED");
+
+    // Tab A again: the person unticks the second topic only, and presses the card's Save.
+    const offersBox = `topic:${offers.id}:EMAIL`;
+    const save = await http.post("/preferences", new URLSearchParams(cardA.filter(([name]) => name !== offersBox)), { cookie, origin: app.url });
+    const answer = await save.text();
+    expect(save.status).toBe(200);
+    expect(status(tips.id)).toBe("UNSUBSCRIBED");
+    expect(status(offers.id)).toBe("UNSUBSCRIBED");
+    const ledger = appDb.rows<{ action: string; source: string; topicId: number }>(
+      "SELECT action, source, topicId FROM ConsentEvent WHERE contactId = ? ORDER BY id",
+      member.contactId,
+    );
+    expect(ledger).toEqual([
+      { action: "UNSUBSCRIBE", source: "LINK_PAGE", topicId: tips.id },
+      { action: "UNSUBSCRIBE", source: "PREFERENCE_CENTER", topicId: offers.id },
+    ]);
+    // The page says what changed elsewhere and shows the current state.
+    expect(decode(answer)).toContain(`changed since this page was opened`);
+    expect(decode(answer)).toContain(`${tips.name}`);
+    const tipsBoxes = formFields(answer, "Save Example Tax preferences").filter(([name]) => name === `topic:${tips.id}:EMAIL`);
+    expect(tipsBoxes).toEqual([]);
+  });
+
+  it("refuses a save whose controls do not say what the page showed (an old or crafted form)", async () => {
+    const member = await addMember(appDb);
+    const cookie = await http.signIn(member.email);
+    const tips = appDb.row<{ id: number }>("SELECT id FROM Topic WHERE unitId = ? ORDER BY name LIMIT 1", unitId("example-tax"));
+    const name = `topic:${tips.id}:EMAIL`;
+    const response = await http.post("/preferences", { intent: "save", shown: name, [name]: "on" }, { cookie, origin: app.url });
+    expect(response.status).toBe(400);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent WHERE contactId = ?", member.contactId)).toBe(0);
+  });
+});
