@@ -92,7 +92,7 @@ describe("the preference center", () => {
     // A crafted post naming another contact gets a 400 and changes nothing for anyone.
     const before = appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent");
     const response = await page.request.post(`${app.url}/preferences`, {
-      form: { intent: "save", shown: `contact:${other.id}:EMAIL`, [`contact:${other.id}:EMAIL`]: "on" },
+      form: { intent: "save", shown: `contact:${other.id}:EMAIL=off`, [`contact:${other.id}:EMAIL`]: "on" },
       headers: { origin: app.url },
     });
     expect(response.status()).toBe(400);
