@@ -1,43 +1,65 @@
-import { db } from "~/utils/db.server.ts";
+import { db, type Db } from "~/utils/db.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
 
 // Password guessing: 5 failed sign-ins in a row (each within 15 minutes of the last) lock
 // the address for 15 minutes. Counted per address, keyed by its hash, whether or not an
 // account has it: an unknown address locks exactly like a known one, so the answers match.
+//
+// An attempt is counted before its password is checked, in one statement, and forgotten when
+// the password was right: so parallel guesses on any number of connections check at most
+// five passwords, where a read and a later write would let them all through.
 
 const MINUTE_MS = 60_000;
 export const LOCKOUT = { maxFailures: 5, lockMs: 15 * MINUTE_MS, windowMs: 15 * MINUTE_MS };
 
-/** Until when the address is locked, or null. */
-export async function lockedUntil(email: string, now = new Date()): Promise<Date | null> {
-  const row = await db.signInLockout.findUnique({ where: { addressHash: addressHash(email) }, select: { lockedUntil: true } });
-  return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : null;
+export type PasswordCheck = { outcome: "right" } | { outcome: "wrong" } | { outcome: "locked"; until: Date; justLocked: boolean };
+
+/**
+ * Checks a password under the address's lockout. `isRight` runs only when the address is not
+ * locked. `justLocked` marks the failure that locked it: the moment to warn the account holder.
+ */
+export async function checkPasswordAgainstLockout(email: string, isRight: () => Promise<boolean>, now = new Date(), client: Db = db): Promise<PasswordCheck> {
+  const key = addressHash(email);
+  const attempt = await takeAttempt(key, now, client);
+  if ("lockedUntil" in attempt) return { outcome: "locked", until: attempt.lockedUntil, justLocked: false };
+  if (await isRight()) {
+    await client.signInLockout.deleteMany({ where: { addressHash: key } });
+    return { outcome: "right" };
+  }
+  if (attempt.number < LOCKOUT.maxFailures) return { outcome: "wrong" };
+  const until = new Date(now.getTime() + LOCKOUT.lockMs);
+  const { count } = await client.signInLockout.updateMany({
+    where: { addressHash: key, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
+    data: { lockedUntil: until, failures: 0 },
+  });
+  return { outcome: "locked", until, justLocked: count === 1 };
 }
 
 /**
- * Counts one failed sign-in. Returns the lock's end when the address is locked now, and
- * whether this failure is the one that locked it (the moment to warn the account holder).
+ * Counts one attempt: its number within the current run of failures, or the lock in force.
+ * Attempts during a lock do not extend it: otherwise anyone could keep a person out for ever.
+ * Portable SQL (SQLite and PostgreSQL).
  */
-export async function recordFailedSignIn(email: string, now = new Date()): Promise<{ lockedUntil: Date | null; justLocked: boolean }> {
-  const key = addressHash(email);
-  return db.$transaction(async (tx) => {
-    const row = await tx.signInLockout.findUnique({ where: { addressHash: key } });
-    // Attempts during a lock do not extend it: otherwise anyone could keep a person out for ever.
-    if (row?.lockedUntil && row.lockedUntil > now) return { lockedUntil: row.lockedUntil, justLocked: false };
-    const recent = row !== null && now.getTime() - row.lastFailureAt.getTime() < LOCKOUT.windowMs;
-    const failures = (recent ? row.failures : 0) + 1;
-    const locking = failures >= LOCKOUT.maxFailures;
-    const data = {
-      failures: locking ? 0 : failures,
-      lastFailureAt: now,
-      lockedUntil: locking ? new Date(now.getTime() + LOCKOUT.lockMs) : null,
-    };
-    await tx.signInLockout.upsert({ where: { addressHash: key }, create: { addressHash: key, ...data }, update: data });
-    return { lockedUntil: data.lockedUntil, justLocked: locking };
-  });
+async function takeAttempt(key: string, now: Date, client: Db): Promise<{ number: number } | { lockedUntil: Date }> {
+  const recentIfAfter = new Date(now.getTime() - LOCKOUT.windowMs);
+  const [row] = await client.$queryRaw<{ failures: number | bigint; lockedUntil: Date | null }[]>`
+    INSERT INTO "SignInLockout" ("addressHash", "failures", "lastFailureAt", "lockedUntil") VALUES (${key}, 1, ${now}, NULL)
+    ON CONFLICT ("addressHash") DO UPDATE SET
+      "failures" = CASE WHEN "SignInLockout"."lockedUntil" > ${now} THEN "SignInLockout"."failures"
+                        WHEN "SignInLockout"."lastFailureAt" > ${recentIfAfter} THEN "SignInLockout"."failures" + 1
+                        ELSE 1 END,
+      "lastFailureAt" = CASE WHEN "SignInLockout"."lockedUntil" > ${now} THEN "SignInLockout"."lastFailureAt" ELSE ${now} END,
+      "lockedUntil" = CASE WHEN "SignInLockout"."lockedUntil" > ${now} THEN "SignInLockout"."lockedUntil" ELSE NULL END
+    RETURNING "failures", "lockedUntil"`;
+  if (row.lockedUntil && new Date(row.lockedUntil) > now) return { lockedUntil: new Date(row.lockedUntil) };
+  const number = Number(row.failures);
+  // More attempts than the limit are under way at once: the one that fails last locks the
+  // address, and these are answered as the lock will answer them.
+  if (number > LOCKOUT.maxFailures) return { lockedUntil: new Date(now.getTime() + LOCKOUT.lockMs) };
+  return { number };
 }
 
-/** A successful sign-in (or a password reset) starts the count again. */
+/** A successful sign-in by other means (a reset, an accepted invitation) starts the count again. */
 export async function clearFailedSignIns(email: string): Promise<void> {
   await db.signInLockout.deleteMany({ where: { addressHash: addressHash(email) } });
 }

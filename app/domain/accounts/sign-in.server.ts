@@ -4,7 +4,8 @@ import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import { normalizeEmail } from "~/domain/consent/email.ts";
 import { sendSecurityAlert, sendSignInLink, sendSignUpConfirmation } from "./account-mail.server.ts";
 import { addressAndIpLimits, takeThrottles, type Throttled } from "./limits.server.ts";
-import { clearFailedSignIns, lockedUntil, LOCKOUT, recordFailedSignIn } from "./lockout.server.ts";
+import { checkPasswordAgainstLockout, LOCKOUT } from "./lockout.server.ts";
+import { giveBackThrottle } from "~/domain/throttle/throttle.server.ts";
 import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-links.server.ts";
 import { verifyPassword, timingDecoyHash } from "./passwords.server.ts";
 import { openUserSession, type Requester } from "./sessions.server.ts";
@@ -33,24 +34,25 @@ export async function signInWithPassword(
   now = new Date(),
 ): Promise<PasswordSignIn> {
   const email = normalizeEmail(input.email);
-  const throttled = requester.ip
-    ? await takeThrottles([{ key: `sign-in:ip:${requester.ip}`, limit: SIGN_IN_IP_LIMIT.attempts, windowMs: SIGN_IN_IP_LIMIT.windowMs }], now)
-    : null;
+  // Every attempt takes from the IP's allowance and a right password gives it back: only
+  // failures count, so parallel guesses are bounded and a busy office is never shut out.
+  const ipLimit = requester.ip ? { key: `sign-in:ip:${requester.ip}`, limit: SIGN_IN_IP_LIMIT.attempts, windowMs: SIGN_IN_IP_LIMIT.windowMs } : null;
+  const throttled = ipLimit ? await takeThrottles([ipLimit], now) : null;
   if (throttled) return throttled;
-
-  // A locked address is not checked at all: a right password must not be confirmed while locked.
-  const locked = await lockedUntil(email, now);
-  if (locked) return { outcome: "locked", until: locked };
 
   const user = await db.user.findUnique({
     where: { email },
     select: { id: true, email: true, name: true, role: true, passwordHash: true, contactId: true, emailVerifiedAt: true, accessRevokedAt: true },
   });
-  const passwordRight = await verifyPassword(user?.passwordHash ?? (await timingDecoyHash()), input.password);
+  // A locked address is not checked at all: a right password must not be confirmed while locked.
   // Revoked staff get the wrong-password answer, counted like one: nothing tells them apart.
-  if (!user || !user.passwordHash || !passwordRight || user.accessRevokedAt) {
-    const failure = await recordFailedSignIn(email, now);
-    if (failure.justLocked && user) {
+  const checked = await checkPasswordAgainstLockout(
+    email,
+    async () => (await verifyPassword(user?.passwordHash ?? (await timingDecoyHash()), input.password)) && !!user?.passwordHash && !user.accessRevokedAt,
+    now,
+  );
+  if (checked.outcome === "locked") {
+    if (checked.justLocked && user) {
       sendSecurityAlert(
         user,
         `Your account was locked for ${LOCKOUT.lockMs / MINUTE_MS} minutes after ${LOCKOUT.maxFailures} failed sign-in attempts`,
@@ -58,10 +60,11 @@ export async function signInWithPassword(
         now,
       );
     }
-    return failure.lockedUntil ? { outcome: "locked", until: failure.lockedUntil } : { outcome: "wrong-credentials" };
+    return { outcome: "locked", until: checked.until };
   }
+  if (checked.outcome === "wrong" || !user) return { outcome: "wrong-credentials" };
+  if (ipLimit) await giveBackThrottle(ipLimit.key);
 
-  await clearFailedSignIns(email);
   if (!user.emailVerifiedAt) {
     await sendSignUpConfirmation(user, now);
     return { outcome: "unconfirmed" };

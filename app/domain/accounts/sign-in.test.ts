@@ -100,6 +100,20 @@ describe("lockout", () => {
     expect(outcomes.slice(0, SIGN_IN_IP_LIMIT.attempts).every((o) => o === "wrong-credentials")).toBe(true);
     expect(outcomes.at(-1)).toBe("throttled");
   });
+
+  it("counts only failed sign-ins against an IP address: a whole office signing in is never locked out", async () => {
+    const office = { ip: "198.51.100.78", userAgent: null };
+    for (let i = 0; i < SIGN_IN_IP_LIMIT.attempts + 5; i++) {
+      expect((await signInWithPassword({ email: user.email, password: STRONG_PASSWORD }, request(), office, at(0))).outcome).toBe("signed-in");
+    }
+    // The office still has its whole allowance of failures.
+    const outcomes = [];
+    for (let i = 0; i <= SIGN_IN_IP_LIMIT.attempts; i++) {
+      outcomes.push((await signInWithPassword({ email: `typo${i}@example.org`, password: "x" }, request(), office, at(1))).outcome);
+    }
+    expect(outcomes.slice(0, SIGN_IN_IP_LIMIT.attempts).every((o) => o === "wrong-credentials")).toBe(true);
+    expect(outcomes.at(-1)).toBe("throttled");
+  });
 });
 
 describe("sign-in links", () => {

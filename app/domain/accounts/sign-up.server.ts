@@ -4,7 +4,7 @@ import { findOrCreateContact, isErasedAddress } from "~/domain/consent/contacts.
 import { normalizeEmail } from "~/domain/consent/email.ts";
 import { sendSignInLink, sendSignUpConfirmation } from "./account-mail.server.ts";
 import { addressAndIpLimits, takeThrottles, type Throttled } from "./limits.server.ts";
-import { clearFailedSignIns, lockedUntil, recordFailedSignIn } from "./lockout.server.ts";
+import { checkPasswordAgainstLockout } from "./lockout.server.ts";
 import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-links.server.ts";
 import { checkNewPassword } from "./password-rules.server.ts";
 import { hashPassword, verifyPassword } from "./passwords.server.ts";
@@ -82,15 +82,12 @@ export async function confirmSignUp(
   if (!found.ok) return { outcome: "bad-link", reason: found.reason };
   const { email } = found.link;
   // The password is checked like a sign-in: same lockout, same counting.
-  const locked = await lockedUntil(email, now);
-  if (locked) return { outcome: "locked", until: locked };
   const user = await db.user.findUnique({ where: { id: found.link.userId }, select: { id: true, email: true, name: true, passwordHash: true } });
   if (!user || user.email !== email || !user.passwordHash) return { outcome: "bad-link", reason: "expired" };
-  if (!(await verifyPassword(user.passwordHash, password))) {
-    const failure = await recordFailedSignIn(email, now);
-    return failure.lockedUntil ? { outcome: "locked", until: failure.lockedUntil } : { outcome: "wrong-password" };
-  }
-  await clearFailedSignIns(email);
+  const passwordHash = user.passwordHash;
+  const checked = await checkPasswordAgainstLockout(email, () => verifyPassword(passwordHash, password), now);
+  if (checked.outcome === "locked") return { outcome: "locked", until: checked.until };
+  if (checked.outcome === "wrong") return { outcome: "wrong-password" };
 
   const confirmed = await db.$transaction(async (tx) => {
     const used = await useOneTimeLink(token, "CONFIRM_SIGN_UP", now, tx);
