@@ -121,6 +121,21 @@ describe("transactional stream", () => {
     expect(await db.transactionalMessage.findMany({ where: { status: "REFUSED" } })).toHaveLength(2);
   });
 
+  it("is not blocked by a MANUAL or a COMPLAINT suppression: only HARD_BOUNCE and ERASED block it", async () => {
+    const manual = await createContact();
+    const complained = await createContact();
+    await applyConsentChange({ kind: "suppress", email: manual.email, reason: "MANUAL", note: "asked by phone" }, { source: "ADMIN" });
+    await applyConsentChange({ kind: "suppress", email: complained.email, reason: "COMPLAINT" }, { source: "COMPLAINT" });
+    expect(await db.suppression.count({ where: { email: { in: [manual.email, complained.email] } } })).toBe(2);
+
+    const toManual = await sendTransactional(requestFor("security-alert", { to: manual.email }));
+    const toComplained = await sendTransactional(requestFor("tax-notice", { to: complained.email }));
+    expect(toManual).toMatchObject({ status: "SENT" });
+    expect(toComplained).toMatchObject({ status: "SENT" });
+    const recipients = await Promise.all(outboxFiles().map(async (file) => (await readMessage(file)).to?.[0]?.address));
+    expect(recipients.sort()).toEqual([manual.email, complained.email].sort());
+  });
+
   it("keeps no usable link in the stored record once a link message is sent", async () => {
     const request = requestFor("sign-in-link");
     const result = await sendTransactional(request);
