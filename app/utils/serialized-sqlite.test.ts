@@ -1,8 +1,44 @@
-import { describe, expect, it } from "vitest";
-import { db } from "./db.server.ts";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { afterAll, describe, expect, it } from "vitest";
+import { PrismaClient } from "~/generated/prisma/client.ts";
+import { getEnv } from "./env.server.ts";
+import { serializedSqlite } from "./serialized-sqlite.server.ts";
 
 // One SQLite connection serves every request: a plain write must never become part of another
 // request's open transaction (and be rolled back with it).
+
+/** Calls `arrived` whenever a plain (non-transaction) query reaches the serialized adapter. */
+function reportingPlainQueries(factory: SqlMigrationAwareDriverAdapterFactory, arrived: () => void): SqlMigrationAwareDriverAdapterFactory {
+  const report = (adapter: SqlDriverAdapter): SqlDriverAdapter =>
+    new Proxy(adapter, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== "function") return value;
+        if (property !== "queryRaw" && property !== "executeRaw") return value.bind(target);
+        return (...args: unknown[]) => {
+          arrived();
+          return value.apply(target, args);
+        };
+      },
+    });
+  return { ...factory, connect: async () => report(await factory.connect()), connectToShadowDb: async () => report(await factory.connectToShadowDb()) };
+}
+
+// The app's client (db.server.ts), seen from outside the queue: it says when a plain query is waiting at it.
+let plainQueries = 0;
+const db = new PrismaClient({
+  adapter: reportingPlainQueries(serializedSqlite(new PrismaBetterSqlite3({ url: getEnv().databaseFile, timeout: 5000 })), () => plainQueries++),
+});
+afterAll(() => db.$disconnect());
+
+/** Polls until `n` more plain queries than `from` have reached the adapter. */
+async function plainQueriesArrived(from: number, n: number) {
+  for (let waited = 0; plainQueries < from + n; waited += 5) {
+    if (waited > 10_000) throw new Error(`only ${plainQueries - from} of ${n} plain queries reached the adapter within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 describe("the database client", () => {
   it("keeps a plain write made during another request's failing transaction", async () => {
@@ -11,8 +47,10 @@ describe("the database client", () => {
     const failing = db
       .$transaction(async (tx) => {
         await tx.throttle.create({ data: { key: "inside-failed-transaction", windowStartsAt: new Date(), count: 1 } });
+        const before = plainQueries;
         insideTransaction();
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // Stay open until both plain queries have reached the connection.
+        await plainQueriesArrived(before, 2);
         throw new Error("this transaction fails");
       })
       .catch((error: Error) => error.message);

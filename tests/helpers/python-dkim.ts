@@ -12,7 +12,17 @@ export function findDkimPython(): { python: string } | { missing: string } {
     if (result.status === 0) return { python: candidate };
     problems.push(`${candidate}: ${(result.stderr || result.error?.message || `exit ${result.status}`).trim().split("\n").at(-1)}`);
   }
-  return { missing: `python3 cannot import dkim (${problems.join("; ") || "no python3 found"}); install python3-dkim` };
+  return { missing: `python3 cannot import dkim (${problems.join("; ") || "no python3 found"}); install it with: apt-get install -y python3-dkim` };
+}
+
+/**
+ * The Python for the cross-checks. Missing, the test fails with the install command instead of
+ * skipping: a check that quietly does not run guards nothing.
+ */
+export function requireDkimPython(): string {
+  const found = findDkimPython();
+  if ("missing" in found) throw new Error(`This test needs Debian's python3-dkim: ${found.missing} (npm test installs it when run as root).`);
+  return found.python;
 }
 
 /** dkimpy's verdict on a message; DNS answers only <selector>._domainkey.<domain> with `record`. */

@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
 import PostalMime, { type Email } from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -16,6 +15,7 @@ import { getKeyring, rotateSigningKey } from "~/domain/tokens/keyring.server.ts"
 import { verifyLinkToken } from "~/domain/tokens/link-tokens.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
+import { requireDkimPython } from "../helpers/python-dkim.ts";
 import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
 
 // Campaign messages go through the smtp transport to a real SMTP server on loopback; the test
@@ -158,7 +158,6 @@ describe("campaign messages as an SMTP server receives them", () => {
 });
 
 describe("DKIM on campaign messages, checked by python3-dkim", () => {
-  const python = findDkimPython();
   const publicKey = DKIM.publicKey.export({ type: "spki", format: "der" }).toString("base64");
 
   /** Verifies with dkimpy; DNS answers only <selector>._domainkey.<domain> with our public key. */
@@ -172,7 +171,7 @@ describe("DKIM on campaign messages, checked by python3-dkim", () => {
       "    return record if name.rstrip('.').lower() == f'{selector}._domainkey.{domain}' else None",
       "print('pass' if dkim.verify(sys.stdin.buffer.read(), dnsfunc=dnsfunc) else 'fail')",
     ].join("\n");
-    const result = spawnSync(python, ["-c", script, DKIM_SELECTOR, DKIM_DOMAIN, publicKey], { input: raw, encoding: "utf8" });
+    const result = spawnSync(requireDkimPython(), ["-c", script, DKIM_SELECTOR, DKIM_DOMAIN, publicKey], { input: raw, encoding: "utf8" });
     expect(result.status, result.stderr).toBe(0);
     return result.stdout.trim() === "pass";
   }
@@ -199,11 +198,3 @@ describe("DKIM on campaign messages, checked by python3-dkim", () => {
     }
   });
 });
-
-/** A Python that can `import dkim`: Debian's (python3-dkim), which may not be first on PATH. */
-function findDkimPython(): string {
-  const candidates = ["/usr/bin/python3", "python3"].filter((candidate) => !candidate.startsWith("/") || fs.existsSync(candidate));
-  const found = candidates.find((candidate) => spawnSync(candidate, ["-c", "import dkim"]).status === 0);
-  if (!found) throw new Error("These tests need Debian's python3-dkim: apt-get install -y python3-dkim (npm test installs it when run as root).");
-  return found;
-}

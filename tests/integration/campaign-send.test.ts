@@ -263,11 +263,22 @@ describe("schedule, cancel, pause and resume", () => {
     expect((await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).pausedReason).toBe("Paused by a marketer.");
     await expect(pauseCampaign(CLI_OPERATOR, campaign.id)).rejects.toThrow(/Only a campaign that is sending/);
 
-    // Nothing goes out while it is paused, whoever is running.
-    const idle = startCampaignSender({ transport, pollMs: 10 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Nothing goes out while it is paused, whoever is running. A campaign due now with nobody to
+    // mail shows a sender's passes: once it has started, been claimed and finished, the paused one was passed over.
+    const due = await db.campaign.update({
+      where: { id: (await createCampaign(unit.id, (await createTopic(unit.id)).id)).id },
+      data: { status: "SCHEDULED", scheduledAt: new Date(Date.now() - 1000) },
+    });
+    let finishedDue!: () => void;
+    const dueFinished = new Promise<void>((resolve) => (finishedDue = resolve));
+    const idle = startCampaignSender({ transport, pollMs: 10, onRun: (id, outcome) => id === due.id && outcome === "finished" && finishedDue() });
+    let giveUp: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([dueFinished.then(() => true), new Promise<false>((resolve) => (giveUp = setTimeout(() => resolve(false), 10_000)))]);
+    clearTimeout(giveUp);
     await idle.stop();
     expect(sink.received.length).toBe(whilePaused);
+    expect(finished, "the sender did not finish the due campaign within 10 s").toBe(true);
+    expect(await statusOf(due.id)).toBe("SENT");
 
     await resumeCampaign(CLI_OPERATOR, campaign.id);
     expect(await sendUntilDone(campaign.id)).toBe("SENT");

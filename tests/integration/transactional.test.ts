@@ -121,6 +121,21 @@ describe("transactional stream", () => {
     expect(await db.transactionalMessage.findMany({ where: { status: "REFUSED" } })).toHaveLength(2);
   });
 
+  it("is not blocked by a MANUAL or a COMPLAINT suppression: only HARD_BOUNCE and ERASED block it", async () => {
+    const manual = await createContact();
+    const complained = await createContact();
+    await applyConsentChange({ kind: "suppress", email: manual.email, reason: "MANUAL", note: "asked by phone" }, { source: "ADMIN" });
+    await applyConsentChange({ kind: "suppress", email: complained.email, reason: "COMPLAINT" }, { source: "COMPLAINT" });
+    expect(await db.suppression.count({ where: { email: { in: [manual.email, complained.email] } } })).toBe(2);
+
+    const toManual = await sendTransactional(requestFor("security-alert", { to: manual.email }));
+    const toComplained = await sendTransactional(requestFor("tax-notice", { to: complained.email }));
+    expect(toManual).toMatchObject({ status: "SENT" });
+    expect(toComplained).toMatchObject({ status: "SENT" });
+    const recipients = await Promise.all(outboxFiles().map(async (file) => (await readMessage(file)).to?.[0]?.address));
+    expect(recipients.sort()).toEqual([manual.email, complained.email].sort());
+  });
+
   it("keeps no usable link in the stored record once a link message is sent", async () => {
     const request = requestFor("sign-in-link");
     const result = await sendTransactional(request);
@@ -154,14 +169,73 @@ describe("transactional stream", () => {
   });
 
   it("refuses a policy-change notice less than 30 days before the change takes effect", async () => {
-    const soon = new Date(Date.now() + 29 * 86_400_000);
-    await db.exemptCategory.updateMany({ where: { unitId: unit.id, slug: "policy-change" }, data: { effectiveAt: soon } });
-    const request = requestFor("policy-change-notice");
-    request.data = { ...(request.data as object), effectiveDate: soon.toISOString().slice(0, 10) };
-    const error = await sendTransactional(request).catch((e) => e);
+    // The clock is fixed: 29 days ahead is 29 days, not 28 days and some hours by the time it is checked.
+    const now = new Date("2026-06-01T12:00:00Z");
+    const noticeFor = async (effectiveAt: Date) => {
+      await db.exemptCategory.updateMany({ where: { unitId: unit.id, slug: "policy-change" }, data: { effectiveAt } });
+      const request = requestFor("policy-change-notice", { now });
+      request.data = { ...(request.data as object), effectiveDate: effectiveAt.toISOString().slice(0, 10) };
+      return sendTransactional(request);
+    };
+    const soon = new Date(now.getTime() + 29 * 86_400_000);
+    const error = await noticeFor(soon).catch((e) => e);
     expect(error).toBeInstanceOf(TransactionalRequestError);
     expect(error).toMatchObject({ status: 422, message: expect.stringMatching(/at least 30 days/) });
+    expect(error.message).toContain("29 days from now");
+    expect(await noticeFor(new Date(now.getTime() + 30 * 86_400_000 - 1)).catch((e) => e)).toBeInstanceOf(TransactionalRequestError);
     expect(outboxFiles()).toHaveLength(0);
+
+    expect(await noticeFor(new Date(now.getTime() + 30 * 86_400_000))).toMatchObject({ status: "SENT" });
+    expect(outboxFiles()).toHaveLength(1);
+  });
+
+  it("announces a policy change 30 days ahead of the announcement's clock, and refuses 29 days ahead", async () => {
+    await optOutOfEverything(contact.id);
+    const now = new Date("2026-06-01T12:00:00Z");
+    const announcement = (days: number, ms = 0) => ({
+      unitIds: [unit.id],
+      effectiveAt: new Date(now.getTime() + days * 86_400_000 + ms),
+      policyName: "Privacy policy",
+      summary: "We keep server logs for 90 days.",
+      policyUrl: "https://example.com/privacy",
+      now,
+    });
+    const effectiveDate = () => db.exemptCategory.findFirstOrThrow({ where: { unitId: unit.id, slug: "policy-change" } }).then((c) => c.effectiveAt);
+    const before = await effectiveDate();
+    for (const early of [announcement(29), announcement(30, -1)]) {
+      const error = await announcePolicyChange(early).catch((e) => e);
+      expect(error).toBeInstanceOf(TransactionalRequestError);
+      expect(error.message).toMatch(/at least 30 days/);
+      // Refused by the announcement itself, before the unit's effective date is changed.
+      expect(error.field).toBe("effective");
+    }
+    expect(await effectiveDate()).toEqual(before);
+    expect(await db.transactionalMessage.count()).toBe(0);
+    expect(await announcePolicyChange(announcement(30))).toMatchObject({ total: 1, sent: 1 });
+  });
+
+  it("an announcement is not cut off halfway when the clock passes 30 days before the change while it sends", async () => {
+    const topic = await createTopic(unit.id);
+    const others = [await createContact(), await createContact()];
+    for (const other of others) {
+      await applyConsentChange({ kind: "subscribe", contactId: other.id, topicId: topic.id, channel: "EMAIL", basis: "EXPRESS" }, { source: "IMPORT" });
+    }
+    // 30 days and 20 ms ahead when announced: after the first notice, wait until fewer than 30 days remain.
+    const effectiveAt = new Date(Date.now() + 30 * 86_400_000 + 20);
+    const thirtyDaysBefore = effectiveAt.getTime() - 30 * 86_400_000;
+    const outcome = await announcePolicyChange({
+      unitIds: [unit.id],
+      effectiveAt,
+      policyName: "Privacy policy",
+      summary: "We keep server logs for 90 days.",
+      policyUrl: "https://example.com/privacy",
+      onProgress(done) {
+        // onProgress is synchronous: spin on the clock itself (at most 20 ms) for the state the test needs.
+        if (done === 1) while (Date.now() <= thirtyDaysBefore);
+      },
+    });
+    expect(outcome).toMatchObject({ total: 2, sent: 2, failed: 0, refused: 0 });
+    expect(outboxFiles()).toHaveLength(2);
   });
 
   it("announces a policy change once to every contact of the unit, opted out or not", async () => {

@@ -163,6 +163,28 @@ describe("consent core", () => {
     expect(await db.consentEvent.count(mine)).toBe(0);
   });
 
+  it("writes the ledger event inside the change's transaction: when the event cannot be written, the change is rolled back", async () => {
+    // A consent text that does not exist: the event's foreign key refuses it, and only the event carries it for a unit opt-out.
+    const missingText: ConsentContext = { ...fromCenter, consentTextId: 999_999 };
+    await expect(
+      applyConsentChange({ kind: "optOutOfUnit", contactId: contact.id, unitId: unitA.id, channel: "EMAIL" }, missingText),
+    ).rejects.toThrow(/foreign key/i);
+    await expect(
+      applyConsentChanges(
+        [
+          { kind: "optOutEverywhere", contactId: contact.id, channel: "EMAIL" },
+          { kind: "snooze", contactId: contact.id, unitId: unitB.id, until: new Date(Date.now() + 86_400_000) },
+        ],
+        missingText,
+      ),
+    ).rejects.toThrow(/foreign key/i);
+    const mine = { where: { contactId: contact.id } };
+    expect(await db.unitOptOut.count(mine)).toBe(0);
+    expect(await db.globalOptOut.count(mine)).toBe(0);
+    expect(await db.snooze.count(mine)).toBe(0);
+    expect(await db.consentEvent.count(mine)).toBe(0);
+  });
+
   it("suppresses an address, links a contact created later, and keeps only a hash for an erasure", async () => {
     await applyConsentChange({ kind: "suppress", email: " Later@Example.com ", reason: "HARD_BOUNCE" }, { source: "BOUNCE" });
     const later = await findOrCreateContact({ email: "later@example.com" });

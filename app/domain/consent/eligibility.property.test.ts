@@ -11,7 +11,10 @@ import { CHANNELS, isEligible, type Channel, type PromotionalTarget } from "./el
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const DAY = 86_400_000;
-const when = fc.constantFrom(-30, -1, 1, 30).map((days) => new Date(NOW.getTime() + days * DAY));
+// Exactly now, and a millisecond either side, are where "until now" and "from now" part: a
+// consent expiring now has expired, a pause ending now has ended.
+const at = (ms: number) => new Date(NOW.getTime() + ms);
+const when = fc.constantFrom(-30 * DAY, -DAY, -1, 0, 1, DAY, 30 * DAY).map(at);
 const channel = fc.constantFrom<Channel>(...CHANNELS);
 
 const contactState = fc.record({
@@ -29,6 +32,13 @@ const contactState = fc.record({
   snoozes: fc.uniqueArray(fc.record({ unit: fc.nat(1), until: when }), { selector: (s) => s.unit, maxLength: 2 }),
   suppressions: fc.uniqueArray(fc.constantFrom("HARD_BOUNCE", "COMPLAINT", "MANUAL" as const), { maxLength: 2 }),
 });
+type ContactState = typeof contactState extends fc.Arbitrary<infer T> ? T : never;
+
+/** Contacts each subscribed to topic 0 by email, with one date at the boundary: always tried first. */
+const BOUNDARY_CONTACTS: ContactState[] = [-1, 0, 1].flatMap((ms) => [
+  { subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: at(ms) }], unitOptOuts: [], globalOptOuts: [], snoozes: [], suppressions: [] },
+  { subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: null }], unitOptOuts: [], globalOptOuts: [], snoozes: [{ unit: 0, until: at(ms) }], suppressions: [] },
+]);
 
 describe("eligibility", () => {
   it("the audience query returns exactly the contacts isEligible() accepts", async () => {
@@ -87,7 +97,7 @@ describe("eligibility", () => {
           expect(await countAudience(db, target, NOW)).toBe(expected.length);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 40, examples: [[BOUNDARY_CONTACTS]] },
     );
   });
 

@@ -11,6 +11,8 @@ export type PolicyAnnouncement = {
   summary: string;
   policyUrl: string;
   onProgress?: (done: number, total: number) => void;
+  /** The announcement's moment: every notice is checked against it, so a long run is not refused halfway. */
+  now?: Date;
 };
 
 /**
@@ -34,10 +36,11 @@ function relationshipWhere(unitId: number) {
  */
 export async function announcePolicyChange(announcement: PolicyAnnouncement) {
   const { unitIds, effectiveAt } = announcement;
-  if (effectiveAt.getTime() - Date.now() < POLICY_NOTICE_DAYS * DAY_MS) {
+  const now = announcement.now ?? new Date();
+  if (effectiveAt.getTime() - now.getTime() < POLICY_NOTICE_DAYS * DAY_MS) {
     throw new TransactionalRequestError(
       "effective",
-      `A policy change must be announced at least ${POLICY_NOTICE_DAYS} days before it takes effect; choose a date after ${new Date(Date.now() + POLICY_NOTICE_DAYS * DAY_MS).toISOString().slice(0, 10)}.`,
+      `A policy change must be announced at least ${POLICY_NOTICE_DAYS} days before it takes effect; choose a date after ${new Date(now.getTime() + POLICY_NOTICE_DAYS * DAY_MS).toISOString().slice(0, 10)}.`,
     );
   }
   const day = effectiveAt.toISOString().slice(0, 10);
@@ -74,6 +77,7 @@ export async function announcePolicyChange(announcement: PolicyAnnouncement) {
             policyUrl: announcement.policyUrl,
           },
           idempotencyKey: `policy-change:${unitId}:${day}:${contact.id}`,
+          now,
         });
         if (result.repeated) outcome.alreadySent++;
         else if (result.status === "REFUSED") outcome.refused++;

@@ -1,0 +1,70 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { db } from "~/utils/db.server.ts";
+import { applyConsentChange } from "~/domain/consent/changes.server.ts";
+import type { LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
+import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
+import { applyUnsubscribeChoice, undoUnsubscribe } from "./unsubscribe.server.ts";
+
+// Undo on the unsubscribe page restores only what this very link changed, and only within a day.
+
+const DAY_MS = 86_400_000;
+const requester = { ip: "203.0.113.5", userAgent: "Mail/1" };
+
+let unit: { id: number };
+let topic: { id: number };
+let contact: { id: number };
+
+/** The claims of one emailed link to the contact (each link has its own token id). */
+const link = (tokenId: string): LinkClaims => ({
+  purpose: "unsubscribe",
+  contactId: contact.id,
+  unitId: unit.id,
+  topicId: topic.id,
+  campaignId: null,
+  channel: "EMAIL",
+  issuedAt: new Date("2026-01-01T00:00:00Z"),
+  expiresAt: new Date("2027-01-01T00:00:00Z"),
+  tokenId,
+});
+
+const optedOut = () => db.unitOptOut.count({ where: { contactId: contact.id, unitId: unit.id, channel: "EMAIL" } });
+
+beforeEach(async () => {
+  unit = await createUnit();
+  topic = await createTopic(unit.id);
+  contact = await createContact();
+  await applyConsentChange({ kind: "subscribe", contactId: contact.id, topicId: topic.id, channel: "EMAIL", basis: "EXPRESS" }, { source: "IMPORT" });
+});
+
+describe("undo on the unsubscribe page", () => {
+  it("ignores the events of another link, even of the same person, and undoes those of its own link", async () => {
+    const madeAt = new Date("2026-03-01T10:00:00Z");
+    const { eventIds } = await applyUnsubscribeChoice(link("link-1"), "unit", requester, madeAt);
+    expect(eventIds).toHaveLength(1);
+    const undoAt = new Date(madeAt.getTime() + 60_000);
+
+    expect(await undoUnsubscribe(link("link-2"), eventIds, requester, undoAt)).toEqual({ undone: 0 });
+    expect(await optedOut()).toBe(1);
+
+    expect(await undoUnsubscribe(link("link-1"), eventIds, requester, undoAt)).toEqual({ undone: 1 });
+    expect(await optedOut()).toBe(0);
+    const undo = await db.consentEvent.findFirstOrThrow({ where: { contactId: contact.id }, orderBy: { id: "desc" } });
+    expect(undo).toMatchObject({ action: "UNIT_OPT_IN", changed: true, tokenId: "link-1", source: "LINK_PAGE" });
+  });
+
+  it("does nothing 24 hours and 1 ms after the change (nor at 24 hours), and works just under 24 hours", async () => {
+    const madeAt = new Date("2026-03-01T10:00:00Z");
+    const claims = link("link-1");
+    const { eventIds } = await applyUnsubscribeChoice(claims, "unit", requester, madeAt);
+    const after = (ms: number) => new Date(madeAt.getTime() + ms);
+    const ledgerSize = await db.consentEvent.count({ where: { contactId: contact.id } });
+
+    expect(await undoUnsubscribe(claims, eventIds, requester, after(DAY_MS + 1))).toEqual({ undone: 0 });
+    expect(await undoUnsubscribe(claims, eventIds, requester, after(DAY_MS))).toEqual({ undone: 0 });
+    expect(await optedOut()).toBe(1);
+    expect(await db.consentEvent.count({ where: { contactId: contact.id } })).toBe(ledgerSize);
+
+    expect(await undoUnsubscribe(claims, eventIds, requester, after(DAY_MS - 1))).toEqual({ undone: 1 });
+    expect(await optedOut()).toBe(0);
+  });
+});

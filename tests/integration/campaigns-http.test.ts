@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+import { httpClient } from "../helpers/accounts-http.ts";
+
+// The composer's pages over real HTTP against the production build with the demo data: the
+// Example Tax marketer cannot create, edit, move or preview a campaign of Example Insurance.
+
+let app: RunningApp;
+let appDb: ReturnType<typeof openAppDatabase>;
+let http: ReturnType<typeof httpClient>;
+let marketer: string;
+let admin: string;
+let own: { unitId: number; topicId: number };
+let other: { unitId: number; topicId: number };
+
+const unitAndTopic = (unitSlug: string, topicSlug: string) =>
+  appDb.row<{ unitId: number; topicId: number }>(
+    "SELECT u.id AS unitId, t.id AS topicId FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id WHERE u.slug = ? AND t.slug = ?",
+    unitSlug,
+    topicSlug,
+  );
+const draft = (target: { unitId: number; topicId: number }, intent: string, subject = "Spring offers") => ({
+  unitId: String(target.unitId),
+  topicId: String(target.topicId),
+  subject,
+  preheader: "",
+  bodyMarkdown: "Our **best** offers.",
+  intent,
+});
+const campaignRow = (id: number) => appDb.row<{ unitId: number; topicId: number; subject: string }>("SELECT unitId, topicId, subject FROM Campaign WHERE id = ?", id);
+const campaignsOf = (unitId: number) => appDb.count("SELECT COUNT(*) AS n FROM Campaign WHERE unitId = ?", unitId);
+
+async function createdId(response: Response): Promise<number> {
+  expect(response.status, await response.clone().text()).toBe(302);
+  return Number(response.headers.get("location")!.split("/").at(-1));
+}
+
+beforeAll(async () => {
+  app = await startApp();
+  appDb = openAppDatabase(app);
+  http = httpClient(app);
+  [marketer, admin] = await Promise.all([
+    http.signIn("marketer.tax@example.com", "demo-tax-marketer-lantern-58"),
+    http.signIn("admin@example.com", "demo-orchard-keeper-7421"),
+  ]);
+  own = unitAndTopic("example-tax", "offers");
+  other = unitAndTopic("example-insurance", "offers");
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await app?.stop();
+});
+
+describe("a marketer's units on the composer's pages", () => {
+  it("creates a draft for their unit; for another unit, saving and previewing answer 404 and nothing is written", async () => {
+    await createdId(await http.post("/campaigns/new", draft(own, "save"), { cookie: marketer }));
+    const before = campaignsOf(other.unitId);
+    expect((await http.post("/campaigns/new", draft(other, "save"), { cookie: marketer })).status).toBe(404);
+    expect((await http.post("/campaigns/new", draft(other, "preview"), { cookie: marketer })).status).toBe(404);
+    expect(campaignsOf(other.unitId)).toBe(before);
+  });
+
+  it("the live preview answers for their unit, and 404 for another", async () => {
+    const mine = await http.post("/campaigns/preview", draft(own, "preview"), { cookie: marketer });
+    expect(mine.status).toBe(200);
+    expect(await mine.json()).toMatchObject({ audience: expect.any(Number) });
+    const theirs = await http.post("/campaigns/preview", draft(other, "preview"), { cookie: marketer });
+    expect(theirs.status).toBe(404);
+    expect(await theirs.text()).not.toContain("Example Insurance");
+  });
+
+  it("cannot move their draft to another unit, nor save or preview over another unit's draft", async () => {
+    const mineId = await createdId(await http.post("/campaigns/new", draft(own, "save"), { cookie: marketer }));
+    const theirsId = await createdId(await http.post("/campaigns/new", draft(other, "save", "Insurance offers"), { cookie: admin }));
+
+    expect((await http.post(`/campaigns/${mineId}`, draft(other, "save", "Moved"), { cookie: marketer })).status).toBe(404);
+    expect((await http.post(`/campaigns/${mineId}`, draft(other, "preview"), { cookie: marketer })).status).toBe(404);
+    expect((await http.post(`/campaigns/${theirsId}`, draft(own, "save", "Taken over"), { cookie: marketer })).status).toBe(404);
+    expect(campaignRow(mineId)).toEqual({ ...own, subject: "Spring offers" });
+    expect(campaignRow(theirsId)).toEqual({ ...other, subject: "Insurance offers" });
+
+    // Their own draft, within their unit, saves.
+    expect((await http.post(`/campaigns/${mineId}`, draft(own, "save", "Summer offers"), { cookie: marketer })).status).toBe(200);
+    expect(campaignRow(mineId).subject).toBe("Summer offers");
+  });
+});
