@@ -52,16 +52,42 @@ export const userCommands: Record<string, Command> = {
     },
   },
   "keys retire": {
-    usage: "keys retire <kid>                                links signed with this key stop working",
+    usage: "keys retire <kid>                                the key stops signing; its unsubscribe links keep working until they expire",
     async run(args) {
       const { positionals } = options(args, {});
       const kid = required(positionals[0], "<kid>");
       const { retireKey } = await import("~/domain/tokens/keys.server.ts");
+      const { MAXIMUM_LIFETIME_DAYS } = await import("~/domain/tokens/link-tokens.server.ts");
       const { CLI_ACTOR } = await import("~/domain/audit/audit.server.ts");
       const retired = await retireKey(CLI_ACTOR, kid);
       if (retired.outcome === "not-active") throw new Error(`There is no active signing key "${kid}".`);
-      console.log(`Retired signing key ${kid}: links signed with it stop working (in running servers within 30 seconds).`);
+      console.log(`Retired signing key ${kid}: it signs no more (in running servers within 30 seconds).`);
+      console.log(`Unsubscribe links it signed keep working until they expire (${MAXIMUM_LIFETIME_DAYS} days at most); its preferences links stop working.`);
+      console.log(`If the key may have leaked, stop every link it signed with \`keys revoke ${kid}\`.`);
       if (retired.newKid) console.log(`It was the last active key: new key ${retired.newKid} signs from now on.`);
+    },
+  },
+  "keys revoke": {
+    usage: "keys revoke <kid> --yes                          the key may have leaked: every link it signed stops working, unsubscribe links too",
+    async run(args) {
+      const { values, positionals } = options(args, { yes: { type: "boolean" } });
+      const kid = required(positionals[0], "<kid>");
+      const { revocationOf, revokeKey } = await import("~/domain/tokens/keys.server.ts");
+      const { MAXIMUM_LIFETIME_DAYS } = await import("~/domain/tokens/link-tokens.server.ts");
+      const { CLI_ACTOR } = await import("~/domain/audit/audit.server.ts");
+      const revocation = await revocationOf(kid);
+      if (!revocation) throw new Error(`There is no signing key "${kid}" that is not revoked already.`);
+      if (!values.yes) {
+        throw new Error(
+          `Revoking ${kid} stops the ${revocation.unexpiredLinks} links it signed in the last ${MAXIMUM_LIFETIME_DAYS} days at once, ` +
+            `unsubscribe links included: people who click them must ask for a new link. Nothing was changed.\n` +
+            `If the key may have leaked, run \`keys revoke ${kid} --yes\`; otherwise \`keys retire ${kid}\` keeps its unsubscribe links working.`,
+        );
+      }
+      const revoked = await revokeKey(CLI_ACTOR, kid);
+      if (revoked.outcome === "not-found") throw new Error(`There is no signing key "${kid}" that is not revoked already.`);
+      console.log(`Revoked signing key ${kid}: the ${revoked.linksStopped} links it signed no longer work (in running servers within 30 seconds).`);
+      if (revoked.newKid) console.log(`It was the last active key: new key ${revoked.newKid} signs from now on.`);
     },
   },
   "keys list": {
@@ -70,7 +96,13 @@ export const userCommands: Record<string, Command> = {
       const { listSigningKeys } = await import("~/domain/tokens/keys.server.ts");
       console.log("kid\tcreated\tstate\tsigned 7d\tsigned 30d");
       for (const key of await listSigningKeys()) {
-        const state = key.retiredAt ? `retired ${isoMinute(key.retiredAt)}` : key.signsNewLinks ? "active, signs new links" : "active, verifies only";
+        const state = key.revokedAt
+          ? `revoked ${isoMinute(key.revokedAt)}, verifies nothing`
+          : key.retiredAt
+            ? `retired ${isoMinute(key.retiredAt)}, verifies unsubscribe links until ${isoMinute(key.optOutLinksUntil!)}`
+            : key.signsNewLinks
+              ? "active, signs new links"
+              : "active, verifies only";
         console.log(`${key.kid}\t${isoMinute(key.createdAt)}\t${state}\t${key.signedLast7Days}\t${key.signedLast30Days}`);
       }
     },

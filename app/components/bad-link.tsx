@@ -6,7 +6,7 @@ export type BadLinkReason = LinkTokenFailure | "gone";
 
 /** Links that were once good answer 410 Gone; links that never were answer 400. */
 export function badLinkStatus(reason: BadLinkReason): 400 | 410 {
-  return reason === "expired" || reason === "retired-key" || reason === "gone" ? 410 : 400;
+  return reason === "expired" || reason === "retired-key" || reason === "revoked-key" || reason === "gone" ? 410 : 400;
 }
 
 /** The page for an unusable link: what happened, and a way to get a fresh one by email. */

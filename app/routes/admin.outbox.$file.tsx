@@ -11,7 +11,8 @@ import staffStyles from "~/styles/staff.css";
 import outboxStyles from "~/styles/outbox.css";
 
 // /admin/outbox/<file>: one message as it was sent: rendered (its HTML part in a sandboxed
-// frame served by /admin/outbox/<file>/html), its plain-text part, every header, the raw file.
+// frame served by /admin/outbox/<file>/html), its plain-text part, every header, with the
+// recipient's personal links removed; admins may download the raw file (audited).
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: accountsStyles },
@@ -49,16 +50,24 @@ export default function OutboxMessageRoute() {
         <dd>{entry.date ? `${formatMoment(entry.date)} UTC` : "—"}</dd>
         <dt>File</dt>
         <dd>
-          {fileName} · <a href={`/admin/outbox/${fileName}/raw`}>Download the .eml file</a>
+          {fileName} ·{" "}
+          {user.role === "ADMIN" ? (
+            <a href={`/admin/outbox/${fileName}/raw`}>Download the .eml file (recorded in the audit log: it holds the recipient's working links)</a>
+          ) : (
+            "The .eml file is for admins only: it holds the recipient's working links."
+          )}
         </dd>
       </dl>
 
       <h2 id="rendered-heading">As the recipient sees it</h2>
       {message.hasHtml ? (
         <>
-          <p className="hint">Links open in a new tab. Scripts, forms and remote content other than images are blocked.</p>
+          <p className="hint">
+            The recipient&apos;s own links (unsubscribe, preferences, sign-in) are replaced by a note; other links open in a new tab.
+            Scripts, forms and remote content other than images are blocked.
+          </p>
           {/* No allow-scripts, no allow-same-origin: the message cannot act as this site. Popups may
-              leave the sandbox so its links (unsubscribe, preferences) open as real pages. */}
+              leave the sandbox so its other links open as real pages. */}
           <iframe
             className="outbox-frame"
             title={`The message “${entry.subject}”, rendered`}

@@ -30,7 +30,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   const link = await verify(params.token);
   if (!link.ok) return data({ badLink: link.failure }, { status: badLinkStatus(link.failure) });
   if (!(await findLinkContact(link.claims.contactId))) return data({ badLink: "gone" as const }, { status: 410 });
-  const setCookie = await openLinkSession(link.claims.contactId, requesterOf(request, context));
+  const setCookie = await openLinkSession(link.claims, requesterOf(request, context));
   return redirect("/preferences", { headers: { "Set-Cookie": setCookie } });
 }
 

@@ -48,7 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = PageAction.safeParse(form ? Object.fromEntries(form) : {});
   if (!form || !parsed.success) return data<Outcome>({ error: "That request was not understood. Please reload the page and try again." }, { status: 400 });
   const requester = requesterOf(request, context);
-  const consentContext = { actor: viewer.userId ? `user:${viewer.userId}` : `contact:${viewer.contactId}`, ...requester };
+  const consentContext = { ...viewer.ledger, ...requester };
   try {
     const input = parsed.data;
     if (input.intent === "save") {

@@ -24,7 +24,7 @@ import {
   type UnsubscribeChoice,
   type UnsubscribePage,
 } from "~/domain/unsubscribe/unsubscribe.server.ts";
-import { BadLink, badLinkStatus, type BadLinkReason } from "~/components/bad-link.tsx";
+import { BadLink, badLinkStatus, NewLinkForm, type BadLinkReason } from "~/components/bad-link.tsx";
 import { BrandedPage } from "~/components/branded-page.tsx";
 import { formatDay } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
@@ -54,7 +54,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
   if (!link.ok) return badLink(link.failure);
   const page = await loadUnsubscribePage(link.claims);
   if (!page) return badLink("gone");
-  return data({ page }, { headers: { "Cache-Control": "no-store" } });
+  return data({ page, optOutOnly: link.claims.optOutOnly }, { headers: { "Cache-Control": "no-store" } });
 }
 
 const PageRequest = z.discriminatedUnion("intent", [
@@ -102,8 +102,10 @@ async function applyRequest(claims: LinkClaims, request: Request, context: AppLo
     return data<UnsubscribeOutcome>({ error: parsed.error.issues[0].message === "Required" ? "Choose one of the options." : parsed.error.issues[0].message }, { status: 400 });
   }
   const input = parsed.data;
+  // A link signed by a retired key still opts out; opening preferences or undoing needs a current link.
+  if (claims.optOutOnly && (input.intent === "manage" || input.intent === "undo")) return badLink("retired-key");
   if (input.intent === "manage") {
-    const setCookie = await openLinkSession(claims.contactId, requester);
+    const setCookie = await openLinkSession(claims, requester);
     return redirect("/preferences", { headers: { "Set-Cookie": setCookie } });
   }
   if (input.intent === "undo") {
@@ -122,16 +124,28 @@ export default function UnsubscribeRoute() {
   const outcome = useActionData<typeof action>() as UnsubscribeOutcome | { badLink: BadLinkReason } | undefined;
   if ("badLink" in loaded) return <BadLink reason={loaded.badLink} />;
   if (outcome && "badLink" in outcome) return <BadLink reason={outcome.badLink} />;
-  const { page } = loaded;
+  const { page, optOutOnly } = loaded;
   return (
     <BrandedPage unit={page.unit}>
-      {outcome && "done" in outcome ? <Confirmation outcome={outcome} page={page} /> : <Choices page={page} error={outcome && "error" in outcome ? outcome.error : null} />}
+      {outcome && "done" in outcome ? (
+        <Confirmation outcome={outcome} page={page} optOutOnly={optOutOnly} />
+      ) : (
+        <Choices page={page} error={outcome && "error" in outcome ? outcome.error : null} />
+      )}
       <ServiceMessages page={page} />
-      <Form method="post" className="manage">
-        <input type="hidden" name="intent" value="manage" />
-        <p>Want to choose topic by topic, or change postal mail and phone preferences?</p>
-        <button type="submit" className="button secondary">Manage all my preferences</button>
-      </Form>
+      {optOutOnly ? (
+        // An old link (its key was retired) still unsubscribes, but opens nothing more: offer a fresh one.
+        <section className="manage">
+          <p>To choose topic by topic, or to change postal mail and phone preferences, ask for a new link: this one is too old to open them.</p>
+          <NewLinkForm />
+        </section>
+      ) : (
+        <Form method="post" className="manage">
+          <input type="hidden" name="intent" value="manage" />
+          <p>Want to choose topic by topic, or change postal mail and phone preferences?</p>
+          <button type="submit" className="button secondary">Manage all my preferences</button>
+        </Form>
+      )}
     </BrandedPage>
   );
 }
@@ -196,7 +210,7 @@ function StateNotice({ page }: { page: Page }) {
   );
 }
 
-function Confirmation({ outcome, page }: { outcome: Exclude<UnsubscribeOutcome, { error: string }>; page: Page }) {
+function Confirmation({ outcome, page, optOutOnly }: { outcome: Exclude<UnsubscribeOutcome, { error: string }>; page: Page; optOutOnly: boolean }) {
   const { unit, topic } = page;
   if (outcome.done === "undo") {
     return (
@@ -223,7 +237,7 @@ function Confirmation({ outcome, page }: { outcome: Exclude<UnsubscribeOutcome, 
           ? `Until ${formatDay(page.state.pausedUntil)}. After that it starts again by itself.`
           : "It takes effect at once: no further promotional email will be sent on the strength of it."}
       </p>
-      {outcome.done === "choice" && outcome.eventIds.length > 0 ? (
+      {outcome.done === "choice" && outcome.eventIds.length > 0 && !optOutOnly ? (
         <Form method="post" className="undo">
           <input type="hidden" name="intent" value="undo" />
           {outcome.eventIds.map((id) => (

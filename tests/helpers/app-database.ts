@@ -38,13 +38,14 @@ export function openAppDatabase(app: RunningApp) {
       const token = signLinkToken(ring, { purpose, ...claims });
       return `${app.url}/${purpose === "unsubscribe" ? "u" : "p"}/${token}`;
     },
-    /** Adds a signing key row (the app reads new keys on its next keyring refresh). */
-    addKey(retired: boolean): { kid: string; secret: string } {
+    /** Adds a signing key row, active, retired or revoked (the app reads new keys on its next keyring refresh). */
+    addKey(state: "active" | "retired" | "revoked"): { kid: string; secret: string } {
       const kid = crypto.randomBytes(6).toString("base64url");
       const secret = crypto.randomBytes(32).toString("base64url");
+      const now = sqliteTime(new Date());
       sqlite
-        .prepare("INSERT INTO SigningKey (kid, secret, createdAt, retiredAt) VALUES (?, ?, ?, ?)")
-        .run(kid, secret, sqliteTime(new Date(Date.now() - 1000)), retired ? sqliteTime(new Date()) : null);
+        .prepare("INSERT INTO SigningKey (kid, secret, createdAt, retiredAt, revokedAt) VALUES (?, ?, ?, ?, ?)")
+        .run(kid, secret, sqliteTime(new Date(Date.now() - 1000)), state === "active" ? null : now, state === "revoked" ? now : null);
       return { kid, secret };
     },
     close: () => sqlite.close(),

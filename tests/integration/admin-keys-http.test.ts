@@ -64,23 +64,26 @@ describe("the keys page", () => {
     expect(appDb.row<{ n: number }>("SELECT SUM(u.count) AS n FROM SigningKeyUse u JOIN SigningKey k ON k.id = u.keyId WHERE k.kid = ?", kid).n).toBe(after.last7);
   });
 
-  it("asks before rotating and before retiring, and says what retiring means", async () => {
+  it("asks before rotating and before retiring, and says what retiring means: unsubscribe links keep working", async () => {
     const rotate = await pageText(await http.get("/admin/keys?confirm=rotate", { cookie: admin }));
     expect(rotate).toContain("Rotate the signing key?");
     expect(rotate).toContain("Links already sent keep working");
     const [kid] = activeKids();
     const retire = await pageText(await http.get(`/admin/keys?confirm=retire&kid=${kid}`, { cookie: admin }));
     expect(retire).toContain(`Retire key ${kid}?`);
-    expect(retire).toContain("stops working at once");
+    expect(retire).toContain("The key stops signing at once. The unsubscribe links it signed keep working until they expire");
+    expect(retire).toContain("Preference links it signed stop working at once");
+    expect(retire).toContain("If the key may have leaked, revoke it instead.");
     expect(retire).toContain("It is the only active key, so a new key is created at the same time");
     expect(retire).toContain("re-read the keys every 30 seconds");
   });
 });
 
 describe("rotation, then retirement", () => {
-  it("old links keep working after a rotation; after retirement they get the 'no longer works' page; new links work", async () => {
+  it("old links keep working after a rotation; after retirement their unsubscribe link still opts out, one-click included, and opens no preferences", async () => {
     const [oldKid] = activeKids();
     const oldLink = await appDb.link("unsubscribe", recipient);
+    const oldPreferencesLink = await appDb.link("preferences", recipient);
     expect(kidOf(oldLink)).toBe(oldKid);
     expect((await fetch(oldLink)).status).toBe(200);
 
@@ -102,14 +105,29 @@ describe("rotation, then retirement", () => {
     const retired = await http.post("/admin/keys", { intent: "retire", kid: oldKid }, { cookie: admin });
     expect(retired.status).toBe(302);
     expect(retired.headers.get("location")).toBe(`/admin/keys?done=retired&kid=${oldKid}`);
-    const gone = await fetch(oldLink);
-    expect(gone.status).toBe(410);
-    const html = await gone.text();
-    expect(html).toContain("This link no longer works");
-    expect(html).toContain('action="/links/new"');
+
+    // The unsubscribe page still answers, without the way into the preference center.
+    const page = await fetch(oldLink);
+    expect(page.status).toBe(200);
+    const html = await pageText(page);
+    expect(html).toContain("Unsubscribe from");
+    expect(html).not.toContain("Manage all my preferences");
+    const manage = await fetch(oldLink, { method: "POST", body: new URLSearchParams({ intent: "manage" }), headers: { origin: app.url }, redirect: "manual" });
+    expect(manage.status).toBe(410);
+    expect(manage.headers.get("set-cookie")).toBeNull();
+    // The preferences link the key signed no longer opens anything.
+    expect((await fetch(oldPreferencesLink)).status).toBe(410);
+    const opened = await fetch(oldPreferencesLink, { method: "POST", headers: { origin: app.url }, redirect: "manual" });
+    expect(opened.status).toBe(410);
+    expect(opened.headers.get("set-cookie")).toBeNull();
+
+    // RFC 8058 one-click, as a mailbox provider posts it: the opt-out is written.
     const oneClick = await fetch(oldLink, { method: "POST", body: new URLSearchParams({ "List-Unsubscribe": "One-Click" }), redirect: "manual" });
-    expect(oneClick.status).toBe(410);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", recipient.contactId)).toBe(0);
+    expect(oneClick.status).toBe(200);
+    expect(await oneClick.text()).toContain("You are unsubscribed from");
+    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ? AND unitId = ?", recipient.contactId, recipient.unitId)).toBe(1);
+    const tokenId = JSON.parse(Buffer.from(oldLink.split("/").at(-1)!.split(".")[1], "base64url").toString()).jti as string;
+    expect(appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent WHERE source = 'ONE_CLICK' AND tokenId = ? AND contactId = ?", tokenId, recipient.contactId)).toBe(1);
 
     const newLink = await appDb.link("unsubscribe", recipient);
     expect(kidOf(newLink)).toBe(newKid);
@@ -152,5 +170,81 @@ describe("rotation, then retirement", () => {
     const page = await pageText(await http.get("/admin/audit?action=key.", { cookie: admin }));
     expect(page.match(/<code>key\.(rotate|retire)<\/code>/g)).toHaveLength(4);
     expect(page).not.toContain("<code>user.");
+  });
+});
+
+describe("revocation", () => {
+  it("asks the admin to type the key id, says how many links die, and then nothing the key signed works: page, one-click, preferences", async () => {
+    const other = appDb.row<{ contactId: number; unitId: number; topicId: number }>(
+      `SELECT s.contactId, t.unitId, s.topicId FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
+       WHERE u.slug = 'example-tax' AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED' AND s.contactId <> ?
+         AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
+         AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = s.contactId)
+       ORDER BY s.contactId LIMIT 1`,
+      recipient.contactId,
+    );
+    const [kid] = activeKids();
+    await appSignsLinks();
+    const unsubscribeLink = await appDb.link("unsubscribe", other);
+    const preferencesLink = await appDb.link("preferences", other);
+    expect(kidOf(unsubscribeLink)).toBe(kid);
+    // The keys page writes the app's pending counts before it reads them.
+    await vi.waitFor(async () => expect((await keyRow(kid)).last7).toBeGreaterThan(0), { timeout: 10_000, interval: 200 });
+    const signed = appDb.row<{ n: number }>("SELECT SUM(u.count) AS n FROM SigningKeyUse u JOIN SigningKey k ON k.id = u.keyId WHERE k.kid = ?", kid).n;
+
+    const confirm = await pageText(await http.get(`/admin/keys?confirm=revoke&kid=${kid}`, { cookie: admin }));
+    expect(confirm).toContain(`Revoke key ${kid}?`);
+    expect(confirm).toContain(`${signed.toLocaleString("en-GB")} link`);
+    expect(confirm).toContain('name="confirmKid"');
+
+    // Without the key id typed back, nothing happens.
+    for (const typed of [{}, { confirmKid: "" }, { confirmKid: "not-it" }] as Record<string, string>[]) {
+      const refused = await http.post("/admin/keys", { intent: "revoke", kid, ...typed }, { cookie: admin });
+      expect(refused.status).toBe(400);
+      expect(await pageText(refused)).toContain(`Type the key id ${kid}`);
+    }
+    expect(appDb.row<{ revokedAt: string | null }>("SELECT revokedAt FROM SigningKey WHERE kid = ?", kid).revokedAt).toBeNull();
+    expect((await fetch(unsubscribeLink)).status).toBe(200);
+
+    const revoked = await http.post("/admin/keys", { intent: "revoke", kid, confirmKid: kid }, { cookie: admin });
+    expect(revoked.status).toBe(302);
+    const location = new URL(revoked.headers.get("location")!, app.url);
+    expect(location.searchParams.get("done")).toBe("revoked");
+    // It was the only active key: a new one signs from now on.
+    const replacement = location.searchParams.get("new")!;
+    expect(activeKids()).toEqual([replacement]);
+    expect(await pageText(await http.get(`${location.pathname}${location.search}`, { cookie: admin }))).toContain(`Key ${kid} is revoked`);
+    expect((await keyRow(kid)).row).toMatch(/Revoked \d/);
+
+    expect((await fetch(unsubscribeLink)).status).toBe(410);
+    const oneClick = await fetch(unsubscribeLink, { method: "POST", body: new URLSearchParams({ "List-Unsubscribe": "One-Click" }), redirect: "manual" });
+    expect(oneClick.status).toBe(410);
+    const choice = await fetch(unsubscribeLink, { method: "POST", body: new URLSearchParams({ intent: "choose", choice: "unit" }), headers: { origin: app.url }, redirect: "manual" });
+    expect(choice.status).toBe(410);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", other.contactId)).toBe(0);
+    expect((await fetch(preferencesLink)).status).toBe(410);
+    const opened = await fetch(preferencesLink, { method: "POST", headers: { origin: app.url }, redirect: "manual" });
+    expect(opened.status).toBe(410);
+    expect(opened.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("a retired key can be revoked too, and then its unsubscribe links stop opting out", async () => {
+    const retiredKey = appDb.row<{ kid: string; secret: string }>("SELECT kid, secret FROM SigningKey WHERE retiredAt IS NOT NULL AND revokedAt IS NULL ORDER BY id LIMIT 1");
+    const link = await appDb.link("unsubscribe", recipient, retiredKey);
+    expect((await fetch(link)).status).toBe(200);
+    const revoked = await http.post("/admin/keys", { intent: "revoke", kid: retiredKey.kid, confirmKid: retiredKey.kid }, { cookie: admin });
+    expect(revoked.status).toBe(302);
+    expect((await fetch(link)).status).toBe(410);
+    expect((await fetch(link, { method: "POST", body: new URLSearchParams({ "List-Unsubscribe": "One-Click" }), redirect: "manual" })).status).toBe(410);
+    // Revoking it again is refused: there is nothing left to stop.
+    expect((await http.post("/admin/keys", { intent: "revoke", kid: retiredKey.kid, confirmKid: retiredKey.kid }, { cookie: admin })).status).toBe(400);
+  });
+
+  it("records each revocation with the number of links it stopped", () => {
+    const entries = appDb.rows<{ target: string; actorEmail: string; detail: string }>("SELECT target, actorEmail, detail FROM AuditEvent WHERE action = 'key.revoke' ORDER BY id");
+    expect(entries).toHaveLength(2);
+    expect(entries.every((e) => e.actorEmail === "admin@example.com")).toBe(true);
+    expect(JSON.parse(entries[0].detail)).toMatchObject({ linksStopped: expect.any(Number) });
+    expect(JSON.parse(entries[0].detail).linksStopped).toBeGreaterThan(0);
   });
 });

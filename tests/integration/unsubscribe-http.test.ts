@@ -11,6 +11,7 @@ import { openAppDatabase } from "../helpers/app-database.ts";
 let app: RunningApp;
 let appDb: ReturnType<typeof openAppDatabase>;
 let units: Record<string, number>;
+let revokedKey: { kid: string; secret: string };
 let retiredKey: { kid: string; secret: string };
 
 type SubscribedContact = { contactId: number; topicId: number };
@@ -72,8 +73,9 @@ beforeAll(async () => {
   app = await startApp();
   appDb = openAppDatabase(app);
   units = Object.fromEntries(appDb.rows<{ slug: string; id: number }>("SELECT slug, id FROM BusinessUnit").map((u) => [u.slug, u.id]));
-  // Added before the app first reads its keyring, so the app knows this kid as retired.
-  retiredKey = appDb.addKey(true);
+  // Added before the app first reads its keyring, so the app knows this kid as revoked.
+  revokedKey = appDb.addKey("revoked");
+  retiredKey = appDb.addKey("retired");
 });
 
 afterAll(async () => {
@@ -228,7 +230,7 @@ describe("bad links", () => {
     ["tampered", 400],
     ["truncated", 400],
     ["unknown kid", 400],
-    ["retired kid", 410],
+    ["revoked kid", 410],
     ["expired", 410],
     ["made for the preferences page", 400],
     ["alg none", 400],
@@ -244,7 +246,7 @@ describe("bad links", () => {
       tampered: async () => `${header}.${encode({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), sub: "1" })}.${signature}`,
       truncated: async () => token.slice(0, -10),
       "unknown kid": async () => (await appDb.link("unsubscribe", claims, { kid: "nobody", secret: "x".repeat(43) })).split("/u/")[1],
-      "retired kid": async () => (await appDb.link("unsubscribe", claims, retiredKey)).split("/u/")[1],
+      "revoked kid": async () => (await appDb.link("unsubscribe", claims, revokedKey)).split("/u/")[1],
       expired: async () => (await appDb.link("unsubscribe", { ...claims, now: new Date("2020-01-01") })).split("/u/")[1],
       "made for the preferences page": async () => (await appDb.link("preferences", claims)).split("/p/")[1],
       "alg none": async () => `${encode({ alg: "none", kid: header })}.${payload}.`,
@@ -280,6 +282,27 @@ describe("links of an erased contact", () => {
     ];
     expect(answers.map((a) => a.status)).toEqual([410, 410, 410, 410, 410]);
     expect(answers[1].headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("a link whose key was retired", () => {
+  it("still unsubscribes from its page, but offers no undo and no way into the preference center", async () => {
+    const { contactId, topicId } = subscriberOf("example-tax");
+    const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId }, retiredKey);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    const html = (await page.text()).replaceAll("<!-- -->", "");
+    expect(html).not.toContain("Manage all my preferences");
+    expect(html).toContain('action="/links/new"');
+
+    const chosen = await fetch(url, { method: "POST", body: new URLSearchParams({ intent: "choose", choice: "unit" }), headers: { origin: app.url } });
+    expect(chosen.status).toBe(200);
+    expect(await chosen.text()).not.toContain('name="intent" value="undo"');
+    expect(ledger(contactId).map((e) => [e.action, e.source])).toEqual([["UNIT_OPT_OUT", "LINK_PAGE"]]);
+    const eventId = appDb.row<{ id: number }>("SELECT id FROM ConsentEvent WHERE contactId = ? AND source = 'LINK_PAGE'", contactId).id;
+    const undo = await fetch(url, { method: "POST", body: new URLSearchParams({ intent: "undo", event: String(eventId) }), headers: { origin: app.url } });
+    expect(undo.status).toBe(410);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", contactId)).toBe(1);
   });
 });
 

@@ -136,4 +136,25 @@ describe("keys from the CLI", () => {
       { action: "key.retire", target: `key:${signer}`, actorEmail: "cli" },
     ]);
   });
+
+  it("revokes a key only with --yes, saying first how many links stop working", () => {
+    const retired = appDb.row<{ kid: string }>("SELECT kid FROM SigningKey WHERE retiredAt IS NOT NULL ORDER BY id LIMIT 1").kid;
+    const signed = appDb.row<{ n: number }>("SELECT SUM(u.count) AS n FROM SigningKeyUse u JOIN SigningKey k ON k.id = u.keyId WHERE k.kid = ?", retired).n;
+    expect(signed).toBeGreaterThanOrEqual(2);
+    const unconfirmed = cli("keys", "revoke", retired);
+    expect(unconfirmed.status).toBe(1);
+    expect(unconfirmed.stderr).toContain(`Revoking ${retired} stops the ${signed} links it signed in the last 400 days`);
+    expect(unconfirmed.stderr).toContain(`keys revoke ${retired} --yes`);
+    expect(appDb.row<{ revokedAt: string | null }>("SELECT revokedAt FROM SigningKey WHERE kid = ?", retired).revokedAt).toBeNull();
+
+    const confirmed = cli("keys", "revoke", retired, "--yes");
+    expect(confirmed.status).toBe(0);
+    expect(confirmed.stdout).toContain(`Revoked signing key ${retired}: the ${signed} links it signed no longer work`);
+    expect(appDb.row<{ revokedAt: string | null }>("SELECT revokedAt FROM SigningKey WHERE kid = ?", retired).revokedAt).not.toBeNull();
+    expect(lines(cli("keys", "list").stdout).find((l) => l.startsWith(retired))!.split("\t")[2]).toMatch(/^revoked /);
+    expect(cli("keys", "revoke", retired, "--yes").stderr).toBe(`There is no signing key "${retired}" that is not revoked already.\n`);
+    expect(appDb.rows("SELECT action, target, actorEmail, detail FROM AuditEvent WHERE action = 'key.revoke'")).toEqual([
+      { action: "key.revoke", target: `key:${retired}`, actorEmail: "cli", detail: JSON.stringify({ linksStopped: signed }) },
+    ]);
+  });
 });

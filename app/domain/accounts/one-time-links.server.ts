@@ -11,7 +11,8 @@ import { ONE_TIME_LINK_MINUTES } from "./link-lifetimes.ts";
 
 const MINUTE_MS = 60_000;
 
-const PATHS: Record<OneTimeLinkPurpose, string> = {
+/** Where each kind of link leads; also how the outbox viewer recognises them to remove them. */
+export const ONE_TIME_LINK_PATHS: Record<OneTimeLinkPurpose, string> = {
   SIGN_IN: "/login/link/",
   RESET_PASSWORD: "/reset-password/",
   CONFIRM_SIGN_UP: "/signup/confirm/",
@@ -42,7 +43,7 @@ export async function issueOneTimeLink(
     data: { ...link, tokenHash: tokenHash(token), createdAt: now, expiresAt: new Date(now.getTime() + minutes * MINUTE_MS) },
     select: { id: true },
   });
-  return { id: row.id, url: `${getEnv().PUBLIC_URL}${PATHS[link.purpose]}${token}`, expiresInMinutes: minutes };
+  return { id: row.id, url: `${getEnv().PUBLIC_URL}${ONE_TIME_LINK_PATHS[link.purpose]}${token}`, expiresInMinutes: minutes };
 }
 
 /** Looks a link up without using it (for the page a GET shows). */

@@ -36,7 +36,14 @@ function cookie() {
 export type { Requester } from "~/utils/request.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
 
-export type CurrentSession = { id: string; userId: number | null; contactId: number | null; expiresAt: Date };
+export type CurrentSession = {
+  id: string;
+  userId: number | null;
+  contactId: number | null;
+  /** The jti of the link that opened a contact-scoped session. */
+  linkTokenId: string | null;
+  expiresAt: Date;
+};
 
 export type SignedInUser = {
   sessionId: string;
@@ -57,11 +64,21 @@ async function cookieSessionId(request: Request): Promise<string | null> {
   return typeof id === "string" && id.length > 0 ? id : null;
 }
 
-/** Opens a contact-scoped session (no password) and returns the Set-Cookie header value. */
-export async function openLinkSession(contactId: number, requester: Requester, now = new Date()): Promise<string> {
+/** The emailed link a contact-scoped session is opened from. */
+export type SessionLink = { contactId: number; tokenId: string; optOutOnly: boolean };
+
+/**
+ * Opens a contact-scoped session (no password) from a verified link and returns the Set-Cookie
+ * header value. The session keeps the link's token id, so what is changed in it names the link.
+ */
+export async function openLinkSession(link: SessionLink, requester: Requester, now = new Date()): Promise<string> {
+  // A link signed by a retired key may only opt out; the routes refuse it before this.
+  if (link.optOutOnly) throw new Error("A link signed by a retired key opens no session.");
   const id = newSessionId();
   const expiresAt = new Date(now.getTime() + LINK_SESSION_MS);
-  await db.session.create({ data: { id, contactId, expiresAt, createdAt: now, lastSeenAt: now, ip: requester.ip, userAgent: requester.userAgent } });
+  await db.session.create({
+    data: { id, contactId: link.contactId, linkTokenId: link.tokenId, expiresAt, createdAt: now, lastSeenAt: now, ip: requester.ip, userAgent: requester.userAgent },
+  });
   return cookie().serialize(id, { expires: expiresAt });
 }
 
@@ -88,7 +105,7 @@ export async function readSession(request: Request, now = new Date()): Promise<C
   if (!id) return null;
   const session = await db.session.findUnique({
     where: { id },
-    select: { id: true, userId: true, contactId: true, expiresAt: true, revokedAt: true, lastSeenAt: true },
+    select: { id: true, userId: true, contactId: true, linkTokenId: true, expiresAt: true, revokedAt: true, lastSeenAt: true },
   });
   if (!session || session.revokedAt || session.expiresAt <= now) return null;
   const idleMs = now.getTime() - session.lastSeenAt.getTime();
@@ -100,7 +117,7 @@ export async function readSession(request: Request, now = new Date()): Promise<C
       data: { lastSeenAt: now },
     });
   }
-  return { id: session.id, userId: session.userId, contactId: session.contactId, expiresAt: session.expiresAt };
+  return { id: session.id, userId: session.userId, contactId: session.contactId, linkTokenId: session.linkTokenId, expiresAt: session.expiresAt };
 }
 
 /** The signed-in user, or null (no session, or a link session that belongs to a contact only). */

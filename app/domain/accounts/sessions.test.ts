@@ -105,8 +105,8 @@ describe("requireUser", () => {
   });
 
   it("does not accept a link session (it belongs to a contact, not a user)", async () => {
-    const setCookie = await openLinkSession(user.contactId!, requester);
-    expect(await readSession(requestWithCookie(setCookie))).toMatchObject({ userId: null, contactId: user.contactId });
+    const setCookie = await openLinkSession({ contactId: user.contactId!, tokenId: "jti-of-the-link", optOutOnly: false }, requester);
+    expect(await readSession(requestWithCookie(setCookie))).toMatchObject({ userId: null, contactId: user.contactId, linkTokenId: "jti-of-the-link" });
     await expect(requireUser(requestWithCookie(setCookie))).rejects.toBeInstanceOf(Response);
   });
 });

@@ -2,12 +2,16 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import PostalMime, { type Address, type Email, type Mailbox } from "postal-mime";
 import { unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
+import { recordAudit, staffActor } from "~/domain/audit/audit.server.ts";
 import { db } from "~/utils/db.server.ts";
+import type { Requester } from "~/utils/request.server.ts";
 import type { OutboxEntry } from "./outbox.server.ts";
+import { removePersonalLinks, removePersonalLinksFromHtml } from "./personal-links.server.ts";
 
 // Reading the outbox for /admin/outbox. The outbox may hold 200,000 files after a benchmark, so
 // a page view lists names (they sort by time), reads the headers of only the files it looks at,
-// and parses a whole message only when one is opened.
+// and parses a whole message only when one is opened. What a message shows staff has its
+// recipient's personal links removed; only admins download the file itself, and that is audited.
 
 /** The names the outbox transport writes, `<ISO time, ":" as "-">-<12 hex>.eml`; no other name is ever read. */
 export const OUTBOX_MESSAGE_NAME = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-[0-9a-f]{12}\.eml$/;
@@ -231,14 +235,14 @@ const formatMailbox = (m: Mailbox) => (m.name ? `${m.name} <${m.address}>` : m.a
 
 export type OutboxMessage = {
   entry: OutboxEntry;
-  /** Every header field in order, as written (unfolded): List-Unsubscribe, DKIM-Signature … */
+  /** Every header field in order, as written (unfolded), personal links removed: List-Unsubscribe, DKIM-Signature … */
   headers: { name: string; value: string }[];
   text: string | null;
   hasHtml: boolean;
   attachments: { fileName: string | null; mimeType: string }[];
 };
 
-/** The raw message, if the name is an outbox file, it exists, and this reader may see it. */
+/** The raw message, if the name is an outbox file, it exists, and this reader may see it. Staff get it only through downloadOutboxMessage. */
 export async function readOutboxSource(outboxDir: string, reader: OutboxReader, fileName: string): Promise<Buffer | null> {
   const file = messageFile(outboxDir, fileName);
   if (!file) return null;
@@ -268,22 +272,39 @@ export async function openOutboxMessage(outboxDir: string, reader: OutboxReader,
   const email = await PostalMime.parse(source, { attachmentEncoding: "arraybuffer" });
   return {
     entry: summarise(fileName, email).entry,
-    headers: email.headers.map((h) => ({ name: h.originalKey, value: h.value })),
-    text: email.text ?? null,
+    headers: email.headers.map((h) => ({ name: h.originalKey, value: removePersonalLinks(h.value) })),
+    text: email.text ? removePersonalLinks(email.text) : null,
     hasHtml: Boolean(email.html?.trim()),
     attachments: email.attachments.map((a) => ({ fileName: a.filename, mimeType: a.mimeType })),
   };
 }
 
 /**
- * The HTML part, ready for the sandboxed frame: a <base target="_blank"> first in <head>, so
- * links (the unsubscribe link above all) open in a new tab instead of inside the frame.
+ * The HTML part, ready for the sandboxed frame: personal links removed, and a <base
+ * target="_blank"> first in <head>, so the links left open in a new tab instead of inside the frame.
  */
 export async function readOutboxHtml(outboxDir: string, reader: OutboxReader, fileName: string): Promise<string | null> {
   const source = await readOutboxSource(outboxDir, reader, fileName);
   if (!source) return null;
   const html = (await PostalMime.parse(source)).html;
-  return html?.trim() ? withLinksInNewTab(html) : null;
+  return html?.trim() ? withLinksInNewTab(removePersonalLinksFromHtml(html)) : null;
+}
+
+export type OutboxDownload = { outcome: "file"; source: Buffer } | { outcome: "not-found" } | { outcome: "admins-only" };
+
+/**
+ * The .eml file byte for byte, for admins, with an audit entry: it holds the recipient's working
+ * links, and they cannot be removed without changing the file (quoted-printable splits them
+ * across lines, base64 hides them). Marketers read the message on its page instead.
+ */
+export async function downloadOutboxMessage(outboxDir: string, staff: Staff, fileName: string, requester: Requester): Promise<OutboxDownload> {
+  const reader = await outboxReaderFor(staff);
+  const source = await readOutboxSource(outboxDir, reader, fileName);
+  if (!source) return { outcome: "not-found" };
+  if (!reader.everything) return { outcome: "admins-only" };
+  const { toAddresses } = summarise(fileName, await PostalMime.parse(headerBlockOf(source)));
+  await recordAudit(db, staffActor(staff, requester), { action: "outbox.download", target: `outbox:${fileName}`, detail: { to: toAddresses.join(", ") } });
+  return { outcome: "file", source };
 }
 
 export function withLinksInNewTab(html: string): string {

@@ -9,12 +9,17 @@ import { db } from "~/utils/db.server.ts";
 export type LinkKey = { kid: string; key: KeyObject; id?: number };
 
 export type Keyring = {
-  /** The newest unretired key: it signs every new link. */
+  /** The newest active key: it signs every new link. */
   signing: LinkKey | null;
-  /** Unretired keys by kid: each of them verifies. */
+  /** Active keys by kid: each of them verifies links for every purpose. */
   verifying: Map<string, LinkKey>;
-  /** Kids that were retired: links signed with them get "this link no longer works". */
-  retired: Set<string>;
+  /**
+   * Retired keys by kid: they sign nothing, and verify only links that opt someone out (an
+   * unsubscribe link must work for as long as it lives, at least 60 days). Never a preferences session.
+   */
+  optOutOnly: Map<string, LinkKey>;
+  /** Kids that were revoked (compromised): nothing they signed is accepted. */
+  revoked: Set<string>;
 };
 
 import { KEYRING_REFRESH_MS } from "./key-ids.ts";
@@ -22,7 +27,7 @@ import { KEYRING_REFRESH_MS } from "./key-ids.ts";
 export { KEYRING_REFRESH_MS };
 
 // Kept on globalThis: the web process loads this module twice (the Remix build and the campaign
-// sender started beside it), and a retirement made on a page must reach both at once.
+// sender started beside it), and a retirement or revocation made on a page must reach both at once.
 const shared = globalThis as unknown as { __keyringCache?: { keyring: Keyring; loadedAt: number } | null };
 
 export async function getKeyring(client: Db = db): Promise<Keyring> {
@@ -30,23 +35,28 @@ export async function getKeyring(client: Db = db): Promise<Keyring> {
   if (cached && Date.now() - cached.loadedAt < KEYRING_REFRESH_MS) return cached.keyring;
   const rows = await client.signingKey.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
   const verifying = new Map<string, LinkKey>();
-  const retired = new Set<string>();
+  const optOutOnly = new Map<string, LinkKey>();
+  const revoked = new Set<string>();
   let signing: Keyring["signing"] = null;
   for (const row of rows) {
-    if (row.retiredAt) {
-      retired.add(row.kid);
+    if (row.revokedAt) {
+      revoked.add(row.kid);
       continue;
     }
     const key = { ...importLinkKey(row.kid, row.secret), id: row.id };
+    if (row.retiredAt) {
+      optOutOnly.set(row.kid, key);
+      continue;
+    }
     verifying.set(row.kid, key);
     signing ??= key;
   }
-  const keyring = { signing, verifying, retired };
+  const keyring = { signing, verifying, optOutOnly, revoked };
   shared.__keyringCache = { keyring, loadedAt: Date.now() };
   return keyring;
 }
 
-/** Forget the cached keyring so the next call reads the table (after a rotation or retirement). */
+/** Forget the cached keyring so the next call reads the table (after a rotation, retirement or revocation). */
 export function invalidateKeyring(): void {
   shared.__keyringCache = null;
 }
@@ -57,22 +67,15 @@ export function importLinkKey(kid: string, secret: string): LinkKey {
 
 /** A keyring of one key that signs and verifies: tests and benchmarks sign links with it. */
 export function keyringOf(key: LinkKey): Keyring {
-  return { signing: key, verifying: new Map([[key.kid, key]]), retired: new Set() };
+  return { signing: key, verifying: new Map([[key.kid, key]]), optOutOnly: new Map(), revoked: new Set() };
 }
 
-/** Adds a new key that signs from now on; older unretired keys keep verifying. */
+/** Adds a new key that signs from now on; older active keys keep verifying. Unaudited: for start-up and tests (keys.server.ts audits). */
 export async function rotateSigningKey(client: Db = db): Promise<{ kid: string }> {
   const kid = crypto.randomBytes(6).toString("base64url");
   await client.signingKey.create({ data: { kid, secret: crypto.randomBytes(32).toString("base64url") } });
   invalidateKeyring();
   return { kid };
-}
-
-/** Links signed with a retired key stop working. Retiring the only key leaves nothing to sign with. */
-export async function retireSigningKey(kid: string, client: Db = db): Promise<boolean> {
-  const { count } = await client.signingKey.updateMany({ where: { kid, retiredAt: null }, data: { retiredAt: new Date() } });
-  invalidateKeyring();
-  return count > 0;
 }
 
 /** Makes sure there is a key to sign with (first start, or after the last one was retired). */

@@ -14,8 +14,9 @@ const NOW_S = Math.floor(NOW.getTime() / 1000);
 
 function keyrings() {
   const active = importLinkKey("active", crypto.randomBytes(32).toString("base64url"));
+  // A key that verifies nothing: what a revoked key is now (a retired one still verifies opt-outs).
   const retired = importLinkKey("retired", crypto.randomBytes(32).toString("base64url"));
-  const keyring: Keyring = { signing: active, verifying: new Map([[active.kid, active]]), retired: new Set([retired.kid]) };
+  const keyring: Keyring = { signing: active, verifying: new Map([[active.kid, active]]), optOutOnly: new Map(), revoked: new Set([retired.kid]) };
   return { keyring, active, retired };
 }
 
@@ -28,7 +29,7 @@ async function joseOutcome(keyring: Keyring, token: string): Promise<"accepted" 
       (header) => {
         const key = header.kid ? keyring.verifying.get(header.kid) : undefined;
         if (key) return key.key;
-        throw new LinkTokenError(header.kid && keyring.retired.has(header.kid) ? "retired-key" : "unknown-key");
+        throw new LinkTokenError(header.kid && keyring.revoked.has(header.kid) ? "revoked-key" : "unknown-key");
       },
       { algorithms: ["HS256"], audience: "unsubscribe", requiredClaims: ["sub", "exp", "iat", "jti"], currentDate: NOW },
     );
@@ -81,7 +82,7 @@ describe("signLinkToken signs what jose's SignJWT signs", () => {
       const claims: Record<string, unknown> = { u: input.unitId, ch: { EMAIL: "e", POSTAL: "p", PHONE: "t" }[input.channel ?? "EMAIL"] };
       if (input.topicId != null) claims.t = input.topicId;
       if (input.campaignId != null) claims.c = input.campaignId;
-      const days = Math.max(60, input.lifetimeDays ?? 400);
+      const days = Math.min(400, Math.max(60, input.lifetimeDays ?? 400));
       expect(exp).toBe(NOW_S + days * 86_400);
       const byJose = await new SignJWT(claims)
         .setProtectedHeader({ alg: "HS256", kid: active.kid })

@@ -21,11 +21,15 @@ export type LinkClaims = {
   expiresAt: Date;
   /** Unique id, copied onto every ConsentEvent the link causes. */
   tokenId: string;
+  /** Signed by a retired key: the link may still opt its contact out, and do nothing else. */
+  optOutOnly: boolean;
 };
 
 export const DEFAULT_LIFETIME_DAYS = 400;
 // Recipients open old mail; a shorter-lived unsubscribe link would break that promise.
 export const MINIMUM_LIFETIME_DAYS = 60;
+// No link outlives this: a retired key is needed for this long after its retirement, no longer.
+export const MAXIMUM_LIFETIME_DAYS = DEFAULT_LIFETIME_DAYS;
 
 const CHANNEL_CODE: Record<Channel, string> = { EMAIL: "e", POSTAL: "p", PHONE: "t" };
 const CODE_CHANNEL: Record<string, Channel> = { e: "EMAIL", p: "POSTAL", t: "PHONE" };
@@ -35,6 +39,7 @@ export type LinkTokenFailure =
   | "bad-signature"
   | "unknown-key"
   | "retired-key"
+  | "revoked-key"
   | "expired"
   | "wrong-purpose"
   | "invalid-claims";
@@ -68,7 +73,7 @@ export function signLinkToken(
   const key = keyring.signing;
   if (!key) throw new Error("No signing key: run `npm run cli -- keys rotate`.");
   const now = Math.floor((input.now ?? new Date()).getTime() / 1000);
-  const days = Math.max(MINIMUM_LIFETIME_DAYS, input.lifetimeDays ?? DEFAULT_LIFETIME_DAYS);
+  const days = Math.min(MAXIMUM_LIFETIME_DAYS, Math.max(MINIMUM_LIFETIME_DAYS, input.lifetimeDays ?? DEFAULT_LIFETIME_DAYS));
   const claims: Record<string, unknown> = { u: input.unitId, ch: CHANNEL_CODE[input.channel ?? "EMAIL"] };
   if (input.topicId != null) claims.t = input.topicId;
   if (input.campaignId != null) claims.c = input.campaignId;
@@ -104,7 +109,7 @@ function newTokenId(): string {
 
 /**
  * Verifies signature, key, audience and expiry using only the in-memory keyring: nothing is
- * looked up before a token proves genuine (DESIGN.md invariant 6). Synchronous HS256 with
+ * looked up before a token proves genuine. Synchronous HS256 with
  * node:crypto, checked equal to jose's jwtVerify by a differential test (ADR 014): jose goes
  * through WebCrypto, whose per-call thread-pool round trip cost more than the whole check.
  */
@@ -117,16 +122,19 @@ export function verifyLinkToken(keyring: Keyring, token: string, purpose: LinkPu
   const header = decodeJsonObject(headerPart);
   // Only HS256 (so "none" fails), and no `crit` extensions: this product never sets one.
   if (!header || header.alg !== "HS256" || "crit" in header) throw new LinkTokenError("malformed");
-  const key = typeof header.kid === "string" ? keyring.verifying.get(header.kid) : undefined;
-  if (!key) {
-    throw new LinkTokenError(typeof header.kid === "string" && keyring.retired.has(header.kid) ? "retired-key" : "unknown-key");
-  }
+  const kid = typeof header.kid === "string" ? header.kid : null;
+  const active = kid === null ? undefined : keyring.verifying.get(kid);
+  // A retired key still verifies links that only opt someone out, never anything more.
+  const retired = active || kid === null ? undefined : keyring.optOutOnly.get(kid);
+  const key = active ?? retired;
+  if (!key) throw new LinkTokenError(kid !== null && keyring.revoked.has(kid) ? "revoked-key" : "unknown-key");
+  if (retired && purpose !== "unsubscribe") throw new LinkTokenError("retired-key");
   const expected = crypto.createHmac("sha256", key.key).update(`${headerPart}.${payloadPart}`).digest();
   const given = Buffer.from(signaturePart, "base64url");
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw new LinkTokenError("bad-signature");
   const payload = decodeJsonObject(payloadPart);
   if (!payload) throw new LinkTokenError("malformed");
-  return readClaims(checkRegisteredClaims(payload, purpose, Math.floor(now.getTime() / 1000)), purpose);
+  return { ...readClaims(checkRegisteredClaims(payload, purpose, Math.floor(now.getTime() / 1000)), purpose), optOutOnly: retired !== undefined };
 }
 
 // Invalid UTF-8 is an error, not a replacement character, as in jose.
@@ -155,7 +163,7 @@ function checkRegisteredClaims(payload: Record<string, unknown>, purpose: LinkPu
   return payload;
 }
 
-function readClaims(payload: JWTPayload, purpose: LinkPurpose): LinkClaims {
+function readClaims(payload: JWTPayload, purpose: LinkPurpose): Omit<LinkClaims, "optOutOnly"> {
   const contactId = Number(payload.sub);
   const { u, t, c, ch } = payload as Record<string, unknown>;
   const channel = typeof ch === "string" ? CODE_CHANNEL[ch] : undefined;

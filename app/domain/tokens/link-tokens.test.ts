@@ -2,7 +2,9 @@ import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
 import { db } from "~/utils/db.server.ts";
-import { getKeyring, importLinkKey, keyringOf, retireSigningKey, rotateSigningKey, type Keyring } from "./keyring.server.ts";
+import { CLI_ACTOR } from "~/domain/audit/audit.server.ts";
+import { getKeyring, importLinkKey, keyringOf, rotateSigningKey, type Keyring } from "./keyring.server.ts";
+import { retireKey, revokeKey } from "./keys.server.ts";
 import { LinkTokenError, signLinkToken, verifyLinkToken } from "./link-tokens.server.ts";
 
 function keyringWith(kid: string): Keyring {
@@ -112,19 +114,27 @@ describe("link tokens", () => {
     expect(failureOf(() => verifyLinkToken(keyring, `${header}.${payload}.${genuine.split(".")[2]}`, "unsubscribe"))).toBe("malformed");
   });
 
-  it("signs with the newest key, verifies with every unretired key, refuses retired ones", async () => {
+  it("signs with the newest key; a retired key still verifies opt-out links only; a revoked key verifies nothing", async () => {
     const { kid: first } = await rotateSigningKey(db);
-    const oldToken = signLinkToken(await getKeyring(db), link);
+    const oldUnsubscribe = signLinkToken(await getKeyring(db), link);
+    const oldPreferences = signLinkToken(await getKeyring(db), { ...link, purpose: "preferences" });
     const { kid: second } = await rotateSigningKey(db);
     const keyring = await getKeyring(db);
     expect(keyring.signing?.kid).toBe(second);
     const newToken = signLinkToken(keyring, link);
     expect(JSON.parse(Buffer.from(newToken.split(".")[0], "base64url").toString()).kid).toBe(second);
-    expect((verifyLinkToken(keyring, oldToken, "unsubscribe")).contactId).toBe(42);
+    expect(verifyLinkToken(keyring, oldUnsubscribe, "unsubscribe")).toMatchObject({ contactId: 42, optOutOnly: false });
 
-    expect(await retireSigningKey(first, db)).toBe(true);
+    expect(await retireKey(CLI_ACTOR, first)).toMatchObject({ outcome: "retired" });
     const afterRetirement = await getKeyring(db);
-    expect(failureOf(() => verifyLinkToken(afterRetirement, oldToken, "unsubscribe"))).toBe("retired-key");
-    expect((verifyLinkToken(afterRetirement, newToken, "unsubscribe")).contactId).toBe(42);
+    expect(verifyLinkToken(afterRetirement, oldUnsubscribe, "unsubscribe")).toMatchObject({ contactId: 42, optOutOnly: true });
+    expect(failureOf(() => verifyLinkToken(afterRetirement, oldPreferences, "preferences"))).toBe("retired-key");
+    expect(verifyLinkToken(afterRetirement, newToken, "unsubscribe")).toMatchObject({ contactId: 42, optOutOnly: false });
+
+    expect(await revokeKey(CLI_ACTOR, first)).toMatchObject({ outcome: "revoked", kid: first });
+    const afterRevocation = await getKeyring(db);
+    expect(failureOf(() => verifyLinkToken(afterRevocation, oldUnsubscribe, "unsubscribe"))).toBe("revoked-key");
+    expect(failureOf(() => verifyLinkToken(afterRevocation, oldPreferences, "preferences"))).toBe("revoked-key");
+    expect(verifyLinkToken(afterRevocation, newToken, "unsubscribe").contactId).toBe(42);
   });
 });

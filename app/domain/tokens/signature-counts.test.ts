@@ -52,16 +52,18 @@ describe("signature counts", () => {
 });
 
 describe("rotation and retirement", () => {
-  it("a rotated-in key signs from now on and the old one still verifies; retiring makes old links fail and is audited", async () => {
+  it("a rotated-in key signs from now on and the old one still verifies; retiring keeps only its opt-out links and is audited", async () => {
     const before = await getKeyring();
     const oldToken = signLinkToken(before, link);
+    const oldPreferences = signLinkToken(before, { ...link, purpose: "preferences" });
     const { kid: newKid } = await rotateKeys(CLI_ACTOR);
     const after = await getKeyring();
     expect(after.signing!.kid).toBe(newKid);
     expect(verifyLinkToken(after, oldToken, "unsubscribe").contactId).toBe(1);
 
     expect(await retireKey(CLI_ACTOR, before.signing!.kid)).toEqual({ outcome: "retired", kid: before.signing!.kid, newKid: null });
-    expect(checkLink(await getKeyring(), oldToken, "unsubscribe")).toEqual({ ok: false, failure: "retired-key" });
+    expect(checkLink(await getKeyring(), oldToken, "unsubscribe")).toMatchObject({ ok: true, claims: { optOutOnly: true } });
+    expect(checkLink(await getKeyring(), oldPreferences, "preferences")).toEqual({ ok: false, failure: "retired-key" });
     expect(await retireKey(CLI_ACTOR, before.signing!.kid)).toEqual({ outcome: "not-active" });
     const audit = await db.auditEvent.findMany({ where: { action: { startsWith: "key." } }, orderBy: { id: "asc" }, select: { action: true, target: true, actorEmail: true } });
     expect(audit).toEqual([
