@@ -26,6 +26,8 @@ export type TransactionalRequest = {
   data: unknown;
   /** Same key, same message: a repeat returns the first message and sends nothing. */
   idempotencyKey: string;
+  /** Hash of the request as the caller received it: the key used again with another request is refused (409). */
+  requestHash?: string;
   now?: Date;
 };
 
@@ -43,7 +45,7 @@ export class TransactionalRequestError extends Error {
   constructor(
     readonly field: string,
     message: string,
-    readonly status: 404 | 422 = 422,
+    readonly status: 404 | 409 | 422 = 422,
   ) {
     super(message);
   }
@@ -55,7 +57,7 @@ export class TransactionalRequestError extends Error {
  */
 export async function sendTransactional(request: TransactionalRequest): Promise<TransactionalResult> {
   const now = request.now ?? new Date();
-  const earlier = await findByIdempotencyKey(request.idempotencyKey);
+  const earlier = await findByIdempotencyKey(request);
   if (earlier) return earlier;
 
   const category = await findCategory(request.unitId, request.category);
@@ -78,6 +80,7 @@ export async function sendTransactional(request: TransactionalRequest): Promise<
         template,
         data: JSON.stringify(data),
         idempotencyKey: request.idempotencyKey,
+        requestHash: request.requestHash ?? null,
         status: refusedReason ? "REFUSED" : "QUEUED",
         refusedReason,
         createdAt: now,
@@ -86,7 +89,7 @@ export async function sendTransactional(request: TransactionalRequest): Promise<
     });
   } catch (error) {
     // Two requests with one key at the same moment: the loser answers with the winner's message.
-    const winner = isUniqueViolation(error) ? await findByIdempotencyKey(request.idempotencyKey) : null;
+    const winner = isUniqueViolation(error) ? await findByIdempotencyKey(request) : null;
     if (winner) return winner;
     throw error;
   }
@@ -98,12 +101,22 @@ export async function sendTransactional(request: TransactionalRequest): Promise<
   return { id: message.id, status: current.status, repeated: false, refusedReason: message.refusedReason };
 }
 
-async function findByIdempotencyKey(idempotencyKey: string): Promise<TransactionalResult | null> {
+async function findByIdempotencyKey(request: { idempotencyKey: string; requestHash?: string }): Promise<TransactionalResult | null> {
   const row = await db.transactionalMessage.findUnique({
-    where: { idempotencyKey },
-    select: { id: true, status: true, refusedReason: true },
+    where: { idempotencyKey: request.idempotencyKey },
+    select: { id: true, status: true, refusedReason: true, requestHash: true },
   });
-  return row && { ...row, repeated: true };
+  if (!row) return null;
+  // A message stored before requests were hashed cannot be compared: it answers as before.
+  if (request.requestHash && row.requestHash && row.requestHash !== request.requestHash) {
+    throw new TransactionalRequestError(
+      "idempotencyKey",
+      `This idempotency key was already used for a different request (message ${row.id}). ` +
+        "Send exactly the same request to get its answer again, or use a new key for a new message.",
+      409,
+    );
+  }
+  return { id: row.id, status: row.status, refusedReason: row.refusedReason, repeated: true };
 }
 
 async function findCategory(unitId: number, slug: string) {
