@@ -2,7 +2,7 @@ import type { Role } from "~/generated/prisma/enums.ts";
 import { db } from "~/utils/db.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import { normalizeEmail } from "~/domain/consent/email.ts";
-import { sendSecurityAlert, sendSignInLink, sendSignUpConfirmation } from "./account-mail.server.ts";
+import { sendSecurityAlert, sendSignInLink, sendSignUpConfirmation, type AccountMailBlock } from "./account-mail.server.ts";
 import { addressAndIpLimits, takeThrottles, type Throttled } from "./limits.server.ts";
 import { clearFailedSignIns, lockedUntil, LOCKOUT, recordFailedSignIn } from "./lockout.server.ts";
 import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-links.server.ts";
@@ -22,8 +22,9 @@ export type PasswordSignIn =
   | { outcome: "signed-in"; userId: number; role: Role; setCookie: string }
   | { outcome: "wrong-credentials" }
   | { outcome: "locked"; until: Date }
-  /** Only with the right password: the account waits for its address to be confirmed (a new link is sent). */
-  | { outcome: "unconfirmed" }
+  /** Only with the right password: the account waits for its address to be confirmed (a new link is sent when mail can reach it). */
+  | { outcome: "unconfirmed"; linkSent: true }
+  | { outcome: "unconfirmed"; linkSent: false; reason: AccountMailBlock }
   | Throttled;
 
 export async function signInWithPassword(
@@ -63,8 +64,8 @@ export async function signInWithPassword(
 
   await clearFailedSignIns(email);
   if (!user.emailVerifiedAt) {
-    await sendSignUpConfirmation(user, now);
-    return { outcome: "unconfirmed" };
+    const unsent = await sendSignUpConfirmation(user, now);
+    return unsent ? { outcome: "unconfirmed", linkSent: false, reason: unsent } : { outcome: "unconfirmed", linkSent: true };
   }
   const setCookie = await openUserSession(user.id, request, requester, now);
   return { outcome: "signed-in", userId: user.id, role: user.role, setCookie };

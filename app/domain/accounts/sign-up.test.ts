@@ -132,8 +132,9 @@ describe("sign-up", () => {
     // The confirmation bounced: the address is suppressed after the account was made.
     const bounced = newAddress();
     await signUp({ email: bounced, name: "Fay", password: STRONG_PASSWORD }, nobody);
+    expect((await messagesTo(bounced)).map((m) => m.status)).toEqual(["SENT"]);
     await applyConsentChange({ kind: "suppress", email: bounced, reason: "HARD_BOUNCE" }, { source: "BOUNCE" });
-    expect(await signInWithPassword({ email: bounced, password: STRONG_PASSWORD }, request(), nobody)).toEqual({ outcome: "unconfirmed", linkSent: false });
+    expect(await signInWithPassword({ email: bounced, password: STRONG_PASSWORD }, request(), nobody)).toEqual({ outcome: "unconfirmed", linkSent: false, reason: "bounced" });
     expect((await messagesTo(bounced)).map((m) => m.status)).toEqual(["SENT"]);
   });
 });

@@ -1,11 +1,12 @@
 // The one send path for transactional / relationship mail (DESIGN.md invariant 3).
 // It never reads subscriptions, opt-outs, snoozes or sharing consents and never writes
-// consent: only HARD_BOUNCE and ERASED suppressions stop it.
+// consent: only HARD_BOUNCE and ERASED suppressions stop it (ERASED bar one message: the
+// sign-up confirmation of a person coming back, see reachesErasedAddress).
 
 import type { ZodError } from "zod";
 import { db } from "~/utils/db.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
-import { EmailSchema } from "~/domain/consent/email.ts";
+import { EmailSchema, normalizeEmail } from "~/domain/consent/email.ts";
 import {
   isTransactionalTemplateName,
   transactionalTemplates,
@@ -26,6 +27,11 @@ export type TransactionalRequest = {
   data: unknown;
   /** Same key, same message: a repeat returns the first message and sends nothing. */
   idempotencyKey: string;
+  /**
+   * Only the sign-up confirmation: a person who erased their account asked to come back, and
+   * this message is how they prove the address. ERASED does not stop it; HARD_BOUNCE does.
+   */
+  reachesErasedAddress?: boolean;
   /** Hash of the request as the caller received it: the key used again with another request is refused (409). */
   requestHash?: string;
   now?: Date;
@@ -67,7 +73,7 @@ export async function sendTransactional(request: TransactionalRequest): Promise<
   const to = EmailSchema.safeParse(request.to);
   if (!to.success) throw new TransactionalRequestError("to", to.error.issues[0].message);
 
-  const refusedReason = await suppressionReason(to.data);
+  const refusedReason = await suppressionReason(to.data, request.reachesErasedAddress ?? false);
   const contact = await db.contact.findUnique({ where: { email: to.data }, select: { id: true } });
   let message;
   try {
@@ -177,13 +183,20 @@ function checkPolicyNotice(effectiveAt: Date | null, data: Record<string, unknow
   }
 }
 
-async function suppressionReason(email: string): Promise<string | null> {
-  const blocking = await db.suppression.findFirst({
-    where: { emailHash: addressHash(email), reason: { in: ["HARD_BOUNCE", "ERASED"] } },
+/** The suppression that stops service mail to an address, if any; HARD_BOUNCE is reported before ERASED. */
+export async function addressBlock(email: string, options: { reachesErasedAddress?: boolean } = {}): Promise<"HARD_BOUNCE" | "ERASED" | null> {
+  const blocking = await db.suppression.findMany({
+    where: { emailHash: addressHash(normalizeEmail(email)), reason: { in: options.reachesErasedAddress ? ["HARD_BOUNCE"] : ["HARD_BOUNCE", "ERASED"] } },
     select: { reason: true },
   });
-  if (!blocking) return null;
-  return blocking.reason === "HARD_BOUNCE" ? "The address bounced permanently (HARD_BOUNCE suppression)." : "The address was erased at the person's request.";
+  const reasons = blocking.map((b) => b.reason);
+  return reasons.includes("HARD_BOUNCE") ? "HARD_BOUNCE" : reasons.includes("ERASED") ? "ERASED" : null;
+}
+
+async function suppressionReason(email: string, reachesErasedAddress: boolean): Promise<string | null> {
+  const block = await addressBlock(email, { reachesErasedAddress });
+  if (!block) return null;
+  return block === "HARD_BOUNCE" ? "The address bounced permanently (HARD_BOUNCE suppression)." : "The address was erased at the person's request.";
 }
 
 function isUniqueViolation(error: unknown): boolean {
