@@ -143,6 +143,22 @@ describe("the sign-up page says a mail was sent only when one was", () => {
     expect(messagesTo(appDb, member.email)).toEqual([]);
   });
 
+  it("an address change to an address whose mail bounced does not claim a link was sent", async () => {
+    const member = await addMember(appDb);
+    const target = `bounced-${crypto.randomBytes(4).toString("hex")}@example.org`;
+    appDb.sqlite
+      .prepare("INSERT INTO Suppression (emailHash, email, reason, createdAt) VALUES (?, ?, 'HARD_BOUNCE', ?)")
+      .run(addressHash(target), target, sqliteTime(new Date()));
+    const cookie = await http.signIn(member.email);
+    const answer = await http.post("/account", { intent: "email", newEmail: target, currentPassword: MEMBER_PASSWORD }, { cookie });
+    expect(answer.status).toBe(400);
+    const page = plain(await answer.text());
+    expect(page).not.toContain("We sent a link");
+    expect(page).toContain(`Mail to ${target} bounced permanently`);
+    expect(messagesTo(appDb, target)).toEqual([]);
+    expect(appDb.count("SELECT COUNT(*) AS n FROM OneTimeLink WHERE email = ?", target)).toBe(0);
+  });
+
   it("with no business unit to send in the name of, the page says no mail can go out (503)", async () => {
     const empty = await startApp({ env: { SKIP_DEMO_SEED: "1" } });
     try {
