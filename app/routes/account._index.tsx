@@ -11,6 +11,7 @@ import {
 } from "~/domain/accounts/account.server.ts";
 import { CurrentPasswordSchema, NameSchema, NewPasswordSchema } from "~/domain/accounts/fields.ts";
 import { clearSessionCookie, requireUser } from "~/domain/accounts/sessions.server.ts";
+import { whyNoAccountMail } from "~/domain/accounts/account-mail.server.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { AccountFrame, Field, FormMessage, NEW_PASSWORD_HINT } from "~/components/account-ui.tsx";
 import { formatMoment } from "~/utils/format.ts";
@@ -91,6 +92,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
         });
       }
       if (result.outcome === "throttled") return throttledAnswer(result.retryAfterSeconds);
+      if (result.outcome === "cannot-mail") {
+        return data<Outcome>(
+          { intent: "email", errors: { newEmail: whyNoAccountMail(result.reason, input.newEmail) }, values: { newEmail: input.newEmail } },
+          { status: result.reason === "no-sender" ? 503 : 400 },
+        );
+      }
       const errors: Record<string, string> =
         result.outcome === "same-address" ? { newEmail: "That is already your email address." } : { currentPassword: WRONG_PASSWORD };
       return data<Outcome>({ intent: "email", errors, values: { newEmail: input.newEmail } }, { status: result.outcome === "same-address" ? 400 : 401 });

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authenticateApiKey } from "~/domain/transactional/api-keys.server.ts";
-import { sendTransactional, TransactionalRequestError } from "~/domain/transactional/send.server.ts";
+import { TransactionalRequestError } from "~/domain/transactional/send.server.ts";
+import { sendUnitRequest } from "~/domain/transactional/unit-requests.server.ts";
 import { findUnitBySlug } from "~/domain/units/units.server.ts";
 import { apiError, apiValidationError, readJson } from "~/utils/api.server.ts";
 
@@ -39,15 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (unit.id !== key.unitId) return apiError(403, "unit", `This API key cannot send for "${input.unit}".`);
 
   try {
-    const result = await sendTransactional({
-      unitId: unit.id,
-      category: input.category,
-      to: input.to,
-      template: input.template,
-      data: input.data,
-      // Keys are scoped to the unit, so two units can never collide or read each other's messages.
-      idempotencyKey: `api:${unit.id}:${input.idempotencyKey}`,
-    });
+    const result = await sendUnitRequest(unit, input);
     return Response.json(
       { id: result.id, status: result.status, repeated: result.repeated, refusedReason: result.refusedReason },
       { status: 202 },

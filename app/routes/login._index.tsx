@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { readSignedInUser } from "~/domain/accounts/sessions.server.ts";
 import { requestSignInLink, signInWithPassword } from "~/domain/accounts/sign-in.server.ts";
+import { whyNoAccountMail } from "~/domain/accounts/account-mail.server.ts";
 import { ONE_TIME_LINK_MINUTES } from "~/domain/accounts/link-lifetimes.ts";
 import { homeFor, safeRedirect } from "~/domain/accounts/safe-redirect.ts";
 import { CurrentPasswordSchema } from "~/domain/accounts/fields.ts";
@@ -96,8 +97,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
       );
     case "unconfirmed":
       return data<Outcome>(
-        { email: input.email, formError: "Please confirm your email address first. We have sent you a new link; open it to finish creating your account." },
-        { status: 403 },
+        {
+          email: input.email,
+          formError: result.linkSent
+            ? "Please confirm your email address first. We have sent you a new link; open it to finish creating your account."
+            : `Please confirm your email address first. ${whyNoAccountMail(result.reason, input.email)}`,
+        },
+        { status: !result.linkSent && result.reason === "no-sender" ? 503 : 403 },
       );
   }
 }

@@ -3,6 +3,7 @@ import { Form, Link, useActionData } from "@remix-run/react";
 import { z } from "zod";
 import { readSignedInUser } from "~/domain/accounts/sessions.server.ts";
 import { signUp } from "~/domain/accounts/sign-up.server.ts";
+import { whyNoAccountMail } from "~/domain/accounts/account-mail.server.ts";
 import { ONE_TIME_LINK_MINUTES } from "~/domain/accounts/link-lifetimes.ts";
 import { NameSchema, NewPasswordSchema } from "~/domain/accounts/fields.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
@@ -12,8 +13,9 @@ import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 
-// /signup: a subscriber account. The answer is "check your inbox" for every address, whether
-// it is new, already has an account (its holder gets a sign-in link instead) or was erased.
+// /signup: a subscriber account. The answer is "check your inbox" for every address mail can
+// reach, whether it is new, already has an account (its holder gets a sign-in link instead) or
+// was erased (the person is coming back). Where no mail can go, the page says so.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
 export const meta: MetaFunction = () => [{ title: "Create an account — Preference Center" }];
@@ -47,6 +49,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   switch (result.outcome) {
     case "check-inbox":
       return data<Outcome>({ sentTo: parsed.data.email });
+    case "cannot-mail":
+      return result.reason === "no-sender"
+        ? data<Outcome>({ values, formError: whyNoAccountMail(result.reason, parsed.data.email) }, { status: 503 })
+        : data<Outcome>({ values, errors: { email: whyNoAccountMail(result.reason, parsed.data.email) } }, { status: 400 });
     case "weak-password":
       return data<Outcome>({ values, errors: { password: result.message }, suggestion: result.suggestion }, { status: 400 });
     case "throttled":

@@ -1,7 +1,7 @@
 import net from "node:net";
 import crypto from "node:crypto";
 import { sendingUnitFor } from "~/domain/units/sending-unit.server.ts";
-import { sendTransactional, TransactionalRequestError } from "~/domain/transactional/send.server.ts";
+import { addressBlock, sendTransactional, TransactionalRequestError } from "~/domain/transactional/send.server.ts";
 import { db } from "~/utils/db.server.ts";
 import { issueOneTimeLink } from "./one-time-links.server.ts";
 import type { Requester } from "./sessions.server.ts";
@@ -25,7 +25,32 @@ export async function accountMailSettled(): Promise<void> {
 }
 
 type Recipient = { email: string; name: string | null; contactId: number | null };
-type AccountMessage = { category: string; template: string; data: Record<string, unknown>; idempotencyKey: string };
+type AccountMessage = { category: string; template: string; data: Record<string, unknown>; idempotencyKey: string; reachesErasedAddress?: boolean };
+
+/** Why no account mail can go to an address: a page must then say so instead of "check your inbox". */
+export type AccountMailBlock = "bounced" | "erased" | "no-sender";
+
+/**
+ * Checked before a page promises a message: the same rules the send applies, answered at once.
+ * It reads the address's suppressions only, never whether it has an account.
+ */
+export async function accountMailBlock(email: string, options: { reachesErasedAddress?: boolean } = {}): Promise<AccountMailBlock | null> {
+  const block = await addressBlock(email, options);
+  if (block) return block === "HARD_BOUNCE" ? "bounced" : "erased";
+  return (await sendingUnitFor(null)) === null ? "no-sender" : null;
+}
+
+/** The sentence a page shows instead of "we sent". */
+export function whyNoAccountMail(block: AccountMailBlock, email: string): string {
+  switch (block) {
+    case "bounced":
+      return `Mail to ${email} bounced permanently, so we cannot send a link there. Check the address for typing mistakes, or use another one.`;
+    case "erased":
+      return `We cannot send email to ${email}.`;
+    case "no-sender":
+      return "We cannot send email yet: no brand has been set up to send it. Please try again later.";
+  }
+}
 
 /** Account mail is group-level, but every message goes out in the name of a unit (sendingUnitFor). */
 function sendInBackground(what: string, recipient: Recipient, message: AccountMessage | (() => Promise<AccountMessage>)): void {
@@ -59,16 +84,22 @@ export async function sendSignInLink(user: Recipient & { id: number }, now: Date
 
 /**
  * "Confirm your address" after sign-up. The sign-in-link template says what the link does
- * (sign in; the page asks for the password chosen at sign-up first).
+ * (sign in; the page asks for the password chosen at sign-up first). It reaches an erased
+ * address: the person asked to come back, and only this link with their password lets them.
+ * Resolves to why it cannot be sent (nothing is then issued), or null once it is on its way.
  */
-export async function sendSignUpConfirmation(user: Recipient & { id: number }, now: Date): Promise<void> {
+export async function sendSignUpConfirmation(user: Recipient & { id: number }, now: Date): Promise<AccountMailBlock | null> {
+  const blocked = await accountMailBlock(user.email, { reachesErasedAddress: true });
+  if (blocked) return blocked;
   const link = await issueOneTimeLink({ userId: user.id, purpose: "CONFIRM_SIGN_UP", email: user.email }, now);
   sendInBackground("sign-up confirmation", user, {
     category: "sign-in-link",
     template: "sign-in-link",
     data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
     idempotencyKey: `account:link:${link.id}`,
+    reachesErasedAddress: true,
   });
+  return null;
 }
 
 export async function sendPasswordResetLink(user: Recipient & { id: number }, now: Date): Promise<void> {

@@ -3,7 +3,7 @@ import { forgetRecipient } from "~/domain/transactional/erasure.server.ts";
 import { ContactEmailTakenError, changeContactEmail, eraseContact } from "~/domain/consent/contacts.server.ts";
 import { maskEmail, normalizeEmail } from "~/domain/consent/email.ts";
 import { exportContactRecord } from "~/domain/consent/export.server.ts";
-import { sendEmailChangeLink, sendSecurityAlert } from "./account-mail.server.ts";
+import { accountMailBlock, sendEmailChangeLink, sendSecurityAlert, type AccountMailBlock } from "./account-mail.server.ts";
 import { takeThrottles, type Throttled } from "./limits.server.ts";
 import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-links.server.ts";
 import { checkNewPassword } from "./password-rules.server.ts";
@@ -43,7 +43,13 @@ async function confirmPassword(userId: number, password: string, now: Date): Pro
   return user.passwordHash && (await verifyPassword(user.passwordHash, password)) ? "ok" : "wrong-password";
 }
 
-export type EmailChangeRequest = { outcome: "sent"; newEmail: string } | { outcome: "same-address" } | { outcome: "wrong-password" } | Throttled;
+export type EmailChangeRequest =
+  | { outcome: "sent"; newEmail: string }
+  /** No link can reach the new address: nothing was sent, to it or to the old one. */
+  | { outcome: "cannot-mail"; reason: AccountMailBlock }
+  | { outcome: "same-address" }
+  | { outcome: "wrong-password" }
+  | Throttled;
 
 /**
  * Asks to move the account to a new address: a confirmation link goes to the NEW address and
@@ -61,6 +67,8 @@ export async function requestEmailChange(
   if (newEmail === user.email) return { outcome: "same-address" };
   const confirmed = await confirmPassword(userId, input.currentPassword, now);
   if (confirmed !== "ok") return confirmed === "wrong-password" ? { outcome: "wrong-password" } : confirmed;
+  const blocked = await accountMailBlock(newEmail);
+  if (blocked) return { outcome: "cannot-mail", reason: blocked };
   await sendEmailChangeLink(user, newEmail, now);
   sendSecurityAlert(user, `Someone asked to change your account's email address to ${maskEmail(newEmail)}`, requester, now);
   return { outcome: "sent", newEmail };

@@ -75,6 +75,16 @@ describe("changing the email address", () => {
     expect(JSON.parse(alerts.at(-1)!.data).event).toMatch(/email address was changed to/);
   });
 
+  it.each(["HARD_BOUNCE", "ERASED"] as const)("does not claim a link was sent to a new address mail cannot reach (%s): it says so, and nothing is sent", async (reason) => {
+    const user = await createSubscriber();
+    const target = newAddress();
+    await applyConsentChange({ kind: "suppress", email: target, reason }, { source: "ADMIN" });
+    const answer = await requestEmailChange(user.id, { newEmail: target, currentPassword: STRONG_PASSWORD }, nobody);
+    expect(answer).toEqual({ outcome: "cannot-mail", reason: reason === "HARD_BOUNCE" ? "bounced" : "erased" });
+    expect(await messagesTo(target)).toEqual([]);
+    expect((await loadAccount(user.id)).pendingEmail).toBeNull();
+  });
+
   it("moves address-level suppressions with the addresses", async () => {
     const user = await createSubscriber();
     const target = newAddress();

@@ -2,7 +2,7 @@ import type { Role } from "~/generated/prisma/enums.ts";
 import { db } from "~/utils/db.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import { normalizeEmail } from "~/domain/consent/email.ts";
-import { sendSecurityAlert, sendSignInLink, sendSignUpConfirmation } from "./account-mail.server.ts";
+import { sendSecurityAlert, sendSignInLink, sendSignUpConfirmation, type AccountMailBlock } from "./account-mail.server.ts";
 import { addressAndIpLimits, takeThrottles, type Throttled } from "./limits.server.ts";
 import { checkPasswordAgainstLockout, LOCKOUT } from "./lockout.server.ts";
 import { giveBackThrottle } from "~/domain/throttle/throttle.server.ts";
@@ -23,8 +23,9 @@ export type PasswordSignIn =
   | { outcome: "signed-in"; userId: number; role: Role; setCookie: string }
   | { outcome: "wrong-credentials" }
   | { outcome: "locked"; until: Date }
-  /** Only with the right password: the account waits for its address to be confirmed (a new link is sent). */
-  | { outcome: "unconfirmed" }
+  /** Only with the right password: the account waits for its address to be confirmed (a new link is sent when mail can reach it). */
+  | { outcome: "unconfirmed"; linkSent: true }
+  | { outcome: "unconfirmed"; linkSent: false; reason: AccountMailBlock }
   | Throttled;
 
 export async function signInWithPassword(
@@ -66,8 +67,8 @@ export async function signInWithPassword(
   if (ipLimit) await giveBackThrottle(ipLimit.key);
 
   if (!user.emailVerifiedAt) {
-    await sendSignUpConfirmation(user, now);
-    return { outcome: "unconfirmed" };
+    const unsent = await sendSignUpConfirmation(user, now);
+    return unsent ? { outcome: "unconfirmed", linkSent: false, reason: unsent } : { outcome: "unconfirmed", linkSent: true };
   }
   const setCookie = await openUserSession(user.id, request, requester, now);
   return { outcome: "signed-in", userId: user.id, role: user.role, setCookie };

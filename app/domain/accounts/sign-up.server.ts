@@ -1,8 +1,9 @@
 import { db, type Tx } from "~/utils/db.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
+import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import { findOrCreateContact, isErasedAddress } from "~/domain/consent/contacts.server.ts";
 import { normalizeEmail } from "~/domain/consent/email.ts";
-import { sendSignInLink, sendSignUpConfirmation } from "./account-mail.server.ts";
+import { accountMailBlock, sendSignInLink, sendSignUpConfirmation, type AccountMailBlock } from "./account-mail.server.ts";
 import { addressAndIpLimits, takeThrottles, type Throttled } from "./limits.server.ts";
 import { checkPasswordAgainstLockout } from "./lockout.server.ts";
 import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-links.server.ts";
@@ -14,13 +15,16 @@ import { openUserSession, type Requester } from "./sessions.server.ts";
 // Contact, until the person proves the address: they open the emailed link AND enter the
 // password they chose. Needing both stops a stranger who signs up with someone else's address
 // from ever owning that person's preferences (the owner cannot complete a link they did not
-// ask for, and the stranger never sees the link).
+// ask for, and the stranger never sees the link). A person who erased their account can sign
+// up again: the confirmation reaches the erased address, and confirming lifts the erasure.
 
 export const SIGN_UP_LIMITS = { perAddress: 3, perIp: 10, windowMs: 60 * 60_000 };
 
 export type SignUpOutcome =
-  /** The one answer for every address: "check your inbox". */
+  /** The one answer for every address that mail can reach: "check your inbox". */
   | { outcome: "check-inbox" }
+  /** No mail can go to the address (a permanent bounce) or at all (no unit to send it from): nothing was stored. */
+  | { outcome: "cannot-mail"; reason: AccountMailBlock }
   | { outcome: "weak-password"; message: string; suggestion: string | null }
   | Throttled;
 
@@ -37,10 +41,10 @@ export async function signUp(
 
   // Hashed whichever way this goes, so the answer takes as long for a taken address as for a new one.
   const passwordHash = await hashPassword(input.password);
-  // An erased address stays erased: no account, no mail (transactional mail refuses it anyway).
-  if (await isErasedAddress(email)) return { outcome: "check-inbox" };
-
   const existing = await db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, contactId: true, emailVerifiedAt: true } });
+  // Decided before anything is stored or sent, so the page never says a mail went when none did.
+  const blocked = await accountMailBlock(email, { reachesErasedAddress: !existing?.emailVerifiedAt });
+  if (blocked) return { outcome: "cannot-mail", reason: blocked };
   if (existing?.emailVerifiedAt) {
     // The address has an account: its holder gets a sign-in link, the page says nothing about it.
     await sendSignInLink(existing, now);
@@ -50,8 +54,8 @@ export async function signUp(
   const user = existing
     ? await db.user.update({ where: { id: existing.id }, data: { name: input.name, passwordHash }, select: { id: true, email: true, name: true, contactId: true } })
     : await db.user.create({ data: { email, name: input.name, passwordHash, role: "SUBSCRIBER", createdAt: now }, select: { id: true, email: true, name: true, contactId: true } });
-  await sendSignUpConfirmation(user, now);
-  return { outcome: "check-inbox" };
+  const unsent = await sendSignUpConfirmation(user, now);
+  return unsent ? { outcome: "cannot-mail", reason: unsent } : { outcome: "check-inbox" };
 }
 
 /** What the confirmation page shows on GET: nothing is used or changed. */
@@ -92,12 +96,26 @@ export async function confirmSignUp(
   const confirmed = await db.$transaction(async (tx) => {
     const used = await useOneTimeLink(token, "CONFIRM_SIGN_UP", now, tx);
     if (!used.ok) return used;
+    await liftOwnErasure(tx, email, user.id, requester, now);
     await linkVerifiedAddress(tx, user.id, now);
     return used;
   });
   if (!confirmed.ok) return { outcome: "bad-link", reason: confirmed.reason };
   const setCookie = await openUserSession(user.id, request, requester, now);
   return { outcome: "signed-in", userId: user.id, setCookie };
+}
+
+/**
+ * The person erased their account once and has now confirmed a new sign-up with the address:
+ * their own act, recorded in the ledger, ends the erasure. Imports and admins never do this.
+ */
+async function liftOwnErasure(tx: Tx, email: string, userId: number, requester: Requester, now: Date): Promise<void> {
+  if (!(await isErasedAddress(email, tx))) return;
+  await applyConsentChange(
+    { kind: "unsuppress", email, reason: "ERASED" },
+    { source: "PREFERENCE_CENTER", actor: `user:${userId}`, ip: requester.ip, userAgent: requester.userAgent, now },
+    tx,
+  );
 }
 
 /**

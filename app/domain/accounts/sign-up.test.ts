@@ -1,7 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { applyConsentChange } from "~/domain/consent/changes.server.ts";
-import { createContact } from "../../../tests/helpers/fixtures.ts";
+import { isErasedAddress } from "~/domain/consent/contacts.server.ts";
+import { importContacts } from "~/domain/imports/contact-import.server.ts";
+import { HEADER } from "~/domain/imports/contact-csv.ts";
+import { createContact, createTopic } from "../../../tests/helpers/fixtures.ts";
 import { createMailingUnit, createSubscriber, latestLinkTo, messagesTo, requestWithCookie, STRONG_PASSWORD, tokenOf } from "../../../tests/helpers/accounts.ts";
 import { checkResetLink, requestPasswordReset, resetPassword } from "./password-reset.server.ts";
 import { openUserSession, readSession } from "./sessions.server.ts";
@@ -79,11 +82,60 @@ describe("sign-up", () => {
     expect(await db.user.count({ where: { email } })).toBe(0);
   });
 
-  it("makes no account for an erased address (same answer)", async () => {
+  it("lets an erased person come back: the confirmation reaches the address, and only confirming lifts the ERASED block, in the ledger", async () => {
     const email = newAddress();
-    await applyConsentChange({ kind: "suppress", email, reason: "ERASED" }, { source: "ADMIN" });
+    await applyConsentChange({ kind: "suppress", email, reason: "ERASED" }, { source: "PREFERENCE_CENTER", actor: "user:1" });
     expect(await signUp({ email, name: "Dee", password: STRONG_PASSWORD }, nobody)).toEqual({ outcome: "check-inbox" });
+    expect((await messagesTo(email)).map((m) => [m.template, m.status])).toEqual([["sign-in-link", "SENT"]]);
+    // Asking is not coming back: until the link is used with the password, the address stays erased.
+    expect(await isErasedAddress(email)).toBe(true);
+    expect(await db.contact.count({ where: { email } })).toBe(0);
+
+    const url = await latestLinkTo(email, "sign-in-link");
+    expect((await confirmSignUp(tokenOf(url), STRONG_PASSWORD, request(), { ip: "203.0.113.9", userAgent: "vitest" })).outcome).toBe("signed-in");
+    const user = await db.user.findUniqueOrThrow({ where: { email } });
+    expect(await isErasedAddress(email)).toBe(false);
+    expect(user.contactId).toBe((await db.contact.findUniqueOrThrow({ where: { email } })).id);
+    const lifted = await db.consentEvent.findFirstOrThrow({ where: { action: "UNSUPPRESS" }, orderBy: { id: "desc" } });
+    expect(lifted).toMatchObject({ changed: true, source: "PREFERENCE_CENTER", actor: `user:${user.id}`, ip: "203.0.113.9", channel: "EMAIL" });
+    expect(JSON.parse(lifted.detail!)).toMatchObject({ reason: "ERASED" });
+  });
+
+  it("an erased person who signed up but did not confirm is still erased for an import", async () => {
+    const unit = await createMailingUnit();
+    const topic = await createTopic(unit.id, { slug: "offers" });
+    const email = newAddress();
+    await applyConsentChange({ kind: "suppress", email, reason: "ERASED" }, { source: "PREFERENCE_CENTER" });
+    await signUp({ email, name: "Dee", password: STRONG_PASSWORD }, nobody);
+    const content = `${HEADER}\n${email},Dee,${topic.slug},email,express,2026-01-01,fair\n`;
+    const report = await importContacts({ unitId: unit.id, input: { content }, actor: "cli:import" });
+    expect(report.skipped.ERASED).toBe(1);
+    expect(await db.contact.count({ where: { email } })).toBe(0);
+    expect(await isErasedAddress(email)).toBe(true);
+  });
+
+  it("says so when mail to the address bounced permanently: nothing is sent or stored", async () => {
+    const email = newAddress();
+    await applyConsentChange({ kind: "suppress", email, reason: "HARD_BOUNCE" }, { source: "BOUNCE" });
+    expect(await signUp({ email, name: "Eve", password: STRONG_PASSWORD }, nobody)).toEqual({ outcome: "cannot-mail", reason: "bounced" });
+    expect(await messagesTo(email)).toEqual([]);
     expect(await db.user.count({ where: { email } })).toBe(0);
+  });
+
+  it("a password sign-in of an unconfirmed account says whether a new link was sent", async () => {
+    const erased = newAddress();
+    await applyConsentChange({ kind: "suppress", email: erased, reason: "ERASED" }, { source: "PREFERENCE_CENTER" });
+    await signUp({ email: erased, name: "Dee", password: STRONG_PASSWORD }, nobody);
+    expect(await signInWithPassword({ email: erased, password: STRONG_PASSWORD }, request(), nobody)).toEqual({ outcome: "unconfirmed", linkSent: true });
+    expect((await messagesTo(erased)).map((m) => m.status)).toEqual(["SENT", "SENT"]);
+
+    // The confirmation bounced: the address is suppressed after the account was made.
+    const bounced = newAddress();
+    await signUp({ email: bounced, name: "Fay", password: STRONG_PASSWORD }, nobody);
+    expect((await messagesTo(bounced)).map((m) => m.status)).toEqual(["SENT"]);
+    await applyConsentChange({ kind: "suppress", email: bounced, reason: "HARD_BOUNCE" }, { source: "BOUNCE" });
+    expect(await signInWithPassword({ email: bounced, password: STRONG_PASSWORD }, request(), nobody)).toEqual({ outcome: "unconfirmed", linkSent: false, reason: "bounced" });
+    expect((await messagesTo(bounced)).map((m) => m.status)).toEqual(["SENT"]);
   });
 });
 

@@ -1,11 +1,12 @@
 // The one send path for transactional / relationship mail (DESIGN.md invariant 3).
 // It never reads subscriptions, opt-outs, snoozes or sharing consents and never writes
-// consent: only HARD_BOUNCE and ERASED suppressions stop it.
+// consent: only HARD_BOUNCE and ERASED suppressions stop it (ERASED bar one message: the
+// sign-up confirmation of a person coming back, see reachesErasedAddress).
 
 import type { ZodError } from "zod";
 import { db } from "~/utils/db.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
-import { EmailSchema } from "~/domain/consent/email.ts";
+import { EmailSchema, normalizeEmail } from "~/domain/consent/email.ts";
 import {
   isTransactionalTemplateName,
   transactionalTemplates,
@@ -26,6 +27,13 @@ export type TransactionalRequest = {
   data: unknown;
   /** Same key, same message: a repeat returns the first message and sends nothing. */
   idempotencyKey: string;
+  /**
+   * Only the sign-up confirmation: a person who erased their account asked to come back, and
+   * this message is how they prove the address. ERASED does not stop it; HARD_BOUNCE does.
+   */
+  reachesErasedAddress?: boolean;
+  /** Hash of the request as the caller received it: the key used again with another request is refused (409). */
+  requestHash?: string;
   now?: Date;
 };
 
@@ -43,7 +51,7 @@ export class TransactionalRequestError extends Error {
   constructor(
     readonly field: string,
     message: string,
-    readonly status: 404 | 422 = 422,
+    readonly status: 404 | 409 | 422 = 422,
   ) {
     super(message);
   }
@@ -55,7 +63,7 @@ export class TransactionalRequestError extends Error {
  */
 export async function sendTransactional(request: TransactionalRequest): Promise<TransactionalResult> {
   const now = request.now ?? new Date();
-  const earlier = await findByIdempotencyKey(request.idempotencyKey);
+  const earlier = await findByIdempotencyKey(request);
   if (earlier) return earlier;
 
   const category = await findCategory(request.unitId, request.category);
@@ -65,7 +73,7 @@ export async function sendTransactional(request: TransactionalRequest): Promise<
   const to = EmailSchema.safeParse(request.to);
   if (!to.success) throw new TransactionalRequestError("to", to.error.issues[0].message);
 
-  const refusedReason = await suppressionReason(to.data);
+  const refusedReason = await suppressionReason(to.data, request.reachesErasedAddress ?? false);
   const contact = await db.contact.findUnique({ where: { email: to.data }, select: { id: true } });
   let message;
   try {
@@ -78,6 +86,7 @@ export async function sendTransactional(request: TransactionalRequest): Promise<
         template,
         data: JSON.stringify(data),
         idempotencyKey: request.idempotencyKey,
+        requestHash: request.requestHash ?? null,
         status: refusedReason ? "REFUSED" : "QUEUED",
         refusedReason,
         createdAt: now,
@@ -86,7 +95,7 @@ export async function sendTransactional(request: TransactionalRequest): Promise<
     });
   } catch (error) {
     // Two requests with one key at the same moment: the loser answers with the winner's message.
-    const winner = isUniqueViolation(error) ? await findByIdempotencyKey(request.idempotencyKey) : null;
+    const winner = isUniqueViolation(error) ? await findByIdempotencyKey(request) : null;
     if (winner) return winner;
     throw error;
   }
@@ -98,12 +107,22 @@ export async function sendTransactional(request: TransactionalRequest): Promise<
   return { id: message.id, status: current.status, repeated: false, refusedReason: message.refusedReason };
 }
 
-async function findByIdempotencyKey(idempotencyKey: string): Promise<TransactionalResult | null> {
+async function findByIdempotencyKey(request: { idempotencyKey: string; requestHash?: string }): Promise<TransactionalResult | null> {
   const row = await db.transactionalMessage.findUnique({
-    where: { idempotencyKey },
-    select: { id: true, status: true, refusedReason: true },
+    where: { idempotencyKey: request.idempotencyKey },
+    select: { id: true, status: true, refusedReason: true, requestHash: true },
   });
-  return row && { ...row, repeated: true };
+  if (!row) return null;
+  // A message stored before requests were hashed cannot be compared: it answers as before.
+  if (request.requestHash && row.requestHash && row.requestHash !== request.requestHash) {
+    throw new TransactionalRequestError(
+      "idempotencyKey",
+      `This idempotency key was already used for a different request (message ${row.id}). ` +
+        "Send exactly the same request to get its answer again, or use a new key for a new message.",
+      409,
+    );
+  }
+  return { id: row.id, status: row.status, refusedReason: row.refusedReason, repeated: true };
 }
 
 async function findCategory(unitId: number, slug: string) {
@@ -164,13 +183,20 @@ function checkPolicyNotice(effectiveAt: Date | null, data: Record<string, unknow
   }
 }
 
-async function suppressionReason(email: string): Promise<string | null> {
-  const blocking = await db.suppression.findFirst({
-    where: { emailHash: addressHash(email), reason: { in: ["HARD_BOUNCE", "ERASED"] } },
+/** The suppression that stops service mail to an address, if any; HARD_BOUNCE is reported before ERASED. */
+export async function addressBlock(email: string, options: { reachesErasedAddress?: boolean } = {}): Promise<"HARD_BOUNCE" | "ERASED" | null> {
+  const blocking = await db.suppression.findMany({
+    where: { emailHash: addressHash(normalizeEmail(email)), reason: { in: options.reachesErasedAddress ? ["HARD_BOUNCE"] : ["HARD_BOUNCE", "ERASED"] } },
     select: { reason: true },
   });
-  if (!blocking) return null;
-  return blocking.reason === "HARD_BOUNCE" ? "The address bounced permanently (HARD_BOUNCE suppression)." : "The address was erased at the person's request.";
+  const reasons = blocking.map((b) => b.reason);
+  return reasons.includes("HARD_BOUNCE") ? "HARD_BOUNCE" : reasons.includes("ERASED") ? "ERASED" : null;
+}
+
+async function suppressionReason(email: string, reachesErasedAddress: boolean): Promise<string | null> {
+  const block = await addressBlock(email, { reachesErasedAddress });
+  if (!block) return null;
+  return block === "HARD_BOUNCE" ? "The address bounced permanently (HARD_BOUNCE suppression)." : "The address was erased at the person's request.";
 }
 
 function isUniqueViolation(error: unknown): boolean {

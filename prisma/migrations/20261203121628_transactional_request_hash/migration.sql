@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "TransactionalMessage" ADD COLUMN "requestHash" TEXT;
