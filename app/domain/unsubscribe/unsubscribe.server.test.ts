@@ -22,6 +22,7 @@ const link = (tokenId: string): LinkClaims => ({
   topicId: topic.id,
   campaignId: null,
   channel: "EMAIL",
+  optOutOnly: false,
   issuedAt: new Date("2026-01-01T00:00:00Z"),
   expiresAt: new Date("2027-01-01T00:00:00Z"),
   tokenId,
