@@ -77,18 +77,25 @@ export function deliveryMessageIdLocalPart(deliveryId: number): string {
 }
 let messageIdKey: crypto.KeyObject | undefined;
 
+/** What a draft says, written as the campaign starts when the marketer confirmed edits not yet saved. */
+export type StartingDraft = { unitId: number; topicId: number; name: string; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean };
+
 /** Starts a campaign now: freezes who may get it (rule and bounds). Only drafts and scheduled campaigns start. */
-export async function startCampaign(campaignId: number, now = new Date()): Promise<boolean> {
+export async function startCampaign(campaignId: number, now = new Date(), draft?: StartingDraft): Promise<boolean> {
   const campaign = await db.campaign.findUnique({ where: { id: campaignId }, select: { unitId: true, topicId: true, channel: true } });
   if (!campaign) return false;
   const newest = await db.contact.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
-  const rule: PromotionalTarget = { unitId: campaign.unitId, topicId: campaign.topicId, channel: campaign.channel };
-  const started = await db.campaign.updateMany({
-    // An archived topic takes no new campaigns (the composer refuses them; this is the backstop).
-    where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, topic: { archivedAt: null } },
-    data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule) },
+  const rule: PromotionalTarget = { unitId: draft?.unitId ?? campaign.unitId, topicId: draft?.topicId ?? campaign.topicId, channel: campaign.channel };
+  return db.$transaction(async (tx) => {
+    // The edits are kept even if the start is then refused: the draft holds what the marketer wrote.
+    if (draft && (await tx.campaign.updateMany({ where: { id: campaignId, status: "DRAFT" }, data: draft })).count !== 1) return false;
+    const started = await tx.campaign.updateMany({
+      // An archived topic takes no new campaigns (the composer refuses them; this is the backstop).
+      where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, topic: { archivedAt: null } },
+      data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule) },
+    });
+    return started.count === 1;
   });
-  return started.count === 1;
 }
 
 /** Starts every scheduled campaign whose time has come. */
