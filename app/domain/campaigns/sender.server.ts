@@ -22,6 +22,9 @@ const LEASE_MS = 30_000;
 const STEP_SECONDS = 5;
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 10 * 60_000;
+// How often a step being sent asks whether the campaign is still this sender's to send: a pause
+// or a cancel stops new messages within this (plus one query), not at the next outcome write.
+const HOLD_CHECK_MS = 200;
 
 export type SenderSettings = {
   /** Who holds leases and claims: unique per process. */
@@ -376,11 +379,29 @@ async function sendStep(step: StepContext, { skipped, messages }: Step): Promise
       }
     });
   };
+  // Taken by a lane but not sent, because the hold was lost while the lane waited for its turn.
+  const notSent: number[] = [];
+  let checking = false;
+  const holdCheck = setInterval(() => {
+    if (checking || holdLost) return;
+    checking = true;
+    stillHeld(step)
+      .then((held) => {
+        if (!held) holdLost = true;
+      })
+      // A failed check is not a lost hold: the outcome writes meet any real database failure.
+      .catch(() => {})
+      .finally(() => (checking = false));
+  }, HOLD_CHECK_MS);
   const lane = async () => {
     while (next < messages.length && pausedReason === null && !holdLost && recordError === null) {
       const { delivery, recipient } = messages[next++];
       const mail = { ...personalize(step.prepared, recipient), messageIdLocalPart: deliveryMessageIdLocalPart(delivery.id) };
       await settings.limiter.take();
+      if (holdLost || pausedReason !== null || recordError !== null) {
+        notSent.push(delivery.id);
+        break;
+      }
       try {
         const sent = await settings.transport.send(mail);
         run.failuresInARow = 0;
@@ -400,14 +421,25 @@ async function sendStep(step: StepContext, { skipped, messages }: Step): Promise
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(settings.concurrency, Math.max(1, messages.length)) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency, Math.max(1, messages.length)) }, lane));
+  } finally {
+    clearInterval(holdCheck);
+  }
   await recording;
   if (recordError !== null) throw recordError;
   // Lanes take messages in order: those after `next` were not attempted (the campaign paused,
-  // the lease was lost) and go back to the queue.
-  const untouched = messages.slice(next).map((m) => m.delivery.id);
+  // the lease was lost), nor those a lane gave up while waiting; they go back to the queue.
+  const untouched = [...notSent, ...messages.slice(next).map((m) => m.delivery.id)];
   await recordOutcomes(step, outcomes, untouched, pausedReason);
   return pausedReason !== null;
+}
+
+/** True while the campaign is sending and this sender holds it; false once paused, cancelled or taken over, or when shutting down. */
+async function stillHeld(step: StepContext): Promise<boolean> {
+  if (step.settings.stopping?.()) return false;
+  const held = await db.campaign.count({ where: { id: step.campaign.id, status: "SENDING", leaseOwner: step.settings.owner } });
+  return held === 1;
 }
 
 /** Claimed deliveries that will not be sent now go back to the queue. */
