@@ -1,14 +1,38 @@
 import { useEffect, useRef, useState } from "react";
-import { Form, useFetcher } from "@remix-run/react";
+import { Form } from "@remix-run/react";
 
 // The campaign form: unit, topic, subject, preheader, Markdown body, Advertisement label, and
 // the preview of the real email beside it. Without JavaScript "Preview" re-renders the page;
-// with it the preview and the audience size follow the form as it changes.
+// with it the preview and the audience size follow the form as it changes. A preview that
+// cannot be made says why beside the preview; the form, and what was typed in it, stay.
 
 export type ComposerUnit = { id: number; displayName: string; topics: { id: number; name: string }[]; missing: string[] };
 export type ComposerValues = { unitId: number; topicId: number; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean };
 export type ComposerPreview = { subject: string; html: string; text: string; audience: number | null };
-export type FieldErrors = Partial<Record<keyof ComposerValues | "form", string>>;
+export type FieldErrors = Partial<Record<keyof ComposerValues | "form" | "scheduledAt" | "timeZone", string>>;
+
+/** The form's id: controls placed outside it (the send and schedule fields) join it with form="…". */
+export const COMPOSER_FORM_ID = "campaign-form";
+
+const FIELD_LABEL: Record<string, string> = { unitId: "Business unit", topicId: "Topic", subject: "Subject", preheader: "Preheader", bodyMarkdown: "Body" };
+
+const isPreview = (value: unknown): value is ComposerPreview =>
+  typeof value === "object" && value !== null && typeof (value as ComposerPreview).html === "string" && typeof (value as ComposerPreview).subject === "string";
+
+/** The live preview of the form as it stands, or why there is none; never throws, so the page never loses the form. */
+async function fetchPreview(form: HTMLFormElement): Promise<{ preview: ComposerPreview } | { error: string }> {
+  const fields = [...new FormData(form)].filter((entry): entry is [string, string] => typeof entry[1] === "string");
+  try {
+    const response = await fetch("/campaigns/preview", { method: "POST", body: new URLSearchParams(fields), headers: { Accept: "application/json" } });
+    const answer: unknown = await response.json().catch(() => null);
+    if (response.ok && isPreview(answer)) return { preview: answer };
+    const { error, field } = (answer ?? {}) as { error?: unknown; field?: unknown };
+    if (typeof error === "string") return { error: typeof field === "string" && FIELD_LABEL[field] ? `${FIELD_LABEL[field]}: ${error}` : error };
+    return { error: `The preview could not be made (the server answered ${response.status}). Try Preview again in a moment.` };
+  } catch {
+    return { error: "The preview could not be made: the server cannot be reached. Try Preview again in a moment." };
+  }
+}
 
 export function CampaignComposer({
   units,
@@ -16,31 +40,44 @@ export function CampaignComposer({
   preview,
   errors = {},
   submitLabel,
+  sendActions,
 }: {
   units: ComposerUnit[];
   values: ComposerValues;
   preview: ComposerPreview | null;
   errors?: FieldErrors;
   submitLabel: string;
+  /** More of the form's buttons (test, send, schedule): they submit the composer's fields with them. */
+  sendActions?: React.ReactNode;
 }) {
   const [unitId, setUnitId] = useState(values.unitId);
   const unit = units.find((u) => u.id === unitId) ?? units[0];
-  const live = useFetcher<ComposerPreview>();
+  // The newest preview (live or from the page's own Preview), and the live preview's refusal if its last answer was one.
+  const [live, setLive] = useState<{ preview: ComposerPreview | null; error: string | null }>({ preview, error: null });
+  useEffect(() => {
+    if (preview) setLive({ preview, error: null });
+  }, [preview]);
   const formRef = useRef<HTMLFormElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout>>();
-  const shown = live.data ?? preview;
+  const asked = useRef(0);
+  const shown = live.preview ?? preview;
 
   const refresh = () => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => {
-      if (formRef.current) live.submit(formRef.current, { method: "post", action: "/campaigns/preview" });
+    timer.current = setTimeout(async () => {
+      if (!formRef.current) return;
+      // Answers can overtake each other: only the latest question's answer is shown.
+      const question = ++asked.current;
+      const answer = await fetchPreview(formRef.current);
+      if (question !== asked.current) return;
+      setLive((before) => ("preview" in answer ? { preview: answer.preview, error: null } : { preview: before.preview, error: answer.error }));
     }, 400);
   };
   useEffect(() => () => clearTimeout(timer.current), []);
 
   return (
     <div className="composer">
-      <Form method="post" ref={formRef} onChange={refresh} className="staff-panel composer-form" noValidate>
+      <Form method="post" id={COMPOSER_FORM_ID} ref={formRef} onChange={refresh} className="staff-panel composer-form" noValidate>
         {errors.form ? (
           <div className="form-message error" role="alert">
             <p>{errors.form}</p>
@@ -94,14 +131,23 @@ export function CampaignComposer({
             Preview
           </button>
         </div>
+        {sendActions}
       </Form>
       <section className="staff-panel composer-preview" aria-labelledby="preview-heading">
         <h2 id="preview-heading">Preview</h2>
+        {live.error ? (
+          <div className="form-message error preview-error" role="status" data-testid="preview-error">
+            <p>
+              <strong>The preview is not up to date.</strong> {live.error}
+            </p>
+            {shown ? <p>Below is the last preview that could be made.</p> : null}
+          </div>
+        ) : null}
         {shown ? (
           <>
             <p className="preview-facts">
               <strong>Subject:</strong> {shown.subject}
-              {shown.audience !== null ? (
+              {typeof shown.audience === "number" ? (
                 <>
                   {" "}
                   · <strong>Audience now:</strong> <span data-testid="audience">{shown.audience.toLocaleString("en-GB")}</span> people

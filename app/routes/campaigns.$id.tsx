@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { z } from "zod";
 import { notFound, requireStaff } from "~/domain/accounts/staff.server.ts";
 import {
@@ -11,13 +11,17 @@ import {
   pauseCampaign,
   previewCampaign,
   resumeCampaign,
+  findCampaign,
   scheduleCampaign,
   sendNow,
+  sendNowConfirmation,
   sendTestMessage,
   updateDraft,
 } from "~/domain/campaigns/campaigns.server.ts";
-import { parseCampaignForm } from "~/domain/campaigns/campaign-form.ts";
+import { parseCampaignForm, type CampaignFormValues } from "~/domain/campaigns/campaign-form.ts";
+import { describeScheduledTime, instantOfWallTime, knownTimeZone, timeZoneChoices } from "~/domain/campaigns/schedule-time.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
+import { TimeZoneSelect } from "~/components/time-zone-select.tsx";
 import { CampaignTimeline } from "~/components/campaign-timeline.tsx";
 import { CAMPAIGN_STATUS_LABEL } from "~/components/campaign-status.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
@@ -45,41 +49,65 @@ const campaignId = (params: LoaderFunctionArgs["params"]) => {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request);
   const report = await campaignReport(staff, campaignId(params));
-  const units = report.campaign.status === "DRAFT" ? await composerChoices(staff) : [];
-  return data({ user: { email: staff.email, role: staff.role }, report, units }, { headers: { "Cache-Control": "no-store" } });
+  const draft = report.campaign.status === "DRAFT";
+  const units = draft ? await composerChoices(staff) : [];
+  const { scheduledAt, scheduleTimeZone } = report.campaign;
+  const schedule = scheduledAt ? describeScheduledTime(scheduledAt, scheduleTimeZone) : null;
+  return data(
+    { user: { email: staff.email, role: staff.role }, report, units, schedule, timeZones: draft ? timeZoneChoices() : [] },
+    { headers: { "Cache-Control": "no-store" } },
+  );
 }
 
-const Intent = z.enum(["save", "preview", "test", "send", "schedule", "cancel", "pause", "resume"]);
-type ActionAnswer = { errors?: FieldErrors; preview?: ComposerPreview | null; values?: Record<string, unknown>; notice?: string; error?: string };
+const Intent = z.enum(["save", "preview", "test", "confirm-send", "send", "schedule", "cancel", "pause", "resume"]);
+/** What "Send now" will send, shown for the marketer to confirm; `fields` are carried to the send as they are. */
+type SendConfirmation = { unitName: string; topicName: string; subject: string; preheader: string; audience: number; html: string; fields: Record<string, string> };
+type ActionAnswer = {
+  errors?: FieldErrors;
+  preview?: ComposerPreview | null;
+  values?: Record<string, unknown>;
+  notice?: string;
+  error?: string;
+  confirmation?: SendConfirmation;
+};
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request);
   const id = campaignId(params);
   const form = await request.formData();
+  // Another unit's campaign is not found, whatever is asked of it.
+  await findCampaign(staff, id);
   const intent = Intent.safeParse(form.get("intent"));
   if (!intent.success) return data<ActionAnswer>({ error: "That request was not understood. Reload the page and try again." }, { status: 400 });
+  // Every answer about the composer carries its fields back, so a page without JavaScript shows what was typed.
+  const values = Object.fromEntries(form);
+  // The composer's fields, when the request carries them; a client posting only "send", "test" or
+  // "schedule" (a script, an older page) acts on the draft as saved.
+  const composer = form.has("unitId") || intent.data === "save" || intent.data === "preview" || intent.data === "confirm-send" ? parseCampaignForm(form) : null;
+  if (composer && !composer.ok) return data<ActionAnswer>({ errors: composer.errors, values }, { status: 400 });
+  const input = composer?.values;
   try {
     switch (intent.data) {
       case "save":
-      case "preview": {
-        const values = Object.fromEntries(form);
-        const parsed = parseCampaignForm(form);
-        if (!parsed.ok) return data<ActionAnswer>({ errors: parsed.errors, values }, { status: 400 });
-        if (intent.data === "preview") return data<ActionAnswer>({ preview: await previewCampaign(staff, parsed.values), values });
-        await updateDraft(staff, id, parsed.values);
-        return data<ActionAnswer>({ notice: "Draft saved." });
-      }
+        await updateDraft(staff, id, input!);
+        return data<ActionAnswer>({ notice: "Draft saved.", values });
+      case "preview":
+        return data<ActionAnswer>({ preview: await previewCampaign(staff, input!), values });
       case "test": {
-        const { to } = await sendTestMessage(staff, id);
-        return data<ActionAnswer>({ notice: `A test message is on its way to ${to}. Its links change nobody's preferences.` });
+        const { to } = await sendTestMessage(staff, id, input);
+        return data<ActionAnswer>({ notice: `A test message is on its way to ${to}. Its links change nobody's preferences.`, values });
+      }
+      case "confirm-send": {
+        const { unitName, topicName, subject, preheader, audience, html } = await sendNowConfirmation(staff, id, input!);
+        return data<ActionAnswer>({ confirmation: { unitName, topicName, subject, preheader, audience, html, fields: composerFields(input!) }, values });
       }
       case "send":
-        await sendNow(staff, id);
+        await sendNow(staff, id, input);
         return data<ActionAnswer>({ notice: "Sending has started." });
       case "schedule": {
-        const at = scheduledTime(form);
-        if (!at) return data<ActionAnswer>({ error: "Choose a date and time to send it." }, { status: 400 });
-        await scheduleCampaign(staff, id, at);
+        const when = scheduledTime(form);
+        if (!when.ok) return data<ActionAnswer>({ errors: when.errors, values }, { status: 400 });
+        await scheduleCampaign(staff, id, when.at, new Date(), { input, timeZone: when.timeZone });
         return data<ActionAnswer>({ notice: "Scheduled." });
       }
       case "cancel":
@@ -94,26 +122,41 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   } catch (error) {
     if (error instanceof CampaignError) {
-      return data<ActionAnswer>(error.field ? { errors: { [error.field]: error.message }, values: Object.fromEntries(form) } : { error: error.message }, { status: 400 });
+      return data<ActionAnswer>(error.field ? { errors: { [error.field]: error.message }, values } : { error: error.message, values }, { status: 400 });
     }
     throw error;
   }
 }
 
-/** The form's local date and time, shifted by the browser's offset when JavaScript sent it (UTC otherwise). */
-function scheduledTime(form: FormData): Date | null {
+/** The composer's fields as the form posts them, to be posted again unchanged by the confirmation. */
+function composerFields(input: CampaignFormValues): Record<string, string> {
+  return {
+    unitId: String(input.unitId),
+    topicId: String(input.topicId),
+    subject: input.subject,
+    preheader: input.preheader,
+    bodyMarkdown: input.bodyMarkdown,
+    ...(input.advertisementLabel ? { advertisementLabel: "on" } : {}),
+  };
+}
+
+/** The instant the marketer means: the date and time on the clock of the zone they send (the browser's, or the one they chose). */
+function scheduledTime(form: FormData): { ok: true; at: Date; timeZone: string } | { ok: false; errors: FieldErrors } {
+  const timeZone = knownTimeZone(String(form.get("timeZone") ?? "UTC"));
+  if (!timeZone) return { ok: false, errors: { timeZone: "Choose a time zone from the list." } };
   const local = String(form.get("scheduledAt") ?? "");
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(local)) return null;
-  const offsetMinutes = Number(form.get("tzOffset") ?? 0);
-  const utc = new Date(`${local}:00Z`);
-  if (Number.isNaN(utc.getTime()) || !Number.isFinite(offsetMinutes)) return null;
-  return new Date(utc.getTime() + offsetMinutes * 60_000);
+  const instant = instantOfWallTime(local, timeZone);
+  if (instant.ok) return { ok: true, at: instant.at, timeZone };
+  if (instant.reason === "skipped") {
+    return { ok: false, errors: { scheduledAt: `${local.replace("T", " ")} does not exist in ${timeZone}: the clocks go forward then. Choose another time.` } };
+  }
+  return { ok: false, errors: { scheduledAt: "Choose a date and time to send it." } };
 }
 
 const number = (n: number) => n.toLocaleString("en-GB");
 
 export default function CampaignPage() {
-  const { user, report, units } = useLoaderData<typeof loader>();
+  const { user, report, units, schedule, timeZones } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const { campaign, counts } = report;
   const revalidator = useRevalidator();
@@ -125,6 +168,8 @@ export default function CampaignPage() {
   }, [sending, revalidator]);
 
   const v = answer?.values ?? {};
+  const errors = answer?.errors ?? {};
+  const confirmation = campaign.status === "DRAFT" ? answer?.confirmation : undefined;
   return (
     <StaffFrame user={user} title={campaign.subject}>
       <p className="campaign-meta">
@@ -147,52 +192,77 @@ export default function CampaignPage() {
         </div>
       ) : null}
 
-      {campaign.status === "DRAFT" ? (
-        <>
-          <section className="staff-panel" aria-labelledby="send-heading">
-            <h2 id="send-heading">Send</h2>
-            <div className="send-actions">
-              <Form method="post">
+      {confirmation ? <ConfirmSend confirmation={confirmation} /> : null}
+
+      {campaign.status === "DRAFT" && !confirmation ? (
+        <CampaignComposer
+          units={units}
+          values={{
+            unitId: Number(v.unitId ?? campaign.unitId),
+            topicId: Number(v.topicId ?? campaign.topicId),
+            subject: String(v.subject ?? campaign.subject),
+            preheader: String(v.preheader ?? campaign.preheader),
+            bodyMarkdown: String(v.bodyMarkdown ?? campaign.bodyMarkdown),
+            advertisementLabel: v.intent ? v.advertisementLabel === "on" : campaign.advertisementLabel,
+          }}
+          preview={answer?.preview ?? null}
+          errors={errors}
+          submitLabel="Save draft"
+          sendActions={
+            <fieldset className="send-fieldset">
+              <legend>Send</legend>
+              <p className="hint">Test, send or schedule the campaign as it stands in this form. Sending or scheduling it saves it.</p>
+              <div className="send-actions">
                 <button type="submit" name="intent" value="test" className="button secondary">
                   Send a test to me
                 </button>
-              </Form>
-              <Form method="post">
-                <button type="submit" name="intent" value="send" className="button">
-                  Send now
+                <button type="submit" name="intent" value="confirm-send" className="button">
+                  Send now…
                 </button>
-              </Form>
-              <Form method="post" className="schedule-form">
-                <label htmlFor="scheduledAt">Send at</label>
-                <input id="scheduledAt" name="scheduledAt" type="datetime-local" required />
-                <TimezoneOffset />
+              </div>
+              <div className="schedule-fields">
+                <div className={`field${errors.scheduledAt ? " has-error" : ""}`}>
+                  <label htmlFor="scheduledAt">Send at</label>
+                  <input
+                    id="scheduledAt"
+                    name="scheduledAt"
+                    type="datetime-local"
+                    defaultValue={typeof v.scheduledAt === "string" ? v.scheduledAt : undefined}
+                    aria-invalid={errors.scheduledAt ? true : undefined}
+                    aria-describedby={errors.scheduledAt ? "scheduledAt-error" : undefined}
+                  />
+                </div>
+                <div className={`field${errors.timeZone ? " has-error" : ""}`}>
+                  <label htmlFor="timeZone">Time zone</label>
+                  <TimeZoneSelect zones={timeZones} chosen={typeof v.timeZone === "string" ? v.timeZone : null} describedBy={errors.timeZone ? "timeZone-error" : "timeZone-hint"} />
+                </div>
                 <button type="submit" name="intent" value="schedule" className="button secondary">
                   Schedule
                 </button>
-              </Form>
-            </div>
-          </section>
-          <CampaignComposer
-            units={units}
-            values={{
-              unitId: Number(v.unitId ?? campaign.unitId),
-              topicId: Number(v.topicId ?? campaign.topicId),
-              subject: String(v.subject ?? campaign.subject),
-              preheader: String(v.preheader ?? campaign.preheader),
-              bodyMarkdown: String(v.bodyMarkdown ?? campaign.bodyMarkdown),
-              advertisementLabel: v.intent ? v.advertisementLabel === "on" : campaign.advertisementLabel,
-            }}
-            preview={answer?.preview ?? null}
-            errors={answer?.errors}
-            submitLabel="Save draft"
-          />
-        </>
+              </div>
+              <p className="hint" id="timeZone-hint">
+                The time is read on the clock of the chosen zone; your browser chooses its own. Without JavaScript it is UTC unless you choose another.
+              </p>
+              {errors.scheduledAt ? (
+                <p className="field-error" role="alert" id="scheduledAt-error">
+                  {errors.scheduledAt}
+                </p>
+              ) : null}
+              {errors.timeZone ? (
+                <p className="field-error" role="alert" id="timeZone-error">
+                  {errors.timeZone}
+                </p>
+              ) : null}
+            </fieldset>
+          }
+        />
       ) : null}
 
       {campaign.status === "SCHEDULED" ? (
         <section className="staff-panel">
-          <p>
-            Scheduled for <strong>{campaign.scheduledAt ? new Date(campaign.scheduledAt).toUTCString() : "—"}</strong>.
+          <p data-testid="schedule">
+            Scheduled for <strong>{schedule ? `${schedule.local} (${schedule.zone.replace(/_/g, " ")})` : "—"}</strong>
+            {schedule && schedule.zone !== "UTC" ? <>, which is {schedule.utc} UTC</> : null}.
           </p>
           <Form method="post">
             <button type="submit" name="intent" value="cancel" className="button secondary">
@@ -255,11 +325,55 @@ function formatDuration(seconds: number): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-/** Filled in by the browser so a scheduled time means the marketer's local time. */
-function TimezoneOffset() {
-  useEffect(() => {
-    const input = document.getElementById("tzOffset") as HTMLInputElement | null;
-    if (input) input.value = String(new Date().getTimezoneOffset());
-  }, []);
-  return <input type="hidden" id="tzOffset" name="tzOffset" defaultValue="0" />;
+/** "Send now", restated: what goes, from which unit, on which topic, to how many people now. Nothing is sent until confirmed here. */
+function ConfirmSend({ confirmation }: { confirmation: SendConfirmation }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <section className="staff-panel confirm-send" aria-labelledby="confirm-heading">
+      <h2 id="confirm-heading" tabIndex={-1} ref={heading}>
+        Send this campaign now?
+      </h2>
+      <dl className="confirm-facts">
+        <div>
+          <dt>Business unit</dt>
+          <dd data-testid="confirm-unit">{confirmation.unitName}</dd>
+        </div>
+        <div>
+          <dt>Topic</dt>
+          <dd data-testid="confirm-topic">{confirmation.topicName}</dd>
+        </div>
+        <div>
+          <dt>Subject</dt>
+          <dd data-testid="confirm-subject">{confirmation.subject}</dd>
+        </div>
+        {confirmation.preheader ? (
+          <div>
+            <dt>Preheader</dt>
+            <dd>{confirmation.preheader}</dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Audience now</dt>
+          <dd>
+            <span data-testid="confirm-audience">{number(confirmation.audience)}</span> {confirmation.audience === 1 ? "person" : "people"}
+          </dd>
+        </div>
+      </dl>
+      <p className="hint">This is the email as it will be sent. Sending it saves the draft as shown; it cannot be called back, only paused.</p>
+      {/* No allow-scripts: the marketer's HTML is sanitised, and the frame could not run script anyway. */}
+      <iframe title="Email to be sent (HTML)" sandbox="" srcDoc={confirmation.html} className="preview-frame" />
+      <Form method="post" className="form-actions">
+        {Object.entries(confirmation.fields).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        <button type="submit" name="intent" value="send" className="button">
+          Send to {number(confirmation.audience)} {confirmation.audience === 1 ? "person" : "people"} now
+        </button>
+        <button type="submit" name="intent" value="preview" className="button secondary">
+          Keep editing
+        </button>
+      </Form>
+    </section>
+  );
 }

@@ -1,19 +1,27 @@
-import { data, type ActionFunctionArgs } from "@remix-run/node";
+import { type ActionFunctionArgs } from "@remix-run/node";
 import { requireStaff } from "~/domain/accounts/staff.server.ts";
 import { CampaignError, previewCampaign } from "~/domain/campaigns/campaigns.server.ts";
 import { parseCampaignForm } from "~/domain/campaigns/campaign-form.ts";
 
-// POST /campaigns/preview: the composer's live preview (called as the form changes).
+// POST /campaigns/preview: the composer's live preview (called as the form changes). It answers
+// JSON only, a refusal included, so the page that asks keeps its form whatever happens here.
+
+const answer = (body: object, status = 200) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
 
 export async function action({ request }: ActionFunctionArgs) {
-  const staff = await requireStaff(request);
+  const staff = await requireStaff(request).catch((thrown: unknown) => {
+    // Signed out while writing: say so instead of sending the page's script to the sign-in page.
+    if (thrown instanceof Response && thrown.status >= 300 && thrown.status < 400) return null;
+    throw thrown;
+  });
+  if (!staff) return answer({ error: "You are signed out. Sign in again in another tab, then save here: what you typed is still on this page." }, 401);
   const form = await request.formData().catch(() => null);
   const parsed = form ? parseCampaignForm(form) : null;
-  if (!parsed?.ok) return data({ error: "Choose a unit and a topic to preview." }, { status: 400 });
+  if (!parsed?.ok) return answer({ error: "Choose a unit and a topic to preview." }, 400);
   try {
-    return data(await previewCampaign(staff, parsed.values), { headers: { "Cache-Control": "no-store" } });
+    return answer(await previewCampaign(staff, parsed.values));
   } catch (error) {
-    if (error instanceof CampaignError) return data({ error: error.message }, { status: 400 });
+    if (error instanceof CampaignError) return answer({ error: error.message, ...(error.field ? { field: error.field } : {}) }, 400);
     throw error;
   }
 }

@@ -72,7 +72,8 @@ describe("campaigns, in Chromium", { timeout: 60_000 }, () => {
     const test = await newestMessageTo("marketer.tax@example.com");
     expect(test?.subject).toBe("[Test] Five tax tips for spring");
 
-    await page.getByRole("button", { name: "Send now" }).click();
+    await page.getByRole("button", { name: "Send now…" }).click();
+    await page.getByRole("button", { name: `Send to ${audience.toLocaleString("en-GB")} people now` }).click();
     await expect.poll(() => page.getByText("Sending has started.").count()).toBe(1);
     // The page follows the send by itself until the results are in.
     await expect.poll(() => page.getByRole("heading", { name: "Results" }).count(), { timeout: 20_000 }).toBe(1);

@@ -131,7 +131,9 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
     await marketer.getByLabel("Body (Markdown)").fill("## Garlic time\n\nPlant **garlic** now for a summer harvest.");
     await marketer.getByRole("button", { name: "Save draft" }).click();
     await marketer.waitForURL(/\/campaigns\/\d+$/);
-    await marketer.getByRole("button", { name: "Send now" }).click();
+    await marketer.getByRole("button", { name: "Send now…" }).click();
+    // The confirmation names the audience: the two who chose email, not the one who chose post.
+    await marketer.getByRole("button", { name: "Send to 2 people now" }).click();
     await marketer.getByRole("heading", { name: "Results" }).waitFor({ timeout: 30_000 });
 
     const received: string[] = [];

@@ -4,7 +4,8 @@ import { SMTPServer, type SMTPServerError } from "smtp-server";
 
 // A real SMTP server on loopback that keeps what it receives; it can refuse recipients on demand.
 
-export type SinkMessage = { raw: Buffer; to: string };
+/** `at`: when the message was fully received (Date.now()). */
+export type SinkMessage = { raw: Buffer; to: string; at: number };
 export type SmtpSink = {
   url: string;
   received: SinkMessage[];
@@ -32,7 +33,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("end", async () => {
-        const message = { raw: Buffer.concat(chunks), to: session.envelope.rcptTo[0]?.address ?? "" };
+        const message = { raw: Buffer.concat(chunks), to: session.envelope.rcptTo[0]?.address ?? "", at: Date.now() };
         sink.received.push(message);
         await sink.onMessage?.(message);
         callback();

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { applyConsentChange, applyConsentChanges } from "~/domain/consent/changes.server.ts";
 import { countAudience } from "~/domain/consent/audience.server.ts";
@@ -8,6 +8,7 @@ import os from "node:os";
 import { spawnSync } from "node:child_process";
 import { claimNextCampaign, deliveryMessageIdLocalPart, startCampaign, startDueCampaigns } from "~/domain/campaigns/sender.server.ts";
 import { startCampaignSender } from "~/domain/campaigns/worker.server.ts";
+import type { RunOutcome } from "~/domain/campaigns/sender.server.ts";
 import {
   campaignReport,
   cancelSchedule,
@@ -279,6 +280,38 @@ describe("schedule, cancel, pause and resume", () => {
     expect(sink.received.length).toBe(whilePaused);
     expect(finished, "the sender did not finish the due campaign within 10 s").toBe(true);
     expect(await statusOf(due.id)).toBe("SENT");
+
+    await resumeCampaign(CLI_OPERATOR, campaign.id);
+    expect(await sendUntilDone(campaign.id)).toBe("SENT");
+    expect(recipients()).toEqual(contacts.map((c) => c.email).sort());
+  });
+});
+
+describe("a pause in the middle of a step", () => {
+  it("stops new messages within a second of the pause, hands the unsent claims back, and resume sends each of them exactly once", async () => {
+    const contacts = await subscribedContacts(60);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    let ended: RunOutcome | null = null;
+    // 20 a second: the whole audience is claimed as one step that takes three seconds to send,
+    // and outcomes are written every 50 messages, so only a check within the step can see the pause.
+    const sender = startCampaignSender({ transport, pollMs: 10, ratePerSecond: 20, concurrency: 4, onRun: (id, outcome) => id === campaign.id && (ended = outcome) });
+    let pausedAt = 0;
+    try {
+      await vi.waitFor(() => expect(sink.received.length).toBeGreaterThanOrEqual(10), { timeout: 10_000, interval: 5 });
+      await pauseCampaign(CLI_OPERATOR, campaign.id);
+      pausedAt = Date.now();
+      // The sender's run of this campaign has ended: nothing more can go out from it.
+      await vi.waitFor(() => expect(ended).not.toBeNull(), { timeout: 10_000, interval: 10 });
+    } finally {
+      await sender.stop();
+    }
+    const late = sink.received.filter((m) => m.at > pausedAt + 1000);
+    expect(late.map((m) => `${m.to} ${m.at - pausedAt} ms after the pause`)).toEqual([]);
+    expect(sink.received.length).toBeLessThan(contacts.length);
+    const byStatus = await db.delivery.groupBy({ by: ["status"], where: { campaignId: campaign.id }, _count: true });
+    expect(Object.fromEntries(byStatus.map((d) => [d.status, d._count]))).toEqual({ SENT: sink.received.length, PENDING: contacts.length - sink.received.length });
+    expect((await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status).toBe("PAUSED");
 
     await resumeCampaign(CLI_OPERATOR, campaign.id);
     expect(await sendUntilDone(campaign.id)).toBe("SENT");

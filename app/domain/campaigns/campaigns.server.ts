@@ -9,6 +9,7 @@ import type { Channel, PromotionalTarget } from "~/domain/consent/eligibility.ts
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { missingSenderFacts, personalize, renderCampaignPreview, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
+import { formatInZone } from "./schedule-time.ts";
 import { startCampaign } from "./sender.server.ts";
 
 /** A request that cannot be done in the campaign's present state, or with this input: a 4xx with this message. */
@@ -41,6 +42,7 @@ const SUMMARY = {
   status: true,
   channel: true,
   scheduledAt: true,
+  scheduleTimeZone: true,
   startedAt: true,
   finishedAt: true,
   sentCount: true,
@@ -92,17 +94,7 @@ async function checkInput(staff: Staff, input: CampaignInput) {
 export async function createCampaign(staff: Staff, input: CampaignInput) {
   await checkInput(staff, input);
   return db.campaign.create({
-    data: {
-      unitId: input.unitId,
-      topicId: input.topicId,
-      channel: "EMAIL",
-      name: input.subject,
-      subject: input.subject,
-      preheader: input.preheader,
-      bodyMarkdown: input.bodyMarkdown,
-      advertisementLabel: input.advertisementLabel,
-      createdById: staff.id || null,
-    },
+    data: { ...draftContent(input), channel: "EMAIL", createdById: staff.id || null },
     select: { id: true },
   });
 }
@@ -113,7 +105,7 @@ export async function updateDraft(staff: Staff, id: number, input: CampaignInput
   await checkInput(staff, input);
   await db.campaign.updateMany({
     where: { id, status: "DRAFT", ...inStaffUnits(staff) },
-    data: { unitId: input.unitId, topicId: input.topicId, name: input.subject, subject: input.subject, preheader: input.preheader, bodyMarkdown: input.bodyMarkdown, advertisementLabel: input.advertisementLabel },
+    data: draftContent(input),
   });
 }
 
@@ -132,25 +124,79 @@ async function requireOpenTopic(topicId: number) {
   if (topic.archivedAt) throw new CampaignError(`“${topic.name}” is archived: it takes no new campaigns. Edit the draft and choose another topic.`);
 }
 
-/** Sends at once: the campaign's audience is frozen now and the sender picks it up within a second. */
-export async function sendNow(staff: Staff, id: number, now = new Date()) {
-  const campaign = await findCampaign(staff, id);
-  if (campaign.status !== "DRAFT" && campaign.status !== "SCHEDULED") throw new CampaignError("This campaign has already been sent or cancelled.");
-  await requireOpenTopic(campaign.topicId);
-  await requireSendable(campaign.unitId);
-  if (!(await startCampaign(id, now))) throw new CampaignError("This campaign has already started.");
+function draftContent(input: CampaignInput) {
+  return {
+    unitId: input.unitId,
+    topicId: input.topicId,
+    name: input.subject,
+    subject: input.subject,
+    preheader: input.preheader,
+    bodyMarkdown: input.bodyMarkdown,
+    advertisementLabel: input.advertisementLabel,
+  };
 }
 
-export async function scheduleCampaign(staff: Staff, id: number, at: Date, now = new Date()) {
+/** A send to nobody is a mistake, not a campaign: refused before anything is written. */
+async function requireAudience(staff: Staff, unitId: number, topicId: number, now: Date) {
+  const audience = await audienceSize(staff, unitId, topicId, "EMAIL", now);
+  if (audience === 0) {
+    const topic = await db.topic.findUniqueOrThrow({ where: { id: topicId }, select: { name: true } });
+    throw new CampaignError(`Nobody would receive this campaign: no one may get “${topic.name}” by email right now. Choose another topic, or send it later.`);
+  }
+  return audience;
+}
+
+/**
+ * What "Send now" would send, for the marketer to confirm: the draft as it stands on their
+ * screen (saved or not), its unit, topic and audience now, and the email itself.
+ */
+export async function sendNowConfirmation(staff: Staff, id: number, input: CampaignInput, now = new Date()) {
+  const campaign = await findCampaign(staff, id);
+  if (campaign.status !== "DRAFT") throw new CampaignError("Only a draft can be sent. Reload the page to see where this campaign is.");
+  const { unit, topic, draft } = await checkInput(staff, input);
+  await requireSendable(unit.id);
+  const audience = await requireAudience(staff, unit.id, input.topicId, now);
+  const rendered = await renderCampaignPreview(draft, unit);
+  return { unitName: unit.displayName, topicName: topic.name, audience, preheader: draft.preheader, ...rendered };
+}
+
+/**
+ * Sends at once: the campaign's audience is frozen now and the sender picks it up within a
+ * second. With `input` (what the marketer confirmed), the draft is saved as that in the same
+ * statement that starts it, so what was confirmed is exactly what goes.
+ */
+export async function sendNow(staff: Staff, id: number, input?: CampaignInput, now = new Date()) {
+  const campaign = await findCampaign(staff, id);
+  if (campaign.status !== "DRAFT" && campaign.status !== "SCHEDULED") throw new CampaignError("This campaign has already been sent or cancelled.");
+  if (input && campaign.status !== "DRAFT") throw new CampaignError("Only a draft can be edited. Cancel the schedule first.");
+  if (input) await checkInput(staff, input);
+  const unitId = input?.unitId ?? campaign.unitId;
+  const topicId = input?.topicId ?? campaign.topicId;
+  await requireOpenTopic(topicId);
+  await requireSendable(unitId);
+  await requireAudience(staff, unitId, topicId, now);
+  if (!(await startCampaign(id, now, input ? draftContent(input) : undefined))) throw new CampaignError("This campaign has already started.");
+}
+
+/**
+ * Schedules the draft for an instant; `timeZone` is the zone the marketer chose it in, kept to
+ * show it back. With `input` (the composer as it stands), the draft is saved as that with it.
+ */
+export async function scheduleCampaign(staff: Staff, id: number, at: Date, now = new Date(), options: { input?: CampaignInput; timeZone?: string } = {}) {
   const campaign = await findCampaign(staff, id);
   if (campaign.status !== "DRAFT") throw new CampaignError("Only a draft can be scheduled.");
-  if (at.getTime() <= now.getTime() + 60_000) throw new CampaignError("Choose a time at least a minute from now, or send it now.", "scheduledAt");
-  await requireOpenTopic(campaign.topicId);
-  await requireSendable(campaign.unitId);
+  const timeZone = options.timeZone ?? "UTC";
+  if (at.getTime() <= now.getTime() + 60_000) {
+    const chosen = timeZone === "UTC" ? `${formatInZone(at, "UTC")} UTC` : `${formatInZone(at, timeZone)} in ${timeZone} (${formatInZone(at, "UTC")} UTC)`;
+    throw new CampaignError(`Choose a time at least a minute from now, or send it now. You chose ${chosen}.`, "scheduledAt");
+  }
+  if (options.input) await checkInput(staff, options.input);
+  await requireOpenTopic(options.input?.topicId ?? campaign.topicId);
+  await requireSendable(options.input?.unitId ?? campaign.unitId);
   // The topic condition in the same statement: a topic archived meanwhile leaves the draft a draft.
   const scheduled = await db.campaign.updateMany({
     where: { id, status: "DRAFT", topic: { archivedAt: null }, ...inStaffUnits(staff) },
-    data: { status: "SCHEDULED", scheduledAt: at },
+    data: { ...(options.input ? draftContent(options.input) : {}), status: "SCHEDULED", scheduledAt: at, scheduleTimeZone: timeZone },
   });
   if (scheduled.count !== 1) throw new CampaignError("The campaign could not be scheduled: it is no longer a draft, or its topic was just archived. Reload the page.");
 }
@@ -163,7 +209,7 @@ async function transition(staff: Staff, id: number, from: ("SCHEDULED" | "SENDIN
 }
 
 export const cancelSchedule = (staff: Staff, id: number) =>
-  transition(staff, id, ["SCHEDULED"], { status: "DRAFT", scheduledAt: null }, "Only a scheduled campaign can be cancelled; it may have started already.");
+  transition(staff, id, ["SCHEDULED"], { status: "DRAFT", scheduledAt: null, scheduleTimeZone: null }, "Only a scheduled campaign can be cancelled; it may have started already.");
 
 export const pauseCampaign = (staff: Staff, id: number) =>
   transition(staff, id, ["SENDING"], { status: "PAUSED", pausedReason: "Paused by a marketer.", leaseOwner: null, leaseUntil: null }, "Only a campaign that is sending can be paused.");
@@ -186,23 +232,25 @@ export async function audienceSize(staff: Staff, unitId: number, topicId: number
 }
 
 /**
- * Sends the campaign as it stands to the marketer's own address, marked as a test. Its links
- * are real but name no contact, so following them changes nobody's preferences.
+ * Sends the campaign as it stands to the marketer's own address, marked as a test: as it is on
+ * their screen when `input` is given (nothing is saved), else as saved. Its links are real but
+ * name no contact, so following them changes nobody's preferences.
  */
-export async function sendTestMessage(staff: Staff, id: number) {
+export async function sendTestMessage(staff: Staff, id: number, input?: CampaignInput) {
   const campaign = await findCampaign(staff, id);
-  const unit = await db.businessUnit.findUniqueOrThrow({ where: { id: campaign.unitId } });
+  const draft: CampaignDraft = input
+    ? (await checkInput(staff, input)).draft
+    : { subject: campaign.subject, preheader: campaign.preheader, bodyMarkdown: campaign.bodyMarkdown, advertisementLabel: campaign.advertisementLabel, topicName: campaign.topic.name };
+  const topicId = input?.topicId ?? campaign.topicId;
+  const unit = await db.businessUnit.findUniqueOrThrow({ where: { id: input?.unitId ?? campaign.unitId } });
   await requireSendable(unit.id);
-  const prepared = await prepareCampaignMessage(
-    { subject: `[Test] ${campaign.subject}`, preheader: campaign.preheader, bodyMarkdown: campaign.bodyMarkdown, advertisementLabel: campaign.advertisementLabel, topicName: campaign.topic.name },
-    unit,
-  );
+  const prepared = await prepareCampaignMessage({ ...draft, subject: `[Test] ${draft.subject}` }, unit);
   const nobody = { contactId: 0, unitId: unit.id };
   const mail = personalize(prepared, {
     email: staff.email,
-    unsubscribeUrl: await unsubscribeUrl({ ...nobody, topicId: campaign.topicId, campaignId: campaign.id }),
+    unsubscribeUrl: await unsubscribeUrl({ ...nobody, topicId, campaignId: campaign.id }),
     preferencesUrl: await preferencesUrl(nobody),
-    reason: subscriptionReason({ topicName: campaign.topic.name, unitName: unit.displayName, consentedAt: new Date() }),
+    reason: subscriptionReason({ topicName: draft.topicName, unitName: unit.displayName, consentedAt: new Date() }),
   });
   await getMailTransport("promotional").send(mail);
   return { to: staff.email };

@@ -22,6 +22,9 @@ const LEASE_MS = 30_000;
 const STEP_SECONDS = 5;
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 10 * 60_000;
+// How often a step being sent asks whether the campaign is still this sender's to send: a pause
+// or a cancel stops new messages within this (plus one query), not at the next outcome write.
+const HOLD_CHECK_MS = 200;
 
 export type SenderSettings = {
   /** Who holds leases and claims: unique per process. */
@@ -77,18 +80,25 @@ export function deliveryMessageIdLocalPart(deliveryId: number): string {
 }
 let messageIdKey: crypto.KeyObject | undefined;
 
+/** What a draft says, written as the campaign starts when the marketer confirmed edits not yet saved. */
+export type StartingDraft = { unitId: number; topicId: number; name: string; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean };
+
 /** Starts a campaign now: freezes who may get it (rule and bounds). Only drafts and scheduled campaigns start. */
-export async function startCampaign(campaignId: number, now = new Date()): Promise<boolean> {
+export async function startCampaign(campaignId: number, now = new Date(), draft?: StartingDraft): Promise<boolean> {
   const campaign = await db.campaign.findUnique({ where: { id: campaignId }, select: { unitId: true, topicId: true, channel: true } });
   if (!campaign) return false;
   const newest = await db.contact.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
-  const rule: PromotionalTarget = { unitId: campaign.unitId, topicId: campaign.topicId, channel: campaign.channel };
-  const started = await db.campaign.updateMany({
-    // An archived topic takes no new campaigns (the composer refuses them; this is the backstop).
-    where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, topic: { archivedAt: null } },
-    data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule) },
+  const rule: PromotionalTarget = { unitId: draft?.unitId ?? campaign.unitId, topicId: draft?.topicId ?? campaign.topicId, channel: campaign.channel };
+  return db.$transaction(async (tx) => {
+    // The edits are kept even if the start is then refused: the draft holds what the marketer wrote.
+    if (draft && (await tx.campaign.updateMany({ where: { id: campaignId, status: "DRAFT" }, data: draft })).count !== 1) return false;
+    const started = await tx.campaign.updateMany({
+      // An archived topic takes no new campaigns (the composer refuses them; this is the backstop).
+      where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, topic: { archivedAt: null } },
+      data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule) },
+    });
+    return started.count === 1;
   });
-  return started.count === 1;
 }
 
 /** Starts every scheduled campaign whose time has come. */
@@ -369,11 +379,29 @@ async function sendStep(step: StepContext, { skipped, messages }: Step): Promise
       }
     });
   };
+  // Taken by a lane but not sent, because the hold was lost while the lane waited for its turn.
+  const notSent: number[] = [];
+  let checking = false;
+  const holdCheck = setInterval(() => {
+    if (checking || holdLost) return;
+    checking = true;
+    stillHeld(step)
+      .then((held) => {
+        if (!held) holdLost = true;
+      })
+      // A failed check is not a lost hold: the outcome writes meet any real database failure.
+      .catch(() => {})
+      .finally(() => (checking = false));
+  }, HOLD_CHECK_MS);
   const lane = async () => {
     while (next < messages.length && pausedReason === null && !holdLost && recordError === null) {
       const { delivery, recipient } = messages[next++];
       const mail = { ...personalize(step.prepared, recipient), messageIdLocalPart: deliveryMessageIdLocalPart(delivery.id) };
       await settings.limiter.take();
+      if (holdLost || pausedReason !== null || recordError !== null) {
+        notSent.push(delivery.id);
+        break;
+      }
       try {
         const sent = await settings.transport.send(mail);
         run.failuresInARow = 0;
@@ -393,14 +421,25 @@ async function sendStep(step: StepContext, { skipped, messages }: Step): Promise
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(settings.concurrency, Math.max(1, messages.length)) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.min(settings.concurrency, Math.max(1, messages.length)) }, lane));
+  } finally {
+    clearInterval(holdCheck);
+  }
   await recording;
   if (recordError !== null) throw recordError;
   // Lanes take messages in order: those after `next` were not attempted (the campaign paused,
-  // the lease was lost) and go back to the queue.
-  const untouched = messages.slice(next).map((m) => m.delivery.id);
+  // the lease was lost), nor those a lane gave up while waiting; they go back to the queue.
+  const untouched = [...notSent, ...messages.slice(next).map((m) => m.delivery.id)];
   await recordOutcomes(step, outcomes, untouched, pausedReason);
   return pausedReason !== null;
+}
+
+/** True while the campaign is sending and this sender holds it; false once paused, cancelled or taken over, or when shutting down. */
+async function stillHeld(step: StepContext): Promise<boolean> {
+  if (step.settings.stopping?.()) return false;
+  const held = await db.campaign.count({ where: { id: step.campaign.id, status: "SENDING", leaseOwner: step.settings.owner } });
+  return held === 1;
 }
 
 /** Claimed deliveries that will not be sent now go back to the queue. */
