@@ -23,6 +23,7 @@ import { CAMPAIGN_STATUS_LABEL } from "~/components/campaign-status.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /campaigns/<id>: a draft to edit, test, schedule or send; then its live progress; then its results.
 
@@ -55,7 +56,7 @@ type ActionAnswer = { errors?: FieldErrors; preview?: ComposerPreview | null; va
 export async function action({ request, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request);
   const id = campaignId(params);
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = Intent.safeParse(form.get("intent"));
   if (!intent.success) return data<ActionAnswer>({ error: "That request was not understood. Reload the page and try again." }, { status: 400 });
   try {

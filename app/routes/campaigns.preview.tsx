@@ -2,12 +2,13 @@ import { data, type ActionFunctionArgs } from "@remix-run/node";
 import { requireStaff } from "~/domain/accounts/staff.server.ts";
 import { CampaignError, previewCampaign } from "~/domain/campaigns/campaigns.server.ts";
 import { parseCampaignForm } from "~/domain/campaigns/campaign-form.ts";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // POST /campaigns/preview: the composer's live preview (called as the form changes).
 
 export async function action({ request }: ActionFunctionArgs) {
   const staff = await requireStaff(request);
-  const form = await request.formData().catch(() => null);
+  const form = await readForm(request);
   const parsed = form ? parseCampaignForm(form) : null;
   if (!parsed?.ok) return data({ error: "Choose a unit and a topic to preview." }, { status: 400 });
   try {

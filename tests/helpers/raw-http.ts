@@ -22,8 +22,8 @@ export function rawRequest(
 }
 
 /**
- * Streams `bytes` of body with Transfer-Encoding: chunked (no Content-Length) and stops sending
- * as soon as the server answers; resolves with the answer and how much was sent by then.
+ * Streams `bytes` of body with Transfer-Encoding: chunked (no Content-Length), stopping early if
+ * the server answers first; resolves with the answer and how much was sent by then.
  */
 export function chunkedUpload(
   url: string,
