@@ -12,7 +12,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { clientIp, logRequest } from "./access-log.ts";
 import { httpEdge, remixHandler, type BodyLimit } from "./http-edge.ts";
 import { oneClickListener } from "./one-click-route.ts";
-import { ConfigError, getEnv, type Env } from "../app/utils/env.server.ts";
+import { ConfigError, getEnv, publicUrlWarning, type Env } from "../app/utils/env.server.ts";
 import { IMPORT_PATH, IMPORT_UPLOAD_MAX_BYTES, IMPORT_UPLOAD_MAX_LABEL } from "../app/domain/imports/upload-limit.ts";
 import { SUPPRESSION_IMPORT_PATH, SUPPRESSION_UPLOAD_MAX_BYTES, SUPPRESSION_UPLOAD_MAX_LABEL } from "../app/domain/suppressions/upload-limit.ts";
 
@@ -30,6 +30,8 @@ function loadConfig(): Env {
 
 process.env.NODE_ENV ??= "production";
 const env = loadConfig();
+const publicUrlLifted = publicUrlWarning(env);
+if (publicUrlLifted) console.warn(publicUrlLifted);
 
 const buildFile = path.resolve("build/index.js");
 const oneClickWriterFile = path.resolve("build/one-click-writer.js");

@@ -130,6 +130,7 @@ describe("no 5xx for anything a client sends", () => {
     expect(paths.length).toBeGreaterThan(40);
 
     const failures: string[] = [];
+    const answered = new Map<string, number>();
     let sent = 0;
     const signIn = () => http.signIn(ADMIN.email, ADMIN.password);
     corpus: for (const as of ["anonymous", "admin"] as const) {
@@ -144,6 +145,7 @@ describe("no 5xx for anything a client sends", () => {
           sent++;
           try {
             const answer = await rawRequest(`${app.url}${probe.path}`, { method: probe.method, headers, body: probe.body });
+            answered.set(`${as} ${probe.method} ${probe.path}`, answer.status);
             if (answer.status >= 500) failures.push(`${as} ${probe.method} ${probe.path} ${probe.headers?.["Content-Type"] ?? ""} → ${answer.status}`);
           } catch (error) {
             failures.push(`${as} ${probe.method} ${probe.path} ${probe.headers?.["Content-Type"] ?? ""} → ${(error as Error).message}`);
@@ -156,6 +158,8 @@ describe("no 5xx for anything a client sends", () => {
       }
     }
     expect(sent).toBeGreaterThan(1000);
+    // The admin half went through signed in: staff pages answered, not a redirect to /login.
+    expect([answered.get("admin GET /admin/keys"), answered.get(`admin GET /campaigns/${campaignId}`), answered.get("anonymous GET /admin/keys")]).toEqual([200, 200, 302]);
     expect(failures).toEqual([]);
     expect((await rawRequest(`${app.url}/login`)).status).toBe(200);
   }, 600_000);
