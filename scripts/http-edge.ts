@@ -47,8 +47,7 @@ export function httpEdge(options: EdgeOptions, next: Listener): Listener {
     if (options.closing()) res.setHeader("Connection", "close");
     const startedAt = performance.now();
     const refuse = (status: number, text: string, extra: Record<string, string> = {}) => {
-      const body = `${text}\n`;
-      res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(body), ...extra }).end(body);
+      res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(text), ...extra }).end(text);
       logRequest(clientIp(req), req.method ?? "-", req.url ?? "-", status, startedAt);
     };
     if (!METHODS.has(req.method ?? "")) {

@@ -100,7 +100,8 @@ function probesFor(routePath: string): Omit<Probe, "as">[] {
     // RFC 8058 one-click, as a mailbox provider posts it: no Origin, no cookie needed.
     { method: "POST", path: routePath, headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" },
     { method: "POST", path: `${routePath}?${odd[0]}`, headers: { ...sameSite, "Content-Type": "application/x-www-form-urlencoded" }, body: `intent=password&${odd[0]}` },
-    ...["TRACE", "PUT", "PATCH", "DELETE", "OPTIONS"].map((method) => ({ method, path: routePath, headers: { ...sameSite, "Content-Type": "application/x-www-form-urlencoded" }, body: "intent=save" })),
+    ...["TRACE", "PUT", "PATCH", "DELETE", "OPTIONS"].map((method) => ({ method, path: routePath, headers: sameSite })),
+    ...["PUT", "PATCH", "DELETE"].map((method) => ({ method, path: routePath, headers: { ...sameSite, "Content-Type": "application/x-www-form-urlencoded" }, body: "intent=save" })),
   ];
 }
 
