@@ -125,7 +125,8 @@ function remixRequest(req: ExpressRequest, res: ExpressResponse): Request {
   res.on("close", () => {
     if (!res.writableFinished) controller.abort();
   });
-  const body = req.method === "POST" && Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : undefined;
+  // An empty body is no body: readForm reads it as an empty form.
+  const body = req.method === "POST" && Buffer.isBuffer(req.body) && req.body.length > 0 ? new Uint8Array(req.body) : undefined;
   return new Request(url, { method: req.method, headers, body, signal: controller.signal });
 }
 

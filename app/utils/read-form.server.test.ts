@@ -15,6 +15,10 @@ async function refusal(request: Request): Promise<Response> {
 }
 
 describe("readForm", () => {
+  it("reads no body at all as an empty form", async () => {
+    expect([...(await readForm(post(null)))]).toEqual([]);
+  });
+
   it("reads a url-encoded form and a well-formed multipart form", async () => {
     expect((await readForm(post("intent=save&name=%C3%A9", "application/x-www-form-urlencoded"))).get("name")).toBe("é");
     const multipart = new FormData();
@@ -27,7 +31,7 @@ describe("readForm", () => {
     ["a multipart body cut short", "--b\r\nContent-Disposition: form-data; name", "multipart/form-data; boundary=b"],
     ["a multipart type without a boundary", "x", "multipart/form-data"],
     ["plain text", "intent=save", "text/plain"],
-    ["no body and no type", null, undefined],
+    ["a body with no type", "intent=save", undefined],
   ])("answers %s with a 400 that says what to do", async (_name, body, type) => {
     const answer = await refusal(post(body, type));
     expect(answer.status).toBe(400);
