@@ -110,7 +110,7 @@ app.use(express.static("public", { maxAge: "1h" }));
 const getLoadContext = (req: express.Request) => ({ ip: clientIp(req) ?? undefined });
 app.all("*", remixHandler(build, getLoadContext));
 // What escapes a handler (a malformed path for the static files, a bug) gets a plain answer, not Express's page.
-app.use((error: { status?: unknown; statusCode?: unknown; expose?: boolean }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+app.use((error: { status?: unknown; statusCode?: unknown }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
   const status = Number(error.status ?? error.statusCode);
   const clientError = status >= 400 && status < 500;
   if (!clientError) console.error(error);
@@ -150,9 +150,10 @@ function shutdown() {
       .catch((error) => console.error(`Signature counts not written: ${(error as Error).message}`))
       .finally(() => process.exit(0)),
   );
-  // Kept-alive connections wait for a next request for a minute: close those that wait now;
-  // those with a request in flight close after their answer (the edge says Connection: close).
+  // Kept-alive connections wait a minute for a next request: close the waiting ones now, and
+  // those with a request in flight once answered (answers from now on say Connection: close).
   server.closeIdleConnections();
+  setInterval(() => server.closeIdleConnections(), 200).unref();
   setTimeout(() => process.exit(0), 5000).unref();
 }
 process.on("SIGINT", shutdown);
