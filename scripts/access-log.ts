@@ -3,10 +3,11 @@
 // synchronous write, and one per request cost the one-click path about a tenth of its time.
 
 import type { IncomingMessage } from "node:http";
+import { isIP } from "node:net";
 
 // Paths whose last segment is a bearer token: never written to the log.
 const TOKEN_PATHS = /^\/(u|p|login\/link|reset-password|signup\/confirm|account\/confirm-email|invite)\/[^/?]+/;
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+const LOOPBACK = /^(127\.|::1$)/;
 
 let pending: string[] = [];
 
@@ -27,15 +28,21 @@ export function logRequest(ip: string | null, method: string, url: string, statu
 /**
  * The client's address as Express computes it with `trust proxy` set to "loopback": a proxy on
  * this machine may say whom it forwards for (X-Forwarded-For, read right to left); nobody else may.
+ * A hop that is not an IP address ends the walk: the last address known stands (the proxy's), so
+ * what a client writes there is never stored, and per-address limits still count it.
  */
 export function clientIp(req: IncomingMessage): string | null {
-  let ip = req.socket.remoteAddress ?? "";
+  let ip = unmapped(req.socket.remoteAddress ?? "");
   const forwarded = req.headers["x-forwarded-for"];
   if (LOOPBACK.test(ip) && typeof forwarded === "string") {
     for (const hop of forwarded.split(",").reverse()) {
-      ip = hop.trim();
+      const address = unmapped(hop.trim());
+      if (isIP(address) === 0) break;
+      ip = address;
       if (!LOOPBACK.test(ip)) break;
     }
   }
-  return ip.replace(/^::ffff:/, "") || null;
+  return isIP(ip) === 0 ? null : ip;
 }
+
+const unmapped = (address: string) => address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");

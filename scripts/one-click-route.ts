@@ -1,12 +1,12 @@
 // POST /u/<token>: RFC 8058 one-click, answered on node:http before Express and Remix see the
 // request (ADR 008). Mailbox providers post with no Origin and no cookies. Every other post to
 // that path — the page's own form (browsers send an Origin), a bad token, an erased contact —
-// goes on to Express, with the body this handler already read, and the page route answers it.
+// goes on to Express, and the page route answers it. The edge in front (http-edge.ts) has read
+// the body, within its limit.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Worker } from "node:worker_threads";
-import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
-import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
+import type { ServerBuild } from "@remix-run/node";
 import type { Requester } from "../app/utils/request.server.ts";
 import type { OneClickWriter } from "../app/domain/unsubscribe/one-click.server.ts";
 import type { OneClickAnswer, OneClickWrite } from "../app/domain/unsubscribe/one-click-writes.server.ts";
@@ -32,37 +32,32 @@ function confirmation(unitName: string): string {
 
 /**
  * Wraps the Express app: a one-click POST is answered here; everything else, and anything this
- * path cannot answer, is handed to `next` (Express), untouched or with `req.body` already read.
+ * path cannot answer, is handed to `next` (Express), with `req.body` as the edge read it.
  */
-export function oneClickListener(build: ServerBuild, next: Listener, maxBodyBytes: number, writerFile: string): Listener {
+export function oneClickListener(build: ServerBuild, next: Listener, writerFile: string): Listener {
   const entry = build.entry.module as unknown as OneClickEntry;
   entry.writeOneClicksWith(writerThread(writerFile, entry));
   return (req, res) => {
     const token = req.method === "POST" && req.headers.origin === undefined ? ONE_CLICK_PATH.exec(req.url ?? "")?.[1] : undefined;
-    if (token === undefined || Number(req.headers["content-length"] ?? 0) > maxBodyBytes) return next(req, res);
+    const body = (req as IncomingMessage & { body?: unknown }).body;
+    if (token === undefined || !Buffer.isBuffer(body)) return next(req, res);
     const startedAt = performance.now();
     const ip = clientIp(req);
     const answer = (status: number, type: string, text: string) => {
       res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(text) }).end(text);
       logRequest(ip, req.method!, req.url!, status, startedAt);
     };
-    readBody(req, maxBodyBytes)
-      .then(async (body) => {
-        if (body === null) return answer(413, "text/plain; charset=utf-8", "That request is too large.");
-        const handOn = () => {
-          Object.assign(req, { body, _body: true }); // body-parser skips a request whose body was read
-          next(req, res);
-        };
-        if (!(await entry.isOneClickBody(req.headers["content-type"], body))) return handOn();
-        const requester = { ip, userAgent: req.headers["user-agent"]?.slice(0, 500) ?? null };
-        const done = await entry.answerOneClick(token, requester);
-        if (!done) return handOn();
-        answer(200, "text/html; charset=utf-8", confirmation(done.unitName));
-      })
-      .catch((error: unknown) => {
-        console.error(error);
-        if (!res.headersSent) answer(500, "text/plain; charset=utf-8", "Something went wrong. Please try again.");
-      });
+    const handOn = () => next(req, res);
+    (async () => {
+      if (!(await entry.isOneClickBody(req.headers["content-type"], body))) return handOn();
+      const requester = { ip, userAgent: req.headers["user-agent"]?.slice(0, 500) ?? null };
+      const done = await entry.answerOneClick(token, requester);
+      if (!done) return handOn();
+      answer(200, "text/html; charset=utf-8", confirmation(done.unitName));
+    })().catch((error: unknown) => {
+      console.error(error);
+      if (!res.headersSent) answer(500, "text/plain; charset=utf-8", "Something went wrong. Please try again.");
+    });
   };
 }
 
@@ -104,59 +99,17 @@ function writerThread(file: string, entry: OneClickEntry): OneClickWriter {
           if (stopped) return failAll(current.waiting);
           const id = ++lastId;
           pending.set(id, current.waiting);
-          thread.postMessage({ id, writes: current.writes });
+          try {
+            thread.postMessage({ id, writes: current.writes });
+          } catch (error) {
+            // A write that cannot be copied to the thread fails its requests, not the process.
+            const failed = pending.get(id) ?? [];
+            pending.delete(id);
+            failed.forEach((w) => w.reject(error as Error));
+          }
         });
       }
       turn.writes.push(write);
       turn.waiting.push({ resolve, reject });
     });
-}
-
-/** The whole body, or null once it grows past `limit` (a chunked body has no length to check first). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks, size)));
-    req.on("error", reject);
-  });
-}
-
-/** The page route for posts that were read before Remix: Remix gets a Request carrying that body. */
-export function unsubscribePagePost(build: ServerBuild, getLoadContext: (req: ExpressRequest) => AppLoadContext): RequestHandler {
-  const remix = createRequestHandler(build, process.env.NODE_ENV);
-  return async (req, res, next) => {
-    try {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      await sendRemixResponse(res, await remix(remixRequest(req, res, body), getLoadContext(req)));
-    } catch (error) {
-      next(error);
-    }
-  };
-}
-
-/** The Fetch request Remix expects, carrying the body that was already read from the socket. */
-function remixRequest(req: ExpressRequest, res: ExpressResponse, body: Buffer): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
-    else if (value !== undefined) headers.set(name, value);
-  }
-  const controller = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  return new Request(`${req.protocol}://${req.get("host")}${req.originalUrl}`, { method: req.method, headers, body: new Uint8Array(body), signal: controller.signal });
-}
-
-async function sendRemixResponse(res: ExpressResponse, response: Response): Promise<void> {
-  res.statusMessage = response.statusText;
-  res.status(response.status);
-  for (const [name, value] of response.headers.entries()) res.append(name, value);
-  if (response.body) await writeReadableStreamToWritable(response.body, res);
-  else res.end();
 }

@@ -8,11 +8,11 @@ import { execFileSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import express from "express";
 import Database from "better-sqlite3";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { clientIp, logRequest } from "./access-log.ts";
-import { oneClickListener, unsubscribePagePost } from "./one-click-route.ts";
-import { ConfigError, getEnv, type Env } from "../app/utils/env.server.ts";
+import { httpEdge, remixHandler, type BodyLimit } from "./http-edge.ts";
+import { oneClickListener } from "./one-click-route.ts";
+import { ConfigError, getEnv, publicUrlWarning, type Env } from "../app/utils/env.server.ts";
 import { IMPORT_PATH, IMPORT_UPLOAD_MAX_BYTES, IMPORT_UPLOAD_MAX_LABEL } from "../app/domain/imports/upload-limit.ts";
 import { SUPPRESSION_IMPORT_PATH, SUPPRESSION_UPLOAD_MAX_BYTES, SUPPRESSION_UPLOAD_MAX_LABEL } from "../app/domain/suppressions/upload-limit.ts";
 
@@ -30,6 +30,8 @@ function loadConfig(): Env {
 
 process.env.NODE_ENV ??= "production";
 const env = loadConfig();
+const publicUrlLifted = publicUrlWarning(env);
+if (publicUrlLifted) console.warn(publicUrlLifted);
 
 const buildFile = path.resolve("build/index.js");
 const oneClickWriterFile = path.resolve("build/one-click-writer.js");
@@ -71,29 +73,17 @@ const build = (await import(pathToFileURL(buildFile).href)) as ServerBuild;
 const app = express();
 app.disable("x-powered-by");
 app.set("trust proxy", "loopback");
-// Form posts are small; a larger body is refused before anything reads it.
-const MAX_BODY_BYTES = 64 * 1024;
+// Form posts are small; the import pages take a CSV file (and the form around it). The edge
+// counts the bytes of every body it reads against these.
+const FORM_BODY: BodyLimit = { bytes: 64 * 1024, tooLarge: "That request is too large." };
+const UPLOADS = new Map<string, BodyLimit>([
+  [IMPORT_PATH, { bytes: IMPORT_UPLOAD_MAX_BYTES + FORM_BODY.bytes, tooLarge: `That file is larger than ${IMPORT_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.` }],
+  [SUPPRESSION_IMPORT_PATH, { bytes: SUPPRESSION_UPLOAD_MAX_BYTES + FORM_BODY.bytes, tooLarge: `That file is larger than ${SUPPRESSION_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.` }],
+]);
 
 app.use((req, res, next) => {
   const startedAt = performance.now();
   res.on("finish", () => logRequest(clientIp(req), req.method, req.originalUrl, res.statusCode, startedAt));
-  next();
-});
-// The import pages are the exceptions: they take a CSV file (and the form around it).
-const UPLOADS = new Map([
-  [IMPORT_PATH, { bytes: IMPORT_UPLOAD_MAX_BYTES + MAX_BODY_BYTES, label: IMPORT_UPLOAD_MAX_LABEL }],
-  [SUPPRESSION_IMPORT_PATH, { bytes: SUPPRESSION_UPLOAD_MAX_BYTES + MAX_BODY_BYTES, label: SUPPRESSION_UPLOAD_MAX_LABEL }],
-]);
-app.use((req, res, next) => {
-  const length = Number(req.headers["content-length"] ?? 0);
-  const upload = req.method === "POST" ? UPLOADS.get(req.path) : undefined;
-  if (length > (upload ? upload.bytes : MAX_BODY_BYTES)) {
-    const message = upload
-      ? `That file is larger than ${upload.label}. Split it into smaller files and import each one.`
-      : "That request is too large.";
-    res.status(413).type("text/plain").send(message);
-    return;
-  }
   next();
 });
 // Cross-site form posts get a clear 403 (Remix's own check would answer them with a 500).
@@ -118,13 +108,28 @@ app.use((req, res, next) => {
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
 const getLoadContext = (req: express.Request) => ({ ip: clientIp(req) ?? undefined });
-// The one-click listener below has read the body of the posts it hands on; express.raw reads the others.
-app.post("/u/:token", express.raw({ type: () => true, limit: MAX_BODY_BYTES }), unsubscribePagePost(build, getLoadContext));
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext }));
+app.all("*", remixHandler(build, getLoadContext));
+// What escapes a handler (a malformed path for the static files, a bug) gets a plain answer, not Express's page.
+app.use((error: { status?: unknown; statusCode?: unknown }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  const status = Number(error.status ?? error.statusCode);
+  const clientError = status >= 400 && status < 500;
+  if (!clientError) console.error(error);
+  if (res.headersSent) return void res.destroy();
+  res.status(clientError ? status : 500).type("text/plain").send(clientError ? "That address could not be read." : "Something went wrong on our side. Please try again in a moment.");
+});
 
-const server = http.createServer(oneClickListener(build, app, MAX_BODY_BYTES, oneClickWriterFile)).listen(env.PORT, () => {
+let shuttingDown = false;
+const edge = httpEdge(
+  { bodyLimitFor: (path) => UPLOADS.get(path) ?? FORM_BODY, https: env.PUBLIC_URL.startsWith("https:"), closing: () => shuttingDown },
+  oneClickListener(build, app, oneClickWriterFile),
+);
+const server = http.createServer(edge).listen(env.PORT, () => {
   console.log(`Preference Center listening on http://localhost:${env.PORT} (public URL ${env.PUBLIC_URL}, mail: ${env.MAIL_TRANSPORT})`);
 });
+// Idle connections outlive a proxy's (load balancers commonly keep theirs 60 s): else the server
+// closes one the proxy is about to reuse and its request fails. Headers get a little longer.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 
 // Background work runs inside the web process: retries of service mail that could not be sent at once.
 const { startTransactionalQueue } = await import("../app/domain/transactional/queue.server.ts");
@@ -136,6 +141,7 @@ const campaignSender = env.CAMPAIGN_SENDER === "web" ? startCampaignSender() : n
 const { flushSignatureCounts } = await import("../app/domain/tokens/signature-counts.server.ts");
 
 function shutdown() {
+  shuttingDown = true;
   stopTransactionalQueue();
   void campaignSender?.stop();
   // Signature counts are written every few seconds; the last ones are written on the way out.
@@ -144,6 +150,10 @@ function shutdown() {
       .catch((error) => console.error(`Signature counts not written: ${(error as Error).message}`))
       .finally(() => process.exit(0)),
   );
+  // Kept-alive connections wait a minute for a next request: close the waiting ones now, and
+  // those with a request in flight once answered (answers from now on say Connection: close).
+  server.closeIdleConnections();
+  setInterval(() => server.closeIdleConnections(), 200).unref();
   setTimeout(() => process.exit(0), 5000).unref();
 }
 process.on("SIGINT", shutdown);

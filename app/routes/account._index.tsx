@@ -19,6 +19,7 @@ import { fieldErrors, formFields, inMinutes } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /account: the signed-in person's name and address, password, data export, "sign out
 // everywhere" and account deletion. Each form posts its own intent; only that part changes.
@@ -64,7 +65,7 @@ const WRONG_PASSWORD = "That password is not right.";
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const fields = formFields(await request.formData().catch(() => null));
+  const fields = formFields(await readForm(request));
   const intent = (AccountRequest.options.map((o) => o.shape.intent.value) as string[]).includes(fields.intent) ? (fields.intent as Intent) : null;
   const parsed = AccountRequest.safeParse(fields);
   if (!parsed.success) {

@@ -14,6 +14,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import peopleStyles from "~/styles/admin-people.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/keys: the keys that sign unsubscribe and preference links. Rotate (a new key signs
 // from now on, older keys keep verifying), retire (it stops signing; its unsubscribe links keep
@@ -69,7 +70,7 @@ const KeyAction = z.discriminatedUnion("intent", [
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
   const actor = staffActor(staff, requesterOf(request, context));
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readForm(request));
   const parsed = KeyAction.safeParse(form);
   if (!parsed.success) return data({ error: "That request was not understood. Reload the page and try again." }, { status: 400 });
   if (parsed.data.intent === "rotate") {

@@ -6,6 +6,7 @@ import { exportLedger, resolveLedgerQuery } from "~/domain/ledger/ledger.server.
 import { formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // POST /admin/ledger.csv?<the page's filters>: the events the ledger page finds, as a CSV
 // file for an auditor. A POST because each download is written to the audit log (GET never
@@ -22,7 +23,7 @@ export function action({ request, context }: ActionFunctionArgs) {
   return answeringInPlainText(async () => {
     const staff = await requireAdmin(request);
     // The filters ride in the query string, as on the page; form fields, if any, win.
-    const fields = { ...Object.fromEntries(new URL(request.url).searchParams), ...formFields(await request.formData().catch(() => null)) };
+    const fields = { ...Object.fromEntries(new URL(request.url).searchParams), ...formFields(await readForm(request)) };
     delete fields.before; // the file holds the whole result, not one page of it
     const parsed = parseLedgerQuery(fields);
     if (!parsed.ok) return badSearch(parsed.errors);

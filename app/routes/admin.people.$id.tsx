@@ -22,6 +22,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import peopleStyles from "~/styles/admin-people.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/people/<id>: one marketer or admin — units, role, a new invitation, revoke or restore
 // access. Each form posts here and comes back with a confirmation (POST, redirect, GET).
@@ -77,7 +78,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
   const id = personId(params);
   const actor = staffActor(staff, requesterOf(request, context));
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = Intent.safeParse(form.get("intent"));
   if (!intent.success) return data<Answer>({ intent: "form", error: "That request was not understood. Reload the page and try again." }, { status: 400 });
   const back = (done: string) => redirect(`/admin/people/${id}?done=${done}`);

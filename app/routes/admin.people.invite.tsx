@@ -15,6 +15,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import peopleStyles from "~/styles/admin-people.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/people/invite: invite a marketer or admin by email. The account is made with no
 // password; the emailed link (7 days, one use) lets the person choose one.
@@ -50,7 +51,7 @@ type Answer = { errors: Record<string, string>; values: { email: string; name: s
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const text = (name: string) => (typeof form.get(name) === "string" ? String(form.get(name)) : "");
   const values = { email: text("email"), name: text("name"), role: text("role"), units: form.getAll("units").map(String) };
   const parsed = InviteForm.safeParse(values);

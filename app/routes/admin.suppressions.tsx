@@ -23,6 +23,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import ledgerStyles from "~/styles/admin-ledger.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/suppressions: the addresses no promotional email goes to. Admins search them, add a
 // manual block with a note, and remove manual blocks; bounces, complaints and erasures stay.
@@ -77,7 +78,7 @@ type ActionAnswer = { form: "add" | "remove"; errors: Record<string, string>; va
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
-  const fields = formFields(await request.formData().catch(() => null));
+  const fields = formFields(await readForm(request));
   const actor = adminActor(staffActor(staff, requesterOf(request, context)));
   const answer = (form: ActionAnswer["form"], errors: Record<string, string>, status: number) =>
     data<ActionAnswer>({ form, errors, values: { email: fields.email ?? "", note: fields.note ?? "" } }, { status, headers: NO_STORE });

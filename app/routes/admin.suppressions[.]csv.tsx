@@ -7,6 +7,7 @@ import { IMPORTABLE_REASONS } from "~/domain/suppressions/suppression-csv.ts";
 import { formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // POST /admin/suppressions.csv: the suppression list as a file. A POST because each download
 // is written to the audit log (GET never changes state); a GET goes back to the page.
@@ -29,7 +30,7 @@ export function loader({ request }: LoaderFunctionArgs) {
 export function action({ request, context }: ActionFunctionArgs) {
   return answeringInPlainText(async () => {
     const staff = await requireAdmin(request);
-    const parsed = ExportRequest.safeParse(formFields(await request.formData().catch(() => null)));
+    const parsed = ExportRequest.safeParse(formFields(await readForm(request)));
     if (!parsed.success)
       return plainTextAnswer(
         400,

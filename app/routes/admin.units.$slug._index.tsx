@@ -16,6 +16,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/units/<slug>: a unit's settings, its DKIM record and test, its topics and its exempt
 // categories. The slug never changes; the DKIM private key is never sent to the page.
@@ -64,7 +65,7 @@ type Answer =
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
   const slug = params.slug ?? "";
-  const fields = formFields(await request.formData());
+  const fields = formFields(await readForm(request));
   const actor = staffActor(staff, requesterOf(request, context));
   const intent = Intent.safeParse(fields.intent);
   if (!intent.success) return data<Answer>({ kind: "bad-request", message: "That request was not understood. Reload the page and try again." }, { status: 400, headers: NO_STORE });

@@ -21,6 +21,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/units/<slug>/categories/<category>: rename an exempt category, change its reason and
 // legal class; archive or unarchive it; delete it only while no message was sent in it.
@@ -46,7 +47,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
   const unitSlug = params.slug ?? "";
   const categorySlug = params.category ?? "";
-  const fields = formFields(await request.formData());
+  const fields = formFields(await readForm(request));
   const actor = staffActor(staff, requesterOf(request, context));
   return archivableEditAction(fields, {
     here: `/admin/units/${unitSlug}/categories/${categorySlug}`,

@@ -12,6 +12,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/units/<slug>/categories/new: add an exempt (transactional / relationship) category.
 
@@ -41,7 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
-  const fields = formFields(await request.formData());
+  const fields = formFields(await readForm(request));
   const result = await createCategory(staffActor(staff, requesterOf(request, context)), params.slug ?? "", fields);
   if (result.ok) return redirect(`/admin/units/${params.slug}?notice=category-created#categories`, { headers: NO_STORE });
   return data({ errors: result.errors as Record<string, string>, values: fields }, { status: 400, headers: NO_STORE });

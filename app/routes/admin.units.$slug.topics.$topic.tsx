@@ -14,6 +14,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/units/<slug>/topics/<topic>: rename, describe and choose the channels of a topic;
 // archive or unarchive it; delete it only while nothing refers to it.
@@ -39,7 +40,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
   const unitSlug = params.slug ?? "";
   const topicSlug = params.topic ?? "";
-  const fields = formFields(await request.formData());
+  const fields = formFields(await readForm(request));
   const actor = staffActor(staff, requesterOf(request, context));
   return archivableEditAction(fields, {
     here: `/admin/units/${unitSlug}/topics/${topicSlug}`,

@@ -12,6 +12,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/units/new: create a business unit. Saving goes to its page, where topics and
 // categories are added.
@@ -35,7 +36,7 @@ type Answer = { errors: UnitFormErrors; values: UnitFormValues; keyWasPasted: bo
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
-  const fields = formFields(await request.formData());
+  const fields = formFields(await readForm(request));
   const result = await createUnit(staffActor(staff, requesterOf(request, context)), fields);
   if (result.ok) return redirect(`/admin/units/${result.slug}?notice=unit-created`, { headers: NO_STORE });
   // The private key is never sent back to the page, even unsaved.

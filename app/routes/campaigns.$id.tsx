@@ -27,6 +27,7 @@ import { CAMPAIGN_STATUS_LABEL } from "~/components/campaign-status.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /campaigns/<id>: a draft to edit, test, schedule or send; then its live progress; then its results.
 
@@ -74,7 +75,7 @@ type ActionAnswer = {
 export async function action({ request, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request);
   const id = campaignId(params);
-  const form = await request.formData();
+  const form = await readForm(request);
   // Another unit's campaign is not found, whatever is asked of it.
   await findCampaign(staff, id);
   const intent = Intent.safeParse(form.get("intent"));

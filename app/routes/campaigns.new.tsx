@@ -7,6 +7,7 @@ import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/comp
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /campaigns/new: write a campaign; saving makes a draft that can be tested, scheduled or sent.
 
@@ -26,7 +27,7 @@ type ActionAnswer = { errors: FieldErrors; preview: ComposerPreview | null; valu
 
 export async function action({ request }: ActionFunctionArgs) {
   const staff = await requireStaff(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   const values = Object.fromEntries(form);
   const parsed = parseCampaignForm(form);
   if (!parsed.ok) return data<ActionAnswer>({ errors: parsed.errors, preview: null, values }, { status: 400 });

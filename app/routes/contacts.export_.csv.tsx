@@ -5,6 +5,7 @@ import { ContactListError, EXPORT_CHANNELS, exportContactList, findContactList }
 import { formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // POST /contacts/export/csv: the download itself. A POST because it writes the ledger's access
 // event (GET never changes state); the page at /contacts/export shows the list's size first.
@@ -23,7 +24,7 @@ export async function loader() {
 export function action({ request, context }: ActionFunctionArgs) {
   return answeringInPlainText(async () => {
     const staff = await requireStaff(request);
-    const parsed = ExportRequest.safeParse(formFields(await request.formData().catch(() => null)));
+    const parsed = ExportRequest.safeParse(formFields(await readForm(request)));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return plainTextAnswer(400, `This export request is incomplete: ${String(issue.path[0] ?? "form")} ${issue.message}. Pick a list at /contacts/export.`);

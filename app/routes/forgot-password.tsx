@@ -9,6 +9,7 @@ import { fieldErrors, formFields, inMinutes } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /forgot-password: the same answer for every address; only an account's address gets a link.
 
@@ -19,7 +20,7 @@ export const headers = passThroughHeaders;
 type Outcome = { email?: string; errors?: Record<string, string>; formError?: string; sent?: boolean };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const fields = formFields(await request.formData().catch(() => null));
+  const fields = formFields(await readForm(request));
   const parsed = z.object({ email: EmailSchema }).safeParse(fields);
   if (!parsed.success) return data<Outcome>({ email: fields.email, errors: fieldErrors(parsed.error) }, { status: 400 });
   const result = await requestPasswordReset(parsed.data.email, requesterOf(request, context));

@@ -10,6 +10,7 @@ import { fieldErrors, formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /invite/<token>: an admin invited this person. GET shows the form (mail scanners follow links:
 // nothing is used up); the POST sets the password, verifies the address and signs them in.
@@ -35,7 +36,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 type Outcome = { errors?: Record<string, string>; suggestion?: string | null };
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
-  const parsed = z.object({ password: NewPasswordSchema }).safeParse(formFields(await request.formData().catch(() => null)));
+  const parsed = z.object({ password: NewPasswordSchema }).safeParse(formFields(await readForm(request)));
   if (!parsed.success) return data<Outcome>({ errors: fieldErrors(parsed.error) }, { status: 400 });
   const result = await acceptInvite(params.token ?? "", parsed.data.password, request, requesterOf(request, context));
   switch (result.outcome) {

@@ -5,6 +5,7 @@ import { requestNewPreferencesLink } from "~/domain/unsubscribe/new-link.server.
 import { NewLinkForm } from "~/components/bad-link.tsx";
 import { PlainPage } from "~/components/branded-page.tsx";
 import { requesterOf } from "~/utils/request.server.ts";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /links/new: "email me a new link". The answer never says whether the address is known.
 
@@ -16,8 +17,8 @@ export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 type Outcome = { sent: true } | { error: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData().catch(() => null);
-  const email = EmailSchema.safeParse(form?.get("email") ?? "");
+  const form = await readForm(request);
+  const email = EmailSchema.safeParse(form.get("email") ?? "");
   if (!email.success) return data<Outcome>({ error: email.error.issues[0].message }, { status: 400 });
   const result = await requestNewPreferencesLink(email.data, requesterOf(request, context));
   if (!result.allowed) {

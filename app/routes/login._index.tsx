@@ -14,6 +14,7 @@ import { formatMoment } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /login: email + password, or "email me a sign-in link". Every answer about an address is
 // the same whether or not it has an account.
@@ -57,7 +58,7 @@ type Outcome = {
 };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const fields = formFields(await request.formData().catch(() => null));
+  const fields = formFields(await readForm(request));
   const parsed = SignInRequest.safeParse({ ...fields, intent: fields.intent ?? "password" });
   if (!parsed.success) return data<Outcome>({ email: fields.email, errors: fieldErrors(parsed.error) }, { status: 400 });
   const input = parsed.data;

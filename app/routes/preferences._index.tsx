@@ -18,6 +18,7 @@ import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
 import { formatDay } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import preferencesStyles from "~/styles/preferences.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /preferences: everything the company may send one person, per unit, topic and channel.
 // Works as plain forms without JavaScript; with JavaScript each toggle saves as it changes.
@@ -44,7 +45,7 @@ type Outcome = { saved: number; changedElsewhere: string[] } | { paused: true } 
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = await requirePreferencesViewer(request);
-  const form = await request.formData().catch(() => null);
+  const form = await readForm(request);
   const parsed = PageAction.safeParse(form ? Object.fromEntries(form) : {});
   if (!form || !parsed.success) return data<Outcome>({ error: "That request was not understood. Please reload the page and try again." }, { status: 400 });
   const requester = requesterOf(request, context);

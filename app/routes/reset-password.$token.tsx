@@ -9,6 +9,7 @@ import { fieldErrors, formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /reset-password/<token>: GET shows the form (and uses nothing up); POST sets the password.
 
@@ -33,7 +34,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 type Outcome = { errors?: Record<string, string>; suggestion?: string | null };
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
-  const parsed = z.object({ password: NewPasswordSchema }).safeParse(formFields(await request.formData().catch(() => null)));
+  const parsed = z.object({ password: NewPasswordSchema }).safeParse(formFields(await readForm(request)));
   if (!parsed.success) return data<Outcome>({ errors: fieldErrors(parsed.error) }, { status: 400 });
   const result = await resetPassword(params.token ?? "", parsed.data.password, request, requesterOf(request, context));
   switch (result.outcome) {

@@ -12,6 +12,7 @@ import { fieldErrors, formFields, inMinutes } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /signup: a subscriber account. The answer is "check your inbox" for every address mail can
 // reach, whether it is new, already has an account (its holder gets a sign-in link instead) or
@@ -41,7 +42,7 @@ type Outcome = {
 };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const fields = formFields(await request.formData().catch(() => null));
+  const fields = formFields(await readForm(request));
   const values = { email: fields.email, name: fields.name };
   const parsed = SignUpRequest.safeParse(fields);
   if (!parsed.success) return data<Outcome>({ values, errors: fieldErrors(parsed.error) }, { status: 400 });

@@ -10,6 +10,7 @@ import { formatMoment } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /signup/confirm/<token>: finishing a sign-up. The link proves the mailbox, the password proves
 // the person who signed up: both are needed before the account is linked to the address.
@@ -35,7 +36,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 type Outcome = { errors?: Record<string, string>; formError?: string };
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
-  const parsed = z.object({ password: CurrentPasswordSchema }).safeParse(formFields(await request.formData().catch(() => null)));
+  const parsed = z.object({ password: CurrentPasswordSchema }).safeParse(formFields(await readForm(request)));
   if (!parsed.success) return data<Outcome>({ errors: fieldErrors(parsed.error) }, { status: 400 });
   const result = await confirmSignUp(params.token ?? "", parsed.data.password, request, requesterOf(request, context));
   switch (result.outcome) {

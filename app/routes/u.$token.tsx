@@ -28,6 +28,7 @@ import { BadLink, badLinkStatus, NewLinkForm, type BadLinkReason } from "~/compo
 import { BrandedPage } from "~/components/branded-page.tsx";
 import { formatDay } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
+import { readForm } from "~/utils/read-form.server.ts";
 
 // /u/<token>: the unsubscribe link of a promotional email. GET shows the choices and changes
 // nothing (scanners follow links); POST applies a choice, RFC 8058 one-click, or an undo.
@@ -86,8 +87,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 async function applyRequest(claims: LinkClaims, request: Request, context: AppLoadContext) {
   const requester = requesterOf(request, context);
-  const form = await request.formData().catch(() => null);
-  if (!form) return data<UnsubscribeOutcome>({ error: "The form could not be read. Please try again." }, { status: 400 });
+  const form = await readForm(request);
 
   // RFC 8058: a mailbox provider POSTs exactly this, with no cookies. Answer 200, no redirect, no cookie.
   if (form.get("List-Unsubscribe") === "One-Click" && !form.has("intent")) {

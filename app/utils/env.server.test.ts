@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, parseEnv } from "./env.server.ts";
+import { ConfigError, parseEnv, publicUrlWarning } from "./env.server.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "env-"));
 const database = `file:${path.join(dir, "app.db")}`;
@@ -48,5 +48,43 @@ describe("configuration", () => {
     expect(errorFor({ SESSION_SECRET: "short" })).toMatch(/^Invalid configuration: SESSION_SECRET must be at least 32 characters/);
     expect(errorFor({ SKIP_DEMO_SEED: "maybe" })).toMatch(/^Invalid configuration: SKIP_DEMO_SEED/);
     for (const message of [errorFor({ PORT: "0" }), errorFor({ SMTP_URL: "http://x" })]) expect(message).not.toContain("\n");
+  });
+
+  describe("production mail needs links that work for recipients", () => {
+    const productionSmtp = { NODE_ENV: "production", MAIL_TRANSPORT: "smtp", SMTP_URL: "smtp://mail.example.com:587" };
+
+    it.each([
+      ["unset (http://localhost:3000)", undefined],
+      ["http", "http://prefs.example.com"],
+      ["localhost over https", "https://localhost"],
+      ["a localhost subdomain", "https://prefs.localhost:8443"],
+      ["loopback IPv4", "https://127.0.0.1"],
+      ["loopback IPv6", "https://[::1]:3000"],
+      ["the unspecified address", "https://0.0.0.0"],
+    ])("stops with one line naming PUBLIC_URL when it is %s", (_name, publicUrl) => {
+      const message = errorFor({ ...productionSmtp, ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}) });
+      expect(message).toMatch(/^Invalid configuration: PUBLIC_URL must be an https URL that recipients can reach/);
+      expect(message).toContain("ALLOW_HTTP_PUBLIC_URL=1");
+      expect(message).not.toContain("\n");
+    });
+
+    it("takes a public https URL", () => {
+      expect(parseEnv({ DATABASE_URL: database, ...productionSmtp, PUBLIC_URL: "https://prefs.example.com" }).PUBLIC_URL).toBe("https://prefs.example.com");
+    });
+
+    it("lets ALLOW_HTTP_PUBLIC_URL=1 lift the check, and says what it lifted", () => {
+      const env = parseEnv({ DATABASE_URL: database, ...productionSmtp, ALLOW_HTTP_PUBLIC_URL: "1" });
+      expect(env.PUBLIC_URL).toBe("http://localhost:3000");
+      expect(publicUrlWarning(env)).toBe(
+        "ALLOW_HTTP_PUBLIC_URL=1: mail goes out with links to http://localhost:3000, which is not an https URL that recipients can reach.",
+      );
+      expect(publicUrlWarning(parseEnv({ DATABASE_URL: database, ...productionSmtp, PUBLIC_URL: "https://prefs.example.com", ALLOW_HTTP_PUBLIC_URL: "1" }))).toBeNull();
+    });
+
+    it("leaves the outbox and development alone", () => {
+      expect(() => parseEnv({ DATABASE_URL: database, NODE_ENV: "production", MAIL_TRANSPORT: "outbox" })).not.toThrow();
+      expect(() => parseEnv({ DATABASE_URL: database, ...productionSmtp, NODE_ENV: "development" })).not.toThrow();
+      expect(publicUrlWarning(parseEnv({ DATABASE_URL: database, NODE_ENV: "production" }))).toBeNull();
+    });
   });
 });

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
+import { BlockList, isIP } from "node:net";
 import { z } from "zod";
 
 // Configuration is read once, validated with Zod, and documented in .env.example.
@@ -34,12 +35,44 @@ const EnvSchema = z
     SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     // "off" when `npm run worker` processes do the sending instead of the web process.
     CAMPAIGN_SENDER: z.enum(["web", "off"], { error: "must be web or off" }).default("web"),
+    // Local testing of real SMTP in production mode, with links to this machine.
+    ALLOW_HTTP_PUBLIC_URL: booleanFlag,
   })
   .superRefine((env, ctx) => {
     if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL) {
       ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when MAIL_TRANSPORT=smtp" });
     }
+    const publicUrl = env.PUBLIC_URL ?? defaultPublicUrl(env.PORT);
+    if (sendsRealMail(env) && !env.ALLOW_HTTP_PUBLIC_URL && publicUrlProblem(publicUrl)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PUBLIC_URL"],
+        message:
+          "must be an https URL that recipients can reach, not localhost or a loopback address, when NODE_ENV=production and MAIL_TRANSPORT=smtp " +
+          `(ALLOW_HTTP_PUBLIC_URL=1 lifts this for local testing): every link in mail is made from it` +
+          (env.PUBLIC_URL ? "" : `, and it is unset (links would point at ${publicUrl})`),
+      });
+    }
   });
+
+const defaultPublicUrl = (port: number) => `http://localhost:${port}`;
+const sendsRealMail = (env: { NODE_ENV: string; MAIL_TRANSPORT: string }) => env.NODE_ENV === "production" && env.MAIL_TRANSPORT === "smtp";
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("0.0.0.0", "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+LOOPBACK.addAddress("::", "ipv6");
+LOOPBACK.addSubnet("::ffff:127.0.0.0", 104, "ipv6");
+
+/** Why links made from this URL would not work for a recipient (RFC 8058 one-click needs https), or null. */
+function publicUrlProblem(url: string): string | null {
+  const { protocol, hostname } = new URL(url);
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  const family = isIP(host);
+  const local = host === "localhost" || host.endsWith(".localhost") || (family !== 0 && LOOPBACK.check(host, family === 4 ? "ipv4" : "ipv6"));
+  return protocol !== "https:" || local ? "is not an https URL that recipients can reach" : null;
+}
 
 export type Env = z.infer<typeof EnvSchema> & {
   PUBLIC_URL: string;
@@ -70,7 +103,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const secrets = env.SESSION_SECRET && env.ADDRESS_HASH_KEY ? null : localSecrets(path.dirname(databaseFile));
   return {
     ...env,
-    PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    PUBLIC_URL: (env.PUBLIC_URL ?? defaultPublicUrl(env.PORT)).replace(/\/+$/, ""),
     SESSION_SECRET: env.SESSION_SECRET ?? secrets!.sessionSecret,
     ADDRESS_HASH_KEY: env.ADDRESS_HASH_KEY ?? secrets!.addressHashKey,
     databaseFile,
@@ -94,6 +127,12 @@ function localSecrets(dir: string): { sessionSecret: string; addressHashKey: str
     fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: "wx" });
     return secrets;
   }
+}
+
+/** The one line start-up prints when ALLOW_HTTP_PUBLIC_URL=1 let a URL through that mail should not carry. */
+export function publicUrlWarning(env: Env): string | null {
+  const problem = sendsRealMail(env) && env.ALLOW_HTTP_PUBLIC_URL ? publicUrlProblem(env.PUBLIC_URL) : null;
+  return problem ? `ALLOW_HTTP_PUBLIC_URL=1: mail goes out with links to ${env.PUBLIC_URL}, which ${problem}.` : null;
 }
 
 let cached: Env | undefined;

@@ -245,7 +245,7 @@ describe("when mail goes out by SMTP", () => {
     const sink = new SMTPServer({ authOptional: true, disabledCommands: ["STARTTLS"], logger: false, onData: (stream, _s, done) => stream.resume().on("end", () => done()) });
     await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
     const port = (sink.server.address() as { port: number }).port;
-    const smtpApp = await startApp({ env: { MAIL_TRANSPORT: "smtp", SMTP_URL: `smtp://127.0.0.1:${port}` } });
+    const smtpApp = await startApp({ env: { MAIL_TRANSPORT: "smtp", SMTP_URL: `smtp://127.0.0.1:${port}`, ALLOW_HTTP_PUBLIC_URL: "1" } });
     try {
       const smtpHttp = httpClient(smtpApp);
       const cookie = await smtpHttp.signIn("admin@example.com", "demo-orchard-keeper-7421");

@@ -15,5 +15,8 @@ export function safeRedirect(target: unknown, fallback: string = DEFAULT_AFTER_S
   if (!target.startsWith("/") || target.startsWith("//") || target.startsWith("/\\")) return fallback;
   // Control characters and backslashes let some browsers read the path as another host.
   if (/[\u0000-\u001f\\]/.test(target)) return fallback;
-  return target;
+  // A lone surrogate has no UTF-8 form, so no URL can carry it.
+  if (/\p{Cs}/u.test(target)) return fallback;
+  // A Location header carries bytes, not text: anything beyond printable ASCII travels percent-encoded.
+  return target.replace(/[^\x21-\x7e]+/gu, (run) => encodeURIComponent(run));
 }

@@ -164,13 +164,14 @@ function checkRegisteredClaims(payload: Record<string, unknown>, purpose: LinkPu
 }
 
 function readClaims(payload: JWTPayload, purpose: LinkPurpose): Omit<LinkClaims, "optOutOnly"> {
-  const contactId = Number(payload.sub);
+  // The subject is written as a decimal contact id: "0x1", "1e3" or " 1" are not one, although Number() reads them.
+  const contactId = typeof payload.sub === "string" && /^[1-9][0-9]{0,15}$/.test(payload.sub) ? Number(payload.sub) : NaN;
   const { u, t, c, ch } = payload as Record<string, unknown>;
-  const channel = typeof ch === "string" ? CODE_CHANNEL[ch] : undefined;
+  // Own properties only: "toString" or "__proto__" would otherwise find Object.prototype's.
+  const channel = typeof ch === "string" && Object.hasOwn(CODE_CHANNEL, ch) ? CODE_CHANNEL[ch] : undefined;
   const isId = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
   if (
     !Number.isSafeInteger(contactId) ||
-    contactId <= 0 ||
     !isId(u) ||
     (t !== undefined && !isId(t)) ||
     (c !== undefined && !isId(c)) ||

@@ -104,6 +104,28 @@ describe("link tokens", () => {
     expect(failureOf(() => verifyLinkToken(keyring, token, "unsubscribe"))).toBe("invalid-claims");
   });
 
+  it("rejects a correctly signed token whose channel names an object property or whose subject is not a positive integer", async () => {
+    const keyring = keyringWith("k1");
+    const signed = (claims: Record<string, unknown>, subject = "42") =>
+      new SignJWT({ u: 3, ch: "e", ...claims })
+        .setProtectedHeader({ alg: "HS256", kid: "k1" })
+        .setSubject(subject)
+        .setAudience("unsubscribe")
+        .setIssuedAt()
+        .setExpirationTime("1d")
+        .setJti("abc")
+        .sign(keyring.signing!.key);
+    expect(verifyLinkToken(keyring, await signed({}), "unsubscribe").channel).toBe("EMAIL");
+    for (const ch of ["toString", "__proto__", "constructor", "hasOwnProperty"]) {
+      const token = await signed({ ch });
+      expect([ch, failureOf(() => verifyLinkToken(keyring, token, "unsubscribe"))]).toEqual([ch, "invalid-claims"]);
+    }
+    for (const subject of ["1.5", "0x1", "1e3", " 42", "042", "-1", "0", "99999999999999999999", "toString"]) {
+      const token = await signed({}, subject);
+      expect([subject, failureOf(() => verifyLinkToken(keyring, token, "unsubscribe"))]).toEqual([subject, "invalid-claims"]);
+    }
+  });
+
   it('rejects a token signed with alg "none"', async () => {
     const keyring = keyringWith("k1");
     const genuine = signLinkToken(keyring, link);

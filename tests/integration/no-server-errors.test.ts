@@ -1,0 +1,167 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
+import { httpClient, nextIp } from "../helpers/accounts-http.ts";
+import { rawRequest } from "../helpers/raw-http.ts";
+
+// Whatever a client sends, to whichever route, the answer is never a 5xx: odd methods, bodies
+// that are not forms, redirect targets beyond Latin-1, and signed tokens with odd claims.
+
+let app: RunningApp;
+let appDb: ReturnType<typeof openAppDatabase>;
+let http: ReturnType<typeof httpClient>;
+const ADMIN = { email: "admin@example.com", password: "demo-orchard-keeper-7421" };
+
+/** Every route of app/routes as a URL path (Remix flat routes), its params filled by `sample`. */
+function routePaths(sample: (param: string, parent: string) => string[]): string[] {
+  const files = fs.readdirSync(path.resolve("app/routes")).filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f));
+  return files.flatMap((file) => {
+    const segments = file.replace(/\.tsx?$/, "").match(/(\[[^\]]*\]|[^.])+/g)!;
+    let paths = [""];
+    for (const raw of segments) {
+      const segment = raw.replace(/_$/, "").replace(/\[([^\]]*)\]/g, "$1");
+      if (segment === "_index" || segment.startsWith("_")) continue;
+      paths = paths.flatMap((p) => (segment.startsWith("$") ? sample(segment.slice(1), p) : [segment]).map((v) => `${p}/${v}`));
+    }
+    return paths.map((p) => p || "/");
+  });
+}
+
+/** A link token signed with the app's own active key, carrying exactly these claims. */
+function signedToken(claims: Record<string, unknown>): string {
+  const key = appDb.row<{ kid: string; secret: string }>("SELECT kid, secret FROM SigningKey WHERE retiredAt IS NULL ORDER BY id DESC LIMIT 1");
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const signed = `${part({ alg: "HS256", kid: key.kid })}.${part(claims)}`;
+  return `${signed}.${crypto.createHmac("sha256", Buffer.from(key.secret, "base64url")).update(signed).digest("base64url")}`;
+}
+
+function oddTokens(): string[] {
+  const now = Math.floor(Date.now() / 1000);
+  const base = { u: 1, ch: "e", sub: "1", iat: now, exp: now + 86_400, jti: "corpus" };
+  const odd: Record<string, unknown>[] = [
+    { ch: "toString" },
+    { ch: "__proto__" },
+    { ch: "constructor" },
+    { sub: "1.5" },
+    { sub: "0x1" },
+    { sub: "1e3" },
+    { sub: 1 },
+    { sub: "-1" },
+    { sub: "99999999999999999999" },
+    { sub: "toString" },
+    { u: "1" },
+    { t: "toString" },
+    { jti: 7 },
+  ];
+  return ["unsubscribe", "preferences"].flatMap((aud) => [
+    signedToken({ ...base, aud }),
+    ...odd.map((claims) => signedToken({ ...base, aud, ...claims })),
+  ]).concat(["not-a-token", "a.b.c", "%E2%82%AC"]);
+}
+
+beforeAll(async () => {
+  app = await startApp();
+  appDb = openAppDatabase(app);
+  http = httpClient(app);
+  // A draft campaign and a test message of it, so /campaigns/<id> and /admin/outbox/<file> have something to show.
+  const admin = await http.signIn(ADMIN.email, ADMIN.password);
+  const unit = appDb.row<{ id: number; topicId: number }>("SELECT u.id, t.id AS topicId FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id ORDER BY u.id LIMIT 1");
+  const created = await http.post("/campaigns/new", { unitId: String(unit.id), topicId: String(unit.topicId), subject: "Corpus", preheader: "Corpus", bodyMarkdown: "Corpus" }, { cookie: admin });
+  expect(created.status).toBe(302);
+  const campaign = created.headers.get("location")!;
+  expect((await http.post(campaign, { intent: "test" }, { cookie: admin })).status).toBe(200);
+});
+
+afterAll(async () => {
+  appDb?.close();
+  await app?.stop();
+});
+
+type Probe = { method: string; path: string; headers?: Record<string, string>; body?: string; as: "anonymous" | "admin" };
+
+function probesFor(routePath: string): Omit<Probe, "as">[] {
+  const json = { "Content-Type": "application/json" };
+  const multipart = { "Content-Type": "multipart/form-data; boundary=corpus" };
+  const sameSite = { Origin: app.url };
+  const odd = ["/\u20ac", "/\u{1F600}", "/\u0100?x=\u4e2d", "/caf\u00e9"].map((target) => `redirectTo=${encodeURIComponent(target)}`);
+  return [
+    { method: "GET", path: routePath },
+    { method: "HEAD", path: routePath },
+    ...odd.map((query) => ({ method: "GET", path: `${routePath}?${query}` })),
+    { method: "POST", path: routePath, headers: { ...sameSite, ...json }, body: '{"email":"x@example.com"}' },
+    { method: "POST", path: routePath, headers: json, body: "{not json" },
+    { method: "POST", path: routePath, headers: { ...sameSite, ...multipart }, body: "--corpus\r\nContent-Disposition: form-data; name" },
+    { method: "POST", path: routePath, headers: multipart, body: "garbage" },
+    { method: "POST", path: routePath, headers: { ...sameSite, "Content-Type": "text/plain" }, body: "intent=save" },
+    { method: "POST", path: routePath, headers: sameSite },
+    // RFC 8058 one-click, as a mailbox provider posts it: no Origin, no cookie needed.
+    { method: "POST", path: routePath, headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" },
+    { method: "POST", path: `${routePath}?${odd[0]}`, headers: { ...sameSite, "Content-Type": "application/x-www-form-urlencoded" }, body: `intent=password&${odd[0]}` },
+    ...["TRACE", "PUT", "PATCH", "DELETE", "OPTIONS"].map((method) => ({ method, path: routePath, headers: sameSite })),
+    ...["PUT", "PATCH", "DELETE"].map((method) => ({ method, path: routePath, headers: { ...sameSite, "Content-Type": "application/x-www-form-urlencoded" }, body: "intent=save" })),
+  ];
+}
+
+describe("no 5xx for anything a client sends", () => {
+  it("answers a corpus of odd requests to every route, signed in and not, without a server error", async () => {
+    const campaignId = appDb.row<{ id: number }>("SELECT id FROM Campaign ORDER BY id LIMIT 1").id;
+    const outboxFile = fs.readdirSync(app.outboxDir).find((f) => f.endsWith(".eml"))!;
+    const unit = appDb.row<{ slug: string; topic: string; category: string }>(
+      `SELECT u.slug, (SELECT slug FROM Topic WHERE unitId = u.id LIMIT 1) AS topic, (SELECT slug FROM ExemptCategory WHERE unitId = u.id LIMIT 1) AS category
+       FROM BusinessUnit u ORDER BY u.id LIMIT 1`,
+    );
+    const tokens = oddTokens();
+    const samples: Record<string, string[]> = {
+      // Link tokens go to /u and /p; the other token routes take one-time links kept in the database.
+      token: ["unknown-one-time-link", tokens[0], "%E2%82%AC"],
+      id: [String(campaignId), "0", "x", "99999999999999999999"],
+      slug: [unit.slug, "no-such-unit"],
+      topic: [unit.topic, "toString"],
+      category: [unit.category, "__proto__"],
+      file: [outboxFile, "..%2F..%2Fpackage.json", "toString"],
+    };
+    const paths = routePaths((param, parent) => {
+      if (param === "token" && (parent === "/u" || parent === "/p")) return tokens;
+      if (!samples[param]) throw new Error(`No sample values for the route parameter $${param}: add some to this test.`);
+      return samples[param];
+    });
+    expect(paths.length).toBeGreaterThan(40);
+
+    const failures: string[] = [];
+    const answered = new Map<string, number>();
+    let sent = 0;
+    const signIn = () => http.signIn(ADMIN.email, ADMIN.password);
+    corpus: for (const as of ["anonymous", "admin"] as const) {
+      let cookie = as === "admin" ? await signIn() : null;
+      for (const routePath of paths) {
+        // Token routes get the full corpus for their first (valid) token, GET and POST for the others.
+        const probes = tokens.slice(1).some((t) => routePath.endsWith(`/${t}`))
+          ? probesFor(routePath).filter((p) => (p.method === "GET" && !p.path.includes("?")) || (p.method === "POST"))
+          : probesFor(routePath);
+        for (const probe of probes) {
+          const headers = { "X-Forwarded-For": nextIp(), ...probe.headers, ...(cookie ? { Cookie: cookie } : {}) };
+          sent++;
+          try {
+            const answer = await rawRequest(`${app.url}${probe.path}`, { method: probe.method, headers, body: probe.body });
+            answered.set(`${as} ${probe.method} ${probe.path}`, answer.status);
+            if (answer.status >= 500) failures.push(`${as} ${probe.method} ${probe.path} ${probe.headers?.["Content-Type"] ?? ""} → ${answer.status}`);
+          } catch (error) {
+            failures.push(`${as} ${probe.method} ${probe.path} ${probe.headers?.["Content-Type"] ?? ""} → ${(error as Error).message}`);
+            // A refused connection means the server is gone: what follows would only repeat that.
+            if ((error as NodeJS.ErrnoException).code === "ECONNREFUSED") break corpus;
+          }
+        }
+        // The corpus signs out on /logout: the rest goes on with a new session.
+        if (cookie && routePath === "/logout") cookie = await signIn();
+      }
+    }
+    expect(sent).toBeGreaterThan(1000);
+    // The admin half went through signed in: staff pages answered, not a redirect to /login.
+    expect([answered.get("admin GET /admin/keys"), answered.get(`admin GET /campaigns/${campaignId}`), answered.get("anonymous GET /admin/keys")]).toEqual([200, 200, 302]);
+    expect(failures).toEqual([]);
+    expect((await rawRequest(`${app.url}/login`)).status).toBe(200);
+  }, 600_000);
+});
