@@ -39,18 +39,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const problem = `The ${String(issue.path[0])} in this address ${issue.message}. Start again from the newest messages.`;
-    return data({ user, smtp, problem, recipient: "", page: null }, { status: 400, headers: { "Cache-Control": "no-store" } });
+    return data({ user, smtp, problem, recipient: "", page: null, scanLimit: OUTBOX_SCAN_LIMIT }, { status: 400, headers: { "Cache-Control": "no-store" } });
   }
   const reader = await outboxReaderFor(staff);
   const page = await browseOutbox(env.OUTBOX_DIR, reader, parsed.data);
   return data(
-    { user, smtp, problem: null, recipient: parsed.data.recipient ?? "", page },
+    // The scan limit travels with the page: a .server module's constant does not exist in the browser.
+    { user, smtp, problem: null, recipient: parsed.data.recipient ?? "", page, scanLimit: OUTBOX_SCAN_LIMIT },
     { headers: { "Cache-Control": "no-store" } },
   );
 }
 
 export default function OutboxRoute() {
-  const { user, smtp, problem, recipient, page } = useLoaderData<typeof loader>();
+  const { user, smtp, problem, recipient, page, scanLimit } = useLoaderData<typeof loader>();
   const query = (cursor: Record<string, string>) => `?${new URLSearchParams({ ...(recipient ? { recipient } : {}), ...cursor })}`;
   return (
     <StaffFrame user={user} title="Outbox">
@@ -120,7 +121,7 @@ export default function OutboxRoute() {
           )}
           {page.searchedUpTo ? (
             <p className="outbox-scan-note" role="status">
-              This page looked through {OUTBOX_SCAN_LIMIT.toLocaleString("en-GB")} messages, up to those of{" "}
+              This page looked through {scanLimit.toLocaleString("en-GB")} messages, up to those of{" "}
               {formatMoment(page.searchedUpTo)} UTC, and stopped before filling a page. Use the links below to keep looking.
             </p>
           ) : null}

@@ -3,6 +3,7 @@ import type { JWTPayload } from "jose";
 import type { Channel } from "~/domain/consent/eligibility.ts";
 import type { Keyring } from "./keyring.server.ts";
 import { countSignature } from "./signature-counts.server.ts";
+import { DEFAULT_LIFETIME_DAYS, MAXIMUM_LIFETIME_DAYS, MINIMUM_LIFETIME_DAYS } from "./key-ids.ts";
 
 // Link tokens: HS256 JWS with a kid header, see docs/decisions/003-link-tokens.md.
 // Claim names are short because the token travels in every unsubscribe URL.
@@ -25,11 +26,7 @@ export type LinkClaims = {
   optOutOnly: boolean;
 };
 
-export const DEFAULT_LIFETIME_DAYS = 400;
-// Recipients open old mail; a shorter-lived unsubscribe link would break that promise.
-export const MINIMUM_LIFETIME_DAYS = 60;
-// No link outlives this: a retired key is needed for this long after its retirement, no longer.
-export const MAXIMUM_LIFETIME_DAYS = DEFAULT_LIFETIME_DAYS;
+export { DEFAULT_LIFETIME_DAYS, MAXIMUM_LIFETIME_DAYS, MINIMUM_LIFETIME_DAYS };
 
 const CHANNEL_CODE: Record<Channel, string> = { EMAIL: "e", POSTAL: "p", PHONE: "t" };
 const CODE_CHANNEL: Record<string, Channel> = { e: "EMAIL", p: "POSTAL", t: "PHONE" };
