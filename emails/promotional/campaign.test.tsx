@@ -5,7 +5,7 @@ import { PREVIEW_UNIT } from "../components/index.ts";
 import { renderPromotional } from "../render.tsx";
 import { INSURANCE_UNIT, linkTextsIn, webLinksIn } from "../test-helpers.ts";
 import { trustSanitizedHtml, type CampaignContent } from "./campaign.tsx";
-import { isPromotionalTemplateName, promotionalTemplates } from "./index.ts";
+import { promotionalTemplates } from "./index.ts";
 
 const content: CampaignContent = {
   subject: "Travel cover for your summer trips",
@@ -22,9 +22,6 @@ describe("the campaign template", () => {
   it("is the one promotional template", () => {
     expect(Object.keys(promotionalTemplates)).toEqual(["campaign"]);
     expect(promotionalTemplates.campaign.kind).toBe("promotional");
-    expect(isPromotionalTemplateName("campaign")).toBe(true);
-    expect(isPromotionalTemplateName("renewal-notice")).toBe(false);
-    expect(isPromotionalTemplateName("toString")).toBe(false);
   });
 
   it("renders with its default props alone, compliant footer included", async () => {

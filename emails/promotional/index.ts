@@ -11,7 +11,3 @@ export type PromotionalTemplateName = keyof typeof promotionalTemplates;
 
 export type PromotionalContent<Name extends PromotionalTemplateName> =
   (typeof promotionalTemplates)[Name] extends PromotionalTemplate<infer Content> ? Content : never;
-
-export function isPromotionalTemplateName(name: string): name is PromotionalTemplateName {
-  return Object.hasOwn(promotionalTemplates, name);
-}

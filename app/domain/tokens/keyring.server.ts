@@ -1,5 +1,5 @@
 import crypto, { type KeyObject } from "node:crypto";
-import type { Db } from "~/utils/db.server.ts";
+import type { Db, Tx } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
 
 /**
@@ -70,10 +70,19 @@ export function keyringOf(key: LinkKey): Keyring {
   return { signing: key, verifying: new Map([[key.kid, key]]), optOutOnly: new Map(), revoked: new Set() };
 }
 
-/** Adds a new key that signs from now on; older active keys keep verifying. Unaudited: for start-up and tests (keys.server.ts audits). */
-export async function rotateSigningKey(client: Db = db): Promise<{ kid: string }> {
+/**
+ * Writes a new signing key: the one way keys are made, by rotation (keys.server.ts, audited)
+ * and at start-up. It signs from the next keyring read on; older active keys keep verifying.
+ */
+export async function createSigningKey(client: Db | Tx = db, now = new Date()): Promise<string> {
   const kid = crypto.randomBytes(6).toString("base64url");
-  await client.signingKey.create({ data: { kid, secret: crypto.randomBytes(32).toString("base64url") } });
+  await client.signingKey.create({ data: { kid, secret: crypto.randomBytes(32).toString("base64url"), createdAt: now } });
+  return kid;
+}
+
+/** Adds a key that signs from now on, unaudited: for start-up and tests (keys.server.ts audits). */
+export async function rotateSigningKey(client: Db = db): Promise<{ kid: string }> {
+  const kid = await createSigningKey(client);
   invalidateKeyring();
   return { kid };
 }

@@ -1,8 +1,7 @@
-import crypto from "node:crypto";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
-import { db, type Tx } from "~/utils/db.server.ts";
+import { db } from "~/utils/db.server.ts";
 import { KID } from "./key-ids.ts";
-import { invalidateKeyring } from "./keyring.server.ts";
+import { createSigningKey, invalidateKeyring } from "./keyring.server.ts";
 import { MAXIMUM_LIFETIME_DAYS } from "./link-tokens.server.ts";
 import { flushSignatureCounts, signaturesSince, utcDay } from "./signature-counts.server.ts";
 
@@ -72,16 +71,10 @@ export async function revocationOf(kid: string, now = new Date()): Promise<{ kid
   return key ? { kid, active: key.retiredAt === null, unexpiredLinks: await unexpiredLinksOf(key.id, now) } : null;
 }
 
-async function addKey(tx: Tx, now: Date): Promise<string> {
-  const kid = crypto.randomBytes(6).toString("base64url");
-  await tx.signingKey.create({ data: { kid, secret: crypto.randomBytes(32).toString("base64url"), createdAt: now } });
-  return kid;
-}
-
 /** A new key signs from now on; older active keys keep verifying. */
 export async function rotateKeys(actor: AuditActor, now = new Date()): Promise<{ kid: string }> {
   const kid = await db.$transaction(async (tx) => {
-    const added = await addKey(tx, now);
+    const added = await createSigningKey(tx, now);
     await recordAudit(tx, actor, { action: "key.rotate", target: `key:${added}` });
     return added;
   });
@@ -104,7 +97,7 @@ export async function retireKey(actor: AuditActor, kid: string, now = new Date()
     const { count } = await tx.signingKey.updateMany({ where: { kid, retiredAt: null }, data: { retiredAt: now } });
     if (count === 0) return { outcome: "not-active" };
     const active = await tx.signingKey.count({ where: { retiredAt: null } });
-    const newKid = active === 0 ? await addKey(tx, now) : null;
+    const newKid = active === 0 ? await createSigningKey(tx, now) : null;
     await recordAudit(tx, actor, { action: "key.retire", target: `key:${kid}`, detail: newKid ? { replacedBy: newKid } : undefined });
     if (newKid) await recordAudit(tx, actor, { action: "key.rotate", target: `key:${newKid}`, detail: { because: `the last active key ${kid} was retired` } });
     return { outcome: "retired", kid, newKid };
@@ -132,7 +125,7 @@ export async function revokeKey(actor: AuditActor, kid: string, now = new Date()
     if (count === 0) return { outcome: "not-found" };
     await tx.signingKey.updateMany({ where: { kid, retiredAt: null }, data: { retiredAt: now } });
     const active = await tx.signingKey.count({ where: { retiredAt: null } });
-    const newKid = active === 0 ? await addKey(tx, now) : null;
+    const newKid = active === 0 ? await createSigningKey(tx, now) : null;
     await recordAudit(tx, actor, { action: "key.revoke", target: `key:${kid}`, detail: { linksStopped, ...(newKid ? { replacedBy: newKid } : {}) } });
     if (newKid) await recordAudit(tx, actor, { action: "key.rotate", target: `key:${newKid}`, detail: { because: `the last active key ${kid} was revoked` } });
     return { outcome: "revoked", kid, newKid, linksStopped };
