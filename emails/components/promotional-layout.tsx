@@ -5,7 +5,7 @@ import { brandColors, smallText } from "./theme.ts";
 import { UnitHeader } from "./unit-header.tsx";
 import type { UnitIdentity } from "./unit-identity.ts";
 
-// Promotional mail may only be sent with this footer (DESIGN.md invariant 8): the layout takes
+// Promotional mail may only be sent with this footer (docs/invariants.md, invariant 8): the layout takes
 // it as a required prop, so a template cannot leave it out.
 
 export type PromotionalFooterProps = {

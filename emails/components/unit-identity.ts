@@ -44,7 +44,7 @@ export function missingIdentityFacts(unit: DraftUnitIdentity): string[] {
   ].filter((fact): fact is string => typeof fact === "string");
 }
 
-/** Every email names the unit's legal entity, a postal address and a way to reach it (DESIGN.md invariant 8). */
+/** Every email names the unit's legal entity, a postal address and a way to reach it (docs/invariants.md, invariant 8). */
 export function assertSendableIdentity(unit: UnitIdentity): void {
   const missing = missingIdentityFacts(unit);
   if (missing.length > 0) {

@@ -295,7 +295,7 @@ describe("transactional stream", () => {
   });
 });
 
-describe("the send path's boundaries (DESIGN.md invariant 3)", () => {
+describe("the send path's boundaries (invariant 3, docs/invariants.md)", () => {
   it("no transactional code reads or writes preference state", () => {
     const dir = path.resolve("app/domain/transactional");
     const sources = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.includes(".test."));

@@ -11,7 +11,7 @@ import type { Requester } from "~/utils/request.server.ts";
 
 // Postal and phone lists: the contacts who may get postal mail (or a call) about one topic of
 // one unit, as CSV for a mailing house or call centre. Who is on a list is audienceWhere(), the
-// same rule as every email campaign (DESIGN.md invariant 2); every export is a ledger event.
+// same rule as every email campaign (docs/invariants.md, invariant 2); every export is a ledger event.
 
 export const EXPORT_CHANNELS = ["POSTAL", "PHONE"] as const;
 export type ExportChannel = (typeof EXPORT_CHANNELS)[number];

@@ -154,7 +154,7 @@ export async function runCampaign(campaignId: number, settings: SenderSettings):
   const campaign = await loadCampaign(campaignId);
   if (!campaign?.audienceRule || campaign.maxContactId === null) return "stopped";
   const rule = JSON.parse(campaign.audienceRule) as PromotionalTarget;
-  // Rendered once per campaign; each recipient is a cheap substitution (STACK.md).
+  // Rendered once per campaign; each recipient is a cheap substitution (ADR 010).
   const prepared = await prepareCampaignMessage(
     {
       subject: campaign.subject,

@@ -1,4 +1,4 @@
-// The consent core: the only code that writes preference state (DESIGN.md invariant 1).
+// The consent core: the only code that writes preference state (docs/invariants.md, invariant 1).
 // Every change writes its projection row and a ConsentEvent in one transaction. Asking for
 // the state that already holds changes no row and is recorded with changed = false.
 

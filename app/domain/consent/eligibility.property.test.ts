@@ -5,7 +5,7 @@ import { createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import { countAudience, findAudienceBatch, loadConsentStates } from "./audience.server.ts";
 import { CHANNELS, isEligible, type Channel, type PromotionalTarget } from "./eligibility.ts";
 
-// DESIGN.md invariant 2: the audience query and isEligible() are the same rule. Generated
+// Invariant 2 (docs/invariants.md): the audience query and isEligible() are the same rule. Generated
 // contact states are written straight to the tables (including states the consent core
 // would refuse, such as expired pauses), then both sides are asked about every target.
 

@@ -1,4 +1,4 @@
-// The one rule for promotional mail (DESIGN.md invariant 2), as a pure function.
+// The one rule for promotional mail (docs/invariants.md, invariant 2), as a pure function.
 // The audience query in audience.server.ts implements exactly this in SQL; the property test
 // in eligibility.property.test.ts holds the two equal on generated data.
 

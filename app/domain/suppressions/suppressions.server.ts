@@ -1,4 +1,4 @@
-// Suppressions as the admin sees them: address-level blocks on email (DESIGN.md). Every add and
+// Suppressions as the admin sees them: address-level blocks on email (docs/design.md). Every add and
 // remove goes through the consent core (a SUPPRESS / UNSUPPRESS ConsentEvent, source ADMIN)
 // and writes an admin audit entry in the same transaction. See docs/decisions/013-*.
 

@@ -8,7 +8,7 @@ import { transactionalTemplates } from "~emails/transactional/index.ts";
 import { GROUP_CATEGORIES } from "./group-categories.server.ts";
 
 // A unit's exempt (transactional / relationship) categories as admins set them up. Separate
-// from topics by design (DESIGN.md): never unsubscribable, no shared table or code path.
+// from topics by design (docs/invariants.md, invariant 3): never unsubscribable, no shared table or code path.
 // Archiving stops new sends in the category (the API answers 404) and hides it from the
 // preference center's list; the messages already sent stay. A category with no message yet
 // can be deleted. Every change writes its audit entry in the same transaction.

@@ -16,8 +16,8 @@ export type PolicyAnnouncement = {
 };
 
 /**
- * Everyone a unit has a relationship with, read without touching preference state (DESIGN.md
- * invariant 3): every subscription, opt-out or pause left a ledger event naming the unit, and
+ * Everyone a unit has a relationship with, read without touching preference state
+ * (docs/invariants.md, invariant 3): every subscription, opt-out or pause left a ledger event naming the unit, and
  * service mail or campaigns the unit sent count too.
  */
 function relationshipWhere(unitId: number) {

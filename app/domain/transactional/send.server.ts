@@ -1,4 +1,4 @@
-// The one send path for transactional / relationship mail (DESIGN.md invariant 3).
+// The one send path for transactional / relationship mail (docs/invariants.md, invariant 3).
 // It never reads subscriptions, opt-outs, snoozes or sharing consents and never writes
 // consent: only HARD_BOUNCE and ERASED suppressions stop it (ERASED bar one message: the
 // sign-up confirmation of a person coming back, see reachesErasedAddress).
