@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import PostalMime from "postal-mime";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createOutboxTransport, listOutbox, OutboxError, readOutboxMessage } from "./outbox.server.ts";
+import { browseOutbox, readOutboxSource } from "./outbox-browse.server.ts";
+import { createOutboxTransport } from "./outbox.server.ts";
 import { InvalidMailError, MailDeliveryError, type OutgoingMail } from "./outgoing-mail.server.ts";
 
 const unsubscribeUrl = `https://prefs.example.com/u/${"t".repeat(180)}`;
@@ -39,6 +40,11 @@ beforeEach(() => {
 afterEach(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+// Read back as the admin outbox does (outbox-browse.server.ts), as someone who may read everything.
+const everything = { everything: true } as const;
+const listOutbox = async (dir: string) => (await browseOutbox(dir, everything)).entries;
+const readOutboxMessage = async (dir: string, fileName: string) => (await readOutboxSource(dir, everything, fileName))?.toString("utf8") ?? null;
 
 const filesIn = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 
@@ -95,7 +101,6 @@ describe("outbox transport", () => {
     const listed = await listOutbox(outbox);
     expect(listed.map((entry) => entry.fileName)).toEqual([...files].sort().reverse());
     expect(listed.slice(-5).map((entry) => entry.subject)).toEqual(["Notice 5", "Notice 4", "Notice 3", "Notice 2", "Notice 1"]);
-    expect(await listOutbox(outbox, { limit: 3 })).toEqual(listed.slice(0, 3));
   });
 
   it("lists a missing outbox as empty", async () => {
@@ -156,19 +161,5 @@ describe("messages the transport refuses", () => {
     await expect(failure).rejects.toBeInstanceOf(InvalidMailError);
     await expect(failure).rejects.toThrow(reason);
     expect(filesIn(outbox)).toEqual([]);
-  });
-});
-
-describe("readOutboxMessage", () => {
-  it("refuses names that are not outbox files, so nothing outside the outbox is read", async () => {
-    fs.mkdirSync(outbox, { recursive: true });
-    fs.writeFileSync(path.join(tmp, "secret.eml"), "From: secret");
-    for (const name of ["../secret.eml", "..", "../../etc/passwd", "/etc/passwd", "sub/x.eml", "..\\secret.eml", ".hidden.eml", "x.eml\0", ""]) {
-      await expect(readOutboxMessage(outbox, name), name).rejects.toBeInstanceOf(OutboxError);
-    }
-  });
-
-  it("returns null for an outbox file that does not exist", async () => {
-    expect(await readOutboxMessage(outbox, "2026-01-01T00-00-00.000Z-000000000000.eml")).toBeNull();
   });
 });
