@@ -13,8 +13,7 @@ import { clientIp, logRequest } from "./access-log.ts";
 import { httpEdge, remixHandler, type BodyLimit } from "./http-edge.ts";
 import { oneClickListener } from "./one-click-route.ts";
 import { ConfigError, getEnv, publicUrlWarning, type Env } from "../app/utils/env.server.ts";
-import { IMPORT_PATH, IMPORT_UPLOAD_MAX_BYTES, IMPORT_UPLOAD_MAX_LABEL } from "../app/domain/imports/upload-limit.ts";
-import { SUPPRESSION_IMPORT_PATH, SUPPRESSION_UPLOAD_MAX_BYTES, SUPPRESSION_UPLOAD_MAX_LABEL } from "../app/domain/suppressions/upload-limit.ts";
+import { fileTooLarge, UPLOAD_LIMITS } from "../app/utils/upload-limits.ts";
 
 function loadConfig(): Env {
   try {
@@ -76,10 +75,9 @@ app.set("trust proxy", "loopback");
 // Form posts are small; the import pages take a CSV file (and the form around it). The edge
 // counts the bytes of every body it reads against these.
 const FORM_BODY: BodyLimit = { bytes: 64 * 1024, tooLarge: "That request is too large." };
-const UPLOADS = new Map<string, BodyLimit>([
-  [IMPORT_PATH, { bytes: IMPORT_UPLOAD_MAX_BYTES + FORM_BODY.bytes, tooLarge: `That file is larger than ${IMPORT_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.` }],
-  [SUPPRESSION_IMPORT_PATH, { bytes: SUPPRESSION_UPLOAD_MAX_BYTES + FORM_BODY.bytes, tooLarge: `That file is larger than ${SUPPRESSION_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.` }],
-]);
+const UPLOADS = new Map<string, BodyLimit>(
+  Object.values(UPLOAD_LIMITS).map((upload) => [upload.path, { bytes: upload.maxBytes + FORM_BODY.bytes, tooLarge: fileTooLarge(upload) }]),
+);
 
 app.use((req, res, next) => {
   const startedAt = performance.now();

@@ -13,7 +13,7 @@ import { requireAdmin } from "~/domain/accounts/staff.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { IMPORT_HEADER, IMPORT_MAX_ROWS, NOTE_MAX, REASON_LABEL, SuppressionFileError } from "~/domain/suppressions/suppression-csv.ts";
 import { adminActor, importSuppressions, type SuppressionImportReport } from "~/domain/suppressions/suppressions.server.ts";
-import { SUPPRESSION_UPLOAD_MAX_BYTES, SUPPRESSION_UPLOAD_MAX_LABEL } from "~/domain/suppressions/upload-limit.ts";
+import { fileTooLarge, UPLOAD_LIMITS } from "~/utils/upload-limits.ts";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
@@ -46,11 +46,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const answer = (outcome: Outcome, status = 200) => data<Outcome>(outcome, { status, headers: NO_STORE });
   let form: FormData;
   try {
-    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: SUPPRESSION_UPLOAD_MAX_BYTES }));
+    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: UPLOAD_LIMITS.suppressions.maxBytes }));
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
       return answer(
-        { ok: false, error: `That file is larger than ${SUPPRESSION_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.` },
+        { ok: false, error: fileTooLarge(UPLOAD_LIMITS.suppressions) },
         413,
       );
     }
@@ -87,7 +87,7 @@ export default function ImportSuppressionsRoute() {
           <div className={`field${error ? " has-error" : ""}`}>
             <label htmlFor="field-file">CSV file</label>
             <p id="field-file-hint" className="hint">
-              UTF-8 CSV, up to {SUPPRESSION_UPLOAD_MAX_LABEL} and {IMPORT_MAX_ROWS.toLocaleString("en-GB")} lines. Importing the same file again
+              UTF-8 CSV, up to {UPLOAD_LIMITS.suppressions.label} and {IMPORT_MAX_ROWS.toLocaleString("en-GB")} lines. Importing the same file again
               changes nothing.
             </p>
             <input

@@ -14,7 +14,7 @@ import { notFound, requireStaff, staffUnits } from "~/domain/accounts/staff.serv
 import { ConsentError } from "~/domain/consent/changes.server.ts";
 import { ImportFileError, importContacts, type ImportReport } from "~/domain/imports/contact-import.server.ts";
 import { BASES, CONSENT_MONTHS, HEADER, SKIP_REASON_LABEL, skippedTotal } from "~/domain/imports/contact-csv.ts";
-import { IMPORT_UPLOAD_MAX_BYTES, IMPORT_UPLOAD_MAX_LABEL } from "~/domain/imports/upload-limit.ts";
+import { fileTooLarge, UPLOAD_LIMITS } from "~/utils/upload-limits.ts";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
@@ -51,10 +51,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const answer = (outcome: Outcome, status = 200) => data<Outcome>(outcome, { status, headers: NO_STORE });
   let form: FormData;
   try {
-    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: IMPORT_UPLOAD_MAX_BYTES }));
+    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: UPLOAD_LIMITS.contacts.maxBytes }));
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
-      return answer({ ok: false, errors: { file: `That file is larger than ${IMPORT_UPLOAD_MAX_LABEL}. Split it into smaller files and import each one.` } }, 413);
+      return answer({ ok: false, errors: { file: fileTooLarge(UPLOAD_LIMITS.contacts) } }, 413);
     }
     return answer({ ok: false, formError: "The form could not be read. Please choose the unit and the file again." }, 400);
   }
@@ -125,7 +125,7 @@ export default function ImportContactsRoute() {
             <div className={`field${errors?.file ? " has-error" : ""}`}>
               <label htmlFor="field-file">CSV file</label>
               <p id="field-file-hint" className="hint">
-                UTF-8 CSV, up to {IMPORT_UPLOAD_MAX_LABEL} (about 100,000 rows). Importing the same file again changes nothing.
+                UTF-8 CSV, up to {UPLOAD_LIMITS.contacts.label} (about 100,000 rows). Importing the same file again changes nothing.
               </p>
               <input
                 id="field-file"
