@@ -10,7 +10,7 @@ import {
   sizeOfContactList,
   type ContactList,
   type ContactListSize,
-} from "~/domain/campaigns/contact-export.server.ts";
+} from "~/domain/contact-lists/contact-lists.server.ts";
 import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
 import { FormMessage } from "~/components/account-ui.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";

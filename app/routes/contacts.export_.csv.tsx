@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { requireStaff } from "~/domain/accounts/staff.server.ts";
-import { ContactListError, EXPORT_CHANNELS, exportContactList, findContactList } from "~/domain/campaigns/contact-export.server.ts";
+import { ContactListError, EXPORT_CHANNELS, exportContactList, findContactList } from "~/domain/contact-lists/contact-lists.server.ts";
 import { formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";

@@ -2,7 +2,7 @@ import { db } from "~/utils/db.server.ts";
 import { forgetRecipient } from "~/domain/transactional/erasure.server.ts";
 import { ContactEmailTakenError, changeContactEmail, eraseContact } from "~/domain/consent/contacts.server.ts";
 import { maskEmail, normalizeEmail } from "~/domain/consent/email.ts";
-import { exportContactRecord } from "~/domain/consent/export.server.ts";
+import { consentRecordOf } from "~/domain/consent/personal-data.server.ts";
 import { accountMailBlock, sendEmailChangeLink, sendSecurityAlert, type AccountMailBlock } from "./account-mail.server.ts";
 import { takeThrottles, type Throttled } from "./limits.server.ts";
 import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-links.server.ts";
@@ -204,7 +204,7 @@ export async function exportAccountData(userId: number, now = new Date()) {
     },
   });
   const { contactId, memberships, sessions, ...profile } = user;
-  const record = contactId ? await exportContactRecord(contactId) : null;
+  const record = contactId ? await consentRecordOf(contactId) : null;
   return {
     exportedAt: now.toISOString(),
     profile: { ...profile, units: memberships.map((m) => m.unit.displayName) },

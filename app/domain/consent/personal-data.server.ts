@@ -1,6 +1,6 @@
 import { db } from "~/utils/db.server.ts";
 
-// Everything the consent domain holds about one contact, for "download my data": current
+// Everything the consent domain holds about one person, for their own data download: current
 // state with readable names, and the full ledger of changes.
 
 function parseDetail(detail: string | null): unknown {
@@ -12,7 +12,7 @@ function parseDetail(detail: string | null): unknown {
   }
 }
 
-export async function exportContactRecord(contactId: number) {
+export async function consentRecordOf(contactId: number) {
   const contact = await db.contact.findUnique({
     where: { id: contactId },
     select: {

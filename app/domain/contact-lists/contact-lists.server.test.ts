@@ -5,7 +5,7 @@ import type { Staff } from "~/domain/accounts/staff.server.ts";
 import { applyConsentChange, type ConsentChange } from "~/domain/consent/changes.server.ts";
 import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import { inertCell } from "~/utils/csv-cells.ts";
-import { ContactListError, csvRow, exportContactList, exportableLists, findContactList, sizeOfContactList, type ContactList } from "./contact-export.server.ts";
+import { ContactListError, csvRow, exportContactList, exportableLists, findContactList, sizeOfContactList, type ContactList } from "./contact-lists.server.ts";
 
 const DAY = 86_400_000;
 const requester = { ip: "203.0.113.9", userAgent: "Export test" };
