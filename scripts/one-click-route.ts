@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { ServerBuild } from "@remix-run/node";
 import type { Requester } from "../app/utils/request.server.ts";
 import type { OneClickWriter } from "../app/domain/unsubscribe/one-click.server.ts";
-import type { OneClickAnswer, OneClickWrite } from "../app/domain/unsubscribe/one-click-writes.server.ts";
+import type { OneClickAnswer, OneClickWrite } from "../app/domain/unsubscribe/one-click-batch.server.ts";
 import { clientIp, logRequest } from "./access-log.ts";
 
 type OneClickEntry = {

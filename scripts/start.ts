@@ -33,7 +33,7 @@ const publicUrlLifted = publicUrlWarning(env);
 if (publicUrlLifted) console.warn(publicUrlLifted);
 
 const buildFile = path.resolve("build/index.js");
-const oneClickWriterFile = path.resolve("build/one-click-writer.js");
+const oneClickWriterFile = path.resolve("build/one-click-writer-thread.js");
 if (!fs.existsSync(buildFile) || !fs.existsSync(oneClickWriterFile)) {
   console.error("No production build found: run `npm run build` first.");
   process.exit(1);

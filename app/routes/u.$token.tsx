@@ -14,16 +14,15 @@ import { getKeyring } from "~/domain/tokens/keyring.server.ts";
 import { checkLink, type LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
 import { ConsentError } from "~/domain/consent/changes.server.ts";
 import {
-  applyOneClick,
   applyUnsubscribeChoice,
   findLinkContact,
   loadUnsubscribePage,
-  oneClickScopeOf,
   undoUnsubscribe,
   UNSUBSCRIBE_CHOICES,
   type UnsubscribeChoice,
   type UnsubscribePage,
 } from "~/domain/unsubscribe/unsubscribe.server.ts";
+import { isOneClickForm, optOutByOneClick } from "~/domain/unsubscribe/one-click.server.ts";
 import { BadLink, badLinkStatus, NewLinkForm, type BadLinkReason } from "~/components/bad-link.tsx";
 import { BrandedPage } from "~/components/branded-page.tsx";
 import { formatDay } from "~/utils/format.ts";
@@ -90,10 +89,8 @@ async function applyRequest(claims: LinkClaims, request: Request, context: AppLo
   const form = await readForm(request);
 
   // RFC 8058: a mailbox provider POSTs exactly this, with no cookies. Answer 200, no redirect, no cookie.
-  if (form.get("List-Unsubscribe") === "One-Click" && !form.has("intent")) {
-    const scope = await oneClickScopeOf(claims.unitId);
-    if (!scope) return badLink("gone");
-    await applyOneClick(claims, scope, requester);
+  if (isOneClickForm(form)) {
+    if (!(await optOutByOneClick(claims, requester))) return badLink("gone");
     return data<UnsubscribeOutcome>({ done: "one-click" });
   }
 

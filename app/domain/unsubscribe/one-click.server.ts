@@ -3,13 +3,13 @@
 // and the opt-outs that arrive together are written together: one transaction, a fixed number
 // of queries per batch (docs/decisions/008-one-click-fast-path.md). The web server hands those
 // writes to a thread of their own, so a second core writes while this one answers HTTP
-// (ADR 014). Anything unusual — a bad token, an erased contact, a unit with topic scope —
-// returns null and the page route answers.
+// (ADR 014). The page route writes its one-clicks through the same function. Anything unusual
+// — a bad token, an erased contact — returns null and the page route answers.
 
 import { getKeyring } from "~/domain/tokens/keyring.server.ts";
-import { checkLink } from "~/domain/tokens/link-tokens.server.ts";
+import { checkLink, type LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
-import { writeOneClick, type OneClickAnswer, type OneClickWrite } from "./one-click-writes.server.ts";
+import { writeOneClick, type OneClickAnswer, type OneClickWrite } from "./one-click-batch.server.ts";
 
 /** Whether a POST body is exactly RFC 8058's `List-Unsubscribe=One-Click`, in either encoding it allows. */
 export async function isOneClickBody(contentType: string | undefined, body: Uint8Array): Promise<boolean> {
@@ -19,16 +19,29 @@ export async function isOneClickBody(contentType: string | undefined, body: Uint
   if (type === "multipart/form-data") {
     form = await new Response(new Uint8Array(body), { headers: { "content-type": contentType! } }).formData().catch(() => null);
   }
-  // The page's own form also posts to /u/<token>; it always names an intent.
-  return form !== null && form.get("List-Unsubscribe") === "One-Click" && !form.has("intent");
+  return form !== null && isOneClickForm(form);
 }
 
-/** Applies a one-click opt-out, or returns null when the unsubscribe page route must answer instead. */
+/** RFC 8058's body rule, for a form already read. */
+export function isOneClickForm(form: URLSearchParams | FormData): boolean {
+  // The page's own form also posts to /u/<token>; it always names an intent.
+  return form.get("List-Unsubscribe") === "One-Click" && !form.has("intent");
+}
+
+/** The fast path: verifies the link and applies its one-click, or returns null when the unsubscribe page route must answer instead. */
 export async function answerOneClick(token: string, requester: Requester): Promise<OneClickAnswer | null> {
   // Invariant 6: the token is verified before anything is looked up.
   const link = checkLink(await getKeyring(), token, "unsubscribe");
   if (!link.ok) return null;
-  return writer({ claims: link.claims, requester });
+  return optOutByOneClick(link.claims, requester);
+}
+
+/**
+ * The one-click opt-out of a verified link, for the fast path and the page alike: written (in a
+ * batch) before it answers with the unit's name, or null when the link is gone.
+ */
+export function optOutByOneClick(claims: LinkClaims, requester: Requester): Promise<OneClickAnswer | null> {
+  return writer({ claims, requester });
 }
 
 /** Where opt-outs are written: in this thread unless the server gave a thread of their own (null: this one). */

@@ -1,10 +1,10 @@
 // What a person can do from the unsubscribe link in a promotional email, with no login:
-// the page's choices, RFC 8058 one-click, and undo. Every change goes through the consent core.
+// the page's choices and undo (RFC 8058 one-click is one-click.server.ts). Every change goes
+// through the consent core.
 
 import { db } from "~/utils/db.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
 import {
-  applyConsentChange,
   applyConsentChanges,
   type ConsentChange,
   type ConsentContext,
@@ -110,25 +110,6 @@ export async function applyUnsubscribeChoice(claims: LinkClaims, choice: Unsubsc
   if (changes.length === 0) return { eventIds: [] as number[], changed: false };
   const results = await applyConsentChanges(changes, { ...linkConsentContext(claims, "LINK_PAGE", requester), now });
   return { eventIds: results.filter((r) => r.changed).map((r) => r.eventId), changed: results.some((r) => r.changed) };
-}
-
-/**
- * RFC 8058 one-click: stops the unit's promotional mail on the link's channel (the policy's
- * promise), or only the link's topic when the unit chose topic scope. A repeat changes
- * nothing and is recorded with changed = false.
- */
-export async function applyOneClick(claims: LinkClaims, oneClickScope: "UNIT" | "TOPIC", requester: Requester) {
-  const change: ConsentChange =
-    oneClickScope === "TOPIC" && claims.topicId
-      ? { kind: "unsubscribe", contactId: claims.contactId, topicId: claims.topicId, channel: claims.channel }
-      : { kind: "optOutOfUnit", contactId: claims.contactId, unitId: claims.unitId, channel: claims.channel };
-  return applyConsentChange(change, linkConsentContext(claims, "ONE_CLICK", requester));
-}
-
-/** The unit's one-click scope, read after the token proved genuine. */
-export async function oneClickScopeOf(unitId: number): Promise<"UNIT" | "TOPIC" | null> {
-  const unit = await db.businessUnit.findUnique({ where: { id: unitId }, select: { oneClickScope: true } });
-  return unit?.oneClickScope ?? null;
 }
 
 /**

@@ -1,11 +1,11 @@
-// The write half of one-click (ADR 008): verified links become unit opt-outs and their ledger
-// events, through the consent core, many to a transaction. The web server runs this in a thread
-// of its own (scripts/one-click-writer.ts, ADR 014); elsewhere it runs in the calling thread.
+// The one-click batch writer (ADR 008): verified links become opt-outs and their ledger events,
+// through the consent core, many to a transaction. The web server runs it in a thread of its
+// own (scripts/one-click-writer-thread.ts, ADR 014); elsewhere it runs in the calling thread.
 
-import { db } from "~/utils/db.server.ts";
+import { db, type Tx } from "~/utils/db.server.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
 import type { OneClickScope } from "~/generated/prisma/enums.ts";
-import { applyUnitOptOuts, type UnitOptOutRequest } from "~/domain/consent/changes.server.ts";
+import { applyConsentChange, applyUnitOptOuts, ConsentError, type UnitOptOutRequest } from "~/domain/consent/changes.server.ts";
 import type { LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
 import { linkConsentContext } from "./unsubscribe.server.ts";
@@ -16,9 +16,9 @@ export type OneClickWrite = { claims: LinkClaims; requester: Requester };
 export type OneClickAnswer = { unitName: string };
 
 /**
- * Writes one verified one-click and answers with the unit's name, or null when the page route
- * must answer it (erased contact, removed unit, a unit whose one-click covers only the link's
- * topic). Everything that arrives while a transaction is open goes into the next one, so under
+ * Writes one verified one-click — the unit's promotional mail on the link's channel, or only the
+ * link's topic when the unit chose topic scope — and answers with the unit's name, or null when
+ * the link is gone (erased contact, removed unit or topic) and nothing was written. Everything that arrives while a transaction is open goes into the next one, so under
  * load each transaction carries as many opt-outs as there are requests waiting.
  */
 export function writeOneClick(write: OneClickWrite): Promise<OneClickAnswer | null> {
@@ -60,16 +60,38 @@ async function writeBatch(batch: OneClickWrite[]): Promise<(OneClickAnswer | nul
     const units = await tx.$queryRaw<{ id: number | bigint; displayName: string; oneClickScope: OneClickScope }[]>`
       SELECT "id", "displayName", "oneClickScope" FROM "BusinessUnit" WHERE "id" IN (${Prisma.join([...new Set(batch.map((item) => item.claims.unitId))])})`;
     const unitById = new Map(units.map((unit) => [Number(unit.id), unit]));
-    const answerable = batch.filter(({ claims }) => {
+    // The policy's promise is the unit's mail on the link's channel; a unit may narrow it to the link's topic.
+    const scopeOf = ({ claims }: OneClickWrite) => {
       const unit = unitById.get(claims.unitId);
-      return unit && !(unit.oneClickScope === "TOPIC" && claims.topicId);
-    });
-    const requests: UnitOptOutRequest[] = answerable.map(({ claims, requester }) => ({
+      if (!unit) return null;
+      return unit.oneClickScope === "TOPIC" && claims.topicId ? "TOPIC" : "UNIT";
+    };
+    const unitWide = batch.filter((item) => scopeOf(item) === "UNIT");
+    const requests: UnitOptOutRequest[] = unitWide.map(({ claims, requester }) => ({
       ...claims,
       context: linkConsentContext(claims, "ONE_CLICK", requester),
     }));
     const results = requests.length > 0 ? await applyUnitOptOuts(tx, requests) : [];
-    const resultOf = new Map(answerable.map((item, i) => [item, results[i]]));
-    return batch.map((item) => (resultOf.get(item) ? { unitName: unitById.get(item.claims.unitId)!.displayName } : null));
+    const written = new Map(unitWide.map((item, i) => [item, results[i] !== null]));
+    const topicOnly = batch.filter((item) => scopeOf(item) === "TOPIC");
+    if (topicOnly.length > 0) {
+      const contacts = await tx.$queryRaw<{ id: number | bigint }[]>`
+        SELECT "id" FROM "Contact" WHERE "id" IN (${Prisma.join([...new Set(topicOnly.map((item) => item.claims.contactId))])})`;
+      const present = new Set(contacts.map((contact) => Number(contact.id)));
+      for (const item of topicOnly) written.set(item, present.has(item.claims.contactId) && (await unsubscribeFromTopic(tx, item)));
+    }
+    return batch.map((item) => (written.get(item) ? { unitName: unitById.get(item.claims.unitId)!.displayName } : null));
   });
+}
+
+/** A topic-scope one-click: the link's topic only, or false when that topic is gone. */
+async function unsubscribeFromTopic(tx: Tx, { claims, requester }: OneClickWrite): Promise<boolean> {
+  const change = { kind: "unsubscribe", contactId: claims.contactId, topicId: claims.topicId!, channel: claims.channel } as const;
+  try {
+    await applyConsentChange(change, linkConsentContext(claims, "ONE_CLICK", requester), tx);
+    return true;
+  } catch (error) {
+    if (error instanceof ConsentError) return false;
+    throw error;
+  }
 }
