@@ -2,7 +2,6 @@ import crypto from "node:crypto";
 import type { JWTPayload } from "jose";
 import type { Channel } from "~/domain/consent/eligibility.ts";
 import type { Keyring } from "./keyring.server.ts";
-import { countSignature } from "./signature-counts.server.ts";
 import { DEFAULT_LIFETIME_DAYS, MAXIMUM_LIFETIME_DAYS, MINIMUM_LIFETIME_DAYS } from "./key-ids.ts";
 
 // Link tokens: HS256 JWS with a kid header, see docs/decisions/003-link-tokens.md.
@@ -52,7 +51,8 @@ export class LinkTokenError extends Error {
  * Signs a link token: synchronous HS256 with node:crypto (ADR 015). The token is byte for byte
  * what jose's SignJWT made from the same claims before (link-tokens-jose-parity.test.ts);
  * jose went through WebCrypto, whose thread-pool round trip cost more CPU than a campaign's
- * whole database work per message.
+ * whole database work per message. It counts nothing: the links people receive are made, and
+ * counted per key, by links.server.ts.
  */
 export function signLinkToken(
   keyring: Keyring,
@@ -81,10 +81,7 @@ export function signLinkToken(
   claims.exp = now + days * 86_400;
   claims.jti = newTokenId();
   const signed = `${base64urlJson({ alg: "HS256", kid: key.kid })}.${base64urlJson(claims)}`;
-  const token = `${signed}.${crypto.createHmac("sha256", key.key).update(signed).digest("base64url")}`;
-  // Keys read from the table carry their row id; hand-made keyrings (tests, benchmarks) are not counted.
-  if (key.id !== undefined) countSignature(key.id);
-  return token;
+  return `${signed}.${crypto.createHmac("sha256", key.key).update(signed).digest("base64url")}`;
 }
 
 const base64urlJson = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");

@@ -2,6 +2,7 @@ import type { Channel } from "~/domain/consent/eligibility.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { getKeyring, type Keyring } from "./keyring.server.ts";
 import { signLinkToken } from "./link-tokens.server.ts";
+import { countSignature } from "./signature-counts.server.ts";
 
 // The URLs people receive. Pages: /u/<token> (unsubscribe from one unit) and /p/<token>
 // (open the preference center for that contact without a password).
@@ -19,9 +20,20 @@ export async function preferencesUrl(link: PreferencesLink): Promise<string> {
 
 /** unsubscribeUrl with a keyring in hand: a campaign signs a whole step's links with one. */
 export function signedUnsubscribeUrl(keyring: Keyring, link: UnsubscribeLink): string {
-  return `${getEnv().PUBLIC_URL}/u/${signLinkToken(keyring, { purpose: "unsubscribe", ...link })}`;
+  return `${getEnv().PUBLIC_URL}/u/${signAndCount(keyring, { purpose: "unsubscribe", ...link })}`;
 }
 
 export function signedPreferencesUrl(keyring: Keyring, link: PreferencesLink): string {
-  return `${getEnv().PUBLIC_URL}/p/${signLinkToken(keyring, { purpose: "preferences", ...link })}`;
+  return `${getEnv().PUBLIC_URL}/p/${signAndCount(keyring, { purpose: "preferences", ...link })}`;
+}
+
+/**
+ * Signs a link that goes out, and counts it against its key (the keys page shows how many
+ * links a retirement or revocation touches). Keys read from the table carry their row id;
+ * hand-made keyrings (tests, benchmarks) are not counted.
+ */
+function signAndCount(keyring: Keyring, input: Parameters<typeof signLinkToken>[1]): string {
+  const token = signLinkToken(keyring, input);
+  if (keyring.signing?.id !== undefined) countSignature(keyring.signing.id);
+  return token;
 }

@@ -5,6 +5,7 @@ import { CLI_ACTOR } from "~/domain/audit/audit.server.ts";
 import { ensureSigningKey, getKeyring, importLinkKey, keyringOf } from "./keyring.server.ts";
 import { listSigningKeys, retireKey, rotateKeys } from "./keys.server.ts";
 import { checkLink, signLinkToken, verifyLinkToken } from "./link-tokens.server.ts";
+import { signedUnsubscribeUrl } from "./links.server.ts";
 import { flushSignatureCounts, unwrittenSignatureCount, utcDay } from "./signature-counts.server.ts";
 
 const link = { purpose: "unsubscribe" as const, contactId: 1, unitId: 1 };
@@ -23,20 +24,26 @@ describe("signature counts", () => {
   it("counts in memory and writes one row per key and day when flushed, adding to what is there", async () => {
     await flushSignatureCounts();
     const keyring = await getKeyring();
-    for (let i = 0; i < 25; i++) signLinkToken(keyring, link);
+    for (let i = 0; i < 25; i++) signedUnsubscribeUrl(keyring, link);
     expect(unwrittenSignatureCount()).toBe(25);
     expect(await usesOf(keyring.signing!.kid)).toEqual([]);
     await flushSignatureCounts();
     expect(unwrittenSignatureCount()).toBe(0);
     expect(await usesOf(keyring.signing!.kid)).toEqual([{ day: today(), count: 25 }]);
-    for (let i = 0; i < 5; i++) signLinkToken(keyring, link);
+    for (let i = 0; i < 5; i++) signedUnsubscribeUrl(keyring, link);
     // Two flushes at once write the counts once.
     await Promise.all([flushSignatureCounts(), flushSignatureCounts()]);
     expect(await usesOf(keyring.signing!.kid)).toEqual([{ day: today(), count: 30 }]);
   });
 
   it("does not count keyrings made by hand (tests, benchmarks): they are not keys of the table", async () => {
-    signLinkToken(keyringOf(importLinkKey("hand", crypto.randomBytes(32).toString("base64url"))), link);
+    signedUnsubscribeUrl(keyringOf(importLinkKey("hand", crypto.randomBytes(32).toString("base64url"))), link);
+    expect(unwrittenSignatureCount()).toBe(0);
+  });
+
+  it("counts the links that go out, not every token signed", async () => {
+    await flushSignatureCounts();
+    signLinkToken(await getKeyring(), link);
     expect(unwrittenSignatureCount()).toBe(0);
   });
 
@@ -44,7 +51,7 @@ describe("signature counts", () => {
     const signer = (await getKeyring()).signing!;
     await db.signingKeyUse.create({ data: { keyId: signer.id!, day: utcDay(new Date(Date.now() - 10 * 86_400_000)), count: 100 } });
     await db.signingKeyUse.create({ data: { keyId: signer.id!, day: utcDay(new Date(Date.now() - 40 * 86_400_000)), count: 1000 } });
-    signLinkToken(await getKeyring(), link);
+    signedUnsubscribeUrl(await getKeyring(), link);
     // Not flushed yet: the listing writes this process's counts first.
     const row = (await listSigningKeys()).find((k) => k.kid === signer.kid)!;
     expect(row).toMatchObject({ signsNewLinks: true, signedLast7Days: 31, signedLast30Days: 131 });
