@@ -13,7 +13,7 @@ import crypto from "node:crypto";
 import os from "node:os";
 import { getEnv } from "~/utils/env.server.ts";
 import { ineligibilityReasons, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
-import { describeFailure, MailDeliveryError, type MailTransport, type OutgoingMail } from "~/domain/mail/outgoing-mail.server.ts";
+import { describeFailure, MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
 import { getKeyring } from "~/domain/tokens/keyring.server.ts";
 import { signedPreferencesUrl, signedUnsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { personalize, prepareCampaignMessage, subscriptionReason, type CampaignRecipient, type PreparedCampaignMessage } from "./message.server.ts";
@@ -363,9 +363,13 @@ class StepSending {
         this.notSent.push(delivery.id);
         break;
       }
-      const outcome = await this.attempt(delivery, mail);
-      // Pushed after the await: a write may have taken the previous array meanwhile.
-      this.unrecorded.push(outcome);
+      try {
+        const sent = await this.run.settings.messenger.send(mail);
+        this.run.failuresInARow = 0;
+        this.unrecorded.push({ id: delivery.id, result: "sent", messageId: sent.messageId });
+      } catch (error) {
+        this.unrecorded.push(this.failed(delivery, error));
+      }
       if (this.unrecorded.length >= this.recordEvery) {
         // One write waits for the one before it, so the unrecorded never exceed two groups.
         await this.recording;
@@ -374,22 +378,16 @@ class StepSending {
     }
   }
 
-  /** Hands one message to the messenger: sent, to retry later, or failed for good. */
-  private async attempt(delivery: ClaimedDelivery, mail: OutgoingMail): Promise<Outcome> {
-    try {
-      const sent = await this.run.settings.messenger.send(mail);
-      this.run.failuresInARow = 0;
-      return { id: delivery.id, result: "sent", messageId: sent.messageId };
-    } catch (error) {
-      const lastError = describeFailure(error);
-      this.run.failuresInARow += 1;
-      if (this.run.failuresInARow >= this.pauseAfter) {
-        this.pausedReason = `Paused after ${this.run.failuresInARow} failed deliveries in a row. Last error: ${lastError}`;
-      }
-      const attempts = delivery.attempts + 1;
-      const permanent = error instanceof MailDeliveryError ? error.permanent : false;
-      return { id: delivery.id, result: permanent || attempts >= this.maxAttempts ? "failed" : "retry", error: lastError, attempts };
+  /** A message the messenger refused: to retry later, or failed for good; enough in a row pause the campaign. */
+  private failed(delivery: ClaimedDelivery, error: unknown): Outcome {
+    const lastError = describeFailure(error);
+    this.run.failuresInARow += 1;
+    if (this.run.failuresInARow >= this.pauseAfter) {
+      this.pausedReason = `Paused after ${this.run.failuresInARow} failed deliveries in a row. Last error: ${lastError}`;
     }
+    const attempts = delivery.attempts + 1;
+    const permanent = error instanceof MailDeliveryError ? error.permanent : false;
+    return { id: delivery.id, result: permanent || attempts >= this.maxAttempts ? "failed" : "retry", error: lastError, attempts };
   }
 
   /** Hands the outcomes so far to a write, after the one in progress. */
