@@ -16,7 +16,12 @@ try {
 const { ensureSigningKey } = await import("../app/domain/tokens/keyring.server.ts");
 await ensureSigningKey();
 const { startCampaignSender } = await import("../app/domain/campaigns/worker.server.ts");
+const { sendStore } = await import("../app/domain/campaigns/send-store.server.ts");
+const { getMailTransport } = await import("../app/domain/mail/transport.server.ts");
+// The real parts: the store on this process's database, the promotional mail transport.
 const sender = startCampaignSender({
+  store: sendStore,
+  transport: getMailTransport("promotional"),
   onRun: (campaignId, outcome) => console.log(`${new Date().toISOString()} campaign ${campaignId}: ${outcome}`),
 });
 console.log(`Campaign sender ${sender.owner} started.`);

@@ -6,13 +6,16 @@ import { getEnv } from "~/utils/env.server.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import type { MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import { sendStore, type SendStore } from "./send-store.server.ts";
 import { claimNextCampaign, runCampaign, senderId, startDueCampaigns, type RunOutcome, type SenderSettings } from "./sender.server.ts";
 
 export type CampaignSender = { owner: string; stop(): Promise<void> };
 
 export function startCampaignSender(
   options: Partial<Pick<SenderSettings, "batchSize" | "dispatchBatchSize" | "recordEvery" | "maxAttempts" | "pauseAfterFailures" | "retryBaseMs" | "ratePerSecond" | "concurrency">> & {
+    /** The mail transport the messages go through (default: the promotional one). */
     transport?: MailTransport;
+    store?: SendStore;
     pollMs?: number;
     onRun?: (campaignId: number, outcome: RunOutcome) => void;
   } = {},
@@ -21,7 +24,8 @@ export function startCampaignSender(
   const ratePerSecond = options.ratePerSecond ?? env.SEND_RATE_PER_SECOND;
   const settings: SenderSettings = {
     owner: senderId(),
-    transport: options.transport ?? getMailTransport("promotional"),
+    store: options.store ?? sendStore,
+    messenger: options.transport ?? getMailTransport("promotional"),
     limiter: new RateLimiter(ratePerSecond),
     ratePerSecond,
     concurrency: options.concurrency ?? env.SEND_CONCURRENCY,
@@ -40,8 +44,8 @@ export function startCampaignSender(
   const loop = (async () => {
     while (!stopped) {
       try {
-        await startDueCampaigns();
-        const campaignId = await claimNextCampaign(settings.owner);
+        await startDueCampaigns(new Date(), settings.store);
+        const campaignId = await claimNextCampaign(settings.owner, new Date(), settings.store);
         if (campaignId !== null) {
           const outcome = await runCampaign(campaignId, settings);
           options.onRun?.(campaignId, outcome);

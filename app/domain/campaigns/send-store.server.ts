@@ -1,0 +1,222 @@
+// What the campaign sender reads and writes, and nothing else: each statement is one function
+// named for what it does. The sender (sender.server.ts) decides when and why; this module only
+// knows how, so the pipeline can be read without the SQL and the SQL without the pipeline.
+// Raw statements are portable SQL (SQLite and PostgreSQL).
+
+import crypto from "node:crypto";
+import { Prisma } from "~/generated/prisma/client.ts";
+import { db, type Db, type Tx } from "~/utils/db.server.ts";
+import { findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
+import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
+
+/** What a draft says, written as the campaign starts when the marketer confirmed edits not yet saved. */
+export type StartingDraft = { unitId: number; topicId: number; name: string; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean };
+
+/** A delivery this sender won: it is SENDING under this sender's claim. */
+export type ClaimedDelivery = { id: number; attempts: number; contact: { id: number; email: string } };
+
+/** What became of one delivery, as written down. */
+export type DeliveryOutcome =
+  | { id: number; result: "sent"; messageId: string }
+  | { id: number; result: "skipped"; reason: string }
+  | { id: number; result: "retry"; error: string; attempts: number; nextAttemptAt: Date }
+  | { id: number; result: "failed"; error: string; attempts: number };
+
+export type SendingCampaign = NonNullable<Awaited<ReturnType<SendStore["loadCampaign"]>>>;
+
+export type SendStore = ReturnType<typeof createSendStore>;
+
+export function createSendStore(client: Db) {
+  /** Claimed deliveries that will not be sent now go back to the queue. */
+  async function releaseDeliveries(ids: number[], within: Db | Tx = client): Promise<void> {
+    await within.delivery.updateMany({ where: { id: { in: ids }, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
+  }
+
+  return {
+    /** Freezes who may get the campaign (rule and bounds) and marks it SENDING; false when it may not start. */
+    async startCampaign(campaignId: number, now: Date, draft?: StartingDraft): Promise<boolean> {
+      const campaign = await client.campaign.findUnique({ where: { id: campaignId }, select: { unitId: true, topicId: true, channel: true } });
+      if (!campaign) return false;
+      const newest = await client.contact.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+      const rule: PromotionalTarget = { unitId: draft?.unitId ?? campaign.unitId, topicId: draft?.topicId ?? campaign.topicId, channel: campaign.channel };
+      return client.$transaction(async (tx) => {
+        // The edits are kept even if the start is then refused: the draft holds what the marketer wrote.
+        if (draft && (await tx.campaign.updateMany({ where: { id: campaignId, status: "DRAFT" }, data: draft })).count !== 1) return false;
+        const started = await tx.campaign.updateMany({
+          // An archived topic takes no new campaigns (the composer refuses them; this is the backstop).
+          where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, topic: { archivedAt: null } },
+          data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule) },
+        });
+        return started.count === 1;
+      });
+    },
+
+    /** Scheduled campaigns whose time has come. */
+    async dueScheduledCampaigns(now: Date): Promise<number[]> {
+      const due = await client.campaign.findMany({ where: { status: "SCHEDULED", scheduledAt: { lte: now } }, select: { id: true } });
+      return due.map((c) => c.id);
+    },
+
+    /** Every sending campaign with its lease, oldest start first. */
+    sendingCampaigns(): Promise<{ id: number; leaseOwner: string | null; leaseUntil: Date | null }[]> {
+      return client.campaign.findMany({ where: { status: "SENDING" }, orderBy: { startedAt: "asc" }, select: { id: true, leaseOwner: true, leaseUntil: true } });
+    },
+
+    /**
+     * Takes a sending campaign's lease if it is free (none, run out, or already this owner's) or
+     * still held by `goneHolder`, a holder known to be dead. True when taken.
+     */
+    async takeLease(campaignId: number, owner: string, now: Date, leaseUntil: Date, goneHolder?: string | null): Promise<boolean> {
+      const free: Prisma.CampaignWhereInput[] = [{ leaseUntil: null }, { leaseUntil: { lt: now } }, { leaseOwner: owner }];
+      if (goneHolder !== undefined) free.push({ leaseOwner: goneHolder });
+      const taken = await client.campaign.updateMany({ where: { id: campaignId, status: "SENDING", OR: free }, data: { leaseOwner: owner, leaseUntil } });
+      return taken.count === 1;
+    },
+
+    /** Deliveries a previous holder handed to the transport without recording the answer go back to PENDING. */
+    async requeueUnrecordedDeliveries(campaignId: number): Promise<void> {
+      await client.delivery.updateMany({ where: { campaignId, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
+    },
+
+    /** The campaign with what its message needs (topic name, unit). */
+    loadCampaign(campaignId: number) {
+      return client.campaign.findUnique({ where: { id: campaignId }, include: { topic: { select: { name: true } }, unit: true } });
+    },
+
+    /** Moves the lease on to `leaseUntil` if this owner still holds the sending campaign; false when it does not. */
+    async renewLease(campaignId: number, owner: string, leaseUntil: Date): Promise<boolean> {
+      const renewed = await client.campaign.updateMany({ where: { id: campaignId, status: "SENDING", leaseOwner: owner }, data: { leaseUntil } });
+      return renewed.count === 1;
+    },
+
+    /** True while the campaign is sending and this owner holds it. */
+    async holdsCampaign(campaignId: number, owner: string): Promise<boolean> {
+      return (await client.campaign.count({ where: { id: campaignId, status: "SENDING", leaseOwner: owner } })) === 1;
+    },
+
+    /** How many senders hold a live lease on some sending campaign. */
+    async countActiveSenders(now: Date): Promise<number> {
+      const senders = await client.campaign.findMany({ where: { status: "SENDING", leaseUntil: { gt: now } }, distinct: ["leaseOwner"], select: { leaseOwner: true } });
+      return senders.length;
+    },
+
+    /** Where enumeration of the audience has got to, and where it stops. */
+    readCheckpoint(campaignId: number): Promise<{ lastContactId: number; maxContactId: number | null } | null> {
+      return client.campaign.findUnique({ where: { id: campaignId }, select: { lastContactId: true, maxContactId: true } });
+    },
+
+    /** Writes the next keyset batch of eligible contacts as PENDING deliveries and moves the checkpoint, atomically. */
+    async enumerateNextBatch(campaignId: number, rule: PromotionalTarget, after: number, max: number, take: number, now: Date): Promise<void> {
+      await client.$transaction(async (tx) => {
+        const batch = await findAudienceBatch(tx, rule, now, { afterContactId: after, maxContactId: max, take });
+        const checkpoint = batch.length < take ? max : batch[batch.length - 1].id;
+        if (batch.length > 0) {
+          // A retried step must not fail on rows it already wrote. One parameter per contact:
+          // each costs the Prisma client time.
+          await tx.$executeRaw`INSERT INTO "Delivery" ("campaignId", "contactId", "status", "attempts", "createdAt")
+            SELECT ${campaignId}, "id", 'PENDING', 0, ${now} FROM "Contact" WHERE "id" IN (${Prisma.join(batch.map((contact) => contact.id))})
+            ON CONFLICT ("campaignId", "contactId") DO NOTHING`;
+        }
+        // The checkpoint only moves forward from where this step read it: a second writer changes nothing.
+        await tx.campaign.updateMany({ where: { id: campaignId, lastContactId: after }, data: { lastContactId: checkpoint } });
+      });
+    },
+
+    /** Marks up to `take` due deliveries as being sent by this owner; only the ones it won are returned. */
+    async claimDueDeliveries(campaignId: number, owner: string, take: number, now: Date): Promise<ClaimedDelivery[]> {
+      const due = await client.delivery.findMany({
+        where: { campaignId, status: "PENDING", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
+        orderBy: { id: "asc" },
+        take,
+        select: { id: true, attempts: true, contact: { select: { id: true, email: true } } },
+      });
+      if (due.length === 0) return [];
+      const claim = `${owner}:${crypto.randomBytes(4).toString("hex")}`;
+      // A delivery another sender claimed first is no longer PENDING, so it is not returned, and
+      // this sender leaves it alone. The attempts come from the claimed row itself, in case
+      // another sender tried it since it was read.
+      const won = await client.$queryRaw<{ id: number | bigint; attempts: number | bigint }[]>`
+        UPDATE "Delivery" SET "status" = 'SENDING', "claimedBy" = ${claim}
+        WHERE "id" IN (${Prisma.join(due.map((d) => d.id))}) AND "status" = 'PENDING' RETURNING "id", "attempts"`;
+      const attemptsOf = new Map(won.map((row) => [Number(row.id), Number(row.attempts)]));
+      return due.filter((d) => attemptsOf.has(d.id)).map((d) => ({ ...d, attempts: attemptsOf.get(d.id)! }));
+    },
+
+    /** The consent state of each of these contacts, read now. */
+    loadConsentStates(contactIds: number[]) {
+      return loadConsentStates(client, contactIds);
+    },
+
+    /** The unfinished delivery due soonest (PENDING or SENDING), or null when every delivery is done. */
+    nextUnfinishedDelivery(campaignId: number): Promise<{ nextAttemptAt: Date | null } | null> {
+      return client.delivery.findFirst({
+        where: { campaignId, status: { in: ["PENDING", "SENDING"] } },
+        orderBy: { nextAttemptAt: "asc" },
+        select: { nextAttemptAt: true },
+      });
+    },
+
+    /** Marks a sending campaign SENT and frees its lease. */
+    async markCampaignSent(campaignId: number, now: Date): Promise<void> {
+      await client.campaign.updateMany({ where: { id: campaignId, status: "SENDING" }, data: { status: "SENT", finishedAt: now, leaseOwner: null, leaseUntil: null } });
+    },
+
+    /** Gives the lease back if this owner holds it, so another sender may take over at once. */
+    async releaseLease(campaignId: number, owner: string): Promise<void> {
+      await client.campaign.updateMany({ where: { id: campaignId, leaseOwner: owner }, data: { leaseOwner: null, leaseUntil: null } });
+    },
+
+    releaseDeliveries: (ids: number[]) => releaseDeliveries(ids),
+
+    /**
+     * Writes outcomes, releases the untouched deliveries, adds to the campaign's counts, renews the
+     * lease to `leaseUntil` and, with a reason, pauses the campaign: one transaction. Returns false
+     * when this owner no longer holds the campaign (paused, cancelled, taken over).
+     */
+    async recordOutcomes(
+      campaignId: number,
+      owner: string,
+      write: { outcomes: DeliveryOutcome[]; untouched: number[]; pausedReason: string | null; now: Date; leaseUntil: Date },
+    ): Promise<boolean> {
+      const { outcomes, untouched, pausedReason, now, leaseUntil } = write;
+      const count = (result: DeliveryOutcome["result"]) => outcomes.filter((o) => o.result === result).length;
+      return client.$transaction(async (tx) => {
+        const sent = outcomes.filter((o): o is Extract<DeliveryOutcome, { result: "sent" }> => o.result === "sent");
+        if (sent.length > 0) {
+          // One statement for the whole batch: a per-row update costs more than the send itself.
+          await tx.$executeRaw`UPDATE "Delivery" SET "status" = 'SENT', "sentAt" = ${now}, "claimedBy" = NULL, "attempts" = "attempts" + 1,
+            "messageId" = CASE "id" ${Prisma.join(sent.map((o) => Prisma.sql`WHEN ${o.id} THEN ${o.messageId}`), " ")} END
+            WHERE "id" IN (${Prisma.join(sent.map((o) => o.id))})`;
+        }
+        for (const outcome of outcomes) {
+          if (outcome.result === "skipped") {
+            await tx.delivery.update({ where: { id: outcome.id }, data: { status: "SKIPPED", error: outcome.reason, claimedBy: null } });
+          } else if (outcome.result === "failed") {
+            await tx.delivery.update({ where: { id: outcome.id }, data: { status: "FAILED", error: outcome.error, attempts: outcome.attempts, claimedBy: null } });
+          } else if (outcome.result === "retry") {
+            await tx.delivery.update({
+              where: { id: outcome.id },
+              data: { status: "PENDING", error: outcome.error, attempts: outcome.attempts, nextAttemptAt: outcome.nextAttemptAt, claimedBy: null },
+            });
+          }
+        }
+        if (untouched.length > 0) await releaseDeliveries(untouched, tx);
+        // The counts always move; the lease is renewed only if this owner still holds it, in the
+        // same statement (one query fewer per write, ADR 010).
+        const [held] = await tx.$queryRaw<{ held: boolean | number | bigint }[]>`UPDATE "Campaign"
+          SET "sentCount" = "sentCount" + ${count("sent")}, "failedCount" = "failedCount" + ${count("failed")},
+            "skippedCount" = "skippedCount" + ${count("skipped")}, "updatedAt" = ${now},
+            "leaseUntil" = CASE WHEN "status" = 'SENDING' AND "leaseOwner" = ${owner} THEN ${leaseUntil} ELSE "leaseUntil" END
+          WHERE "id" = ${campaignId}
+          RETURNING ("status" = 'SENDING' AND "leaseOwner" = ${owner}) AS "held"`;
+        if (pausedReason) {
+          await tx.campaign.updateMany({ where: { id: campaignId, status: "SENDING" }, data: { status: "PAUSED", pausedReason, leaseOwner: null, leaseUntil: null } });
+        }
+        return Number(held?.held ?? 0) === 1;
+      });
+    },
+  };
+}
+
+/** The store on this process's database. */
+export const sendStore: SendStore = createSendStore(db);
