@@ -23,7 +23,7 @@ export async function checkPasswordAgainstLockout(email: string, isRight: () => 
   const attempt = await takeAttempt(key, now, client);
   if ("lockedUntil" in attempt) return { outcome: "locked", until: attempt.lockedUntil, justLocked: false };
   if (await isRight()) {
-    await client.signInLockout.deleteMany({ where: { addressHash: key } });
+    await clearFailedSignIns(email, client);
     return { outcome: "right" };
   }
   if (attempt.number < LOCKOUT.maxFailures) return { outcome: "wrong" };
@@ -59,9 +59,9 @@ async function takeAttempt(key: string, now: Date, client: Db): Promise<{ number
   return { number };
 }
 
-/** A successful sign-in by other means (a reset, an accepted invitation) starts the count again. */
-export async function clearFailedSignIns(email: string): Promise<void> {
-  await db.signInLockout.deleteMany({ where: { addressHash: addressHash(email) } });
+/** A right password, or a sign-in by other means (a reset, an accepted invitation), starts the count again. */
+export async function clearFailedSignIns(email: string, client: Db = db): Promise<void> {
+  await client.signInLockout.deleteMany({ where: { addressHash: addressHash(email) } });
 }
 
 /** Counters nobody has touched for a day: removed by `accounts prune`. */
