@@ -1,0 +1,58 @@
+import { MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { z } from "zod";
+import { formFields } from "./forms.ts";
+import { readForm } from "./read-form.server.ts";
+import { fileTooLarge, type UploadLimit } from "./upload-limits.ts";
+
+// The one way an action reads its form (ADR 024): readForm's 400 for a body that is not a form,
+// then Conform's parse (repeated names become arrays, `a.b` and `a[0]` nest, files stay files)
+// checked by a Zod schema. Auto-coercion is off: each schema says how a string becomes a number
+// or a checkbox (z.coerce, "on"), so a field reads the same in a test, a form and the JSON API.
+
+/** A form that passed its schema, or the first message for each field that did not. */
+export type ParsedForm<T> =
+  | { ok: true; value: T; form: FormData }
+  | {
+      ok: false;
+      /** 400, or 413 for a file over the page's upload limit. */
+      status: 400 | 413;
+      /** The first message per field name, shown beside that field; "form" is about the whole form. */
+      errors: Record<string, string>;
+      /** What was typed, as strings, to draw the form again. */
+      values: Record<string, string>;
+      form: FormData;
+    };
+
+type Options = {
+  /** A multipart form with a file: the page's limit and the field that carries the file. */
+  upload?: UploadLimit & { field: string };
+};
+
+export async function parseForm<Schema extends z.ZodType>(request: Request, schema: Schema, options: Options = {}): Promise<ParsedForm<z.output<Schema>>> {
+  const { upload } = options;
+  let form: FormData;
+  if (upload) {
+    try {
+      form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: upload.maxBytes }));
+    } catch (error) {
+      if (error instanceof MaxPartSizeExceededError) {
+        return { ok: false, status: 413, errors: { [upload.field]: fileTooLarge(upload) }, values: {}, form: new FormData() };
+      }
+      return { ok: false, status: 400, errors: { form: "The form could not be read. Please fill it in and send it again." }, values: {}, form: new FormData() };
+    }
+  } else {
+    form = await readForm(request);
+  }
+  const submission = parseWithZod(form, { schema, disableAutoCoercion: true });
+  if (submission.status === "success") return { ok: true, value: submission.value as z.output<Schema>, form };
+  return { ok: false, status: 400, errors: firstMessages(submission.error), values: formFields(form), form };
+}
+
+function firstMessages(error: Record<string, string[] | null> | undefined): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const [name, messages] of Object.entries(error ?? {})) {
+    if (messages?.[0]) errors[name === "" ? "form" : name] = messages[0];
+  }
+  return errors;
+}
