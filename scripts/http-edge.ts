@@ -111,7 +111,7 @@ export function remixHandler(build: ServerBuild, getLoadContext: (req: ExpressRe
   };
 }
 
-/** The Fetch request Remix expects, as @remix-run/express builds it, with the body already read. */
+/** The Fetch request Remix expects, as Remix's Express adapter would build it, with the body already read. */
 function remixRequest(req: ExpressRequest, res: ExpressResponse): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
