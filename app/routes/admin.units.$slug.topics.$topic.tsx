@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionA
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/domain/accounts/staff.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
-import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { archiveTopic, deleteTopic, TopicAdminError, topicForAdmin, unarchiveTopic, updateTopic } from "~/domain/units/topics.server.ts";
 import { ActionButton, Breadcrumbs, ErrorSummary, NoticeBanner, TOPIC_FIELD_LABELS, TopicFields } from "~/components/admin-units.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";

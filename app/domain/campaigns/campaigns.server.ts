@@ -5,7 +5,8 @@
 import { db } from "~/utils/db.server.ts";
 import { inStaffUnits, notFound, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
 import { audienceWhere, countAudience } from "~/domain/consent/audience.server.ts";
-import type { Channel, PromotionalTarget } from "~/domain/consent/eligibility.ts";
+import type { Channel } from "~/domain/consent/channels.ts";
+import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { missingSenderFacts, personalize, renderCampaignPreview, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";

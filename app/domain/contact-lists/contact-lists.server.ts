@@ -4,7 +4,7 @@ import { notFound, unitScope, type Staff } from "~/domain/accounts/staff.server.
 import { audienceWhere } from "~/domain/consent/audience.server.ts";
 import { recordExport } from "~/domain/consent/changes.server.ts";
 import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
-import { CHANNEL_LABEL, offeredChannels } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL, offeredChannels } from "~/domain/consent/channels.ts";
 import { inertCell } from "~/utils/csv-cells.ts";
 import { db } from "~/utils/db.server.ts";
 import type { Requester } from "~/utils/request.server.ts";

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { notFound } from "~/domain/accounts/staff.server.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
-import type { Channel } from "~/domain/consent/eligibility.ts";
 import { db, type Tx } from "~/utils/db.server.ts";
-import { CHANNEL_LABEL, offeredChannels } from "./channels.ts";
+import { CHANNEL_LABEL, offeredChannels, type Channel } from "~/domain/consent/channels.ts";
 import { RESERVED_SLUGS, UNIT_SLUG_RULE } from "./unit-settings.server.ts";
 
 // Topics (promotional subscription types) as admins set them up. A topic with history is never
