@@ -9,7 +9,8 @@ import type { Channel } from "~/domain/consent/channels.ts";
 import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
-import { missingSenderFacts, personalize, renderCampaignPreview, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
+import { missingSenderFacts } from "~/domain/units/sender-facts.server.ts";
+import { personalize, renderCampaignPreview, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
 import { formatInZone } from "./schedule-time.ts";
 import { startCampaign } from "./sender.server.ts";
 

@@ -1,11 +1,11 @@
 import crypto from "node:crypto";
 import { notFound } from "~/domain/accounts/staff.server.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
-import { missingSenderFacts } from "~/domain/campaigns/message.server.ts";
 import { dkimDnsRecord, DkimKeyError, keyFingerprint, pastedPublicKeyRecord, publicKeyOfRecord, signSampleMessage, verifyDkim, type DkimDnsRecord } from "~/domain/mail/dkim.server.ts";
 import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { offeredChannels } from "~/domain/consent/channels.ts";
+import { missingSenderFacts } from "./sender-facts.server.ts";
 import { parseUnitForm, type UnitFieldErrors, type UnitSettings } from "./unit-settings.server.ts";
 
 // Business units as admins set them up: list, create, edit, and the DKIM test. Every change
