@@ -301,8 +301,8 @@ export async function campaignReport(staff: Staff, id: number, now = new Date())
   };
 }
 
-export type { TimelinePoint } from "~/components/campaign-timeline.tsx";
-import type { TimelinePoint } from "~/components/campaign-timeline.tsx";
+/** One bucket of a campaign's timeline: messages sent and unsubscribes in it, from its start (ISO time). */
+export type TimelinePoint = { at: string; sent: number; unsubscribes: number };
 
 /** Sent messages and unsubscribes in up to 24 equal time buckets from the first send to the last event. */
 function timeline(sent: { at: Date; n: number }[], unsubscribes: { at: Date; n: number }[]): TimelinePoint[] {
