@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { requireAdmin } from "~/utils/permissions.server.ts";
 import {
   ACTION_LABEL,
   ACTIONS,

@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { ledgerQueryString, parseLedgerQuery, type LedgerQuery, type LedgerQueryErrors } from "~/domain/ledger/ledger-query.ts";
 import { exportLedger, resolveLedgerQuery } from "~/domain/ledger/ledger.server.ts";

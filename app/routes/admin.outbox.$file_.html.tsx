@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { notFound, requireStaff } from "~/domain/accounts/staff.server.ts";
+import { notFound, requireStaff } from "~/utils/permissions.server.ts";
 import { outboxReaderFor, readOutboxHtml } from "~/domain/mail/outbox-browse.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { answeringInPlainText } from "~/utils/resource-route.server.ts";

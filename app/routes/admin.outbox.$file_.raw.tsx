@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { notFound, requireStaff } from "~/domain/accounts/staff.server.ts";
+import { notFound, requireStaff } from "~/utils/permissions.server.ts";
 import { downloadOutboxMessage } from "~/domain/mail/outbox-browse.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { adminActor, exportSuppressions } from "~/domain/suppressions/suppressions.server.ts";
 import { IMPORTABLE_REASONS } from "~/domain/suppressions/suppression-csv.ts";

@@ -1,7 +1,8 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { requireStaff } from "~/domain/accounts/staff.server.ts";
+import { notFound, requireStaff } from "~/utils/permissions.server.ts";
 import { ContactListError, EXPORT_CHANNELS, exportContactList, findContactList } from "~/domain/contact-lists/contact-lists.server.ts";
+import { NotFoundError } from "~/domain/not-found.ts";
 import { formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
@@ -34,6 +35,7 @@ export function action({ request, context }: ActionFunctionArgs) {
       list = await findContactList(staff, parsed.data);
     } catch (error) {
       if (error instanceof ContactListError) return plainTextAnswer(400, error.message);
+      if (error instanceof NotFoundError) notFound(undefined, "plain text");
       throw error;
     }
     const exported = await exportContactList(staff, list, requesterOf(request, context));
