@@ -55,13 +55,11 @@ export function folderImports(files: string[] = sourceFiles(appRoot)): FolderEdg
   return [...edges.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
 }
 
-/** Groups of domain folders that import each other round a cycle (strongly connected, two or more). */
-export function domainCycles(edges: FolderEdge[]): string[][] {
-  const domain = edges.filter((edge) => edge.from.startsWith("domain/") && edge.to.startsWith("domain/"));
+/** Groups of nodes that import each other round a cycle (strongly connected, two or more), by Tarjan's algorithm. */
+function cyclicGroups(edges: { from: string; to: string }[]): string[][] {
   const next = new Map<string, string[]>();
-  for (const { from, to } of domain) next.set(from, [...(next.get(from) ?? []), to]);
-  const nodes = [...new Set(domain.flatMap((edge) => [edge.from, edge.to]))].sort();
-  // Tarjan's strongly connected components.
+  for (const { from, to } of edges) next.set(from, [...(next.get(from) ?? []), to]);
+  const nodes = [...new Set(edges.flatMap((edge) => [edge.from, edge.to]))].sort();
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
@@ -93,6 +91,24 @@ export function domainCycles(edges: FolderEdge[]): string[][] {
   return groups;
 }
 
+/** Groups of domain folders that import each other round a cycle of any length. */
+export function domainCycles(edges: FolderEdge[]): string[][] {
+  return cyclicGroups(edges.filter((edge) => edge.from.startsWith("domain/") && edge.to.startsWith("domain/")));
+}
+
+/** Groups of app files that import each other round a cycle (files relative to app/). */
+export function fileCycles(files: string[] = sourceFiles(appRoot)): string[][] {
+  const known = new Set(files);
+  const edges = files.flatMap((file) =>
+    ts
+      .preProcessFile(fs.readFileSync(file, "utf8"), true, true)
+      .importedFiles.map(({ fileName }) => resolvedPath(fileName, file))
+      .filter((target): target is string => target !== null && known.has(target))
+      .map((target) => ({ from: path.relative(appRoot, file), to: path.relative(appRoot, target) })),
+  );
+  return cyclicGroups(edges);
+}
+
 /** Edges that point up: domain into routes or components, utils into components or routes. */
 export function upwardImports(edges: FolderEdge[]): FolderEdge[] {
   return edges.filter(
@@ -107,6 +123,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const shown = edges.filter((edge) => edge.from.startsWith("domain") || edge.from === "utils");
   console.log("Folder imports (domain and utils; importing files in brackets):");
   for (const edge of shown) console.log(`  ${edge.from} -> ${edge.to}  [${edge.files.join(", ")}]`);
+  const twoWay = shown.filter((edge) => edge.from < edge.to && shown.some((back) => back.from === edge.to && back.to === edge.from));
+  console.log("Two-way pairs:", twoWay.map((edge) => `${edge.from} <-> ${edge.to}`).join("; ") || "none");
   console.log("Domain folder cycles:", domainCycles(edges).map((group) => group.join(" <-> ")).join("; ") || "none");
   console.log("Imports pointing up:", upwardImports(edges).map((edge) => `${edge.from} -> ${edge.to}`).join("; ") || "none");
+  console.log("File cycles:", fileCycles().map((group) => group.join(" <-> ")).join("; ") || "none");
 }
