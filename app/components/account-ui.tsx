@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { Form, Link } from "@remix-run/react";
+import type { UnusableLink } from "~/domain/accounts/one-time-links.server.ts";
 
 // The frame and form pieces of the account pages (/login, /signup, /account …). Every form
 // is a plain HTML form: it works without JavaScript.
@@ -91,12 +92,8 @@ export function FormMessage({ tone, children }: { tone: "error" | "success" | "i
 /** The password rules, shown under every new-password field. */
 export const NEW_PASSWORD_HINT = "At least 12 characters. A few unrelated words work well; avoid your email address.";
 
-export type LinkProblem = "unknown" | "used" | "expired";
-
-/** Links that were once good answer 410 Gone; links that never were answer 400. */
-export function linkProblemStatus(reason: LinkProblem): 400 | 410 {
-  return reason === "unknown" ? 400 : 410;
-}
+/** Why an emailed account link cannot be used. */
+export type LinkProblem = UnusableLink;
 
 /** The page for an emailed account link that cannot be used, and the way to a fresh one. */
 export function AccountLinkProblem({ reason, next }: { reason: LinkProblem; next: { to: string; label: string } }) {

@@ -1,7 +1,7 @@
 // A small bar chart of messages sent and unsubscribes over the campaign's life. Plain SVG with
 // a table fallback, so screen readers and people without JavaScript get the same numbers.
 
-export type TimelinePoint = { at: string; sent: number; unsubscribes: number };
+import type { TimelinePoint } from "~/domain/campaigns/campaigns.server.ts";
 
 export function CampaignTimeline({ points }: { points: TimelinePoint[] }) {
   if (points.length === 0) return null;

@@ -1,7 +1,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { listUnitCatalog } from "~/domain/units/catalog.server.ts";
-import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 
 export const meta: MetaFunction = () => [{ title: "Preference Center" }];
 

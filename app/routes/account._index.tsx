@@ -10,7 +10,8 @@ import {
   updateName,
 } from "~/domain/accounts/account.server.ts";
 import { CurrentPasswordSchema, NameSchema, NewPasswordSchema } from "~/domain/accounts/fields.ts";
-import { clearSessionCookie, requireUser } from "~/domain/accounts/sessions.server.ts";
+import { clearSessionCookie } from "~/domain/accounts/sessions.server.ts";
+import { requireUser } from "~/utils/permissions.server.ts";
 import { whyNoAccountMail } from "~/domain/accounts/account-mail.server.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { AccountFrame, Field, FormMessage, NEW_PASSWORD_HINT } from "~/components/account-ui.tsx";

@@ -1,8 +1,8 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { checkEmailChangeLink, confirmEmailChange, type EmailChangeConfirmation } from "~/domain/accounts/account.server.ts";
-import { AccountFrame, AccountLinkProblem, linkProblemStatus, type LinkProblem } from "~/components/account-ui.tsx";
-import { linkProblemAnswer } from "~/utils/link-answer.server.ts";
+import { AccountFrame, AccountLinkProblem, type LinkProblem } from "~/components/account-ui.tsx";
+import { linkProblemAnswer, linkProblemStatus } from "~/utils/link-answer.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";

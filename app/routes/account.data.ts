@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportAccountData } from "~/domain/accounts/account.server.ts";
-import { requireUser } from "~/domain/accounts/sessions.server.ts";
+import { requireUser } from "~/utils/permissions.server.ts";
 
 // /account/data: "download my data", a JSON file of everything we hold about the signed-in person.
 

@@ -1,7 +1,7 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { requireAdmin } from "~/utils/permissions.server.ts";
 import { listAudit } from "~/domain/audit/audit.server.ts";
 import { knownAuditActions } from "~/domain/audit/audit-actions.server.ts";
 import { FormMessage } from "~/components/account-ui.tsx";

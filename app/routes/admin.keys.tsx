@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { KEYRING_REFRESH_MS, KID, MAXIMUM_LIFETIME_DAYS } from "~/domain/tokens/key-ids.ts";
 import { listSigningKeys, retireKey, revokeKey, rotateKeys } from "~/domain/tokens/keys.server.ts";

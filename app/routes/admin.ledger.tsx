@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { requireAdmin } from "~/utils/permissions.server.ts";
 import {
   ACTION_LABEL,
   ACTIONS,
@@ -14,7 +14,7 @@ import {
   type LedgerQueryErrors,
 } from "~/domain/ledger/ledger-query.ts";
 import { ledgerChart, ledgerFilterChoices, resolveLedgerQuery, searchLedger } from "~/domain/ledger/ledger.server.ts";
-import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { BreakableAddress } from "~/components/breakable-address.tsx";
 import { LedgerChart } from "~/components/ledger-chart.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";

@@ -1,6 +1,6 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { notFound, requireStaff } from "~/domain/accounts/staff.server.ts";
+import { notFound, requireStaff } from "~/utils/permissions.server.ts";
 import { openOutboxMessage, outboxReaderFor } from "~/domain/mail/outbox-browse.server.ts";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { formatMoment } from "~/utils/format.ts";

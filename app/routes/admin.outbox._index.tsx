@@ -1,7 +1,7 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { requireStaff } from "~/domain/accounts/staff.server.ts";
+import { requireStaff } from "~/utils/permissions.server.ts";
 import { OUTBOX_MESSAGE_NAME, OUTBOX_SCAN_LIMIT, browseOutbox, outboxReaderFor } from "~/domain/mail/outbox-browse.server.ts";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { formatMoment } from "~/utils/format.ts";

@@ -1,7 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { notFound, requireAdmin, staffUnits } from "~/domain/accounts/staff.server.ts";
+import { staffUnits } from "~/domain/accounts/staff.server.ts";
+import { notFound, requireAdmin } from "~/utils/permissions.server.ts";
 import {
   changeStaffRole,
   findStaffMember,

@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { requireAdmin } from "~/utils/permissions.server.ts";
 import { listStaff } from "~/domain/accounts/people.server.ts";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { ROLE_LABEL, StaffStatus } from "~/components/staff-people.tsx";

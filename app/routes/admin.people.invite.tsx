@@ -1,7 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { requireAdmin, staffUnits } from "~/domain/accounts/staff.server.ts";
+import { staffUnits } from "~/domain/accounts/staff.server.ts";
+import { requireAdmin } from "~/utils/permissions.server.ts";
 import { inviteStaff, PeopleError } from "~/domain/accounts/people.server.ts";
 import { STAFF_ROLES } from "~/domain/accounts/staff-roles.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";

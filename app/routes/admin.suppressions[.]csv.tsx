@@ -1,12 +1,11 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { plainTextAnswer, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { adminActor, exportSuppressions } from "~/domain/suppressions/suppressions.server.ts";
 import { IMPORTABLE_REASONS } from "~/domain/suppressions/suppression-csv.ts";
 import { formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
-import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
 import { readForm } from "~/utils/read-form.server.ts";
 
 // POST /admin/suppressions.csv: the suppression list as a file. A POST because each download
@@ -20,32 +19,28 @@ const ExportRequest = z.object({
     .optional(),
 });
 
-export function loader({ request }: LoaderFunctionArgs) {
-  return answeringInPlainText(async () => {
-    await requireAdmin(request);
-    return redirect("/admin/suppressions");
-  });
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAdmin(request, "plain text");
+  return redirect("/admin/suppressions");
 }
 
-export function action({ request, context }: ActionFunctionArgs) {
-  return answeringInPlainText(async () => {
-    const staff = await requireAdmin(request);
-    const parsed = ExportRequest.safeParse(formFields(await readForm(request)));
-    if (!parsed.success)
-      return plainTextAnswer(
-        400,
-        `This export request cannot be read: reason ${parsed.error.issues[0].message}. Choose from the form at /admin/suppressions.`,
-      );
-    const exported = await exportSuppressions(adminActor(staffActor(staff, requesterOf(request, context))), {
-      reason: parsed.data.reason || undefined,
-    });
-    return new Response(exported.csv, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${exported.fileName}"`,
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-      },
-    });
+export async function action({ request, context }: ActionFunctionArgs) {
+  const staff = await requireAdmin(request, "plain text");
+  const parsed = ExportRequest.safeParse(formFields(await readForm(request)));
+  if (!parsed.success)
+    return plainTextAnswer(
+      400,
+      `This export request cannot be read: reason ${parsed.error.issues[0].message}. Choose from the form at /admin/suppressions.`,
+    );
+  const exported = await exportSuppressions(adminActor(staffActor(staff, requesterOf(request, context))), {
+    reason: parsed.data.reason || undefined,
+  });
+  return new Response(exported.csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${exported.fileName}"`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
   });
 }

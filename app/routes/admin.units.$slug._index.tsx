@@ -1,9 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { answering404, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
-import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { testUnitDkim, unitForAdmin, updateUnit, type DkimTestOutcome } from "~/domain/units/unit-admin.server.ts";
 import { EXEMPT_CLASS_LABEL } from "~/domain/transactional/exempt-categories.server.ts";
 import { Breadcrumbs, ChoiceGroup, NoticeBanner, TableScroll, TextAreaField } from "~/components/admin-units.tsx";
@@ -34,7 +34,7 @@ export const headers = passThroughHeaders;
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = answering404(async ({ request, params }: LoaderFunctionArgs) => {
   const staff = await requireAdmin(request);
   const { unit, dkimKey, missing, readiness, topics, categories } = await unitForAdmin(params.slug ?? "");
   const notice = new URL(request.url).searchParams.get("notice");
@@ -52,7 +52,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     { headers: NO_STORE },
   );
-}
+});
 
 const Intent = z.enum(["save", "dkim-test"]);
 const DkimTestRequest = z.object({ against: z.enum(["published", "pasted"], { error: "Choose what to verify the signature against." }), publicKey: z.string().max(10_000).default("") });
@@ -62,7 +62,7 @@ type Answer =
   | { kind: "dkim-test"; outcome: DkimTestOutcome; against: string; publicKey: string }
   | { kind: "bad-request"; message: string };
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
   const staff = await requireAdmin(request);
   const slug = params.slug ?? "";
   const fields = formFields(await readForm(request));
@@ -83,7 +83,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (result.ok) return redirect(`/admin/units/${slug}?notice=${result.changed.length > 0 ? "saved" : "unchanged"}`, { headers: NO_STORE });
   const { dkimPrivateKey, ...values } = fields;
   return data<Answer>({ kind: "save", errors: result.errors, values, keyWasPasted: Boolean(dkimPrivateKey?.trim()) && !result.errors.dkimPrivateKey, attempt: Date.now() }, { status: 400, headers: NO_STORE });
-}
+});
 
 /** The stored settings as the form's strings. */
 function formValues(unit: Record<string, unknown>): UnitFormValues {

@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { answering404, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import {
   archiveCategory,
@@ -36,14 +36,14 @@ export const headers = passThroughHeaders;
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = answering404(async ({ request, params }: LoaderFunctionArgs) => {
   const staff = await requireAdmin(request);
   const { unit, category, messages, templates } = await categoryForAdmin(params.slug ?? "", params.category ?? "");
   const notice = new URL(request.url).searchParams.get("notice");
   return data({ user: { email: staff.email, role: staff.role }, unit, category, messages, templates, legalClasses: EXEMPT_CLASS_LABEL, notice }, { headers: NO_STORE });
-}
+});
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
   const staff = await requireAdmin(request);
   const unitSlug = params.slug ?? "";
   const categorySlug = params.category ?? "";
@@ -58,7 +58,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     remove: () => deleteCategory(actor, unitSlug, categorySlug),
     isRefusal: (error): error is CategoryAdminError => error instanceof CategoryAdminError,
   });
-}
+});
 
 export default function CategoryPage() {
   const { user, unit, category, messages, templates, legalClasses, notice } = useLoaderData<typeof loader>();

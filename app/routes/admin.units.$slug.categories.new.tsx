@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { notFound, requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { answering404, notFound, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { createCategory, EXEMPT_CLASS_LABEL, templatesByCategory } from "~/domain/transactional/exempt-categories.server.ts";
 import { findUnitBySlug } from "~/domain/units/units.server.ts";
@@ -40,13 +40,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
   const staff = await requireAdmin(request);
   const fields = formFields(await readForm(request));
   const result = await createCategory(staffActor(staff, requesterOf(request, context)), params.slug ?? "", fields);
   if (result.ok) return redirect(`/admin/units/${params.slug}?notice=category-created#categories`, { headers: NO_STORE });
   return data({ errors: result.errors as Record<string, string>, values: fields }, { status: 400, headers: NO_STORE });
-}
+});
 
 export default function NewCategoryPage() {
   const { user, unit, legalClasses, templates } = useLoaderData<typeof loader>();

@@ -1,8 +1,8 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { answering404, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
-import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { archiveTopic, deleteTopic, TopicAdminError, topicForAdmin, unarchiveTopic, updateTopic } from "~/domain/units/topics.server.ts";
 import { ActionButton, Breadcrumbs, ErrorSummary, NoticeBanner, TOPIC_FIELD_LABELS, TopicFields } from "~/components/admin-units.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
@@ -29,14 +29,14 @@ export const headers = passThroughHeaders;
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = answering404(async ({ request, params }: LoaderFunctionArgs) => {
   const staff = await requireAdmin(request);
   const { unit, topic, history } = await topicForAdmin(params.slug ?? "", params.topic ?? "");
   const notice = new URL(request.url).searchParams.get("notice");
   return data({ user: { email: staff.email, role: staff.role }, unit, topic, history, notice }, { headers: NO_STORE });
-}
+});
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
   const staff = await requireAdmin(request);
   const unitSlug = params.slug ?? "";
   const topicSlug = params.topic ?? "";
@@ -51,7 +51,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     remove: () => deleteTopic(actor, unitSlug, topicSlug),
     isRefusal: (error): error is TopicAdminError => error instanceof TopicAdminError,
   });
-}
+});
 
 export default function TopicPage() {
   const { user, unit, topic, history, notice } = useLoaderData<typeof loader>();

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { notFound, requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { answering404, notFound, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { createTopic } from "~/domain/units/topics.server.ts";
 import { findUnitBySlug } from "~/domain/units/units.server.ts";
@@ -32,13 +32,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return data({ user: { email: staff.email, role: staff.role }, unit: { slug: unit.slug, displayName: unit.displayName } }, { headers: NO_STORE });
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
   const staff = await requireAdmin(request);
   const fields = formFields(await readForm(request));
   const result = await createTopic(staffActor(staff, requesterOf(request, context)), params.slug ?? "", fields);
   if (result.ok) return redirect(`/admin/units/${params.slug}?notice=topic-created#topics`, { headers: NO_STORE });
   return data({ errors: result.errors as Record<string, string>, values: fields }, { status: 400, headers: NO_STORE });
-}
+});
 
 export default function NewTopicPage() {
   const { user, unit } = useLoaderData<typeof loader>();

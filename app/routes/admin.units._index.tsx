@@ -1,6 +1,6 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireAdmin } from "~/domain/accounts/staff.server.ts";
+import { requireAdmin } from "~/utils/permissions.server.ts";
 import { listUnitsForAdmin } from "~/domain/units/unit-admin.server.ts";
 import { TableScroll } from "~/components/admin-units.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";

@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionA
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { z } from "zod";
-import { notFound, requireStaff } from "~/domain/accounts/staff.server.ts";
+import { answering404, notFound, requireStaff } from "~/utils/permissions.server.ts";
 import {
   campaignReport,
   CampaignError,
@@ -47,7 +47,7 @@ const campaignId = (params: LoaderFunctionArgs["params"]) => {
   return Number.isSafeInteger(id) && id > 0 ? id : notFound();
 };
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export const loader = answering404(async ({ request, params }: LoaderFunctionArgs) => {
   const staff = await requireStaff(request);
   const report = await campaignReport(staff, campaignId(params));
   const draft = report.campaign.status === "DRAFT";
@@ -58,7 +58,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     { user: { email: staff.email, role: staff.role }, report, units, schedule, timeZones: draft ? timeZoneChoices() : [] },
     { headers: { "Cache-Control": "no-store" } },
   );
-}
+});
 
 const Intent = z.enum(["save", "preview", "test", "confirm-send", "send", "schedule", "cancel", "pause", "resume"]);
 /** What "Send now" will send, shown for the marketer to confirm; `fields` are carried to the send as they are. */
@@ -72,7 +72,7 @@ type ActionAnswer = {
   confirmation?: SendConfirmation;
 };
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export const action = answering404(async ({ request, params }: ActionFunctionArgs) => {
   const staff = await requireStaff(request);
   const id = campaignId(params);
   const form = await readForm(request);
@@ -127,7 +127,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     throw error;
   }
-}
+});
 
 /** The composer's fields as the form posts them, to be posted again unchanged by the confirmation. */
 function composerFields(input: CampaignFormValues): Record<string, string> {

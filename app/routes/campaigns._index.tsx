@@ -1,6 +1,6 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { requireStaff } from "~/domain/accounts/staff.server.ts";
+import { requireStaff } from "~/utils/permissions.server.ts";
 import { listCampaigns } from "~/domain/campaigns/campaigns.server.ts";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { CAMPAIGN_STATUS_LABEL } from "~/components/campaign-status.tsx";

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { requireStaff } from "~/domain/accounts/staff.server.ts";
+import { answering404, requireStaff } from "~/utils/permissions.server.ts";
 import { CampaignError, composerChoices, createCampaign, previewCampaign } from "~/domain/campaigns/campaigns.server.ts";
 import { parseCampaignForm } from "~/domain/campaigns/campaign-form.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type ActionAnswer = { errors: FieldErrors; preview: ComposerPreview | null; values: Record<string, unknown> };
 
-export async function action({ request }: ActionFunctionArgs) {
+export const action = answering404(async ({ request }: ActionFunctionArgs) => {
   const staff = await requireStaff(request);
   const form = await readForm(request);
   const values = Object.fromEntries(form);
@@ -39,7 +39,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (error instanceof CampaignError) return data<ActionAnswer>({ errors: { [error.field ?? "form"]: error.message }, preview: null, values }, { status: 400 });
     throw error;
   }
-}
+});
 
 export default function NewCampaignPage() {
   const { user, units } = useLoaderData<typeof loader>();

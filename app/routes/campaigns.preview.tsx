@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs } from "@remix-run/node";
-import { requireStaff } from "~/domain/accounts/staff.server.ts";
+import { answering404, requireStaff } from "~/utils/permissions.server.ts";
 import { CampaignError, previewCampaign } from "~/domain/campaigns/campaigns.server.ts";
 import { parseCampaignForm } from "~/domain/campaigns/campaign-form.ts";
 
@@ -8,7 +8,7 @@ import { parseCampaignForm } from "~/domain/campaigns/campaign-form.ts";
 
 const answer = (body: object, status = 200) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
 
-export async function action({ request }: ActionFunctionArgs) {
+export const action = answering404(async ({ request }: ActionFunctionArgs) => {
   const staff = await requireStaff(request).catch((thrown: unknown) => {
     // Signed out while writing: say so instead of sending the page's script to the sign-in page.
     if (thrown instanceof Response && thrown.status >= 300 && thrown.status < 400) return null;
@@ -24,4 +24,4 @@ export async function action({ request }: ActionFunctionArgs) {
     if (error instanceof CampaignError) return answer({ error: error.message, ...(error.field ? { field: error.field } : {}) }, 400);
     throw error;
   }
-}
+});

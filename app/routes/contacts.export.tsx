@@ -1,7 +1,7 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { requireStaff } from "~/domain/accounts/staff.server.ts";
+import { answering404, requireStaff } from "~/utils/permissions.server.ts";
 import {
   ContactListError,
   EXPORT_CHANNELS,
@@ -11,7 +11,7 @@ import {
   type ContactList,
   type ContactListSize,
 } from "~/domain/contact-lists/contact-lists.server.ts";
-import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { FormMessage } from "~/components/account-ui.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
@@ -44,7 +44,7 @@ const listValue = (list: Pick<ContactList, "unit" | "topic" | "channel">) => `${
 
 type Selected = { list: ContactList; size: ContactListSize } | { error: string } | null;
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export const loader = answering404(async ({ request }: LoaderFunctionArgs) => {
   const staff = await requireStaff(request);
   const units = await exportableLists(staff);
   const asked = new URL(request.url).searchParams.get("list");
@@ -70,7 +70,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     { user: { email: staff.email, role: staff.role }, units, selected },
     { status, headers: { "Cache-Control": "no-store" } },
   );
-}
+});
 
 export default function ContactExportRoute() {
   const { user, units, selected } = useLoaderData<typeof loader>();

@@ -1,10 +1,10 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { requireStaff } from "~/domain/accounts/staff.server.ts";
+import { notFound, plainTextAnswer, requireStaff } from "~/utils/permissions.server.ts";
 import { ContactListError, EXPORT_CHANNELS, exportContactList, findContactList } from "~/domain/contact-lists/contact-lists.server.ts";
+import { NotFoundError } from "~/domain/not-found.ts";
 import { formFields } from "~/utils/forms.ts";
 import { requesterOf } from "~/utils/request.server.ts";
-import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
 import { readForm } from "~/utils/read-form.server.ts";
 
 // POST /contacts/export/csv: the download itself. A POST because it writes the ledger's access
@@ -21,29 +21,28 @@ export async function loader() {
   return redirect("/contacts/export");
 }
 
-export function action({ request, context }: ActionFunctionArgs) {
-  return answeringInPlainText(async () => {
-    const staff = await requireStaff(request);
-    const parsed = ExportRequest.safeParse(formFields(await readForm(request)));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return plainTextAnswer(400, `This export request is incomplete: ${String(issue.path[0] ?? "form")} ${issue.message}. Pick a list at /contacts/export.`);
-    }
-    let list;
-    try {
-      list = await findContactList(staff, parsed.data);
-    } catch (error) {
-      if (error instanceof ContactListError) return plainTextAnswer(400, error.message);
-      throw error;
-    }
-    const exported = await exportContactList(staff, list, requesterOf(request, context));
-    return new Response(exported.csv, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${exported.fileName}"`,
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-      },
-    });
+export async function action({ request, context }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, "plain text");
+  const parsed = ExportRequest.safeParse(formFields(await readForm(request)));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return plainTextAnswer(400, `This export request is incomplete: ${String(issue.path[0] ?? "form")} ${issue.message}. Pick a list at /contacts/export.`);
+  }
+  let list;
+  try {
+    list = await findContactList(staff, parsed.data);
+  } catch (error) {
+    if (error instanceof ContactListError) return plainTextAnswer(400, error.message);
+    if (error instanceof NotFoundError) notFound(undefined, "plain text");
+    throw error;
+  }
+  const exported = await exportContactList(staff, list, requesterOf(request, context));
+  return new Response(exported.csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${exported.fileName}"`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
   });
 }

@@ -10,7 +10,8 @@ import {
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { notFound, requireStaff, staffUnits } from "~/domain/accounts/staff.server.ts";
+import { staffUnits } from "~/domain/accounts/staff.server.ts";
+import { notFound, requireStaff } from "~/utils/permissions.server.ts";
 import { ConsentError } from "~/domain/consent/changes.server.ts";
 import { ImportFileError, importContacts, type ImportReport } from "~/domain/imports/contact-import.server.ts";
 import { BASES, CONSENT_MONTHS, HEADER, SKIP_REASON_LABEL, skippedTotal } from "~/domain/imports/contact-csv.ts";

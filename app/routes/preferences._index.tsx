@@ -4,7 +4,7 @@ import { useId } from "react";
 import { z } from "zod";
 import { ConsentError } from "~/domain/consent/changes.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
-import type { Channel } from "~/domain/consent/eligibility.ts";
+import type { Channel } from "~/domain/consent/channels.ts";
 import { controlName, parseShownMarker, shownMarker, SHARING_PURPOSES } from "~/domain/preferences/controls.ts";
 import {
   loadPreferenceCenter,
@@ -14,7 +14,7 @@ import {
   type PreferenceCenter,
 } from "~/domain/preferences/preference-center.server.ts";
 import { requirePreferencesViewer } from "~/domain/preferences/who.server.ts";
-import { CHANNEL_LABEL } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { formatDay } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import preferencesStyles from "~/styles/preferences.css";

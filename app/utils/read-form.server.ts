@@ -1,4 +1,4 @@
-import { plainTextAnswer } from "./resource-route.server.ts";
+import { plainTextAnswer } from "./permissions.server.ts";
 
 const UNREADABLE = "This request did not carry a form we can read. Go back to the page, reload it and send the form again.";
 

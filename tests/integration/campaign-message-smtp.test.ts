@@ -8,8 +8,8 @@ import {
   subscriptionReason,
   type CampaignDraft,
   type CampaignRecipient,
-  type SendingUnitFacts,
 } from "~/domain/campaigns/message.server.ts";
+import type { SendingUnitFacts } from "~/domain/units/sender-facts.server.ts";
 import { createMailTransport, type MailTransport } from "~/domain/mail/transport.server.ts";
 import { getKeyring, rotateSigningKey } from "~/domain/tokens/keyring.server.ts";
 import { verifyLinkToken } from "~/domain/tokens/link-tokens.server.ts";

@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isEligible, type Channel, type ConsentState } from "~/domain/consent/eligibility.ts";
+import type { Channel } from "~/domain/consent/channels.ts";
+import { isEligible, type ConsentState } from "~/domain/consent/eligibility.ts";
 import { startApp, type RunningApp } from "../helpers/app-server.ts";
 import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
 import { httpClient, nextIp } from "../helpers/accounts-http.ts";

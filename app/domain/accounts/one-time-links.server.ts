@@ -3,6 +3,7 @@ import type { OneTimeLinkPurpose } from "~/generated/prisma/enums.ts";
 import type { Db, Tx } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
+import { ONE_TIME_LINK_PATHS } from "~/domain/tokens/link-paths.ts";
 import { ONE_TIME_LINK_MINUTES } from "./link-lifetimes.ts";
 
 // Links emailed for one use. The token is 32 random bytes; the database keeps only its
@@ -10,15 +11,6 @@ import { ONE_TIME_LINK_MINUTES } from "./link-lifetimes.ts";
 // user's earlier unused ones: only the latest email works.
 
 const MINUTE_MS = 60_000;
-
-/** Where each kind of link leads; also how the outbox viewer recognises them to remove them. */
-export const ONE_TIME_LINK_PATHS: Record<OneTimeLinkPurpose, string> = {
-  SIGN_IN: "/login/link/",
-  RESET_PASSWORD: "/reset-password/",
-  CONFIRM_SIGN_UP: "/signup/confirm/",
-  CONFIRM_EMAIL_CHANGE: "/account/confirm-email/",
-  INVITE: "/invite/",
-};
 
 /** What a token in a URL must look like before the database is asked about it. */
 export const ONE_TIME_TOKEN = /^[A-Za-z0-9_-]{43}$/;

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { createCookie, redirect } from "@remix-run/node";
+import { createCookie } from "@remix-run/node";
 import type { Role } from "~/generated/prisma/enums.ts";
 import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
@@ -132,16 +132,6 @@ export async function readSignedInUser(request: Request, now = new Date()): Prom
   if (!user || user.accessRevokedAt) return null;
   const { accessRevokedAt: _revoked, ...signedIn } = user;
   return { sessionId: session.id, ...signedIn };
-}
-
-/** The signed-in user; anyone else is sent to /login, which brings them back here afterwards. */
-export async function requireUser(request: Request, now = new Date()): Promise<SignedInUser> {
-  const user = await readSignedInUser(request, now);
-  if (user) return user;
-  const url = new URL(request.url);
-  throw redirect(`/login?${new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` })}`, {
-    headers: { "Cache-Control": "no-store" },
-  });
 }
 
 /** Revokes the request's session and returns the Set-Cookie header that clears the cookie. */

@@ -6,7 +6,6 @@ import {
   openLinkSession,
   openUserSession,
   readSession,
-  requireUser,
   revokeUserSessions,
   SESSION_IDLE_MS,
   SESSION_MAX_MS,
@@ -88,25 +87,5 @@ describe("user sessions", () => {
     const cleared = await closeSession(requestWithCookie(setCookie), start);
     expect(cleared).toMatch(/^pc_session=; Path=\/; Expires=Thu, 01 Jan 1970/);
     expect(await readSession(requestWithCookie(setCookie), start)).toBeNull();
-  });
-});
-
-describe("requireUser", () => {
-  it("returns the signed-in user", async () => {
-    const setCookie = await openUserSession(user.id, requestWithCookie(), requester);
-    expect(await requireUser(requestWithCookie(setCookie))).toMatchObject({ id: user.id, email: user.email, role: "SUBSCRIBER", contactId: user.contactId });
-  });
-
-  it("sends anyone else to /login with the page to come back to", async () => {
-    const thrown = await requireUser(requestWithCookie(null, "/preferences?unit=2")).catch((response) => response);
-    expect(thrown).toBeInstanceOf(Response);
-    expect(thrown.status).toBe(302);
-    expect(thrown.headers.get("location")).toBe("/login?redirectTo=%2Fpreferences%3Funit%3D2");
-  });
-
-  it("does not accept a link session (it belongs to a contact, not a user)", async () => {
-    const setCookie = await openLinkSession({ contactId: user.contactId!, tokenId: "jti-of-the-link", optOutOnly: false }, requester);
-    expect(await readSession(requestWithCookie(setCookie))).toMatchObject({ userId: null, contactId: user.contactId, linkTokenId: "jti-of-the-link" });
-    await expect(requireUser(requestWithCookie(setCookie))).rejects.toBeInstanceOf(Response);
   });
 });

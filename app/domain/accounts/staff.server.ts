@@ -1,10 +1,10 @@
-import { data } from "@remix-run/node";
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { db } from "~/utils/db.server.ts";
-import { requireUser, type SignedInUser } from "./sessions.server.ts";
+import type { SignedInUser } from "./sessions.server.ts";
 
 // Marketers and admins. A marketer sees only the units they are a member of, and every query
 // a marketer page makes carries that scope in its WHERE clause (unitScope / inStaffUnits).
+// The guards that turn "not staff" into a 404 are the routes' (app/utils/permissions.server.ts).
 
 export type Staff = SignedInUser & {
   role: "MARKETER" | "ADMIN";
@@ -12,25 +12,12 @@ export type Staff = SignedInUser & {
   unitIds: number[] | null;
 };
 
-/** A 404 for anything a person may not see: it does not say whether the thing exists. */
-export function notFound(message = "There is nothing here, or it is not yours to see."): never {
-  throw data({ message }, { status: 404, headers: { "Cache-Control": "no-store" } });
-}
-
-/** The signed-in marketer or admin; subscribers get a 404, people not signed in go to /login. */
-export async function requireStaff(request: Request): Promise<Staff> {
-  const user = await requireUser(request);
-  if (user.role === "SUBSCRIBER") notFound();
+/** The signed-in person as staff, with the units they may work with; null for a subscriber. */
+export async function staffOf(user: SignedInUser): Promise<Staff | null> {
+  if (user.role === "SUBSCRIBER") return null;
   if (user.role === "ADMIN") return { ...user, role: "ADMIN", unitIds: null };
   const memberships = await db.membership.findMany({ where: { userId: user.id }, select: { unitId: true }, orderBy: { unitId: "asc" } });
   return { ...user, role: "MARKETER", unitIds: memberships.map((m) => m.unitId) };
-}
-
-/** The signed-in admin; everyone else gets a 404 (or goes to /login). */
-export async function requireAdmin(request: Request): Promise<Staff> {
-  const staff = await requireStaff(request);
-  if (staff.role !== "ADMIN") notFound();
-  return staff;
 }
 
 /** WHERE for BusinessUnit rows this person may see. */

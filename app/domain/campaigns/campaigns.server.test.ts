@@ -25,9 +25,9 @@ const input = (unitId: number, topicId: number, subject = "Spring offers"): Camp
   advertisementLabel: false,
 });
 
-/** The thrown value, for asserting the 404 the domain throws. */
+/** The thrown value, for asserting the "not found" the domain throws (routes answer it with a 404). */
 const failure = (promise: Promise<unknown>) => promise.then(() => "it succeeded", (error: unknown) => error);
-const NOT_FOUND = { init: { status: 404 } };
+const NOT_FOUND = { name: "NotFoundError" };
 
 async function subscribe(topicId: number, n: number) {
   for (let i = 0; i < n; i++) {

@@ -3,12 +3,15 @@
 // another unit's campaign is "not found", whatever id is typed.
 
 import { db } from "~/utils/db.server.ts";
-import { inStaffUnits, notFound, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
+import { inStaffUnits, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
+import { nothingFound } from "~/domain/not-found.ts";
 import { audienceWhere, countAudience } from "~/domain/consent/audience.server.ts";
-import type { Channel, PromotionalTarget } from "~/domain/consent/eligibility.ts";
+import type { Channel } from "~/domain/consent/channels.ts";
+import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
-import { missingSenderFacts, personalize, renderCampaignPreview, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
+import { missingSenderFacts } from "~/domain/units/sender-facts.server.ts";
+import { personalize, renderCampaignPreview, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
 import { formatInZone } from "./schedule-time.ts";
 import { startCampaign } from "./sender.server.ts";
 
@@ -58,13 +61,13 @@ export function listCampaigns(staff: Staff) {
   return db.campaign.findMany({ where: inStaffUnits(staff), orderBy: { id: "desc" }, take: 200, select: SUMMARY });
 }
 
-/** The campaign, if it belongs to one of this person's units; otherwise a 404. */
+/** The campaign, if it belongs to one of this person's units; otherwise NotFoundError. */
 export async function findCampaign(staff: Staff, id: number) {
   const campaign = await db.campaign.findFirst({
     where: { id, ...inStaffUnits(staff) },
     select: { ...SUMMARY, preheader: true, bodyMarkdown: true, advertisementLabel: true, unitId: true, topicId: true, maxContactId: true, lastContactId: true, audienceRule: true },
   });
-  return campaign ?? notFound();
+  return campaign ?? nothingFound(`Campaign ${id}`);
 }
 
 /** Units and their open topics this person may write campaigns for, with what a unit still lacks to send. */
@@ -80,7 +83,7 @@ export async function composerChoices(staff: Staff) {
 /** Checks the input against the person's units and the draft rules; throws CampaignError naming the field. */
 async function checkInput(staff: Staff, input: CampaignInput) {
   const unit = await db.businessUnit.findFirst({ where: { AND: [{ id: input.unitId }, unitScope(staff)] } });
-  if (!unit) notFound();
+  if (!unit) nothingFound(`Unit ${input.unitId}`);
   const topic = await db.topic.findFirst({ where: { id: input.topicId, unitId: unit.id }, select: { name: true, archivedAt: true, offersEmail: true } });
   if (!topic) throw new CampaignError("Choose a topic of this unit.", "topicId");
   if (topic.archivedAt) throw new CampaignError(`“${topic.name}” is archived: it takes no new campaigns.`, "topicId");
@@ -299,8 +302,8 @@ export async function campaignReport(staff: Staff, id: number, now = new Date())
   };
 }
 
-export type { TimelinePoint } from "~/components/campaign-timeline.tsx";
-import type { TimelinePoint } from "~/components/campaign-timeline.tsx";
+/** One bucket of a campaign's timeline: messages sent and unsubscribes in it, from its start (ISO time). */
+export type TimelinePoint = { at: string; sent: number; unsubscribes: number };
 
 /** Sent messages and unsubscribes in up to 24 equal time buckets from the first send to the last event. */
 function timeline(sent: { at: Date; n: number }[], unsubscribes: { at: Date; n: number }[]): TimelinePoint[] {

@@ -8,7 +8,6 @@ import { renderPromotional } from "~emails/render.tsx";
 import {
   campaignContent,
   InvalidCampaignDraftError,
-  missingSenderFacts,
   personalize,
   prepareCampaignMessage,
   renderCampaignPreview,
@@ -17,8 +16,8 @@ import {
   validateCampaignDraft,
   type CampaignDraft,
   type CampaignRecipient,
-  type SendingUnitFacts,
 } from "./message.server.ts";
+import { missingSenderFacts, type SendingUnitFacts } from "~/domain/units/sender-facts.server.ts";
 
 const DKIM_KEY = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 

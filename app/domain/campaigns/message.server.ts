@@ -1,6 +1,7 @@
-import { dkimKeyType, isDkimSelector, isDomainName, isPlainEmailAddress, PRINTABLE_ASCII, type OutgoingMail } from "~/domain/mail/outgoing-mail.server.ts";
+import { PRINTABLE_ASCII, type OutgoingMail } from "~/domain/mail/outgoing-mail.server.ts";
+import { missingSenderFacts, unitDkim, type SendingUnitFacts, type UnitDkim } from "~/domain/units/sender-facts.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
-import { brandColors, formatDate, missingIdentityFacts, type UnitIdentity } from "~emails/components/index.ts";
+import { brandColors, formatDate, type UnitIdentity } from "~emails/components/index.ts";
 import type { CampaignContent } from "~emails/promotional/campaign.tsx";
 import { campaignMarkdownToHtml, isBlankCampaignHtml } from "~emails/promotional/markdown.ts";
 import { fillPromotional, personalizePromotional, preparePromotional, recipientSlotValues, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail } from "~emails/render.tsx";
@@ -21,25 +22,6 @@ export type CampaignDraft = {
   advertisementLabel: boolean;
   /** The topic's name, as the footer's reason names it. */
   topicName: string;
-};
-
-/** The BusinessUnit columns a campaign's email is built from. */
-export type SendingUnitFacts = {
-  displayName: string;
-  legalName: string | null;
-  postalAddress: string | null;
-  contactEmail: string | null;
-  contactPhone: string | null;
-  contactUrl: string | null;
-  fromName: string;
-  fromEmail: string;
-  replyTo: string | null;
-  sendingDomain: string;
-  dkimDomain: string | null;
-  dkimSelector: string | null;
-  dkimPrivateKey: string | null;
-  brandColor: string;
-  logoUrl: string | null;
 };
 
 export const SUBJECT_MAX_LENGTH = 200;
@@ -65,23 +47,6 @@ export class InvalidCampaignDraftError extends Error {
   constructor(readonly problems: CampaignDraftProblem[]) {
     super(`The campaign cannot be sent: ${problems.map((problem) => problem.message).join(" ")}`);
   }
-}
-
-/**
- * What the unit lacks before it may send promotional mail, as phrases the composer can list:
- * ["a legal name", "a postal address"]. [] when it can send.
- */
-export function missingSenderFacts(unit: SendingUnitFacts): string[] {
-  const missing = missingIdentityFacts(unit);
-  if (!unit.fromName.trim() || /[\r\n]/.test(unit.fromName)) missing.push("a From name");
-  if (!isPlainEmailAddress(unit.fromEmail)) missing.push("a valid From address");
-  if (unit.replyTo !== null && !isPlainEmailAddress(unit.replyTo)) missing.push("a valid Reply-To address (or none)");
-  if (!isDomainName(unit.sendingDomain)) missing.push("a valid sending domain");
-  // Half a DKIM setting would make every message fail at the transport: say so before sending.
-  if ((unit.dkimSelector || unit.dkimPrivateKey) && !dkimOf(unit)) {
-    missing.push("a complete DKIM setting: domain, selector and a PEM private key (or no DKIM at all)");
-  }
-  return missing;
 }
 
 /** Everything wrong with a draft, one message per problem, each naming its field. [] when it can be sent. */
@@ -127,7 +92,7 @@ export type PreparedCampaignMessage = {
   readonly from: { name: string; address: string };
   readonly replyTo?: string;
   readonly messageIdDomain: string;
-  readonly dkim?: { domainName: string; keySelector: string; privateKey: string };
+  readonly dkim?: UnitDkim;
 };
 
 /** Checks the draft and the unit, then renders the message once. Throws InvalidCampaignDraftError or SenderFactsMissingError. */
@@ -135,7 +100,7 @@ export async function prepareCampaignMessage(draft: CampaignDraft, unit: Sending
   const problems = validateCampaignDraft(draft);
   if (problems.length > 0) throw new InvalidCampaignDraftError(problems);
   const email = await renderOnce(draft, unit);
-  const dkim = dkimOf(unit);
+  const dkim = unitDkim(unit);
   const from = { name: unit.fromName, address: unit.fromEmail };
   const replyTo = unit.replyTo || undefined;
   return {
@@ -233,12 +198,3 @@ function unitIdentity(unit: SendingUnitFacts): UnitIdentity {
   // missingSenderFacts() has checked that both are there.
   return { ...unit, legalName: unit.legalName!, postalAddress: unit.postalAddress! };
 }
-
-/** The unit's DKIM key when it has a complete, usable setting; the domain defaults to the sending domain. */
-function dkimOf(unit: SendingUnitFacts): PreparedCampaignMessage["dkim"] | undefined {
-  if (!unit.dkimSelector || !unit.dkimPrivateKey) return undefined;
-  const domainName = unit.dkimDomain || unit.sendingDomain;
-  if (!isDomainName(domainName) || !isDkimSelector(unit.dkimSelector) || dkimKeyType(unit.dkimPrivateKey) !== "rsa") return undefined;
-  return { domainName, keySelector: unit.dkimSelector, privateKey: unit.dkimPrivateKey };
-}
-

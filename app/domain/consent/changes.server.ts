@@ -15,7 +15,7 @@ import type {
 } from "~/generated/prisma/enums.ts";
 import { addressHash } from "./address-hash.server.ts";
 import { normalizeEmail } from "./email.ts";
-import { offeredChannels } from "~/domain/units/channels.ts";
+import { offeredChannels } from "~/domain/consent/channels.ts";
 
 /** Who asked for a change, and how: copied onto the ConsentEvent. */
 export type ConsentContext = {

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import { countAudience, findAudienceBatch, loadConsentStates } from "./audience.server.ts";
-import { CHANNELS, isEligible, type Channel, type PromotionalTarget } from "./eligibility.ts";
+import { CHANNELS, type Channel } from "./channels.ts";
+import { isEligible, type PromotionalTarget } from "./eligibility.ts";
 
 // Invariant 2 (docs/invariants.md): the audience query and isEligible() are the same rule. Generated
 // contact states are written straight to the tables (including states the consent core

@@ -2,8 +2,7 @@
 // The audience query in audience.server.ts implements exactly this in SQL; the property test
 // in eligibility.property.test.ts holds the two equal on generated data.
 
-export type Channel = "EMAIL" | "POSTAL" | "PHONE";
-export const CHANNELS: readonly Channel[] = ["EMAIL", "POSTAL", "PHONE"];
+import type { Channel } from "./channels.ts";
 
 export type ConsentState = {
   subscriptions: { topicId: number; channel: Channel; status: "SUBSCRIBED" | "UNSUBSCRIBED" | "PENDING"; expiresAt: Date | null }[];

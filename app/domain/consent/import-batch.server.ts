@@ -15,7 +15,7 @@ import type { Db, Tx } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
 import type { Channel, ConsentBasis, SubscriptionStatus } from "~/generated/prisma/enums.ts";
-import { offeredChannels } from "~/domain/units/channels.ts";
+import { offeredChannels } from "~/domain/consent/channels.ts";
 import { addressHash } from "./address-hash.server.ts";
 import { ConsentError, eventRow, insertEventRows, type ConsentContext } from "./changes.server.ts";
 

@@ -1,10 +1,11 @@
 import { stringify } from "csv-stringify/sync";
 import type { Prisma } from "~/generated/prisma/client.ts";
-import { notFound, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
+import { unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
+import { nothingFound } from "~/domain/not-found.ts";
 import { audienceWhere } from "~/domain/consent/audience.server.ts";
 import { recordExport } from "~/domain/consent/changes.server.ts";
 import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
-import { CHANNEL_LABEL, offeredChannels } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL, offeredChannels } from "~/domain/consent/channels.ts";
 import { inertCell } from "~/utils/csv-cells.ts";
 import { db } from "~/utils/db.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
@@ -56,7 +57,7 @@ function exportChannelsOf(topic: { offersEmail: boolean; offersPostal: boolean; 
   return offeredChannels(topic).filter((c): c is ExportChannel => c !== "EMAIL");
 }
 
-/** The list named by unit and topic slugs; a unit or topic outside this person's units is a 404. */
+/** The list named by unit and topic slugs; a unit or topic outside this person's units is NotFoundError. */
 export async function findContactList(staff: Staff, ask: { unit: string; topic: string; channel: ExportChannel }): Promise<ContactList> {
   const topic = await db.topic.findFirst({
     where: { slug: ask.topic, unit: { slug: ask.unit, ...unitScope(staff) } },
@@ -71,7 +72,7 @@ export async function findContactList(staff: Staff, ask: { unit: string; topic: 
       unit: { select: { id: true, slug: true, displayName: true } },
     },
   });
-  if (!topic) notFound();
+  if (!topic) nothingFound(`The list ${ask.unit}/${ask.topic}`);
   const label = CHANNEL_LABEL[ask.channel].toLowerCase();
   if (topic.archivedAt) throw new ContactListError(`The topic “${topic.name}” is archived, so its lists can no longer be exported.`);
   if (!exportChannelsOf(topic).includes(ask.channel)) {

@@ -4,7 +4,7 @@
 import type { Channel, ConsentBasis } from "~/generated/prisma/enums.ts";
 import type { ImportSkipReason } from "~/domain/consent/import-batch.server.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
-import { CHANNEL_LABEL, offeredChannels } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL, offeredChannels } from "~/domain/consent/channels.ts";
 
 export const REQUIRED_COLUMNS = ["email", "name", "topic", "channel", "basis", "consented_at", "source"] as const;
 /** May follow the required columns, in either order: where postal and phone marketing reach the person. */

@@ -1,7 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import PostalMime, { type Address, type Email, type Mailbox } from "postal-mime";
-import { unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
 import { recordAudit, staffActor } from "~/domain/audit/audit.server.ts";
 import { db } from "~/utils/db.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
@@ -28,9 +27,12 @@ export const OUTBOX_SCAN_LIMIT = 2000;
  */
 export type OutboxReader = { everything: true } | { everything: false; fromAddresses: ReadonlySet<string> };
 
-export async function outboxReaderFor(staff: Staff): Promise<OutboxReader> {
+/** The staff member reading the outbox: who they are (for the audit log) and the units they may see (null: every unit). */
+export type OutboxStaff = { id: number; email: string; unitIds: number[] | null };
+
+export async function outboxReaderFor(staff: OutboxStaff): Promise<OutboxReader> {
   if (staff.unitIds === null) return { everything: true };
-  const units = await db.businessUnit.findMany({ where: unitScope(staff), select: { fromEmail: true } });
+  const units = await db.businessUnit.findMany({ where: { id: { in: staff.unitIds } }, select: { fromEmail: true } });
   return { everything: false, fromAddresses: new Set(units.map((u) => u.fromEmail.toLowerCase())) };
 }
 
@@ -297,7 +299,7 @@ export type OutboxDownload = { outcome: "file"; source: Buffer } | { outcome: "n
  * links, and they cannot be removed without changing the file (quoted-printable splits them
  * across lines, base64 hides them). Marketers read the message on its page instead.
  */
-export async function downloadOutboxMessage(outboxDir: string, staff: Staff, fileName: string, requester: Requester): Promise<OutboxDownload> {
+export async function downloadOutboxMessage(outboxDir: string, staff: OutboxStaff, fileName: string, requester: Requester): Promise<OutboxDownload> {
   const reader = await outboxReaderFor(staff);
   const source = await readOutboxSource(outboxDir, reader, fileName);
   if (!source) return { outcome: "not-found" };

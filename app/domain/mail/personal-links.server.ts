@@ -1,4 +1,4 @@
-import { ONE_TIME_LINK_PATHS } from "~/domain/accounts/one-time-links.server.ts";
+import { ONE_TIME_LINK_PATHS } from "~/domain/tokens/link-paths.ts";
 
 // What staff read of a sent message carries no link that acts for its recipient: the unsubscribe
 // and preferences links of promotional mail, the sign-in, reset, confirmation and invitation

@@ -1,4 +1,4 @@
-import type { Channel } from "~/domain/consent/eligibility.ts";
+import type { Channel } from "~/domain/consent/channels.ts";
 
 // Names of the preference center's controls, shared by the page (browser) and the save (server).
 // Each control posts a "shown" marker with its name and the state the page showed it in, and its

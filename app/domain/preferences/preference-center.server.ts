@@ -4,9 +4,9 @@
 // marker naming it and its state as drawn.
 
 import { db } from "~/utils/db.server.ts";
-import { CHANNELS, isActiveSubscription, type Channel } from "~/domain/consent/eligibility.ts";
+import { isActiveSubscription } from "~/domain/consent/eligibility.ts";
 import { applyConsentChanges, type ConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
-import { CHANNEL_LABEL, offeredChannels } from "~/domain/units/channels.ts";
+import { CHANNEL_LABEL, CHANNELS, offeredChannels, type Channel } from "~/domain/consent/channels.ts";
 import type { SubscriptionStatus } from "~/generated/prisma/enums.ts";
 import { parseControlName, SHARING_PURPOSES, type Control, type SharingPurpose } from "./controls.ts";
 

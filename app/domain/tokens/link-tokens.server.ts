@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { JWTPayload } from "jose";
-import type { Channel } from "~/domain/consent/eligibility.ts";
+import type { Channel } from "~/domain/consent/channels.ts";
 import type { Keyring } from "./keyring.server.ts";
 import { DEFAULT_LIFETIME_DAYS, MAXIMUM_LIFETIME_DAYS, MINIMUM_LIFETIME_DAYS } from "./key-ids.ts";
 

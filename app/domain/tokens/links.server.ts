@@ -1,4 +1,4 @@
-import type { Channel } from "~/domain/consent/eligibility.ts";
+import type { Channel } from "~/domain/consent/channels.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { getKeyring, type Keyring } from "./keyring.server.ts";
 import { signLinkToken } from "./link-tokens.server.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { notFound } from "~/domain/accounts/staff.server.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
+import { nothingFound } from "~/domain/not-found.ts";
 import type { ExemptClass } from "~/generated/prisma/enums.ts";
 import { RESERVED_SLUGS } from "~/domain/units/unit-settings.server.ts";
 import { db, type Tx } from "~/utils/db.server.ts";
@@ -73,13 +73,13 @@ export function parseCategoryForm(input: Record<string, string>, options: { crea
 }
 
 async function unitBySlug(client: Tx | typeof db, unitSlug: string) {
-  return (await client.businessUnit.findUnique({ where: { slug: unitSlug }, select: { id: true, slug: true, displayName: true } })) ?? notFound();
+  return (await client.businessUnit.findUnique({ where: { slug: unitSlug }, select: { id: true, slug: true, displayName: true } })) ?? nothingFound(`The unit “${unitSlug}”`);
 }
 
 async function categoryOf(client: Tx | typeof db, unitSlug: string, categorySlug: string) {
   const unit = await unitBySlug(client, unitSlug);
   const category = await client.exemptCategory.findUnique({ where: { unitId_slug: { unitId: unit.id, slug: categorySlug } } });
-  return { unit, category: category ?? notFound() };
+  return { unit, category: category ?? nothingFound(`The category “${categorySlug}” of ${unit.slug}`) };
 }
 
 export async function categoryForAdmin(unitSlug: string, categorySlug: string) {

@@ -1,5 +1,5 @@
 import { db } from "~/utils/db.server.ts";
-import { offeredChannels } from "./channels.ts";
+import { offeredChannels } from "~/domain/consent/channels.ts";
 
 /** Every business unit with its open topics and its exempt (transactional) categories. */
 export async function listUnitCatalog() {

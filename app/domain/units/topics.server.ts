@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { notFound } from "~/domain/accounts/staff.server.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
-import type { Channel } from "~/domain/consent/eligibility.ts";
+import { nothingFound } from "~/domain/not-found.ts";
 import { db, type Tx } from "~/utils/db.server.ts";
-import { CHANNEL_LABEL, offeredChannels } from "./channels.ts";
+import { CHANNEL_LABEL, offeredChannels, type Channel } from "~/domain/consent/channels.ts";
 import { RESERVED_SLUGS, UNIT_SLUG_RULE } from "./unit-settings.server.ts";
 
 // Topics (promotional subscription types) as admins set them up. A topic with history is never
@@ -63,13 +62,13 @@ export function parseTopicForm(input: Record<string, string>, options: { creatin
 }
 
 async function unitBySlug(client: Tx | typeof db, unitSlug: string) {
-  return (await client.businessUnit.findUnique({ where: { slug: unitSlug }, select: { id: true, slug: true, displayName: true } })) ?? notFound();
+  return (await client.businessUnit.findUnique({ where: { slug: unitSlug }, select: { id: true, slug: true, displayName: true } })) ?? nothingFound(`The unit “${unitSlug}”`);
 }
 
 async function topicOf(client: Tx | typeof db, unitSlug: string, topicSlug: string) {
   const unit = await unitBySlug(client, unitSlug);
   const topic = await client.topic.findUnique({ where: { unitId_slug: { unitId: unit.id, slug: topicSlug } } });
-  return { unit, topic: topic ?? notFound() };
+  return { unit, topic: topic ?? nothingFound(`The topic “${topicSlug}” of ${unit.slug}`) };
 }
 
 /** How much history refers to the topic: any at all means it can be archived but never deleted. */
@@ -86,7 +85,7 @@ async function topicHistory(client: Tx | typeof db, topicId: number) {
   return { subscriptions, subscribedOn, campaigns, scheduled, sending, events, deletable: subscriptions === 0 && campaigns === 0 && events === 0 };
 }
 
-/** The topic for its edit page, with its history; a 404 when the unit or topic is unknown. */
+/** The topic for its edit page, with its history; NotFoundError when the unit or topic is unknown. */
 export async function topicForAdmin(unitSlug: string, topicSlug: string) {
   const { unit, topic } = await topicOf(db, unitSlug, topicSlug);
   return { unit, topic: { ...topic, channels: offeredChannels(topic) }, history: await topicHistory(db, topic.id) };

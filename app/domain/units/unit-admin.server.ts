@@ -1,11 +1,11 @@
 import crypto from "node:crypto";
-import { notFound } from "~/domain/accounts/staff.server.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
-import { missingSenderFacts } from "~/domain/campaigns/message.server.ts";
+import { nothingFound } from "~/domain/not-found.ts";
 import { dkimDnsRecord, DkimKeyError, keyFingerprint, pastedPublicKeyRecord, publicKeyOfRecord, signSampleMessage, verifyDkim, type DkimDnsRecord } from "~/domain/mail/dkim.server.ts";
 import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
-import { offeredChannels } from "./channels.ts";
+import { offeredChannels } from "~/domain/consent/channels.ts";
+import { missingSenderFacts } from "./sender-facts.server.ts";
 import { parseUnitForm, type UnitFieldErrors, type UnitSettings } from "./unit-settings.server.ts";
 
 // Business units as admins set them up: list, create, edit, and the DKIM test. Every change
@@ -83,7 +83,7 @@ function describeStoredKey(unit: { dkimPrivateKey: string | null; dkimSelector: 
   }
 }
 
-/** One unit for its edit page, with its topics and exempt categories and how much history each has; a 404 when unknown. */
+/** One unit for its edit page, with its topics and exempt categories and how much history each has; NotFoundError when unknown. */
 export async function unitForAdmin(slug: string) {
   const unit = await db.businessUnit.findUnique({
     where: { slug },
@@ -92,7 +92,7 @@ export async function unitForAdmin(slug: string) {
       exemptCategories: { orderBy: [{ archivedAt: { sort: "asc", nulls: "first" } }, { name: "asc" }] },
     },
   });
-  if (!unit) notFound();
+  if (!unit) nothingFound(`The unit “${slug}”`);
   const [subscribed, campaigns, messages] = await Promise.all([
     db.subscription.groupBy({ by: ["topicId"], where: { topic: { unitId: unit.id }, status: "SUBSCRIBED" }, _count: { _all: true } }),
     db.campaign.groupBy({ by: ["topicId"], where: { unitId: unit.id }, _count: { _all: true } }),
@@ -159,7 +159,7 @@ export async function createUnit(actor: AuditActor, form: Record<string, string>
  */
 export async function updateUnit(actor: AuditActor, slug: string, form: Record<string, string>): Promise<UnitSaveResult> {
   const stored = await db.businessUnit.findUnique({ where: { slug }, select: { id: true, dkimPrivateKey: true } });
-  if (!stored) notFound();
+  if (!stored) nothingFound(`The unit “${slug}”`);
   const parsed = parseUnitForm(form, { creating: false, storedKey: stored.dkimPrivateKey !== null });
   if (!parsed.ok) return parsed;
   return db.$transaction(async (tx) => {
@@ -201,7 +201,7 @@ export type DkimTestOutcome =
  */
 export async function testUnitDkim(actor: AuditActor, slug: string, request: { against: DkimTestAgainst; publicKey?: string }): Promise<DkimTestOutcome> {
   const unit = await db.businessUnit.findUnique({ where: { slug } });
-  if (!unit) notFound();
+  if (!unit) nothingFound(`The unit “${slug}”`);
   const stored = describeStoredKey(unit);
   let outcome: DkimTestOutcome;
   if (!stored || !unit.dkimPrivateKey) {

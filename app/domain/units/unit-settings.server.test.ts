@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { missingSenderFacts } from "~/domain/campaigns/message.server.ts";
+import { missingSenderFacts } from "./sender-facts.server.ts";
 import { domainsAlign, parseUnitForm } from "./unit-settings.server.ts";
 
 // The unit form's checks: each bad field named with what to do, and whatever passes can send.
