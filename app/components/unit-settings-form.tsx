@@ -31,6 +31,12 @@ export const UNIT_FIELD_LABELS: Record<string, string> = {
   oneClickScope: "One-click unsubscribe",
 };
 
+/** A failed save's answer: what was typed, but never the private key, which is not sent back to the page. */
+export function unsavedUnitForm(typed: UnitFormValues, errors: UnitFormErrors) {
+  const { dkimPrivateKey, ...values } = typed;
+  return { errors, values, keyWasPasted: Boolean(dkimPrivateKey?.trim()) && !errors.dkimPrivateKey, attempt: Date.now() };
+}
+
 export function UnitSettingsForm({
   values,
   errors,

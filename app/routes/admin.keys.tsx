@@ -8,12 +8,12 @@ import { listSigningKeys, retireKey, revokeKey, rotateKeys } from "~/domain/toke
 import { FormMessage } from "~/components/account-ui.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { formatMoment } from "~/utils/format.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import peopleStyles from "~/styles/admin-people.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/keys: the keys that sign unsubscribe and preference links. Rotate (a new key signs
 // from now on, older keys keep verifying), retire (it stops signing; its unsubscribe links keep
@@ -69,22 +69,23 @@ const KeyAction = z.discriminatedUnion("intent", [
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
   const actor = staffActor(staff, requesterOf(request, context));
-  const form = Object.fromEntries(await readForm(request));
-  const parsed = KeyAction.safeParse(form);
-  if (!parsed.success) return data({ error: "That request was not understood. Reload the page and try again." }, { status: 400 });
-  if (parsed.data.intent === "rotate") {
+  const parsed = await parseForm(request, KeyAction);
+  // The buttons and the hidden key id are the page's own: a request that fails this schema was not sent by it.
+  if (!parsed.ok) return data({ error: "That request was not understood. Reload the page and try again." }, { status: 400 });
+  const asked = parsed.value;
+  if (asked.intent === "rotate") {
     const { kid } = await rotateKeys(actor);
     return redirect(`/admin/keys?done=rotated&kid=${kid}`);
   }
-  if (parsed.data.intent === "revoke") {
-    const { kid, confirmKid } = parsed.data;
+  if (asked.intent === "revoke") {
+    const { kid, confirmKid } = asked;
     if (confirmKid?.trim() !== kid) return data({ error: `Type the key id ${kid} to confirm: nothing was changed.` }, { status: 400 });
     const revoked = await revokeKey(actor, kid);
     if (revoked.outcome === "not-found") return data({ error: `There is no key “${kid}” left to revoke: it may have been revoked already.` }, { status: 400 });
     return redirect(`/admin/keys?done=revoked&kid=${revoked.kid}${revoked.newKid ? `&new=${revoked.newKid}` : ""}`);
   }
-  const retired = await retireKey(actor, parsed.data.kid);
-  if (retired.outcome === "not-active") return data({ error: `There is no active key “${parsed.data.kid}”: it may have been retired already.` }, { status: 400 });
+  const retired = await retireKey(actor, asked.kid);
+  if (retired.outcome === "not-active") return data({ error: `There is no active key “${asked.kid}”: it may have been retired already.` }, { status: 400 });
   return redirect(`/admin/keys?done=retired&kid=${retired.kid}${retired.newKid ? `&new=${retired.newKid}` : ""}`);
 }
 

@@ -18,12 +18,13 @@ import { FormMessage } from "~/components/account-ui.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { INVITE_MAIL_PROBLEM, ROLE_LABEL, StaffStatus, UnitChoices } from "~/components/staff-people.tsx";
 import { formatDay, formatMoment } from "~/utils/format.ts";
+import { checkedList } from "~/utils/form-schemas.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import peopleStyles from "~/styles/admin-people.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/people/<id>: one marketer or admin — units, role, a new invitation, revoke or restore
 // access. Each form posts here and comes back with a confirmation (POST, redirect, GET).
@@ -72,29 +73,46 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
 }
 
-const Intent = z.enum(["units", "role", "reinvite", "revoke", "restore"]);
+const NOT_UNDERSTOOD = "That request was not understood. Reload the page and try again.";
+const CHOOSE_UNITS = "Choose units from the list.";
+const PersonRequest = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({
+      intent: z.literal("units"),
+      units: checkedList(z.string())
+        .refine((ids) => ids.length <= 1000 && ids.every((id) => Number.isSafeInteger(Number(id)) && Number(id) > 0), CHOOSE_UNITS)
+        .transform((ids) => ids.map(Number)),
+    }),
+    z.object({ intent: z.literal("role"), role: z.enum(STAFF_ROLES, { error: "Choose marketer or admin." }) }),
+    z.object({ intent: z.literal("reinvite") }),
+    z.object({ intent: z.literal("revoke") }),
+    z.object({ intent: z.literal("restore") }),
+  ],
+  { error: NOT_UNDERSTOOD },
+);
+/** Each form on the page shows its own error: `intent` says which, "form" for the page. */
 type Answer = { intent: string; error: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
   const id = personId(params);
   const actor = staffActor(staff, requesterOf(request, context));
-  const form = await readForm(request);
-  const intent = Intent.safeParse(form.get("intent"));
-  if (!intent.success) return data<Answer>({ intent: "form", error: "That request was not understood. Reload the page and try again." }, { status: 400 });
+  const parsed = await parseForm(request, PersonRequest);
+  if (!parsed.ok) {
+    if (parsed.errors.intent) return data<Answer>({ intent: "form", error: NOT_UNDERSTOOD }, { status: 400 });
+    return data<Answer>({ intent: parsed.values.intent ?? "form", error: Object.values(parsed.errors)[0] }, { status: parsed.status });
+  }
+  const asked = parsed.value;
   const back = (done: string) => redirect(`/admin/people/${id}?done=${done}`);
   try {
-    switch (intent.data) {
+    switch (asked.intent) {
       case "units": {
-        const unitIds = z.array(z.coerce.number().int().positive()).max(1000).safeParse(form.getAll("units"));
-        if (!unitIds.success) return data<Answer>({ intent: "units", error: "Choose units from the list." }, { status: 400 });
-        const changed = await setStaffUnits(actor, id, unitIds.data);
+        const changed = await setStaffUnits(actor, id, asked.units);
         return back(changed.added.length || changed.removed.length ? "units" : "units-unchanged");
       }
       case "role": {
-        const role = z.enum(STAFF_ROLES).safeParse(form.get("role"));
-        if (!role.success) return data<Answer>({ intent: "role", error: "Choose marketer or admin." }, { status: 400 });
-        await changeStaffRole(actor, id, role.data);
+        await changeStaffRole(actor, id, asked.role);
         return back("role");
       }
       case "reinvite": {
@@ -111,7 +129,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   } catch (error) {
     if (error instanceof PeopleError) {
       if (error.field === "not-found") notFound();
-      return data<Answer>({ intent: intent.data, error: error.message }, { status: 400 });
+      return data<Answer>({ intent: asked.intent, error: error.message }, { status: 400 });
     }
     throw error;
   }

@@ -10,13 +10,13 @@ import { EmailSchema } from "~/domain/consent/email.ts";
 import { Field, FormMessage } from "~/components/account-ui.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { UnitChoices } from "~/components/staff-people.tsx";
-import { fieldErrors } from "~/utils/forms.ts";
+import { checkedList } from "~/utils/form-schemas.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import peopleStyles from "~/styles/admin-people.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/people/invite: invite a marketer or admin by email. The account is made with no
 // password; the emailed link (7 days, one use) lets the person choose one.
@@ -34,8 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ user: { email: staff.email, role: staff.role }, units: await staffUnits(staff) }, { headers: { "Cache-Control": "no-store" } });
 }
 
-const UnitId = z.coerce.number({ error: "Choose units from the list." }).int("Choose units from the list.").positive("Choose units from the list.");
-
+const CHOOSE_UNITS = "Choose units from the list.";
 const InviteForm = z.object({
   email: EmailSchema,
   name: z
@@ -43,31 +42,33 @@ const InviteForm = z.object({
     .trim()
     .max(100, "Use at most 100 characters.")
     .regex(/^[^\r\n<>]*$/, "Use letters, spaces and punctuation only.")
+    .optional()
     .transform((name) => name || null),
   role: z.enum(STAFF_ROLES, { error: "Choose marketer or admin." }),
-  units: z.array(UnitId).max(1000, "Choose units from the list."),
+  units: checkedList(z.string())
+    .refine((ids) => ids.length <= 1000 && ids.every((id) => Number.isSafeInteger(Number(id)) && Number(id) > 0), CHOOSE_UNITS)
+    .transform((ids) => ids.map(Number)),
 });
 
 type Answer = { errors: Record<string, string>; values: { email: string; name: string; role: string; units: string[] } };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
-  const form = await readForm(request);
-  const text = (name: string) => (typeof form.get(name) === "string" ? String(form.get(name)) : "");
-  const values = { email: text("email"), name: text("name"), role: text("role"), units: form.getAll("units").map(String) };
-  const parsed = InviteForm.safeParse(values);
-  if (!parsed.success) return data<Answer>({ errors: fieldErrors(parsed.error), values }, { status: 400 });
+  const parsed = await parseForm(request, InviteForm);
+  if (!parsed.ok) {
+    // What was typed, to draw the form again; parseForm's values keep one value per name, so the ticked units come from the form.
+    const { email = "", name = "", role = "" } = parsed.values;
+    return data<Answer>({ errors: parsed.errors, values: { email, name, role, units: parsed.form.getAll("units").map(String) } }, { status: parsed.status });
+  }
+  const { email, name, role, units } = parsed.value;
   try {
-    const invitation = await inviteStaff(staffActor(staff, requesterOf(request, context)), {
-      email: parsed.data.email,
-      name: parsed.data.name,
-      role: parsed.data.role,
-      unitIds: parsed.data.units,
-    });
+    const invitation = await inviteStaff(staffActor(staff, requesterOf(request, context)), { email, name, role, unitIds: units });
     const outcome = invitation.mail.sent ? "invited" : `invited-not-mailed-${invitation.mail.problem}`;
     return redirect(`/admin/people/${invitation.userId}?done=${outcome}`);
   } catch (error) {
-    if (error instanceof PeopleError) return data<Answer>({ errors: { [error.field]: error.message }, values }, { status: 400 });
+    if (error instanceof PeopleError) {
+      return data<Answer>({ errors: { [error.field]: error.message }, values: { email, name: name ?? "", role, units: units.map(String) } }, { status: 400 });
+    }
     throw error;
   }
 }

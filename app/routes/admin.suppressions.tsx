@@ -16,14 +16,13 @@ import {
 } from "~/domain/suppressions/suppressions.server.ts";
 import { BreakableAddress } from "~/components/breakable-address.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
-import { fieldErrors, formFields } from "~/utils/forms.ts";
 import { formatMoment } from "~/utils/format.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import ledgerStyles from "~/styles/admin-ledger.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/suppressions: the addresses no promotional email goes to. Admins search them, add a
 // manual block with a note, and remove manual blocks; bounces, complaints and erasures stay.
@@ -64,50 +63,58 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ user, counts, problem: null, q, reason, page, done: done ?? null, still: stillBlocked }, { headers: NO_STORE });
 }
 
-const AddRequest = z.object({
-  email: EmailSchema,
-  note: z
-    .string({ error: "Say why this address is blocked" })
-    .trim()
-    .min(1, "Say why this address is blocked (for example: asked by phone to stop all mail)")
-    .max(NOTE_MAX, `Keep the note under ${NOTE_MAX} characters`),
-});
-const RemoveRequest = z.object({ id: z.coerce.number({ error: "Choose an entry to remove" }).int().positive("Choose an entry to remove") });
+const NOT_ASKED = "This form asked for nothing this page does. Use the buttons on the page.";
+const SuppressionRequest = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({
+      intent: z.literal("add"),
+      email: EmailSchema,
+      note: z
+        .string({ error: "Say why this address is blocked" })
+        .trim()
+        .min(1, "Say why this address is blocked (for example: asked by phone to stop all mail)")
+        .max(NOTE_MAX, `Keep the note under ${NOTE_MAX} characters`),
+    }),
+    z.object({ intent: z.literal("remove"), id: z.coerce.number({ error: "Choose an entry to remove" }).int().positive("Choose an entry to remove") }),
+  ],
+  { error: NOT_ASKED },
+);
 
 type ActionAnswer = { form: "add" | "remove"; errors: Record<string, string>; values: Record<string, string> };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
-  const fields = formFields(await readForm(request));
   const actor = adminActor(staffActor(staff, requesterOf(request, context)));
-  const answer = (form: ActionAnswer["form"], errors: Record<string, string>, status: number) =>
-    data<ActionAnswer>({ form, errors, values: { email: fields.email ?? "", note: fields.note ?? "" } }, { status, headers: NO_STORE });
+  const parsed = await parseForm(request, SuppressionRequest);
+  const answer = (form: ActionAnswer["form"], errors: Record<string, string>, status: number, typed: { email?: string; note?: string } = {}) =>
+    data<ActionAnswer>({ form, errors, values: { email: typed.email ?? "", note: typed.note ?? "" } }, { status, headers: NO_STORE });
 
-  if (fields.intent === "add") {
-    const parsed = AddRequest.safeParse(fields);
-    if (!parsed.success) return answer("add", fieldErrors(parsed.error), 400);
+  if (!parsed.ok) {
+    if (parsed.errors.intent) return answer("add", { form: NOT_ASKED }, 400, parsed.values);
+    // The remove buttons have no fields of their own: their problem is shown above the list.
+    if (parsed.values.intent === "remove") return answer("remove", { form: Object.values(parsed.errors)[0] }, parsed.status);
+    return answer("add", parsed.errors, parsed.status, parsed.values);
+  }
+  const asked = parsed.value;
+  if (asked.intent === "add") {
     try {
-      const added = await addManualSuppression(actor, parsed.data);
+      const added = await addManualSuppression(actor, { email: asked.email, note: asked.note });
       return redirect(`/admin/suppressions?${new URLSearchParams({ q: added.email, done: "added" })}`);
     } catch (error) {
-      if (error instanceof SuppressionError) return answer("add", { [error.field ?? "form"]: error.message }, error.status);
+      if (error instanceof SuppressionError) return answer("add", { [error.field ?? "form"]: error.message }, error.status, asked);
       throw error;
     }
   }
-  if (fields.intent === "remove") {
-    const parsed = RemoveRequest.safeParse(fields);
-    if (!parsed.success) return answer("remove", { form: parsed.error.issues[0].message }, 400);
-    try {
-      const removed = await removeManualSuppression(actor, parsed.data.id);
-      const params = new URLSearchParams({ done: "removed" });
-      if (removed.stillSuppressedBy.length > 0) params.set("still", removed.stillSuppressedBy.join(","));
-      return redirect(`/admin/suppressions?${params}`);
-    } catch (error) {
-      if (error instanceof SuppressionError) return answer("remove", { form: error.message }, error.status);
-      throw error;
-    }
+  try {
+    const removed = await removeManualSuppression(actor, asked.id);
+    const params = new URLSearchParams({ done: "removed" });
+    if (removed.stillSuppressedBy.length > 0) params.set("still", removed.stillSuppressedBy.join(","));
+    return redirect(`/admin/suppressions?${params}`);
+  } catch (error) {
+    if (error instanceof SuppressionError) return answer("remove", { form: error.message }, error.status);
+    throw error;
   }
-  return answer("add", { form: "This form asked for nothing this page does. Use the buttons on the page." }, 400);
 }
 
 const REASONS = ["MANUAL", "HARD_BOUNCE", "COMPLAINT", "ERASED"] as const;

@@ -5,18 +5,18 @@ import { answering404, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { testUnitDkim, unitForAdmin, updateUnit, type DkimTestOutcome } from "~/domain/units/unit-admin.server.ts";
+import { UnitForm } from "~/domain/units/unit-settings.server.ts";
 import { EXEMPT_CLASS_LABEL } from "~/domain/transactional/exempt-categories.server.ts";
 import { Breadcrumbs, ChoiceGroup, NoticeBanner, TableScroll, TextAreaField } from "~/components/admin-units.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
-import { UnitSettingsForm, type UnitFormErrors, type UnitFormValues } from "~/components/unit-settings-form.tsx";
-import { formFields } from "~/utils/forms.ts";
+import { UnitSettingsForm, unsavedUnitForm, type UnitFormValues } from "~/components/unit-settings-form.tsx";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { formatDay } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/units/<slug>: a unit's settings, its DKIM record and test, its topics and its exempt
 // categories. The slug never changes; the DKIM private key is never sent to the page.
@@ -54,35 +54,43 @@ export const loader = answering404(async ({ request, params }: LoaderFunctionArg
   );
 });
 
-const Intent = z.enum(["save", "dkim-test"]);
-const DkimTestRequest = z.object({ against: z.enum(["published", "pasted"], { error: "Choose what to verify the signature against." }), publicKey: z.string().max(10_000).default("") });
+const NOT_UNDERSTOOD = "That request was not understood. Reload the page and try again.";
+const DkimTestRequest = z.object({
+  intent: z.literal("dkim-test"),
+  against: z.enum(["published", "pasted"], { error: "Choose what to verify the signature against." }),
+  publicKey: z.string().max(10_000).default(""),
+});
+// Built when a form comes in: UnitForm lives in a server module, which the browser bundle does not have.
+const unitRequest = () => z.discriminatedUnion("intent", [UnitForm.extend({ intent: z.literal("save") }), DkimTestRequest], { error: NOT_UNDERSTOOD });
 
 type Answer =
-  | { kind: "save"; errors: UnitFormErrors; values: UnitFormValues; keyWasPasted: boolean; attempt: number }
+  | ({ kind: "save" } & ReturnType<typeof unsavedUnitForm>)
   | { kind: "dkim-test"; outcome: DkimTestOutcome; against: string; publicKey: string }
   | { kind: "bad-request"; message: string };
 
 export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
   const staff = await requireAdmin(request);
   const slug = params.slug ?? "";
-  const fields = formFields(await readForm(request));
   const actor = staffActor(staff, requesterOf(request, context));
-  const intent = Intent.safeParse(fields.intent);
-  if (!intent.success) return data<Answer>({ kind: "bad-request", message: "That request was not understood. Reload the page and try again." }, { status: 400, headers: NO_STORE });
-
-  if (intent.data === "dkim-test") {
-    const parsed = DkimTestRequest.safeParse(fields);
-    if (!parsed.success) {
-      return data<Answer>({ kind: "dkim-test", outcome: { ok: false, field: "form", message: parsed.error.issues[0].message }, against: "", publicKey: "" }, { status: 400, headers: NO_STORE });
+  const parsed = await parseForm(request, unitRequest());
+  if (!parsed.ok) {
+    if (parsed.errors.intent) return data<Answer>({ kind: "bad-request", message: NOT_UNDERSTOOD }, { status: 400, headers: NO_STORE });
+    if (parsed.values.intent === "dkim-test") {
+      const message = Object.values(parsed.errors)[0];
+      return data<Answer>({ kind: "dkim-test", outcome: { ok: false, field: "form", message }, against: "", publicKey: "" }, { status: parsed.status, headers: NO_STORE });
     }
-    const outcome = await testUnitDkim(actor, slug, parsed.data);
-    return data<Answer>({ kind: "dkim-test", outcome, ...parsed.data }, { status: outcome.ok ? 200 : 400, headers: NO_STORE });
+    return data<Answer>({ kind: "save", ...unsavedUnitForm(parsed.values, parsed.errors) }, { status: parsed.status, headers: NO_STORE });
   }
 
-  const result = await updateUnit(actor, slug, fields);
+  if (parsed.value.intent === "dkim-test") {
+    const { against, publicKey } = parsed.value;
+    const outcome = await testUnitDkim(actor, slug, { against, publicKey });
+    return data<Answer>({ kind: "dkim-test", outcome, against, publicKey }, { status: outcome.ok ? 200 : 400, headers: NO_STORE });
+  }
+
+  const result = await updateUnit(actor, slug, parsed.value);
   if (result.ok) return redirect(`/admin/units/${slug}?notice=${result.changed.length > 0 ? "saved" : "unchanged"}`, { headers: NO_STORE });
-  const { dkimPrivateKey, ...values } = fields;
-  return data<Answer>({ kind: "save", errors: result.errors, values, keyWasPasted: Boolean(dkimPrivateKey?.trim()) && !result.errors.dkimPrivateKey, attempt: Date.now() }, { status: 400, headers: NO_STORE });
+  return data<Answer>({ kind: "save", ...unsavedUnitForm(parsed.value, result.errors) }, { status: 400, headers: NO_STORE });
 });
 
 /** The stored settings as the form's strings. */

@@ -1,27 +1,26 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { answering404, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import {
   archiveCategory,
   CategoryAdminError,
+  CategoryForm,
   categoryForAdmin,
   deleteCategory,
   EXEMPT_CLASS_LABEL,
   unarchiveCategory,
   updateCategory,
 } from "~/domain/transactional/exempt-categories.server.ts";
-import { ActionButton, Breadcrumbs, CATEGORY_FIELD_LABELS, CategoryFields, ErrorSummary, NoticeBanner } from "~/components/admin-units.tsx";
-import { StaffFrame } from "~/components/staff-frame.tsx";
-import { archivableEditAction } from "~/utils/archivable-edit.server.ts";
-import { formFields } from "~/utils/forms.ts";
+import { CATEGORY_FIELD_LABELS, CategoryFields } from "~/components/admin-units.tsx";
+import { ArchivableItemEditPage } from "~/components/archivable-item.tsx";
+import { archivableEditAction } from "~/utils/archivable-item.server.ts";
 import { formatDay } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/units/<slug>/categories/<category>: rename an exempt category, change its reason and
 // legal class; archive or unarchive it; delete it only while no message was sent in it.
@@ -47,12 +46,11 @@ export const action = answering404(async ({ request, params, context }: ActionFu
   const staff = await requireAdmin(request);
   const unitSlug = params.slug ?? "";
   const categorySlug = params.category ?? "";
-  const fields = formFields(await readForm(request));
   const actor = staffActor(staff, requesterOf(request, context));
-  return archivableEditAction(fields, {
+  return archivableEditAction(request, CategoryForm, {
     here: `/admin/units/${unitSlug}/categories/${categorySlug}`,
     afterDelete: `/admin/units/${unitSlug}?notice=category-deleted#categories`,
-    save: () => updateCategory(actor, unitSlug, categorySlug, fields),
+    save: (form) => updateCategory(actor, unitSlug, categorySlug, form),
     archive: () => archiveCategory(actor, unitSlug, categorySlug),
     unarchive: () => unarchiveCategory(actor, unitSlug, categorySlug),
     remove: () => deleteCategory(actor, unitSlug, categorySlug),
@@ -63,58 +61,33 @@ export const action = answering404(async ({ request, params, context }: ActionFu
 export default function CategoryPage() {
   const { user, unit, category, messages, templates, legalClasses, notice } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
-  const values = answer?.values ?? { name: category.name, reason: category.reason, legalClass: category.legalClass };
-  const errors = answer?.errors ?? {};
   return (
-    <StaffFrame user={user} title={category.name}>
-      <Breadcrumbs trail={[{ to: "/admin/units", label: "Units" }, { to: `/admin/units/${unit.slug}#categories`, label: unit.displayName }, { label: category.name }]} />
-      <p className="unit-summary">
-        Exempt category <code>{category.slug}</code> of {unit.displayName} ·{" "}
-        {category.archivedAt ? <span className="readiness not-ready">archived {formatDay(category.archivedAt)}</span> : <span className="readiness ready">open</span>} ·{" "}
-        {messages.toLocaleString("en-GB")} {messages === 1 ? "message" : "messages"} sent
-        {templates.length > 0 ? ` · built-in templates: ${templates.join(", ")}` : ""}
-      </p>
-      <NoticeBanner notice={notice} />
-      {answer?.error ? (
-        <div className="form-message error" role="alert">
-          <p>{answer.error}</p>
-        </div>
-      ) : null}
-
-      <Form method="post" className="staff-panel narrow-form" noValidate>
-        <input type="hidden" name="intent" value="save" />
-        <h2>Name, reason and legal class</h2>
-        <ErrorSummary errors={errors} labels={CATEGORY_FIELD_LABELS} />
-        <CategoryFields values={values} errors={errors} legalClasses={legalClasses} />
-        <div className="form-actions">
-          <button type="submit" className="button">
-            Save category
-          </button>
-        </div>
-      </Form>
-
-      <section className="staff-panel narrow-form" aria-labelledby="archive-heading">
-        <h2 id="archive-heading">{category.archivedAt ? "Unarchive" : "Archive"}</h2>
-        {category.archivedAt ? (
-          <>
-            <p>Archived: the API refuses new messages in this category and the preference center no longer lists it. Unarchive it to use it again.</p>
-            <ActionButton intent="unarchive" label="Unarchive category" />
-          </>
-        ) : (
-          <>
-            <p>Archiving makes the API refuse new messages in this category and removes it from the preference center&apos;s list. Messages already sent stay in the record.</p>
-            <ActionButton intent="archive" label="Archive category" />
-          </>
-        )}
-      </section>
-
-      {messages === 0 ? (
-        <section className="staff-panel narrow-form danger-zone" aria-labelledby="delete-heading">
-          <h2 id="delete-heading">Delete</h2>
-          <p>No message was sent in this category yet, so it can still be deleted. Once one is, archive it instead.</p>
-          <ActionButton intent="delete" label="Delete category" variant="danger" />
-        </section>
-      ) : null}
-    </StaffFrame>
+    <ArchivableItemEditPage
+      user={user}
+      title={category.name}
+      trail={[{ to: "/admin/units", label: "Units" }, { to: `/admin/units/${unit.slug}#categories`, label: unit.displayName }, { label: category.name }]}
+      noun="category"
+      summary={
+        <>
+          Exempt category <code>{category.slug}</code> of {unit.displayName} ·{" "}
+          {category.archivedAt ? <span className="readiness not-ready">archived {formatDay(category.archivedAt)}</span> : <span className="readiness ready">open</span>} ·{" "}
+          {messages.toLocaleString("en-GB")} {messages === 1 ? "message" : "messages"} sent
+          {templates.length > 0 ? ` · built-in templates: ${templates.join(", ")}` : ""}
+        </>
+      }
+      notice={notice}
+      answer={answer}
+      stored={{ name: category.name, reason: category.reason, legalClass: category.legalClass }}
+      formHeading="Name, reason and legal class"
+      labels={CATEGORY_FIELD_LABELS}
+      fields={(values, errors) => <CategoryFields values={values} errors={errors} legalClasses={legalClasses} />}
+      archived={Boolean(category.archivedAt)}
+      archiveNote={
+        category.archivedAt
+          ? "Archived: the API refuses new messages in this category and the preference center no longer lists it. Unarchive it to use it again."
+          : "Archiving makes the API refuse new messages in this category and removes it from the preference center's list. Messages already sent stay in the record."
+      }
+      deleteNote={messages === 0 ? "No message was sent in this category yet, so it can still be deleted. Once one is, archive it instead." : null}
+    />
   );
 }

@@ -1,20 +1,18 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { answering404, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
-import { archiveTopic, deleteTopic, TopicAdminError, topicForAdmin, unarchiveTopic, updateTopic } from "~/domain/units/topics.server.ts";
-import { ActionButton, Breadcrumbs, ErrorSummary, NoticeBanner, TOPIC_FIELD_LABELS, TopicFields } from "~/components/admin-units.tsx";
-import { StaffFrame } from "~/components/staff-frame.tsx";
-import { archivableEditAction } from "~/utils/archivable-edit.server.ts";
-import { formFields } from "~/utils/forms.ts";
+import { archiveTopic, deleteTopic, TopicAdminError, TopicForm, topicForAdmin, unarchiveTopic, updateTopic } from "~/domain/units/topics.server.ts";
+import { TOPIC_FIELD_LABELS, TopicFields } from "~/components/admin-units.tsx";
+import { ArchivableItemEditPage } from "~/components/archivable-item.tsx";
+import { archivableEditAction } from "~/utils/archivable-item.server.ts";
 import { formatDay } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/units/<slug>/topics/<topic>: rename, describe and choose the channels of a topic;
 // archive or unarchive it; delete it only while nothing refers to it.
@@ -40,12 +38,11 @@ export const action = answering404(async ({ request, params, context }: ActionFu
   const staff = await requireAdmin(request);
   const unitSlug = params.slug ?? "";
   const topicSlug = params.topic ?? "";
-  const fields = formFields(await readForm(request));
   const actor = staffActor(staff, requesterOf(request, context));
-  return archivableEditAction(fields, {
+  return archivableEditAction(request, TopicForm, {
     here: `/admin/units/${unitSlug}/topics/${topicSlug}`,
     afterDelete: `/admin/units/${unitSlug}?notice=topic-deleted#topics`,
-    save: () => updateTopic(actor, unitSlug, topicSlug, fields),
+    save: (form) => updateTopic(actor, unitSlug, topicSlug, form),
     archive: () => archiveTopic(actor, unitSlug, topicSlug),
     unarchive: () => unarchiveTopic(actor, unitSlug, topicSlug),
     remove: () => deleteTopic(actor, unitSlug, topicSlug),
@@ -56,40 +53,42 @@ export const action = answering404(async ({ request, params, context }: ActionFu
 export default function TopicPage() {
   const { user, unit, topic, history, notice } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
-  const values = answer?.values ?? {
-    name: topic.name,
-    description: topic.description,
-    offersEmail: topic.offersEmail ? "on" : "",
-    offersPostal: topic.offersPostal ? "on" : "",
-    offersPhone: topic.offersPhone ? "on" : "",
-  };
-  const errors = answer?.errors ?? {};
   const subscribedNow = Object.entries(history.subscribedOn) as [keyof typeof CHANNEL_LABEL, number][];
   return (
-    <StaffFrame user={user} title={topic.name}>
-      <Breadcrumbs trail={[{ to: "/admin/units", label: "Units" }, { to: `/admin/units/${unit.slug}#topics`, label: unit.displayName }, { label: topic.name }]} />
-      <p className="unit-summary">
-        Topic <code>{topic.slug}</code> of {unit.displayName} · {topic.archivedAt ? <span className="readiness not-ready">archived {formatDay(topic.archivedAt)}</span> : <span className="readiness ready">open</span>}
-      </p>
-      <NoticeBanner notice={notice} />
-      {answer?.error ? (
-        <div className="form-message error" role="alert">
-          <p>{answer.error}</p>
-        </div>
-      ) : null}
-
-      <Form method="post" className="staff-panel narrow-form" noValidate>
-        <input type="hidden" name="intent" value="save" />
-        <h2>Name, description and channels</h2>
-        <ErrorSummary errors={errors} labels={TOPIC_FIELD_LABELS} />
-        <TopicFields values={values} errors={errors} />
-        <div className="form-actions">
-          <button type="submit" className="button">
-            Save topic
-          </button>
-        </div>
-      </Form>
-
+    <ArchivableItemEditPage
+      user={user}
+      title={topic.name}
+      trail={[{ to: "/admin/units", label: "Units" }, { to: `/admin/units/${unit.slug}#topics`, label: unit.displayName }, { label: topic.name }]}
+      noun="topic"
+      summary={
+        <>
+          Topic <code>{topic.slug}</code> of {unit.displayName} · {topic.archivedAt ? <span className="readiness not-ready">archived {formatDay(topic.archivedAt)}</span> : <span className="readiness ready">open</span>}
+        </>
+      }
+      notice={notice}
+      answer={answer}
+      stored={{
+        name: topic.name,
+        description: topic.description,
+        offersEmail: topic.offersEmail ? "on" : "",
+        offersPostal: topic.offersPostal ? "on" : "",
+        offersPhone: topic.offersPhone ? "on" : "",
+      }}
+      formHeading="Name, description and channels"
+      labels={TOPIC_FIELD_LABELS}
+      fields={(values, errors) => <TopicFields values={values} errors={errors} />}
+      archived={Boolean(topic.archivedAt)}
+      archiveNote={
+        topic.archivedAt
+          ? "Archived topics take no new subscriptions (preference center, imports, API) and no new campaigns. Unarchive it to offer it again."
+          : "Archiving stops new subscriptions (preference center, imports, API) and new campaigns. Its subscriptions, campaigns and ledger events stay, and campaigns already sending finish. A topic with a scheduled campaign cannot be archived until the schedule is cancelled."
+      }
+      deleteNote={
+        history.deletable
+          ? "Nothing refers to this topic yet (no subscription, campaign or ledger event), so it can still be deleted, for example after a typo in its slug. Once it has history, archive it instead."
+          : null
+      }
+    >
       <section className="staff-panel narrow-form" aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>
         <ul className="facts">
@@ -105,32 +104,6 @@ export default function TopicPage() {
           <li>{history.events.toLocaleString("en-GB")} consent ledger events</li>
         </ul>
       </section>
-
-      <section className="staff-panel narrow-form" aria-labelledby="archive-heading">
-        <h2 id="archive-heading">{topic.archivedAt ? "Unarchive" : "Archive"}</h2>
-        {topic.archivedAt ? (
-          <>
-            <p>Archived topics take no new subscriptions (preference center, imports, API) and no new campaigns. Unarchive it to offer it again.</p>
-            <ActionButton intent="unarchive" label="Unarchive topic" />
-          </>
-        ) : (
-          <>
-            <p>
-              Archiving stops new subscriptions (preference center, imports, API) and new campaigns. Its subscriptions, campaigns and ledger events stay, and campaigns already sending
-              finish. A topic with a scheduled campaign cannot be archived until the schedule is cancelled.
-            </p>
-            <ActionButton intent="archive" label="Archive topic" />
-          </>
-        )}
-      </section>
-
-      {history.deletable ? (
-        <section className="staff-panel narrow-form danger-zone" aria-labelledby="delete-heading">
-          <h2 id="delete-heading">Delete</h2>
-          <p>Nothing refers to this topic yet (no subscription, campaign or ledger event), so it can still be deleted, for example after a typo in its slug. Once it has history, archive it instead.</p>
-          <ActionButton intent="delete" label="Delete topic" variant="danger" />
-        </section>
-      ) : null}
-    </StaffFrame>
+    </ArchivableItemEditPage>
   );
 }

@@ -3,16 +3,16 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { createUnit } from "~/domain/units/unit-admin.server.ts";
+import { UnitForm } from "~/domain/units/unit-settings.server.ts";
 import { Breadcrumbs } from "~/components/admin-units.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
-import { UnitSettingsForm, type UnitFormErrors, type UnitFormValues } from "~/components/unit-settings-form.tsx";
-import { formFields } from "~/utils/forms.ts";
+import { UnitSettingsForm, unsavedUnitForm } from "~/components/unit-settings-form.tsx";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /admin/units/new: create a business unit. Saving goes to its page, where topics and
 // categories are added.
@@ -32,16 +32,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ user: { email: staff.email, role: staff.role } }, { headers: NO_STORE });
 }
 
-type Answer = { errors: UnitFormErrors; values: UnitFormValues; keyWasPasted: boolean; attempt: number };
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
-  const fields = formFields(await readForm(request));
-  const result = await createUnit(staffActor(staff, requesterOf(request, context)), fields);
+  const parsed = await parseForm(request, UnitForm);
+  if (!parsed.ok) return data(unsavedUnitForm(parsed.values, parsed.errors), { status: parsed.status, headers: NO_STORE });
+  const result = await createUnit(staffActor(staff, requesterOf(request, context)), parsed.value);
   if (result.ok) return redirect(`/admin/units/${result.slug}?notice=unit-created`, { headers: NO_STORE });
-  // The private key is never sent back to the page, even unsaved.
-  const { dkimPrivateKey, ...values } = fields;
-  return data<Answer>({ errors: result.errors, values, keyWasPasted: Boolean(dkimPrivateKey?.trim()) && !result.errors.dkimPrivateKey, attempt: Date.now() }, { status: 400, headers: NO_STORE });
+  return data(unsavedUnitForm(parsed.value, result.errors), { status: 400, headers: NO_STORE });
 }
 
 export default function NewUnitPage() {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { checkedList } from "./form-schemas.ts";
 import { parseForm } from "./parse-form.server.ts";
 
 const post = (body: BodyInit | null, contentType?: string) =>
@@ -42,6 +43,13 @@ describe("parseForm", () => {
     const thrown = await parseForm(post('{"email":"a@example.com"}', "application/json"), Signup).catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(Response);
     expect((thrown as Response).status).toBe(400);
+  });
+
+  it("reads checkboxes of one name as a list however many are ticked, none included", async () => {
+    const Units = z.object({ units: checkedList(z.string()) });
+    for (const [body, units] of [["units=3&units=4", ["3", "4"]], ["units=3", ["3"]], ["", []]] as const) {
+      expect(await parseForm(urlEncoded(body), Units), body).toMatchObject({ ok: true, value: { units } });
+    }
   });
 
   describe("with an upload", () => {

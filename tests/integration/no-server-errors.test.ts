@@ -165,3 +165,46 @@ describe("no 5xx for anything a client sends", () => {
     expect((await rawRequest(`${app.url}/login`)).status).toBe(200);
   }, 600_000);
 });
+
+describe("the admin forms' own odd bodies", () => {
+  it("answers a field sent twice, a value no control sends, a missing or unknown intent with a 400 that changes nothing", async () => {
+    const cookie = await http.signIn(ADMIN.email, ADMIN.password);
+    const unit = appDb.row<{ slug: string; topic: string; category: string }>(
+      `SELECT u.slug, (SELECT slug FROM Topic WHERE unitId = u.id LIMIT 1) AS topic, (SELECT slug FROM ExemptCategory WHERE unitId = u.id LIMIT 1) AS category
+       FROM BusinessUnit u ORDER BY u.id LIMIT 1`,
+    );
+    const person = appDb.row<{ id: number }>("SELECT id FROM User WHERE email = 'marketer.tax@example.com'").id;
+    const kid = appDb.row<{ kid: string }>("SELECT kid FROM SigningKey ORDER BY rowid LIMIT 1").kid;
+    const units = `/admin/units/${unit.slug}`;
+    const bodies: [string, string][] = [
+      ["/admin/units/new", "slug=twice-sent&slug=again"],
+      [units, "intent=bogus"],
+      [units, "intent=dkim-test"],
+      [units, "intent=dkim-test&against=published&against=pasted"],
+      [`${units}/topics/new`, "slug=twice-sent&slug=again&name=Twice&offersEmail=on"],
+      [`${units}/topics/new`, "slug=odd-box&name=Odd&offersEmail=yes"],
+      [`${units}/topics/${unit.topic}`, "name=No+intent&offersEmail=on"],
+      [`${units}/topics/${unit.topic}`, "intent=save&name=Twice&name=Again&offersEmail=on"],
+      [`${units}/categories/new`, "slug=twice-sent&name=Twice&reason=Why.&legalClass=TRANSACTION&legalClass=EMPLOYMENT"],
+      [`${units}/categories/${unit.category}`, "intent=rename"],
+      [`/admin/people/${person}`, "intent=units&units=x"],
+      [`/admin/people/${person}`, "intent=role&role=OWNER"],
+      [`/admin/people/${person}`, "intent=role&role=ADMIN&role=MARKETER"],
+      [`/admin/people/${person}`, ""],
+      ["/admin/people/invite", "email=a%40example.com&email=b%40example.com&role=MARKETER"],
+      ["/admin/people/invite", "email=new.one%40example.com&role=MARKETER&units=1.5"],
+      ["/admin/suppressions", "intent=remove&id=abc"],
+      ["/admin/suppressions", "intent=add&email=a%40example.com&email=b%40example.com&note=Twice"],
+      ["/admin/suppressions", "intent=block"],
+      ["/admin/keys", "intent=retire"],
+      ["/admin/keys", `intent=retire&kid=${kid}&kid=${kid}`],
+    ];
+    const tables = ["BusinessUnit", "Topic", "ExemptCategory", "User", "Membership", "Suppression", "SigningKey", "AuditEvent"];
+    const before = tables.map((table) => appDb.rows(`SELECT * FROM ${table} ORDER BY rowid`));
+    for (const [page, body] of bodies) {
+      const response = await http.post(page, new URLSearchParams(body), { cookie });
+      expect(response.status, `POST ${page} ${body}`).toBe(400);
+    }
+    expect(tables.map((table) => appDb.rows(`SELECT * FROM ${table} ORDER BY rowid`))).toEqual(before);
+  });
+});

@@ -46,10 +46,17 @@ export class CategoryAdminError extends Error {
   name = "CategoryAdminError";
 }
 
-const FormShape = z.record(z.string(), z.string());
+/** The category form as its pages send it (the slug only on the new page); parseCategoryForm checks it. */
+export const CategoryForm = z.object({
+  slug: z.string().optional(),
+  name: z.string().optional(),
+  reason: z.string().optional(),
+  legalClass: z.string().optional(),
+});
+export type CategoryFormValues = z.infer<typeof CategoryForm>;
 
-export function parseCategoryForm(input: Record<string, string>, options: { creating: boolean }): { ok: true; slug: string | null; settings: CategorySettings } | { ok: false; errors: CategoryFieldErrors } {
-  const fields = FormShape.parse(input);
+/** Checks the category form; each problem is named on its field. */
+export function parseCategoryForm(fields: CategoryFormValues, options: { creating: boolean }): { ok: true; slug: string | null; settings: CategorySettings } | { ok: false; errors: CategoryFieldErrors } {
   const errors: CategoryFieldErrors = {};
   let slug: string | null = null;
   if (options.creating) {
@@ -88,7 +95,7 @@ export async function categoryForAdmin(unitSlug: string, categorySlug: string) {
   return { unit, category, messages, templates: templatesByCategory()[category.slug] ?? [] };
 }
 
-export async function createCategory(actor: AuditActor, unitSlug: string, form: Record<string, string>) {
+export async function createCategory(actor: AuditActor, unitSlug: string, form: CategoryFormValues) {
   const parsed = parseCategoryForm(form, { creating: true });
   if (!parsed.ok) return parsed;
   const slug = parsed.slug!;
@@ -103,7 +110,7 @@ export async function createCategory(actor: AuditActor, unitSlug: string, form: 
   });
 }
 
-export async function updateCategory(actor: AuditActor, unitSlug: string, categorySlug: string, form: Record<string, string>) {
+export async function updateCategory(actor: AuditActor, unitSlug: string, categorySlug: string, form: CategoryFormValues) {
   const parsed = parseCategoryForm(form, { creating: false });
   if (!parsed.ok) return parsed;
   return db.$transaction(async (tx) => {

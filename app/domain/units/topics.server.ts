@@ -29,11 +29,22 @@ export class TopicAdminError extends Error {
   }
 }
 
-const FormShape = z.record(z.string(), z.string());
+/** A ticked checkbox sends "on"; an unticked one sends nothing. */
+const Ticked = z.literal("on").optional();
+
+/** The topic form as its pages send it (the slug only on the new page); parseTopicForm checks it. */
+export const TopicForm = z.object({
+  slug: z.string().optional(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  offersEmail: Ticked,
+  offersPostal: Ticked,
+  offersPhone: Ticked,
+});
+export type TopicFormValues = z.infer<typeof TopicForm>;
 
 /** Checks the topic form; each problem is named on its field. */
-export function parseTopicForm(input: Record<string, string>, options: { creating: boolean }): { ok: true; slug: string | null; settings: TopicSettings } | { ok: false; errors: TopicFieldErrors } {
-  const fields = FormShape.parse(input);
+export function parseTopicForm(fields: TopicFormValues, options: { creating: boolean }): { ok: true; slug: string | null; settings: TopicSettings } | { ok: false; errors: TopicFieldErrors } {
   const errors: TopicFieldErrors = {};
   let slug: string | null = null;
   if (options.creating) {
@@ -91,7 +102,7 @@ export async function topicForAdmin(unitSlug: string, topicSlug: string) {
   return { unit, topic: { ...topic, channels: offeredChannels(topic) }, history: await topicHistory(db, topic.id) };
 }
 
-export async function createTopic(actor: AuditActor, unitSlug: string, form: Record<string, string>) {
+export async function createTopic(actor: AuditActor, unitSlug: string, form: TopicFormValues) {
   const parsed = parseTopicForm(form, { creating: true });
   if (!parsed.ok) return parsed;
   const slug = parsed.slug!;
@@ -111,7 +122,7 @@ export async function createTopic(actor: AuditActor, unitSlug: string, form: Rec
  * cannot be taken away (their consent would vanish from the preference center while it still
  * counted): archive the topic and start a new one instead.
  */
-export async function updateTopic(actor: AuditActor, unitSlug: string, topicSlug: string, form: Record<string, string>) {
+export async function updateTopic(actor: AuditActor, unitSlug: string, topicSlug: string, form: TopicFormValues) {
   const parsed = parseTopicForm(form, { creating: false });
   if (!parsed.ok) return parsed;
   return db.$transaction(async (tx) => {

@@ -6,7 +6,7 @@ import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { offeredChannels } from "~/domain/consent/channels.ts";
 import { missingSenderFacts } from "./sender-facts.server.ts";
-import { parseUnitForm, type UnitFieldErrors, type UnitSettings } from "./unit-settings.server.ts";
+import { parseUnitForm, type UnitFieldErrors, type UnitFormValues, type UnitSettings } from "./unit-settings.server.ts";
 
 // Business units as admins set them up: list, create, edit, and the DKIM test. Every change
 // writes its audit entry in the same transaction. The DKIM private key never leaves this
@@ -133,7 +133,7 @@ export async function unitForAdmin(slug: string) {
 export type UnitSaveResult = { ok: true; slug: string; changed: string[]; warnings: string[] } | { ok: false; errors: UnitFieldErrors };
 
 /** Creates a unit from the admin form; it can send as soon as it has a topic (missingSenderFacts finds nothing). */
-export async function createUnit(actor: AuditActor, form: Record<string, string>): Promise<UnitSaveResult> {
+export async function createUnit(actor: AuditActor, form: UnitFormValues): Promise<UnitSaveResult> {
   const parsed = parseUnitForm(form, { creating: true, storedKey: false });
   if (!parsed.ok) return parsed;
   const slug = parsed.slug!;
@@ -157,7 +157,7 @@ export async function createUnit(actor: AuditActor, form: Record<string, string>
  * differ are written and named in the audit entry; the key appears there as
  * "dkimPrivateKey: replaced" or "dkimPrivateKey: removed", never itself.
  */
-export async function updateUnit(actor: AuditActor, slug: string, form: Record<string, string>): Promise<UnitSaveResult> {
+export async function updateUnit(actor: AuditActor, slug: string, form: UnitFormValues): Promise<UnitSaveResult> {
   const stored = await db.businessUnit.findUnique({ where: { slug }, select: { id: true, dkimPrivateKey: true } });
   if (!stored) nothingFound(`The unit “${slug}”`);
   const parsed = parseUnitForm(form, { creating: false, storedKey: stored.dkimPrivateKey !== null });

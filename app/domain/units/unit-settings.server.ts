@@ -46,15 +46,38 @@ export type ParsedUnitForm =
   | { ok: true; slug: string | null; settings: UnitSettings; key: DkimKeyChange; warnings: string[] }
   | { ok: false; errors: UnitFieldErrors };
 
-/** The fields a form posts for a unit, as plain strings (missing ones empty). */
-const FormShape = z.record(z.string(), z.string());
+const Text = z.string().optional();
+
+/** The unit form as its pages send it: the settings, the slug (new units), a pasted key and the remove box; parseUnitForm checks it. */
+export const UnitForm = z.object({
+  slug: Text,
+  displayName: Text,
+  legalName: Text,
+  postalAddress: Text,
+  contactEmail: Text,
+  contactPhone: Text,
+  contactUrl: Text,
+  fromName: Text,
+  fromEmail: Text,
+  serviceFromEmail: Text,
+  replyTo: Text,
+  sendingDomain: Text,
+  dkimDomain: Text,
+  dkimSelector: Text,
+  dkimPrivateKey: Text,
+  brandColor: Text,
+  logoUrl: Text,
+  oneClickScope: Text,
+  // A ticked checkbox sends "on"; an unticked one sends nothing.
+  removeDkimKey: z.literal("on").optional(),
+});
+export type UnitFormValues = z.infer<typeof UnitForm>;
 
 /**
  * Checks a unit form. `creating` asks for a slug; `storedKey` says whether a DKIM key is stored
  * now (an empty key field then keeps it).
  */
-export function parseUnitForm(input: Record<string, string>, options: { creating: boolean; storedKey: boolean }): ParsedUnitForm {
-  const fields = FormShape.parse(input);
+export function parseUnitForm(fields: UnitFormValues, options: { creating: boolean; storedKey: boolean }): ParsedUnitForm {
   const errors: UnitFieldErrors = {};
   const problem = (field: UnitField, message: string) => {
     errors[field] ??= message;
