@@ -4,10 +4,9 @@ import { requireAdmin } from "~/domain/accounts/staff.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { adminActor, exportSuppressions } from "~/domain/suppressions/suppressions.server.ts";
 import { IMPORTABLE_REASONS } from "~/domain/suppressions/suppression-csv.ts";
-import { formFields } from "~/utils/forms.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // POST /admin/suppressions.csv: the suppression list as a file. A POST because each download
 // is written to the audit log (GET never changes state); a GET goes back to the page.
@@ -30,14 +29,11 @@ export function loader({ request }: LoaderFunctionArgs) {
 export function action({ request, context }: ActionFunctionArgs) {
   return answeringInPlainText(async () => {
     const staff = await requireAdmin(request);
-    const parsed = ExportRequest.safeParse(formFields(await readForm(request)));
-    if (!parsed.success)
-      return plainTextAnswer(
-        400,
-        `This export request cannot be read: reason ${parsed.error.issues[0].message}. Choose from the form at /admin/suppressions.`,
-      );
+    const parsed = await parseForm(request, ExportRequest);
+    if (!parsed.ok)
+      return plainTextAnswer(400, `This export request cannot be read: reason ${parsed.errors.reason}. Choose from the form at /admin/suppressions.`);
     const exported = await exportSuppressions(adminActor(staffActor(staff, requesterOf(request, context))), {
-      reason: parsed.data.reason || undefined,
+      reason: parsed.value.reason || undefined,
     });
     return new Response(exported.csv, {
       headers: {

@@ -2,10 +2,9 @@ import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { requireStaff } from "~/domain/accounts/staff.server.ts";
 import { ContactListError, EXPORT_CHANNELS, exportContactList, findContactList } from "~/domain/contact-lists/contact-lists.server.ts";
-import { formFields } from "~/utils/forms.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // POST /contacts/export/csv: the download itself. A POST because it writes the ledger's access
 // event (GET never changes state); the page at /contacts/export shows the list's size first.
@@ -24,14 +23,14 @@ export async function loader() {
 export function action({ request, context }: ActionFunctionArgs) {
   return answeringInPlainText(async () => {
     const staff = await requireStaff(request);
-    const parsed = ExportRequest.safeParse(formFields(await readForm(request)));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return plainTextAnswer(400, `This export request is incomplete: ${String(issue.path[0] ?? "form")} ${issue.message}. Pick a list at /contacts/export.`);
+    const parsed = await parseForm(request, ExportRequest);
+    if (!parsed.ok) {
+      const [field, message] = Object.entries(parsed.errors)[0];
+      return plainTextAnswer(400, `This export request is incomplete: ${field} ${message}. Pick a list at /contacts/export.`);
     }
     let list;
     try {
-      list = await findContactList(staff, parsed.data);
+      list = await findContactList(staff, parsed.value);
     } catch (error) {
       if (error instanceof ContactListError) return plainTextAnswer(400, error.message);
       throw error;
