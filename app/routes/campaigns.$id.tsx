@@ -18,7 +18,7 @@ import {
   sendTestMessage,
   updateDraft,
 } from "~/domain/campaigns/campaigns.server.ts";
-import { CampaignForm, withCampaignFormIfGiven, type CampaignFormValues } from "~/domain/campaigns/campaign-form.ts";
+import { CampaignForm, campaignFormFields, withCampaignFormIfGiven } from "~/domain/campaigns/campaign-form.ts";
 import { describeScheduledTime, instantOfWallTime, knownTimeZone, timeZoneChoices } from "~/domain/campaigns/schedule-time.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
 import { TimeZoneSelect } from "~/components/time-zone-select.tsx";
@@ -27,7 +27,6 @@ import { CAMPAIGN_STATUS_LABEL } from "~/components/campaign-status.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
-import { formFields } from "~/utils/forms.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 
 // /campaigns/<id>: a draft to edit, test, schedule or send; then its live progress; then its results.
@@ -71,9 +70,8 @@ const CampaignAction = z.discriminatedUnion(
     withCampaignFormIfGiven({ intent: z.enum(["test", "send"]) }),
     withCampaignFormIfGiven({
       intent: z.literal("schedule"),
-      scheduledAt: z.string({ error: "Choose a date and time to send it." }).default(""),
-      // Without JavaScript the zone stays on UTC unless the marketer chooses another.
-      timeZone: z.string({ error: "Choose a time zone from the list." }).default("UTC"),
+      scheduledAt: z.string({ error: "Choose a date and time to send it." }).optional(),
+      timeZone: z.string({ error: "Choose a time zone from the list." }).optional(),
     }),
     z.object({ intent: z.enum(["cancel", "pause", "resume"]) }),
   ],
@@ -103,7 +101,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const asked = parsed.value;
   // Every answer about the composer carries its fields back, so a page without JavaScript shows what was typed.
-  const values = formFields(parsed.form);
+  const values = postedFields(asked);
   try {
     switch (asked.intent) {
       case "save":
@@ -117,7 +115,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }
       case "confirm-send": {
         const { unitName, topicName, subject, preheader, audience, html } = await sendNowConfirmation(staff, id, asked.input);
-        return data<ActionAnswer>({ confirmation: { unitName, topicName, subject, preheader, audience, html, fields: composerFields(asked.input) }, values });
+        return data<ActionAnswer>({ confirmation: { unitName, topicName, subject, preheader, audience, html, fields: campaignFormFields(asked.input) }, values });
       }
       case "send":
         await sendNow(staff, id, asked.input);
@@ -146,20 +144,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-/** The composer's fields as the form posts them, to be posted again unchanged by the confirmation. */
-function composerFields(input: CampaignFormValues): Record<string, string> {
-  return {
-    unitId: String(input.unitId),
-    topicId: String(input.topicId),
-    subject: input.subject,
-    preheader: input.preheader,
-    bodyMarkdown: input.bodyMarkdown,
-    ...(input.advertisementLabel ? { advertisementLabel: "on" } : {}),
-  };
+/** The request as posted, drawn again on the page so that one without JavaScript shows what was typed. */
+function postedFields(asked: z.output<typeof CampaignAction>): Record<string, string> {
+  const fields: Record<string, string> = { intent: asked.intent, ...("input" in asked && asked.input ? campaignFormFields(asked.input) : {}) };
+  if (asked.intent === "schedule") {
+    if (asked.scheduledAt !== undefined) fields.scheduledAt = asked.scheduledAt;
+    if (asked.timeZone !== undefined) fields.timeZone = asked.timeZone;
+  }
+  return fields;
 }
 
-/** The instant the marketer means: the date and time on the clock of the zone they send (the browser's, or the one they chose). */
-function scheduledTime({ scheduledAt: local, timeZone: zone }: { scheduledAt: string; timeZone: string }): { ok: true; at: Date; timeZone: string } | { ok: false; errors: FieldErrors } {
+/** The instant the marketer means: the date and time on the clock of the zone they send (the browser's, or the one they chose; UTC without one). */
+function scheduledTime({ scheduledAt: local = "", timeZone: zone = "UTC" }: { scheduledAt?: string; timeZone?: string }): { ok: true; at: Date; timeZone: string } | { ok: false; errors: FieldErrors } {
   const timeZone = knownTimeZone(zone);
   if (!timeZone) return { ok: false, errors: { timeZone: "Choose a time zone from the list." } };
   const instant = instantOfWallTime(local, timeZone);

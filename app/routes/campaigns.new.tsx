@@ -3,12 +3,11 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireStaff } from "~/domain/accounts/staff.server.ts";
 import { CampaignError, composerChoices, createCampaign, previewCampaign } from "~/domain/campaigns/campaigns.server.ts";
-import { CampaignForm } from "~/domain/campaigns/campaign-form.ts";
+import { CampaignForm, campaignFormFields } from "~/domain/campaigns/campaign-form.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
-import { formFields } from "~/utils/forms.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 
 // /campaigns/new: write a campaign; saving makes a draft that can be tested, scheduled or sent.
@@ -43,7 +42,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return data<ActionAnswer>({ errors: intent ? { ...errors, form: intent } : errors, preview: null, values: parsed.values }, { status: parsed.status });
   }
   const { intent, ...input } = parsed.value;
-  const values = formFields(parsed.form);
+  const values = { intent, ...campaignFormFields(input) };
   try {
     if (intent === "preview") return data<ActionAnswer>({ errors: {}, preview: await previewCampaign(staff, input), values });
     const { id } = await createCampaign(staff, input);

@@ -17,6 +17,18 @@ export const CampaignForm = z.object({
 
 export type CampaignFormValues = z.infer<typeof CampaignForm>;
 
+/** The composer's fields as the form posts them: to draw the form again, or to post it again unchanged. */
+export function campaignFormFields(values: CampaignFormValues): Record<string, string> {
+  return {
+    unitId: String(values.unitId),
+    topicId: String(values.topicId),
+    subject: values.subject,
+    preheader: values.preheader,
+    bodyMarkdown: values.bodyMarkdown,
+    ...(values.advertisementLabel ? { advertisementLabel: "on" } : {}),
+  };
+}
+
 /**
  * `shape`'s fields plus, as `input`, the composer's form when the request carries it (it has a
  * unitId); without it `input` is undefined and the action works on the draft as saved (a
