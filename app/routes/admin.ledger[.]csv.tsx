@@ -5,6 +5,7 @@ import { staffActor } from "~/domain/audit/audit.server.ts";
 import { FIELD_NAME, ledgerQueryString, parseLedgerQuery, type LedgerQuery, type LedgerQueryErrors } from "~/domain/ledger/ledger-query.ts";
 import { exportLedger, resolveLedgerQuery } from "~/domain/ledger/ledger.server.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
+import { csvDownload } from "~/utils/csv-download.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
 
@@ -41,15 +42,7 @@ export function action({ request, context }: ActionFunctionArgs) {
     const resolved = await resolveLedgerQuery(parsed.query);
     if (!resolved.ok) return badSearch(resolved.errors, parsed.query);
     const exported = await exportLedger(staffActor(staff, requesterOf(request, context)), resolved.scope);
-    return new Response(exported.csv, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${exported.fileName}"`,
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-        "X-Row-Count": String(exported.rows),
-      },
-    });
+    return csvDownload(exported, { "X-Row-Count": String(exported.rows) });
   });
 }
 

@@ -5,6 +5,7 @@ import { staffActor } from "~/domain/audit/audit.server.ts";
 import { adminActor, exportSuppressions } from "~/domain/suppressions/suppressions.server.ts";
 import { IMPORTABLE_REASONS } from "~/domain/suppressions/suppression-csv.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
+import { csvDownload } from "~/utils/csv-download.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
 
@@ -35,13 +36,6 @@ export function action({ request, context }: ActionFunctionArgs) {
     const exported = await exportSuppressions(adminActor(staffActor(staff, requesterOf(request, context))), {
       reason: parsed.value.reason || undefined,
     });
-    return new Response(exported.csv, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${exported.fileName}"`,
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-      },
-    });
+    return csvDownload(exported);
   });
 }

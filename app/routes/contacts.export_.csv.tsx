@@ -3,6 +3,7 @@ import { z } from "zod";
 import { requireStaff } from "~/domain/accounts/staff.server.ts";
 import { ContactListError, EXPORT_CHANNELS, exportContactList, findContactList } from "~/domain/contact-lists/contact-lists.server.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
+import { csvDownload } from "~/utils/csv-download.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { answeringInPlainText, plainTextAnswer } from "~/utils/resource-route.server.ts";
 
@@ -36,13 +37,6 @@ export function action({ request, context }: ActionFunctionArgs) {
       throw error;
     }
     const exported = await exportContactList(staff, list, requesterOf(request, context));
-    return new Response(exported.csv, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${exported.fileName}"`,
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-      },
-    });
+    return csvDownload(exported);
   });
 }
