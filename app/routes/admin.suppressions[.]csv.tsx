@@ -4,9 +4,9 @@ import { plainTextAnswer, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { adminActor, exportSuppressions } from "~/domain/suppressions/suppressions.server.ts";
 import { IMPORTABLE_REASONS } from "~/domain/suppressions/suppression-csv.ts";
-import { formFields } from "~/utils/forms.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
+import { csvDownload } from "~/utils/csv-download.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // POST /admin/suppressions.csv: the suppression list as a file. A POST because each download
 // is written to the audit log (GET never changes state); a GET goes back to the page.
@@ -26,21 +26,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request, "plain text");
-  const parsed = ExportRequest.safeParse(formFields(await readForm(request)));
-  if (!parsed.success)
-    return plainTextAnswer(
-      400,
-      `This export request cannot be read: reason ${parsed.error.issues[0].message}. Choose from the form at /admin/suppressions.`,
-    );
+  const parsed = await parseForm(request, ExportRequest);
+  if (!parsed.ok)
+    return plainTextAnswer(400, `This export request cannot be read: reason ${parsed.errors.reason}. Choose from the form at /admin/suppressions.`);
   const exported = await exportSuppressions(adminActor(staffActor(staff, requesterOf(request, context))), {
-    reason: parsed.data.reason || undefined,
+    reason: parsed.value.reason || undefined,
   });
-  return new Response(exported.csv, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${exported.fileName}"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return csvDownload(exported);
 }

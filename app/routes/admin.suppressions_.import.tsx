@@ -1,19 +1,14 @@
-import {
-  data,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type LinksFunction,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { IMPORT_HEADER, IMPORT_MAX_ROWS, NOTE_MAX, REASON_LABEL, SuppressionFileError } from "~/domain/suppressions/suppression-csv.ts";
 import { adminActor, importSuppressions, type SuppressionImportReport } from "~/domain/suppressions/suppressions.server.ts";
-import { fileTooLarge, UPLOAD_LIMITS } from "~/utils/upload-limits.ts";
+import { UPLOAD_LIMITS } from "~/utils/upload-limits.ts";
+import { CsvFile } from "~/utils/csv-upload.server.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
+import { CsvUploadForm } from "~/components/csv-upload-form.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
@@ -39,25 +34,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ user: { email: staff.email, role: staff.role } }, { headers: NO_STORE });
 }
 
-type Outcome = { ok: true; fileName: string; report: SuppressionImportReport } | { ok: false; error: string };
+type Outcome = { ok: true; fileName: string; report: SuppressionImportReport } | { ok: false; errors: Record<string, string> };
+
+const ImportRequest = z.object({ file: CsvFile });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireAdmin(request);
   const answer = (outcome: Outcome, status = 200) => data<Outcome>(outcome, { status, headers: NO_STORE });
-  let form: FormData;
-  try {
-    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: UPLOAD_LIMITS.suppressions.maxBytes }));
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
-      return answer(
-        { ok: false, error: fileTooLarge(UPLOAD_LIMITS.suppressions) },
-        413,
-      );
-    }
-    return answer({ ok: false, error: "The form could not be read. Please choose the file again." }, 400);
-  }
-  const file = form.get("file");
-  if (!(file instanceof File) || file.size === 0) return answer({ ok: false, error: "Choose a CSV file to import (it is empty or missing)." }, 400);
+  const parsed = await parseForm(request, ImportRequest, { upload: { ...UPLOAD_LIMITS.suppressions, field: "file" } });
+  if (!parsed.ok) return answer({ ok: false, errors: parsed.errors }, parsed.status);
+  const { file } = parsed.value;
   const fileName = file.name.slice(0, 200) || "upload.csv";
   try {
     const report = await importSuppressions(adminActor(staffActor(staff, requesterOf(request, context))), {
@@ -66,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     return answer({ ok: true, fileName, report });
   } catch (error) {
-    if (error instanceof SuppressionFileError) return answer({ ok: false, error: `Nothing was imported. ${error.message}` }, 400);
+    if (error instanceof SuppressionFileError) return answer({ ok: false, errors: { file: `Nothing was imported. ${error.message}` } }, 400);
     throw error;
   }
 }
@@ -74,44 +60,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function ImportSuppressionsRoute() {
   const { user } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
-  const importing = useNavigation().state === "submitting";
-  const error = outcome && !outcome.ok ? outcome.error : null;
   return (
     <StaffFrame user={user} title="Import suppressions">
       <p className="lede">
         <Link to="/admin/suppressions">← Suppressions</Link>
       </p>
-      <section className="staff-panel" aria-labelledby="upload-heading">
-        <h2 id="upload-heading">Upload a file</h2>
-        <Form method="post" encType="multipart/form-data">
-          <div className={`field${error ? " has-error" : ""}`}>
-            <label htmlFor="field-file">CSV file</label>
-            <p id="field-file-hint" className="hint">
-              UTF-8 CSV, up to {UPLOAD_LIMITS.suppressions.label} and {IMPORT_MAX_ROWS.toLocaleString("en-GB")} lines. Importing the same file again
-              changes nothing.
-            </p>
-            <input
-              id="field-file"
-              name="file"
-              type="file"
-              accept=".csv,text/csv"
-              required
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? "field-file-hint field-file-error" : "field-file-hint"}
-            />
-            {error ? (
-              <p id="field-file-error" className="field-error" role="alert">
-                {error}
-              </p>
-            ) : null}
-          </div>
-          <div className="form-actions">
-            <button type="submit" className="button" disabled={importing}>
-              {importing ? "Importing…" : "Import"}
-            </button>
-          </div>
-        </Form>
-      </section>
+      <CsvUploadForm
+        errors={outcome && !outcome.ok ? outcome.errors : undefined}
+        hint={
+          <>
+            UTF-8 CSV, up to {UPLOAD_LIMITS.suppressions.label} and {IMPORT_MAX_ROWS.toLocaleString("en-GB")} lines. Importing the same file again
+            changes nothing.
+          </>
+        }
+      />
 
       {outcome?.ok ? <ImportReportView fileName={outcome.fileName} report={outcome.report} /> : null}
 

@@ -18,7 +18,7 @@ import {
   sendTestMessage,
   updateDraft,
 } from "~/domain/campaigns/campaigns.server.ts";
-import { parseCampaignForm, type CampaignFormValues } from "~/domain/campaigns/campaign-form.ts";
+import { CampaignForm, campaignFormFields, withCampaignFormIfGiven } from "~/domain/campaigns/campaign-form.ts";
 import { describeScheduledTime, instantOfWallTime, knownTimeZone, timeZoneChoices } from "~/domain/campaigns/schedule-time.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
 import { TimeZoneSelect } from "~/components/time-zone-select.tsx";
@@ -27,7 +27,7 @@ import { CAMPAIGN_STATUS_LABEL } from "~/components/campaign-status.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
-import { readForm } from "~/utils/read-form.server.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 
 // /campaigns/<id>: a draft to edit, test, schedule or send; then its live progress; then its results.
 
@@ -60,7 +60,24 @@ export const loader = answering404(async ({ request, params }: LoaderFunctionArg
   );
 });
 
-const Intent = z.enum(["save", "preview", "test", "confirm-send", "send", "schedule", "cancel", "pause", "resume"]);
+const NOT_UNDERSTOOD = "That request was not understood. Reload the page and try again.";
+// What each button asks. Saving, previewing and confirming carry the composer's form; test, send
+// and schedule may (they save it first); cancel, pause and resume carry nothing else.
+const CampaignAction = z.discriminatedUnion(
+  "intent",
+  [
+    CampaignForm.extend({ intent: z.enum(["save", "preview", "confirm-send"]) }).transform(({ intent, ...input }) => ({ intent, input })),
+    withCampaignFormIfGiven({ intent: z.enum(["test", "send"]) }),
+    withCampaignFormIfGiven({
+      intent: z.literal("schedule"),
+      scheduledAt: z.string({ error: "Choose a date and time to send it." }).optional(),
+      timeZone: z.string({ error: "Choose a time zone from the list." }).optional(),
+    }),
+    z.object({ intent: z.enum(["cancel", "pause", "resume"]) }),
+  ],
+  { error: NOT_UNDERSTOOD },
+);
+
 /** What "Send now" will send, shown for the marketer to confirm; `fields` are carried to the send as they are. */
 type SendConfirmation = { unitName: string; topicName: string; subject: string; preheader: string; audience: number; html: string; fields: Record<string, string> };
 type ActionAnswer = {
@@ -75,40 +92,38 @@ type ActionAnswer = {
 export const action = answering404(async ({ request, params }: ActionFunctionArgs) => {
   const staff = await requireStaff(request);
   const id = campaignId(params);
-  const form = await readForm(request);
+  const parsed = await parseForm(request, CampaignAction);
   // Another unit's campaign is not found, whatever is asked of it.
   await findCampaign(staff, id);
-  const intent = Intent.safeParse(form.get("intent"));
-  if (!intent.success) return data<ActionAnswer>({ error: "That request was not understood. Reload the page and try again." }, { status: 400 });
+  if (!parsed.ok) {
+    if (parsed.errors.intent) return data<ActionAnswer>({ error: NOT_UNDERSTOOD }, { status: 400 });
+    return data<ActionAnswer>({ errors: parsed.errors, values: parsed.values }, { status: parsed.status });
+  }
+  const asked = parsed.value;
   // Every answer about the composer carries its fields back, so a page without JavaScript shows what was typed.
-  const values = Object.fromEntries(form);
-  // The composer's fields, when the request carries them; a client posting only "send", "test" or
-  // "schedule" (a script, an older page) acts on the draft as saved.
-  const composer = form.has("unitId") || intent.data === "save" || intent.data === "preview" || intent.data === "confirm-send" ? parseCampaignForm(form) : null;
-  if (composer && !composer.ok) return data<ActionAnswer>({ errors: composer.errors, values }, { status: 400 });
-  const input = composer?.values;
+  const values = postedFields(asked);
   try {
-    switch (intent.data) {
+    switch (asked.intent) {
       case "save":
-        await updateDraft(staff, id, input!);
+        await updateDraft(staff, id, asked.input);
         return data<ActionAnswer>({ notice: "Draft saved.", values });
       case "preview":
-        return data<ActionAnswer>({ preview: await previewCampaign(staff, input!), values });
+        return data<ActionAnswer>({ preview: await previewCampaign(staff, asked.input), values });
       case "test": {
-        const { to } = await sendTestMessage(staff, id, input);
+        const { to } = await sendTestMessage(staff, id, asked.input);
         return data<ActionAnswer>({ notice: `A test message is on its way to ${to}. Its links change nobody's preferences.`, values });
       }
       case "confirm-send": {
-        const { unitName, topicName, subject, preheader, audience, html } = await sendNowConfirmation(staff, id, input!);
-        return data<ActionAnswer>({ confirmation: { unitName, topicName, subject, preheader, audience, html, fields: composerFields(input!) }, values });
+        const { unitName, topicName, subject, preheader, audience, html } = await sendNowConfirmation(staff, id, asked.input);
+        return data<ActionAnswer>({ confirmation: { unitName, topicName, subject, preheader, audience, html, fields: campaignFormFields(asked.input) }, values });
       }
       case "send":
-        await sendNow(staff, id, input);
+        await sendNow(staff, id, asked.input);
         return data<ActionAnswer>({ notice: "Sending has started." });
       case "schedule": {
-        const when = scheduledTime(form);
+        const when = scheduledTime(asked);
         if (!when.ok) return data<ActionAnswer>({ errors: when.errors, values }, { status: 400 });
-        await scheduleCampaign(staff, id, when.at, new Date(), { input, timeZone: when.timeZone });
+        await scheduleCampaign(staff, id, when.at, new Date(), { input: asked.input, timeZone: when.timeZone });
         return data<ActionAnswer>({ notice: "Scheduled." });
       }
       case "cancel":
@@ -129,23 +144,20 @@ export const action = answering404(async ({ request, params }: ActionFunctionArg
   }
 });
 
-/** The composer's fields as the form posts them, to be posted again unchanged by the confirmation. */
-function composerFields(input: CampaignFormValues): Record<string, string> {
-  return {
-    unitId: String(input.unitId),
-    topicId: String(input.topicId),
-    subject: input.subject,
-    preheader: input.preheader,
-    bodyMarkdown: input.bodyMarkdown,
-    ...(input.advertisementLabel ? { advertisementLabel: "on" } : {}),
-  };
+/** The request as posted, drawn again on the page so that one without JavaScript shows what was typed. */
+function postedFields(asked: z.output<typeof CampaignAction>): Record<string, string> {
+  const fields: Record<string, string> = { intent: asked.intent, ...("input" in asked && asked.input ? campaignFormFields(asked.input) : {}) };
+  if (asked.intent === "schedule") {
+    if (asked.scheduledAt !== undefined) fields.scheduledAt = asked.scheduledAt;
+    if (asked.timeZone !== undefined) fields.timeZone = asked.timeZone;
+  }
+  return fields;
 }
 
-/** The instant the marketer means: the date and time on the clock of the zone they send (the browser's, or the one they chose). */
-function scheduledTime(form: FormData): { ok: true; at: Date; timeZone: string } | { ok: false; errors: FieldErrors } {
-  const timeZone = knownTimeZone(String(form.get("timeZone") ?? "UTC"));
+/** The instant the marketer means: the date and time on the clock of the zone they send (the browser's, or the one they chose; UTC without one). */
+function scheduledTime({ scheduledAt: local = "", timeZone: zone = "UTC" }: { scheduledAt?: string; timeZone?: string }): { ok: true; at: Date; timeZone: string } | { ok: false; errors: FieldErrors } {
+  const timeZone = knownTimeZone(zone);
   if (!timeZone) return { ok: false, errors: { timeZone: "Choose a time zone from the list." } };
-  const local = String(form.get("scheduledAt") ?? "");
   const instant = instantOfWallTime(local, timeZone);
   if (instant.ok) return { ok: true, at: instant.at, timeZone };
   if (instant.reason === "skipped") {

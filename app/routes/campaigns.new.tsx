@@ -1,13 +1,14 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { answering404, requireStaff } from "~/utils/permissions.server.ts";
 import { CampaignError, composerChoices, createCampaign, previewCampaign } from "~/domain/campaigns/campaigns.server.ts";
-import { parseCampaignForm } from "~/domain/campaigns/campaign-form.ts";
+import { CampaignForm, campaignFormFields } from "~/domain/campaigns/campaign-form.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
-import { readForm } from "~/utils/read-form.server.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 
 // /campaigns/new: write a campaign; saving makes a draft that can be tested, scheduled or sent.
 
@@ -25,15 +26,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type ActionAnswer = { errors: FieldErrors; preview: ComposerPreview | null; values: Record<string, unknown> };
 
+const NOT_UNDERSTOOD = "That request was not understood. Reload the page and try again.";
+// The composer's two buttons; a form posted without a button (a script) saves.
+const NewCampaignAction = z.discriminatedUnion(
+  "intent",
+  [CampaignForm.extend({ intent: z.literal("preview") }), CampaignForm.extend({ intent: z.literal("save").optional() })],
+  { error: NOT_UNDERSTOOD },
+);
+
 export const action = answering404(async ({ request }: ActionFunctionArgs) => {
   const staff = await requireStaff(request);
-  const form = await readForm(request);
-  const values = Object.fromEntries(form);
-  const parsed = parseCampaignForm(form);
-  if (!parsed.ok) return data<ActionAnswer>({ errors: parsed.errors, preview: null, values }, { status: 400 });
+  const parsed = await parseForm(request, NewCampaignAction);
+  if (!parsed.ok) {
+    const { intent, ...errors } = parsed.errors;
+    return data<ActionAnswer>({ errors: intent ? { ...errors, form: intent } : errors, preview: null, values: parsed.values }, { status: parsed.status });
+  }
+  const { intent, ...input } = parsed.value;
+  const values = { intent, ...campaignFormFields(input) };
   try {
-    if (form.get("intent") === "preview") return data<ActionAnswer>({ errors: {}, preview: await previewCampaign(staff, parsed.values), values });
-    const { id } = await createCampaign(staff, parsed.values);
+    if (intent === "preview") return data<ActionAnswer>({ errors: {}, preview: await previewCampaign(staff, input), values });
+    const { id } = await createCampaign(staff, input);
     return redirect(`/campaigns/${id}`);
   } catch (error) {
     if (error instanceof CampaignError) return data<ActionAnswer>({ errors: { [error.field ?? "form"]: error.message }, preview: null, values }, { status: 400 });

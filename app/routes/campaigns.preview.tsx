@@ -1,7 +1,8 @@
 import { type ActionFunctionArgs } from "@remix-run/node";
 import { answering404, requireStaff } from "~/utils/permissions.server.ts";
 import { CampaignError, previewCampaign } from "~/domain/campaigns/campaigns.server.ts";
-import { parseCampaignForm } from "~/domain/campaigns/campaign-form.ts";
+import { CampaignForm } from "~/domain/campaigns/campaign-form.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 
 // POST /campaigns/preview: the composer's live preview (called as the form changes). It answers
 // JSON only, a refusal included, so the page that asks keeps its form whatever happens here.
@@ -15,11 +16,14 @@ export const action = answering404(async ({ request }: ActionFunctionArgs) => {
     throw thrown;
   });
   if (!staff) return answer({ error: "You are signed out. Sign in again in another tab, then save here: what you typed is still on this page." }, 401);
-  const form = await request.formData().catch(() => null);
-  const parsed = form ? parseCampaignForm(form) : null;
+  // A body that is not a form is refused in JSON too, like a form without a unit or topic.
+  const parsed = await parseForm(request, CampaignForm).catch((thrown: unknown) => {
+    if (thrown instanceof Response) return null;
+    throw thrown;
+  });
   if (!parsed?.ok) return answer({ error: "Choose a unit and a topic to preview." }, 400);
   try {
-    return answer(await previewCampaign(staff, parsed.values));
+    return answer(await previewCampaign(staff, parsed.value));
   } catch (error) {
     if (error instanceof CampaignError) return answer({ error: error.message, ...(error.field ? { field: error.field } : {}) }, 400);
     throw error;

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { notFound, plainTextAnswer, requireStaff } from "~/utils/permissions.server.ts";
 import { ContactListError, EXPORT_CHANNELS, exportContactList, findContactList } from "~/domain/contact-lists/contact-lists.server.ts";
 import { NotFoundError } from "~/domain/not-found.ts";
-import { formFields } from "~/utils/forms.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
+import { csvDownload } from "~/utils/csv-download.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // POST /contacts/export/csv: the download itself. A POST because it writes the ledger's access
 // event (GET never changes state); the page at /contacts/export shows the list's size first.
@@ -23,26 +23,19 @@ export async function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, "plain text");
-  const parsed = ExportRequest.safeParse(formFields(await readForm(request)));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return plainTextAnswer(400, `This export request is incomplete: ${String(issue.path[0] ?? "form")} ${issue.message}. Pick a list at /contacts/export.`);
+  const parsed = await parseForm(request, ExportRequest);
+  if (!parsed.ok) {
+    const [field, message] = Object.entries(parsed.errors)[0];
+    return plainTextAnswer(400, `This export request is incomplete: ${field} ${message}. Pick a list at /contacts/export.`);
   }
   let list;
   try {
-    list = await findContactList(staff, parsed.data);
+    list = await findContactList(staff, parsed.value);
   } catch (error) {
     if (error instanceof ContactListError) return plainTextAnswer(400, error.message);
     if (error instanceof NotFoundError) notFound(undefined, "plain text");
     throw error;
   }
   const exported = await exportContactList(staff, list, requesterOf(request, context));
-  return new Response(exported.csv, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${exported.fileName}"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return csvDownload(exported);
 }

@@ -1,21 +1,15 @@
-import {
-  data,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type LinksFunction,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { staffUnits } from "~/domain/accounts/staff.server.ts";
 import { notFound, requireStaff } from "~/utils/permissions.server.ts";
 import { ConsentError } from "~/domain/consent/changes.server.ts";
 import { ImportFileError, importContacts, type ImportReport } from "~/domain/imports/contact-import.server.ts";
 import { BASES, CONSENT_MONTHS, HEADER, SKIP_REASON_LABEL, skippedTotal } from "~/domain/imports/contact-csv.ts";
-import { fileTooLarge, UPLOAD_LIMITS } from "~/utils/upload-limits.ts";
+import { UPLOAD_LIMITS } from "~/utils/upload-limits.ts";
+import { CsvFile } from "~/utils/csv-upload.server.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
+import { CsvUploadForm } from "~/components/csv-upload-form.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
@@ -41,41 +35,29 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type Outcome =
   | { ok: true; unitId: number; fileName: string; report: ImportReport }
-  | { ok: false; unitId?: number; errors?: { unitId?: string; file?: string }; formError?: string };
+  | { ok: false; errors: Record<string, string>; values: Record<string, string> };
 
 const ImportRequest = z.object({
   unitId: z.coerce.number({ error: "Choose a unit." }).int("Choose a unit.").positive("Choose a unit."),
+  file: CsvFile,
 });
 
 export async function action({ request }: ActionFunctionArgs) {
   const staff = await requireStaff(request);
   const answer = (outcome: Outcome, status = 200) => data<Outcome>(outcome, { status, headers: NO_STORE });
-  let form: FormData;
-  try {
-    form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: UPLOAD_LIMITS.contacts.maxBytes }));
-  } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
-      return answer({ ok: false, errors: { file: fileTooLarge(UPLOAD_LIMITS.contacts) } }, 413);
-    }
-    return answer({ ok: false, formError: "The form could not be read. Please choose the unit and the file again." }, 400);
-  }
-  const parsed = ImportRequest.safeParse({ unitId: form.get("unitId") ?? undefined });
-  if (!parsed.success) return answer({ ok: false, errors: { unitId: parsed.error.issues[0].message } }, 400);
+  const parsed = await parseForm(request, ImportRequest, { upload: { ...UPLOAD_LIMITS.contacts, field: "file" } });
+  if (!parsed.ok) return answer({ ok: false, errors: parsed.errors, values: parsed.values }, parsed.status);
+  const { unitId, file } = parsed.value;
   // Scoped in the query: another unit's id is a 404, whether or not it exists.
-  const unit = (await staffUnits(staff)).find((u) => u.id === parsed.data.unitId) ?? notFound();
-  const file = form.get("file");
-  if (!(file instanceof File) || file.size === 0) {
-    return answer({ ok: false, unitId: unit.id, errors: { file: "Choose a CSV file to import (it is empty or missing)." } }, 400);
-  }
+  const unit = (await staffUnits(staff)).find((u) => u.id === unitId) ?? notFound();
+  const refused = (errors: Record<string, string>, status: number) => answer({ ok: false, errors, values: { unitId: String(unit.id) } }, status);
   try {
     const report = await importContacts({ unitId: unit.id, input: { content: Buffer.from(await file.arrayBuffer()) }, actor: `user:${staff.id}` });
     return answer({ ok: true, unitId: unit.id, fileName: file.name, report });
   } catch (error) {
-    if (error instanceof ImportFileError) return answer({ ok: false, unitId: unit.id, errors: { file: `Nothing was imported. ${error.message}` } }, 400);
+    if (error instanceof ImportFileError) return refused({ file: `Nothing was imported. ${error.message}` }, 400);
     // A topic archived while the file was being imported: the batches before it stay.
-    if (error instanceof ConsentError) {
-      return answer({ ok: false, unitId: unit.id, formError: `The import stopped part-way: ${error.message} Import the file again to finish it.` }, 409);
-    }
+    if (error instanceof ConsentError) return refused({ form: `The import stopped part-way: ${error.message} Import the file again to finish it.` }, 409);
     throw error;
   }
 }
@@ -97,64 +79,34 @@ function lasts(basis: keyof typeof CONSENT_MONTHS): string {
 export default function ImportContactsRoute() {
   const { user, units } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
-  const importing = useNavigation().state === "submitting";
   const errors = outcome && !outcome.ok ? outcome.errors : undefined;
+  const chosenUnit = outcome ? (outcome.ok ? outcome.unitId : outcome.values.unitId) : undefined;
 
   return (
     <StaffFrame user={user} title="Import contacts">
       {units.length === 0 ? (
         <p className="staff-panel">You are not a member of any unit yet, so there is nowhere to import to. Ask an admin to add you to a unit.</p>
       ) : (
-        <section className="staff-panel" aria-labelledby="import-form">
-          <h2 id="import-form">Upload a file</h2>
-          <Form method="post" encType="multipart/form-data">
-            <div className={`field${errors?.unitId ? " has-error" : ""}`}>
-              <label htmlFor="field-unitId">Unit</label>
-              <select id="field-unitId" name="unitId" defaultValue={outcome?.unitId ?? units[0].id} aria-describedby={errors?.unitId ? "field-unitId-error" : undefined}>
-                {units.map((unit) => (
-                  <option key={unit.id} value={unit.id}>
-                    {unit.displayName}
-                  </option>
-                ))}
-              </select>
-              {errors?.unitId ? (
-                <p id="field-unitId-error" className="field-error">
-                  {errors.unitId}
-                </p>
-              ) : null}
-            </div>
-            <div className={`field${errors?.file ? " has-error" : ""}`}>
-              <label htmlFor="field-file">CSV file</label>
-              <p id="field-file-hint" className="hint">
-                UTF-8 CSV, up to {UPLOAD_LIMITS.contacts.label} (about 100,000 rows). Importing the same file again changes nothing.
+        <CsvUploadForm
+          errors={errors}
+          hint={<>UTF-8 CSV, up to {UPLOAD_LIMITS.contacts.label} (about 100,000 rows). Importing the same file again changes nothing.</>}
+        >
+          <div className={`field${errors?.unitId ? " has-error" : ""}`}>
+            <label htmlFor="field-unitId">Unit</label>
+            <select id="field-unitId" name="unitId" defaultValue={chosenUnit ?? units[0].id} aria-describedby={errors?.unitId ? "field-unitId-error" : undefined}>
+              {units.map((unit) => (
+                <option key={unit.id} value={unit.id}>
+                  {unit.displayName}
+                </option>
+              ))}
+            </select>
+            {errors?.unitId ? (
+              <p id="field-unitId-error" className="field-error">
+                {errors.unitId}
               </p>
-              <input
-                id="field-file"
-                name="file"
-                type="file"
-                accept=".csv,text/csv"
-                required
-                aria-invalid={errors?.file ? true : undefined}
-                aria-describedby={errors?.file ? "field-file-hint field-file-error" : "field-file-hint"}
-              />
-              {errors?.file ? (
-                <p id="field-file-error" className="field-error">
-                  {errors.file}
-                </p>
-              ) : null}
-            </div>
-            {outcome && !outcome.ok && outcome.formError ? (
-              <div className="form-message error" role="alert">
-                <p>{outcome.formError}</p>
-              </div>
             ) : null}
-            <div className="form-actions">
-              <button type="submit" className="button" disabled={importing}>
-                {importing ? "Importing…" : "Import"}
-              </button>
-            </div>
-          </Form>
-        </section>
+          </div>
+        </CsvUploadForm>
       )}
 
       {outcome?.ok ? <ImportReportView fileName={outcome.fileName} report={outcome.report} /> : null}

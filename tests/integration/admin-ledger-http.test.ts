@@ -297,6 +297,22 @@ describe("the CSV export", () => {
     }
   });
 
+  it("takes a filter posted in the form over the same one in the query, and refuses a filter posted twice with a 400 that says so", async () => {
+    const post = (query: string, body: string) =>
+      fetch(`${app.url}/admin/ledger.csv${query}`, {
+        method: "POST",
+        body,
+        redirect: "manual",
+        headers: { cookie: admin, origin: app.url, "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": nextIp() },
+      });
+    const posted = await post("?unit=no-such-unit", "unit=example-tax&source=ADMIN");
+    expect(posted.status).toBe(200);
+    expect(Number(posted.headers.get("x-row-count"))).toBe(Number((await downloadCsv("?unit=example-tax&source=ADMIN")).headers.get("x-row-count")));
+    const twice = await post("", "unit=example-tax&unit=example-travel");
+    expect(twice.status).toBe(400);
+    expect(await twice.text()).toContain("Each filter may be given once.");
+  });
+
   it("quotes as RFC 4180 says: commas, double quotes and line breaks survive", async () => {
     const body = await (await downloadCsv("?action=SUPPRESS")).text();
     expect(body).toContain('"Mozilla/5.0 (X11; Linux) ""quoted"", with commas"');

@@ -72,6 +72,19 @@ describe("the live preview", () => {
     expect(await response.json()).toEqual({ error: expect.stringMatching(/^You are signed out\./) });
   });
 
+  it("answers a body that is not a form with 400 and the same JSON refusal, never a plain-text page", async () => {
+    const response = await http.post("/campaigns/preview", fields(), { cookie: marketer });
+    expect(response.status).toBe(200);
+    const json = await fetch(`${app.url}/campaigns/preview`, {
+      method: "POST",
+      body: JSON.stringify(fields()),
+      headers: { cookie: marketer, origin: app.url, "content-type": "application/json" },
+    });
+    expect(json.status).toBe(400);
+    expect(json.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await json.json()).toEqual({ error: "Choose a unit and a topic to preview." });
+  });
+
   it("answers a draft it can show with the email and the audience", async () => {
     const response = await http.post("/campaigns/preview", fields(), { cookie: marketer });
     expect(response.status).toBe(200);
@@ -133,6 +146,19 @@ describe("scheduling", () => {
       expect(page).toContain('value="Typed, not saved"');
       expect(campaign(path)).toMatchObject({ status: "DRAFT", subject: "Spring tips", scheduledAt: null });
     }
+  });
+});
+
+describe("a new campaign", () => {
+  it("refuses a request for a button the page does not have with 400, and saves nothing", async () => {
+    const before = appDb.count("SELECT COUNT(*) AS n FROM Campaign");
+    const unknown = await http.post("/campaigns/new", { ...fields({ subject: "Launched by mistake" }), intent: "launch" }, { cookie: marketer });
+    expect(unknown.status).toBe(400);
+    const page = await unknown.text();
+    expect(plain(page)).toContain("That request was not understood.");
+    // The form comes back as typed.
+    expect(page).toContain('value="Launched by mistake"');
+    expect(appDb.count("SELECT COUNT(*) AS n FROM Campaign")).toBe(before);
   });
 });
 

@@ -143,6 +143,12 @@ describe("/contacts/import", () => {
     expect(await text(urlEncoded)).toContain("The form could not be read.");
   });
 
+  it("shows every mistake of the form at once, each beside its own field", async () => {
+    const page = await (await upload("", "")).text();
+    expect(page).toMatch(/<p id="field-unitId-error" class="field-error"[^>]*>Choose a unit\.<\/p>/);
+    expect(page).toMatch(/<p id="field-file-error" class="field-error"[^>]*>Choose a CSV file to import \(it is empty or missing\)\.<\/p>/);
+  });
+
   it("takes files up to 20 MB on this page only, and says so when a file is larger", async () => {
     const row = "big.file@example.com,,tax-tips,email,express,2025-01-15,shop\n";
     const justOver = `${HEADER}\n${row.repeat(Math.ceil((20 * 1024 * 1024) / row.length))}`;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-// The composer's form fields, parsed the same way by every page that receives them.
+// The composer's form fields, read by every page that receives them (through parseForm): the
+// domain takes the typed values this schema gives.
 
 export const CampaignForm = z.object({
   unitId: z.coerce.number({ error: "Choose a business unit." }).int().positive({ error: "Choose a business unit." }),
@@ -16,17 +17,31 @@ export const CampaignForm = z.object({
 
 export type CampaignFormValues = z.infer<typeof CampaignForm>;
 
-/** The form's values, or the first problem per field. */
-export function parseCampaignForm(form: FormData):
-  | { ok: true; values: CampaignFormValues }
-  | { ok: false; errors: Partial<Record<keyof CampaignFormValues, string>> } {
-  const fields = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string"));
-  const parsed = CampaignForm.safeParse(fields);
-  if (parsed.success) return { ok: true, values: parsed.data };
-  const errors: Partial<Record<keyof CampaignFormValues, string>> = {};
-  for (const issue of parsed.error.issues) {
-    const field = issue.path[0] as keyof CampaignFormValues;
-    errors[field] ??= issue.message;
-  }
-  return { ok: false, errors };
+/** The composer's fields as the form posts them: to draw the form again, or to post it again unchanged. */
+export function campaignFormFields(values: CampaignFormValues): Record<string, string> {
+  return {
+    unitId: String(values.unitId),
+    topicId: String(values.topicId),
+    subject: values.subject,
+    preheader: values.preheader,
+    bodyMarkdown: values.bodyMarkdown,
+    ...(values.advertisementLabel ? { advertisementLabel: "on" } : {}),
+  };
+}
+
+/**
+ * `shape`'s fields plus, as `input`, the composer's form when the request carries it (it has a
+ * unitId); without it `input` is undefined and the action works on the draft as saved (a
+ * client posting only "send", "test" or "schedule": a script, an older page).
+ */
+export function withCampaignFormIfGiven<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.looseObject(shape).transform((fields, ctx) => {
+    const given = (fields as { unitId?: unknown }).unitId !== undefined;
+    const composer = given ? CampaignForm.safeParse(fields) : null;
+    if (composer && !composer.success) {
+      for (const issue of composer.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+      return z.NEVER;
+    }
+    return { ...(fields as z.output<z.ZodObject<Shape>>), input: composer?.data };
+  });
 }
