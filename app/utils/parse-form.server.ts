@@ -49,7 +49,7 @@ export async function parseForm<Schema extends z.ZodType>(request: Request, sche
   return { ok: false, status: 400, errors: firstMessages(submission.error), values: formFields(form), form };
 }
 
-function firstMessages(error: Record<string, string[] | null> | undefined): Record<string, string> {
+function firstMessages(error: Record<string, string[] | null> | null | undefined): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const [name, messages] of Object.entries(error ?? {})) {
     if (messages?.[0]) errors[name === "" ? "form" : name] = messages[0];
