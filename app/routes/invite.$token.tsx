@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { NewPasswordForm } from "~/domain/accounts/fields.ts";
 import { acceptInvite, checkInviteLink } from "~/domain/accounts/people.server.ts";
 import { homeFor } from "~/domain/accounts/safe-redirect.ts";
-import { AccountFrame, Field, NEW_PASSWORD_HINT, type LinkProblem } from "~/components/account-ui.tsx";
+import { AccountFrame, NewPasswordField, type LinkProblem } from "~/components/account-ui.tsx";
 import { linkProblemAnswer, loadLinkPage } from "~/utils/link-answer.server.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
@@ -78,15 +78,7 @@ export default function InviteRoute() {
       </p>
       <Form method="post">
         <input type="text" value={loaded.email ?? ""} autoComplete="username" readOnly hidden />
-        <Field
-          label="Choose a password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint={NEW_PASSWORD_HINT}
-          error={outcome?.errors?.password}
-          errorDetail={outcome?.suggestion}
-        />
+        <NewPasswordField label="Choose a password" name="password" error={outcome?.errors?.password} suggestion={outcome?.suggestion} />
         <div className="form-actions">
           <button type="submit" className="button">
             Save password and sign in

@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { NewPasswordForm } from "~/domain/accounts/fields.ts";
 import { checkResetLink, resetPassword } from "~/domain/accounts/password-reset.server.ts";
-import { AccountFrame, AccountLinkProblem, Field, NEW_PASSWORD_HINT } from "~/components/account-ui.tsx";
+import { AccountFrame, AccountLinkProblem, NewPasswordField } from "~/components/account-ui.tsx";
 import { linkProblemAnswer, loadLinkPage } from "~/utils/link-answer.server.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
@@ -54,15 +54,7 @@ export default function ResetPasswordRoute() {
       </p>
       <Form method="post">
         <input type="text" value={loaded.email ?? ""} autoComplete="username" readOnly hidden />
-        <Field
-          label="New password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint={NEW_PASSWORD_HINT}
-          error={outcome?.errors?.password}
-          errorDetail={outcome?.suggestion}
-        />
+        <NewPasswordField label="New password" name="password" error={outcome?.errors?.password} suggestion={outcome?.suggestion} />
         <div className="form-actions">
           <button type="submit" className="button">
             Save new password
