@@ -64,7 +64,8 @@ type Outcome = {
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = await parseForm(request, SignInRequest);
   if (!parsed.ok) {
-    const formError = parsed.errors.intent ? UNREADABLE_FORM : undefined;
+    // An error about a field the page does not show (the intent, redirectTo) is about the whole form.
+    const formError = Object.keys(parsed.errors).some((name) => name !== "email" && name !== "password") ? UNREADABLE_FORM : undefined;
     return data<Outcome>({ email: parsed.values.email, errors: parsed.errors, formError }, { status: parsed.status });
   }
   const input = parsed.value;

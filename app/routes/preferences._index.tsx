@@ -5,12 +5,10 @@ import { z } from "zod";
 import { ConsentError } from "~/domain/consent/changes.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
 import type { Channel } from "~/domain/consent/eligibility.ts";
-import { controlName, shownMarker, SHARING_PURPOSES } from "~/domain/preferences/controls.ts";
+import { controlName, OUT_OF_DATE_PAGE, PreferencesSaveForm, shownMarker, SHARING_PURPOSES } from "~/domain/preferences/controls.ts";
 import {
   loadPreferenceCenter,
-  OUT_OF_DATE_PAGE,
   PreferencesInputError,
-  PreferencesSaveForm,
   savePreferences,
   setPause,
   type PreferenceCenter,

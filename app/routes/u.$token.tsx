@@ -26,7 +26,8 @@ import { isOneClickForm, optOutByOneClick } from "~/domain/unsubscribe/one-click
 import { BadLink, badLinkStatus, NewLinkForm, type BadLinkReason } from "~/components/bad-link.tsx";
 import { BrandedPage } from "~/components/branded-page.tsx";
 import { formatDay } from "~/utils/format.ts";
-import { parseFormData, repeated } from "~/utils/parse-form.server.ts";
+import { repeated } from "~/utils/forms.ts";
+import { parseFormData } from "~/utils/parse-form.server.ts";
 import { readForm } from "~/utils/read-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 

@@ -1,4 +1,4 @@
-import type { ZodError } from "zod";
+import { z, type ZodError } from "zod";
 
 /** The first message for each field of a failed parse, for errors shown beside their field. */
 export function fieldErrors(error: ZodError): Record<string, string> {
@@ -17,6 +17,15 @@ export function formFields(form: FormData | null): Record<string, string> {
     if (typeof value === "string" && !(key in fields)) fields[key] = value;
   });
   return fields;
+}
+
+/**
+ * A field a form may post any number of times, always as a list: parseForm (Conform, no coercion)
+ * reads one value as a string and several as a list. Not in a .server module: route schemas are
+ * built when the page's module loads, in the browser too.
+ */
+export function repeated<List extends z.ZodType>(list: List) {
+  return z.preprocess((values) => (values === undefined ? [] : [values].flat()), list);
 }
 
 /** "in 3 minutes", for a Retry-After wait. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { parseForm, parseFormData, repeated } from "./parse-form.server.ts";
+import { repeated } from "./forms.ts";
+import { parseForm, parseFormData } from "./parse-form.server.ts";
 
 const post = (body: BodyInit | null, contentType?: string) =>
   new Request("http://localhost/x", { method: "POST", body, headers: contentType ? { "Content-Type": contentType } : {} });

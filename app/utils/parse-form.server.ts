@@ -1,6 +1,6 @@
 import { MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { z } from "zod";
+import type { z } from "zod";
 import { formFields } from "./forms.ts";
 import { readForm } from "./read-form.server.ts";
 import { fileTooLarge, type UploadLimit } from "./upload-limits.ts";
@@ -9,11 +9,6 @@ import { fileTooLarge, type UploadLimit } from "./upload-limits.ts";
 // then Conform's parse (repeated names become arrays, `a.b` and `a[0]` nest, files stay files)
 // checked by a Zod schema. Auto-coercion is off: each schema says how a string becomes a number
 // or a checkbox (z.coerce, "on"), so a field reads the same in a test, a form and the JSON API.
-
-/** A field a form may post any number of times, always as a list: Conform reads one value as a string, several as a list. */
-export function repeated<List extends z.ZodType>(list: List) {
-  return z.preprocess((values) => (values === undefined ? [] : [values].flat()), list);
-}
 
 /** A form that passed its schema, or the first message for each field that did not. */
 export type ParsedForm<T> =

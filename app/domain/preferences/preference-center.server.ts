@@ -3,14 +3,12 @@
 // that the person changed from what the page showed: every control travels with a "shown"
 // marker naming it and its state as drawn.
 
-import { z } from "zod";
 import { db } from "~/utils/db.server.ts";
-import { repeated } from "~/utils/parse-form.server.ts";
 import { CHANNELS, isActiveSubscription, type Channel } from "~/domain/consent/eligibility.ts";
 import { applyConsentChanges, type ConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
 import { CHANNEL_LABEL, offeredChannels } from "~/domain/units/channels.ts";
 import type { SubscriptionStatus } from "~/generated/prisma/enums.ts";
-import { parseControlName, parseShownMarker, SHARING_PURPOSES, type Control, type SharingPurpose } from "./controls.ts";
+import { parseControlName, SHARING_PURPOSES, type Control, type SharingPurpose } from "./controls.ts";
 
 
 /** Which ConsentText each kind of control shows, by key. */
@@ -126,31 +124,6 @@ export type PreferencesSubmission = {
   shown: Map<string, boolean>;
   checked: Set<string>;
 };
-
-export const OUT_OF_DATE_PAGE = "This page is out of date, so nothing was saved. Please reload it and make your choice again.";
-
-/**
- * A save as the page posts it, read into a PreferencesSubmission: a "shown" marker per control on
- * the form, and the control's own field, "on", only when ticked. A marker without the state the
- * page showed comes from an old or crafted page: the save is refused with OUT_OF_DATE_PAGE.
- */
-export const PreferencesSaveForm = z
-  .looseObject({
-    intent: z.literal("save"),
-    shown: repeated(z.array(z.string())),
-  })
-  .transform((form, ctx) => {
-    const markers = form.shown.map(parseShownMarker);
-    if (markers.some((marker) => marker === null)) {
-      ctx.addIssue({ code: "custom", path: ["shown"], message: OUT_OF_DATE_PAGE });
-      return z.NEVER;
-    }
-    const shown = new Map(markers.map((marker) => [marker!.name, marker!.shownOn]));
-    const fields = form as Record<string, unknown>;
-    // A control's first value counts, as a browser posts it once.
-    const ticked = (name: string) => Object.hasOwn(fields, name) && [fields[name]].flat()[0] === "on";
-    return { intent: form.intent, shown, checked: new Set([...shown.keys()].filter(ticked)) } satisfies PreferencesSubmission & { intent: "save" };
-  });
 
 /**
  * Applies what the person changed from what their page showed. A control left as shown is not
