@@ -90,7 +90,12 @@ export function FormMessage({ tone, children }: { tone: "error" | "success" | "i
 }
 
 /** The password rules, shown under every new-password field. */
-export const NEW_PASSWORD_HINT = "At least 12 characters. A few unrelated words work well; avoid your email address.";
+const NEW_PASSWORD_HINT = "At least 12 characters. A few unrelated words work well; avoid your email address.";
+
+/** A field for a new password: the rules as its hint, and how to make a refused one stronger under its error. */
+export function NewPasswordField({ label, name, error, suggestion }: { label: string; name: string; error?: string | null; suggestion?: string | null }) {
+  return <Field label={label} name={name} type="password" autoComplete="new-password" hint={NEW_PASSWORD_HINT} error={error} errorDetail={suggestion} />;
+}
 
 /** Why an emailed account link cannot be used. */
 export type LinkProblem = UnusableLink;

@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import {
   changePassword,
@@ -9,18 +10,18 @@ import {
   signOutEverywhere,
   updateName,
 } from "~/domain/accounts/account.server.ts";
-import { CurrentPasswordSchema, NameSchema, NewPasswordSchema } from "~/domain/accounts/fields.ts";
+import { CurrentPasswordSchema, NameSchema, NewPasswordSchema, UNREADABLE_FORM } from "~/domain/accounts/fields.ts";
 import { clearSessionCookie } from "~/domain/accounts/sessions.server.ts";
 import { requireUser } from "~/utils/permissions.server.ts";
 import { whyNoAccountMail } from "~/domain/accounts/account-mail.server.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
-import { AccountFrame, Field, FormMessage, NEW_PASSWORD_HINT } from "~/components/account-ui.tsx";
+import { AccountFrame, Field, FormMessage, NewPasswordField } from "~/components/account-ui.tsx";
 import { formatMoment } from "~/utils/format.ts";
-import { fieldErrors, formFields, inMinutes } from "~/utils/forms.ts";
+import { inMinutes } from "~/utils/forms.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /account: the signed-in person's name and address, password, data export, "sign out
 // everywhere" and account deletion. Each form posts its own intent; only that part changes.
@@ -52,6 +53,7 @@ const AccountRequest = z.discriminatedUnion("intent", [
 ]);
 
 type Intent = z.infer<typeof AccountRequest>["intent"];
+const INTENTS: readonly string[] = AccountRequest.options.map((option) => option.shape.intent.value);
 
 type Outcome = {
   intent: Intent | null;
@@ -66,14 +68,14 @@ const WRONG_PASSWORD = "That password is not right.";
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const fields = formFields(await readForm(request));
-  const intent = (AccountRequest.options.map((o) => o.shape.intent.value) as string[]).includes(fields.intent) ? (fields.intent as Intent) : null;
-  const parsed = AccountRequest.safeParse(fields);
-  if (!parsed.success) {
-    const errors = fieldErrors(parsed.error);
-    return data<Outcome>({ intent, errors, values: { name: fields.name, newEmail: fields.newEmail }, formError: intent ? undefined : "The form could not be read. Please try again." }, { status: 400 });
+  const parsed = await parseForm(request, AccountRequest);
+  if (!parsed.ok) {
+    // The errors go to the section that posted; a form of no known section gets them above all sections.
+    const intent = INTENTS.includes(parsed.values.intent) ? (parsed.values.intent as Intent) : null;
+    const values = { name: parsed.values.name, newEmail: parsed.values.newEmail };
+    return data<Outcome>({ intent, errors: parsed.errors, values, formError: intent ? undefined : UNREADABLE_FORM }, { status: parsed.status });
   }
-  const input = parsed.data;
+  const input = parsed.value;
   const requester = requesterOf(request, context);
   const throttledAnswer = (retryAfterSeconds: number) =>
     data<Outcome>(
@@ -129,13 +131,6 @@ export default function AccountRoute() {
   const { account, notice } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>() as Outcome | undefined;
   const about = (intent: Intent) => (outcome?.intent === intent ? outcome : undefined);
-  const messages = (intent: Intent) => {
-    const o = about(intent);
-    if (!o) return null;
-    if (o.done) return <FormMessage tone="success">{o.done}</FormMessage>;
-    if (o.formError) return <FormMessage tone="error">{o.formError}</FormMessage>;
-    return null;
-  };
   return (
     <AccountFrame signedInAs={account.name ?? account.email} wide>
       <h1>Your account</h1>
@@ -156,16 +151,9 @@ export default function AccountRoute() {
             {account.lastSignInAt ? `, last sign-in ${formatMoment(account.lastSignInAt)} UTC` : ""}
           </dd>
         </dl>
-        <Form method="post">
-          <input type="hidden" name="intent" value="profile" />
+        <SectionForm intent="profile" outcome={about("profile")} submit="Save name">
           <Field label="Name" name="name" autoComplete="name" defaultValue={about("profile")?.values?.name ?? account.name ?? ""} error={about("profile")?.errors?.name} maxLength={100} />
-          {messages("profile")}
-          <div className="form-actions">
-            <button type="submit" className="button secondary">
-              Save name
-            </button>
-          </div>
-        </Form>
+        </SectionForm>
       </section>
 
       <section className="account-section" aria-labelledby="email-heading">
@@ -176,41 +164,19 @@ export default function AccountRoute() {
             Waiting for confirmation of <strong>{account.pendingEmail}</strong>. Open the link we sent there, or ask again below.
           </FormMessage>
         ) : null}
-        <Form method="post">
-          <input type="hidden" name="intent" value="email" />
+        <SectionForm intent="email" outcome={about("email")} submit="Change email address">
           <Field label="New email address" name="newEmail" type="email" autoComplete="email" defaultValue={about("email")?.values?.newEmail} error={about("email")?.errors?.newEmail} maxLength={254} />
           <Field label="Your password" id="email-current-password" name="currentPassword" type="password" autoComplete="current-password" error={about("email")?.errors?.currentPassword} />
-          {messages("email")}
-          <div className="form-actions">
-            <button type="submit" className="button secondary">
-              Change email address
-            </button>
-          </div>
-        </Form>
+        </SectionForm>
       </section>
 
       <section className="account-section" aria-labelledby="password-heading">
         <h2 id="password-heading">Password</h2>
-        <Form method="post">
-          <input type="hidden" name="intent" value="password" />
+        <SectionForm intent="password" outcome={about("password")} submit="Change password">
           <input type="text" value={account.email} autoComplete="username" readOnly hidden />
           <Field label="Current password" id="password-current-password" name="currentPassword" type="password" autoComplete="current-password" error={about("password")?.errors?.currentPassword} />
-          <Field
-            label="New password"
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            hint={NEW_PASSWORD_HINT}
-            error={about("password")?.errors?.newPassword}
-            errorDetail={about("password")?.suggestion}
-          />
-          {messages("password")}
-          <div className="form-actions">
-            <button type="submit" className="button secondary">
-              Change password
-            </button>
-          </div>
-        </Form>
+          <NewPasswordField label="New password" name="newPassword" error={about("password")?.errors?.newPassword} suggestion={about("password")?.suggestion} />
+        </SectionForm>
       </section>
 
       <section className="account-section" aria-labelledby="data-heading">
@@ -240,17 +206,27 @@ export default function AccountRoute() {
           Deletes your account and your email preferences. The record of past consent changes is kept without your name or address, and
           we keep only a scrambled form of your address so that it is never added to our lists again. This cannot be undone.
         </p>
-        <Form method="post">
-          <input type="hidden" name="intent" value="delete" />
+        <SectionForm intent="delete" outcome={about("delete")} submit="Delete my account" danger>
           <Field label="Enter your password to confirm" id="delete-password" name="password" type="password" autoComplete="current-password" error={about("delete")?.errors?.password} />
-          {messages("delete")}
-          <div className="form-actions">
-            <button type="submit" className="button danger">
-              Delete my account
-            </button>
-          </div>
-        </Form>
+        </SectionForm>
       </section>
     </AccountFrame>
+  );
+}
+
+/** A section's form: it posts its intent, and shows that intent's outcome above its button. */
+function SectionForm({ intent, outcome, submit, danger = false, children }: { intent: Intent; outcome?: Outcome; submit: string; danger?: boolean; children: ReactNode }) {
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value={intent} />
+      {children}
+      {outcome?.done ? <FormMessage tone="success">{outcome.done}</FormMessage> : null}
+      {outcome && !outcome.done && outcome.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}
+      <div className="form-actions">
+        <button type="submit" className={danger ? "button danger" : "button secondary"}>
+          {submit}
+        </button>
+      </div>
+    </Form>
   );
 }

@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionA
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { checkEmailChangeLink, confirmEmailChange, type EmailChangeConfirmation } from "~/domain/accounts/account.server.ts";
 import { AccountFrame, AccountLinkProblem, type LinkProblem } from "~/components/account-ui.tsx";
-import { linkProblemAnswer, linkProblemStatus } from "~/utils/link-answer.server.ts";
+import { linkProblemStatus, loadLinkPage } from "~/utils/link-answer.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
@@ -18,14 +18,8 @@ export const meta: MetaFunction = () => [
 ];
 export const headers = passThroughHeaders;
 
-function problem(reason: LinkProblem) {
-  return linkProblemAnswer(reason, { newEmail: null });
-}
-
 export async function loader({ params }: LoaderFunctionArgs) {
-  const link = await checkEmailChangeLink(params.token ?? "");
-  if (!link.ok) return problem(link.reason);
-  return data({ problem: null, newEmail: link.newEmail }, { headers: { "Cache-Control": "no-store" } });
+  return loadLinkPage(params.token, checkEmailChangeLink, (link) => ({ newEmail: link.newEmail }), { newEmail: null });
 }
 
 export async function action({ params, request, context }: ActionFunctionArgs) {

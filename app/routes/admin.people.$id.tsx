@@ -18,7 +18,7 @@ import { FormMessage } from "~/components/account-ui.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { INVITE_MAIL_PROBLEM, ROLE_LABEL, StaffStatus, UnitChoices } from "~/components/staff-people.tsx";
 import { formatDay, formatMoment } from "~/utils/format.ts";
-import { checkedList } from "~/utils/form-schemas.ts";
+import { repeated } from "~/utils/form-schemas.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
@@ -80,7 +80,7 @@ const PersonRequest = z.discriminatedUnion(
   [
     z.object({
       intent: z.literal("units"),
-      units: checkedList(z.string())
+      units: repeated(z.array(z.string()))
         .refine((ids) => ids.length <= 1000 && ids.every((id) => Number.isSafeInteger(Number(id)) && Number(id) > 0), CHOOSE_UNITS)
         .transform((ids) => ids.map(Number)),
     }),

@@ -10,7 +10,7 @@ import { EmailSchema } from "~/domain/consent/email.ts";
 import { Field, FormMessage } from "~/components/account-ui.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { UnitChoices } from "~/components/staff-people.tsx";
-import { checkedList } from "~/utils/form-schemas.ts";
+import { repeated } from "~/utils/form-schemas.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
@@ -45,7 +45,7 @@ const InviteForm = z.object({
     .optional()
     .transform((name) => name || null),
   role: z.enum(STAFF_ROLES, { error: "Choose marketer or admin." }),
-  units: checkedList(z.string())
+  units: repeated(z.array(z.string()))
     .refine((ids) => ids.length <= 1000 && ids.every((id) => Number.isSafeInteger(Number(id)) && Number(id) > 0), CHOOSE_UNITS)
     .transform((ids) => ids.map(Number)),
 });

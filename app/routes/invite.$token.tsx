@@ -1,16 +1,14 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
-import { NewPasswordSchema } from "~/domain/accounts/fields.ts";
+import { NewPasswordForm } from "~/domain/accounts/fields.ts";
 import { acceptInvite, checkInviteLink } from "~/domain/accounts/people.server.ts";
 import { homeFor } from "~/domain/accounts/safe-redirect.ts";
-import { AccountFrame, Field, NEW_PASSWORD_HINT, type LinkProblem } from "~/components/account-ui.tsx";
-import { linkProblemAnswer } from "~/utils/link-answer.server.ts";
-import { fieldErrors, formFields } from "~/utils/forms.ts";
+import { AccountFrame, NewPasswordField, type LinkProblem } from "~/components/account-ui.tsx";
+import { linkProblemAnswer, loadLinkPage } from "~/utils/link-answer.server.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /invite/<token>: an admin invited this person. GET shows the form (mail scanners follow links:
 // nothing is used up); the POST sets the password, verifies the address and signs them in.
@@ -23,29 +21,26 @@ export const meta: MetaFunction = () => [
 ];
 export const headers = passThroughHeaders;
 
-function problem(reason: LinkProblem) {
-  return linkProblemAnswer(reason, { email: null, role: null });
-}
+const NO_LINK = { email: null, role: null };
 
 export async function loader({ params }: LoaderFunctionArgs) {
-  const link = await checkInviteLink(params.token ?? "");
-  if (!link.ok) return problem(link.reason);
-  return data({ problem: null, email: link.email, role: link.role }, { headers: { "Cache-Control": "no-store" } });
+  return loadLinkPage(params.token, checkInviteLink, (link) => ({ email: link.email, role: link.role }), NO_LINK);
 }
 
 type Outcome = { errors?: Record<string, string>; suggestion?: string | null };
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
-  const parsed = z.object({ password: NewPasswordSchema }).safeParse(formFields(await readForm(request)));
-  if (!parsed.success) return data<Outcome>({ errors: fieldErrors(parsed.error) }, { status: 400 });
-  const result = await acceptInvite(params.token ?? "", parsed.data.password, request, requesterOf(request, context));
+  // A password is never sent back to the page: only the errors.
+  const parsed = await parseForm(request, NewPasswordForm);
+  if (!parsed.ok) return data<Outcome>({ errors: parsed.errors }, { status: parsed.status });
+  const result = await acceptInvite(params.token ?? "", parsed.value.password, request, requesterOf(request, context));
   switch (result.outcome) {
     case "signed-in":
       return redirect(homeFor(result.role), { headers: { "Set-Cookie": result.setCookie } });
     case "weak-password":
       return data<Outcome>({ errors: { password: result.message }, suggestion: result.suggestion }, { status: 400 });
     case "bad-link":
-      return problem(result.reason);
+      return linkProblemAnswer(result.reason, NO_LINK);
   }
 }
 
@@ -83,15 +78,7 @@ export default function InviteRoute() {
       </p>
       <Form method="post">
         <input type="text" value={loaded.email ?? ""} autoComplete="username" readOnly hidden />
-        <Field
-          label="Choose a password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint={NEW_PASSWORD_HINT}
-          error={outcome?.errors?.password}
-          errorDetail={outcome?.suggestion}
-        />
+        <NewPasswordField label="Choose a password" name="password" error={outcome?.errors?.password} suggestion={outcome?.suggestion} />
         <div className="form-actions">
           <button type="submit" className="button">
             Save password and sign in

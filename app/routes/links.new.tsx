@@ -1,11 +1,13 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type MetaFunction } from "@remix-run/node";
 import { useActionData } from "@remix-run/react";
+import { z } from "zod";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { requestNewPreferencesLink } from "~/domain/unsubscribe/new-link.server.ts";
 import { NewLinkForm } from "~/components/bad-link.tsx";
 import { PlainPage } from "~/components/branded-page.tsx";
+import { inMinutes } from "~/utils/forms.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /links/new: "email me a new link". The answer never says whether the address is known.
 
@@ -14,17 +16,17 @@ export const meta: MetaFunction = () => [{ title: "Get a new preferences link" }
 // Retry-After on a 429 must reach the response: Remix applies route headers only through this.
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 
-type Outcome = { sent: true } | { error: string };
+const NewLinkRequest = z.object({ email: EmailSchema });
+
+type Outcome = { sent: true } | { errors: Record<string, string> };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request);
-  const email = EmailSchema.safeParse(form.get("email") ?? "");
-  if (!email.success) return data<Outcome>({ error: email.error.issues[0].message }, { status: 400 });
-  const result = await requestNewPreferencesLink(email.data, requesterOf(request, context));
+  const parsed = await parseForm(request, NewLinkRequest);
+  if (!parsed.ok) return data<Outcome>({ errors: parsed.errors }, { status: parsed.status });
+  const result = await requestNewPreferencesLink(parsed.value.email, requesterOf(request, context));
   if (!result.allowed) {
-    const minutes = Math.ceil(result.retryAfterSeconds / 60);
     return data<Outcome>(
-      { error: `Too many requests. Please try again in ${minutes} minute${minutes === 1 ? "" : "s"}.` },
+      { errors: { form: `Too many requests. Please try again ${inMinutes(result.retryAfterSeconds)}.` } },
       { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
     );
   }
@@ -46,7 +48,8 @@ export default function NewLinkRoute() {
         <>
           <h1>Get a new link</h1>
           <p className="lede">Enter your email address and we will send you a link to manage your email preferences.</p>
-          <NewLinkForm error={outcome && "error" in outcome ? outcome.error : null} />
+          {/* The form has one field: its message and the whole form's share one place. */}
+          <NewLinkForm error={outcome && "errors" in outcome ? (outcome.errors.email ?? outcome.errors.form) : null} />
         </>
       )}
     </PlainPage>

@@ -6,15 +6,15 @@ import { requestSignInLink, signInWithPassword } from "~/domain/accounts/sign-in
 import { whyNoAccountMail } from "~/domain/accounts/account-mail.server.ts";
 import { ONE_TIME_LINK_MINUTES } from "~/domain/accounts/link-lifetimes.ts";
 import { homeFor, safeRedirect } from "~/domain/accounts/safe-redirect.ts";
-import { CurrentPasswordSchema } from "~/domain/accounts/fields.ts";
+import { CurrentPasswordSchema, UNREADABLE_FORM } from "~/domain/accounts/fields.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { AccountFrame, Field, FormMessage } from "~/components/account-ui.tsx";
-import { fieldErrors, formFields, inMinutes } from "~/utils/forms.ts";
+import { inMinutes } from "~/utils/forms.ts";
 import { formatMoment } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
-import { readForm } from "~/utils/read-form.server.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 
 // /login: email + password, or "email me a sign-in link". Every answer about an address is
 // the same whether or not it has an account.
@@ -39,15 +39,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-const SignInRequest = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.literal("password"),
-    email: EmailSchema,
-    password: CurrentPasswordSchema,
-    redirectTo: z.string().optional(),
-  }),
-  z.object({ intent: z.literal("link"), email: EmailSchema }),
-]);
+const SignInRequest = z.preprocess(
+  // A post that names no button signs in with the password, as the form's first button does.
+  (form) => ({ intent: "password", ...(form as object) }),
+  z.discriminatedUnion("intent", [
+    z.object({
+      intent: z.literal("password"),
+      email: EmailSchema,
+      password: CurrentPasswordSchema,
+      redirectTo: z.string().optional(),
+    }),
+    z.object({ intent: z.literal("link"), email: EmailSchema }),
+  ]),
+);
 
 type Outcome = {
   email?: string;
@@ -58,10 +62,13 @@ type Outcome = {
 };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const fields = formFields(await readForm(request));
-  const parsed = SignInRequest.safeParse({ ...fields, intent: fields.intent ?? "password" });
-  if (!parsed.success) return data<Outcome>({ email: fields.email, errors: fieldErrors(parsed.error) }, { status: 400 });
-  const input = parsed.data;
+  const parsed = await parseForm(request, SignInRequest);
+  if (!parsed.ok) {
+    // An error about a field the page does not show (the intent, redirectTo) is about the whole form.
+    const formError = Object.keys(parsed.errors).some((name) => name !== "email" && name !== "password") ? UNREADABLE_FORM : undefined;
+    return data<Outcome>({ email: parsed.values.email, errors: parsed.errors, formError }, { status: parsed.status });
+  }
+  const input = parsed.value;
   const requester = requesterOf(request, context);
 
   if (input.intent === "link") {

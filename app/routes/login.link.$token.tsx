@@ -1,9 +1,9 @@
-import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { checkSignInLink, signInWithLink } from "~/domain/accounts/sign-in.server.ts";
 import { homeFor } from "~/domain/accounts/safe-redirect.ts";
-import { AccountFrame, AccountLinkProblem, type LinkProblem } from "~/components/account-ui.tsx";
-import { linkProblemAnswer } from "~/utils/link-answer.server.ts";
+import { AccountFrame, AccountLinkProblem } from "~/components/account-ui.tsx";
+import { linkProblemAnswer, loadLinkPage } from "~/utils/link-answer.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
@@ -19,19 +19,13 @@ export const meta: MetaFunction = () => [
 ];
 export const headers = passThroughHeaders;
 
-function problem(reason: LinkProblem) {
-  return linkProblemAnswer(reason, {});
-}
-
 export async function loader({ params }: LoaderFunctionArgs) {
-  const link = await checkSignInLink(params.token ?? "");
-  if (!link.ok) return problem(link.reason);
-  return data({ problem: null }, { headers: { "Cache-Control": "no-store" } });
+  return loadLinkPage(params.token, checkSignInLink, () => ({}), {});
 }
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const result = await signInWithLink(params.token ?? "", request, requesterOf(request, context));
-  if (result.outcome === "bad-link") return problem(result.reason);
+  if (result.outcome === "bad-link") return linkProblemAnswer(result.reason, {});
   return redirect(homeFor(result.role), { headers: { "Set-Cookie": result.setCookie } });
 }
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ConsentError } from "~/domain/consent/changes.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
 import type { Channel } from "~/domain/consent/channels.ts";
-import { controlName, parseShownMarker, shownMarker, SHARING_PURPOSES } from "~/domain/preferences/controls.ts";
+import { controlName, OUT_OF_DATE_PAGE, PreferencesSaveForm, shownMarker, SHARING_PURPOSES } from "~/domain/preferences/controls.ts";
 import {
   loadPreferenceCenter,
   PreferencesInputError,
@@ -18,7 +18,7 @@ import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { formatDay } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import preferencesStyles from "~/styles/preferences.css";
-import { readForm } from "~/utils/read-form.server.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 
 // /preferences: everything the company may send one person, per unit, topic and channel.
 // Works as plain forms without JavaScript; with JavaScript each toggle saves as it changes.
@@ -36,7 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const PageAction = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("save") }),
+  PreferencesSaveForm,
   z.object({ intent: z.literal("pause"), unit: z.coerce.number().int().positive(), days: z.enum(["30", "90"]) }),
   z.object({ intent: z.literal("resume"), unit: z.coerce.number().int().positive() }),
 ]);
@@ -45,21 +45,18 @@ type Outcome = { saved: number; changedElsewhere: string[] } | { paused: true } 
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = await requirePreferencesViewer(request);
-  const form = await readForm(request);
-  const parsed = PageAction.safeParse(form ? Object.fromEntries(form) : {});
-  if (!form || !parsed.success) return data<Outcome>({ error: "That request was not understood. Please reload the page and try again." }, { status: 400 });
+  const parsed = await parseForm(request, PageAction);
+  if (!parsed.ok) {
+    // A page out of date gets its own words; anything else this page never posts, the general ones.
+    const error = parsed.errors.shown === OUT_OF_DATE_PAGE ? OUT_OF_DATE_PAGE : "That request was not understood. Please reload the page and try again.";
+    return data<Outcome>({ error }, { status: parsed.status });
+  }
   const requester = requesterOf(request, context);
   const consentContext = { ...viewer.ledger, ...requester };
   try {
-    const input = parsed.data;
+    const input = parsed.value;
     if (input.intent === "save") {
-      const markers = form.getAll("shown").map((value) => parseShownMarker(String(value)));
-      if (markers.some((marker) => marker === null)) {
-        return data<Outcome>({ error: "This page is out of date, so nothing was saved. Please reload it and make your choice again." }, { status: 400 });
-      }
-      const shown = new Map(markers.map((marker) => [marker!.name, marker!.shownOn]));
-      const checked = new Set([...shown.keys()].filter((name) => form.get(name) === "on"));
-      const { changed, changedElsewhere } = await savePreferences(viewer.contactId, { shown, checked }, consentContext);
+      const { changed, changedElsewhere } = await savePreferences(viewer.contactId, input, consentContext);
       return data<Outcome>({ saved: changed, changedElsewhere });
     }
     await setPause(viewer.contactId, input.unit, input.intent === "resume" ? 0 : input.days === "30" ? 30 : 90, consentContext);

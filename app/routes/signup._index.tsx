@@ -7,12 +7,12 @@ import { whyNoAccountMail } from "~/domain/accounts/account-mail.server.ts";
 import { ONE_TIME_LINK_MINUTES } from "~/domain/accounts/link-lifetimes.ts";
 import { NameSchema, NewPasswordSchema } from "~/domain/accounts/fields.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
-import { AccountFrame, Field, FormMessage, NEW_PASSWORD_HINT } from "~/components/account-ui.tsx";
-import { fieldErrors, formFields, inMinutes } from "~/utils/forms.ts";
+import { AccountFrame, Field, FormMessage, NewPasswordField } from "~/components/account-ui.tsx";
+import { inMinutes } from "~/utils/forms.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /signup: a subscriber account. The answer is "check your inbox" for every address mail can
 // reach, whether it is new, already has an account (its holder gets a sign-in link instead) or
@@ -42,18 +42,19 @@ type Outcome = {
 };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const fields = formFields(await readForm(request));
-  const values = { email: fields.email, name: fields.name };
-  const parsed = SignUpRequest.safeParse(fields);
-  if (!parsed.success) return data<Outcome>({ values, errors: fieldErrors(parsed.error) }, { status: 400 });
-  const result = await signUp(parsed.data, requesterOf(request, context));
+  const parsed = await parseForm(request, SignUpRequest);
+  // What was typed goes back to the form, never the password.
+  if (!parsed.ok) return data<Outcome>({ values: { email: parsed.values.email, name: parsed.values.name }, errors: parsed.errors }, { status: parsed.status });
+  const input = parsed.value;
+  const values = { email: input.email, name: input.name };
+  const result = await signUp(input, requesterOf(request, context));
   switch (result.outcome) {
     case "check-inbox":
-      return data<Outcome>({ sentTo: parsed.data.email });
+      return data<Outcome>({ sentTo: input.email });
     case "cannot-mail":
       return result.reason === "no-sender"
-        ? data<Outcome>({ values, formError: whyNoAccountMail(result.reason, parsed.data.email) }, { status: 503 })
-        : data<Outcome>({ values, errors: { email: whyNoAccountMail(result.reason, parsed.data.email) } }, { status: 400 });
+        ? data<Outcome>({ values, formError: whyNoAccountMail(result.reason, input.email) }, { status: 503 })
+        : data<Outcome>({ values, errors: { email: whyNoAccountMail(result.reason, input.email) } }, { status: 400 });
     case "weak-password":
       return data<Outcome>({ values, errors: { password: result.message }, suggestion: result.suggestion }, { status: 400 });
     case "throttled":
@@ -89,15 +90,7 @@ export default function SignUpRoute() {
       <Form method="post">
         <Field label="Name" name="name" autoComplete="name" defaultValue={outcome?.values?.name} error={errors.name} maxLength={100} />
         <Field label="Email address" name="email" type="email" autoComplete="email" defaultValue={outcome?.values?.email} error={errors.email} maxLength={254} />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint={NEW_PASSWORD_HINT}
-          error={errors.password}
-          errorDetail={outcome?.suggestion}
-        />
+        <NewPasswordField label="Password" name="password" error={errors.password} suggestion={outcome?.suggestion} />
         <div className="form-actions">
           <button type="submit" className="button">
             Create account

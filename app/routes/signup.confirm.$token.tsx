@@ -1,16 +1,14 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
-import { CurrentPasswordSchema } from "~/domain/accounts/fields.ts";
+import { CurrentPasswordForm } from "~/domain/accounts/fields.ts";
 import { checkSignUpLink, confirmSignUp } from "~/domain/accounts/sign-up.server.ts";
-import { AccountFrame, AccountLinkProblem, Field, FormMessage, type LinkProblem } from "~/components/account-ui.tsx";
-import { linkProblemAnswer } from "~/utils/link-answer.server.ts";
-import { fieldErrors, formFields } from "~/utils/forms.ts";
+import { AccountFrame, AccountLinkProblem, Field, FormMessage } from "~/components/account-ui.tsx";
+import { linkProblemAnswer, loadLinkPage } from "~/utils/link-answer.server.ts";
+import { parseForm } from "~/utils/parse-form.server.ts";
 import { formatMoment } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
-import { readForm } from "~/utils/read-form.server.ts";
 
 // /signup/confirm/<token>: finishing a sign-up. The link proves the mailbox, the password proves
 // the person who signed up: both are needed before the account is linked to the address.
@@ -23,22 +21,19 @@ export const meta: MetaFunction = () => [
 ];
 export const headers = passThroughHeaders;
 
-function problem(reason: LinkProblem) {
-  return linkProblemAnswer(reason, { email: null });
-}
+const NO_LINK = { email: null };
 
 export async function loader({ params }: LoaderFunctionArgs) {
-  const link = await checkSignUpLink(params.token ?? "");
-  if (!link.ok) return problem(link.reason);
-  return data({ problem: null, email: link.email }, { headers: { "Cache-Control": "no-store" } });
+  return loadLinkPage(params.token, checkSignUpLink, (link) => ({ email: link.email }), NO_LINK);
 }
 
 type Outcome = { errors?: Record<string, string>; formError?: string };
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
-  const parsed = z.object({ password: CurrentPasswordSchema }).safeParse(formFields(await readForm(request)));
-  if (!parsed.success) return data<Outcome>({ errors: fieldErrors(parsed.error) }, { status: 400 });
-  const result = await confirmSignUp(params.token ?? "", parsed.data.password, request, requesterOf(request, context));
+  // A password is never sent back to the page: only the errors.
+  const parsed = await parseForm(request, CurrentPasswordForm);
+  if (!parsed.ok) return data<Outcome>({ errors: parsed.errors }, { status: parsed.status });
+  const result = await confirmSignUp(params.token ?? "", parsed.value.password, request, requesterOf(request, context));
   switch (result.outcome) {
     case "signed-in":
       return redirect("/account?welcome=1", { headers: { "Set-Cookie": result.setCookie } });
@@ -50,7 +45,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
         { status: 429, headers: { "Retry-After": String(Math.max(1, Math.ceil((result.until.getTime() - Date.now()) / 1000))) } },
       );
     case "bad-link":
-      return problem(result.reason);
+      return linkProblemAnswer(result.reason, NO_LINK);
   }
 }
 

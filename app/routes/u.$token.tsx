@@ -26,8 +26,10 @@ import { isOneClickForm, optOutByOneClick } from "~/domain/unsubscribe/one-click
 import { BadLink, badLinkStatus, NewLinkForm, type BadLinkReason } from "~/components/bad-link.tsx";
 import { BrandedPage } from "~/components/branded-page.tsx";
 import { formatDay } from "~/utils/format.ts";
-import { requesterOf } from "~/utils/request.server.ts";
+import { repeated } from "~/utils/form-schemas.ts";
+import { parseFormData } from "~/utils/parse-form.server.ts";
 import { readForm } from "~/utils/read-form.server.ts";
+import { requesterOf } from "~/utils/request.server.ts";
 
 // /u/<token>: the unsubscribe link of a promotional email. GET shows the choices and changes
 // nothing (scanners follow links); POST applies a choice, RFC 8058 one-click, or an undo.
@@ -59,9 +61,11 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 const PageRequest = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("choose"), choice: z.enum(UNSUBSCRIBE_CHOICES, { error: "Choose one of the options." }) }),
-  z.object({ intent: z.literal("undo"), events: z.array(z.coerce.number().int().positive()).min(1).max(10) }),
+  z.object({ intent: z.literal("undo"), event: repeated(z.array(z.coerce.number().int().positive()).min(1).max(10)) }),
   z.object({ intent: z.literal("manage") }),
 ]);
+
+const NOT_UNDERSTOOD = "That request was not understood. Please reload the page and try again.";
 
 export type UnsubscribeOutcome =
   | { done: "one-click" }
@@ -86,6 +90,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 async function applyRequest(claims: LinkClaims, request: Request, context: AppLoadContext) {
   const requester = requesterOf(request, context);
+  // The raw form, not parseForm: the one-click check comes first and must cost no schema parse.
   const form = await readForm(request);
 
   // RFC 8058: a mailbox provider POSTs exactly this, with no cookies. Answer 200, no redirect, no cookie.
@@ -94,11 +99,10 @@ async function applyRequest(claims: LinkClaims, request: Request, context: AppLo
     return data<UnsubscribeOutcome>({ done: "one-click" });
   }
 
-  const parsed = PageRequest.safeParse({ intent: form.get("intent"), choice: form.get("choice") ?? undefined, events: form.getAll("event") });
-  if (!parsed.success) {
-    return data<UnsubscribeOutcome>({ error: parsed.error.issues[0].message === "Required" ? "Choose one of the options." : parsed.error.issues[0].message }, { status: 400 });
-  }
-  const input = parsed.data;
+  const parsed = parseFormData(form, PageRequest);
+  // The person picks only the choice; the intent and events come from the page itself.
+  if (!parsed.ok) return data<UnsubscribeOutcome>({ error: parsed.errors.choice ?? NOT_UNDERSTOOD }, { status: parsed.status });
+  const input = parsed.value;
   // A link signed by a retired key still opts out; opening preferences or undoing needs a current link.
   if (claims.optOutOnly && (input.intent === "manage" || input.intent === "undo")) return badLink("retired-key");
   if (input.intent === "manage") {
@@ -106,7 +110,7 @@ async function applyRequest(claims: LinkClaims, request: Request, context: AppLo
     return redirect("/preferences", { headers: { "Set-Cookie": setCookie } });
   }
   if (input.intent === "undo") {
-    const { undone } = await undoUnsubscribe(claims, input.events, requester);
+    const { undone } = await undoUnsubscribe(claims, input.event, requester);
     return data<UnsubscribeOutcome>({ done: "undo", undone });
   }
   if (input.choice === "topic" && !claims.topicId) {

@@ -4,9 +4,10 @@ import { z } from "zod";
 // module level, which the browser bundle evaluates too.
 
 /**
- * Checkboxes of one name: Conform reads one ticked box as a string and none as no field at all,
- * so this makes both a list (empty when nothing is ticked).
+ * A field a form may send any number of times (checkboxes of one name, hidden markers): Conform
+ * reads one value as a string, several as a list and none as no field at all; this makes each a
+ * list, checked by `list` (so `.min` and `.max` still apply).
  */
-export function checkedList<Item extends z.ZodType>(item: Item) {
-  return z.preprocess((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]), z.array(item));
+export function repeated<List extends z.ZodType>(list: List) {
+  return z.preprocess((values) => (values === undefined ? [] : [values].flat()), list);
 }

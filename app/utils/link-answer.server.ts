@@ -10,3 +10,21 @@ export function linkProblemStatus(reason: UnusableLink): 400 | 410 {
 export function linkProblemAnswer<Fields extends object>(reason: UnusableLink, fields: Fields) {
   return data({ problem: reason, ...fields }, { status: linkProblemStatus(reason), headers: { "Cache-Control": "no-store" } });
 }
+
+type LinkCheck<Link> = Link | { ok: false; reason: UnusableLink };
+
+/**
+ * The loader of a page opened from a one-time link: checks the link in the URL (using nothing
+ * up, as mail scanners open links too) and gives the page its facts, or the answer that the link
+ * no longer works with the same facts empty.
+ */
+export async function loadLinkPage<Link extends { ok: true }, Facts extends object>(
+  token: string | undefined,
+  check: (token: string) => Promise<LinkCheck<Link>>,
+  facts: (link: Link) => Facts,
+  blank: { [Key in keyof Facts]: null },
+) {
+  const link = await check(token ?? "");
+  if (!link.ok) return linkProblemAnswer(link.reason, blank);
+  return data({ problem: null, ...facts(link as Link) }, { headers: { "Cache-Control": "no-store" } });
+}

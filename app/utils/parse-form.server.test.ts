@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { checkedList } from "./form-schemas.ts";
-import { parseForm } from "./parse-form.server.ts";
+import { repeated } from "./form-schemas.ts";
+import { parseForm, parseFormData } from "./parse-form.server.ts";
 
 const post = (body: BodyInit | null, contentType?: string) =>
   new Request("http://localhost/x", { method: "POST", body, headers: contentType ? { "Content-Type": contentType } : {} });
@@ -39,6 +39,24 @@ describe("parseForm", () => {
     expect(mismatch).toMatchObject({ ok: false, errors: { form: "The two do not match." } });
   });
 
+  it("reads a form the action has already read the same way (parseFormData)", async () => {
+    const form = new FormData();
+    form.append("email", " a@example.com ");
+    form.append("shown", "a");
+    form.append("shown", "b");
+    expect(parseFormData(form, Signup)).toMatchObject({ ok: true, value: { email: "a@example.com", shown: ["a", "b"] } });
+    form.set("email", "");
+    expect(parseFormData(form, Signup)).toMatchObject({ ok: false, status: 400, errors: { email: "Enter your email address." } });
+  });
+
+  it("reads a repeated field as a list however often it was posted, once included", async () => {
+    const Undo = z.object({ event: repeated(z.array(z.coerce.number().int().positive("Not an event.")).max(2)) });
+    expect(await parseForm(urlEncoded(""), Undo)).toMatchObject({ ok: true, value: { event: [] } });
+    expect(await parseForm(urlEncoded("event=7"), Undo)).toMatchObject({ ok: true, value: { event: [7] } });
+    expect(await parseForm(urlEncoded("event=7&event=8"), Undo)).toMatchObject({ ok: true, value: { event: [7, 8] } });
+    expect(await parseForm(urlEncoded("event=7&event=-1"), Undo)).toMatchObject({ ok: false, errors: { "event[1]": "Not an event." } });
+  });
+
   it("answers a body that is not a form with readForm's 400", async () => {
     const thrown = await parseForm(post('{"email":"a@example.com"}', "application/json"), Signup).catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(Response);
@@ -46,7 +64,7 @@ describe("parseForm", () => {
   });
 
   it("reads checkboxes of one name as a list however many are ticked, none included", async () => {
-    const Units = z.object({ units: checkedList(z.string()) });
+    const Units = z.object({ units: repeated(z.array(z.string())) });
     for (const [body, units] of [["units=3&units=4", ["3", "4"]], ["units=3", ["3"]], ["", []]] as const) {
       expect(await parseForm(urlEncoded(body), Units), body).toMatchObject({ ok: true, value: { units } });
     }

@@ -1,7 +1,6 @@
 import { MaxPartSizeExceededError, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { z } from "zod";
-import { formFields } from "./forms.ts";
 import { readForm } from "./read-form.server.ts";
 import { fileTooLarge, type UploadLimit } from "./upload-limits.ts";
 
@@ -44,9 +43,23 @@ export async function parseForm<Schema extends z.ZodType>(request: Request, sche
   } else {
     form = await readForm(request);
   }
+  return parseFormData(form, schema);
+}
+
+/** parseForm for a form the action has already read, for a check that must come before any schema (RFC 8058's one-click). */
+export function parseFormData<Schema extends z.ZodType>(form: FormData, schema: Schema): ParsedForm<z.output<Schema>> {
   const submission = parseWithZod(form, { schema, disableAutoCoercion: true });
   if (submission.status === "success") return { ok: true, value: submission.value as z.output<Schema>, form };
   return { ok: false, status: 400, errors: firstMessages(submission.error), values: formFields(form), form };
+}
+
+/** Form fields as plain strings (files and repeats ignored), to draw a form again as it was sent. */
+function formFields(form: FormData): Record<string, string> {
+  const fields: Record<string, string> = {};
+  form.forEach((value, key) => {
+    if (typeof value === "string" && !(key in fields)) fields[key] = value;
+  });
+  return fields;
 }
 
 function firstMessages(error: Record<string, string[] | null> | null | undefined): Record<string, string> {

@@ -227,6 +227,12 @@ describe("what the server refuses", () => {
     expect(await response.text()).toContain(message);
   });
 
+  it("a sign-in form with an unknown intent says the form could not be read, with a 400", async () => {
+    const response = await http.post("/login", { intent: "bogus", email: "a@example.org", password: "x" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("The form could not be read. Please try again.");
+  });
+
   it("a body that is not a form gets a 400, not a 500", async () => {
     for (const path of ["/login", "/signup", "/forgot-password"]) {
       const response = await fetch(`${app.url}${path}`, { method: "POST", body: "{not a form", headers: { "content-type": "multipart/form-data; boundary=x" } });

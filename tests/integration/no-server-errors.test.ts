@@ -97,6 +97,13 @@ function probesFor(routePath: string): Omit<Probe, "as">[] {
     { method: "POST", path: routePath, headers: multipart, body: "garbage" },
     { method: "POST", path: routePath, headers: { ...sameSite, "Content-Type": "text/plain" }, body: "intent=save" },
     { method: "POST", path: routePath, headers: sameSite },
+    // Names a form parser nests or lists (`a.b`, `a[0]`, a field sent twice), beside fields the pages use.
+    {
+      method: "POST",
+      path: routePath,
+      headers: { ...sameSite, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "intent=save&intent=choose&shown=x&shown=y%3Don&__proto__[intent]=save&constructor.prototype.x=1&a[0].b=1&event=1&event=x&email=a%40example.com&email=b%40example.com&password[]=x",
+    },
     // RFC 8058 one-click, as a mailbox provider posts it: no Origin, no cookie needed.
     { method: "POST", path: routePath, headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" },
     { method: "POST", path: `${routePath}?${odd[0]}`, headers: { ...sameSite, "Content-Type": "application/x-www-form-urlencoded" }, body: `intent=password&${odd[0]}` },

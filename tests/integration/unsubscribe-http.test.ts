@@ -285,6 +285,24 @@ describe("links of an erased contact", () => {
   });
 });
 
+describe("page posts the page never sends", () => {
+  it("answer a 400 in plain words and change nothing; a missing choice is named beside the choices", async () => {
+    const { contactId, topicId } = subscriberOf("example-tax");
+    const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId });
+    const post = (fields: Record<string, string>) => fetch(url, { method: "POST", body: new URLSearchParams(fields), headers: { origin: app.url } });
+    const crafted: Record<string, string>[] = [{ intent: "bogus" }, { intent: "undo", event: "x" }, { choice: "unit" }];
+    for (const fields of crafted) {
+      const answer = await post(fields);
+      expect(answer.status).toBe(400);
+      expect((await answer.text()).replaceAll("<!-- -->", "")).toContain("That request was not understood. Please reload the page and try again.");
+    }
+    const missing = await post({ intent: "choose" });
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain("Choose one of the options.");
+    expect(ledger(contactId)).toEqual([]);
+  });
+});
+
 describe("a link whose key was retired", () => {
   it("still unsubscribes from its page, but offers no undo and no way into the preference center", async () => {
     const { contactId, topicId } = subscriberOf("example-tax");

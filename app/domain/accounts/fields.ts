@@ -14,3 +14,12 @@ export const CurrentPasswordSchema = z.string({ error: "Enter your password." })
 
 /** A new password: its rules need the email address, so the domain checks them (checkNewPassword). */
 export const NewPasswordSchema = z.string({ error: "Choose a password." }).min(1, "Choose a password.");
+
+/** The answer to a form whose hidden intent is missing or unknown: an old page or a crafted post. */
+export const UNREADABLE_FORM = "The form could not be read. Please try again.";
+
+/** The one field of a one-time link page that asks for a new password (reset, invitation). */
+export const NewPasswordForm = z.object({ password: NewPasswordSchema });
+
+/** The one field of a one-time link page that asks for the password chosen earlier (sign-up confirmation). */
+export const CurrentPasswordForm = z.object({ password: CurrentPasswordSchema });

@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { Channel } from "~/domain/consent/channels.ts";
+import { repeated } from "~/utils/form-schemas.ts";
 
 // Names of the preference center's controls, shared by the page (browser) and the save (server).
 // Each control posts a "shown" marker with its name and the state the page showed it in, and its
@@ -44,3 +46,35 @@ export function parseShownMarker(marker: string): { name: string; shownOn: boole
   const match = /^(.*)=(on|off)$/.exec(marker);
   return match ? { name: match[1], shownOn: match[2] === "on" } : null;
 }
+
+export const OUT_OF_DATE_PAGE = "This page is out of date, so nothing was saved. Please reload it and make your choice again.";
+
+/** A save as the page posted it: what each control showed, and which boxes are ticked now. */
+export type PreferencesSubmission = {
+  /** Control name → whether the page showed it on. */
+  shown: Map<string, boolean>;
+  checked: Set<string>;
+};
+
+/**
+ * A save as the page posts it, read into a PreferencesSubmission: a "shown" marker per control on
+ * the form, and the control's own field, "on", only when ticked. A marker without the state the
+ * page showed comes from an old or crafted page: the save is refused with OUT_OF_DATE_PAGE.
+ */
+export const PreferencesSaveForm = z
+  .looseObject({
+    intent: z.literal("save"),
+    shown: repeated(z.array(z.string())),
+  })
+  .transform((form, ctx) => {
+    const markers = form.shown.map(parseShownMarker);
+    if (markers.some((marker) => marker === null)) {
+      ctx.addIssue({ code: "custom", path: ["shown"], message: OUT_OF_DATE_PAGE });
+      return z.NEVER;
+    }
+    const shown = new Map(markers.map((marker) => [marker!.name, marker!.shownOn]));
+    const fields = form as Record<string, unknown>;
+    // A control's first value counts, as a browser posts it once.
+    const ticked = (name: string) => Object.hasOwn(fields, name) && [fields[name]].flat()[0] === "on";
+    return { intent: form.intent, shown, checked: new Set([...shown.keys()].filter(ticked)) } satisfies PreferencesSubmission & { intent: "save" };
+  });

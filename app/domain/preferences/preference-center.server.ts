@@ -8,7 +8,7 @@ import { isActiveSubscription } from "~/domain/consent/eligibility.ts";
 import { applyConsentChanges, type ConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
 import { CHANNEL_LABEL, CHANNELS, offeredChannels, type Channel } from "~/domain/consent/channels.ts";
 import type { SubscriptionStatus } from "~/generated/prisma/enums.ts";
-import { parseControlName, SHARING_PURPOSES, type Control, type SharingPurpose } from "./controls.ts";
+import { parseControlName, SHARING_PURPOSES, type Control, type PreferencesSubmission, type SharingPurpose } from "./controls.ts";
 
 
 /** Which ConsentText each kind of control shows, by key. */
@@ -119,12 +119,6 @@ export class PreferencesInputError extends Error {
 }
 
 /** A save as posted: the controls that were on the form, as the page showed them, and the ones ticked now. */
-export type PreferencesSubmission = {
-  /** Control name → whether the page showed it on. */
-  shown: Map<string, boolean>;
-  checked: Set<string>;
-};
-
 /**
  * Applies what the person changed from what their page showed. A control left as shown is not
  * written even when the stored state moved since the page was drawn (a link, a one-click, a
