@@ -1,25 +1,14 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, seriousViolations, signIn } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { describe, expect, it } from "vitest";
+import { seriousViolations, signIn } from "../helpers/browser.ts";
 import { emailedLink } from "../helpers/outbox.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // People administration in Chromium: an admin invites a marketer, the marketer accepts and
 // lands on /campaigns, the admin revokes them, and their next page load goes to /login.
 
-let app: RunningApp;
-let browser: Browser;
+const { app, browser } = useRunningApp({ browser: true });
 
 const ADMIN = { email: "admin@example.com", password: "demo-orchard-keeper-7421" };
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
 
 describe("people administration, in Chromium", () => {
   it("invite → accept → /campaigns; revoke → the marketer's next page load goes to /login", async () => {

@@ -1,28 +1,22 @@
 import fs from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { renderPromotional } from "~emails/render.tsx";
 import { PREVIEW_UNIT } from "~emails/components/preview-data.ts";
 import { trustSanitizedHtml } from "~emails/promotional/campaign.tsx";
 import { createOutboxTransport } from "~/domain/mail/outbox.server.ts";
-import { launchBrowser, seriousViolations, signIn } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
+import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // The demo path in Chromium: open a campaign message in the outbox and see it rendered in its
 // sandboxed frame, with the recipient's unsubscribe and preferences links replaced by a note.
 
-let app: RunningApp;
-let browser: Browser;
-let appDb: ReturnType<typeof openAppDatabase>;
+const { app, browser, appDb } = useRunningApp({ browser: true });
 let fileName: string;
 let recipient: { contactId: number; unitId: number; topicId: number; email: string };
 
 const SUBJECT = "Five tax tips before the filing deadline";
 
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  appDb = openAppDatabase(app);
   recipient = appDb.row(
     `SELECT s.contactId, t.unitId, s.topicId, c.email FROM Subscription s JOIN Topic t ON t.id = s.topicId
        JOIN BusinessUnit u ON u.id = t.unitId JOIN Contact c ON c.id = s.contactId
@@ -59,12 +53,6 @@ beforeAll(async () => {
   });
   await transport.close();
   fileName = fs.readdirSync(app.outboxDir).find((f) => f.endsWith(".eml"))!;
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await browser?.close();
-  await app?.stop();
 });
 
 describe("the outbox, in Chromium", () => {
