@@ -31,11 +31,28 @@ function Filter({ name, label, error, width, children }: FilterField & { childre
 }
 
 /** A choice among options, the first of which ("Every unit") means no filter. */
-export function FilterSelect({ defaultValue, anyLabel, children, ...field }: FilterField & { defaultValue: string; anyLabel: string; children: ReactNode }) {
+export function FilterSelect({
+  defaultValue,
+  anyLabel,
+  options,
+  children,
+  ...field
+}: FilterField & {
+  defaultValue: string;
+  anyLabel: string;
+  /** Value and label of each option; or `children` when they come in groups. */
+  options?: ReadonlyArray<readonly [value: string | number, label: string]>;
+  children?: ReactNode;
+}) {
   return (
     <Filter {...field}>
       <select id={field.name} name={field.name} defaultValue={defaultValue} {...controlProps(field.name, field.error)}>
         <option value="">{anyLabel}</option>
+        {options?.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
         {children}
       </select>
     </Filter>

@@ -94,23 +94,8 @@ export default function LedgerRoute() {
       </p>
 
       <form method="get" className="staff-panel ledger-filters" role="search" aria-label="Search the ledger" noValidate>
-        <FilterInput
-          name="email"
-          label="Address"
-          error={errors.email}
-          width="wide"
-          type="email"
-          defaultValue={value("email")}
-          maxLength={254}
-          placeholder="jane@example.com"
-        />
-        <FilterSelect name="unit" label="Unit" error={errors.unit} defaultValue={selectedUnit} anyLabel="Every unit">
-          {units.map((u) => (
-            <option key={u.id} value={u.slug}>
-              {u.displayName}
-            </option>
-          ))}
-        </FilterSelect>
+        <FilterInput name="email" label="Address" error={errors.email} width="wide" type="email" defaultValue={value("email")} maxLength={254} placeholder="jane@example.com" />
+        <FilterSelect name="unit" label="Unit" error={errors.unit} defaultValue={selectedUnit} anyLabel="Every unit" options={units.map((u) => [u.slug, u.displayName] as const)} />
         <FilterSelect name="topic" label="Topic" error={errors.topic} defaultValue={value("topic")} anyLabel="Every topic">
           {units
             .filter((u) => !selectedUnit || u.slug === selectedUnit)
@@ -124,30 +109,9 @@ export default function LedgerRoute() {
               </optgroup>
             ))}
         </FilterSelect>
-        <FilterSelect name="source" label="Source" error={errors.source} defaultValue={value("source")} anyLabel="Every source">
-          {SOURCES.map((s) => (
-            <option key={s} value={s}>
-              {SOURCE_LABEL[s]}
-            </option>
-          ))}
-        </FilterSelect>
-        <FilterSelect name="action" label="Action" error={errors.action} defaultValue={value("action")} anyLabel="Every action">
-          {ACTIONS.map((a) => (
-            <option key={a} value={a}>
-              {ACTION_LABEL[a]}
-            </option>
-          ))}
-        </FilterSelect>
-        <FilterInput
-          name="campaign"
-          label="Campaign number"
-          error={errors.campaign}
-          width="narrow"
-          type="text"
-          inputMode="numeric"
-          defaultValue={value("campaign")}
-          maxLength={10}
-        />
+        <FilterSelect name="source" label="Source" error={errors.source} defaultValue={value("source")} anyLabel="Every source" options={SOURCES.map((s) => [s, SOURCE_LABEL[s]] as const)} />
+        <FilterSelect name="action" label="Action" error={errors.action} defaultValue={value("action")} anyLabel="Every action" options={ACTIONS.map((a) => [a, ACTION_LABEL[a]] as const)} />
+        <FilterInput name="campaign" label="Campaign number" error={errors.campaign} width="narrow" type="text" inputMode="numeric" defaultValue={value("campaign")} maxLength={10} />
         <FilterInput name="from" label="From (UTC)" error={errors.from} width="narrow" type="date" defaultValue={value("from")} />
         <FilterInput name="to" label="To, inclusive (UTC)" error={errors.to} width="narrow" type="date" defaultValue={value("to")} />
         <div className="filter-actions">
