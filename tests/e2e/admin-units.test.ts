@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
 // An admin sets up a new business unit through the pages in Chromium: the form's errors, the
@@ -17,7 +18,7 @@ const PUBLIC_P = KEY.publicKey.export({ type: "spki", format: "der" }).toString(
 
 async function adminPage(width = 1280): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width, height: 900 } })).newPage();
-  await signIn(page, app.url, "admin@example.com", "demo-orchard-keeper-7421");
+  await signIn(page, app.url, DEMO.admin);
   return page;
 }
 

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { signIn } from "../helpers/browser.ts";
 import { sqliteTime } from "../helpers/app-database.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
 // A marketer's work in Chromium against the production build: what they type survives a preview
@@ -20,7 +21,7 @@ async function marketerPage(options: Parameters<Browser["newContext"]>[0] = {}):
   page.on("pageerror", (error) => pageErrors.push(error.message));
   // A refused preview is a 4xx the browser reports as a failed load: that is the answer, not an error of the page.
   page.on("console", (message) => message.type() === "error" && !message.text().startsWith("Failed to load resource") && pageErrors.push(message.text()));
-  await signIn(page, app.url, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+  await signIn(page, app.url, DEMO.taxMarketer);
   await page.waitForURL(`${app.url}/campaigns`);
   return { page, context, pageErrors };
 }

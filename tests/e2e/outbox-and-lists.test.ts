@@ -5,6 +5,7 @@ import { PREVIEW_UNIT } from "~emails/components/preview-data.ts";
 import { trustSanitizedHtml } from "~emails/promotional/campaign.tsx";
 import { createOutboxTransport } from "~/domain/mail/outbox.server.ts";
 import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
 // The demo path in Chromium: open a campaign message in the outbox and see it rendered in its
@@ -59,7 +60,7 @@ describe("the outbox, in Chromium", () => {
   it("an admin opens a campaign message and sees it rendered, its recipient's links replaced by a note", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await signIn(page, app.url, "admin@example.com", "demo-orchard-keeper-7421");
+    await signIn(page, app.url, DEMO.admin);
     await page.goto(`${app.url}/admin/outbox`);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Outbox");
     expect(await seriousViolations(page)).toEqual([]);
@@ -85,7 +86,7 @@ describe("the outbox, in Chromium", () => {
   it("a marketer of the unit finds the same message through the staff menu, without JavaScript", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await signIn(page, app.url, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+    await signIn(page, app.url, DEMO.taxMarketer);
     await page.goto(`${app.url}/contacts/export`);
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Outbox" }).click();
     await page.getByLabel("Recipient contains").fill(recipient.email.toUpperCase());
@@ -100,7 +101,7 @@ describe("postal and phone lists, in Chromium", () => {
   it("a marketer picks a list, sees its size, and downloads it; axe finds nothing serious", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await signIn(page, app.url, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+    await signIn(page, app.url, DEMO.taxMarketer);
     await page.goto(`${app.url}/contacts/export`);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel("List").selectOption({ label: "Offers — postal mail" });
