@@ -18,6 +18,24 @@ function describedBy(id: string, hint: unknown, error: unknown): string | undefi
   return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
 }
 
+/** The hint under a label; the control names it in aria-describedby. */
+function FieldHint({ id, hint }: { id: string; hint?: ReactNode }) {
+  return hint ? (
+    <p id={`${id}-hint`} className="hint">
+      {hint}
+    </p>
+  ) : null;
+}
+
+/** The field's own error, under it; the control names it in aria-describedby. */
+function FieldError({ id, error }: { id: string; error?: string | null }) {
+  return error ? (
+    <p id={`${id}-error`} className="field-error">
+      {error}
+    </p>
+  ) : null;
+}
+
 function FieldFrame({ id, label, hint, error, required, children }: { id: string; label: string; hint?: ReactNode; error?: string | null; required?: boolean; children: ReactNode }) {
   return (
     <div className={`field${error ? " has-error" : ""}`}>
@@ -25,17 +43,9 @@ function FieldFrame({ id, label, hint, error, required, children }: { id: string
         {label}
         {required ? null : <span className="optional"> (optional)</span>}
       </label>
-      {hint ? (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <FieldHint id={id} hint={hint} />
       {children}
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={id} error={error} />
     </div>
   );
 }
@@ -111,17 +121,9 @@ export function ChoiceGroup({ legend, error, hint, id, children }: { legend: str
   return (
     <fieldset className={`field choice-group${error ? " has-error" : ""}`} aria-describedby={describedBy(id, hint, error)} id={id}>
       <legend>{legend}</legend>
-      {hint ? (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <FieldHint id={id} hint={hint} />
       {children}
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={id} error={error} />
     </fieldset>
   );
 }

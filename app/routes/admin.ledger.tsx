@@ -17,6 +17,7 @@ import { ledgerChart, ledgerFilterChoices, resolveLedgerQuery, searchLedger } fr
 import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { BreakableAddress } from "~/components/breakable-address.tsx";
 import { LedgerChart } from "~/components/ledger-chart.tsx";
+import { FilterInput, FilterSelect } from "~/components/search-filter.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { formatMoment } from "~/utils/format.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
@@ -84,13 +85,6 @@ export default function LedgerRoute() {
   const { user, units, fields, errors, query, page, scope, chart, chartProblem } = useLoaderData<typeof loader>();
   const value = (name: keyof LedgerQuery) => fields[name] ?? "";
   const errorList = Object.entries(errors) as [keyof LedgerQueryErrors, string][];
-  const describedBy = (name: keyof LedgerQuery) => (errors[name] ? `${name}-error` : undefined);
-  const fieldError = (name: keyof LedgerQuery) =>
-    errors[name] ? (
-      <p id={`${name}-error`} className="field-error">
-        {errors[name]}
-      </p>
-    ) : null;
   const selectedUnit = scope?.unit?.slug ?? value("unit");
 
   return (
@@ -100,136 +94,26 @@ export default function LedgerRoute() {
       </p>
 
       <form method="get" className="staff-panel ledger-filters" role="search" aria-label="Search the ledger" noValidate>
-        <div className={`filter wide${errors.email ? " has-error" : ""}`}>
-          <label htmlFor="email">Address</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            defaultValue={value("email")}
-            maxLength={254}
-            placeholder="jane@example.com"
-            aria-describedby={describedBy("email")}
-            aria-invalid={errors.email ? true : undefined}
-          />
-          {fieldError("email")}
-        </div>
-        <div className={`filter${errors.unit ? " has-error" : ""}`}>
-          <label htmlFor="unit">Unit</label>
-          <select
-            id="unit"
-            name="unit"
-            defaultValue={selectedUnit}
-            aria-describedby={describedBy("unit")}
-            aria-invalid={errors.unit ? true : undefined}
-          >
-            <option value="">Every unit</option>
-            {units.map((u) => (
-              <option key={u.id} value={u.slug}>
-                {u.displayName}
-              </option>
+        <FilterInput name="email" label="Address" error={errors.email} width="wide" type="email" defaultValue={value("email")} maxLength={254} placeholder="jane@example.com" />
+        <FilterSelect name="unit" label="Unit" error={errors.unit} defaultValue={selectedUnit} anyLabel="Every unit" options={units.map((u) => [u.slug, u.displayName] as const)} />
+        <FilterSelect name="topic" label="Topic" error={errors.topic} defaultValue={value("topic")} anyLabel="Every topic">
+          {units
+            .filter((u) => !selectedUnit || u.slug === selectedUnit)
+            .map((u) => (
+              <optgroup key={u.id} label={u.displayName}>
+                {u.topics.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name}
+                  </option>
+                ))}
+              </optgroup>
             ))}
-          </select>
-          {fieldError("unit")}
-        </div>
-        <div className={`filter${errors.topic ? " has-error" : ""}`}>
-          <label htmlFor="topic">Topic</label>
-          <select
-            id="topic"
-            name="topic"
-            defaultValue={value("topic")}
-            aria-describedby={describedBy("topic")}
-            aria-invalid={errors.topic ? true : undefined}
-          >
-            <option value="">Every topic</option>
-            {units
-              .filter((u) => !selectedUnit || u.slug === selectedUnit)
-              .map((u) => (
-                <optgroup key={u.id} label={u.displayName}>
-                  {u.topics.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {t.name}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
-          </select>
-          {fieldError("topic")}
-        </div>
-        <div className={`filter${errors.source ? " has-error" : ""}`}>
-          <label htmlFor="source">Source</label>
-          <select
-            id="source"
-            name="source"
-            defaultValue={value("source")}
-            aria-describedby={describedBy("source")}
-            aria-invalid={errors.source ? true : undefined}
-          >
-            <option value="">Every source</option>
-            {SOURCES.map((s) => (
-              <option key={s} value={s}>
-                {SOURCE_LABEL[s]}
-              </option>
-            ))}
-          </select>
-          {fieldError("source")}
-        </div>
-        <div className={`filter${errors.action ? " has-error" : ""}`}>
-          <label htmlFor="action">Action</label>
-          <select
-            id="action"
-            name="action"
-            defaultValue={value("action")}
-            aria-describedby={describedBy("action")}
-            aria-invalid={errors.action ? true : undefined}
-          >
-            <option value="">Every action</option>
-            {ACTIONS.map((a) => (
-              <option key={a} value={a}>
-                {ACTION_LABEL[a]}
-              </option>
-            ))}
-          </select>
-          {fieldError("action")}
-        </div>
-        <div className={`filter narrow${errors.campaign ? " has-error" : ""}`}>
-          <label htmlFor="campaign">Campaign number</label>
-          <input
-            id="campaign"
-            name="campaign"
-            type="text"
-            inputMode="numeric"
-            defaultValue={value("campaign")}
-            maxLength={10}
-            aria-describedby={describedBy("campaign")}
-            aria-invalid={errors.campaign ? true : undefined}
-          />
-          {fieldError("campaign")}
-        </div>
-        <div className={`filter narrow${errors.from ? " has-error" : ""}`}>
-          <label htmlFor="from">From (UTC)</label>
-          <input
-            id="from"
-            name="from"
-            type="date"
-            defaultValue={value("from")}
-            aria-describedby={describedBy("from")}
-            aria-invalid={errors.from ? true : undefined}
-          />
-          {fieldError("from")}
-        </div>
-        <div className={`filter narrow${errors.to ? " has-error" : ""}`}>
-          <label htmlFor="to">To, inclusive (UTC)</label>
-          <input
-            id="to"
-            name="to"
-            type="date"
-            defaultValue={value("to")}
-            aria-describedby={describedBy("to")}
-            aria-invalid={errors.to ? true : undefined}
-          />
-          {fieldError("to")}
-        </div>
+        </FilterSelect>
+        <FilterSelect name="source" label="Source" error={errors.source} defaultValue={value("source")} anyLabel="Every source" options={SOURCES.map((s) => [s, SOURCE_LABEL[s]] as const)} />
+        <FilterSelect name="action" label="Action" error={errors.action} defaultValue={value("action")} anyLabel="Every action" options={ACTIONS.map((a) => [a, ACTION_LABEL[a]] as const)} />
+        <FilterInput name="campaign" label="Campaign number" error={errors.campaign} width="narrow" type="text" inputMode="numeric" defaultValue={value("campaign")} maxLength={10} />
+        <FilterInput name="from" label="From (UTC)" error={errors.from} width="narrow" type="date" defaultValue={value("from")} />
+        <FilterInput name="to" label="To, inclusive (UTC)" error={errors.to} width="narrow" type="date" defaultValue={value("to")} />
         <div className="filter-actions">
           <button type="submit" className="button">
             Search

@@ -1,17 +1,7 @@
 import { z } from "zod";
-import {
-  ActionButton,
-  brandColors,
-  formatMinutes,
-  Greeting,
-  Paragraph,
-  PREVIEW_CATEGORY_REASONS,
-  PREVIEW_PREFERENCES_URL,
-  PREVIEW_UNIT,
-  TransactionalLayout,
-} from "../components/index.ts";
-import { defineTransactionalTemplate, type TransactionalEmailProps } from "../template-kinds.ts";
+import { formatMinutes } from "../components/index.ts";
 import { emailAddress, linkLifetimeMinutes, recipientName, webLink } from "./fields.ts";
+import { defineLinkActionEmail } from "./link-action-email.tsx";
 
 // An admin invited a marketer or admin: the link lets them choose a password and sign in.
 
@@ -25,14 +15,6 @@ export const StaffInviteData = z.strictObject({
 });
 export type StaffInviteData = z.infer<typeof StaffInviteData>;
 
-const PREVIEW_DATA: StaffInviteData = {
-  recipientName: "Sam",
-  url: "https://preferences.example.com/invite/preview-token",
-  expiresInMinutes: 7 * 24 * 60,
-  role: "marketer",
-  invitedBy: "admin@example.com",
-};
-
 /** "7 days" rather than "168 hours". */
 function lifetimeOf(minutes: number): string {
   const days = minutes / (24 * 60);
@@ -40,39 +22,32 @@ function lifetimeOf(minutes: number): string {
   return formatMinutes(minutes);
 }
 
-export default function StaffInviteEmail({
-  data = PREVIEW_DATA,
-  unit = PREVIEW_UNIT,
-  categoryReason = PREVIEW_CATEGORY_REASONS["staff-invite"],
-  preferencesUrl = PREVIEW_PREFERENCES_URL,
-}: Partial<TransactionalEmailProps<StaffInviteData>>) {
-  const colors = brandColors(unit.brandColor);
-  const lifetime = lifetimeOf(data.expiresInMinutes);
-  const who = data.invitedBy ? `${data.invitedBy} invited you` : "You are invited";
-  const what = data.role === "admin" ? "an admin" : "a marketer";
-  return (
-    <TransactionalLayout
-      unit={unit}
-      heading="You are invited to the Preference Center"
-      preview={`Choose a password to start. The link works for ${lifetime}.`}
-      footer={{ categoryReason, preferencesUrl }}
-    >
-      <Greeting name={data.recipientName} />
-      <Paragraph>{`${who} to work in the Preference Center of ${unit.displayName} as ${what}.`}</Paragraph>
-      <Paragraph>{`Use the button below to choose your password and sign in. The link works once, for ${lifetime}.`}</Paragraph>
-      <ActionButton href={data.url} color={colors.accent} textColor={colors.onAccent}>
-        Accept the invitation
-      </ActionButton>
-      <Paragraph>If you did not expect this, you can ignore this email: no account can be used until the link is.</Paragraph>
-    </TransactionalLayout>
-  );
-}
-
-export const staffInvite = defineTransactionalTemplate({
-  secretFields: ["url"],
-  categories: ["staff-invite"],
+export const staffInvite = defineLinkActionEmail<StaffInviteData>({
+  category: "staff-invite",
   schema: StaffInviteData,
-  previewData: PREVIEW_DATA,
+  previewData: {
+    recipientName: "Sam",
+    url: "https://preferences.example.com/invite/preview-token",
+    expiresInMinutes: 7 * 24 * 60,
+    role: "marketer",
+    invitedBy: "admin@example.com",
+  },
   subject: (_, unit) => `Your invitation to the ${unit.displayName} Preference Center`,
-  Component: StaffInviteEmail,
+  words: (data, unit) => {
+    const lifetime = lifetimeOf(data.expiresInMinutes);
+    const who = data.invitedBy ? `${data.invitedBy} invited you` : "You are invited";
+    const what = data.role === "admin" ? "an admin" : "a marketer";
+    return {
+      heading: "You are invited to the Preference Center",
+      preview: `Choose a password to start. The link works for ${lifetime}.`,
+      lead: [
+        `${who} to work in the Preference Center of ${unit.displayName} as ${what}.`,
+        `Use the button below to choose your password and sign in. The link works once, for ${lifetime}.`,
+      ],
+      action: "Accept the invitation",
+      ifIgnored: "If you did not expect this, you can ignore this email: no account can be used until the link is.",
+    };
+  },
 });
+
+export default staffInvite.Component;

@@ -1,17 +1,7 @@
 import { z } from "zod";
-import {
-  ActionButton,
-  brandColors,
-  formatDate,
-  Greeting,
-  Paragraph,
-  PREVIEW_CATEGORY_REASONS,
-  PREVIEW_PREFERENCES_URL,
-  PREVIEW_UNIT,
-  TransactionalLayout,
-} from "../components/index.ts";
-import { defineTransactionalTemplate, type TransactionalEmailProps } from "../template-kinds.ts";
+import { ActionButton, brandColors, formatDate, Paragraph } from "../components/index.ts";
 import { isoDate, oneLine, recipientName, webLink } from "./fields.ts";
+import { defineServiceEmail } from "./service-email.tsx";
 
 export const TaxNoticeData = z.strictObject({
   recipientName,
@@ -23,48 +13,39 @@ export const TaxNoticeData = z.strictObject({
 });
 export type TaxNoticeData = z.infer<typeof TaxNoticeData>;
 
-const PREVIEW_DATA: TaxNoticeData = {
-  recipientName: "Jane",
-  taxYear: "2025",
-  documentName: "Annual tax statement",
-  documentUrl: "https://tax.example.com/account/documents/2025-statement",
-  dueDate: "2026-07-31",
-};
-
-export default function TaxNoticeEmail({
-  data = PREVIEW_DATA,
-  unit = PREVIEW_UNIT,
-  categoryReason = PREVIEW_CATEGORY_REASONS["tax-compliance"],
-  preferencesUrl = PREVIEW_PREFERENCES_URL,
-}: Partial<TransactionalEmailProps<TaxNoticeData>>) {
-  const colors = brandColors(unit.brandColor);
-  return (
-    <TransactionalLayout
-      unit={unit}
-      heading={`${data.documentName} for tax year ${data.taxYear}`}
-      preview={`Your ${data.documentName} for tax year ${data.taxYear} is ready.`}
-      footer={{ categoryReason, preferencesUrl }}
-    >
-      <Greeting name={data.recipientName} />
-      <Paragraph>
-        {`Your ${data.documentName} for tax year ${data.taxYear} is ready.`}
-        {data.documentUrl ? null : " You can find it when you sign in to your account."}
-      </Paragraph>
-      {data.dueDate ? <Paragraph>Please act on it by {formatDate(data.dueDate)}.</Paragraph> : null}
-      {data.documentUrl ? (
-        <ActionButton href={data.documentUrl} color={colors.accent} textColor={colors.onAccent}>
-          View your document
-        </ActionButton>
-      ) : null}
-      <Paragraph>Keep it with your tax records.</Paragraph>
-    </TransactionalLayout>
-  );
-}
-
-export const taxNotice = defineTransactionalTemplate({
-  categories: ["tax-compliance"],
+export const taxNotice = defineServiceEmail<TaxNoticeData>({
+  category: "tax-compliance",
   schema: TaxNoticeData,
-  previewData: PREVIEW_DATA,
+  previewData: {
+    recipientName: "Jane",
+    taxYear: "2025",
+    documentName: "Annual tax statement",
+    documentUrl: "https://tax.example.com/account/documents/2025-statement",
+    dueDate: "2026-07-31",
+  },
   subject: (data) => `Your ${data.documentName} for tax year ${data.taxYear}`,
-  Component: TaxNoticeEmail,
+  words: (data, unit) => {
+    const colors = brandColors(unit.brandColor);
+    return {
+      heading: `${data.documentName} for tax year ${data.taxYear}`,
+      preview: `Your ${data.documentName} for tax year ${data.taxYear} is ready.`,
+      body: (
+        <>
+          <Paragraph>
+            {`Your ${data.documentName} for tax year ${data.taxYear} is ready.`}
+            {data.documentUrl ? null : " You can find it when you sign in to your account."}
+          </Paragraph>
+          {data.dueDate ? <Paragraph>Please act on it by {formatDate(data.dueDate)}.</Paragraph> : null}
+          {data.documentUrl ? (
+            <ActionButton href={data.documentUrl} color={colors.accent} textColor={colors.onAccent}>
+              View your document
+            </ActionButton>
+          ) : null}
+          <Paragraph>Keep it with your tax records.</Paragraph>
+        </>
+      ),
+    };
+  },
 });
+
+export default taxNotice.Component;

@@ -1,27 +1,13 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { emailedLink } from "../helpers/outbox.ts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, seriousViolations } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
+import { describe, expect, it } from "vitest";
+import { seriousViolations } from "../helpers/browser.ts";
 import { addMember, MEMBER_PASSWORD, messagesTo } from "../helpers/accounts-http.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // The account pages in Chromium: what a person sees and does, with and without JavaScript.
 
-let app: RunningApp;
-let browser: Browser;
-let appDb: ReturnType<typeof openAppDatabase>;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  appDb = openAppDatabase(app);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser, appDb } = useRunningApp({ browser: true });
 
 async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true });

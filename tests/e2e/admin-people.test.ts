@@ -1,31 +1,21 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, seriousViolations, signIn } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { describe, expect, it } from "vitest";
+import { seriousViolations, signIn } from "../helpers/browser.ts";
 import { emailedLink } from "../helpers/outbox.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // People administration in Chromium: an admin invites a marketer, the marketer accepts and
 // lands on /campaigns, the admin revokes them, and their next page load goes to /login.
 
-let app: RunningApp;
-let browser: Browser;
+const { app, browser } = useRunningApp({ browser: true });
 
-const ADMIN = { email: "admin@example.com", password: "demo-orchard-keeper-7421" };
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const ADMIN = DEMO.admin;
 
 describe("people administration, in Chromium", () => {
   it("invite → accept → /campaigns; revoke → the marketer's next page load goes to /login", async () => {
     const adminPage = await (await browser.newContext()).newPage();
     adminPage.setDefaultTimeout(8000);
-    await signIn(adminPage, app.url, ADMIN.email, ADMIN.password);
+    await signIn(adminPage, app.url, ADMIN);
     await adminPage.goto(`${app.url}/admin/people`);
     await adminPage.getByRole("link", { name: "Invite someone" }).click();
     await adminPage.getByLabel("Email address").fill("riley.marketer@example.com");
@@ -68,7 +58,7 @@ describe("people administration, in Chromium", () => {
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
       page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
-      await signIn(page, app.url, ADMIN.email, ADMIN.password);
+      await signIn(page, app.url, ADMIN);
       let target = path;
       if (path.includes("KID")) {
         await page.goto(`${app.url}/admin/keys`);
@@ -91,7 +81,7 @@ describe("people administration, in Chromium", () => {
   it("a person's page has no serious or critical axe violations, with an error shown", async () => {
     const page = await (await browser.newContext()).newPage();
     page.setDefaultTimeout(8000);
-    await signIn(page, app.url, ADMIN.email, ADMIN.password);
+    await signIn(page, app.url, ADMIN);
     await page.goto(`${app.url}/admin/people`);
     await page.getByRole("link", { name: "marketer.tax", exact: true }).click();
     await page.waitForURL(/\/admin\/people\/\d+$/);

@@ -1,24 +1,18 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, seriousViolations, signIn } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // An admin in Chromium: blocks an address by hand, finds it, unblocks it, then reads the
 // ledger of one unit with its chart. Both pages pass axe with no serious or critical finding.
 
-let app: RunningApp;
-let browser: Browser;
+const { app, browser } = useRunningApp({ browser: true });
 let page: Page;
 
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
   page = await (await browser.newContext()).newPage();
-  await signIn(page, app.url, "admin@example.com", "demo-orchard-keeper-7421");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
+  await signIn(page, app.url, DEMO.admin);
 });
 
 const ADDRESS = "quiet.reader@example.org";
@@ -78,7 +72,7 @@ describe("suppressions and the ledger, in Chromium", () => {
 
   it("reads at a phone's width without sideways scrolling of the page", async () => {
     const phone = await (await browser.newContext({ viewport: { width: 375, height: 800 } })).newPage();
-    await signIn(phone, app.url, "admin@example.com", "demo-orchard-keeper-7421");
+    await signIn(phone, app.url, DEMO.admin);
     for (const path of ["/admin/suppressions", "/admin/ledger?unit=example-tax"]) {
       await phone.goto(`${app.url}${path}`);
       expect(await phone.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(375);

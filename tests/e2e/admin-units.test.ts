@@ -1,37 +1,24 @@
 import crypto from "node:crypto";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, seriousViolations, signIn } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // An admin sets up a new business unit through the pages in Chromium: the form's errors, the
 // unit with a DKIM key, the DNS record and a passing DKIM test, then a topic. Axe checks the
 // list and edit pages, at desktop width and at 375 px.
 
-let app: RunningApp;
-let browser: Browser;
-let appDb: ReturnType<typeof openAppDatabase>;
+const { app, browser, appDb } = useRunningApp({ browser: true });
 
 const KEY = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 const OTHER = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 const PRIVATE_PEM = KEY.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const PUBLIC_P = KEY.publicKey.export({ type: "spki", format: "der" }).toString("base64");
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  appDb = openAppDatabase(app);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await browser?.close();
-  await app?.stop();
-});
-
 async function adminPage(width = 1280): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width, height: 900 } })).newPage();
-  await signIn(page, app.url, "admin@example.com", "demo-orchard-keeper-7421");
+  await signIn(page, app.url, DEMO.admin);
   return page;
 }
 

@@ -2,28 +2,16 @@ import fs from "node:fs";
 import path from "node:path";
 import PostalMime from "postal-mime";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, signIn } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
+import { describe, expect, it } from "vitest";
+import { signIn } from "../helpers/browser.ts";
+import { sqliteTime } from "../helpers/app-database.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // A marketer's work in Chromium against the production build: what they type survives a preview
 // that cannot be made, a time means their own clock, and "Send now" shows what goes before it goes.
 
-let app: RunningApp;
-let browser: Browser;
-let appDb: ReturnType<typeof openAppDatabase>;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp({ env: { SEND_RATE_PER_SECOND: "500" } }), launchBrowser()]);
-  appDb = openAppDatabase(app);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser, appDb } = useRunningApp({ env: { SEND_RATE_PER_SECOND: "500" }, browser: true });
 
 /** A marketer's page in a browser context, with every uncaught page error and script error (a hydration mismatch included) kept. */
 async function marketerPage(options: Parameters<Browser["newContext"]>[0] = {}): Promise<{ page: Page; context: BrowserContext; pageErrors: string[] }> {
@@ -33,7 +21,7 @@ async function marketerPage(options: Parameters<Browser["newContext"]>[0] = {}):
   page.on("pageerror", (error) => pageErrors.push(error.message));
   // A refused preview is a 4xx the browser reports as a failed load: that is the answer, not an error of the page.
   page.on("console", (message) => message.type() === "error" && !message.text().startsWith("Failed to load resource") && pageErrors.push(message.text()));
-  await signIn(page, app.url, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+  await signIn(page, app.url, DEMO.taxMarketer);
   await page.waitForURL(`${app.url}/campaigns`);
   return { page, context, pageErrors };
 }

@@ -1,32 +1,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import PostalMime from "postal-mime";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, seriousViolations, signIn } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // A marketer's whole path in Chromium against the production build: write, preview, test,
 // send, watch it progress, then a recipient unsubscribes and the campaign counts it.
 
-let app: RunningApp;
-let browser: Browser;
-let appDb: ReturnType<typeof openAppDatabase>;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp({ env: { SEND_RATE_PER_SECOND: "500" } }), launchBrowser()]);
-  appDb = openAppDatabase(app);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser, appDb } = useRunningApp({ env: { SEND_RATE_PER_SECOND: "500" }, browser: true });
 
 async function signInAsMarketer(page: Page) {
-  await signIn(page, app.url, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+  await signIn(page, app.url, DEMO.taxMarketer);
   await page.waitForURL(`${app.url}/campaigns`);
   await page.getByRole("link", { name: "New campaign" }).waitFor();
 }
@@ -111,7 +98,7 @@ describe("campaigns, in Chromium", { timeout: 60_000 }, () => {
     expect(appDb.row("SELECT status FROM Campaign WHERE id = ?", travelCampaign)).toEqual({ status: "DRAFT" });
 
     const subscriber = await (await browser.newContext()).newPage();
-    await signIn(subscriber, app.url, "jane.doe@example.com", "demo-subscriber-meadow-264");
+    await signIn(subscriber, app.url, DEMO.subscriber);
     await subscriber.waitForURL(`${app.url}/preferences`);
     expect((await subscriber.goto(`${app.url}/campaigns`))?.status()).toBe(404);
   });

@@ -1,19 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { launchBrowser } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { describe, expect, it } from "vitest";
+import { useRunningApp } from "../helpers/running-app.ts";
 
-let app: RunningApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser } = useRunningApp({ browser: true });
 
 describe("home page of the demo", () => {
   it("lists every unit with its topics, their channels and the exempt categories", async () => {

@@ -1,30 +1,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import PostalMime from "postal-mime";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { describe, expect, it } from "vitest";
 import { openAppDatabase } from "../helpers/app-database.ts";
 import { emailedLink } from "../helpers/outbox.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // Issue 7's "done when": a company starts the product on an empty database, creates its first
 // admin with the CLI, and does everything else through the pages, in Chromium: a unit with a
 // topic and a service category, a key rotation, a marketer invited to the unit, a contact
 // import, and a campaign that reaches the imported people.
 
-let app: RunningApp;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp({ env: { SKIP_DEMO_SEED: "1" } }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser } = useRunningApp({ env: { SKIP_DEMO_SEED: "1" }, browser: true });
 
 async function newPage(): Promise<Page> {
   return (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();

@@ -1,28 +1,23 @@
 import fs from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { renderPromotional } from "~emails/render.tsx";
 import { PREVIEW_UNIT } from "~emails/components/preview-data.ts";
 import { trustSanitizedHtml } from "~emails/promotional/campaign.tsx";
 import { createOutboxTransport } from "~/domain/mail/outbox.server.ts";
-import { launchBrowser, seriousViolations, signIn } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
+import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // The demo path in Chromium: open a campaign message in the outbox and see it rendered in its
 // sandboxed frame, with the recipient's unsubscribe and preferences links replaced by a note.
 
-let app: RunningApp;
-let browser: Browser;
-let appDb: ReturnType<typeof openAppDatabase>;
+const { app, browser, appDb } = useRunningApp({ browser: true });
 let fileName: string;
 let recipient: { contactId: number; unitId: number; topicId: number; email: string };
 
 const SUBJECT = "Five tax tips before the filing deadline";
 
 beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  appDb = openAppDatabase(app);
   recipient = appDb.row(
     `SELECT s.contactId, t.unitId, s.topicId, c.email FROM Subscription s JOIN Topic t ON t.id = s.topicId
        JOIN BusinessUnit u ON u.id = t.unitId JOIN Contact c ON c.id = s.contactId
@@ -61,17 +56,11 @@ beforeAll(async () => {
   fileName = fs.readdirSync(app.outboxDir).find((f) => f.endsWith(".eml"))!;
 });
 
-afterAll(async () => {
-  appDb?.close();
-  await browser?.close();
-  await app?.stop();
-});
-
 describe("the outbox, in Chromium", () => {
   it("an admin opens a campaign message and sees it rendered, its recipient's links replaced by a note", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await signIn(page, app.url, "admin@example.com", "demo-orchard-keeper-7421");
+    await signIn(page, app.url, DEMO.admin);
     await page.goto(`${app.url}/admin/outbox`);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Outbox");
     expect(await seriousViolations(page)).toEqual([]);
@@ -97,7 +86,7 @@ describe("the outbox, in Chromium", () => {
   it("a marketer of the unit finds the same message through the staff menu, without JavaScript", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await signIn(page, app.url, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+    await signIn(page, app.url, DEMO.taxMarketer);
     await page.goto(`${app.url}/contacts/export`);
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Outbox" }).click();
     await page.getByLabel("Recipient contains").fill(recipient.email.toUpperCase());
@@ -112,7 +101,7 @@ describe("postal and phone lists, in Chromium", () => {
   it("a marketer picks a list, sees its size, and downloads it; axe finds nothing serious", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await signIn(page, app.url, "marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+    await signIn(page, app.url, DEMO.taxMarketer);
     await page.goto(`${app.url}/contacts/export`);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel("List").selectOption({ label: "Offers — postal mail" });

@@ -1,25 +1,11 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, seriousViolations } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { seriousViolations } from "../helpers/browser.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // The preference center in Chromium, opened the way most people arrive: from an emailed link.
 
-let app: RunningApp;
-let browser: Browser;
-let appDb: ReturnType<typeof openAppDatabase>;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  appDb = openAppDatabase(app);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser, appDb } = useRunningApp({ browser: true });
 
 const staleTabContacts: number[] = [];
 const jane = () => appDb.row<{ id: number; email: string }>("SELECT id, email FROM Contact WHERE email = 'jane.doe@example.com'");

@@ -1,23 +1,8 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, seriousViolations } from "../helpers/browser.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
+import { describe, expect, it } from "vitest";
+import { seriousViolations } from "../helpers/browser.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
-let app: RunningApp;
-let browser: Browser;
-let appDb: ReturnType<typeof openAppDatabase>;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  appDb = openAppDatabase(app);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await browser?.close();
-  await app?.stop();
-});
+const { app, browser, appDb } = useRunningApp({ browser: true });
 
 function taxSubscriber() {
   return appDb.row<{ contactId: number; topicId: number; unitId: number }>(

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { hashPassword } from "~/domain/accounts/passwords.server.ts";
 import type { RunningApp } from "./app-server.ts";
+import type { Login } from "./demo-logins.ts";
 import { sqliteTime, type openAppDatabase } from "./app-database.ts";
 
 // Driving the account pages of a running app over HTTP, the way a browser without JavaScript does.
@@ -36,9 +37,11 @@ export function httpClient(app: RunningApp) {
     if (response.status !== 302 || !cookie) throw new Error(`Sign-in failed with ${response.status}: ${await response.text()}`);
     return cookie;
   }
+  /** Signs in as one of the demo seed's people (or any login) and returns the session cookie. */
+  const signInAs = (login: Login) => signIn(login.email, login.password);
   /** An emailed URL (made with the app's PUBLIC_URL) as a path on the test server. */
   const pathOf = (url: string) => new URL(url).pathname;
-  return { post, get, signIn, pathOf };
+  return { post, get, signIn, signInAs, pathOf };
 }
 
 export function sessionCookie(response: Response): string | null {

@@ -1,5 +1,6 @@
 import { AxeBuilder } from "@axe-core/playwright";
 import { chromium, type Browser, type Page } from "playwright-core";
+import type { Login } from "./demo-logins.ts";
 
 /** Debian's Chromium, headless, with the flags this sandbox needs (no network, no sandbox). */
 export function launchBrowser(): Promise<Browser> {
@@ -29,10 +30,10 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 /** Signs in through the login form and waits until the browser has left it. */
-export async function signIn(page: Page, appUrl: string, email: string, password: string): Promise<void> {
+export async function signIn(page: Page, appUrl: string, login: Login): Promise<void> {
   await page.goto(`${appUrl}/login`);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Email address").fill(login.email);
+  await page.getByLabel("Password").fill(login.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/login"));
 }

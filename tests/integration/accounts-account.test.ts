@@ -1,27 +1,14 @@
 import { emailedLink } from "../helpers/outbox.ts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb } from "~/utils/db.server.ts";
 import { isErasedAddress } from "~/domain/consent/contacts.server.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
-import { addMember, httpClient, MEMBER_PASSWORD, messagesTo, sessionCookie } from "../helpers/accounts-http.ts";
+import { addMember, MEMBER_PASSWORD, messagesTo, sessionCookie } from "../helpers/accounts-http.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // Password reset, sign-up, the account page, data export and erasure over real HTTP.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
-
-beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
-});
+const { app, appDb, http } = useRunningApp();
 
 const normalised = async (response: Response, email: string) => (await response.text()).replaceAll(email, "ADDRESS");
 
@@ -143,7 +130,7 @@ describe("the account page", () => {
   });
 
   it("downloads the person's data as a JSON attachment with the full ledger of their contact", async () => {
-    const cookie = await http.signIn("jane.doe@example.com", "demo-subscriber-meadow-264");
+    const cookie = await http.signInAs(DEMO.subscriber);
     const response = await http.get("/account/data", { cookie });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");

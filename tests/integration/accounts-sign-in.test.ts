@@ -1,27 +1,14 @@
 import fs from "node:fs";
 import PostalMime from "postal-mime";
 import { emailedLink } from "../helpers/outbox.ts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
-import { addMember, httpClient, MEMBER_PASSWORD, messagesTo, nextIp, sessionCookie } from "../helpers/accounts-http.ts";
+import { describe, expect, it } from "vitest";
+import { sqliteTime } from "../helpers/app-database.ts";
+import { addMember, MEMBER_PASSWORD, messagesTo, nextIp, sessionCookie } from "../helpers/accounts-http.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // Signing in and out over real HTTP against the production build: cookies, lockout, links.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
-
-beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
-});
+const { app, appDb, http } = useRunningApp();
 
 const liveSessions = (userId: number) => appDb.count("SELECT COUNT(*) AS n FROM Session WHERE userId = ? AND revokedAt IS NULL", userId);
 

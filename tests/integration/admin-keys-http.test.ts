@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
-import { httpClient } from "../helpers/accounts-http.ts";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { emailedLink } from "../helpers/outbox.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // /admin/keys over real HTTP against the production build: signature counts, rotation, then
 // retirement, and what links signed with each key do afterwards.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let admin: string;
 let recipient: { contactId: number; unitId: number; topicId: number };
 
@@ -33,10 +30,7 @@ async function appSignsLinks() {
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-  admin = await http.signIn("admin@example.com", "demo-orchard-keeper-7421");
+  admin = await http.signInAs(DEMO.admin);
   recipient = appDb.row(
     `SELECT s.contactId, t.unitId, s.topicId FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
      WHERE u.slug = 'example-tax' AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'
@@ -44,11 +38,6 @@ beforeAll(async () => {
        AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = s.contactId)
      ORDER BY s.contactId LIMIT 1`,
   );
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
 });
 
 describe("the keys page", () => {

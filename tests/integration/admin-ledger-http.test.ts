@@ -1,16 +1,15 @@
 import { parse } from "csv-parse/sync";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
-import { httpClient, nextIp } from "../helpers/accounts-http.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sqliteTime } from "../helpers/app-database.ts";
+import { nextIp } from "../helpers/accounts-http.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // /admin/ledger and /admin/ledger.csv over real HTTP against the production build: the demo's
 // ledger plus generated events (spread over 45 days, on day boundaries, with awkward text),
 // checked against the rows read straight from the table and filtered here, not by the app.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let admin: string;
 let adminId: number;
 
@@ -103,10 +102,7 @@ function generateEvents(count: number) {
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-  admin = await http.signIn("admin@example.com", "demo-orchard-keeper-7421");
+  admin = await http.signInAs(DEMO.admin);
   adminId = appDb.row<{ id: number }>("SELECT id FROM User WHERE email = 'admin@example.com'").id;
   units = appDb.rows<{ id: number; slug: string }>("SELECT id, slug FROM BusinessUnit ORDER BY id").map((u) => ({
     ...u,
@@ -114,11 +110,6 @@ beforeAll(async () => {
   }));
   generateEvents(1500);
   events = appDb.rows<Row>("SELECT * FROM ConsentEvent ORDER BY id DESC");
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
 });
 
 const decode = (text: string) => text.replace(/&amp;/g, "&");

@@ -1,16 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
-import { addMember, httpClient, messagesTo, nextIp, sessionCookie } from "../helpers/accounts-http.ts";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { addMember, messagesTo, nextIp, sessionCookie } from "../helpers/accounts-http.ts";
 import { emailedLink } from "../helpers/outbox.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // /admin/people, /admin/audit and /invite/<token> over real HTTP against the production build
 // with the demo data: who may see them, invite → accept → sign in, units, roles, revocation,
 // and the audit entry each action leaves.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let admin: string;
 let adminId: number;
 let taxMarketer: string;
@@ -72,21 +70,9 @@ async function accept(email: string) {
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-  [admin, taxMarketer, subscriber] = await Promise.all([
-    http.signIn("admin@example.com", "demo-orchard-keeper-7421"),
-    http.signIn("marketer.tax@example.com", "demo-tax-marketer-lantern-58"),
-    http.signIn("jane.doe@example.com", "demo-subscriber-meadow-264"),
-  ]);
+  [admin, taxMarketer, subscriber] = await Promise.all([DEMO.admin, DEMO.taxMarketer, DEMO.subscriber].map(http.signInAs));
   adminId = userIdOf("admin@example.com");
   units = Object.fromEntries(appDb.rows<{ slug: string; id: number }>("SELECT slug, id FROM BusinessUnit").map((u) => [u.slug, u.id]));
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
 });
 
 describe("who may see the admin pages", () => {

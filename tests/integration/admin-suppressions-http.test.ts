@@ -1,19 +1,18 @@
 import { parse } from "csv-parse/sync";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import type { Channel } from "~/domain/consent/channels.ts";
 import { isEligible, type ConsentState } from "~/domain/consent/eligibility.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
-import { httpClient, nextIp } from "../helpers/accounts-http.ts";
+import { sqliteTime } from "../helpers/app-database.ts";
+import { nextIp } from "../helpers/accounts-http.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // /admin/suppressions over real HTTP against the production build, on the demo data: only
 // admins get in; adding and removing go through the consent core (ledger) and the audit log;
 // bounces, complaints and erasures cannot be removed; files in and out.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let admin: string;
 let marketer: string;
 let subscriber: string;
@@ -22,21 +21,9 @@ let adminId: number;
 let people: { contactId: number; email: string; unitId: number; topicId: number }[];
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-  [admin, marketer, subscriber] = await Promise.all([
-    http.signIn("admin@example.com", "demo-orchard-keeper-7421"),
-    http.signIn("marketer.tax@example.com", "demo-tax-marketer-lantern-58"),
-    http.signIn("jane.doe@example.com", "demo-subscriber-meadow-264"),
-  ]);
+  [admin, marketer, subscriber] = await Promise.all([DEMO.admin, DEMO.taxMarketer, DEMO.subscriber].map(http.signInAs));
   adminId = appDb.row<{ id: number }>("SELECT id FROM User WHERE email = 'admin@example.com'").id;
   people = [0, 1, 2].map((skip) => eligibleRecipient(skip));
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
 });
 
 const plain = (html: string) =>

@@ -8,15 +8,16 @@ import { hashPassword } from "~/domain/accounts/passwords.server.ts";
 import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
 import { httpClient, MEMBER_PASSWORD, nextIp } from "../helpers/accounts-http.ts";
 import { pythonDkimVerifies, requireDkimPython } from "../helpers/python-dkim.ts";
+import { plain, text } from "../helpers/page-text.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // /admin/units and its topic and category pages over real HTTP against the production build,
 // as a browser without JavaScript posts them: who may use them, what lands (with its audit
 // entry), archived topics refused by the composer and by imports, and a new company on an
 // empty database setting up a unit here and sending a DKIM-signed campaign from it.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let admin: string;
 let marketer: string;
 let subscriber: string;
@@ -28,31 +29,9 @@ const pem = (key: crypto.KeyObject) => key.export({ type: "pkcs8", format: "pem"
 const IMPORT_HEADER = "email,name,topic,channel,basis,consented_at,source";
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-  [admin, marketer, subscriber] = await Promise.all([
-    http.signIn("admin@example.com", "demo-orchard-keeper-7421"),
-    http.signIn("marketer.tax@example.com", "demo-tax-marketer-lantern-58"),
-    http.signIn("jane.doe@example.com", "demo-subscriber-meadow-264"),
-  ]);
+  [admin, marketer, subscriber] = await Promise.all([DEMO.admin, DEMO.taxMarketer, DEMO.subscriber].map(http.signInAs));
 });
 
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
-});
-
-/** The page's text without tags, as a person reads it. */
-const plain = (html: string) =>
-  html
-    .replace(/<!-- -->/g, "")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ");
-const text = async (response: Response) => plain(await response.text());
 const asAdmin = (path: string, fields: Record<string, string>) => http.post(path, fields, { cookie: admin, ip: ADMIN_IP });
 const auditActions = (since: number) => appDb.rows<{ action: string; target: string; detail: string | null; actorEmail: string; ip: string | null }>("SELECT action, target, detail, actorEmail, ip FROM AuditEvent WHERE id > ? ORDER BY id", since);
 const lastAuditId = () => appDb.row<{ id: number | null }>("SELECT MAX(id) AS id FROM AuditEvent").id ?? 0;

@@ -1,25 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
-import { httpClient } from "../helpers/accounts-http.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sqliteTime } from "../helpers/app-database.ts";
+import { plain, text } from "../helpers/page-text.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // The composer's answers over real HTTP against the production build, as a page without
 // JavaScript (and the live preview's script) posts them: every refusal is a 4xx that says why,
 // a time means the chosen zone's clock, and "Send now" shows what goes before anything goes.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let marketer: string;
 let unitId: number;
 let tipsId: number;
 let nobodyId: number;
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-  marketer = await http.signIn("marketer.tax@example.com", "demo-tax-marketer-lantern-58");
+  marketer = await http.signInAs(DEMO.taxMarketer);
   unitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-tax'").id;
   tipsId = appDb.row<{ id: number }>("SELECT id FROM Topic WHERE unitId = ? AND slug = 'tax-tips'", unitId).id;
   nobodyId = Number(
@@ -28,22 +24,6 @@ beforeAll(async () => {
       .run(unitId, sqliteTime(new Date())).lastInsertRowid,
   );
 });
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
-});
-
-/** The page's text without tags, as a person reads it. */
-const plain = (html: string) =>
-  html
-    .replace(/<!-- -->/g, "")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ");
-const text = async (response: Response) => plain(await response.text());
 
 const fields = (changes: Record<string, string> = {}) => ({ unitId: String(unitId), topicId: String(tipsId), subject: "Spring tips", preheader: "", bodyMarkdown: "File **early**.", ...changes });
 

@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
-import { httpClient } from "../helpers/accounts-http.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // The composer's pages over real HTTP against the production build with the demo data: the
 // Example Tax marketer cannot create, edit, move or preview a campaign of Example Insurance.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let marketer: string;
 let admin: string;
 let own: { unitId: number; topicId: number };
@@ -37,20 +34,9 @@ async function createdId(response: Response): Promise<number> {
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-  [marketer, admin] = await Promise.all([
-    http.signIn("marketer.tax@example.com", "demo-tax-marketer-lantern-58"),
-    http.signIn("admin@example.com", "demo-orchard-keeper-7421"),
-  ]);
+  [marketer, admin] = await Promise.all([DEMO.taxMarketer, DEMO.admin].map(http.signInAs));
   own = unitAndTopic("example-tax", "offers");
   other = unitAndTopic("example-insurance", "offers");
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
 });
 
 describe("a marketer's units on the composer's pages", () => {

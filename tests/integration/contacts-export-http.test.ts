@@ -1,30 +1,21 @@
 import { parse } from "csv-parse/sync";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Channel } from "~/domain/consent/channels.ts";
 import { isEligible, type ConsentState } from "~/domain/consent/eligibility.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
-import { httpClient, nextIp } from "../helpers/accounts-http.ts";
+import { sqliteTime } from "../helpers/app-database.ts";
+import { nextIp } from "../helpers/accounts-http.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // Postal and phone lists over real HTTP against the production build, on the demo data: the
 // file holds exactly the people isEligible() allows (computed here from the tables, not by the
 // app's query), and each download is a ledger event.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let taxMarketer: string;
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-  taxMarketer = await http.signIn("marketer.tax@example.com", "demo-tax-marketer-lantern-58");
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
+  taxMarketer = await http.signInAs(DEMO.taxMarketer);
 });
 
 type Contact = { id: number; name: string | null; email: string; postalAddress: string | null; phone: string | null };
@@ -186,7 +177,7 @@ describe("postal and phone lists over HTTP", () => {
     // A topic slug of another unit, asked under the marketer's own unit, is not theirs either.
     expect((await download({ unit: "example-tax", topic: "magazine", channel: "POSTAL" })).status).toBe(404);
 
-    const subscriber = await http.signIn("jane.doe@example.com", "demo-subscriber-meadow-264");
+    const subscriber = await http.signInAs(DEMO.subscriber);
     expect((await download({ unit: "example-tax", topic: "offers", channel: "POSTAL" }, subscriber)).status).toBe(404);
     expect((await http.get("/contacts/export", { cookie: subscriber })).status).toBe(404);
 
@@ -196,7 +187,7 @@ describe("postal and phone lists over HTTP", () => {
     expect(exportEvents()).toBe(countBefore);
 
     // Admins may export any unit's list.
-    const admin = await http.signIn("admin@example.com", "demo-orchard-keeper-7421");
+    const admin = await http.signInAs(DEMO.admin);
     const travel = await download({ unit: "example-travel", topic: "deals", channel: "PHONE" }, admin);
     expect(travel.status).toBe(200);
     expect((parse(await travel.text()) as string[][]).slice(1)).toEqual(expectedCsvRows("example-travel", "deals", "PHONE").rows);

@@ -1,33 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
-import { httpClient, nextIp } from "../helpers/accounts-http.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { nextIp } from "../helpers/accounts-http.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // /contacts/import over real HTTP against the production build, as a browser without
 // JavaScript would post it: a demo marketer uploads a CSV and reads the report.
 
-const TAX_MARKETER = { email: "marketer.tax@example.com", password: "demo-tax-marketer-lantern-58" };
+const TAX_MARKETER = DEMO.taxMarketer;
 const HEADER = "email,name,topic,channel,basis,consented_at,source";
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let cookie: string;
 let taxUnitId: number;
 let travelUnitId: number;
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
   cookie = await http.signIn(TAX_MARKETER.email, TAX_MARKETER.password);
   taxUnitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-tax'").id;
   travelUnitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-travel'").id;
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
 });
 
 function upload(unitId: number | string, content: string, options: { cookie?: string; fileName?: string } = {}) {

@@ -1,36 +1,27 @@
 import fs from "node:fs";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { IncomingMessage } from "node:http";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
-import { httpClient, nextIp } from "../helpers/accounts-http.ts";
+import { startApp } from "../helpers/app-server.ts";
+import { nextIp } from "../helpers/accounts-http.ts";
 import { chunkedUpload, rawRequest, type RawAnswer } from "../helpers/raw-http.ts";
 import { clientIp } from "../../scripts/access-log.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // What the server does with every request before a route sees it, over real HTTP against the
 // production build: body limits counted on the bytes read, methods, security headers, the
 // client address behind a proxy, and keep-alive.
 
-const ADMIN = { email: "admin@example.com", password: "demo-orchard-keeper-7421" };
+const ADMIN = DEMO.admin;
 const MB = 1024 * 1024;
 const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let admin: string;
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
   admin = await http.signIn(ADMIN.email, ADMIN.password);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
 });
 
 async function unsubscribeLink(): Promise<string> {

@@ -1,19 +1,17 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
-import { httpClient, nextIp } from "../helpers/accounts-http.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { nextIp } from "../helpers/accounts-http.ts";
 import { rawRequest } from "../helpers/raw-http.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // Whatever a client sends, to whichever route, the answer is never a 5xx: odd methods, bodies
 // that are not forms, redirect targets beyond Latin-1, and signed tokens with odd claims.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
-const ADMIN = { email: "admin@example.com", password: "demo-orchard-keeper-7421" };
+const { app, appDb, http } = useRunningApp();
+const ADMIN = DEMO.admin;
 
 /** Every route of app/routes as a URL path (Remix flat routes), its params filled by `sample`. */
 function routePaths(sample: (param: string, parent: string) => string[]): string[] {
@@ -63,9 +61,6 @@ function oddTokens(): string[] {
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
   // A draft campaign and a test message of it, so /campaigns/<id> and /admin/outbox/<file> have something to show.
   const admin = await http.signIn(ADMIN.email, ADMIN.password);
   const unit = appDb.row<{ id: number; topicId: number }>("SELECT u.id, t.id AS topicId FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id ORDER BY u.id LIMIT 1");
@@ -73,11 +68,6 @@ beforeAll(async () => {
   expect(created.status).toBe(302);
   const campaign = created.headers.get("location")!;
   expect((await http.post(campaign, { intent: "test" }, { cookie: admin })).status).toBe(200);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
 });
 
 type Probe = { method: string; path: string; headers?: Record<string, string>; body?: string; as: "anonymous" | "admin" };

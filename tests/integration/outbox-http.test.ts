@@ -3,19 +3,18 @@ import fs from "node:fs";
 import path from "node:path";
 import PostalMime from "postal-mime";
 import { SMTPServer } from "smtp-server";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { createOutboxTransport } from "~/domain/mail/outbox.server.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
+import { startApp } from "../helpers/app-server.ts";
 import { httpClient } from "../helpers/accounts-http.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // /admin/outbox over real HTTP against the production build. Campaign messages are written
 // with the outbox transport itself (the one the sender uses), carrying real unsubscribe links;
 // service mail is sent by the app.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let admin: string;
 let taxMarketer: string;
 let subscriber: string;
@@ -45,14 +44,7 @@ async function sendCampaignMessage(unit: "tax" | "travel", to: string, subject: 
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-  [admin, taxMarketer, subscriber] = await Promise.all([
-    http.signIn("admin@example.com", "demo-orchard-keeper-7421"),
-    http.signIn("marketer.tax@example.com", "demo-tax-marketer-lantern-58"),
-    http.signIn("jane.doe@example.com", "demo-subscriber-meadow-264"),
-  ]);
+  [admin, taxMarketer, subscriber] = await Promise.all([DEMO.admin, DEMO.taxMarketer, DEMO.subscriber].map(http.signInAs));
 
   // Service mail the app sends itself: a sign-in link from a unit's service address.
   const before = filesIn(app.outboxDir).length;
@@ -68,11 +60,6 @@ beforeAll(async () => {
   unsubscribeUrl = await appDb.link("unsubscribe", { contactId, unitId, topicId });
   sent.tax = await sendCampaignMessage("tax", "ben.adler.1@example.com", "Tax season offers", unsubscribeUrl, privateKey.export({ type: "pkcs8", format: "pem" }).toString());
   sent.travel = await sendCampaignMessage("travel", "ada.brooks.20@example.com", "Summer escapes", "https://travel.example.com/u/placeholder");
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
 });
 
 /** Text of a page with React's text separators removed. */
@@ -248,7 +235,7 @@ describe("when mail goes out by SMTP", () => {
     const smtpApp = await startApp({ env: { MAIL_TRANSPORT: "smtp", SMTP_URL: `smtp://127.0.0.1:${port}`, ALLOW_HTTP_PUBLIC_URL: "1" } });
     try {
       const smtpHttp = httpClient(smtpApp);
-      const cookie = await smtpHttp.signIn("admin@example.com", "demo-orchard-keeper-7421");
+      const cookie = await smtpHttp.signInAs(DEMO.admin);
       const response = await smtpHttp.get("/admin/outbox", { cookie });
       expect(response.status).toBe(200);
       const page = await pageText(response);

@@ -2,18 +2,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import PostalMime from "postal-mime";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
-import { httpClient, sessionCookie } from "../helpers/accounts-http.ts";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { sessionCookie } from "../helpers/accounts-http.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // Links that act for a recipient, against the production build: a real campaign goes out to the
 // outbox, a marketer of its unit reads it, and nothing they can read may open the recipient's
 // unsubscribe page or preference center. A session opened from a link names the link in the ledger.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp();
 let admin: string;
 let taxMarketer: string;
 /** One campaign message in the outbox, and the personal links it carries. */
@@ -48,13 +46,7 @@ async function acts(url: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-  [admin, taxMarketer] = await Promise.all([
-    http.signIn("admin@example.com", "demo-orchard-keeper-7421"),
-    http.signIn("marketer.tax@example.com", "demo-tax-marketer-lantern-58"),
-  ]);
+  [admin, taxMarketer] = await Promise.all([DEMO.admin, DEMO.taxMarketer].map(http.signInAs));
   // A real campaign, started from the CLI and sent by the app's own sender.
   const body = path.join(path.dirname(app.databaseFile), `campaign-${path.basename(app.databaseFile)}.md`);
   fs.writeFileSync(body, "Hello,\n\nOur **spring** tips are here.\n");
@@ -77,11 +69,6 @@ beforeAll(async () => {
   expect(message.unsubscribe).toBeTruthy();
   expect(message.preferences).toBeTruthy();
 }, 90_000);
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
-});
 
 describe("what staff read in the outbox", () => {
   it("the message itself carries working links: the recipient's unsubscribe page and preference center open", async () => {

@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
-import { addMember, httpClient } from "../helpers/accounts-http.ts";
+import { describe, expect, it } from "vitest";
+import { addMember } from "../helpers/accounts-http.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // /preferences over HTTP, as a browser without JavaScript posts it: a save writes only what the
 // person changed from what their page showed, so an old page never undoes a newer choice.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
-
-beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
-});
+const { app, appDb, http } = useRunningApp();
 
 const decode = (text: string) => text.replace(/<!-- -->/g, "").replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&");
 

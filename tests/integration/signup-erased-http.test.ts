@@ -2,34 +2,22 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isErasedAddress } from "~/domain/consent/contacts.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import { createDb } from "~/utils/db.server.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
+import { startApp } from "../helpers/app-server.ts";
+import { sqliteTime } from "../helpers/app-database.ts";
 import { addMember, httpClient, MEMBER_PASSWORD, messagesTo, sessionCookie } from "../helpers/accounts-http.ts";
 import { emailedLink } from "../helpers/outbox.ts";
 import { TEST_TMP } from "../helpers/paths.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // A person who erased their account signs up again at /signup, over real HTTP against the
 // production build: the confirmation really arrives, and only their confirmation lifts the
 // erasure. The page never says a mail was sent when none was.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
-
-beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-});
-
-afterAll(async () => {
-  appDb?.sqlite.close();
-  await app?.stop();
-});
+const { app, appDb, http } = useRunningApp();
 
 const plain = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
 

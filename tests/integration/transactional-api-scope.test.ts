@@ -2,18 +2,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import PostalMime from "postal-mime";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GROUP_CATEGORIES } from "~/domain/transactional/group-categories.server.ts";
 import { transactionalTemplates } from "~emails/transactional/index.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // What a unit's API key may send: its own categories only, links only to our site or the
 // unit's own domains, and one idempotency key for one request. Real HTTP, production build.
 
 const PUBLIC_URL = "https://prefs.example.com";
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
+const { app, appDb } = useRunningApp({ env: { PUBLIC_URL } });
 let taxKey: string;
 
 function cli(...args: string[]): string {
@@ -60,14 +58,7 @@ const groupSends = GROUP_CATEGORIES.flatMap((category) =>
 );
 
 beforeAll(async () => {
-  app = await startApp({ env: { PUBLIC_URL } });
-  appDb = openAppDatabase(app);
   taxKey = cli("api-keys", "create", "--unit", "example-tax").trim().split("\n").at(-1)!;
-});
-
-afterAll(async () => {
-  appDb?.sqlite.close();
-  await app?.stop();
 });
 
 async function expectRefused(body: unknown, status: number, field: string) {

@@ -2,12 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import PostalMime from "postal-mime";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // POST /api/v1/transactional over real HTTP against the production build with the demo data.
 
-let app: RunningApp;
+const { app } = useRunningApp();
 let taxKey: string;
 let travelKey: string;
 
@@ -40,13 +40,8 @@ const renewal = {
 const outboxFiles = () => (fs.existsSync(app.outboxDir) ? fs.readdirSync(app.outboxDir).filter((f) => f.endsWith(".eml")) : []);
 
 beforeAll(async () => {
-  app = await startApp();
   taxKey = lastLine(cli("api-keys", "create", "--unit", "example-tax", "--name", "billing system"));
   travelKey = lastLine(cli("api-keys", "create", "--unit", "example-travel"));
-});
-
-afterAll(async () => {
-  await app?.stop();
 });
 
 describe("POST /api/v1/transactional", () => {

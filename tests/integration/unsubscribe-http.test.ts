@@ -1,15 +1,13 @@
 import fs from "node:fs";
 import PostalMime from "postal-mime";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "~/utils/db.server.ts";
 import { audienceWhere } from "~/domain/consent/audience.server.ts";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase } from "../helpers/app-database.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // The unsubscribe link over real HTTP against the production build with the demo data.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
+const { app, appDb } = useRunningApp();
 let units: Record<string, number>;
 let revokedKey: { kid: string; secret: string };
 let retiredKey: { kid: string; secret: string };
@@ -70,17 +68,10 @@ const stateCounts = () => ({
 });
 
 beforeAll(async () => {
-  app = await startApp();
-  appDb = openAppDatabase(app);
   units = Object.fromEntries(appDb.rows<{ slug: string; id: number }>("SELECT slug, id FROM BusinessUnit").map((u) => [u.slug, u.id]));
   // Added before the app first reads its keyring, so the app knows this kid as revoked.
   revokedKey = appDb.addKey("revoked");
   retiredKey = appDb.addKey("retired");
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
 });
 
 describe("RFC 8058 one-click", () => {

@@ -1,17 +1,15 @@
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type RunningApp } from "../helpers/app-server.ts";
-import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
-import { httpClient, sessionCookie } from "../helpers/accounts-http.ts";
+import { describe, expect, it } from "vitest";
+import { sqliteTime } from "../helpers/app-database.ts";
+import { sessionCookie } from "../helpers/accounts-http.ts";
 import { emailedLink } from "../helpers/outbox.ts";
+import { useRunningApp } from "../helpers/running-app.ts";
 
 // A company starting from an empty database: `users create-admin` prints an invitation link
 // that works, against the running production build. Then `users list` and the `keys` commands.
 
-let app: RunningApp;
-let appDb: ReturnType<typeof openAppDatabase>;
-let http: ReturnType<typeof httpClient>;
+const { app, appDb, http } = useRunningApp({ env: { SKIP_DEMO_SEED: "1" } });
 
 const PASSWORD = "granite-lighthouse-meadow-3318";
 
@@ -25,17 +23,6 @@ function cli(...args: string[]) {
 }
 
 const lines = (text: string) => text.trim().split("\n");
-
-beforeAll(async () => {
-  app = await startApp({ env: { SKIP_DEMO_SEED: "1" } });
-  appDb = openAppDatabase(app);
-  http = httpClient(app);
-});
-
-afterAll(async () => {
-  appDb?.close();
-  await app?.stop();
-});
 
 describe("users create-admin", () => {
   it("creates the first admin of an empty database and prints a link that signs them in", async () => {
