@@ -2,7 +2,8 @@ import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireStaff } from "~/utils/permissions.server.ts";
-import { OUTBOX_MESSAGE_NAME, OUTBOX_SCAN_LIMIT, browseOutbox, outboxReaderFor } from "~/domain/mail/outbox-browse.server.ts";
+import { OUTBOX_SCAN_LIMIT, browseOutbox, outboxReaderFor } from "~/domain/mail/outbox-browse.server.ts";
+import { OUTBOX_MESSAGE_NAME } from "~/domain/mail/outbox-names.ts";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { formatMoment } from "~/utils/format.ts";
 import { getEnv } from "~/utils/env.server.ts";

@@ -6,7 +6,7 @@ import { staffActor } from "~/domain/audit/audit.server.ts";
 import { IMPORT_HEADER, IMPORT_MAX_ROWS, NOTE_MAX, REASON_LABEL, SuppressionFileError } from "~/domain/suppressions/suppression-csv.ts";
 import { adminActor, importSuppressions, type SuppressionImportReport } from "~/domain/suppressions/suppressions.server.ts";
 import { UPLOAD_LIMITS } from "~/utils/upload-limits.ts";
-import { CsvFile } from "~/utils/csv-upload.server.ts";
+import { CsvFile } from "~/utils/csv-upload.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { CsvUploadForm } from "~/components/csv-upload-form.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";

@@ -34,25 +34,27 @@ export const headers = passThroughHeaders;
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export const loader = answering404(async ({ request, params }: LoaderFunctionArgs) => {
-  const staff = await requireAdmin(request);
-  const { unit, dkimKey, missing, readiness, topics, categories } = await unitForAdmin(params.slug ?? "");
-  const notice = new URL(request.url).searchParams.get("notice");
-  return data(
-    {
-      user: { email: staff.email, role: staff.role },
-      unit,
-      dkimKey,
-      missing,
-      readiness,
-      topics,
-      categories,
-      legalClassLabels: EXEMPT_CLASS_LABEL,
-      notice,
-    },
-    { headers: NO_STORE },
-  );
-});
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireAdmin(request);
+    const { unit, dkimKey, missing, readiness, topics, categories } = await unitForAdmin(params.slug ?? "");
+    const notice = new URL(request.url).searchParams.get("notice");
+    return data(
+      {
+        user: { email: staff.email, role: staff.role },
+        unit,
+        dkimKey,
+        missing,
+        readiness,
+        topics,
+        categories,
+        legalClassLabels: EXEMPT_CLASS_LABEL,
+        notice,
+      },
+      { headers: NO_STORE },
+    );
+  });
+}
 
 const NOT_UNDERSTOOD = "That request was not understood. Reload the page and try again.";
 const DkimTestRequest = z.object({
@@ -68,30 +70,32 @@ type Answer =
   | { kind: "dkim-test"; outcome: DkimTestOutcome; against: string; publicKey: string }
   | { kind: "bad-request"; message: string };
 
-export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
-  const staff = await requireAdmin(request);
-  const slug = params.slug ?? "";
-  const actor = staffActor(staff, requesterOf(request, context));
-  const parsed = await parseForm(request, unitRequest());
-  if (!parsed.ok) {
-    if (parsed.errors.intent) return data<Answer>({ kind: "bad-request", message: NOT_UNDERSTOOD }, { status: 400, headers: NO_STORE });
-    if (parsed.values.intent === "dkim-test") {
-      const message = Object.values(parsed.errors)[0];
-      return data<Answer>({ kind: "dkim-test", outcome: { ok: false, field: "form", message }, against: "", publicKey: "" }, { status: parsed.status, headers: NO_STORE });
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireAdmin(request);
+    const slug = params.slug ?? "";
+    const actor = staffActor(staff, requesterOf(request, context));
+    const parsed = await parseForm(request, unitRequest());
+    if (!parsed.ok) {
+      if (parsed.errors.intent) return data<Answer>({ kind: "bad-request", message: NOT_UNDERSTOOD }, { status: 400, headers: NO_STORE });
+      if (parsed.values.intent === "dkim-test") {
+        const message = Object.values(parsed.errors)[0];
+        return data<Answer>({ kind: "dkim-test", outcome: { ok: false, field: "form", message }, against: "", publicKey: "" }, { status: parsed.status, headers: NO_STORE });
+      }
+      return data<Answer>({ kind: "save", ...unsavedUnitForm(parsed.values, parsed.errors) }, { status: parsed.status, headers: NO_STORE });
     }
-    return data<Answer>({ kind: "save", ...unsavedUnitForm(parsed.values, parsed.errors) }, { status: parsed.status, headers: NO_STORE });
-  }
 
-  if (parsed.value.intent === "dkim-test") {
-    const { against, publicKey } = parsed.value;
-    const outcome = await testUnitDkim(actor, slug, { against, publicKey });
-    return data<Answer>({ kind: "dkim-test", outcome, against, publicKey }, { status: outcome.ok ? 200 : 400, headers: NO_STORE });
-  }
+    if (parsed.value.intent === "dkim-test") {
+      const { against, publicKey } = parsed.value;
+      const outcome = await testUnitDkim(actor, slug, { against, publicKey });
+      return data<Answer>({ kind: "dkim-test", outcome, against, publicKey }, { status: outcome.ok ? 200 : 400, headers: NO_STORE });
+    }
 
-  const result = await updateUnit(actor, slug, parsed.value);
-  if (result.ok) return redirect(`/admin/units/${slug}?notice=${result.changed.length > 0 ? "saved" : "unchanged"}`, { headers: NO_STORE });
-  return data<Answer>({ kind: "save", ...unsavedUnitForm(parsed.value, result.errors) }, { status: 400, headers: NO_STORE });
-});
+    const result = await updateUnit(actor, slug, parsed.value);
+    if (result.ok) return redirect(`/admin/units/${slug}?notice=${result.changed.length > 0 ? "saved" : "unchanged"}`, { headers: NO_STORE });
+    return data<Answer>({ kind: "save", ...unsavedUnitForm(parsed.value, result.errors) }, { status: 400, headers: NO_STORE });
+  });
+}
 
 /** The stored settings as the form's strings. */
 function formValues(unit: Record<string, unknown>): UnitFormValues {

@@ -35,28 +35,32 @@ export const headers = passThroughHeaders;
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export const loader = answering404(async ({ request, params }: LoaderFunctionArgs) => {
-  const staff = await requireAdmin(request);
-  const { unit, category, messages, templates } = await categoryForAdmin(params.slug ?? "", params.category ?? "");
-  const notice = new URL(request.url).searchParams.get("notice");
-  return data({ user: { email: staff.email, role: staff.role }, unit, category, messages, templates, legalClasses: EXEMPT_CLASS_LABEL, notice }, { headers: NO_STORE });
-});
-
-export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
-  const staff = await requireAdmin(request);
-  const unitSlug = params.slug ?? "";
-  const categorySlug = params.category ?? "";
-  const actor = staffActor(staff, requesterOf(request, context));
-  return archivableEditAction(request, CategoryForm, {
-    here: `/admin/units/${unitSlug}/categories/${categorySlug}`,
-    afterDelete: `/admin/units/${unitSlug}?notice=category-deleted#categories`,
-    save: (form) => updateCategory(actor, unitSlug, categorySlug, form),
-    archive: () => archiveCategory(actor, unitSlug, categorySlug),
-    unarchive: () => unarchiveCategory(actor, unitSlug, categorySlug),
-    remove: () => deleteCategory(actor, unitSlug, categorySlug),
-    isRefusal: (error): error is CategoryAdminError => error instanceof CategoryAdminError,
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireAdmin(request);
+    const { unit, category, messages, templates } = await categoryForAdmin(params.slug ?? "", params.category ?? "");
+    const notice = new URL(request.url).searchParams.get("notice");
+    return data({ user: { email: staff.email, role: staff.role }, unit, category, messages, templates, legalClasses: EXEMPT_CLASS_LABEL, notice }, { headers: NO_STORE });
   });
-});
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireAdmin(request);
+    const unitSlug = params.slug ?? "";
+    const categorySlug = params.category ?? "";
+    const actor = staffActor(staff, requesterOf(request, context));
+    return archivableEditAction(request, CategoryForm, {
+      here: `/admin/units/${unitSlug}/categories/${categorySlug}`,
+      afterDelete: `/admin/units/${unitSlug}?notice=category-deleted#categories`,
+      save: (form) => updateCategory(actor, unitSlug, categorySlug, form),
+      archive: () => archiveCategory(actor, unitSlug, categorySlug),
+      unarchive: () => unarchiveCategory(actor, unitSlug, categorySlug),
+      remove: () => deleteCategory(actor, unitSlug, categorySlug),
+      isRefusal: (error): error is CategoryAdminError => error instanceof CategoryAdminError,
+    });
+  });
+}
 
 export default function CategoryPage() {
   const { user, unit, category, messages, templates, legalClasses, notice } = useLoaderData<typeof loader>();

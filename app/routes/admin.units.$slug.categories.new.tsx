@@ -39,14 +39,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
 }
 
-export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
-  const staff = await requireAdmin(request);
-  const actor = staffActor(staff, requesterOf(request, context));
-  return newArchivableItemAction(request, CategoryForm, {
-    create: (form) => createCategory(actor, params.slug ?? "", form),
-    afterCreate: `/admin/units/${params.slug}?notice=category-created#categories`,
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireAdmin(request);
+    const actor = staffActor(staff, requesterOf(request, context));
+    return newArchivableItemAction(request, CategoryForm, {
+      create: (form) => createCategory(actor, params.slug ?? "", form),
+      afterCreate: `/admin/units/${params.slug}?notice=category-created#categories`,
+    });
   });
-});
+}
 
 export default function NewCategoryPage() {
   const { user, unit, legalClasses, templates } = useLoaderData<typeof loader>();

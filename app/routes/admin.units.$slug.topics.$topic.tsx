@@ -27,28 +27,32 @@ export const headers = passThroughHeaders;
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export const loader = answering404(async ({ request, params }: LoaderFunctionArgs) => {
-  const staff = await requireAdmin(request);
-  const { unit, topic, history } = await topicForAdmin(params.slug ?? "", params.topic ?? "");
-  const notice = new URL(request.url).searchParams.get("notice");
-  return data({ user: { email: staff.email, role: staff.role }, unit, topic, history, notice }, { headers: NO_STORE });
-});
-
-export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
-  const staff = await requireAdmin(request);
-  const unitSlug = params.slug ?? "";
-  const topicSlug = params.topic ?? "";
-  const actor = staffActor(staff, requesterOf(request, context));
-  return archivableEditAction(request, TopicForm, {
-    here: `/admin/units/${unitSlug}/topics/${topicSlug}`,
-    afterDelete: `/admin/units/${unitSlug}?notice=topic-deleted#topics`,
-    save: (form) => updateTopic(actor, unitSlug, topicSlug, form),
-    archive: () => archiveTopic(actor, unitSlug, topicSlug),
-    unarchive: () => unarchiveTopic(actor, unitSlug, topicSlug),
-    remove: () => deleteTopic(actor, unitSlug, topicSlug),
-    isRefusal: (error): error is TopicAdminError => error instanceof TopicAdminError,
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireAdmin(request);
+    const { unit, topic, history } = await topicForAdmin(params.slug ?? "", params.topic ?? "");
+    const notice = new URL(request.url).searchParams.get("notice");
+    return data({ user: { email: staff.email, role: staff.role }, unit, topic, history, notice }, { headers: NO_STORE });
   });
-});
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireAdmin(request);
+    const unitSlug = params.slug ?? "";
+    const topicSlug = params.topic ?? "";
+    const actor = staffActor(staff, requesterOf(request, context));
+    return archivableEditAction(request, TopicForm, {
+      here: `/admin/units/${unitSlug}/topics/${topicSlug}`,
+      afterDelete: `/admin/units/${unitSlug}?notice=topic-deleted#topics`,
+      save: (form) => updateTopic(actor, unitSlug, topicSlug, form),
+      archive: () => archiveTopic(actor, unitSlug, topicSlug),
+      unarchive: () => unarchiveTopic(actor, unitSlug, topicSlug),
+      remove: () => deleteTopic(actor, unitSlug, topicSlug),
+      isRefusal: (error): error is TopicAdminError => error instanceof TopicAdminError,
+    });
+  });
+}
 
 export default function TopicPage() {
   const { user, unit, topic, history, notice } = useLoaderData<typeof loader>();

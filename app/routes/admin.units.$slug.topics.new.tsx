@@ -31,14 +31,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return data({ user: { email: staff.email, role: staff.role }, unit: { slug: unit.slug, displayName: unit.displayName } }, { headers: NO_STORE });
 }
 
-export const action = answering404(async ({ request, params, context }: ActionFunctionArgs) => {
-  const staff = await requireAdmin(request);
-  const actor = staffActor(staff, requesterOf(request, context));
-  return newArchivableItemAction(request, TopicForm, {
-    create: (form) => createTopic(actor, params.slug ?? "", form),
-    afterCreate: `/admin/units/${params.slug}?notice=topic-created#topics`,
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireAdmin(request);
+    const actor = staffActor(staff, requesterOf(request, context));
+    return newArchivableItemAction(request, TopicForm, {
+      create: (form) => createTopic(actor, params.slug ?? "", form),
+      afterCreate: `/admin/units/${params.slug}?notice=topic-created#topics`,
+    });
   });
-});
+}
 
 export default function NewTopicPage() {
   const { user, unit } = useLoaderData<typeof loader>();

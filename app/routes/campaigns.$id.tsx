@@ -47,18 +47,20 @@ const campaignId = (params: LoaderFunctionArgs["params"]) => {
   return Number.isSafeInteger(id) && id > 0 ? id : notFound();
 };
 
-export const loader = answering404(async ({ request, params }: LoaderFunctionArgs) => {
-  const staff = await requireStaff(request);
-  const report = await campaignReport(staff, campaignId(params));
-  const draft = report.campaign.status === "DRAFT";
-  const units = draft ? await composerChoices(staff) : [];
-  const { scheduledAt, scheduleTimeZone } = report.campaign;
-  const schedule = scheduledAt ? describeScheduledTime(scheduledAt, scheduleTimeZone) : null;
-  return data(
-    { user: { email: staff.email, role: staff.role }, report, units, schedule, timeZones: draft ? timeZoneChoices() : [] },
-    { headers: { "Cache-Control": "no-store" } },
-  );
-});
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireStaff(request);
+    const report = await campaignReport(staff, campaignId(params));
+    const draft = report.campaign.status === "DRAFT";
+    const units = draft ? await composerChoices(staff) : [];
+    const { scheduledAt, scheduleTimeZone } = report.campaign;
+    const schedule = scheduledAt ? describeScheduledTime(scheduledAt, scheduleTimeZone) : null;
+    return data(
+      { user: { email: staff.email, role: staff.role }, report, units, schedule, timeZones: draft ? timeZoneChoices() : [] },
+      { headers: { "Cache-Control": "no-store" } },
+    );
+  });
+}
 
 const NOT_UNDERSTOOD = "That request was not understood. Reload the page and try again.";
 // What each button asks. Saving, previewing and confirming carry the composer's form; test, send
@@ -89,60 +91,62 @@ type ActionAnswer = {
   confirmation?: SendConfirmation;
 };
 
-export const action = answering404(async ({ request, params }: ActionFunctionArgs) => {
-  const staff = await requireStaff(request);
-  const id = campaignId(params);
-  const parsed = await parseForm(request, CampaignAction);
-  // Another unit's campaign is not found, whatever is asked of it.
-  await findCampaign(staff, id);
-  if (!parsed.ok) {
-    if (parsed.errors.intent) return data<ActionAnswer>({ error: NOT_UNDERSTOOD }, { status: 400 });
-    return data<ActionAnswer>({ errors: parsed.errors, values: parsed.values }, { status: parsed.status });
-  }
-  const asked = parsed.value;
-  // Every answer about the composer carries its fields back, so a page without JavaScript shows what was typed.
-  const values = postedFields(asked);
-  try {
-    switch (asked.intent) {
-      case "save":
-        await updateDraft(staff, id, asked.input);
-        return data<ActionAnswer>({ notice: "Draft saved.", values });
-      case "preview":
-        return data<ActionAnswer>({ preview: await previewCampaign(staff, asked.input), values });
-      case "test": {
-        const { to } = await sendTestMessage(staff, id, asked.input);
-        return data<ActionAnswer>({ notice: `A test message is on its way to ${to}. Its links change nobody's preferences.`, values });
-      }
-      case "confirm-send": {
-        const { unitName, topicName, subject, preheader, audience, html } = await sendNowConfirmation(staff, id, asked.input);
-        return data<ActionAnswer>({ confirmation: { unitName, topicName, subject, preheader, audience, html, fields: campaignFormFields(asked.input) }, values });
-      }
-      case "send":
-        await sendNow(staff, id, asked.input);
-        return data<ActionAnswer>({ notice: "Sending has started." });
-      case "schedule": {
-        const when = scheduledTime(asked);
-        if (!when.ok) return data<ActionAnswer>({ errors: when.errors, values }, { status: 400 });
-        await scheduleCampaign(staff, id, when.at, new Date(), { input: asked.input, timeZone: when.timeZone });
-        return data<ActionAnswer>({ notice: "Scheduled." });
-      }
-      case "cancel":
-        await cancelSchedule(staff, id);
-        return data<ActionAnswer>({ notice: "The schedule is cancelled; the campaign is a draft again." });
-      case "pause":
-        await pauseCampaign(staff, id);
-        return data<ActionAnswer>({ notice: "Paused. Messages already handed over still arrive." });
-      case "resume":
-        await resumeCampaign(staff, id);
-        return data<ActionAnswer>({ notice: "Resumed." });
+export async function action({ request, params }: ActionFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireStaff(request);
+    const id = campaignId(params);
+    const parsed = await parseForm(request, CampaignAction);
+    // Another unit's campaign is not found, whatever is asked of it.
+    await findCampaign(staff, id);
+    if (!parsed.ok) {
+      if (parsed.errors.intent) return data<ActionAnswer>({ error: NOT_UNDERSTOOD }, { status: 400 });
+      return data<ActionAnswer>({ errors: parsed.errors, values: parsed.values }, { status: parsed.status });
     }
-  } catch (error) {
-    if (error instanceof CampaignError) {
-      return data<ActionAnswer>(error.field ? { errors: { [error.field]: error.message }, values } : { error: error.message, values }, { status: 400 });
+    const asked = parsed.value;
+    // Every answer about the composer carries its fields back, so a page without JavaScript shows what was typed.
+    const values = postedFields(asked);
+    try {
+      switch (asked.intent) {
+        case "save":
+          await updateDraft(staff, id, asked.input);
+          return data<ActionAnswer>({ notice: "Draft saved.", values });
+        case "preview":
+          return data<ActionAnswer>({ preview: await previewCampaign(staff, asked.input), values });
+        case "test": {
+          const { to } = await sendTestMessage(staff, id, asked.input);
+          return data<ActionAnswer>({ notice: `A test message is on its way to ${to}. Its links change nobody's preferences.`, values });
+        }
+        case "confirm-send": {
+          const { unitName, topicName, subject, preheader, audience, html } = await sendNowConfirmation(staff, id, asked.input);
+          return data<ActionAnswer>({ confirmation: { unitName, topicName, subject, preheader, audience, html, fields: campaignFormFields(asked.input) }, values });
+        }
+        case "send":
+          await sendNow(staff, id, asked.input);
+          return data<ActionAnswer>({ notice: "Sending has started." });
+        case "schedule": {
+          const when = scheduledTime(asked);
+          if (!when.ok) return data<ActionAnswer>({ errors: when.errors, values }, { status: 400 });
+          await scheduleCampaign(staff, id, when.at, new Date(), { input: asked.input, timeZone: when.timeZone });
+          return data<ActionAnswer>({ notice: "Scheduled." });
+        }
+        case "cancel":
+          await cancelSchedule(staff, id);
+          return data<ActionAnswer>({ notice: "The schedule is cancelled; the campaign is a draft again." });
+        case "pause":
+          await pauseCampaign(staff, id);
+          return data<ActionAnswer>({ notice: "Paused. Messages already handed over still arrive." });
+        case "resume":
+          await resumeCampaign(staff, id);
+          return data<ActionAnswer>({ notice: "Resumed." });
+      }
+    } catch (error) {
+      if (error instanceof CampaignError) {
+        return data<ActionAnswer>(error.field ? { errors: { [error.field]: error.message }, values } : { error: error.message, values }, { status: 400 });
+      }
+      throw error;
     }
-    throw error;
-  }
-});
+  });
+}
 
 /** The request as posted, drawn again on the page so that one without JavaScript shows what was typed. */
 function postedFields(asked: z.output<typeof CampaignAction>): Record<string, string> {

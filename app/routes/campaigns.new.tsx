@@ -34,24 +34,26 @@ const NewCampaignAction = z.discriminatedUnion(
   { error: NOT_UNDERSTOOD },
 );
 
-export const action = answering404(async ({ request }: ActionFunctionArgs) => {
-  const staff = await requireStaff(request);
-  const parsed = await parseForm(request, NewCampaignAction);
-  if (!parsed.ok) {
-    const { intent, ...errors } = parsed.errors;
-    return data<ActionAnswer>({ errors: intent ? { ...errors, form: intent } : errors, preview: null, values: parsed.values }, { status: parsed.status });
-  }
-  const { intent, ...input } = parsed.value;
-  const values = { intent, ...campaignFormFields(input) };
-  try {
-    if (intent === "preview") return data<ActionAnswer>({ errors: {}, preview: await previewCampaign(staff, input), values });
-    const { id } = await createCampaign(staff, input);
-    return redirect(`/campaigns/${id}`);
-  } catch (error) {
-    if (error instanceof CampaignError) return data<ActionAnswer>({ errors: { [error.field ?? "form"]: error.message }, preview: null, values }, { status: 400 });
-    throw error;
-  }
-});
+export async function action({ request }: ActionFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireStaff(request);
+    const parsed = await parseForm(request, NewCampaignAction);
+    if (!parsed.ok) {
+      const { intent, ...errors } = parsed.errors;
+      return data<ActionAnswer>({ errors: intent ? { ...errors, form: intent } : errors, preview: null, values: parsed.values }, { status: parsed.status });
+    }
+    const { intent, ...input } = parsed.value;
+    const values = { intent, ...campaignFormFields(input) };
+    try {
+      if (intent === "preview") return data<ActionAnswer>({ errors: {}, preview: await previewCampaign(staff, input), values });
+      const { id } = await createCampaign(staff, input);
+      return redirect(`/campaigns/${id}`);
+    } catch (error) {
+      if (error instanceof CampaignError) return data<ActionAnswer>({ errors: { [error.field ?? "form"]: error.message }, preview: null, values }, { status: 400 });
+      throw error;
+    }
+  });
+}
 
 export default function NewCampaignPage() {
   const { user, units } = useLoaderData<typeof loader>();

@@ -2,9 +2,9 @@ import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { answering404, requireStaff } from "~/utils/permissions.server.ts";
+import { EXPORT_CHANNELS } from "~/domain/contact-lists/list-channels.ts";
 import {
   ContactListError,
-  EXPORT_CHANNELS,
   exportableLists,
   findContactList,
   sizeOfContactList,
@@ -44,33 +44,35 @@ const listValue = (list: Pick<ContactList, "unit" | "topic" | "channel">) => `${
 
 type Selected = { list: ContactList; size: ContactListSize } | { error: string } | null;
 
-export const loader = answering404(async ({ request }: LoaderFunctionArgs) => {
-  const staff = await requireStaff(request);
-  const units = await exportableLists(staff);
-  const asked = new URL(request.url).searchParams.get("list");
-  let selected: Selected = null;
-  let status = 200;
-  if (asked !== null) {
-    const parsed = ListChoice.safeParse(asked);
-    if (!parsed.success) {
-      selected = { error: parsed.error.issues[0].message };
-      status = 400;
-    } else {
-      try {
-        const list = await findContactList(staff, parsed.data);
-        selected = { list, size: await sizeOfContactList(list) };
-      } catch (error) {
-        if (!(error instanceof ContactListError)) throw error;
-        selected = { error: error.message };
+export async function loader({ request }: LoaderFunctionArgs) {
+  return answering404(async () => {
+    const staff = await requireStaff(request);
+    const units = await exportableLists(staff);
+    const asked = new URL(request.url).searchParams.get("list");
+    let selected: Selected = null;
+    let status = 200;
+    if (asked !== null) {
+      const parsed = ListChoice.safeParse(asked);
+      if (!parsed.success) {
+        selected = { error: parsed.error.issues[0].message };
         status = 400;
+      } else {
+        try {
+          const list = await findContactList(staff, parsed.data);
+          selected = { list, size: await sizeOfContactList(list) };
+        } catch (error) {
+          if (!(error instanceof ContactListError)) throw error;
+          selected = { error: error.message };
+          status = 400;
+        }
       }
     }
-  }
-  return data(
-    { user: { email: staff.email, role: staff.role }, units, selected },
-    { status, headers: { "Cache-Control": "no-store" } },
-  );
-});
+    return data(
+      { user: { email: staff.email, role: staff.role }, units, selected },
+      { status, headers: { "Cache-Control": "no-store" } },
+    );
+  });
+}
 
 export default function ContactExportRoute() {
   const { user, units, selected } = useLoaderData<typeof loader>();

@@ -1,7 +1,8 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { notFound, plainTextAnswer, requireStaff } from "~/utils/permissions.server.ts";
-import { ContactListError, EXPORT_CHANNELS, exportContactList, findContactList } from "~/domain/contact-lists/contact-lists.server.ts";
+import { ContactListError, exportContactList, findContactList } from "~/domain/contact-lists/contact-lists.server.ts";
+import { EXPORT_CHANNELS } from "~/domain/contact-lists/list-channels.ts";
 import { NotFoundError } from "~/domain/not-found.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { csvDownload } from "~/utils/csv-download.server.ts";

@@ -7,7 +7,7 @@ import { ConsentError } from "~/domain/consent/changes.server.ts";
 import { ImportFileError, importContacts, type ImportReport } from "~/domain/imports/contact-import.server.ts";
 import { BASES, CONSENT_MONTHS, HEADER, SKIP_REASON_LABEL, skippedTotal } from "~/domain/imports/contact-csv.ts";
 import { UPLOAD_LIMITS } from "~/utils/upload-limits.ts";
-import { CsvFile } from "~/utils/csv-upload.server.ts";
+import { CsvFile } from "~/utils/csv-upload.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { CsvUploadForm } from "~/components/csv-upload-form.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";

@@ -18,10 +18,9 @@ import {
   findLinkContact,
   loadUnsubscribePage,
   undoUnsubscribe,
-  UNSUBSCRIBE_CHOICES,
-  type UnsubscribeChoice,
   type UnsubscribePage,
 } from "~/domain/unsubscribe/unsubscribe.server.ts";
+import { UNSUBSCRIBE_CHOICES, type UnsubscribeChoice } from "~/domain/unsubscribe/choices.ts";
 import { isOneClickForm, optOutByOneClick } from "~/domain/unsubscribe/one-click.server.ts";
 import { BadLink, badLinkStatus, NewLinkForm, type BadLinkReason } from "~/components/bad-link.tsx";
 import { BrandedPage } from "~/components/branded-page.tsx";

@@ -49,13 +49,11 @@ export async function requireAdmin(request: Request, answer: Answer = "page"): P
 }
 
 /** A loader or action whose domain calls may say NotFoundError: that becomes the 404 here. */
-export function answering404<Args extends unknown[], Result>(handler: (...args: Args) => Promise<Result>): (...args: Args) => Promise<Result> {
-  return async (...args) => {
-    try {
-      return await handler(...args);
-    } catch (error) {
-      if (error instanceof NotFoundError) notFound();
-      throw error;
-    }
-  };
+export async function answering404<Result>(work: () => Promise<Result>): Promise<Result> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  }
 }

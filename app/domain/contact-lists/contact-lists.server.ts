@@ -9,13 +9,12 @@ import { CHANNEL_LABEL, offeredChannels } from "~/domain/consent/channels.ts";
 import { inertCell } from "~/utils/csv-cells.ts";
 import { db } from "~/utils/db.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
+import { EXPORT_CHANNELS, type ExportChannel } from "./list-channels.ts";
 
 // Postal and phone lists: the contacts who may get postal mail (or a call) about one topic of
 // one unit, as CSV for a mailing house or call centre. Who is on a list is audienceWhere(), the
 // same rule as every email campaign (docs/invariants.md, invariant 2); every export is a ledger event.
 
-export const EXPORT_CHANNELS = ["POSTAL", "PHONE"] as const;
-export type ExportChannel = (typeof EXPORT_CHANNELS)[number];
 
 /** The list asked for cannot be exported as asked (archived topic, channel not offered): a 400. */
 export class ContactListError extends Error {

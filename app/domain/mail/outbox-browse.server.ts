@@ -6,14 +6,12 @@ import { db } from "~/utils/db.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
 import type { OutboxEntry } from "./outbox.server.ts";
 import { removePersonalLinks, removePersonalLinksFromHtml } from "./personal-links.server.ts";
+import { OUTBOX_MESSAGE_NAME } from "./outbox-names.ts";
 
 // Reading the outbox for /admin/outbox. The outbox may hold 200,000 files after a benchmark, so
 // a page view lists names (they sort by time), reads the headers of only the files it looks at,
 // and parses a whole message only when one is opened. What a message shows staff has its
 // recipient's personal links removed; only admins download the file itself, and that is audited.
-
-/** The names the outbox transport writes, `<ISO time, ":" as "-">-<12 hex>.eml`; no other name is ever read. */
-export const OUTBOX_MESSAGE_NAME = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-[0-9a-f]{12}\.eml$/;
 
 export const OUTBOX_PAGE_SIZE = 50;
 /** Headers one filtered page view may read before it stops and offers to search further back. */

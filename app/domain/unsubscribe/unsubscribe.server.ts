@@ -11,11 +11,10 @@ import {
 } from "~/domain/consent/changes.server.ts";
 import type { LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
 
-export const UNSUBSCRIBE_CHOICES = ["topic", "unit", "everywhere", "pause-30", "pause-90"] as const;
-export type UnsubscribeChoice = (typeof UNSUBSCRIBE_CHOICES)[number];
 
 export type { Requester } from "~/utils/request.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
+import type { UnsubscribeChoice } from "./choices.ts";
 
 const DAY_MS = 86_400_000;
 // Undo is offered on the confirmation page; after this long it is a preference-center matter.
