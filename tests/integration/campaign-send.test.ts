@@ -20,6 +20,7 @@ import {
   scheduleCampaign,
 } from "~/domain/campaigns/campaigns.server.ts";
 import type { Staff } from "~/domain/accounts/staff.server.ts";
+import { NotFoundError } from "~/domain/not-found.ts";
 import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
 import { headerValues, startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
 
@@ -348,7 +349,7 @@ describe("outcomes within a step", () => {
 describe("who may see a campaign", () => {
   const staffOf = (unitIds: number[] | null): Staff => ({ sessionId: "s", id: 1, email: "m@example.com", name: null, role: unitIds ? "MARKETER" : "ADMIN", contactId: null, unitIds });
 
-  it("a marketer reads only their units' campaigns; another unit's id is a 404", async () => {
+  it("a marketer reads only their units' campaigns; another unit's id is not found", async () => {
     const other = await createUnit();
     const otherCampaign = await createCampaign(other.id, (await createTopic(other.id)).id);
     const own = await createCampaign();
@@ -357,7 +358,7 @@ describe("who may see a campaign", () => {
     expect((await findCampaign(marketer, own.id)).id).toBe(own.id);
     for (const attempt of [() => findCampaign(marketer, otherCampaign.id), () => campaignReport(marketer, otherCampaign.id)]) {
       const thrown = await attempt().catch((error: unknown) => error);
-      expect(thrown).toMatchObject({ init: { status: 404 } });
+      expect(thrown).toBeInstanceOf(NotFoundError);
     }
     const seenByAdmin = (await listCampaigns(staffOf(null))).map((c) => c.id);
     expect(seenByAdmin).toEqual(expect.arrayContaining([own.id, otherCampaign.id]));
