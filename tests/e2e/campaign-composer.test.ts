@@ -34,6 +34,8 @@ async function saveDraft(page: Page, subject: string, topic = "Tax tips"): Promi
   await page.getByLabel("Body (Markdown)").fill("## Ready\n\nFile **early**.");
   await page.getByRole("button", { name: "Save draft" }).click();
   await page.waitForURL(/\/campaigns\/\d+$/);
+  // The URL changes before the draft's page replaces the composer: typing earlier lands in the old form.
+  await page.getByRole("button", { name: "Send now…" }).waitFor();
   return Number(page.url().split("/").at(-1));
 }
 

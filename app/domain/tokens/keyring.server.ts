@@ -70,12 +70,20 @@ export function keyringOf(key: LinkKey): Keyring {
   return { signing: key, verifying: new Map([[key.kid, key]]), optOutOnly: new Map(), revoked: new Set() };
 }
 
+/** 6 random bytes, base64url, never starting with "-": the CLI would read `keys retire -x…` as an option. */
+export function newKid(): string {
+  for (;;) {
+    const kid = crypto.randomBytes(6).toString("base64url");
+    if (!kid.startsWith("-")) return kid;
+  }
+}
+
 /**
  * Writes a new signing key: the one way keys are made, by rotation (keys.server.ts, audited)
  * and at start-up. It signs from the next keyring read on; older active keys keep verifying.
  */
 export async function createSigningKey(client: Db | Tx = db, now = new Date()): Promise<string> {
-  const kid = crypto.randomBytes(6).toString("base64url");
+  const kid = newKid();
   await client.signingKey.create({ data: { kid, secret: crypto.randomBytes(32).toString("base64url"), createdAt: now } });
   return kid;
 }
