@@ -46,7 +46,7 @@ export class CategoryAdminError extends Error {
   name = "CategoryAdminError";
 }
 
-/** The category form as its pages send it (the slug only on the new page); parseCategoryForm checks it. */
+/** The category form as its pages send it (the slug only on the new page); checkCategoryForm checks it. */
 export const CategoryForm = z.object({
   slug: z.string().optional(),
   name: z.string().optional(),
@@ -56,7 +56,7 @@ export const CategoryForm = z.object({
 export type CategoryFormValues = z.infer<typeof CategoryForm>;
 
 /** Checks the category form; each problem is named on its field. */
-export function parseCategoryForm(fields: CategoryFormValues, options: { creating: boolean }): { ok: true; slug: string | null; settings: CategorySettings } | { ok: false; errors: CategoryFieldErrors } {
+export function checkCategoryForm(fields: CategoryFormValues, options: { creating: boolean }): { ok: true; slug: string | null; settings: CategorySettings } | { ok: false; errors: CategoryFieldErrors } {
   const errors: CategoryFieldErrors = {};
   let slug: string | null = null;
   if (options.creating) {
@@ -96,7 +96,7 @@ export async function categoryForAdmin(unitSlug: string, categorySlug: string) {
 }
 
 export async function createCategory(actor: AuditActor, unitSlug: string, form: CategoryFormValues) {
-  const parsed = parseCategoryForm(form, { creating: true });
+  const parsed = checkCategoryForm(form, { creating: true });
   if (!parsed.ok) return parsed;
   const slug = parsed.slug!;
   return db.$transaction(async (tx) => {
@@ -111,7 +111,7 @@ export async function createCategory(actor: AuditActor, unitSlug: string, form: 
 }
 
 export async function updateCategory(actor: AuditActor, unitSlug: string, categorySlug: string, form: CategoryFormValues) {
-  const parsed = parseCategoryForm(form, { creating: false });
+  const parsed = checkCategoryForm(form, { creating: false });
   if (!parsed.ok) return parsed;
   return db.$transaction(async (tx) => {
     const { unit, category } = await categoryOf(tx, unitSlug, categorySlug);

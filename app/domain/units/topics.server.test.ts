@@ -8,7 +8,7 @@ import { savePreferences } from "~/domain/preferences/preference-center.server.t
 import { controlName } from "~/domain/preferences/controls.ts";
 import { db } from "~/utils/db.server.ts";
 import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
-import { archiveTopic, createTopic as createTopicByAdmin, deleteTopic, parseTopicForm, TopicAdminError, unarchiveTopic, updateTopic } from "./topics.server.ts";
+import { archiveTopic, createTopic as createTopicByAdmin, deleteTopic, checkTopicForm, TopicAdminError, unarchiveTopic, updateTopic } from "./topics.server.ts";
 
 // Topics as admins manage them: the form's checks, archiving and what it stops everywhere a
 // subscription or a campaign can start, deleting only without history, and the audit entries.
@@ -28,7 +28,7 @@ const auditOf = (action: string) => db.auditEvent.findMany({ where: { action, ta
 
 describe("the topic form", () => {
   it("names each bad field", () => {
-    const result = parseTopicForm({ slug: "Seed Tips", name: "", description: "x".repeat(301) }, { creating: true });
+    const result = checkTopicForm({ slug: "Seed Tips", name: "", description: "x".repeat(301) }, { creating: true });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toEqual({
@@ -37,8 +37,8 @@ describe("the topic form", () => {
       description: "Shorten the description to 300 characters or fewer.",
       channels: "Choose at least one channel the topic is offered on.",
     });
-    expect(parseTopicForm({ slug: "ok-slug", name: "Ok", offersPostal: "on" }, { creating: true })).toMatchObject({ ok: true, settings: { offersEmail: false, offersPostal: true } });
-    expect(parseTopicForm({ slug: "new", name: "New", offersEmail: "on" }, { creating: true })).toMatchObject({ ok: false, errors: { slug: expect.stringMatching(/names a page of its own/) } });
+    expect(checkTopicForm({ slug: "ok-slug", name: "Ok", offersPostal: "on" }, { creating: true })).toMatchObject({ ok: true, settings: { offersEmail: false, offersPostal: true } });
+    expect(checkTopicForm({ slug: "new", name: "New", offersEmail: "on" }, { creating: true })).toMatchObject({ ok: false, errors: { slug: expect.stringMatching(/names a page of its own/) } });
   });
 
   it("creates and renames with an audit entry each, refuses a taken slug, and writes nothing when nothing changed", async () => {

@@ -32,7 +32,7 @@ export class TopicAdminError extends Error {
 /** A ticked checkbox sends "on"; an unticked one sends nothing. */
 const Ticked = z.literal("on").optional();
 
-/** The topic form as its pages send it (the slug only on the new page); parseTopicForm checks it. */
+/** The topic form as its pages send it (the slug only on the new page); checkTopicForm checks it. */
 export const TopicForm = z.object({
   slug: z.string().optional(),
   name: z.string().optional(),
@@ -44,7 +44,7 @@ export const TopicForm = z.object({
 export type TopicFormValues = z.infer<typeof TopicForm>;
 
 /** Checks the topic form; each problem is named on its field. */
-export function parseTopicForm(fields: TopicFormValues, options: { creating: boolean }): { ok: true; slug: string | null; settings: TopicSettings } | { ok: false; errors: TopicFieldErrors } {
+export function checkTopicForm(fields: TopicFormValues, options: { creating: boolean }): { ok: true; slug: string | null; settings: TopicSettings } | { ok: false; errors: TopicFieldErrors } {
   const errors: TopicFieldErrors = {};
   let slug: string | null = null;
   if (options.creating) {
@@ -103,7 +103,7 @@ export async function topicForAdmin(unitSlug: string, topicSlug: string) {
 }
 
 export async function createTopic(actor: AuditActor, unitSlug: string, form: TopicFormValues) {
-  const parsed = parseTopicForm(form, { creating: true });
+  const parsed = checkTopicForm(form, { creating: true });
   if (!parsed.ok) return parsed;
   const slug = parsed.slug!;
   return db.$transaction(async (tx) => {
@@ -123,7 +123,7 @@ export async function createTopic(actor: AuditActor, unitSlug: string, form: Top
  * counted): archive the topic and start a new one instead.
  */
 export async function updateTopic(actor: AuditActor, unitSlug: string, topicSlug: string, form: TopicFormValues) {
-  const parsed = parseTopicForm(form, { creating: false });
+  const parsed = checkTopicForm(form, { creating: false });
   if (!parsed.ok) return parsed;
   return db.$transaction(async (tx) => {
     const { unit, topic } = await topicOf(tx, unitSlug, topicSlug);

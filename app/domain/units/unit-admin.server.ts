@@ -6,7 +6,7 @@ import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { offeredChannels } from "~/domain/consent/channels.ts";
 import { missingSenderFacts } from "./sender-facts.server.ts";
-import { parseUnitForm, type UnitFieldErrors, type UnitFormValues, type UnitSettings } from "./unit-settings.server.ts";
+import { checkUnitForm, type UnitFieldErrors, type UnitFormValues, type UnitSettings } from "./unit-settings.server.ts";
 
 // Business units as admins set them up: list, create, edit, and the DKIM test. Every change
 // writes its audit entry in the same transaction. The DKIM private key never leaves this
@@ -134,7 +134,7 @@ export type UnitSaveResult = { ok: true; slug: string; changed: string[]; warnin
 
 /** Creates a unit from the admin form; it can send as soon as it has a topic (missingSenderFacts finds nothing). */
 export async function createUnit(actor: AuditActor, form: UnitFormValues): Promise<UnitSaveResult> {
-  const parsed = parseUnitForm(form, { creating: true, storedKey: false });
+  const parsed = checkUnitForm(form, { creating: true, storedKey: false });
   if (!parsed.ok) return parsed;
   const slug = parsed.slug!;
   const key = parsed.key.kind === "replace" ? parsed.key.key : null;
@@ -160,7 +160,7 @@ export async function createUnit(actor: AuditActor, form: UnitFormValues): Promi
 export async function updateUnit(actor: AuditActor, slug: string, form: UnitFormValues): Promise<UnitSaveResult> {
   const stored = await db.businessUnit.findUnique({ where: { slug }, select: { id: true, dkimPrivateKey: true } });
   if (!stored) nothingFound(`The unit “${slug}”`);
-  const parsed = parseUnitForm(form, { creating: false, storedKey: stored.dkimPrivateKey !== null });
+  const parsed = checkUnitForm(form, { creating: false, storedKey: stored.dkimPrivateKey !== null });
   if (!parsed.ok) return parsed;
   return db.$transaction(async (tx) => {
     const current = await tx.businessUnit.findUniqueOrThrow({ where: { id: stored.id } });

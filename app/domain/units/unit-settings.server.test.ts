@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { missingSenderFacts } from "./sender-facts.server.ts";
-import { domainsAlign, parseUnitForm } from "./unit-settings.server.ts";
+import { domainsAlign, checkUnitForm } from "./unit-settings.server.ts";
 
 // The unit form's checks: each bad field named with what to do, and whatever passes can send.
 
@@ -28,9 +28,9 @@ const GOOD: Record<string, string> = {
   oneClickScope: "UNIT",
 };
 
-const create = (changes: Record<string, string>) => parseUnitForm({ ...GOOD, ...changes }, { creating: true, storedKey: false });
+const create = (changes: Record<string, string>) => checkUnitForm({ ...GOOD, ...changes }, { creating: true, storedKey: false });
 const errorsOf = (changes: Record<string, string>, options = { creating: true, storedKey: false }) => {
-  const result = parseUnitForm({ ...GOOD, ...changes }, options);
+  const result = checkUnitForm({ ...GOOD, ...changes }, options);
   if (result.ok) throw new Error("the form was accepted");
   return result.errors;
 };
@@ -126,15 +126,15 @@ describe("the unit form", () => {
 
   it("keeps a stored key when the key field is empty, and removing it clears the selector and domain with it", () => {
     const edit = { creating: false, storedKey: true };
-    const keep = parseUnitForm({ ...GOOD, dkimSelector: "pc2026" }, edit);
+    const keep = checkUnitForm({ ...GOOD, dkimSelector: "pc2026" }, edit);
     expect(keep.ok && keep.key).toEqual({ kind: "keep" });
     expect(errorsOf({ dkimSelector: "" }, edit).dkimSelector).toMatch(/Enter the selector .*or remove the key/);
-    const remove = parseUnitForm({ ...GOOD, dkimSelector: "pc2026", dkimDomain: "garden.example.com", removeDkimKey: "on" }, edit);
+    const remove = checkUnitForm({ ...GOOD, dkimSelector: "pc2026", dkimDomain: "garden.example.com", removeDkimKey: "on" }, edit);
     expect(remove.ok && remove.key).toEqual({ kind: "remove" });
     expect(remove.ok && [remove.settings.dkimSelector, remove.settings.dkimDomain]).toEqual([null, null]);
     expect(errorsOf({ dkimSelector: "pc2026", dkimPrivateKey: KEY, removeDkimKey: "on" }, edit).dkimPrivateKey).toBe("Either paste a new key or remove the stored one, not both.");
     // Editing never reads a slug: it cannot change.
-    const renamed = parseUnitForm({ ...GOOD, slug: "something-else", dkimSelector: "pc2026" }, edit);
+    const renamed = checkUnitForm({ ...GOOD, slug: "something-else", dkimSelector: "pc2026" }, edit);
     expect(renamed.ok && renamed.slug).toBe(null);
   });
 });

@@ -42,13 +42,13 @@ export type DkimKeyChange = { kind: "keep" } | { kind: "replace"; key: DkimPriva
 export type UnitField = keyof UnitSettings | "slug" | "contact" | "dkimPrivateKey" | "removeDkimKey";
 export type UnitFieldErrors = Partial<Record<UnitField, string>>;
 
-export type ParsedUnitForm =
+export type CheckedUnitForm =
   | { ok: true; slug: string | null; settings: UnitSettings; key: DkimKeyChange; warnings: string[] }
   | { ok: false; errors: UnitFieldErrors };
 
 const Text = z.string().optional();
 
-/** The unit form as its pages send it: the settings, the slug (new units), a pasted key and the remove box; parseUnitForm checks it. */
+/** The unit form as its pages send it: the settings, the slug (new units), a pasted key and the remove box; checkUnitForm checks it. */
 export const UnitForm = z.object({
   slug: Text,
   displayName: Text,
@@ -77,7 +77,7 @@ export type UnitFormValues = z.infer<typeof UnitForm>;
  * Checks a unit form. `creating` asks for a slug; `storedKey` says whether a DKIM key is stored
  * now (an empty key field then keeps it).
  */
-export function parseUnitForm(fields: UnitFormValues, options: { creating: boolean; storedKey: boolean }): ParsedUnitForm {
+export function checkUnitForm(fields: UnitFormValues, options: { creating: boolean; storedKey: boolean }): CheckedUnitForm {
   const errors: UnitFieldErrors = {};
   const problem = (field: UnitField, message: string) => {
     errors[field] ??= message;
