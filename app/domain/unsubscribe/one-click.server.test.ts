@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import type { LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
-import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
+import { createContact, createTopic, createUnit, unsubscribeLinkClaims } from "../../../tests/helpers/fixtures.ts";
 import { isOneClickBody, isOneClickForm, optOutByOneClick } from "./one-click.server.ts";
 
 // One function decides and writes an RFC 8058 one-click, for the fast path and the page alike.
@@ -17,18 +17,7 @@ async function linkFor(to: { id: number }): Promise<LinkClaims> {
   const topic = await createTopic(to.id);
   const contact = await createContact();
   await applyConsentChange({ kind: "subscribe", contactId: contact.id, topicId: topic.id, channel: "EMAIL", basis: "EXPRESS" }, { source: "IMPORT" });
-  return {
-    purpose: "unsubscribe",
-    contactId: contact.id,
-    unitId: to.id,
-    topicId: topic.id,
-    campaignId: null,
-    channel: "EMAIL",
-    optOutOnly: false,
-    issuedAt: new Date("2026-01-01T00:00:00Z"),
-    expiresAt: new Date("2027-01-01T00:00:00Z"),
-    tokenId: `link-${contact.id}`,
-  };
+  return unsubscribeLinkClaims({ contactId: contact.id, unitId: to.id, topicId: topic.id, tokenId: `link-${contact.id}` });
 }
 
 const oneClickEvents = (contactId: number) =>

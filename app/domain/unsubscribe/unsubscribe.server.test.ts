@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import type { LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
-import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
+import { createContact, createTopic, createUnit, unsubscribeLinkClaims } from "../../../tests/helpers/fixtures.ts";
 import { applyUnsubscribeChoice, undoUnsubscribe } from "./unsubscribe.server.ts";
 
 // Undo on the unsubscribe page restores only what this very link changed, and only within a day.
@@ -15,18 +15,7 @@ let topic: { id: number };
 let contact: { id: number };
 
 /** The claims of one emailed link to the contact (each link has its own token id). */
-const link = (tokenId: string): LinkClaims => ({
-  purpose: "unsubscribe",
-  contactId: contact.id,
-  unitId: unit.id,
-  topicId: topic.id,
-  campaignId: null,
-  channel: "EMAIL",
-  optOutOnly: false,
-  issuedAt: new Date("2026-01-01T00:00:00Z"),
-  expiresAt: new Date("2027-01-01T00:00:00Z"),
-  tokenId,
-});
+const link = (tokenId: string): LinkClaims => unsubscribeLinkClaims({ contactId: contact.id, unitId: unit.id, topicId: topic.id, tokenId });
 
 const optedOut = () => db.unitOptOut.count({ where: { contactId: contact.id, unitId: unit.id, channel: "EMAIL" } });
 
