@@ -38,7 +38,7 @@ function readBlock(lines: string[]): Fields {
 export function readFieldBlocks(text: string): Fields[] {
   const blocks: Fields[] = [];
   let lines: string[] = [];
-  for (const line of text.slice(0, MAX_FIELD_TEXT).split(/\r?\n/)) {
+  for (const line of text.slice(0, MAX_FIELD_TEXT).split(/\r\n|\n|\r/)) {
     if (line.trim() === "") {
       if (lines.length) blocks.push(readBlock(lines));
       lines = [];
@@ -54,7 +54,7 @@ export function readFieldBlocks(text: string): Fields[] {
 /** The header block at the start of a message or of a text/rfc822-headers part. */
 export function readHeaderBlock(text: string): Fields {
   const lines: string[] = [];
-  for (const line of text.slice(0, MAX_FIELD_TEXT).split(/\r?\n/)) {
+  for (const line of text.slice(0, MAX_FIELD_TEXT).split(/\r\n|\n|\r/)) {
     if (line.trim() === "") break;
     lines.push(line);
   }

@@ -22,7 +22,7 @@ const RECIPIENT_GONE =
 
 // Only consulted when the code decides nothing (x.0.0, none): the receiver refused us, not the address.
 const REFUSED_THE_SENDER =
-  /spam|blocked|block ?list|black ?list|\brbl\b|dnsbl|reputation|dmarc|\bspf\b|dkim|policy|unsolicited|content rejected|message rejected|not accepted|refused/;
+  /spam|blocked|block ?list|black ?list|\brbl\b|dnsbl|reputation|dmarc|\bspf\b|dkim|policy|unsolicited|content rejected|not accepted/;
 
 export function parseEnhancedStatus(text: string | undefined): EnhancedStatus | undefined {
   const match = text ? ENHANCED_CODE.exec(text) : null;
