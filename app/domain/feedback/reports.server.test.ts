@@ -141,6 +141,7 @@ describe("classifyStatus", () => {
   const table: Array<[status: string | undefined, diagnostic: string | undefined, action: string | undefined, expected: ReturnType<typeof classifyStatus>]> = [
     // The address does not exist or is closed.
     ["5.1.1", "smtp; 550 5.1.1 <a@example.net>: Recipient address rejected: User unknown", "failed", "HARD_BOUNCE"],
+    ["5.1.1", "smtp; 550 5.1.1 <a@example.net>... Bad destination mailbox address", "failed", "HARD_BOUNCE"],
     ["5.1.2", "smtp; 550 5.1.2 Host unknown (Name server: example.invalid: host not found)", "failed", "HARD_BOUNCE"],
     ["5.1.3", "smtp; 501 5.1.3 Bad recipient address syntax", "failed", "HARD_BOUNCE"],
     ["5.1.6", "smtp; 551 5.1.6 Recipient no longer on server", "failed", "HARD_BOUNCE"],
@@ -159,6 +160,7 @@ describe("classifyStatus", () => {
 
     // It may work later.
     ["5.2.2", "smtp; 552 5.2.2 Mailbox full", "failed", "SOFT_BOUNCE"],
+    ["5.2.2", "smtp; 552 5.2.2 <erik@example.de>: Storage limit reached", "failed", "SOFT_BOUNCE"],
     ["5.2.3", "smtp; 552 5.2.3 Message exceeds maximum size", "failed", "SOFT_BOUNCE"],
     ["5.3.4", "smtp; 552 5.3.4 Message too big for system", "failed", "SOFT_BOUNCE"],
     ["5.3.0", "smtp; 550 5.3.0 Other mail system problem", "failed", "SOFT_BOUNCE"],
