@@ -8,14 +8,16 @@ import { type BounceKind, classifyStatus, parseBasicCode, parseEnhancedStatus } 
 // Only the start of the text can hold the failure; a hostile body is not scanned past this.
 const MAX_SCANNED_TEXT = 64 * 1024;
 
-const DAEMON_ADDRESS = /^(?:mailer-daemon|mail-daemon|maildaemon|postmaster|mdaemon)@/i;
+// Exchange on premises sends its reports from MicrosoftExchange<32 hex>@ the domain.
+const DAEMON_ADDRESS = /^(?:mailer-daemon|mail-daemon|maildaemon|postmaster|mdaemon|microsoftexchange[0-9a-f]{32})@/i;
 const DAEMON_NAME = /mail delivery|mailer-daemon|postmaster/i;
 const BOUNCE_SUBJECT =
   /undeliver|delivery status notification|delivery (?:has )?failed|delivery failure|failure notice|returned mail|returning message to sender|mail delivery failed|non-?deliver|could not be delivered|unzustellbar|non remis|delayed mail|delivery delay|still being retried/i;
 const BOUNCE_BODY =
   /qmail-send program|created automatically by mail delivery software|this is the mail system at host|could not be delivered to one or more recipients|following addresses had permanent fatal errors|delivery to the following recipients? failed|delivery has failed to these recipients/i;
+// At the start only: our own subjects may say "vacation" anywhere, and replies quote them.
 const OUT_OF_OFFICE_SUBJECT =
-  /^(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|autosvar|automatisk svar|réponse automatique|abwesenheitsnotiz)\b|\bout of (?:the )?office\b|\bvacation\b|\babsence\b/i;
+  /^\W*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|auto:|autosvar|automatisk svar|réponse automatique|abwesenheitsnotiz|out of (?:the )?office|ooo\b|vacation reply|away from (?:the office|my desk))/i;
 const FAILURE_WORDS =
   /permanent error|permanent fatal|could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|undeliverable|delivery (?:has )?failed|failed permanently|address(?:\(es\))? failed/i;
 const DELAY_WORDS = /this is a warning only|still being retried|will be retried|delivery (?:is )?delayed|delayed mail|has not yet been delivered|message still undelivered|delivery delay/i;
@@ -37,7 +39,7 @@ export function autoReplyMarker(letter: Letter, strongOnly: boolean): string | u
   const headers = letter.headers;
   if (headers.has("x-autoreply") || headers.has("x-autorespond") || headers.has("x-autoresponder")) return "an X-Autoreply header";
   if (/auto[_-]?reply/i.test(field(headers, "precedence") ?? "")) return "Precedence: auto_reply";
-  if (OUT_OF_OFFICE_SUBJECT.test(letter.subject ?? "")) return "an out-of-office subject";
+  if (OUT_OF_OFFICE_SUBJECT.test(letter.subject ?? "") && !BOUNCE_SUBJECT.test(letter.subject ?? "")) return "an out-of-office subject";
   if (strongOnly) return undefined;
   const autoSubmitted = field(headers, "auto-submitted")?.toLowerCase();
   if (autoSubmitted && !autoSubmitted.startsWith("no")) return `Auto-Submitted: ${autoSubmitted}`;

@@ -237,6 +237,19 @@ describe("auto-replies are never bounces", () => {
     expect(await readReport(Buffer.from(raw))).toMatchObject({ kind: "IGNORED", why: "an auto-reply (an out-of-office subject)" });
   });
 
+  it("a bounce from Exchange's own sender about a message whose subject says vacation is still a bounce", async () => {
+    const raw = fixture("exim-plain-5.1.1.eml")
+      .toString("utf8")
+      .replace("From: Mail Delivery System <Mailer-Daemon@relay.example.org>", "From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@example.org>")
+      .replace("Subject: Mail delivery failed: returning message to sender", "Subject: Undeliverable: Vacation days and your tax return");
+    expect(await readReport(Buffer.from(raw))).toMatchObject({ kind: "HARD_BOUNCE", recipient: "bert@example.org", status: "5.1.1" });
+  });
+
+  it("a person's reply about a campaign whose subject says vacation is a letter, not an auto-reply", async () => {
+    const raw = letter.replace("Subject: Re: Your December tax checklist", "Subject: Re: Vacation days and your tax return");
+    expect(await readReport(Buffer.from(raw))).toMatchObject({ kind: "IGNORED", why: "a letter, not a delivery or feedback report" });
+  });
+
   it("but a mail system's bounce that also says Auto-Submitted: auto-replied is still a bounce", async () => {
     expect(await readReport(fixture("exim-plain-5.1.1.eml"))).toMatchObject({ kind: "HARD_BOUNCE" });
   });
