@@ -137,6 +137,35 @@ describe("readReport on the corpus of what mail systems send back", () => {
   });
 });
 
+describe("a DSN without the returned message still names it", () => {
+  // Drops the part after the given boundary's n-th occurrence, as servers that return no copy do.
+  const withoutPart = (file: string, boundary: string, index: number) => {
+    const parts = fixture(file).toString("utf8").split(`--${boundary}`);
+    return Buffer.from(parts.filter((_, at) => at !== index).join(`--${boundary}`));
+  };
+
+  it("Postfix: the return path from X-Postfix-Sender", async () => {
+    const raw = withoutPart("postfix-dsn-5.1.1.eml", "4Qx7Lz2m3Fz9sTQ.1733220902/mx1.example.net", 3);
+    expect(await readReport(raw)).toEqual({
+      kind: "HARD_BOUNCE",
+      recipient: "anna.lindqvist@example.net",
+      status: "5.1.1",
+      diagnostic: "smtp; 550 5.1.1 <anna.lindqvist@example.net>: Recipient address rejected: User unknown in virtual mailbox table",
+      original: { returnPath: RETURN_PATH },
+    });
+  });
+
+  it("Gmail: the Message-ID from X-Original-Message-ID", async () => {
+    const raw = withoutPart("gmail-dsn-5.1.1.eml", "0000000000003f4e7d0627e1c2aa", 3).toString("utf8").replace(/^(?:References|In-Reply-To): .*\n/gm, "");
+    expect(await readReport(Buffer.from(raw))).toMatchObject({ kind: "HARD_BOUNCE", original: { messageId: MESSAGE_ID } });
+  });
+
+  it("Microsoft 365: the Message-ID from In-Reply-To", async () => {
+    const raw = withoutPart("microsoft365-ndr-5.1.10.eml", "a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d", 3);
+    expect(await readReport(raw)).toMatchObject({ kind: "HARD_BOUNCE", recipient: "dora@contoso.com", original: { messageId: MESSAGE_ID } });
+  });
+});
+
 describe("classifyStatus", () => {
   const table: Array<[status: string | undefined, diagnostic: string | undefined, action: string | undefined, expected: ReturnType<typeof classifyStatus>]> = [
     // The address does not exist or is closed.
@@ -214,7 +243,7 @@ describe("feedback reports", () => {
   });
 
   it("the report's Original-Mail-From stands in for the return path when only redacted headers come back", async () => {
-    const raw = fixture("arf-rfc822-headers-only.eml").toString("utf8").replace(/^Return-Path: .*\n/m, (line, offset: number) => (offset > 200 ? "" : line));
+    const raw = fixture("arf-rfc822-headers-only.eml").toString("utf8").replace(/^Return-Path: .*\n/gm, (line, offset: number) => (offset > 200 ? "" : line));
     expect(await readReport(Buffer.from(raw))).toMatchObject({ kind: "COMPLAINT", original: { returnPath: RETURN_PATH, messageId: MESSAGE_ID } });
   });
 });
