@@ -19,7 +19,7 @@ const BOUNCE_BODY =
 const OUT_OF_OFFICE_SUBJECT =
   /^\W*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|auto:|autosvar|automatisk svar|réponse automatique|abwesenheitsnotiz|out of (?:the )?office|ooo\b|vacation reply|away from (?:the office|my desk))/i;
 const FAILURE_WORDS =
-  /permanent error|permanent fatal|could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|undeliverable|delivery (?:has )?failed|failed permanently|address(?:\(es\))? failed/i;
+  /permanent error|permanent fatal|unable to deliver|could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|undeliverable|delivery (?:has )?failed|failed permanently|address(?:\(es\))? failed/i;
 const DELAY_WORDS = /this is a warning only|still being retried|will be retried|delivery (?:is )?delayed|delayed mail|has not yet been delivered|message still undelivered|delivery delay/i;
 // Where the returned copy of the message starts: qmail, Exim, sendmail, Postfix without DSN.
 const COPY_MARKER = /^[ \t]*-{2,}.*(?:copy of the message|original message|message follows|undelivered message|returned message).*$/im;
@@ -78,7 +78,7 @@ function logicalLines(text: string): string[] {
 function findFailureReply(report: string): string | undefined {
   const lines = logicalLines(report);
   for (const line of lines) {
-    const match = /(?:^|[\s;:(])([45][0-5]\d)(?=[ \t-])/.exec(line);
+    const match = /(?:^|[\s;:(])([45][0-5]\d)(?=[ \t:-])/.exec(line);
     if (match) {
       const reply = line.slice(match.index).replace(/^[\s;:(]/, "");
       // sendmail writes "(reason: 550 5.1.1 ... User unknown)"

@@ -114,6 +114,15 @@ const corpus: Array<[file: string, expected: ReadReport]> = [
     "mail-delivery-subsystem-plain.eml",
     { kind: "HARD_BOUNCE", recipient: "nils@example.com", status: "5.1.1", diagnostic: "550 5.1.1 <nils@example.com>... User unknown", original: ours("nils@example.com") },
   ],
+  [
+    "yahoo-plain-554-no-account.eml",
+    {
+      kind: "HARD_BOUNCE",
+      recipient: "olle.nyberg@yahoo.com",
+      diagnostic: "554: delivery error: dd This user doesn't have a yahoo.com account (olle.nyberg@yahoo.com) [0] - mta1234.mail.ne1.yahoo.com",
+      original: ours("olle.nyberg@yahoo.com"),
+    },
+  ],
   ["yahoo-arf-abuse.eml", { kind: "COMPLAINT", recipient: "ingrid@yahoo.com", feedbackType: "abuse", original: ours("ingrid@yahoo.com") }],
   // Hotmail's loop sends no Original-Rcpt-To: the recipient comes from its X-HmXmrOriginalRecipient header.
   ["microsoft-jmrp-arf.eml", { kind: "COMPLAINT", recipient: "jonas@outlook.com", feedbackType: "abuse", original: ours("jonas@outlook.com") }],

@@ -9,8 +9,8 @@ export type EnhancedStatus = { klass: 2 | 4 | 5; subject: number; detail: number
 
 /** Three numbers, the first 2, 4 or 5; never part of an IP address or a version such as 15.20.8207.17. */
 const ENHANCED_CODE = /(?<!\d|\d\.)([245])\.(\d{1,3})\.(\d{1,3})(?!\d|\.\d)/;
-/** A basic reply code at the start of a reply ("550 ", "550-"), possibly after "smtp;". */
-const BASIC_CODE = /(?:^|[\s;:(])([245][0-5]\d)(?=[ \t-]|$)/m;
+/** A basic reply code at the start of a reply ("550 ", "550-", Yahoo's "554:"), possibly after "smtp;". */
+const BASIC_CODE = /(?:^|[\s;:(])([245][0-5]\d)(?=[ \t:-]|$)/m;
 
 // The reply says the mailbox is full: temporary whatever the code (552 5.2.2, "over quota").
 const MAILBOX_FULL =
@@ -18,7 +18,7 @@ const MAILBOX_FULL =
 
 // The reply says the recipient's address does not exist or is closed; "sender" phrases are about us.
 const RECIPIENT_GONE =
-  /user unknown|unknown user|unknown recipient|recipient unknown|addressee unknown|no such (?:user|recipient|mailbox|address|account)|no mailbox here|mailbox not found|mailbox unavailable|mailbox not available|address not found|recipient not found|user not found|not found by smtp address lookup|invalid (?:recipient|mailbox)|\b(?:account|mailbox|user|recipient|address)\b[^.;]{0,60}\b(?:does not exist|doesn't exist|disabled|deactivated|no longer (?:exists|active|in use))/;
+  /user unknown|unknown user|unknown recipient|recipient unknown|addressee unknown|no such (?:user|recipient|mailbox|address|account)|no mailbox here|mailbox not found|mailbox unavailable|mailbox not available|address not found|recipient not found|user not found|not found by smtp address lookup|invalid (?:recipient|mailbox)|(?:doesn't|does not) have an? [\w.-]+ account|\b(?:account|mailbox|user|recipient|address)\b[^.;]{0,60}\b(?:does not exist|doesn't exist|disabled|deactivated|no longer (?:exists|active|in use))/;
 
 // Only consulted when the code decides nothing (x.0.0, none): the receiver refused us, not the address.
 const REFUSED_THE_SENDER =
