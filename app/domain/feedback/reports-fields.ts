@@ -66,18 +66,23 @@ export function field(fields: Fields | undefined, name: string): string | undefi
   return value === undefined || value === "" ? undefined : value;
 }
 
+// An address or Message-ID is far shorter; the patterns below backtrack over a long run of letters.
+const MAX_ADDRESS_FIELD = 1000;
+
 /** The address in "Name <a@b>", "<a@b>", "rfc822; a@b" or "a@b"; undefined for "<>". */
-export function addressIn(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const bracketed = /<([^<>\s"]+@[^<>\s"]+)>/.exec(value);
+export function addressIn(field: string | undefined): string | undefined {
+  if (!field) return undefined;
+  const value = field.slice(0, MAX_ADDRESS_FIELD);
+  const bracketed = /<([^<>\s"@]+@[^<>\s"]+)>/.exec(value);
   if (bracketed) return bracketed[1];
-  const bare = /([^\s<>"',;:()[\]]+@[^\s<>"',;:()[\]]+)/.exec(value);
+  const bare = /([^\s<>"',;:()[\]@]+@[^\s<>"',;:()[\]]+)/.exec(value);
   return bare ? bare[1].replace(/\.$/, "") : undefined;
 }
 
 /** A Message-ID as "<left@right>", whether or not the header wrote the brackets. */
-export function messageIdIn(value: string | undefined): string | undefined {
-  if (!value) return undefined;
+export function messageIdIn(field: string | undefined): string | undefined {
+  if (!field) return undefined;
+  const value = field.slice(0, MAX_ADDRESS_FIELD);
   const bracketed = /<([^<>\s]+)>/.exec(value);
   if (bracketed) return `<${bracketed[1]}>`;
   const bare = value.trim().split(/\s+/)[0];

@@ -22,7 +22,8 @@ const FAILURE_WORDS =
   /permanent error|permanent fatal|unable to deliver|could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|undeliverable|delivery (?:has )?failed|failed permanently|address(?:\(es\))? failed/i;
 const DELAY_WORDS = /this is a warning only|still being retried|will be retried|delivery (?:is )?delayed|delayed mail|has not yet been delivered|message still undelivered|delivery delay/i;
 // Where the returned copy of the message starts: qmail, Exim, sendmail, Postfix without DSN.
-const COPY_MARKER = /^[ \t]*-{2,}.*(?:copy of the message|original message|message follows|undelivered message|returned message).*$/im;
+const COPY_MARKER = /copy of the message|original message|message follows|undelivered message|returned message/i;
+const MAX_MARKER_LINE = 200;
 
 export type PlainTextReading =
   | { kind: BounceKind; recipient?: string; status?: string; diagnostic?: string }
@@ -53,10 +54,18 @@ export function looksLikeBounce(letter: Letter): boolean {
 /** The text before the returned copy, and the copy itself (headers first), if there is one. */
 export function splitAtReturnedCopy(text: string): { report: string; copy?: string } {
   const scanned = text.slice(0, MAX_SCANNED_TEXT);
-  const marker = COPY_MARKER.exec(scanned);
-  if (!marker) return { report: scanned };
-  const copy = text.slice(marker.index + marker[0].length).replace(/^(?:[ \t]*\r?\n)+/, "");
-  return { report: scanned.slice(0, marker.index), copy };
+  // Line by line: one pattern over the whole text backtracked for seconds on a long line of dashes.
+  for (let start = 0; start < scanned.length; ) {
+    const newline = scanned.indexOf("\n", start);
+    const end = newline === -1 ? scanned.length : newline;
+    const line = scanned.slice(start, Math.min(end, start + MAX_MARKER_LINE));
+    if (/^[ \t]*--/.test(line) && COPY_MARKER.test(line)) {
+      const copy = text.slice(end + 1).replace(/^(?:[ \t]*\r?\n)+/, "");
+      return { report: scanned.slice(0, start), copy };
+    }
+    start = end + 1;
+  }
+  return { report: scanned };
 }
 
 /** Lines with their indented continuations joined, as MTAs wrap long replies. */
@@ -95,9 +104,9 @@ function findFailureReply(report: string): string | undefined {
 function findFailedRecipient(letter: Letter, report: string): string | undefined {
   const failedHeader = addressIn(field(letter.headers, "x-failed-recipients"));
   if (failedHeader) return failedHeader;
-  const atLineStart = /^[ \t]*<([^<>\s]+@[^<>\s]+)>/m.exec(report);
+  const atLineStart = /^[ \t]*<([^<>\s@]+@[^<>\s]+)>/m.exec(report);
   if (atLineStart) return atLineStart[1];
-  const afterFailed = /address(?:\(es\))? failed:\s*([^\s<>]+@[^\s<>]+)/i.exec(report);
+  const afterFailed = /address(?:\(es\))? failed:\s*([^\s<>@]+@[^\s<>]+)/i.exec(report);
   if (afterFailed) return afterFailed[1];
   const named = /(?:delivered to|message to|recipient:?)\s*<?([^\s<>"@]+@[^\s<>"]+?)>?[\s.,;]/i.exec(report);
   return named ? named[1] : undefined;

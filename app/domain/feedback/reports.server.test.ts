@@ -320,9 +320,22 @@ describe("hostile input comes back, as UNREADABLE or read, never as a throw", ()
     ["NUL bytes in a DSN's body", Buffer.from(dsn.slice(0, bodyStart) + "\0".repeat(1000) + dsn.slice(bodyStart)), { kind: "HARD_BOUNCE", status: "5.1.1" }],
     ["a DSN cut before its closing boundary", Buffer.from(dsn.split("--4Qx7Lz2m3Fz9sTQ.1733220902/mx1.example.net--")[0]), { kind: "HARD_BOUNCE", status: "5.1.1" }],
     ["1 MB of failure text", Buffer.from(`${head}\n${"550 5.1.1 user unknown ".repeat(MB / 23)}`), { kind: "HARD_BOUNCE", status: "5.1.1" }],
+    // Inputs that made a backtracking pattern run for seconds.
+    ["a bounce whose text is one 64 KB line of dashes", Buffer.from(`${head}\n${"-".repeat(64 * 1024)}\n`), { kind: "IGNORED" }],
+    [
+      "a DSN whose Original-Recipient is 60 KB with no @",
+      Buffer.from(dsn.replace(/^Original-Recipient: .*$/m, `Original-Recipient: rfc822; ${"a".repeat(60_000)}`)),
+      { kind: "HARD_BOUNCE", recipient: "anna.lindqvist@example.net", status: "5.1.1" },
+    ],
+    [
+      "a bounce whose failed address starts a 60 KB line of @s",
+      Buffer.from(`${head}\nThis is a permanent error.\n<${"a@".repeat(30_000)}\n550 5.1.1 user unknown\n`),
+      { kind: "HARD_BOUNCE", status: "5.1.1" },
+    ],
   ];
 
-  it.each(cases)("%s", async (_name, raw, expected) => {
+  // The limit only turns a hang into a failure: every case takes milliseconds.
+  it.each(cases)("%s", { timeout: 5_000 }, async (_name, raw, expected) => {
     expect(await readReport(raw)).toMatchObject(expected);
   });
 });
