@@ -101,14 +101,15 @@ function findFailureReply(report: string): string | undefined {
   return undefined;
 }
 
+// Local parts are at most 64 characters and domains 255 (RFC 5321): bounded, each try is short.
 function findFailedRecipient(letter: Letter, report: string): string | undefined {
   const failedHeader = addressIn(field(letter.headers, "x-failed-recipients"));
   if (failedHeader) return failedHeader;
-  const atLineStart = /^[ \t]*<([^<>\s@]+@[^<>\s]+)>/m.exec(report);
+  const atLineStart = /^[ \t]*<([^<>\s@]{1,64}@[^<>\s]{1,255})>/m.exec(report);
   if (atLineStart) return atLineStart[1];
-  const afterFailed = /address(?:\(es\))? failed:\s*([^\s<>@]+@[^\s<>]+)/i.exec(report);
+  const afterFailed = /address(?:\(es\))? failed:\s*([^\s<>@]{1,64}@[^\s<>]{1,255})/i.exec(report);
   if (afterFailed) return afterFailed[1];
-  const named = /(?:delivered to|message to|recipient:?)\s*<?([^\s<>"@]+@[^\s<>"]+?)>?[\s.,;]/i.exec(report);
+  const named = /(?:delivered to|message to|recipient:?)\s*<?([^\s<>"@]{1,64}@[^\s<>"]{1,255}?)>?[\s.,;]/i.exec(report);
   return named ? named[1] : undefined;
 }
 
