@@ -52,9 +52,9 @@ export function readFieldBlocks(text: string): Fields[] {
 }
 
 /** The header block at the start of a message or of a text/rfc822-headers part. */
-export function readHeaderBlock(text: string): Fields {
+export function readHeaderBlock(text: string, maxLength = MAX_FIELD_TEXT): Fields {
   const lines: string[] = [];
-  for (const line of text.slice(0, MAX_FIELD_TEXT).split(/\r\n|\n|\r/)) {
+  for (const line of text.slice(0, maxLength).split(/\r\n|\n|\r/)) {
     if (line.trim() === "") break;
     lines.push(line);
   }

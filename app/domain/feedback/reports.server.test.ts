@@ -288,6 +288,11 @@ describe("auto-replies are never bounces", () => {
     expect(await readReport(Buffer.from(raw))).toMatchObject({ kind: "IGNORED", why: "a letter, not a delivery or feedback report" });
   });
 
+  it("an auto-reply marker below 64 KB of Received lines still counts", async () => {
+    const received = "Received: from relay.example.net by mx.example.net; Thu, 03 Dec 2026 10:15:09 +0000\n".repeat(800);
+    expect(await readReport(withHeader(`${received}X-Autoreply: yes`))).toMatchObject({ kind: "IGNORED", why: "an auto-reply (an X-Autoreply header)" });
+  });
+
   it("but a mail system's bounce that also says Auto-Submitted: auto-replied is still a bounce", async () => {
     expect(await readReport(fixture("exim-plain-5.1.1.eml"))).toMatchObject({ kind: "HARD_BOUNCE" });
   });

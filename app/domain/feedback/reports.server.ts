@@ -68,7 +68,7 @@ function screenHeaderBlock(raw: Buffer): Screened {
     return { ok: false, why: "8-bit bytes in the header block that are not UTF-8" };
   }
   if (!/^[!-9;-~]+[ \t]*:/.test(text)) return { ok: false, why: "the message does not begin with a header field" };
-  const headers = readHeaderBlock(text);
+  const headers = readHeaderBlock(text, MAX_HEADER_BYTES);
   if (!HEADER_FIELDS_OF_A_MESSAGE.some((name) => headers.has(name))) {
     return { ok: false, why: "no header field of a message (From, To, Subject, Date, Content-Type...)" };
   }
