@@ -27,6 +27,8 @@ export const SOURCE_COLOUR: Record<ConsentSource, string> = {
   EXPIRY: "#999999",
   BOUNCE: "#000000",
   COMPLAINT: "#F0E442",
+  MAILTO: "#882255",
+  PROVIDER: "#44AA99",
 };
 
 const sum = (counts: Counts) => Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);

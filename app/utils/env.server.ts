@@ -37,8 +37,31 @@ const EnvSchema = z
     CAMPAIGN_SENDER: z.enum(["web", "off"], { error: "must be web or off" }).default("web"),
     // Local testing of real SMTP in production mode, with links to this machine.
     ALLOW_HTTP_PUBLIC_URL: booleanFlag,
+    // The inbound SMTP server that hears bounces, complaints and mailto unsubscribes; "off" disables it in `npm start`.
+    INBOUND_SMTP_PORT: z
+      .union([z.literal("off"), z.coerce.number().int().min(1).max(65535)], { error: "must be a port number or off" })
+      .default(2525),
+    INBOUND_SMTP_HOST: z.string().min(1).default("0.0.0.0"),
+    // PEM files; with both set the inbound server offers STARTTLS.
+    INBOUND_TLS_CERT: z.string().min(1).optional(),
+    INBOUND_TLS_KEY: z.string().min(1).optional(),
+    // The host name the units' bounce domains publish as their MX (default: PUBLIC_URL's host).
+    INBOUND_MX_HOST: z.string().min(1).optional(),
+    // Soft bounces within this many days, with no delivery in between, that suppress promotional mail.
+    SOFT_BOUNCE_LIMIT: z.coerce.number().int().min(1).max(100).default(3),
+    SOFT_BOUNCE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+    // Guard rails, as fractions: a unit warns at the first complaint rate and pauses its running
+    // campaigns at the second (7 days), or when one campaign's hard-bounce rate passes the third.
+    COMPLAINT_WARN_RATE: z.coerce.number().min(0).max(1).default(0.001),
+    COMPLAINT_PAUSE_RATE: z.coerce.number().min(0).max(1).default(0.003),
+    HARD_BOUNCE_PAUSE_RATE: z.coerce.number().min(0).max(1).default(0.05),
+    // DNS servers for the sender-readiness checks (comma-separated ip[:port]); default: the system's.
+    DNS_RESOLVER: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
+    if (Boolean(env.INBOUND_TLS_CERT) !== Boolean(env.INBOUND_TLS_KEY)) {
+      ctx.addIssue({ code: "custom", path: [env.INBOUND_TLS_CERT ? "INBOUND_TLS_KEY" : "INBOUND_TLS_CERT"], message: "is required with the other: STARTTLS needs both a certificate and its key" });
+    }
     if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL) {
       ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when MAIL_TRANSPORT=smtp" });
     }

@@ -10,7 +10,7 @@ export type ConsentState = {
   globalOptOuts: { channel: Channel }[];
   snoozes: { unitId: number; until: Date }[];
   /** Suppressions are address-level, so they block the email channel only. */
-  suppressions: { reason: "HARD_BOUNCE" | "COMPLAINT" | "MANUAL" | "ERASED" }[];
+  suppressions: { reason: "HARD_BOUNCE" | "SOFT_BOUNCE" | "COMPLAINT" | "MANUAL" | "ERASED" }[];
 };
 
 export type PromotionalTarget = { unitId: number; topicId: number; channel: Channel };

@@ -18,6 +18,8 @@ export const SOURCE_LABEL: Record<ConsentSource, string> = {
   BOUNCE: "Bounce",
   COMPLAINT: "Complaint",
   EXPIRY: "Expiry",
+  MAILTO: "Unsubscribe by email (mailto)",
+  PROVIDER: "Mail provider event",
 };
 
 export const ACTION_LABEL: Record<ConsentAction, string> = {

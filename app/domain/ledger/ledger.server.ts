@@ -368,6 +368,8 @@ const SOURCE_ORDER: Record<ConsentSource, true> = {
   PREFERENCE_CENTER: true,
   LINK_PAGE: true,
   ONE_CLICK: true,
+  MAILTO: true,
+  PROVIDER: true,
   API: true,
   IMPORT: true,
   ADMIN: true,

@@ -22,6 +22,7 @@ export const REASON_LABEL: Record<SuppressionReason, string> = {
   MANUAL: "Manual",
   COMPLAINT: "Spam complaint",
   HARD_BOUNCE: "Hard bounce",
+  SOFT_BOUNCE: "Repeated soft bounces",
   ERASED: "Erased",
 };
 

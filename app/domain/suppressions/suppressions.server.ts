@@ -33,6 +33,7 @@ export class SuppressionError extends Error {
 export const WHY_NOT_REMOVABLE: Record<Exclude<SuppressionReason, "MANUAL">, string> = {
   HARD_BOUNCE:
     "Mail to this address bounced permanently. It also stops service mail such as tax notices, and sending to a dead address harms every unit's delivery, so it cannot be removed here.",
+  SOFT_BOUNCE: "Mail to this address kept bouncing (mailbox full or unavailable), so promotional mail stopped. Service mail still goes.",
   COMPLAINT: "The person reported our mail as spam. Staff cannot override that, so it cannot be removed here.",
   ERASED:
     "The person asked to be erased. This entry keeps only a hash of the address so it is never added again; removing it would break that promise.",
@@ -91,7 +92,7 @@ export async function listSuppressions(filter: SuppressionFilter, beforeId?: num
 /** How many entries of each reason there are. */
 export async function suppressionCounts(client: Db = db): Promise<Record<SuppressionReason, number>> {
   const groups = await client.suppression.groupBy({ by: ["reason"], _count: { _all: true } });
-  const counts: Record<SuppressionReason, number> = { MANUAL: 0, COMPLAINT: 0, HARD_BOUNCE: 0, ERASED: 0 };
+  const counts: Record<SuppressionReason, number> = { MANUAL: 0, COMPLAINT: 0, HARD_BOUNCE: 0, SOFT_BOUNCE: 0, ERASED: 0 };
   for (const group of groups) counts[group.reason] = group._count._all;
   return counts;
 }

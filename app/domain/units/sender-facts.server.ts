@@ -51,3 +51,8 @@ export function unitDkim(unit: SendingUnitFacts): UnitDkim | undefined {
   return { domainName, keySelector: unit.dkimSelector, privateKey: unit.dkimPrivateKey };
 }
 
+
+/** Where the unit's bounces, complaints and mailto unsubscribes come back: its setting, else bounces.<sending domain>. */
+export function unitBounceDomain(unit: { bounceDomain: string | null; sendingDomain: string }): string {
+  return (unit.bounceDomain || `bounces.${unit.sendingDomain}`).toLowerCase();
+}
