@@ -1,7 +1,6 @@
-import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { sendGridSigner } from "../../../../tests/helpers/provider-signers.ts";
-import { readVerificationKey, sendGridSignals, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySendGridPost } from "./sendgrid.server.ts";
+import { sendGridSignals, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySendGridPost } from "./sendgrid.server.ts";
 
 // SendGrid's Event Webhook: posts signed as SendGrid signs them (ECDSA P-256 over timestamp + body)
 // with a key made here, and events shaped as SendGrid's Event Webhook reference shows them.
@@ -67,19 +66,6 @@ describe("verifySendGridPost", () => {
     expect(verdict(documentedBody, signer.headers(documentedBody, nowSeconds - 599))).toEqual({ ok: true });
     expect(verdict(documentedBody, signer.headers(documentedBody, nowSeconds - 601))).toMatchObject({ ok: false, reason: "stale" });
     expect(verdict(documentedBody, signer.headers(documentedBody, nowSeconds + 601))).toMatchObject({ ok: false, reason: "stale" });
-  });
-});
-
-describe("readVerificationKey", () => {
-  it("reads the key as SendGrid shows it (base64 DER) or as PEM, and refuses keys that are not P-256", () => {
-    expect(readVerificationKey(signer.publicKey)).toBe(signer.publicKey);
-    const pem = crypto.createPublicKey({ key: Buffer.from(signer.publicKey, "base64"), format: "der", type: "spki" }).export({ type: "spki", format: "pem" }) as string;
-    expect(readVerificationKey(pem)).toBe(signer.publicKey);
-    const rsa = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "der" }).toString("base64");
-    const p384 = crypto.generateKeyPairSync("ec", { namedCurve: "secp384r1" }).publicKey.export({ type: "spki", format: "der" }).toString("base64");
-    expect(readVerificationKey(rsa)).toBeNull();
-    expect(readVerificationKey(p384)).toBeNull();
-    expect(readVerificationKey("not a key")).toBeNull();
   });
 });
 

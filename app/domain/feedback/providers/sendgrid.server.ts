@@ -52,19 +52,6 @@ export function verifySendGridPost(
   return { ok: true };
 }
 
-/** The verification key in the one form SendGrid's library reads (base64 DER), or null when it is not a P-256 public key. */
-export function readVerificationKey(text: string): string | null {
-  const base64 = text.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, "").replace(/\s+/g, "");
-  try {
-    const key = crypto.createPublicKey({ key: Buffer.from(base64, "base64"), format: "der", type: "spki" });
-    if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") return null;
-    publicKey(base64);
-    return base64;
-  } catch {
-    return null;
-  }
-}
-
 type SendGridEvent = Record<string, unknown> & { event: string };
 
 export type SendGridReading = { signals: FeedbackSignal[]; skipped: number };
