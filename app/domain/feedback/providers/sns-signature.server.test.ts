@@ -1,9 +1,11 @@
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SNS_CERT_URL, SNS_TOPIC_ARN, snsSigner, type SnsSigner } from "../../../../tests/helpers/provider-signers.ts";
-import { CertificateUnavailableError, readSnsMessage, signingCertificates, verifySnsMessage, type SnsVerdict } from "./sns-signature.server.ts";
+import { CertificateUnavailableError, downloadCertificate, InvalidCertificateError, readSnsMessage, signingCertificates, verifySnsMessage, type SnsVerdict } from "./sns-signature.server.ts";
 
 // SNS messages signed as AWS documents it, with a self-signed certificate standing in for SNS's.
 
@@ -148,5 +150,36 @@ describe("readSnsMessage", () => {
     expect(readSnsMessage(JSON.stringify(noToken))).toBeNull();
     expect(readSnsMessage(JSON.stringify({ ...signer.sign(documentedNotification), SignatureVersion: "3" }))).toBeNull();
     expect(readSnsMessage(JSON.stringify({ ...signer.sign(documentedNotification), Type: "Other" }))).toBeNull();
+  });
+});
+
+describe("downloadCertificate", () => {
+  let server: http.Server;
+  let base: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === "/cert.pem") return res.end(signer.certificate);
+      if (req.url === "/huge.pem") return res.end("x".repeat(70 * 1024));
+      if (req.url === "/moved.pem") return res.writeHead(302, { Location: "/cert.pem" }).end();
+      res.writeHead(req.url === "/busy.pem" ? 503 : 404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it("fetches the certificate; a missing or oversized one is not SNS's, an outage or a redirect is worth another try", async () => {
+    await expect(downloadCertificate(`${base}/cert.pem`)).resolves.toBe(signer.certificate);
+    await expect(downloadCertificate(`${base}/missing.pem`)).rejects.toBeInstanceOf(InvalidCertificateError);
+    await expect(downloadCertificate(`${base}/huge.pem`)).rejects.toBeInstanceOf(InvalidCertificateError);
+    await expect(downloadCertificate(`${base}/busy.pem`)).rejects.toBeInstanceOf(CertificateUnavailableError);
+    await expect(downloadCertificate(`${base}/moved.pem`)).rejects.toBeInstanceOf(CertificateUnavailableError);
+    const closed = await new Promise<number>((resolve) => {
+      const probe = http.createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    await expect(downloadCertificate(`http://127.0.0.1:${closed}/cert.pem`)).rejects.toBeInstanceOf(CertificateUnavailableError);
   });
 });

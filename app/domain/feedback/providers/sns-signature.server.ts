@@ -90,6 +90,10 @@ export class CertificateUnavailableError extends Error {
   name = "CertificateUnavailableError";
 }
 
+export class InvalidCertificateError extends Error {
+  name = "InvalidCertificateError";
+}
+
 const DOWNLOAD_TIMEOUT_MS = 5_000;
 const LARGEST_CERTIFICATE = 64 * 1024;
 
@@ -101,9 +105,11 @@ export const downloadCertificate: CertificateDownload = async (url) => {
   } catch (error) {
     throw new CertificateUnavailableError(`The SNS signing certificate ${url} could not be fetched: ${(error as Error).message}`);
   }
+  // SNS's host says there is no such certificate: the message is not SNS's (a 5xx may pass).
+  if (response.status >= 400 && response.status < 500) throw new InvalidCertificateError(`The SNS signing certificate ${url} answered ${response.status}.`);
   if (response.status !== 200) throw new CertificateUnavailableError(`The SNS signing certificate ${url} answered ${response.status}.`);
   const text = await response.text();
-  if (text.length > LARGEST_CERTIFICATE) throw new CertificateUnavailableError(`The SNS signing certificate ${url} is larger than 64 KB.`);
+  if (text.length > LARGEST_CERTIFICATE) throw new InvalidCertificateError(`The SNS signing certificate ${url} is larger than 64 KB.`);
   return text;
 };
 
@@ -149,10 +155,6 @@ export function signingCertificates(options: { download?: CertificateDownload; p
       return entry;
     },
   };
-}
-
-export class InvalidCertificateError extends Error {
-  name = "InvalidCertificateError";
 }
 
 async function readPinned(dir: string | undefined, url: string): Promise<string | null> {
