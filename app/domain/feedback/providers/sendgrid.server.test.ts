@@ -137,8 +137,10 @@ describe("sendGridSignals", () => {
     expect(signal).toMatchObject({ messageId: undefined, status: undefined, diagnostic: "550 gone" });
   });
 
-  it("returns null for a body that is not a JSON array of events", () => {
-    for (const body of ["", "{", "{}", '{"event":"bounce"}', "[1]", '[{"email":"a@b"}]', "null"]) expect(sendGridSignals(body)).toBeNull();
+  it("returns null for a body that is not a JSON array, and skips elements that are not events without holding up the rest", () => {
+    for (const body of ["", "{", "{}", '{"event":"bounce"}', "null"]) expect(sendGridSignals(body)).toBeNull();
     expect(sendGridSignals("[]")).toEqual({ signals: [], skipped: 0 });
+    const mixed = sendGridSignals(JSON.stringify([1, null, { email: "a@b" }, { event: 7 }, event({ event: "spamreport", sg_event_id: "s" })]))!;
+    expect([mixed.signals.map((s) => s.kind), mixed.skipped]).toEqual([["COMPLAINT"], 4]);
   });
 });

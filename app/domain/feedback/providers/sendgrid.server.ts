@@ -57,9 +57,9 @@ type SendGridEvent = Record<string, unknown> & { event: string };
 export type SendGridReading = { signals: FeedbackSignal[]; skipped: number };
 
 /**
- * The events of one post as feedback signals; null when the body is not SendGrid's JSON array of
- * events. Engagement and progress events (processed, deferred, open, click, group_resubscribe,
- * and any new kind) are skipped, not stored (ADR 026).
+ * The events of one post as feedback signals; null when the body is not a JSON array. Engagement
+ * and progress events (processed, deferred, open, click, group_resubscribe, and any new kind) are
+ * skipped, not stored (ADR 026).
  */
 export function sendGridSignals(body: string): SendGridReading | null {
   let parsed: unknown;
@@ -68,9 +68,12 @@ export function sendGridSignals(body: string): SendGridReading | null {
   } catch {
     return null;
   }
-  if (!Array.isArray(parsed) || !parsed.every((e) => typeof e === "object" && e !== null && typeof e.event === "string")) return null;
+  if (!Array.isArray(parsed)) return null;
   const signals: FeedbackSignal[] = [];
-  for (const event of parsed as SendGridEvent[]) {
+  for (const item of parsed as unknown[]) {
+    // One odd element does not hold up the rest of the batch (SendGrid would post it all again).
+    if (typeof item !== "object" || item === null || typeof (item as SendGridEvent).event !== "string") continue;
+    const event = item as SendGridEvent;
     const read = kindOf(event);
     if (!read) continue;
     signals.push({
