@@ -228,6 +228,11 @@ describe("classifyStatus", () => {
     ["5.5.3", "smtp; 452 5.5.3 Too many recipients", "failed", "POLICY_BOUNCE"],
     ["5.0.0", "smtp; 554 5.0.0 Service unavailable; blocked by policy", "failed", "POLICY_BOUNCE"],
     [undefined, "554 Message rejected as spam", "failed", "POLICY_BOUNCE"],
+    // Given up after the receiver kept deferring us for our reputation: ours, not the address's.
+    ["4.7.0", "smtp; 421-4.7.0 This message is suspicious due to the very low reputation of the sending IP", "failed", "POLICY_BOUNCE"],
+    ["4.7.1", "smtp; 450 4.7.1 Client host rejected: cannot find your hostname", "failed", "POLICY_BOUNCE"],
+    // While it is still being retried, a delay is a delay.
+    ["4.7.0", "smtp; 421-4.7.0 This message is suspicious due to the very low reputation of the sending IP", "delayed", "SOFT_BOUNCE"],
   ];
 
   it.each(table)("%s %s (%s) → %s", (status, diagnostic, action, expected) => {

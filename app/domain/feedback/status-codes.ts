@@ -91,7 +91,9 @@ export function classifyStatus(status: string | undefined, diagnostic: string | 
   const code = mostSpecificStatus(status, diagnostic);
   const basic = parseBasicCode(diagnostic);
 
-  // A temporary failure is soft whatever its text says.
+  // Given up on after 4.7.x deferrals: the receiver kept refusing us, not the address.
+  if (code?.klass === 4 && code.subject === 7) return "POLICY_BOUNCE";
+  // Any other temporary failure is soft whatever its text says.
   if (code ? code.klass !== 5 : basic !== undefined && basic < 500) return "SOFT_BOUNCE";
 
   if (MAILBOX_FULL.test(text)) return "SOFT_BOUNCE";
