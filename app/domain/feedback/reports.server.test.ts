@@ -223,6 +223,9 @@ describe("classifyStatus", () => {
     // Postfix's own wording for an access-table REJECT is a policy block, not an unknown user.
     ["5.7.1", "smtp; 554 5.7.1 <a@example.net>: Recipient address rejected: Access denied", "failed", "POLICY_BOUNCE"],
     ["5.1.8", "smtp; 553 5.1.8 Sender address rejected: Domain not found", "failed", "POLICY_BOUNCE"],
+    // A closed account that is ours, not the recipient's.
+    ["5.7.1", "smtp; 550 5.7.1 Your account has been disabled for sending spam", "failed", "POLICY_BOUNCE"],
+    ["5.0.0", "smtp; 550 5.0.0 The sending account is disabled", "failed", "POLICY_BOUNCE"],
     ["5.1.0", "smtp; 550 5.1.0 <bounces+x@example-tax.test>: Sender address rejected: unverified", "failed", "POLICY_BOUNCE"],
     ["5.6.0", "smtp; 554 5.6.0 Message content rejected", "failed", "POLICY_BOUNCE"],
     ["5.5.3", "smtp; 452 5.5.3 Too many recipients", "failed", "POLICY_BOUNCE"],

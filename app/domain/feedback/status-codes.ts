@@ -16,9 +16,12 @@ const BASIC_CODE = /(?:^|[\s;:(])([245][0-5]\d)(?=[ \t:-]|$)/m;
 const MAILBOX_FULL =
   /mailbox (?:is )?full|over ?quota|quota (?:exceeded|exceed)|exceeded? (?:the )?(?:storage|quota)|insufficient (?:system )?storage|mailbox size limit|storage (?:is )?full|out of storage/;
 
-// The reply says the recipient's address does not exist or is closed; "sender" phrases are about us.
+// The reply says the recipient's address does not exist or is closed.
 const RECIPIENT_GONE =
   /user unknown|unknown user|unknown recipient|recipient unknown|addressee unknown|no such (?:user|recipient|mailbox|address|account)|no mailbox here|mailbox not found|mailbox unavailable|mailbox not available|address not found|recipient not found|user not found|not found by smtp address lookup|invalid (?:recipient|mailbox)|(?:doesn't|does not) have an? [\w.-]+ account|\b(?:account|mailbox|user|recipient|address)\b[^.;]{0,60}\b(?:does not exist|doesn't exist|disabled|deactivated|no longer (?:exists|active|in use))/;
+
+// The reply is about us (our sender address, our account, our IP), not the recipient.
+const ABOUT_THE_SENDER = /\bsender\b|\bsending (?:account|address|domain|ip|server|host)\b|\byour (?:account|ip|domain|server)\b/;
 
 // Only consulted when the code decides nothing (x.0.0, none): the receiver refused us, not the address.
 const REFUSED_THE_SENDER =
@@ -59,7 +62,7 @@ function kindOfPermanentCode({ subject, detail }: EnhancedStatus, text: string):
     case 1: // addressing
       if (detail === 7 || detail === 8) return "POLICY_BOUNCE"; // our own sender address is bad
       if (detail === 9) return "SOFT_BOUNCE";
-      if (detail === 0 && /\bsender\b/.test(text)) return "POLICY_BOUNCE";
+      if (detail === 0 && ABOUT_THE_SENDER.test(text)) return "POLICY_BOUNCE";
       return "HARD_BOUNCE"; // 5.1.1 bad mailbox, 5.1.2 bad domain, 5.1.3 bad syntax, 5.1.6 moved, 5.1.10 null MX
     case 2: // mailbox
       if (detail === 1) return "HARD_BOUNCE"; // mailbox disabled
@@ -97,12 +100,13 @@ export function classifyStatus(status: string | undefined, diagnostic: string | 
   if (code ? code.klass !== 5 : basic !== undefined && basic < 500) return "SOFT_BOUNCE";
 
   if (MAILBOX_FULL.test(text)) return "SOFT_BOUNCE";
-  if (RECIPIENT_GONE.test(text) && !/\bsender\b/.test(text)) return "HARD_BOUNCE";
+  const aboutTheSender = ABOUT_THE_SENDER.test(text);
+  if (RECIPIENT_GONE.test(text) && !aboutTheSender) return "HARD_BOUNCE";
 
   const byCode = code ? kindOfPermanentCode(code, text) : undefined;
   if (byCode) return byCode;
 
-  if (REFUSED_THE_SENDER.test(text)) return "POLICY_BOUNCE";
+  if (aboutTheSender || REFUSED_THE_SENDER.test(text)) return "POLICY_BOUNCE";
   if (basic === 551 || basic === 553) return "HARD_BOUNCE"; // user not local, mailbox name not allowed
   // An unexplained permanent failure (550 and nothing else) is counted as soft: repeated ones suppress.
   return "SOFT_BOUNCE";
