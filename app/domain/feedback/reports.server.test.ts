@@ -210,8 +210,10 @@ describe("classifyStatus", () => {
     [undefined, "450 4.1.1 <a@example.net>: Recipient address rejected: unverified address", "failed", "SOFT_BOUNCE"],
     // Delayed is never final, whatever the code.
     ["5.1.1", "smtp; 550 5.1.1 User unknown", "delayed", "SOFT_BOUNCE"],
-    // Mailbox-full text wins over an unspecific code.
+    // Mailbox-full text wins over an unspecific code, and over a 551 that alone would be hard.
     ["5.0.0", "smtp; 550 5.0.0 Mailbox is full", "failed", "SOFT_BOUNCE"],
+    [undefined, "X-HERMES; host 127.0.0.1[127.0.0.1] said: 551 bounce as<the destination mailbox is full> queue as 100.1.ZmxEL", "failed", "SOFT_BOUNCE"],
+    [undefined, "SMTP; 551 Requested mailbox exceeds quota.", "failed", "SOFT_BOUNCE"],
     // An unexplained permanent failure is counted, not taken as proof the address is dead.
     [undefined, "550 Message rejected", "failed", "SOFT_BOUNCE"],
     [undefined, undefined, "failed", "SOFT_BOUNCE"],

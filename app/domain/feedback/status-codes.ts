@@ -14,7 +14,7 @@ const BASIC_CODE = /(?:^|[\s;:(])([245][0-5]\d)(?=[ \t:-]|$)/m;
 
 // The reply says the mailbox is full: temporary whatever the code (552 5.2.2, "over quota").
 const MAILBOX_FULL =
-  /mailbox (?:is )?full|over ?quota|quota (?:exceeded|exceed)|exceeded? (?:the )?(?:storage|quota)|insufficient (?:system )?storage|mailbox size limit|storage (?:is )?full|out of storage/;
+  /mailbox (?:is )?full|over ?quota|quota exceed|exceed(?:s|ed)? (?:the |its )?(?:storage|quota)|insufficient (?:system )?storage|mailbox size limit|storage (?:is )?full|out of storage/;
 
 // The reply says the recipient's address does not exist or is closed.
 const RECIPIENT_GONE =
