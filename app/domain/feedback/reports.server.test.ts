@@ -281,7 +281,10 @@ describe("auto-replies are never bounces", () => {
   });
 
   it("an Out of Office subject, even with a null sender and a bounce-like body", async () => {
-    const raw = letter.replace("Subject: Re: Your December tax checklist", "Subject: Out of Office: Your December tax checklist").replace("Return-Path: <mats.ek@example.net>", "Return-Path: <>");
+    const raw = letter
+      .replace("Subject: Re: Your December tax checklist", "Subject: Out of Office: Your December tax checklist")
+      .replace("Return-Path: <mats.ek@example.net>", "Return-Path: <>")
+      .replace("Thanks, very useful.", "I am away; your message could not be delivered to one or more recipients in my team either.");
     expect(await readReport(Buffer.from(raw))).toMatchObject({ kind: "IGNORED", why: "an auto-reply (an out-of-office subject)" });
   });
 
