@@ -175,6 +175,18 @@ describe("a DSN without the returned message still names it", () => {
   });
 });
 
+describe("which recipient a DSN is about", () => {
+  it("the address we sent to (Original-Recipient), not where it was forwarded (Final-Recipient)", async () => {
+    const raw = fixture("postfix-dsn-5.1.1.eml").toString("utf8").replace("Final-Recipient: rfc822; anna.lindqvist@example.net", "Final-Recipient: rfc822; anna@forwarded.example.org");
+    expect(await readReport(Buffer.from(raw))).toMatchObject({ kind: "HARD_BOUNCE", recipient: "anna.lindqvist@example.net" });
+  });
+
+  it("Final-Recipient when Original-Recipient is missing", async () => {
+    const raw = fixture("postfix-dsn-5.1.1.eml").toString("utf8").replace("Original-Recipient: rfc822;anna.lindqvist@example.net\n", "");
+    expect(await readReport(Buffer.from(raw))).toMatchObject({ kind: "HARD_BOUNCE", recipient: "anna.lindqvist@example.net" });
+  });
+});
+
 describe("classifyStatus", () => {
   const table: Array<[status: string | undefined, diagnostic: string | undefined, action: string | undefined, expected: ReturnType<typeof classifyStatus>]> = [
     // The address does not exist or is closed.
@@ -187,6 +199,8 @@ describe("classifyStatus", () => {
     ["5.2.1", "smtp; 550 5.2.1 The email account that you tried to reach is inactive", "failed", "HARD_BOUNCE"],
     ["5.4.4", "X-Postfix; Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found", "failed", "HARD_BOUNCE"],
     ["5.7.13", "smtp; 525 5.7.13 User account disabled", "failed", "HARD_BOUNCE"],
+    ["5.7.17", "smtp; 550 5.7.17 Mailbox owner has changed", "failed", "HARD_BOUNCE"],
+    ["5.7.18", "smtp; 550 5.7.18 Domain owner has changed", "failed", "HARD_BOUNCE"],
     // Microsoft 365 directory-based blocking says 5.4.1 for an address that is not in its directory.
     ["5.4.1", "smtp; 550 5.4.1 Recipient address rejected: Access denied. AS(201806281)", "failed", "HARD_BOUNCE"],
     // The reply text overrides a policy code when it plainly says the mailbox is not there (qmail style).
