@@ -107,6 +107,33 @@ describe("editing a unit", () => {
   });
 });
 
+describe("bounce domains across units", () => {
+  it("lets units share a bounce domain but never take another unit's sending or address domain, either way round", async () => {
+    const first = form({ bounceDomain: "bounces.example.com" });
+    expect(await createUnit(ADMIN, first)).toMatchObject({ ok: true });
+    // Another unit of the same company returns its mail to the same domain: its addresses name their delivery.
+    const second = form({ sendingDomain: "shop.example.com", fromEmail: "news@shop.example.com", contactEmail: "help@shop.example.com", bounceDomain: "bounces.example.com" });
+    expect(await createUnit(ADMIN, second)).toMatchObject({ ok: true });
+
+    const taker = form({ sendingDomain: "tools.example.com", fromEmail: "news@tools.example.com", contactEmail: "help@tools.example.com", bounceDomain: "shop.example.com" });
+    expect(await createUnit(ADMIN, taker)).toEqual({
+      ok: false,
+      errors: {
+        bounceDomain: `The bounce domain shop.example.com is the unit ${second.slug}'s sending domain: its MX must point at the bounce server, which refuses all other mail. Use a subdomain that receives no other mail, like bounces.tools.example.com, or leave it empty for that.`,
+      },
+    });
+    // The other way round: sending from a domain that is already a bounce domain.
+    const sender = form({ sendingDomain: "bounces.example.com", fromEmail: "news@bounces.example.com", contactEmail: "help@garden.example.com" });
+    expect(await createUnit(ADMIN, sender)).toMatchObject({ ok: false, errors: { sendingDomain: expect.stringMatching(/^bounces\.example\.com is the bounce domain of the unit /) } });
+    expect(await db.businessUnit.count({ where: { slug: { in: [taker.slug, sender.slug] } } })).toBe(0);
+
+    // Editing: the field is saved and named like any other; a unit is never compared with itself.
+    expect(await updateUnit(ADMIN, first.slug, { ...first, bounceDomain: "returns.garden.example.com" })).toMatchObject({ ok: true, changed: ["bounceDomain"] });
+    expect(await updateUnit(ADMIN, first.slug, { ...first, bounceDomain: "" })).toMatchObject({ ok: true, changed: ["bounceDomain"] });
+    expect((await db.businessUnit.findUniqueOrThrow({ where: { slug: first.slug } })).bounceDomain).toBe(null);
+  });
+});
+
 describe("the DKIM test", () => {
   it("passes against the record the page shows, fails against another public key, and says why when it cannot test", async () => {
     const fields = form();

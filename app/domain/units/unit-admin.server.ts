@@ -5,8 +5,8 @@ import { dkimDnsRecord, DkimKeyError, keyFingerprint, pastedPublicKeyRecord, pub
 import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { offeredChannels } from "~/domain/consent/channels.ts";
-import { missingSenderFacts } from "./sender-facts.server.ts";
-import { checkUnitForm, type UnitFieldErrors, type UnitFormValues, type UnitSettings } from "./unit-settings.server.ts";
+import { missingSenderFacts, unitBounceDomain } from "./sender-facts.server.ts";
+import { bounceDomainClash, checkUnitForm, ownMailDomain, type UnitFieldErrors, type UnitFormValues, type UnitSettings } from "./unit-settings.server.ts";
 
 // Business units as admins set them up: list, create, edit, and the DKIM test. Every change
 // writes its audit entry in the same transaction. The DKIM private key never leaves this
@@ -24,6 +24,7 @@ const SETTINGS_FIELDS = [
   "serviceFromEmail",
   "replyTo",
   "sendingDomain",
+  "bounceDomain",
   "dkimDomain",
   "dkimSelector",
   "brandColor",
@@ -142,6 +143,8 @@ export async function createUnit(actor: AuditActor, form: UnitFormValues): Promi
     if (await tx.businessUnit.findUnique({ where: { slug }, select: { id: true } })) {
       return { ok: false as const, errors: { slug: `There is already a unit with the slug ${slug}: choose another.` } };
     }
+    const clash = await bounceDomainClashWithOthers(tx, null, parsed.settings);
+    if (clash) return { ok: false as const, errors: clash };
     const unit = await tx.businessUnit.create({ data: { slug, ...parsed.settings, dkimPrivateKey: key?.pem ?? null }, select: { id: true } });
     await recordAudit(tx, actor, {
       action: "unit.create",
@@ -164,6 +167,8 @@ export async function updateUnit(actor: AuditActor, slug: string, form: UnitForm
   if (!parsed.ok) return parsed;
   return db.$transaction(async (tx) => {
     const current = await tx.businessUnit.findUniqueOrThrow({ where: { id: stored.id } });
+    const clash = await bounceDomainClashWithOthers(tx, current.id, parsed.settings);
+    if (clash) return { ok: false as const, errors: clash };
     const data: Partial<UnitSettings> & { dkimPrivateKey?: string | null } = {};
     const changed: string[] = [];
     for (const field of SETTINGS_FIELDS) {
@@ -184,6 +189,31 @@ export async function updateUnit(actor: AuditActor, slug: string, form: UnitForm
     await recordAudit(tx, actor, { action: "unit.update", target: `unit:${current.id}`, detail: { slug, changed } });
     return { ok: true as const, slug, changed, warnings: parsed.warnings };
   });
+}
+
+type UnitReader = Pick<typeof db, "businessUnit">;
+
+/**
+ * Bounce domains across units: several units may share one (its addresses are signed and name
+ * their delivery), but no unit's bounce domain may be another unit's sending or address domain,
+ * whose mail its MX would swallow.
+ */
+async function bounceDomainClashWithOthers(tx: UnitReader, unitId: number | null, settings: UnitSettings): Promise<UnitFieldErrors | null> {
+  const others = await tx.businessUnit.findMany({
+    where: unitId === null ? {} : { id: { not: unitId } },
+    select: { slug: true, sendingDomain: true, bounceDomain: true, fromEmail: true, serviceFromEmail: true, replyTo: true, contactEmail: true },
+  });
+  const ours = unitBounceDomain(settings);
+  const ourMail = { sendingDomain: settings.sendingDomain, addresses: [settings.fromEmail, settings.serviceFromEmail, settings.replyTo, settings.contactEmail] };
+  for (const other of others) {
+    const clash = ownMailDomain(ours, { sendingDomain: other.sendingDomain, addresses: [other.fromEmail, other.serviceFromEmail, other.replyTo, other.contactEmail] });
+    if (clash) return { bounceDomain: bounceDomainClash(ours, clash, settings.sendingDomain, other.slug) };
+    const theirs = unitBounceDomain(other);
+    if (ownMailDomain(theirs, ourMail)) {
+      return { sendingDomain: `${theirs} is the bounce domain of the unit ${other.slug}: its MX points at the bounce server, which refuses all other mail, so this unit cannot send from it or receive mail there.` };
+    }
+  }
+  return null;
 }
 
 export type DkimTestAgainst = "published" | "pasted";
