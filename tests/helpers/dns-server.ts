@@ -7,7 +7,8 @@ import dns2 from "dns2";
 
 const { Packet } = dns2;
 
-export type ZoneRecords = { TXT?: (string | string[])[]; MX?: { exchange: string; priority: number }[]; SERVFAIL?: true };
+/** SERVFAIL: answer every question about the name with SERVFAIL; SILENT: never answer one (the asker times out). */
+export type ZoneRecords = { TXT?: (string | string[])[]; MX?: { exchange: string; priority: number }[]; SERVFAIL?: true; SILENT?: true };
 /** Records by name (any case, no trailing dot). A TXT record given as an array is sent as that many strings, as DNS splits long values. */
 export type Zone = Record<string, ZoneRecords>;
 
@@ -34,6 +35,7 @@ export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
     const [question] = request.questions;
     questions.push(`${TYPE_NAME[question.type] ?? question.type} ${question.name}`);
     const found = records(question.name);
+    if (found?.SILENT) return;
     if (!found) response.header.rcode = Packet.RCODE.NXDOMAIN;
     else if (found.SERVFAIL) response.header.rcode = Packet.RCODE.SERVFAIL;
     else if (question.type === Packet.TYPE.TXT) {
@@ -68,4 +70,21 @@ export async function startSilentDnsServer(): Promise<{ address: string; questio
   await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
   silent.address = `127.0.0.1:${socket.address().port}`;
   return silent;
+}
+
+/**
+ * Everything a unit sending from `domain` publishes when all is right: its DKIM key at
+ * pc2026._domainkey (split into 255-character strings, as DNS stores a long value), SPF on the
+ * sending and bounce domains, DMARC, and the bounce domain's MX at `mxHost`. `changes`
+ * replaces names, or removes them (undefined).
+ */
+export function senderZone(domain: string, dkimRecord: string, mxHost: string, changes: Record<string, ZoneRecords | undefined> = {}): Zone {
+  const zone: Record<string, ZoneRecords | undefined> = {
+    [domain]: { TXT: ["google-site-verification=abc", "v=spf1 include:_spf.mailer.example.net -all"] },
+    [`pc2026._domainkey.${domain}`]: { TXT: [dkimRecord.match(/.{1,255}/g)!] },
+    [`_dmarc.${domain}`]: { TXT: ["v=DMARC1; p=reject; rua=mailto:dmarc@example.com"] },
+    [`bounces.${domain}`]: { TXT: ["v=spf1 include:_spf.mailer.example.net ~all"], MX: [{ exchange: mxHost, priority: 10 }] },
+    ...changes,
+  };
+  return Object.fromEntries(Object.entries(zone).filter(([, records]) => records !== undefined)) as Zone;
 }

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dkimDnsRecord } from "~/domain/mail/dkim.server.ts";
-import { startDnsServer, startSilentDnsServer, type TestDnsServer, type Zone, type ZoneRecords } from "../../../tests/helpers/dns-server.ts";
+import { senderZone, startDnsServer, startSilentDnsServer, type TestDnsServer, type ZoneRecords } from "../../../tests/helpers/dns-server.ts";
 import { checkSenderDns, parseResolverServers, senderDnsRecords, type SenderDnsUnit, type SenderDnsKey } from "./sender-dns.server.ts";
 
 // Sender readiness from DNS, against a DNS server on loopback that serves each test's records:
@@ -15,25 +15,14 @@ vi.hoisted(() => {
 const pem = (key: crypto.KeyObject) => key.export({ type: "pkcs8", format: "pem" }).toString();
 const KEY_A = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 const KEY_B = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
-/** The TXT value as DNS providers store a long one: strings of at most 255 characters. */
-const split = (value: string) => value.match(/.{1,255}/g)!;
 const dkimValue = (key: crypto.KeyObject) => dkimDnsRecord(key, "pc2026", "x").value;
 
 function unit(domain: string, changes: Partial<SenderDnsUnit> = {}): SenderDnsUnit {
   return { fromName: "Acme", fromEmail: `news@${domain}`, sendingDomain: domain, bounceDomain: null, dkimDomain: null, dkimSelector: "pc2026", dkimPrivateKey: pem(KEY_A.privateKey), ...changes };
 }
 
-/** Everything a sending domain should publish, with the key given; `changes` replaces or removes (undefined) names. */
-function domainZone(domain: string, key: crypto.KeyObject, changes: Record<string, ZoneRecords | undefined> = {}): Zone {
-  const zone: Record<string, ZoneRecords | undefined> = {
-    [domain]: { TXT: ["google-site-verification=abc", "v=spf1 include:_spf.mailer.example.net -all"] },
-    [`pc2026._domainkey.${domain}`]: { TXT: [split(dkimValue(key))] },
-    [`_dmarc.${domain}`]: { TXT: ["v=DMARC1; p=reject; rua=mailto:dmarc@example.com"] },
-    [`bounces.${domain}`]: { TXT: ["v=spf1 include:_spf.mailer.example.net ~all"], MX: [{ exchange: "mx.prefs.example.net", priority: 10 }] },
-    ...changes,
-  };
-  return Object.fromEntries(Object.entries(zone).filter(([, records]) => records !== undefined)) as Zone;
-}
+const MX_HOST = "mx.prefs.example.net";
+const domainZone = (domain: string, key: crypto.KeyObject, changes: Record<string, ZoneRecords | undefined> = {}) => senderZone(domain, dkimValue(key), MX_HOST, changes);
 
 let dns: TestDnsServer;
 beforeAll(async () => {

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import type { AuditActor } from "~/domain/audit/audit.server.ts";
 import { dkimDnsRecord } from "~/domain/mail/dkim.server.ts";
 import { db } from "~/utils/db.server.ts";
-import { createUnit, testUnitDkim, unitForAdmin, updateUnit } from "./unit-admin.server.ts";
+import { createUnit, unitForAdmin, updateUnit } from "./unit-admin.server.ts";
 
 // Creating and editing units as an admin: what is stored, what the audit log says (never the
-// key), what a page may read (never the key), and the DKIM test's verdicts.
+// key), what a page may read (never the key), and bounce domains across units.
 
 const ADMIN: AuditActor = { userId: 1, email: "admin@example.com", ip: "203.0.113.9", userAgent: "test" };
 const pem = (key: crypto.KeyObject) => key.export({ type: "pkcs8", format: "pem" }).toString();
@@ -131,41 +131,5 @@ describe("bounce domains across units", () => {
     expect(await updateUnit(ADMIN, first.slug, { ...first, bounceDomain: "returns.garden.example.com" })).toMatchObject({ ok: true, changed: ["bounceDomain"] });
     expect(await updateUnit(ADMIN, first.slug, { ...first, bounceDomain: "" })).toMatchObject({ ok: true, changed: ["bounceDomain"] });
     expect((await db.businessUnit.findUniqueOrThrow({ where: { slug: first.slug } })).bounceDomain).toBe(null);
-  });
-});
-
-describe("the DKIM test", () => {
-  it("passes against the record the page shows, fails against another public key, and says why when it cannot test", async () => {
-    const fields = form();
-    await createUnit(ADMIN, fields);
-    const { id } = await db.businessUnit.findUniqueOrThrow({ where: { slug: fields.slug } });
-    expect(await testUnitDkim(ADMIN, fields.slug, { against: "published" })).toEqual({
-      ok: false,
-      field: "form",
-      message: "No DKIM key is stored for this unit: paste a private key in the settings above and save, then test it.",
-    });
-
-    await updateUnit(ADMIN, fields.slug, { ...fields, dkimSelector: "pc2026", dkimPrivateKey: pem(KEY_A.privateKey) });
-    const pass = await testUnitDkim(ADMIN, fields.slug, { against: "published" });
-    expect(pass).toMatchObject({ ok: true, pass: true, message: expect.stringMatching(/^Pass: a sample signed with the stored key verifies against the TXT record shown for pc2026\._domainkey\.garden\.example\.com/) });
-
-    const own = KEY_A.publicKey.export({ type: "spki", format: "pem" }).toString();
-    expect(await testUnitDkim(ADMIN, fields.slug, { against: "pasted", publicKey: own })).toMatchObject({ ok: true, pass: true });
-    const other = dkimDnsRecord(KEY_B.publicKey, "pc2026", "garden.example.com").zoneLine;
-    const mismatch = await testUnitDkim(ADMIN, fields.slug, { against: "pasted", publicKey: other });
-    expect(mismatch).toMatchObject({ ok: true, pass: false, message: expect.stringMatching(/^Fail: key mismatch\. The public key you pasted does not belong to the stored private key \(pasted key SHA256:\S+, stored key SHA256:\S+\)/) });
-    expect(await testUnitDkim(ADMIN, fields.slug, { against: "pasted", publicKey: "hello" })).toMatchObject({ ok: false, field: "publicKey", message: expect.stringMatching(/not a public key/) });
-    expect(await testUnitDkim(ADMIN, fields.slug, { against: "pasted", publicKey: pem(KEY_A.privateKey) })).toMatchObject({ ok: false, field: "publicKey", message: expect.stringMatching(/This is a private key/) });
-
-    const tests = (await auditFor(id)).filter((e) => e.action === "unit.dkim-test").map((e) => [e.detail.against, e.detail.result]);
-    expect(tests).toEqual([
-      ["published", "not tested"],
-      ["published", "pass"],
-      ["pasted", "pass"],
-      ["pasted", "fail"],
-      ["pasted", "not tested"],
-      ["pasted", "not tested"],
-    ]);
-    expect(JSON.stringify(await db.auditEvent.findMany({ where: { target: `unit:${id}` } }))).not.toContain("PRIVATE KEY");
   });
 });
