@@ -28,10 +28,13 @@ export function SenderDnsSection({
   bounceDomain,
   feedbackLoopAddress,
   mxHost,
+  alignment,
   records,
   report,
 }: {
   bounceDomain: string;
+  /** Why SPF on the bounce domain cannot align with the From domain for DMARC; null when it can. */
+  alignment: string | null;
   feedbackLoopAddress: string;
   mxHost: string;
   records: DnsRecordView[];
@@ -48,6 +51,11 @@ export function SenderDnsSection({
         <code>{bounceDomain}</code>, whose MX must point at <code>{mxHost}</code>. Register <code className="fbl-address">{feedbackLoopAddress}</code> with mailbox providers&apos; feedback loops
         (for example Yahoo&apos;s and Microsoft&apos;s) so their spam complaints reach this product.
       </p>
+      {alignment ? (
+        <p className="form-message dns-alignment" data-testid="dns-alignment">
+          {alignment}
+        </p>
+      ) : null}
       <Form method="post" className="dns-check-form">
         <input type="hidden" name="intent" value="dns-check" />
         <button type="submit" className="button secondary" disabled={checking}>

@@ -231,7 +231,7 @@ export default function UnitPage() {
         />
       </section>
 
-      <SenderDnsSection bounceDomain={dns.bounceDomain} feedbackLoopAddress={dns.feedbackLoopAddress} mxHost={dns.mxHost} records={dns.records} report={dnsCheck} />
+      <SenderDnsSection bounceDomain={dns.bounceDomain} feedbackLoopAddress={dns.feedbackLoopAddress} mxHost={dns.mxHost} alignment={dns.alignment} records={dns.records} report={dnsCheck} />
     </StaffFrame>
   );
 }

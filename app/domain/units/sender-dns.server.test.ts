@@ -66,7 +66,10 @@ describe("the records a unit publishes", () => {
     expect(records.find((r) => r.key === "bounce-mx")!.publish!.zoneLine).toBe("bounces.garden.example.com.  MX  10 mx.prefs.example.net.");
     expect(records.find((r) => r.key === "spf")!.note).toMatch(/cannot know which servers send your mail/);
     // The unit's own bounce domain replaces the default.
-    expect(senderDnsRecords(unit("garden.example.com", { bounceDomain: "returns.garden.example.com" })).bounceDomain).toBe("returns.garden.example.com");
+    const own = senderDnsRecords(unit("garden.example.com", { bounceDomain: "returns.garden.example.com" }));
+    expect([own.bounceDomain, own.alignment]).toEqual(["returns.garden.example.com", null]);
+    // A bounce domain elsewhere: SPF cannot align for DMARC, and the page says so for as long as it is set.
+    expect(senderDnsRecords(unit("garden.example.com", { bounceDomain: "bounces.mailer.example.net" })).alignment).toMatch(/^The bounce domain bounces\.mailer\.example\.net is not under the same parent domain as the From address's garden\.example\.com/);
   });
 });
 

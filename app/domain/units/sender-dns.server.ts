@@ -6,6 +6,7 @@ import { nothingFound } from "~/domain/not-found.ts";
 import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { unitBounceDomain } from "./sender-facts.server.ts";
+import { bounceDomainAlignment } from "./unit-settings.server.ts";
 
 // What a unit's domains must publish in DNS for its mail to be accepted and its bounces to come
 // back (DKIM key, SPF, DMARC, the bounce domain's MX), and whether DNS holds it: each record
@@ -72,7 +73,7 @@ const SPF_TEMPLATE = "v=spf1 include:<your mail provider> -all";
 const SPF_NOTE =
   "This product cannot know which servers send your mail: replace include:<your mail provider> with what your SMTP relay or email provider documents (for example include:amazonses.com, include:sendgrid.net or ip4:<your relay's address>).";
 
-/** The records the unit's domains must publish, with the bounce domain and the MX host it points at. */
+/** The records the unit's domains must publish, with the bounce domain, the MX host it points at, and whether SPF on it aligns with the From address. */
 export function senderDnsRecords(unit: SenderDnsUnit) {
   const bounceDomain = unitBounceDomain(unit);
   const mxHost = inboundMxHost();
@@ -128,7 +129,7 @@ export function senderDnsRecords(unit: SenderDnsUnit) {
       publish: { name: bounceDomain, type: "MX", value: `10 ${mxHost}`, zoneLine: `${bounceDomain}.  MX  10 ${mxHost}.` },
     },
   );
-  return { bounceDomain, mxHost, records };
+  return { bounceDomain, mxHost, alignment: bounceDomainAlignment(bounceDomain, unit.fromEmail), records };
 }
 
 /** Looks up the unit's records (slug) and says what DNS holds; NotFoundError when the unit is unknown. */

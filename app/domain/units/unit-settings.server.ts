@@ -177,10 +177,9 @@ export function checkUnitForm(fields: UnitFormValues, options: { creating: boole
   if (bounceDomain && sendingDomain) {
     const clash = ownMailDomain(bounceDomain, { sendingDomain, addresses: [fromEmail, serviceFromEmail, replyTo, contactEmail] });
     if (clash) problem("bounceDomain", bounceDomainClash(bounceDomain, clash, sendingDomain));
-    else if (fromEmail && !sameOrganisation(bounceDomain, domainOf(fromEmail))) {
-      bounceWarnings.push(
-        `The bounce domain ${bounceDomain} is not under the same parent domain as the From address's ${domainOf(fromEmail)}: SPF then passes for ${bounceDomain} but does not align for DMARC, so only a DKIM signature on ${domainOf(fromEmail)} can pass DMARC.`,
-      );
+    else if (fromEmail) {
+      const warning = bounceDomainAlignment(bounceDomain, fromEmail);
+      if (warning) bounceWarnings.push(warning);
     }
   }
 
@@ -272,6 +271,13 @@ export function bounceDomainClash(bounceDomain: string, clash: string, sendingDo
   const owner = otherUnit ? `the unit ${otherUnit}` : "this unit";
   const whose = clash === "sending domain" ? `${owner}'s sending domain` : `the domain of one of ${owner}'s addresses`;
   return `The bounce domain ${bounceDomain} is ${whose}: its MX must point at the bounce server, which refuses all other mail. Use a subdomain that receives no other mail, like bounces.${sendingDomain}, or leave it empty for that.`;
+}
+
+/** A warning when SPF on the bounce domain cannot align with the From address's domain for DMARC; null when it can. */
+export function bounceDomainAlignment(bounceDomain: string, fromEmail: string): string | null {
+  const from = domainOf(fromEmail);
+  if (sameOrganisation(bounceDomain, from)) return null;
+  return `The bounce domain ${bounceDomain} is not under the same parent domain as the From address's ${from}: SPF then passes for ${bounceDomain} but does not align for DMARC, so only a DKIM signature on ${from} can pass DMARC.`;
 }
 
 /** Whether two domains share a parent below the top level (no public suffix list: a guide for a warning, not a rule). */
