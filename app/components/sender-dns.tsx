@@ -95,28 +95,41 @@ export function SenderDnsSection({
               </>
             ) : null}
             {record.publish ? (
-              <>
-                <dl className="dns-record">
-                  <dt>Name</dt>
-                  <dd>
-                    <code>{record.publish.name}</code>
-                  </dd>
-                  <dt>Type</dt>
-                  <dd>{record.publish.type}</dd>
-                  <dt>Value</dt>
-                  <dd>
-                    <code className="txt-value">{record.publish.value}</code>
-                  </dd>
-                </dl>
-                <p className="hint">As a zone-file line{record.publish.type === "TXT" ? " (a value longer than 255 characters is split into quoted strings; most DNS providers split it for you)" : ""}:</p>
-                <pre className="zone-line">{record.publish.zoneLine}</pre>
-              </>
+              result?.verdict === "found" ? (
+                <details className="dns-publish">
+                  <summary>The record to publish</summary>
+                  <RecordLines record={record.publish} />
+                </details>
+              ) : (
+                <RecordLines record={record.publish} />
+              )
             ) : null}
-            {record.note ? <p className="hint">{record.note}</p> : null}
+            {record.note && result?.verdict !== "found" ? <p className="hint">{record.note}</p> : null}
             {record.notSetUp ? <p>{record.notSetUp}</p> : null}
           </article>
         );
       })}
     </section>
+  );
+}
+
+function RecordLines({ record }: { record: NonNullable<DnsRecordView["publish"]> }) {
+  return (
+    <>
+      <dl className="dns-record">
+        <dt>Name</dt>
+        <dd>
+          <code>{record.name}</code>
+        </dd>
+        <dt>Type</dt>
+        <dd>{record.type}</dd>
+        <dt>Value</dt>
+        <dd>
+          <code className="txt-value">{record.value}</code>
+        </dd>
+      </dl>
+      <p className="hint">As a zone-file line{record.value.length > 255 ? " (a value longer than 255 characters is split into quoted strings; most DNS providers split it for you)" : ""}:</p>
+      <pre className="zone-line">{record.zoneLine}</pre>
+    </>
   );
 }
