@@ -148,13 +148,19 @@ export async function checkSenderDns(unit: SenderDnsUnit, options: { servers?: s
   const { records, mxHost } = senderDnsRecords(unit);
   const checkedAt = new Date().toISOString();
   const configured = options.servers ?? getEnv().DNS_RESOLVER;
-  const servers = configured === undefined ? null : parseResolverServers(configured);
   const resolverName = configured === undefined ? "the system's DNS resolver" : `DNS server ${configured}`;
-  if (servers instanceof Error) {
-    return { checkedAt, resolver: resolverName, results: records.map((r) => ({ key: r.key, verdict: r.notSetUp ? "not-set-up" : "could-not-check", message: r.notSetUp ?? servers.message, seen: [] })) };
-  }
   const resolver = new Resolver({ timeout: DNS_TIMEOUT_MS, tries: DNS_TRIES });
-  if (servers) resolver.setServers(servers);
+  const servers = configured === undefined ? null : parseResolverServers(configured);
+  let badSetting = servers instanceof Error ? servers : null;
+  try {
+    if (servers && !badSetting) resolver.setServers(servers as string[]);
+  } catch (error) {
+    badSetting = new Error(`DNS_RESOLVER is set to “${configured}”, which the resolver refuses (${(error as Error).message}): fix the setting, or unset it to use the system's resolver.`);
+  }
+  if (badSetting) {
+    const message = badSetting.message;
+    return { checkedAt, resolver: resolverName, results: records.map((r) => ({ key: r.key, verdict: r.notSetUp ? "not-set-up" : "could-not-check", message: r.notSetUp ?? message, seen: [] })) };
+  }
   const deadline = setTimeout(() => resolver.cancel(), CHECK_DEADLINE_MS);
   try {
     const lookups = new DnsLookups(resolver, resolverName);
@@ -174,8 +180,9 @@ export async function checkSenderDns(unit: SenderDnsUnit, options: { servers?: s
               return checkMx(record, mxHost, await lookups.mx(record.name));
           }
         } catch (error) {
-          if (error instanceof CouldNotCheck) return { key: record.key, verdict: "could-not-check", message: error.message, seen: [] };
-          throw error;
+          // Whatever goes wrong in one check is that record's answer, never the page's failure.
+          const message = error instanceof CouldNotCheck ? error.message : `Could not check: ${(error as Error).message}`;
+          return { key: record.key, verdict: "could-not-check", message, seen: [] };
         }
       }),
     );
