@@ -1,8 +1,12 @@
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { returnPathFor, mailtoUnsubscribeFor } from "~/domain/feedback/addresses.server.ts";
-import { startInboundServer, type InboundServer, type ReceivedMessage } from "~/domain/feedback/inbound-server.server.ts";
+import { inboundTlsFromEnv, startInboundServer, type InboundServer, type ReceivedMessage } from "~/domain/feedback/inbound-server.server.ts";
 import { createUnit } from "../helpers/fixtures.ts";
 import { inboundClient, refusal, type InboundClient } from "../helpers/inbound-client.ts";
 
@@ -103,6 +107,30 @@ describe("the inbound server's RCPT rules", () => {
     await client.send({ from: "", to: [own] }, report);
     expect(handedOn).toHaveLength(1);
     handedOn.length = 0;
+  });
+});
+
+describe("STARTTLS", () => {
+  it("is offered when a certificate and key are configured, and mail then travels encrypted", async () => {
+    const pems = await generate([{ name: "commonName", value: "mx.example.net" }], { keySize: 2048 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "inbound-tls-"));
+    fs.writeFileSync(path.join(dir, "cert.pem"), pems.cert);
+    fs.writeFileSync(path.join(dir, "key.pem"), pems.private);
+    const tls = inboundTlsFromEnv({ INBOUND_TLS_CERT: path.join(dir, "cert.pem"), INBOUND_TLS_KEY: path.join(dir, "key.pem") });
+    const secured = await startInboundServer({ port: 0, host: "127.0.0.1", tls, receive: async (message) => (handedOn.push(message), "kept"), log: () => {} });
+    const tlsClient = inboundClient(secured.port, { requireTLS: true });
+    try {
+      const capabilities = await ehloCapabilities(secured.port);
+      expect(capabilities).toContain("STARTTLS");
+      expect(capabilities.filter((line) => line.startsWith("AUTH"))).toEqual([]);
+      await tlsClient.send({ from: "", to: [`fbl@${bounceDomain}`] }, report);
+      expect(handedOn).toHaveLength(1);
+      handedOn.length = 0;
+    } finally {
+      tlsClient.close();
+      await secured.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
