@@ -1,6 +1,8 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
+import tls from "node:tls";
 import path from "node:path";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,12 +118,13 @@ describe("STARTTLS", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "inbound-tls-"));
     fs.writeFileSync(path.join(dir, "cert.pem"), pems.cert);
     fs.writeFileSync(path.join(dir, "key.pem"), pems.private);
-    const tls = inboundTlsFromEnv({ INBOUND_TLS_CERT: path.join(dir, "cert.pem"), INBOUND_TLS_KEY: path.join(dir, "key.pem") });
-    const secured = await startInboundServer({ port: 0, host: "127.0.0.1", tls, receive: async (message) => (handedOn.push(message), "kept"), log: () => {} });
+    const certificate = inboundTlsFromEnv({ INBOUND_TLS_CERT: path.join(dir, "cert.pem"), INBOUND_TLS_KEY: path.join(dir, "key.pem") });
+    const secured = await startInboundServer({ port: 0, host: "127.0.0.1", tls: certificate, receive: async (message) => (handedOn.push(message), "kept"), log: () => {} });
     const tlsClient = inboundClient(secured.port, { requireTLS: true });
     try {
       const capabilities = await ehloCapabilities(secured.port);
       expect(capabilities).toContain("STARTTLS");
+      expect(await startTlsCertificate(secured.port)).toBe(new crypto.X509Certificate(pems.cert).fingerprint256);
       expect(capabilities.filter((line) => line.startsWith("AUTH"))).toEqual([]);
       await tlsClient.send({ from: "", to: [`fbl@${bounceDomain}`] }, report);
       expect(handedOn).toHaveLength(1);
@@ -134,26 +137,55 @@ describe("STARTTLS", () => {
   });
 });
 
-/** The EHLO answer's capability lines, read over a plain socket. */
-async function ehloCapabilities(port: number): Promise<string[]> {
+/** A plain-socket SMTP dialogue: waitFor resolves once the text received since the last call matches. */
+function dialogue(port: number) {
   const socket = net.connect(port, "127.0.0.1");
   let received = "";
-  const until = (done: RegExp) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => (done.test(received) ? resolve() : undefined);
-      socket.on("data", (chunk) => {
-        received += chunk.toString();
-        check();
-      });
+  const listeners: (() => void)[] = [];
+  socket.on("data", (chunk) => {
+    received += chunk.toString();
+    listeners.forEach((check) => check());
+  });
+  const waitFor = (done: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (!done.test(received)) return;
+        listeners.splice(listeners.indexOf(check), 1);
+        const text = received;
+        received = "";
+        resolve(text);
+      };
+      listeners.push(check);
       socket.once("error", reject);
       check();
     });
+  return { socket, waitFor };
+}
+
+/** The SHA-256 fingerprint of the certificate the server presents after STARTTLS. */
+async function startTlsCertificate(port: number): Promise<string> {
+  const { socket, waitFor } = dialogue(port);
+  await waitFor(/^220 /m);
+  socket.write("EHLO client.example.org\r\n");
+  await waitFor(/^250 /m);
+  socket.write("STARTTLS\r\n");
+  await waitFor(/^220 /m);
+  socket.removeAllListeners("data");
+  const secure = tls.connect({ socket, rejectUnauthorized: false });
+  await new Promise((resolve, reject) => secure.once("secureConnect", resolve).once("error", reject));
+  const fingerprint = secure.getPeerX509Certificate()!.fingerprint256;
+  secure.destroy();
+  return fingerprint;
+}
+
+/** The EHLO answer's capability lines, read over a plain socket. */
+async function ehloCapabilities(port: number): Promise<string[]> {
+  const { socket, waitFor } = dialogue(port);
   try {
-    await until(/^220 /m);
-    received = "";
+    await waitFor(/^220 /m);
     socket.write("EHLO client.example.org\r\n");
-    await until(/^250 /m);
-    return received.split("\r\n").filter(Boolean).slice(1).map((line) => line.slice(4));
+    const answer = await waitFor(/^250 /m);
+    return answer.split("\r\n").filter(Boolean).slice(1).map((line) => line.slice(4));
   } finally {
     socket.end("QUIT\r\n");
   }
