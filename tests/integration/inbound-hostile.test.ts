@@ -93,9 +93,19 @@ describe("hostile mail to one of our addresses", () => {
     await sendReadableBounce();
   });
 
+  it("over 1 MB: refused with 552 after the data, nothing stored, the next message answered", async () => {
+    const before = await db.inboundMessage.count();
+    const huge = Buffer.from(`Subject: huge\r\n\r\n${`${"y".repeat(998)}\r\n`.repeat(1100)}`);
+    const error = await refusal(client.send({ from: "", to: [bounceAddress()] }, huge));
+    expect(error.responseCode).toBe(552);
+    expect(await db.inboundMessage.count()).toBe(before);
+    await sendReadableBounce();
+  });
+
   it("logs one line per message, naming its envelope and kind, never its body", () => {
     const messageLines = logLines.filter((line) => line.includes(" bytes: "));
-    expect(messageLines.length).toBe(hostile.length * 2);
+    // Each hostile message and the readable bounce after it, and the bounce after the huge one.
+    expect(messageLines.length).toBe(hostile.length * 2 + 1);
     expect(logLines.some((line) => line.includes(SECRET_BODY))).toBe(false);
     expect(messageLines.every((line) => /^inbound \S+ 127\.0\.0\.1 from <[^>]*> to <[^>]+> \d+ bytes: (HARD_BOUNCE|UNREADABLE|IGNORED) #\d+: /.test(line))).toBe(true);
   });
