@@ -127,7 +127,6 @@ describe("every read is index-backed", () => {
       // A whole-index walk is a scan too, unless it is bounded by the search.
       for (const step of plan) if (/^SCAN .* USING (COVERING )?INDEX/.test(step.detail)) scans.push(`${step.detail} in ${read.query}`);
     }
-    if (process.env.SHOW_PLANS) for (const read of reads) console.log(read.query, (await logged.$queryRawUnsafe(`EXPLAIN QUERY PLAN ${read.query}`, ...(JSON.parse(read.params) as unknown[]))).map((s) => s.detail).join(" / "));
     await logged.$disconnect();
     expect(scans).toEqual([]);
   });
