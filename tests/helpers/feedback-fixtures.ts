@@ -1,6 +1,7 @@
+import crypto from "node:crypto";
 import type { InboundKind, InboundVia } from "~/generated/prisma/enums.ts";
 import { db } from "~/utils/db.server.ts";
-import { createContact, createTopic, createUnit } from "./fixtures.ts";
+import { createTopic, createUnit } from "./fixtures.ts";
 
 // Campaigns that sent, and what came back from them, written straight to the tables the rates
 // and guard rails read (the inbound server and recordFeedback are tested on their own).
@@ -29,8 +30,9 @@ export async function sentCampaign(
       sentCount: options.sent,
     },
   });
-  const contacts = [];
-  for (let i = 0; i < options.sent; i++) contacts.push(await createContact());
+  const tag = crypto.randomBytes(4).toString("hex");
+  await db.contact.createMany({ data: Array.from({ length: options.sent }, (_, i) => ({ email: `sent-${tag}-${i}@example.com` })) });
+  const contacts = await db.contact.findMany({ where: { email: { startsWith: `sent-${tag}-` } }, select: { id: true } });
   if (contacts.length > 0) {
     await db.delivery.createMany({
       data: contacts.map((c) => ({ campaignId: campaign.id, contactId: c.id, status: "SENT" as const, sentAt: options.sentAt, messageId: `<d${c.id}@test>` })),
