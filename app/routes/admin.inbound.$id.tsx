@@ -9,6 +9,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import ledgerStyles from "~/styles/admin-ledger.css";
+import feedbackStyles from "~/styles/mail-feedback.css";
 
 // /admin/inbound/<id>: one message that came back, every fact stored about it, and its raw
 // text shown as text (never rendered: it is whatever a stranger sent), with a download.
@@ -17,6 +18,7 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: accountsStyles },
   { rel: "stylesheet", href: staffStyles },
   { rel: "stylesheet", href: ledgerStyles },
+  { rel: "stylesheet", href: feedbackStyles },
 ];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? KIND_LABEL[data.message.kind] : "Message"} ${data?.message.id ?? ""} — What came back — Preference Center` },

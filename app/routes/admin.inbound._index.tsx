@@ -11,6 +11,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import ledgerStyles from "~/styles/admin-ledger.css";
+import feedbackStyles from "~/styles/mail-feedback.css";
 
 // /admin/inbound: what came back from sent mail (bounces, complaints, unsubscribes by email,
 // providers' events, unreadable mail), newest first, with what each changed. Admins only.
@@ -19,6 +20,7 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: accountsStyles },
   { rel: "stylesheet", href: staffStyles },
   { rel: "stylesheet", href: ledgerStyles },
+  { rel: "stylesheet", href: feedbackStyles },
 ];
 export const meta: MetaFunction = () => [{ title: "What came back — Preference Center" }, { name: "robots", content: "noindex" }];
 export const headers = passThroughHeaders;

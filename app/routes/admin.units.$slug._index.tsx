@@ -9,6 +9,9 @@ import { UnitForm } from "~/domain/units/unit-settings.server.ts";
 import { EXEMPT_CLASS_LABEL } from "~/domain/transactional/exempt-categories.server.ts";
 import { Breadcrumbs, ChoiceGroup, NoticeBanner, TableScroll, TextAreaField } from "~/components/admin-units.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
+import { UnitFeedbackSection } from "~/components/mail-feedback.tsx";
+import { unitFeedbackByDay } from "~/domain/feedback/rates.server.ts";
+import { unitStanding } from "~/domain/feedback/guard-rails.server.ts";
 import { UnitSettingsForm, unsavedUnitForm, type UnitFormValues } from "~/components/unit-settings-form.tsx";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { formatDay } from "~/utils/format.ts";
@@ -17,6 +20,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
+import feedbackStyles from "~/styles/mail-feedback.css";
 
 // /admin/units/<slug>: a unit's settings, its DKIM record and test, its topics and its exempt
 // categories. The slug never changes; the DKIM private key is never sent to the page.
@@ -25,6 +29,7 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: accountsStyles },
   { rel: "stylesheet", href: staffStyles },
   { rel: "stylesheet", href: unitsStyles },
+  { rel: "stylesheet", href: feedbackStyles },
 ];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.unit.displayName ?? "Unit"} — Preference Center` },
@@ -39,6 +44,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const staff = await requireAdmin(request);
     const { unit, dkimKey, missing, readiness, topics, categories } = await unitForAdmin(params.slug ?? "");
     const notice = new URL(request.url).searchParams.get("notice");
+    const now = new Date();
+    const [standing, feedbackChart] = await Promise.all([unitStanding(unit.id, now), unitFeedbackByDay(unit.id, now)]);
     return data(
       {
         user: { email: staff.email, role: staff.role },
@@ -50,6 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         categories,
         legalClassLabels: EXEMPT_CLASS_LABEL,
         notice,
+        feedback: { ...standing, chart: feedbackChart },
       },
       { headers: NO_STORE },
     );
@@ -103,7 +111,7 @@ function formValues(unit: Record<string, unknown>): UnitFormValues {
 }
 
 export default function UnitPage() {
-  const { user, unit, dkimKey, missing, readiness, topics, categories, legalClassLabels, notice } = useLoaderData<typeof loader>();
+  const { user, unit, dkimKey, missing, readiness, topics, categories, legalClassLabels, notice, feedback } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const saveAnswer = answer?.kind === "save" ? answer : null;
   const test = answer?.kind === "dkim-test" ? answer : null;
@@ -132,6 +140,7 @@ export default function UnitPage() {
         <a href="#categories">Exempt categories</a>
         <a href="#settings">Settings</a>
         <a href="#dkim">DKIM record and test</a>
+        <a href="#feedback">Mail feedback</a>
       </nav>
 
       <section id="topics" aria-labelledby="topics-heading" className="unit-section">
@@ -297,6 +306,7 @@ export default function UnitPage() {
           </div>
         ) : null}
       </section>
+      <UnitFeedbackSection unitName={unit.displayName} figures={feedback.figures} standing={feedback.complaints} chart={feedback.chart} />
     </StaffFrame>
   );
 }
