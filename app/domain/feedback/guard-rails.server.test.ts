@@ -8,6 +8,7 @@ import { processTransactionalQueue } from "~/domain/transactional/queue.server.t
 import { createMailingUnit } from "../../../tests/helpers/accounts.ts";
 import { cameBack, sentCampaign } from "../../../tests/helpers/feedback-fixtures.ts";
 import { createTopic } from "../../../tests/helpers/fixtures.ts";
+import { recordFeedback } from "./record.server.ts";
 import {
   checkGuardRails,
   evaluateGuardRails,
@@ -50,6 +51,11 @@ beforeAll(async () => {
 
 /** A unit whose running campaign sent `sent` messages at `sentAt`, plus a finished and a draft campaign. */
 async function unitSending(sent: number, sentAt: Date) {
+  const made = await unitSendingWithDeliveries(sent, sentAt);
+  return { ...made, deliveries: undefined };
+}
+
+async function unitSendingWithDeliveries(sent: number, sentAt: Date) {
   const unit = await createMailingUnit();
   const topic = await createTopic(unit.id);
   const running = await sentCampaign(unit, topic, { sent, sentAt, status: "SENDING", name: "Spring offers" });
@@ -57,7 +63,7 @@ async function unitSending(sent: number, sentAt: Date) {
   const second = await sentCampaign(unit, topic, { sent: 0, sentAt, status: "SENDING", name: "Summer offers" });
   const finished = await sentCampaign(unit, topic, { sent: 0, sentAt, status: "SENT" });
   const draft = await sentCampaign(unit, topic, { sent: 0, sentAt, status: "DRAFT" });
-  return { unit, topic, running: running.campaign, second: second.campaign, finished: finished.campaign, draft: draft.campaign };
+  return { unit, topic, running: running.campaign, second: second.campaign, finished: finished.campaign, draft: draft.campaign, deliveries: running.deliveries };
 }
 
 const statuses = async (...ids: number[]) =>
@@ -207,5 +213,28 @@ describe("checking after every signal stays cheap", () => {
     expect(await statuses(u.running.id, u.second.id)).toEqual(["PAUSED", "PAUSED"]);
     expect(await pauseAudits(u.unit.id)).toHaveLength(1);
     expect(await checkGuardRails({ unitId: null, now: new Date() })).toBeNull();
+  });
+});
+
+describe("recordFeedback calls the guard rails", () => {
+  it("complaints recorded one by one pause the unit once the rate is reached", async () => {
+    const u = await unitSendingWithDeliveries(1000, new Date(Date.now() - DAY));
+    for (const delivery of u.deliveries.slice(0, 3)) {
+      await recordFeedback({ kind: "COMPLAINT", via: "SMTP", ref: { stream: "campaign", deliveryId: delivery.id }, raw: "Feedback-Type: abuse" });
+    }
+    await guardRailChecksSettled();
+    expect(await statuses(u.running.id, u.second.id)).toEqual(["PAUSED", "PAUSED"]);
+    const audits = await pauseAudits(u.unit.id);
+    expect(audits).toHaveLength(1);
+    expect(await noticesOf(audits[0].id)).toHaveLength(3);
+  });
+
+  it("a soft bounce or an unsubscribe never pauses, whatever the rates", async () => {
+    const u = await unitSendingWithDeliveries(1000, new Date(Date.now() - DAY));
+    await cameBack("COMPLAINT", 5, { unitId: u.unit.id, campaignId: u.running.id, at: new Date(Date.now() - 1000) });
+    await recordFeedback({ kind: "SOFT_BOUNCE", via: "SMTP", ref: { stream: "campaign", deliveryId: u.deliveries[0].id }, status: "4.2.2" });
+    await recordFeedback({ kind: "MAILTO_UNSUBSCRIBE", via: "SMTP", ref: { stream: "campaign", deliveryId: u.deliveries[1].id } });
+    await guardRailChecksSettled();
+    expect(await statuses(u.running.id)).toEqual(["SENDING"]);
   });
 });

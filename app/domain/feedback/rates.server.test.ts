@@ -77,9 +77,10 @@ describe("a unit's rates over the last seven days", () => {
     await optOut(unit.id, null, ago(2), "ONE_CLICK");
 
     const figures = await unitFeedback(unit.id, NOW);
-    // Sent in [now - 7 days, now): the recent campaign's 8 and the edge campaign's 2, not the old one's 3; plus 2 refused.
+    // Sent in [now - 7 days, now]: the recent campaign's 8 and the edge campaign's 2, not the old one's 3; plus 2 refused.
     expect(figures.sent).toBe(12);
-    expect(figures.counts).toEqual({ HARD_BOUNCE: 3, SOFT_BOUNCE: 0, POLICY_BOUNCE: 0, COMPLAINT: 2, unsubscribes: 1 });
+    // Both ends count: the 2 at the window's start, and at `now` the 2 just arrived (the guard rails judge a signal at its own time).
+    expect(figures.counts).toEqual({ HARD_BOUNCE: 5, SOFT_BOUNCE: 0, POLICY_BOUNCE: 0, COMPLAINT: 2, unsubscribes: 1 });
     expect(figures.rates.COMPLAINT).toBeCloseTo(2 / 12, 10);
     expect(figures.unsubscribesBySource).toEqual({ COMPLAINT: 1 });
     expect(figures.from).toEqual(ago(7));

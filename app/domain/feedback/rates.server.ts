@@ -106,28 +106,28 @@ export async function campaignFeedback(campaignId: number, client: Db = db): Pro
   return figures(campaign.sentCount + refusedWhileSending, kinds, bySource(optOuts));
 }
 
-/** Messages of the unit's campaigns sent in [from, to): (unitId) on Campaign, then (campaignId, sentAt) on Delivery. */
+/** Messages of the unit's campaigns sent in [from, to]: (unitId) on Campaign, then (campaignId, sentAt) on Delivery. */
 export async function unitSentBetween(unitId: number, from: Date, to: Date, client: Db = db): Promise<number> {
   const [row] = await client.$queryRaw<{ sent: number | bigint }[]>`SELECT COUNT(*) AS "sent"
     FROM "Campaign" c JOIN "Delivery" d ON d."campaignId" = c."id"
-    WHERE c."unitId" = ${unitId} AND d."sentAt" >= ${from} AND d."sentAt" < ${to}`;
+    WHERE c."unitId" = ${unitId} AND d."sentAt" >= ${from} AND d."sentAt" <= ${to}`;
   return Number(row?.sent ?? 0);
 }
 
-/** The unit's feedback over the `days` up to `now` (its campaigns' mail only). */
+/** The unit's feedback over the `days` up to `now`, both ends included: a signal judged at its own arrival counts (its campaigns' mail only). */
 export async function unitFeedback(unitId: number, now: Date, client: Db = db, days = RATE_WINDOW_DAYS): Promise<UnitFeedback> {
   const from = new Date(now.getTime() - days * DAY_MS);
   const sent = await unitSentBetween(unitId, from, now, client);
   // (unitId, receivedAt) index.
   const inbound = await client.inboundMessage.groupBy({
     by: ["kind", "via"],
-    where: { unitId, receivedAt: { gte: from, lt: now }, campaignId: { not: null }, kind: { in: [...RATED_KINDS] } },
+    where: { unitId, receivedAt: { gte: from, lte: now }, campaignId: { not: null }, kind: { in: [...RATED_KINDS] } },
     _count: { _all: true },
   });
   // (unitId, createdAt) index. A global opt-out names no unit: it shows on its campaign's page only.
   const optOuts = await client.consentEvent.groupBy({
     by: ["source"],
-    where: { unitId, createdAt: { gte: from, lt: now }, campaignId: { not: null }, changed: true, action: { in: OPT_OUT_ACTIONS } },
+    where: { unitId, createdAt: { gte: from, lte: now }, campaignId: { not: null }, changed: true, action: { in: OPT_OUT_ACTIONS } },
     _count: { _all: true },
   });
   const { kinds, refusedWhileSending } = tally(inbound as KindViaGroup[]);
