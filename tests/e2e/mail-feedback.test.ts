@@ -12,6 +12,7 @@ const { app, browser, appDb } = useRunningApp({ browser: true });
 let page: Page;
 let campaignId: number;
 let hostileId: number;
+let travelCampaignId: number;
 
 const HOSTILE = '<script>window.__ran = true</script><img src=x onerror="window.__ran = true"> 550 5.1.1 <b>user unknown</b>';
 
@@ -38,6 +39,32 @@ beforeAll(async () => {
   }
   for (let i = 0; i < 3; i++) insert.run("COMPLAINT", at, unit.id, campaignId, `angry${i}@example.net`, null, null, "Opted out of Example Tax email", "Feedback-Type: abuse");
   hostileId = Number(insert.run("SOFT_BOUNCE", at, unit.id, campaignId, "full@example.net", "4.2.2", "mailbox full", "Counted: soft bounce 1 of 3", HOSTILE).lastInsertRowid);
+  // Another unit over the warn rate: 1,000 messages sent yesterday, 2 complaints (0.2 %).
+  const travel = appDb.row<{ id: number; topicId: number }>(
+    "SELECT u.id AS id, t.id AS topicId FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id WHERE u.slug = 'example-travel' LIMIT 1",
+  );
+  const yesterday = sqliteTime(new Date(now.getTime() - 86_400_000));
+  travelCampaignId = Number(
+    appDb.sqlite
+      .prepare(
+        `INSERT INTO Campaign (unitId, topicId, name, subject, status, sentCount, startedAt, createdAt, updatedAt)
+         VALUES (?, ?, 'Warned', 'Summer trips', 'PAUSED', 1000, ?, ?, ?)`,
+      )
+      .run(travel.id, travel.topicId, yesterday, yesterday, yesterday).lastInsertRowid,
+  );
+  appDb.sqlite
+    .prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+       INSERT INTO Contact (email, createdAt, updatedAt) SELECT 'warned' || i || '@example.net', ?, ? FROM n`,
+    )
+    .run(yesterday, yesterday);
+  appDb.sqlite
+    .prepare(
+      `INSERT INTO Delivery (campaignId, contactId, status, attempts, createdAt, sentAt)
+       SELECT ?, id, 'SENT', 1, ?, ? FROM Contact WHERE email LIKE 'warned%@example.net'`,
+    )
+    .run(travelCampaignId, yesterday, yesterday);
+  for (let i = 0; i < 2; i++) insert.run("COMPLAINT", at, travel.id, travelCampaignId, `upset${i}@example.net`, null, null, "Opted out", "Feedback-Type: abuse");
   page = await (await browser.newContext()).newPage();
   await signIn(page, app.url, DEMO.admin);
 });
@@ -99,6 +126,18 @@ describe("what came back, in Chromium", () => {
     expect(await row("Spam complaints").locator("td").allTextContents()).toEqual(["3", "1.50 %"]);
     expect(await row("Soft bounces").locator("td").allTextContents()).toEqual(["1", "0.50 %"]);
     expect(await block.getByRole("columnheader", { name: "Of 200 sent" }).count()).toBe(1);
+    // Example Tax sent too few in 7 days to judge its complaint rate: no warning.
+    expect(await page.getByTestId("complaint-warning").count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it("warns on a campaign's page when its unit's complaint rate is at the warn rate", async () => {
+    await page.goto(`${app.url}/campaigns/${travelCampaignId}`);
+    const warning = page.getByTestId("complaint-warning");
+    expect(await warning.textContent()).toContain(
+      "Example Travel: spam complaints are high. Spam complaints reached 0.20 % of the 1,000 messages sent in the last 7 days (2 complaints; warning at 0.10 %).",
+    );
+    expect(await warning.textContent()).toContain("A campaign resumed while the rate is this high pauses again");
     expect(await seriousViolations(page)).toEqual([]);
   });
 
