@@ -98,7 +98,8 @@ describe("what came back, in Chromium", () => {
     await page.goto(`${app.url}/admin/inbound?unit=example-tax&kind=SOFT_BOUNCE`);
     await page.locator(".inbound-table tbody tr").first().getByRole("link").first().click();
     await page.waitForURL(`${app.url}/admin/inbound/${hostileId}`);
-    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe(`Soft bounce ${hostileId}`);
+    // A link moves the URL before the new page replaces the list: wait for the page itself.
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe(`Soft bounce ${hostileId}`);
     expect(await page.locator("pre.raw-message").textContent()).toBe(HOSTILE);
     expect(await page.locator("pre.raw-message script, pre.raw-message img").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __ran?: boolean }).__ran ?? false)).toBe(false);
