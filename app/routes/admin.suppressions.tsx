@@ -335,6 +335,7 @@ export default function SuppressionsRoute() {
             <option value="">Every kind with an address</option>
             <option value="MANUAL">{REASON_LABEL.MANUAL}</option>
             <option value="HARD_BOUNCE">{REASON_LABEL.HARD_BOUNCE}</option>
+            <option value="SOFT_BOUNCE">{REASON_LABEL.SOFT_BOUNCE}</option>
             <option value="COMPLAINT">{REASON_LABEL.COMPLAINT}</option>
           </select>
           <button type="submit" className="button secondary">

@@ -191,7 +191,7 @@ export async function importSuppressions(
   const report: SuppressionImportReport = {
     rows: parsed.rows.length + parsed.bad.length,
     added: 0,
-    addedByReason: { MANUAL: 0, COMPLAINT: 0, HARD_BOUNCE: 0 },
+    addedByReason: { MANUAL: 0, COMPLAINT: 0, HARD_BOUNCE: 0, SOFT_BOUNCE: 0 },
     alreadySuppressed: 0,
     erased: 0,
     bad: parsed.bad.length,

@@ -52,7 +52,7 @@ describe("the suppression file", () => {
     expect(parsed.bad.map((b) => b.line)).toEqual([7, 8, 9, 11]);
     expect(parsed.bad[0].reason).toMatch(/^email "not-an-address"/);
     expect(parsed.bad[1].reason).toMatch(/erased cannot be imported/);
-    expect(parsed.bad[2].reason).toMatch(/manual, complaint or hard_bounce/);
+    expect(parsed.bad[2].reason).toMatch(/manual, complaint, hard_bounce or soft_bounce/);
     expect(parsed.bad[3].reason).toMatch(/4 fields where the header has 3/);
   });
 
@@ -159,7 +159,7 @@ describe("suppressions through the consent core", () => {
     expect(first).toMatchObject({
       rows: 6,
       added: 3,
-      addedByReason: { MANUAL: 1, COMPLAINT: 1, HARD_BOUNCE: 1 },
+      addedByReason: { MANUAL: 1, COMPLAINT: 1, HARD_BOUNCE: 1, SOFT_BOUNCE: 0 },
       alreadySuppressed: 1,
       erased: 1,
       bad: 1,
