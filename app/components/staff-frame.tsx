@@ -16,6 +16,7 @@ const SECTIONS: { to: string; label: string; adminOnly?: boolean }[] = [
   { to: "/admin/people", label: "People", adminOnly: true },
   { to: "/admin/keys", label: "Keys", adminOnly: true },
   { to: "/admin/suppressions", label: "Suppressions", adminOnly: true },
+  { to: "/admin/inbound", label: "What came back", adminOnly: true },
   { to: "/admin/ledger", label: "Ledger", adminOnly: true },
   { to: "/admin/audit", label: "Audit log", adminOnly: true },
 ];

@@ -9,7 +9,8 @@ import {
   addManualSuppression,
   adminActor,
   listSuppressions,
-  removeManualSuppression,
+  removeSuppression,
+  SOFT_BOUNCE_EXPLAINED,
   suppressionCounts,
   SuppressionError,
   WHY_NOT_REMOVABLE,
@@ -25,7 +26,8 @@ import staffStyles from "~/styles/staff.css";
 import ledgerStyles from "~/styles/admin-ledger.css";
 
 // /admin/suppressions: the addresses no promotional email goes to. Admins search them, add a
-// manual block with a note, and remove manual blocks; bounces, complaints and erasures stay.
+// manual block with a note, and remove manual and repeated-soft-bounce blocks; hard bounces,
+// complaints and erasures stay.
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: accountsStyles },
@@ -36,14 +38,14 @@ export const meta: MetaFunction = () => [{ title: "Suppressions — Preference C
 export const headers = passThroughHeaders;
 
 const NO_STORE = { "Cache-Control": "no-store" };
-const Reason = z.enum(["MANUAL", "COMPLAINT", "HARD_BOUNCE", "ERASED"], { error: "is not a kind of suppression" });
-const StillBlocked = z.enum(["COMPLAINT", "HARD_BOUNCE", "ERASED"]);
+const Reason = z.enum(["MANUAL", "COMPLAINT", "HARD_BOUNCE", "SOFT_BOUNCE", "ERASED"], { error: "is not a kind of suppression" });
+const StillBlocked = z.enum(["COMPLAINT", "HARD_BOUNCE", "SOFT_BOUNCE", "MANUAL", "ERASED"]);
 
 const ListQuery = z.object({
   q: z.string().max(254, "is too long: an email address has at most 254 characters").optional(),
   reason: z.union([z.literal(""), Reason]).optional(),
   before: z.coerce.number().int().positive().optional(),
-  done: z.enum(["added", "removed"]).optional(),
+  done: z.enum(["added", "removed", "removed-soft"]).optional(),
   still: z.string().max(100).optional(),
 });
 
@@ -107,8 +109,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
   }
   try {
-    const removed = await removeManualSuppression(actor, asked.id);
-    const params = new URLSearchParams({ done: "removed" });
+    const removed = await removeSuppression(actor, asked.id);
+    const params = new URLSearchParams({ done: removed.reason === "SOFT_BOUNCE" ? "removed-soft" : "removed" });
     if (removed.stillSuppressedBy.length > 0) params.set("still", removed.stillSuppressedBy.join(","));
     return redirect(`/admin/suppressions?${params}`);
   } catch (error) {
@@ -117,10 +119,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-const REASONS = ["MANUAL", "HARD_BOUNCE", "COMPLAINT", "ERASED"] as const;
+const REASONS = ["MANUAL", "HARD_BOUNCE", "SOFT_BOUNCE", "COMPLAINT", "ERASED"] as const;
 const COUNTED: Record<(typeof REASONS)[number], [string, string]> = {
   MANUAL: ["manual", "manual"],
   HARD_BOUNCE: ["hard bounce", "hard bounces"],
+  SOFT_BOUNCE: ["repeated soft bounce", "repeated soft bounces"],
   COMPLAINT: ["spam complaint", "spam complaints"],
   ERASED: ["erased", "erased"],
 };
@@ -150,9 +153,9 @@ export default function SuppressionsRoute() {
           </p>
         </div>
       ) : null}
-      {done === "removed" ? (
+      {done === "removed" || done === "removed-soft" ? (
         <div className="form-message success" role="status">
-          <p>Removed the manual suppression. The person gets promotional email again only where they are subscribed and have not opted out.</p>
+          <p>Removed the {done === "removed-soft" ? "soft-bounce" : "manual"} suppression. The person gets promotional email again only where they are subscribed and have not opted out.</p>
           {still.length > 0 ? <p>The address is still blocked by: {still.map((r) => REASON_LABEL[r].toLowerCase()).join(", ")}.</p> : null}
         </div>
       ) : null}
@@ -299,7 +302,7 @@ export default function SuppressionsRoute() {
                             type="submit"
                             className="link-button"
                             disabled={busy}
-                            aria-label={`Remove the manual suppression of ${entry.email}`}
+                            aria-label={`Remove the ${entry.reason === "SOFT_BOUNCE" ? "soft-bounce" : "manual"} suppression of ${entry.email}`}
                           >
                             Remove
                           </button>
@@ -332,6 +335,7 @@ export default function SuppressionsRoute() {
             <option value="">Every kind with an address</option>
             <option value="MANUAL">{REASON_LABEL.MANUAL}</option>
             <option value="HARD_BOUNCE">{REASON_LABEL.HARD_BOUNCE}</option>
+            <option value="SOFT_BOUNCE">{REASON_LABEL.SOFT_BOUNCE}</option>
             <option value="COMPLAINT">{REASON_LABEL.COMPLAINT}</option>
           </select>
           <button type="submit" className="button secondary">
@@ -347,6 +351,8 @@ export default function SuppressionsRoute() {
       <section aria-labelledby="why-heading">
         <h2 id="why-heading">Why some entries cannot be removed</h2>
         <dl className="why-list">
+          <dt id="why-soft_bounce">{REASON_LABEL.SOFT_BOUNCE} (removable)</dt>
+          <dd>{SOFT_BOUNCE_EXPLAINED}</dd>
           <dt id="why-hard_bounce">{REASON_LABEL.HARD_BOUNCE}</dt>
           <dd>{WHY_NOT_REMOVABLE.HARD_BOUNCE}</dd>
           <dt id="why-complaint">{REASON_LABEL.COMPLAINT}</dt>

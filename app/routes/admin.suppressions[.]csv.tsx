@@ -14,7 +14,7 @@ import { requesterOf } from "~/utils/request.server.ts";
 const ExportRequest = z.object({
   reason: z
     .union([z.literal(""), z.enum(IMPORTABLE_REASONS)], {
-      error: "must be MANUAL, COMPLAINT or HARD_BOUNCE (erased entries are never exported)",
+      error: "must be MANUAL, COMPLAINT, HARD_BOUNCE or SOFT_BOUNCE (erased entries are never exported)",
     })
     .optional(),
 });

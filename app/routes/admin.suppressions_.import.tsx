@@ -103,7 +103,7 @@ export default function ImportSuppressionsRoute() {
                   <code>reason</code>
                 </td>
                 <td>
-                  <code>manual</code> (also when empty), <code>complaint</code> or <code>hard_bounce</code>, say from an earlier sending service.
+                  <code>manual</code> (also when empty), <code>complaint</code>, <code>hard_bounce</code> or <code>soft_bounce</code>, say from an earlier sending service.
                   Never <code>erased</code>: an erasure is made only at the person&apos;s request.
                 </td>
               </tr>
@@ -137,7 +137,7 @@ function ImportReportView({ fileName, report }: { fileName: string; report: Supp
         </p>
       </div>
       <dl className="report-figures">
-        {(["MANUAL", "COMPLAINT", "HARD_BOUNCE"] as const).map((reason) => (
+        {(["MANUAL", "COMPLAINT", "HARD_BOUNCE", "SOFT_BOUNCE"] as const).map((reason) => (
           <div key={reason}>
             <dt>Added as {REASON_LABEL[reason].toLowerCase()}</dt>
             <dd>{report.addedByReason[reason].toLocaleString("en-GB")}</dd>

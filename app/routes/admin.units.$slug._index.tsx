@@ -12,6 +12,9 @@ import { EXEMPT_CLASS_LABEL } from "~/domain/transactional/exempt-categories.ser
 import { Breadcrumbs, NoticeBanner, TableScroll } from "~/components/admin-units.tsx";
 import { SenderDnsSection } from "~/components/sender-dns.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
+import { UnitFeedbackSection } from "~/components/mail-feedback.tsx";
+import { unitFeedbackByDay } from "~/domain/feedback/rates.server.ts";
+import { unitStanding } from "~/domain/feedback/guard-rails.server.ts";
 import { UnitSettingsForm, unsavedUnitForm, type UnitFormValues } from "~/components/unit-settings-form.tsx";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { formatDay } from "~/utils/format.ts";
@@ -20,6 +23,7 @@ import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
+import feedbackStyles from "~/styles/mail-feedback.css";
 
 // /admin/units/<slug>: a unit's settings, the DNS records its domains publish (checked on
 // request), its topics and its exempt categories. The slug never changes; the DKIM private key
@@ -29,6 +33,7 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: accountsStyles },
   { rel: "stylesheet", href: staffStyles },
   { rel: "stylesheet", href: unitsStyles },
+  { rel: "stylesheet", href: feedbackStyles },
 ];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.unit.displayName ?? "Unit"} — Preference Center` },
@@ -43,6 +48,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const staff = await requireAdmin(request);
     const { unit, dkimKey, dns, missing, readiness, topics, categories } = await unitForAdmin(params.slug ?? "");
     const notice = new URL(request.url).searchParams.get("notice");
+    const now = new Date();
+    const [standing, feedbackChart] = await Promise.all([unitStanding(unit.id, now), unitFeedbackByDay(unit.id, now)]);
     return data(
       {
         user: { email: staff.email, role: staff.role },
@@ -55,6 +62,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         categories,
         legalClassLabels: EXEMPT_CLASS_LABEL,
         notice,
+        feedback: { ...standing, chart: feedbackChart },
       },
       { headers: NO_STORE },
     );
@@ -99,7 +107,7 @@ function formValues(unit: Record<string, unknown>): UnitFormValues {
 }
 
 export default function UnitPage() {
-  const { user, unit, dkimKey, dns, missing, readiness, topics, categories, legalClassLabels, notice } = useLoaderData<typeof loader>();
+  const { user, unit, dkimKey, dns, missing, readiness, topics, categories, legalClassLabels, notice, feedback } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const saveAnswer = answer?.kind === "save" ? answer : null;
   const dnsCheck = answer?.kind === "dns-check" ? answer.report : null;
@@ -128,6 +136,7 @@ export default function UnitPage() {
         <a href="#categories">Exempt categories</a>
         <a href="#settings">Settings</a>
         <a href="#dns">DNS records</a>
+        <a href="#feedback">Mail feedback</a>
       </nav>
 
       <section id="topics" aria-labelledby="topics-heading" className="unit-section">
@@ -232,6 +241,7 @@ export default function UnitPage() {
       </section>
 
       <SenderDnsSection bounceDomain={dns.bounceDomain} feedbackLoopAddress={dns.feedbackLoopAddress} mxHost={dns.mxHost} alignment={dns.alignment} records={dns.records} report={dnsCheck} />
+      <UnitFeedbackSection unitName={unit.displayName} figures={feedback.figures} standing={feedback.complaints} chart={feedback.chart} />
     </StaffFrame>
   );
 }

@@ -23,10 +23,14 @@ import { describeScheduledTime, instantOfWallTime, knownTimeZone, timeZoneChoice
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
 import { TimeZoneSelect } from "~/components/time-zone-select.tsx";
 import { CampaignTimeline } from "~/components/campaign-timeline.tsx";
+import { CampaignFeedbackBlock, ComplaintWarning } from "~/components/mail-feedback.tsx";
+import { campaignFeedback } from "~/domain/feedback/rates.server.ts";
+import { unitStanding } from "~/domain/feedback/guard-rails.server.ts";
 import { CAMPAIGN_STATUS_LABEL } from "~/components/campaign-status.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
+import feedbackStyles from "~/styles/mail-feedback.css";
 import { parseForm } from "~/utils/parse-form.server.ts";
 
 // /campaigns/<id>: a draft to edit, test, schedule or send; then its live progress; then its results.
@@ -34,6 +38,7 @@ import { parseForm } from "~/utils/parse-form.server.ts";
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: accountsStyles },
   { rel: "stylesheet", href: staffStyles },
+  { rel: "stylesheet", href: feedbackStyles },
 ];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -55,8 +60,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const units = draft ? await composerChoices(staff) : [];
     const { scheduledAt, scheduleTimeZone } = report.campaign;
     const schedule = scheduledAt ? describeScheduledTime(scheduledAt, scheduleTimeZone) : null;
+    // What came back, and the unit's complaint standing (a warning here, on the composer too).
+    const feedback = draft || report.campaign.status === "SCHEDULED" ? null : await campaignFeedback(report.campaign.id);
+    const { complaints } = await unitStanding(report.campaign.unitId, new Date());
     return data(
-      { user: { email: staff.email, role: staff.role }, report, units, schedule, timeZones: draft ? timeZoneChoices() : [] },
+      { user: { email: staff.email, role: staff.role }, report, units, schedule, timeZones: draft ? timeZoneChoices() : [], feedback, complaints },
       { headers: { "Cache-Control": "no-store" } },
     );
   });
@@ -173,7 +181,7 @@ function scheduledTime({ scheduledAt: local = "", timeZone: zone = "UTC" }: { sc
 const number = (n: number) => n.toLocaleString("en-GB");
 
 export default function CampaignPage() {
-  const { user, report, units, schedule, timeZones } = useLoaderData<typeof loader>();
+  const { user, report, units, schedule, timeZones, feedback, complaints } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const { campaign, counts } = report;
   const revalidator = useRevalidator();
@@ -208,6 +216,8 @@ export default function CampaignPage() {
           <p>{campaign.pausedReason}</p>
         </div>
       ) : null}
+
+      <ComplaintWarning standing={complaints} unitName={campaign.unit.displayName} resumable={campaign.status === "PAUSED"} />
 
       {confirmation ? <ConfirmSend confirmation={confirmation} /> : null}
 
@@ -323,6 +333,7 @@ export default function CampaignPage() {
           <CampaignTimeline points={report.timeline} />
         </section>
       ) : null}
+      {feedback ? <CampaignFeedbackBlock figures={feedback} /> : null}
     </StaffFrame>
   );
 }

@@ -22,6 +22,7 @@ export const PREVIEW_CATEGORY_REASONS = {
   "sign-in-link": "You asked for a link to sign in to your account.",
   "account-security": "We confirm changes to how you sign in, so that nobody can change them without you knowing.",
   "staff-invite": "An administrator invited you to work in the Preference Center.",
+  "staff-alert": "You are an administrator of the Preference Center, and sending stopped on its own.",
   "security-alert": "We warn you about sign-ins and changes to your account to keep it safe.",
   renewal: "You need to know before a subscription or policy you hold renews or ends.",
   "tax-compliance": "The law requires us to send you tax documents and compliance notices about your account.",

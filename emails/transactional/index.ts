@@ -5,6 +5,7 @@ import { policyChangeNotice } from "./policy-change-notice.tsx";
 import { preferenceLink } from "./preference-link.tsx";
 import { renewalNotice } from "./renewal-notice.tsx";
 import { securityAlert } from "./security-alert.tsx";
+import { sendingPaused } from "./sending-paused.tsx";
 import { signInLink } from "./sign-in-link.tsx";
 import { staffInvite } from "./staff-invite.tsx";
 import { taxNotice } from "./tax-notice.tsx";
@@ -20,6 +21,7 @@ export const transactionalTemplates = {
   "renewal-notice": renewalNotice,
   "tax-notice": taxNotice,
   "policy-change-notice": policyChangeNotice,
+  "sending-paused": sendingPaused,
   // `any`: each entry keeps its own data type; `satisfies` checks the shape without widening it.
 } satisfies Record<string, TransactionalTemplate<any>>;
 

@@ -21,7 +21,7 @@ function expectNoUnsubscribe(html: string, text: string) {
 }
 
 describe("the transactional registry", () => {
-  it("has the nine templates under their exempt categories", () => {
+  it("has the ten templates under their exempt categories", () => {
     expect(Object.fromEntries(names.map((name) => [name, transactionalTemplates[name].categories]))).toEqual({
       "preference-link": ["preference-link"],
       "sign-in-link": ["sign-in-link"],
@@ -32,6 +32,7 @@ describe("the transactional registry", () => {
       "renewal-notice": ["renewal"],
       "tax-notice": ["tax-compliance"],
       "policy-change-notice": ["policy-change"],
+      "sending-paused": ["staff-alert"],
     });
     expect(names.every((name) => transactionalTemplates[name].kind === "transactional")).toBe(true);
   });

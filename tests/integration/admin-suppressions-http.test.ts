@@ -87,7 +87,7 @@ function eligibleRecipient(skip: number) {
 }
 
 /** A suppression written as the bounce handling would, straight into the table. */
-function insertSuppression(email: string | null, hashOf: string, reason: "HARD_BOUNCE" | "COMPLAINT" | "ERASED") {
+function insertSuppression(email: string | null, hashOf: string, reason: "HARD_BOUNCE" | "SOFT_BOUNCE" | "COMPLAINT" | "ERASED") {
   const contact = email ? appDb.row<{ id: number } | undefined>("SELECT id FROM Contact WHERE email = ?", email) : undefined;
   const result = appDb.sqlite
     .prepare("INSERT INTO Suppression (emailHash, email, contactId, reason, note, createdAt) VALUES (?, ?, ?, ?, NULL, ?)")
@@ -238,6 +238,26 @@ describe("adding and removing a manual suppression", () => {
     expect(again.status).toBe(404);
   });
 
+  it("lists a repeated-soft-bounce entry under its own kind and removes it: the mailbox may work again", async () => {
+    const person = eligibleRecipient(3);
+    const subscribed = { unitId: person.unitId, topicId: person.topicId, channel: "EMAIL" as const };
+    const id = insertSuppression(person.email, person.email, "SOFT_BOUNCE");
+    expect(isEligible(consentState(person.contactId), subscribed, new Date())).toBe(false);
+    const listed = await (await http.get(`/admin/suppressions?q=${encodeURIComponent(person.email)}&reason=SOFT_BOUNCE`, { cookie: admin })).text();
+    expect(plain(listed)).toContain("Repeated soft bounces");
+    expect(listed).toContain(`aria-label="Remove the soft-bounce suppression of ${person.email}"`);
+
+    const response = await post("/admin/suppressions", { intent: "remove", id: String(id) }, admin, "203.0.113.73");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/admin/suppressions?done=removed-soft");
+    expect(appDb.count("SELECT COUNT(*) AS n FROM Suppression WHERE id = ?", id)).toBe(0);
+    const event = appDb.row<Record<string, unknown>>("SELECT * FROM ConsentEvent WHERE contactId = ? ORDER BY id DESC", person.contactId);
+    expect(event).toMatchObject({ action: "UNSUPPRESS", source: "ADMIN", actor: `user:${adminId}`, ip: "203.0.113.73", changed: 1 });
+    expect(JSON.parse(event.detail as string)).toMatchObject({ reason: "SOFT_BOUNCE" });
+    expect(isEligible(consentState(person.contactId), subscribed, new Date())).toBe(true);
+    expect(plain(await (await http.get("/admin/suppressions?done=removed-soft", { cookie: admin })).text())).toContain("Removed the soft-bounce suppression");
+  });
+
   it("refuses to remove a hard bounce, a complaint or an erasure (409, says why), and changes nothing", async () => {
     const person = people[2];
     const bounce = insertSuppression(person.email, person.email, "HARD_BOUNCE");
@@ -322,7 +342,7 @@ describe("files", () => {
     expect(report).toContain("6 lines read: 3 added, 0 already suppressed, 0 erased, 3 bad");
     expect(report).toMatch(/Line 4: email "not-an-address"/);
     expect(report).toMatch(/Line 5: reason erased cannot be imported/);
-    expect(report).toMatch(/Line 7: reason must be manual, complaint or hard_bounce/);
+    expect(report).toMatch(/Line 7: reason must be manual, complaint, hard_bounce or soft_bounce/);
     const afterFirst = counts();
     expect(afterFirst).toEqual({ suppressions: before.suppressions + 3, events: before.events + 3, audits: before.audits + 1 });
     expect(appDb.rows("SELECT email, reason, note FROM Suppression WHERE email LIKE 'import-%' ORDER BY email")).toEqual([
@@ -338,7 +358,7 @@ describe("files", () => {
       rows: 6,
       added: 3,
       bad: 3,
-      addedByReason: { MANUAL: 1, HARD_BOUNCE: 1, COMPLAINT: 1 },
+      addedByReason: { MANUAL: 1, HARD_BOUNCE: 1, COMPLAINT: 1, SOFT_BOUNCE: 0 },
     });
 
     const second = await upload(content);

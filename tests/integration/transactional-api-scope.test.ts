@@ -49,6 +49,7 @@ const GROUP_TEMPLATE_DATA: Record<string, Record<string, unknown>> = {
   "password-reset": { url: `${PUBLIC_URL}/reset-password/abc`, expiresInMinutes: 60 },
   "email-change-verification": { url: `${PUBLIC_URL}/account/confirm-email/abc`, newEmail: "new@example.com" },
   "staff-invite": { url: `${PUBLIC_URL}/invite/abc`, expiresInMinutes: 60, role: "admin" },
+  "sending-paused": { unitName: "Example Tax", reason: "Complaints.", campaigns: ["Spring"], pausedAt: "2026-05-03T14:05:00Z", url: `${PUBLIC_URL}/admin/units/example-tax` },
 };
 
 const groupSends = GROUP_CATEGORIES.flatMap((category) =>

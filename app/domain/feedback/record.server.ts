@@ -8,6 +8,7 @@ import { Prisma } from "~/generated/prisma/client.ts";
 import { applyConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
 import { maskEmail, normalizeEmail } from "~/domain/consent/email.ts";
 import type { FeedbackSignal, MailRef } from "./signals.ts";
+import { checkGuardRails } from "./guard-rails.server.ts";
 
 /** The most of a message kept for admins: the inbound server refuses anything bigger. */
 export const RAW_LIMIT = 1024 * 1024;
@@ -37,8 +38,9 @@ export async function recordFeedback(signal: FeedbackSignal, client: Db = db): P
     const seen = await client.inboundMessage.findUnique({ where: { via_externalId: { via: signal.via, externalId: signal.externalId } }, select: { id: true, effect: true } });
     if (seen) return { ...seen, duplicate: true };
   }
+  let judged: { unitId: number | null; campaignId: number | null; now: Date } | null = null;
   try {
-    return await inTransaction(client, async (tx) => {
+    const recorded = await inTransaction(client, async (tx) => {
       const named = await nameMessage(tx, signal);
       const now = signal.receivedAt ?? new Date();
       const effect = await applyEffect(tx, signal, named, now);
@@ -63,8 +65,15 @@ export async function recordFeedback(signal: FeedbackSignal, client: Db = db): P
         },
         select: { id: true },
       });
+      judged = { unitId: named.unitId, campaignId: named.campaignId, now };
       return { id: row.id, effect, duplicate: false };
     });
+    // After the commit: hard bounces and complaints may pause the unit's campaigns (guard-rails.server.ts).
+    // The signal is recorded either way, so a failed check is logged, never answered as a failure.
+    if (judged && (signal.kind === "HARD_BOUNCE" || signal.kind === "COMPLAINT")) {
+      await checkGuardRails(judged, client).catch((error) => console.error(`Guard rails: ${(error as Error).message}`));
+    }
+    return recorded;
   } catch (error) {
     // Two deliveries of the same provider event at once: the second finds the first's row.
     if (signal.externalId && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {

@@ -15,7 +15,8 @@ const KNOWN_COLUMNS: readonly string[] = EXPORT_COLUMNS;
  * The reasons a file may carry. Never ERASED: an erasure comes from the person's own request
  * and keeps only a hash of the address, so a file that names the address cannot make one.
  */
-export const IMPORTABLE_REASONS = ["MANUAL", "COMPLAINT", "HARD_BOUNCE"] as const satisfies readonly SuppressionReason[];
+// SOFT_BOUNCE too: an exported file, which holds them, must import again.
+export const IMPORTABLE_REASONS = ["MANUAL", "COMPLAINT", "HARD_BOUNCE", "SOFT_BOUNCE"] as const satisfies readonly SuppressionReason[];
 export type ImportableReason = (typeof IMPORTABLE_REASONS)[number];
 
 export const REASON_LABEL: Record<SuppressionReason, string> = {
@@ -59,7 +60,7 @@ export function readReason(text: string): { ok: true; reason: ImportableReason }
         "reason erased cannot be imported: an erasure is made only at the person's request, and keeps a hash of the address, never the address",
     };
   }
-  return { ok: false, problem: `reason must be manual, complaint or hard_bounce, or empty for manual (got ${quoted(text)})` };
+  return { ok: false, problem: `reason must be manual, complaint, hard_bounce or soft_bounce, or empty for manual (got ${quoted(text)})` };
 }
 
 /** Checks one data line against the header's columns; every problem is named. */

@@ -29,15 +29,23 @@ export class SuppressionError extends Error {
   }
 }
 
-/** Why only MANUAL entries can be removed from the admin pages: shown beside each other entry. */
-export const WHY_NOT_REMOVABLE: Record<Exclude<SuppressionReason, "MANUAL">, string> = {
+/** The entries an admin may remove: their own, and repeated soft bounces (the mailbox may work again). */
+export const REMOVABLE_REASONS = ["MANUAL", "SOFT_BOUNCE"] as const;
+export type RemovableReason = (typeof REMOVABLE_REASONS)[number];
+const isRemovable = (reason: SuppressionReason): reason is RemovableReason => (REMOVABLE_REASONS as readonly string[]).includes(reason);
+
+/** Why the other entries cannot be removed from the admin pages: shown beside each of them. */
+export const WHY_NOT_REMOVABLE: Record<Exclude<SuppressionReason, RemovableReason>, string> = {
   HARD_BOUNCE:
     "Mail to this address bounced permanently. It also stops service mail such as tax notices, and sending to a dead address harms every unit's delivery, so it cannot be removed here.",
-  SOFT_BOUNCE: "Mail to this address kept bouncing (mailbox full or unavailable), so promotional mail stopped. Service mail still goes.",
   COMPLAINT: "The person reported our mail as spam. Staff cannot override that, so it cannot be removed here.",
   ERASED:
     "The person asked to be erased. This entry keeps only a hash of the address so it is never added again; removing it would break that promise.",
 };
+
+/** What a soft-bounce entry means, and why an admin may remove it (unlike a hard bounce). */
+export const SOFT_BOUNCE_EXPLAINED =
+  "Mail to this address kept bouncing for a while (mailbox full or unavailable), so promotional mail stopped; service mail still goes. The mailbox may have been emptied since, so an admin may remove the entry.";
 
 /** Who acts: the audit actor and the consent context copied onto the ledger events. */
 export type SuppressionActor = { audit: AuditActor; consent: ConsentContext };
@@ -59,7 +67,7 @@ export type SuppressionListEntry = {
   note: string | null;
   createdAt: Date;
   contactId: number | null;
-  /** Only a MANUAL entry whose address is still known can be removed (removeManualSuppression). */
+  /** Only a manual or soft-bounce entry whose address is still known can be removed (removeSuppression). */
   removable: boolean;
 };
 
@@ -83,7 +91,7 @@ export async function listSuppressions(filter: SuppressionFilter, beforeId?: num
     select: { id: true, email: true, reason: true, note: true, createdAt: true, contactId: true },
   });
   return {
-    entries: rows.slice(0, SUPPRESSIONS_PAGE_SIZE).map((row): SuppressionListEntry => ({ ...row, removable: row.reason === "MANUAL" && row.email !== null })),
+    entries: rows.slice(0, SUPPRESSIONS_PAGE_SIZE).map((row): SuppressionListEntry => ({ ...row, removable: isRemovable(row.reason) && row.email !== null })),
     nextBeforeId: rows.length > SUPPRESSIONS_PAGE_SIZE ? rows[SUPPRESSIONS_PAGE_SIZE - 1].id : null,
     exactAddress: exact?.success ? exact.data : null,
   };
@@ -128,30 +136,27 @@ export async function addManualSuppression(actor: SuppressionActor, input: { ema
 }
 
 /**
- * Removes a MANUAL suppression. Other reasons are refused with the reason why (409). Afterwards
- * the person gets promotional email again only where their subscriptions allow it
- * (eligibility.ts); other suppressions of the address stay in force.
+ * Removes a manual or soft-bounce suppression. Other reasons are refused with the reason why
+ * (409). Afterwards the person gets promotional email again only where their subscriptions
+ * allow it (eligibility.ts); other suppressions of the address stay in force.
  */
-export async function removeManualSuppression(
-  actor: SuppressionActor,
-  id: number,
-): Promise<{ email: string; stillSuppressedBy: SuppressionReason[] }> {
+export async function removeSuppression(actor: SuppressionActor, id: number): Promise<{ email: string; reason: RemovableReason; stillSuppressedBy: SuppressionReason[] }> {
   return db.$transaction(async (tx) => {
     const row = await tx.suppression.findUnique({ where: { id }, select: { id: true, email: true, emailHash: true, reason: true, contactId: true } });
     if (!row) throw new SuppressionError("That suppression is no longer there: it may have been removed already.", 404);
-    if (row.reason !== "MANUAL")
-      throw new SuppressionError(`This ${REASON_LABEL[row.reason].toLowerCase()} entry cannot be removed. ${WHY_NOT_REMOVABLE[row.reason]}`, 409);
+    const reason = row.reason;
+    if (!isRemovable(reason)) throw new SuppressionError(`This ${REASON_LABEL[reason].toLowerCase()} entry cannot be removed. ${WHY_NOT_REMOVABLE[reason]}`, 409);
     if (row.email === null) {
       throw new SuppressionError("This address was erased at the person's request, so its entries stay: they keep only a hash of it.", 409);
     }
-    const { eventId } = await applyConsentChange({ kind: "unsuppress", email: row.email, reason: "MANUAL" }, actor.consent, tx);
+    const { eventId } = await applyConsentChange({ kind: "unsuppress", email: row.email, reason }, actor.consent, tx);
     await recordAudit(tx, actor.audit, {
       action: "suppression.remove",
       target: `suppression:${row.id}`,
-      detail: { address: maskEmail(row.email), reason: "MANUAL", contactId: row.contactId, ledgerEventId: eventId },
+      detail: { address: maskEmail(row.email), reason, contactId: row.contactId, ledgerEventId: eventId },
     });
     const others = await tx.suppression.findMany({ where: { emailHash: row.emailHash }, select: { reason: true }, orderBy: { id: "asc" } });
-    return { email: row.email, stillSuppressedBy: others.map((o) => o.reason) };
+    return { email: row.email, reason, stillSuppressedBy: others.map((o) => o.reason) };
   });
 }
 
@@ -186,7 +191,7 @@ export async function importSuppressions(
   const report: SuppressionImportReport = {
     rows: parsed.rows.length + parsed.bad.length,
     added: 0,
-    addedByReason: { MANUAL: 0, COMPLAINT: 0, HARD_BOUNCE: 0 },
+    addedByReason: { MANUAL: 0, COMPLAINT: 0, HARD_BOUNCE: 0, SOFT_BOUNCE: 0 },
     alreadySuppressed: 0,
     erased: 0,
     bad: parsed.bad.length,

@@ -14,7 +14,7 @@ import {
   exportSuppressions,
   importSuppressions,
   listSuppressions,
-  removeManualSuppression,
+  removeSuppression,
   SuppressionError,
 } from "./suppressions.server.ts";
 
@@ -52,7 +52,7 @@ describe("the suppression file", () => {
     expect(parsed.bad.map((b) => b.line)).toEqual([7, 8, 9, 11]);
     expect(parsed.bad[0].reason).toMatch(/^email "not-an-address"/);
     expect(parsed.bad[1].reason).toMatch(/erased cannot be imported/);
-    expect(parsed.bad[2].reason).toMatch(/manual, complaint or hard_bounce/);
+    expect(parsed.bad[2].reason).toMatch(/manual, complaint, hard_bounce or soft_bounce/);
     expect(parsed.bad[3].reason).toMatch(/4 fields where the header has 3/);
   });
 
@@ -93,17 +93,36 @@ describe("suppressions through the consent core", () => {
     await applyConsentChange({ kind: "suppress", email, reason: "HARD_BOUNCE" }, { source: "BOUNCE" });
     const manual = await addManualSuppression(actor, { email, note: "test" });
     const bounce = await db.suppression.findUniqueOrThrow({ where: { emailHash_reason: { emailHash: addressHash(email), reason: "HARD_BOUNCE" } } });
-    const error = await removeManualSuppression(actor, bounce.id).catch((e: unknown) => e);
+    const error = await removeSuppression(actor, bounce.id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SuppressionError);
     expect((error as SuppressionError).status).toBe(409);
     expect((error as Error).message).toMatch(/hard bounce entry cannot be removed. Mail to this address bounced permanently/);
 
-    const removed = await removeManualSuppression(actor, manual.id);
-    expect(removed).toEqual({ email, stillSuppressedBy: ["HARD_BOUNCE"] });
+    const removed = await removeSuppression(actor, manual.id);
+    expect(removed).toEqual({ email, reason: "MANUAL", stillSuppressedBy: ["HARD_BOUNCE"] });
     expect(await db.suppression.count({ where: { emailHash: addressHash(email) } })).toBe(1);
     const audit = (await audits("suppression.remove")).at(-1)!;
     expect(audit.target).toBe(`suppression:${manual.id}`);
-    await expect(removeManualSuppression(actor, manual.id)).rejects.toThrow(/no longer there/);
+    await expect(removeSuppression(actor, manual.id)).rejects.toThrow(/no longer there/);
+  });
+
+  it("lists, filters and removes a repeated-soft-bounce entry: the mailbox may work again", async () => {
+    const email = address();
+    await applyConsentChange({ kind: "suppress", email, reason: "SOFT_BOUNCE", note: "3 soft bounces in 14 days" }, { source: "BOUNCE" });
+    await applyConsentChange({ kind: "suppress", email, reason: "COMPLAINT" }, { source: "COMPLAINT" });
+    const listed = await listSuppressions({ address: email, reason: "SOFT_BOUNCE" });
+    expect(listed.entries.map((e) => [e.reason, e.removable])).toEqual([["SOFT_BOUNCE", true]]);
+    expect((await listSuppressions({ address: email })).entries.map((e) => [e.reason, e.removable])).toEqual([
+      ["COMPLAINT", false],
+      ["SOFT_BOUNCE", true],
+    ]);
+
+    const removed = await removeSuppression(actor, listed.entries[0].id);
+    expect(removed).toEqual({ email, reason: "SOFT_BOUNCE", stillSuppressedBy: ["COMPLAINT"] });
+    const event = await db.consentEvent.findFirstOrThrow({ where: { action: "UNSUPPRESS", actor: "user:42" }, orderBy: { id: "desc" } });
+    expect(JSON.parse(event.detail!)).toMatchObject({ reason: "SOFT_BOUNCE" });
+    expect(JSON.parse((await audits("suppression.remove")).at(-1)!.detail!)).toMatchObject({ reason: "SOFT_BOUNCE" });
+    expect(await db.suppression.count({ where: { emailHash: addressHash(email), reason: "SOFT_BOUNCE" } })).toBe(0);
   });
 
   it("finds an erased address by its hash and never stores it again", async () => {
@@ -117,7 +136,7 @@ describe("suppressions through the consent core", () => {
     ]);
     await expect(addManualSuppression(actor, { email: contact.email, note: "again" })).rejects.toThrow(/erased/);
     const manual = found.entries.find((e) => e.reason === "MANUAL")!;
-    await expect(removeManualSuppression(actor, manual.id)).rejects.toThrow(/erased/);
+    await expect(removeSuppression(actor, manual.id)).rejects.toThrow(/erased/);
   });
 
   it("imports a file once: a second run writes no suppression and no ledger event, only its audit entry", async () => {
@@ -140,7 +159,7 @@ describe("suppressions through the consent core", () => {
     expect(first).toMatchObject({
       rows: 6,
       added: 3,
-      addedByReason: { MANUAL: 1, COMPLAINT: 1, HARD_BOUNCE: 1 },
+      addedByReason: { MANUAL: 1, COMPLAINT: 1, HARD_BOUNCE: 1, SOFT_BOUNCE: 0 },
       alreadySuppressed: 1,
       erased: 1,
       bad: 1,

@@ -5,6 +5,7 @@ import { db } from "~/utils/db.server.ts";
 // The exempt categories the product itself sends under, whatever units a company has: links a
 // person asked for and staff invitations. They belong to no unit. Every start makes sure they
 // exist, so a company that starts from an empty database can sign in and invite from day one.
+// Admins also get the guard rails' alerts under one (staff-alert) when sending pauses itself.
 
 export const GROUP_CATEGORIES: { slug: string; name: string; reason: string; legalClass: ExemptClass }[] = [
   {
@@ -29,6 +30,12 @@ export const GROUP_CATEGORIES: { slug: string; name: string; reason: string; leg
     slug: "staff-invite",
     name: "Staff invitations",
     reason: "An administrator invited you to work in the Preference Center.",
+    legalClass: "EMPLOYMENT",
+  },
+  {
+    slug: "staff-alert",
+    name: "Alerts for administrators",
+    reason: "You are an administrator of the Preference Center, and sending stopped on its own.",
     legalClass: "EMPLOYMENT",
   },
 ];
