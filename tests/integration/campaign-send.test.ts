@@ -22,6 +22,7 @@ import {
 import type { Staff } from "~/domain/accounts/staff.server.ts";
 import { NotFoundError } from "~/domain/not-found.ts";
 import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
+import { readOwnAddress } from "~/domain/feedback/addresses.server.ts";
 import { headerValues, startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
 
 // The send pipeline end to end: real SQLite, a real SMTP server, the real sender loop.
@@ -105,11 +106,19 @@ describe("the send pipeline", () => {
     expect(await sendUntilDone(campaign.id, { batchSize: 3 })).toBe("SENT");
 
     expect(recipients()).toEqual(eligible.map((c) => c.email).sort());
+    const deliveryOf = new Map(
+      (await db.delivery.findMany({ where: { campaignId: campaign.id }, select: { id: true, contact: { select: { email: true } } } })).map((d) => [d.contact.email, d.id]),
+    );
+    const bounceDomain = `bounces.${(await db.businessUnit.findUniqueOrThrow({ where: { id: unit.id } })).sendingDomain}`;
     for (const message of sink.received) {
       const listUnsubscribe = await headerValues(message.raw, "List-Unsubscribe");
       expect(listUnsubscribe).toHaveLength(1);
-      expect(listUnsubscribe[0]).toMatch(/^<https?:\/\/[^>]+\/u\/[\w-]+\.[\w-]+\.[\w-]+>$/);
+      const [, mailto] = /^<https?:\/\/[^>]+\/u\/[\w-]+\.[\w-]+\.[\w-]+>, <mailto:([^?>]+)\?subject=unsubscribe>$/.exec(listUnsubscribe[0]) ?? [];
       expect(await headerValues(message.raw, "List-Unsubscribe-Post")).toEqual(["List-Unsubscribe=One-Click"]);
+      // VERP: MAIL FROM and the mailto each name this recipient's delivery, signed.
+      const ref = { stream: "campaign", deliveryId: deliveryOf.get(message.to) };
+      expect(readOwnAddress(message.from)).toEqual({ kind: "bounce", ref, domain: bounceDomain });
+      expect(readOwnAddress(mailto)).toEqual({ kind: "unsubscribe", ref, domain: bounceDomain });
     }
     const final = await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } });
     expect(final).toMatchObject({ status: "SENT", sentCount: 8, failedCount: 0, leaseOwner: null });

@@ -80,7 +80,7 @@ export function createSendStore(client: Db) {
 
     /** The campaign with what its message needs (topic name, unit). */
     loadCampaign(campaignId: number) {
-      return client.campaign.findUnique({ where: { id: campaignId }, include: { topic: { select: { name: true } }, unit: true } });
+      return client.campaign.findUnique({ where: { id: campaignId }, include: { topic: { select: { name: true, slug: true } }, unit: true } });
     },
 
     /** Moves the lease on to `leaseUntil` if this owner still holds the sending campaign; false when it does not. */

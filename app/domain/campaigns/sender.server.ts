@@ -14,7 +14,9 @@ import os from "node:os";
 import { getEnv } from "~/utils/env.server.ts";
 import { ineligibilityReasons, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { describeFailure, MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
+import { mailtoUnsubscribeFor, returnPathFor } from "~/domain/feedback/addresses.server.ts";
 import { getKeyring } from "~/domain/tokens/keyring.server.ts";
+import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { signedPreferencesUrl, signedUnsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { personalize, prepareCampaignMessage, subscriptionReason, type CampaignRecipient, type PreparedCampaignMessage } from "./message.server.ts";
 import type { RateLimiter } from "./rate-limit.ts";
@@ -129,6 +131,8 @@ type CampaignRun = {
   campaign: SendingCampaign;
   rule: PromotionalTarget;
   prepared: PreparedCampaignMessage;
+  /** Where this campaign's bounces and mailto unsubscribes come back (the unit's bounce domain). */
+  bounceDomain: string;
   settings: SenderSettings;
   store: SendStore;
   now: () => Date;
@@ -163,11 +167,13 @@ export async function runCampaign(campaignId: number, settings: SenderSettings):
       topicName: campaign.topic.name,
     },
     campaign.unit,
+    { campaignId: campaign.id, topic: { id: campaign.topicId, slug: campaign.topic.slug } },
   );
   const run: CampaignRun = {
     campaign,
     rule: JSON.parse(campaign.audienceRule) as PromotionalTarget,
     prepared,
+    bounceDomain: unitBounceDomain(campaign.unit),
     settings,
     store,
     now: settings.now ?? (() => new Date()),
@@ -280,10 +286,14 @@ async function recheckAndSign(run: CampaignRun, claimed: ClaimedDelivery[]): Pro
   const messages = toSend.map((delivery): StepMessage => {
     const subscription = states.get(delivery.contact.id)!.subscriptions.find((s) => s.topicId === rule.topicId && s.channel === rule.channel)!;
     const link = { contactId: delivery.contact.id, unitId: rule.unitId };
+    // VERP: the envelope sender and the mailto unsubscribe each name this delivery, signed.
+    const ref = { stream: "campaign", deliveryId: delivery.id } as const;
     return {
       delivery,
       recipient: {
         email: delivery.contact.email,
+        returnPath: returnPathFor(ref, run.bounceDomain),
+        mailtoUnsubscribe: mailtoUnsubscribeFor(ref, run.bounceDomain),
         unsubscribeUrl: signedUnsubscribeUrl(keyring, { ...link, topicId: rule.topicId, campaignId: campaign.id, channel: rule.channel }),
         preferencesUrl: signedPreferencesUrl(keyring, link),
         reason: subscriptionReason({ topicName: campaign.topic.name, unitName: campaign.unit.displayName, consentedAt: subscription.consentedAt }),

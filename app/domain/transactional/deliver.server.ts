@@ -1,7 +1,10 @@
 import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
-import { MailDeliveryError } from "~/domain/mail/outgoing-mail.server.ts";
+import { MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
+import { feedbackIdHeader } from "~/domain/mail/list-headers.server.ts";
+import { returnPathFor } from "~/domain/feedback/addresses.server.ts";
+import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { preferencesUrl } from "~/domain/tokens/links.server.ts";
 import { renderTransactional } from "~emails/render.tsx";
 import { isTransactionalTemplateName, transactionalTemplates, type TransactionalTemplateName } from "~emails/transactional/index.ts";
@@ -17,7 +20,7 @@ export const retryDelayMs = (attempt: number) => 30_000 * 4 ** (attempt - 1);
  * several processes: a conditional update leases the row to exactly one of them.
  * Returns false when the message was not ours to send (already sent, leased or refused).
  */
-export async function deliverTransactional(id: number, now = new Date()): Promise<boolean> {
+export async function deliverTransactional(id: number, now = new Date(), transport: Pick<MailTransport, "send"> = getMailTransport("transactional")): Promise<boolean> {
   const { count } = await db.transactionalMessage.updateMany({
     where: { id, status: "QUEUED", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
     data: { nextAttemptAt: new Date(now.getTime() + LEASE_MS), attempts: { increment: 1 } },
@@ -41,14 +44,18 @@ export async function deliverTransactional(id: number, now = new Date()): Promis
         ? await preferencesUrl({ contactId: message.contactId, unitId: unit.id })
         : `${getEnv().PUBLIC_URL}/preferences`,
     });
-    const sent = await getMailTransport("transactional").send({
+    const sent = await transport.send({
       stream: "transactional",
       from: { name: unit.displayName, address: unit.serviceFromEmail ?? `service@${unit.sendingDomain}` },
       to: message.toEmail,
+      // Its bounces come back naming this message (VERP), as a campaign delivery's do.
+      returnPath: returnPathFor({ stream: "transactional", messageId: id }, unitBounceDomain(unit)),
       replyTo: unit.replyTo ?? undefined,
       subject: rendered.subject,
       html: rendered.html,
       text: rendered.text,
+      // Not a list: no List-Id or List-Unsubscribe. Gmail's complaint counts by category, then unit.
+      headers: { "Feedback-ID": feedbackIdHeader([`cat${message.categoryId}`, "transactional", unit.slug]) },
       messageIdDomain: unit.sendingDomain,
       dkim: unit.dkimPrivateKey && unit.dkimSelector
         ? { domainName: unit.dkimDomain ?? unit.sendingDomain, keySelector: unit.dkimSelector, privateKey: unit.dkimPrivateKey }
