@@ -78,6 +78,9 @@ const FORM_BODY: BodyLimit = { bytes: 64 * 1024, tooLarge: "That request is too 
 const UPLOADS = new Map<string, BodyLimit>(
   Object.values(UPLOAD_LIMITS).map((upload) => [upload.path, { bytes: upload.maxBytes + FORM_BODY.bytes, tooLarge: fileTooLarge(upload) }]),
 );
+// Email services post their events in batches: SendGrid's reach 768 KB, SNS messages 256 KB.
+const PROVIDER_EVENTS: BodyLimit = { bytes: 1024 * 1024, tooLarge: "Event posts are limited to 1 MB." };
+const bodyLimitFor = (path: string) => (path.startsWith("/api/v1/events/") ? PROVIDER_EVENTS : (UPLOADS.get(path) ?? FORM_BODY));
 
 app.use((req, res, next) => {
   const startedAt = performance.now();
@@ -118,7 +121,7 @@ app.use((error: { status?: unknown; statusCode?: unknown }, _req: express.Reques
 
 let shuttingDown = false;
 const edge = httpEdge(
-  { bodyLimitFor: (path) => UPLOADS.get(path) ?? FORM_BODY, https: env.PUBLIC_URL.startsWith("https:"), closing: () => shuttingDown },
+  { bodyLimitFor, https: env.PUBLIC_URL.startsWith("https:"), closing: () => shuttingDown },
   oneClickListener(build, app, oneClickWriterFile),
 );
 const server = http.createServer(edge).listen(env.PORT, () => {

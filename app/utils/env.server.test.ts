@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -85,6 +86,37 @@ describe("configuration", () => {
       expect(() => parseEnv({ DATABASE_URL: database, NODE_ENV: "production", MAIL_TRANSPORT: "outbox" })).not.toThrow();
       expect(() => parseEnv({ DATABASE_URL: database, ...productionSmtp, NODE_ENV: "development" })).not.toThrow();
       expect(publicUrlWarning(parseEnv({ DATABASE_URL: database, NODE_ENV: "production" }))).toBeNull();
+    });
+  });
+
+  describe("provider events", () => {
+    const ecKey = (curve: string) => crypto.generateKeyPairSync("ec", { namedCurve: curve }).publicKey;
+
+    it("are off by default: no SNS topics, no SendGrid key", () => {
+      const env = parseEnv({ DATABASE_URL: database });
+      expect([env.SES_SNS_TOPIC_ARNS, env.SENDGRID_WEBHOOK_PUBLIC_KEY]).toEqual([[], undefined]);
+    });
+
+    it("take SNS topic ARNs, comma-separated, and refuse anything else naming the variable", () => {
+      const arns = "arn:aws:sns:us-east-1:123456789012:ses-feedback, arn:aws-cn:sns:cn-north-1:123456789012:ses.fifo-no,arn:aws:sns:eu-west-1:123456789012:b";
+      expect(() => parseEnv({ DATABASE_URL: database, SES_SNS_TOPIC_ARNS: arns })).toThrow(/SES_SNS_TOPIC_ARNS must be SNS topic ARNs/);
+      expect(parseEnv({ DATABASE_URL: database, SES_SNS_TOPIC_ARNS: "arn:aws:sns:us-east-1:123456789012:ses-feedback, arn:aws:sns:eu-west-1:123456789012:b" }).SES_SNS_TOPIC_ARNS).toEqual([
+        "arn:aws:sns:us-east-1:123456789012:ses-feedback",
+        "arn:aws:sns:eu-west-1:123456789012:b",
+      ]);
+      expect(errorFor({ SES_SNS_TOPIC_ARNS: "ses-feedback" })).toMatch(/^Invalid configuration: SES_SNS_TOPIC_ARNS must be SNS topic ARNs/);
+      expect(errorFor({ SES_SNS_TOPIC_ARNS: "arn:aws:sqs:us-east-1:123456789012:queue" })).toMatch(/SES_SNS_TOPIC_ARNS/);
+    });
+
+    it("take SendGrid's verification key as SendGrid shows it (base64) or as PEM, and refuse keys that are not ECDSA P-256", () => {
+      const key = ecKey("prime256v1");
+      const base64 = key.export({ type: "spki", format: "der" }).toString("base64");
+      expect(parseEnv({ DATABASE_URL: database, SENDGRID_WEBHOOK_PUBLIC_KEY: base64 }).SENDGRID_WEBHOOK_PUBLIC_KEY).toBe(base64);
+      expect(parseEnv({ DATABASE_URL: database, SENDGRID_WEBHOOK_PUBLIC_KEY: key.export({ type: "spki", format: "pem" }) as string }).SENDGRID_WEBHOOK_PUBLIC_KEY).toBe(base64);
+      const rsa = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "der" }).toString("base64");
+      for (const bad of [rsa, ecKey("secp384r1").export({ type: "spki", format: "der" }).toString("base64"), "not a key"]) {
+        expect(errorFor({ SENDGRID_WEBHOOK_PUBLIC_KEY: bad })).toMatch(/^Invalid configuration: SENDGRID_WEBHOOK_PUBLIC_KEY must be the Event Webhook's verification key/);
+      }
     });
   });
 });

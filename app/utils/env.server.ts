@@ -12,6 +12,19 @@ const booleanFlag = z
   .default("")
   .transform((v) => v === "1" || v === "true" || v === "yes");
 
+const SNS_TOPIC_ARN = /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+/** An ECDSA P-256 public key given as base64 DER or PEM, as base64 DER; null when it is not one. */
+function p256PublicKey(text: string): string | null {
+  const base64 = text.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, "").replace(/\s+/g, "");
+  try {
+    const key = crypto.createPublicKey({ key: Buffer.from(base64, "base64"), format: "der", type: "spki" });
+    return key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1" ? base64 : null;
+  } catch {
+    return null;
+  }
+}
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -57,6 +70,23 @@ const EnvSchema = z
     HARD_BOUNCE_PAUSE_RATE: z.coerce.number().min(0).max(1).default(0.05),
     // DNS servers for the sender-readiness checks (comma-separated ip[:port]); default: the system's.
     DNS_RESOLVER: z.string().min(1).optional(),
+    // Provider events (POST /api/v1/events/<provider>): SNS topics whose SES notifications are
+    // taken, and SendGrid's Event Webhook verification key. Unset: that provider's address is 404.
+    SES_SNS_TOPIC_ARNS: z
+      .string()
+      .transform((value) => value.split(",").map((arn) => arn.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(SNS_TOPIC_ARN, "must be SNS topic ARNs such as arn:aws:sns:us-east-1:123456789012:ses-feedback, comma-separated")))
+      .default([]),
+    // SNS signing certificates kept here by file name are used without fetching them from AWS.
+    SES_SNS_CERTIFICATE_DIR: z.string().min(1).optional(),
+    SENDGRID_WEBHOOK_PUBLIC_KEY: z
+      .string()
+      .transform((value, ctx) => {
+        const key = p256PublicKey(value);
+        if (!key) ctx.addIssue({ code: "custom", message: "must be the Event Webhook's verification key (an ECDSA P-256 public key, base64 as SendGrid shows it)" });
+        return key ?? value;
+      })
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.INBOUND_TLS_CERT) !== Boolean(env.INBOUND_TLS_KEY)) {

@@ -6,11 +6,13 @@ import { nextIp } from "../helpers/accounts-http.ts";
 import { rawRequest } from "../helpers/raw-http.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
+import { SNS_TOPIC_ARN, sendGridSigner } from "../helpers/provider-signers.ts";
 
 // Whatever a client sends, to whichever route, the answer is never a 5xx: odd methods, bodies
 // that are not forms, redirect targets beyond Latin-1, and signed tokens with odd claims.
 
-const { app, appDb, http } = useRunningApp();
+// Both email services set up, so odd posts to their events address reach the signature checks.
+const { app, appDb, http } = useRunningApp({ env: { SES_SNS_TOPIC_ARNS: SNS_TOPIC_ARN, SENDGRID_WEBHOOK_PUBLIC_KEY: sendGridSigner().publicKey } });
 const ADMIN = DEMO.admin;
 
 /** Every route of app/routes as a URL path (Remix flat routes), its params filled by `sample`. */
@@ -119,6 +121,7 @@ describe("no 5xx for anything a client sends", () => {
       topic: [unit.topic, "toString"],
       category: [unit.category, "__proto__"],
       file: [outboxFile, "..%2F..%2Fpackage.json", "toString"],
+      provider: ["ses", "sendgrid", "toString", "__proto__"],
     };
     const paths = routePaths((param, parent) => {
       if (param === "token" && (parent === "/u" || parent === "/p")) return tokens;

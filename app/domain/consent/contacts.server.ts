@@ -67,7 +67,8 @@ export async function changeContactEmail(contactId: number, newEmailInput: strin
  * subscriptions, opt-outs, pauses and sharing consents cascade; ledger events keep their
  * facts with no contact), the address is kept only as the keyed hash of an ERASED
  * suppression so no later import can add it again, and other suppressions of the address
- * keep their hash but lose the address itself.
+ * keep their hash but lose the address itself. Messages that came back about the address
+ * (bounces, complaints) lose their text.
  */
 export async function eraseContact(emailInput: string, context: ConsentContext, client: Db | Tx = db): Promise<{ erasedContactId: number | null }> {
   const email = normalizeEmail(emailInput);
@@ -75,6 +76,12 @@ export async function eraseContact(emailInput: string, context: ConsentContext, 
     await applyConsentChange({ kind: "suppress", email, reason: "ERASED" }, context, tx);
     await tx.suppression.updateMany({ where: { emailHash: addressHash(email), email: { not: null } }, data: { email: null } });
     const contact = await tx.contact.findUnique({ where: { email }, select: { id: true } });
+    // What came back from mail about the person keeps its facts (kind, time, campaign) but not
+    // the messages, which carry the address.
+    await tx.inboundMessage.updateMany({
+      where: contact ? { OR: [{ contactId: contact.id }, { recipient: email }] } : { recipient: email },
+      data: { recipient: null, raw: null, mailFrom: null, diagnostic: null },
+    });
     if (contact) await tx.contact.delete({ where: { id: contact.id } });
     return { erasedContactId: contact?.id ?? null };
   };

@@ -31,7 +31,7 @@ const contactState = fc.record({
   unitOptOuts: fc.uniqueArray(fc.record({ unit: fc.nat(1), channel }), { selector: (o) => `${o.unit}:${o.channel}`, maxLength: 2 }),
   globalOptOuts: fc.uniqueArray(channel, { maxLength: 2 }),
   snoozes: fc.uniqueArray(fc.record({ unit: fc.nat(1), until: when }), { selector: (s) => s.unit, maxLength: 2 }),
-  suppressions: fc.uniqueArray(fc.constantFrom("HARD_BOUNCE", "COMPLAINT", "MANUAL" as const), { maxLength: 2 }),
+  suppressions: fc.uniqueArray(fc.constantFrom("HARD_BOUNCE", "SOFT_BOUNCE", "COMPLAINT", "MANUAL" as const), { maxLength: 2 }),
 });
 type ContactState = typeof contactState extends fc.Arbitrary<infer T> ? T : never;
 
