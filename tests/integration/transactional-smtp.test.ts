@@ -68,4 +68,24 @@ describe("a transactional message through SMTP", () => {
     expect(sink.received[0].from).toMatch(/@returns\.example\.net$/);
     expect(readOwnAddress(sink.received[0].from)).toMatchObject({ kind: "bounce", ref: { stream: "transactional", messageId: message.id } });
   });
+
+  it("refused with 5.1.1 at RCPT: the message fails, and the refusal is a hard bounce that suppresses the address", async () => {
+    const message = await queuedMessage();
+    sink.refuse = () => ({ code: 550, text: "5.1.1 <gone@example.com>: Recipient address rejected: User unknown" });
+    await expect(deliverTransactional(message.id, new Date(), transport)).rejects.toThrow(/550 5\.1\.1/);
+
+    expect(await db.transactionalMessage.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: "FAILED" });
+    const inbound = await db.inboundMessage.findMany({ where: { transactionalMessageId: message.id } });
+    expect(inbound.map((m) => [m.via, m.kind, m.status, m.recipient, m.unitId])).toEqual([["SEND_TIME", "HARD_BOUNCE", "5.1.1", message.toEmail, unit.id]]);
+    expect(readOwnAddress(inbound[0].mailFrom!)).toMatchObject({ kind: "bounce", ref: { stream: "transactional", messageId: message.id } });
+    expect(await db.suppression.findMany({ where: { email: message.toEmail }, select: { reason: true } })).toEqual([{ reason: "HARD_BOUNCE" }]);
+  });
+
+  it("refused for a while (4xx): retried later, and no feedback", async () => {
+    const message = await queuedMessage();
+    sink.refuse = () => 451;
+    await expect(deliverTransactional(message.id, new Date(), transport)).rejects.toThrow(/451/);
+    expect(await db.transactionalMessage.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: "QUEUED" });
+    expect(await db.inboundMessage.count({ where: { transactionalMessageId: message.id } })).toBe(0);
+  });
 });

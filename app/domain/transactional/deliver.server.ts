@@ -4,6 +4,8 @@ import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
 import { feedbackIdHeader } from "~/domain/mail/list-headers.server.ts";
 import { returnPathFor } from "~/domain/feedback/addresses.server.ts";
+import { recordFeedback } from "~/domain/feedback/record.server.ts";
+import { sendTimeSignal } from "~/domain/feedback/send-time.ts";
 import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { preferencesUrl } from "~/domain/tokens/links.server.ts";
 import { renderTransactional } from "~emails/render.tsx";
@@ -31,6 +33,8 @@ export async function deliverTransactional(id: number, now = new Date(), transpo
     where: { id },
     include: { unit: true, category: true },
   });
+  // Its bounces come back naming this message (VERP), as a campaign delivery's do.
+  const returnPath = message.unit ? returnPathFor({ stream: "transactional", messageId: id }, unitBounceDomain(message.unit)) : undefined;
   try {
     const unit = message.unit;
     if (!unit) throw new Error("The message has no sending unit.");
@@ -48,8 +52,7 @@ export async function deliverTransactional(id: number, now = new Date(), transpo
       stream: "transactional",
       from: { name: unit.displayName, address: unit.serviceFromEmail ?? `service@${unit.sendingDomain}` },
       to: message.toEmail,
-      // Its bounces come back naming this message (VERP), as a campaign delivery's do.
-      returnPath: returnPathFor({ stream: "transactional", messageId: id }, unitBounceDomain(unit)),
+      returnPath,
       replyTo: unit.replyTo ?? undefined,
       subject: rendered.subject,
       html: rendered.html,
@@ -74,7 +77,21 @@ export async function deliverTransactional(id: number, now = new Date(), transpo
         ? { status: "FAILED", error: (error as Error).message, nextAttemptAt: null, data: withoutSecrets(message.template, message.data) }
         : { error: (error as Error).message, nextAttemptAt: new Date(Date.now() + retryDelayMs(message.attempts)) },
     });
+    if (permanent) await recordRefusal(message, returnPath, error);
     throw error;
+  }
+}
+
+/** A 5xx while sending is the bounce its DSN would be (a hard one suppresses the address); recorded after the message's own outcome. */
+async function recordRefusal(message: { id: number; toEmail: string }, returnPath: string | undefined, error: unknown): Promise<void> {
+  if (!(error instanceof MailDeliveryError) || !error.refusal) return;
+  const signal = sendTimeSignal(error.refusal, { ref: { stream: "transactional", messageId: message.id }, recipient: message.toEmail, mailFrom: returnPath });
+  if (!signal) return;
+  try {
+    await recordFeedback(signal);
+  } catch (failure) {
+    // The message's own outcome is written; the refusal it reports is not lost from view.
+    console.error(`transactional message ${message.id}: could not record the refusal as feedback: ${(failure as Error).message}`);
   }
 }
 
