@@ -119,6 +119,14 @@ app.use((error: { status?: unknown; statusCode?: unknown }, _req: express.Reques
   res.status(clientError ? status : 500).type("text/plain").send(clientError ? "That address could not be read." : "Something went wrong on our side. Please try again in a moment.");
 });
 
+// The inbound SMTP server (bounces, complaints, mailto unsubscribes) runs here too unless INBOUND_SMTP_PORT=off.
+const { startConfiguredInboundServer } = await import("../app/domain/feedback/inbound-server-env.server.ts");
+const inbound = await startConfiguredInboundServer(env).catch((error: Error) => {
+  console.error(`The inbound SMTP server could not start on port ${env.INBOUND_SMTP_PORT}: ${error.message} (set INBOUND_SMTP_PORT to a free port, or off)`);
+  process.exit(1);
+});
+if (inbound) console.log(`Inbound SMTP server listening on ${env.INBOUND_SMTP_HOST}:${inbound.port}`);
+
 let shuttingDown = false;
 const edge = httpEdge(
   { bodyLimitFor, https: env.PUBLIC_URL.startsWith("https:"), closing: () => shuttingDown },
@@ -145,6 +153,7 @@ function shutdown() {
   shuttingDown = true;
   stopTransactionalQueue();
   void campaignSender?.stop();
+  void inbound?.close();
   // Signature counts are written every few seconds; the last ones are written on the way out.
   server.close(() =>
     void flushSignatureCounts()

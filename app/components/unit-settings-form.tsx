@@ -23,6 +23,7 @@ export const UNIT_FIELD_LABELS: Record<string, string> = {
   serviceFromEmail: "Service From address",
   replyTo: "Reply-To address",
   sendingDomain: "Sending domain",
+  bounceDomain: "Bounce domain",
   dkimDomain: "DKIM domain",
   dkimSelector: "DKIM selector",
   dkimPrivateKey: "DKIM private key",
@@ -100,6 +101,15 @@ export function UnitSettingsForm({
           maxLength={253}
           spellCheck={false}
           hint="The domain mail goes out from (Message-IDs, and the default DKIM domain), like tax.example.com."
+        />
+        <TextField
+          label="Bounce domain"
+          name="bounceDomain"
+          defaultValue={v("bounceDomain")}
+          error={errors.bounceDomain}
+          maxLength={253}
+          spellCheck={false}
+          hint="The domain of every message's return path: bounces, spam complaints and mailto unsubscribes come back to it, so its MX must point at the bounce server and it must receive no other mail. Empty: bounces. followed by the sending domain."
         />
         <TextField
           label="From address"

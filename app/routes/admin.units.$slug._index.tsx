@@ -4,10 +4,13 @@ import { z } from "zod";
 import { answering404, requireAdmin } from "~/utils/permissions.server.ts";
 import { staffActor } from "~/domain/audit/audit.server.ts";
 import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
-import { testUnitDkim, unitForAdmin, updateUnit, type DkimTestOutcome } from "~/domain/units/unit-admin.server.ts";
+import { feedbackLoopAddress } from "~/domain/feedback/addresses.server.ts";
+import { checkUnitSenderDns, type SenderDnsReport } from "~/domain/units/sender-dns.server.ts";
+import { unitForAdmin, updateUnit } from "~/domain/units/unit-admin.server.ts";
 import { UnitForm } from "~/domain/units/unit-settings.server.ts";
 import { EXEMPT_CLASS_LABEL } from "~/domain/transactional/exempt-categories.server.ts";
-import { Breadcrumbs, ChoiceGroup, NoticeBanner, TableScroll, TextAreaField } from "~/components/admin-units.tsx";
+import { Breadcrumbs, NoticeBanner, TableScroll } from "~/components/admin-units.tsx";
+import { SenderDnsSection } from "~/components/sender-dns.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { UnitSettingsForm, unsavedUnitForm, type UnitFormValues } from "~/components/unit-settings-form.tsx";
 import { parseForm } from "~/utils/parse-form.server.ts";
@@ -18,8 +21,9 @@ import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
 
-// /admin/units/<slug>: a unit's settings, its DKIM record and test, its topics and its exempt
-// categories. The slug never changes; the DKIM private key is never sent to the page.
+// /admin/units/<slug>: a unit's settings, the DNS records its domains publish (checked on
+// request), its topics and its exempt categories. The slug never changes; the DKIM private key
+// is never sent to the page.
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: accountsStyles },
@@ -37,13 +41,14 @@ const NO_STORE = { "Cache-Control": "no-store" };
 export async function loader({ request, params }: LoaderFunctionArgs) {
   return answering404(async () => {
     const staff = await requireAdmin(request);
-    const { unit, dkimKey, missing, readiness, topics, categories } = await unitForAdmin(params.slug ?? "");
+    const { unit, dkimKey, dns, missing, readiness, topics, categories } = await unitForAdmin(params.slug ?? "");
     const notice = new URL(request.url).searchParams.get("notice");
     return data(
       {
         user: { email: staff.email, role: staff.role },
         unit,
         dkimKey,
+        dns: { ...dns, feedbackLoopAddress: feedbackLoopAddress(dns.bounceDomain) },
         missing,
         readiness,
         topics,
@@ -57,17 +62,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const NOT_UNDERSTOOD = "That request was not understood. Reload the page and try again.";
-const DkimTestRequest = z.object({
-  intent: z.literal("dkim-test"),
-  against: z.enum(["published", "pasted"], { error: "Choose what to verify the signature against." }),
-  publicKey: z.string().max(10_000).default(""),
-});
+const DnsCheckRequest = z.object({ intent: z.literal("dns-check") });
 // Built when a form comes in: UnitForm lives in a server module, which the browser bundle does not have.
-const unitRequest = () => z.discriminatedUnion("intent", [UnitForm.extend({ intent: z.literal("save") }), DkimTestRequest], { error: NOT_UNDERSTOOD });
+const unitRequest = () => z.discriminatedUnion("intent", [UnitForm.extend({ intent: z.literal("save") }), DnsCheckRequest], { error: NOT_UNDERSTOOD });
 
 type Answer =
   | ({ kind: "save" } & ReturnType<typeof unsavedUnitForm>)
-  | { kind: "dkim-test"; outcome: DkimTestOutcome; against: string; publicKey: string }
+  | { kind: "dns-check"; report: SenderDnsReport }
   | { kind: "bad-request"; message: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -78,17 +79,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const parsed = await parseForm(request, unitRequest());
     if (!parsed.ok) {
       if (parsed.errors.intent) return data<Answer>({ kind: "bad-request", message: NOT_UNDERSTOOD }, { status: 400, headers: NO_STORE });
-      if (parsed.values.intent === "dkim-test") {
-        const message = Object.values(parsed.errors)[0];
-        return data<Answer>({ kind: "dkim-test", outcome: { ok: false, field: "form", message }, against: "", publicKey: "" }, { status: parsed.status, headers: NO_STORE });
-      }
+      if (parsed.values.intent === "dns-check") return data<Answer>({ kind: "bad-request", message: NOT_UNDERSTOOD }, { status: parsed.status, headers: NO_STORE });
       return data<Answer>({ kind: "save", ...unsavedUnitForm(parsed.values, parsed.errors) }, { status: parsed.status, headers: NO_STORE });
     }
 
-    if (parsed.value.intent === "dkim-test") {
-      const { against, publicKey } = parsed.value;
-      const outcome = await testUnitDkim(actor, slug, { against, publicKey });
-      return data<Answer>({ kind: "dkim-test", outcome, against, publicKey }, { status: outcome.ok ? 200 : 400, headers: NO_STORE });
+    if (parsed.value.intent === "dns-check") {
+      return data<Answer>({ kind: "dns-check", report: await checkUnitSenderDns(slug) }, { headers: NO_STORE });
     }
 
     const result = await updateUnit(actor, slug, parsed.value);
@@ -103,10 +99,10 @@ function formValues(unit: Record<string, unknown>): UnitFormValues {
 }
 
 export default function UnitPage() {
-  const { user, unit, dkimKey, missing, readiness, topics, categories, legalClassLabels, notice } = useLoaderData<typeof loader>();
+  const { user, unit, dkimKey, dns, missing, readiness, topics, categories, legalClassLabels, notice } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const saveAnswer = answer?.kind === "save" ? answer : null;
-  const test = answer?.kind === "dkim-test" ? answer : null;
+  const dnsCheck = answer?.kind === "dns-check" ? answer.report : null;
   return (
     <StaffFrame user={user} title={unit.displayName}>
       <Breadcrumbs trail={[{ to: "/admin/units", label: "Units" }, { label: unit.displayName }]} />
@@ -131,7 +127,7 @@ export default function UnitPage() {
         <a href="#topics">Topics</a>
         <a href="#categories">Exempt categories</a>
         <a href="#settings">Settings</a>
-        <a href="#dkim">DKIM record and test</a>
+        <a href="#dns">DNS records</a>
       </nav>
 
       <section id="topics" aria-labelledby="topics-heading" className="unit-section">
@@ -235,68 +231,7 @@ export default function UnitPage() {
         />
       </section>
 
-      <section id="dkim" aria-labelledby="dkim-heading" className="unit-section staff-panel">
-        <h2 id="dkim-heading">DKIM record and test</h2>
-        {!dkimKey ? (
-          <p>No DKIM key is stored for this unit. Paste a private key and a selector in the settings above and save; the DNS record to publish then appears here.</p>
-        ) : !dkimKey.record ? (
-          <p>A key is stored but it has no selector: enter the selector in the settings above and save.</p>
-        ) : (
-          <>
-            <p>Publish this TXT record in the DNS of {unit.dkimDomain || unit.sendingDomain}. It holds the public key that belongs to the stored private key.</p>
-            <dl className="dns-record">
-              <dt>Name</dt>
-              <dd>
-                <code>{dkimKey.record.name}</code>
-              </dd>
-              <dt>Type</dt>
-              <dd>TXT</dd>
-              <dt>Value</dt>
-              <dd>
-                <code className="txt-value">{dkimKey.record.value}</code>
-              </dd>
-            </dl>
-            <p className="hint">As a zone-file line (a value longer than 255 characters is split into quoted strings; most DNS providers split it for you):</p>
-            <pre className="zone-line">{dkimKey.record.zoneLine}</pre>
-          </>
-        )}
-        <Form method="post" className="dkim-test" noValidate>
-          <input type="hidden" name="intent" value="dkim-test" />
-          <ChoiceGroup legend="Test DKIM: sign a sample message with the stored key, then verify it against" id="field-against">
-            <label className="choice">
-              <input type="radio" name="against" value="published" defaultChecked={test?.against !== "pasted"} />
-              <span>
-                The TXT record shown above <small>Checks the stored key and the record to publish.</small>
-              </span>
-            </label>
-            <label className="choice">
-              <input type="radio" name="against" value="pasted" defaultChecked={test?.against === "pasted"} />
-              <span>
-                A public key I paste below <small>For example the TXT value DNS holds now (dig TXT {dkimKey?.record?.name ?? "<selector>._domainkey.<domain>"}).</small>
-              </span>
-            </label>
-          </ChoiceGroup>
-          <TextAreaField
-            label="Public key to verify against"
-            name="publicKey"
-            defaultValue={test?.publicKey ?? ""}
-            error={test && !test.outcome.ok && test.outcome.field === "publicKey" ? test.outcome.message : null}
-            rows={4}
-            monospace
-            hint="The TXT value (v=DKIM1; k=rsa; p=…), the p= value alone, or a PEM public key. Only used with the second choice."
-          />
-          <div className="form-actions">
-            <button type="submit" className="button secondary">
-              Test DKIM
-            </button>
-          </div>
-        </Form>
-        {test && (test.outcome.ok || test.outcome.field === "form") ? (
-          <div className={`form-message ${test.outcome.ok && test.outcome.pass ? "success" : "error"} dkim-result`} role="status" data-testid="dkim-result">
-            <p>{test.outcome.message}</p>
-          </div>
-        ) : null}
-      </section>
+      <SenderDnsSection bounceDomain={dns.bounceDomain} feedbackLoopAddress={dns.feedbackLoopAddress} mxHost={dns.mxHost} alignment={dns.alignment} records={dns.records} report={dnsCheck} />
     </StaffFrame>
   );
 }

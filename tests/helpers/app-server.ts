@@ -36,6 +36,8 @@ export async function startApp(options: { env?: Record<string, string> } = {}): 
       DATABASE_URL: `file:${databaseFile}`,
       OUTBOX_DIR: outboxDir,
       MAIL_TRANSPORT: "outbox",
+      // Apps started side by side would all claim port 2525: a test that needs it passes a free port.
+      INBOUND_SMTP_PORT: "off",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

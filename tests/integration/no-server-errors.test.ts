@@ -180,7 +180,7 @@ describe("the admin forms' own odd bodies", () => {
       ["/admin/units/new", "slug=twice-sent&slug=again"],
       [units, "intent=bogus"],
       [units, "intent=dkim-test"],
-      [units, "intent=dkim-test&against=published&against=pasted"],
+      [units, "intent=dns-check&intent=dns-check"],
       [`${units}/topics/new`, "slug=twice-sent&slug=again&name=Twice&offersEmail=on"],
       [`${units}/topics/new`, "slug=odd-box&name=Odd&offersEmail=yes"],
       [`${units}/topics/${unit.topic}`, "name=No+intent&offersEmail=on"],

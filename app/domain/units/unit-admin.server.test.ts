@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import type { AuditActor } from "~/domain/audit/audit.server.ts";
 import { dkimDnsRecord } from "~/domain/mail/dkim.server.ts";
 import { db } from "~/utils/db.server.ts";
-import { createUnit, testUnitDkim, unitForAdmin, updateUnit } from "./unit-admin.server.ts";
+import { createUnit, unitForAdmin, updateUnit } from "./unit-admin.server.ts";
 
 // Creating and editing units as an admin: what is stored, what the audit log says (never the
-// key), what a page may read (never the key), and the DKIM test's verdicts.
+// key), what a page may read (never the key), and bounce domains across units.
 
 const ADMIN: AuditActor = { userId: 1, email: "admin@example.com", ip: "203.0.113.9", userAgent: "test" };
 const pem = (key: crypto.KeyObject) => key.export({ type: "pkcs8", format: "pem" }).toString();
@@ -107,38 +107,29 @@ describe("editing a unit", () => {
   });
 });
 
-describe("the DKIM test", () => {
-  it("passes against the record the page shows, fails against another public key, and says why when it cannot test", async () => {
-    const fields = form();
-    await createUnit(ADMIN, fields);
-    const { id } = await db.businessUnit.findUniqueOrThrow({ where: { slug: fields.slug } });
-    expect(await testUnitDkim(ADMIN, fields.slug, { against: "published" })).toEqual({
+describe("bounce domains across units", () => {
+  it("lets units share a bounce domain but never take another unit's sending or address domain, either way round", async () => {
+    const first = form({ bounceDomain: "bounces.example.com" });
+    expect(await createUnit(ADMIN, first)).toMatchObject({ ok: true });
+    // Another unit of the same company returns its mail to the same domain: its addresses name their delivery.
+    const second = form({ sendingDomain: "shop.example.com", fromEmail: "news@shop.example.com", contactEmail: "help@shop.example.com", bounceDomain: "bounces.example.com" });
+    expect(await createUnit(ADMIN, second)).toMatchObject({ ok: true });
+
+    const taker = form({ sendingDomain: "tools.example.com", fromEmail: "news@tools.example.com", contactEmail: "help@tools.example.com", bounceDomain: "shop.example.com" });
+    expect(await createUnit(ADMIN, taker)).toEqual({
       ok: false,
-      field: "form",
-      message: "No DKIM key is stored for this unit: paste a private key in the settings above and save, then test it.",
+      errors: {
+        bounceDomain: `The bounce domain shop.example.com is the unit ${second.slug}'s sending domain: its MX must point at the bounce server, which refuses all other mail. Use a subdomain that receives no other mail, like bounces.tools.example.com, or leave it empty for that.`,
+      },
     });
+    // The other way round: sending from a domain that is already a bounce domain.
+    const sender = form({ sendingDomain: "bounces.example.com", fromEmail: "news@bounces.example.com", contactEmail: "help@garden.example.com" });
+    expect(await createUnit(ADMIN, sender)).toMatchObject({ ok: false, errors: { sendingDomain: expect.stringMatching(/^bounces\.example\.com is the bounce domain of the unit /) } });
+    expect(await db.businessUnit.count({ where: { slug: { in: [taker.slug, sender.slug] } } })).toBe(0);
 
-    await updateUnit(ADMIN, fields.slug, { ...fields, dkimSelector: "pc2026", dkimPrivateKey: pem(KEY_A.privateKey) });
-    const pass = await testUnitDkim(ADMIN, fields.slug, { against: "published" });
-    expect(pass).toMatchObject({ ok: true, pass: true, message: expect.stringMatching(/^Pass: a sample signed with the stored key verifies against the TXT record shown for pc2026\._domainkey\.garden\.example\.com/) });
-
-    const own = KEY_A.publicKey.export({ type: "spki", format: "pem" }).toString();
-    expect(await testUnitDkim(ADMIN, fields.slug, { against: "pasted", publicKey: own })).toMatchObject({ ok: true, pass: true });
-    const other = dkimDnsRecord(KEY_B.publicKey, "pc2026", "garden.example.com").zoneLine;
-    const mismatch = await testUnitDkim(ADMIN, fields.slug, { against: "pasted", publicKey: other });
-    expect(mismatch).toMatchObject({ ok: true, pass: false, message: expect.stringMatching(/^Fail: key mismatch\. The public key you pasted does not belong to the stored private key \(pasted key SHA256:\S+, stored key SHA256:\S+\)/) });
-    expect(await testUnitDkim(ADMIN, fields.slug, { against: "pasted", publicKey: "hello" })).toMatchObject({ ok: false, field: "publicKey", message: expect.stringMatching(/not a public key/) });
-    expect(await testUnitDkim(ADMIN, fields.slug, { against: "pasted", publicKey: pem(KEY_A.privateKey) })).toMatchObject({ ok: false, field: "publicKey", message: expect.stringMatching(/This is a private key/) });
-
-    const tests = (await auditFor(id)).filter((e) => e.action === "unit.dkim-test").map((e) => [e.detail.against, e.detail.result]);
-    expect(tests).toEqual([
-      ["published", "not tested"],
-      ["published", "pass"],
-      ["pasted", "pass"],
-      ["pasted", "fail"],
-      ["pasted", "not tested"],
-      ["pasted", "not tested"],
-    ]);
-    expect(JSON.stringify(await db.auditEvent.findMany({ where: { target: `unit:${id}` } }))).not.toContain("PRIVATE KEY");
+    // Editing: the field is saved and named like any other; a unit is never compared with itself.
+    expect(await updateUnit(ADMIN, first.slug, { ...first, bounceDomain: "returns.garden.example.com" })).toMatchObject({ ok: true, changed: ["bounceDomain"] });
+    expect(await updateUnit(ADMIN, first.slug, { ...first, bounceDomain: "" })).toMatchObject({ ok: true, changed: ["bounceDomain"] });
+    expect((await db.businessUnit.findUniqueOrThrow({ where: { slug: first.slug } })).bounceDomain).toBe(null);
   });
 });

@@ -1,14 +1,14 @@
 import crypto from "node:crypto";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { nothingFound } from "~/domain/not-found.ts";
-import { dkimDnsRecord, DkimKeyError, keyFingerprint, pastedPublicKeyRecord, publicKeyOfRecord, signSampleMessage, verifyDkim, type DkimDnsRecord } from "~/domain/mail/dkim.server.ts";
+import { dkimDnsRecord, keyFingerprint, type DkimDnsRecord } from "~/domain/mail/dkim.server.ts";
 import { db } from "~/utils/db.server.ts";
-import { getEnv } from "~/utils/env.server.ts";
 import { offeredChannels } from "~/domain/consent/channels.ts";
-import { missingSenderFacts } from "./sender-facts.server.ts";
-import { checkUnitForm, type UnitFieldErrors, type UnitFormValues, type UnitSettings } from "./unit-settings.server.ts";
+import { senderDnsRecords } from "./sender-dns.server.ts";
+import { missingSenderFacts, unitBounceDomain } from "./sender-facts.server.ts";
+import { bounceDomainClash, checkUnitForm, ownMailDomain, type UnitFieldErrors, type UnitFormValues, type UnitSettings } from "./unit-settings.server.ts";
 
-// Business units as admins set them up: list, create, edit, and the DKIM test. Every change
+// Business units as admins set them up: list, create, edit. Every change
 // writes its audit entry in the same transaction. The DKIM private key never leaves this
 // module: pages get whether one is stored, its size and its public key's fingerprint.
 
@@ -24,6 +24,7 @@ const SETTINGS_FIELDS = [
   "serviceFromEmail",
   "replyTo",
   "sendingDomain",
+  "bounceDomain",
   "dkimDomain",
   "dkimSelector",
   "brandColor",
@@ -106,6 +107,7 @@ export async function unitForAdmin(slug: string) {
   return {
     unit: settings,
     dkimKey: describeStoredKey(unit),
+    dns: senderDnsRecords(unit),
     missing,
     readiness: sendReadiness(missing, topics.filter((t) => !t.archivedAt).length),
     topics: topics.map((topic) => ({
@@ -142,6 +144,8 @@ export async function createUnit(actor: AuditActor, form: UnitFormValues): Promi
     if (await tx.businessUnit.findUnique({ where: { slug }, select: { id: true } })) {
       return { ok: false as const, errors: { slug: `There is already a unit with the slug ${slug}: choose another.` } };
     }
+    const clash = await bounceDomainClashWithOthers(tx, null, parsed.settings);
+    if (clash) return { ok: false as const, errors: clash };
     const unit = await tx.businessUnit.create({ data: { slug, ...parsed.settings, dkimPrivateKey: key?.pem ?? null }, select: { id: true } });
     await recordAudit(tx, actor, {
       action: "unit.create",
@@ -164,6 +168,8 @@ export async function updateUnit(actor: AuditActor, slug: string, form: UnitForm
   if (!parsed.ok) return parsed;
   return db.$transaction(async (tx) => {
     const current = await tx.businessUnit.findUniqueOrThrow({ where: { id: stored.id } });
+    const clash = await bounceDomainClashWithOthers(tx, current.id, parsed.settings);
+    if (clash) return { ok: false as const, errors: clash };
     const data: Partial<UnitSettings> & { dkimPrivateKey?: string | null } = {};
     const changed: string[] = [];
     for (const field of SETTINGS_FIELDS) {
@@ -186,79 +192,27 @@ export async function updateUnit(actor: AuditActor, slug: string, form: UnitForm
   });
 }
 
-export type DkimTestAgainst = "published" | "pasted";
-
-export type DkimTestOutcome =
-  | { ok: true; pass: boolean; against: DkimTestAgainst; message: string }
-  /** The request itself cannot be tested: a bad pasted key (field) or nothing stored. */
-  | { ok: false; field: "publicKey" | "form"; message: string };
+type UnitReader = Pick<typeof db, "businessUnit">;
 
 /**
- * The "test DKIM" button: signs a sample message with the stored key, exactly as the transports
- * sign, then verifies that signature as a receiver would, against the TXT record the page shows
- * (derived from the stored key) or against a public key the admin pasted (e.g. what DNS holds).
- * Recorded in the audit log with its verdict.
+ * Bounce domains across units: several units may share one (its addresses are signed and name
+ * their delivery), but no unit's bounce domain may be another unit's sending or address domain,
+ * whose mail its MX would swallow.
  */
-export async function testUnitDkim(actor: AuditActor, slug: string, request: { against: DkimTestAgainst; publicKey?: string }): Promise<DkimTestOutcome> {
-  const unit = await db.businessUnit.findUnique({ where: { slug } });
-  if (!unit) nothingFound(`The unit “${slug}”`);
-  const stored = describeStoredKey(unit);
-  let outcome: DkimTestOutcome;
-  if (!stored || !unit.dkimPrivateKey) {
-    outcome = { ok: false, field: "form", message: "No DKIM key is stored for this unit: paste a private key in the settings above and save, then test it." };
-  } else if (!unit.dkimSelector || !stored.record) {
-    outcome = { ok: false, field: "form", message: "The stored key has no selector: enter the selector in the settings above and save, then test it." };
-  } else {
-    outcome = await runDkimTest(unit, stored, request);
-  }
-  await recordAudit(db, actor, {
-    action: "unit.dkim-test",
-    target: `unit:${unit.id}`,
-    detail: { slug, against: request.against, result: outcome.ok ? (outcome.pass ? "pass" : "fail") : "not tested", reason: outcome.message },
+async function bounceDomainClashWithOthers(tx: UnitReader, unitId: number | null, settings: UnitSettings): Promise<UnitFieldErrors | null> {
+  const others = await tx.businessUnit.findMany({
+    where: unitId === null ? {} : { id: { not: unitId } },
+    select: { slug: true, sendingDomain: true, bounceDomain: true, fromEmail: true, serviceFromEmail: true, replyTo: true, contactEmail: true },
   });
-  return outcome;
-}
-
-async function runDkimTest(
-  unit: { fromName: string; fromEmail: string; dkimPrivateKey: string | null; dkimSelector: string | null; dkimDomain: string | null; sendingDomain: string },
-  stored: StoredDkimKey,
-  request: { against: DkimTestAgainst; publicKey?: string },
-): Promise<DkimTestOutcome> {
-  const domain = unit.dkimDomain || unit.sendingDomain;
-  const selector = unit.dkimSelector!;
-  let record = stored.record!.value;
-  if (request.against === "pasted") {
-    try {
-      record = pastedPublicKeyRecord(request.publicKey ?? "");
-    } catch (error) {
-      if (error instanceof DkimKeyError) return { ok: false, field: "publicKey", message: error.message };
-      throw error;
+  const ours = unitBounceDomain(settings);
+  const ourMail = { sendingDomain: settings.sendingDomain, addresses: [settings.fromEmail, settings.serviceFromEmail, settings.replyTo, settings.contactEmail] };
+  for (const other of others) {
+    const clash = ownMailDomain(ours, { sendingDomain: other.sendingDomain, addresses: [other.fromEmail, other.serviceFromEmail, other.replyTo, other.contactEmail] });
+    if (clash) return { bounceDomain: bounceDomainClash(ours, clash, settings.sendingDomain, other.slug) };
+    const theirs = unitBounceDomain(other);
+    if (ownMailDomain(theirs, ourMail)) {
+      return { sendingDomain: `${theirs} is the bounce domain of the unit ${other.slug}: its MX points at the bounce server, which refuses all other mail, so this unit cannot send from it or receive mail there.` };
     }
   }
-  let raw: Buffer;
-  try {
-    raw = await signSampleMessage({ name: unit.fromName, address: unit.fromEmail }, { domainName: domain, keySelector: selector, privateKey: unit.dkimPrivateKey! }, `${getEnv().PUBLIC_URL}/u/dkim-test`);
-  } catch (error) {
-    return { ok: true, pass: false, against: request.against, message: `The sample could not be signed: ${(error as Error).message}` };
-  }
-  const result = await verifyDkim(raw, (s, d) => (s === selector && d === domain ? record : null));
-  const where = `${selector}._domainkey.${domain}`;
-  if (result.pass) {
-    return {
-      ok: true,
-      pass: true,
-      against: request.against,
-      message:
-        request.against === "published"
-          ? `Pass: a sample signed with the stored key verifies against the TXT record shown for ${where}. Publish that record in DNS; mail signed with this key will then pass DKIM.`
-          : `Pass: a sample signed with the stored key verifies against the public key you pasted. If that is what ${where} holds in DNS, mail from this unit passes DKIM.`,
-    };
-  }
-  let message = `Fail: ${result.message}`;
-  if (result.reason === "signature-mismatch" && request.against === "pasted") {
-    const pasted = publicKeyOfRecord(record);
-    const fingerprints = pasted ? ` (pasted key ${keyFingerprint(pasted)}, stored key ${stored.fingerprint})` : "";
-    message = `Fail: key mismatch. The public key you pasted does not belong to the stored private key${fingerprints}, so receivers would reject the signature. Publish the TXT record shown for ${where}, or store the private key that belongs to the public key in DNS.`;
-  }
-  return { ok: true, pass: false, against: request.against, message };
+  return null;
 }

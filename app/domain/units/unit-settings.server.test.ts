@@ -137,4 +137,25 @@ describe("the unit form", () => {
     const renamed = checkUnitForm({ ...GOOD, slug: "something-else", dkimSelector: "pc2026" }, edit);
     expect(renamed.ok && renamed.slug).toBe(null);
   });
+
+  it("takes a bounce domain, blank for the default, never one the unit's own mail uses, and warns when SPF would not align", () => {
+    const blank = create({});
+    expect(blank.ok && blank.settings.bounceDomain).toBe(null);
+    const own = create({ bounceDomain: "Returns.Garden.Example.com." });
+    expect(own.ok && own.settings.bounceDomain).toBe("returns.garden.example.com");
+    expect(own.ok && own.warnings).toEqual([]);
+    expect(errorsOf({ bounceDomain: "bounces@garden.example.com" }).bounceDomain).toMatch(/bounce domain must be a domain name/);
+    expect(errorsOf({ bounceDomain: "garden.example.com" }).bounceDomain).toBe(
+      "The bounce domain garden.example.com is this unit's sending domain: its MX must point at the bounce server, which refuses all other mail. Use a subdomain that receives no other mail, like bounces.garden.example.com, or leave it empty for that.",
+    );
+    expect(errorsOf({ bounceDomain: "help.example.org", contactEmail: "desk@help.example.org" }).bounceDomain).toMatch(/^The bounce domain help\.example\.org is the domain of one of this unit's addresses/);
+    expect(errorsOf({ bounceDomain: "replies.example.org", replyTo: "team@replies.example.org" }).bounceDomain).toMatch(/domain of one of this unit's addresses/);
+    // A sibling of the From domain aligns (same parent); a domain elsewhere saves with a warning.
+    const sibling = create({ bounceDomain: "bounces.example.com" });
+    expect(sibling.ok && sibling.warnings).toEqual([]);
+    const elsewhere = create({ bounceDomain: "bounces.mailer.example.net" });
+    expect(elsewhere.ok && elsewhere.warnings).toEqual([
+      "The bounce domain bounces.mailer.example.net is not under the same parent domain as the From address's garden.example.com: SPF then passes for bounces.mailer.example.net but does not align for DMARC, so only a DKIM signature on garden.example.com can pass DMARC.",
+    ]);
+  });
 });

@@ -28,6 +28,8 @@ export type UnitSettings = {
   serviceFromEmail: string | null;
   replyTo: string | null;
   sendingDomain: string;
+  /** Where bounces, complaints and mailto unsubscribes come back; null: bounces.<sending domain>. */
+  bounceDomain: string | null;
   dkimDomain: string | null;
   dkimSelector: string | null;
   brandColor: string;
@@ -62,6 +64,7 @@ export const UnitForm = z.object({
   serviceFromEmail: Text,
   replyTo: Text,
   sendingDomain: Text,
+  bounceDomain: Text,
   dkimDomain: Text,
   dkimSelector: Text,
   dkimPrivateKey: Text,
@@ -169,6 +172,17 @@ export function checkUnitForm(fields: UnitFormValues, options: { creating: boole
     }
   }
 
+  const bounceDomain = domain("bounceDomain", "bounce domain", false);
+  const bounceWarnings: string[] = [];
+  if (bounceDomain && sendingDomain) {
+    const clash = ownMailDomain(bounceDomain, { sendingDomain, addresses: [fromEmail, serviceFromEmail, replyTo, contactEmail] });
+    if (clash) problem("bounceDomain", bounceDomainClash(bounceDomain, clash, sendingDomain));
+    else if (fromEmail) {
+      const warning = bounceDomainAlignment(bounceDomain, fromEmail);
+      if (warning) bounceWarnings.push(warning);
+    }
+  }
+
   const remove = fields.removeDkimKey === "on";
   // Removing the key clears the rest of the DKIM setting with it: half a setting signs nothing.
   const dkimDomain = remove ? null : domain("dkimDomain", "DKIM domain", false);
@@ -210,7 +224,7 @@ export function checkUnitForm(fields: UnitFormValues, options: { creating: boole
   if (scope !== "UNIT" && scope !== "TOPIC") problem("oneClickScope", "Choose what one click on an unsubscribe link does.");
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const warnings: string[] = [];
+  const warnings: string[] = [...bounceWarnings];
   if (key.kind === "replace" && key.key.bits < DKIM_RECOMMENDED_RSA_BITS) {
     warnings.push(`The DKIM key has ${key.key.bits} bits. It works, but RFC 8301 recommends ${DKIM_RECOMMENDED_RSA_BITS}: replace it when you can.`);
   }
@@ -231,6 +245,7 @@ export function checkUnitForm(fields: UnitFormValues, options: { creating: boole
       serviceFromEmail,
       replyTo,
       sendingDomain: sendingDomain!,
+      bounceDomain,
       dkimDomain,
       dkimSelector,
       brandColor,
@@ -238,6 +253,37 @@ export function checkUnitForm(fields: UnitFormValues, options: { creating: boole
       oneClickScope: scope as "UNIT" | "TOPIC",
     },
   };
+}
+
+/**
+ * Which of a unit's own mail domains `domain` is (its sending domain or the domain of one of its
+ * addresses), or null. A bounce domain's MX points at the inbound server, which refuses all but
+ * its own addresses: on a domain people write to, their mail would be lost.
+ */
+export function ownMailDomain(domain: string, unit: { sendingDomain: string; addresses: (string | null)[] }): string | null {
+  const target = domain.toLowerCase();
+  if (unit.sendingDomain.toLowerCase() === target) return "sending domain";
+  return unit.addresses.some((address) => address && domainOf(address) === target) ? "address domain" : null;
+}
+
+/** The field message for a bounce domain that is one of the units' own mail domains. */
+export function bounceDomainClash(bounceDomain: string, clash: string, sendingDomain: string, otherUnit?: string): string {
+  const owner = otherUnit ? `the unit ${otherUnit}` : "this unit";
+  const whose = clash === "sending domain" ? `${owner}'s sending domain` : `the domain of one of ${owner}'s addresses`;
+  return `The bounce domain ${bounceDomain} is ${whose}: its MX must point at the bounce server, which refuses all other mail. Use a subdomain that receives no other mail, like bounces.${sendingDomain}, or leave it empty for that.`;
+}
+
+/** A warning when SPF on the bounce domain cannot align with the From address's domain for DMARC; null when it can. */
+export function bounceDomainAlignment(bounceDomain: string, fromEmail: string): string | null {
+  const from = domainOf(fromEmail);
+  if (sameOrganisation(bounceDomain, from)) return null;
+  return `The bounce domain ${bounceDomain} is not under the same parent domain as the From address's ${from}: SPF then passes for ${bounceDomain} but does not align for DMARC, so only a DKIM signature on ${from} can pass DMARC.`;
+}
+
+/** Whether two domains share a parent below the top level (no public suffix list: a guide for a warning, not a rule). */
+function sameOrganisation(a: string, b: string): boolean {
+  const lastTwo = (d: string) => d.toLowerCase().split(".").slice(-2).join(".");
+  return domainsAlign(a, b) || lastTwo(a) === lastTwo(b);
 }
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf("@") + 1).toLowerCase();

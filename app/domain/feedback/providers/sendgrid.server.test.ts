@@ -108,7 +108,11 @@ describe("sendGridSignals", () => {
     ["a bounce classified Frequency or Volume Too High", { type: "bounce", status: "5.0.0", bounce_classification: "Frequency or Volume Too High" }, "POLICY_BOUNCE"],
     ["a bounce classified Technical Failure", { type: "bounce", status: "5.0.0", bounce_classification: "Technical Failure" }, "SOFT_BOUNCE"],
     ["a bounce classified Mailbox Unavailable", { type: "bounce", status: "5.0.0", bounce_classification: "Mailbox Unavailable" }, "SOFT_BOUNCE"],
-    ["a bounce classified Unclassified", { type: "bounce", status: "5.0.0", bounce_classification: "Unclassified" }, "HARD_BOUNCE"],
+    // Unclassified: the same rules as a bounce by mail. A bare 5.0.0 is too vague to end an address.
+    ["a bounce classified Unclassified", { type: "bounce", status: "5.0.0", bounce_classification: "Unclassified" }, "SOFT_BOUNCE"],
+    ["an unclassified bounce saying the user is unknown", { type: "bounce", status: "5.0.0", reason: "550 5.1.1 The email account that you tried to reach does not exist" }, "HARD_BOUNCE"],
+    ["an unclassified bounce for a full mailbox", { type: "bounce", status: "5.2.2", reason: "552 5.2.2 Mailbox full" }, "SOFT_BOUNCE"],
+    ["an unclassified bounce with no status", { type: "bounce", reason: "refused" }, "HARD_BOUNCE"],
     ["a bounce classified with a name that is no classification", { type: "bounce", status: "4.0.0", bounce_classification: "constructor" }, "SOFT_BOUNCE"],
   ])("reads %s", (_, fields, kind) => {
     expect(sendGridSignals(JSON.stringify([event({ event: "bounce", sg_event_id: "b", ...fields })]))!.signals[0].kind).toBe(kind);

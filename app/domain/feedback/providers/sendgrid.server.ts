@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import eventWebhook from "@sendgrid/eventwebhook";
 import type { FeedbackKind, FeedbackSignal } from "../signals.ts";
 import { diagnosticLine, enhancedStatus, messageIdOf, timeOf } from "./event-fields.ts";
+import { classifyStatus } from "../status-codes.ts";
 
 // SendGrid's signed Event Webhook: an ECDSA (P-256) signature over the timestamp header followed
 // by the raw body, checked with SendGrid's own library, then each event read as a feedback signal.
@@ -130,8 +131,8 @@ function bounceKind(event: SendGridEvent): FeedbackKind {
   if (classified) return classified;
   // "blocked": the receiving server refused the sender or the message, not the address.
   if (event.type === "blocked") return "POLICY_BOUNCE";
+  // Otherwise the same rules as a bounce that comes back by mail (a 5.2.2 is a full mailbox
+  // from either); a bounce with no status at all is SendGrid's "permanently refused".
   const status = enhancedStatus(event.status);
-  if (status?.startsWith("4.")) return "SOFT_BOUNCE";
-  if (status?.startsWith("5.7.")) return "POLICY_BOUNCE";
-  return "HARD_BOUNCE";
+  return status ? classifyStatus(status, typeof event.reason === "string" ? event.reason : undefined) : "HARD_BOUNCE";
 }
