@@ -26,9 +26,10 @@ describe("a refusal while sending, as feedback", () => {
     expect(sendTimeSignal(refusal(535, "535 5.7.8 Authentication credentials invalid", "AUTH PLAIN"), about)).toBeNull();
   });
 
-  it("quotes a multi-line reply on one line, and leaves the status out when the server gave none", () => {
+  it("reads a reply without an enhanced code by its text, as a DSN quoting it would be; the status left out, the reply on one line", () => {
     const signal = sendTimeSignal(refusal(550, "550 No such user here\r\n  (see the docs)"), about);
-    expect(signal).toMatchObject({ diagnostic: "smtp; 550 No such user here (see the docs)" });
+    expect(signal).toMatchObject({ kind: "HARD_BOUNCE", diagnostic: "smtp; 550 No such user here (see the docs)" });
     expect(signal).not.toHaveProperty("status");
+    expect(sendTimeSignal(refusal(554, "554 Message rejected as spam", "DATA"), about)).toMatchObject({ kind: "POLICY_BOUNCE" });
   });
 });

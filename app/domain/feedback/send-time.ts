@@ -1,5 +1,6 @@
 import type { SmtpRefusal } from "~/domain/mail/outgoing-mail.server.ts";
-import type { FeedbackKind, FeedbackSignal, MailRef } from "./signals.ts";
+import type { FeedbackSignal, MailRef } from "./signals.ts";
+import { classifyStatus } from "./status-codes.ts";
 
 // A permanent refusal while sending (a 5xx answer to RCPT TO, or to the message after DATA) is
 // what the bounce would have said had a relay accepted the message first: it becomes the same
@@ -18,7 +19,7 @@ export function sendTimeSignal(refusal: SmtpRefusal, about: { ref: MailRef; reci
   // As a DSN's Diagnostic-Code would quote the remote server.
   const diagnostic = `smtp; ${reply}`;
   return {
-    kind: classifySendTimeStatus(status, diagnostic),
+    kind: classifyStatus(status, diagnostic),
     via: "SEND_TIME",
     ref: about.ref,
     recipient: about.recipient,
@@ -27,17 +28,4 @@ export function sendTimeSignal(refusal: SmtpRefusal, about: { ref: MailRef; reci
     ...(status ? { status } : {}),
     diagnostic,
   };
-}
-
-/**
- * The DSN rules by code: 5.1.x the address is gone (5.1.7 and 5.1.8 name our sender), 5.7.x the
- * receiver refused us, the rest may pass another day. Stands in for the shared classification of
- * bounces (classifyStatus) until it lands on main.
- */
-function classifySendTimeStatus(status: string | undefined, diagnostic: string): Exclude<FeedbackKind, "COMPLAINT" | "MAILTO_UNSUBSCRIBE" | "UNSUBSCRIBE" | "DELIVERED" | "UNREADABLE" | "IGNORED"> {
-  const [klass, subject, detail] = (status ?? "").split(".").map(Number);
-  if (klass !== 5) return /\b55[13]\b/.test(diagnostic) ? "HARD_BOUNCE" : "SOFT_BOUNCE";
-  if (subject === 1) return detail === 7 || detail === 8 ? "POLICY_BOUNCE" : "HARD_BOUNCE";
-  if (subject === 7 || subject === 5 || subject === 6) return "POLICY_BOUNCE";
-  return "SOFT_BOUNCE";
 }
