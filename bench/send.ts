@@ -207,10 +207,15 @@ async function buildSampleMessage(file: string, databaseFile: string): Promise<v
   const MailComposer = (await import("nodemailer/lib/mail-composer/index.js")).default;
   const unit = await db.businessUnit.findFirstOrThrow({ where: { slug: "bench" } });
   const topic = await db.topic.findFirstOrThrow({ where: { unitId: unit.id } });
-  const prepared = await prepareCampaignMessage({ ...CAMPAIGN, advertisementLabel: false, topicName: topic.name }, unit);
+  const prepared = await prepareCampaignMessage({ ...CAMPAIGN, advertisementLabel: false, topicName: topic.name }, unit, { campaignId: 1, topic });
   const link = { contactId: 1, unitId: unit.id };
+  const { mailtoUnsubscribeFor, returnPathFor } = await import("../app/domain/feedback/addresses.server.ts");
+  const ref = { stream: "campaign", deliveryId: 1 } as const;
+  const bounceDomain = `bounces.${unit.sendingDomain}`;
   const mail = personalize(prepared, {
     email: "contact.1@bench.example.com",
+    returnPath: returnPathFor(ref, bounceDomain),
+    mailtoUnsubscribe: mailtoUnsubscribeFor(ref, bounceDomain),
     unsubscribeUrl: await unsubscribeUrl({ ...link, topicId: topic.id, campaignId: 1, channel: "EMAIL" }),
     preferencesUrl: await preferencesUrl(link),
     reason: `You subscribed to ${topic.name} from ${unit.displayName} on 1 January 2026.`,

@@ -4,13 +4,15 @@ import { SMTPServer, type SMTPServerError } from "smtp-server";
 
 // A real SMTP server on loopback that keeps what it receives; it can refuse recipients on demand.
 
-/** `at`: when the message was fully received (Date.now()). */
-export type SinkMessage = { raw: Buffer; to: string; at: number };
+/** `from`: the envelope sender (MAIL FROM); `at`: when the message was fully received (Date.now()). */
+export type SinkMessage = { raw: Buffer; from: string; to: string; at: number };
+/** An SMTP refusal: a code (451, 550: a usual reply follows it), or the code and the whole text after it ("5.7.1 Blocked by policy"). */
+export type SinkRefusal = number | { code: number; text: string };
 export type SmtpSink = {
   url: string;
   received: SinkMessage[];
-  /** Called per recipient: return an SMTP code (e.g. 451, 550) to refuse it, or nothing to accept. */
-  refuse: ((address: string) => number | void) | null;
+  /** Called per recipient: return a refusal (e.g. 451, 550, { code: 550, text: "5.7.1 ..." }), or nothing to accept. */
+  refuse: ((address: string) => SinkRefusal | void) | null;
   /** Called after each accepted message. */
   onMessage: ((message: SinkMessage) => void | Promise<void>) | null;
   close(): Promise<void>;
@@ -22,10 +24,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
+    // The refusal's text carries its own enhanced status code: the server would add one by the basic code alone.
+    hideENHANCEDSTATUSCODES: true,
     onRcptTo(address, _session, callback) {
-      const code = sink.refuse?.(address.address);
-      if (!code) return callback();
-      const error: SMTPServerError = new Error(code >= 500 ? "No such mailbox" : "Try again later");
+      const refusal = sink.refuse?.(address.address);
+      if (!refusal) return callback();
+      const { code, text } = typeof refusal === "number" ? { code: refusal, text: refusal >= 500 ? "5.1.1 No such mailbox" : "4.3.0 Try again later" } : refusal;
+      const error: SMTPServerError = new Error(text);
       error.responseCode = code;
       callback(error);
     },
@@ -33,7 +38,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("end", async () => {
-        const message = { raw: Buffer.concat(chunks), to: session.envelope.rcptTo[0]?.address ?? "", at: Date.now() };
+        const mailFrom = session.envelope.mailFrom;
+        const message = { raw: Buffer.concat(chunks), from: mailFrom ? mailFrom.address : "", to: session.envelope.rcptTo[0]?.address ?? "", at: Date.now() };
         sink.received.push(message);
         await sink.onMessage?.(message);
         callback();

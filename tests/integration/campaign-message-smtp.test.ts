@@ -8,14 +8,15 @@ import {
   subscriptionReason,
   type CampaignDraft,
   type CampaignRecipient,
+  type CampaignSendingUnit,
 } from "~/domain/campaigns/message.server.ts";
-import type { SendingUnitFacts } from "~/domain/units/sender-facts.server.ts";
+import { mailtoUnsubscribeFor, readOwnAddress, returnPathFor } from "~/domain/feedback/addresses.server.ts";
 import { createMailTransport, type MailTransport } from "~/domain/mail/transport.server.ts";
 import { getKeyring, rotateSigningKey } from "~/domain/tokens/keyring.server.ts";
 import { verifyLinkToken } from "~/domain/tokens/link-tokens.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
-import { requireDkimPython } from "../helpers/python-dkim.ts";
+import { pythonDkimVerifies, requireDkimPython } from "../helpers/python-dkim.ts";
 import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
 
 // Campaign messages go through the smtp transport to a real SMTP server on loopback; the test
@@ -38,9 +39,11 @@ afterAll(async () => {
 const DKIM = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
 const DKIM_SELECTOR = "pc2026";
 const DKIM_DOMAIN = "tax.example.com";
+const BOUNCE_DOMAIN = "bounces.mail.tax.example.com";
 
-function unitFacts(row: { displayName: string }): SendingUnitFacts {
+function unitFacts(row: { displayName: string; slug: string }): CampaignSendingUnit {
   return {
+    slug: row.slug,
     displayName: row.displayName,
     legalName: "Example Tax Services Ltd",
     postalAddress: "12 Ledger Lane\nSuite 400\nSpringfield, EX1 2TX",
@@ -72,13 +75,17 @@ async function sendCampaign(draft: CampaignDraft, count: number, campaignId: num
   const unitRow = await createUnit({ displayName: "Example Tax" });
   const topic = await createTopic(unitRow.id, { name: draft.topicName });
   const unit = unitFacts(unitRow);
-  const prepared = await prepareCampaignMessage(draft, unit);
+  const prepared = await prepareCampaignMessage(draft, unit, { campaignId, topic });
   const recipients: Array<CampaignRecipient & { contactId: number }> = [];
   for (let n = 0; n < count; n++) {
     const contact = await createContact(n === 0 ? `o'brien+${campaignId}@example.com` : undefined);
+    // As the sender names each delivery; here the contact's id stands in for the delivery's.
+    const ref = { stream: "campaign", deliveryId: contact.id } as const;
     recipients.push({
       contactId: contact.id,
       email: contact.email,
+      returnPath: returnPathFor(ref, BOUNCE_DOMAIN),
+      mailtoUnsubscribe: mailtoUnsubscribeFor(ref, BOUNCE_DOMAIN),
       unsubscribeUrl: await unsubscribeUrl({ contactId: contact.id, unitId: unitRow.id, topicId: topic.id, campaignId }),
       preferencesUrl: await preferencesUrl({ contactId: contact.id, unitId: unitRow.id }),
       reason: subscriptionReason({ topicName: topic.name, unitName: unit.displayName, consentedAt: new Date(Date.UTC(2026, 4, n + 1, 12)) }),
@@ -88,7 +95,7 @@ async function sendCampaign(draft: CampaignDraft, count: number, campaignId: num
   const sent = await Promise.all(recipients.map((recipient) => transport.send(personalize(prepared, recipient))));
   expect(sink.received.length - before).toBe(count);
   const messages = await Promise.all(
-    sink.received.slice(before).map(async ({ raw, to }) => ({ raw, to, email: await PostalMime.parse(raw) })),
+    sink.received.slice(before).map(async ({ raw, from, to }) => ({ raw, from, to, email: await PostalMime.parse(raw) })),
   );
   return { unitRow, topic, unit, recipients, sent, messages };
 }
@@ -105,8 +112,15 @@ describe("campaign messages as an SMTP server receives them", () => {
       expect(match, recipient.email).toBeDefined();
       const { email } = match!;
 
-      // Headers: exactly one of each one-click header, pointing at this recipient's signed link.
-      expect(headerValues(email, "list-unsubscribe")).toEqual([`<${recipient.unsubscribeUrl}>`]);
+      // Headers: exactly one of each one-click header, pointing at this recipient's signed link,
+      // then (RFC 2369 order) the delivery's signed mailto unsubscribe.
+      expect(headerValues(email, "list-unsubscribe")).toEqual([`<${recipient.unsubscribeUrl}>, <mailto:${recipient.mailtoUnsubscribe}?subject=unsubscribe>`]);
+      expect(readOwnAddress(recipient.mailtoUnsubscribe!)).toEqual({ kind: "unsubscribe", ref: { stream: "campaign", deliveryId: recipient.contactId }, domain: BOUNCE_DOMAIN });
+      expect(headerValues(email, "list-id")).toEqual([`"Tax & audit tips from Example Tax" <${topic.slug}.${unitRow.slug}.list-id.mail.tax.example.com>`]);
+      expect(headerValues(email, "feedback-id")).toEqual([`c7001:t${topic.id}:${unitRow.slug}:prefcenter`]);
+      // The envelope sender is the delivery's signed bounce address.
+      expect(match!.from).toBe(recipient.returnPath);
+      expect(readOwnAddress(match!.from)).toEqual({ kind: "bounce", ref: { stream: "campaign", deliveryId: recipient.contactId }, domain: BOUNCE_DOMAIN });
       expect(headerValues(email, "list-unsubscribe-post")).toEqual(["List-Unsubscribe=One-Click"]);
       expect(recipient.unsubscribeUrl).toMatch(/^http:\/\/localhost:3000\/u\/[\w-]+\.[\w-]+\.[\w-]+$/);
       const token = recipient.unsubscribeUrl.split("/u/")[1];
@@ -176,16 +190,24 @@ describe("DKIM on campaign messages, checked by python3-dkim", () => {
     return result.stdout.trim() === "pass";
   }
 
-  it("verifies, and covers both List-Unsubscribe headers; a changed byte in either breaks it", async () => {
+  it("verifies, and covers List-Unsubscribe, List-Unsubscribe-Post, List-Id and Feedback-ID; a changed byte in any breaks it", async () => {
     const { messages } = await sendCampaign(DRAFT, 2, 7003);
+    const python = requireDkimPython();
     for (const { raw, email } of messages) {
       expect(dkimVerifies(raw)).toBe(true);
+      expect(pythonDkimVerifies(python, raw, DKIM_SELECTOR, DKIM_DOMAIN, `v=DKIM1; k=rsa; p=${publicKey}`)).toBe(true);
 
       const signature = headerValues(email, "dkim-signature")[0].replace(/\s+/g, "");
       expect(signature).toContain(`d=${DKIM_DOMAIN};`);
       expect(signature).toContain(`s=${DKIM_SELECTOR};`);
       const signedFields = /(?:^|;)h=([^;]+)/.exec(signature)![1].toLowerCase().split(":");
-      expect(signedFields).toEqual(expect.arrayContaining(["list-unsubscribe", "list-unsubscribe-post", "from", "reply-to", "subject", "message-id", "to", "date"]));
+      expect(signedFields).toEqual(
+        expect.arrayContaining(["list-unsubscribe", "list-unsubscribe-post", "list-id", "feedback-id", "from", "reply-to", "subject", "message-id", "to", "date"]),
+      );
+      const latin1 = raw.toString("latin1");
+      expect(dkimVerifies(Buffer.from(latin1.replace(/^(Feedback-ID: c)7003/im, "$17004"), "latin1"))).toBe(false);
+      expect(dkimVerifies(Buffer.from(latin1.replace(/^(List-Id: "Tax) &/im, "$1 and"), "latin1"))).toBe(false);
+      expect(dkimVerifies(Buffer.from(latin1.replace("?subject=unsubscribe>", "?subject=unsubscribe-all>"), "latin1"))).toBe(false);
 
       const message = raw.toString("latin1");
       // nodemailer folds the long header after the colon: "List-Unsubscribe:\r\n <https://…/u/TOKEN>".

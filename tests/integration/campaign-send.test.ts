@@ -22,6 +22,7 @@ import {
 import type { Staff } from "~/domain/accounts/staff.server.ts";
 import { NotFoundError } from "~/domain/not-found.ts";
 import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
+import { readOwnAddress } from "~/domain/feedback/addresses.server.ts";
 import { headerValues, startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
 
 // The send pipeline end to end: real SQLite, a real SMTP server, the real sender loop.
@@ -105,11 +106,19 @@ describe("the send pipeline", () => {
     expect(await sendUntilDone(campaign.id, { batchSize: 3 })).toBe("SENT");
 
     expect(recipients()).toEqual(eligible.map((c) => c.email).sort());
+    const deliveryOf = new Map(
+      (await db.delivery.findMany({ where: { campaignId: campaign.id }, select: { id: true, contact: { select: { email: true } } } })).map((d) => [d.contact.email, d.id]),
+    );
+    const bounceDomain = `bounces.${(await db.businessUnit.findUniqueOrThrow({ where: { id: unit.id } })).sendingDomain}`;
     for (const message of sink.received) {
       const listUnsubscribe = await headerValues(message.raw, "List-Unsubscribe");
       expect(listUnsubscribe).toHaveLength(1);
-      expect(listUnsubscribe[0]).toMatch(/^<https?:\/\/[^>]+\/u\/[\w-]+\.[\w-]+\.[\w-]+>$/);
+      const [, mailto] = /^<https?:\/\/[^>]+\/u\/[\w-]+\.[\w-]+\.[\w-]+>, <mailto:([^?>]+)\?subject=unsubscribe>$/.exec(listUnsubscribe[0]) ?? [];
       expect(await headerValues(message.raw, "List-Unsubscribe-Post")).toEqual(["List-Unsubscribe=One-Click"]);
+      // VERP: MAIL FROM and the mailto each name this recipient's delivery, signed.
+      const ref = { stream: "campaign", deliveryId: deliveryOf.get(message.to) };
+      expect(readOwnAddress(message.from)).toEqual({ kind: "bounce", ref, domain: bounceDomain });
+      expect(readOwnAddress(mailto)).toEqual({ kind: "unsubscribe", ref, domain: bounceDomain });
     }
     const final = await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } });
     expect(final).toMatchObject({ status: "SENT", sentCount: 8, failedCount: 0, leaseOwner: null });
@@ -152,6 +161,45 @@ describe("the send pipeline", () => {
       [fine.id, "SENT", 1],
     ]);
     expect(deliveries[0].error).toMatch(/550/);
+  });
+
+  it("records a 5xx at RCPT as the bounce its DSN would be: hard ones suppress the address, so the next campaign skips them", async () => {
+    const [gone, alsoGone, blocked, busy, fine] = await subscribedContacts(5);
+    let busyTries = 0;
+    sink.refuse = (address) => {
+      if (address === gone.email || address === alsoGone.email) return { code: 550, text: "5.1.1 <" + address + ">: Recipient address rejected: User unknown" };
+      if (address === blocked.email) return { code: 550, text: "5.7.1 Client host rejected: blocked by policy" };
+      if (address === busy.email && ++busyTries === 1) return 451;
+    };
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    // Outcomes written every 2 messages: feedback follows the writes within a step and at its end.
+    expect(await sendUntilDone(campaign.id, { retryBaseMs: 50, recordEvery: 2 })).toBe("SENT");
+
+    // The deliveries' own outcomes are as before: the refused ones failed.
+    const deliveries = await db.delivery.findMany({ where: { campaignId: campaign.id }, select: { id: true, contactId: true, status: true } });
+    const deliveryOf = (contact: { id: number }) => deliveries.find((d) => d.contactId === contact.id)!;
+    expect([gone, alsoGone, blocked, busy, fine].map((c) => deliveryOf(c).status)).toEqual(["FAILED", "FAILED", "FAILED", "SENT", "SENT"]);
+
+    // Each permanent refusal is also feedback, naming its delivery; the temporary one is not.
+    const inbound = await db.inboundMessage.findMany({ where: { campaignId: campaign.id }, orderBy: { deliveryId: "asc" } });
+    expect(inbound.map((m) => [m.deliveryId, m.via, m.kind, m.status, m.contactId])).toEqual([
+      [deliveryOf(gone).id, "SEND_TIME", "HARD_BOUNCE", "5.1.1", gone.id],
+      [deliveryOf(alsoGone).id, "SEND_TIME", "HARD_BOUNCE", "5.1.1", alsoGone.id],
+      [deliveryOf(blocked).id, "SEND_TIME", "POLICY_BOUNCE", "5.7.1", blocked.id],
+    ]);
+    expect(inbound[0].diagnostic).toBe(`smtp; 550 5.1.1 <${gone.email}>: Recipient address rejected: User unknown`);
+    expect(readOwnAddress(inbound[0].mailFrom!)).toMatchObject({ kind: "bounce", ref: { stream: "campaign", deliveryId: deliveryOf(gone).id } });
+    const suppressions = await db.suppression.findMany({ where: { email: { in: [gone.email, alsoGone.email, blocked.email] } }, select: { email: true, reason: true } });
+    expect(suppressions.map((x) => [x.email, x.reason]).sort()).toEqual([[gone.email, "HARD_BOUNCE"], [alsoGone.email, "HARD_BOUNCE"]].sort());
+
+    // The next campaign to the same topic leaves the hard-bounced addresses out; the policy bounce is not the address's fault.
+    sink.refuse = null;
+    sink.received.length = 0;
+    const next = await createCampaign();
+    await startCampaign(next.id);
+    expect(await sendUntilDone(next.id)).toBe("SENT");
+    expect(recipients()).toEqual([blocked.email, busy.email, fine.email].sort());
   });
 
   it("pauses itself after a run of failures and says why", async () => {

@@ -247,7 +247,8 @@ export async function sendTestMessage(staff: Staff, id: number, input?: Campaign
   const topicId = input?.topicId ?? campaign.topicId;
   const unit = await db.businessUnit.findUniqueOrThrow({ where: { id: input?.unitId ?? campaign.unitId } });
   await requireSendable(unit.id);
-  const prepared = await prepareCampaignMessage({ ...draft, subject: `[Test] ${draft.subject}` }, unit);
+  const topic = await db.topic.findUniqueOrThrow({ where: { id: topicId }, select: { slug: true } });
+  const prepared = await prepareCampaignMessage({ ...draft, subject: `[Test] ${draft.subject}` }, unit, { campaignId: campaign.id, topic: { id: topicId, slug: topic.slug } });
   const nobody = { contactId: 0, unitId: unit.id };
   const mail = personalize(prepared, {
     email: staff.email,

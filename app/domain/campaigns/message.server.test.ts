@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
 import MailComposer from "nodemailer/lib/mail-composer";
-import PostalMime from "postal-mime";
+import PostalMime, { decodeWords } from "postal-mime";
 import { composeMessage } from "~/domain/mail/outgoing-mail.server.ts";
 import { renderPromotional } from "~emails/render.tsx";
 import {
@@ -16,12 +16,14 @@ import {
   validateCampaignDraft,
   type CampaignDraft,
   type CampaignRecipient,
+  type CampaignSendingUnit,
 } from "./message.server.ts";
-import { missingSenderFacts, type SendingUnitFacts } from "~/domain/units/sender-facts.server.ts";
+import { missingSenderFacts } from "~/domain/units/sender-facts.server.ts";
 
 const DKIM_KEY = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 
-const UNIT: SendingUnitFacts = {
+const UNIT: CampaignSendingUnit = {
+  slug: "example-tax",
   displayName: "Example Tax",
   legalName: "Example Tax Services Ltd",
   postalAddress: "12 Ledger Lane\nSuite 400\nSpringfield, EX1 2TX",
@@ -38,6 +40,8 @@ const UNIT: SendingUnitFacts = {
   brandColor: "#1f6f4a",
   logoUrl: "https://tax.example.com/logo.png",
 };
+
+const LIST = { campaignId: 42, topic: { id: 7, slug: "tax-tips" } };
 
 const DRAFT: CampaignDraft = {
   subject: "Five tax tips & a deadline <31 July>",
@@ -109,7 +113,7 @@ describe("missingSenderFacts", () => {
 
   it("stops prepareCampaignMessage and the preview with the same list", async () => {
     const unit = { ...UNIT, legalName: null, postalAddress: "" };
-    for (const attempt of [prepareCampaignMessage(DRAFT, unit), renderCampaignPreview(DRAFT, unit)]) {
+    for (const attempt of [prepareCampaignMessage(DRAFT, unit, LIST), renderCampaignPreview(DRAFT, unit)]) {
       const error = await attempt.then(() => null, (e: unknown) => e);
       expect(error).toBeInstanceOf(SenderFactsMissingError);
       expect((error as SenderFactsMissingError).missing).toEqual(["a legal name", "a postal address"]);
@@ -160,7 +164,7 @@ describe("validateCampaignDraft", () => {
   it("lists every problem at once, and prepareCampaignMessage refuses the draft with them", async () => {
     const draft = { ...DRAFT, subject: "a\nb", preheader: "c\rd", bodyMarkdown: "", topicName: " " };
     expect(validateCampaignDraft(draft).map((problem) => problem.field)).toEqual(["subject", "preheader", "bodyMarkdown", "topicName"]);
-    const error = await prepareCampaignMessage(draft, UNIT).then(() => null, (e: unknown) => e);
+    const error = await prepareCampaignMessage(draft, UNIT, LIST).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidCampaignDraftError);
     expect((error as InvalidCampaignDraftError).problems).toEqual(validateCampaignDraft(draft));
   });
@@ -179,7 +183,7 @@ describe("subscriptionReason", () => {
 
 describe("personalize", () => {
   it("gives each recipient exactly what a direct render for them gives", async () => {
-    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
     const identity = { ...UNIT, legalName: UNIT.legalName!, postalAddress: UNIT.postalAddress! };
     for (const recipient of RECIPIENTS) {
       const mail = personalize(prepared, recipient);
@@ -201,7 +205,7 @@ describe("personalize", () => {
   });
 
   it("escapes the reason so it cannot add markup", async () => {
-    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
     const mail = personalize(prepared, { ...RECIPIENTS[0], reason: '<img src=x onerror="alert(1)"> & more' });
     expect(mail.html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; more");
     expect(mail.html).not.toContain("<img src=x");
@@ -209,7 +213,7 @@ describe("personalize", () => {
   });
 
   it("makes a multi-line reason one line in both parts, as a direct render does", async () => {
-    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
     const recipient = { ...RECIPIENTS[0], reason: "You subscribed to\n  Tax tips\tfrom Example Tax\u0000 on 3 May 2026.  " };
     const mail = personalize(prepared, recipient);
     const identity = { ...UNIT, legalName: UNIT.legalName!, postalAddress: UNIT.postalAddress! };
@@ -220,7 +224,7 @@ describe("personalize", () => {
   });
 
   it("builds the promotional mail: From, Reply-To, one-click headers, Message-ID domain, DKIM", async () => {
-    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
     const mail = personalize(prepared, RECIPIENTS[1]);
     expect(mail).toMatchObject({
       stream: "promotional",
@@ -229,28 +233,60 @@ describe("personalize", () => {
       replyTo: "replies@tax.example.com",
       subject: DRAFT.subject,
       headers: {
+        "List-Id": '"Tax tips from Example Tax" <tax-tips.example-tax.list-id.mail.tax.example.com>',
         "List-Unsubscribe": `<${RECIPIENTS[1].unsubscribeUrl}>`,
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Feedback-ID": "c42:t7:example-tax:prefcenter",
       },
       messageIdDomain: "mail.tax.example.com",
       dkim: { domainName: "tax.example.com", keySelector: "pc2026", privateKey: DKIM_KEY },
     });
-    expect(Object.keys(mail.headers!)).toEqual(["List-Unsubscribe", "List-Unsubscribe-Post"]);
+    expect(Object.keys(mail.headers!)).toEqual(["List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Feedback-ID"]);
+    // A test message to staff names no delivery: no mailto, and bounces go to the From address.
+    expect(mail).not.toHaveProperty("returnPath");
     // And the transport's own checks accept it.
     expect(composeMessage(mail).messageId).toMatch(/^<[^@]+@mail\.tax\.example\.com>$/);
   });
 
+  it("offers the delivery's mailto unsubscribe after the https link (RFC 2369 order) and sends from its return path", async () => {
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
+    const mailto = "unsubscribe+c9-0123456789abcdef0123@bounces.mail.tax.example.com";
+    const returnPath = "bounces+c9-fedcba9876543210fedc@bounces.mail.tax.example.com";
+    const mail = personalize(prepared, { ...RECIPIENTS[0], mailtoUnsubscribe: mailto, returnPath });
+    expect(mail.headers!["List-Unsubscribe"]).toBe(`<${RECIPIENTS[0].unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe>`);
+    expect(mail.returnPath).toBe(returnPath);
+    const options = composeMessage(mail);
+    expect(options.envelope).toEqual({ from: returnPath, to: [RECIPIENTS[0].email] });
+    // The frame was used: each copy differs from it only in the recipient's fields.
+    expect(String(options.raw)).toContain(`<mailto:${mailto}?subject=unsubscribe>`);
+    expect(() => personalize(prepared, { ...RECIPIENTS[0], mailtoUnsubscribe: "unsubscribe+c9-x@bounces.zürich.example" })).toThrow(/printable ASCII/);
+  });
+
+  it("names the list in List-Id as RFC 2919 writes it: a quoted phrase, or encoded words when it is not ASCII", async () => {
+    const quoted = await prepareCampaignMessage({ ...DRAFT, topicName: 'Tax "hot" tips' }, UNIT, LIST);
+    expect(quoted.fixedHeaders.listId).toBe('"Tax \\"hot\\" tips from Example Tax" <tax-tips.example-tax.list-id.mail.tax.example.com>');
+    const accented = await prepareCampaignMessage({ ...DRAFT, topicName: "Conseils fiscaux d’été" }, { ...UNIT, displayName: "Impôts Exemple" }, LIST);
+    const [phrase, id] = accented.fixedHeaders.listId.split(/ (?=<)/);
+    expect(id).toBe("<tax-tips.example-tax.list-id.mail.tax.example.com>");
+    expect(phrase).toMatch(/^=\?UTF-8\?Q\?[!-~]+\?=( =\?UTF-8\?Q\?[!-~]+\?=)*$/);
+    expect(decodeWords(phrase)).toBe("Conseils fiscaux d’été from Impôts Exemple");
+    // A list-id longer than 255 octets moves to the unmanaged namespace instead.
+    const longDomain = `${"d".repeat(63)}.${"e".repeat(63)}.${"f".repeat(63)}.${"g".repeat(40)}.com`;
+    const long = await prepareCampaignMessage(DRAFT, { ...UNIT, sendingDomain: longDomain, dkimDomain: "tax.example.com" }, LIST);
+    expect(long.fixedHeaders.listId).toBe('"Tax tips from Example Tax" <tax-tips.example-tax.localhost>');
+  });
+
   it("leaves out Reply-To and DKIM when the unit has none, and signs for the sending domain when only the DKIM domain is missing", async () => {
-    const plain = await prepareCampaignMessage(DRAFT, { ...UNIT, replyTo: null, dkimSelector: null, dkimPrivateKey: null });
+    const plain = await prepareCampaignMessage(DRAFT, { ...UNIT, replyTo: null, dkimSelector: null, dkimPrivateKey: null }, LIST);
     const mail = personalize(plain, RECIPIENTS[0]);
     expect(mail).not.toHaveProperty("replyTo");
     expect(mail).not.toHaveProperty("dkim");
-    const ownDomain = await prepareCampaignMessage(DRAFT, { ...UNIT, dkimDomain: null });
+    const ownDomain = await prepareCampaignMessage(DRAFT, { ...UNIT, dkimDomain: null }, LIST);
     expect(personalize(ownDomain, RECIPIENTS[0]).dkim?.domainName).toBe("mail.tax.example.com");
   });
 
   it("refuses links that are not absolute http(s), a non-ASCII List-Unsubscribe URL, and an empty reason", async () => {
-    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
     expect(() => personalize(prepared, { ...RECIPIENTS[0], unsubscribeUrl: "javascript:alert(1)" })).toThrow(/footer\.unsubscribeUrl must be an absolute http\(s\) URL/);
     expect(() => personalize(prepared, { ...RECIPIENTS[0], preferencesUrl: "/p/token" })).toThrow(/footer\.preferencesUrl/);
     expect(() => personalize(prepared, { ...RECIPIENTS[0], unsubscribeUrl: "https://prefs.example.com/u/zürich" })).toThrow(/printable ASCII/);
@@ -258,8 +294,8 @@ describe("personalize", () => {
   });
 
   it("shows the Advertisement label only when the draft asks for it", async () => {
-    const withLabel = personalize(await prepareCampaignMessage(DRAFT, UNIT), RECIPIENTS[0]);
-    const withoutLabel = personalize(await prepareCampaignMessage({ ...DRAFT, advertisementLabel: false }, UNIT), RECIPIENTS[0]);
+    const withLabel = personalize(await prepareCampaignMessage(DRAFT, UNIT, LIST), RECIPIENTS[0]);
+    const withoutLabel = personalize(await prepareCampaignMessage({ ...DRAFT, advertisementLabel: false }, UNIT, LIST), RECIPIENTS[0]);
     for (const part of [withLabel.html, withLabel.text]) expect(part).toContain("Advertisement");
     for (const part of [withoutLabel.html, withoutLabel.text]) expect(part).not.toContain("Advertisement");
   });
@@ -275,7 +311,7 @@ describe("personalize", () => {
     });
     const count = 300;
     // Warm both paths up so the figures are steady-state.
-    await prepareCampaignMessage(DRAFT, UNIT);
+    await prepareCampaignMessage(DRAFT, UNIT, LIST);
     await renderPromotional("campaign", content, { unit: identity, footer: recipientAt(0) });
 
     let started = performance.now();
@@ -285,7 +321,7 @@ describe("personalize", () => {
     const directMs = (performance.now() - started) / count;
 
     started = performance.now();
-    const prepared = await prepareCampaignMessage(DRAFT, UNIT);
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
     const prepareMs = performance.now() - started;
     started = performance.now();
     let bytes = 0;
@@ -303,7 +339,7 @@ describe("personalize", () => {
 
 describe("the parts encoded once per campaign", () => {
   it("decode to exactly what nodemailer's own encoding of each recipient's text and HTML decodes to, lines within 76 characters", async () => {
-    const prepared = await prepareCampaignMessage({ ...DRAFT, bodyMarkdown: `${DRAFT.bodyMarkdown}\n\nZürich — “quotes” = signs ${"long words ".repeat(40)}` }, UNIT);
+    const prepared = await prepareCampaignMessage({ ...DRAFT, bodyMarkdown: `${DRAFT.bodyMarkdown}\n\nZürich — “quotes” = signs ${"long words ".repeat(40)}` }, UNIT, LIST);
     for (const recipient of RECIPIENTS) {
       const mail = personalize(prepared, recipient);
       expect(mail.encodedParts).toBeDefined();

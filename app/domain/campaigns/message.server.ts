@@ -7,6 +7,7 @@ import { campaignMarkdownToHtml, isBlankCampaignHtml } from "~emails/promotional
 import { fillPromotional, personalizePromotional, preparePromotional, recipientSlotValues, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail } from "~emails/render.tsx";
 import { encodeSlottedPart, fillEncodedPart, type EncodedPart } from "~/domain/mail/quoted-printable.server.ts";
 import { buildMessageFrame, type MessageFrame } from "~/domain/mail/message-frame.server.ts";
+import { feedbackIdHeader, listIdHeader } from "~/domain/mail/list-headers.server.ts";
 
 // A campaign's email: what the marketer wrote, checked; rendered once per campaign; then one
 // cheap substitution per recipient (their links and why they get it) into a message ready for
@@ -82,6 +83,12 @@ export function validateCampaignDraft(draft: CampaignDraft): CampaignDraftProble
 // C0 controls (tab included) and DEL: nothing a subject line should carry.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
+/** The unit as a campaign's message names it: its sending facts, and the slug its List-Id and Feedback-ID carry. */
+export type CampaignSendingUnit = SendingUnitFacts & { slug: string };
+
+/** Which list the campaign goes to: List-Id names the unit's topic, Feedback-ID the campaign, topic and unit. */
+export type CampaignList = { campaignId: number; topic: { id: number; slug: string } };
+
 /** A campaign's message rendered once, with the sender's headers; personalize() makes each recipient's copy. */
 export type PreparedCampaignMessage = {
   readonly email: PreparedPromotionalEmail;
@@ -93,24 +100,38 @@ export type PreparedCampaignMessage = {
   readonly replyTo?: string;
   readonly messageIdDomain: string;
   readonly dkim?: UnitDkim;
+  /** The header fields every copy carries as they are: List-Id, List-Unsubscribe-Post, Feedback-ID. */
+  readonly fixedHeaders: { readonly listId: string; readonly feedbackId: string };
 };
 
 /** Checks the draft and the unit, then renders the message once. Throws InvalidCampaignDraftError or SenderFactsMissingError. */
-export async function prepareCampaignMessage(draft: CampaignDraft, unit: SendingUnitFacts): Promise<PreparedCampaignMessage> {
+export async function prepareCampaignMessage(draft: CampaignDraft, unit: CampaignSendingUnit, list: CampaignList): Promise<PreparedCampaignMessage> {
   const problems = validateCampaignDraft(draft);
   if (problems.length > 0) throw new InvalidCampaignDraftError(problems);
   const email = await renderOnce(draft, unit);
   const dkim = unitDkim(unit);
   const from = { name: unit.fromName, address: unit.fromEmail };
   const replyTo = unit.replyTo || undefined;
+  const fixedHeaders = {
+    listId: listIdHeader({ name: `${draft.topicName.trim()} from ${unit.displayName.trim()}`, labels: [list.topic.slug, unit.slug], domain: unit.sendingDomain }),
+    feedbackId: feedbackIdHeader([`c${list.campaignId}`, `t${list.topic.id}`, unit.slug]),
+  };
+  // Only List-Unsubscribe differs per recipient; the rest is written into the frame once.
+  const headers = [
+    ["List-Id", fixedHeaders.listId],
+    [LIST_UNSUBSCRIBE, null],
+    [LIST_UNSUBSCRIBE_POST, ONE_CLICK],
+    ["Feedback-ID", fixedHeaders.feedbackId],
+  ] as const;
   return {
     email,
     encoded: { text: encodeSlottedPart(email.text, "text/plain"), html: encodeSlottedPart(email.html, "text/html") },
-    frame: await buildMessageFrame({ from, replyTo, subject: email.subject, headerNames: ONE_CLICK_HEADERS }),
+    frame: await buildMessageFrame({ from, replyTo, subject: email.subject, headers }),
     from,
     ...(replyTo ? { replyTo } : {}),
     messageIdDomain: unit.sendingDomain,
     ...(dkim ? { dkim } : {}),
+    fixedHeaders,
   };
 }
 
@@ -137,12 +158,18 @@ export type CampaignRecipient = {
   email: string;
   /** The signed /u/<token> URL: shown in the footer and sent as List-Unsubscribe. */
   unsubscribeUrl: string;
+  /** The delivery's signed unsubscribe address, offered as List-Unsubscribe's mailto: (a test message to staff has none). */
+  mailtoUnsubscribe?: string;
+  /** The delivery's signed envelope sender, where its bounces come back (a test message has none: its From). */
+  returnPath?: string;
   preferencesUrl: string;
   /** subscriptionReason() for this contact's consent. */
   reason: string;
 };
 
-const ONE_CLICK_HEADERS = ["List-Unsubscribe", "List-Unsubscribe-Post"] as const;
+const LIST_UNSUBSCRIBE = "List-Unsubscribe";
+const LIST_UNSUBSCRIBE_POST = "List-Unsubscribe-Post";
+const ONE_CLICK = "List-Unsubscribe=One-Click";
 
 /** One recipient's message, ready for the promotional transport. Synchronous and cheap: no rendering. */
 export function personalize(prepared: PreparedCampaignMessage, recipient: CampaignRecipient): OutgoingMail {
@@ -150,18 +177,32 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
   if (!PRINTABLE_ASCII.test(recipient.unsubscribeUrl)) {
     throw new TemplateContextError(`The unsubscribe URL must be printable ASCII for List-Unsubscribe, got "${recipient.unsubscribeUrl}".`);
   }
+  if (recipient.mailtoUnsubscribe !== undefined && !PRINTABLE_ASCII.test(recipient.mailtoUnsubscribe)) {
+    throw new TemplateContextError(`The unsubscribe address must be printable ASCII for List-Unsubscribe, got "${recipient.mailtoUnsubscribe}".`);
+  }
+  // RFC 2369: the methods in order of preference; the https link is the one RFC 8058's one-click uses.
+  const listUnsubscribe = recipient.mailtoUnsubscribe
+    ? `<${recipient.unsubscribeUrl}>, <mailto:${recipient.mailtoUnsubscribe}?subject=unsubscribe>`
+    : `<${recipient.unsubscribeUrl}>`;
   const values = recipientSlotValues(recipient);
   const { subject, html, text } = fillPromotional(prepared.email, values);
   return {
     stream: "promotional",
     from: prepared.from,
     to: recipient.email,
+    ...(recipient.returnPath ? { returnPath: recipient.returnPath } : {}),
     ...(prepared.replyTo ? { replyTo: prepared.replyTo } : {}),
     subject,
     html,
     text,
     // RFC 2369 and RFC 8058: the one-click unsubscribe a mailbox provider offers next to the sender's name.
-    headers: { [ONE_CLICK_HEADERS[0]]: `<${recipient.unsubscribeUrl}>`, [ONE_CLICK_HEADERS[1]]: "List-Unsubscribe=One-Click" },
+    // In the frame's order (prepareCampaignMessage).
+    headers: {
+      "List-Id": prepared.fixedHeaders.listId,
+      [LIST_UNSUBSCRIBE]: listUnsubscribe,
+      [LIST_UNSUBSCRIBE_POST]: ONE_CLICK,
+      "Feedback-ID": prepared.fixedHeaders.feedbackId,
+    },
     messageIdDomain: prepared.messageIdDomain,
     ...(prepared.dkim ? { dkim: prepared.dkim } : {}),
     encodedParts: { text: fillEncodedPart(prepared.encoded.text, values.text), html: fillEncodedPart(prepared.encoded.html, values.html) },

@@ -8,6 +8,8 @@ import { Prisma } from "~/generated/prisma/client.ts";
 import { db, type Db, type Tx } from "~/utils/db.server.ts";
 import { findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
 import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
+import { recordFeedback } from "~/domain/feedback/record.server.ts";
+import type { FeedbackSignal } from "~/domain/feedback/signals.ts";
 
 /** What a draft says, written as the campaign starts when the marketer confirmed edits not yet saved. */
 export type StartingDraft = { unitId: number; topicId: number; name: string; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean };
@@ -80,7 +82,7 @@ export function createSendStore(client: Db) {
 
     /** The campaign with what its message needs (topic name, unit). */
     loadCampaign(campaignId: number) {
-      return client.campaign.findUnique({ where: { id: campaignId }, include: { topic: { select: { name: true } }, unit: true } });
+      return client.campaign.findUnique({ where: { id: campaignId }, include: { topic: { select: { name: true, slug: true } }, unit: true } });
     },
 
     /** Moves the lease on to `leaseUntil` if this owner still holds the sending campaign; false when it does not. */
@@ -167,6 +169,14 @@ export function createSendStore(client: Db) {
     },
 
     releaseDeliveries: (ids: number[]) => releaseDeliveries(ids),
+
+    /**
+     * Records what refusals while sending said about the addresses (a hard bounce suppresses),
+     * one signal after another, each in its own transaction through the feedback core.
+     */
+    async recordSendTimeFeedback(signals: FeedbackSignal[]): Promise<void> {
+      for (const signal of signals) await recordFeedback(signal, client);
+    },
 
     /**
      * Writes outcomes, releases the untouched deliveries, adds to the campaign's counts, renews the

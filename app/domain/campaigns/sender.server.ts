@@ -14,7 +14,11 @@ import os from "node:os";
 import { getEnv } from "~/utils/env.server.ts";
 import { ineligibilityReasons, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { describeFailure, MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
+import { mailtoUnsubscribeFor, returnPathFor } from "~/domain/feedback/addresses.server.ts";
+import { sendTimeSignal } from "~/domain/feedback/send-time.ts";
+import type { FeedbackSignal } from "~/domain/feedback/signals.ts";
 import { getKeyring } from "~/domain/tokens/keyring.server.ts";
+import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { signedPreferencesUrl, signedUnsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { personalize, prepareCampaignMessage, subscriptionReason, type CampaignRecipient, type PreparedCampaignMessage } from "./message.server.ts";
 import type { RateLimiter } from "./rate-limit.ts";
@@ -129,6 +133,8 @@ type CampaignRun = {
   campaign: SendingCampaign;
   rule: PromotionalTarget;
   prepared: PreparedCampaignMessage;
+  /** Where this campaign's bounces and mailto unsubscribes come back (the unit's bounce domain). */
+  bounceDomain: string;
   settings: SenderSettings;
   store: SendStore;
   now: () => Date;
@@ -163,11 +169,13 @@ export async function runCampaign(campaignId: number, settings: SenderSettings):
       topicName: campaign.topic.name,
     },
     campaign.unit,
+    { campaignId: campaign.id, topic: { id: campaign.topicId, slug: campaign.topic.slug } },
   );
   const run: CampaignRun = {
     campaign,
     rule: JSON.parse(campaign.audienceRule) as PromotionalTarget,
     prepared,
+    bounceDomain: unitBounceDomain(campaign.unit),
     settings,
     store,
     now: settings.now ?? (() => new Date()),
@@ -280,10 +288,14 @@ async function recheckAndSign(run: CampaignRun, claimed: ClaimedDelivery[]): Pro
   const messages = toSend.map((delivery): StepMessage => {
     const subscription = states.get(delivery.contact.id)!.subscriptions.find((s) => s.topicId === rule.topicId && s.channel === rule.channel)!;
     const link = { contactId: delivery.contact.id, unitId: rule.unitId };
+    // VERP: the envelope sender and the mailto unsubscribe each name this delivery, signed.
+    const ref = { stream: "campaign", deliveryId: delivery.id } as const;
     return {
       delivery,
       recipient: {
         email: delivery.contact.email,
+        returnPath: returnPathFor(ref, run.bounceDomain),
+        mailtoUnsubscribe: mailtoUnsubscribeFor(ref, run.bounceDomain),
         unsubscribeUrl: signedUnsubscribeUrl(keyring, { ...link, topicId: rule.topicId, campaignId: campaign.id, channel: rule.channel }),
         preferencesUrl: signedPreferencesUrl(keyring, link),
         reason: subscriptionReason({ topicName: campaign.topic.name, unitName: campaign.unit.displayName, consentedAt: subscription.consentedAt }),
@@ -305,8 +317,12 @@ class StepSending {
   private next = 0;
   /** Outcomes not yet handed to a write. */
   private unrecorded: Outcome[];
+  /** What the permanent refusals among those outcomes say about their addresses (hard bounces...). */
+  private unreported: FeedbackSignal[] = [];
   /** The write in progress: writes run one at a time. */
   private recording: Promise<void> = Promise.resolve();
+  /** Feedback being recorded, after the outcome writes it follows; the lanes never wait for it. */
+  private reporting: Promise<void> = Promise.resolve();
   /** A failed write: the lanes stop and the step fails. */
   private recordError: unknown = null;
   /** The lease is gone (paused or cancelled by a marketer, taken over) or the process is stopping. */
@@ -347,6 +363,8 @@ class StepSending {
     // while waiting go back to the queue.
     const untouched = [...this.notSent, ...this.messages.slice(this.next).map((m) => m.delivery.id)];
     await recordOutcomes(this.run, this.unrecorded, untouched, this.pausedReason);
+    this.report(this.unreported);
+    await this.reporting;
     return this.pausedReason !== null;
   }
 
@@ -368,7 +386,10 @@ class StepSending {
         this.run.failuresInARow = 0;
         this.unrecorded.push({ id: delivery.id, result: "sent", messageId: sent.messageId });
       } catch (error) {
-        this.unrecorded.push(this.failed(delivery, error));
+        const outcome = this.failed(delivery, error);
+        this.unrecorded.push(outcome);
+        const signal = outcome.result === "failed" ? sendTimeFeedback(delivery, mail.returnPath, error) : null;
+        if (signal) this.unreported.push(signal);
       }
       if (this.unrecorded.length >= this.recordEvery) {
         // One write waits for the one before it, so the unrecorded never exceed two groups.
@@ -390,20 +411,36 @@ class StepSending {
     return { id: delivery.id, result: permanent || attempts >= this.maxAttempts ? "failed" : "retry", error: lastError, attempts };
   }
 
-  /** Hands the outcomes so far to a write, after the one in progress. */
+  /** Hands the outcomes so far to a write, after the one in progress; then their feedback, once they are written. */
   private recordSoFar(): void {
     const batch = this.unrecorded;
+    const signals = this.unreported;
     this.unrecorded = [];
+    this.unreported = [];
     this.recording = this.recording.then(async () => {
       if (this.recordError !== null) return;
       try {
         const held = await recordOutcomes(this.run, batch, [], null);
         if (!held || this.run.settings.stopping?.()) this.holdLost = true;
+        this.report(signals);
       } catch (error) {
         // Its deliveries stay claimed until a sender takes the campaign again, as after a crash.
         this.recordError = error;
       }
     });
+  }
+
+  /**
+   * Records the feedback of outcomes already written, one batch after another, beside the
+   * lanes. A failure is logged, not thrown: the delivery's own outcome is written already.
+   */
+  private report(signals: FeedbackSignal[]): void {
+    if (signals.length === 0) return;
+    this.reporting = this.reporting.then(() =>
+      this.run.store.recordSendTimeFeedback(signals).catch((error: unknown) => {
+        console.error(`campaign ${this.run.campaign.id}: could not record ${signals.length} refusals as feedback: ${describeFailure(error)}`);
+      }),
+    );
   }
 
   /** Asked every HOLD_CHECK_MS, one at a time: a pause or cancel stops the lanes without waiting for a write. */
@@ -418,6 +455,12 @@ class StepSending {
       .catch(() => {})
       .finally(() => (this.checkingHold = false));
   }
+}
+
+/** What a permanent refusal says about the delivery's address, when the server said something about it (MailDeliveryError.refusal). */
+function sendTimeFeedback(delivery: ClaimedDelivery, returnPath: string | undefined, error: unknown): FeedbackSignal | null {
+  if (!(error instanceof MailDeliveryError) || !error.refusal) return null;
+  return sendTimeSignal(error.refusal, { ref: { stream: "campaign", deliveryId: delivery.id }, recipient: delivery.contact.email, mailFrom: returnPath });
 }
 
 /**

@@ -7,7 +7,21 @@ import { composeMessage, type OutgoingMail } from "./outgoing-mail.server.ts";
 // A framed message must be exactly the message nodemailer builds from the same fields: the
 // frame is an optimisation, never a second way of writing mail.
 
-const HEADER_NAMES = ["List-Unsubscribe", "List-Unsubscribe-Post"];
+// List-Id and Feedback-ID are the same in every copy (written into the frame), List-Unsubscribe differs.
+const LIST_ID = '"Tax tips from Example Tax" <tax-tips.example-tax.list-id.tax.example.com>';
+const FEEDBACK_ID = "c42:t7:example-tax:prefcenter";
+const FRAME_HEADERS = [
+  ["List-Id", LIST_ID],
+  ["List-Unsubscribe", null],
+  ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"],
+  ["Feedback-ID", FEEDBACK_ID],
+] as const;
+const headersFor = (listUnsubscribe: string) => ({
+  "List-Id": LIST_ID,
+  "List-Unsubscribe": listUnsubscribe,
+  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+  "Feedback-ID": FEEDBACK_ID,
+});
 
 /** The same message as bytes nodemailer would write, with its date and boundary made comparable. */
 async function composed(mail: OutgoingMail): Promise<string> {
@@ -27,8 +41,11 @@ const senders = [
   },
 ];
 const recipients = [
-  { to: "ann@example.com", url: "https://prefs.example.com/u/abc.def.ghi" },
-  { to: `${"a".repeat(70)}@${"sub.".repeat(10)}example.com`, url: `https://prefs.example.com/u/${"x".repeat(400)}` },
+  { to: "ann@example.com", listUnsubscribe: "<https://prefs.example.com/u/abc.def.ghi>" },
+  {
+    to: `${"a".repeat(70)}@${"sub.".repeat(10)}example.com`,
+    listUnsubscribe: `<https://prefs.example.com/u/${"x".repeat(400)}>, <mailto:unsubscribe+c12-0123456789abcdef0123@bounces.tax.example.com?subject=unsubscribe>`,
+  },
 ];
 
 describe("a message frame, filled", () => {
@@ -37,7 +54,7 @@ describe("a message frame, filled", () => {
     const html = encodeSlottedPart(["<p>Hello ", "name", " — <b>the HTML part</b>.</p>"], "text/html");
     let compared = 0;
     for (const sender of senders) {
-      const frame = await buildMessageFrame({ ...sender, headerNames: HEADER_NAMES });
+      const frame = await buildMessageFrame({ ...sender, headers: FRAME_HEADERS });
       for (const recipient of recipients) {
         const mail: OutgoingMail = {
           stream: "promotional",
@@ -45,14 +62,17 @@ describe("a message frame, filled", () => {
           to: recipient.to,
           html: "<p>unused: the encoded parts are sent</p>",
           text: "unused: the encoded parts are sent",
-          headers: { "List-Unsubscribe": `<${recipient.url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+          headers: headersFor(recipient.listUnsubscribe),
           messageIdDomain: "tax.example.com",
           messageIdLocalPart: "delivery.42",
           encodedParts: { text: fillEncodedPart(text, { name: recipient.to }), html: fillEncodedPart(html, { name: recipient.to }) },
           ...(sender.replyTo ? { replyTo: sender.replyTo } : { replyTo: undefined }),
         };
         expect(composeMessage({ ...mail, frame }).raw).toBeDefined();
-        expect(await composed({ ...mail, frame })).toBe(await composed(mail));
+        const framed = await composed({ ...mail, frame });
+        expect(framed).toBe(await composed(mail));
+        // A plain value is written as it is: nodemailer alone would encode a value with a quote whole.
+        expect(`\r\n${framed}`.replace(/\r\n(?=[ \t])/g, "")).toContain(`\r\nList-ID: ${LIST_ID}\r\n`);
         compared++;
       }
     }
@@ -68,10 +88,10 @@ describe("a message frame, filled", () => {
       to: "ann@example.com",
       html: "<p>x</p>",
       text: "x",
-      headers: { "List-Unsubscribe": "<https://prefs.example.com/u/t>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+      headers: headersFor("<https://prefs.example.com/u/t>"),
       messageIdDomain: "tax.example.com",
       encodedParts: { text: "Content-Type: text/plain\r\n\r\nx", html: "Content-Type: text/html\r\n\r\nx" },
-      frame: await buildMessageFrame({ ...sender, headerNames: HEADER_NAMES }),
+      frame: await buildMessageFrame({ ...sender, headers: FRAME_HEADERS }),
       ...changes,
     };
   }
@@ -79,6 +99,15 @@ describe("a message frame, filled", () => {
   it("is refused for a message whose fields it was not built from", async () => {
     const mail = await framedMail({ subject: "Another subject" });
     expect(() => composeMessage(mail)).toThrow("the message frame was built for another From, Reply-To, Subject or other headers");
+  });
+
+  it("is refused when a header the frame holds fixed has another value, or the headers differ", async () => {
+    const refused = "the message frame was built for another From, Reply-To, Subject or other headers";
+    const otherCampaign = await framedMail({ headers: { ...headersFor("<https://prefs.example.com/u/t>"), "Feedback-ID": "c43:t7:example-tax:prefcenter" } });
+    expect(() => composeMessage(otherCampaign)).toThrow(refused);
+    const { "List-Id": _listId, ...withoutListId } = headersFor("<https://prefs.example.com/u/t>");
+    const noListId = await framedMail({ headers: withoutListId });
+    expect(() => composeMessage(noListId)).toThrow(refused);
   });
 
   it("is not used for a non-ASCII address, which nodemailer rewrites", async () => {

@@ -8,7 +8,13 @@ import { foldLines } from "nodemailer/lib/mime-funcs";
 // largest cost of a send after the body encoding (ADR 010).
 
 /** The fields a frame is built from; a message whose own fields differ is refused. */
-export type FrameFields = { from: { name: string; address: string }; replyTo?: string; subject: string; headerNames: readonly string[] };
+export type FrameFields = {
+  from: { name: string; address: string };
+  replyTo?: string;
+  subject: string;
+  /** Extra header fields in order: a value is the same in every copy (written once, into the frame); null differs per recipient. */
+  headers: ReadonlyArray<readonly [name: string, value: string | null]>;
+};
 
 /** What differs per recipient. Header values are one line of printable ASCII (checked by composeMessage). */
 export type FrameValues = {
@@ -34,13 +40,27 @@ const FIXED: Record<string, (values: FrameValues) => string> = {
   "message-id": (values) => values.messageId,
 };
 
+// Printable ASCII and spaces: what a header value may carry as it is.
+const PLAIN_VALUE = /^[\x20-\x7e]*$/;
+
+/**
+ * Extra header fields as nodemailer is to write them: a plain value as it is, folded at 76
+ * characters (nodemailer would encode a whole value that holds a quote, List-Id's phrase with
+ * its angle brackets too); any other is left to nodemailer's RFC 2047 encoding.
+ */
+export function nodemailerHeaders(headers: Iterable<readonly [string, string]>): Record<string, string | { prepared: true; foldLines: true; value: string }> {
+  const written: Record<string, string | { prepared: true; foldLines: true; value: string }> = {};
+  for (const [name, value] of headers) written[name] = PLAIN_VALUE.test(value) ? { prepared: true, foldLines: true, value } : value;
+  return written;
+}
+
 export async function buildMessageFrame(fields: FrameFields): Promise<MessageFrame> {
   const built = await new MailComposer({
     from: fields.from,
     to: `${MARK}@frame.invalid`,
     replyTo: fields.replyTo,
     subject: fields.subject,
-    headers: Object.fromEntries(fields.headerNames.map((name) => [name, MARK])),
+    headers: nodemailerHeaders(fields.headers.map(([name, value]) => [name, value ?? MARK] as const)),
     messageId: `<${MARK}@frame.invalid>`,
     date: new Date(0),
     text: { raw: `${MARK}-text` },
@@ -52,10 +72,11 @@ export async function buildMessageFrame(fields: FrameFields): Promise<MessageFra
   const headEnd = message.indexOf("\r\n\r\n");
   const texts: string[] = [""];
   const slots: Slot[] = [];
+  const perRecipient = fields.headers.filter(([, value]) => value === null).map(([name]) => name);
   // Header fields are folded lines: a field starts at a line that does not begin with white space.
   for (const field of message.slice(0, headEnd).split(/\r\n(?![ \t])/)) {
     const name = field.slice(0, field.indexOf(":"));
-    const key = fields.headerNames.find((header) => header.toLowerCase() === name.toLowerCase());
+    const key = perRecipient.find((header) => header.toLowerCase() === name.toLowerCase());
     const value = FIXED[name.toLowerCase()] ?? (key === undefined ? undefined : (values: FrameValues) => values.headers[key]);
     if (value === undefined) texts[texts.length - 1] += `${field}\r\n`;
     else {

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import PostalMime from "postal-mime";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { browseOutbox, readOutboxSource } from "./outbox-browse.server.ts";
+import { browseOutbox, openOutboxMessage, readOutboxSource } from "./outbox-browse.server.ts";
 import { createOutboxTransport } from "./outbox.server.ts";
 import { InvalidMailError, MailDeliveryError, type OutgoingMail } from "./outgoing-mail.server.ts";
 
@@ -89,6 +89,22 @@ describe("outbox transport", () => {
     expect(values("list-unsubscribe-post")).toEqual(["List-Unsubscribe=One-Click"]);
   });
 
+  it("writes the envelope sender first, as the Return-Path the final server adds; the From address when the message names none", async () => {
+    const returnPath = "bounces+c12-0123456789abcdef0123@bounces.acme.example";
+    const transport = createOutboxTransport(outbox);
+    await transport.send(promotional({ returnPath }));
+    await transport.send(transactional({ subject: "No return path" }));
+    const [second, first] = await listOutbox(outbox);
+    const raw = (await readOutboxMessage(outbox, first.fileName))!;
+    expect(raw.startsWith(`Return-Path: <${returnPath}>\r\n`)).toBe(true);
+    expect((await readOutboxMessage(outbox, second.fileName))!.startsWith("Return-Path: <news@acme.example>\r\n")).toBe(true);
+    // The outbox still lists and opens it; the page shows the line, without the signed id.
+    expect(first).toMatchObject({ from: "Acme Garden News <news@acme.example>", to: "jane@example.com", subject: "Spring bulbs are in" });
+    const opened = await openOutboxMessage(outbox, everything, first.fileName);
+    expect(opened!.headers[0]).toEqual({ name: "Return-Path", value: "<bounces+[signed id removed]@bounces.acme.example>" });
+    expect(opened!.text?.trim()).toBe("Tulips, daffodils and more.");
+  });
+
   it("names files uniquely and in sending order, and lists newest first", async () => {
     const transport = createOutboxTransport(outbox);
     for (let n = 1; n <= 5; n++) await transport.send(transactional({ subject: `Notice ${n}` }));
@@ -153,6 +169,14 @@ describe("messages the transport refuses", () => {
     ["promotional mail without List-Unsubscribe", promotional({ headers: { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } }), /List-Unsubscribe header/],
     ["promotional mail without List-Unsubscribe-Post", promotional({ headers: { "List-Unsubscribe": `<${unsubscribeUrl}>` } }), /List-Unsubscribe-Post/],
     ["transactional mail with List-Unsubscribe", transactional({ headers: { "list-unsubscribe": `<${unsubscribeUrl}>` } }), /transactional mail cannot be unsubscribed/],
+    [
+      "promotional mail whose List-Unsubscribe offers only a mailto:",
+      promotional({ headers: { "List-Unsubscribe": "<mailto:unsubscribe+c1-0123456789abcdef0123@bounces.acme.example?subject=unsubscribe>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } }),
+      /List-Unsubscribe header with an <http\(s\):\/\/...> link/,
+    ],
+    ["a return path that is not one address", promotional({ returnPath: "bounces@acme.example>\r\nBcc: x@example.com" }), /return path/],
+    ["a non-ASCII return path", promotional({ returnPath: "bounces+c1-x@zürich.example" }), /return path .* is not a plain ASCII email address/],
+    ["a Return-Path header", transactional({ headers: { "Return-Path": "<x@example.com>" } }), /Return-Path header is set from the message fields/],
   ];
 
   it.each(refusals)("refuses %s and writes nothing", async (_, mail, reason) => {

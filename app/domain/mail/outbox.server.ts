@@ -4,7 +4,8 @@ import path from "node:path";
 import nodemailer from "nodemailer";
 import { composeMessage, describeFailure, MailDeliveryError, type MailTransport } from "./outgoing-mail.server.ts";
 
-// The embedded transport: each message becomes one .eml file, byte for byte what SMTP would carry.
+// The embedded transport: each message becomes one .eml file, byte for byte what SMTP would carry,
+// with the Return-Path line the final server writes first (the envelope sender, RFC 5321 4.4).
 
 /** What the admin outbox list shows of one message, read from its headers only (outbox-browse.server.ts reads them). */
 export type OutboxEntry = {
@@ -26,7 +27,9 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
       const options = composeMessage(mail);
       const { message } = await composer.sendMail(options);
       if (!Buffer.isBuffer(message)) throw new Error("nodemailer returned a stream although buffer: true was set");
-      await writeAtomically(dir, nextFileName(), message);
+      // composeMessage always sets the envelope, and checked its sender is one plain address.
+      const returnPath = Buffer.from(`Return-Path: <${String(options.envelope!.from)}>\r\n`, "utf8");
+      await writeAtomically(dir, nextFileName(), Buffer.concat([returnPath, message]));
       return { messageId: String(options.messageId) };
     },
     async verify() {

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { SendMailOptions } from "nodemailer";
-import { fillMessageFrame, type MessageFrame } from "./message-frame.server.ts";
+import { fillMessageFrame, nodemailerHeaders, type FrameFields, type MessageFrame } from "./message-frame.server.ts";
 
 /** Promotional mail obeys consent and must offer one-click unsubscribe; transactional mail must not offer it. */
 export type MailStream = "promotional" | "transactional";
@@ -10,6 +10,12 @@ export type OutgoingMail = {
   from: { name: string; address: string };
   /** One bare address: every message has exactly one recipient. */
   to: string;
+  /**
+   * The envelope sender (SMTP MAIL FROM, the Return-Path the final server writes): where bounces
+   * go. One signed address per delivery (VERP) names the delivery a bounce is about; the From
+   * address when absent.
+   */
+  returnPath?: string;
   replyTo?: string;
   subject: string;
   /** Both parts are required and must not be blank. */
@@ -28,8 +34,8 @@ export type OutgoingMail = {
    */
   encodedParts?: { text: string; html: string };
   /**
-   * The campaign's message frame, built from these same From, Reply-To, Subject and header
-   * names (message-frame.server.ts): with encodedParts, the message is sent as the filled frame.
+   * The campaign's message frame, built from these same From, Reply-To, Subject and headers
+   * (message-frame.server.ts): with encodedParts, the message is sent as the filled frame.
    */
   frame?: MessageFrame;
 };
@@ -58,15 +64,28 @@ export class MailConfigError extends Error {
   name = "MailConfigError";
 }
 
+/** The SMTP server's answer when it refused a message: what a bounce for it would say. */
+export type SmtpRefusal = {
+  /** The basic reply code, e.g. 550. */
+  code: number;
+  /** The whole reply line, e.g. "550 5.1.1 No such mailbox". */
+  response: string;
+  /** The command it answered: "RCPT TO" (the recipient), "DATA" (the message), "MAIL FROM" (our sender), ... */
+  command: string;
+};
+
 /** The transport failed to hand the message over. */
 export class MailDeliveryError extends Error {
   name = "MailDeliveryError";
   /** True when the server refused the message for good (SMTP 5xx): retrying will not help. */
   readonly permanent: boolean;
+  /** The server's answer, when a server answered with a refusal (not a timeout or a broken connection). */
+  readonly refusal?: SmtpRefusal;
 
-  constructor(message: string, options: { cause?: unknown; permanent?: boolean } = {}) {
+  constructor(message: string, options: { cause?: unknown; permanent?: boolean; refusal?: SmtpRefusal } = {}) {
     super(message, { cause: options.cause });
     this.permanent = options.permanent ?? false;
+    if (options.refusal) this.refusal = options.refusal;
   }
 }
 
@@ -86,12 +105,13 @@ const STRUCTURAL_FIELDS = new Set(
 const ONE_CLICK = "List-Unsubscribe=One-Click";
 const DKIM_SELECTOR = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/i;
 // nodemailer's default list plus List-Unsubscribe-Post, which RFC 8058 requires the signature
-// to cover (nodemailer's list has List-Unsubscribe only). Fields absent from a message are skipped.
+// to cover (nodemailer's list has List-Unsubscribe only), and Feedback-ID, which Gmail counts
+// only when signed. Fields absent from a message are skipped.
 const DKIM_SIGNED_FIELDS =
   "From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:" +
   "Content-ID:Content-Description:Resent-Date:Resent-From:Resent-Sender:Resent-To:Resent-Cc:Resent-Message-ID:" +
   "In-Reply-To:References:List-Id:List-Help:List-Unsubscribe:List-Unsubscribe-Post:List-Subscribe:List-Post:" +
-  "List-Owner:List-Archive";
+  "List-Owner:List-Archive:Feedback-ID";
 
 const MESSAGE_ID_LOCAL_PART = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
@@ -130,6 +150,10 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
   if (LINE_BREAK.test(mail.from.name)) fail("the From name contains a line break");
   if (!ADDRESS.test(mail.to)) fail("the recipient is not one plain email address");
   if (mail.replyTo !== undefined && !ADDRESS.test(mail.replyTo)) fail(`Reply-To "${mail.replyTo}" is not a plain email address`);
+  // MAIL FROM carries no encoding: a non-ASCII envelope sender would need SMTPUTF8 from every server on the way.
+  if (mail.returnPath !== undefined && !(ADDRESS.test(mail.returnPath) && PRINTABLE_ASCII.test(mail.returnPath))) {
+    fail(`the return path "${mail.returnPath}" is not a plain ASCII email address`);
+  }
   if (LINE_BREAK.test(mail.subject)) fail("the subject contains a line break (header injection)");
   if (mail.subject.trim() === "") fail("the subject is empty");
   if (mail.html.trim() === "") fail("the HTML part is empty");
@@ -170,6 +194,7 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
 
   const messageId = `<${mail.messageIdLocalPart ?? crypto.randomUUID()}@${mail.messageIdDomain}>`;
   const dkim = mail.dkim && { ...mail.dkim, headerFieldNames: DKIM_SIGNED_FIELDS };
+  const envelope = { from: mail.returnPath ?? mail.from.address, to: [mail.to] };
   // nodemailer rewrites a non-ASCII address (punycode, SMTPUTF8); the frame writes it as it is.
   if (mail.frame && mail.encodedParts && PRINTABLE_ASCII.test(mail.to)) {
     const { fields } = mail.frame;
@@ -178,25 +203,33 @@ export function composeMessage(mail: OutgoingMail): SendMailOptions {
       fields.from.address !== mail.from.address ||
       fields.replyTo !== mail.replyTo ||
       fields.subject !== mail.subject ||
-      fields.headerNames.join("\n") !== Object.keys(headers).join("\n")
+      !sameHeaders(fields.headers, headers)
     ) {
       fail("the message frame was built for another From, Reply-To, Subject or other headers");
     }
     const raw = fillMessageFrame(mail.frame, { to: mail.to, date: new Date(), messageId, headers, parts: mail.encodedParts });
-    return { envelope: { from: mail.from.address, to: [mail.to] }, raw, messageId, dkim };
+    return { envelope, raw, messageId, dkim };
   }
 
   return {
+    envelope,
     from: { name: mail.from.name, address: mail.from.address },
     to: mail.to,
     replyTo: mail.replyTo,
     subject: mail.subject,
     text: mail.encodedParts ? { raw: mail.encodedParts.text } : mail.text,
     html: mail.encodedParts ? { raw: mail.encodedParts.html } : mail.html,
-    headers,
+    headers: nodemailerHeaders(Object.entries(headers)),
     messageId,
     dkim,
   };
+}
+
+/** True when the message's headers are the frame's: the same names in the same order, and the frame's fixed values. */
+function sameHeaders(frameHeaders: FrameFields["headers"], headers: Record<string, string>): boolean {
+  const names = Object.keys(headers);
+  if (names.length !== frameHeaders.length) return false;
+  return frameHeaders.every(([name, value], index) => names[index] === name && (value === null || headers[name] === value));
 }
 
 /** Describes a nodemailer failure in one line: the reason, and the error code when it adds something. */

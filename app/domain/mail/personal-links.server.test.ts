@@ -29,6 +29,13 @@ describe("removing a recipient's personal links from what staff read", () => {
     );
   });
 
+  it("removes the signed id from our return path and mailto unsubscribe addresses: either acts for the recipient", () => {
+    const header = "<https://prefs.example.com/u/abc>, <mailto:UNSUBSCRIBE+c12-0123456789abcdef0123@bounces.acme.example?subject=unsubscribe>";
+    expect(removePersonalLinks(header)).toBe("<[unsubscribe link removed]>, <mailto:UNSUBSCRIBE+[signed id removed]@bounces.acme.example?subject=unsubscribe>");
+    expect(removePersonalLinks("<bounces+t7-fedcba9876543210fedc@bounces.acme.example>")).toBe("<bounces+[signed id removed]@bounces.acme.example>");
+    expect(removePersonalLinks("news+offers@acme.example")).toBe("news+offers@acme.example");
+  });
+
   it("turns an anchor to a personal link into its placeholder, not a link, and leaves other anchors alone", () => {
     const html = `<p><a href="https://tax.example.com/">Our site</a> · <a style="color:#555" href="https://prefs.example.com/u/${TOKEN}"><span>Unsubscribe</span></a> · <A HREF='https://prefs.example.com/p/${TOKEN}'>Preferences</A></p>`;
     const cleaned = removePersonalLinksFromHtml(html);

@@ -1,8 +1,8 @@
 import { ONE_TIME_LINK_PATHS } from "~/domain/tokens/link-paths.ts";
 
 // What staff read of a sent message carries no link that acts for its recipient: the unsubscribe
-// and preferences links of promotional mail, the sign-in, reset, confirmation and invitation
-// links of account mail. Each is replaced by a visible placeholder naming what was there
+// and preferences links of promotional mail, its signed return path and mailto unsubscribe
+// address, the sign-in, reset, confirmation and invitation links of account mail. Each is replaced by a visible placeholder naming what was there
 // (docs/decisions/016-retire-and-revoke-keys.md).
 
 const LINK_KINDS: { path: string; name: string }[] = [
@@ -26,6 +26,8 @@ const PERSONAL_URL = new RegExp(
 // A signed link token anywhere else (any "eyJ…" JWS): a link is only as secret as its token.
 const SIGNED_TOKEN = /eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+/g;
 const ANCHOR = /<a\b[^>]*>[\s\S]*?<\/a\s*>/gi;
+// Our signed return path and mailto unsubscribe ids (bounces+c12-<mac>@…): one forges a bounce, the other unsubscribes.
+const SIGNED_ADDRESS_ID = /\b(bounces|unsubscribe)\+[ct][0-9]+-[0-9a-f]{20}@/gi;
 
 function placeholderFor(path: string): string {
   const kind = LINK_KINDS.find((k) => k.path.toLowerCase() === path.toLowerCase());
@@ -34,7 +36,10 @@ function placeholderFor(path: string): string {
 
 /** Plain text or a header value with every personal link replaced by "[… link removed]". */
 export function removePersonalLinks(text: string): string {
-  return text.replace(PERSONAL_URL, (_url, path: string) => placeholderFor(path)).replace(SIGNED_TOKEN, "[link token removed]");
+  return text
+    .replace(PERSONAL_URL, (_url, path: string) => placeholderFor(path))
+    .replace(SIGNED_TOKEN, "[link token removed]")
+    .replace(SIGNED_ADDRESS_ID, (_id, purpose: string) => `${purpose}+[signed id removed]@`);
 }
 
 /** HTML with every anchor to a personal link turned into its placeholder (no longer a link), then any other mention removed. */

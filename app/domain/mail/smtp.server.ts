@@ -1,5 +1,5 @@
 import nodemailer, { type NodemailerError } from "nodemailer";
-import { composeMessage, describeFailure, MailConfigError, MailDeliveryError, type MailTransport } from "./outgoing-mail.server.ts";
+import { composeMessage, describeFailure, MailConfigError, MailDeliveryError, type MailTransport, type SmtpRefusal } from "./outgoing-mail.server.ts";
 
 /** Sends through one SMTP server with pooled connections. Throws MailConfigError at once if the URL is missing or malformed. */
 export function createSmtpTransport(smtpUrl: string | undefined): MailTransport {
@@ -16,6 +16,7 @@ export function createSmtpTransport(smtpUrl: string | undefined): MailTransport 
     new MailDeliveryError(`${what} through SMTP server ${server}: ${describeFailure(error)}`, {
       cause: error,
       permanent: (error as NodemailerError).permanent === true,
+      refusal: refusalOf(error as NodemailerError),
     });
   // Closing the pool drops queued messages, so close() first lets the sends already started finish.
   const inFlight = new Set<Promise<unknown>>();
@@ -51,6 +52,13 @@ export function createSmtpTransport(smtpUrl: string | undefined): MailTransport 
       pool.close();
     },
   };
+}
+
+/** The server's answer, when the failure is one (a refused command), not a timeout or a broken connection. */
+function refusalOf(error: NodemailerError): SmtpRefusal | undefined {
+  const { responseCode, response, command } = error;
+  if (typeof responseCode !== "number" || typeof response !== "string" || typeof command !== "string") return undefined;
+  return { code: responseCode, response: response.trim(), command };
 }
 
 function serverOf(smtpUrl: string | undefined): string {

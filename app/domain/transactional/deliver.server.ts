@@ -1,7 +1,12 @@
 import { db } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
-import { MailDeliveryError } from "~/domain/mail/outgoing-mail.server.ts";
+import { MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
+import { feedbackIdHeader } from "~/domain/mail/list-headers.server.ts";
+import { returnPathFor } from "~/domain/feedback/addresses.server.ts";
+import { recordFeedback } from "~/domain/feedback/record.server.ts";
+import { sendTimeSignal } from "~/domain/feedback/send-time.ts";
+import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { preferencesUrl } from "~/domain/tokens/links.server.ts";
 import { renderTransactional } from "~emails/render.tsx";
 import { isTransactionalTemplateName, transactionalTemplates, type TransactionalTemplateName } from "~emails/transactional/index.ts";
@@ -17,7 +22,7 @@ export const retryDelayMs = (attempt: number) => 30_000 * 4 ** (attempt - 1);
  * several processes: a conditional update leases the row to exactly one of them.
  * Returns false when the message was not ours to send (already sent, leased or refused).
  */
-export async function deliverTransactional(id: number, now = new Date()): Promise<boolean> {
+export async function deliverTransactional(id: number, now = new Date(), transport: Pick<MailTransport, "send"> = getMailTransport("transactional")): Promise<boolean> {
   const { count } = await db.transactionalMessage.updateMany({
     where: { id, status: "QUEUED", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
     data: { nextAttemptAt: new Date(now.getTime() + LEASE_MS), attempts: { increment: 1 } },
@@ -28,6 +33,8 @@ export async function deliverTransactional(id: number, now = new Date()): Promis
     where: { id },
     include: { unit: true, category: true },
   });
+  // Its bounces come back naming this message (VERP), as a campaign delivery's do.
+  const returnPath = message.unit ? returnPathFor({ stream: "transactional", messageId: id }, unitBounceDomain(message.unit)) : undefined;
   try {
     const unit = message.unit;
     if (!unit) throw new Error("The message has no sending unit.");
@@ -41,14 +48,17 @@ export async function deliverTransactional(id: number, now = new Date()): Promis
         ? await preferencesUrl({ contactId: message.contactId, unitId: unit.id })
         : `${getEnv().PUBLIC_URL}/preferences`,
     });
-    const sent = await getMailTransport("transactional").send({
+    const sent = await transport.send({
       stream: "transactional",
       from: { name: unit.displayName, address: unit.serviceFromEmail ?? `service@${unit.sendingDomain}` },
       to: message.toEmail,
+      returnPath,
       replyTo: unit.replyTo ?? undefined,
       subject: rendered.subject,
       html: rendered.html,
       text: rendered.text,
+      // Not a list: no List-Id or List-Unsubscribe. Gmail's complaint counts by category, then unit.
+      headers: { "Feedback-ID": feedbackIdHeader([`cat${message.categoryId}`, "transactional", unit.slug]) },
       messageIdDomain: unit.sendingDomain,
       dkim: unit.dkimPrivateKey && unit.dkimSelector
         ? { domainName: unit.dkimDomain ?? unit.sendingDomain, keySelector: unit.dkimSelector, privateKey: unit.dkimPrivateKey }
@@ -67,7 +77,21 @@ export async function deliverTransactional(id: number, now = new Date()): Promis
         ? { status: "FAILED", error: (error as Error).message, nextAttemptAt: null, data: withoutSecrets(message.template, message.data) }
         : { error: (error as Error).message, nextAttemptAt: new Date(Date.now() + retryDelayMs(message.attempts)) },
     });
+    if (permanent) await recordRefusal(message, returnPath, error);
     throw error;
+  }
+}
+
+/** A 5xx while sending is the bounce its DSN would be (a hard one suppresses the address); recorded after the message's own outcome. */
+async function recordRefusal(message: { id: number; toEmail: string }, returnPath: string | undefined, error: unknown): Promise<void> {
+  if (!(error instanceof MailDeliveryError) || !error.refusal) return;
+  const signal = sendTimeSignal(error.refusal, { ref: { stream: "transactional", messageId: message.id }, recipient: message.toEmail, mailFrom: returnPath });
+  if (!signal) return;
+  try {
+    await recordFeedback(signal);
+  } catch (failure) {
+    // The message's own outcome is written; the refusal it reports is not lost from view.
+    console.error(`transactional message ${message.id}: could not record the refusal as feedback: ${(failure as Error).message}`);
   }
 }
 
