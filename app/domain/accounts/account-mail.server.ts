@@ -1,7 +1,8 @@
 import net from "node:net";
 import crypto from "node:crypto";
 import { sendingUnitFor } from "~/domain/units/sending-unit.server.ts";
-import { addressBlock, sendTransactional, TransactionalRequestError } from "~/domain/transactional/send.server.ts";
+import { addressBlock } from "~/domain/consent/service-mail-block.server.ts";
+import { sendTransactional, TransactionalRequestError } from "~/domain/transactional/send.server.ts";
 import { db } from "~/utils/db.server.ts";
 import { issueOneTimeLink } from "./one-time-links.server.ts";
 import type { Requester } from "./sessions.server.ts";

@@ -9,7 +9,7 @@
 // QUEUED service message the transactional queue renders and sends like any account mail.
 
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
-import { addressHash } from "~/domain/consent/address-hash.server.ts";
+import { addressBlock, serviceMailRefusal } from "~/domain/consent/service-mail-block.server.ts";
 import { db, type Db, type Tx } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { SendingPausedData } from "~emails/transactional/sending-paused.tsx";
@@ -157,7 +157,7 @@ async function queueAdminNotices(tx: Tx, notice: { unitId: number; reason: strin
     orderBy: { id: "asc" },
   });
   for (const admin of admins) {
-    const blocked = await tx.suppression.findFirst({ where: { emailHash: addressHash(admin.email), reason: { in: ["HARD_BOUNCE", "ERASED"] } }, select: { reason: true } });
+    const blocked = await addressBlock(admin.email, {}, tx);
     const data = SendingPausedData.parse({
       ...(admin.name ? { recipientName: admin.name.slice(0, 100) } : {}),
       unitName: unit.displayName.slice(0, 120),
@@ -176,11 +176,7 @@ async function queueAdminNotices(tx: Tx, notice: { unitId: number; reason: strin
         data: JSON.stringify(data),
         idempotencyKey: `guard-rails:pause:${notice.pauseId}:admin:${admin.id}`,
         status: blocked ? "REFUSED" : "QUEUED",
-        refusedReason: blocked
-          ? blocked.reason === "HARD_BOUNCE"
-            ? "The address bounced permanently (HARD_BOUNCE suppression)."
-            : "The address was erased at the person's request."
-          : null,
+        refusedReason: blocked ? serviceMailRefusal(blocked) : null,
         createdAt: notice.now,
       },
     });

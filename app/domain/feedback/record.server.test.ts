@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import { eraseContact } from "~/domain/consent/contacts.server.ts";
-import { addressBlock } from "~/domain/transactional/send.server.ts";
+import { addressBlock } from "~/domain/consent/service-mail-block.server.ts";
 import { createContact, createExemptCategories, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import { recordFeedback } from "./record.server.ts";
 import type { FeedbackSignal } from "./signals.ts";

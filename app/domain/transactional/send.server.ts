@@ -5,8 +5,8 @@
 
 import type { ZodError } from "zod";
 import { db } from "~/utils/db.server.ts";
-import { addressHash } from "~/domain/consent/address-hash.server.ts";
-import { EmailSchema, normalizeEmail } from "~/domain/consent/email.ts";
+import { addressBlock, serviceMailRefusal } from "~/domain/consent/service-mail-block.server.ts";
+import { EmailSchema } from "~/domain/consent/email.ts";
 import {
   isTransactionalTemplateName,
   transactionalTemplates,
@@ -183,20 +183,9 @@ function checkPolicyNotice(effectiveAt: Date | null, data: Record<string, unknow
   }
 }
 
-/** The suppression that stops service mail to an address, if any; HARD_BOUNCE is reported before ERASED. */
-export async function addressBlock(email: string, options: { reachesErasedAddress?: boolean } = {}): Promise<"HARD_BOUNCE" | "ERASED" | null> {
-  const blocking = await db.suppression.findMany({
-    where: { emailHash: addressHash(normalizeEmail(email)), reason: { in: options.reachesErasedAddress ? ["HARD_BOUNCE"] : ["HARD_BOUNCE", "ERASED"] } },
-    select: { reason: true },
-  });
-  const reasons = blocking.map((b) => b.reason);
-  return reasons.includes("HARD_BOUNCE") ? "HARD_BOUNCE" : reasons.includes("ERASED") ? "ERASED" : null;
-}
-
 async function suppressionReason(email: string, reachesErasedAddress: boolean): Promise<string | null> {
   const block = await addressBlock(email, { reachesErasedAddress });
-  if (!block) return null;
-  return block === "HARD_BOUNCE" ? "The address bounced permanently (HARD_BOUNCE suppression)." : "The address was erased at the person's request.";
+  return block ? serviceMailRefusal(block) : null;
 }
 
 function isUniqueViolation(error: unknown): boolean {
