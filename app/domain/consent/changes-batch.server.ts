@@ -13,7 +13,7 @@ import { normalizeEmail } from "./email.ts";
 export type BatchableChange = Extract<ConsentChange, { kind: "suppress" | "optOutOfUnit" | "unsubscribe" }>;
 export type BatchedChange = { change: BatchableChange; context: ConsentContext };
 
-// Rows per multi-row INSERT of ledger events: well inside SQLite's bound-parameter limit.
+// Rows per multi-row INSERT: well inside SQLite's bound-parameter limit.
 const EVENTS_PER_STATEMENT = 500;
 
 /**
@@ -35,19 +35,20 @@ export async function applyConsentChangesInOrder(tx: Tx, requests: BatchedChange
   const heldSuppressions = new Set<string>();
   const contactByEmail = new Map<string, number>();
   if (suppressions.length > 0) {
-    const existing = await tx.suppression.findMany({ where: { emailHash: { in: uniq(suppressions.map((s) => addressHash(s.email))) } }, select: { emailHash: true, reason: true } });
+    // Plain SQL here and below: each Prisma model call is compiled anew, the larger cost per batch (bench:inbound).
+    const existing = await tx.$queryRaw<{ emailHash: string; reason: string }[]>`
+      SELECT "emailHash", "reason" FROM "Suppression" WHERE "emailHash" IN (${Prisma.join(uniq(suppressions.map((s) => addressHash(s.email))))})`;
     existing.forEach((e) => heldSuppressions.add(`${e.emailHash}:${e.reason}`));
-    const contacts = await tx.contact.findMany({ where: { email: { in: uniq(suppressions.map((s) => s.email)) } }, select: { id: true, email: true } });
-    contacts.forEach((c) => contactByEmail.set(c.email, c.id));
+    const contacts = await tx.$queryRaw<{ id: number | bigint; email: string }[]>`SELECT "id", "email" FROM "Contact" WHERE "email" IN (${Prisma.join(uniq(suppressions.map((s) => s.email)))})`;
+    contacts.forEach((c) => contactByEmail.set(c.email, Number(c.id)));
   }
   const optOutKey = (o: { contactId: number; unitId: number; channel: string }) => `${o.contactId}:${o.unitId}:${o.channel}`;
   const heldOptOuts = new Set<string>();
   if (optOuts.length > 0) {
-    const existing = await tx.unitOptOut.findMany({
-      where: { contactId: { in: uniq(optOuts.map((o) => o.contactId)) }, unitId: { in: uniq(optOuts.map((o) => o.unitId)) } },
-      select: { contactId: true, unitId: true, channel: true },
-    });
-    existing.forEach((o) => heldOptOuts.add(optOutKey(o)));
+    const existing = await tx.$queryRaw<{ contactId: number | bigint; unitId: number | bigint; channel: string }[]>`
+      SELECT "contactId", "unitId", "channel" FROM "UnitOptOut"
+      WHERE "contactId" IN (${Prisma.join(uniq(optOuts.map((o) => o.contactId)))}) AND "unitId" IN (${Prisma.join(uniq(optOuts.map((o) => o.unitId)))})`;
+    existing.forEach((o) => heldOptOuts.add(optOutKey({ contactId: Number(o.contactId), unitId: Number(o.unitId), channel: o.channel })));
   }
   const subscriptionKey = (s: { contactId: number; topicId: number; channel: string }) => `${s.contactId}:${s.topicId}:${s.channel}`;
   const subscriptions = new Map<string, { id: number; status: SubscriptionStatus }>();
@@ -66,8 +67,8 @@ export async function applyConsentChangesInOrder(tx: Tx, requests: BatchedChange
   }
 
   // Each change in turn against that state, as applyConsentChange would see it.
-  const newSuppressions: Prisma.SuppressionCreateManyInput[] = [];
-  const newOptOuts: Prisma.UnitOptOutCreateManyInput[] = [];
+  const newSuppressions: { emailHash: string; reason: string; email: string | null; contactId: number | null; note: string | null; createdAt: Date }[] = [];
+  const newOptOuts: { contactId: number; unitId: number; channel: string; createdAt: Date }[] = [];
   const unsubscribed = new Set<number>();
   const events: ReturnType<typeof eventRow>[] = [];
   const results = requests.map(({ change, context }) => {
@@ -82,7 +83,7 @@ export async function applyConsentChangesInOrder(tx: Tx, requests: BatchedChange
         const changed = !heldSuppressions.has(key);
         if (changed) {
           heldSuppressions.add(key);
-          newSuppressions.push({ emailHash, reason: change.reason, email: erased ? null : email, contactId, note: change.note ?? null });
+          newSuppressions.push({ emailHash, reason: change.reason, email: erased ? null : email, contactId, note: change.note ?? null, createdAt: batchNow });
         }
         events.push(eventRow({ action: "SUPPRESS", changed, contactId, channel: "EMAIL", detail: { reason: change.reason } }, context, now));
         return { changed };
@@ -92,7 +93,7 @@ export async function applyConsentChangesInOrder(tx: Tx, requests: BatchedChange
         const changed = !heldOptOuts.has(optOutKey(key));
         if (changed) {
           heldOptOuts.add(optOutKey(key));
-          newOptOuts.push(key);
+          newOptOuts.push({ ...key, createdAt: batchNow });
         }
         events.push(eventRow({ action: "UNIT_OPT_OUT", changed, ...key }, context, now));
         return { changed };
@@ -117,8 +118,15 @@ export async function applyConsentChangesInOrder(tx: Tx, requests: BatchedChange
   for (const { context } of requests) if (context.consentTextId != null && !firstUse.has(context.consentTextId)) firstUse.set(context.consentTextId, nowOf(context));
   for (const [id, now] of firstUse) await tx.consentText.updateMany({ where: { id, firstUsedAt: null }, data: { firstUsedAt: now } });
 
-  if (newSuppressions.length > 0) await tx.suppression.createMany({ data: newSuppressions });
-  if (newOptOuts.length > 0) await tx.unitOptOut.createMany({ data: newOptOuts });
+  // Written when the batch is, as one change's row is stamped when it is written.
+  for (let start = 0; start < newSuppressions.length; start += EVENTS_PER_STATEMENT) {
+    const rows = newSuppressions.slice(start, start + EVENTS_PER_STATEMENT).map((r) => Prisma.sql`(${r.emailHash}, ${r.email}, ${r.contactId}, ${r.reason}, ${r.note}, ${r.createdAt})`);
+    await tx.$executeRaw`INSERT INTO "Suppression" ("emailHash", "email", "contactId", "reason", "note", "createdAt") VALUES ${Prisma.join(rows)}`;
+  }
+  for (let start = 0; start < newOptOuts.length; start += EVENTS_PER_STATEMENT) {
+    const rows = newOptOuts.slice(start, start + EVENTS_PER_STATEMENT).map((r) => Prisma.sql`(${r.contactId}, ${r.unitId}, ${r.channel}, ${r.createdAt})`);
+    await tx.$executeRaw`INSERT INTO "UnitOptOut" ("contactId", "unitId", "channel", "createdAt") VALUES ${Prisma.join(rows)}`;
+  }
   if (unsubscribed.size > 0) await tx.subscription.updateMany({ where: { id: { in: [...unsubscribed] } }, data: { status: "UNSUBSCRIBED" } });
   for (let start = 0; start < events.length; start += EVENTS_PER_STATEMENT) await insertEventRows(tx, events.slice(start, start + EVENTS_PER_STATEMENT));
   return results;

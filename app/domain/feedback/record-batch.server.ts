@@ -6,7 +6,8 @@
 
 import { db, inTransaction, type Db, type Tx } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
-import type { InboundKind } from "~/generated/prisma/enums.ts";
+import { Prisma } from "~/generated/prisma/client.ts";
+import type { InboundKind, OneClickScope } from "~/generated/prisma/enums.ts";
 import type { ConsentContext } from "~/domain/consent/changes.server.ts";
 import { applyConsentChangesInOrder, type BatchedChange } from "~/domain/consent/changes-batch.server.ts";
 import { maskEmail, normalizeEmail } from "~/domain/consent/email.ts";
@@ -15,6 +16,8 @@ import type { FeedbackSignal } from "./signals.ts";
 /** The most of a message kept for admins: the inbound server refuses anything bigger. */
 export const RAW_LIMIT = 1024 * 1024;
 const DAY_MS = 86_400_000;
+// Rows per multi-row INSERT: 16 parameters a row, well inside SQLite's bound-parameter limit.
+const ROWS_PER_STATEMENT = 500;
 const ACTOR = "system:feedback";
 
 export type RecordedFeedback = { id: number; effect: string; duplicate: boolean };
@@ -113,29 +116,18 @@ async function recordInTransaction(tx: Tx, signals: FeedbackSignal[]): Promise<{
   const outcomes = await applyConsentChangesInOrder(tx, changes);
   let next = 0;
   const effects = plans.map((p) => p.effect(p.change ? outcomes[next++].changed : false));
-  const created = await tx.inboundMessage.createManyAndReturn({
-    data: signals.map((signal, i) => ({
-      kind: signal.kind,
-      via: signal.via,
-      receivedAt: nows[i],
-      mailFrom: clip(signal.mailFrom, 500),
-      rcptTo: clip(signal.rcptTo, 500),
-      unitId: named[i].unitId,
-      campaignId: named[i].campaignId,
-      deliveryId: named[i].deliveryId,
-      transactionalMessageId: named[i].transactionalMessageId,
-      contactId: named[i].contactId,
-      recipient: clip(named[i].email ?? signal.recipient, 320),
-      status: clip(signal.status, 20),
-      diagnostic: clip(signal.diagnostic, 1000),
-      effect: effects[i],
-      raw: clip(signal.raw, RAW_LIMIT),
-      externalId: signal.externalId ?? null,
-    })),
-    select: { id: true },
-  });
-  // Rows of one INSERT get ascending ids in the order given.
-  const ids = created.map((row) => row.id).sort((a, b) => a - b);
+  // Plain multi-row INSERTs (a createMany is compiled per call); rows of one INSERT get ascending ids in the order given.
+  const ids: number[] = [];
+  for (let start = 0; start < signals.length; start += ROWS_PER_STATEMENT) {
+    const rows = signals.slice(start, start + ROWS_PER_STATEMENT).map((signal, n) => {
+      const i = start + n;
+      return Prisma.sql`(${signal.kind}, ${signal.via}, ${nows[i]}, ${clip(signal.mailFrom, 500)}, ${clip(signal.rcptTo, 500)}, ${named[i].unitId}, ${named[i].campaignId}, ${named[i].deliveryId}, ${named[i].transactionalMessageId}, ${named[i].contactId}, ${clip(named[i].email ?? signal.recipient, 320)}, ${clip(signal.status, 20)}, ${clip(signal.diagnostic, 1000)}, ${effects[i]}, ${clip(signal.raw, RAW_LIMIT)}, ${signal.externalId ?? null})`;
+    });
+    const created = await tx.$queryRaw<{ id: number | bigint }[]>`
+      INSERT INTO "InboundMessage" ("kind", "via", "receivedAt", "mailFrom", "rcptTo", "unitId", "campaignId", "deliveryId", "transactionalMessageId", "contactId", "recipient", "status", "diagnostic", "effect", "raw", "externalId")
+      VALUES ${Prisma.join(rows)} RETURNING "id"`;
+    ids.push(...created.map((row) => Number(row.id)).sort((a, b) => a - b));
+  }
   return signals.map((signal, i) => ({
     id: ids[i],
     effect: effects[i],
@@ -148,24 +140,22 @@ const clip = (text: string | undefined | null, max: number) => (text == null ? n
 /** The delivery each signal names: our signed id first, then the original's Message-ID, then (providers only) the address. */
 async function nameMessages(tx: Tx, signals: FeedbackSignal[]): Promise<Named[]> {
   const uniq = <T>(values: T[]) => [...new Set(values)];
-  const deliverySelect = { id: true, campaignId: true, contactId: true, messageId: true, contact: { select: { email: true } }, campaign: { select: { unitId: true, topicId: true } } } as const;
   const messageSelect = { id: true, unitId: true, contactId: true, toEmail: true, messageId: true } as const;
-  type DeliveryRow = { id: number; campaignId: number; contactId: number; contact: { email: string }; campaign: { unitId: number; topicId: number | null } };
   type MessageRow = { id: number; unitId: number | null; contactId: number | null; toEmail: string };
   const fromDelivery = (d: DeliveryRow): Named => ({
     ...NOTHING,
     deliveryId: d.id,
     campaignId: d.campaignId,
-    unitId: d.campaign.unitId,
-    topicId: d.campaign.topicId,
+    unitId: d.unitId,
+    topicId: d.topicId,
     contactId: d.contactId,
-    email: d.contact.email,
+    email: d.email,
   });
   const fromMessage = (m: MessageRow): Named => ({ ...NOTHING, transactionalMessageId: m.id, unitId: m.unitId, contactId: m.contactId, email: normalizeEmail(m.toEmail) });
 
   const deliveryIds = uniq(signals.flatMap((s) => (s.ref?.stream === "campaign" ? [s.ref.deliveryId] : [])));
   const messageIds = uniq(signals.flatMap((s) => (s.ref?.stream === "transactional" ? [s.ref.messageId] : [])));
-  const deliveries = new Map((deliveryIds.length ? await tx.delivery.findMany({ where: { id: { in: deliveryIds } }, select: deliverySelect }) : []).map((d) => [d.id, d]));
+  const deliveries = new Map((deliveryIds.length ? await deliveriesWhere(tx, Prisma.sql`d."id" IN (${Prisma.join(deliveryIds)})`) : []).map((d) => [d.id, d]));
   const messages = new Map((messageIds.length ? await tx.transactionalMessage.findMany({ where: { id: { in: messageIds } }, select: messageSelect }) : []).map((m) => [m.id, m]));
   const byRef = (s: FeedbackSignal): Named | null => {
     if (!s.ref) return null;
@@ -182,7 +172,7 @@ async function nameMessages(tx: Tx, signals: FeedbackSignal[]): Promise<Named[]>
   const unnamedIds = uniq(signals.flatMap((s, i) => (!named[i] && s.messageId ? [s.messageId] : [])));
   if (unnamedIds.length > 0) {
     const byMessageId = new Map<string, Named>();
-    const found = await tx.delivery.findMany({ where: { messageId: { in: unnamedIds } }, select: deliverySelect, orderBy: { id: "asc" } });
+    const found = await deliveriesWhere(tx, Prisma.sql`d."messageId" IN (${Prisma.join(unnamedIds)})`);
     for (const d of found) if (d.messageId && !byMessageId.has(d.messageId)) byMessageId.set(d.messageId, fromDelivery(d));
     const rest = unnamedIds.filter((id) => !byMessageId.has(id));
     if (rest.length > 0) {
@@ -209,12 +199,32 @@ async function nameMessages(tx: Tx, signals: FeedbackSignal[]): Promise<Named[]>
   return named.map((n, i) => n ?? (emails[i] ? { ...NOTHING, contactId: contacts.get(emails[i]!) ?? null, email: emails[i] } : NOTHING));
 }
 
+type DeliveryRow = { id: number; campaignId: number; contactId: number; messageId: string | null; email: string; unitId: number; topicId: number | null };
+
+/** Deliveries with their contact's address and their campaign's unit and topic, lowest id first: one plain query (a findMany with relations is three, each compiled). */
+async function deliveriesWhere(tx: Tx, condition: Prisma.Sql): Promise<DeliveryRow[]> {
+  const rows = await tx.$queryRaw<{ id: number | bigint; campaignId: number | bigint; contactId: number | bigint; messageId: string | null; email: string; unitId: number | bigint; topicId: number | bigint | null }[]>`
+    SELECT d."id", d."campaignId", d."contactId", d."messageId", c."email", k."unitId", k."topicId"
+    FROM "Delivery" d JOIN "Contact" c ON c."id" = d."contactId" JOIN "Campaign" k ON k."id" = d."campaignId"
+    WHERE ${condition} ORDER BY d."id"`;
+  return rows.map((r) => ({
+    id: Number(r.id),
+    campaignId: Number(r.campaignId),
+    contactId: Number(r.contactId),
+    messageId: r.messageId,
+    email: r.email,
+    unitId: Number(r.unitId),
+    topicId: r.topicId == null ? null : Number(r.topicId),
+  }));
+}
+
 /** What each signal means, decided against the state before the batch plus what earlier signals of the batch did. */
 async function planEffects(tx: Tx, signals: FeedbackSignal[], named: Named[], nows: Date[]): Promise<Planned[]> {
   const history = await softBounceHistory(tx, signals, named, nows);
   const unsubscribing = signals.map((s, i) => (s.kind === "MAILTO_UNSUBSCRIBE" || s.kind === "UNSUBSCRIBE") && !named[i].transactionalMessageId && named[i].contactId && named[i].unitId);
   const unitIds = [...new Set(named.flatMap((n, i) => (unsubscribing[i] ? [n.unitId!] : [])))];
-  const scopes = new Map((unitIds.length ? await tx.businessUnit.findMany({ where: { id: { in: unitIds } }, select: { id: true, oneClickScope: true } }) : []).map((u) => [u.id, u.oneClickScope]));
+  const units = unitIds.length ? await tx.$queryRaw<{ id: number | bigint; oneClickScope: OneClickScope }[]>`SELECT "id", "oneClickScope" FROM "BusinessUnit" WHERE "id" IN (${Prisma.join(unitIds)})` : [];
+  const scopes = new Map(units.map((u) => [Number(u.id), u.oneClickScope]));
   const missingUnit = unitIds.find((id) => !scopes.has(id));
   if (missingUnit !== undefined) throw new Error(`No business unit ${missingUnit} for an unsubscribe.`);
   const topicWide = named.filter((n, i) => unsubscribing[i] && n.topicId && scopes.get(n.unitId!) === "TOPIC");
@@ -326,10 +336,12 @@ async function softBounceHistory(tx: Tx, signals: FeedbackSignal[], named: Named
   const since = new Date(Math.min(...soft.map((i) => nows[i].getTime())) - days * DAY_MS);
   const contactIds = [...new Set(soft.map((i) => named[i].contactId!))];
   contactIds.forEach((id) => history.set(id, []));
-  const rows = await tx.inboundMessage.findMany({
-    where: { contactId: { in: contactIds }, kind: { in: ["DELIVERED", "SOFT_BOUNCE"] }, receivedAt: { gt: since } },
-    select: { id: true, contactId: true, kind: true, receivedAt: true, deliveryId: true, transactionalMessageId: true },
-  });
-  for (const row of rows) history.get(row.contactId!)!.push({ kind: row.kind, receivedAt: row.receivedAt, key: messageKey(row) });
+  const rows = await tx.$queryRaw<{ id: number | bigint; contactId: number | bigint; kind: InboundKind; receivedAt: Date | string; deliveryId: number | bigint | null; transactionalMessageId: number | bigint | null }[]>`
+    SELECT "id", "contactId", "kind", "receivedAt", "deliveryId", "transactionalMessageId" FROM "InboundMessage"
+    WHERE "contactId" IN (${Prisma.join(contactIds)}) AND "kind" IN ('DELIVERED', 'SOFT_BOUNCE') AND "receivedAt" > ${since}`;
+  for (const row of rows) {
+    const key = messageKey({ id: Number(row.id), deliveryId: row.deliveryId == null ? null : Number(row.deliveryId), transactionalMessageId: row.transactionalMessageId == null ? null : Number(row.transactionalMessageId) });
+    history.get(Number(row.contactId))!.push({ kind: row.kind, receivedAt: new Date(row.receivedAt), key });
+  }
   return history;
 }
