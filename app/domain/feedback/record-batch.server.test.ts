@@ -4,6 +4,7 @@ import { db } from "~/utils/db.server.ts";
 import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import { recordFeedback, recordFeedbackBatch } from "./record.server.ts";
+import { toJudge } from "./record-batch.server.ts";
 import type { FeedbackSignal } from "./signals.ts";
 
 // Recording a batch must give exactly the outcome of recording its signals one after another:
@@ -153,5 +154,19 @@ describe("recording signals in batches", () => {
     const stored = await db.inboundMessage.findMany({ where: { id: { in: inBatches.map((r) => r.id) } }, select: { id: true, effect: true } });
     const effectOf = new Map(stored.map((m) => [m.id, m.effect]));
     expect(inBatches.map((r) => effectOf.get(r.id))).toEqual(inBatches.map((r) => r.effect));
+  });
+});
+
+describe("after a batch is recorded", () => {
+  it("judges each unit and campaign once, at its latest hard bounce or complaint", () => {
+    const at = (ms: number) => new Date(ms);
+    const rows = [
+      { kind: "HARD_BOUNCE" as const, unitId: 1, campaignId: 10, now: at(1) },
+      { kind: "SOFT_BOUNCE" as const, unitId: 1, campaignId: 11, now: at(2) },
+      { kind: "COMPLAINT" as const, unitId: 1, campaignId: 10, now: at(3) },
+      { kind: "COMPLAINT" as const, unitId: 2, campaignId: null, now: at(4) },
+      { kind: "MAILTO_UNSUBSCRIBE" as const, unitId: 2, campaignId: 20, now: at(5) },
+    ];
+    expect(toJudge(rows)).toEqual([rows[2], rows[3]]);
   });
 });

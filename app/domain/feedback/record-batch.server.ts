@@ -81,6 +81,15 @@ export async function recordFeedbackBatch(signals: FeedbackSignal[], client: Db 
  * and campaign that got a hard bounce or a complaint, e.g. `checkGuardRails(judged, client)`.
  */
 export async function afterRecorded(rows: RecordedRow[], client: Db | Tx): Promise<void> {
+  for (const judged of toJudge(rows)) {
+    // Guard rails: `await checkGuardRails(judged, client)` here; a failure is logged, never thrown (the batch is recorded either way).
+    void judged;
+    void client;
+  }
+}
+
+/** The distinct unit and campaign pairs of a batch that got a hard bounce or a complaint, each at its latest signal. */
+export function toJudge(rows: RecordedRow[]): RecordedRow[] {
   const judged = new Map<string, RecordedRow>();
   for (const row of rows) {
     if (row.kind !== "HARD_BOUNCE" && row.kind !== "COMPLAINT") continue;
@@ -88,8 +97,7 @@ export async function afterRecorded(rows: RecordedRow[], client: Db | Tx): Promi
     const known = judged.get(key);
     if (!known || known.now < row.now) judged.set(key, row);
   }
-  void client;
-  // Nothing is judged yet: the guard rails are called here, once per entry of `judged`.
+  return [...judged.values()];
 }
 
 const eventKey = (s: FeedbackSignal) => `${s.via}:${s.externalId}`;
