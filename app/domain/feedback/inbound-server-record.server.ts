@@ -1,22 +1,23 @@
 import { readOwnAddress } from "./addresses.server.ts";
 import type { InboundRecipient, ReceivedMessage } from "./inbound-server.server.ts";
-import { recordFeedback } from "./record.server.ts";
+import { recordFeedbackBatch, type RecordedFeedback } from "./record.server.ts";
 import { readReport, type ReadReport } from "./reports.server.ts";
 import type { FeedbackSignal, MailRef } from "./signals.ts";
 
 // What the inbound server does with a message it accepted: one signal per recipient, recorded
 // through the feedback core. Whatever the message is, it is stored; only a failure to store
-// reaches the sender (as "try again later").
+// reaches the sender (as "try again later"). Messages read while a batch is being written wait
+// and go into the next batch together (ADR 032); each answer still waits for its own message.
 
 /** Records the message for each of its recipients; returns one line for the log. Throws when it cannot be stored. */
 export async function recordInboundMessage(message: ReceivedMessage): Promise<string> {
   let report: Promise<ReadReport> | undefined;
-  const outcomes: string[] = [];
+  const signals: FeedbackSignal[] = [];
   for (const recipient of message.recipients) {
     const signal = recipient.own.kind === "unsubscribe" || recipient.own.kind === "postmaster"
       ? signalWithoutReading(recipient)
       : signalFromReport(recipient, await (report ??= readSafely(message.raw)));
-    const recorded = await recordFeedback({
+    signals.push({
       ...signal,
       via: "SMTP",
       mailFrom: message.mailFrom || undefined,
@@ -24,9 +25,50 @@ export async function recordInboundMessage(message: ReceivedMessage): Promise<st
       raw: message.raw.toString("utf8"),
       receivedAt: message.receivedAt,
     });
-    outcomes.push(`${signal.kind} #${recorded.id}: ${recorded.effect}`);
   }
-  return outcomes.join("; ");
+  const recorded = await recordTogether(signals);
+  return signals.map((signal, i) => `${signal.kind} #${recorded[i].id}: ${recorded[i].effect}`).join("; ");
+}
+
+type Waiting = { signals: FeedbackSignal[]; resolve: (recorded: RecordedFeedback[]) => void; reject: (error: unknown) => void };
+
+// Bounds one transaction (and SQLite's bound-parameter count) under a burst.
+const MAX_BATCH_SIGNALS = 256;
+let waiting: Waiting[] = [];
+let writing = false;
+
+/** One message's signals, written in the next batch with whatever else is waiting; all of a message's signals go in one transaction. */
+function recordTogether(signals: FeedbackSignal[]): Promise<RecordedFeedback[]> {
+  return new Promise((resolve, reject) => {
+    waiting.push({ signals, resolve, reject });
+    if (!writing) void writeWaiting();
+  });
+}
+
+async function writeWaiting(): Promise<void> {
+  writing = true;
+  try {
+    // Whatever else arrives in this event-loop turn joins the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (waiting.length > 0) {
+      let count = 0;
+      let take = 0;
+      while (take < waiting.length && (take === 0 || count + waiting[take].signals.length <= MAX_BATCH_SIGNALS)) count += waiting[take++].signals.length;
+      const batch = waiting.slice(0, take);
+      waiting = waiting.slice(take);
+      try {
+        const recorded = await recordFeedbackBatch(batch.flatMap((item) => item.signals));
+        let at = 0;
+        for (const item of batch) item.resolve(recorded.slice(at, (at += item.signals.length)));
+      } catch (error) {
+        // One message that cannot be stored must not fail the others: each goes on its own.
+        if (batch.length === 1) batch[0].reject(error);
+        else for (const item of batch) await recordFeedbackBatch(item.signals).then(item.resolve, item.reject);
+      }
+    }
+  } finally {
+    writing = false;
+  }
 }
 
 type ReadSignal = Omit<FeedbackSignal, "via">;
