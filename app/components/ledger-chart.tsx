@@ -1,6 +1,7 @@
 import type { ConsentSource } from "~/generated/prisma/enums.ts";
 import { SOURCE_LABEL } from "~/domain/ledger/ledger-query.ts";
 import { formatDay } from "~/utils/format.ts";
+import { ChartLegend } from "./chart-legend.tsx";
 
 // Daily opt-ins (bars up) and opt-outs (bars down) of one unit, each bar split by source.
 // Server-rendered SVG like the campaign timeline, with an HTML legend and the same numbers in
@@ -154,18 +155,11 @@ export function LedgerChart({ chart }: { chart: ChartData }) {
           ))}
         </svg>
       </div>
-      {chart.sources.length > 0 ? (
-        <ul className="chart-legend" aria-label="Sources">
-          {chart.sources.map((source) => (
-            <li key={source}>
-              <span className="swatch" style={{ background: SOURCE_COLOUR[source] }} aria-hidden="true" />
-              {SOURCE_LABEL[source]}
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p className="hint">No opt-ins or opt-outs in this period.</p>
-      )}
+      <ChartLegend
+        label="Sources"
+        items={chart.sources.map((source) => ({ key: source, colour: SOURCE_COLOUR[source], name: SOURCE_LABEL[source] }))}
+        empty="No opt-ins or opt-outs in this period."
+      />
       <details className="chart-numbers">
         <summary>The numbers, day by day</summary>
         <div className="table-scroll" role="region" aria-label="Opt-ins and opt-outs per day and source" tabIndex={0}>

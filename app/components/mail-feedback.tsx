@@ -4,6 +4,7 @@ import type { ConsentSource } from "~/generated/prisma/enums.ts";
 import { KIND_LABEL } from "~/domain/feedback/inbound-query.ts";
 import { SOURCE_LABEL } from "~/domain/ledger/ledger-query.ts";
 import { formatDay } from "~/utils/format.ts";
+import { ChartLegend } from "./chart-legend.tsx";
 
 // What came back from sent mail: a campaign's figures, a unit's seven days, the complaint
 // warning, and the unit's thirty-day chart. Server-rendered: the SVG, its legend and the same
@@ -224,18 +225,11 @@ export function FeedbackChartFigure({ chart, unitName }: { chart: FeedbackChart;
           </tbody>
         </table>
       </div>
-      {chart.kinds.length > 0 ? (
-        <ul className="chart-legend" aria-label="Kinds">
-          {chart.kinds.map((kind) => (
-            <li key={kind}>
-              <span className="swatch" style={{ background: KIND_COLOUR[kind] }} aria-hidden="true" />
-              {KIND_LABEL[kind]}
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p className="hint">Nothing came back in these 30 days.</p>
-      )}
+      <ChartLegend
+        label="Kinds"
+        items={chart.kinds.map((kind) => ({ key: kind, colour: KIND_COLOUR[kind], name: KIND_LABEL[kind] }))}
+        empty="Nothing came back in these 30 days."
+      />
       <details className="chart-numbers">
         <summary>The numbers, day by day</summary>
         <div className="table-scroll" role="region" aria-label="What came back per day and kind" tabIndex={0}>
