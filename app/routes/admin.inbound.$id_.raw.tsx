@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { notFound, requireAdmin } from "~/utils/permissions.server.ts";
+import { fileDownload } from "~/utils/csv-download.server.ts";
 import { inboundMessage, rawFileName } from "~/domain/feedback/inbound-list.server.ts";
 
 // /admin/inbound/<id>/raw: the message as it arrived, as a file: plain text, never a page.
@@ -8,13 +9,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = /^\d{1,9}$/.test(params.id ?? "") ? Number(params.id) : null;
   const message = id ? await inboundMessage(id) : null;
   if (!message || message.raw === null) notFound("Nothing that came back has this number, or its raw text was not kept.", "plain text");
-  return new Response(message.raw, {
-    headers: {
-      "Content-Type": "text/plain; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${rawFileName(message)}"`,
-      "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": "default-src 'none'; sandbox",
-    },
-  });
+  // Sandboxed too: a browser told to show it anyway runs nothing in it.
+  return fileDownload(message.raw, { fileName: rawFileName(message), contentType: "text/plain; charset=utf-8" }, { "Content-Security-Policy": "default-src 'none'; sandbox" });
 }
