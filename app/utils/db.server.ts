@@ -22,3 +22,10 @@ export const db: PrismaClient = (globalForDb.__db ??= createDb(getEnv().database
 export function inTransaction<T>(client: Db | Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
   return "$transaction" in client ? (client as Db).$transaction(work) : work(client);
 }
+
+/**
+ * For the long reads of staff pages and exports (audience counts, ledger pages and exports):
+ * they must never hold up the thread that answers people. Read-only by contract.
+ * TODO(issue 18): a second, read-only connection whose statements run on a worker thread.
+ */
+export const readDb: PrismaClient = db;
