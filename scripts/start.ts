@@ -46,7 +46,7 @@ const sqlite = new Database(env.databaseFile);
 sqlite.pragma("journal_mode = WAL");
 sqlite.close();
 
-const { db } = await import("../app/utils/db.server.ts");
+const { db, readDb } = await import("../app/utils/db.server.ts");
 const { ensureSigningKey } = await import("../app/domain/tokens/keyring.server.ts");
 const { isDatabaseEmpty, seedDemoData } = await import("../prisma/demo-data.ts");
 if (!env.SKIP_DEMO_SEED && (await isDatabaseEmpty(db))) await seedDemoData(db);
@@ -55,6 +55,13 @@ await ensureSigningKey(db);
 // under, and the consent wording the preference center shows.
 await (await import("../app/domain/transactional/group-categories.server.ts")).ensureGroupCategories(db);
 await (await import("../app/domain/consent/consent-texts.server.ts")).ensureConsentTexts(db);
+// Staff pages' long reads run on a thread of their own: started now, so one that cannot start stops the start-up.
+try {
+  await readDb.$queryRaw`SELECT 1`;
+} catch (error) {
+  console.error(`The read thread for staff pages could not start: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 // A mail transport that cannot deliver is a configuration error: say so now, not at the first send.
 const { createMailTransport } = await import("../app/domain/mail/transport.server.ts");
