@@ -138,9 +138,9 @@ class Thread {
     void this.worker.terminate();
   }
 
-  /** Reads run one after another, so the oldest waiting read is the one running: past its time, the thread is stuck. */
+  /** Reads run in order, so the first timer to fire is the oldest read's: the thread has been stuck that long. */
   #arm(waiting: Waiting) {
-    waiting.timer = setTimeout(() => this.stop(`a read ran longer than ${waiting.maxReadMs} ms`), waiting.maxReadMs);
+    waiting.timer = setTimeout(() => this.stop(`a read went unanswered for ${waiting.maxReadMs} ms`), waiting.maxReadMs);
   }
 
   #forget(id: number, waiting: Waiting) {
