@@ -82,6 +82,22 @@ describe("readDb", () => {
     expect(raw).toEqual({ big: 9007199254740993n, overInt32: 2147483648n, missing: null, counted: 3n });
   });
 
+  it("reads in a transaction: a batch and an interactive one, committed and rolled back", async () => {
+    const contactId = await someConsentEvents();
+    const batch = (client: typeof db) => client.$transaction([client.consentEvent.count({ where: { contactId } }), client.contact.findUnique({ where: { id: contactId } })]);
+    expect(await batch(readDb)).toEqual(await batch(db));
+    const interactive = await readDb.$transaction(async (tx) => [await tx.consentEvent.count({ where: { contactId } }), await tx.contact.count({ where: { id: contactId } })]);
+    expect(interactive).toEqual([3, 1]);
+    const rolledBack = await readDb
+      .$transaction(async (tx) => {
+        await tx.contact.count();
+        throw new Error("given up");
+      })
+      .catch((error: Error) => error.message);
+    expect(rolledBack).toBe("given up");
+    expect(await readDb.contact.count({ where: { id: contactId } })).toBe(1); // the connection is usable after a rollback
+  });
+
   it("sees a row as soon as db has committed it", async () => {
     const email = `committed-${crypto.randomUUID()}@example.com`;
     await db.contact.create({ data: { email } });
