@@ -33,12 +33,17 @@ const timed = async <T>(work: () => Promise<T>): Promise<[number, T]> => {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (values: number[]) => `p50 ${median(values).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms (n=${values.length})`;
 
+const parts = { report: [] as number[], feedback: [] as number[], standing: [] as number[] };
+
 /** What the campaign page's loader asks while a campaign sends (the poll asks the same). */
 async function pageLoad(id: number) {
-  const report = await campaignReport(CLI_OPERATOR, id);
-  await campaignFeedback(id);
-  await unitStanding(report.campaign.unitId, new Date());
-  return report;
+  const [report, result] = await timed(() => campaignReport(CLI_OPERATOR, id));
+  const [feedback] = await timed(() => campaignFeedback(id));
+  const [standing] = await timed(() => unitStanding(result.campaign.unitId, new Date()));
+  parts.report.push(report);
+  parts.feedback.push(feedback);
+  parts.standing.push(standing);
+  return result;
 }
 
 async function sample(label: string, id: number, n: number) {
@@ -104,6 +109,7 @@ try {
   console.log(`pause (action + page): ${fmt(pausesWithPage)}`);
   console.log(`resume (action): ${fmt(resumes)}`);
   await sample("page load / poll while sending again", campaign.id, 5);
+  console.log(`of which campaignReport ${fmt(parts.report)}; campaignFeedback ${fmt(parts.feedback)}; unitStanding ${fmt(parts.standing)}`);
 } finally {
   await db.campaign.update({ where: { id: campaign.id }, data: { status: "CANCELLED" } });
   await sender.stop();

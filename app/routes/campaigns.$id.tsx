@@ -338,7 +338,7 @@ export default function CampaignPage() {
               </button>
             </Form>
           ) : null}
-          {report.timeline ? <CampaignTimeline points={report.timeline} /> : <p className="hint">The timeline is drawn once the campaign is paused or finished.</p>}
+          {report.timeline ? <CampaignTimeline points={report.timeline} /> : <p className="hint">The timeline is drawn once the campaign has finished.</p>}
         </section>
       ) : null}
       {feedback ? <CampaignFeedbackBlock figures={feedback} /> : null}

@@ -308,22 +308,23 @@ export function campaignProgress(campaign: {
 
 /**
  * Live progress and, afterwards, results: the kept counts, the rate over the last minute, ETA,
- * unsubscribes from this campaign's links, and — once it is no longer sending, so never on the
- * poll — a timeline.
+ * unsubscribes from this campaign's links, and, once it has finished, a timeline (its read
+ * grows with the messages sent, so neither the poll nor the page after a pause waits for it).
  */
 export async function campaignReport(staff: Staff, id: number, now = new Date()) {
   const campaign = await findCampaign(staff, id);
   const sending = campaign.status === "SENDING";
+  const finished = campaign.status === "SENT" || campaign.status === "CANCELLED";
   const counts = campaignProgress(campaign);
   const [lastMinute, sentTimes, unsubscribeEvents] = await Promise.all([
     // (campaignId, sentAt): one minute of the index. Outcomes are recorded per batch, so few distinct times.
     sending
       ? db.delivery.groupBy({ by: ["sentAt"], where: { campaignId: id, sentAt: { gte: new Date(now.getTime() - 60_000) } }, _count: { _all: true } })
       : Promise.resolve([]),
-    // The whole send, grouped: a long read, drawn only when the page no longer polls.
-    sending
-      ? Promise.resolve([])
-      : readDb.delivery.groupBy({ by: ["sentAt"], where: { campaignId: id, sentAt: { not: null } }, _count: { _all: true }, orderBy: { sentAt: "asc" } }),
+    // The whole send, grouped: a long read, made once the campaign has finished.
+    finished
+      ? readDb.delivery.groupBy({ by: ["sentAt"], where: { campaignId: id, sentAt: { not: null } }, _count: { _all: true }, orderBy: { sentAt: "asc" } })
+      : Promise.resolve([]),
     db.consentEvent.findMany({
       where: { campaignId: id, changed: true, action: { in: [...UNSUBSCRIBE_ACTIONS] } },
       select: { contactId: true, createdAt: true },
@@ -339,7 +340,7 @@ export async function campaignReport(staff: Staff, id: number, now = new Date())
     etaSeconds: ratePerSecond > 0 && counts.remaining !== null ? Math.ceil(counts.remaining / ratePerSecond) : null,
     unsubscribes: unsubscribed,
     unsubscribeRate: counts.sent > 0 ? unsubscribed / counts.sent : 0,
-    timeline: sending
+    timeline: !finished
       ? null
       : timeline(
           sentTimes.flatMap((t) => (t.sentAt ? [{ at: t.sentAt, n: t._count._all }] : [])),
