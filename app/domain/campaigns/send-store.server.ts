@@ -206,8 +206,8 @@ export function createSendStore(client: Db, reader: Db = client) {
       write: { outcomes: DeliveryOutcome[]; untouched: number[]; pausedReason: string | null; now: Date; leaseUntil: Date },
     ): Promise<boolean> {
       const { outcomes, untouched, pausedReason, now, leaseUntil } = write;
-      const written = { sent: 0, failed: 0, skipped: 0 };
       return client.$transaction(async (tx) => {
+        const written = { sent: 0, failed: 0, skipped: 0 };
         const sent = outcomes.filter((o): o is Extract<DeliveryOutcome, { result: "sent" }> => o.result === "sent");
         if (sent.length > 0) {
           // One statement for the whole batch: a per-row update costs more than the send itself.
