@@ -54,8 +54,8 @@ export const campaignCommands: Record<string, Command> = {
       bar.start(1, 0, { rate: 0, failed: 0, skipped: 0, etaText: "…" });
       for (;;) {
         report = await campaignReport(CLI_OPERATOR, id);
-        const { sent, failed, skipped, remaining } = report.counts;
-        bar.setTotal(Math.max(1, sent + failed + skipped + remaining));
+        const { sent, failed, skipped, waiting, remaining } = report.counts;
+        bar.setTotal(Math.max(1, sent + failed + skipped + (remaining ?? waiting)));
         // The campaign's own ETA: the bar's would jump while the total is still being listed.
         const etaText = report.etaSeconds === null ? "…" : report.etaSeconds < 90 ? `${report.etaSeconds}s` : `${Math.round(report.etaSeconds / 60)} min`;
         bar.update(sent + failed + skipped, { rate: Math.round(report.ratePerSecond), failed, skipped, etaText });

@@ -308,7 +308,7 @@ export default function CampaignPage() {
             <Figure label="Skipped (consent changed)" value={number(counts.skipped)} />
             {sending || campaign.status === "PAUSED" ? (
               <>
-                <Figure label="Still to go" value={number(counts.remaining)} />
+                <Figure label="Still to go (at most)" value={counts.remaining === null ? "—" : number(counts.remaining)} />
                 <Figure label="Rate" value={`${number(Math.round(report.ratePerSecond))}/s`} />
                 <Figure label="Time left" value={report.etaSeconds === null ? "—" : formatDuration(report.etaSeconds)} />
               </>
@@ -316,6 +316,14 @@ export default function CampaignPage() {
             <Figure label="Unsubscribed from this campaign" value={number(report.unsubscribes)} />
             <Figure label="Unsubscribe rate" value={`${(report.unsubscribeRate * 100).toFixed(2)}%`} />
           </dl>
+          {sending || campaign.status === "PAUSED" ? (
+            <p className="hint" data-testid="progress-note">
+              {counts.audience === null
+                ? "Still to go is not known for this campaign: its audience was not counted when it started."
+                : `Counted when sending started: ${number(counts.audience)} ${counts.audience === 1 ? "person" : "people"}. Anyone who opts out since is skipped, so fewer may remain than shown.`}{" "}
+              The rate is over the last minute.
+            </p>
+          ) : null}
           {sending ? (
             <Form method="post">
               <button type="submit" name="intent" value="pause" className="button secondary">
@@ -330,7 +338,7 @@ export default function CampaignPage() {
               </button>
             </Form>
           ) : null}
-          <CampaignTimeline points={report.timeline} />
+          {report.timeline ? <CampaignTimeline points={report.timeline} /> : <p className="hint">The timeline is drawn once the campaign has finished.</p>}
         </section>
       ) : null}
       {feedback ? <CampaignFeedbackBlock figures={feedback} /> : null}

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { claimNextCampaign, deliveryMessageIdLocalPart, startCampaign, startDueCampaigns } from "~/domain/campaigns/sender.server.ts";
 import { startCampaignSender } from "~/domain/campaigns/worker.server.ts";
 import type { RunOutcome } from "~/domain/campaigns/sender.server.ts";
+import { createSendStore } from "~/domain/campaigns/send-store.server.ts";
 import {
   campaignReport,
   cancelSchedule,
@@ -219,6 +220,7 @@ describe("the send pipeline", () => {
     await startCampaign(campaign.id);
     expect(await sendUntilDone(campaign.id, { batchSize: 5 }, 2)).toBe("SENT");
     expect(recipients()).toEqual(contacts.map((c) => c.email).sort());
+    expect(await db.campaign.findUniqueOrThrow({ where: { id: campaign.id }, select: { audienceCount: true, listedCount: true, sentCount: true } })).toEqual({ audienceCount: 40, listedCount: 40, sentCount: 40 });
   });
 
   it("resumes after a crash without a gap and without resending what was recorded as sent", async () => {
@@ -228,7 +230,10 @@ describe("the send pipeline", () => {
     // What a sender killed mid-campaign leaves: a lease run out, the first four recorded as sent,
     // two handed to the transport without an answer, listing stopped after the eighth contact.
     const at = (i: number) => contacts[i].id;
-    await db.campaign.update({ where: { id: campaign.id }, data: { leaseOwner: "dead-sender", leaseUntil: new Date(Date.now() - 1000), lastContactId: at(7) } });
+    await db.campaign.update({
+      where: { id: campaign.id },
+      data: { leaseOwner: "dead-sender", leaseUntil: new Date(Date.now() - 1000), lastContactId: at(7), listedCount: 8, sentCount: 4 },
+    });
     await db.delivery.createMany({
       data: contacts.slice(0, 8).map((c, i) => ({
         campaignId: campaign.id,
@@ -237,9 +242,12 @@ describe("the send pipeline", () => {
         claimedBy: i >= 4 && i < 6 ? "dead-sender:1" : null,
       })),
     });
+    expect((await campaignReport(CLI_OPERATOR, campaign.id)).counts).toEqual({ audience: 12, listed: 8, sent: 4, failed: 0, skipped: 0, waiting: 4, remaining: 8 });
     expect(await sendUntilDone(campaign.id)).toBe("SENT");
     expect(recipients()).toEqual(contacts.slice(4).map((c) => c.email).sort());
     expect(await db.delivery.count({ where: { campaignId: campaign.id, status: "SENT" } })).toBe(12);
+    // The re-sent two are counted once each: the counts kept with the campaign match its deliveries.
+    expect((await campaignReport(CLI_OPERATOR, campaign.id)).counts).toEqual({ audience: 12, listed: 12, sent: 12, failed: 0, skipped: 0, waiting: 0, remaining: 0 });
     // A re-sent delivery keeps the Message-ID its first attempt had, so the mailbox can drop the copy.
     const resent = await db.delivery.findFirstOrThrow({ where: { campaignId: campaign.id, contactId: at(4) } });
     const message = sink.received.find((m) => m.to === contacts[4].email)!;
@@ -312,6 +320,17 @@ describe("schedule, cancel, pause and resume", () => {
     expect(whilePaused).toBeLessThan(contacts.length);
     expect((await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).pausedReason).toBe("Paused by a marketer.");
     await expect(pauseCampaign(CLI_OPERATOR, campaign.id)).rejects.toThrow(/Only a campaign that is sending/);
+    // What the page shows while paused: the listed are those with a delivery row, the rest still to go.
+    const listedWhilePaused = await db.delivery.count({ where: { campaignId: campaign.id } });
+    expect((await campaignReport(CLI_OPERATOR, campaign.id)).counts).toEqual({
+      audience: 10,
+      listed: listedWhilePaused,
+      sent: whilePaused,
+      failed: 0,
+      skipped: 0,
+      waiting: listedWhilePaused - whilePaused,
+      remaining: 10 - whilePaused,
+    });
 
     // Nothing goes out while it is paused, whoever is running. A campaign due now with nobody to
     // mail shows a sender's passes: once it has started, been claimed and finished, the paused one was passed over.
@@ -333,6 +352,40 @@ describe("schedule, cancel, pause and resume", () => {
     await resumeCampaign(CLI_OPERATOR, campaign.id);
     expect(await sendUntilDone(campaign.id)).toBe("SENT");
     expect(recipients()).toEqual(contacts.map((c) => c.email).sort());
+    expect((await campaignReport(CLI_OPERATOR, campaign.id)).counts).toEqual({ audience: 10, listed: 10, sent: 10, failed: 0, skipped: 0, waiting: 0, remaining: 0 });
+  });
+});
+
+describe("the counts the campaign page shows", () => {
+  it("come from the campaign: an opt-out after the start leaves the frozen audience and 'still to go' as counted, an estimate that listing settles", async () => {
+    const contacts = await subscribedContacts(6);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    // Not listed yet: the page says at most 6 remain, as counted at the start; it does not recount.
+    await applyConsentChange({ kind: "unsubscribe", contactId: contacts[5].id, topicId: topic.id, channel: "EMAIL" }, { source: "PREFERENCE_CENTER" });
+    expect((await campaignReport(CLI_OPERATOR, campaign.id)).counts).toEqual({ audience: 6, listed: 0, sent: 0, failed: 0, skipped: 0, waiting: 0, remaining: 6 });
+    expect(await sendUntilDone(campaign.id, { batchSize: 2 })).toBe("SENT");
+    expect((await campaignReport(CLI_OPERATOR, campaign.id)).counts).toEqual({ audience: 6, listed: 5, sent: 5, failed: 0, skipped: 0, waiting: 0, remaining: 0 });
+  });
+
+  it("count each delivery once when a sender that lost its lease writes an outcome another sender already wrote", async () => {
+    const [contact] = await subscribedContacts(1);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    const store = createSendStore(db);
+    const now = new Date();
+    const lease = new Date(now.getTime() + 30_000);
+    await store.enumerateNextBatch(campaign.id, { unitId: unit.id, topicId: topic.id, channel: "EMAIL" }, 0, contact.id, 10, now);
+    // A sender claims it and sends; its lease runs out before it writes; another takes over, sends it again and writes first.
+    const [slow] = await store.claimDueDeliveries(campaign.id, "slow", 10, now);
+    await store.requeueUnrecordedDeliveries(campaign.id);
+    const [quick] = await store.claimDueDeliveries(campaign.id, "quick", 10, now);
+    expect(quick.id).toBe(slow.id);
+    await store.recordOutcomes(campaign.id, "quick", { outcomes: [{ id: quick.id, result: "sent", messageId: "<b@x>" }], untouched: [], pausedReason: null, now, leaseUntil: lease });
+    await store.recordOutcomes(campaign.id, "slow", { outcomes: [{ id: slow.id, result: "failed", error: "timeout", attempts: 1 }], untouched: [], pausedReason: null, now, leaseUntil: lease });
+    await store.recordOutcomes(campaign.id, "slow", { outcomes: [{ id: slow.id, result: "sent", messageId: "<a@x>" }], untouched: [], pausedReason: null, now, leaseUntil: lease });
+    expect(await db.delivery.findUniqueOrThrow({ where: { id: quick.id }, select: { status: true, messageId: true } })).toEqual({ status: "SENT", messageId: "<b@x>" });
+    expect(await db.campaign.findUniqueOrThrow({ where: { id: campaign.id }, select: { listedCount: true, sentCount: true, failedCount: true } })).toEqual({ listedCount: 1, sentCount: 1, failedCount: 0 });
   });
 });
 

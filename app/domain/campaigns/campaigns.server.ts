@@ -2,12 +2,11 @@
 // Every read and write carries the marketer's units in its WHERE clause (inStaffUnits), so
 // another unit's campaign is "not found", whatever id is typed.
 
-import { db } from "~/utils/db.server.ts";
+import { db, readDb } from "~/utils/db.server.ts";
 import { inStaffUnits, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
 import { nothingFound } from "~/domain/not-found.ts";
-import { audienceWhere, countAudience } from "~/domain/consent/audience.server.ts";
+import { countAudience } from "~/domain/consent/audience.server.ts";
 import type { Channel } from "~/domain/consent/channels.ts";
-import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { missingSenderFacts } from "~/domain/units/sender-facts.server.ts";
@@ -65,7 +64,19 @@ export function listCampaigns(staff: Staff) {
 export async function findCampaign(staff: Staff, id: number) {
   const campaign = await db.campaign.findFirst({
     where: { id, ...inStaffUnits(staff) },
-    select: { ...SUMMARY, preheader: true, bodyMarkdown: true, advertisementLabel: true, unitId: true, topicId: true, maxContactId: true, lastContactId: true, audienceRule: true },
+    select: {
+      ...SUMMARY,
+      preheader: true,
+      bodyMarkdown: true,
+      advertisementLabel: true,
+      unitId: true,
+      topicId: true,
+      maxContactId: true,
+      lastContactId: true,
+      audienceRule: true,
+      audienceCount: true,
+      listedCount: true,
+    },
   });
   return campaign ?? nothingFound(`Campaign ${id}`);
 }
@@ -177,8 +188,9 @@ export async function sendNow(staff: Staff, id: number, input?: CampaignInput, n
   const topicId = input?.topicId ?? campaign.topicId;
   await requireOpenTopic(topicId);
   await requireSendable(unitId);
-  await requireAudience(staff, unitId, topicId, now);
-  if (!(await startCampaign(id, now, input ? draftContent(input) : undefined))) throw new CampaignError("This campaign has already started.");
+  // The count just made is the one the campaign keeps: the start does not count again.
+  const audience = await requireAudience(staff, unitId, topicId, now);
+  if (!(await startCampaign(id, now, { draft: input ? draftContent(input) : undefined, audience }))) throw new CampaignError("This campaign has already started.");
 }
 
 /**
@@ -262,44 +274,78 @@ export async function sendTestMessage(staff: Staff, id: number, input?: Campaign
 
 const UNSUBSCRIBE_ACTIONS = ["UNIT_OPT_OUT", "GLOBAL_OPT_OUT", "UNSUBSCRIBE"] as const;
 
-/** Live progress and, afterwards, results: counts, rate, ETA, unsubscribes from this campaign's links, and a timeline. */
+/**
+ * Where a started campaign stands, from the counts kept with it (no recount, so the 2 s poll is
+ * a keyed read): `audience` was counted at the start, `listed` contacts have a delivery, of which
+ * `waiting` have no outcome yet. `remaining` is an upper bound while contacts are still being
+ * listed (people who opt out since the start are skipped or never listed); exact once all are
+ * listed; null for a campaign started before the audience was kept.
+ */
+export function campaignProgress(campaign: {
+  status: string;
+  audienceCount: number | null;
+  listedCount: number;
+  sentCount: number;
+  failedCount: number;
+  skippedCount: number;
+  lastContactId: number;
+  maxContactId: number | null;
+}) {
+  const { audienceCount, listedCount, sentCount, failedCount, skippedCount } = campaign;
+  const waiting = Math.max(0, listedCount - sentCount - failedCount - skippedCount);
+  const listing = (campaign.status === "SENDING" || campaign.status === "PAUSED") && campaign.lastContactId < (campaign.maxContactId ?? 0);
+  const notYetListed = !listing ? 0 : audienceCount === null ? null : Math.max(0, audienceCount - listedCount);
+  return {
+    audience: audienceCount,
+    listed: listedCount,
+    sent: sentCount,
+    failed: failedCount,
+    skipped: skippedCount,
+    waiting,
+    remaining: notYetListed === null ? null : waiting + notYetListed,
+  };
+}
+
+/**
+ * Live progress and, afterwards, results: the kept counts, the rate over the last minute, ETA,
+ * unsubscribes from this campaign's links, and, once it has finished, a timeline (its read
+ * grows with the messages sent, so neither the poll nor the page after a pause waits for it).
+ */
 export async function campaignReport(staff: Staff, id: number, now = new Date()) {
   const campaign = await findCampaign(staff, id);
-  const [byStatus, sentTimes, unsubscribeEvents] = await Promise.all([
-    db.delivery.groupBy({ by: ["status"], where: { campaignId: id }, _count: { _all: true } }),
-    // Outcomes are recorded per batch, so there are few distinct sentAt values even for 200k messages.
-    db.delivery.groupBy({ by: ["sentAt"], where: { campaignId: id, status: "SENT" }, _count: { _all: true }, orderBy: { sentAt: "asc" } }),
+  const sending = campaign.status === "SENDING";
+  const finished = campaign.status === "SENT" || campaign.status === "CANCELLED";
+  const counts = campaignProgress(campaign);
+  const [lastMinute, sentTimes, unsubscribeEvents] = await Promise.all([
+    // (campaignId, sentAt): one minute of the index. Outcomes are recorded per batch, so few distinct times.
+    sending
+      ? db.delivery.groupBy({ by: ["sentAt"], where: { campaignId: id, sentAt: { gte: new Date(now.getTime() - 60_000) } }, _count: { _all: true } })
+      : Promise.resolve([]),
+    // The whole send, grouped: a long read, made once the campaign has finished.
+    finished
+      ? readDb.delivery.groupBy({ by: ["sentAt"], where: { campaignId: id, sentAt: { not: null } }, _count: { _all: true }, orderBy: { sentAt: "asc" } })
+      : Promise.resolve([]),
     db.consentEvent.findMany({
       where: { campaignId: id, changed: true, action: { in: [...UNSUBSCRIBE_ACTIONS] } },
       select: { contactId: true, createdAt: true },
     }),
   ]);
-  const count = (status: string) => byStatus.find((s) => s.status === status)?._count._all ?? 0;
-  const sent = count("SENT");
-  const waiting = count("PENDING") + count("SENDING");
-  const lastMinute = sentTimes.filter((t) => t.sentAt && now.getTime() - t.sentAt.getTime() <= 60_000).reduce((n, t) => n + t._count._all, 0);
-  const recent = sentTimes.filter((t) => t.sentAt && now.getTime() - t.sentAt.getTime() <= 10_000).reduce((n, t) => n + t._count._all, 0);
-  const ratePerSecond = campaign.status === "SENDING" ? Math.max(recent / 10, lastMinute / 60) : 0;
-  // Contacts past the checkpoint are not Delivery rows yet: count the eligible ones within the frozen bounds and rule.
-  const listing = (campaign.status === "SENDING" || campaign.status === "PAUSED") && campaign.audienceRule && campaign.lastContactId < (campaign.maxContactId ?? 0);
-  const notYetListed = listing
-    ? await db.contact.count({
-        where: { id: { gt: campaign.lastContactId, lte: campaign.maxContactId ?? 0 }, ...audienceWhere(JSON.parse(campaign.audienceRule!) as PromotionalTarget, now) },
-      })
-    : 0;
-  const remaining = waiting + notYetListed;
+  const sentWithin = (ms: number) => lastMinute.filter((t) => t.sentAt && now.getTime() - t.sentAt.getTime() <= ms).reduce((n, t) => n + t._count._all, 0);
+  const ratePerSecond = sending ? Math.max(sentWithin(10_000) / 10, sentWithin(60_000) / 60) : 0;
   const unsubscribed = new Set(unsubscribeEvents.map((e) => e.contactId)).size;
   return {
     campaign,
-    counts: { sent, failed: count("FAILED"), skipped: count("SKIPPED"), waiting, remaining },
+    counts,
     ratePerSecond,
-    etaSeconds: ratePerSecond > 0 ? Math.ceil(remaining / ratePerSecond) : null,
+    etaSeconds: ratePerSecond > 0 && counts.remaining !== null ? Math.ceil(counts.remaining / ratePerSecond) : null,
     unsubscribes: unsubscribed,
-    unsubscribeRate: sent > 0 ? unsubscribed / sent : 0,
-    timeline: timeline(
-      sentTimes.flatMap((t) => (t.sentAt ? [{ at: t.sentAt, n: t._count._all }] : [])),
-      unsubscribeEvents.map((e) => ({ at: e.createdAt, n: 1 })),
-    ),
+    unsubscribeRate: counts.sent > 0 ? unsubscribed / counts.sent : 0,
+    timeline: !finished
+      ? null
+      : timeline(
+          sentTimes.flatMap((t) => (t.sentAt ? [{ at: t.sentAt, n: t._count._all }] : [])),
+          unsubscribeEvents.map((e) => ({ at: e.createdAt, n: 1 })),
+        ),
   };
 }
 

@@ -5,8 +5,8 @@
 
 import crypto from "node:crypto";
 import { Prisma } from "~/generated/prisma/client.ts";
-import { db, type Db, type Tx } from "~/utils/db.server.ts";
-import { findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
+import { db, readDb, type Db, type Tx } from "~/utils/db.server.ts";
+import { countAudience, findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
 import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { recordFeedback } from "~/domain/feedback/record.server.ts";
 import type { FeedbackSignal } from "~/domain/feedback/signals.ts";
@@ -28,26 +28,35 @@ export type SendingCampaign = NonNullable<Awaited<ReturnType<SendStore["loadCamp
 
 export type SendStore = ReturnType<typeof createSendStore>;
 
-export function createSendStore(client: Db) {
+/** How a campaign starts: the draft as confirmed, and the audience already counted for it (counted here when not given). */
+export type StartOptions = { draft?: StartingDraft; audience?: number };
+
+/** `reader` takes the long read-only counts (the audience at start), `client` everything else. */
+export function createSendStore(client: Db, reader: Db = client) {
   /** Claimed deliveries that will not be sent now go back to the queue. */
   async function releaseDeliveries(ids: number[], within: Db | Tx = client): Promise<void> {
     await within.delivery.updateMany({ where: { id: { in: ids }, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
   }
 
   return {
-    /** Freezes who may get the campaign (rule and bounds) and marks it SENDING; false when it may not start. */
-    async startCampaign(campaignId: number, now: Date, draft?: StartingDraft): Promise<boolean> {
-      const campaign = await client.campaign.findUnique({ where: { id: campaignId }, select: { unitId: true, topicId: true, channel: true } });
-      if (!campaign) return false;
+    /**
+     * Freezes who may get the campaign (rule and bounds) and how many that is now, and marks it
+     * SENDING; false when it may not start. The count is outside the write: it must not hold the lock.
+     */
+    async startCampaign(campaignId: number, now: Date, { draft, audience }: StartOptions = {}): Promise<boolean> {
+      const campaign = await client.campaign.findUnique({ where: { id: campaignId }, select: { unitId: true, topicId: true, channel: true, status: true } });
+      if (!campaign || (campaign.status !== "DRAFT" && campaign.status !== "SCHEDULED")) return false;
+      // The bound first, then the count: whoever joins in between is counted but never listed, so "still to go" stays an upper bound.
       const newest = await client.contact.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
       const rule: PromotionalTarget = { unitId: draft?.unitId ?? campaign.unitId, topicId: draft?.topicId ?? campaign.topicId, channel: campaign.channel };
+      const audienceCount = audience ?? (await countAudience(reader, rule, now));
       return client.$transaction(async (tx) => {
         // The edits are kept even if the start is then refused: the draft holds what the marketer wrote.
         if (draft && (await tx.campaign.updateMany({ where: { id: campaignId, status: "DRAFT" }, data: draft })).count !== 1) return false;
         const started = await tx.campaign.updateMany({
           // An archived topic takes no new campaigns (the composer refuses them; this is the backstop).
           where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, topic: { archivedAt: null } },
-          data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule) },
+          data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule), audienceCount, listedCount: 0 },
         });
         return started.count === 1;
       });
@@ -107,20 +116,26 @@ export function createSendStore(client: Db) {
       return client.campaign.findUnique({ where: { id: campaignId }, select: { lastContactId: true, maxContactId: true } });
     },
 
-    /** Writes the next keyset batch of eligible contacts as PENDING deliveries and moves the checkpoint, atomically. */
+    /**
+     * Writes the next keyset batch of eligible contacts as PENDING deliveries, adds the rows it
+     * wrote to the listed count and moves the checkpoint, atomically.
+     */
     async enumerateNextBatch(campaignId: number, rule: PromotionalTarget, after: number, max: number, take: number, now: Date): Promise<void> {
       await client.$transaction(async (tx) => {
         const batch = await findAudienceBatch(tx, rule, now, { afterContactId: after, maxContactId: max, take });
         const checkpoint = batch.length < take ? max : batch[batch.length - 1].id;
-        if (batch.length > 0) {
-          // A retried step must not fail on rows it already wrote. One parameter per contact:
-          // each costs the Prisma client time.
-          await tx.$executeRaw`INSERT INTO "Delivery" ("campaignId", "contactId", "status", "attempts", "createdAt")
+        // A retried step must not fail on rows it already wrote, nor count them twice: only the rows written count.
+        // One parameter per contact: each costs the Prisma client time.
+        const listed =
+          batch.length > 0
+            ? await tx.$executeRaw`INSERT INTO "Delivery" ("campaignId", "contactId", "status", "attempts", "createdAt")
             SELECT ${campaignId}, "id", 'PENDING', 0, ${now} FROM "Contact" WHERE "id" IN (${Prisma.join(batch.map((contact) => contact.id))})
-            ON CONFLICT ("campaignId", "contactId") DO NOTHING`;
-        }
-        // The checkpoint only moves forward from where this step read it: a second writer changes nothing.
-        await tx.campaign.updateMany({ where: { id: campaignId, lastContactId: after }, data: { lastContactId: checkpoint } });
+            ON CONFLICT ("campaignId", "contactId") DO NOTHING`
+            : 0;
+        // The checkpoint only moves forward from where this step read it: a second writer moves nothing.
+        await tx.$executeRaw`UPDATE "Campaign" SET "listedCount" = "listedCount" + ${listed},
+          "lastContactId" = CASE WHEN "lastContactId" = ${after} THEN ${checkpoint} ELSE "lastContactId" END
+          WHERE "id" = ${campaignId}`;
       });
     },
 
@@ -181,7 +196,9 @@ export function createSendStore(client: Db) {
     /**
      * Writes outcomes, releases the untouched deliveries, adds to the campaign's counts, renews the
      * lease to `leaseUntil` and, with a reason, pauses the campaign: one transaction. Returns false
-     * when this owner no longer holds the campaign (paused, cancelled, taken over).
+     * when this owner no longer holds the campaign (paused, cancelled, taken over). An outcome is
+     * written only to a delivery not yet finished, and the counts grow by the rows written, so a
+     * sender that lost its lease cannot count a delivery another sender already recorded.
      */
     async recordOutcomes(
       campaignId: number,
@@ -189,23 +206,24 @@ export function createSendStore(client: Db) {
       write: { outcomes: DeliveryOutcome[]; untouched: number[]; pausedReason: string | null; now: Date; leaseUntil: Date },
     ): Promise<boolean> {
       const { outcomes, untouched, pausedReason, now, leaseUntil } = write;
-      const count = (result: DeliveryOutcome["result"]) => outcomes.filter((o) => o.result === result).length;
       return client.$transaction(async (tx) => {
+        const written = { sent: 0, failed: 0, skipped: 0 };
         const sent = outcomes.filter((o): o is Extract<DeliveryOutcome, { result: "sent" }> => o.result === "sent");
         if (sent.length > 0) {
           // One statement for the whole batch: a per-row update costs more than the send itself.
-          await tx.$executeRaw`UPDATE "Delivery" SET "status" = 'SENT', "sentAt" = ${now}, "claimedBy" = NULL, "attempts" = "attempts" + 1,
+          written.sent = await tx.$executeRaw`UPDATE "Delivery" SET "status" = 'SENT', "sentAt" = ${now}, "claimedBy" = NULL, "attempts" = "attempts" + 1,
             "messageId" = CASE "id" ${Prisma.join(sent.map((o) => Prisma.sql`WHEN ${o.id} THEN ${o.messageId}`), " ")} END
-            WHERE "id" IN (${Prisma.join(sent.map((o) => o.id))})`;
+            WHERE "id" IN (${Prisma.join(sent.map((o) => o.id))}) AND "status" IN ('PENDING', 'SENDING')`;
         }
         for (const outcome of outcomes) {
+          const unfinished = { id: outcome.id, status: { in: ["PENDING" as const, "SENDING" as const] } };
           if (outcome.result === "skipped") {
-            await tx.delivery.update({ where: { id: outcome.id }, data: { status: "SKIPPED", error: outcome.reason, claimedBy: null } });
+            written.skipped += (await tx.delivery.updateMany({ where: unfinished, data: { status: "SKIPPED", error: outcome.reason, claimedBy: null } })).count;
           } else if (outcome.result === "failed") {
-            await tx.delivery.update({ where: { id: outcome.id }, data: { status: "FAILED", error: outcome.error, attempts: outcome.attempts, claimedBy: null } });
+            written.failed += (await tx.delivery.updateMany({ where: unfinished, data: { status: "FAILED", error: outcome.error, attempts: outcome.attempts, claimedBy: null } })).count;
           } else if (outcome.result === "retry") {
-            await tx.delivery.update({
-              where: { id: outcome.id },
+            await tx.delivery.updateMany({
+              where: unfinished,
               data: { status: "PENDING", error: outcome.error, attempts: outcome.attempts, nextAttemptAt: outcome.nextAttemptAt, claimedBy: null },
             });
           }
@@ -214,8 +232,8 @@ export function createSendStore(client: Db) {
         // The counts always move; the lease is renewed only if this owner still holds it, in the
         // same statement (one query fewer per write, ADR 010).
         const [held] = await tx.$queryRaw<{ held: boolean | number | bigint }[]>`UPDATE "Campaign"
-          SET "sentCount" = "sentCount" + ${count("sent")}, "failedCount" = "failedCount" + ${count("failed")},
-            "skippedCount" = "skippedCount" + ${count("skipped")}, "updatedAt" = ${now},
+          SET "sentCount" = "sentCount" + ${written.sent}, "failedCount" = "failedCount" + ${written.failed},
+            "skippedCount" = "skippedCount" + ${written.skipped}, "updatedAt" = ${now},
             "leaseUntil" = CASE WHEN "status" = 'SENDING' AND "leaseOwner" = ${owner} THEN ${leaseUntil} ELSE "leaseUntil" END
           WHERE "id" = ${campaignId}
           RETURNING ("status" = 'SENDING' AND "leaseOwner" = ${owner}) AS "held"`;
@@ -229,4 +247,4 @@ export function createSendStore(client: Db) {
 }
 
 /** The store on this process's database. */
-export const sendStore: SendStore = createSendStore(db);
+export const sendStore: SendStore = createSendStore(db, readDb);

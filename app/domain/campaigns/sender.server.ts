@@ -22,7 +22,7 @@ import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { signedPreferencesUrl, signedUnsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { personalize, prepareCampaignMessage, subscriptionReason, type CampaignRecipient, type PreparedCampaignMessage } from "./message.server.ts";
 import type { RateLimiter } from "./rate-limit.ts";
-import { sendStore, type ClaimedDelivery, type DeliveryOutcome, type SendingCampaign, type SendStore, type StartingDraft } from "./send-store.server.ts";
+import { sendStore, type ClaimedDelivery, type DeliveryOutcome, type SendingCampaign, type SendStore, type StartOptions } from "./send-store.server.ts";
 
 export type { StartingDraft } from "./send-store.server.ts";
 
@@ -98,8 +98,8 @@ let messageIdKey: crypto.KeyObject | undefined;
 const leaseFrom = (now: Date) => new Date(now.getTime() + LEASE_MS);
 
 /** Starts a campaign now: freezes who may get it (rule and bounds). Only drafts and scheduled campaigns start. */
-export function startCampaign(campaignId: number, now = new Date(), draft?: StartingDraft, store: SendStore = sendStore): Promise<boolean> {
-  return store.startCampaign(campaignId, now, draft);
+export function startCampaign(campaignId: number, now = new Date(), options: StartOptions = {}, store: SendStore = sendStore): Promise<boolean> {
+  return store.startCampaign(campaignId, now, options);
 }
 
 /** Starts every scheduled campaign whose time has come. */
