@@ -2,7 +2,7 @@
 // Every read and write carries the marketer's units in its WHERE clause (inStaffUnits), so
 // another unit's campaign is "not found", whatever id is typed.
 
-import { db } from "~/utils/db.server.ts";
+import { db, readDb } from "~/utils/db.server.ts";
 import { inStaffUnits, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
 import { nothingFound } from "~/domain/not-found.ts";
 import { audienceWhere, countAudience } from "~/domain/consent/audience.server.ts";
@@ -231,7 +231,7 @@ export async function previewCampaign(staff: Staff, input: CampaignInput) {
 export async function audienceSize(staff: Staff, unitId: number, topicId: number, channel: Channel = "EMAIL", now = new Date()) {
   const topic = await db.topic.findFirst({ where: { id: topicId, unitId, ...inStaffUnits(staff) }, select: { id: true } });
   if (!topic) return 0;
-  return countAudience(db, { unitId, topicId, channel }, now);
+  return countAudience(readDb, { unitId, topicId, channel }, now);
 }
 
 /**

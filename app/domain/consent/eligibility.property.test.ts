@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
-import { countAudience, findAudienceBatch, loadConsentStates } from "./audience.server.ts";
+import { countAudience, findAudienceBatch, loadConsentStates, type ContactRange } from "./audience.server.ts";
 import { CHANNELS, type Channel } from "./channels.ts";
 import { isEligible, type PromotionalTarget } from "./eligibility.ts";
 
@@ -41,6 +41,21 @@ const BOUNDARY_CONTACTS: ContactState[] = [-1, 0, 1].flatMap((ms) => [
   { subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: null }], unitOptOuts: [], globalOptOuts: [], snoozes: [{ unit: 0, until: at(ms) }], suppressions: [] },
 ]);
 
+/** Where the range starts and ends, as positions in the list of contacts, and the batch size. */
+const bounds = fc.record({ after: fc.nat(26), max: fc.nat(26), take: fc.integer({ min: 1, max: 5 }) });
+
+/** Reads the audience in small keyset batches from the range's start, as the sender does. */
+async function readInBatches(target: PromotionalTarget, range: ContactRange, take: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let after = range.afterContactId ?? 0; ; ) {
+    const batch = await findAudienceBatch(db, target, NOW, { afterContactId: after, maxContactId: range.maxContactId, take });
+    expect(batch.length).toBeLessThanOrEqual(take);
+    if (batch.length === 0) return ids;
+    ids.push(...batch.map((c) => c.id));
+    after = batch[batch.length - 1].id;
+  }
+}
+
 describe("eligibility", () => {
   it("the audience query returns exactly the contacts isEligible() accepts", async () => {
     const units = [await createUnit(), await createUnit()];
@@ -56,7 +71,7 @@ describe("eligibility", () => {
     );
 
     await fc.assert(
-      fc.asyncProperty(fc.array(contactState, { minLength: 1, maxLength: 25 }), async (states) => {
+      fc.asyncProperty(fc.array(contactState, { minLength: 1, maxLength: 25 }), bounds, async (states, bounds) => {
         await db.contact.deleteMany();
         await db.suppression.deleteMany();
         for (const [index, state] of states.entries()) {
@@ -84,21 +99,20 @@ describe("eligibility", () => {
         // In id order, as the audience is read: without orderBy SQLite may scan the email index instead.
         const contactIds = (await db.contact.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((c) => c.id);
         const loaded = await loadConsentStates(db, contactIds);
+        // The sender's bounds: after a checkpoint, up to the id frozen at the start (either may cut mid-list).
+        const after = bounds.after === 0 ? undefined : contactIds[Math.min(bounds.after, contactIds.length) - 1];
+        const max = bounds.max >= contactIds.length ? undefined : contactIds[bounds.max];
+        const inRange = (id: number) => (after === undefined || id > after) && (max === undefined || id <= max);
         for (const target of targets) {
           const expected = contactIds.filter((id) => isEligible(loaded.get(id)!, target, NOW));
-          // Read the audience in small keyset batches, as the sender does.
-          const actual: number[] = [];
-          for (let after = 0; ; ) {
-            const batch = await findAudienceBatch(db, target, NOW, { afterContactId: after, take: 4 });
-            if (batch.length === 0) break;
-            actual.push(...batch.map((c) => c.id));
-            after = batch[batch.length - 1].id;
-          }
-          expect(actual).toEqual(expected);
+          expect(await readInBatches(target, {}, bounds.take)).toEqual(expected);
           expect(await countAudience(db, target, NOW)).toBe(expected.length);
+          const expectedInRange = expected.filter(inRange);
+          expect(await readInBatches(target, { afterContactId: after, maxContactId: max }, bounds.take)).toEqual(expectedInRange);
+          expect(await countAudience(db, target, NOW, { afterContactId: after, maxContactId: max })).toBe(expectedInRange.length);
         }
       }),
-      { numRuns: 40, examples: [[BOUNDARY_CONTACTS]] },
+      { numRuns: 40, examples: [[BOUNDARY_CONTACTS, { after: 0, max: 99, take: 4 }]] },
     );
   });
 
