@@ -55,6 +55,8 @@ await ensureSigningKey(db);
 // under, and the consent wording the preference center shows.
 await (await import("../app/domain/transactional/group-categories.server.ts")).ensureGroupCategories(db);
 await (await import("../app/domain/consent/consent-texts.server.ts")).ensureConsentTexts(db);
+// The planner's statistics, before the first request: the first start after an upgrade analyses, later ones find nothing to do.
+await (await import("../app/utils/query-statistics.server.ts")).refreshQueryStatistics(db);
 
 // A mail transport that cannot deliver is a configuration error: say so now, not at the first send.
 const { createMailTransport } = await import("../app/domain/mail/transport.server.ts");
