@@ -55,15 +55,20 @@ function excludedContacts(target: PromotionalTarget, now: Date, range: ContactRa
     ${target.channel === "EMAIL" ? Prisma.sql`UNION SELECT "contactId" FROM "Suppression" WHERE "contactId" IS NOT NULL${inRange}` : Prisma.empty}`;
 }
 
-/** The SQL of one batch of the audience: contact ids in id order, the exclusions probed per subscription by key. */
-export function audienceBatchSql(target: PromotionalTarget, now: Date, page: ContactRange & { take: number }): Prisma.Sql {
+/** What else rules out the contact of subscription s: a unit or global opt-out, a pause, a suppressed address; each probed by key. */
+function notExcluded(target: PromotionalTarget, now: Date): Prisma.Sql {
   const channel = channelLiteral(target.channel);
-  return Prisma.sql`SELECT s."contactId" AS "id" FROM "Subscription" s
-    WHERE ${activeSubscriptions(target, now, { afterContactId: page.afterContactId ?? 0, maxContactId: page.maxContactId })}
-      AND NOT EXISTS (SELECT 1 FROM "UnitOptOut" u WHERE u."contactId" = s."contactId" AND u."unitId" = ${target.unitId} AND u."channel" = ${channel})
+  return Prisma.sql`NOT EXISTS (SELECT 1 FROM "UnitOptOut" u WHERE u."contactId" = s."contactId" AND u."unitId" = ${target.unitId} AND u."channel" = ${channel})
       AND NOT EXISTS (SELECT 1 FROM "GlobalOptOut" g WHERE g."contactId" = s."contactId" AND g."channel" = ${channel})
       AND NOT EXISTS (SELECT 1 FROM "Snooze" z WHERE z."contactId" = s."contactId" AND z."unitId" = ${target.unitId} AND z."until" > ${now})
-      ${target.channel === "EMAIL" ? Prisma.sql`AND NOT EXISTS (SELECT 1 FROM "Suppression" x WHERE x."contactId" = s."contactId")` : Prisma.empty}
+      ${target.channel === "EMAIL" ? Prisma.sql`AND NOT EXISTS (SELECT 1 FROM "Suppression" x WHERE x."contactId" = s."contactId")` : Prisma.empty}`;
+}
+
+/** The SQL of one batch of the audience: contact ids in id order, walking the topic's index from the checkpoint. */
+export function audienceBatchSql(target: PromotionalTarget, now: Date, page: ContactRange & { take: number }): Prisma.Sql {
+  return Prisma.sql`SELECT s."contactId" AS "id" FROM "Subscription" s
+    WHERE ${activeSubscriptions(target, now, { afterContactId: page.afterContactId ?? 0, maxContactId: page.maxContactId })}
+      AND ${notExcluded(target, now)}
     ORDER BY s."contactId" LIMIT ${page.take}`;
 }
 
@@ -91,6 +96,25 @@ export async function countAudience(client: Db | Tx, target: PromotionalTarget, 
     - (SELECT COUNT(*) FROM "Subscription" s WHERE ${activeSubscriptions(target, now, range)}
         AND s."contactId" IN (${excludedContacts(target, now, range)})) AS "count"`;
   return Number(row.count);
+}
+
+/** A contact column a list needs filled in: the postal address for postal mail, the phone number for calls. */
+export type ContactDetail = "postalAddress" | "phone";
+
+/** The audience (in the range), and how many of them have the detail filled in: one walk of the topic's subscribers. */
+export async function countAudienceWithDetail(
+  client: Db | Tx,
+  target: PromotionalTarget,
+  now: Date,
+  detail: ContactDetail,
+  range: ContactRange = {},
+): Promise<{ audience: number; withDetail: number }> {
+  const column = Prisma.raw(`c."${detail === "phone" ? "phone" : "postalAddress"}"`);
+  const [row] = await client.$queryRaw<{ audience: number | bigint; withDetail: number | bigint | null }[]>`SELECT COUNT(*) AS "audience",
+      SUM(CASE WHEN ${column} IS NOT NULL AND ${column} <> '' THEN 1 ELSE 0 END) AS "withDetail"
+    FROM "Subscription" s JOIN "Contact" c ON c."id" = s."contactId"
+    WHERE ${activeSubscriptions(target, now, range)} AND ${notExcluded(target, now)}`;
+  return { audience: Number(row.audience), withDetail: Number(row.withDetail ?? 0) };
 }
 
 /** A contact's consent state, with when each subscription was given (the footer's "why you got this"). */

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
-import { countAudience, findAudienceBatch, loadConsentStates, type ContactRange } from "./audience.server.ts";
+import { countAudience, countAudienceWithDetail, findAudienceBatch, loadConsentStates, type ContactRange } from "./audience.server.ts";
 import { CHANNELS, type Channel } from "./channels.ts";
 import { isEligible, type PromotionalTarget } from "./eligibility.ts";
 
@@ -18,7 +18,10 @@ const at = (ms: number) => new Date(NOW.getTime() + ms);
 const when = fc.constantFrom(-30 * DAY, -DAY, -1, 0, 1, DAY, 30 * DAY).map(at);
 const channel = fc.constantFrom<Channel>(...CHANNELS);
 
+const detail = fc.constantFrom(null, "", "on file");
 const contactState = fc.record({
+  postalAddress: detail,
+  phone: detail,
   subscriptions: fc.uniqueArray(
     fc.record({
       topic: fc.nat(3),
@@ -37,8 +40,8 @@ type ContactState = typeof contactState extends fc.Arbitrary<infer T> ? T : neve
 
 /** Contacts each subscribed to topic 0 by email, with one date at the boundary: always tried first. */
 const BOUNDARY_CONTACTS: ContactState[] = [-1, 0, 1].flatMap((ms) => [
-  { subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: at(ms) }], unitOptOuts: [], globalOptOuts: [], snoozes: [], suppressions: [] },
-  { subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: null }], unitOptOuts: [], globalOptOuts: [], snoozes: [{ unit: 0, until: at(ms) }], suppressions: [] },
+  { postalAddress: null, phone: null, subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: at(ms) }], unitOptOuts: [], globalOptOuts: [], snoozes: [], suppressions: [] },
+  { postalAddress: null, phone: null, subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: null }], unitOptOuts: [], globalOptOuts: [], snoozes: [{ unit: 0, until: at(ms) }], suppressions: [] },
 ]);
 
 /** Where the range starts and ends, as positions in the list of contacts, and the batch size. */
@@ -76,7 +79,7 @@ describe("eligibility", () => {
         await db.suppression.deleteMany();
         for (const [index, state] of states.entries()) {
           const email = `p${index}@example.com`;
-          const { id } = await db.contact.create({ data: { email } });
+          const { id } = await db.contact.create({ data: { email, postalAddress: state.postalAddress, phone: state.phone } });
           await db.subscription.createMany({
             data: state.subscriptions.map((s) => ({
               contactId: id,
@@ -110,6 +113,10 @@ describe("eligibility", () => {
           const expectedInRange = expected.filter(inRange);
           expect(await readInBatches(target, { afterContactId: after, maxContactId: max }, bounds.take)).toEqual(expectedInRange);
           expect(await countAudience(db, target, NOW, { afterContactId: after, maxContactId: max })).toBe(expectedInRange.length);
+          // The postal and phone lists: the same audience, and those of it with the detail filled in.
+          const detail = target.channel === "PHONE" ? "phone" : "postalAddress";
+          const withDetail = expectedInRange.filter((id) => Boolean(states[contactIds.indexOf(id)][detail]));
+          expect(await countAudienceWithDetail(db, target, NOW, detail, { afterContactId: after, maxContactId: max })).toEqual({ audience: expectedInRange.length, withDetail: withDetail.length });
         }
       }),
       { numRuns: 40, examples: [[BOUNDARY_CONTACTS, { after: 0, max: 99, take: 4 }]] },
