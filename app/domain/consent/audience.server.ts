@@ -65,7 +65,7 @@ function notExcluded(target: PromotionalTarget, now: Date): Prisma.Sql {
 }
 
 /** The SQL of one batch of the audience: contact ids in id order, walking the topic's index from the checkpoint. */
-export function audienceBatchSql(target: PromotionalTarget, now: Date, page: ContactRange & { take: number }): Prisma.Sql {
+function audienceBatchSql(target: PromotionalTarget, now: Date, page: ContactRange & { take: number }): Prisma.Sql {
   return Prisma.sql`SELECT s."contactId" AS "id" FROM "Subscription" s
     WHERE ${activeSubscriptions(target, now, { afterContactId: page.afterContactId ?? 0, maxContactId: page.maxContactId })}
       AND ${notExcluded(target, now)}
