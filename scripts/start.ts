@@ -55,7 +55,9 @@ await ensureSigningKey(db);
 // under, and the consent wording the preference center shows.
 await (await import("../app/domain/transactional/group-categories.server.ts")).ensureGroupCategories(db);
 await (await import("../app/domain/consent/consent-texts.server.ts")).ensureConsentTexts(db);
-// Staff pages' long reads run on a thread of their own: started now, so one that cannot start stops the start-up.
+// The planner's statistics, before the first request: the first start after an upgrade analyses, later ones find nothing to do.
+await (await import("../app/utils/query-statistics.server.ts")).refreshQueryStatistics(db);
+// Staff pages' long reads run on a thread of their own: started now (after the statistics, which a connection loads when it opens), so one that cannot start stops the start-up.
 try {
   await readDb.$queryRaw`SELECT 1`;
 } catch (error) {

@@ -243,7 +243,7 @@ export async function previewCampaign(staff: Staff, input: CampaignInput) {
 export async function audienceSize(staff: Staff, unitId: number, topicId: number, channel: Channel = "EMAIL", now = new Date()) {
   const topic = await db.topic.findFirst({ where: { id: topicId, unitId, ...inStaffUnits(staff) }, select: { id: true } });
   if (!topic) return 0;
-  return countAudience(db, { unitId, topicId, channel }, now);
+  return countAudience(readDb, { unitId, topicId, channel }, now);
 }
 
 /**

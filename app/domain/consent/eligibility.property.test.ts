@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
-import { countAudience, findAudienceBatch, loadConsentStates } from "./audience.server.ts";
+import { countAudience, countAudienceWithDetail, findAudienceBatch, loadConsentStates, type ContactRange } from "./audience.server.ts";
 import { CHANNELS, type Channel } from "./channels.ts";
 import { isEligible, type PromotionalTarget } from "./eligibility.ts";
 
@@ -18,7 +18,10 @@ const at = (ms: number) => new Date(NOW.getTime() + ms);
 const when = fc.constantFrom(-30 * DAY, -DAY, -1, 0, 1, DAY, 30 * DAY).map(at);
 const channel = fc.constantFrom<Channel>(...CHANNELS);
 
+const detail = fc.constantFrom(null, "", "on file");
 const contactState = fc.record({
+  postalAddress: detail,
+  phone: detail,
   subscriptions: fc.uniqueArray(
     fc.record({
       topic: fc.nat(3),
@@ -37,9 +40,24 @@ type ContactState = typeof contactState extends fc.Arbitrary<infer T> ? T : neve
 
 /** Contacts each subscribed to topic 0 by email, with one date at the boundary: always tried first. */
 const BOUNDARY_CONTACTS: ContactState[] = [-1, 0, 1].flatMap((ms) => [
-  { subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: at(ms) }], unitOptOuts: [], globalOptOuts: [], snoozes: [], suppressions: [] },
-  { subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: null }], unitOptOuts: [], globalOptOuts: [], snoozes: [{ unit: 0, until: at(ms) }], suppressions: [] },
+  { postalAddress: null, phone: null, subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: at(ms) }], unitOptOuts: [], globalOptOuts: [], snoozes: [], suppressions: [] },
+  { postalAddress: null, phone: null, subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: null }], unitOptOuts: [], globalOptOuts: [], snoozes: [{ unit: 0, until: at(ms) }], suppressions: [] },
 ]);
+
+/** Where the range starts and ends, as positions in the list of contacts, and the batch size. */
+const bounds = fc.record({ after: fc.nat(26), max: fc.nat(26), take: fc.integer({ min: 1, max: 5 }) });
+
+/** Reads the audience in small keyset batches from the range's start, as the sender does. */
+async function readInBatches(target: PromotionalTarget, range: ContactRange, take: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let after = range.afterContactId ?? 0; ; ) {
+    const batch = await findAudienceBatch(db, target, NOW, { afterContactId: after, maxContactId: range.maxContactId, take });
+    expect(batch.length).toBeLessThanOrEqual(take);
+    if (batch.length === 0) return ids;
+    ids.push(...batch.map((c) => c.id));
+    after = batch[batch.length - 1].id;
+  }
+}
 
 describe("eligibility", () => {
   it("the audience query returns exactly the contacts isEligible() accepts", async () => {
@@ -56,12 +74,12 @@ describe("eligibility", () => {
     );
 
     await fc.assert(
-      fc.asyncProperty(fc.array(contactState, { minLength: 1, maxLength: 25 }), async (states) => {
+      fc.asyncProperty(fc.array(contactState, { minLength: 1, maxLength: 25 }), bounds, async (states, bounds) => {
         await db.contact.deleteMany();
         await db.suppression.deleteMany();
         for (const [index, state] of states.entries()) {
           const email = `p${index}@example.com`;
-          const { id } = await db.contact.create({ data: { email } });
+          const { id } = await db.contact.create({ data: { email, postalAddress: state.postalAddress, phone: state.phone } });
           await db.subscription.createMany({
             data: state.subscriptions.map((s) => ({
               contactId: id,
@@ -84,21 +102,24 @@ describe("eligibility", () => {
         // In id order, as the audience is read: without orderBy SQLite may scan the email index instead.
         const contactIds = (await db.contact.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((c) => c.id);
         const loaded = await loadConsentStates(db, contactIds);
+        // The sender's bounds: after a checkpoint, up to the id frozen at the start (either may cut mid-list).
+        const after = bounds.after === 0 ? undefined : contactIds[Math.min(bounds.after, contactIds.length) - 1];
+        const max = bounds.max >= contactIds.length ? undefined : contactIds[bounds.max];
+        const inRange = (id: number) => (after === undefined || id > after) && (max === undefined || id <= max);
         for (const target of targets) {
           const expected = contactIds.filter((id) => isEligible(loaded.get(id)!, target, NOW));
-          // Read the audience in small keyset batches, as the sender does.
-          const actual: number[] = [];
-          for (let after = 0; ; ) {
-            const batch = await findAudienceBatch(db, target, NOW, { afterContactId: after, take: 4 });
-            if (batch.length === 0) break;
-            actual.push(...batch.map((c) => c.id));
-            after = batch[batch.length - 1].id;
-          }
-          expect(actual).toEqual(expected);
+          expect(await readInBatches(target, {}, bounds.take)).toEqual(expected);
           expect(await countAudience(db, target, NOW)).toBe(expected.length);
+          const expectedInRange = expected.filter(inRange);
+          expect(await readInBatches(target, { afterContactId: after, maxContactId: max }, bounds.take)).toEqual(expectedInRange);
+          expect(await countAudience(db, target, NOW, { afterContactId: after, maxContactId: max })).toBe(expectedInRange.length);
+          // The postal and phone lists: the same audience, and those of it with the detail filled in.
+          const detail = target.channel === "PHONE" ? "phone" : "postalAddress";
+          const withDetail = expectedInRange.filter((id) => Boolean(states[contactIds.indexOf(id)][detail]));
+          expect(await countAudienceWithDetail(db, target, NOW, detail, { afterContactId: after, maxContactId: max })).toEqual({ audience: expectedInRange.length, withDetail: withDetail.length });
         }
       }),
-      { numRuns: 40, examples: [[BOUNDARY_CONTACTS]] },
+      { numRuns: 40, examples: [[BOUNDARY_CONTACTS, { after: 0, max: 99, take: 4 }]] },
     );
   });
 

@@ -2,17 +2,17 @@ import { stringify } from "csv-stringify/sync";
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
 import { nothingFound } from "~/domain/not-found.ts";
-import { audienceWhere } from "~/domain/consent/audience.server.ts";
+import { countAudienceWithDetail, findAudienceBatch, type ContactDetail } from "~/domain/consent/audience.server.ts";
 import { recordExport } from "~/domain/consent/changes.server.ts";
 import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { CHANNEL_LABEL, offeredChannels } from "~/domain/consent/channels.ts";
 import { inertCell } from "~/utils/csv-cells.ts";
-import { db } from "~/utils/db.server.ts";
+import { db, readDb } from "~/utils/db.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
 import { EXPORT_CHANNELS, type ExportChannel } from "./list-channels.ts";
 
 // Postal and phone lists: the contacts who may get postal mail (or a call) about one topic of
-// one unit, as CSV for a mailing house or call centre. Who is on a list is audienceWhere(), the
+// one unit, as CSV for a mailing house or call centre. Who is on a list is the audience query, the
 // same rule as every email campaign (docs/invariants.md, invariant 2); every export is a ledger event.
 
 
@@ -82,18 +82,13 @@ export async function findContactList(staff: Staff, ask: { unit: string; topic: 
 
 const targetOf = (list: ContactList): PromotionalTarget => ({ unitId: list.unit.id, topicId: list.topic.id, channel: list.channel });
 
+const detailOf = (channel: ExportChannel): ContactDetail => (channel === "POSTAL" ? "postalAddress" : "phone");
+
 /** The contact detail a list needs: a postal address for postal mail, a phone number for calls. */
 function hasContactDetail(channel: ExportChannel): Prisma.ContactWhereInput {
   return channel === "POSTAL"
     ? { AND: [{ postalAddress: { not: null } }, { NOT: { postalAddress: "" } }] }
     : { AND: [{ phone: { not: null } }, { NOT: { phone: "" } }] };
-}
-
-function listWhere(list: ContactList, now: Date, maxContactId?: number): Prisma.ContactWhereInput {
-  return {
-    AND: [audienceWhere(targetOf(list), now), hasContactDetail(list.channel)],
-    ...(maxContactId === undefined ? {} : { id: { lte: maxContactId } }),
-  };
 }
 
 export type ContactListSize = {
@@ -106,12 +101,8 @@ export type ContactListSize = {
 };
 
 export async function sizeOfContactList(list: ContactList, now = new Date(), maxContactId?: number): Promise<ContactListSize> {
-  const bounded = maxContactId === undefined ? {} : { id: { lte: maxContactId } };
-  const [mayBeContacted, rows] = await Promise.all([
-    db.contact.count({ where: { ...audienceWhere(targetOf(list), now), ...bounded } }),
-    db.contact.count({ where: listWhere(list, now, maxContactId) }),
-  ]);
-  return { mayBeContacted, rows, missingDetail: mayBeContacted - rows };
+  const size = await countAudienceWithDetail(readDb, targetOf(list), now, detailOf(list.channel), { maxContactId });
+  return { mayBeContacted: size.audience, rows: size.withDetail, missingDetail: size.audience - size.withDetail };
 }
 
 export type ContactListExport = ContactListSize & {
@@ -152,28 +143,33 @@ export async function exportContactList(
         return;
       }
       // Each batch asks the rule again: someone who opts out while the file streams is left out.
-      const batch = await db.contact.findMany({
-        where: { ...listWhere(list, now, maxContactId), id: { gt: afterContactId, lte: maxContactId } },
-        orderBy: { id: "asc" },
-        take: batchSize,
-        select: {
-          id: true,
-          name: true,
-          email: true,
-          postalAddress: true,
-          phone: true,
-          subscriptions: {
-            where: { topicId: list.topic.id, channel: list.channel },
-            select: { basis: true, consentedAt: true, expiresAt: true },
+      for (;;) {
+        const audience = await findAudienceBatch(db, targetOf(list), now, { afterContactId, maxContactId, take: batchSize });
+        if (audience.length === 0) {
+          controller.close();
+          return;
+        }
+        afterContactId = audience[audience.length - 1].id;
+        const batch = await db.contact.findMany({
+          where: { id: { in: audience.map((member) => member.id) }, ...hasContactDetail(list.channel) },
+          orderBy: { id: "asc" },
+          select: {
+            id: true,
+            name: true,
+            email: true,
+            postalAddress: true,
+            phone: true,
+            subscriptions: {
+              where: { topicId: list.topic.id, channel: list.channel },
+              select: { basis: true, consentedAt: true, expiresAt: true },
+            },
           },
-        },
-      });
-      if (batch.length === 0) {
-        controller.close();
+        });
+        // People without the detail add no rows: read on until a batch has some.
+        if (batch.length === 0) continue;
+        controller.enqueue(encoder.encode(stringify(batch.map((contact) => csvRow(list.channel, contact)))));
         return;
       }
-      afterContactId = batch[batch.length - 1].id;
-      controller.enqueue(encoder.encode(stringify(batch.map((contact) => csvRow(list.channel, contact)))));
     },
   });
 

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import { Readable, pipeline } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import { db } from "~/utils/db.server.ts";
+import { refreshQueryStatistics } from "~/utils/query-statistics.server.ts";
 import { applyImportedSubscriptions, type ImportSkipReason } from "~/domain/consent/import-batch.server.ts";
 import { checkRow, HEADER, ImportFileError, readHeader, type ColumnMap, type ContactRow, type ImportTopic } from "./contact-csv.ts";
 
@@ -134,6 +135,8 @@ export async function importContacts(options: ImportOptions): Promise<ImportRepo
     if (batch.length >= batchRows) await flush();
   }
   await flush();
+  // An import can grow the tables many times over: the planner's statistics must follow (bounded, usually a no-op).
+  await refreshQueryStatistics(db);
   options.onProgress?.(report.rows, total);
   return report;
 }

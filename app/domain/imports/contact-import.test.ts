@@ -60,6 +60,21 @@ describe("contact import", () => {
     expect(JSON.parse(event.detail!)).toEqual({ basis: "EXPRESS", consentedAt: "2025-01-15T09:00:00.000Z", origin: "newsletter form 2025" });
   });
 
+  it("leaves the query planner's statistics current: a database never analysed has them after an import", async () => {
+    const analysed = async () => {
+      const [table] = await db.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'`);
+      if (Number(table.n) === 0) return [];
+      const rows = await db.$queryRawUnsafe<{ tbl: string }[]>(`SELECT DISTINCT tbl FROM sqlite_stat1 WHERE tbl IN ('Contact', 'Subscription')`);
+      return rows.map((row) => row.tbl).sort();
+    };
+    // As a database is before its first analysis (other tests here import too).
+    if ((await analysed()).length > 0) await db.$executeRawUnsafe("DELETE FROM sqlite_stat1");
+    expect(await analysed()).toEqual([]);
+    const rows = Array.from({ length: 30 }, (_, i) => `p${i}@example.com,P${i},news,email,express,2025-01-15T09:00:00Z,form`);
+    await run(csv(...rows));
+    expect(await analysed()).toEqual(["Contact", "Subscription"]);
+  });
+
   it("reports each kind of bad row with its line number, and the good rows around them still land", async () => {
     const content = [
       HEADER, // line 1
