@@ -524,8 +524,8 @@ function line(cells: string[]): string {
 }
 const verdict = (pass: boolean | null) => (pass === null ? "—" : pass ? "pass" : "FAIL");
 function printRow(row: Row): void {
-  const p50 = row.figure ?? `${ms(row.p50)} ms`;
-  const p95 = row.figure ? "" : `${ms(row.p95)} ms`;
+  const p50 = row.figure ?? (row.n ? `${ms(row.p50)} ms` : "—");
+  const p95 = row.figure || !row.n ? "" : `${ms(row.p95)} ms`;
   console.log(`  ${row.operation}: n ${int(row.n)}, p50 ${p50}${p95 ? `, p95 ${p95}` : ""}${row.goal ? ` (goal ${row.goal}: ${verdict(row.pass)})` : ""}${row.note ? ` — ${row.note}` : ""}`);
 }
 
@@ -565,8 +565,8 @@ function printTable(facts: Facts, databaseBytes: number, serverLog: string): voi
       section = row.section;
       console.log(`-- ${section}`);
     }
-    const p50 = row.figure ?? `${ms(row.p50)} ms`;
-    const p95 = row.figure ? "" : `${ms(row.p95)} ms`;
+    const p50 = row.figure ?? (row.n ? `${ms(row.p50)} ms` : "—");
+    const p95 = row.figure || !row.n ? "" : `${ms(row.p95)} ms`;
     const server = row.serverP50 === undefined ? "" : `  ${ms(row.serverP50)} ms`;
     console.log(line([row.operation.slice(0, COLUMNS[0]), int(row.n), p50, p95, row.goal, verdict(row.pass)]) + server);
   }
