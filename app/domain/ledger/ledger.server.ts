@@ -1,14 +1,15 @@
 // The consent ledger as admins and auditors read it: search, CSV export and the daily chart of
-// opt-ins and opt-outs. Read-only over ConsentEvent (the consent core writes it); portable
-// Prisma queries that lean on its indexes (unitId+createdAt, contactId+createdAt, campaignId).
+// opt-ins and opt-outs. Read-only over ConsentEvent (the consent core writes it), on readDb; each
+// query keyed on an index: (filter, id) for a page newest first, (createdAt, id) for dates,
+// (unitId, createdAt, action, source, changed) for the chart (ADR 034).
 
 import { stringify } from "csv-stringify/sync";
-import type { Prisma } from "~/generated/prisma/client.ts";
+import { Prisma } from "~/generated/prisma/client.ts";
 import type { Channel, ConsentAction, ConsentSource } from "~/generated/prisma/enums.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { isErasedAddress } from "~/domain/consent/contacts.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
-import { db, type Db } from "~/utils/db.server.ts";
+import { db, readDb, type Db } from "~/utils/db.server.ts";
 import { inertCell } from "~/utils/csv-cells.ts";
 import {
   CHART_MAX_DAYS,
@@ -38,7 +39,7 @@ export type LedgerScope = {
 };
 
 /** Units and their topics (archived ones too: their history stays), for the search form. */
-export async function ledgerFilterChoices(client: Db = db) {
+export async function ledgerFilterChoices(client: Db = readDb) {
   const units = await client.businessUnit.findMany({
     orderBy: { displayName: "asc" },
     select: { id: true, slug: true, displayName: true, topics: { orderBy: { name: "asc" }, select: { id: true, name: true, archivedAt: true } } },
@@ -167,22 +168,125 @@ async function describe(rows: EventRow[], client: Db, name: (u: UnitRef) => stri
   });
 }
 
+/**
+ * Beyond this many events in the date range, a page walks ids newest first with the dates as a
+ * filter; up to it, the range's ids are read from the (createdAt, id) index and sorted.
+ */
+export const SORTED_RANGE_LIMIT = 250_000;
+
+/**
+ * How the ids of a search are found: by walking an id index newest first, or by sorting a date
+ * range's ids (a range small enough to sort, whose newest id is known).
+ */
+export type IdPlan = { kind: "walk" } | { kind: "sort"; newestInRange: number };
+
+/** The filters as SQL conditions (dates apart); every one has an index that ends with id. */
+function filterConditions(scope: LedgerScope): Prisma.Sql[] {
+  const { query } = scope;
+  return [
+    ...(query.email ? [Prisma.sql`"contactId" = ${scope.contact?.id ?? -1}`] : []),
+    ...(scope.unit ? [Prisma.sql`"unitId" = ${scope.unit.id}`] : []),
+    ...(scope.topic ? [Prisma.sql`"topicId" = ${scope.topic.id}`] : []),
+    ...(query.source ? [Prisma.sql`"source" = ${query.source}`] : []),
+    ...(query.action ? [Prisma.sql`"action" = ${query.action}`] : []),
+    ...(query.campaign ? [Prisma.sql`"campaignId" = ${query.campaign}`] : []),
+  ];
+}
+
+const whereAll = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty);
+
+/**
+ * Ids are not in createdAt order (writers stamp their own time), so a date search cannot take an
+ * id range: a small range is sorted by id, a large one filtered while walking ids. The count is
+ * capped, so choosing costs at most SORTED_RANGE_LIMIT index entries.
+ */
+export async function choosePlan(scope: LedgerScope, client: Db = readDb): Promise<IdPlan> {
+  const { gte, lt } = dayRange(scope.query.from, scope.query.to);
+  if (!gte && !lt) return { kind: "walk" };
+  const inRange = [
+    ...(scope.unit ? [Prisma.sql`"unitId" = ${scope.unit.id}`] : []),
+    ...(gte ? [Prisma.sql`"createdAt" >= ${gte}`] : []),
+    ...(lt ? [Prisma.sql`"createdAt" < ${lt}`] : []),
+  ];
+  const [row] = await client.$queryRaw<{ n: number | bigint; newest: number | bigint | null }[]>`SELECT COUNT(*) AS "n", MAX("id") AS "newest"
+    FROM (SELECT "id" FROM "ConsentEvent" ${whereAll(inRange)} LIMIT ${SORTED_RANGE_LIMIT + 1}) AS "capped"`;
+  return Number(row.n) > SORTED_RANGE_LIMIT ? { kind: "walk" } : { kind: "sort", newestInRange: Number(row.newest ?? 0) };
+}
+
+/** Ids a date search first walks below its cursor: when they hold a whole page, no plan is needed. */
+export const DATE_WINDOW = 20_000;
+
+/**
+ * The ids of the next `take` matching events below `beforeId`, newest first, exactly. A date
+ * search first tries the DATE_WINDOW ids below the cursor: every id outside is smaller, so a
+ * full page found there is the answer; otherwise `plan` ("sort" or "walk") finds it.
+ */
+async function matchingIds(scope: LedgerScope, plan: () => Promise<IdPlan>, beforeId: number | null, take: number, client: Db): Promise<number[]> {
+  const { gte, lt } = dayRange(scope.query.from, scope.query.to);
+  if (!gte && !lt) return idsWalked(scope, beforeId !== null ? [Prisma.sql`"id" < ${beforeId}`] : [], take, client);
+  const inWindow = async (below: number) => {
+    const found = await idsWalked(scope, [Prisma.sql`"id" < ${below}`, Prisma.sql`"id" >= ${below - DATE_WINDOW}`], take, client);
+    return found.length === take || below - DATE_WINDOW <= 1 ? found : null;
+  };
+  const below = beforeId ?? (await newestId(client)) + 1;
+  const nearCursor = await inWindow(below);
+  if (nearCursor) return nearCursor;
+  const chosen = await plan();
+  if (chosen.kind === "walk") return idsWalked(scope, [Prisma.sql`"id" < ${below}`], take, client);
+  // No id in the range is above its newest: the window may start there instead.
+  if (chosen.newestInRange < below - DATE_WINDOW) {
+    const nearNewest = await inWindow(chosen.newestInRange + 1);
+    if (nearNewest) return nearNewest;
+  }
+  // The inner ORDER BY and LIMIT hold the range scan on a createdAt index; the limit never cuts (choosePlan counted).
+  const inRange = [
+    ...filterConditions(scope),
+    Prisma.sql`"id" < ${below}`,
+    ...(gte ? [Prisma.sql`"createdAt" >= ${gte}`] : []),
+    ...(lt ? [Prisma.sql`"createdAt" < ${lt}`] : []),
+  ];
+  const rows = await client.$queryRaw<{ id: number | bigint }[]>`SELECT "id" FROM (SELECT "id", "createdAt" FROM "ConsentEvent" ${whereAll(inRange)}
+    ORDER BY "createdAt" LIMIT ${SORTED_RANGE_LIMIT + 1}) AS "inRange" ORDER BY "id" DESC LIMIT ${take}`;
+  return rows.map((r) => Number(r.id));
+}
+
+/** Matching ids newest first, walking an index that ends with id (the primary key when no filter has one). */
+async function idsWalked(scope: LedgerScope, idBounds: Prisma.Sql[], take: number, client: Db): Promise<number[]> {
+  const { gte, lt } = dayRange(scope.query.from, scope.query.to);
+  // COALESCE keeps the dates a filter: an index on them would mean sorting the whole range by id.
+  const conditions = [
+    ...filterConditions(scope),
+    ...idBounds,
+    ...(gte ? [Prisma.sql`COALESCE("createdAt", "createdAt") >= ${gte}`] : []),
+    ...(lt ? [Prisma.sql`COALESCE("createdAt", "createdAt") < ${lt}`] : []),
+  ];
+  const rows = await client.$queryRaw<{ id: number | bigint }[]>`SELECT "id" FROM "ConsentEvent" ${whereAll(conditions)} ORDER BY "id" DESC LIMIT ${take}`;
+  return rows.map((r) => Number(r.id));
+}
+
+/** The newest event's id, or 0 (a keyed read: Prisma's aggregate _max scans the table). */
+async function newestId(client: Db): Promise<number> {
+  return (await client.consentEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } }))?.id ?? 0;
+}
+
+/** The events of these ids with their contact's address, newest first. */
+async function eventsByIds(ids: number[], client: Db): Promise<EventRow[]> {
+  if (ids.length === 0) return [];
+  return client.consentEvent.findMany({ where: { id: { in: ids } }, orderBy: { id: "desc" }, select: EVENT_SELECT });
+}
+
 /** One page of matching events, newest first (keyset on id). */
-export async function searchLedger(scope: LedgerScope, client: Db = db): Promise<{ entries: LedgerEntry[]; nextBeforeId: number | null }> {
+export async function searchLedger(scope: LedgerScope, client: Db = readDb): Promise<{ entries: LedgerEntry[]; nextBeforeId: number | null }> {
   if (scope.addressWithoutContact) return { entries: [], nextBeforeId: null };
-  const rows = await client.consentEvent.findMany({
-    where: { ...scope.where, ...(scope.query.before ? { id: { lt: scope.query.before } } : {}) },
-    orderBy: { id: "desc" },
-    take: LEDGER_PAGE_SIZE + 1,
-    select: EVENT_SELECT,
-  });
+  const ids = await matchingIds(scope, () => choosePlan(scope, client), scope.query.before ?? null, LEDGER_PAGE_SIZE + 1, client);
+  const rows = await eventsByIds(ids.slice(0, LEDGER_PAGE_SIZE), client);
   const entries = await describe(
-    rows.slice(0, LEDGER_PAGE_SIZE),
+    rows,
     client,
     (u) => u.displayName,
     (t) => t.name,
   );
-  return { entries, nextBeforeId: rows.length > LEDGER_PAGE_SIZE ? rows[LEDGER_PAGE_SIZE - 1].id : null };
+  return { entries, nextBeforeId: ids.length > LEDGER_PAGE_SIZE ? ids[LEDGER_PAGE_SIZE - 1] : null };
 }
 
 export const LEDGER_CSV_COLUMNS = [
@@ -259,13 +363,16 @@ export async function exportLedger(
   scope: LedgerScope,
   options: { now?: Date; batchSize?: number; client?: Db; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<LedgerExport> {
-  const client = options.client ?? db;
+  const client = options.client ?? readDb;
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 1000;
-  const maxId = scope.addressWithoutContact ? 0 : ((await client.consentEvent.aggregate({ _max: { id: true } }))._max.id ?? 0);
-  const where: Prisma.ConsentEventWhereInput = { ...scope.where, id: { lte: maxId } };
-  const rows = scope.addressWithoutContact ? 0 : await client.consentEvent.count({ where });
-  await recordAudit(client, actor, { action: "ledger.export", detail: { filters: auditedFilters(scope), rows } });
+  const maxId = scope.addressWithoutContact ? 0 : await newestId(client);
+  const rows = maxId === 0 ? 0 : await client.consentEvent.count({ where: { ...scope.where, id: { lte: maxId } } });
+  // The audit entry is a write: the main client, never the read connection.
+  await recordAudit(db, actor, { action: "ledger.export", detail: { filters: auditedFilters(scope), rows } });
+  // Chosen once, when first needed: the range does not change during the export.
+  let chosen: Promise<IdPlan> | null = null;
+  const plan = () => (chosen ??= choosePlan(scope, client));
 
   const encoder = new TextEncoder();
   let beforeId = maxId + 1;
@@ -279,20 +386,13 @@ export async function exportLedger(
         controller.enqueue(encoder.encode(stringify([[...LEDGER_CSV_COLUMNS]])));
         return;
       }
-      const batch =
-        maxId === 0
-          ? []
-          : await client.consentEvent.findMany({
-              where: { ...where, id: { lt: beforeId } },
-              orderBy: { id: "desc" },
-              take: batchSize,
-              select: EVENT_SELECT,
-            });
-      if (batch.length === 0) {
+      const ids = maxId === 0 ? [] : await matchingIds(scope, plan, beforeId, batchSize, client);
+      if (ids.length === 0) {
         controller.close();
         return;
       }
-      beforeId = batch[batch.length - 1].id;
+      beforeId = ids[ids.length - 1];
+      const batch = await eventsByIds(ids, client);
       done += batch.length;
       options.onProgress?.(done, rows);
       const entries = await describe(batch, client, (u) => u.slug, (t) => t.slug);
@@ -323,10 +423,10 @@ export type LedgerChart = {
 /**
  * Daily opt-ins and opt-outs by source for one unit, or for every unit at once (events with no
  * unit: global opt-ins and opt-outs), over whole UTC days. One groupBy per day: each is a range
- * on the (unitId, createdAt) index, counted by the database, so the chart costs the same
- * whatever the ledger's size and needs no database-specific date SQL.
+ * on the (unitId, createdAt, action, source, changed) index, counted from the index alone, so the
+ * chart costs the same whatever the ledger's size and needs no database-specific date SQL.
  */
-export async function ledgerChart(unit: UnitRef | null, period: { from: string; to: string }, client: Db = db): Promise<LedgerChart> {
+export async function ledgerChart(unit: UnitRef | null, period: { from: string; to: string }, client: Db = readDb): Promise<LedgerChart> {
   const start = dayStart(period.from)!;
   const dayCount = Math.round((dayStart(period.to)!.getTime() - start.getTime()) / DAY_MS) + 1;
   if (dayCount < 1 || dayCount > CHART_MAX_DAYS) throw new RangeError(`A chart covers 1 to ${CHART_MAX_DAYS} days.`);
