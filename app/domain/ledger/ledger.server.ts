@@ -168,11 +168,14 @@ async function describe(rows: EventRow[], client: Db, name: (u: UnitRef) => stri
   });
 }
 
-/**
- * Beyond this many events in the date range, a page walks ids newest first with the dates as a
- * filter; up to it, the range's ids are read from the (createdAt, id) index and sorted.
- */
-export const SORTED_RANGE_LIMIT = 250_000;
+/** How a date search bounds its work (tests take small ones to reach every path). */
+export type LedgerLimits = {
+  /** Up to this many events in the date range, the range's ids are read from a createdAt index and sorted; beyond, ids are walked newest first. */
+  sortedRange: number;
+  /** Ids a date search first walks below its cursor: when they hold a whole page, no plan is needed. */
+  dateWindow: number;
+};
+export const LEDGER_LIMITS: LedgerLimits = { sortedRange: 250_000, dateWindow: 20_000 };
 
 /**
  * How the ids of a search are found: by walking an id index newest first, or by sorting a date
@@ -198,9 +201,9 @@ const whereAll = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.sql`W
 /**
  * Ids are not in createdAt order (writers stamp their own time), so a date search cannot take an
  * id range: a small range is sorted by id, a large one filtered while walking ids. The count is
- * capped, so choosing costs at most SORTED_RANGE_LIMIT index entries.
+ * capped, so choosing costs at most `sortedRange` index entries.
  */
-export async function choosePlan(scope: LedgerScope, client: Db = readDb): Promise<IdPlan> {
+export async function choosePlan(scope: LedgerScope, client: Db = readDb, limits = LEDGER_LIMITS): Promise<IdPlan> {
   const { gte, lt } = dayRange(scope.query.from, scope.query.to);
   if (!gte && !lt) return { kind: "walk" };
   const inRange = [
@@ -209,24 +212,28 @@ export async function choosePlan(scope: LedgerScope, client: Db = readDb): Promi
     ...(lt ? [Prisma.sql`"createdAt" < ${lt}`] : []),
   ];
   const [row] = await client.$queryRaw<{ n: number | bigint; newest: number | bigint | null }[]>`SELECT COUNT(*) AS "n", MAX("id") AS "newest"
-    FROM (SELECT "id" FROM "ConsentEvent" ${whereAll(inRange)} LIMIT ${SORTED_RANGE_LIMIT + 1}) AS "capped"`;
-  return Number(row.n) > SORTED_RANGE_LIMIT ? { kind: "walk" } : { kind: "sort", newestInRange: Number(row.newest ?? 0) };
+    FROM (SELECT "id" FROM "ConsentEvent" ${whereAll(inRange)} LIMIT ${limits.sortedRange + 1}) AS "capped"`;
+  return Number(row.n) > limits.sortedRange ? { kind: "walk" } : { kind: "sort", newestInRange: Number(row.newest ?? 0) };
 }
-
-/** Ids a date search first walks below its cursor: when they hold a whole page, no plan is needed. */
-export const DATE_WINDOW = 20_000;
 
 /**
  * The ids of the next `take` matching events below `beforeId`, newest first, exactly. A date
- * search first tries the DATE_WINDOW ids below the cursor: every id outside is smaller, so a
+ * search first tries the `dateWindow` ids below the cursor: every id outside is smaller, so a
  * full page found there is the answer; otherwise `plan` ("sort" or "walk") finds it.
  */
-async function matchingIds(scope: LedgerScope, plan: () => Promise<IdPlan>, beforeId: number | null, take: number, client: Db): Promise<number[]> {
+async function matchingIds(
+  scope: LedgerScope,
+  plan: () => Promise<IdPlan>,
+  beforeId: number | null,
+  take: number,
+  client: Db,
+  limits: LedgerLimits,
+): Promise<number[]> {
   const { gte, lt } = dayRange(scope.query.from, scope.query.to);
   if (!gte && !lt) return idsWalked(scope, beforeId !== null ? [Prisma.sql`"id" < ${beforeId}`] : [], take, client);
   const inWindow = async (below: number) => {
-    const found = await idsWalked(scope, [Prisma.sql`"id" < ${below}`, Prisma.sql`"id" >= ${below - DATE_WINDOW}`], take, client);
-    return found.length === take || below - DATE_WINDOW <= 1 ? found : null;
+    const found = await idsWalked(scope, [Prisma.sql`"id" < ${below}`, Prisma.sql`"id" >= ${below - limits.dateWindow}`], take, client);
+    return found.length === take || below - limits.dateWindow <= 1 ? found : null;
   };
   const below = beforeId ?? (await newestId(client)) + 1;
   const nearCursor = await inWindow(below);
@@ -234,24 +241,36 @@ async function matchingIds(scope: LedgerScope, plan: () => Promise<IdPlan>, befo
   const chosen = await plan();
   if (chosen.kind === "walk") return idsWalked(scope, [Prisma.sql`"id" < ${below}`], take, client);
   // No id in the range is above its newest: the window may start there instead.
-  if (chosen.newestInRange < below - DATE_WINDOW) {
+  if (chosen.newestInRange < below - limits.dateWindow) {
     const nearNewest = await inWindow(chosen.newestInRange + 1);
     if (nearNewest) return nearNewest;
   }
-  // The inner ORDER BY and LIMIT hold the range scan on a createdAt index; the limit never cuts (choosePlan counted).
+  const rows = await client.$queryRaw<{ id: number | bigint }[]>(sortedRangeSql(scope, below, take, limits));
+  return rows.map((r) => Number(r.id));
+}
+
+/** The newest `take` ids below `below` of a date range, sorted from the range's ids. */
+export function sortedRangeSql(scope: LedgerScope, below: number, take: number, limits = LEDGER_LIMITS): Prisma.Sql {
+  const { gte, lt } = dayRange(scope.query.from, scope.query.to);
   const inRange = [
     ...filterConditions(scope),
     Prisma.sql`"id" < ${below}`,
     ...(gte ? [Prisma.sql`"createdAt" >= ${gte}`] : []),
     ...(lt ? [Prisma.sql`"createdAt" < ${lt}`] : []),
   ];
-  const rows = await client.$queryRaw<{ id: number | bigint }[]>`SELECT "id" FROM (SELECT "id", "createdAt" FROM "ConsentEvent" ${whereAll(inRange)}
-    ORDER BY "createdAt" LIMIT ${SORTED_RANGE_LIMIT + 1}) AS "inRange" ORDER BY "id" DESC LIMIT ${take}`;
-  return rows.map((r) => Number(r.id));
+  // The inner ORDER BY and LIMIT hold the range scan on a createdAt index; the limit never cuts (choosePlan counted).
+  return Prisma.sql`SELECT "id" FROM (SELECT "id", "createdAt" FROM "ConsentEvent" ${whereAll(inRange)}
+    ORDER BY "createdAt" LIMIT ${limits.sortedRange + 1}) AS "inRange" ORDER BY "id" DESC LIMIT ${take}`;
 }
 
 /** Matching ids newest first, walking an index that ends with id (the primary key when no filter has one). */
 async function idsWalked(scope: LedgerScope, idBounds: Prisma.Sql[], take: number, client: Db): Promise<number[]> {
+  const rows = await client.$queryRaw<{ id: number | bigint }[]>(walkSql(scope, idBounds, take));
+  return rows.map((r) => Number(r.id));
+}
+
+/** The walk's statement: the filters and id bounds keyed, the dates a filter on the rows walked. */
+export function walkSql(scope: LedgerScope, idBounds: Prisma.Sql[], take: number): Prisma.Sql {
   const { gte, lt } = dayRange(scope.query.from, scope.query.to);
   // COALESCE keeps the dates a filter: an index on them would mean sorting the whole range by id.
   const conditions = [
@@ -260,8 +279,7 @@ async function idsWalked(scope: LedgerScope, idBounds: Prisma.Sql[], take: numbe
     ...(gte ? [Prisma.sql`COALESCE("createdAt", "createdAt") >= ${gte}`] : []),
     ...(lt ? [Prisma.sql`COALESCE("createdAt", "createdAt") < ${lt}`] : []),
   ];
-  const rows = await client.$queryRaw<{ id: number | bigint }[]>`SELECT "id" FROM "ConsentEvent" ${whereAll(conditions)} ORDER BY "id" DESC LIMIT ${take}`;
-  return rows.map((r) => Number(r.id));
+  return Prisma.sql`SELECT "id" FROM "ConsentEvent" ${whereAll(conditions)} ORDER BY "id" DESC LIMIT ${take}`;
 }
 
 /** The newest event's id, or 0 (a keyed read: Prisma's aggregate _max scans the table). */
@@ -276,9 +294,13 @@ async function eventsByIds(ids: number[], client: Db): Promise<EventRow[]> {
 }
 
 /** One page of matching events, newest first (keyset on id). */
-export async function searchLedger(scope: LedgerScope, client: Db = readDb): Promise<{ entries: LedgerEntry[]; nextBeforeId: number | null }> {
+export async function searchLedger(
+  scope: LedgerScope,
+  client: Db = readDb,
+  limits = LEDGER_LIMITS,
+): Promise<{ entries: LedgerEntry[]; nextBeforeId: number | null }> {
   if (scope.addressWithoutContact) return { entries: [], nextBeforeId: null };
-  const ids = await matchingIds(scope, () => choosePlan(scope, client), scope.query.before ?? null, LEDGER_PAGE_SIZE + 1, client);
+  const ids = await matchingIds(scope, () => choosePlan(scope, client, limits), scope.query.before ?? null, LEDGER_PAGE_SIZE + 1, client, limits);
   const rows = await eventsByIds(ids.slice(0, LEDGER_PAGE_SIZE), client);
   const entries = await describe(
     rows,
@@ -361,9 +383,10 @@ export function auditedFilters(scope: LedgerScope): Record<string, unknown> {
 export async function exportLedger(
   actor: AuditActor,
   scope: LedgerScope,
-  options: { now?: Date; batchSize?: number; client?: Db; onProgress?: (done: number, total: number) => void } = {},
+  options: { now?: Date; batchSize?: number; client?: Db; limits?: LedgerLimits; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<LedgerExport> {
   const client = options.client ?? readDb;
+  const limits = options.limits ?? LEDGER_LIMITS;
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 1000;
   const maxId = scope.addressWithoutContact ? 0 : await newestId(client);
@@ -372,7 +395,7 @@ export async function exportLedger(
   await recordAudit(db, actor, { action: "ledger.export", detail: { filters: auditedFilters(scope), rows } });
   // Chosen once, when first needed: the range does not change during the export.
   let chosen: Promise<IdPlan> | null = null;
-  const plan = () => (chosen ??= choosePlan(scope, client));
+  const plan = () => (chosen ??= choosePlan(scope, client, limits));
 
   const encoder = new TextEncoder();
   let beforeId = maxId + 1;
@@ -386,7 +409,7 @@ export async function exportLedger(
         controller.enqueue(encoder.encode(stringify([[...LEDGER_CSV_COLUMNS]])));
         return;
       }
-      const ids = maxId === 0 ? [] : await matchingIds(scope, plan, beforeId, batchSize, client);
+      const ids = maxId === 0 ? [] : await matchingIds(scope, plan, beforeId, batchSize, client, limits);
       if (ids.length === 0) {
         controller.close();
         return;

@@ -4,6 +4,12 @@ DROP INDEX "ConsentEvent_campaignId_idx";
 -- DropIndex
 DROP INDEX "ConsentEvent_unitId_createdAt_idx";
 
+-- DropIndex
+DROP INDEX "ConsentEvent_contactId_createdAt_idx";
+
+-- CreateIndex
+CREATE INDEX "ConsentEvent_contactId_id_idx" ON "ConsentEvent"("contactId", "id");
+
 -- CreateIndex
 CREATE INDEX "ConsentEvent_unitId_createdAt_action_source_changed_idx" ON "ConsentEvent"("unitId", "createdAt", "action", "source", "changed");
 
