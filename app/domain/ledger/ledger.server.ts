@@ -447,36 +447,31 @@ export type LedgerChart = {
 
 /**
  * Daily opt-ins and opt-outs by source for one unit, or for every unit at once (events with no
- * unit: global opt-ins and opt-outs), over whole UTC days. One groupBy per day: each is a range
- * on the (unitId, createdAt, action, source, changed) index, counted from the index alone, so the
- * chart costs the same whatever the ledger's size and needs no database-specific date SQL.
+ * unit: global opt-ins and opt-outs), over whole UTC days. The days are a VALUES list joined to
+ * the events: each day a range on the (unitId, createdAt, action, source, changed) index, counted
+ * from the index alone, so the chart costs the same whatever the ledger's size and needs no
+ * database-specific date SQL.
  */
 export async function ledgerChart(unit: UnitRef | null, period: { from: string; to: string }, client: Db = readDb): Promise<LedgerChart> {
   const start = dayStart(period.from)!;
   const dayCount = Math.round((dayStart(period.to)!.getTime() - start.getTime()) / DAY_MS) + 1;
   if (dayCount < 1 || dayCount > CHART_MAX_DAYS) throw new RangeError(`A chart covers 1 to ${CHART_MAX_DAYS} days.`);
   const optIn = new Set<string>(OPT_IN_ACTIONS);
-  const days = await Promise.all(
-    Array.from({ length: dayCount }, async (_, i): Promise<ChartDay> => {
-      const gte = new Date(start.getTime() + i * DAY_MS);
-      const groups = await client.consentEvent.groupBy({
-        by: ["action", "source"],
-        where: {
-          unitId: unit ? unit.id : null,
-          createdAt: { gte, lt: new Date(gte.getTime() + DAY_MS) },
-          changed: true,
-          action: { in: [...OPT_IN_ACTIONS, ...OPT_OUT_ACTIONS] },
-        },
-        _count: { _all: true },
-      });
-      const day: ChartDay = { day: gte.toISOString().slice(0, 10), optIns: {}, optOuts: {} };
-      for (const group of groups) {
-        const counts = optIn.has(group.action) ? day.optIns : day.optOuts;
-        counts[group.source] = (counts[group.source] ?? 0) + group._count._all;
-      }
-      return day;
-    }),
-  );
+  const starts = Array.from({ length: dayCount }, (_, i) => new Date(start.getTime() + i * DAY_MS));
+  const dayRows = Prisma.join(starts.map((gte, i) => Prisma.sql`(${i}, ${gte}, ${new Date(gte.getTime() + DAY_MS)})`));
+  // One statement: each day a range on the covering index, no round trip per day.
+  const groups = await client.$queryRaw<{ day: number | bigint; action: ConsentAction; source: ConsentSource; n: number | bigint }[]>`
+    WITH "days" ("day", "gte", "lt") AS (VALUES ${dayRows})
+    SELECT d."day", e."action", e."source", COUNT(*) AS "n" FROM "days" d
+    JOIN "ConsentEvent" e ON ${unit ? Prisma.sql`e."unitId" = ${unit.id}` : Prisma.sql`e."unitId" IS NULL`} AND e."createdAt" >= d."gte" AND e."createdAt" < d."lt"
+    WHERE e."changed" = ${true} AND e."action" IN (${Prisma.join([...OPT_IN_ACTIONS, ...OPT_OUT_ACTIONS])})
+    GROUP BY d."day", e."action", e."source"`;
+  const days: ChartDay[] = starts.map((gte) => ({ day: gte.toISOString().slice(0, 10), optIns: {}, optOuts: {} }));
+  for (const group of groups) {
+    const day = days[Number(group.day)];
+    const counts = optIn.has(group.action) ? day.optIns : day.optOuts;
+    counts[group.source] = (counts[group.source] ?? 0) + Number(group.n);
+  }
   const present = new Set(days.flatMap((d) => [...Object.keys(d.optIns), ...Object.keys(d.optOuts)]));
   const sum = (counts: ChartCounts) => Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
   return {
