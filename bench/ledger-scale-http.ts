@@ -23,7 +23,7 @@ const login = await fetch(`${url}/login`, { method: "POST", body: new URLSearchP
 const cookie = /pc_session=[^;]*/.exec(login.headers.get("set-cookie") ?? "")![0];
 const runs = Number(process.env.RUNS ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const query of process.env.EXPORT_QUERY ? [] : ["", "?unit=example-tax", "?topic=1", "?source=PROVIDER", "?action=EXPORT", "?from=2025-01-02", "?to=2025-01-02", "?from=2025-12-03&to=2025-12-03"]) {
+for (const query of process.env.EXPORT_QUERY ? [] : ["", "?unit=example-tax", "?topic=1", "?source=PROVIDER", "?action=EXPORT", "?from=2025-01-02", "?from=2026-06-01", "?from=2025-12-04", "?to=2025-01-02", "?to=2025-12-03", "?from=2025-12-03&to=2025-12-03"]) {
   const spent: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
