@@ -4,7 +4,8 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
-import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
+import type { Writable } from "node:stream";
+import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import { clientIp, logRequest } from "./access-log.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -143,8 +144,44 @@ async function sendRemixResponse(res: ExpressResponse, response: Response): Prom
   const frameOptions = frameOptionsFor(policy);
   if (frameOptions) res.setHeader("X-Frame-Options", frameOptions);
   else res.removeHeader("X-Frame-Options");
-  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  if (response.body) await writeStreamedBody(response.body, res);
   else res.end();
+}
+
+/**
+ * Writes an answer's body as the client takes it: the next chunk is read only once the socket
+ * has drained (a slow client of a big export never makes the server hold the file), and a
+ * client that leaves cancels the body, which stops the export.
+ */
+export async function writeStreamedBody(body: ReadableStream<Uint8Array>, writable: Writable): Promise<void> {
+  const reader = body.getReader();
+  const gone = () => writable.destroyed || writable.writableEnded;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (gone()) break;
+      if (!writable.write(value)) await drainedOrClosed(writable);
+      if (gone()) break;
+    }
+    if (gone()) await reader.cancel();
+    else writable.end();
+  } catch (error) {
+    writable.destroy(error as Error);
+    throw error;
+  }
+}
+
+function drainedOrClosed(writable: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      writable.off("drain", done);
+      writable.off("close", done);
+      resolve();
+    };
+    writable.on("drain", done);
+    writable.on("close", done);
+  });
 }
 
 /** X-Frame-Options to match a route's own frame-ancestors, for browsers that read only the older header. */
