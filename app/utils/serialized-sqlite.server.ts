@@ -44,7 +44,7 @@ function serialize(adapter: SqlDriverAdapter): SqlDriverAdapter {
           return async (...args: unknown[]) => {
             const release = await lock();
             try {
-              return endsWith(await target.startTransaction(...(args as [])), release);
+              return endsWith(await beginImmediate(await target.startTransaction(...(args as []))), release);
             } catch (error) {
               release();
               throw error;
@@ -57,6 +57,26 @@ function serialize(adapter: SqlDriverAdapter): SqlDriverAdapter {
       }
     },
   });
+}
+
+const statement = (sql: string) => ({ sql, args: [], argTypes: [] });
+
+/**
+ * The adapter begins DEFERRED. Under WAL, a deferred transaction that has read cannot write once
+ * another connection (the sender, the one-click thread) has committed since: SQLITE_BUSY_SNAPSHOT,
+ * with no busy wait. Beginning IMMEDIATE takes the write lock first, waiting out other writers
+ * within the busy timeout, so a transaction never fails halfway. (The engine sends its own
+ * COMMIT or ROLLBACK; the adapter's commit() only frees its mutex.)
+ */
+async function beginImmediate(transaction: Transaction): Promise<Transaction> {
+  try {
+    await transaction.executeRaw(statement("ROLLBACK"));
+    await transaction.executeRaw(statement("BEGIN IMMEDIATE"));
+    return transaction;
+  } catch (error) {
+    await transaction.rollback();
+    throw error;
+  }
 }
 
 /** The transaction frees the queue when it commits or rolls back. */

@@ -1,7 +1,12 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "~/generated/prisma/client.ts";
+import { createDb } from "./db.server.ts";
 import { getEnv } from "./env.server.ts";
 import { serializedSqlite } from "./serialized-sqlite.server.ts";
 
@@ -65,5 +70,37 @@ describe("the database client", () => {
     expect(seen).toBeNull();
     expect(written.key).toBe("plain-write");
     expect((await db.throttle.findMany({ select: { key: true } })).map((t) => t.key)).toEqual(["plain-write"]);
+  });
+});
+
+describe("a write transaction", () => {
+  it("takes the write lock when it begins: a write committed elsewhere after its first read cannot fail it", async () => {
+    // WAL, as npm start runs: a deferred transaction that read before another connection
+    // committed could not write any more (SQLITE_BUSY_SNAPSHOT, no busy wait), and a one-click
+    // failed with a 500 while a campaign was sending (bench:scale).
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "immediate-")), "test.db");
+    fs.copyFileSync(getEnv().databaseFile, file);
+    new Database(file).pragma("journal_mode = WAL");
+    const client = createDb(file);
+    const otherProcess = new Database(file, { timeout: 0 });
+    let otherWrote = false;
+    try {
+      await client.$transaction(async (tx) => {
+        await tx.throttle.count();
+        try {
+          otherProcess.prepare(`INSERT INTO "Throttle" ("key", "windowStartsAt", "count") VALUES ('other', '2026-01-01T00:00:00.000+00:00', 1)`).run();
+          otherWrote = true;
+        } catch {
+          // Refused at once (timeout 0): this transaction holds the write lock.
+        }
+        await tx.throttle.create({ data: { key: "mine", windowStartsAt: new Date(), count: 1 } });
+      });
+      expect(await client.throttle.count({ where: { key: "mine" } })).toBe(1);
+      expect(otherWrote).toBe(false);
+    } finally {
+      otherProcess.close();
+      await client.$disconnect();
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
   });
 });
