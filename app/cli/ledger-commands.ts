@@ -45,6 +45,8 @@ export const ledgerCommands: Record<string, Command> = {
           )
         : null;
       const exported = await exportLedger(CLI_ACTOR, resolved.scope, {
+        // A process of its own, with nobody else to answer: bigger batches, fewer round trips.
+        batchSize: 1000,
         onProgress(done, total) {
           if (done === 0) bar?.start(total, 0);
           else bar?.update(done);

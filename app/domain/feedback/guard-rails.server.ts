@@ -10,7 +10,7 @@
 
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { addressBlock, serviceMailRefusal } from "~/domain/consent/service-mail-block.server.ts";
-import { db, type Db, type Tx } from "~/utils/db.server.ts";
+import { db, readDb, type Db, type Tx } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { SendingPausedData } from "~emails/transactional/sending-paused.tsx";
 import { campaignFeedback, RATE_WINDOW_DAYS, unitFeedback, type FeedbackFigures } from "./rates.server.ts";
@@ -67,8 +67,11 @@ export function judgeHardBounces(figures: Pick<FeedbackFigures, "sent" | "counts
   return `Hard bounces reached ${percent(rate)} of the ${count(sent)} messages this campaign sent (${count(hard)} addresses do not exist; pause above ${percent(thresholds.hardBouncePauseRate)}).`;
 }
 
-/** The unit's standing for its pages: the seven-day figures and what the complaint rate means. */
-export async function unitStanding(unitId: number, now: Date, client: Db = db) {
+/**
+ * The unit's standing for its pages: the seven-day figures and what the complaint rate means.
+ * On readDb: the campaign page polls it, and a unit's week of sends is a long count.
+ */
+export async function unitStanding(unitId: number, now: Date, client: Db = readDb) {
   const figures = await unitFeedback(unitId, now, client);
   return { figures, complaints: judgeComplaints(figures, guardRailThresholds()) };
 }

@@ -5,7 +5,7 @@
 // docs/decisions/030-feedback-rates-and-guard-rails.md.
 
 import type { ConsentAction, ConsentSource, InboundKind } from "~/generated/prisma/enums.ts";
-import { db, type Db } from "~/utils/db.server.ts";
+import { db, readDb, type Db } from "~/utils/db.server.ts";
 
 const DAY_MS = 86_400_000;
 /** The unit's rates look back this far. */
@@ -145,8 +145,8 @@ export type FeedbackChart = {
 
 const utcDay = (date: Date) => date.toISOString().slice(0, 10);
 
-/** What came back to the unit each UTC day of the last `days` days, today included (all its mail, promotional and service). */
-export async function unitFeedbackByDay(unitId: number, now: Date, client: Db = db, days = CHART_DAYS): Promise<FeedbackChart> {
+/** What came back to the unit each UTC day of the last `days` days, today included (all its mail, promotional and service); a page's chart, so on readDb. */
+export async function unitFeedbackByDay(unitId: number, now: Date, client: Db = readDb, days = CHART_DAYS): Promise<FeedbackChart> {
   const today = Date.parse(`${utcDay(now)}T00:00:00Z`);
   const starts = Array.from({ length: days }, (_, i) => new Date(today - (days - 1 - i) * DAY_MS));
   // One grouped count per day on the (unitId, receivedAt) index: no rows are fetched.
