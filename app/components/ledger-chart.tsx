@@ -1,6 +1,6 @@
 import type { ConsentSource } from "~/generated/prisma/enums.ts";
 import { SOURCE_LABEL } from "~/domain/ledger/ledger-query.ts";
-import { formatDay } from "~/utils/format.ts";
+import { formatDay, formatShortDay } from "~/utils/format.ts";
 import { ChartLegend } from "./chart-legend.tsx";
 
 // Daily opt-ins (bars up) and opt-outs (bars down) of one unit, each bar split by source.
@@ -61,7 +61,6 @@ export function LedgerChart({ chart }: { chart: ChartData }) {
   const period = `${formatDay(chart.from)} to ${formatDay(chart.to)}`;
   const summary = `${n(chart.totals.optIns)} opt-ins and ${n(chart.totals.optOuts)} opt-outs for ${where}, ${period} (UTC).`;
   const ticks = [0, Math.floor((chart.days.length - 1) / 2), chart.days.length - 1].filter((i, k, all) => all.indexOf(i) === k);
-  const shortDay = (day: string) => new Date(`${day}T00:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 
   /** One day's bar on one side of the line: a segment per source, cut at the edge if the day is off the scale. */
   const bar = (counts: Counts, x: number, up: boolean, day: string) => {
@@ -150,7 +149,7 @@ export function LedgerChart({ chart }: { chart: ChartData }) {
               fill="currentColor"
               textAnchor={i === 0 && chart.days.length > 1 ? "start" : i === chart.days.length - 1 && chart.days.length > 1 ? "end" : "middle"}
             >
-              {shortDay(chart.days[i].day)}
+              {formatShortDay(chart.days[i].day)}
             </text>
           ))}
         </svg>

@@ -3,7 +3,7 @@ import type { ChartedKind, FeedbackChart, FeedbackFigures } from "~/domain/feedb
 import type { ConsentSource } from "~/generated/prisma/enums.ts";
 import { KIND_LABEL } from "~/domain/feedback/inbound-query.ts";
 import { SOURCE_LABEL } from "~/domain/ledger/ledger-query.ts";
-import { formatDay } from "~/utils/format.ts";
+import { formatDay, formatShortDay } from "~/utils/format.ts";
 import { ChartLegend } from "./chart-legend.tsx";
 
 // What came back from sent mail: a campaign's figures, a unit's seven days, the complaint
@@ -144,7 +144,6 @@ export function FeedbackChartFigure({ chart, unitName }: { chart: FeedbackChart;
   const max = Math.max(1, ...chart.days.map((d) => dayTotal(d.counts)));
   const y = (value: number) => top + plotHeight - (value / max) * plotHeight;
   const ticks = [0, Math.floor((chart.days.length - 1) / 2), chart.days.length - 1].filter((i, k, all) => all.indexOf(i) === k);
-  const shortDay = (day: string) => new Date(`${day}T00:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
   const total = chart.kinds.reduce((t, k) => t + (chart.totals[k] ?? 0), 0);
   const summary = `${n(total)} messages came back to ${unitName} from ${formatDay(chart.from)} to ${formatDay(chart.to)} (UTC): ${
     chart.kinds.map((k) => `${KIND_LABEL[k].toLowerCase()} ${n(chart.totals[k] ?? 0)}`).join(", ") || "none"
@@ -198,7 +197,7 @@ export function FeedbackChartFigure({ chart, unitName }: { chart: FeedbackChart;
                 fill="currentColor"
                 textAnchor={i === 0 && chart.days.length > 1 ? "start" : i === chart.days.length - 1 && chart.days.length > 1 ? "end" : "middle"}
               >
-                {shortDay(chart.days[i].day)}
+                {formatShortDay(chart.days[i].day)}
               </text>
             ))}
           </svg>

@@ -1,4 +1,5 @@
 import { db } from "~/utils/db.server.ts";
+import { formatDay } from "~/utils/format.ts";
 
 export const HISTORY_PAGE_SIZE = 20;
 
@@ -123,5 +124,5 @@ export function describeEvent(event: Event, names: Names): string {
 }
 
 function day(iso: string | undefined): string {
-  return iso ? new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) : "a later date";
+  return iso ? formatDay(iso) : "a later date";
 }
