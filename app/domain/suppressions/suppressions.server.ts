@@ -246,7 +246,8 @@ export async function exportSuppressions(
 ): Promise<SuppressionExport> {
   const now = options.now ?? new Date();
   const batchSize = options.batchSize ?? 1000;
-  const maxId = (await db.suppression.aggregate({ _max: { id: true } }))._max.id ?? 0;
+  // A keyed read of the newest id: Prisma's aggregate _max walks the whole table.
+  const maxId = (await db.suppression.findFirst({ orderBy: { id: "desc" }, select: { id: true } }))?.id ?? 0;
   const where: Prisma.SuppressionWhereInput = {
     reason: options.reason ?? { not: "ERASED" },
     email: { not: null },
