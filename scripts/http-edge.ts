@@ -4,7 +4,9 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
-import type { Writable } from "node:stream";
+import { Readable, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import { clientIp, logRequest } from "./access-log.ts";
 
@@ -149,39 +151,18 @@ async function sendRemixResponse(res: ExpressResponse, response: Response): Prom
 }
 
 /**
- * Writes an answer's body as the client takes it: the next chunk is read only once the socket
- * has drained (a slow client of a big export never makes the server hold the file), and a
- * client that leaves cancels the body, which stops the export.
+ * Writes an answer's body as the client takes it: Node's pipeline reads the next chunk only once
+ * the socket has drained (a slow client of a big export never makes the server hold the file),
+ * and cancels the body when the client leaves, which stops the export.
  */
 export async function writeStreamedBody(body: ReadableStream<Uint8Array>, writable: Writable): Promise<void> {
-  const reader = body.getReader();
-  const gone = () => writable.destroyed || writable.writableEnded;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (gone()) break;
-      if (!writable.write(value)) await drainedOrClosed(writable);
-      if (gone()) break;
-    }
-    if (gone()) await reader.cancel();
-    else writable.end();
+    // highWaterMark 1: no read-ahead beyond the chunk in hand.
+    await pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>, { highWaterMark: 1 }), writable);
   } catch (error) {
-    writable.destroy(error as Error);
-    throw error;
+    // A client that left is not an error of ours.
+    if ((error as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
   }
-}
-
-function drainedOrClosed(writable: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      writable.off("drain", done);
-      writable.off("close", done);
-      resolve();
-    };
-    writable.on("drain", done);
-    writable.on("close", done);
-  });
 }
 
 /** X-Frame-Options to match a route's own frame-ancestors, for browsers that read only the older header. */
