@@ -3,26 +3,11 @@ import type { Db, Tx } from "~/utils/db.server.ts";
 import { CHANNELS, type Channel } from "./channels.ts";
 import type { ConsentState, PromotionalTarget } from "./eligibility.ts";
 
-// The audience query: isEligible() from eligibility.ts, written as a Prisma filter on Contact so
-// other queries can combine it with their own conditions. Keep it in step with the SQL below; the
-// property test holds all three equal.
-export function audienceWhere(target: PromotionalTarget, now: Date): Prisma.ContactWhereInput {
-  const { unitId, topicId, channel } = target;
-  return {
-    subscriptions: {
-      some: { topicId, channel, status: "SUBSCRIBED", OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    },
-    unitOptOuts: { none: { unitId, channel } },
-    globalOptOuts: { none: { channel } },
-    snoozes: { none: { unitId, until: { gt: now } } },
-    ...(channel === "EMAIL" ? { suppressions: { none: {} } } : {}),
-  };
-}
-
 /** Contacts with afterContactId < id <= maxContactId (either end open when not given). */
 export type ContactRange = { afterContactId?: number; maxContactId?: number };
 
-// The same rule in SQL, read from the side of the smallest set: the topic's subscriptions on the
+// The audience query: isEligible() from eligibility.ts in SQL (the property test holds them
+// equal), read from the side of the smallest set: the topic's subscriptions on the
 // channel, walked in the index Subscription(topicId, channel, status, contactId, expiresAt), rather
 // than every contact. Quoted names, the channel as a literal and dates bound as the client binds
 // them keep it plain SQL that PostgreSQL reads as well.
