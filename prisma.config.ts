@@ -7,6 +7,10 @@ import { defineConfig } from "prisma/config";
 const rootDir = path.dirname(fileURLToPath(import.meta.url));
 
 const databaseUrl = process.env.DATABASE_URL ?? "file:./var/dev.db";
+// SQLite is the source schema; PostgreSQL runs a generated copy with its own migration history
+// (docs/decisions/038-one-schema-two-providers.md). The URL's scheme chooses.
+const onPostgresql = /^postgres(ql)?:\/\//.test(databaseUrl);
+const prismaDir = onPostgresql ? "prisma/postgresql" : "prisma";
 
 // The CLI runs the schema engine with this file's directory as its working
 // directory, so a relative `file:` path is relative to the repo root. Create
@@ -22,9 +26,9 @@ if (databaseUrl.startsWith("file:") && sqliteFile !== ":memory:") {
 process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(rootDir, "prisma/schema-engine/bin.mjs");
 
 export default defineConfig({
-  schema: "prisma/schema.prisma",
+  schema: `${prismaDir}/schema.prisma`,
   migrations: {
-    path: "prisma/migrations",
+    path: `${prismaDir}/migrations`,
     seed: "tsx prisma/seed.ts",
   },
   datasource: {

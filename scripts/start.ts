@@ -39,12 +39,14 @@ if (!fs.existsSync(buildFile) || !fs.existsSync(oneClickWriterFile)) {
   process.exit(1);
 }
 
-fs.mkdirSync(path.dirname(env.databaseFile), { recursive: true });
+if (env.databaseFile) fs.mkdirSync(path.dirname(env.databaseFile), { recursive: true });
 execFileSync(path.resolve("node_modules/.bin/prisma"), ["migrate", "deploy"], { stdio: ["ignore", "ignore", "inherit"] });
-// WAL lets the sender write while pages read; the setting is stored in the database file.
-const sqlite = new Database(env.databaseFile);
-sqlite.pragma("journal_mode = WAL");
-sqlite.close();
+if (env.databaseFile) {
+  // WAL lets the sender write while pages read; the setting is stored in the database file.
+  const sqlite = new Database(env.databaseFile);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.close();
+}
 
 const { db, readDb } = await import("../app/utils/db.server.ts");
 const { ensureSigningKey } = await import("../app/domain/tokens/keyring.server.ts");

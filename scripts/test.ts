@@ -41,7 +41,7 @@ const bin = (name: string) => path.resolve("node_modules/.bin", name);
 
 ensureChromium();
 ensureDkimVerifier();
-run("Generating the Prisma client", bin("prisma"), ["generate"]);
+run("Generating the Prisma clients (SQLite and PostgreSQL)", "npm", ["run", "--silent", "db:generate"]);
 run("Typechecking", bin("tsc"), ["--noEmit"]);
 run("Building the app (browser tests drive the production build)", bin("remix"), ["build"]);
 // The server starts the one-click writer thread from its bundle; tests also run `npm run worker`.

@@ -1,28 +1,63 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "~/generated/prisma/client.ts";
-import { getEnv } from "./env.server.ts";
+import { PrismaClient as PostgresqlPrismaClient } from "~/generated/prisma-postgresql/client.ts";
+import { databaseProviderOf, getEnv, type DatabaseProvider } from "./env.server.ts";
 import { sqliteReadThread, type ReadThreadOptions } from "./read-thread.server.ts";
 import { serializedSqlite } from "./serialized-sqlite.server.ts";
 
+/**
+ * The product's database client. Both providers' clients are generated from one schema
+ * (prisma/schema.prisma and its PostgreSQL copy, ADR 038) and have the same API, so the code is
+ * typed against the SQLite one and runs on either.
+ */
 export type Db = PrismaClient;
 /** The client handed to a function running inside `db.$transaction(async (tx) => ...)`. */
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
-export function createDb(databaseFile: string): PrismaClient {
+export type DbOptions = {
+  /** PostgreSQL: connections this client keeps (DATABASE_POOL_SIZE). */
+  poolSize?: number;
+  /** PostgreSQL: a statement running longer is cancelled. */
+  statementTimeoutMs?: number;
+};
+
+/** Which database a client made from this URL (`file:…`, a bare SQLite path, or `postgresql://…`) talks to. */
+export function providerOf(databaseUrl: string): DatabaseProvider {
+  return databaseProviderOf(databaseUrl) ?? "sqlite";
+}
+
+/** A client for the database at `databaseUrl`: a `file:` URL or a path for SQLite, or a `postgresql://` URL. */
+export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaClient {
+  if (providerOf(databaseUrl) === "postgresql") {
+    const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 10, statement_timeout: options.statementTimeoutMs });
+    // Same models, same API: typed as the SQLite client (see Db).
+    return new PostgresqlPrismaClient({ adapter }) as unknown as PrismaClient;
+  }
   // timeout: wait up to 5 s for a writer lock instead of failing with SQLITE_BUSY.
-  const adapter = serializedSqlite(new PrismaBetterSqlite3({ url: databaseFile, timeout: 5000 }));
+  const adapter = serializedSqlite(new PrismaBetterSqlite3({ url: sqliteFileOf(databaseUrl), timeout: 5000 }));
   return new PrismaClient({ adapter });
 }
 
-/** A read-only client whose statements run on a thread of their own (started at its first read). */
-export function createReadDb(databaseFile: string, options: Omit<ReadThreadOptions, "databaseFile"> = {}): PrismaClient {
-  return new PrismaClient({ adapter: sqliteReadThread({ databaseFile, busyTimeoutMs: 5000, ...options }) });
+/**
+ * A read-only client for long reads. On SQLite its statements run on a thread of their own
+ * (started at its first read); on PostgreSQL the server does the work, so it is a small pool of
+ * its own whose statements are cancelled after `maxReadMs`.
+ */
+export function createReadDb(databaseUrl: string, options: Omit<ReadThreadOptions, "databaseFile"> = {}): PrismaClient {
+  if (providerOf(databaseUrl) === "postgresql") return createDb(databaseUrl, { poolSize: 2, statementTimeoutMs: options.maxReadMs ?? 60_000 });
+  return new PrismaClient({ adapter: sqliteReadThread({ databaseFile: sqliteFileOf(databaseUrl), busyTimeoutMs: 5000, ...options }) });
 }
+
+const sqliteFileOf = (databaseUrl: string) => databaseUrl.replace(/^file:/, "");
 
 // One client of each kind for the whole process, kept across dev-server reloads.
 const globalForDb = globalThis as unknown as { __db?: PrismaClient; __readDb?: PrismaClient };
 
-export const db: PrismaClient = (globalForDb.__db ??= createDb(getEnv().databaseFile));
+export const db: PrismaClient = (globalForDb.__db ??= createDb(getEnv().DATABASE_URL, { poolSize: getEnv().DATABASE_POOL_SIZE }));
+
+/** True when this process's database is PostgreSQL. */
+export const onPostgresql = (): boolean => getEnv().databaseProvider === "postgresql";
 
 /** Runs work in its own transaction, or inside the caller's when given a transaction client. */
 export function inTransaction<T>(client: Db | Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -31,7 +66,7 @@ export function inTransaction<T>(client: Db | Tx, work: (tx: Tx) => Promise<T>):
 
 /**
  * For the long reads of staff pages and exports (audience counts, ledger pages and exports):
- * a second, read-only connection whose statements run on a worker thread, so they never hold up
- * the thread that answers people. It sees what db has committed; a write through it fails.
+ * a second, read-only connection whose statements run on a worker thread (SQLite) or a pool of
+ * their own (PostgreSQL), so they never hold up people's requests. It sees what db has committed.
  */
-export const readDb: PrismaClient = (globalForDb.__readDb ??= createReadDb(getEnv().databaseFile));
+export const readDb: PrismaClient = (globalForDb.__readDb ??= createReadDb(getEnv().DATABASE_URL));

@@ -31,8 +31,11 @@ const EnvSchema = z
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     DATABASE_URL: z
       .string()
-      .regex(/^file:.+/, "must be an SQLite file URL such as file:./var/dev.db")
+      .refine((url) => databaseProviderOf(url) !== null, "must be an SQLite file URL such as file:./var/dev.db, or a PostgreSQL URL such as postgresql://user:password@host:5432/preferences")
       .default("file:./var/dev.db"),
+    // Connections each process keeps to PostgreSQL (web: this plus the one-click writer's and the
+    // staff reader's; see docs/deploy.md for counting them against max_connections). Unused on SQLite.
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://prefs.example.com" }).optional(),
     MAIL_TRANSPORT: z.enum(["outbox", "smtp"], { error: "must be outbox or smtp" }).default("outbox"),
     OUTBOX_DIR: z.string().min(1).default("var/outbox"),
@@ -131,9 +134,24 @@ export type Env = z.infer<typeof EnvSchema> & {
   PUBLIC_URL: string;
   SESSION_SECRET: string;
   ADDRESS_HASH_KEY: string;
-  /** Absolute path of the SQLite file named by DATABASE_URL. */
-  databaseFile: string;
+  /** Which database DATABASE_URL names. */
+  databaseProvider: DatabaseProvider;
+  /** Absolute path of the SQLite file named by DATABASE_URL; null on PostgreSQL. */
+  databaseFile: string | null;
 };
+
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+/** The database a URL names by its scheme, or null when it names neither. */
+export function databaseProviderOf(url: string): DatabaseProvider | null {
+  if (/^file:.+/.test(url)) return "sqlite";
+  try {
+    const { protocol, hostname, pathname } = new URL(url);
+    return (protocol === "postgresql:" || protocol === "postgres:") && hostname !== "" && pathname.length > 1 ? "postgresql" : null;
+  } catch {
+    return null;
+  }
+}
 
 export class ConfigError extends Error {
   name = "ConfigError";
@@ -152,13 +170,20 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     );
   }
   const env = result.data;
-  const databaseFile = path.resolve(env.DATABASE_URL.slice("file:".length));
-  const secrets = env.SESSION_SECRET && env.ADDRESS_HASH_KEY ? null : localSecrets(path.dirname(databaseFile));
+  const databaseProvider = databaseProviderOf(env.DATABASE_URL)!;
+  const databaseFile = databaseProvider === "sqlite" ? path.resolve(env.DATABASE_URL.slice("file:".length).split("?")[0]) : null;
+  if (databaseFile === null && !(env.SESSION_SECRET && env.ADDRESS_HASH_KEY)) {
+    // Several hosts share one PostgreSQL database: a secret generated on one would not match another's.
+    const missing = env.SESSION_SECRET ? "ADDRESS_HASH_KEY" : "SESSION_SECRET";
+    throw new ConfigError(`Invalid configuration: ${missing} is required with a PostgreSQL DATABASE_URL: every web process and worker must use the same one. See .env.example.`);
+  }
+  const secrets = env.SESSION_SECRET && env.ADDRESS_HASH_KEY ? null : localSecrets(path.dirname(databaseFile!));
   return {
     ...env,
     PUBLIC_URL: (env.PUBLIC_URL ?? defaultPublicUrl(env.PORT)).replace(/\/+$/, ""),
     SESSION_SECRET: env.SESSION_SECRET ?? secrets!.sessionSecret,
     ADDRESS_HASH_KEY: env.ADDRESS_HASH_KEY ?? secrets!.addressHashKey,
+    databaseProvider,
     databaseFile,
   };
 }

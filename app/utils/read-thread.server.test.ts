@@ -145,7 +145,7 @@ describe("readDb", () => {
   });
 
   it("stops a read that runs too long: the reads its thread held fail clearly, the next read runs on a new thread", async () => {
-    const reader = createReadDb(getEnv().databaseFile, { maxReadMs: 300 });
+    const reader = createReadDb(getEnv().databaseFile!, { maxReadMs: 300 });
     try {
       expect(await reader.contact.count()).toBe(await db.contact.count());
       const startedAt = performance.now();
@@ -162,7 +162,7 @@ describe("readDb", () => {
   });
 
   it("starts its thread in a script run with tsx, keeps the script alive while reading, and lets it exit when idle", async () => {
-    const script = path.join(path.dirname(getEnv().databaseFile), `read-thread-${crypto.randomUUID()}.ts`);
+    const script = path.join(path.dirname(getEnv().databaseFile!), `read-thread-${crypto.randomUUID()}.ts`);
     const dbModule = path.resolve("app/utils/db.server.ts");
     // Nothing else keeps this script's event loop alive: the pending read must, and the idle thread must not.
     fs.writeFileSync(

@@ -33,7 +33,7 @@ function reportingPlainQueries(factory: SqlMigrationAwareDriverAdapterFactory, a
 // The app's client (db.server.ts), seen from outside the queue: it says when a plain query is waiting at it.
 let plainQueries = 0;
 const db = new PrismaClient({
-  adapter: reportingPlainQueries(serializedSqlite(new PrismaBetterSqlite3({ url: getEnv().databaseFile, timeout: 5000 })), () => plainQueries++),
+  adapter: reportingPlainQueries(serializedSqlite(new PrismaBetterSqlite3({ url: getEnv().databaseFile!, timeout: 5000 })), () => plainQueries++),
 });
 afterAll(() => db.$disconnect());
 
@@ -79,7 +79,7 @@ describe("a write transaction", () => {
     // committed could not write any more (SQLITE_BUSY_SNAPSHOT, no busy wait), and a one-click
     // failed with a 500 while a campaign was sending (bench:scale).
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "immediate-")), "test.db");
-    fs.copyFileSync(getEnv().databaseFile, file);
+    fs.copyFileSync(getEnv().databaseFile!, file);
     new Database(file).pragma("journal_mode = WAL");
     const client = createDb(file);
     const otherProcess = new Database(file, { timeout: 0 });

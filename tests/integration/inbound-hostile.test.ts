@@ -124,7 +124,7 @@ describe("when the message cannot be stored", () => {
     const report = deliveryStatusNotification({ returnPath: to, recipient: "busy@example.org", messageId: "<m2@example.com>" }, { status: "5.1.1" });
     const before = await db.inboundMessage.count();
     // Another process holds the database's write lock longer than the recorder waits for it.
-    const other = new Database(getEnv().databaseFile);
+    const other = new Database(getEnv().databaseFile!);
     other.exec("BEGIN IMMEDIATE");
     let error;
     try {

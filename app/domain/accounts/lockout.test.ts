@@ -5,7 +5,7 @@ import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import { checkPasswordAgainstLockout, LOCKOUT } from "./lockout.server.ts";
 
 // Twenty connections of their own, as several web processes (or a PostgreSQL pool) would have.
-const connections = Array.from({ length: 20 }, () => createDb(getEnv().databaseFile));
+const connections = Array.from({ length: 20 }, () => createDb(getEnv().DATABASE_URL));
 afterAll(() => Promise.all(connections.map((c) => c.$disconnect())));
 
 const start = new Date("2026-11-22T10:00:00Z");

@@ -39,7 +39,7 @@ async function seedAudience() {
 /** The plan of the SQL one batch of the sender's enumeration runs, as Prisma sent it. */
 async function planOfBatch(target: PromotionalTarget, page: { afterContactId: number; maxContactId: number }): Promise<string[]> {
   const statements: { query: string; params: string }[] = [];
-  const logged = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: getEnv().databaseFile }), log: [{ emit: "event", level: "query" }] });
+  const logged = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: getEnv().databaseFile! }), log: [{ emit: "event", level: "query" }] });
   logged.$on("query", (event) => statements.push({ query: event.query, params: event.params }));
   try {
     await findAudienceBatch(logged, target, NOW, { ...page, take: 500 });
@@ -62,7 +62,7 @@ describe("the sender's enumeration", () => {
     for (const statistics of ["none", "refreshed"]) {
       if (statistics === "refreshed") {
         // On a connection that has queried nothing yet, as at start-up.
-        const starting = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: getEnv().databaseFile }) });
+        const starting = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: getEnv().databaseFile! }) });
         await refreshQueryStatistics(starting);
         await starting.$disconnect();
         const analysed = await db.$queryRawUnsafe<{ tbl: string }[]>(`SELECT DISTINCT tbl FROM sqlite_stat1 WHERE tbl IN ('Subscription', 'Contact')`);

@@ -5,7 +5,7 @@ import { giveBackThrottle, takeThrottle } from "./throttle.server.ts";
 
 // Several processes share one database: each of these clients is a connection of its own, as
 // a second web process (or a PostgreSQL pool) would have.
-const connections = Array.from({ length: 20 }, () => createDb(getEnv().databaseFile));
+const connections = Array.from({ length: 20 }, () => createDb(getEnv().DATABASE_URL));
 afterAll(() => Promise.all(connections.map((c) => c.$disconnect())));
 
 const MINUTE = 60_000;
