@@ -39,7 +39,7 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
 
     // 1. The first admin, from a terminal: the link is printed (there is no unit to mail it from yet).
     const created = execFileSync(path.resolve("node_modules/.bin/tsx"), ["app/cli/main.ts", "users", "create-admin", "--email", "founder@acme.example", "--name", "Fran Founder"], {
-      env: { ...process.env, DATABASE_URL: `file:${app.databaseFile}`, MAIL_TRANSPORT: "outbox", OUTBOX_DIR: app.outboxDir },
+      env: { ...process.env, DATABASE_URL: app.databaseUrl, MAIL_TRANSPORT: "outbox", OUTBOX_DIR: app.outboxDir },
       encoding: "utf8",
     });
     const inviteLink = /https?:\/\/\S+\/invite\/\S+/.exec(created)?.[0];

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import Database from "better-sqlite3";
 import { importLinkKey, keyringOf, type Keyring } from "~/domain/tokens/keyring.server.ts";
 import { signLinkToken, type LinkPurpose } from "~/domain/tokens/link-tokens.server.ts";
+import { createDb } from "~/utils/db.server.ts";
 import type { RunningApp } from "./app-server.ts";
 
 /**
@@ -9,7 +10,9 @@ import type { RunningApp } from "./app-server.ts";
  * drive the app over HTTP. Reads go straight to SQLite; the app's tables are the source of truth.
  */
 export function openAppDatabase(app: RunningApp) {
-  const sqlite = new Database(app.databaseFile);
+  /** The app's database through Prisma, on SQLite or PostgreSQL alike. */
+  const db = createDb(app.databaseUrl, { poolSize: 2 });
+  const sqlite = new Database(app.databaseFile!);
   sqlite.pragma("busy_timeout = 5000");
   const count = (sql: string, ...params: unknown[]) => (sqlite.prepare(sql).get(...params) as { n: number }).n;
   const row = <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).get(...params) as T;
@@ -24,6 +27,7 @@ export function openAppDatabase(app: RunningApp) {
   }
 
   return {
+    db,
     sqlite,
     count,
     row,
@@ -48,7 +52,10 @@ export function openAppDatabase(app: RunningApp) {
         .run(kid, secret, sqliteTime(new Date(Date.now() - 1000)), state === "active" ? null : now, state === "revoked" ? now : null);
       return { kid, secret };
     },
-    close: () => sqlite.close(),
+    close: async () => {
+      sqlite.close();
+      await db.$disconnect();
+    },
   };
 }
 

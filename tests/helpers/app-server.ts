@@ -3,9 +3,16 @@ import path from "node:path";
 import crypto from "node:crypto";
 import net from "node:net";
 import { spawn, type ChildProcess } from "node:child_process";
-import { BASE_DATABASE, TEST_TMP } from "./paths.ts";
+import { TEST_TMP } from "./paths.ts";
+import { createTestDatabase } from "./test-database.ts";
 
-export type RunningApp = { url: string; databaseFile: string; outboxDir: string; output: () => string; stop: () => Promise<void> };
+export type RunningApp = {
+  url: string;
+  /** The app's DATABASE_URL (SQLite file or PostgreSQL database). */
+  databaseUrl: string;
+  /** The SQLite file; null when the tests run on PostgreSQL. */
+  databaseFile: string | null;
+  outboxDir: string; output: () => string; stop: () => Promise<void> };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,15 +32,14 @@ async function freePort(): Promise<number> {
 export async function startApp(options: { env?: Record<string, string> } = {}): Promise<RunningApp> {
   const port = await freePort();
   const id = crypto.randomUUID();
-  const databaseFile = path.join(TEST_TMP, `app-${id}.db`);
+  const database = await createTestDatabase("app");
   const outboxDir = path.join(TEST_TMP, `outbox-${id}`);
-  fs.copyFileSync(BASE_DATABASE, databaseFile);
   const child: ChildProcess = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/start.ts"], {
     env: {
       ...process.env,
       NODE_ENV: "production",
       PORT: String(port),
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: database.url,
       OUTBOX_DIR: outboxDir,
       MAIL_TRANSPORT: "outbox",
       // Apps started side by side would all claim port 2525: a test that needs it passes a free port.
@@ -60,14 +66,18 @@ export async function startApp(options: { env?: Record<string, string> } = {}): 
   });
   return {
     url: `http://127.0.0.1:${port}`,
-    databaseFile,
+    databaseUrl: database.url,
+    databaseFile: database.file,
     outboxDir,
     output: () => output,
-    stop: () =>
-      new Promise((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
-      }),
+      });
+      // A PostgreSQL database is dropped with its app; SQLite files go with the run's scratch folder.
+      if (database.file === null) await database.drop();
+    },
   };
 }

@@ -25,7 +25,7 @@ export function useRunningApp(options: { env?: Record<string, string>; browser?:
     Object.assign(started, { app, browser, appDb: openAppDatabase(app), http: httpClient(app) });
   });
   afterAll(async () => {
-    started.appDb?.close();
+    await started.appDb?.close();
     await started.browser?.close();
     await started.app?.stop();
   });

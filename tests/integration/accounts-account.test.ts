@@ -157,7 +157,7 @@ describe("the account page", () => {
     expect((await http.get("/account", { cookie })).status).toBe(302);
     expect(appDb.count("SELECT COUNT(*) AS n FROM User WHERE id = ?", member.userId)).toBe(0);
     expect(appDb.count("SELECT COUNT(*) AS n FROM Contact WHERE id = ?", member.contactId)).toBe(0);
-    const appClient = createDb(app.databaseFile);
+    const appClient = createDb(app.databaseUrl);
     expect(await isErasedAddress(member.email, appClient)).toBe(true);
     await appClient.$disconnect();
   });

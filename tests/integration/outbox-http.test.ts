@@ -180,7 +180,7 @@ describe("who may look, and which files", () => {
     const attempts = [
       "..%2F..%2F..%2Fetc%2Fpasswd",
       `..%2F${outside}`,
-      "%2E%2E%2F" + path.basename(app.databaseFile),
+      "%2E%2E%2F" + path.basename(app.outboxDir),
       `${encodeURIComponent(path.join(path.dirname(app.outboxDir), outside))}`,
       `%2e%2e%5c${outside}`,
       `${sent.tax}%00`,

@@ -48,12 +48,12 @@ async function acts(url: string): Promise<boolean> {
 beforeAll(async () => {
   [admin, taxMarketer] = await Promise.all([DEMO.admin, DEMO.taxMarketer].map(http.signInAs));
   // A real campaign, started from the CLI and sent by the app's own sender.
-  const body = path.join(path.dirname(app.databaseFile), `campaign-${path.basename(app.databaseFile)}.md`);
+  const body = path.join(path.dirname(app.outboxDir), `campaign-${path.basename(app.outboxDir)}.md`);
   fs.writeFileSync(body, "Hello,\n\nOur **spring** tips are here.\n");
   const started = spawnSync(
     path.resolve("node_modules/.bin/tsx"),
     ["app/cli/main.ts", "campaign", "send", "--unit", "example-tax", "--topic", "tax-tips", "--subject", "Spring tips", "--body", body],
-    { env: { ...process.env, DATABASE_URL: `file:${app.databaseFile}`, OUTBOX_DIR: app.outboxDir, MAIL_TRANSPORT: "outbox" }, encoding: "utf8" },
+    { env: { ...process.env, DATABASE_URL: app.databaseUrl, OUTBOX_DIR: app.outboxDir, MAIL_TRANSPORT: "outbox" }, encoding: "utf8" },
   );
   expect(started.status, started.stderr).toBe(0);
   await vi.waitFor(() => expect(appDb.count("SELECT COUNT(*) AS n FROM Campaign WHERE status = 'SENT'")).toBe(1), { timeout: 30_000, interval: 200 });

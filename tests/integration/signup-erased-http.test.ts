@@ -31,7 +31,7 @@ async function erasedMember(): Promise<string> {
 }
 
 async function erased(email: string): Promise<boolean> {
-  const client = createDb(app.databaseFile);
+  const client = createDb(app.databaseUrl);
   try {
     return await isErasedAddress(email, client);
   } finally {
@@ -91,7 +91,7 @@ describe("an erased person can come back", () => {
     const file = path.join(TEST_TMP, `import-${crypto.randomUUID()}.csv`);
     fs.writeFileSync(file, `email,name,topic,channel,basis,consented_at,source\n${email},Come Back,offers,email,express,2026-01-01,fair\n`);
     const output = execFileSync(path.resolve("node_modules/.bin/tsx"), ["app/cli/main.ts", "contacts", "import", file, "--unit", "example-tax"], {
-      env: { ...process.env, DATABASE_URL: `file:${app.databaseFile}` },
+      env: { ...process.env, DATABASE_URL: app.databaseUrl },
       encoding: "utf8",
     });
     fs.rmSync(file, { force: true });

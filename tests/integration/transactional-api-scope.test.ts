@@ -16,7 +16,7 @@ let taxKey: string;
 
 function cli(...args: string[]): string {
   return execFileSync(path.resolve("node_modules/.bin/tsx"), ["app/cli/main.ts", ...args], {
-    env: { ...process.env, DATABASE_URL: `file:${app.databaseFile}` },
+    env: { ...process.env, DATABASE_URL: app.databaseUrl },
     encoding: "utf8",
   });
 }

@@ -107,7 +107,7 @@ describe("RFC 8058 one-click", () => {
 
   it("takes effect for the very next audience query, and leaves the other unit's mail alone", async () => {
     const { contactId, topicId } = subscriberOf("example-tax", "example-travel");
-    const appClient = createDb(app.databaseFile);
+    const appClient = createDb(app.databaseUrl);
     const now = new Date();
     const travelTopic = appDb.row<{ topicId: number }>(
       "SELECT s.topicId FROM Subscription s JOIN Topic t ON t.id = s.topicId WHERE s.contactId = ? AND t.unitId = ? AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'",

@@ -16,7 +16,7 @@ const PASSWORD = "granite-lighthouse-meadow-3318";
 /** The CLI as a person runs it, against the running app's database and outbox. */
 function cli(...args: string[]) {
   const result = spawnSync(path.resolve("node_modules/.bin/tsx"), ["app/cli/main.ts", ...args], {
-    env: { ...process.env, DATABASE_URL: `file:${app.databaseFile}`, OUTBOX_DIR: app.outboxDir, MAIL_TRANSPORT: "outbox" },
+    env: { ...process.env, DATABASE_URL: app.databaseUrl, OUTBOX_DIR: app.outboxDir, MAIL_TRANSPORT: "outbox" },
     encoding: "utf8",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
