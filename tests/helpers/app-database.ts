@@ -6,29 +6,27 @@ import { createDb } from "~/utils/db.server.ts";
 import type { RunningApp } from "./app-server.ts";
 
 /**
- * Read access to a running app's database, and links signed with its own keys, for tests that
- * drive the app over HTTP. Reads go straight to SQLite; the app's tables are the source of truth.
+ * Access to a running app's database, and links signed with its own keys, for tests that drive
+ * the app over HTTP. `db` is a Prisma client on the app's database (SQLite or PostgreSQL): the
+ * app's tables are the source of truth.
  */
 export function openAppDatabase(app: RunningApp) {
-  /** The app's database through Prisma, on SQLite or PostgreSQL alike. */
   const db = createDb(app.databaseUrl, { poolSize: 2 });
-  const sqlite = new Database(app.databaseFile!);
-  sqlite.pragma("busy_timeout = 5000");
-  const count = (sql: string, ...params: unknown[]) => (sqlite.prepare(sql).get(...params) as { n: number }).n;
-  const row = <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).get(...params) as T;
-  const rows = <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).all(...params) as T[];
+  // DEPRECATED, SQLite only: being replaced by `db` in every test (issue 19).
+  const sqlite = app.databaseFile ? new Database(app.databaseFile) : null;
+  sqlite?.pragma("busy_timeout = 5000");
+  const count = (sql: string, ...params: unknown[]) => (sqlite!.prepare(sql).get(...params) as { n: number }).n;
+  const row = <T>(sql: string, ...params: unknown[]) => sqlite!.prepare(sql).get(...params) as T;
+  const rows = <T>(sql: string, ...params: unknown[]) => sqlite!.prepare(sql).all(...params) as T[];
 
-  function keyring(): Keyring {
-    const keys = rows<{ kid: string; secret: string; retiredAt: string | null }>(
-      "SELECT kid, secret, retiredAt FROM SigningKey ORDER BY id DESC",
-    );
-    const active = keys.find((k) => !k.retiredAt)!;
-    return keyringOf(importLinkKey(active.kid, active.secret));
+  async function keyring(): Promise<Keyring> {
+    const active = await db.signingKey.findFirst({ where: { retiredAt: null }, orderBy: { id: "desc" }, select: { kid: true, secret: true } });
+    return keyringOf(importLinkKey(active!.kid, active!.secret));
   }
 
   return {
     db,
-    sqlite,
+    sqlite: sqlite!,
     count,
     row,
     rows,
@@ -38,22 +36,22 @@ export function openAppDatabase(app: RunningApp) {
       claims: { contactId: number; unitId: number; topicId?: number | null; campaignId?: number | null; now?: Date },
       signer?: { kid: string; secret: string },
     ): Promise<string> {
-      const ring = signer ? keyringOf(importLinkKey(signer.kid, signer.secret)) : keyring();
+      const ring = signer ? keyringOf(importLinkKey(signer.kid, signer.secret)) : await keyring();
       const token = signLinkToken(ring, { purpose, ...claims });
       return `${app.url}/${purpose === "unsubscribe" ? "u" : "p"}/${token}`;
     },
     /** Adds a signing key row, active, retired or revoked (the app reads new keys on its next keyring refresh). */
-    addKey(state: "active" | "retired" | "revoked"): { kid: string; secret: string } {
+    async addKey(state: "active" | "retired" | "revoked"): Promise<{ kid: string; secret: string }> {
       const kid = crypto.randomBytes(6).toString("base64url");
       const secret = crypto.randomBytes(32).toString("base64url");
-      const now = sqliteTime(new Date());
-      sqlite
-        .prepare("INSERT INTO SigningKey (kid, secret, createdAt, retiredAt, revokedAt) VALUES (?, ?, ?, ?, ?)")
-        .run(kid, secret, sqliteTime(new Date(Date.now() - 1000)), state === "active" ? null : now, state === "revoked" ? now : null);
+      const now = new Date();
+      await db.signingKey.create({
+        data: { kid, secret, createdAt: new Date(Date.now() - 1000), retiredAt: state === "active" ? null : now, revokedAt: state === "revoked" ? now : null },
+      });
       return { kid, secret };
     },
     close: async () => {
-      sqlite.close();
+      sqlite?.close();
       await db.$disconnect();
     },
   };

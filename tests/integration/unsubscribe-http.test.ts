@@ -70,8 +70,8 @@ const stateCounts = () => ({
 beforeAll(async () => {
   units = Object.fromEntries(appDb.rows<{ slug: string; id: number }>("SELECT slug, id FROM BusinessUnit").map((u) => [u.slug, u.id]));
   // Added before the app first reads its keyring, so the app knows this kid as revoked.
-  revokedKey = appDb.addKey("revoked");
-  retiredKey = appDb.addKey("retired");
+  revokedKey = await appDb.addKey("revoked");
+  retiredKey = await appDb.addKey("retired");
 });
 
 describe("RFC 8058 one-click", () => {
