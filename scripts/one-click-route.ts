@@ -34,9 +34,10 @@ function confirmation(unitName: string): string {
  * Wraps the Express app: a one-click POST is answered here; everything else, and anything this
  * path cannot answer, is handed to `next` (Express), with `req.body` as the edge read it.
  */
-export function oneClickListener(build: ServerBuild, next: Listener, writerFile: string): Listener {
+export function oneClickListener(build: ServerBuild, next: Listener, writerFile: string | null): Listener {
   const entry = build.entry.module as unknown as OneClickEntry;
-  entry.writeOneClicksWith(writerThread(writerFile, entry));
+  // Without a writer file, opt-outs are written in this thread (ONE_CLICK_WRITER=main).
+  if (writerFile) entry.writeOneClicksWith(writerThread(writerFile, entry));
   return (req, res) => {
     const token = req.method === "POST" && req.headers.origin === undefined ? ONE_CLICK_PATH.exec(req.url ?? "")?.[1] : undefined;
     const body = (req as IncomingMessage & { body?: unknown }).body;

@@ -149,7 +149,7 @@ if (inbound) console.log(`Inbound SMTP server listening on ${env.INBOUND_SMTP_HO
 let shuttingDown = false;
 const edge = httpEdge(
   { bodyLimitFor, https: env.PUBLIC_URL.startsWith("https:"), closing: () => shuttingDown },
-  oneClickListener(build, app, oneClickWriterFile),
+  oneClickListener(build, app, env.ONE_CLICK_WRITER === "thread" ? oneClickWriterFile : null),
 );
 const server = http.createServer(edge).listen(env.PORT, () => {
   console.log(`Preference Center listening on http://localhost:${env.PORT} (public URL ${env.PUBLIC_URL}, mail: ${env.MAIL_TRANSPORT})`);

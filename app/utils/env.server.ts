@@ -49,6 +49,9 @@ const EnvSchema = z
     // Campaign sending: one rate for all senders on this database, and messages in flight per sender.
     SEND_RATE_PER_SECOND: z.coerce.number().positive().max(100_000).default(100),
     SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    // Where the web process writes one-click opt-outs: on a thread of its own (ADR 014), or in the
+    // thread that answers HTTP. Measured on both databases: docs/decisions/014 and the README.
+    ONE_CLICK_WRITER: z.enum(["thread", "main"], { error: "must be thread or main" }).default("thread"),
     // "off" when `npm run worker` processes do the sending instead of the web process.
     CAMPAIGN_SENDER: z.enum(["web", "off"], { error: "must be web or off" }).default("web"),
     // Local testing of real SMTP in production mode, with links to this machine.
