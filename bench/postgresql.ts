@@ -3,6 +3,7 @@
 // written once, in SQLite's dialect; the copy moves every row (dates, booleans, enums by text
 // cast) and moves each id sequence past the copied ids.
 
+import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { execFileSync } from "node:child_process";
@@ -38,13 +39,16 @@ async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-/** A new PostgreSQL database (with the migrated schema unless told otherwise), dropped when the benchmark ends. */
-export async function createBenchPostgresql(label: string, { migrated = true } = {}): Promise<string> {
+/**
+ * A new PostgreSQL database, dropped when the benchmark ends: with the migrated schema, or empty
+ * (`migrated: false`), or a copy of a `template` database (seconds, whatever its size).
+ */
+export async function createBenchPostgresql(label: string, { migrated = true, template }: { migrated?: boolean; template?: string } = {}): Promise<string> {
   const name = `bench_${label}_${crypto.randomBytes(4).toString("hex")}`;
-  await onServer((client) => client.query(`CREATE DATABASE "${name}"`));
+  await onServer((client) => client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`));
   onCleanUp(() => onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
   const url = urlFor(name);
-  if (!migrated) return url;
+  if (!migrated || template) return url;
   execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: "pipe", timeout: 120_000 });
   return url;
 }
@@ -102,4 +106,53 @@ export async function copySqliteIntoPostgresql(databaseFile: string, url: string
     sqlite.close();
     await client.end();
   }
+}
+
+/**
+ * A PostgreSQL copy of a cached SQLite seed, itself kept between runs under `name` (the seed's
+ * cache key) so that only the first run pays for the copy; runs then use it as a template.
+ */
+export async function cachedPostgresqlCopy(databaseFile: string, name: string, onTable?: (table: string, rows: number) => void): Promise<string> {
+  const complete = await onServer(async (client) => {
+    const found = await client.query<{ done: boolean }>("SELECT shobj_description(oid, 'pg_database') = 'complete' AS done FROM pg_database WHERE datname = $1", [name]);
+    if (found.rows[0]?.done) return true;
+    // A copy that did not finish is started again.
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+    return false;
+  });
+  if (!complete) {
+    const url = urlFor(name);
+    execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: "pipe", timeout: 120_000 });
+    await copySqliteIntoPostgresql(databaseFile, url, onTable);
+    await onServer((client) => client.query(`COMMENT ON DATABASE "${name}" IS 'complete'`));
+  }
+  return name;
+}
+
+/** One row from the database a benchmark's app runs on (SQLite file URL or PostgreSQL), with `?` placeholders. */
+export async function readOne<T>(databaseUrl: string, sql: string, ...params: unknown[]): Promise<T | undefined> {
+  if (databaseUrl.startsWith("postgresql:")) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      let n = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows[0] as T | undefined;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(databaseUrl.replace(/^file:/, ""), { readonly: true, timeout: 5000 });
+  try {
+    return db.prepare(sql).get(...params) as T | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/** The bytes the database takes on disk (SQLite: the file and its WAL). */
+export async function databaseBytes(databaseUrl: string): Promise<number> {
+  if (databaseUrl.startsWith("postgresql:")) return Number((await readOne<{ n: string }>(databaseUrl, "SELECT pg_database_size(current_database()) AS n"))!.n);
+  const file = databaseUrl.replace(/^file:/, "");
+  return ["", "-wal"].reduce((sum, suffix) => sum + (fs.existsSync(file + suffix) ? fs.statSync(file + suffix).size : 0), 0);
 }
