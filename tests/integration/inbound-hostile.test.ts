@@ -9,6 +9,7 @@ import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { createUnit } from "../helpers/fixtures.ts";
 import { inboundClient, refusal, type InboundClient } from "../helpers/inbound-client.ts";
 import { deliveryStatusNotification } from "../helpers/inbound-reports.ts";
+import { testsOnPostgresql } from "../helpers/test-database.ts";
 
 // Mail nobody should send, through real SMTP into the inbound server with the real recorder:
 // each accepted message is stored whatever it is, and the server keeps answering.
@@ -118,7 +119,9 @@ describe("postmaster", () => {
   });
 });
 
-describe("when the message cannot be stored", () => {
+// Held up by SQLite's one write lock from another process. PostgreSQL locks rows and makes a writer
+// wait (no busy timeout), so this way of failing a store is SQLite's own.
+describe.skipIf(testsOnPostgresql)("when the message cannot be stored", () => {
   it("answers 451 4.3.0 so the sender retries, and stores it when it comes again", async () => {
     const to = bounceAddress();
     const report = deliveryStatusNotification({ returnPath: to, recipient: "busy@example.org", messageId: "<m2@example.com>" }, { status: "5.1.1" });
