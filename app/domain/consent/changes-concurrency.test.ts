@@ -1,0 +1,99 @@
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { createDb, db } from "~/utils/db.server.ts";
+import { getEnv } from "~/utils/env.server.ts";
+import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
+import { testsOnPostgresql } from "../../../tests/helpers/test-database.ts";
+import { addressHash } from "./address-hash.server.ts";
+import { applyConsentChange, type ConsentChange, type ConsentContext } from "./changes.server.ts";
+import { findOrCreateContact } from "./contacts.server.ts";
+
+// The same change asked for at once on many connections, as several web processes (or one
+// PostgreSQL pool) would ask it: on PostgreSQL under READ COMMITTED each transaction's read
+// sees none of the others' uncommitted writes, so a change must not rest on that read alone.
+// SQLite: one process writes through one connection, whose transactions queue (ADR 007); a
+// second connection in the same process would wait for the first's lock synchronously,
+// stopping the very process that holds it, so there the requests share the process's client.
+const connections = testsOnPostgresql ? Array.from({ length: 12 }, () => createDb(getEnv().DATABASE_URL)) : Array.from({ length: 12 }, () => db);
+afterAll(() => Promise.all(connections.map((c) => (c === db ? undefined : c.$disconnect()))));
+
+const fromCenter: ConsentContext = { source: "PREFERENCE_CENTER", actor: "contact:test" };
+
+let unit: { id: number };
+let topic: { id: number };
+let contact: { id: number; email: string };
+
+beforeEach(async () => {
+  unit = await createUnit();
+  topic = await createTopic(unit.id);
+  contact = await createContact();
+});
+
+/** Every connection applies the change at once; all must answer. */
+async function allAtOnce(change: ConsentChange) {
+  const answers = await Promise.allSettled(connections.map((client) => applyConsentChange(change, fromCenter, client)));
+  expect(answers.filter((a) => a.status === "rejected")).toEqual([]);
+  return answers.map((a) => (a as PromiseFulfilledResult<{ changed: boolean }>).value);
+}
+
+const changedEvents = (where: { contactId?: number | null; action: "SUBSCRIBE" | "UNSUBSCRIBE" | "UNIT_OPT_OUT" | "UNIT_OPT_IN" | "GLOBAL_OPT_OUT" | "SUPPRESS" | "SNOOZE" | "SHARING_GRANT" }) =>
+  db.consentEvent.count({ where: { ...where, changed: true } });
+
+describe("one person's consent changed on many connections at once", () => {
+  it("a subscription asked for twelve times at once is one row and one change in the ledger", async () => {
+    const results = await allAtOnce({ kind: "subscribe", contactId: contact.id, topicId: topic.id, channel: "EMAIL", basis: "EXPRESS" });
+    expect(results.filter((r) => r.changed)).toHaveLength(1);
+    expect(await db.subscription.count({ where: { contactId: contact.id } })).toBe(1);
+    expect(await changedEvents({ contactId: contact.id, action: "SUBSCRIBE" })).toBe(1);
+    expect(await db.consentEvent.count({ where: { contactId: contact.id } })).toBe(connections.length);
+  });
+
+  it("an unsubscribe asked for at once changes it once, and says what it was before", async () => {
+    await applyConsentChange({ kind: "subscribe", contactId: contact.id, topicId: topic.id, channel: "EMAIL", basis: "EXPRESS" }, fromCenter);
+    const results = await allAtOnce({ kind: "unsubscribe", contactId: contact.id, topicId: topic.id, channel: "EMAIL" });
+    expect(results.filter((r) => r.changed)).toHaveLength(1);
+    const changed = await db.consentEvent.findMany({ where: { contactId: contact.id, action: "UNSUBSCRIBE", changed: true } });
+    expect(changed.map((e) => JSON.parse(e.detail!))).toEqual([{ previousStatus: "SUBSCRIBED" }]);
+  });
+
+  it("a unit opt-out, then an opt back in, each asked for at once, change it once each", async () => {
+    const out = await allAtOnce({ kind: "optOutOfUnit", contactId: contact.id, unitId: unit.id, channel: "EMAIL" });
+    expect(out.filter((r) => r.changed)).toHaveLength(1);
+    expect(await db.unitOptOut.count({ where: { contactId: contact.id } })).toBe(1);
+    const back = await allAtOnce({ kind: "optBackInToUnit", contactId: contact.id, unitId: unit.id, channel: "EMAIL" });
+    expect(back.filter((r) => r.changed)).toHaveLength(1);
+    expect(await db.unitOptOut.count({ where: { contactId: contact.id } })).toBe(0);
+    expect(await changedEvents({ contactId: contact.id, action: "UNIT_OPT_OUT" })).toBe(1);
+    expect(await changedEvents({ contactId: contact.id, action: "UNIT_OPT_IN" })).toBe(1);
+  });
+
+  it("an opt-out everywhere, a pause and a sharing consent asked for at once change each once", async () => {
+    const everywhere = await allAtOnce({ kind: "optOutEverywhere", contactId: contact.id, channel: "EMAIL" });
+    expect(everywhere.filter((r) => r.changed)).toHaveLength(1);
+    const until = new Date(Date.now() + 86_400_000);
+    const snooze = await allAtOnce({ kind: "snooze", contactId: contact.id, unitId: unit.id, until });
+    expect(snooze.filter((r) => r.changed)).toHaveLength(1);
+    const sharing = await allAtOnce({ kind: "setSharing", contactId: contact.id, purpose: "GROUP_COMPANIES", granted: true });
+    expect(sharing.filter((r) => r.changed)).toHaveLength(1);
+    expect(await changedEvents({ contactId: contact.id, action: "GLOBAL_OPT_OUT" })).toBe(1);
+    expect(await changedEvents({ contactId: contact.id, action: "SNOOZE" })).toBe(1);
+    expect(await changedEvents({ contactId: contact.id, action: "SHARING_GRANT" })).toBe(1);
+  });
+
+  it("an address suppressed at once on many connections, with or without a contact, is one entry and one change", async () => {
+    for (const email of [contact.email, "nobody-yet@example.org"]) {
+      const results = await allAtOnce({ kind: "suppress", email, reason: "COMPLAINT" });
+      expect(results.filter((r) => r.changed)).toHaveLength(1);
+      expect(await db.suppression.count({ where: { emailHash: addressHash(email) } })).toBe(1);
+    }
+    expect(await db.consentEvent.count({ where: { action: "SUPPRESS", changed: true } })).toBe(2);
+  });
+
+  it("a new address signed up on many connections at once is one contact", async () => {
+    const answers = await Promise.allSettled(connections.map((client) => client.$transaction((tx) => findOrCreateContact({ email: "Twice@Example.org" }, tx))));
+    expect(answers.filter((a) => a.status === "rejected")).toEqual([]);
+    const contacts = answers.map((a) => (a as PromiseFulfilledResult<{ id: number; created: boolean }>).value);
+    expect(new Set(contacts.map((c) => c.id)).size).toBe(1);
+    expect(contacts.filter((c) => c.created)).toHaveLength(1);
+    expect(await db.contact.count({ where: { email: "twice@example.org" } })).toBe(1);
+  });
+});
