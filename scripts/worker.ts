@@ -1,5 +1,6 @@
 // `npm run worker`: sends campaigns, and nothing else. Run any number of them beside a web
-// process started with CAMPAIGN_SENDER=off; leases and claims keep them from sending twice.
+// process started with CAMPAIGN_SENDER=off, on any host; claims, leases and heartbeats keep them
+// from sending twice (ADR 010, 040).
 
 import { ConfigError, getEnv } from "../app/utils/env.server.ts";
 
