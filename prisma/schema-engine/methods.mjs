@@ -1,6 +1,8 @@
 // The RPC methods, mostly passed straight to the Wasm engine, with the places
 // where it behaves differently from the native binary patched to match.
 import { log, forwardEngineLog } from "./log.mjs";
+import { databaseFor } from "./databases.mjs";
+import * as postgresql from "./postgresql.mjs";
 import * as sqlite from "./sqlite.mjs";
 import { createWasmEngine } from "./wasm.mjs";
 
@@ -41,9 +43,8 @@ export class Session {
     // schema parse errors behave like the binary's lazy connection.
     this.enginePromise ??= createWasmEngine({
       datamodels: this.datamodels,
-      datasource: this.datasource,
+      adapterFactory: databaseFor(this.datasource.url).createAdapterFactory(this.datasource, this.openAdapters),
       onLog: forwardEngineLog,
-      openAdapters: this.openAdapters,
     }).then(({ engine }) => engine);
     return this.enginePromise;
   }
@@ -82,8 +83,10 @@ export class Session {
       case "dbExecute":
         return this.dbExecute(params);
 
-      case "createDatabase":
-        return { databaseName: sqlite.createDatabase(this.urlOf(params?.datasource)) };
+      case "createDatabase": {
+        const url = this.urlOf(params?.datasource);
+        return { databaseName: await databaseFor(url).createDatabase(url) };
+      }
 
       case "debugPanic": {
         const engine = await this.engine();
@@ -193,6 +196,7 @@ export class Session {
    * tables; the binary leaves an empty database. Drop the schema objects.
    */
   async reset(params) {
+    if (postgresql.isPostgresqlUrl(this.datasource.url)) return (await this.call("reset", params)) ?? {};
     await this.withConnection(this.datasource.url, (connection) =>
       sqlite.resetDatabase(connection, params?.filter?.externalTables ?? []),
     );
@@ -203,6 +207,10 @@ export class Session {
   async dbExecute(params) {
     const target = params?.datasourceType;
     const url = target?.tag === "url" ? target.url : this.datasource.url;
+    if (postgresql.isPostgresqlUrl(url)) {
+      await postgresql.executeScript(url, params?.script ?? "");
+      return {};
+    }
     await this.withConnection(url, (connection) => sqlite.executeScript(connection, params?.script ?? ""));
     return {};
   }
