@@ -201,9 +201,20 @@ async function dropTemporaryDatabase(mainUrl, database) {
 }
 
 /**
+ * A shadow database the config names (`shadowDatabaseUrl`): the binary soft-
+ * resets it before replaying the migrations there; the Wasm engine uses it as
+ * it finds it, so what was left in it shows up as a difference. Reset it first.
+ */
+async function connectToConfiguredShadowDatabase(shadowUrl) {
+  const schema = quote(schemaOf(shadowUrl));
+  await withClient(shadowUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`));
+  return new PrismaPg({ connectionString: shadowUrl }, { schema: schemaOf(shadowUrl) }).connect();
+}
+
+/**
  * The adapter factory the Wasm engine migrates through. The shadow database is
- * `shadowDatabaseUrl` when the config names one (the engine clears it, as the
- * binary does), otherwise a temporary database on the main server.
+ * `shadowDatabaseUrl` when the config names one, otherwise a temporary
+ * database on the main server.
  */
 export function createAdapterFactory(datasource, openAdapters) {
   const url = datasource?.url;
@@ -218,7 +229,7 @@ export function createAdapterFactory(datasource, openAdapters) {
     },
     async connectToShadowDb() {
       const adapter = shadowUrl
-        ? await new PrismaPg({ connectionString: shadowUrl }, { schema: schemaOf(shadowUrl) }).connect()
+        ? await connectToConfiguredShadowDatabase(shadowUrl)
         : await connectToTemporaryShadowDatabase(url, options);
       return patchAdapter(adapter, openAdapters, "shadow");
     },

@@ -363,6 +363,29 @@ describe.skipIf(!testsOnPostgresql)("schema engine stand-in on PostgreSQL: the s
   );
 
   it(
+    "a shadow database named in the config is reset before the migrations replay there, as the binary does",
+    async () => {
+      const project = projectCopy("prisma/postgresql");
+      const config = path.join(project, "prisma.config.ts");
+      fs.writeFileSync(config, fs.readFileSync(config, "utf8").replace("    url: databaseUrl,\n", "    url: databaseUrl,\n    shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL,\n"));
+      expect(fs.readFileSync(config, "utf8")).toContain("shadowDatabaseUrl");
+      const database = newPostgresqlDatabase("main");
+      const shadow = newPostgresqlDatabase("shadow");
+      for (const { name } of [database, shadow]) await onPostgresql(TEST_DATABASE_URL!, (client) => client.query(`CREATE DATABASE "${name}"`));
+      await onPostgresql(shadow.url, (client) => client.query(`CREATE TABLE "Leftover" ("x" INTEGER)`));
+
+      // The copy's schema has AddedX, which its migrations lack: that, and nothing else, differs.
+      const run = prisma(
+        ["migrate", "diff", "--from-migrations", "prisma/postgresql/migrations", "--to-schema", "prisma/postgresql/schema.prisma", "--script"],
+        { cwd: project, databaseUrl: database.url, env: { SHADOW_DATABASE_URL: shadow.url } },
+      );
+      expectSuccess(run);
+      expect([...run.stdout.matchAll(/^(CREATE|DROP|ALTER) \w+ "([^"]+)"/gm)].map((m) => `${m[1]} ${m[2]}`)).toEqual(["CREATE AddedX"]);
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
     "migrate dev creates and applies a migration for a schema change in a copy of the project",
     async () => {
       const project = projectCopy("prisma/postgresql");
