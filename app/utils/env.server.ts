@@ -153,6 +153,11 @@ export function databaseProviderOf(url: string): DatabaseProvider | null {
   }
 }
 
+/** A value as an error message may show it: a URL's password (DATABASE_URL, SMTP_URL) never reaches the logs. */
+function withoutPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^/]*@/i, "$1:***@");
+}
+
 export class ConfigError extends Error {
   name = "ConfigError";
 }
@@ -166,7 +171,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const name = String(issue.path[0] ?? "environment");
     const got = cleaned[name];
     throw new ConfigError(
-      `Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : ` (got "${got}")`}. See .env.example.`,
+      `Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : ` (got "${withoutPassword(got)}")`}. See .env.example.`,
     );
   }
   const env = result.data;
