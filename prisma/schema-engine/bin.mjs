@@ -8,7 +8,7 @@ import fs from "node:fs";
 import { log } from "./log.mjs";
 import { Session, toRpcError } from "./methods.mjs";
 import { startRpcServer } from "./rpc.mjs";
-import * as sqlite from "./sqlite.mjs";
+import { databaseFor } from "./databases.mjs";
 import { engineVersion, isWasmPanic, onPanic, panicMessage } from "./wasm.mjs";
 
 function parseArgs(argv) {
@@ -25,7 +25,7 @@ function parseArgs(argv) {
     else if (arg.startsWith("--datamodels=")) args.datamodels.push(arg.slice("--datamodels=".length));
     else if (arg === "--datasource") args.datasource = JSON.parse(value());
     else if (arg.startsWith("--datasource=")) args.datasource = JSON.parse(arg.slice("--datasource=".length));
-    // Accepted for compatibility; neither affects SQLite.
+    // Accepted for compatibility; neither affects SQLite or PostgreSQL here.
     else if (arg === "--enabled-preview-features" || arg === "--extension-types") value();
     else if (arg === "cli") {
       args.cli = argv[i + 1];
@@ -42,21 +42,22 @@ When no subcommand is given, serves JSON-RPC over stdio.
 SUBCOMMANDS (cli): can-connect-to-database, create-database, drop-database`;
 
 /** `cli <subcommand>`: one action, reported through stderr logs and the exit code. */
-function runCliCommand(command, datasource) {
+async function runCliCommand(command, datasource) {
   // The CLI skips the first stderr line when reading errors: the binary
   // always starts with this one.
   log("INFO", { message: "Starting schema engine CLI", git_hash: engineVersion() });
   try {
     const url = datasource?.url;
+    const database = databaseFor(url);
     let message;
     if (command === "can-connect-to-database") {
-      sqlite.canConnect(url);
+      await database.canConnect(url);
       message = "Connection successful";
     } else if (command === "create-database") {
-      const name = sqlite.createDatabase(url);
+      const name = await database.createDatabase(url);
       message = `Database '${name}' was successfully created.`;
     } else if (command === "drop-database") {
-      sqlite.dropDatabase(url);
+      await database.dropDatabase(url);
       message = "The database was successfully dropped.";
     } else {
       throw new Error(`Unknown cli subcommand: ${command}`);
@@ -86,8 +87,9 @@ function runRpcServer(args) {
   log("INFO", { message: "Starting schema engine RPC server", git_hash: engineVersion() });
 
   // The CLI ends a session by closing our stdin and, on Unix, sending SIGTERM
-  // right after. Close the SQLite connections either way: killed with them
-  // open, better-sqlite3 leaves a (harmless, zeroed) dev.db-journal behind.
+  // right after. Close the connections either way: killed with them open,
+  // better-sqlite3 leaves a (harmless, zeroed) dev.db-journal behind, and a
+  // temporary PostgreSQL shadow database would be left on the server.
   let shuttingDown = false;
   const shutdown = async () => {
     if (shuttingDown) return;
@@ -117,7 +119,7 @@ function runRpcServer(args) {
   });
 }
 
-function main() {
+async function main() {
   let args;
   try {
     args = parseArgs(process.argv.slice(2));
@@ -137,4 +139,4 @@ function main() {
   runRpcServer(args);
 }
 
-main();
+void main();

@@ -1,6 +1,8 @@
 // The RPC methods, mostly passed straight to the Wasm engine, with the places
 // where it behaves differently from the native binary patched to match.
 import { log, forwardEngineLog } from "./log.mjs";
+import { databaseFor } from "./databases.mjs";
+import * as postgresql from "./postgresql.mjs";
 import * as sqlite from "./sqlite.mjs";
 import { createWasmEngine } from "./wasm.mjs";
 
@@ -41,9 +43,8 @@ export class Session {
     // schema parse errors behave like the binary's lazy connection.
     this.enginePromise ??= createWasmEngine({
       datamodels: this.datamodels,
-      datasource: this.datasource,
+      adapterFactory: databaseFor(this.datasource.url).createAdapterFactory(this.datasource, this.openAdapters),
       onLog: forwardEngineLog,
-      openAdapters: this.openAdapters,
     }).then(({ engine }) => engine);
     return this.enginePromise;
   }
@@ -82,8 +83,10 @@ export class Session {
       case "dbExecute":
         return this.dbExecute(params);
 
-      case "createDatabase":
-        return { databaseName: sqlite.createDatabase(this.urlOf(params?.datasource)) };
+      case "createDatabase": {
+        const url = this.urlOf(params?.datasource);
+        return { databaseName: await databaseFor(url).createDatabase(url) };
+      }
 
       case "debugPanic": {
         const engine = await this.engine();
@@ -190,19 +193,26 @@ export class Session {
 
   /**
    * Difference (3): the Wasm engine's SQLite reset deletes rows but keeps the
-   * tables; the binary leaves an empty database. Drop the schema objects.
+   * tables; the binary leaves an empty database. Drop the schema objects. On
+   * PostgreSQL its reset already drops and recreates the schema, as the
+   * binary's does.
    */
   async reset(params) {
+    if (postgresql.isPostgresqlUrl(this.datasource.url)) return (await this.call("reset", params)) ?? {};
     await this.withConnection(this.datasource.url, (connection) =>
       sqlite.resetDatabase(connection, params?.filter?.externalTables ?? []),
     );
     return {};
   }
 
-  /** `db execute` sends a whole script: run it as one, as the binary does. */
+  /** `db execute` sends a whole script: run it as one, as the binary does (adapter-pg's executeScript splits it at every `;`). */
   async dbExecute(params) {
     const target = params?.datasourceType;
     const url = target?.tag === "url" ? target.url : this.datasource.url;
+    if (postgresql.isPostgresqlUrl(url)) {
+      await postgresql.executeScript(url, params?.script ?? "");
+      return {};
+    }
     await this.withConnection(url, (connection) => sqlite.executeScript(connection, params?.script ?? ""));
     return {};
   }
@@ -213,7 +223,9 @@ export class Session {
    */
   async withConnection(url, fn) {
     const sameDatabase =
-      Boolean(this.datasource.url) && sqlite.sqlitePathFromUrl(url) === sqlite.sqlitePathFromUrl(this.datasource.url);
+      Boolean(this.datasource.url) &&
+      !postgresql.isPostgresqlUrl(this.datasource.url) &&
+      sqlite.sqlitePathFromUrl(url) === sqlite.sqlitePathFromUrl(this.datasource.url);
     const engineAdapter = [...this.openAdapters].find(([, role]) => role === "main")?.[0];
     const connection =
       sameDatabase && engineAdapter ? sqlite.connectionFromAdapter(engineAdapter) : sqlite.openConnection(url);

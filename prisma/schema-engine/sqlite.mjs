@@ -4,14 +4,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { log } from "./log.mjs";
+import { UserFacingError } from "./errors.mjs";
 
-export class UserFacingError extends Error {
-  constructor(code, message, meta) {
-    super(message);
-    this.code = code;
-    this.meta = meta;
-  }
-}
+export { UserFacingError };
 
 /**
  * Turns a Prisma SQLite URL (`file:./dev.db`, `file:/abs.db?connection_limit=1`)
@@ -34,7 +31,7 @@ export function sqlitePathFromUrl(url) {
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) {
     throw new UserFacingError(
       "P1013",
-      `The provided database string is invalid. This stand-in schema engine only supports SQLite (file:...) URLs, got a "${rest.split(":")[0]}" URL.`,
+      `The provided database string is invalid. This stand-in schema engine supports SQLite (file:...) and PostgreSQL (postgresql://...) URLs, got a "${rest.split(":")[0]}" URL.`,
     );
   }
   rest = rest.split("?")[0];
@@ -155,4 +152,84 @@ export async function executeScript(connection, script) {
   } catch (error) {
     throw new UserFacingError("", `SQLite database error\n${error.cause?.originalMessage ?? error.message}`);
   }
+}
+
+function isMultiStatementError(error, query) {
+  return (
+    error instanceof RangeError &&
+    /more than one statement/i.test(error.message) &&
+    (query.args?.length ?? 0) === 0
+  );
+}
+
+/**
+ * Difference (1): the Wasm engine replays each migration.sql into the shadow
+ * database with `executeRaw`, which better-sqlite3 refuses for more than one
+ * statement. Run such a script with `exec` instead. better-sqlite3 rejects it
+ * while preparing, before running any of it, so nothing runs twice.
+ */
+function allowScriptsInExecuteRaw(queryable, runScript) {
+  const executeRaw = queryable.executeRaw.bind(queryable);
+  queryable.executeRaw = async (query) => {
+    try {
+      return await executeRaw(query);
+    } catch (error) {
+      if (!isMultiStatementError(error, query)) throw error;
+      log("INFO", { message: "executeRaw got a whole script; running it with exec" }, "schema_engine_stand_in");
+      await runScript(query.sql);
+      return 0;
+    }
+  };
+  return queryable;
+}
+
+function patchAdapter(adapter, openAdapters, role) {
+  openAdapters.set(adapter, role);
+  allowScriptsInExecuteRaw(adapter, (sql) => adapter.executeScript(sql));
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (...args) => {
+    const tx = await startTransaction(...args);
+    // Transactions have no executeScript; they share the adapter's connection.
+    return allowScriptsInExecuteRaw(tx, async (sql) => tx.client.exec(sql));
+  };
+  const dispose = adapter.dispose.bind(adapter);
+  adapter.dispose = async () => {
+    openAdapters.delete(adapter);
+    return dispose();
+  };
+  return adapter;
+}
+
+/**
+ * Builds the migration-aware adapter factory the Wasm engine expects. The main
+ * database is the datasource URL; the shadow database is `shadowDatabaseUrl`
+ * or, as with the native engine on SQLite, a fresh in-memory database.
+ */
+export function createAdapterFactory(datasource, openAdapters) {
+  // openAdapters: Map of live adapter -> "main" | "shadow", so the session can
+  // reuse the engine's own connection and close everything on exit.
+  const url = datasource?.url;
+  const shadowUrl = datasource?.shadowDatabaseUrl;
+  const options = shadowUrl ? { shadowDatabaseUrl: sqlitePathFromUrl(shadowUrl) } : undefined;
+  const inner = url
+    ? new PrismaBetterSqlite3({ url: sqlitePathFromUrl(url) }, options)
+    : new PrismaBetterSqlite3({ url: ":memory:" }, options);
+
+  const factory = {
+    provider: "sqlite",
+    adapterName: inner.adapterName,
+    async connect() {
+      if (!url) {
+        throw new UserFacingError(
+          "P1012",
+          "The datasource.url property is required in your Prisma config file when using this command.",
+        );
+      }
+      return patchAdapter(await inner.connect(), openAdapters, "main");
+    },
+    async connectToShadowDb() {
+      return patchAdapter(await inner.connectToShadowDb(), openAdapters, "shadow");
+    },
+  };
+  return factory;
 }

@@ -44,18 +44,6 @@ export async function prepareBaseDatabase(): Promise<void> {
     await onServer((client) => client.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`).then(() => client.query(`CREATE DATABASE "${template}"`)));
     process.env[TEMPLATE_ENV] = template;
     url = postgresqlUrlFor(template);
-    // INTERIM until the schema-engine stand-in speaks PostgreSQL (issue 19, point 1): the
-    // migrations' SQL applied as it stands. Remove this branch then.
-    if (process.env.TEST_PG_MIGRATE_BY_SQL === "1") {
-      const migrations = path.resolve("prisma/postgresql/migrations");
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      for (const dir of fs.readdirSync(migrations).filter((d) => fs.statSync(path.join(migrations, d)).isDirectory()).sort()) {
-        await client.query(fs.readFileSync(path.join(migrations, dir, "migration.sql"), "utf8"));
-      }
-      await client.end();
-      return;
-    }
   }
   execFileSync(path.resolve("node_modules/.bin/prisma"), ["migrate", "deploy"], {
     env: { ...process.env, DATABASE_URL: url },
