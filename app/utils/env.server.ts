@@ -33,8 +33,9 @@ const EnvSchema = z
       .string()
       .refine((url) => databaseProviderOf(url) !== null, "must be an SQLite file URL such as file:./var/dev.db, or a PostgreSQL URL such as postgresql://user:password@host:5432/preferences")
       .default("file:./var/dev.db"),
-    // Connections each process keeps to PostgreSQL (web: this plus the one-click writer's and the
-    // staff reader's; see docs/deploy.md for counting them against max_connections). Unused on SQLite.
+    // Connections each process keeps to PostgreSQL (web: this, plus 1 for the one-click writer
+    // thread and 2 for staff pages' long reads; see docs/deploy.md for counting them against
+    // max_connections). Unused on SQLite.
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://prefs.example.com" }).optional(),
     MAIL_TRANSPORT: z.enum(["outbox", "smtp"], { error: "must be outbox or smtp" }).default("outbox"),
