@@ -75,7 +75,8 @@ function writerThread(file: string, entry: OneClickEntry): OneClickWriter {
   // Requests of one event-loop turn travel together: one message each way per turn, not per request.
   let turn: { writes: OneClickWrite[]; waiting: Waiting[] } | null = null;
   const failAll = (waiting: Waiting[]) => waiting.forEach((w) => w.reject(new Error("The one-click writer thread stopped.")));
-  const thread = new Worker(file);
+  // It writes one transaction at a time: on PostgreSQL one connection is all it needs of the pool.
+  const thread = new Worker(file, { env: { ...process.env, DATABASE_POOL_SIZE: "1" } });
   thread.unref(); // the HTTP server keeps the process alive, not this thread
   thread.on("message", ({ id, results }: { id: number; results: { answer?: OneClickAnswer | null; error?: string }[] }) => {
     const waiting = pending.get(id) ?? [];

@@ -33,8 +33,9 @@ const EnvSchema = z
       .string()
       .refine((url) => databaseProviderOf(url) !== null, "must be an SQLite file URL such as file:./var/dev.db, or a PostgreSQL URL such as postgresql://user:password@host:5432/preferences")
       .default("file:./var/dev.db"),
-    // Connections each process keeps to PostgreSQL (web: this plus the one-click writer's and the
-    // staff reader's; see docs/deploy.md for counting them against max_connections). Unused on SQLite.
+    // Connections each process keeps to PostgreSQL (web: this, plus 1 for the one-click writer
+    // thread and 2 for staff pages' long reads; see docs/deploy.md for counting them against
+    // max_connections). Unused on SQLite.
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://prefs.example.com" }).optional(),
     MAIL_TRANSPORT: z.enum(["outbox", "smtp"], { error: "must be outbox or smtp" }).default("outbox"),
@@ -156,6 +157,11 @@ export function databaseProviderOf(url: string): DatabaseProvider | null {
   }
 }
 
+/** A value as an error message may show it: a URL's password (DATABASE_URL, SMTP_URL) never reaches the logs. */
+function withoutPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^/]*@/i, "$1:***@");
+}
+
 export class ConfigError extends Error {
   name = "ConfigError";
 }
@@ -169,7 +175,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const name = String(issue.path[0] ?? "environment");
     const got = cleaned[name];
     throw new ConfigError(
-      `Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : ` (got "${got}")`}. See .env.example.`,
+      `Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : ` (got "${withoutPassword(got)}")`}. See .env.example.`,
     );
   }
   const env = result.data;
