@@ -51,12 +51,21 @@ export async function signUp(
     return { outcome: "check-inbox" };
   }
   // A new account, or a sign-up nobody confirmed yet: the latest details win, earlier links stop working.
+  const select = { id: true, email: true, name: true, contactId: true } as const;
+  const renew = () => db.user.update({ where: { email, emailVerifiedAt: null }, data: { name: input.name, passwordHash }, select });
   const user = existing
-    ? await db.user.update({ where: { id: existing.id }, data: { name: input.name, passwordHash }, select: { id: true, email: true, name: true, contactId: true } })
-    : await db.user.create({ data: { email, name: input.name, passwordHash, role: "SUBSCRIBER", createdAt: now }, select: { id: true, email: true, name: true, contactId: true } });
+    ? await renew()
+    : await db.user.create({ data: { email, name: input.name, passwordHash, role: "SUBSCRIBER", createdAt: now }, select }).catch((error: unknown) => {
+        // The same address signed up at the same moment (a double click) and stored its account
+        // first: the unique address says so, and this later one's details win as above (ADR 039).
+        if (isUniqueViolation(error)) return renew();
+        throw error;
+      });
   const unsent = await sendSignUpConfirmation(user, now);
   return unsent ? { outcome: "cannot-mail", reason: unsent } : { outcome: "check-inbox" };
 }
+
+const isUniqueViolation = (error: unknown) => error instanceof Error && "code" in error && error.code === "P2002";
 
 /** What the confirmation page shows on GET: nothing is used or changed. */
 export async function checkSignUpLink(token: string, now = new Date()): Promise<{ ok: true; email: string } | { ok: false; reason: UnusableLink }> {
