@@ -4,7 +4,7 @@ import { getEnv } from "~/utils/env.server.ts";
 import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import { testsOnPostgresql } from "../../../tests/helpers/test-database.ts";
 import { addressHash } from "./address-hash.server.ts";
-import { applyConsentChange, type ConsentChange, type ConsentContext } from "./changes.server.ts";
+import { applyConsentChange, applyUnitOptOuts, type ConsentChange, type ConsentContext } from "./changes.server.ts";
 import { findOrCreateContact } from "./contacts.server.ts";
 
 // The same change asked for at once on many connections, as several web processes (or one
@@ -64,6 +64,20 @@ describe("one person's consent changed on many connections at once", () => {
     expect(await db.unitOptOut.count({ where: { contactId: contact.id } })).toBe(0);
     expect(await changedEvents({ contactId: contact.id, action: "UNIT_OPT_OUT" })).toBe(1);
     expect(await changedEvents({ contactId: contact.id, action: "UNIT_OPT_IN" })).toBe(1);
+  });
+
+  it("a unit opt-out asked for at once through the one-click batch writer and one change at a time changes it once", async () => {
+    const key = { contactId: contact.id, unitId: unit.id, channel: "EMAIL" as const };
+    const answers = await Promise.allSettled(
+      connections.map((client, i) =>
+        i % 2 === 0
+          ? client.$transaction((tx) => applyUnitOptOuts(tx, [{ ...key, context: fromCenter }])).then(([r]) => r!)
+          : applyConsentChange({ kind: "optOutOfUnit", ...key }, fromCenter, client),
+      ),
+    );
+    expect(answers.filter((a) => a.status === "rejected")).toEqual([]);
+    expect(answers.filter((a) => a.status === "fulfilled" && a.value.changed)).toHaveLength(1);
+    expect(await changedEvents({ contactId: contact.id, action: "UNIT_OPT_OUT" })).toBe(1);
   });
 
   it("an opt-out everywhere, a pause and a sharing consent asked for at once change each once", async () => {
