@@ -5,6 +5,7 @@ import { createContact, createTopic, createUnit } from "../../../tests/helpers/f
 import { testsOnPostgresql } from "../../../tests/helpers/test-database.ts";
 import { addressHash } from "./address-hash.server.ts";
 import { applyConsentChange, applyUnitOptOuts, type ConsentChange, type ConsentContext } from "./changes.server.ts";
+import { applyConsentChangesInOrder } from "./changes-batch.server.ts";
 import { findOrCreateContact } from "./contacts.server.ts";
 
 // The same change asked for at once on many connections, as several web processes (or one
@@ -100,6 +101,26 @@ describe("one person's consent changed on many connections at once", () => {
       expect(await db.suppression.count({ where: { emailHash: addressHash(email) } })).toBe(1);
     }
     expect(await db.consentEvent.count({ where: { action: "SUPPRESS", changed: true } })).toBe(2);
+  });
+
+  it("mail feedback's batch writer, on many connections at once, adds each suppression and opt-out once", async () => {
+    const stranger = `stranger-${contact.id}@example.org`;
+    const suppressedBefore = await db.consentEvent.count({ where: { action: "SUPPRESS", changed: true } });
+    const answers = await Promise.allSettled(
+      connections.map((client, i) =>
+        client.$transaction((tx) =>
+          applyConsentChangesInOrder(tx, [
+            { change: { kind: "suppress", email: i % 2 ? contact.email : stranger, reason: "COMPLAINT" }, context: fromCenter },
+            { change: { kind: "optOutOfUnit", contactId: contact.id, unitId: unit.id, channel: "EMAIL" }, context: fromCenter },
+            { change: { kind: "unsubscribe", contactId: contact.id, topicId: topic.id, channel: "EMAIL" }, context: fromCenter },
+          ]),
+        ),
+      ),
+    );
+    expect(answers.filter((a) => a.status === "rejected")).toEqual([]);
+    expect(await db.suppression.count({ where: { emailHash: { in: [addressHash(contact.email), addressHash(stranger)] } } })).toBe(2);
+    expect(await db.consentEvent.count({ where: { action: "SUPPRESS", changed: true } })).toBe(suppressedBefore + 2);
+    expect(await changedEvents({ contactId: contact.id, action: "UNIT_OPT_OUT" })).toBe(1);
   });
 
   it("a new address signed up on many connections at once is one contact", async () => {
