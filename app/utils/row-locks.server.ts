@@ -28,3 +28,15 @@ export async function lockTable(tx: Tx, table: "SigningKey" | "ExemptCategory" |
   if (!onPostgresql()) return;
   await tx.$executeRawUnsafe(`LOCK TABLE "${table}" IN SHARE ROW EXCLUSIVE MODE`);
 }
+
+/**
+ * True when a write failed because a unique index already holds the row: another writer got
+ * there first. Prisma says P2002 for its own queries and P2010 with the adapter's
+ * UniqueConstraintViolation for raw ones.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === "P2002") return true;
+  const cause = (error.meta?.driverAdapterError as { cause?: { kind?: string } } | undefined)?.cause;
+  return error.code === "P2010" && cause?.kind === "UniqueConstraintViolation";
+}

@@ -1,4 +1,5 @@
 import { db, type Tx } from "~/utils/db.server.ts";
+import { isUniqueViolation } from "~/utils/row-locks.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import { findOrCreateContact, isErasedAddress } from "~/domain/consent/contacts.server.ts";
@@ -64,8 +65,6 @@ export async function signUp(
   const unsent = await sendSignUpConfirmation(user, now);
   return unsent ? { outcome: "cannot-mail", reason: unsent } : { outcome: "check-inbox" };
 }
-
-const isUniqueViolation = (error: unknown) => error instanceof Error && "code" in error && error.code === "P2002";
 
 /** What the confirmation page shows on GET: nothing is used or changed. */
 export async function checkSignUpLink(token: string, now = new Date()): Promise<{ ok: true; email: string } | { ok: false; reason: UnusableLink }> {

@@ -6,6 +6,7 @@ import { testsOnPostgresql } from "../../../tests/helpers/test-database.ts";
 import { addressHash } from "./address-hash.server.ts";
 import { applyConsentChange, applyUnitOptOuts, type ConsentChange, type ConsentContext } from "./changes.server.ts";
 import { applyConsentChangesInOrder } from "./changes-batch.server.ts";
+import { applyImportedSubscriptions } from "./import-batch.server.ts";
 import { findOrCreateContact } from "./contacts.server.ts";
 
 // The same change asked for at once on many connections, as several web processes (or one
@@ -121,6 +122,33 @@ describe("one person's consent changed on many connections at once", () => {
     expect(await db.suppression.count({ where: { emailHash: { in: [addressHash(contact.email), addressHash(stranger)] } } })).toBe(2);
     expect(await db.consentEvent.count({ where: { action: "SUPPRESS", changed: true } })).toBe(suppressedBefore + 2);
     expect(await changedEvents({ contactId: contact.id, action: "UNIT_OPT_OUT" })).toBe(1);
+  });
+
+  it("imports of one new address at once make one contact and one subscription; an unsubscribe meanwhile is never undone by them", async () => {
+    const row = (email: string, basis: "EXPRESS" | "SOFT_OPT_IN") => ({
+      email, name: null, postalAddress: null, phone: null, topicId: topic.id, channel: "EMAIL" as const, basis, consentedAt: new Date(), expiresAt: null, origin: "test",
+    });
+    const fromImport: ConsentContext = { source: "IMPORT", actor: "cli:import" };
+    const email = `imported-${contact.id}@example.org`;
+    const imports = await Promise.allSettled(connections.map((client) => applyImportedSubscriptions(unit.id, [row(email, "EXPRESS")], fromImport, client)));
+    expect(imports.filter((a) => a.status === "rejected")).toEqual([]);
+    const imported = await db.contact.findUniqueOrThrow({ where: { email }, include: { subscriptions: true } });
+    expect(imported.subscriptions).toHaveLength(1);
+    expect(await changedEvents({ contactId: imported.id, action: "SUBSCRIBE" })).toBe(1);
+
+    // A weaker consent on file, which an import's express consent would replace: half the
+    // connections import, half unsubscribe. The person's unsubscribe must be what stays.
+    await applyConsentChange({ kind: "subscribe", contactId: contact.id, topicId: topic.id, channel: "EMAIL", basis: "SOFT_OPT_IN" }, fromCenter);
+    const mixed = await Promise.allSettled(
+      connections.map((client, i) =>
+        i % 2 === 0
+          ? applyImportedSubscriptions(unit.id, [row(contact.email, "EXPRESS")], fromImport, client)
+          : applyConsentChange({ kind: "unsubscribe", contactId: contact.id, topicId: topic.id, channel: "EMAIL" }, fromCenter, client),
+      ),
+    );
+    expect(mixed.filter((a) => a.status === "rejected")).toEqual([]);
+    const key = { contactId: contact.id, topicId: topic.id, channel: "EMAIL" as const };
+    expect((await db.subscription.findUniqueOrThrow({ where: { contactId_topicId_channel: key } })).status).toBe("UNSUBSCRIBED");
   });
 
   it("a new address signed up on many connections at once is one contact", async () => {
