@@ -35,8 +35,9 @@ export async function lockTable(tx: Tx, table: "SigningKey" | "ExemptCategory" |
  * UniqueConstraintViolation for raw ones.
  */
 export function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  // By shape, not class: the PostgreSQL client is generated apart from the SQLite one.
+  if (!(error instanceof Error) || !("code" in error)) return false;
   if (error.code === "P2002") return true;
-  const cause = (error.meta?.driverAdapterError as { cause?: { kind?: string } } | undefined)?.cause;
-  return error.code === "P2010" && cause?.kind === "UniqueConstraintViolation";
+  const meta = (error as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } }).meta;
+  return error.code === "P2010" && meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
 }
