@@ -7,6 +7,7 @@ import { addressHash } from "./address-hash.server.ts";
 import { applyConsentChange, applyUnitOptOuts, type ConsentChange, type ConsentContext } from "./changes.server.ts";
 import { applyConsentChangesInOrder } from "./changes-batch.server.ts";
 import { applyImportedSubscriptions } from "./import-batch.server.ts";
+import { applyImportedSuppressions } from "./suppression-batch.server.ts";
 import { findOrCreateContact } from "./contacts.server.ts";
 
 // The same change asked for at once on many connections, as several web processes (or one
@@ -149,6 +150,16 @@ describe("one person's consent changed on many connections at once", () => {
     expect(mixed.filter((a) => a.status === "rejected")).toEqual([]);
     const key = { contactId: contact.id, topicId: topic.id, channel: "EMAIL" as const };
     expect((await db.subscription.findUniqueOrThrow({ where: { contactId_topicId_channel: key } })).status).toBe("UNSUBSCRIBED");
+  });
+
+  it("a suppression import on many connections at once adds each entry once", async () => {
+    const email = `imported-suppression-${contact.id}@example.org`;
+    const answers = await Promise.allSettled(
+      connections.map((client) => client.$transaction((tx) => applyImportedSuppressions(tx, [{ email, reason: "MANUAL", note: null }], { source: "IMPORT" }))),
+    );
+    expect(answers.filter((a) => a.status === "rejected")).toEqual([]);
+    expect(answers.filter((a) => a.status === "fulfilled" && a.value[0] === "ADDED")).toHaveLength(1);
+    expect(await db.suppression.count({ where: { emailHash: addressHash(email) } })).toBe(1);
   });
 
   it("a new address signed up on many connections at once is one contact", async () => {
