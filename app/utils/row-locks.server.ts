@@ -28,3 +28,16 @@ export async function lockTable(tx: Tx, table: "SigningKey" | "ExemptCategory" |
   if (!onPostgresql()) return;
   await tx.$executeRawUnsafe(`LOCK TABLE "${table}" IN SHARE ROW EXCLUSIVE MODE`);
 }
+
+/**
+ * True when a write failed because a unique index already holds the row: another writer got
+ * there first. Prisma says P2002 for its own queries and P2010 with the adapter's
+ * UniqueConstraintViolation for raw ones.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  // By shape, not class: the PostgreSQL client is generated apart from the SQLite one.
+  if (!(error instanceof Error) || !("code" in error)) return false;
+  if (error.code === "P2002") return true;
+  const meta = (error as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } }).meta;
+  return error.code === "P2010" && meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
+}

@@ -256,20 +256,20 @@ async function project(tx: Tx, change: ConsentChange, context: ConsentContext, n
     case "optBackInToUnit": {
       const key = { contactId: change.contactId, unitId: change.unitId, channel: change.channel };
       const optingOut = change.kind === "optOutOfUnit";
-      const existing = await tx.unitOptOut.findUnique({ where: { contactId_unitId_channel: key } });
-      const changed = optingOut !== (existing !== null);
-      if (changed && optingOut) await tx.unitOptOut.create({ data: key });
-      if (changed && !optingOut) await tx.unitOptOut.delete({ where: { contactId_unitId_channel: key } });
+      // One statement each way, whose row count says whether it changed anything: the one-click
+      // batch writer adds opt-outs without the contact's lock (applyUnitOptOuts).
+      const changed = optingOut
+        ? (await tx.$executeRaw`INSERT INTO "UnitOptOut" ("contactId", "unitId", "channel", "createdAt") VALUES (${key.contactId}, ${key.unitId}, ${key.channel}, ${now}) ON CONFLICT DO NOTHING`) === 1
+        : (await tx.unitOptOut.deleteMany({ where: key })).count === 1;
       return { action: optingOut ? "UNIT_OPT_OUT" : "UNIT_OPT_IN", changed, ...key };
     }
     case "optOutEverywhere":
     case "optBackInEverywhere": {
       const key = { contactId: change.contactId, channel: change.channel };
       const optingOut = change.kind === "optOutEverywhere";
-      const existing = await tx.globalOptOut.findUnique({ where: { contactId_channel: key } });
-      const changed = optingOut !== (existing !== null);
-      if (changed && optingOut) await tx.globalOptOut.create({ data: key });
-      if (changed && !optingOut) await tx.globalOptOut.delete({ where: { contactId_channel: key } });
+      const changed = optingOut
+        ? (await tx.$executeRaw`INSERT INTO "GlobalOptOut" ("contactId", "channel", "createdAt") VALUES (${key.contactId}, ${key.channel}, ${now}) ON CONFLICT DO NOTHING`) === 1
+        : (await tx.globalOptOut.deleteMany({ where: key })).count === 1;
       return { action: optingOut ? "GLOBAL_OPT_OUT" : "GLOBAL_OPT_IN", changed, ...key };
     }
     case "snooze": {
