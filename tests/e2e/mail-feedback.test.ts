@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations, signIn } from "../helpers/browser.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
-import { sqliteTime } from "../helpers/app-database.ts";
+import type { InboundKind } from "~/generated/prisma/enums.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
 // An admin in Chromium reads what came back: /admin/inbound filtered by unit, kind and date, one
@@ -17,54 +17,46 @@ let travelCampaignId: number;
 const HOSTILE = '<script>window.__ran = true</script><img src=x onerror="window.__ran = true"> 550 5.1.1 <b>user unknown</b>';
 
 beforeAll(async () => {
+  const db = appDb.db;
   const now = new Date();
-  const at = sqliteTime(new Date(now.getTime() - 3_600_000));
-  const unit = appDb.row<{ id: number; topicId: number }>(
-    "SELECT u.id AS id, t.id AS topicId FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id WHERE u.slug = 'example-tax' LIMIT 1",
-  );
-  campaignId = Number(
-    appDb.sqlite
-      .prepare(
-        `INSERT INTO Campaign (unitId, topicId, name, subject, status, sentCount, startedAt, finishedAt, createdAt, updatedAt)
-         VALUES (?, ?, 'Feedback test', 'Your tax summary is ready', 'SENT', 200, ?, ?, ?, ?)`,
-      )
-      .run(unit.id, unit.topicId, at, at, at, at).lastInsertRowid,
-  );
-  const insert = appDb.sqlite.prepare(
-    `INSERT INTO InboundMessage (kind, via, receivedAt, unitId, campaignId, recipient, status, diagnostic, effect, raw)
-     VALUES (?, 'SMTP', ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const at = new Date(now.getTime() - 3_600_000);
+  const firstTopic = (unitSlug: string) =>
+    db.topic.findFirstOrThrow({ where: { unit: { slug: unitSlug } }, orderBy: { id: "asc" }, select: { id: true, unitId: true } });
+  const unit = await firstTopic("example-tax");
+  campaignId = (
+    await db.campaign.create({
+      data: { unitId: unit.unitId, topicId: unit.id, name: "Feedback test", subject: "Your tax summary is ready", status: "SENT", sentCount: 200, startedAt: at, finishedAt: at, createdAt: at, updatedAt: at },
+    })
+  ).id;
+  const insert = async (
+    kind: InboundKind,
+    unitId: number,
+    campaign: number,
+    recipient: string,
+    status: string | null,
+    diagnostic: string | null,
+    effect: string,
+    raw: string,
+  ) => (await db.inboundMessage.create({ data: { kind, via: "SMTP", receivedAt: at, unitId, campaignId: campaign, recipient, status, diagnostic, effect, raw } })).id;
   for (let i = 0; i < 12; i++) {
-    insert.run("HARD_BOUNCE", at, unit.id, campaignId, `gone${i}@example.net`, "5.1.1", "smtp; 550 5.1.1 user unknown", "Suppressed: hard bounce", `Final-Recipient: rfc822; gone${i}@example.net`);
+    await insert("HARD_BOUNCE", unit.unitId, campaignId, `gone${i}@example.net`, "5.1.1", "smtp; 550 5.1.1 user unknown", "Suppressed: hard bounce", `Final-Recipient: rfc822; gone${i}@example.net`);
   }
-  for (let i = 0; i < 3; i++) insert.run("COMPLAINT", at, unit.id, campaignId, `angry${i}@example.net`, null, null, "Opted out of Example Tax email", "Feedback-Type: abuse");
-  hostileId = Number(insert.run("SOFT_BOUNCE", at, unit.id, campaignId, "full@example.net", "4.2.2", "mailbox full", "Counted: soft bounce 1 of 3", HOSTILE).lastInsertRowid);
+  for (let i = 0; i < 3; i++) await insert("COMPLAINT", unit.unitId, campaignId, `angry${i}@example.net`, null, null, "Opted out of Example Tax email", "Feedback-Type: abuse");
+  hostileId = await insert("SOFT_BOUNCE", unit.unitId, campaignId, "full@example.net", "4.2.2", "mailbox full", "Counted: soft bounce 1 of 3", HOSTILE);
   // Another unit over the warn rate: 1,000 messages sent yesterday, 2 complaints (0.2 %).
-  const travel = appDb.row<{ id: number; topicId: number }>(
-    "SELECT u.id AS id, t.id AS topicId FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id WHERE u.slug = 'example-travel' LIMIT 1",
-  );
-  const yesterday = sqliteTime(new Date(now.getTime() - 86_400_000));
-  travelCampaignId = Number(
-    appDb.sqlite
-      .prepare(
-        `INSERT INTO Campaign (unitId, topicId, name, subject, status, sentCount, startedAt, createdAt, updatedAt)
-         VALUES (?, ?, 'Warned', 'Summer trips', 'PAUSED', 1000, ?, ?, ?)`,
-      )
-      .run(travel.id, travel.topicId, yesterday, yesterday, yesterday).lastInsertRowid,
-  );
-  appDb.sqlite
-    .prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
-       INSERT INTO Contact (email, createdAt, updatedAt) SELECT 'warned' || i || '@example.net', ?, ? FROM n`,
-    )
-    .run(yesterday, yesterday);
-  appDb.sqlite
-    .prepare(
-      `INSERT INTO Delivery (campaignId, contactId, status, attempts, createdAt, sentAt)
-       SELECT ?, id, 'SENT', 1, ?, ? FROM Contact WHERE email LIKE 'warned%@example.net'`,
-    )
-    .run(travelCampaignId, yesterday, yesterday);
-  for (let i = 0; i < 2; i++) insert.run("COMPLAINT", at, travel.id, travelCampaignId, `upset${i}@example.net`, null, null, "Opted out", "Feedback-Type: abuse");
+  const travel = await firstTopic("example-travel");
+  const yesterday = new Date(now.getTime() - 86_400_000);
+  travelCampaignId = (
+    await db.campaign.create({
+      data: { unitId: travel.unitId, topicId: travel.id, name: "Warned", subject: "Summer trips", status: "PAUSED", sentCount: 1000, startedAt: yesterday, createdAt: yesterday, updatedAt: yesterday },
+    })
+  ).id;
+  await db.contact.createMany({ data: Array.from({ length: 1000 }, (_, i) => ({ email: `warned${i + 1}@example.net`, createdAt: yesterday, updatedAt: yesterday })) });
+  const warned = await db.contact.findMany({ where: { email: { startsWith: "warned", endsWith: "@example.net" } }, select: { id: true } });
+  await db.delivery.createMany({
+    data: warned.map(({ id }) => ({ campaignId: travelCampaignId, contactId: id, status: "SENT" as const, attempts: 1, createdAt: yesterday, sentAt: yesterday })),
+  });
+  for (let i = 0; i < 2; i++) await insert("COMPLAINT", travel.unitId, travelCampaignId, `upset${i}@example.net`, null, null, "Opted out", "Feedback-Type: abuse");
   page = await (await browser.newContext()).newPage();
   await signIn(page, app.url, DEMO.admin);
 });

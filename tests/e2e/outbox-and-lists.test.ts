@@ -18,14 +18,17 @@ let recipient: { contactId: number; unitId: number; topicId: number; email: stri
 const SUBJECT = "Five tax tips before the filing deadline";
 
 beforeAll(async () => {
-  recipient = appDb.row(
-    `SELECT s.contactId, t.unitId, s.topicId, c.email FROM Subscription s JOIN Topic t ON t.id = s.topicId
-       JOIN BusinessUnit u ON u.id = t.unitId JOIN Contact c ON c.id = s.contactId
-     WHERE u.slug = 'example-tax' AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'
-       AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
-       AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = s.contactId)
-     ORDER BY s.contactId LIMIT 1`,
-  );
+  const subscription = await appDb.db.subscription.findFirstOrThrow({
+    where: {
+      topic: { unit: { slug: "example-tax" } },
+      channel: "EMAIL",
+      status: "SUBSCRIBED",
+      contact: { unitOptOuts: { none: {} }, globalOptOuts: { none: {} } },
+    },
+    orderBy: [{ contactId: "asc" }, { id: "asc" }],
+    select: { contactId: true, topicId: true, topic: { select: { unitId: true } }, contact: { select: { email: true } } },
+  });
+  recipient = { contactId: subscription.contactId, unitId: subscription.topic.unitId, topicId: subscription.topicId, email: subscription.contact.email };
 
   // A campaign message as the sender makes it: the real promotional template and footer,
   // a signed unsubscribe link, written by the outbox transport.
@@ -79,7 +82,7 @@ describe("the outbox, in Chromium", () => {
     await frame.getByText("[unsubscribe link removed]").first().waitFor();
     expect(await frame.getByRole("link", { name: "Unsubscribe" }).count()).toBe(0);
     expect(await frame.locator('a[href*="/u/"], a[href*="/p/"]').count()).toBe(0);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ? AND unitId = ? AND channel = 'EMAIL'", recipient.contactId, recipient.unitId)).toBe(0);
+    expect(await appDb.db.unitOptOut.count({ where: { contactId: recipient.contactId, unitId: recipient.unitId, channel: "EMAIL" } })).toBe(0);
     await context.close();
   });
 

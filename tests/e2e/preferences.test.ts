@@ -8,14 +8,14 @@ import { useRunningApp } from "../helpers/running-app.ts";
 const { app, browser, appDb } = useRunningApp({ browser: true });
 
 const staleTabContacts: number[] = [];
-const jane = () => appDb.row<{ id: number; email: string }>("SELECT id, email FROM Contact WHERE email = 'jane.doe@example.com'");
-const unitId = (slug: string) => appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = ?", slug).id;
+const jane = () => appDb.db.contact.findUniqueOrThrow({ where: { email: "jane.doe@example.com" }, select: { id: true, email: true } });
+const unitId = async (slug: string) => (await appDb.db.businessUnit.findUniqueOrThrow({ where: { slug } })).id;
 
 /** Opens the preference center for a contact through its emailed link, as a person would. */
 async function openFromLink(contactId: number, options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext(options);
   const page = await context.newPage();
-  await page.goto(await appDb.link("preferences", { contactId, unitId: unitId("example-tax") }));
+  await page.goto(await appDb.link("preferences", { contactId, unitId: await unitId("example-tax") }));
   await page.getByRole("button", { name: "Open my preferences" }).click();
   await page.waitForURL(`${app.url}/preferences`);
   await page.getByRole("heading", { name: "What we may send you" }).waitFor();
@@ -24,7 +24,7 @@ async function openFromLink(contactId: number, options: { javaScriptEnabled?: bo
 
 describe("the preference center", () => {
   it("toggles a topic channel inline, shows it in the history, and passes axe", async () => {
-    const { id } = jane();
+    const { id } = await jane();
     const { context, page } = await openFromLink(id);
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -33,8 +33,8 @@ describe("the preference center", () => {
     const wasOn = await tips.isChecked();
     await tips.click();
     await tax.getByRole("group", { name: /Tax tips/ }).getByText("Saved").waitFor();
-    const topicId = appDb.row<{ id: number }>("SELECT id FROM Topic WHERE slug = 'tax-tips'").id;
-    expect(appDb.row("SELECT status FROM Subscription WHERE contactId = ? AND topicId = ? AND channel = 'EMAIL'", id, topicId)).toEqual({
+    const topicId = (await appDb.db.topic.findFirstOrThrow({ where: { slug: "tax-tips" }, orderBy: { id: "asc" } })).id;
+    expect(await appDb.db.subscription.findUnique({ where: { contactId_topicId_channel: { contactId: id, topicId, channel: "EMAIL" } }, select: { status: true } })).toEqual({
       status: wasOn ? "UNSUBSCRIBED" : "SUBSCRIBED",
     });
 
@@ -47,27 +47,31 @@ describe("the preference center", () => {
   });
 
   it("works without JavaScript: unit-wide opt-out saved with the card's button, other units untouched", async () => {
-    const contact = appDb.row<{ id: number }>(
-      `SELECT s.contactId AS id FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
-       WHERE s.status = 'SUBSCRIBED' AND u.slug IN ('example-insurance', 'example-travel') AND s.contactId != ?
-         AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
-       GROUP BY s.contactId HAVING COUNT(DISTINCT u.slug) = 2 LIMIT 1`,
-      jane().id,
-    );
-    const before = appDb.rows("SELECT topicId, channel, status FROM Subscription WHERE contactId = ? ORDER BY id", contact.id);
+    // Someone subscribed to topics of both Example Insurance and Example Travel, with no unit opt-out.
+    const contact = await appDb.db.contact.findFirstOrThrow({
+      where: {
+        id: { not: (await jane()).id },
+        unitOptOuts: { none: {} },
+        AND: ["example-insurance", "example-travel"].map((slug) => ({ subscriptions: { some: { status: "SUBSCRIBED" as const, topic: { unit: { slug } } } } })),
+      },
+      orderBy: { id: "asc" },
+      select: { id: true },
+    });
+    const subscriptions = () => appDb.db.subscription.findMany({ where: { contactId: contact.id }, select: { topicId: true, channel: true, status: true }, orderBy: { id: "asc" } });
+    const before = await subscriptions();
     const { context, page } = await openFromLink(contact.id, { javaScriptEnabled: false });
     const insurance = page.getByRole("region", { name: "Example Insurance" });
     await insurance.getByRole("checkbox", { name: /Unsubscribe from all Example Insurance promotional email/ }).check();
     await insurance.getByRole("button", { name: "Save Example Insurance preferences" }).click();
     await page.getByText("Your preferences are saved.").waitFor();
-    expect(appDb.rows("SELECT unitId FROM UnitOptOut WHERE contactId = ?", contact.id)).toEqual([{ unitId: unitId("example-insurance") }]);
-    expect(appDb.rows("SELECT topicId, channel, status FROM Subscription WHERE contactId = ? ORDER BY id", contact.id)).toEqual(before);
+    expect(await appDb.db.unitOptOut.findMany({ where: { contactId: contact.id }, select: { unitId: true } })).toEqual([{ unitId: await unitId("example-insurance") }]);
+    expect(await subscriptions()).toEqual(before);
     await context.close();
   });
 
   it("shows only the session's own contact, whatever ids a URL or form carries", async () => {
-    const { id } = jane();
-    const other = appDb.row<{ id: number; email: string }>("SELECT id, email FROM Contact WHERE id != ? ORDER BY id LIMIT 1", id);
+    const { id } = await jane();
+    const other = await appDb.db.contact.findFirstOrThrow({ where: { id: { not: id } }, orderBy: { id: "asc" }, select: { id: true, email: true } });
     const { context, page } = await openFromLink(id);
     for (const query of [`?contactId=${other.id}`, `?contact=${other.id}`, `?show=example-travel&id=${other.id}`]) {
       await page.goto(`${app.url}/preferences${query}`);
@@ -76,13 +80,13 @@ describe("the preference center", () => {
       expect(await page.content()).not.toContain(other.email);
     }
     // A crafted post naming another contact gets a 400 and changes nothing for anyone.
-    const before = appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent");
+    const before = await appDb.db.consentEvent.count();
     const response = await page.request.post(`${app.url}/preferences`, {
       form: { intent: "save", shown: `contact:${other.id}:EMAIL=off`, [`contact:${other.id}:EMAIL`]: "on" },
       headers: { origin: app.url },
     });
     expect(response.status()).toBe(400);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent")).toBe(before);
+    expect(await appDb.db.consentEvent.count()).toBe(before);
     const history = await page.request.get(`${app.url}/preferences/history?contactId=${other.id}`);
     expect(await history.text()).not.toContain(other.email);
     await context.close();
@@ -91,16 +95,22 @@ describe("the preference center", () => {
   for (const javaScriptEnabled of [true, false]) {
     it(`a stale tab never undoes a newer unsubscribe (JavaScript ${javaScriptEnabled ? "on" : "off"})`, async () => {
       // A contact subscribed by email to a topic of Example Tax, with no opt-out.
-      const contact = appDb.row<{ id: number; topicId: number; topic: string }>(
-        `SELECT s.contactId AS id, s.topicId, t.name AS topic FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
-         WHERE s.status = 'SUBSCRIBED' AND s.channel = 'EMAIL' AND u.slug = 'example-tax' AND s.expiresAt IS NULL AND s.contactId NOT IN (${[jane().id, ...staleTabContacts].join(",")})
-           AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
-           AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = s.contactId)
-         ORDER BY s.contactId LIMIT 1`,
-      );
+      const subscription = await appDb.db.subscription.findFirstOrThrow({
+        where: {
+          status: "SUBSCRIBED",
+          channel: "EMAIL",
+          topic: { unit: { slug: "example-tax" } },
+          expiresAt: null,
+          contactId: { notIn: [(await jane()).id, ...staleTabContacts] },
+          contact: { unitOptOuts: { none: {} }, globalOptOuts: { none: {} } },
+        },
+        orderBy: [{ contactId: "asc" }, { id: "asc" }],
+        select: { contactId: true, topicId: true, topic: { select: { name: true } } },
+      });
+      const contact = { id: subscription.contactId, topicId: subscription.topicId, topic: subscription.topic.name };
       staleTabContacts.push(contact.id);
-      const subscribed = () =>
-        appDb.row<{ status: string }>("SELECT status FROM Subscription WHERE contactId = ? AND topicId = ? AND channel = 'EMAIL'", contact.id, contact.topicId).status;
+      const subscribed = async () =>
+        (await appDb.db.subscription.findUniqueOrThrow({ where: { contactId_topicId_channel: { contactId: contact.id, topicId: contact.topicId, channel: "EMAIL" } } })).status;
 
       // Tab A: the preference center, the topic ticked.
       const { context, page: tabA } = await openFromLink(contact.id, { javaScriptEnabled });
@@ -110,25 +120,25 @@ describe("the preference center", () => {
 
       // Tab B: the topic's unsubscribe link, "only this topic".
       const tabB = await context.newPage();
-      await tabB.goto(await appDb.link("unsubscribe", { contactId: contact.id, unitId: unitId("example-tax"), topicId: contact.topicId }));
+      await tabB.goto(await appDb.link("unsubscribe", { contactId: contact.id, unitId: await unitId("example-tax"), topicId: contact.topicId }));
       await tabB.getByRole("radio", { name: `Unsubscribe from “${contact.topic}” only` }).check();
       await tabB.getByRole("button", { name: "Confirm" }).click();
       await tabB.getByRole("heading", { name: /unsubscribed/i }).waitFor();
-      expect(subscribed()).toBe("UNSUBSCRIBED");
+      expect(await subscribed()).toBe("UNSUBSCRIBED");
 
       // Tab A again: the unit's Save button. The newer choice stands, and the page says so.
       await tax.getByRole("button", { name: "Save Example Tax preferences" }).click();
       // The save's answer (old pages said "saved" here too), then the state it left.
       await tabA.locator("p.saved").waitFor();
-      expect(subscribed()).toBe("UNSUBSCRIBED");
+      expect(await subscribed()).toBe("UNSUBSCRIBED");
       await tabA.getByText("These choices were changed since this page was opened").waitFor();
       await tabA.getByText(`${contact.topic} from Example Tax by email: now off`).waitFor();
       expect(await box.isChecked()).toBe(false);
-      const sources = appDb.rows<{ action: string; source: string }>(
-        "SELECT action, source FROM ConsentEvent WHERE contactId = ? AND topicId = ? AND source != 'IMPORT' ORDER BY id",
-        contact.id,
-        contact.topicId,
-      );
+      const sources = await appDb.db.consentEvent.findMany({
+        where: { contactId: contact.id, topicId: contact.topicId, source: { not: "IMPORT" } },
+        select: { action: true, source: true },
+        orderBy: { id: "asc" },
+      });
       expect(sources).toEqual([{ action: "UNSUBSCRIBE", source: "LINK_PAGE" }]);
       await context.close();
     });

@@ -4,19 +4,24 @@ import { useRunningApp } from "../helpers/running-app.ts";
 
 const { app, browser, appDb } = useRunningApp({ browser: true });
 
-function taxSubscriber() {
-  return appDb.row<{ contactId: number; topicId: number; unitId: number }>(
-    `SELECT s.contactId, s.topicId, t.unitId FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
-     WHERE u.slug = 'example-tax' AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'
-       AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
-       AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = s.contactId)
-     ORDER BY s.contactId LIMIT 1`,
-  );
+/** The first Example Tax email subscriber with no opt-out anywhere. */
+async function taxSubscriber(): Promise<{ contactId: number; topicId: number; unitId: number }> {
+  const subscription = await appDb.db.subscription.findFirstOrThrow({
+    where: {
+      topic: { unit: { slug: "example-tax" } },
+      channel: "EMAIL",
+      status: "SUBSCRIBED",
+      contact: { unitOptOuts: { none: {} }, globalOptOuts: { none: {} } },
+    },
+    orderBy: [{ contactId: "asc" }, { id: "asc" }],
+    select: { contactId: true, topicId: true, topic: { select: { unitId: true } } },
+  });
+  return { contactId: subscription.contactId, topicId: subscription.topicId, unitId: subscription.topic.unitId };
 }
 
 describe("unsubscribing from a link, in Chromium", () => {
   it("opts out of the whole unit, confirms, undoes, and the ledger shows both", async () => {
-    const { contactId, topicId, unitId } = taxSubscriber();
+    const { contactId, topicId, unitId } = await taxSubscriber();
     const url = await appDb.link("unsubscribe", { contactId, unitId, topicId, campaignId: 3 });
     const page = await (await browser.newContext()).newPage();
     await page.goto(url);
@@ -30,34 +35,35 @@ describe("unsubscribing from a link, in Chromium", () => {
     await page.getByRole("button", { name: "Confirm" }).click();
     await page.getByRole("heading", { name: "You are unsubscribed from all Example Tax promotional email" }).waitFor();
     expect(await page.getByText("Service messages keep coming").count()).toBe(1);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ? AND unitId = ?", contactId, unitId)).toBe(1);
+    expect(await appDb.db.unitOptOut.count({ where: { contactId, unitId } })).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
 
     await page.getByRole("button", { name: "Undo" }).click();
     await page.getByRole("heading", { name: "Your change was undone" }).waitFor();
-    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", contactId)).toBe(0);
+    expect(await appDb.db.unitOptOut.count({ where: { contactId } })).toBe(0);
 
-    const events = appDb.rows<{ action: string; source: string; changed: number; campaignId: number }>(
-      "SELECT action, source, changed, campaignId FROM ConsentEvent WHERE contactId = ? AND source = 'LINK_PAGE' ORDER BY id",
-      contactId,
-    );
+    const events = await appDb.db.consentEvent.findMany({
+      where: { contactId, source: "LINK_PAGE" },
+      select: { action: true, source: true, changed: true, campaignId: true },
+      orderBy: { id: "asc" },
+    });
     expect(events).toEqual([
-      { action: "UNIT_OPT_OUT", source: "LINK_PAGE", changed: 1, campaignId: 3 },
-      { action: "UNIT_OPT_IN", source: "LINK_PAGE", changed: 1, campaignId: 3 },
+      { action: "UNIT_OPT_OUT", source: "LINK_PAGE", changed: true, campaignId: 3 },
+      { action: "UNIT_OPT_IN", source: "LINK_PAGE", changed: true, campaignId: 3 },
     ]);
     await page.context().close();
   });
 
   it("works without JavaScript: pausing for 90 days", async () => {
-    const { contactId, topicId, unitId } = taxSubscriber();
+    const { contactId, topicId, unitId } = await taxSubscriber();
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(await appDb.link("unsubscribe", { contactId, unitId, topicId }));
     await page.getByLabel("Pause Example Tax promotional email for 90 days").check();
     await page.getByRole("button", { name: "Confirm" }).click();
     await page.getByRole("heading", { name: "Example Tax promotional email is paused" }).waitFor();
-    const snooze = appDb.row<{ until: string }>("SELECT until FROM Snooze WHERE contactId = ? AND unitId = ?", contactId, unitId);
-    const days = (new Date(snooze.until).getTime() - Date.now()) / 86_400_000;
+    const snooze = await appDb.db.snooze.findUniqueOrThrow({ where: { contactId_unitId: { contactId, unitId } } });
+    const days = (snooze.until.getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(89.9);
     expect(days).toBeLessThanOrEqual(90);
     await context.close();

@@ -16,8 +16,8 @@ let travelUnitId: number;
 
 beforeAll(async () => {
   cookie = await http.signIn(TAX_MARKETER.email, TAX_MARKETER.password);
-  taxUnitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-tax'").id;
-  travelUnitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-travel'").id;
+  taxUnitId = (await appDb.db.businessUnit.findUniqueOrThrow({ where: { slug: "example-tax" } })).id;
+  travelUnitId = (await appDb.db.businessUnit.findUniqueOrThrow({ where: { slug: "example-travel" } })).id;
 });
 
 function upload(unitId: number | string, content: string, options: { cookie?: string; fileName?: string } = {}) {
@@ -62,11 +62,8 @@ describe("/contacts/import", () => {
   });
 
   it("imports an uploaded CSV, reports subscribed, skipped and bad rows, and records the marketer in the ledger", async () => {
-    const contactId = Number(
-      appDb.sqlite.prepare("INSERT INTO Contact (email, locale, createdAt, updatedAt) VALUES ('opted.out@example.com', 'en', datetime('now'), datetime('now'))").run()
-        .lastInsertRowid,
-    );
-    appDb.sqlite.prepare("INSERT INTO UnitOptOut (contactId, unitId, channel, createdAt) VALUES (?, ?, 'EMAIL', datetime('now'))").run(contactId, taxUnitId);
+    const contactId = (await appDb.db.contact.create({ data: { email: "opted.out@example.com", locale: "en" } })).id;
+    await appDb.db.unitOptOut.create({ data: { contactId, unitId: taxUnitId, channel: "EMAIL" } });
     const content = [
       HEADER,
       "new.reader@example.com,New Reader,tax-tips,email,express,2025-01-15,webinar sign-up",
@@ -87,31 +84,33 @@ describe("/contacts/import", () => {
     expect(page).toContain("Bad rows 1");
     expect(page).toContain('Line 5: topic "no-such-topic" is not a topic of Example Tax');
 
-    const marketerId = appDb.row<{ id: number }>("SELECT id FROM User WHERE email = ?", TAX_MARKETER.email).id;
-    const events = appDb.rows<{ action: string; source: string; actor: string; detail: string }>(
-      "SELECT e.action, e.source, e.actor, e.detail FROM ConsentEvent e JOIN Contact c ON c.id = e.contactId WHERE c.email = 'new.reader@example.com' ORDER BY e.id",
-    );
+    const marketerId = (await appDb.db.user.findUniqueOrThrow({ where: { email: TAX_MARKETER.email } })).id;
+    const events = await appDb.db.consentEvent.findMany({
+      where: { contact: { email: "new.reader@example.com" } },
+      select: { action: true, source: true, actor: true, detail: true },
+      orderBy: { id: "asc" },
+    });
     expect(events.map((e) => [e.action, e.source, e.actor])).toEqual([
       ["SUBSCRIBE", "IMPORT", `user:${marketerId}`],
       ["SUBSCRIBE", "IMPORT", `user:${marketerId}`],
     ]);
-    expect(JSON.parse(events[0].detail)).toMatchObject({ origin: "webinar sign-up" });
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Subscription WHERE contactId = ?", contactId)).toBe(0);
+    expect(JSON.parse(events[0].detail!)).toMatchObject({ origin: "webinar sign-up" });
+    expect(await appDb.db.subscription.count({ where: { contactId } })).toBe(0);
 
     // The same file again: nothing new.
-    const eventCount = appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent");
+    const eventCount = await appDb.db.consentEvent.count();
     const again = await text(await upload(taxUnitId, content));
     expect(again).toContain("Subscribed 0");
     expect(again).toContain("Unchanged (consent already in force) 2");
-    expect(appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent")).toBe(eventCount);
+    expect(await appDb.db.consentEvent.count()).toBe(eventCount);
   });
 
   it("answers another unit's id with 404 and imports nothing", async () => {
-    const events = appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent");
+    const events = await appDb.db.consentEvent.count();
     const response = await upload(travelUnitId, `${HEADER}\nsomeone@example.com,,deals,email,express,2025-01-15,shop\n`);
     expect(response.status).toBe(404);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent")).toBe(events);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Contact WHERE email = 'someone@example.com'")).toBe(0);
+    expect(await appDb.db.consentEvent.count()).toBe(events);
+    expect(await appDb.db.contact.count({ where: { email: "someone@example.com" } })).toBe(0);
     expect((await upload(999_999, `${HEADER}\n`)).status).toBe(404);
   });
 
@@ -149,7 +148,7 @@ describe("/contacts/import", () => {
     const farOver = await upload(taxUnitId, justOver + row.repeat(20_000));
     expect(farOver.status).toBe(413);
     expect(await farOver.text()).toBe("That file is larger than 20 MB. Split it into smaller files and import each one.");
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Contact WHERE email = 'big.file@example.com'")).toBe(0);
+    expect(await appDb.db.contact.count({ where: { email: "big.file@example.com" } })).toBe(0);
 
     // Elsewhere the 64 KiB limit still holds.
     const login = await http.post("/login", { intent: "password", email: "x@example.com", password: "p".repeat(70 * 1024) });

@@ -25,10 +25,12 @@ beforeAll(async () => {
 });
 
 async function unsubscribeLink(): Promise<string> {
-  const { contactId, unitId } = appDb.row<{ contactId: number; unitId: number }>(
-    "SELECT s.contactId, t.unitId FROM Subscription s JOIN Topic t ON t.id = s.topicId WHERE s.channel = 'EMAIL' ORDER BY s.id LIMIT 1",
-  );
-  return appDb.link("unsubscribe", { contactId, unitId });
+  const { contactId, topic } = await appDb.db.subscription.findFirstOrThrow({
+    where: { channel: "EMAIL" },
+    orderBy: { id: "asc" },
+    select: { contactId: true, topic: { select: { unitId: true } } },
+  });
+  return appDb.link("unsubscribe", { contactId, unitId: topic.unitId });
 }
 
 describe("request bodies are limited by the bytes read, not by what the client declares", () => {
@@ -150,12 +152,14 @@ describe("the client address behind a proxy", () => {
         body: new URLSearchParams({ intent: "password", email: ADMIN.email, password: ADMIN.password }).toString(),
       });
     const sessionIp = async (forwarded: string) => {
+      const before = (await appDb.db.session.findMany({ select: { id: true } })).map((s) => s.id);
       const answer = await login(forwarded);
       expect(answer.status).toBe(302);
       const cookie = /pc_session=[^;]*/.exec(String(answer.headers["set-cookie"]))![0];
       const page = await rawRequest(`${app.url}/account`, { headers: { Cookie: cookie } });
       expect(page.status).toBe(200);
-      return appDb.row<{ ip: string }>("SELECT ip FROM Session ORDER BY createdAt DESC, rowid DESC LIMIT 1").ip;
+      // The session this sign-in opened: the one that was not there before.
+      return (await appDb.db.session.findFirstOrThrow({ where: { id: { notIn: before } }, select: { ip: true } })).ip;
     };
     expect(await sessionIp("203.0.113.77")).toBe("203.0.113.77");
     expect(await sessionIp("<img src=x onerror=alert(1)>")).toBe("127.0.0.1");

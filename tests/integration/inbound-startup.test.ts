@@ -68,11 +68,11 @@ describe("npm start", () => {
     const appDb = openAppDatabase(app);
     try {
       expect(app.output()).toContain(`Inbound SMTP server listening on 127.0.0.1:${port}`);
-      const unit = appDb.row<{ bounceDomain: string | null; sendingDomain: string }>("SELECT bounceDomain, sendingDomain FROM BusinessUnit ORDER BY id LIMIT 1");
+      const unit = await appDb.db.businessUnit.findFirstOrThrow({ orderBy: { id: "asc" }, select: { bounceDomain: true, sendingDomain: true } });
       expect((await sendToPostmaster(port, unitBounceDomain(unit))).response).toMatch(/^250 /);
-      expect(appDb.rows("SELECT kind FROM InboundMessage")).toEqual([{ kind: "IGNORED" }]);
+      expect(await appDb.db.inboundMessage.findMany({ select: { kind: true } })).toEqual([{ kind: "IGNORED" }]);
     } finally {
-      appDb.close();
+      await appDb.close();
       await app.stop();
     }
   });

@@ -31,14 +31,27 @@ function routePaths(sample: (param: string, parent: string) => string[]): string
 }
 
 /** A link token signed with the app's own active key, carrying exactly these claims. */
-function signedToken(claims: Record<string, unknown>): string {
-  const key = appDb.row<{ kid: string; secret: string }>("SELECT kid, secret FROM SigningKey WHERE retiredAt IS NULL ORDER BY id DESC LIMIT 1");
+async function signedToken(claims: Record<string, unknown>): Promise<string> {
+  const key = await appDb.db.signingKey.findFirstOrThrow({ where: { retiredAt: null }, orderBy: { id: "desc" }, select: { kid: true, secret: true } });
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
   const signed = `${part({ alg: "HS256", kid: key.kid })}.${part(claims)}`;
   return `${signed}.${crypto.createHmac("sha256", Buffer.from(key.secret, "base64url")).update(signed).digest("base64url")}`;
 }
 
-function oddTokens(): string[] {
+/** The first unit's slug, with the slug of one of its topics and of one of its exempt categories. */
+async function firstUnit(): Promise<{ slug: string; topic: string; category: string }> {
+  const unit = await appDb.db.businessUnit.findFirstOrThrow({
+    orderBy: { id: "asc" },
+    select: {
+      slug: true,
+      topics: { select: { slug: true }, orderBy: { slug: "asc" }, take: 1 },
+      exemptCategories: { select: { slug: true }, orderBy: { slug: "asc" }, take: 1 },
+    },
+  });
+  return { slug: unit.slug, topic: unit.topics[0].slug, category: unit.exemptCategories[0].slug };
+}
+
+async function oddTokens(): Promise<string[]> {
   const now = Math.floor(Date.now() / 1000);
   const base = { u: 1, ch: "e", sub: "1", iat: now, exp: now + 86_400, jti: "corpus" };
   const odd: Record<string, unknown>[] = [
@@ -56,17 +69,15 @@ function oddTokens(): string[] {
     { t: "toString" },
     { jti: 7 },
   ];
-  return ["unsubscribe", "preferences"].flatMap((aud) => [
-    signedToken({ ...base, aud }),
-    ...odd.map((claims) => signedToken({ ...base, aud, ...claims })),
-  ]).concat(["not-a-token", "a.b.c", "%E2%82%AC"]);
+  const signed = await Promise.all(["unsubscribe", "preferences"].flatMap((aud) => [{ ...base, aud }, ...odd.map((claims) => ({ ...base, aud, ...claims }))]).map(signedToken));
+  return signed.concat(["not-a-token", "a.b.c", "%E2%82%AC"]);
 }
 
 beforeAll(async () => {
   // A draft campaign and a test message of it, so /campaigns/<id> and /admin/outbox/<file> have something to show.
   const admin = await http.signIn(ADMIN.email, ADMIN.password);
-  const unit = appDb.row<{ id: number; topicId: number }>("SELECT u.id, t.id AS topicId FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id ORDER BY u.id LIMIT 1");
-  const created = await http.post("/campaigns/new", { unitId: String(unit.id), topicId: String(unit.topicId), subject: "Corpus", preheader: "Corpus", bodyMarkdown: "Corpus" }, { cookie: admin });
+  const topic = await appDb.db.topic.findFirstOrThrow({ orderBy: [{ unitId: "asc" }, { id: "asc" }], select: { id: true, unitId: true } });
+  const created = await http.post("/campaigns/new", { unitId: String(topic.unitId), topicId: String(topic.id), subject: "Corpus", preheader: "Corpus", bodyMarkdown: "Corpus" }, { cookie: admin });
   expect(created.status).toBe(302);
   const campaign = created.headers.get("location")!;
   expect((await http.post(campaign, { intent: "test" }, { cookie: admin })).status).toBe(200);
@@ -106,13 +117,10 @@ function probesFor(routePath: string): Omit<Probe, "as">[] {
 
 describe("no 5xx for anything a client sends", () => {
   it("answers a corpus of odd requests to every route, signed in and not, without a server error", async () => {
-    const campaignId = appDb.row<{ id: number }>("SELECT id FROM Campaign ORDER BY id LIMIT 1").id;
+    const campaignId = (await appDb.db.campaign.findFirstOrThrow({ orderBy: { id: "asc" }, select: { id: true } })).id;
     const outboxFile = fs.readdirSync(app.outboxDir).find((f) => f.endsWith(".eml"))!;
-    const unit = appDb.row<{ slug: string; topic: string; category: string }>(
-      `SELECT u.slug, (SELECT slug FROM Topic WHERE unitId = u.id LIMIT 1) AS topic, (SELECT slug FROM ExemptCategory WHERE unitId = u.id LIMIT 1) AS category
-       FROM BusinessUnit u ORDER BY u.id LIMIT 1`,
-    );
-    const tokens = oddTokens();
+    const unit = await firstUnit();
+    const tokens = await oddTokens();
     const samples: Record<string, string[]> = {
       // Link tokens go to /u and /p; the other token routes take one-time links kept in the database.
       token: ["unknown-one-time-link", tokens[0], "%E2%82%AC"],
@@ -169,12 +177,9 @@ describe("no 5xx for anything a client sends", () => {
 describe("the admin forms' own odd bodies", () => {
   it("answers a field sent twice, a value no control sends, a missing or unknown intent with a 400 that changes nothing", async () => {
     const cookie = await http.signIn(ADMIN.email, ADMIN.password);
-    const unit = appDb.row<{ slug: string; topic: string; category: string }>(
-      `SELECT u.slug, (SELECT slug FROM Topic WHERE unitId = u.id LIMIT 1) AS topic, (SELECT slug FROM ExemptCategory WHERE unitId = u.id LIMIT 1) AS category
-       FROM BusinessUnit u ORDER BY u.id LIMIT 1`,
-    );
-    const person = appDb.row<{ id: number }>("SELECT id FROM User WHERE email = 'marketer.tax@example.com'").id;
-    const kid = appDb.row<{ kid: string }>("SELECT kid FROM SigningKey ORDER BY rowid LIMIT 1").kid;
+    const unit = await firstUnit();
+    const person = (await appDb.db.user.findUniqueOrThrow({ where: { email: "marketer.tax@example.com" }, select: { id: true } })).id;
+    const kid = (await appDb.db.signingKey.findFirstOrThrow({ orderBy: { id: "asc" }, select: { kid: true } })).kid;
     const units = `/admin/units/${unit.slug}`;
     const bodies: [string, string][] = [
       ["/admin/units/new", "slug=twice-sent&slug=again"],
@@ -199,12 +204,26 @@ describe("the admin forms' own odd bodies", () => {
       ["/admin/keys", "intent=retire"],
       ["/admin/keys", `intent=retire&kid=${kid}&kid=${kid}`],
     ];
-    const tables = ["BusinessUnit", "Topic", "ExemptCategory", "User", "Membership", "Suppression", "SigningKey", "AuditEvent"];
-    const before = tables.map((table) => appDb.rows(`SELECT * FROM ${table} ORDER BY rowid`));
+    // Every row of the tables these forms write, in a fixed order.
+    const tables = async () => {
+      const db = appDb.db;
+      const byId = { orderBy: { id: "asc" } } as const;
+      return [
+        await db.businessUnit.findMany(byId),
+        await db.topic.findMany(byId),
+        await db.exemptCategory.findMany(byId),
+        await db.user.findMany(byId),
+        await db.membership.findMany({ orderBy: [{ userId: "asc" }, { unitId: "asc" }] }),
+        await db.suppression.findMany(byId),
+        await db.signingKey.findMany(byId),
+        await db.auditEvent.findMany(byId),
+      ];
+    };
+    const before = await tables();
     for (const [page, body] of bodies) {
       const response = await http.post(page, new URLSearchParams(body), { cookie });
       expect(response.status, `POST ${page} ${body}`).toBe(400);
     }
-    expect(tables.map((table) => appDb.rows(`SELECT * FROM ${table} ORDER BY rowid`))).toEqual(before);
+    expect(await tables()).toEqual(before);
   });
 });

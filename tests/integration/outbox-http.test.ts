@@ -53,11 +53,12 @@ beforeAll(async () => {
   sent.service = filesIn(app.outboxDir).at(-1)!;
 
   const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const { contactId, unitId, topicId } = appDb.row<{ contactId: number; unitId: number; topicId: number }>(
-    `SELECT s.contactId, t.unitId, s.topicId FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
-     WHERE u.slug = 'example-tax' AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED' ORDER BY s.contactId LIMIT 1`,
-  );
-  unsubscribeUrl = await appDb.link("unsubscribe", { contactId, unitId, topicId });
+  const { contactId, topicId, topic } = await appDb.db.subscription.findFirstOrThrow({
+    where: { topic: { unit: { slug: "example-tax" } }, channel: "EMAIL", status: "SUBSCRIBED" },
+    orderBy: [{ contactId: "asc" }, { id: "asc" }],
+    select: { contactId: true, topicId: true, topic: { select: { unitId: true } } },
+  });
+  unsubscribeUrl = await appDb.link("unsubscribe", { contactId, unitId: topic.unitId, topicId });
   sent.tax = await sendCampaignMessage("tax", "ben.adler.1@example.com", "Tax season offers", unsubscribeUrl, privateKey.export({ type: "pkcs8", format: "pem" }).toString());
   sent.travel = await sendCampaignMessage("travel", "ada.brooks.20@example.com", "Summer escapes", "https://travel.example.com/u/placeholder");
 });

@@ -56,7 +56,7 @@ beforeAll(async () => {
     { env: { ...process.env, DATABASE_URL: app.databaseUrl, OUTBOX_DIR: app.outboxDir, MAIL_TRANSPORT: "outbox" }, encoding: "utf8" },
   );
   expect(started.status, started.stderr).toBe(0);
-  await vi.waitFor(() => expect(appDb.count("SELECT COUNT(*) AS n FROM Campaign WHERE status = 'SENT'")).toBe(1), { timeout: 30_000, interval: 200 });
+  await vi.waitFor(async () => expect(await appDb.db.campaign.count({ where: { status: "SENT" } })).toBe(1), { timeout: 30_000, interval: 200 });
   const file = outboxFiles().at(-1)!;
   const parsed = await PostalMime.parse(fs.readFileSync(path.join(app.outboxDir, file)));
   const links = urlsIn(parsed.text ?? "");
@@ -109,40 +109,38 @@ describe("what staff read in the outbox", () => {
       expect(text).toContain("[unsubscribe link removed]");
       for (const url of urlsIn(text)) expect(await acts(url), url).toBe(false);
     }
-    expect(appDb.count("SELECT COUNT(*) AS n FROM AuditEvent WHERE action = 'outbox.download'")).toBe(0);
+    expect(await appDb.db.auditEvent.count({ where: { action: "outbox.download" } })).toBe(0);
     const raw = await http.get(`/admin/outbox/${message.file}/raw`, { cookie: admin });
     expect(raw.status).toBe(200);
     expect(Buffer.from(await raw.arrayBuffer()).equals(fs.readFileSync(path.join(app.outboxDir, message.file)))).toBe(true);
-    const audit = appDb.rows<{ actorEmail: string; target: string; detail: string }>("SELECT actorEmail, target, detail FROM AuditEvent WHERE action = 'outbox.download'");
+    const audit = await appDb.db.auditEvent.findMany({ where: { action: "outbox.download" }, select: { actorEmail: true, target: true, detail: true }, orderBy: { id: "asc" } });
     expect(audit).toEqual([{ actorEmail: "admin@example.com", target: `outbox:${message.file}`, detail: JSON.stringify({ to: message.to }) }]);
   });
 });
 
 describe("a session opened from a link", () => {
   const lastEvent = () =>
-    appDb.row<{ action: string; source: string; actor: string; tokenId: string | null; contactId: number }>(
-      "SELECT action, source, actor, tokenId, contactId FROM ConsentEvent ORDER BY id DESC LIMIT 1",
-    );
-  const contactId = () => appDb.row<{ id: number }>("SELECT id FROM Contact WHERE email = ?", message.to).id;
-  const otherUnit = () => appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-insurance'").id;
+    appDb.db.consentEvent.findFirstOrThrow({ orderBy: { id: "desc" }, select: { action: true, source: true, actor: true, tokenId: true, contactId: true } });
+  const contactId = async () => (await appDb.db.contact.findUniqueOrThrow({ where: { email: message.to } })).id;
+  const otherUnit = async () => (await appDb.db.businessUnit.findUniqueOrThrow({ where: { slug: "example-insurance" } })).id;
 
   it("names the link, not the contact, on every change made in it: from a preferences link", async () => {
     const opened = await fetch(onApp(message.preferences), { method: "POST", headers: { origin: app.url }, redirect: "manual" });
     expect(opened.status).toBe(302);
     const cookie = sessionCookie(opened)!;
-    const paused = await http.post("/preferences", { intent: "pause", unit: String(otherUnit()), days: "30" }, { cookie, origin: app.url });
+    const paused = await http.post("/preferences", { intent: "pause", unit: String(await otherUnit()), days: "30" }, { cookie, origin: app.url });
     expect(paused.status).toBe(200);
     const jti = jtiOf(message.preferences);
-    expect(lastEvent()).toEqual({ action: "SNOOZE", source: "PREFERENCE_CENTER", actor: `link:${jti}`, tokenId: jti, contactId: contactId() });
+    expect(await lastEvent()).toEqual({ action: "SNOOZE", source: "PREFERENCE_CENTER", actor: `link:${jti}`, tokenId: jti, contactId: await contactId() });
   });
 
   it("and from the unsubscribe page's 'Manage all my preferences'", async () => {
     const opened = await fetch(onApp(message.unsubscribe), { method: "POST", body: new URLSearchParams({ intent: "manage" }), headers: { origin: app.url }, redirect: "manual" });
     expect(opened.status).toBe(302);
     const cookie = sessionCookie(opened)!;
-    const resumed = await http.post("/preferences", { intent: "resume", unit: String(otherUnit()) }, { cookie, origin: app.url });
+    const resumed = await http.post("/preferences", { intent: "resume", unit: String(await otherUnit()) }, { cookie, origin: app.url });
     expect(resumed.status).toBe(200);
     const jti = jtiOf(message.unsubscribe);
-    expect(lastEvent()).toMatchObject({ source: "PREFERENCE_CENTER", actor: `link:${jti}`, tokenId: jti, contactId: contactId() });
+    expect(await lastEvent()).toMatchObject({ source: "PREFERENCE_CENTER", actor: `link:${jti}`, tokenId: jti, contactId: await contactId() });
   });
 });

@@ -25,18 +25,18 @@ function formFields(html: string, buttonText: string): [string, string][] {
   return fields;
 }
 
-const unitId = (slug: string) => appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = ?", slug).id;
+const unitId = async (slug: string) => (await appDb.db.businessUnit.findUniqueOrThrow({ where: { slug } })).id;
 
 describe("a stale preferences page", () => {
   it("never undoes a choice made since it was drawn: the save writes only what the person changed, and says what moved", async () => {
     const member = await addMember(appDb);
-    const tax = unitId("example-tax");
-    const [tips, offers] = appDb.rows<{ id: number; name: string }>("SELECT id, name FROM Topic WHERE unitId = ? AND archivedAt IS NULL ORDER BY name", tax);
-    const now = new Date().toISOString().replace("Z", "+00:00");
+    const tax = await unitId("example-tax");
+    const [tips, offers] = await appDb.db.topic.findMany({ where: { unitId: tax, archivedAt: null }, select: { id: true, name: true }, orderBy: { name: "asc" } });
+    const now = new Date();
     for (const topic of [tips, offers]) {
-      appDb.sqlite
-        .prepare("INSERT INTO Subscription (contactId, topicId, channel, status, basis, consentedAt, updatedAt) VALUES (?, ?, 'EMAIL', 'SUBSCRIBED', 'EXPRESS', ?, ?)")
-        .run(member.contactId, topic.id, now, now);
+      await appDb.db.subscription.create({
+        data: { contactId: member.contactId, topicId: topic.id, channel: "EMAIL", status: "SUBSCRIBED", basis: "EXPRESS", consentedAt: now, updatedAt: now },
+      });
     }
     const cookie = await http.signIn(member.email);
 
@@ -48,21 +48,18 @@ describe("a stale preferences page", () => {
     const link = await appDb.link("unsubscribe", { contactId: member.contactId, unitId: tax, topicId: tips.id });
     const unsubscribed = await http.post(http.pathOf(link), { intent: "choose", choice: "topic" }, { origin: app.url });
     expect(unsubscribed.status).toBe(200);
-    const status = (topicId: number) =>
-      appDb.row<{ status: string }>("SELECT status FROM Subscription WHERE contactId = ? AND topicId = ? AND channel = 'EMAIL'", member.contactId, topicId).status;
-    expect(status(tips.id)).toBe("UNSUBSCRIBED");
+    const status = async (topicId: number) =>
+      (await appDb.db.subscription.findUniqueOrThrow({ where: { contactId_topicId_channel: { contactId: member.contactId, topicId, channel: "EMAIL" } } })).status;
+    expect(await status(tips.id)).toBe("UNSUBSCRIBED");
 
     // Tab A again: the person unticks the second topic only, and presses the card's Save.
     const offersBox = `topic:${offers.id}:EMAIL`;
     const save = await http.post("/preferences", new URLSearchParams(cardA.filter(([name]) => name !== offersBox)), { cookie, origin: app.url });
     const answer = await save.text();
     expect(save.status).toBe(200);
-    expect(status(tips.id)).toBe("UNSUBSCRIBED");
-    expect(status(offers.id)).toBe("UNSUBSCRIBED");
-    const ledger = appDb.rows<{ action: string; source: string; topicId: number }>(
-      "SELECT action, source, topicId FROM ConsentEvent WHERE contactId = ? ORDER BY id",
-      member.contactId,
-    );
+    expect(await status(tips.id)).toBe("UNSUBSCRIBED");
+    expect(await status(offers.id)).toBe("UNSUBSCRIBED");
+    const ledger = await appDb.db.consentEvent.findMany({ where: { contactId: member.contactId }, select: { action: true, source: true, topicId: true }, orderBy: { id: "asc" } });
     expect(ledger).toEqual([
       { action: "UNSUBSCRIBE", source: "LINK_PAGE", topicId: tips.id },
       { action: "UNSUBSCRIBE", source: "PREFERENCE_CENTER", topicId: offers.id },
@@ -77,10 +74,10 @@ describe("a stale preferences page", () => {
   it("refuses a save whose controls do not say what the page showed (an old or crafted form)", async () => {
     const member = await addMember(appDb);
     const cookie = await http.signIn(member.email);
-    const tips = appDb.row<{ id: number }>("SELECT id FROM Topic WHERE unitId = ? ORDER BY name LIMIT 1", unitId("example-tax"));
+    const tips = await appDb.db.topic.findFirstOrThrow({ where: { unitId: await unitId("example-tax") }, orderBy: { name: "asc" }, select: { id: true } });
     const name = `topic:${tips.id}:EMAIL`;
     const response = await http.post("/preferences", { intent: "save", shown: name, [name]: "on" }, { cookie, origin: app.url });
     expect(response.status).toBe(400);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent WHERE contactId = ?", member.contactId)).toBe(0);
+    expect(await appDb.db.consentEvent.count({ where: { contactId: member.contactId } })).toBe(0);
   });
 });

@@ -4,7 +4,6 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { returnPathFor } from "~/domain/feedback/addresses.server.ts";
-import { sqliteTime } from "../helpers/app-database.ts";
 import { SNS_CERT_URL, SNS_TOPIC_ARN, sendGridSigner, sesNotification, snsSigner, type SnsSigner } from "../helpers/provider-signers.ts";
 import { sesBounce, sesComplaint } from "../helpers/ses-examples.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
@@ -27,28 +26,16 @@ let campaignId: number;
 beforeAll(async () => {
   [sns, stranger] = await Promise.all([snsSigner(), snsSigner()]);
   fs.writeFileSync(path.join(certDir, path.basename(new URL(SNS_CERT_URL).pathname)), sns.certificate);
-  ({ unitId, topicId } = appDb.row<{ unitId: number; topicId: number }>(
-    "SELECT t.unitId, t.id AS topicId FROM Topic t JOIN BusinessUnit u ON u.id = t.unitId WHERE u.slug = 'example-tax' ORDER BY t.id LIMIT 1",
-  ));
-  const now = sqliteTime(new Date());
-  campaignId = Number(
-    appDb.sqlite
-      .prepare("INSERT INTO Campaign (unitId, topicId, name, subject, status, updatedAt) VALUES (?, ?, 'Spring', 'Spring news', 'SENT', ?)")
-      .run(unitId, topicId, now).lastInsertRowid,
-  );
+  ({ unitId, id: topicId } = await appDb.db.topic.findFirstOrThrow({ where: { unit: { slug: "example-tax" } }, orderBy: { id: "asc" }, select: { id: true, unitId: true } }));
+  campaignId = (await appDb.db.campaign.create({ data: { unitId, topicId, name: "Spring", subject: "Spring news", status: "SENT" } })).id;
 });
 
 /** A new contact and a sent delivery of the campaign to them, with its Message-ID. */
-function sentDelivery() {
+async function sentDelivery() {
   const email = `person-${crypto.randomBytes(4).toString("hex")}@example.com`;
-  const now = sqliteTime(new Date());
-  const contactId = Number(appDb.sqlite.prepare("INSERT INTO Contact (email, updatedAt) VALUES (?, ?)").run(email, now).lastInsertRowid);
+  const contactId = (await appDb.db.contact.create({ data: { email } })).id;
   const messageId = `<${crypto.randomUUID()}@example-tax.test>`;
-  const deliveryId = Number(
-    appDb.sqlite
-      .prepare("INSERT INTO Delivery (campaignId, contactId, status, messageId, sentAt) VALUES (?, ?, 'SENT', ?, ?)")
-      .run(campaignId, contactId, messageId, now).lastInsertRowid,
-  );
+  const deliveryId = (await appDb.db.delivery.create({ data: { campaignId, contactId, status: "SENT", messageId, sentAt: new Date() } })).id;
   return { email, contactId, deliveryId, messageId, returnPath: returnPathFor({ stream: "campaign", deliveryId }, "bounces.example-tax.test") };
 }
 
@@ -58,14 +45,16 @@ const post = (provider: string, body: string, headers: Record<string, string> = 
 const postSns = (message: Record<string, string>) => post("ses", JSON.stringify(message), { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": message.Type });
 
 const inboundRows = (contactId: number) =>
-  appDb.rows<{ kind: string; via: string; deliveryId: number | null; campaignId: number | null; externalId: string | null; status: string | null }>(
-    "SELECT kind, via, deliveryId, campaignId, externalId, status FROM InboundMessage WHERE contactId = ? ORDER BY id",
-    contactId,
-  );
-const suppressions = (contactId: number) => appDb.rows<{ reason: string }>("SELECT reason FROM Suppression WHERE contactId = ?", contactId).map((r) => r.reason);
+  appDb.db.inboundMessage.findMany({
+    where: { contactId },
+    select: { kind: true, via: true, deliveryId: true, campaignId: true, externalId: true, status: true },
+    orderBy: { id: "asc" },
+  });
+const suppressions = async (contactId: number) =>
+  (await appDb.db.suppression.findMany({ where: { contactId }, select: { reason: true }, orderBy: { id: "asc" } })).map((r) => r.reason);
 const consentSources = (contactId: number) =>
-  appDb.rows<{ source: string; campaignId: number | null }>("SELECT source, campaignId FROM ConsentEvent WHERE contactId = ? ORDER BY id", contactId);
-const inboundCount = () => appDb.count("SELECT COUNT(*) AS n FROM InboundMessage");
+  appDb.db.consentEvent.findMany({ where: { contactId }, select: { source: true, campaignId: true }, orderBy: { id: "asc" } });
+const inboundCount = () => appDb.db.inboundMessage.count();
 
 async function expectRefused(response: Response, status: number, field: string) {
   expect(response.status).toBe(status);
@@ -75,66 +64,66 @@ async function expectRefused(response: Response, status: number, field: string) 
 
 describe("POST /api/v1/events/ses", () => {
   it("records a signed Permanent bounce once: a hard-bounce suppression naming the delivery and campaign; SNS posting it again changes nothing", async () => {
-    const person = sentDelivery();
+    const person = await sentDelivery();
     const message = sesNotification(sns, sesBounce({ source: person.returnPath, messageId: person.messageId, destination: [person.email] }, { bouncedRecipients: [{ emailAddress: person.email, status: "5.1.1", action: "failed", diagnosticCode: "smtp; 550 5.1.1 user unknown" }] }));
     const response = await postSns(message);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ recorded: 1, duplicates: 0, skipped: 0 });
-    expect(inboundRows(person.contactId)).toEqual([{ kind: "HARD_BOUNCE", via: "SES", deliveryId: person.deliveryId, campaignId, externalId: `${message.MessageId}:0`, status: "5.1.1" }]);
-    expect(suppressions(person.contactId)).toEqual(["HARD_BOUNCE"]);
+    expect(await inboundRows(person.contactId)).toEqual([{ kind: "HARD_BOUNCE", via: "SES", deliveryId: person.deliveryId, campaignId, externalId: `${message.MessageId}:0`, status: "5.1.1" }]);
+    expect(await suppressions(person.contactId)).toEqual(["HARD_BOUNCE"]);
 
     const again = await postSns(message);
     expect(await again.json()).toEqual({ recorded: 0, duplicates: 1, skipped: 0 });
-    expect(inboundRows(person.contactId)).toHaveLength(1);
+    expect(await inboundRows(person.contactId)).toHaveLength(1);
   });
 
   it("refuses with 401 a bounce signed by another key, changed after signing, or not signed at all, and changes nothing", async () => {
-    const person = sentDelivery();
+    const person = await sentDelivery();
     const bounce = sesBounce({ source: person.returnPath, messageId: person.messageId }, { bouncedRecipients: [{ emailAddress: person.email, status: "5.1.1" }] });
-    const before = inboundCount();
+    const before = await inboundCount();
     await expectRefused(await postSns(sesNotification(stranger, bounce)), 401, "signature");
     const signed = sesNotification(sns, sesBounce({ source: "john@example.com" }));
     await expectRefused(await postSns({ ...signed, Message: JSON.stringify(bounce) }), 401, "signature");
     await expectRefused(await post("ses", JSON.stringify(bounce)), 401, "signature");
     await expectRefused(await post("ses", "not json at all"), 401, "signature");
-    expect(inboundCount()).toBe(before);
-    expect(suppressions(person.contactId)).toEqual([]);
+    expect(await inboundCount()).toBe(before);
+    expect(await suppressions(person.contactId)).toEqual([]);
   });
 
   it("refuses with 403 a message SNS signed for a topic not configured here, and changes nothing", async () => {
-    const person = sentDelivery();
+    const person = await sentDelivery();
     const foreign = sesNotification(sns, sesBounce({ source: person.returnPath }, { bouncedRecipients: [{ emailAddress: person.email }] }), {
       TopicArn: "arn:aws:sns:us-west-2:999999999999:someone-elses-topic",
     });
     await expectRefused(await postSns(foreign), 403, "TopicArn");
-    expect(inboundRows(person.contactId)).toEqual([]);
+    expect(await inboundRows(person.contactId)).toEqual([]);
   });
 
   it("records a complaint named by Message-ID alone as the unit's opt-out with the campaign, and a not-spam report as nothing", async () => {
-    const complainer = sentDelivery();
+    const complainer = await sentDelivery();
     const response = await postSns(sesNotification(sns, sesComplaint({ messageId: complainer.messageId }, { complainedRecipients: [{ emailAddress: complainer.email }] })));
     expect(await response.json()).toEqual({ recorded: 1, duplicates: 0, skipped: 0 });
-    expect(inboundRows(complainer.contactId).map((r) => [r.kind, r.deliveryId])).toEqual([["COMPLAINT", complainer.deliveryId]]);
-    expect(consentSources(complainer.contactId)).toEqual([{ source: "COMPLAINT", campaignId }]);
+    expect((await inboundRows(complainer.contactId)).map((r) => [r.kind, r.deliveryId])).toEqual([["COMPLAINT", complainer.deliveryId]]);
+    expect(await consentSources(complainer.contactId)).toEqual([{ source: "COMPLAINT", campaignId }]);
 
-    const content = sentDelivery();
+    const content = await sentDelivery();
     await postSns(sesNotification(sns, sesComplaint({ messageId: content.messageId }, { complainedRecipients: [{ emailAddress: content.email }], complaintFeedbackType: "not-spam" })));
-    expect(inboundRows(content.contactId).map((r) => r.kind)).toEqual(["IGNORED"]);
-    expect(consentSources(content.contactId)).toEqual([]);
+    expect((await inboundRows(content.contactId)).map((r) => r.kind)).toEqual(["IGNORED"]);
+    expect(await consentSources(content.contactId)).toEqual([]);
   });
 
   it("records a Transient bounce as soft: counted, no suppression yet", async () => {
-    const person = sentDelivery();
+    const person = await sentDelivery();
     const bounce = sesBounce({ source: person.returnPath }, { bounceType: "Transient", bounceSubType: "MailboxFull", bouncedRecipients: [{ emailAddress: person.email, status: "4.2.2" }] });
     expect((await postSns(sesNotification(sns, bounce))).status).toBe(200);
-    expect(inboundRows(person.contactId).map((r) => r.kind)).toEqual(["SOFT_BOUNCE"]);
-    expect(suppressions(person.contactId)).toEqual([]);
+    expect((await inboundRows(person.contactId)).map((r) => r.kind)).toEqual(["SOFT_BOUNCE"]);
+    expect(await suppressions(person.contactId)).toEqual([]);
   });
 
   it("answers 400 to a signed notification that is not an SES notification, and stores nothing", async () => {
-    const before = inboundCount();
+    const before = await inboundCount();
     await expectRefused(await postSns(sesNotification(sns, {}, { Message: "Hello world!" })), 400, "body");
-    expect(inboundCount()).toBe(before);
+    expect(await inboundCount()).toBe(before);
   });
 
   it("takes an unsubscribe confirmation without acting, and refuses a subscription to a topic not configured here", async () => {
@@ -163,8 +152,8 @@ describe("POST /api/v1/events/sendgrid", () => {
   });
 
   it("records a signed batch: the bounce suppresses, the spam report opts out of the unit; processed and open are not stored", async () => {
-    const bounced = sentDelivery();
-    const complainer = sentDelivery();
+    const bounced = await sentDelivery();
+    const complainer = await sentDelivery();
     const body = JSON.stringify([
       sgEvent(bounced, { event: "processed" }),
       sgEvent(bounced, { event: "bounce", reason: "500 unknown recipient", status: "5.0.0", type: "bounce", bounce_classification: "Invalid Address" }),
@@ -175,33 +164,33 @@ describe("POST /api/v1/events/sendgrid", () => {
     const response = await post("sendgrid", body, sendgrid.headers(body));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ recorded: 3, duplicates: 0, skipped: 2 });
-    expect(inboundRows(bounced.contactId).map((r) => [r.kind, r.via, r.deliveryId])).toEqual([["HARD_BOUNCE", "SENDGRID", bounced.deliveryId]]);
-    expect(suppressions(bounced.contactId)).toEqual(["HARD_BOUNCE"]);
-    expect(inboundRows(complainer.contactId).map((r) => r.kind)).toEqual(["DELIVERED", "COMPLAINT"]);
-    expect(consentSources(complainer.contactId)).toEqual([{ source: "COMPLAINT", campaignId }]);
+    expect((await inboundRows(bounced.contactId)).map((r) => [r.kind, r.via, r.deliveryId])).toEqual([["HARD_BOUNCE", "SENDGRID", bounced.deliveryId]]);
+    expect(await suppressions(bounced.contactId)).toEqual(["HARD_BOUNCE"]);
+    expect((await inboundRows(complainer.contactId)).map((r) => r.kind)).toEqual(["DELIVERED", "COMPLAINT"]);
+    expect(await consentSources(complainer.contactId)).toEqual([{ source: "COMPLAINT", campaignId }]);
 
     const again = await post("sendgrid", body, sendgrid.headers(body));
     expect(await again.json()).toEqual({ recorded: 0, duplicates: 3, skipped: 2 });
   });
 
   it("records a bounce with a 4.x status as soft", async () => {
-    const person = sentDelivery();
+    const person = await sentDelivery();
     const body = JSON.stringify([sgEvent(person, { event: "bounce", reason: "452 4.2.2 mailbox full", status: "4.2.2", type: "bounce" })]);
     expect((await post("sendgrid", body, sendgrid.headers(body))).status).toBe(200);
-    expect(inboundRows(person.contactId).map((r) => r.kind)).toEqual(["SOFT_BOUNCE"]);
-    expect(suppressions(person.contactId)).toEqual([]);
+    expect((await inboundRows(person.contactId)).map((r) => r.kind)).toEqual(["SOFT_BOUNCE"]);
+    expect(await suppressions(person.contactId)).toEqual([]);
   });
 
   it("refuses with 401 a post unsigned, signed by another key, changed after signing, or signed eleven minutes ago, and changes nothing", async () => {
-    const person = sentDelivery();
+    const person = await sentDelivery();
     const body = JSON.stringify([sgEvent(person, { event: "bounce", reason: "500 unknown recipient", status: "5.0.0", type: "bounce" })]);
-    const before = inboundCount();
+    const before = await inboundCount();
     await expectRefused(await post("sendgrid", body), 401, "signature");
     await expectRefused(await post("sendgrid", body, sendGridSigner().headers(body)), 401, "signature");
     await expectRefused(await post("sendgrid", body.replace('"bounce"', '"delivered"'), sendgrid.headers(body)), 401, "signature");
     await expectRefused(await post("sendgrid", body, sendgrid.headers(body, Math.floor(Date.now() / 1000) - 660)), 401, "signature");
-    expect(inboundCount()).toBe(before);
-    expect(suppressions(person.contactId)).toEqual([]);
+    expect(await inboundCount()).toBe(before);
+    expect(await suppressions(person.contactId)).toEqual([]);
   });
 
   it("answers 400 to a signed body that is not a JSON array of events", async () => {

@@ -7,7 +7,6 @@ import { isErasedAddress } from "~/domain/consent/contacts.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import { createDb } from "~/utils/db.server.ts";
 import { startApp } from "../helpers/app-server.ts";
-import { sqliteTime } from "../helpers/app-database.ts";
 import { addMember, httpClient, MEMBER_PASSWORD, messagesTo, sessionCookie } from "../helpers/accounts-http.ts";
 import { emailedLink } from "../helpers/outbox.ts";
 import { TEST_TMP } from "../helpers/paths.ts";
@@ -26,7 +25,7 @@ async function erasedMember(): Promise<string> {
   const member = await addMember(appDb);
   const cookie = await http.signIn(member.email);
   expect((await http.post("/account", { intent: "delete", password: MEMBER_PASSWORD }, { cookie })).status).toBe(302);
-  expect(appDb.count("SELECT COUNT(*) AS n FROM Contact WHERE email = ?", member.email)).toBe(0);
+  expect(await appDb.db.contact.count({ where: { email: member.email } })).toBe(0);
   return member.email;
 }
 
@@ -50,6 +49,9 @@ async function confirmationLink(email: string): Promise<string> {
   }
 }
 
+/** A permanent bounce on record for the address (found by its keyed hash). */
+const hardBounced = (email: string) => appDb.db.suppression.create({ data: { emailHash: addressHash(email), email, reason: "HARD_BOUNCE", createdAt: new Date() } });
+
 const signUp = (email: string) => http.post("/signup", { email, name: "Come Back", password: MEMBER_PASSWORD });
 
 describe("an erased person can come back", () => {
@@ -71,16 +73,16 @@ describe("an erased person can come back", () => {
     expect(sessionCookie(confirmed)).not.toBeNull();
 
     expect(await erased(email)).toBe(false);
-    const user = appDb.row<{ id: number; contactId: number | null; emailVerifiedAt: string | null }>("SELECT id, contactId, emailVerifiedAt FROM User WHERE email = ?", email);
+    const user = await appDb.db.user.findUniqueOrThrow({ where: { email }, select: { id: true, contactId: true, emailVerifiedAt: true } });
     expect(user.emailVerifiedAt).not.toBeNull();
-    expect(user.contactId).toBe(appDb.row<{ id: number }>("SELECT id FROM Contact WHERE email = ?", email).id);
-    const events = appDb.rows<{ action: string; source: string; actor: string; changed: number; detail: string }>(
-      "SELECT action, source, actor, changed, detail FROM ConsentEvent WHERE action = 'UNSUPPRESS' AND actor = ?",
-      `user:${user.id}`,
-    );
+    expect(user.contactId).toBe((await appDb.db.contact.findUniqueOrThrow({ where: { email } })).id);
+    const events = await appDb.db.consentEvent.findMany({
+      where: { action: "UNSUPPRESS", actor: `user:${user.id}` },
+      select: { action: true, source: true, actor: true, changed: true, detail: true },
+    });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ source: "PREFERENCE_CENTER", changed: 1 });
-    expect(JSON.parse(events[0].detail)).toMatchObject({ reason: "ERASED" });
+    expect(events[0]).toMatchObject({ source: "PREFERENCE_CENTER", changed: true });
+    expect(JSON.parse(events[0].detail!)).toMatchObject({ reason: "ERASED" });
   });
 
   it("an import of the address while it is still erased (signed up, not confirmed) does not resubscribe it", async () => {
@@ -97,7 +99,7 @@ describe("an erased person can come back", () => {
     fs.rmSync(file, { force: true });
     expect(output).toMatch(/skipped:\s+1/);
     expect(output).toContain("address erased at the person's request");
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Contact WHERE email = ?", email)).toBe(0);
+    expect(await appDb.db.contact.count({ where: { email } })).toBe(0);
     expect(await erased(email)).toBe(true);
   });
 });
@@ -105,46 +107,40 @@ describe("an erased person can come back", () => {
 describe("the sign-up page says a mail was sent only when one was", () => {
   it("an address whose mail bounced permanently: the page says it cannot send there, and nothing is sent or stored", async () => {
     const email = `bounced-${crypto.randomBytes(4).toString("hex")}@example.org`;
-    appDb.sqlite
-      .prepare("INSERT INTO Suppression (emailHash, email, reason, createdAt) VALUES (?, ?, 'HARD_BOUNCE', ?)")
-      .run(addressHash(email), email, sqliteTime(new Date()));
+    await hardBounced(email);
     const answer = await signUp(email);
     expect(answer.status).toBe(400);
     const page = plain(await answer.text());
     expect(page).not.toContain("We sent");
     expect(page).toContain("bounced");
     // The answer is decided before anything starts: no account, no message, nothing in the background.
-    expect(appDb.count("SELECT COUNT(*) AS n FROM User WHERE email = ?", email)).toBe(0);
-    expect(messagesTo(appDb, email)).toEqual([]);
+    expect(await appDb.db.user.count({ where: { email } })).toBe(0);
+    expect(await messagesTo(appDb, email)).toEqual([]);
   });
 
   it("a password sign-in of an unconfirmed account whose address bounced does not claim a new link was sent", async () => {
     const member = await addMember(appDb, { verified: false });
-    appDb.sqlite
-      .prepare("INSERT INTO Suppression (emailHash, email, reason, createdAt) VALUES (?, ?, 'HARD_BOUNCE', ?)")
-      .run(addressHash(member.email), member.email, sqliteTime(new Date()));
+    await hardBounced(member.email);
     const answer = await http.post("/login", { intent: "password", email: member.email, password: MEMBER_PASSWORD });
     expect(answer.status).toBe(403);
     const page = plain(await answer.text());
     expect(page).not.toMatch(/We have sent|We sent/);
     expect(page).toContain("bounced");
-    expect(messagesTo(appDb, member.email)).toEqual([]);
+    expect(await messagesTo(appDb, member.email)).toEqual([]);
   });
 
   it("an address change to an address whose mail bounced does not claim a link was sent", async () => {
     const member = await addMember(appDb);
     const target = `bounced-${crypto.randomBytes(4).toString("hex")}@example.org`;
-    appDb.sqlite
-      .prepare("INSERT INTO Suppression (emailHash, email, reason, createdAt) VALUES (?, ?, 'HARD_BOUNCE', ?)")
-      .run(addressHash(target), target, sqliteTime(new Date()));
+    await hardBounced(target);
     const cookie = await http.signIn(member.email);
     const answer = await http.post("/account", { intent: "email", newEmail: target, currentPassword: MEMBER_PASSWORD }, { cookie });
     expect(answer.status).toBe(400);
     const page = plain(await answer.text());
     expect(page).not.toContain("We sent a link");
     expect(page).toContain(`Mail to ${target} bounced permanently`);
-    expect(messagesTo(appDb, target)).toEqual([]);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM OneTimeLink WHERE email = ?", target)).toBe(0);
+    expect(await messagesTo(appDb, target)).toEqual([]);
+    expect(await appDb.db.oneTimeLink.count({ where: { email: target } })).toBe(0);
   });
 
   it("with no business unit to send in the name of, the page says no mail can go out (503)", async () => {

@@ -87,10 +87,8 @@ describe("the group's own mail is not the units'", () => {
   });
 
   it("refuses a group template even under a unit category that took the same slug", async () => {
-    const unitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-tax'").id;
-    appDb.sqlite
-      .prepare("INSERT INTO ExemptCategory (unitId, slug, name, reason, legalClass, createdAt) VALUES (?, 'sign-in-link', 'Look-alike', 'r', 'TRANSACTION', ?)")
-      .run(unitId, Date.now());
+    const unitId = (await appDb.db.businessUnit.findUniqueOrThrow({ where: { slug: "example-tax" } })).id;
+    await appDb.db.exemptCategory.create({ data: { unitId, slug: "sign-in-link", name: "Look-alike", reason: "r", legalClass: "TRANSACTION", createdAt: new Date() } });
     await expectRefused(
       { unit: "example-tax", category: "sign-in-link", template: "sign-in-link", to: "victim@example.org", data: GROUP_TEMPLATE_DATA["sign-in-link"], idempotencyKey: freshKey("lookalike") },
       422,
@@ -149,6 +147,6 @@ describe("an idempotency key names one request", () => {
     const messages = await expectRefused({ ...first, to: "someone.else@example.org" }, 409, "idempotencyKey");
     expect(messages).toMatch(/already used.*different/i);
     await expectRefused({ ...first, data: { ...first.data, amount: "€99.00" } }, 409, "idempotencyKey");
-    expect(appDb.count("SELECT COUNT(*) AS n FROM TransactionalMessage WHERE idempotencyKey LIKE ?", `%:${first.idempotencyKey}`)).toBe(1);
+    expect(await appDb.db.transactionalMessage.count({ where: { idempotencyKey: { endsWith: `:${first.idempotencyKey}` } } })).toBe(1);
   });
 });

@@ -15,27 +15,24 @@ let retiredKey: { kid: string; secret: string };
 type SubscribedContact = { contactId: number; topicId: number };
 
 /** A demo contact subscribed by email to a topic of each given unit, with no opt-out anywhere. */
-function subscriberOf(...unitSlugs: string[]): SubscribedContact {
+async function subscriberOf(...unitSlugs: string[]): Promise<SubscribedContact> {
   const unitIds = unitSlugs.map((slug) => units[slug]);
-  const used = usedContacts.size ? `AND c.id NOT IN (${[...usedContacts].join(",")})` : "";
-  const match = appDb.row<{ contactId: number; topicId: number } | undefined>(
-    `SELECT c.id AS contactId, MIN(s.topicId) AS topicId FROM Contact c
-       JOIN Subscription s ON s.contactId = c.id AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'
-       JOIN Topic t ON t.id = s.topicId AND t.unitId = ?
-     WHERE NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = c.id)
-       AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = c.id)
-       AND NOT EXISTS (SELECT 1 FROM Snooze z WHERE z.contactId = c.id)
-       AND NOT EXISTS (SELECT 1 FROM Suppression x WHERE x.contactId = c.id)
-       AND (SELECT COUNT(DISTINCT t2.unitId) FROM Subscription s2 JOIN Topic t2 ON t2.id = s2.topicId
-            WHERE s2.contactId = c.id AND s2.channel = 'EMAIL' AND s2.status = 'SUBSCRIBED' AND t2.unitId IN (${unitIds.join(",")})) = ?
-       ${used}
-     GROUP BY c.id ORDER BY c.id LIMIT 1`,
-    unitIds[0],
-    unitIds.length,
-  );
+  const subscribedTo = (unitId: number) => ({ channel: "EMAIL" as const, status: "SUBSCRIBED" as const, topic: { unitId } });
+  const match = await appDb.db.contact.findFirst({
+    where: {
+      id: { notIn: [...usedContacts] },
+      unitOptOuts: { none: {} },
+      globalOptOuts: { none: {} },
+      snoozes: { none: {} },
+      suppressions: { none: {} },
+      AND: unitIds.map((unitId) => ({ subscriptions: { some: subscribedTo(unitId) } })),
+    },
+    orderBy: { id: "asc" },
+    select: { id: true, subscriptions: { where: subscribedTo(unitIds[0]), orderBy: { topicId: "asc" }, take: 1, select: { topicId: true } } },
+  });
   if (!match) throw new Error(`No demo contact subscribed to ${unitSlugs.join(" and ")}`);
-  usedContacts.add(match.contactId);
-  return match;
+  usedContacts.add(match.id);
+  return { contactId: match.id, topicId: match.subscriptions[0].topicId };
 }
 const usedContacts = new Set<number>();
 
@@ -51,24 +48,25 @@ function formData(fields: Record<string, string>): FormData {
 }
 
 const ledger = (contactId: number) =>
-  appDb.rows<{ action: string; source: string; changed: number; tokenId: string | null; ip: string | null; userAgent: string | null }>(
-    "SELECT action, source, changed, tokenId, ip, userAgent FROM ConsentEvent WHERE contactId = ? AND source != 'IMPORT' ORDER BY id",
-    contactId,
-  );
+  appDb.db.consentEvent.findMany({
+    where: { contactId, source: { not: "IMPORT" } },
+    select: { action: true, source: true, changed: true, tokenId: true, ip: true, userAgent: true },
+    orderBy: { id: "asc" },
+  });
 
-const stateCounts = () => ({
-  events: appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent"),
-  unitOptOuts: appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut"),
-  globalOptOuts: appDb.count("SELECT COUNT(*) AS n FROM GlobalOptOut"),
-  snoozes: appDb.count("SELECT COUNT(*) AS n FROM Snooze"),
-  subscriptions: appDb.count("SELECT COUNT(*) AS n FROM Subscription WHERE status = 'SUBSCRIBED'"),
-  sessions: appDb.count("SELECT COUNT(*) AS n FROM Session"),
-  throttles: appDb.count("SELECT COUNT(*) AS n FROM Throttle"),
-  messages: appDb.count("SELECT COUNT(*) AS n FROM TransactionalMessage"),
+const stateCounts = async () => ({
+  events: await appDb.db.consentEvent.count(),
+  unitOptOuts: await appDb.db.unitOptOut.count(),
+  globalOptOuts: await appDb.db.globalOptOut.count(),
+  snoozes: await appDb.db.snooze.count(),
+  subscriptions: await appDb.db.subscription.count({ where: { status: "SUBSCRIBED" } }),
+  sessions: await appDb.db.session.count(),
+  throttles: await appDb.db.throttle.count(),
+  messages: await appDb.db.transactionalMessage.count(),
 });
 
 beforeAll(async () => {
-  units = Object.fromEntries(appDb.rows<{ slug: string; id: number }>("SELECT slug, id FROM BusinessUnit").map((u) => [u.slug, u.id]));
+  units = Object.fromEntries((await appDb.db.businessUnit.findMany({ select: { slug: true, id: true } })).map((u) => [u.slug, u.id]));
   // Added before the app first reads its keyring, so the app knows this kid as revoked.
   revokedKey = await appDb.addKey("revoked");
   retiredKey = await appDb.addKey("retired");
@@ -76,43 +74,45 @@ beforeAll(async () => {
 
 describe("RFC 8058 one-click", () => {
   it.each(["urlencoded", "multipart"] as const)("opts out of the whole unit with a %s body: 200, no redirect, no cookie", async (encoding) => {
-    const { contactId, topicId } = subscriberOf("example-tax");
+    const { contactId, topicId } = await subscriberOf("example-tax");
     const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId, campaignId: 7 });
     const response = await oneClick(url, encoding);
     expect(response.status).toBe(200);
     expect(response.headers.get("location")).toBeNull();
     expect(response.headers.get("set-cookie")).toBeNull();
-    expect(appDb.rows("SELECT unitId, channel FROM UnitOptOut WHERE contactId = ?", contactId)).toEqual([
+    expect(await appDb.db.unitOptOut.findMany({ where: { contactId }, select: { unitId: true, channel: true } })).toEqual([
       { unitId: units["example-tax"], channel: "EMAIL" },
     ]);
-    const [event] = ledger(contactId);
-    expect(event).toMatchObject({ action: "UNIT_OPT_OUT", source: "ONE_CLICK", changed: 1, ip: "127.0.0.1", userAgent: "node" });
+    const [event] = await ledger(contactId);
+    expect(event).toMatchObject({ action: "UNIT_OPT_OUT", source: "ONE_CLICK", changed: true, ip: "127.0.0.1", userAgent: "node" });
     expect(event.tokenId).toMatch(/^[\w-]{16}$/);
-    expect(appDb.row("SELECT campaignId FROM ConsentEvent WHERE contactId = ? AND source = 'ONE_CLICK'", contactId)).toEqual({ campaignId: 7 });
+    expect(await appDb.db.consentEvent.findFirst({ where: { contactId, source: "ONE_CLICK" }, select: { campaignId: true } })).toEqual({ campaignId: 7 });
   });
 
   it("is idempotent: a repeat answers the same and changes nothing (the ledger records it as unchanged)", async () => {
-    const { contactId, topicId } = subscriberOf("example-tax");
+    const { contactId, topicId } = await subscriberOf("example-tax");
     const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId });
     const first = await oneClick(url, "urlencoded");
     const again = await oneClick(url, "urlencoded");
     expect([first.status, again.status]).toEqual([200, 200]);
     expect(await again.text()).toBe(await first.text());
-    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", contactId)).toBe(1);
-    expect(ledger(contactId).map((e) => [e.action, e.changed])).toEqual([
-      ["UNIT_OPT_OUT", 1],
-      ["UNIT_OPT_OUT", 0],
+    expect(await appDb.db.unitOptOut.count({ where: { contactId } })).toBe(1);
+    expect((await ledger(contactId)).map((e) => [e.action, e.changed])).toEqual([
+      ["UNIT_OPT_OUT", true],
+      ["UNIT_OPT_OUT", false],
     ]);
   });
 
   it("takes effect for the very next audience query, and leaves the other unit's mail alone", async () => {
-    const { contactId, topicId } = subscriberOf("example-tax", "example-travel");
+    const { contactId, topicId } = await subscriberOf("example-tax", "example-travel");
     const appClient = createDb(app.databaseUrl);
     const now = new Date();
-    const travelTopic = appDb.row<{ topicId: number }>(
-      "SELECT s.topicId FROM Subscription s JOIN Topic t ON t.id = s.topicId WHERE s.contactId = ? AND t.unitId = ? AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'",
-      contactId,
-      units["example-travel"],
+    const travelTopic = (
+      await appDb.db.subscription.findFirstOrThrow({
+        where: { contactId, topic: { unitId: units["example-travel"] }, channel: "EMAIL", status: "SUBSCRIBED" },
+        orderBy: { id: "asc" },
+        select: { topicId: true },
+      })
     ).topicId;
     const taxTarget = { unitId: units["example-tax"], topicId, channel: "EMAIL" as const };
     const travelTarget = { unitId: units["example-travel"], topicId: travelTopic, channel: "EMAIL" as const };
@@ -120,38 +120,38 @@ describe("RFC 8058 one-click", () => {
     const audience = async (target: typeof taxTarget) =>
       (await findAudienceBatch(appClient, target, now, { afterContactId: contactId - 1, maxContactId: contactId, take: 1 })).length === 1;
     expect(await audience(taxTarget)).toBe(true);
-    const subscriptionsBefore = appDb.rows("SELECT topicId, channel, status FROM Subscription WHERE contactId = ? ORDER BY id", contactId);
+    const subscriptions = () => appDb.db.subscription.findMany({ where: { contactId }, select: { topicId: true, channel: true, status: true }, orderBy: { id: "asc" } });
+    const subscriptionsBefore = await subscriptions();
 
     const response = await oneClick(await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId }), "urlencoded");
     expect(response.status).toBe(200);
     expect(await audience(taxTarget)).toBe(false);
     expect(await audience(travelTarget)).toBe(true);
     // The opt-out overrides the subscriptions without touching them, in either unit.
-    expect(appDb.rows("SELECT topicId, channel, status FROM Subscription WHERE contactId = ? ORDER BY id", contactId)).toEqual(subscriptionsBefore);
+    expect(await subscriptions()).toEqual(subscriptionsBefore);
     await appClient.$disconnect();
   });
 
   it("answers a burst of concurrent one-clicks (written together) with one opt-out per link, repeats unchanged", async () => {
-    const contacts = Array.from({ length: 40 }, () => subscriberOf("example-travel"));
+    const contacts: SubscribedContact[] = [];
+    for (let i = 0; i < 40; i++) contacts.push(await subscriberOf("example-travel"));
     const links = await Promise.all(contacts.map(({ contactId, topicId }) => appDb.link("unsubscribe", { contactId, unitId: units["example-travel"], topicId })));
     // Every link twice, all in flight at once: the server batches whatever arrives together.
     const answers = await Promise.all([...links, ...links].map((url, i) => oneClick(url, i % 2 ? "multipart" : "urlencoded")));
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
     // Same unit, so the same confirmation for every answer, first or repeat.
     expect(new Set(await Promise.all(answers.map((a) => a.text()))).size).toBe(1);
-    const ids = contacts.map((c) => c.contactId).join(",");
-    expect(appDb.count(`SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId IN (${ids})`)).toBe(40);
-    const ledgerRows = appDb.rows<{ changed: number; n: number }>(
-      `SELECT changed, COUNT(*) AS n FROM ConsentEvent WHERE contactId IN (${ids}) AND source = 'ONE_CLICK' GROUP BY changed ORDER BY changed`,
-    );
-    expect(ledgerRows).toEqual([
-      { changed: 0, n: 40 },
-      { changed: 1, n: 40 },
+    const ids = contacts.map((c) => c.contactId);
+    expect(await appDb.db.unitOptOut.count({ where: { contactId: { in: ids } } })).toBe(40);
+    const oneClicks = await appDb.db.consentEvent.groupBy({ by: ["changed"], where: { contactId: { in: ids }, source: "ONE_CLICK" }, _count: { _all: true }, orderBy: { changed: "asc" } });
+    expect(oneClicks.map((g) => ({ changed: g.changed, n: g._count._all }))).toEqual([
+      { changed: false, n: 40 },
+      { changed: true, n: 40 },
     ]);
   });
 
   it("says which unit the person left, in a page with no cookie and no caching", async () => {
-    const { contactId, topicId } = subscriberOf("example-tax");
+    const { contactId, topicId } = await subscriberOf("example-tax");
     const response = await oneClick(await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId }), "multipart");
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
@@ -159,25 +159,27 @@ describe("RFC 8058 one-click", () => {
   });
 
   it("unsubscribes only the link's topic when the unit chose topic scope", async () => {
-    appDb.sqlite.prepare("UPDATE BusinessUnit SET oneClickScope = 'TOPIC' WHERE id = ?").run(units["example-insurance"]);
+    await appDb.db.businessUnit.update({ where: { id: units["example-insurance"] }, data: { oneClickScope: "TOPIC" } });
     try {
-      const { contactId, topicId } = subscriberOf("example-insurance");
+      const { contactId, topicId } = await subscriberOf("example-insurance");
       const response = await oneClick(await appDb.link("unsubscribe", { contactId, unitId: units["example-insurance"], topicId }), "urlencoded");
       expect(response.status).toBe(200);
-      expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", contactId)).toBe(0);
-      expect(appDb.row("SELECT status FROM Subscription WHERE contactId = ? AND topicId = ? AND channel = 'EMAIL'", contactId, topicId)).toEqual({ status: "UNSUBSCRIBED" });
-      expect(ledger(contactId).map((e) => [e.action, e.source, e.changed])).toEqual([["UNSUBSCRIBE", "ONE_CLICK", 1]]);
+      expect(await appDb.db.unitOptOut.count({ where: { contactId } })).toBe(0);
+      expect(await appDb.db.subscription.findUnique({ where: { contactId_topicId_channel: { contactId, topicId, channel: "EMAIL" } }, select: { status: true } })).toEqual({
+        status: "UNSUBSCRIBED",
+      });
+      expect((await ledger(contactId)).map((e) => [e.action, e.source, e.changed])).toEqual([["UNSUBSCRIBE", "ONE_CLICK", true]]);
     } finally {
-      appDb.sqlite.prepare("UPDATE BusinessUnit SET oneClickScope = 'UNIT' WHERE id = ?").run(units["example-insurance"]);
+      await appDb.db.businessUnit.update({ where: { id: units["example-insurance"] }, data: { oneClickScope: "UNIT" } });
     }
   });
 });
 
 describe("what scanners must not do", () => {
   it("20 GET and HEAD requests with scanner user agents change nothing", async () => {
-    const { contactId, topicId } = subscriberOf("example-insurance");
+    const { contactId, topicId } = await subscriberOf("example-insurance");
     const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-insurance"], topicId });
-    const before = stateCounts();
+    const before = await stateCounts();
     const agents = [
       "Mozilla/5.0 (compatible; Barracuda Sentinel)",
       "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0)",
@@ -189,23 +191,23 @@ describe("what scanners must not do", () => {
       const response = await fetch(url, { method: i % 2 ? "HEAD" : "GET", headers: { "user-agent": agents[i % agents.length] } });
       expect(response.status).toBe(200);
     }
-    expect(stateCounts()).toEqual(before);
+    expect(await stateCounts()).toEqual(before);
   });
 });
 
 describe("form posts from other sites", () => {
   it("refuses a cross-site post and Origin: null with a clear 403, and accepts our own origin", async () => {
-    const { contactId, topicId } = subscriberOf("example-insurance");
+    const { contactId, topicId } = await subscriberOf("example-insurance");
     const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-insurance"], topicId });
     const choose = (origin: string) =>
       fetch(url, { method: "POST", body: new URLSearchParams({ intent: "choose", choice: "everywhere" }), headers: { origin } });
     const foreign = await choose("https://evil.example");
     expect(foreign.status).toBe(403);
     expect(await foreign.text()).toMatch(/sent from another site/);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM GlobalOptOut WHERE contactId = ?", contactId)).toBe(0);
+    expect(await appDb.db.globalOptOut.count({ where: { contactId } })).toBe(0);
     expect((await choose("null")).status).toBe(403);
     expect((await choose(app.url)).status).toBe(200);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM GlobalOptOut WHERE contactId = ?", contactId)).toBe(1);
+    expect(await appDb.db.globalOptOut.count({ where: { contactId } })).toBe(1);
   });
 });
 
@@ -227,7 +229,7 @@ describe("bad links", () => {
     ["alg none", 400],
     ["gibberish", 400],
   ])("a %s token gets the 'no longer works' page with status %i, and a way to get a new link", async (kind, status) => {
-    const { contactId } = subscriberOf("example-tax");
+    const { contactId } = await subscriberOf("example-tax");
     const claims = { contactId, unitId: units["example-tax"] };
     const good = await appDb.link("unsubscribe", claims);
     const token = good.split("/u/")[1];
@@ -243,7 +245,7 @@ describe("bad links", () => {
       "alg none": async () => `${encode({ alg: "none", kid: header })}.${payload}.`,
       gibberish: async () => "hello",
     };
-    const before = stateCounts();
+    const before = await stateCounts();
     const url = `${app.url}/u/${await bad[kind]()}`;
     for (const response of [await fetch(url), await oneClick(url, "urlencoded")]) {
       expect(response.status).toBe(status);
@@ -251,19 +253,17 @@ describe("bad links", () => {
       expect(html).toContain("This link no longer works");
       expect(html).toContain('action="/links/new"');
     }
-    expect(stateCounts()).toEqual(before);
+    expect(await stateCounts()).toEqual(before);
   });
 });
 
 describe("links of an erased contact", () => {
   it("answer 410 with the new-link page for GET, page posts and one-click, never 500", async () => {
-    const contact = appDb.sqlite
-      .prepare("INSERT INTO Contact (email, locale, createdAt, updatedAt) VALUES ('soon-erased@example.com', 'en', '2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00')")
-      .run();
-    const contactId = Number(contact.lastInsertRowid);
+    const created = new Date("2026-01-01T00:00:00.000Z");
+    const contactId = (await appDb.db.contact.create({ data: { email: "soon-erased@example.com", locale: "en", createdAt: created, updatedAt: created } })).id;
     const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"] });
     const preferences = await appDb.link("preferences", { contactId, unitId: units["example-tax"] });
-    appDb.sqlite.prepare("DELETE FROM Contact WHERE id = ?").run(contactId);
+    await appDb.db.contact.delete({ where: { id: contactId } });
     const answers = [
       await fetch(url),
       await oneClick(url, "urlencoded"),
@@ -278,7 +278,7 @@ describe("links of an erased contact", () => {
 
 describe("page posts the page never sends", () => {
   it("answer a 400 in plain words and change nothing; a missing choice is named beside the choices", async () => {
-    const { contactId, topicId } = subscriberOf("example-tax");
+    const { contactId, topicId } = await subscriberOf("example-tax");
     const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId });
     const post = (fields: Record<string, string>) => fetch(url, { method: "POST", body: new URLSearchParams(fields), headers: { origin: app.url } });
     const crafted: Record<string, string>[] = [{ intent: "bogus" }, { intent: "undo", event: "x" }, { choice: "unit" }];
@@ -290,13 +290,13 @@ describe("page posts the page never sends", () => {
     const missing = await post({ intent: "choose" });
     expect(missing.status).toBe(400);
     expect(await missing.text()).toContain("Choose one of the options.");
-    expect(ledger(contactId)).toEqual([]);
+    expect(await ledger(contactId)).toEqual([]);
   });
 });
 
 describe("a link whose key was retired", () => {
   it("still unsubscribes from its page, but offers no undo and no way into the preference center", async () => {
-    const { contactId, topicId } = subscriberOf("example-tax");
+    const { contactId, topicId } = await subscriberOf("example-tax");
     const url = await appDb.link("unsubscribe", { contactId, unitId: units["example-tax"], topicId }, retiredKey);
     const page = await fetch(url);
     expect(page.status).toBe(200);
@@ -307,11 +307,11 @@ describe("a link whose key was retired", () => {
     const chosen = await fetch(url, { method: "POST", body: new URLSearchParams({ intent: "choose", choice: "unit" }), headers: { origin: app.url } });
     expect(chosen.status).toBe(200);
     expect(await chosen.text()).not.toContain('name="intent" value="undo"');
-    expect(ledger(contactId).map((e) => [e.action, e.source])).toEqual([["UNIT_OPT_OUT", "LINK_PAGE"]]);
-    const eventId = appDb.row<{ id: number }>("SELECT id FROM ConsentEvent WHERE contactId = ? AND source = 'LINK_PAGE'", contactId).id;
+    expect((await ledger(contactId)).map((e) => [e.action, e.source])).toEqual([["UNIT_OPT_OUT", "LINK_PAGE"]]);
+    const eventId = (await appDb.db.consentEvent.findFirstOrThrow({ where: { contactId, source: "LINK_PAGE" }, select: { id: true } })).id;
     const undo = await fetch(url, { method: "POST", body: new URLSearchParams({ intent: "undo", event: String(eventId) }), headers: { origin: app.url } });
     expect(undo.status).toBe(410);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", contactId)).toBe(1);
+    expect(await appDb.db.unitOptOut.count({ where: { contactId } })).toBe(1);
   });
 });
 
@@ -325,15 +325,13 @@ describe("email me a new link", () => {
     });
 
   it("answers identically for a known and an unknown address, and mails only the known one", async () => {
-    const known = appDb.row<{ email: string }>(
-      "SELECT email FROM Contact c WHERE NOT EXISTS (SELECT 1 FROM Suppression x WHERE x.contactId = c.id) ORDER BY id DESC LIMIT 1",
-    ).email;
+    const known = (await appDb.db.contact.findFirstOrThrow({ where: { suppressions: { none: {} } }, orderBy: { id: "desc" }, select: { email: true } })).email;
     const knownAnswer = await ask(known, "198.51.100.1");
     const unknownAnswer = await ask("nobody-here@example.org", "198.51.100.2");
     expect([knownAnswer.status, unknownAnswer.status]).toEqual([200, 200]);
     expect(await knownAnswer.text()).toBe(await unknownAnswer.text());
 
-    await expect.poll(() => appDb.rows("SELECT toEmail, template, status FROM TransactionalMessage"), { timeout: 10_000 }).toEqual([
+    await expect.poll(() => appDb.db.transactionalMessage.findMany({ select: { toEmail: true, template: true, status: true }, orderBy: { id: "asc" } }), { timeout: 10_000 }).toEqual([
       { toEmail: known, template: "preference-link", status: "SENT" },
     ]);
     const files = fs.readdirSync(app.outboxDir);

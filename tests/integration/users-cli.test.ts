@@ -1,7 +1,6 @@
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { sqliteTime } from "../helpers/app-database.ts";
 import { sessionCookie } from "../helpers/accounts-http.ts";
 import { emailedLink } from "../helpers/outbox.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
@@ -26,8 +25,8 @@ const lines = (text: string) => text.trim().split("\n");
 
 describe("users create-admin", () => {
   it("creates the first admin of an empty database and prints a link that signs them in", async () => {
-    expect(appDb.count("SELECT COUNT(*) AS n FROM User")).toBe(0);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM BusinessUnit")).toBe(0);
+    expect(await appDb.db.user.count()).toBe(0);
+    expect(await appDb.db.businessUnit.count()).toBe(0);
     const run = cli("users", "create-admin", "--email", "Founder@Company.example", "--name", "Fran Founder");
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
@@ -49,7 +48,7 @@ describe("users create-admin", () => {
     expect(await people.text()).toContain("founder@company.example");
     expect((await http.get("/admin/keys", { cookie })).status).toBe(200);
     expect(await http.signIn("founder@company.example", PASSWORD)).toMatch(/^pc_session=/);
-    expect(appDb.row("SELECT action, actorEmail, actorUserId FROM AuditEvent WHERE action = 'user.invite'")).toEqual({
+    expect(await appDb.db.auditEvent.findFirst({ where: { action: "user.invite" }, select: { action: true, actorEmail: true, actorUserId: true } })).toEqual({
       action: "user.invite",
       actorEmail: "cli",
       actorUserId: null,
@@ -57,13 +56,18 @@ describe("users create-admin", () => {
   });
 
   it("also emails the invitation once a unit exists, and the emailed link works", async () => {
-    const now = sqliteTime(new Date());
-    appDb.sqlite
-      .prepare(
-        `INSERT INTO BusinessUnit (slug, displayName, legalName, postalAddress, contactEmail, fromName, fromEmail, sendingDomain, createdAt, updatedAt)
-         VALUES ('acme', 'Acme', 'Acme Ltd', '1 Road, Town', 'help@acme.example', 'Acme', 'news@acme.example', 'acme.example', ?, ?)`,
-      )
-      .run(now, now);
+    await appDb.db.businessUnit.create({
+      data: {
+        slug: "acme",
+        displayName: "Acme",
+        legalName: "Acme Ltd",
+        postalAddress: "1 Road, Town",
+        contactEmail: "help@acme.example",
+        fromName: "Acme",
+        fromEmail: "news@acme.example",
+        sendingDomain: "acme.example",
+      },
+    });
     const run = cli("users", "create-admin", "--email", "second.admin@company.example");
     expect(run.status).toBe(0);
     expect(lines(run.stdout)[1]).toBe("Invitation emailed to second.admin@company.example.");
@@ -73,8 +77,8 @@ describe("users create-admin", () => {
     expect(accepted.headers.get("location")).toBe("/campaigns");
   });
 
-  it("exits non-zero with one clear line for an address in use or a bad address, and creates nothing", () => {
-    const users = appDb.count("SELECT COUNT(*) AS n FROM User");
+  it("exits non-zero with one clear line for an address in use or a bad address, and creates nothing", async () => {
+    const users = await appDb.db.user.count();
     const taken = cli("users", "create-admin", "--email", "FOUNDER@company.example");
     expect(taken.status).toBe(1);
     expect(taken.stderr).toBe("There is already an account with founder@company.example (admin).\n");
@@ -84,7 +88,7 @@ describe("users create-admin", () => {
     const missing = cli("users", "create-admin");
     expect(missing.status).toBe(2);
     expect(lines(missing.stderr)[0]).toBe("--email is required.");
-    expect(appDb.count("SELECT COUNT(*) AS n FROM User")).toBe(users);
+    expect(await appDb.db.user.count()).toBe(users);
   });
 
   it("users list shows each staff account with its role, status and last sign-in", () => {
@@ -97,10 +101,9 @@ describe("users create-admin", () => {
 });
 
 describe("keys from the CLI", () => {
-  it("lists keys with the links they signed, rotates and retires with audit entries as cli", () => {
-    const now = sqliteTime(new Date());
-    appDb.sqlite.prepare("INSERT INTO Contact (email, locale, createdAt, updatedAt) VALUES ('pat@example.com', 'en', ?, ?)").run(now, now);
-    const signer = appDb.row<{ kid: string }>("SELECT kid FROM SigningKey WHERE retiredAt IS NULL ORDER BY id DESC LIMIT 1").kid;
+  it("lists keys with the links they signed, rotates and retires with audit entries as cli", async () => {
+    await appDb.db.contact.create({ data: { email: "pat@example.com", locale: "en" } });
+    const signer = (await appDb.db.signingKey.findFirstOrThrow({ where: { retiredAt: null }, orderBy: { id: "desc" }, select: { kid: true } })).kid;
     const before = lines(cli("keys", "list").stdout).find((l) => l.startsWith(signer))!.split("\t");
     // `links` signs two tokens (unsubscribe and preferences); the CLI writes the count before it exits.
     expect(cli("links", "--email", "pat@example.com", "--unit", "acme").status).toBe(0);
@@ -118,29 +121,30 @@ describe("keys from the CLI", () => {
     const unknown = cli("keys", "retire", "no-such-key");
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toBe('There is no active signing key "no-such-key".\n');
-    expect(appDb.rows("SELECT action, target, actorEmail FROM AuditEvent WHERE action LIKE 'key.%' ORDER BY id")).toEqual([
+    expect(await appDb.db.auditEvent.findMany({ where: { action: { startsWith: "key." } }, select: { action: true, target: true, actorEmail: true }, orderBy: { id: "asc" } })).toEqual([
       { action: "key.rotate", target: `key:${newKid}`, actorEmail: "cli" },
       { action: "key.retire", target: `key:${signer}`, actorEmail: "cli" },
     ]);
   });
 
-  it("revokes a key only with --yes, saying first how many links stop working", () => {
-    const retired = appDb.row<{ kid: string }>("SELECT kid FROM SigningKey WHERE retiredAt IS NOT NULL ORDER BY id LIMIT 1").kid;
-    const signed = appDb.row<{ n: number }>("SELECT SUM(u.count) AS n FROM SigningKeyUse u JOIN SigningKey k ON k.id = u.keyId WHERE k.kid = ?", retired).n;
+  it("revokes a key only with --yes, saying first how many links stop working", async () => {
+    const retired = (await appDb.db.signingKey.findFirstOrThrow({ where: { retiredAt: { not: null } }, orderBy: { id: "asc" }, select: { kid: true } })).kid;
+    const signed = (await appDb.db.signingKeyUse.aggregate({ where: { key: { kid: retired } }, _sum: { count: true } }))._sum.count;
     expect(signed).toBeGreaterThanOrEqual(2);
     const unconfirmed = cli("keys", "revoke", retired);
     expect(unconfirmed.status).toBe(1);
     expect(unconfirmed.stderr).toContain(`Revoking ${retired} stops the ${signed} links it signed in the last 400 days`);
     expect(unconfirmed.stderr).toContain(`keys revoke ${retired} --yes`);
-    expect(appDb.row<{ revokedAt: string | null }>("SELECT revokedAt FROM SigningKey WHERE kid = ?", retired).revokedAt).toBeNull();
+    const revokedAt = async () => (await appDb.db.signingKey.findUniqueOrThrow({ where: { kid: retired } })).revokedAt;
+    expect(await revokedAt()).toBeNull();
 
     const confirmed = cli("keys", "revoke", retired, "--yes");
     expect(confirmed.status).toBe(0);
     expect(confirmed.stdout).toContain(`Revoked signing key ${retired}: the ${signed} links it signed no longer work`);
-    expect(appDb.row<{ revokedAt: string | null }>("SELECT revokedAt FROM SigningKey WHERE kid = ?", retired).revokedAt).not.toBeNull();
+    expect(await revokedAt()).not.toBeNull();
     expect(lines(cli("keys", "list").stdout).find((l) => l.startsWith(retired))!.split("\t")[2]).toMatch(/^revoked /);
     expect(cli("keys", "revoke", retired, "--yes").stderr).toBe(`There is no signing key "${retired}" that is not revoked already.\n`);
-    expect(appDb.rows("SELECT action, target, actorEmail, detail FROM AuditEvent WHERE action = 'key.revoke'")).toEqual([
+    expect(await appDb.db.auditEvent.findMany({ where: { action: "key.revoke" }, select: { action: true, target: true, actorEmail: true, detail: true }, orderBy: { id: "asc" } })).toEqual([
       { action: "key.revoke", target: `key:${retired}`, actorEmail: "cli", detail: JSON.stringify({ linksStopped: signed }) },
     ]);
   });
