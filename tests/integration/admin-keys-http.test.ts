@@ -180,7 +180,12 @@ describe("revocation", () => {
   it("asks the admin to type the key id, says how many links die, and then nothing the key signed works: page, one-click, preferences", async () => {
     const other = await taxSubscriber(recipient.contactId);
     const [kid] = await activeKids();
+    // The app signs the emailed link, then another as it delivers the message (after answering):
+    // counting before the delivery would miss the second.
+    const delivered = () => appDb.db.transactionalMessage.count({ where: { toEmail: "jane.doe@example.com", template: "preference-link", status: "SENT" } });
+    const deliveredBefore = await delivered();
     await appSignsLinks();
+    await vi.waitFor(async () => expect(await delivered()).toBeGreaterThan(deliveredBefore), { timeout: 10_000, interval: 200 });
     const unsubscribeLink = await appDb.link("unsubscribe", other);
     const preferencesLink = await appDb.link("preferences", other);
     expect(kidOf(unsubscribeLink)).toBe(kid);
