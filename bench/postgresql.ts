@@ -6,10 +6,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
-import { execFileSync } from "node:child_process";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { onCleanUp, ROOT } from "./harness.ts";
+import { migrateDatabase, onCleanUp } from "./harness.ts";
 
 export type BenchDatabaseKind = "sqlite" | "postgres";
 
@@ -48,8 +47,7 @@ export async function createBenchPostgresql(label: string, { migrated = true, te
   await onServer((client) => client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`));
   onCleanUp(() => onServer((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
   const url = urlFor(name);
-  if (!migrated || template) return url;
-  execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: "pipe", timeout: 120_000 });
+  if (migrated && !template) migrateDatabase(url);
   return url;
 }
 
@@ -123,7 +121,7 @@ export async function cachedPostgresqlCopy(databaseFile: string, name: string, o
   });
   if (!complete) {
     const url = urlFor(name);
-    execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: "pipe", timeout: 120_000 });
+    migrateDatabase(url);
     await copySqliteIntoPostgresql(databaseFile, url, onTable);
     await onServer((client) => client.query(`COMMENT ON DATABASE "${name}" IS 'complete'`));
   }

@@ -33,7 +33,8 @@ import type net from "node:net";
 import Database from "better-sqlite3";
 import { SMTPServer } from "smtp-server";
 import pg from "pg";
-import { giveUpAfter, int, migrate, migrateDatabase, onCleanUp, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx, type ChildProcess, type ProcessStats } from "./harness.ts";
+import { giveUpAfter, int, migrate, onCleanUp, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx, type ChildProcess, type ProcessStats } from "./harness.ts";
+import { createBenchPostgresql } from "./postgresql.ts";
 
 /** `--workers 1,2,4`: worker counts to compare (null: the plain run against the ceiling). */
 const WORKERS = (() => {
@@ -45,7 +46,6 @@ const WORKERS = (() => {
 })();
 const ON_POSTGRESQL = (process.env.BENCH_DATABASE ?? "sqlite").toLowerCase().startsWith("postg") || WORKERS !== null;
 if (!ON_POSTGRESQL && process.env.BENCH_DATABASE && process.env.BENCH_DATABASE !== "sqlite") throw new Error(`BENCH_DATABASE is sqlite or postgres (got "${process.env.BENCH_DATABASE}").`);
-const SERVER_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres:postgres@localhost:5432/postgres";
 /** How long the sink takes to answer each message: a relay's latency with --workers. */
 const SINK_LATENCY_MS = Number(process.env.BENCH_SINK_LATENCY_MS ?? (WORKERS ? 20 : 0));
 const ELIGIBLE = Number(process.env.BENCH_CONTACTS ?? (WORKERS ? 20_000 : 200_000));
@@ -184,28 +184,13 @@ async function createBenchDatabase(tmp: string): Promise<BenchDatabase> {
       },
     };
   }
-  const name = `pc_bench_send_${process.pid}`;
-  const server = new URL(SERVER_URL);
-  const onServer = async <T>(work: (client: pg.Client) => Promise<T>) => {
-    const client = new pg.Client({ connectionString: SERVER_URL });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  };
-  await step(`Creating a throwaway PostgreSQL database ${name} on ${server.host}`, () => onServer((c) => c.query(`CREATE DATABASE "${name}"`)));
-  onCleanUp(() => onServer((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  await step("Migrating it (prisma migrate deploy)", () => migrateDatabase(url.toString()));
-  const reader = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  const url = await step("Creating and migrating a throwaway PostgreSQL database", () => createBenchPostgresql("send"));
+  const reader = new pg.Pool({ connectionString: url, max: 1 });
   onCleanUp(() => reader.end());
   return {
     label: "PostgreSQL",
-    url: url.toString(),
-    seed: () => seedPostgresql(url.toString()),
+    url,
+    seed: () => seedPostgresql(url),
     async campaignRow(campaignId) {
       const { rows } = await reader.query<CampaignRow>(`${select}$1`, [campaignId]);
       return rows[0];
