@@ -1,5 +1,6 @@
 import { recordAudit, staffActor, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { normalizeEmail } from "~/domain/consent/email.ts";
+import { isUniqueViolation, lockRows } from "~/utils/row-locks.server.ts";
 import { db, type Tx } from "~/utils/db.server.ts";
 import { sendStaffInvite, type InviteMailOutcome } from "./account-mail.server.ts";
 import { clearFailedSignIns } from "./lockout.server.ts";
@@ -134,13 +135,14 @@ async function staffIn(tx: Tx, userId: number) {
 
 /** True when no admin other than this user could still sign in. */
 async function isLastActiveAdmin(tx: Tx, userId: number): Promise<boolean> {
+  // Two admins removing each other at once must not each count the other as the one who
+  // remains: the admins' rows are locked before they are counted (ADR 039).
+  const admins = await tx.user.findMany({ where: { role: "ADMIN" }, select: { id: true } });
+  await lockRows(tx, "User", admins.map((a) => a.id));
   const others = await tx.user.count({ where: { role: "ADMIN", accessRevokedAt: null, emailVerifiedAt: { not: null }, id: { not: userId } } });
   return others === 0;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && "code" in error && error.code === "P2002";
-}
 
 export type Invitation = { userId: number; email: string; url: string; expiresAt: Date; mail: InviteMailOutcome };
 

@@ -5,6 +5,7 @@
 // (one transaction of several queries per message held the one SQLite connection: ADR 032).
 
 import { db, inTransaction, type Db, type Tx } from "~/utils/db.server.ts";
+import { isUniqueViolation } from "~/utils/row-locks.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { storableText } from "~/utils/storable-text.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
@@ -48,9 +49,22 @@ export type RecordedRow = { kind: InboundKind; unitId: number | null; campaignId
  * externalId, earlier or in this batch) is not applied again. Keep batches to a few hundred.
  */
 export async function recordFeedbackBatch(given: FeedbackSignal[], client: Db | Tx = db): Promise<RecordedFeedback[]> {
-  if (given.length === 0) return [];
   // What came from outside is searched for and stored as text: NUL bytes (hostile mail) cannot be.
   const signals = given.map(storableSignal);
+  if (!("$transaction" in client)) return recordOnce(signals, client);
+  // The same provider event delivered to two processes at once (PostgreSQL): the unique
+  // (via, externalId) lets one record it; the other's batch runs again and finds it (ADR 039).
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await recordOnce(signals, client);
+    } catch (error) {
+      if (attempt >= 2 || !isUniqueViolation(error)) throw error;
+    }
+  }
+}
+
+async function recordOnce(signals: FeedbackSignal[], client: Db | Tx): Promise<RecordedFeedback[]> {
+  if (signals.length === 0) return [];
   const seen = await alreadyRecorded(client, signals);
   const results: (RecordedFeedback | null)[] = signals.map((s) => (s.externalId ? (seen.get(eventKey(s)) ?? null) : null));
   // The same event twice in one batch: the second is the first's duplicate.
