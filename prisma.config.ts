@@ -21,7 +21,8 @@ if (databaseUrl.startsWith("file:") && sqliteFile !== ":memory:") {
 }
 
 // No native schema engine can be downloaded here or in CI: run the project's
-// WebAssembly-based stand-in (docs/decisions/002-schema-engine-stand-in.md).
+// WebAssembly-based stand-in (docs/decisions/002-schema-engine-stand-in.md), which
+// serves SQLite and PostgreSQL alike, chosen by the same URL (ADR 038).
 // Delete this line once a native binary is available.
 process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(rootDir, "prisma/schema-engine/bin.mjs");
 

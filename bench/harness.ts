@@ -100,10 +100,15 @@ export function tempDir(prefix: string): string {
 }
 
 export function migrate(databaseFile: string): void {
+  migrateDatabase(`file:${databaseFile}`);
+}
+
+/** `prisma migrate deploy` on a database given by URL (file: or postgresql://). */
+export function migrateDatabase(databaseUrl: string): void {
   try {
     execFileSync(path.join(ROOT, "node_modules/.bin/prisma"), ["migrate", "deploy"], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: `file:${databaseFile}` },
+      env: { ...process.env, DATABASE_URL: databaseUrl },
       stdio: "pipe",
       timeout: 120_000,
     });

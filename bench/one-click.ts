@@ -3,7 +3,9 @@
 // Prints requests/s, p50 and p99 for both and their ratio, and checks that every 200 answer left
 // exactly one opt-out (and one ledger event) in the app's database.
 //
-// Environment: BENCH_SECONDS (load per server, default 20), BENCH_STRICT=1 (the speed goals fail
+// Environment: BENCH_DATABASE=postgres (the app, and the ceiling, on a throwaway PostgreSQL
+// database: BENCH_DATABASE_URL names the server), ONE_CLICK_WRITER (passed to the app: thread or
+// main), BENCH_SECONDS (load per server, default 20), BENCH_STRICT=1 (the speed goals fail
 // the run too), BENCH_PROFILE_DIR (the app server writes a --cpu-prof profile there).
 // Exit status: 0 checks passed, 1 a check failed, 2 the benchmark itself could not run.
 
@@ -19,6 +21,8 @@ import {
   freePort, giveUpAfter, int, machineCpuSeconds, migrate, ms, percentile, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx,
   type ChildProcess,
 } from "./harness.ts";
+import { benchDatabaseKind, copySqliteIntoPostgresql, createBenchPostgresql } from "./postgresql.ts";
+import pg from "pg";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 // JIT, Remix module and prepared-statement warm-up, so the figures describe the steady state.
@@ -279,15 +283,31 @@ type Verdict = {
   events: { changed: number; unchanged: number };
 };
 
-function verify(databaseFile: string, units: BenchUnit[], state: Uint8Array): Verdict {
-  const db = new Database(databaseFile);
-  const unitIds = units.map((u) => u.unitId);
-  const inUnits = `unitId IN (${unitIds.map(() => "?").join(", ")})`;
-  const rows = db.prepare(`SELECT contactId, channel, unitId FROM UnitOptOut WHERE ${inUnits}`).all(...unitIds) as { contactId: number; channel: string; unitId: number }[];
-  const events = db
-    .prepare(`SELECT changed, COUNT(*) AS n FROM ConsentEvent WHERE source = 'ONE_CLICK' AND ${inUnits} GROUP BY changed`)
-    .all(...unitIds) as { changed: number; n: number }[];
+/** The opt-outs and ONE_CLICK ledger events of the bench units, from SQLite or PostgreSQL. */
+async function readOutcome(database: string, unitIds: number[]) {
+  const optOuts = `SELECT "contactId", "channel", "unitId" FROM "UnitOptOut" WHERE "unitId" IN (${unitIds.join(", ")})`;
+  const ledger = `SELECT "changed", COUNT(*) AS n FROM "ConsentEvent" WHERE "source" = 'ONE_CLICK' AND "unitId" IN (${unitIds.join(", ")}) GROUP BY "changed"`;
+  type Rows = { rows: { contactId: number; channel: string; unitId: number }[]; events: { changed: number; n: number }[] };
+  if (database.startsWith("postgresql:")) {
+    const client = new pg.Client({ connectionString: database });
+    await client.connect();
+    try {
+      const rows = (await client.query(optOuts)).rows;
+      const events = (await client.query(ledger)).rows.map((e) => ({ changed: e.changed ? 1 : 0, n: Number(e.n) }));
+      return { rows, events } as Rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(database);
+  const result = { rows: db.prepare(optOuts).all(), events: db.prepare(ledger).all() } as Rows;
   db.close();
+  return result;
+}
+
+async function verify(database: string, units: BenchUnit[], state: Uint8Array): Promise<Verdict> {
+  const unitIds = units.map((u) => u.unitId);
+  const { rows, events } = await readOutcome(database, unitIds);
   let forConfirmed = 0;
   let cutOff = 0;
   let unexplained = 0;
@@ -323,7 +343,7 @@ function report(app: LoadResult, ceiling: LoadResult, verdict: Verdict, tokensEx
   const ratio = reqPerSecond(app) / reqPerSecond(ceiling);
   const appP99 = percentile(app.latencies, 0.99);
 
-  console.log(`\nOne-click POST, ${CONNECTIONS} connections, ${SECONDS} s per server after a ${WARMUP_SECONDS} s warm-up, ${int(CONTACTS)} contacts`);
+  console.log(`\nOne-click POST, ${CONNECTIONS} connections, ${SECONDS} s per server after a ${WARMUP_SECONDS} s warm-up, ${int(CONTACTS)} contacts, on ${benchDatabaseKind() === "postgres" ? "PostgreSQL" : "SQLite"}` + (process.env.ONE_CLICK_WRITER ? ` (ONE_CLICK_WRITER=${process.env.ONE_CLICK_WRITER})` : ""));
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs (load generator on the same machine)\n`);
   row("", "app (Express + Remix)", "ceiling (node:http)");
   row("requests/s (confirmed 200)", int(reqPerSecond(app)), int(reqPerSecond(ceiling)));
@@ -387,8 +407,12 @@ async function main(): Promise<boolean> {
   if (!(Number.isFinite(SECONDS) && SECONDS >= 1)) throw new Error(`BENCH_SECONDS must be a number of seconds ≥ 1 (got "${process.env.BENCH_SECONDS}").`);
   const tmp = tempDir("one-click-bench-");
   const appDatabase = path.join(tmp, "app.db");
+  const kind = benchDatabaseKind();
   // The keyring module creates the app's db client on import: point it at the bench database.
   process.env.DATABASE_URL = `file:${appDatabase}`;
+  // PostgreSQL takes no secrets from a file beside the database: the app and this process share these.
+  process.env.SESSION_SECRET ??= crypto.randomBytes(32).toString("base64url");
+  process.env.ADDRESS_HASH_KEY ??= crypto.randomBytes(32).toString("base64url");
 
   if (!buildIsCurrent()) {
     console.log("▶ The production build is missing or older than the sources: npm run build");
@@ -396,6 +420,14 @@ async function main(): Promise<boolean> {
   }
   await step("Migrating a fresh SQLite database", () => migrate(appDatabase));
   const fixture = await step(`Seeding ${int(CONTACTS)} contacts, ${UNITS} units, a topic each on ${CHANNELS.length} channels`, () => seed(appDatabase));
+  // On PostgreSQL the same seed is copied into a migrated throwaway database.
+  const databaseUrl = kind === "postgres" ? await step("Copying the seed into a new PostgreSQL database", async () => {
+    const url = await createBenchPostgresql("one_click");
+    await copySqliteIntoPostgresql(appDatabase, url);
+    return url;
+  }) : `file:${appDatabase}`;
+  process.env.DATABASE_URL = databaseUrl;
+  const ceilingDatabase = kind === "postgres" ? await createBenchPostgresql("one_click_ceiling", { migrated: false }) : path.join(tmp, "ceiling.db");
   const signer = await tokenSigner(fixture);
   const { paths } = signer;
   await step(`Signing ${int(WARMUP_TOKENS)} distinct link tokens`, () => signer.signUpTo(WARMUP_TOKENS));
@@ -403,7 +435,7 @@ async function main(): Promise<boolean> {
   // The ceiling first, then the app: each alone on the machine while it is measured.
   const ceilingPort = await freePort();
   const ceiling = await step("Starting the ceiling server", () =>
-    startServer("ceiling", ["bench/ceiling-server.ts", path.join(tmp, "ceiling.db"), String(ceilingPort)], { ...process.env, NODE_ENV: "production" }, path.join(tmp, "ceiling.log"), ceilingPort),
+    startServer("ceiling", ["bench/ceiling-server.ts", ceilingDatabase, String(ceilingPort)], { ...process.env, NODE_ENV: "production" }, path.join(tmp, "ceiling.log"), ceilingPort),
   );
   await fireLoad(ceiling, ceilingFeed(paths), WARMUP_SECONDS, "ceiling warm-up");
   const ceilingResult = await fireLoad(ceiling, ceilingFeed(paths), SECONDS, "ceiling");
@@ -415,7 +447,7 @@ async function main(): Promise<boolean> {
     ...process.env,
     NODE_ENV: "production",
     PORT: String(port),
-    DATABASE_URL: `file:${appDatabase}`,
+    DATABASE_URL: databaseUrl,
     SKIP_DEMO_SEED: "1",
     MAIL_TRANSPORT: "outbox",
     OUTBOX_DIR: path.join(tmp, "outbox"),
@@ -445,7 +477,7 @@ async function main(): Promise<boolean> {
   await app.stop();
   if (PROFILE_DIR) console.log(`CPU profiles of the app server in ${PROFILE_DIR} (the largest is the main thread): npx tsx bench/profile-summary.ts <file> --from=<s>`);
 
-  const verdict = verify(appDatabase, fixture.units, state);
+  const verdict = await verify(databaseUrl.replace(/^file:/, ""), fixture.units, state);
   return report(appResult, ceilingResult, verdict, tokensExhausted, app.crash());
 }
 

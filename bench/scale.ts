@@ -11,7 +11,8 @@
 //
 // Environment: BENCH_CONTACTS (default 1000000), BENCH_OP_SECONDS (time budget per operation,
 // default 20), BENCH_STALL_SECONDS (window of each "while" test, default 15), BENCH_EXPORT_SECONDS
-// (how long an export is read, default 30).
+// (how long an export is read, default 30), BENCH_DATABASE=postgres (the same seed, copied once
+// into a cached PostgreSQL database and used as a template per run; BENCH_DATABASE_URL names the server).
 // Exit status: 0 every goal met, 1 a goal missed, 2 the benchmark itself could not run.
 
 import fs from "node:fs";
@@ -26,6 +27,7 @@ import { signLinkToken } from "../app/domain/tokens/link-tokens.server.ts";
 import type { Keyring } from "../app/domain/tokens/keyring.server.ts";
 import { DEMO_LOGINS } from "../prisma/demo-data.ts";
 import { scaleDatabase } from "./scale-seed.ts";
+import { benchDatabaseKind, cachedPostgresqlCopy, createBenchPostgresql, databaseBytes, readOne } from "./postgresql.ts";
 import { freePort, giveUpAfter, int, ms, onCleanUp, percentile, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx, type ChildProcess } from "./harness.ts";
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
@@ -285,13 +287,8 @@ function readKeyring(file: string): Keyring {
   }
 }
 
-function campaignStatus(file: string, id: number): string {
-  const sqlite = new Database(file, { readonly: true, timeout: 5000 });
-  try {
-    return (sqlite.prepare(`SELECT status FROM Campaign WHERE id = ?`).get(id) as { status: string } | undefined)?.status ?? "missing";
-  } finally {
-    sqlite.close();
-  }
+async function campaignStatus(databaseUrl: string, id: number): Promise<string> {
+  return (await readOne<{ status: string }>(databaseUrl, `SELECT "status" FROM "Campaign" WHERE "id" = ?`, id))?.status ?? "missing";
 }
 
 async function signIn(email: string): Promise<string> {
@@ -554,7 +551,7 @@ function printTable(facts: Facts, databaseBytes: number, serverLog: string): voi
   console.log(`\n${"=".repeat(112)}`);
   console.log(
     `bench:scale — ${int(facts.contacts)} contacts, ${int(facts.subscriptions)} subscriptions, ${int(facts.events)} ledger events; ` +
-      `SQLite file ${(databaseBytes / 1e9).toFixed(2)} GB`,
+      `${benchDatabaseKind() === "postgres" ? "PostgreSQL database" : "SQLite file"} ${(databaseBytes / 1e9).toFixed(2)} GB`,
   );
   console.log(`Machine: ${cpus.length} cores, ${cpus[0]?.model ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM; Node ${process.version}, ${os.platform()} ${os.release()}`);
   console.log(
@@ -613,6 +610,20 @@ async function main(): Promise<boolean> {
   const databaseFile = await step(`Copying ${path.basename(cached.databaseFile)} to a temp dir (the cache is never written)`, () => copyDatabase(cached.databaseFile, tmp));
   // Enough distinct contacts for every one-click of the run (about 150/s at most, for all the windows).
   const facts = await step("Reading the topics, units and a few ids from the file", () => readFacts(databaseFile, 40_000));
+  // On PostgreSQL the app runs on a copy of the same seed; the facts above are read from the file all the same.
+  const onPostgresql = benchDatabaseKind() === "postgres";
+  if (onPostgresql) {
+    process.env.SESSION_SECRET ??= crypto.randomBytes(32).toString("base64url");
+    process.env.ADDRESS_HASH_KEY ??= crypto.randomBytes(32).toString("base64url");
+  }
+  const databaseUrl = onPostgresql
+    ? await step("A PostgreSQL database from the seed (copied once into a cached template)", async () => {
+        const template = await cachedPostgresqlCopy(cached.databaseFile, `bench_${path.basename(cached.databaseFile, ".db").replace(/[^a-z0-9]+/gi, "_").toLowerCase()}`, (table, n) =>
+          process.stdout.write(`${table} ${int(n)}; `),
+        );
+        return createBenchPostgresql("scale", { template });
+      })
+    : `file:${databaseFile}`;
   const unitOf = (topic: { unitId: number }) => facts.units.get(topic.unitId)!;
   const marketerOf = (slug: string) => DEMO_LOGINS.find((login) => login.role === "MARKETER" && (login.units as readonly string[]).includes(slug))?.email;
 
@@ -623,7 +634,7 @@ async function main(): Promise<boolean> {
     ...process.env,
     NODE_ENV: "production",
     PORT: String(port),
-    DATABASE_URL: `file:${databaseFile}`,
+    DATABASE_URL: databaseUrl,
     SKIP_DEMO_SEED: "1",
     INBOUND_SMTP_PORT: "off",
     MAIL_TRANSPORT: "smtp",
@@ -652,13 +663,8 @@ async function main(): Promise<boolean> {
     const form = { slug, name: "Bench tiny topic", description: "A topic nobody has joined yet.", offersEmail: "on" };
     const answer = await http("POST", `/admin/units/${largeUnit}/topics/new`, { cookie: admin, origin: true, form });
     if (answer.status !== 302) throw new Error(`Adding a topic failed (${answer.status}): ${answer.body.slice(0, 200)}`);
-    const sqlite = new Database(databaseFile, { readonly: true, timeout: 5000 });
-    try {
-      const topic = sqlite.prepare(`SELECT id, unitId, name FROM Topic WHERE slug = ? AND unitId = ?`).get(slug, facts.largest.unitId) as { id: number; unitId: number; name: string };
-      return { ...topic, subscriptions: 0 };
-    } finally {
-      sqlite.close();
-    }
+    const topic = (await readOne<{ id: number; unitId: number; name: string }>(databaseUrl, `SELECT "id", "unitId", "name" FROM "Topic" WHERE "slug" = ? AND "unitId" = ?`, slug, facts.largest.unitId))!;
+    return { ...topic, subscriptions: 0 };
   });
   facts.tiniest = tinyTopic;
   const tinyUnit = unitOf(facts.tiniest);
@@ -774,7 +780,7 @@ async function main(): Promise<boolean> {
     await sleep(100);
   }
   console.log(`  the first message reached the sink ${((performance.now() - sendingFrom) / 1000).toFixed(1)} s after the start`);
-  const sending = () => campaignStatus(databaseFile, campaignId) === "SENDING";
+  const sending = async () => (await campaignStatus(databaseUrl, campaignId)) === "SENDING";
   const page = probe("GET", `/campaigns/${campaignId}`, { cookie: marketer, mustSay: "Pause" });
   const poll = probe("GET", `/campaigns/${campaignId}.data`, { cookie: marketer });
   latencyRow("campaign", "campaign page while sending (GET)", await repeat(page), { on: "p50", limitMs: GOALS.campaignMs });
@@ -786,7 +792,7 @@ async function main(): Promise<boolean> {
   const actions = { pause: emptySample([action]), resume: emptySample([action]) };
   const pauseDeadline = performance.now() + 2 * OP_SECONDS * 1000;
   while (clicks.pause.ms.length < 5 && performance.now() < pauseDeadline) {
-    if (!sending()) {
+    if (!(await sending())) {
       clicks.pause.errors.push("the campaign was no longer sending");
       break;
     }
@@ -807,7 +813,7 @@ async function main(): Promise<boolean> {
   latencyRow("campaign", "pause while sending (click: POST + GET .data)", clicks.pause, { on: "p50", limitMs: GOALS.campaignMs });
   latencyRow("campaign", "pause, the action alone (POST .data)", actions.pause, null);
   latencyRow("campaign", "resume (click: POST + GET .data)", clicks.resume, null);
-  console.log(`  the sink received ${int(sink.received())} messages; the campaign is ${campaignStatus(databaseFile, campaignId)}`);
+  console.log(`  the sink received ${int(sink.received())} messages; the campaign is ${await campaignStatus(databaseUrl, campaignId)}`);
   checkAlive();
   await worker.stop();
 
@@ -834,8 +840,7 @@ async function main(): Promise<boolean> {
   await whileRunning("while a staff request runs", webHeavy, oneClick, preferences);
   await server.stop();
 
-  const databaseBytes = ["", "-wal"].reduce((sum, suffix) => sum + (fs.existsSync(databaseFile + suffix) ? fs.statSync(databaseFile + suffix).size : 0), 0);
-  printTable(facts, databaseBytes, serverLog);
+  printTable(facts, await databaseBytes(databaseUrl), serverLog);
   return rows.every((row) => row.pass !== false);
 }
 

@@ -11,7 +11,16 @@
 // Message-ID of the first copy, and fails if there are more than can be unrecorded at once
 // (IN_DOUBT_AT_MOST). The ratio goal is checked without --kill: the outage is part of this run.
 //
-// Environment: BENCH_CONTACTS (eligible contacts, default 200000), SEND_CONCURRENCY (default 8),
+// `BENCH_DATABASE=postgres`: the same on a throwaway PostgreSQL database (created on the server of
+// BENCH_DATABASE_URL, default postgresql://postgres:postgres@localhost:5432/postgres, dropped after).
+//
+// `npm run bench:send -- --workers 1,2,4` (PostgreSQL; ADR 040): no ceiling; a sink that answers
+// each message after 20 ms, as a real relay does; for each count, a new campaign sent by that many
+// `npm run worker` processes together: messages/s and the ratio to one worker, exact counts (sent
+// == listed, no repeated Message-ID). Then two workers again, one SIGKILLed mid-send and not
+// restarted: the other finishes; repeats (in doubt, ADR 010) and gaps are counted.
+//
+// Environment: BENCH_CONTACTS (eligible contacts, default 200000; 20000 with --workers), SEND_CONCURRENCY (default 8),
 // BENCH_PROFILE_DIR (the sender and the ceiling write --cpu-prof profiles in sender/ and ceiling/ there).
 // Exit status: 0 checks passed, 1 a check failed, 2 the benchmark itself could not run.
 
@@ -23,9 +32,23 @@ import { execFileSync } from "node:child_process";
 import type net from "node:net";
 import Database from "better-sqlite3";
 import { SMTPServer } from "smtp-server";
-import { giveUpAfter, int, migrate, onCleanUp, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx, type ChildProcess, type ProcessStats } from "./harness.ts";
+import pg from "pg";
+import { giveUpAfter, int, migrate, migrateDatabase, onCleanUp, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx, type ChildProcess, type ProcessStats } from "./harness.ts";
 
-const ELIGIBLE = Number(process.env.BENCH_CONTACTS ?? 200_000);
+/** `--workers 1,2,4`: worker counts to compare (null: the plain run against the ceiling). */
+const WORKERS = (() => {
+  const at = process.argv.indexOf("--workers");
+  if (at < 0) return null;
+  const counts = (process.argv[at + 1] ?? "").split(",").map(Number);
+  if (counts.length === 0 || !counts.every((n) => Number.isSafeInteger(n) && n >= 1 && n <= 16)) throw new Error(`--workers takes counts such as 1,2,4 (got "${process.argv[at + 1] ?? ""}").`);
+  return counts;
+})();
+const ON_POSTGRESQL = (process.env.BENCH_DATABASE ?? "sqlite").toLowerCase().startsWith("postg") || WORKERS !== null;
+if (!ON_POSTGRESQL && process.env.BENCH_DATABASE && process.env.BENCH_DATABASE !== "sqlite") throw new Error(`BENCH_DATABASE is sqlite or postgres (got "${process.env.BENCH_DATABASE}").`);
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres:postgres@localhost:5432/postgres";
+/** How long the sink takes to answer each message: a relay's latency with --workers. */
+const SINK_LATENCY_MS = Number(process.env.BENCH_SINK_LATENCY_MS ?? (WORKERS ? 20 : 0));
+const ELIGIBLE = Number(process.env.BENCH_CONTACTS ?? (WORKERS ? 20_000 : 200_000));
 // Every 11th contact may not get the campaign, for one of five reasons (see seed()).
 const CONTACTS = Math.floor((ELIGIBLE * 11) / 10);
 const CONCURRENCY = Number(process.env.SEND_CONCURRENCY ?? 8);
@@ -96,6 +119,100 @@ function seed(databaseFile: string): Fixture {
   return fixture;
 }
 
+/** The same fixture on PostgreSQL, in one statement per table (generate_series): bench setup, not app code. */
+async function seedPostgresql(url: string): Promise<Fixture> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    const unit = await client.query<{ id: number }>(
+      `INSERT INTO "BusinessUnit" ("slug", "displayName", "legalName", "postalAddress", "contactEmail", "contactUrl", "fromName", "fromEmail", "sendingDomain", "oneClickScope", "createdAt", "updatedAt")
+       VALUES ('bench', 'Bench Brand', 'Bench Brand Ltd', '1 Load Street, Testville, BE1 0NC', 'help@bench.example.com', 'https://bench.example.com', 'Bench Brand', 'news@bench.example.com', 'bench.example.com', 'UNIT', now(), now()) RETURNING "id"`,
+    );
+    const unitId = unit.rows[0].id;
+    const topic = await client.query<{ id: number }>(
+      `INSERT INTO "Topic" ("unitId", "slug", "name", "description", "offersEmail", "createdAt") VALUES ($1, 'offers', 'Offers', 'Discounts and new products.', true, now()) RETURNING "id"`,
+      [unitId],
+    );
+    const topicId = topic.rows[0].id;
+    await client.query(`INSERT INTO "SigningKey" ("kid", "secret", "createdAt") VALUES ($1, $2, now())`, [crypto.randomBytes(6).toString("base64url"), crypto.randomBytes(32).toString("base64url")]);
+    // kind = (id / 11) % 5 for every 11th contact, in INELIGIBLE_KINDS' order (as seed() does).
+    const kind = (n: number) => `(g % 11 = 0 AND (g / 11) % 5 = ${n})`;
+    const series = `FROM generate_series(1, ${CONTACTS}) AS g`;
+    await client.query(`INSERT INTO "Contact" ("id", "email", "name", "locale", "createdAt", "updatedAt") SELECT g, 'contact.' || g || '@bench.example.com', 'Contact ' || g, 'en', now(), now() ${series}`);
+    await client.query(`SELECT setval(pg_get_serial_sequence('"Contact"', 'id'), ${CONTACTS})`);
+    await client.query(
+      `INSERT INTO "Subscription" ("contactId", "topicId", "channel", "status", "basis", "consentedAt", "updatedAt")
+       SELECT g, $1, 'EMAIL', (CASE WHEN ${kind(3)} THEN 'UNSUBSCRIBED' ELSE 'SUBSCRIBED' END)::"SubscriptionStatus", 'EXPRESS', now() - interval '30 days', now() ${series}`,
+      [topicId],
+    );
+    await client.query(`INSERT INTO "UnitOptOut" ("contactId", "unitId", "channel", "createdAt") SELECT g, $1, 'EMAIL', now() ${series} WHERE ${kind(0)}`, [unitId]);
+    await client.query(`INSERT INTO "GlobalOptOut" ("contactId", "channel", "createdAt") SELECT g, 'EMAIL', now() ${series} WHERE ${kind(1)}`);
+    await client.query(
+      `INSERT INTO "Suppression" ("emailHash", "email", "contactId", "reason", "note", "createdAt") SELECT 'bench-' || g, 'contact.' || g || '@bench.example.com', g, 'MANUAL', 'bench', now() ${series} WHERE ${kind(2)}`,
+    );
+    await client.query(`INSERT INTO "Snooze" ("contactId", "unitId", "until", "createdAt") SELECT g, $1, now() + interval '90 days', now() ${series} WHERE ${kind(4)}`, [unitId]);
+    await client.query("COMMIT");
+    await client.query("ANALYZE");
+    return { unitId, topicId };
+  } finally {
+    await client.end();
+  }
+}
+
+type CampaignRow = { status: string; sentCount: number; failedCount: number; skippedCount: number; listedCount: number; pausedReason: string | null };
+
+/** The database the app runs on in this benchmark: a fresh SQLite file, or a throwaway PostgreSQL database. */
+type BenchDatabase = { label: string; url: string; seed(): Promise<Fixture>; campaignRow(campaignId: number): Promise<CampaignRow> };
+
+async function createBenchDatabase(tmp: string): Promise<BenchDatabase> {
+  const select = `SELECT "status", "sentCount", "failedCount", "skippedCount", "listedCount", "pausedReason" FROM "Campaign" WHERE "id" = `;
+  if (!ON_POSTGRESQL) {
+    const databaseFile = path.join(tmp, "app.db");
+    await step("Migrating a fresh SQLite database", () => migrate(databaseFile));
+    return {
+      label: "SQLite",
+      url: `file:${databaseFile}`,
+      seed: async () => seed(databaseFile),
+      async campaignRow(campaignId) {
+        const db = new Database(databaseFile, { readonly: true });
+        try {
+          return db.prepare(`${select}?`).get(campaignId) as CampaignRow;
+        } finally {
+          db.close();
+        }
+      },
+    };
+  }
+  const name = `pc_bench_send_${process.pid}`;
+  const server = new URL(SERVER_URL);
+  const onServer = async <T>(work: (client: pg.Client) => Promise<T>) => {
+    const client = new pg.Client({ connectionString: SERVER_URL });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+  await step(`Creating a throwaway PostgreSQL database ${name} on ${server.host}`, () => onServer((c) => c.query(`CREATE DATABASE "${name}"`)));
+  onCleanUp(() => onServer((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  await step("Migrating it (prisma migrate deploy)", () => migrateDatabase(url.toString()));
+  const reader = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  onCleanUp(() => reader.end());
+  return {
+    label: "PostgreSQL",
+    url: url.toString(),
+    seed: () => seedPostgresql(url.toString()),
+    async campaignRow(campaignId) {
+      const { rows } = await reader.query<CampaignRow>(`${select}$1`, [campaignId]);
+      return rows[0];
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The sink: a real SMTP server that counts what it receives per recipient.
 
@@ -153,7 +270,9 @@ async function startSink(): Promise<Sink> {
         sink.total++;
         sink.lastAt = performance.now();
         if (sink.firstAt === 0) sink.firstAt = sink.lastAt;
-        callback();
+        // A relay answers after it has queued the message: the sender waits this long per message and connection.
+        if (SINK_LATENCY_MS > 0) setTimeout(callback, SINK_LATENCY_MS);
+        else callback();
       });
     },
   });
@@ -198,8 +317,8 @@ async function waitFor(condition: () => boolean, what: string, child: ChildProce
 // The ceiling: a bare nodemailer pool sending a pre-built copy of the app's message.
 
 /** One message exactly as the app builds it for the first contact (same size and headers). */
-async function buildSampleMessage(file: string, databaseFile: string): Promise<void> {
-  process.env.DATABASE_URL = `file:${databaseFile}`;
+async function buildSampleMessage(file: string, databaseUrl: string): Promise<void> {
+  process.env.DATABASE_URL = databaseUrl;
   const { prepareCampaignMessage, personalize } = await import("../app/domain/campaigns/message.server.ts");
   const { composeMessage } = await import("../app/domain/mail/outgoing-mail.server.ts");
   const { unsubscribeUrl, preferencesUrl } = await import("../app/domain/tokens/links.server.ts");
@@ -256,33 +375,72 @@ function verify(sink: Sink): Verdict {
   return verdict;
 }
 
-function campaignRow(databaseFile: string, campaignId: number) {
-  const db = new Database(databaseFile, { readonly: true });
-  try {
-    return db.prepare(`SELECT status, sentCount, failedCount, skippedCount, pausedReason FROM Campaign WHERE id = ?`).get(campaignId) as {
-      status: string;
-      sentCount: number;
-      failedCount: number;
-      skippedCount: number;
-      pausedReason: string | null;
-    };
-  } finally {
-    db.close();
-  }
-}
-
 async function main(): Promise<boolean> {
   if (!(Number.isSafeInteger(ELIGIBLE) && ELIGIBLE >= 1000)) throw new Error(`BENCH_CONTACTS must be a whole number ≥ 1000 (got "${process.env.BENCH_CONTACTS}").`);
   const tmp = tempDir("send-bench-");
   // The sender is `npm run worker`: the bundle `npm run build` makes.
   await step("Building the worker (npm run build:worker)", () => execFileSync("npm", ["run", "build:worker"], { cwd: ROOT, stdio: "pipe", timeout: 120_000 }));
-  const databaseFile = path.join(tmp, "app.db");
-  await step("Migrating a fresh SQLite database", () => migrate(databaseFile));
-  await step(`Seeding ${int(ELIGIBLE)} eligible contacts and ${int(CONTACTS - ELIGIBLE)} who may not be mailed (${INELIGIBLE_KINDS.join(", ")})`, () => seed(databaseFile));
+  const database = await createBenchDatabase(tmp);
+  await step(`Seeding ${int(ELIGIBLE)} eligible contacts and ${int(CONTACTS - ELIGIBLE)} who may not be mailed (${INELIGIBLE_KINDS.join(", ")})`, () => database.seed());
   const sink = await startSink();
   onCleanUp(() => sink.close());
+  // PostgreSQL requires these secrets (env.server.ts); every process of the run shares them.
+  process.env.SESSION_SECRET ??= crypto.randomBytes(32).toString("hex");
+  process.env.ADDRESS_HASH_KEY ??= crypto.randomBytes(32).toString("hex");
+  const appEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    DATABASE_URL: database.url,
+    MAIL_TRANSPORT: "smtp",
+    SMTP_URL: sink.url,
+    // The transport is what is measured: the rate limit must not be the bottleneck.
+    SEND_RATE_PER_SECOND: "100000",
+    SEND_CONCURRENCY: String(CONCURRENCY),
+    PUBLIC_URL: "https://prefs.bench.example.com",
+  };
+  const bodyFile = path.join(tmp, "campaign.md");
+  fs.writeFileSync(bodyFile, CAMPAIGN.bodyMarkdown);
+  /** `campaign send` creates and starts a campaign; the workers send it. */
+  const startCampaign = async () => {
+    const started = await step("Creating and starting the campaign (npm run cli -- campaign send)", () =>
+      execFileSync(
+        path.join(ROOT, "node_modules/.bin/tsx"),
+        ["app/cli/main.ts", "campaign", "send", "--unit", "bench", "--topic", "offers", "--subject", CAMPAIGN.subject, "--preheader", CAMPAIGN.preheader, "--body", bodyFile],
+        { cwd: ROOT, env: appEnv, encoding: "utf8", timeout: 120_000 },
+      ),
+    );
+    const campaignId = Number(/Campaign (\d+) started/.exec(started)?.[1]);
+    if (!campaignId) throw new Error(`campaign send did not start a campaign:\n${started}`);
+    return campaignId;
+  };
+  // Exactly what `npm run worker` runs (node, its flags, the bundle), without npm in between.
+  const workerCommand = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.worker.split(/\s+/);
+  const [node, ...workerArgs] = workerCommand;
+  let started = 0;
+  const startSender = (name = "sender") => startProcess(name, [node, ...profileFlags(name), ...workerArgs], appEnv, path.join(tmp, `${name}-${++started}.log`), "Campaign sender");
+  /** Waits until the campaign leaves SENDING (read twice a second), watching the given sender. */
+  const sendingUntilDone = async (campaignId: number, watched: ChildProcess | null, label: string, begun: number) => {
+    let done = false;
+    let reading = false;
+    const poll = setInterval(() => {
+      if (reading) return;
+      reading = true;
+      void database
+        .campaignRow(campaignId)
+        .then((row) => (done = row.status !== "SENDING"))
+        .finally(() => (reading = false));
+    }, 500);
+    try {
+      await waitFor(() => done, "the senders were sending", watched, () => progressLine(label, sink.total, ELIGIBLE, begun));
+    } finally {
+      clearInterval(poll);
+    }
+  };
+
+  if (WORKERS) return workersRun({ database, sink, startCampaign, startSender, sendingUntilDone });
+
   const messageFile = path.join(tmp, "message.eml");
-  await step("Building one message as the app does, for the ceiling", () => buildSampleMessage(messageFile, databaseFile));
+  await step("Building one message as the app does, for the ceiling", () => buildSampleMessage(messageFile, database.url));
 
   // The ceiling first, alone on the machine.
   const ceilingProcess = await startProcess(
@@ -299,36 +457,7 @@ async function main(): Promise<boolean> {
   await ceilingProcess.stop();
   sink.reset();
 
-  // The app: `campaign send` creates and starts the campaign; `npm run worker` sends it.
-  const bodyFile = path.join(tmp, "campaign.md");
-  fs.writeFileSync(bodyFile, CAMPAIGN.bodyMarkdown);
-  const appEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: "production",
-    DATABASE_URL: `file:${databaseFile}`,
-    MAIL_TRANSPORT: "smtp",
-    SMTP_URL: sink.url,
-    // The transport is what is measured: the rate limit must not be the bottleneck.
-    SEND_RATE_PER_SECOND: "100000",
-    SEND_CONCURRENCY: String(CONCURRENCY),
-    PUBLIC_URL: "https://prefs.bench.example.com",
-  };
-  const started = await step("Creating and starting the campaign (npm run cli -- campaign send)", () =>
-    execFileSync(
-      path.join(ROOT, "node_modules/.bin/tsx"),
-      ["app/cli/main.ts", "campaign", "send", "--unit", "bench", "--topic", "offers", "--subject", CAMPAIGN.subject, "--preheader", CAMPAIGN.preheader, "--body", bodyFile],
-      { cwd: ROOT, env: appEnv, encoding: "utf8", timeout: 120_000 },
-    ),
-  );
-  const campaignId = Number(/Campaign (\d+) started/.exec(started)?.[1]);
-  if (!campaignId) throw new Error(`campaign send did not start a campaign:\n${started}`);
-
-  const senderLog = path.join(tmp, "sender.log");
-  // Exactly what `npm run worker` runs (node, its flags, the bundle), without npm in between.
-  const workerCommand = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.worker.split(/\s+/);
-  const [node, ...workerArgs] = workerCommand;
-  const startSender = () =>
-    startProcess("sender", [node, ...profileFlags("sender"), ...workerArgs], appEnv, senderLog, "Campaign sender");
+  const campaignId = await startCampaign();
   let sender = await startSender();
   const appStarted = performance.now();
   const senderStats: ProcessStats[] = [];
@@ -346,38 +475,102 @@ async function main(): Promise<boolean> {
     await waitFor(() => sink.total > killedAt!, "the new sender was taking over", sender, () => "  waiting for the new sender to take the campaign over…");
     restartSeconds = (performance.now() - restarted) / 1000;
   }
-  const isDone = () => {
-    const row = campaignRow(databaseFile, campaignId);
-    return row.status !== "SENDING";
-  };
-  let lastCheck = 0;
-  let done = false;
-  await waitFor(
-    () => {
-      // The database is read at most twice a second; the sink count on every tick.
-      if (performance.now() - lastCheck > 500) {
-        lastCheck = performance.now();
-        done = isDone();
-      }
-      return done;
-    },
-    "the sender was sending",
-    sender,
-    () => progressLine("app", sink.total, ELIGIBLE, appStarted),
-  );
+  await sendingUntilDone(campaignId, sender, "app", appStarted);
   keepStats(sender);
   await sender.stop();
   const app = { ...pace(sink), received: sink.total };
-  const row = campaignRow(databaseFile, campaignId);
+  const row = await database.campaignRow(campaignId);
   const verdict = verify(sink);
   const cpuSeconds = senderStats.reduce((sum, stats) => sum + stats.cpuSeconds, 0);
-  return report({ ceiling, app: { ...app, cpuSeconds }, row, verdict, peakRssMb: Math.max(...senderStats.map((stats) => stats.peakRssMb)), killedAt, restartSeconds });
+  return report({ database: database.label, ceiling, app: { ...app, cpuSeconds }, row, verdict, peakRssMb: Math.max(...senderStats.map((stats) => stats.peakRssMb)), killedAt, restartSeconds });
+}
+
+/**
+ * --workers: one new campaign per worker count, sent by that many `npm run worker` processes at
+ * once; then two workers, one SIGKILLed mid-send and not replaced.
+ */
+async function workersRun({
+  database,
+  sink,
+  startCampaign,
+  startSender,
+  sendingUntilDone,
+}: {
+  database: BenchDatabase;
+  sink: Sink;
+  startCampaign: () => Promise<number>;
+  startSender: (name?: string) => Promise<ChildProcess>;
+  sendingUntilDone: (campaignId: number, watched: ChildProcess | null, label: string, begun: number) => Promise<void>;
+}): Promise<boolean> {
+  type Run = { workers: number; perSecond: number; seconds: number; verdict: Verdict; row: CampaignRow; cpuSeconds: number; killedAt: number | null };
+  const runs: Run[] = [];
+  const sendWith = async (workers: number, kill: boolean): Promise<Run> => {
+    sink.reset();
+    const campaignId = await startCampaign();
+    const senders = await Promise.all(Array.from({ length: workers }, (_, i) => startSender(`worker-${i + 1}`)));
+    const begun = performance.now();
+    let killedAt: number | null = null;
+    const stats: ProcessStats[] = [];
+    if (kill) {
+      await waitFor(() => sink.total >= ELIGIBLE * KILL_AT, "the workers were sending", senders[0], () => progressLine(`${workers} workers`, sink.total, ELIGIBLE, begun));
+      const victim = senders.shift()!;
+      stats.push(victim.processStats() ?? { peakRssMb: 0, cpuSeconds: 0 });
+      await victim.kill();
+      killedAt = sink.total;
+      console.log(`  SIGKILL sent to one worker after ${int(killedAt)} messages; the other goes on alone`);
+    }
+    await sendingUntilDone(campaignId, senders[0], `${workers} worker${workers === 1 ? "" : "s"}`, begun);
+    for (const sender of senders) stats.push(sender.processStats() ?? { peakRssMb: 0, cpuSeconds: 0 });
+    await Promise.all(senders.map((sender) => sender.stop()));
+    const run = { workers, ...pace(sink), verdict: verify(sink), row: await database.campaignRow(campaignId), cpuSeconds: stats.reduce((sum, s) => sum + s.cpuSeconds, 0), killedAt };
+    console.log(`  ${workers} worker${workers === 1 ? "" : "s"}${kill ? " (one killed)" : ""}: ${int(run.perSecond)} messages/s, ${int(run.verdict.received)} received, ${run.verdict.repeats} repeated, ${run.verdict.eligibleMissing} missing`);
+    return run;
+  };
+  for (const workers of WORKERS!) runs.push(await sendWith(workers, false));
+  const killRun = await sendWith(2, true);
+
+  const one = runs.find((r) => r.workers === 1)?.perSecond ?? runs[0].perSecond;
+  const goals: Record<number, number> = { 2: 1.8, 4: 3.2 };
+  console.log(`\nOne campaign per row to ${int(ELIGIBLE)} eligible of ${int(CONTACTS)} contacts on ${database.label}, each message answered after ${SINK_LATENCY_MS} ms, concurrency ${CONCURRENCY} per worker`);
+  console.log(`Node ${process.version}, ${os.cpus().length} CPUs (SMTP server, database and workers on the same machine)\n`);
+  const line = (...cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(22) : c.padStart(14))).join(""));
+  line("workers (npm run worker)", "messages/s", "× 1 worker", "CPU ms/msg", "received", "repeated", "missing");
+  for (const r of [...runs, killRun]) {
+    line(
+      r.killedAt === null ? String(r.workers) : `${r.workers}, one SIGKILLed`,
+      int(r.perSecond),
+      (r.perSecond / one).toFixed(2),
+      ((r.cpuSeconds * 1000) / Math.max(1, r.verdict.received)).toFixed(3),
+      int(r.verdict.received),
+      String(r.verdict.repeats),
+      String(r.verdict.eligibleMissing),
+    );
+  }
+  const checks: { pass: boolean; text: string }[] = [];
+  for (const r of runs) {
+    const label = `${r.workers} worker${r.workers === 1 ? "" : "s"}`;
+    checks.push({
+      pass: r.row.status === "SENT" && r.verdict.eligibleMissing === 0 && r.verdict.repeats === 0 && r.verdict.ineligibleReceived === 0 && r.row.sentCount === r.row.listedCount && r.row.listedCount === ELIGIBLE,
+      text: `${label}: exact counts: listed ${int(r.row.listedCount)}, sent ${int(r.row.sentCount)}, received ${int(r.verdict.received)} (${r.verdict.repeats} repeated Message-IDs, ${r.verdict.eligibleMissing} missing, ${r.verdict.ineligibleReceived} not allowed)`,
+    });
+    if (goals[r.workers]) checks.push({ pass: r.perSecond / one >= goals[r.workers], text: `goal: ${label} ≥ ${goals[r.workers]}× one worker (${(r.perSecond / one).toFixed(2)}×)` });
+  }
+  checks.push({
+    pass: killRun.row.status === "SENT" && killRun.verdict.eligibleMissing === 0 && killRun.verdict.repeats <= IN_DOUBT_AT_MOST && killRun.verdict.repeatsWithNewMessageId === 0 && killRun.row.sentCount === ELIGIBLE,
+    text:
+      `one of two workers SIGKILLed after ${int(killRun.killedAt ?? 0)} messages: no gap (${killRun.verdict.eligibleMissing} missing, campaign ${killRun.row.status}, sent ${int(killRun.row.sentCount)}), ` +
+      `${killRun.verdict.repeats} sent again (in doubt when it died; at most ${IN_DOUBT_AT_MOST}), ${killRun.verdict.repeatsWithNewMessageId} with a new Message-ID`,
+  });
+  console.log("");
+  for (const check of checks) console.log(`${check.pass ? "PASS" : "FAIL"}  ${check.text}`);
+  return checks.every((check) => check.pass);
 }
 
 function report(r: {
+  database: string;
   ceiling: { perSecond: number; seconds: number; received: number; peakRssMb: number | null; cpuSeconds: number | null };
   app: { perSecond: number; seconds: number; received: number; cpuSeconds: number };
-  row: ReturnType<typeof campaignRow>;
+  row: CampaignRow;
   verdict: Verdict;
   peakRssMb: number;
   killedAt: number | null;
@@ -386,7 +579,7 @@ function report(r: {
   const { ceiling, app, row, verdict } = r;
   const line = (label: string, a: string, c: string) => console.log(`${label.padEnd(32)}${a.padStart(20)}${c.padStart(22)}`);
   const ratio = app.perSecond / ceiling.perSecond;
-  console.log(`\nOne campaign to ${int(ELIGIBLE)} eligible of ${int(CONTACTS)} contacts, SMTP on loopback, concurrency ${CONCURRENCY}${KILL ? ", sender SIGKILLed once" : ""}`);
+  console.log(`\nOne campaign to ${int(ELIGIBLE)} eligible of ${int(CONTACTS)} contacts, ${r.database}, SMTP on loopback, concurrency ${CONCURRENCY}${KILL ? ", sender SIGKILLed once" : ""}`);
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs (SMTP server in this process, on the same machine)\n`);
   line("", "app (npm run worker)", "ceiling (nodemailer)");
   line("messages/s (first to last)", int(app.perSecond), int(ceiling.perSecond));

@@ -34,9 +34,10 @@ function confirmation(unitName: string): string {
  * Wraps the Express app: a one-click POST is answered here; everything else, and anything this
  * path cannot answer, is handed to `next` (Express), with `req.body` as the edge read it.
  */
-export function oneClickListener(build: ServerBuild, next: Listener, writerFile: string): Listener {
+export function oneClickListener(build: ServerBuild, next: Listener, writerFile: string | null): Listener {
   const entry = build.entry.module as unknown as OneClickEntry;
-  entry.writeOneClicksWith(writerThread(writerFile, entry));
+  // Without a writer file, opt-outs are written in this thread (ONE_CLICK_WRITER=main).
+  if (writerFile) entry.writeOneClicksWith(writerThread(writerFile, entry));
   return (req, res) => {
     const token = req.method === "POST" && req.headers.origin === undefined ? ONE_CLICK_PATH.exec(req.url ?? "")?.[1] : undefined;
     const body = (req as IncomingMessage & { body?: unknown }).body;
@@ -74,7 +75,8 @@ function writerThread(file: string, entry: OneClickEntry): OneClickWriter {
   // Requests of one event-loop turn travel together: one message each way per turn, not per request.
   let turn: { writes: OneClickWrite[]; waiting: Waiting[] } | null = null;
   const failAll = (waiting: Waiting[]) => waiting.forEach((w) => w.reject(new Error("The one-click writer thread stopped.")));
-  const thread = new Worker(file);
+  // It writes one transaction at a time: on PostgreSQL one connection is all it needs of the pool.
+  const thread = new Worker(file, { env: { ...process.env, DATABASE_POOL_SIZE: "1" } });
   thread.unref(); // the HTTP server keeps the process alive, not this thread
   thread.on("message", ({ id, results }: { id: number; results: { answer?: OneClickAnswer | null; error?: string }[] }) => {
     const waiting = pending.get(id) ?? [];

@@ -40,7 +40,15 @@ if (!fs.existsSync(buildFile) || !fs.existsSync(oneClickWriterFile)) {
 }
 
 if (env.databaseFile) fs.mkdirSync(path.dirname(env.databaseFile), { recursive: true });
-execFileSync(path.resolve("node_modules/.bin/prisma"), ["migrate", "deploy"], { stdio: ["ignore", "ignore", "inherit"] });
+{
+  // Migrations only when some are pending (why: app/utils/migrations.server.ts).
+  const { createDb } = await import("../app/utils/db.server.ts");
+  const { pendingMigrations } = await import("../app/utils/migrations.server.ts");
+  const probe = createDb(env.DATABASE_URL, { poolSize: 1 });
+  const pending = await pendingMigrations(probe, env.databaseProvider);
+  await probe.$disconnect();
+  if (pending.length > 0) execFileSync(path.resolve("node_modules/.bin/prisma"), ["migrate", "deploy"], { stdio: ["ignore", "ignore", "inherit"] });
+}
 if (env.databaseFile) {
   // WAL lets the sender write while pages read; the setting is stored in the database file.
   const sqlite = new Database(env.databaseFile);
@@ -141,7 +149,7 @@ if (inbound) console.log(`Inbound SMTP server listening on ${env.INBOUND_SMTP_HO
 let shuttingDown = false;
 const edge = httpEdge(
   { bodyLimitFor, https: env.PUBLIC_URL.startsWith("https:"), closing: () => shuttingDown },
-  oneClickListener(build, app, oneClickWriterFile),
+  oneClickListener(build, app, env.ONE_CLICK_WRITER === "thread" ? oneClickWriterFile : null),
 );
 const server = http.createServer(edge).listen(env.PORT, () => {
   console.log(`Preference Center listening on http://localhost:${env.PORT} (public URL ${env.PUBLIC_URL}, mail: ${env.MAIL_TRANSPORT})`);

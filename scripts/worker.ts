@@ -1,5 +1,6 @@
 // `npm run worker`: sends campaigns, and nothing else. Run any number of them beside a web
-// process started with CAMPAIGN_SENDER=off; leases and claims keep them from sending twice.
+// process started with CAMPAIGN_SENDER=off, on any host; claims, leases and heartbeats keep them
+// from sending twice (ADR 010, 040).
 
 import { ConfigError, getEnv } from "../app/utils/env.server.ts";
 
@@ -15,9 +16,10 @@ try {
 
 const { ensureSigningKey } = await import("../app/domain/tokens/keyring.server.ts");
 await ensureSigningKey();
-// The planner's statistics, before the sender's first batch (a no-op unless missing or stale).
-const { db } = await import("../app/utils/db.server.ts");
-await (await import("../app/utils/query-statistics.server.ts")).refreshQueryStatistics(db);
+// SQLite's planner statistics, before the sender's first batch (a no-op unless missing or stale);
+// PostgreSQL's autovacuum keeps its own.
+const { db, onPostgresql } = await import("../app/utils/db.server.ts");
+if (!onPostgresql()) await (await import("../app/utils/query-statistics.server.ts")).refreshQueryStatistics(db);
 const { startCampaignSender } = await import("../app/domain/campaigns/worker.server.ts");
 const { sendStore } = await import("../app/domain/campaigns/send-store.server.ts");
 const { getMailTransport } = await import("../app/domain/mail/transport.server.ts");

@@ -20,6 +20,8 @@ export type DbOptions = {
   poolSize?: number;
   /** PostgreSQL: a statement running longer is cancelled. */
   statementTimeoutMs?: number;
+  /** PostgreSQL: every transaction of this client is read-only, so a write fails instead of landing. */
+  readOnly?: boolean;
 };
 
 /** Which database a client made from this URL (`file:…`, a bare SQLite path, or `postgresql://…`) talks to. */
@@ -30,7 +32,13 @@ export function providerOf(databaseUrl: string): DatabaseProvider {
 /** A client for the database at `databaseUrl`: a `file:` URL or a path for SQLite, or a `postgresql://` URL. */
 export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaClient {
   if (providerOf(databaseUrl) === "postgresql") {
-    const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize ?? 10, statement_timeout: options.statementTimeoutMs });
+    const adapter = new PrismaPg({
+      connectionString: databaseUrl,
+      max: options.poolSize ?? 10,
+      statement_timeout: options.statementTimeoutMs,
+      // Set when each connection opens: no statement or transaction on it can write.
+      options: options.readOnly ? "-c default_transaction_read_only=on" : undefined,
+    });
     // Same models, same API: typed as the SQLite client (see Db).
     return new PostgresqlPrismaClient({ adapter }) as unknown as PrismaClient;
   }
@@ -42,10 +50,10 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaCl
 /**
  * A read-only client for long reads. On SQLite its statements run on a thread of their own
  * (started at its first read); on PostgreSQL the server does the work, so it is a small pool of
- * its own whose statements are cancelled after `maxReadMs`.
+ * its own, read-only like the thread, whose statements are cancelled after `maxReadMs`.
  */
 export function createReadDb(databaseUrl: string, options: Omit<ReadThreadOptions, "databaseFile"> = {}): PrismaClient {
-  if (providerOf(databaseUrl) === "postgresql") return createDb(databaseUrl, { poolSize: 2, statementTimeoutMs: options.maxReadMs ?? 60_000 });
+  if (providerOf(databaseUrl) === "postgresql") return createDb(databaseUrl, { poolSize: 2, statementTimeoutMs: options.maxReadMs ?? 60_000, readOnly: true });
   return new PrismaClient({ adapter: sqliteReadThread({ databaseFile: sqliteFileOf(databaseUrl), busyTimeoutMs: 5000, ...options }) });
 }
 

@@ -51,6 +51,38 @@ describe("configuration", () => {
     for (const message of [errorFor({ PORT: "0" }), errorFor({ SMTP_URL: "http://x" })]) expect(message).not.toContain("\n");
   });
 
+  describe("a PostgreSQL database", () => {
+    const secrets = { SESSION_SECRET: "s".repeat(32), ADDRESS_HASH_KEY: "k".repeat(32) };
+
+    it("is taken from a postgresql:// or postgres:// URL, with the pool size, and no file", () => {
+      for (const url of ["postgresql://prefs:pw@db.example.com:5432/preferences", "postgres://db.example.com/preferences?sslmode=require"]) {
+        const env = parseEnv({ ...secrets, DATABASE_URL: url });
+        expect(env).toMatchObject({ DATABASE_URL: url, databaseProvider: "postgresql", databaseFile: null, DATABASE_POOL_SIZE: 10 });
+      }
+      expect(parseEnv({ ...secrets, DATABASE_URL: "postgresql://db.example.com/p", DATABASE_POOL_SIZE: "25" }).DATABASE_POOL_SIZE).toBe(25);
+      expect(parseEnv({ DATABASE_URL: database })).toMatchObject({ databaseProvider: "sqlite", databaseFile: path.join(dir, "app.db") });
+      expect(errorFor({ ...secrets, DATABASE_URL: "postgresql://db.example.com/p", DATABASE_POOL_SIZE: "0" })).toMatch(/^Invalid configuration: DATABASE_POOL_SIZE /);
+    });
+
+    it("needs SESSION_SECRET and ADDRESS_HASH_KEY set: every host must share them, none is generated", () => {
+      const url = "postgresql://db.example.com/preferences";
+      expect(errorFor({ DATABASE_URL: url })).toMatch(/^Invalid configuration: SESSION_SECRET is required with a PostgreSQL DATABASE_URL/);
+      expect(errorFor({ DATABASE_URL: url, SESSION_SECRET: secrets.SESSION_SECRET })).toMatch(/^Invalid configuration: ADDRESS_HASH_KEY is required with a PostgreSQL DATABASE_URL/);
+      expect(errorFor({ DATABASE_URL: url, ADDRESS_HASH_KEY: secrets.ADDRESS_HASH_KEY })).toMatch(/^Invalid configuration: SESSION_SECRET is required/);
+    });
+
+    it("refuses a URL that names no database it can use, saying what it takes, and never shows the password", () => {
+      for (const url of ["postgresql://db.example.com", "postgresql:///preferences", "postgresql://", "mysql://db.example.com/preferences", "./var/dev.db", "file:", "not a url"]) {
+        expect(errorFor({ DATABASE_URL: url }), url).toMatch(
+          /^Invalid configuration: DATABASE_URL must be an SQLite file URL such as file:\.\/var\/dev\.db, or a PostgreSQL URL such as postgresql:\/\/user:password@host:5432\/preferences \(got ".*"\)\. See \.env\.example\.$/,
+        );
+      }
+      const message = errorFor({ DATABASE_URL: "postgresql://prefs:Sup3r$ecret@db.example.com" });
+      expect(message).toContain('(got "postgresql://prefs:***@db.example.com")');
+      expect(message).not.toContain("Sup3r");
+    });
+  });
+
   describe("production mail needs links that work for recipients", () => {
     const productionSmtp = { NODE_ENV: "production", MAIL_TRANSPORT: "smtp", SMTP_URL: "smtp://mail.example.com:587" };
 

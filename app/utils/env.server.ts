@@ -33,8 +33,9 @@ const EnvSchema = z
       .string()
       .refine((url) => databaseProviderOf(url) !== null, "must be an SQLite file URL such as file:./var/dev.db, or a PostgreSQL URL such as postgresql://user:password@host:5432/preferences")
       .default("file:./var/dev.db"),
-    // Connections each process keeps to PostgreSQL (web: this plus the one-click writer's and the
-    // staff reader's; see docs/deploy.md for counting them against max_connections). Unused on SQLite.
+    // Connections each process keeps to PostgreSQL (web: this, plus 1 for the one-click writer
+    // thread and 2 for staff pages' long reads; see docs/deploy.md for counting them against
+    // max_connections). Unused on SQLite.
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://prefs.example.com" }).optional(),
     MAIL_TRANSPORT: z.enum(["outbox", "smtp"], { error: "must be outbox or smtp" }).default("outbox"),
@@ -49,6 +50,9 @@ const EnvSchema = z
     // Campaign sending: one rate for all senders on this database, and messages in flight per sender.
     SEND_RATE_PER_SECOND: z.coerce.number().positive().max(100_000).default(100),
     SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    // Where the web process writes one-click opt-outs: on a thread of its own (ADR 014), or in the
+    // thread that answers HTTP. Measured on both databases: docs/decisions/014 and the README.
+    ONE_CLICK_WRITER: z.enum(["thread", "main"], { error: "must be thread or main" }).default("thread"),
     // "off" when `npm run worker` processes do the sending instead of the web process.
     CAMPAIGN_SENDER: z.enum(["web", "off"], { error: "must be web or off" }).default("web"),
     // Local testing of real SMTP in production mode, with links to this machine.
@@ -153,6 +157,11 @@ export function databaseProviderOf(url: string): DatabaseProvider | null {
   }
 }
 
+/** A value as an error message may show it: a URL's password (DATABASE_URL, SMTP_URL) never reaches the logs. */
+function withoutPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^/]*@/i, "$1:***@");
+}
+
 export class ConfigError extends Error {
   name = "ConfigError";
 }
@@ -166,7 +175,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const name = String(issue.path[0] ?? "environment");
     const got = cleaned[name];
     throw new ConfigError(
-      `Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : ` (got "${got}")`}. See .env.example.`,
+      `Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : ` (got "${withoutPassword(got)}")`}. See .env.example.`,
     );
   }
   const env = result.data;

@@ -7,9 +7,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Prisma } from "~/generated/prisma/client.ts";
 import { createReadDb, db, readDb } from "./db.server.ts";
 import { getEnv } from "./env.server.ts";
+import { testsOnPostgresql } from "../../tests/helpers/test-database.ts";
 
 // Long staff reads run on a read-only connection in a thread of their own, so the thread that
-// answers people keeps answering while they run. Real SQLite, the test file's own database.
+// answers people keeps answering while they run. Real SQLite, the test file's own database. On
+// PostgreSQL readDb is a read-only pool of its own: the same reads, writes refused, and a read
+// past maxReadMs cancelled; the thread's own mechanics are tested on SQLite only.
 
 afterAll(() => Promise.all([db.$disconnect(), readDb.$disconnect()]));
 
@@ -62,7 +65,7 @@ describe("readDb", () => {
         client.consentEvent.groupBy({ by: ["action", "changed"], where: { contactId }, _count: { _all: true }, _max: { createdAt: true, campaignId: true }, orderBy: { action: "asc" } }),
         client.consentEvent.count({ where: { contactId, channel: null } }),
         client.$queryRaw<{ big: bigint; overInt32: bigint; missing: null; counted: bigint }[]>`
-          SELECT 9007199254740993 AS big, 2147483648 AS overInt32, NULL AS missing, count(*) AS counted FROM "ConsentEvent" WHERE "contactId" = ${contactId}`,
+          SELECT 9007199254740993 AS big, 2147483648 AS "overInt32", NULL AS missing, count(*) AS counted FROM "ConsentEvent" WHERE "contactId" = ${contactId}`,
       ]);
 
     const [onThread, onMain] = await Promise.all([reads(readDb), reads(db)]);
@@ -144,7 +147,19 @@ describe("readDb", () => {
     }
   });
 
-  it("stops a read that runs too long: the reads its thread held fail clearly, the next read runs on a new thread", async () => {
+  it.runIf(testsOnPostgresql)("stops a read that runs too long on PostgreSQL: the statement is cancelled with a clear error, the next read answers", async () => {
+    const reader = createReadDb(getEnv().DATABASE_URL, { maxReadMs: 300 });
+    try {
+      expect(await reader.contact.count()).toBe(await db.contact.count());
+      await expect(reader.$queryRaw(longCount(1_000_000_000))).rejects.toThrow(/statement timeout/);
+      expect(await reader.contact.count()).toBe(await db.contact.count());
+    } finally {
+      await reader.$disconnect();
+    }
+  });
+
+  // The thread's own mechanics: PostgreSQL has no read thread.
+  it.skipIf(testsOnPostgresql)("stops a read that runs too long: the reads its thread held fail clearly, the next read runs on a new thread", async () => {
     const reader = createReadDb(getEnv().databaseFile!, { maxReadMs: 300 });
     try {
       expect(await reader.contact.count()).toBe(await db.contact.count());
@@ -161,7 +176,7 @@ describe("readDb", () => {
     }
   });
 
-  it("starts its thread in a script run with tsx, keeps the script alive while reading, and lets it exit when idle", async () => {
+  it.skipIf(testsOnPostgresql)("starts its thread in a script run with tsx, keeps the script alive while reading, and lets it exit when idle", async () => {
     const script = path.join(path.dirname(getEnv().databaseFile!), `read-thread-${crypto.randomUUID()}.ts`);
     const dbModule = path.resolve("app/utils/db.server.ts");
     // Nothing else keeps this script's event loop alive: the pending read must, and the idle thread must not.

@@ -193,7 +193,9 @@ export class Session {
 
   /**
    * Difference (3): the Wasm engine's SQLite reset deletes rows but keeps the
-   * tables; the binary leaves an empty database. Drop the schema objects.
+   * tables; the binary leaves an empty database. Drop the schema objects. On
+   * PostgreSQL its reset already drops and recreates the schema, as the
+   * binary's does.
    */
   async reset(params) {
     if (postgresql.isPostgresqlUrl(this.datasource.url)) return (await this.call("reset", params)) ?? {};
@@ -203,7 +205,7 @@ export class Session {
     return {};
   }
 
-  /** `db execute` sends a whole script: run it as one, as the binary does. */
+  /** `db execute` sends a whole script: run it as one, as the binary does (adapter-pg's executeScript splits it at every `;`). */
   async dbExecute(params) {
     const target = params?.datasourceType;
     const url = target?.tag === "url" ? target.url : this.datasource.url;
@@ -221,7 +223,9 @@ export class Session {
    */
   async withConnection(url, fn) {
     const sameDatabase =
-      Boolean(this.datasource.url) && sqlite.sqlitePathFromUrl(url) === sqlite.sqlitePathFromUrl(this.datasource.url);
+      Boolean(this.datasource.url) &&
+      !postgresql.isPostgresqlUrl(this.datasource.url) &&
+      sqlite.sqlitePathFromUrl(url) === sqlite.sqlitePathFromUrl(this.datasource.url);
     const engineAdapter = [...this.openAdapters].find(([, role]) => role === "main")?.[0];
     const connection =
       sameDatabase && engineAdapter ? sqlite.connectionFromAdapter(engineAdapter) : sqlite.openConnection(url);

@@ -10,10 +10,10 @@ import { UserFacingError } from "./errors.mjs";
 
 export const isPostgresqlUrl = (url) => typeof url === "string" && /^postgres(ql)?:\/\//i.test(url);
 
-/** The database a URL names (its path), as the native engine reads it. */
+/** The database a URL names: its path, else (as pg and libpq do) the user's name. */
 export function databaseNameOf(url) {
-  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
-  return name || "postgres";
+  const { pathname, username } = new URL(url);
+  return decodeURIComponent(pathname.replace(/^\//, "")) || decodeURIComponent(username) || "postgres";
 }
 
 /** The same server and credentials, another database. */
@@ -120,16 +120,6 @@ export async function dropDatabase(url) {
   await onServer(url, (client) => client.query(`DROP DATABASE IF EXISTS ${quote(database)}`));
 }
 
-/**
- * `reset`: the binary drops the URL's schema with everything in it and creates
- * it again. The Wasm engine's reset does the same on PostgreSQL; this is kept
- * for the SQLite-shaped call site and for external tables.
- */
-export async function resetDatabase(url) {
-  const schema = schemaOf(url);
-  await withClient(url, (client) => client.query(`DROP SCHEMA IF EXISTS ${quote(schema)} CASCADE; CREATE SCHEMA ${quote(schema)};`));
-}
-
 /** `dbExecute`: one script, sent as one simple query (pg runs every statement in it). */
 export async function executeScript(url, script) {
   try {
@@ -199,6 +189,7 @@ async function connectToTemporaryShadowDatabase(mainUrl, options) {
   adapter.dispose = async () => {
     await dispose();
     await dropTemporaryDatabase(mainUrl, database);
+    log("INFO", { message: `shadow database ${database} dropped` }, "schema_engine_stand_in");
   };
   log("INFO", { message: `shadow database ${database} created` }, "schema_engine_stand_in");
   return adapter;
@@ -210,9 +201,20 @@ async function dropTemporaryDatabase(mainUrl, database) {
 }
 
 /**
+ * A shadow database the config names (`shadowDatabaseUrl`): the binary soft-
+ * resets it before replaying the migrations there; the Wasm engine uses it as
+ * it finds it, so what was left in it shows up as a difference. Reset it first.
+ */
+async function connectToConfiguredShadowDatabase(shadowUrl) {
+  const schema = quote(schemaOf(shadowUrl));
+  await withClient(shadowUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`));
+  return new PrismaPg({ connectionString: shadowUrl }, { schema: schemaOf(shadowUrl) }).connect();
+}
+
+/**
  * The adapter factory the Wasm engine migrates through. The shadow database is
- * `shadowDatabaseUrl` when the config names one (the engine clears it, as the
- * binary does), otherwise a temporary database on the main server.
+ * `shadowDatabaseUrl` when the config names one, otherwise a temporary
+ * database on the main server.
  */
 export function createAdapterFactory(datasource, openAdapters) {
   const url = datasource?.url;
@@ -227,7 +229,7 @@ export function createAdapterFactory(datasource, openAdapters) {
     },
     async connectToShadowDb() {
       const adapter = shadowUrl
-        ? await new PrismaPg({ connectionString: shadowUrl }, { schema: schemaOf(shadowUrl) }).connect()
+        ? await connectToConfiguredShadowDatabase(shadowUrl)
         : await connectToTemporaryShadowDatabase(url, options);
       return patchAdapter(adapter, openAdapters, "shadow");
     },

@@ -23,7 +23,7 @@ async function signIn(page: Page, email: string, password = MEMBER_PASSWORD) {
 
 /** The emailed URL of the latest message of a template, as a URL on the test server. */
 async function emailedUrl(email: string, template: string): Promise<string> {
-  await expect.poll(() => messagesTo(appDb, email).some((m) => m.template === template && m.status === "SENT"), { timeout: 10_000 }).toBe(true);
+  await expect.poll(async () => (await messagesTo(appDb, email)).some((m) => m.template === template && m.status === "SENT"), { timeout: 10_000 }).toBe(true);
   const url = new URL((await emailedLink(app.outboxDir, email, template))!);
   return `${app.url}${url.pathname}`;
 }
@@ -73,7 +73,7 @@ describe("signing in and out", () => {
     await page.getByLabel("Name").fill("Rosa Costa");
     await page.getByRole("button", { name: "Save name" }).click();
     await page.getByText("Your name was saved.").waitFor();
-    expect(appDb.row("SELECT name FROM User WHERE id = ?", member.userId)).toEqual({ name: "Rosa Costa" });
+    expect(await appDb.db.user.findUnique({ where: { id: member.userId }, select: { name: true } })).toEqual({ name: "Rosa Costa" });
 
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByText("You are signed out.").waitFor();
@@ -106,7 +106,7 @@ describe("signing in and out", () => {
     await page.getByText(/If there is an account for .*, a sign-in link is on its way/).waitFor();
 
     await page.goto(await emailedUrl(member.email, "sign-in-link"));
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Session WHERE userId = ?", member.userId)).toBe(0);
+    expect(await appDb.db.session.count({ where: { userId: member.userId } })).toBe(0);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "What we may send you" }).waitFor();
     await context.close();
@@ -151,7 +151,7 @@ describe("creating an account", () => {
     await page.getByLabel("Password").fill("saffron-glacier-bicycle-42");
     await page.getByRole("button", { name: "Confirm and sign in" }).click();
     await page.getByText("Your address is confirmed and your account is ready.").waitFor();
-    expect(appDb.row("SELECT c.email FROM User u JOIN Contact c ON c.id = u.contactId WHERE u.email = ?", email)).toEqual({ email });
+    expect((await appDb.db.user.findUnique({ where: { email }, select: { contact: { select: { email: true } } } }))?.contact).toEqual({ email });
     await context.close();
   });
 });

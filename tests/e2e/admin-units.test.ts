@@ -155,9 +155,9 @@ describe("setting up a unit, in Chromium", { timeout: 90_000 }, () => {
     expect(await page.locator(".unit-summary").textContent()).toContain("ready to send");
     expect(await seriousViolations(page)).toEqual([]);
 
-    const unit = appDb.row<{ id: number; dkimPrivateKey: string; fromEmail: string }>("SELECT id, dkimPrivateKey, fromEmail FROM BusinessUnit WHERE slug = 'acme-garden'");
+    const unit = (await appDb.db.businessUnit.findUnique({ where: { slug: "acme-garden" }, select: { id: true, dkimPrivateKey: true, fromEmail: true } }))!;
     expect(unit.dkimPrivateKey).toBe(PRIVATE_PEM);
-    const actions = appDb.rows<{ action: string; actorEmail: string }>("SELECT action, actorEmail FROM AuditEvent ORDER BY id").filter((e) => e.actorEmail === "admin@example.com");
+    const actions = (await appDb.db.auditEvent.findMany({ orderBy: { id: "asc" }, select: { action: true, actorEmail: true } })).filter((e) => e.actorEmail === "admin@example.com");
     expect(actions.map((e) => e.action)).toEqual(expect.arrayContaining(["unit.create", "unit.update", "topic.create"]));
   });
 

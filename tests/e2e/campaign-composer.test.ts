@@ -4,7 +4,6 @@ import PostalMime from "postal-mime";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { signIn } from "../helpers/browser.ts";
-import { sqliteTime } from "../helpers/app-database.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
@@ -39,7 +38,8 @@ async function saveDraft(page: Page, subject: string, topic = "Tax tips"): Promi
   return Number(page.url().split("/").at(-1));
 }
 
-const campaignRow = (id: number) => appDb.row<{ status: string; subject: string; scheduledAt: string | null; scheduleTimeZone: string | null }>("SELECT status, subject, scheduledAt, scheduleTimeZone FROM Campaign WHERE id = ?", id);
+const campaignRow = async (id: number) =>
+  (await appDb.db.campaign.findUnique({ where: { id }, select: { status: true, subject: true, scheduledAt: true, scheduleTimeZone: true } }))!;
 
 describe("the composer keeps the marketer's work", { timeout: 90_000 }, () => {
   it("a preview that cannot be made says why beside the preview; what was typed stays and the page does not break", async () => {
@@ -70,19 +70,19 @@ describe("the composer keeps the marketer's work", { timeout: 90_000 }, () => {
     await expect.poll(() => page.getByLabel("Time zone").inputValue()).toBe("America/New_York");
     await page.getByLabel("Send at").fill("2030-01-15T09:00");
     await page.getByRole("button", { name: "Schedule" }).click();
-    await expect.poll(() => campaignRow(id).status).toBe("SCHEDULED");
-    expect(campaignRow(id)).toMatchObject({ scheduledAt: sqliteTime(new Date("2030-01-15T14:00:00Z")), scheduleTimeZone: "America/New_York" });
+    await expect.poll(async () => (await campaignRow(id)).status).toBe("SCHEDULED");
+    expect(await campaignRow(id)).toMatchObject({ scheduledAt: new Date("2030-01-15T14:00:00Z"), scheduleTimeZone: "America/New_York" });
     await expect.poll(() => page.getByTestId("schedule").textContent()).toBe(
       "Scheduled for Tuesday 15 January 2030, 09:00 (America/New York), which is Tuesday 15 January 2030, 14:00 UTC.",
     );
 
     // Summer time: the same 09:00 is an hour earlier in UTC.
     await page.getByRole("button", { name: "Cancel the schedule" }).click();
-    await expect.poll(() => campaignRow(id).status).toBe("DRAFT");
+    await expect.poll(async () => (await campaignRow(id)).status).toBe("DRAFT");
     await page.getByLabel("Send at").fill("2030-07-15T09:00");
     await page.getByRole("button", { name: "Schedule" }).click();
-    await expect.poll(() => campaignRow(id).status).toBe("SCHEDULED");
-    expect(campaignRow(id).scheduledAt).toBe(sqliteTime(new Date("2030-07-15T13:00:00Z")));
+    await expect.poll(async () => (await campaignRow(id)).status).toBe("SCHEDULED");
+    expect((await campaignRow(id)).scheduledAt).toEqual(new Date("2030-07-15T13:00:00Z"));
     await expect.poll(() => page.getByTestId("schedule").textContent()).toBe(
       "Scheduled for Monday 15 July 2030, 09:00 (America/New York), which is Monday 15 July 2030, 13:00 UTC.",
     );
@@ -104,18 +104,16 @@ describe("the composer keeps the marketer's work", { timeout: 90_000 }, () => {
     expect(await page.getByLabel("Send at").getAttribute("aria-invalid")).toBe("true");
     expect(await page.getByLabel("Send at").inputValue()).toBe("2020-01-15T09:00");
     expect(await page.getByLabel("Subject").inputValue()).toBe("Too late, edited");
-    expect(campaignRow(id)).toMatchObject({ status: "DRAFT", subject: "Too late", scheduledAt: null });
+    expect(await campaignRow(id)).toMatchObject({ status: "DRAFT", subject: "Too late", scheduledAt: null });
     expect(pageErrors).toEqual([]);
   });
 
   it("Send now restates unit, topic, subject and audience before anything goes, and sends what it showed", async () => {
     const { page, pageErrors } = await marketerPage();
     const id = await saveDraft(page, "Saved subject");
-    const audience = appDb.count(
-      `SELECT COUNT(*) AS n FROM Subscription s JOIN Topic t ON t.id = s.topicId
-       JOIN BusinessUnit u ON u.id = t.unitId
-       WHERE u.slug = 'example-tax' AND t.slug = 'tax-tips' AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'`,
-    );
+    const audience = await appDb.db.subscription.count({
+      where: { topic: { slug: "tax-tips", unit: { slug: "example-tax" } }, channel: "EMAIL", status: "SUBSCRIBED" },
+    });
     // An edit not yet saved: what the marketer sees is what the confirmation shows and what goes.
     await page.getByLabel("Subject").fill("Edited, not saved");
     await page.getByRole("button", { name: "Send now…" }).click();
@@ -128,19 +126,21 @@ describe("the composer keeps the marketer's work", { timeout: 90_000 }, () => {
     expect(shownAudience).toBeGreaterThan(0);
     expect(shownAudience).toBeLessThanOrEqual(audience);
     // Nothing is written or sent until confirmed.
-    expect(campaignRow(id)).toMatchObject({ status: "DRAFT", subject: "Saved subject" });
+    expect(await campaignRow(id)).toMatchObject({ status: "DRAFT", subject: "Saved subject" });
 
     // Going back to the form keeps the edit.
     await confirm.getByRole("button", { name: "Keep editing" }).click();
     await expect.poll(() => page.getByLabel("Subject").inputValue()).toBe("Edited, not saved");
-    expect(campaignRow(id).status).toBe("DRAFT");
+    expect((await campaignRow(id)).status).toBe("DRAFT");
 
     await page.getByRole("button", { name: "Send now…" }).click();
     await confirm.getByRole("button", { name: `Send to ${shownAudience.toLocaleString("en-GB")} people now` }).click();
     await expect.poll(() => page.getByText("Sending has started.").count()).toBe(1);
-    await expect.poll(() => campaignRow(id).status, { timeout: 20_000 }).toBe("SENT");
-    expect(campaignRow(id).subject).toBe("Edited, not saved");
-    const sent = appDb.rows<{ email: string }>("SELECT c.email FROM Delivery d JOIN Contact c ON c.id = d.contactId WHERE d.campaignId = ? AND d.status = 'SENT'", id);
+    await expect.poll(async () => (await campaignRow(id)).status, { timeout: 20_000 }).toBe("SENT");
+    expect((await campaignRow(id)).subject).toBe("Edited, not saved");
+    const sent = (
+      await appDb.db.delivery.findMany({ where: { campaignId: id, status: "SENT" }, orderBy: { id: "asc" }, select: { contact: { select: { email: true } } } })
+    ).map((d) => ({ email: d.contact.email }));
     expect(sent).toHaveLength(shownAudience);
     const subjects = new Set<string>();
     for (const file of fs.readdirSync(app.outboxDir).filter((f) => f.endsWith(".eml"))) {
@@ -153,13 +153,10 @@ describe("the composer keeps the marketer's work", { timeout: 90_000 }, () => {
   });
 
   it("Send now refuses a campaign nobody would receive, and says why on the page", async () => {
-    const now = sqliteTime(new Date());
-    appDb.sqlite
-      .prepare(
-        `INSERT INTO Topic (unitId, slug, name, description, offersEmail, offersPostal, offersPhone, createdAt)
-         SELECT id, 'nobody-yet', 'Nobody yet', 'A topic no one has chosen.', 1, 0, 0, ? FROM BusinessUnit WHERE slug = 'example-tax'`,
-      )
-      .run(now);
+    const tax = (await appDb.db.businessUnit.findUnique({ where: { slug: "example-tax" } }))!;
+    await appDb.db.topic.create({
+      data: { unitId: tax.id, slug: "nobody-yet", name: "Nobody yet", description: "A topic no one has chosen.", offersEmail: true, offersPostal: false, offersPhone: false },
+    });
     const { page, pageErrors } = await marketerPage();
     const id = await saveDraft(page, "To nobody", "Nobody yet");
     await page.getByRole("button", { name: "Send now…" }).click();
@@ -169,7 +166,7 @@ describe("the composer keeps the marketer's work", { timeout: 90_000 }, () => {
     );
     expect(await page.getByRole("region", { name: "Send this campaign now?" }).count()).toBe(0);
     expect(await page.getByLabel("Subject").inputValue()).toBe("To nobody");
-    expect(campaignRow(id).status).toBe("DRAFT");
+    expect((await campaignRow(id)).status).toBe("DRAFT");
     expect(pageErrors).toEqual([]);
   });
 });

@@ -64,12 +64,12 @@ describe("campaigns, in Chromium", { timeout: 60_000 }, () => {
     await expect.poll(() => page.getByText("Sending has started.").count()).toBe(1);
     // The page follows the send by itself until the results are in.
     await expect.poll(() => page.getByRole("heading", { name: "Results" }).count(), { timeout: 20_000 }).toBe(1);
-    const sent = appDb.count("SELECT COUNT(*) AS n FROM Delivery WHERE campaignId = ? AND status = 'SENT'", campaignId);
+    const sent = await appDb.db.delivery.count({ where: { campaignId, status: "SENT" } });
     expect(sent).toBe(audience);
     expect(await seriousViolations(page)).toEqual([]);
 
     // A recipient opens the message and unsubscribes from its link.
-    const recipient = appDb.row<{ email: string }>("SELECT c.email FROM Delivery d JOIN Contact c ON c.id = d.contactId WHERE d.campaignId = ? ORDER BY d.id LIMIT 1", campaignId);
+    const recipient = (await appDb.db.delivery.findFirst({ where: { campaignId }, orderBy: { id: "asc" }, select: { contact: { select: { email: true } } } }))!.contact;
     const message = await newestMessageTo(recipient.email);
     // The https link comes first, then the mailto: (RFC 2369 order).
     const unsubscribe = /^<(https?:\/\/[^>]+)>, <mailto:/.exec(message!.headers.find((h) => h.key === "list-unsubscribe")!.value)![1];
@@ -83,20 +83,20 @@ describe("campaigns, in Chromium", { timeout: 60_000 }, () => {
   });
 
   it("another unit's campaign is not found, and subscribers cannot see campaigns", async () => {
-    const travelCampaign = appDb.sqlite
-      .prepare(
-        `INSERT INTO Campaign (unitId, topicId, name, subject, status, createdAt, updatedAt)
-         SELECT u.id, t.id, 'Travel deals', 'Travel deals', 'DRAFT', '2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00'
-         FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id WHERE u.slug = 'example-travel' LIMIT 1`,
-      )
-      .run().lastInsertRowid;
+    const travelTopic = (await appDb.db.topic.findFirst({ where: { unit: { slug: "example-travel" } }, orderBy: { id: "asc" } }))!;
+    const at = new Date("2026-01-01T00:00:00.000Z");
+    const travelCampaign = (
+      await appDb.db.campaign.create({
+        data: { unitId: travelTopic.unitId, topicId: travelTopic.id, name: "Travel deals", subject: "Travel deals", status: "DRAFT", createdAt: at, updatedAt: at },
+      })
+    ).id;
     const page = await (await browser.newContext()).newPage();
     await signInAsMarketer(page);
     const response = await page.goto(`${app.url}/campaigns/${travelCampaign}`);
     expect(response?.status()).toBe(404);
     const post = await page.request.post(`${app.url}/campaigns/${travelCampaign}`, { form: { intent: "send" }, headers: { Origin: app.url } });
     expect(post.status()).toBe(404);
-    expect(appDb.row("SELECT status FROM Campaign WHERE id = ?", travelCampaign)).toEqual({ status: "DRAFT" });
+    expect(await appDb.db.campaign.findUnique({ where: { id: travelCampaign }, select: { status: true } })).toEqual({ status: "DRAFT" });
 
     const subscriber = await (await browser.newContext()).newPage();
     await signIn(subscriber, app.url, DEMO.subscriber);

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { hashPassword } from "~/domain/accounts/passwords.server.ts";
 import type { RunningApp } from "./app-server.ts";
 import type { Login } from "./demo-logins.ts";
-import { sqliteTime, type openAppDatabase } from "./app-database.ts";
+import type { openAppDatabase } from "./app-database.ts";
 
 // Driving the account pages of a running app over HTTP, the way a browser without JavaScript does.
 
@@ -53,17 +53,22 @@ export function sessionCookie(response: Response): string | null {
 /** A subscriber account with its Contact, written straight into the app's database. */
 export async function addMember(appDb: AppDb, options: { email?: string; verified?: boolean } = {}) {
   const email = options.email ?? `member-${crypto.randomBytes(4).toString("hex")}@example.com`;
-  const now = sqliteTime(new Date());
-  const contact = appDb.sqlite.prepare("INSERT INTO Contact (email, name, locale, createdAt, updatedAt) VALUES (?, ?, 'en', ?, ?)").run(email, "Member", now, now);
-  const user = appDb.sqlite
-    .prepare("INSERT INTO User (email, name, passwordHash, role, contactId, emailVerifiedAt, createdAt, updatedAt) VALUES (?, ?, ?, 'SUBSCRIBER', ?, ?, ?, ?)")
-    .run(email, "Member", await hashPassword(MEMBER_PASSWORD), Number(contact.lastInsertRowid), options.verified === false ? null : now, now, now);
-  return { email, userId: Number(user.lastInsertRowid), contactId: Number(contact.lastInsertRowid) };
+  const contact = await appDb.db.contact.create({ data: { email, name: "Member", locale: "en" } });
+  const user = await appDb.db.user.create({
+    data: {
+      email,
+      name: "Member",
+      passwordHash: await hashPassword(MEMBER_PASSWORD),
+      role: "SUBSCRIBER",
+      contactId: contact.id,
+      emailVerifiedAt: options.verified === false ? null : new Date(),
+    },
+  });
+  return { email, userId: user.id, contactId: contact.id };
 }
 
 /** The messages the app has stored for an address, oldest first. */
-export function messagesTo(appDb: AppDb, email: string) {
-  return appDb
-    .rows<{ template: string; status: string; data: string }>("SELECT template, status, data FROM TransactionalMessage WHERE toEmail = ? ORDER BY id", email)
-    .map((m) => ({ ...m, data: JSON.parse(m.data) as Record<string, string> }));
+export async function messagesTo(appDb: AppDb, email: string) {
+  const messages = await appDb.db.transactionalMessage.findMany({ where: { toEmail: email }, orderBy: { id: "asc" }, select: { template: true, status: true, data: true } });
+  return messages.map((m) => ({ ...m, data: JSON.parse(m.data) as Record<string, string> }));
 }

@@ -4,7 +4,7 @@ import crypto from "node:crypto";
 import net from "node:net";
 import { spawn, type ChildProcess } from "node:child_process";
 import { TEST_TMP } from "./paths.ts";
-import { createTestDatabase } from "./test-database.ts";
+import { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
 export type RunningApp = {
   url: string;
@@ -29,10 +29,11 @@ async function freePort(): Promise<number> {
  * Starts the production build exactly as `npm start` does, on a free port, with a private copy
  * of the migrated base database (seeded with the demo group unless told otherwise).
  */
-export async function startApp(options: { env?: Record<string, string> } = {}): Promise<RunningApp> {
+export async function startApp(options: { env?: Record<string, string>; /** Shared with other apps (the caller drops it); default: a database of its own. */ database?: TestDatabase } = {}): Promise<RunningApp> {
   const port = await freePort();
   const id = crypto.randomUUID();
-  const database = await createTestDatabase("app");
+  const ownDatabase = !options.database;
+  const database = options.database ?? (await createTestDatabase("app"));
   const outboxDir = path.join(TEST_TMP, `outbox-${id}`);
   const child: ChildProcess = spawn(path.resolve("node_modules/.bin/tsx"), ["scripts/start.ts"], {
     env: {
@@ -77,7 +78,7 @@ export async function startApp(options: { env?: Record<string, string> } = {}): 
         child.kill("SIGTERM");
       });
       // A PostgreSQL database is dropped with its app; SQLite files go with the run's scratch folder.
-      if (database.file === null) await database.drop();
+      if (ownDatabase && database.file === null) await database.drop();
     },
   };
 }

@@ -14,7 +14,7 @@ const normalised = async (response: Response, email: string) => (await response.
 
 /** The URL of the latest message of a template to an address, once the app has stored it. */
 async function emailedPath(email: string, template: string, atLeast = 1): Promise<string> {
-  await expect.poll(() => messagesTo(appDb, email).filter((m) => m.template === template && m.status === "SENT").length, { timeout: 10_000 }).toBeGreaterThanOrEqual(atLeast);
+  await expect.poll(async () => (await messagesTo(appDb, email)).filter((m) => m.template === template && m.status === "SENT").length, { timeout: 10_000 }).toBeGreaterThanOrEqual(atLeast);
   return http.pathOf((await emailedLink(app.outboxDir, email, template))!);
 }
 
@@ -48,16 +48,18 @@ describe("password reset", () => {
     expect((await http.get("/account", { cookie: oldCookie })).status).toBe(302);
     expect((await http.post(path, { password: "another-fjord-teapot-6612" })).status).toBe(410);
 
-    await expect.poll(() => messagesTo(appDb, member.email).map((m) => m.template), { timeout: 10_000 }).toEqual(["password-reset", "security-alert"]);
+    await expect.poll(async () => (await messagesTo(appDb, member.email)).map((m) => m.template), { timeout: 10_000 }).toEqual(["password-reset", "security-alert"]);
     await http.signIn(member.email, "amber-fjord-teapot-6612");
   });
 });
 
 describe("sign-up", () => {
   it("answers the same whether or not the address has an account; links to the existing Contact only after confirmation", async () => {
-    const contact = appDb.row<{ id: number; email: string }>(
-      "SELECT c.id, c.email FROM Contact c WHERE NOT EXISTS (SELECT 1 FROM User u WHERE u.contactId = c.id) AND NOT EXISTS (SELECT 1 FROM Suppression s WHERE s.contactId = c.id) ORDER BY c.id DESC LIMIT 1",
-    );
+    const contact = (await appDb.db.contact.findFirst({
+      where: { user: null, suppressions: { none: {} } },
+      orderBy: { id: "desc" },
+      select: { id: true, email: true },
+    }))!;
     const member = await addMember(appDb);
     const fresh = await http.post("/signup", { email: contact.email, name: "Kai Ito", password: "copper-kettle-meadow-31" });
     const taken = await http.post("/signup", { email: member.email, name: "Kai Ito", password: "copper-kettle-meadow-31" });
@@ -66,7 +68,7 @@ describe("sign-up", () => {
     // The holder of the taken address gets a sign-in link; their account is untouched.
     expect(await emailedPath(member.email, "sign-in-link")).toMatch(/^\/login\/link\//);
 
-    const pending = appDb.row<{ id: number; contactId: number | null; emailVerifiedAt: string | null }>("SELECT id, contactId, emailVerifiedAt FROM User WHERE email = ?", contact.email);
+    const pending = (await appDb.db.user.findUnique({ where: { email: contact.email }, select: { id: true, contactId: true, emailVerifiedAt: true } }))!;
     expect(pending).toMatchObject({ contactId: null, emailVerifiedAt: null });
     const signInFirst = await http.post("/login", { intent: "password", email: contact.email, password: "copper-kettle-meadow-31" });
     expect(signInFirst.status).toBe(403);
@@ -76,12 +78,12 @@ describe("sign-up", () => {
     const path = await emailedPath(contact.email, "sign-in-link", 2);
     expect(path).toMatch(/^\/signup\/confirm\//);
     expect((await http.get(path)).status).toBe(200);
-    expect(appDb.row<{ contactId: number | null }>("SELECT contactId FROM User WHERE id = ?", pending.id).contactId).toBeNull();
+    expect((await appDb.db.user.findUnique({ where: { id: pending.id } }))!.contactId).toBeNull();
     expect((await http.post(path, { password: "a-guess-from-a-stranger" })).status).toBe(401);
     const confirmed = await http.post(path, { password: "copper-kettle-meadow-31" });
     expect(confirmed.status).toBe(302);
     expect(confirmed.headers.get("location")).toBe("/account?welcome=1");
-    expect(appDb.row<{ contactId: number }>("SELECT contactId FROM User WHERE id = ?", pending.id).contactId).toBe(contact.id);
+    expect((await appDb.db.user.findUnique({ where: { id: pending.id } }))!.contactId).toBe(contact.id);
     expect(await (await http.get("/account?welcome=1", { cookie: sessionCookie(confirmed) })).text()).toContain("Your address is confirmed");
   });
 
@@ -91,7 +93,7 @@ describe("sign-up", () => {
     const page = await response.text();
     expect(page).toContain("Use at least 12 characters.");
     expect(page).toContain('aria-invalid="true"');
-    expect(appDb.count("SELECT COUNT(*) AS n FROM User WHERE email = 'weak-one@example.org'")).toBe(0);
+    expect(await appDb.db.user.count({ where: { email: "weak-one@example.org" } })).toBe(0);
   });
 });
 
@@ -105,18 +107,18 @@ describe("the account page", () => {
     const asked = await http.post("/account", { intent: "email", newEmail, currentPassword: MEMBER_PASSWORD }, { cookie });
     expect(asked.status).toBe(200);
     expect(await asked.text()).toContain(`We sent a link to ${newEmail}`);
-    expect(appDb.row("SELECT email FROM User WHERE id = ?", member.userId)).toEqual({ email: member.email });
+    expect(await appDb.db.user.findUnique({ where: { id: member.userId }, select: { email: true } })).toEqual({ email: member.email });
 
     const path = await emailedPath(newEmail, "email-change-verification");
-    await expect.poll(() => messagesTo(appDb, member.email).map((m) => m.template), { timeout: 10_000 }).toEqual(["security-alert"]);
+    await expect.poll(async () => (await messagesTo(appDb, member.email)).map((m) => m.template), { timeout: 10_000 }).toEqual(["security-alert"]);
     expect((await http.get(path)).status).toBe(200);
-    expect(appDb.row("SELECT email FROM User WHERE id = ?", member.userId)).toEqual({ email: member.email });
+    expect(await appDb.db.user.findUnique({ where: { id: member.userId }, select: { email: true } })).toEqual({ email: member.email });
 
     const confirmed = await http.post(path, {});
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain("Your email address was changed");
-    expect(appDb.row("SELECT email FROM User WHERE id = ?", member.userId)).toEqual({ email: newEmail });
-    expect(appDb.row("SELECT email FROM Contact WHERE id = ?", member.contactId)).toEqual({ email: newEmail });
+    expect(await appDb.db.user.findUnique({ where: { id: member.userId }, select: { email: true } })).toEqual({ email: newEmail });
+    expect(await appDb.db.contact.findUnique({ where: { id: member.contactId }, select: { email: true } })).toEqual({ email: newEmail });
     expect((await http.post(path, {})).status).toBe(410);
   });
 
@@ -124,7 +126,7 @@ describe("the account page", () => {
     const member = await addMember(appDb);
     const cookie = await http.signIn(member.email);
     expect((await http.post("/account", { intent: "profile", name: "Jun Jensen" }, { cookie })).status).toBe(200);
-    expect(appDb.row("SELECT name FROM User WHERE id = ?", member.userId)).toEqual({ name: "Jun Jensen" });
+    expect(await appDb.db.user.findUnique({ where: { id: member.userId }, select: { name: true } })).toEqual({ name: "Jun Jensen" });
     expect((await http.post("/account", { intent: "profile", name: "" }, { cookie })).status).toBe(400);
     expect((await http.post("/account", { intent: "no-such-thing" }, { cookie })).status).toBe(400);
   });
@@ -137,12 +139,12 @@ describe("the account page", () => {
     expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="my-data-\d{4}-\d{2}-\d{2}\.json"$/);
     expect(response.headers.get("cache-control")).toBe("no-store");
     const data = await response.json();
-    const contactId = appDb.row<{ contactId: number }>("SELECT contactId FROM User WHERE email = 'jane.doe@example.com'").contactId;
-    const ledger = appDb.rows<{ id: number; action: string }>("SELECT id, action FROM ConsentEvent WHERE contactId = ? ORDER BY id", contactId);
+    const contactId = (await appDb.db.user.findUnique({ where: { email: "jane.doe@example.com" } }))!.contactId!;
+    const ledger = await appDb.db.consentEvent.findMany({ where: { contactId }, orderBy: { id: "asc" }, select: { id: true, action: true } });
     expect(ledger.length).toBeGreaterThan(0);
     expect(data.ledger.map((e: { id: number; action: string }) => ({ id: e.id, action: e.action }))).toEqual(ledger);
     expect(data.profile.email).toBe("jane.doe@example.com");
-    expect(data.subscriptions.length).toBe(appDb.count("SELECT COUNT(*) AS n FROM Subscription WHERE contactId = ?", contactId));
+    expect(data.subscriptions.length).toBe(await appDb.db.subscription.count({ where: { contactId } }));
     expect((await http.get("/account/data")).status).toBe(302);
   });
 
@@ -155,8 +157,8 @@ describe("the account page", () => {
     expect(deleted.headers.get("location")).toBe("/account/deleted");
     expect((await http.get("/account/deleted")).status).toBe(200);
     expect((await http.get("/account", { cookie })).status).toBe(302);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM User WHERE id = ?", member.userId)).toBe(0);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Contact WHERE id = ?", member.contactId)).toBe(0);
+    expect(await appDb.db.user.count({ where: { id: member.userId } })).toBe(0);
+    expect(await appDb.db.contact.count({ where: { id: member.contactId } })).toBe(0);
     const appClient = createDb(app.databaseUrl);
     expect(await isErasedAddress(member.email, appClient)).toBe(true);
     await appClient.$disconnect();

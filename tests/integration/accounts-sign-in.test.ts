@@ -2,7 +2,6 @@ import fs from "node:fs";
 import PostalMime from "postal-mime";
 import { emailedLink } from "../helpers/outbox.ts";
 import { describe, expect, it } from "vitest";
-import { sqliteTime } from "../helpers/app-database.ts";
 import { addMember, MEMBER_PASSWORD, messagesTo, nextIp, sessionCookie } from "../helpers/accounts-http.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
@@ -10,7 +9,7 @@ import { useRunningApp } from "../helpers/running-app.ts";
 
 const { app, appDb, http } = useRunningApp();
 
-const liveSessions = (userId: number) => appDb.count("SELECT COUNT(*) AS n FROM Session WHERE userId = ? AND revokedAt IS NULL", userId);
+const liveSessions = (userId: number) => appDb.db.session.count({ where: { userId, revokedAt: null } });
 
 /** The page as a person reads it, with the one value that differs between two addresses made equal. */
 const normalised = async (response: Response, email: string) => (await response.text()).replaceAll(email, "ADDRESS");
@@ -24,9 +23,9 @@ describe("signing in with a password", () => {
     const setCookie = response.headers.get("set-cookie")!;
     expect(setCookie).toMatch(/^pc_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$/);
 
-    const session = appDb.row<{ ip: string; userAgent: string }>("SELECT ip, userAgent FROM Session WHERE userId = ?", member.userId);
+    const session = await appDb.db.session.findFirst({ where: { userId: member.userId }, orderBy: { createdAt: "asc" }, select: { ip: true, userAgent: true } });
     expect(session).toEqual({ ip: "198.51.100.61", userAgent: "node" });
-    expect(appDb.row<{ lastSignInAt: string | null }>("SELECT lastSignInAt FROM User WHERE id = ?", member.userId).lastSignInAt).not.toBeNull();
+    expect((await appDb.db.user.findUnique({ where: { id: member.userId } }))!.lastSignInAt).not.toBeNull();
 
     const account = await http.get("/account", { cookie: sessionCookie(response) });
     expect(account.status).toBe(200);
@@ -77,12 +76,12 @@ describe("lockout over HTTP", () => {
     expect(answers.known.map(([status]) => status)).toEqual([401, 401, 401, 401, 429, 429]);
     expect(answers.unknown).toEqual(answers.known);
     expect(answers.known[5][1]).toMatch(/signing in with a password is locked for this address until TIME UTC/);
-    expect(liveSessions(member.userId)).toBe(0);
+    expect(await liveSessions(member.userId)).toBe(0);
 
     await expect
-      .poll(() => messagesTo(appDb, member.email).map((m) => [m.template, m.status, m.data.event]), { timeout: 10_000 })
+      .poll(async () => (await messagesTo(appDb, member.email)).map((m) => [m.template, m.status, m.data.event]), { timeout: 10_000 })
       .toEqual([["security-alert", "SENT", "Your account was locked for 15 minutes after 5 failed sign-in attempts"]]);
-    expect(messagesTo(appDb, stranger)).toEqual([]);
+    expect(await messagesTo(appDb, stranger)).toEqual([]);
   });
 
   it("limits password attempts per IP address (30 in 15 minutes)", async () => {
@@ -105,8 +104,8 @@ describe("sign-in links", () => {
     expect([asked.status, askedUnknown.status]).toEqual([200, 200]);
     expect(await normalised(asked, member.email)).toBe(await normalised(askedUnknown, "unknown-for-links@example.org"));
 
-    await expect.poll(() => messagesTo(appDb, member.email).map((m) => m.status), { timeout: 10_000 }).toEqual(["SENT"]);
-    const [message] = messagesTo(appDb, member.email);
+    await expect.poll(async () => (await messagesTo(appDb, member.email)).map((m) => m.status), { timeout: 10_000 }).toEqual(["SENT"]);
+    const [message] = await messagesTo(appDb, member.email);
     expect(message.template).toBe("sign-in-link");
     // The stored record keeps no usable link; the delivered email has it.
     expect(message.data.url).toBe("[removed once sent]");
@@ -122,8 +121,8 @@ describe("sign-in links", () => {
       expect(response.status).toBe(200);
       expect(response.headers.get("set-cookie")).toBeNull();
     }
-    expect(liveSessions(member.userId)).toBe(0);
-    expect(appDb.row<{ usedAt: string | null }>("SELECT usedAt FROM OneTimeLink WHERE userId = ?", member.userId).usedAt).toBeNull();
+    expect(await liveSessions(member.userId)).toBe(0);
+    expect((await appDb.db.oneTimeLink.findFirst({ where: { userId: member.userId }, orderBy: { id: "asc" } }))!.usedAt).toBeNull();
 
     const used = await http.post(path, {});
     expect(used.status).toBe(302);
@@ -134,7 +133,7 @@ describe("sign-in links", () => {
     expect(again.status).toBe(410);
     expect(sessionCookie(again)).toBeNull();
     expect(await again.text()).toContain("This link has already been used");
-    expect(liveSessions(member.userId)).toBe(1);
+    expect(await liveSessions(member.userId)).toBe(1);
   });
 
   it("an unknown token gets the 'no longer works' page", async () => {
@@ -162,11 +161,11 @@ describe("sessions", () => {
     const member = await addMember(appDb);
     const laptop = await http.signIn(member.email);
     const phone = await http.signIn(member.email);
-    expect(liveSessions(member.userId)).toBe(2);
+    expect(await liveSessions(member.userId)).toBe(2);
     const response = await http.post("/account", { intent: "sign-out-everywhere" }, { cookie: laptop });
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/login?signedOut=everywhere");
-    expect(liveSessions(member.userId)).toBe(0);
+    expect(await liveSessions(member.userId)).toBe(0);
     for (const cookie of [laptop, phone]) {
       const account = await http.get("/account", { cookie });
       expect(account.status).toBe(302);
@@ -179,7 +178,7 @@ describe("sessions", () => {
   it("a session idle for 30 days is refused", async () => {
     const member = await addMember(appDb);
     const cookie = await http.signIn(member.email);
-    appDb.sqlite.prepare("UPDATE Session SET lastSeenAt = ? WHERE userId = ?").run(sqliteTime(new Date(Date.now() - 30 * 86_400_000 - 1000)), member.userId);
+    await appDb.db.session.updateMany({ where: { userId: member.userId }, data: { lastSeenAt: new Date(Date.now() - 30 * 86_400_000 - 1000) } });
     expect((await http.get("/account", { cookie })).status).toBe(302);
   });
 
@@ -190,7 +189,7 @@ describe("sessions", () => {
     // Already signed in does not matter to the POST: a new session, the old one revoked.
     expect(sessionCookie(response)).not.toBe(first);
     expect((await http.get("/account", { cookie: first })).status).toBe(302);
-    expect(liveSessions(member.userId)).toBe(1);
+    expect(await liveSessions(member.userId)).toBe(1);
   });
 });
 
@@ -199,7 +198,7 @@ describe("what the server refuses", () => {
     const member = await addMember(appDb);
     const response = await http.post("/login", { intent: "password", email: member.email, password: MEMBER_PASSWORD }, { origin: "https://evil.example" });
     expect(response.status).toBe(403);
-    expect(liveSessions(member.userId)).toBe(0);
+    expect(await liveSessions(member.userId)).toBe(0);
   });
 
   it.each([

@@ -11,7 +11,25 @@ let admin: string;
 let recipient: { contactId: number; unitId: number; topicId: number };
 
 const pageText = async (response: Response) => (await response.text()).replaceAll("<!-- -->", "");
-const activeKids = () => appDb.rows<{ kid: string }>("SELECT kid FROM SigningKey WHERE retiredAt IS NULL ORDER BY id").map((k) => k.kid);
+const activeKids = async () => (await appDb.db.signingKey.findMany({ where: { retiredAt: null }, orderBy: { id: "asc" }, select: { kid: true } })).map((k) => k.kid);
+/** Links the app has signed with a key, as written to the table (null when none). */
+const signedWith = async (kid: string) => (await appDb.db.signingKeyUse.aggregate({ where: { key: { kid } }, _sum: { count: true } }))._sum.count;
+
+/** The first contact (by id) subscribed by email to an Example Tax topic with no opt-out, other than `except`. */
+async function taxSubscriber(except?: number): Promise<{ contactId: number; unitId: number; topicId: number }> {
+  const subscription = await appDb.db.subscription.findFirst({
+    where: {
+      topic: { unit: { slug: "example-tax" } },
+      channel: "EMAIL",
+      status: "SUBSCRIBED",
+      contact: { unitOptOuts: { none: {} }, globalOptOuts: { none: {} } },
+      ...(except === undefined ? {} : { contactId: { not: except } }),
+    },
+    orderBy: [{ contactId: "asc" }, { id: "asc" }],
+    select: { contactId: true, topicId: true, topic: { select: { unitId: true } } },
+  });
+  return { contactId: subscription!.contactId, unitId: subscription!.topic.unitId, topicId: subscription!.topicId };
+}
 const kidOf = (url: string) => JSON.parse(Buffer.from(url.split("/").at(-1)!.split(".")[0], "base64url").toString()).kid as string;
 
 /** The row of a key on /admin/keys: its state and the two counts. */
@@ -31,18 +49,12 @@ async function appSignsLinks() {
 
 beforeAll(async () => {
   admin = await http.signInAs(DEMO.admin);
-  recipient = appDb.row(
-    `SELECT s.contactId, t.unitId, s.topicId FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
-     WHERE u.slug = 'example-tax' AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED'
-       AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
-       AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = s.contactId)
-     ORDER BY s.contactId LIMIT 1`,
-  );
+  recipient = await taxSubscriber();
 });
 
 describe("the keys page", () => {
   it("lists the key that signs new links and counts the links the app signs with it", async () => {
-    const [kid] = activeKids();
+    const [kid] = await activeKids();
     const before = await keyRow(kid);
     expect(before.row).toContain("Active — signs new links");
     await appSignsLinks();
@@ -50,14 +62,14 @@ describe("the keys page", () => {
     const after = await keyRow(kid);
     expect(after.last30).toBe(after.last7);
     // Written to the table (the page flushed the web process's counts before reading).
-    expect(appDb.row<{ n: number }>("SELECT SUM(u.count) AS n FROM SigningKeyUse u JOIN SigningKey k ON k.id = u.keyId WHERE k.kid = ?", kid).n).toBe(after.last7);
+    expect(await signedWith(kid)).toBe(after.last7);
   });
 
   it("asks before rotating and before retiring, and says what retiring means: unsubscribe links keep working", async () => {
     const rotate = await pageText(await http.get("/admin/keys?confirm=rotate", { cookie: admin }));
     expect(rotate).toContain("Rotate the signing key?");
     expect(rotate).toContain("Links already sent keep working");
-    const [kid] = activeKids();
+    const [kid] = await activeKids();
     const retire = await pageText(await http.get(`/admin/keys?confirm=retire&kid=${kid}`, { cookie: admin }));
     expect(retire).toContain(`Retire key ${kid}?`);
     expect(retire).toContain("The key stops signing at once. The unsubscribe links it signed keep working until they expire");
@@ -70,7 +82,7 @@ describe("the keys page", () => {
 
 describe("rotation, then retirement", () => {
   it("old links keep working after a rotation; after retirement their unsubscribe link still opts out, one-click included, and opens no preferences", async () => {
-    const [oldKid] = activeKids();
+    const [oldKid] = await activeKids();
     const oldLink = await appDb.link("unsubscribe", recipient);
     const oldPreferencesLink = await appDb.link("preferences", recipient);
     expect(kidOf(oldLink)).toBe(oldKid);
@@ -79,7 +91,7 @@ describe("rotation, then retirement", () => {
     const rotated = await http.post("/admin/keys", { intent: "rotate" }, { cookie: admin });
     expect(rotated.status).toBe(302);
     const newKid = new URL(rotated.headers.get("location")!, app.url).searchParams.get("kid")!;
-    expect(activeKids()).toEqual([oldKid, newKid]);
+    expect(await activeKids()).toEqual([oldKid, newKid]);
     expect(await pageText(await http.get(rotated.headers.get("location")!, { cookie: admin }))).toContain(`New key ${newKid} signs new links from now on.`);
     expect((await fetch(oldLink)).status).toBe(200);
     // The app signs with the new key at once.
@@ -114,9 +126,9 @@ describe("rotation, then retirement", () => {
     const oneClick = await fetch(oldLink, { method: "POST", body: new URLSearchParams({ "List-Unsubscribe": "One-Click" }), redirect: "manual" });
     expect(oneClick.status).toBe(200);
     expect(await oneClick.text()).toContain("You are unsubscribed from");
-    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ? AND unitId = ?", recipient.contactId, recipient.unitId)).toBe(1);
+    expect(await appDb.db.unitOptOut.count({ where: { contactId: recipient.contactId, unitId: recipient.unitId } })).toBe(1);
     const tokenId = JSON.parse(Buffer.from(oldLink.split("/").at(-1)!.split(".")[1], "base64url").toString()).jti as string;
-    expect(appDb.count("SELECT COUNT(*) AS n FROM ConsentEvent WHERE source = 'ONE_CLICK' AND tokenId = ? AND contactId = ?", tokenId, recipient.contactId)).toBe(1);
+    expect(await appDb.db.consentEvent.count({ where: { source: "ONE_CLICK", tokenId, contactId: recipient.contactId } })).toBe(1);
 
     const newLink = await appDb.link("unsubscribe", recipient);
     expect(kidOf(newLink)).toBe(newKid);
@@ -125,11 +137,11 @@ describe("rotation, then retirement", () => {
   });
 
   it("retiring the last active key creates a new one that signs at once", async () => {
-    const [lastKid] = activeKids();
+    const [lastKid] = await activeKids();
     const answer = await http.post("/admin/keys", { intent: "retire", kid: lastKid }, { cookie: admin });
     const location = new URL(answer.headers.get("location")!, app.url);
     const replacement = location.searchParams.get("new")!;
-    expect(activeKids()).toEqual([replacement]);
+    expect(await activeKids()).toEqual([replacement]);
     expect(await pageText(await http.get(`${location.pathname}${location.search}`, { cookie: admin }))).toContain(
       `It was the last active key, so a new key, ${replacement}, was created and signs from now on.`,
     );
@@ -139,23 +151,25 @@ describe("rotation, then retirement", () => {
   });
 
   it("refuses to retire a key that is not active, with a 400 and no change", async () => {
-    const retiredKid = appDb.row<{ kid: string }>("SELECT kid FROM SigningKey WHERE retiredAt IS NOT NULL LIMIT 1").kid;
+    const retiredKid = (await appDb.db.signingKey.findFirst({ where: { retiredAt: { not: null } }, orderBy: { id: "asc" } }))!.kid;
     for (const kid of [retiredKid, "no-such-key", "../../etc"]) {
       const response = await http.post("/admin/keys", { intent: "retire", kid }, { cookie: admin });
       expect(response.status, kid).toBe(400);
     }
     expect((await http.post("/admin/keys", { intent: "burn" }, { cookie: admin })).status).toBe(400);
-    expect(activeKids()).toHaveLength(1);
+    expect(await activeKids()).toHaveLength(1);
   });
 
   it("records every rotation and retirement in the audit log", async () => {
-    const entries = appDb.rows<{ action: string; target: string; actorEmail: string; detail: string | null }>(
-      "SELECT action, target, actorEmail, detail FROM AuditEvent WHERE action LIKE 'key.%' ORDER BY id",
-    );
+    const entries = await appDb.db.auditEvent.findMany({
+      where: { action: { startsWith: "key." } },
+      orderBy: { id: "asc" },
+      select: { action: true, target: true, actorEmail: true, detail: true },
+    });
     expect(entries.map((e) => e.action)).toEqual(["key.rotate", "key.retire", "key.retire", "key.rotate"]);
     expect(entries.every((e) => e.actorEmail === "admin@example.com")).toBe(true);
     const [lastRetired, replacement] = entries.slice(2);
-    expect(JSON.parse(lastRetired.detail!)).toEqual({ replacedBy: replacement.target.replace("key:", "") });
+    expect(JSON.parse(lastRetired.detail!)).toEqual({ replacedBy: replacement.target!.replace("key:", "") });
     const page = await pageText(await http.get("/admin/audit?action=key.", { cookie: admin }));
     expect(page.match(/<code>key\.(rotate|retire)<\/code>/g)).toHaveLength(4);
     expect(page).not.toContain("<code>user.");
@@ -164,22 +178,20 @@ describe("rotation, then retirement", () => {
 
 describe("revocation", () => {
   it("asks the admin to type the key id, says how many links die, and then nothing the key signed works: page, one-click, preferences", async () => {
-    const other = appDb.row<{ contactId: number; unitId: number; topicId: number }>(
-      `SELECT s.contactId, t.unitId, s.topicId FROM Subscription s JOIN Topic t ON t.id = s.topicId JOIN BusinessUnit u ON u.id = t.unitId
-       WHERE u.slug = 'example-tax' AND s.channel = 'EMAIL' AND s.status = 'SUBSCRIBED' AND s.contactId <> ?
-         AND NOT EXISTS (SELECT 1 FROM UnitOptOut o WHERE o.contactId = s.contactId)
-         AND NOT EXISTS (SELECT 1 FROM GlobalOptOut g WHERE g.contactId = s.contactId)
-       ORDER BY s.contactId LIMIT 1`,
-      recipient.contactId,
-    );
-    const [kid] = activeKids();
+    const other = await taxSubscriber(recipient.contactId);
+    const [kid] = await activeKids();
+    // The app signs the emailed link, then another as it delivers the message (after answering):
+    // counting before the delivery would miss the second.
+    const delivered = () => appDb.db.transactionalMessage.count({ where: { toEmail: "jane.doe@example.com", template: "preference-link", status: "SENT" } });
+    const deliveredBefore = await delivered();
     await appSignsLinks();
+    await vi.waitFor(async () => expect(await delivered()).toBeGreaterThan(deliveredBefore), { timeout: 10_000, interval: 200 });
     const unsubscribeLink = await appDb.link("unsubscribe", other);
     const preferencesLink = await appDb.link("preferences", other);
     expect(kidOf(unsubscribeLink)).toBe(kid);
     // The keys page writes the app's pending counts before it reads them.
     await vi.waitFor(async () => expect((await keyRow(kid)).last7).toBeGreaterThan(0), { timeout: 10_000, interval: 200 });
-    const signed = appDb.row<{ n: number }>("SELECT SUM(u.count) AS n FROM SigningKeyUse u JOIN SigningKey k ON k.id = u.keyId WHERE k.kid = ?", kid).n;
+    const signed = (await signedWith(kid))!;
 
     const confirm = await pageText(await http.get(`/admin/keys?confirm=revoke&kid=${kid}`, { cookie: admin }));
     expect(confirm).toContain(`Revoke key ${kid}?`);
@@ -192,7 +204,7 @@ describe("revocation", () => {
       expect(refused.status).toBe(400);
       expect(await pageText(refused)).toContain(`Type the key id ${kid}`);
     }
-    expect(appDb.row<{ revokedAt: string | null }>("SELECT revokedAt FROM SigningKey WHERE kid = ?", kid).revokedAt).toBeNull();
+    expect((await appDb.db.signingKey.findUnique({ where: { kid } }))!.revokedAt).toBeNull();
     expect((await fetch(unsubscribeLink)).status).toBe(200);
 
     const revoked = await http.post("/admin/keys", { intent: "revoke", kid, confirmKid: kid }, { cookie: admin });
@@ -201,7 +213,7 @@ describe("revocation", () => {
     expect(location.searchParams.get("done")).toBe("revoked");
     // It was the only active key: a new one signs from now on.
     const replacement = location.searchParams.get("new")!;
-    expect(activeKids()).toEqual([replacement]);
+    expect(await activeKids()).toEqual([replacement]);
     expect(await pageText(await http.get(`${location.pathname}${location.search}`, { cookie: admin }))).toContain(`Key ${kid} is revoked`);
     expect((await keyRow(kid)).row).toMatch(/Revoked \d/);
 
@@ -210,7 +222,7 @@ describe("revocation", () => {
     expect(oneClick.status).toBe(410);
     const choice = await fetch(unsubscribeLink, { method: "POST", body: new URLSearchParams({ intent: "choose", choice: "unit" }), headers: { origin: app.url }, redirect: "manual" });
     expect(choice.status).toBe(410);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM UnitOptOut WHERE contactId = ?", other.contactId)).toBe(0);
+    expect(await appDb.db.unitOptOut.count({ where: { contactId: other.contactId } })).toBe(0);
     expect((await fetch(preferencesLink)).status).toBe(410);
     const opened = await fetch(preferencesLink, { method: "POST", headers: { origin: app.url }, redirect: "manual" });
     expect(opened.status).toBe(410);
@@ -218,7 +230,7 @@ describe("revocation", () => {
   });
 
   it("a retired key can be revoked too, and then its unsubscribe links stop opting out", async () => {
-    const retiredKey = appDb.row<{ kid: string; secret: string }>("SELECT kid, secret FROM SigningKey WHERE retiredAt IS NOT NULL AND revokedAt IS NULL ORDER BY id LIMIT 1");
+    const retiredKey = (await appDb.db.signingKey.findFirst({ where: { retiredAt: { not: null }, revokedAt: null }, orderBy: { id: "asc" }, select: { kid: true, secret: true } }))!;
     const link = await appDb.link("unsubscribe", recipient, retiredKey);
     expect((await fetch(link)).status).toBe(200);
     const revoked = await http.post("/admin/keys", { intent: "revoke", kid: retiredKey.kid, confirmKid: retiredKey.kid }, { cookie: admin });
@@ -229,11 +241,11 @@ describe("revocation", () => {
     expect((await http.post("/admin/keys", { intent: "revoke", kid: retiredKey.kid, confirmKid: retiredKey.kid }, { cookie: admin })).status).toBe(400);
   });
 
-  it("records each revocation with the number of links it stopped", () => {
-    const entries = appDb.rows<{ target: string; actorEmail: string; detail: string }>("SELECT target, actorEmail, detail FROM AuditEvent WHERE action = 'key.revoke' ORDER BY id");
+  it("records each revocation with the number of links it stopped", async () => {
+    const entries = await appDb.db.auditEvent.findMany({ where: { action: "key.revoke" }, orderBy: { id: "asc" }, select: { target: true, actorEmail: true, detail: true } });
     expect(entries).toHaveLength(2);
     expect(entries.every((e) => e.actorEmail === "admin@example.com")).toBe(true);
-    expect(JSON.parse(entries[0].detail)).toMatchObject({ linksStopped: expect.any(Number) });
-    expect(JSON.parse(entries[0].detail).linksStopped).toBeGreaterThan(0);
+    expect(JSON.parse(entries[0].detail!)).toMatchObject({ linksStopped: expect.any(Number) });
+    expect(JSON.parse(entries[0].detail!).linksStopped).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
-import { sqliteTime } from "../helpers/app-database.ts";
+import type { ConsentEvent, Prisma } from "~/generated/prisma/client.ts";
 import { nextIp } from "../helpers/accounts-http.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
@@ -13,27 +13,11 @@ const { app, appDb, http } = useRunningApp();
 let admin: string;
 let adminId: number;
 
-type Row = {
-  id: number;
-  contactId: number | null;
-  unitId: number | null;
-  topicId: number | null;
-  channel: string | null;
-  action: string;
-  source: string;
-  changed: number;
-  actor: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  tokenId: string | null;
-  campaignId: number | null;
-  detail: string | null;
-  createdAt: string;
-};
+type Row = ConsentEvent;
 let events: Row[];
 let units: { id: number; slug: string; topics: { id: number; slug: string }[] }[];
 const DAY = 86_400_000;
-const ACTIONS = [
+const ACTIONS: ConsentEvent["action"][] = [
   "SUBSCRIBE",
   "UNSUBSCRIBE",
   "UNIT_OPT_OUT",
@@ -45,7 +29,7 @@ const ACTIONS = [
   "SUPPRESS",
   "EXPORT",
 ];
-const SOURCES = ["ONE_CLICK", "LINK_PAGE", "PREFERENCE_CENTER", "IMPORT", "ADMIN", "API", "BOUNCE", "COMPLAINT", "EXPIRY"];
+const SOURCES: ConsentEvent["source"][] = ["ONE_CLICK", "LINK_PAGE", "PREFERENCE_CENTER", "IMPORT", "ADMIN", "API", "BOUNCE", "COMPLAINT", "EXPIRY"];
 const today = new Date().toISOString().slice(0, 10);
 const dayOf = (offset: number) => new Date(Date.parse(`${today}T00:00:00Z`) + offset * DAY).toISOString().slice(0, 10);
 
@@ -59,24 +43,21 @@ function random(seed: number) {
   };
 }
 
-function generateEvents(count: number) {
+async function generateEvents(count: number) {
   const rand = random(7421);
   const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
-  const contactIds = appDb.rows<{ id: number }>("SELECT id FROM Contact ORDER BY id").map((c) => c.id);
-  const insert = appDb.sqlite.prepare(
-    `INSERT INTO ConsentEvent (contactId, unitId, topicId, channel, action, changed, source, actor, ip, userAgent, tokenId, campaignId, detail, createdAt)
-     VALUES (@contactId, @unitId, @topicId, @channel, @action, @changed, @source, @actor, @ip, @userAgent, @tokenId, @campaignId, @detail, @createdAt)`,
-  );
-  const add = (at: Date, overrides: Record<string, unknown> = {}) => {
+  const contactIds = (await appDb.db.contact.findMany({ orderBy: { id: "asc" }, select: { id: true } })).map((c) => c.id);
+  const rows: Prisma.ConsentEventCreateManyInput[] = [];
+  const add = (at: Date, overrides: Partial<Prisma.ConsentEventCreateManyInput> = {}) => {
     const unit = rand() < 0.15 ? null : pick(units);
     const topic = unit && rand() < 0.6 ? pick(unit.topics) : null;
-    insert.run({
+    rows.push({
       contactId: rand() < 0.1 ? null : pick(contactIds),
       unitId: unit?.id ?? null,
       topicId: topic?.id ?? null,
-      channel: pick(["EMAIL", "POSTAL", "PHONE"]),
+      channel: pick(["EMAIL", "POSTAL", "PHONE"] as const),
       action: pick(ACTIONS),
-      changed: rand() < 0.8 ? 1 : 0,
+      changed: rand() < 0.8,
       source: pick(SOURCES),
       actor: pick([`user:${adminId}`, "contact:12", "system", "=cmd|' /C calc'!A0"]),
       ip: pick(["203.0.113.5", "2001:db8::7", null]),
@@ -84,7 +65,7 @@ function generateEvents(count: number) {
       tokenId: rand() < 0.4 ? `tok-${Math.floor(rand() * 1e9).toString(36)}` : null,
       campaignId: rand() < 0.3 ? pick([9001, 9002, 9003]) : null,
       detail: pick([JSON.stringify({ reason: "MANUAL", note: 'said "stop", twice' }), JSON.stringify({ basis: "EXPRESS" }), null]),
-      createdAt: sqliteTime(at),
+      createdAt: at,
       ...overrides,
     });
   };
@@ -97,19 +78,20 @@ function generateEvents(count: number) {
     [dayOf(-3), "23:59:59.999"],
     [dayOf(-2), "00:00:00.000"],
   ]) {
-    add(new Date(`${day}T${time}Z`), { unitId: units[0].id, topicId: null, action: "UNIT_OPT_OUT", changed: 1, source: "ONE_CLICK" });
+    add(new Date(`${day}T${time}Z`), { unitId: units[0].id, topicId: null, action: "UNIT_OPT_OUT", changed: true, source: "ONE_CLICK" });
   }
+  await appDb.db.consentEvent.createMany({ data: rows });
 }
 
 beforeAll(async () => {
   admin = await http.signInAs(DEMO.admin);
-  adminId = appDb.row<{ id: number }>("SELECT id FROM User WHERE email = 'admin@example.com'").id;
-  units = appDb.rows<{ id: number; slug: string }>("SELECT id, slug FROM BusinessUnit ORDER BY id").map((u) => ({
-    ...u,
-    topics: appDb.rows<{ id: number; slug: string }>("SELECT id, slug FROM Topic WHERE unitId = ? ORDER BY id", u.id),
-  }));
-  generateEvents(1500);
-  events = appDb.rows<Row>("SELECT * FROM ConsentEvent ORDER BY id DESC");
+  adminId = (await appDb.db.user.findUnique({ where: { email: "admin@example.com" } }))!.id;
+  units = await appDb.db.businessUnit.findMany({
+    orderBy: { id: "asc" },
+    select: { id: true, slug: true, topics: { orderBy: { id: "asc" }, select: { id: true, slug: true } } },
+  });
+  await generateEvents(1500);
+  events = await appDb.db.consentEvent.findMany({ orderBy: { id: "desc" } });
 });
 
 const decode = (text: string) => text.replace(/&amp;/g, "&");
@@ -133,16 +115,21 @@ async function downloadCsv(query: string, ip = nextIp()) {
   return fetch(`${app.url}/admin/ledger.csv${query}`, { method: "POST", redirect: "manual", headers: { cookie: admin, "x-forwarded-for": ip } });
 }
 
-const at = (row: Row) => Date.parse(row.createdAt);
+const at = (row: Row) => row.createdAt.getTime();
 const unitId = (slug: string) => units.find((u) => u.slug === slug)!.id;
 
 describe("searching the ledger", () => {
   it("by each filter lists exactly the matching events, newest first", async () => {
     const tax = unitId("example-tax");
     const taxTopic = units.find((u) => u.id === tax)!.topics[1];
-    const person = appDb.row<{ id: number; email: string }>(
-      "SELECT c.id, c.email FROM Contact c JOIN ConsentEvent e ON e.contactId = c.id GROUP BY c.id ORDER BY COUNT(*) DESC LIMIT 1",
-    );
+    // The contact with the most events.
+    const [busiest] = await appDb.db.consentEvent.groupBy({
+      by: ["contactId"],
+      where: { contactId: { not: null } },
+      orderBy: [{ _count: { contactId: "desc" } }, { contactId: "asc" }],
+      take: 1,
+    });
+    const person = (await appDb.db.contact.findUnique({ where: { id: busiest.contactId! }, select: { id: true, email: true } }))!;
     const from = Date.parse(`${dayOf(-10)}T00:00:00Z`);
     const to = Date.parse(`${dayOf(-2)}T00:00:00Z`);
     const cases: [string, (r: Row) => boolean][] = [
@@ -167,11 +154,10 @@ describe("searching the ledger", () => {
   });
 
   it("includes the whole 'to' day and nothing of the day after, nor of the day before 'from'", async () => {
-    const edge = (day: string, time: string) =>
-      appDb.row<{ id: number }>("SELECT id FROM ConsentEvent WHERE createdAt = ?", sqliteTime(new Date(`${day}T${time}Z`))).id;
+    const edge = async (day: string, time: string) => (await appDb.db.consentEvent.findFirst({ where: { createdAt: new Date(`${day}T${time}Z`) } }))!.id;
     const listed = new Set(await listedIds(`?action=UNIT_OPT_OUT&source=ONE_CLICK&from=${dayOf(-10)}&to=${dayOf(-3)}`));
-    const inside = [edge(dayOf(-10), "00:00:00.000"), edge(dayOf(-3), "23:59:59.999")];
-    const outside = [edge(dayOf(-11), "23:59:59.999"), edge(dayOf(-2), "00:00:00.000")];
+    const inside = [await edge(dayOf(-10), "00:00:00.000"), await edge(dayOf(-3), "23:59:59.999")];
+    const outside = [await edge(dayOf(-11), "23:59:59.999"), await edge(dayOf(-2), "00:00:00.000")];
     expect(inside).toHaveLength(2);
     expect(outside).toHaveLength(2);
     for (const id of inside) expect(listed.has(id), `event ${id}`).toBe(true);
@@ -182,22 +168,20 @@ describe("searching the ledger", () => {
     const row = events.find(
       (r) => r.contactId !== null && r.topicId !== null && r.tokenId !== null && r.campaignId !== null && r.actor === `user:${adminId}` && r.ip,
     )!;
+    const emailOf = async (contactId: number | null) => (await appDb.db.contact.findUnique({ where: { id: contactId! } }))!.email;
     const html = await (
       await http.get(
-        `/admin/ledger?campaign=${row.campaignId}&email=${encodeURIComponent(appDb.row<{ email: string }>("SELECT email FROM Contact WHERE id = ?", row.contactId).email)}`,
+        `/admin/ledger?campaign=${row.campaignId}&email=${encodeURIComponent(await emailOf(row.contactId))}`,
         { cookie: admin },
       )
     ).text();
     const tr = html.match(new RegExp(`<tr data-event-id="${row.id}">([\\s\\S]*?)</tr>`))![1];
     const cells = [...tr.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1].replace(/<!-- -->/g, "").replace(/<[^>]+>/g, ""));
-    const topic = appDb.row<{ name: string; unitName: string }>(
-      "SELECT t.name, u.displayName AS unitName FROM Topic t JOIN BusinessUnit u ON u.id = t.unitId WHERE t.id = ?",
-      row.topicId,
-    );
+    const topic = (await appDb.db.topic.findUnique({ where: { id: row.topicId! }, select: { name: true, unit: { select: { displayName: true } } } }))!;
     expect(cells).toHaveLength(12);
-    expect(cells[1]).toBe(appDb.row<{ email: string }>("SELECT email FROM Contact WHERE id = ?", row.contactId).email);
+    expect(cells[1]).toBe(await emailOf(row.contactId));
     expect(cells[2]).toBe(
-      row.unitId === null ? "—" : appDb.row<{ displayName: string }>("SELECT displayName FROM BusinessUnit WHERE id = ?", row.unitId).displayName,
+      row.unitId === null ? "—" : (await appDb.db.businessUnit.findUnique({ where: { id: row.unitId } }))!.displayName,
     );
     expect(decode(cells[3])).toBe(decode(topic.name));
     expect(cells[7]).toBe(row.changed ? "changed" : "no-op (already so)");
@@ -235,7 +219,7 @@ describe("searching the ledger", () => {
 describe("the CSV export", () => {
   it("holds exactly what the page lists for the same filters, with every field as stored, and is recorded with its row count", async () => {
     for (const query of ["?unit=example-insurance", `?source=LINK_PAGE&from=${dayOf(-20)}&to=${dayOf(-1)}`, "?campaign=9001&action=SUBSCRIBE"]) {
-      const auditsBefore = appDb.count("SELECT COUNT(*) AS n FROM AuditEvent WHERE action = 'ledger.export'");
+      const auditsBefore = await appDb.db.auditEvent.count({ where: { action: "ledger.export" } });
       const response = await downloadCsv(query, "203.0.113.90");
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
@@ -277,12 +261,10 @@ describe("the CSV export", () => {
         expect(r[13]).toBe(e.userAgent ?? "");
         expect(r[17]).toBe(e.detail ?? "");
       }
-      expect(appDb.count("SELECT COUNT(*) AS n FROM AuditEvent WHERE action = 'ledger.export'")).toBe(auditsBefore + 1);
-      const audit = appDb.row<{ actorUserId: number; ip: string; detail: string }>(
-        "SELECT * FROM AuditEvent WHERE action = 'ledger.export' ORDER BY id DESC",
-      );
+      expect(await appDb.db.auditEvent.count({ where: { action: "ledger.export" } })).toBe(auditsBefore + 1);
+      const audit = (await appDb.db.auditEvent.findFirst({ where: { action: "ledger.export" }, orderBy: { id: "desc" } }))!;
       expect(audit).toMatchObject({ actorUserId: adminId, ip: "203.0.113.90" });
-      const detail = JSON.parse(audit.detail) as { filters: Record<string, unknown>; rows: number };
+      const detail = JSON.parse(audit.detail!) as { filters: Record<string, unknown>; rows: number };
       expect(detail.rows).toBe(rows.length);
       expect(detail.filters).toEqual(Object.fromEntries([...new URLSearchParams(query)].map(([k, v]) => [k, k === "campaign" ? Number(v) : v])));
     }
@@ -379,14 +361,16 @@ describe("the daily chart", () => {
     expect(shown).toEqual(expected);
     const total = [...expected.values()].reduce((n, d) => n + d.optIns + d.optOuts, 0);
     expect(total).toBeGreaterThan(30);
-    // And one plain SQL count over the whole period, as an auditor would run it.
-    const sqlTotal = appDb.count(
-      `SELECT COUNT(*) AS n FROM ConsentEvent WHERE unitId = ? AND changed = 1 AND action IN ('SUBSCRIBE','UNIT_OPT_IN','GLOBAL_OPT_IN','UNSUBSCRIBE','UNIT_OPT_OUT','GLOBAL_OPT_OUT') AND createdAt >= ? AND createdAt < ?`,
-      unitId("example-travel"),
-      `${from}T00:00:00.000+00:00`,
-      `${dayOf(1)}T00:00:00.000+00:00`,
-    );
-    expect(total).toBe(sqlTotal);
+    // And one direct count over the whole period, as an auditor would run it.
+    const directTotal = await appDb.db.consentEvent.count({
+      where: {
+        unitId: unitId("example-travel"),
+        changed: true,
+        action: { in: ["SUBSCRIBE", "UNIT_OPT_IN", "GLOBAL_OPT_IN", "UNSUBSCRIBE", "UNIT_OPT_OUT", "GLOBAL_OPT_OUT"] },
+        createdAt: { gte: new Date(`${from}T00:00:00.000Z`), lt: new Date(`${dayOf(1)}T00:00:00.000Z`) },
+      },
+    });
+    expect(total).toBe(directTotal);
   });
 
   it("covers the last 30 days by default, and every unit at once (global changes) when no unit is chosen", async () => {

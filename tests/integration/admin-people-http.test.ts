@@ -30,13 +30,10 @@ function postForm(path: string, fields: [string, string][], cookie: string | nul
 /** Text of a page with React's text separators removed. */
 const pageText = async (response: Response) => (await response.text()).replaceAll("<!-- -->", "");
 
-const userIdOf = (email: string) => appDb.row<{ id: number }>("SELECT id FROM User WHERE email = ?", email).id;
+const userIdOf = async (email: string) => (await appDb.db.user.findUnique({ where: { email } }))!.id;
 
 const auditRows = (target: string) =>
-  appDb.rows<{ action: string; actorEmail: string; detail: string | null; ip: string | null; userAgent: string | null }>(
-    "SELECT action, actorEmail, detail, ip, userAgent FROM AuditEvent WHERE target = ? ORDER BY id",
-    target,
-  );
+  appDb.db.auditEvent.findMany({ where: { target }, orderBy: { id: "asc" }, select: { action: true, actorEmail: true, detail: true, ip: true, userAgent: true } });
 
 /** The invitation link in the newest message to an address (waits for the send). */
 async function inviteLinkTo(email: string): Promise<string> {
@@ -59,7 +56,7 @@ async function invite(email: string, role: "MARKETER" | "ADMIN", unitSlugs: stri
     admin,
   );
   expect(response.status, await response.clone().text()).toBe(302);
-  const id = userIdOf(email.toLowerCase());
+  const id = await userIdOf(email.toLowerCase());
   expect(response.headers.get("location")).toBe(`/admin/people/${id}?done=invited`);
   return id;
 }
@@ -71,15 +68,15 @@ async function accept(email: string) {
 
 beforeAll(async () => {
   [admin, taxMarketer, subscriber] = await Promise.all([DEMO.admin, DEMO.taxMarketer, DEMO.subscriber].map(http.signInAs));
-  adminId = userIdOf("admin@example.com");
-  units = Object.fromEntries(appDb.rows<{ slug: string; id: number }>("SELECT slug, id FROM BusinessUnit").map((u) => [u.slug, u.id]));
+  adminId = await userIdOf("admin@example.com");
+  units = Object.fromEntries((await appDb.db.businessUnit.findMany({ select: { slug: true, id: true } })).map((u) => [u.slug, u.id]));
 });
 
 describe("who may see the admin pages", () => {
   const pages = () => ["/admin/people", "/admin/people/invite", `/admin/people/${adminId}`, "/admin/audit", "/admin/keys"];
 
   it("answers marketers and subscribers 404 on GET and POST, and changes nothing", async () => {
-    const before = appDb.count("SELECT COUNT(*) AS n FROM AuditEvent");
+    const before = (await appDb.db.auditEvent.count());
     for (const cookie of [taxMarketer, subscriber]) {
       for (const path of pages()) {
         expect((await http.get(path, { cookie })).status, `GET ${path}`).toBe(404);
@@ -88,9 +85,9 @@ describe("who may see the admin pages", () => {
       }
       expect((await http.post("/admin/keys", { intent: "rotate" }, { cookie })).status).toBe(404);
     }
-    expect(appDb.count("SELECT COUNT(*) AS n FROM AuditEvent")).toBe(before);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM User WHERE email = 'sneaky@example.com'")).toBe(0);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM User WHERE accessRevokedAt IS NOT NULL")).toBe(0);
+    expect((await appDb.db.auditEvent.count())).toBe(before);
+    expect((await appDb.db.user.count({ where: { email: "sneaky@example.com" } }))).toBe(0);
+    expect((await appDb.db.user.count({ where: { accessRevokedAt: { not: null } } }))).toBe(0);
   });
 
   it("sends people who are not signed in to /login", async () => {
@@ -119,7 +116,7 @@ describe("inviting", () => {
     const person = await pageText(await http.get(`/admin/people/${id}?done=invited`, { cookie: admin }));
     expect(person).toContain("Invitation sent.");
     expect(person).toContain("Invited — link works until");
-    expect(appDb.row("SELECT passwordHash, emailVerifiedAt FROM User WHERE id = ?", id)).toEqual({ passwordHash: null, emailVerifiedAt: null });
+    expect((await appDb.db.user.findUnique({ where: { id }, select: { passwordHash: true, emailVerifiedAt: true } }))).toEqual({ passwordHash: null, emailVerifiedAt: null });
     // Nobody can sign in before accepting.
     expect((await http.post("/login", { intent: "password", email: "sam.marketer@example.com", password: NEW_PASSWORD })).status).toBe(401);
 
@@ -148,15 +145,15 @@ describe("inviting", () => {
     const list = await pageText(await http.get("/admin/people", { cookie: admin }));
     expect(list).toContain("Sam Marketer");
     expect(list).toContain("Example Tax, Example Travel");
-    expect(auditRows(`user:${id}`).map((e) => [e.action, e.actorEmail])).toEqual([
+    expect((await auditRows(`user:${id}`)).map((e) => [e.action, e.actorEmail])).toEqual([
       ["user.invite", "admin@example.com"],
       ["user.accept", "sam.marketer@example.com"],
     ]);
-    expect(auditRows(`user:${id}`)[0]).toMatchObject({ ip: expect.stringMatching(/^198\.18\./), userAgent: "node" });
+    expect((await auditRows(`user:${id}`))[0]).toMatchObject({ ip: expect.stringMatching(/^198\.18\./), userAgent: "node" });
   });
 
   it("answers bad input with a 400 that names the field, and writes nothing", async () => {
-    const users = appDb.count("SELECT COUNT(*) AS n FROM User");
+    const users = (await appDb.db.user.count());
     const cases: [[string, string][], string][] = [
       [[["email", "not-an-address"], ["role", "MARKETER"]], "Enter a valid email address"],
       [[["email", "jane.doe@example.com"], ["role", "MARKETER"]], "belongs to a subscriber account"],
@@ -170,7 +167,7 @@ describe("inviting", () => {
       expect(response.status, message).toBe(400);
       expect(await pageText(response)).toContain(message);
     }
-    expect(appDb.count("SELECT COUNT(*) AS n FROM User")).toBe(users);
+    expect((await appDb.db.user.count())).toBe(users);
   });
 
   it("a new invitation replaces the earlier link", async () => {
@@ -186,7 +183,7 @@ describe("inviting", () => {
     expect((await http.get(http.pathOf(first))).status).toBe(400);
     const accepted = await http.post(http.pathOf(second), { password: NEW_PASSWORD });
     expect(accepted.headers.get("location")).toBe("/campaigns");
-    expect(auditRows(`user:${id}`).map((e) => e.action)).toEqual(["user.invite", "user.reinvite", "user.accept"]);
+    expect((await auditRows(`user:${id}`)).map((e) => e.action)).toEqual(["user.invite", "user.reinvite", "user.accept"]);
   });
 });
 
@@ -195,11 +192,11 @@ describe("units and roles", () => {
     const id = await invite("units.person@example.com", "MARKETER", ["example-tax"]);
     const response = await postForm(`/admin/people/${id}`, [["intent", "units"], ["units", String(units["example-insurance"])], ["units", String(units["example-travel"])]], admin);
     expect(response.headers.get("location")).toBe(`/admin/people/${id}?done=units`);
-    expect(appDb.rows<{ slug: string }>("SELECT u.slug FROM Membership m JOIN BusinessUnit u ON u.id = m.unitId WHERE m.userId = ? ORDER BY u.slug", id)).toEqual([
+    expect((await appDb.db.businessUnit.findMany({ where: { memberships: { some: { userId: id } } }, orderBy: { slug: "asc" }, select: { slug: true } }))).toEqual([
       { slug: "example-insurance" },
       { slug: "example-travel" },
     ]);
-    const entry = auditRows(`user:${id}`).find((e) => e.action === "user.units")!;
+    const entry = (await auditRows(`user:${id}`)).find((e) => e.action === "user.units")!;
     expect(JSON.parse(entry.detail!)).toEqual({ added: ["example-insurance", "example-travel"], removed: ["example-tax"] });
     const page = await pageText(await http.get(`/admin/people/${id}?done=units`, { cookie: admin }));
     expect(page).toContain("Units saved.");
@@ -214,7 +211,7 @@ describe("units and roles", () => {
     const response = await postForm(`/admin/people/${id}`, [["intent", "role"], ["role", "ADMIN"]], admin);
     expect(response.headers.get("location")).toBe(`/admin/people/${id}?done=role`);
     expect((await http.get("/admin/people", { cookie })).status).toBe(200);
-    expect(JSON.parse(auditRows(`user:${id}`).find((e) => e.action === "user.role")!.detail!)).toMatchObject({ from: "MARKETER", to: "ADMIN" });
+    expect(JSON.parse((await auditRows(`user:${id}`)).find((e) => e.action === "user.role")!.detail!)).toMatchObject({ from: "MARKETER", to: "ADMIN" });
 
     const own = await postForm(`/admin/people/${adminId}`, [["intent", "role"], ["role", "MARKETER"]], admin);
     expect(own.status).toBe(400);
@@ -222,11 +219,11 @@ describe("units and roles", () => {
     const ownRevoke = await postForm(`/admin/people/${adminId}`, [["intent", "revoke"]], admin);
     expect(ownRevoke.status).toBe(400);
     expect(await pageText(ownRevoke)).toContain("You cannot revoke your own access.");
-    expect(appDb.row("SELECT role, accessRevokedAt FROM User WHERE id = ?", adminId)).toEqual({ role: "ADMIN", accessRevokedAt: null });
+    expect((await appDb.db.user.findUnique({ where: { id: adminId }, select: { role: true, accessRevokedAt: true } }))).toEqual({ role: "ADMIN", accessRevokedAt: null });
   });
 
   it("answers a person that is not staff, or an unknown intent, without a 500", async () => {
-    const janeId = userIdOf("jane.doe@example.com");
+    const janeId = await userIdOf("jane.doe@example.com");
     expect((await http.get(`/admin/people/${janeId}`, { cookie: admin })).status).toBe(404);
     expect((await postForm(`/admin/people/${janeId}`, [["intent", "revoke"]], admin)).status).toBe(404);
     expect((await http.get("/admin/people/not-a-number", { cookie: admin })).status).toBe(404);
@@ -253,8 +250,8 @@ describe("revoking access", () => {
     expect(refused.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect((await pageText(refused)).replaceAll("leaver@example.com", "X")).toBe((await pageText(unknown)).replaceAll("nobody.at.all@example.com", "X"));
-    const messages = () => appDb.count("SELECT COUNT(*) AS n FROM TransactionalMessage WHERE toEmail = 'leaver@example.com'");
-    const mailed = messages();
+    const messages = () => appDb.db.transactionalMessage.count({ where: { toEmail: "leaver@example.com" } });
+    const mailed = await messages();
     await http.post("/login", { intent: "link", email: "leaver@example.com" });
     await http.post("/forgot-password", { email: "leaver@example.com" });
     // Account mail goes out in the background: the same two requests for an account that may
@@ -262,20 +259,20 @@ describe("revoking access", () => {
     const control = await addMember(appDb);
     await http.post("/login", { intent: "link", email: control.email });
     await http.post("/forgot-password", { email: control.email });
-    await vi.waitFor(() => expect(messagesTo(appDb, control.email).map((m) => m.template).sort()).toEqual(["password-reset", "sign-in-link"]), { timeout: 10_000, interval: 50 });
-    expect(messages()).toBe(mailed);
+    await vi.waitFor(async () => expect((await messagesTo(appDb, control.email)).map((m) => m.template).sort()).toEqual(["password-reset", "sign-in-link"]), { timeout: 10_000, interval: 50 });
+    expect(await messages()).toBe(mailed);
     const list = await pageText(await http.get("/admin/people", { cookie: admin }));
     expect(list).toContain("Access revoked on");
     // Nothing deleted: the account and its units are kept.
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Membership WHERE userId = ?", id)).toBe(1);
+    expect((await appDb.db.membership.count({ where: { userId: id } }))).toBe(1);
 
     const restored = await postForm(`/admin/people/${id}`, [["intent", "restore"]], admin);
     expect(restored.headers.get("location")).toBe(`/admin/people/${id}?done=restored`);
     expect((await http.get("/campaigns", { cookie })).status).toBe(302);
     const again = await http.signIn("leaver@example.com", NEW_PASSWORD);
     expect((await http.get("/campaigns", { cookie: again })).status).toBe(200);
-    expect(auditRows(`user:${id}`).map((e) => e.action)).toEqual(["user.invite", "user.accept", "user.revoke", "user.restore"]);
-    expect(JSON.parse(auditRows(`user:${id}`)[2].detail!)).toEqual({ email: "leaver@example.com", sessionsEnded: 1 });
+    expect((await auditRows(`user:${id}`)).map((e) => e.action)).toEqual(["user.invite", "user.accept", "user.revoke", "user.restore"]);
+    expect(JSON.parse((await auditRows(`user:${id}`))[2].detail!)).toEqual({ email: "leaver@example.com", sessionsEnded: 1 });
   });
 });
 
@@ -312,7 +309,7 @@ describe("the audit log page", () => {
 
   it("pages with a keyset cursor: older entries on the next page, none repeated", async () => {
     // 100 entries a page: add rotations until a second page is needed.
-    while (appDb.count("SELECT COUNT(*) AS n FROM AuditEvent") <= 120) {
+    while ((await appDb.db.auditEvent.count()) <= 120) {
       expect((await http.post("/admin/keys", { intent: "rotate" }, { cookie: admin })).status).toBe(302);
     }
     const first = await pageText(await http.get("/admin/audit", { cookie: admin }));
@@ -321,7 +318,7 @@ describe("the audit log page", () => {
     const second = await pageText(await http.get(`/admin/audit?before=${next![1]}`, { cookie: admin }));
     const rowsOf = (html: string) => [...html.matchAll(/<tr>[\s\S]*?<\/tr>/g)].length - 1;
     expect(rowsOf(first)).toBe(100);
-    expect(rowsOf(second)).toBe(appDb.count("SELECT COUNT(*) AS n FROM AuditEvent") - 100);
+    expect(rowsOf(second)).toBe((await appDb.db.auditEvent.count()) - 100);
     expect(second).toContain("← Newest");
   });
 });

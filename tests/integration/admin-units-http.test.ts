@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyDkim } from "~/domain/mail/dkim.server.ts";
 import { startApp, type RunningApp } from "../helpers/app-server.ts";
 import { hashPassword } from "~/domain/accounts/passwords.server.ts";
-import { openAppDatabase, sqliteTime } from "../helpers/app-database.ts";
+import { openAppDatabase } from "../helpers/app-database.ts";
 import { httpClient, MEMBER_PASSWORD, nextIp } from "../helpers/accounts-http.ts";
 import { pythonDkimVerifies, requireDkimPython } from "../helpers/python-dkim.ts";
 import { plain, text } from "../helpers/page-text.ts";
@@ -33,8 +33,10 @@ beforeAll(async () => {
 });
 
 const asAdmin = (path: string, fields: Record<string, string>) => http.post(path, fields, { cookie: admin, ip: ADMIN_IP });
-const auditActions = (since: number) => appDb.rows<{ action: string; target: string; detail: string | null; actorEmail: string; ip: string | null }>("SELECT action, target, detail, actorEmail, ip FROM AuditEvent WHERE id > ? ORDER BY id", since);
-const lastAuditId = () => appDb.row<{ id: number | null }>("SELECT MAX(id) AS id FROM AuditEvent").id ?? 0;
+const auditActions = (since: number) =>
+  appDb.db.auditEvent.findMany({ where: { id: { gt: since } }, orderBy: { id: "asc" }, select: { action: true, target: true, detail: true, actorEmail: true, ip: true } });
+const lastAuditId = async () => (await appDb.db.auditEvent.aggregate({ _max: { id: true } }))._max.id ?? 0;
+const unitIdOf = async (slug: string) => (await appDb.db.businessUnit.findUnique({ where: { slug } }))!.id;
 
 function unitForm(slug: string, changes: Record<string, string> = {}): Record<string, string> {
   return {
@@ -91,18 +93,18 @@ describe("who may use the unit pages", () => {
   ];
 
   it("answers a marketer of the unit and a subscriber with 404 on every page and every POST, and changes nothing", async () => {
-    const before = lastAuditId();
-    const units = appDb.rows("SELECT * FROM BusinessUnit ORDER BY id");
-    const topics = appDb.rows("SELECT * FROM Topic ORDER BY id");
-    const categories = appDb.rows("SELECT * FROM ExemptCategory ORDER BY id");
+    const before = await lastAuditId();
+    const units = await appDb.db.businessUnit.findMany({ orderBy: { id: "asc" } });
+    const topics = await appDb.db.topic.findMany({ orderBy: { id: "asc" } });
+    const categories = await appDb.db.exemptCategory.findMany({ orderBy: { id: "asc" } });
     for (const cookie of [marketer, subscriber]) {
       for (const page of pages) expect((await http.get(page, { cookie })).status, `GET ${page}`).toBe(404);
       for (const [page, fields] of posts) expect((await http.post(page, fields, { cookie })).status, `POST ${page} ${fields.intent ?? ""}`).toBe(404);
     }
-    expect(appDb.rows("SELECT * FROM BusinessUnit ORDER BY id")).toEqual(units);
-    expect(appDb.rows("SELECT * FROM Topic ORDER BY id")).toEqual(topics);
-    expect(appDb.rows("SELECT * FROM ExemptCategory ORDER BY id")).toEqual(categories);
-    expect(auditActions(before)).toEqual([]);
+    expect(await appDb.db.businessUnit.findMany({ orderBy: { id: "asc" } })).toEqual(units);
+    expect(await appDb.db.topic.findMany({ orderBy: { id: "asc" } })).toEqual(topics);
+    expect(await appDb.db.exemptCategory.findMany({ orderBy: { id: "asc" } })).toEqual(categories);
+    expect((await auditActions(before))).toEqual([]);
   });
 
   it("sends people who are not signed in to the sign-in page", async () => {
@@ -112,19 +114,21 @@ describe("who may use the unit pages", () => {
       expect(response.headers.get("location"), page).toMatch(/^\/login/);
     }
     expect((await http.post("/admin/units/new", unitForm("anonymous"))).headers.get("location")).toMatch(/^\/login/);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM BusinessUnit WHERE slug = 'anonymous'")).toBe(0);
+    expect(await appDb.db.businessUnit.count({ where: { slug: "anonymous" } })).toBe(0);
   });
 
   it("takes the demo seed's units as they are: saving one unchanged changes nothing", async () => {
-    const before = lastAuditId();
-    for (const row of appDb.rows<Record<string, unknown>>("SELECT * FROM BusinessUnit ORDER BY id")) {
+    const before = await lastAuditId();
+    for (const row of await appDb.db.businessUnit.findMany({ orderBy: { id: "asc" } })) {
       // What the edit form posts: the stored values, empty for none, and an empty key box.
-      const fields = Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value === null ? "" : String(value)]));
+      const fields = Object.fromEntries(
+        Object.entries(row).map(([key, value]) => [key, value === null ? "" : value instanceof Date ? value.toISOString() : String(value)]),
+      );
       const response = await asAdmin(`/admin/units/${row.slug}`, { ...fields, intent: "save", dkimPrivateKey: "" });
       expect(response.status, String(row.slug)).toBe(302);
       expect(response.headers.get("location")).toBe(`/admin/units/${row.slug}?notice=unchanged`);
     }
-    expect(auditActions(before)).toEqual([]);
+    expect((await auditActions(before))).toEqual([]);
   });
 
   it("shows an admin the list, with what each unit still needs", async () => {
@@ -136,7 +140,7 @@ describe("who may use the unit pages", () => {
 
 describe("an admin's changes land, each with its audit entry", () => {
   it("creates a unit: bad fields are named with a 400, a good form redirects to the unit", async () => {
-    const before = lastAuditId();
+    const before = await lastAuditId();
     const bad = await asAdmin("/admin/units/new", unitForm("Acme Garden", { legalName: "", fromEmail: "news@elsewhere.example.org", logoUrl: "http://garden.example.com/logo.png", dkimPrivateKey: pem(KEY.privateKey) }));
     expect(bad.status).toBe(400);
     const page = await bad.text();
@@ -148,12 +152,12 @@ describe("an admin's changes land, each with its audit entry", () => {
     expect(said).toContain("paste it again");
     // The pasted key is not sent back.
     expect(page).not.toContain(pem(KEY.privateKey).split("\n")[2]);
-    expect(auditActions(before)).toEqual([]);
+    expect((await auditActions(before))).toEqual([]);
 
     const good = await asAdmin("/admin/units/new", unitForm("acme-garden"));
     expect(good.status).toBe(302);
     expect(good.headers.get("location")).toBe("/admin/units/acme-garden?notice=unit-created");
-    const [entry] = auditActions(before);
+    const [entry] = await auditActions(before);
     expect(entry).toMatchObject({ action: "unit.create", actorEmail: "admin@example.com", ip: ADMIN_IP });
     expect(JSON.parse(entry.detail!)).toEqual({ slug: "acme-garden", displayName: "Acme Garden" });
     const shown = await text(await http.get("/admin/units/acme-garden?notice=unit-created", { cookie: admin }));
@@ -162,7 +166,7 @@ describe("an admin's changes land, each with its audit entry", () => {
   });
 
   it("stores a DKIM key it never shows again, shows its record to publish, and names the changed fields", async () => {
-    const before = lastAuditId();
+    const before = await lastAuditId();
     const saved = await asAdmin("/admin/units/acme-garden", unitForm("ignored", { displayName: "Acme Garden Centre", dkimSelector: "pc2026", dkimPrivateKey: pem(KEY.privateKey) }));
     expect(saved.status).toBe(302);
     expect(saved.headers.get("location")).toBe("/admin/units/acme-garden?notice=saved");
@@ -170,25 +174,25 @@ describe("an admin's changes land, each with its audit entry", () => {
     for (const line of pem(KEY.privateKey).split("\n").slice(1, -2)) expect(page).not.toContain(line);
     expect(plain(page)).toMatch(/A key is stored \( ?RSA, 2048 bits; public key fingerprint SHA256:\S+ ?\)\. It is never shown again\./);
     expect(plain(page)).toContain(`v=DKIM1; k=rsa; p=${KEY.publicKey.export({ type: "spki", format: "der" }).toString("base64")}`);
-    expect(appDb.row<{ slug: string }>("SELECT slug FROM BusinessUnit WHERE displayName = 'Acme Garden Centre'").slug).toBe("acme-garden");
+    expect((await appDb.db.businessUnit.findFirst({ where: { displayName: "Acme Garden Centre" } }))!.slug).toBe("acme-garden");
 
-    const entries = auditActions(before).map((e) => ({ action: e.action, detail: JSON.parse(e.detail!) }));
+    const entries = (await auditActions(before)).map((e) => ({ action: e.action, detail: JSON.parse(e.detail!) }));
     expect(entries).toEqual([
       { action: "unit.update", detail: { slug: "acme-garden", changed: ["displayName", "dkimSelector", "dkimPrivateKey: added"] } },
     ]);
-    expect(JSON.stringify(appDb.rows("SELECT * FROM AuditEvent"))).not.toContain("PRIVATE KEY");
+    expect(JSON.stringify(await appDb.db.auditEvent.findMany())).not.toContain("PRIVATE KEY");
 
     // Replacing and removing are recorded as such; removing clears the selector with it.
     await asAdmin("/admin/units/acme-garden", unitForm("x", { displayName: "Acme Garden Centre", dkimSelector: "pc2026", dkimPrivateKey: pem(OTHER.privateKey) }));
     await asAdmin("/admin/units/acme-garden", unitForm("x", { displayName: "Acme Garden Centre", dkimSelector: "pc2026", removeDkimKey: "on" }));
-    expect(auditActions(before).slice(-2).map((e) => JSON.parse(e.detail!).changed)).toEqual([["dkimPrivateKey: replaced"], ["dkimSelector", "dkimPrivateKey: removed"]]);
-    expect(appDb.row("SELECT dkimPrivateKey, dkimSelector FROM BusinessUnit WHERE slug = 'acme-garden'")).toEqual({ dkimPrivateKey: null, dkimSelector: null });
+    expect((await auditActions(before)).slice(-2).map((e) => JSON.parse(e.detail!).changed)).toEqual([["dkimPrivateKey: replaced"], ["dkimSelector", "dkimPrivateKey: removed"]]);
+    expect(await appDb.db.businessUnit.findUnique({ where: { slug: "acme-garden" }, select: { dkimPrivateKey: true, dkimSelector: true } })).toEqual({ dkimPrivateKey: null, dkimSelector: null });
     expect(plain(await (await http.get("/admin/units/acme-garden", { cookie: admin })).text())).toContain("No DKIM key is stored: mail goes out unsigned");
   });
 
   it("creates, edits, archives and unarchives topics and categories, and deletes them only without history", async () => {
-    const before = lastAuditId();
-    const unitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'acme-garden'").id;
+    const before = await lastAuditId();
+    const unitId = await unitIdOf("acme-garden");
     const bad = await asAdmin("/admin/units/acme-garden/topics/new", { slug: "", name: "" });
     expect(bad.status).toBe(400);
     expect(await text(bad)).toContain("Choose at least one channel the topic is offered on.");
@@ -212,7 +216,7 @@ describe("an admin's changes land, each with its audit entry", () => {
       expect(response.status, `${page} ${fields.intent ?? "create"}`).toBe(302);
       expect(response.headers.get("location")).toBe(location);
     }
-    expect(auditActions(before).map((e) => [e.action, e.ip])).toEqual(
+    expect((await auditActions(before)).map((e) => [e.action, e.ip])).toEqual(
       [
         "topic.create",
         "topic.update",
@@ -228,9 +232,14 @@ describe("an admin's changes land, each with its audit entry", () => {
         "category.delete",
       ].map((action) => [action, ADMIN_IP]),
     );
-    expect(JSON.parse(auditActions(before)[1].detail!)).toEqual({ unit: "acme-garden", slug: "seed-tips", changed: ["name", "offersPostal"] });
-    expect(appDb.row("SELECT name, offersEmail, offersPostal, archivedAt FROM Topic WHERE unitId = ? AND slug = 'seed-tips'", unitId)).toEqual({ name: "Seed and sowing tips", offersEmail: 1, offersPostal: 1, archivedAt: null });
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Topic WHERE unitId = ? AND slug = 'typo-topic'", unitId)).toBe(0);
+    expect(JSON.parse((await auditActions(before))[1].detail!)).toEqual({ unit: "acme-garden", slug: "seed-tips", changed: ["name", "offersPostal"] });
+    expect(await appDb.db.topic.findUnique({ where: { unitId_slug: { unitId, slug: "seed-tips" } }, select: { name: true, offersEmail: true, offersPostal: true, archivedAt: true } })).toEqual({
+      name: "Seed and sowing tips",
+      offersEmail: true,
+      offersPostal: true,
+      archivedAt: null,
+    });
+    expect(await appDb.db.topic.count({ where: { unitId, slug: "typo-topic" } })).toBe(0);
 
     // A topic with subscriptions cannot be deleted: archive it instead.
     const refused = await asAdmin("/admin/units/example-tax/topics/offers", { intent: "delete" });
@@ -241,8 +250,8 @@ describe("an admin's changes land, each with its audit entry", () => {
 
 describe("an archived topic", () => {
   it("cannot be archived while a campaign on it is scheduled; once archived, the composer refuses it and the draft cannot be sent", async () => {
-    const unitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-tax'").id;
-    const topicId = appDb.row<{ id: number }>("SELECT id FROM Topic WHERE unitId = ? AND slug = 'webinars'", unitId).id;
+    const unitId = await unitIdOf("example-tax");
+    const topicId = (await appDb.db.topic.findUnique({ where: { unitId_slug: { unitId, slug: "webinars" } } }))!.id;
     const draft = { unitId: String(unitId), topicId: String(topicId), subject: "Spring webinars", preheader: "", bodyMarkdown: "Join us **live**.", intent: "save" };
     const created = await http.post("/campaigns/new", draft, { cookie: marketer });
     expect(created.status).toBe(302);
@@ -253,7 +262,7 @@ describe("an archived topic", () => {
     const refused = await asAdmin("/admin/units/example-tax/topics/webinars", { intent: "archive" });
     expect(refused.status).toBe(409);
     expect(await text(refused)).toContain(`A campaign is scheduled on this topic: “Spring webinars” (#${campaignPath.split("/").at(-1)}). Cancel its schedule`);
-    expect(appDb.row<{ archivedAt: string | null }>("SELECT archivedAt FROM Topic WHERE id = ?", topicId).archivedAt).toBeNull();
+    expect((await appDb.db.topic.findUnique({ where: { id: topicId } }))!.archivedAt).toBeNull();
 
     expect((await http.post(campaignPath, { intent: "cancel" }, { cookie: marketer })).status).toBe(200);
     expect((await asAdmin("/admin/units/example-tax/topics/webinars", { intent: "archive" })).status).toBe(302);
@@ -264,20 +273,20 @@ describe("an archived topic", () => {
     const send = await http.post(campaignPath, { intent: "send" }, { cookie: marketer });
     expect(send.status).toBe(400);
     expect(await text(send)).toContain("“Webinars and events” is archived: it takes no new campaigns. Edit the draft and choose another topic.");
-    expect(appDb.row("SELECT status, startedAt FROM Campaign WHERE id = ?", Number(campaignPath.split("/").at(-1)))).toEqual({ status: "DRAFT", startedAt: null });
+    expect(await appDb.db.campaign.findUnique({ where: { id: Number(campaignPath.split("/").at(-1)) }, select: { status: true, startedAt: true } })).toEqual({ status: "DRAFT", startedAt: null });
     // The composer no longer offers it.
     expect(await (await http.get("/campaigns/new", { cookie: marketer })).text()).not.toContain(`<option value="${topicId}">`);
   });
 
   it("is refused by an import, row by row, with the line and the reason", async () => {
-    const unitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-tax'").id;
+    const unitId = await unitIdOf("example-tax");
     const csv = [IMPORT_HEADER, "new.webinar.fan@example.com,Fan,webinars,email,express,2025-03-01,webinar signup", "new.tips.fan@example.com,Tips,tax-tips,email,express,2025-03-01,form"].join("\n");
     const response = await upload(unitId, csv, marketer);
     expect(response.status).toBe(200);
     const report = await text(response);
     expect(report).toContain(`Line 2: topic "webinars" is archived and takes no new subscriptions`);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Contact WHERE email = 'new.webinar.fan@example.com'")).toBe(0);
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Subscription s JOIN Contact c ON c.id = s.contactId WHERE c.email = 'new.tips.fan@example.com'")).toBe(1);
+    expect(await appDb.db.contact.count({ where: { email: "new.webinar.fan@example.com" } })).toBe(0);
+    expect(await appDb.db.subscription.count({ where: { contact: { email: "new.tips.fan@example.com" } } })).toBe(1);
   });
 });
 
@@ -291,21 +300,20 @@ describe("a new company, on an empty database with only its first admin", () => 
     empty = await startApp({ env: { SKIP_DEMO_SEED: "1" } });
     emptyDb = openAppDatabase(empty);
     // What the CLI's first-admin command leaves: one verified admin account and nothing else.
-    const now = sqliteTime(new Date());
-    emptyDb.sqlite
-      .prepare("INSERT INTO User (email, name, passwordHash, role, emailVerifiedAt, createdAt, updatedAt) VALUES (?, ?, ?, 'ADMIN', ?, ?, ?)")
-      .run("first.admin@tools.example.com", "First Admin", await hashPassword(MEMBER_PASSWORD), now, now, now);
+    await emptyDb.db.user.create({
+      data: { email: "first.admin@tools.example.com", name: "First Admin", passwordHash: await hashPassword(MEMBER_PASSWORD), role: "ADMIN", emailVerifiedAt: new Date() },
+    });
     web = httpClient(empty);
     first = await web.signIn("first.admin@tools.example.com");
   });
 
   afterAll(async () => {
-    emptyDb?.close();
+    await emptyDb?.close();
     await empty?.stop();
   });
 
   it("sets up a unit, a topic and a category through these pages, imports contacts and sends a campaign signed with the unit's DKIM key", { timeout: 60_000 }, async () => {
-    expect(emptyDb.count("SELECT COUNT(*) AS n FROM BusinessUnit")).toBe(0);
+    expect(await emptyDb.db.businessUnit.count()).toBe(0);
     expect(await text(await web.get("/admin/units", { cookie: first }))).toContain("No business units yet.");
     const post = (page: string, fields: Record<string, string>) => web.post(page, fields, { cookie: first });
     const unit = unitForm("acme-tools", { displayName: "Acme Tools", legalName: "Acme Tools Ltd", fromName: "Acme Tools", fromEmail: "news@tools.example.com", sendingDomain: "tools.example.com", replyTo: "", contactUrl: "", logoUrl: "", dkimSelector: "pc2026", dkimPrivateKey: pem(KEY.privateKey) });
@@ -316,20 +324,20 @@ describe("a new company, on an empty database with only its first admin", () => 
     expect(plain(page)).toContain("ready to send");
     const record = plain(/<code class="txt-value">([^<]+)<\/code>/.exec(page)![1]).trim();
 
-    const unitId = emptyDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'acme-tools'").id;
-    const topicId = emptyDb.row<{ id: number }>("SELECT id FROM Topic WHERE unitId = ? AND slug = 'new-tools'", unitId).id;
+    const unitId = (await emptyDb.db.businessUnit.findUnique({ where: { slug: "acme-tools" } }))!.id;
+    const topicId = (await emptyDb.db.topic.findUnique({ where: { unitId_slug: { unitId, slug: "new-tools" } } }))!.id;
     const form = new FormData();
     form.set("unitId", String(unitId));
     form.set("file", new Blob([[IMPORT_HEADER, "tool.fan.1@example.com,Fan One,new-tools,email,express,2025-04-01,shop", "tool.fan.2@example.com,Fan Two,new-tools,email,express,2025-04-01,shop"].join("\n")], { type: "text/csv" }), "contacts.csv");
     const imported = await fetch(`${empty.url}/contacts/import`, { method: "POST", body: form, headers: { cookie: first, "x-forwarded-for": nextIp() } });
     expect(imported.status).toBe(200);
-    expect(emptyDb.count("SELECT COUNT(*) AS n FROM Subscription WHERE topicId = ? AND status = 'SUBSCRIBED'", topicId)).toBe(2);
+    expect(await emptyDb.db.subscription.count({ where: { topicId, status: "SUBSCRIBED" } })).toBe(2);
 
     const created = await post("/campaigns/new", { unitId: String(unitId), topicId: String(topicId), subject: "New drills are in", preheader: "", bodyMarkdown: "See the **new drills**.", intent: "save" });
     expect(created.status).toBe(302);
     const campaignId = Number(created.headers.get("location")!.split("/").at(-1));
     expect(await text(await post(`/campaigns/${campaignId}`, { intent: "send" }))).toContain("Sending has started.");
-    await vi.waitFor(() => expect(emptyDb.count("SELECT COUNT(*) AS n FROM Delivery WHERE campaignId = ? AND status = 'SENT'", campaignId)).toBe(2), { timeout: 20_000, interval: 200 });
+    await vi.waitFor(async () => expect(await emptyDb.db.delivery.count({ where: { campaignId, status: "SENT" } })).toBe(2), { timeout: 20_000, interval: 200 });
 
     const messages = fs
       .readdirSync(empty.outboxDir)
@@ -347,6 +355,6 @@ describe("a new company, on an empty database with only its first admin", () => 
       expect(await verifyDkim(raw, lookup)).toEqual({ pass: true, domain: "tools.example.com", selector: "pc2026", algorithm: "rsa-sha256" });
       expect(pythonDkimVerifies(python, raw, "pc2026", "tools.example.com", record)).toBe(true);
     }
-    expect(emptyDb.rows<{ action: string }>("SELECT action FROM AuditEvent ORDER BY id").map((e) => e.action)).toEqual(["unit.create", "topic.create", "category.create"]);
+    expect((await emptyDb.db.auditEvent.findMany({ orderBy: { id: "asc" } })).map((e) => e.action)).toEqual(["unit.create", "topic.create", "category.create"]);
   });
 });

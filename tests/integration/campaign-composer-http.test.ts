@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { sqliteTime } from "../helpers/app-database.ts";
 import { plain, text } from "../helpers/page-text.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
@@ -16,13 +15,13 @@ let nobodyId: number;
 
 beforeAll(async () => {
   marketer = await http.signInAs(DEMO.taxMarketer);
-  unitId = appDb.row<{ id: number }>("SELECT id FROM BusinessUnit WHERE slug = 'example-tax'").id;
-  tipsId = appDb.row<{ id: number }>("SELECT id FROM Topic WHERE unitId = ? AND slug = 'tax-tips'", unitId).id;
-  nobodyId = Number(
-    appDb.sqlite
-      .prepare("INSERT INTO Topic (unitId, slug, name, description, offersEmail, offersPostal, offersPhone, createdAt) VALUES (?, 'nobody-yet', 'Nobody yet', '', 1, 0, 0, ?)")
-      .run(unitId, sqliteTime(new Date())).lastInsertRowid,
-  );
+  unitId = (await appDb.db.businessUnit.findUnique({ where: { slug: "example-tax" } }))!.id;
+  tipsId = (await appDb.db.topic.findUnique({ where: { unitId_slug: { unitId, slug: "tax-tips" } } }))!.id;
+  nobodyId = (
+    await appDb.db.topic.create({
+      data: { unitId, slug: "nobody-yet", name: "Nobody yet", description: "", offersEmail: true, offersPostal: false, offersPhone: false },
+    })
+  ).id;
 });
 
 const fields = (changes: Record<string, string> = {}) => ({ unitId: String(unitId), topicId: String(tipsId), subject: "Spring tips", preheader: "", bodyMarkdown: "File **early**.", ...changes });
@@ -32,11 +31,11 @@ async function newDraft(changes: Record<string, string> = {}): Promise<string> {
   expect(created.status).toBe(302);
   return created.headers.get("location")!;
 }
-const campaign = (path: string) =>
-  appDb.row<{ status: string; subject: string; topicId: number; scheduledAt: string | null; scheduleTimeZone: string | null }>(
-    "SELECT status, subject, topicId, scheduledAt, scheduleTimeZone FROM Campaign WHERE id = ?",
-    Number(path.split("/").at(-1)),
-  );
+const campaign = async (path: string) =>
+  (await appDb.db.campaign.findUnique({
+    where: { id: Number(path.split("/").at(-1)) },
+    select: { status: true, subject: true, topicId: true, scheduledAt: true, scheduleTimeZone: true },
+  }))!;
 
 describe("the live preview", () => {
   it("answers a draft it cannot show with 400 and JSON naming the field, never a page", async () => {
@@ -82,10 +81,10 @@ describe("scheduling", () => {
     const path = await newDraft();
     const winter = await schedule(path, { scheduledAt: "2030-01-15T09:00", timeZone: "America/New_York" }, { subject: "Edited as it was scheduled" });
     expect(winter.status).toBe(200);
-    expect(campaign(path)).toMatchObject({
+    expect(await campaign(path)).toMatchObject({
       status: "SCHEDULED",
       subject: "Edited as it was scheduled",
-      scheduledAt: sqliteTime(new Date("2030-01-15T14:00:00Z")),
+      scheduledAt: new Date("2030-01-15T14:00:00Z"),
       scheduleTimeZone: "America/New_York",
     });
     expect(await text(await http.get(path, { cookie: marketer }))).toContain(
@@ -93,15 +92,15 @@ describe("scheduling", () => {
     );
 
     expect((await http.post(path, { intent: "cancel" }, { cookie: marketer })).status).toBe(200);
-    expect(campaign(path)).toMatchObject({ status: "DRAFT", scheduledAt: null, scheduleTimeZone: null });
+    expect(await campaign(path)).toMatchObject({ status: "DRAFT", scheduledAt: null, scheduleTimeZone: null });
     expect((await schedule(path, { scheduledAt: "2030-07-15T09:00", timeZone: "America/New_York" })).status).toBe(200);
-    expect(campaign(path).scheduledAt).toBe(sqliteTime(new Date("2030-07-15T13:00:00Z")));
+    expect((await campaign(path)).scheduledAt).toEqual(new Date("2030-07-15T13:00:00Z"));
   });
 
   it("without a zone (a page without JavaScript left on UTC, or a script), the time is UTC and the page says so", async () => {
     const path = await newDraft();
     expect((await http.post(path, { intent: "schedule", scheduledAt: "2030-01-15T09:00" }, { cookie: marketer })).status).toBe(200);
-    expect(campaign(path)).toMatchObject({ scheduledAt: sqliteTime(new Date("2030-01-15T09:00:00Z")), scheduleTimeZone: "UTC" });
+    expect(await campaign(path)).toMatchObject({ scheduledAt: new Date("2030-01-15T09:00:00Z"), scheduleTimeZone: "UTC" });
     expect(await text(await http.get(path, { cookie: marketer }))).toContain("Scheduled for Tuesday 15 January 2030, 09:00 (UTC) .");
   });
 
@@ -124,21 +123,21 @@ describe("scheduling", () => {
       expect(plain(page), JSON.stringify(when)).toContain(message);
       // What was typed comes back in the form.
       expect(page).toContain('value="Typed, not saved"');
-      expect(campaign(path)).toMatchObject({ status: "DRAFT", subject: "Spring tips", scheduledAt: null });
+      expect(await campaign(path)).toMatchObject({ status: "DRAFT", subject: "Spring tips", scheduledAt: null });
     }
   });
 });
 
 describe("a new campaign", () => {
   it("refuses a request for a button the page does not have with 400, and saves nothing", async () => {
-    const before = appDb.count("SELECT COUNT(*) AS n FROM Campaign");
+    const before = await appDb.db.campaign.count();
     const unknown = await http.post("/campaigns/new", { ...fields({ subject: "Launched by mistake" }), intent: "launch" }, { cookie: marketer });
     expect(unknown.status).toBe(400);
     const page = await unknown.text();
     expect(plain(page)).toContain("That request was not understood.");
     // The form comes back as typed.
     expect(page).toContain('value="Launched by mistake"');
-    expect(appDb.count("SELECT COUNT(*) AS n FROM Campaign")).toBe(before);
+    expect(await appDb.db.campaign.count()).toBe(before);
   });
 });
 
@@ -150,13 +149,13 @@ describe("send now", () => {
     const page = await text(asked);
     expect(page).toContain("Send this campaign now?");
     expect(page).toMatch(/Business unit Example Tax Topic Tax tips Subject Edited, then confirmed Audience now \d+ people/);
-    expect(campaign(path)).toMatchObject({ status: "DRAFT", subject: "Spring tips" });
+    expect(await campaign(path)).toMatchObject({ status: "DRAFT", subject: "Spring tips" });
 
     const sent = await http.post(path, { ...fields({ subject: "Edited, then confirmed" }), intent: "send" }, { cookie: marketer });
     expect(sent.status).toBe(200);
     expect(await text(sent)).toContain("Sending has started.");
-    expect(campaign(path).status).not.toBe("DRAFT");
-    expect(campaign(path).subject).toBe("Edited, then confirmed");
+    expect((await campaign(path)).status).not.toBe("DRAFT");
+    expect((await campaign(path)).subject).toBe("Edited, then confirmed");
   });
 
   it("refuses an audience of nobody with 400 and says why, at the confirmation and at the send", async () => {
@@ -172,7 +171,7 @@ describe("send now", () => {
     const bare = await http.post(path, { intent: "send" }, { cookie: marketer });
     expect(bare.status).toBe(400);
     expect(await text(bare)).toContain(message);
-    expect(campaign(path)).toMatchObject({ status: "DRAFT", topicId: nobodyId });
+    expect(await campaign(path)).toMatchObject({ status: "DRAFT", topicId: nobodyId });
   });
 
   it("refuses a form it cannot send with 400 naming the field, and an unknown request with 400", async () => {
@@ -183,6 +182,6 @@ describe("send now", () => {
     const unknown = await http.post(path, { intent: "launch" }, { cookie: marketer });
     expect(unknown.status).toBe(400);
     expect(await text(unknown)).toContain("That request was not understood.");
-    expect(campaign(path).status).toBe("DRAFT");
+    expect((await campaign(path)).status).toBe("DRAFT");
   });
 });

@@ -37,9 +37,8 @@ async function audienceNow(): Promise<number> {
 
 beforeAll(async () => {
   marketer = await http.signInAs(DEMO.taxMarketer);
-  target = appDb.row<{ unitId: number; topicId: number }>(
-    "SELECT u.id AS unitId, t.id AS topicId FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id WHERE u.slug = 'example-tax' AND t.slug = 'offers'",
-  );
+  const offers = (await appDb.db.topic.findFirst({ where: { slug: "offers", unit: { slug: "example-tax" } }, select: { id: true, unitId: true } }))!;
+  target = { unitId: offers.unitId, topicId: offers.id };
 });
 
 describe("the campaign page while a campaign sends", () => {
@@ -61,10 +60,12 @@ describe("the campaign page while a campaign sends", () => {
 
     // Someone in the audience unsubscribes by one-click (the first active subscriber who was
     // eligible: the audience now drops by one), but the campaign's figure does not move.
-    const subscribers = appDb.rows<{ contactId: number }>(
-      "SELECT contactId FROM Subscription WHERE topicId = ? AND channel = 'EMAIL' AND status = 'SUBSCRIBED' ORDER BY contactId LIMIT 5",
-      target.topicId,
-    );
+    const subscribers = await appDb.db.subscription.findMany({
+      where: { topicId: target.topicId, channel: "EMAIL", status: "SUBSCRIBED" },
+      orderBy: { contactId: "asc" },
+      take: 5,
+      select: { contactId: true },
+    });
     let audience = atStart;
     for (const { contactId } of subscribers) {
       const link = await appDb.link("unsubscribe", { contactId, unitId: target.unitId, topicId: target.topicId });

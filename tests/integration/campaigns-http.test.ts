@@ -11,12 +11,10 @@ let admin: string;
 let own: { unitId: number; topicId: number };
 let other: { unitId: number; topicId: number };
 
-const unitAndTopic = (unitSlug: string, topicSlug: string) =>
-  appDb.row<{ unitId: number; topicId: number }>(
-    "SELECT u.id AS unitId, t.id AS topicId FROM BusinessUnit u JOIN Topic t ON t.unitId = u.id WHERE u.slug = ? AND t.slug = ?",
-    unitSlug,
-    topicSlug,
-  );
+async function unitAndTopic(unitSlug: string, topicSlug: string): Promise<{ unitId: number; topicId: number }> {
+  const topic = await appDb.db.topic.findFirst({ where: { slug: topicSlug, unit: { slug: unitSlug } }, select: { id: true, unitId: true } });
+  return { unitId: topic!.unitId, topicId: topic!.id };
+}
 const draft = (target: { unitId: number; topicId: number }, intent: string, subject = "Spring offers") => ({
   unitId: String(target.unitId),
   topicId: String(target.topicId),
@@ -25,8 +23,8 @@ const draft = (target: { unitId: number; topicId: number }, intent: string, subj
   bodyMarkdown: "Our **best** offers.",
   intent,
 });
-const campaignRow = (id: number) => appDb.row<{ unitId: number; topicId: number; subject: string }>("SELECT unitId, topicId, subject FROM Campaign WHERE id = ?", id);
-const campaignsOf = (unitId: number) => appDb.count("SELECT COUNT(*) AS n FROM Campaign WHERE unitId = ?", unitId);
+const campaignRow = (id: number) => appDb.db.campaign.findUnique({ where: { id }, select: { unitId: true, topicId: true, subject: true } });
+const campaignsOf = (unitId: number) => appDb.db.campaign.count({ where: { unitId } });
 
 async function createdId(response: Response): Promise<number> {
   expect(response.status, await response.clone().text()).toBe(302);
@@ -35,17 +33,17 @@ async function createdId(response: Response): Promise<number> {
 
 beforeAll(async () => {
   [marketer, admin] = await Promise.all([DEMO.taxMarketer, DEMO.admin].map(http.signInAs));
-  own = unitAndTopic("example-tax", "offers");
-  other = unitAndTopic("example-insurance", "offers");
+  own = await unitAndTopic("example-tax", "offers");
+  other = await unitAndTopic("example-insurance", "offers");
 });
 
 describe("a marketer's units on the composer's pages", () => {
   it("creates a draft for their unit; for another unit, saving and previewing answer 404 and nothing is written", async () => {
     await createdId(await http.post("/campaigns/new", draft(own, "save"), { cookie: marketer }));
-    const before = campaignsOf(other.unitId);
+    const before = await campaignsOf(other.unitId);
     expect((await http.post("/campaigns/new", draft(other, "save"), { cookie: marketer })).status).toBe(404);
     expect((await http.post("/campaigns/new", draft(other, "preview"), { cookie: marketer })).status).toBe(404);
-    expect(campaignsOf(other.unitId)).toBe(before);
+    expect(await campaignsOf(other.unitId)).toBe(before);
   });
 
   it("the live preview answers for their unit, and 404 for another", async () => {
@@ -64,11 +62,11 @@ describe("a marketer's units on the composer's pages", () => {
     expect((await http.post(`/campaigns/${mineId}`, draft(other, "save", "Moved"), { cookie: marketer })).status).toBe(404);
     expect((await http.post(`/campaigns/${mineId}`, draft(other, "preview"), { cookie: marketer })).status).toBe(404);
     expect((await http.post(`/campaigns/${theirsId}`, draft(own, "save", "Taken over"), { cookie: marketer })).status).toBe(404);
-    expect(campaignRow(mineId)).toEqual({ ...own, subject: "Spring offers" });
-    expect(campaignRow(theirsId)).toEqual({ ...other, subject: "Insurance offers" });
+    expect(await campaignRow(mineId)).toEqual({ ...own, subject: "Spring offers" });
+    expect(await campaignRow(theirsId)).toEqual({ ...other, subject: "Insurance offers" });
 
     // Their own draft, within their unit, saves.
     expect((await http.post(`/campaigns/${mineId}`, draft(own, "save", "Summer offers"), { cookie: marketer })).status).toBe(200);
-    expect(campaignRow(mineId).subject).toBe("Summer offers");
+    expect((await campaignRow(mineId))!.subject).toBe("Summer offers");
   });
 });

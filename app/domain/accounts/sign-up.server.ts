@@ -1,4 +1,5 @@
 import { db, type Tx } from "~/utils/db.server.ts";
+import { isUniqueViolation } from "~/utils/row-locks.server.ts";
 import { addressHash } from "~/domain/consent/address-hash.server.ts";
 import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import { findOrCreateContact, isErasedAddress } from "~/domain/consent/contacts.server.ts";
@@ -51,9 +52,16 @@ export async function signUp(
     return { outcome: "check-inbox" };
   }
   // A new account, or a sign-up nobody confirmed yet: the latest details win, earlier links stop working.
+  const select = { id: true, email: true, name: true, contactId: true } as const;
+  const renew = () => db.user.update({ where: { email, emailVerifiedAt: null }, data: { name: input.name, passwordHash }, select });
   const user = existing
-    ? await db.user.update({ where: { id: existing.id }, data: { name: input.name, passwordHash }, select: { id: true, email: true, name: true, contactId: true } })
-    : await db.user.create({ data: { email, name: input.name, passwordHash, role: "SUBSCRIBER", createdAt: now }, select: { id: true, email: true, name: true, contactId: true } });
+    ? await renew()
+    : await db.user.create({ data: { email, name: input.name, passwordHash, role: "SUBSCRIBER", createdAt: now }, select }).catch((error: unknown) => {
+        // The same address signed up at the same moment (a double click) and stored its account
+        // first: the unique address says so, and this later one's details win as above (ADR 039).
+        if (isUniqueViolation(error)) return renew();
+        throw error;
+      });
   const unsent = await sendSignUpConfirmation(user, now);
   return unsent ? { outcome: "cannot-mail", reason: unsent } : { outcome: "check-inbox" };
 }

@@ -45,6 +45,13 @@ describe("sign-up", () => {
     expect(await confirmSignUp(tokenOf(url), STRONG_PASSWORD, request(), nobody)).toEqual({ outcome: "bad-link", reason: "used" });
   });
 
+  it("makes one account when the same address signs up several times at once (a double click, two tabs)", async () => {
+    const email = newAddress();
+    const answers = await Promise.allSettled(["Ann", "Anna", "Annie"].map((name) => signUp({ email, name, password: STRONG_PASSWORD }, nobody)));
+    expect(answers).toEqual(answers.map(() => ({ status: "fulfilled", value: { outcome: "check-inbox" } })));
+    expect(await db.user.count({ where: { email } })).toBe(1);
+  });
+
   it("creates a Contact for a new address on confirmation", async () => {
     const email = newAddress();
     await signUp({ email, name: "Ben", password: STRONG_PASSWORD }, nobody);

@@ -2,6 +2,7 @@ import type { Prisma } from "~/generated/prisma/client.ts";
 import type { Db, Tx } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
+import { containsText, startsWithText } from "~/utils/text-search.server.ts";
 
 // The admin audit log: who changed the product's set-up, what, when and from where.
 // Every admin action writes one entry in the same transaction as the change it describes,
@@ -42,8 +43,8 @@ const PAGE_SIZE = 100;
 /** Newest first, a page at a time (keyset on id). */
 export async function listAudit(filter: AuditFilter, beforeId?: number, client: Db = db) {
   const where: Prisma.AuditEventWhereInput = {
-    ...(filter.actor ? { actorEmail: { contains: filter.actor.toLowerCase() } } : {}),
-    ...(filter.action ? { action: { startsWith: filter.action } } : {}),
+    ...(filter.actor ? { actorEmail: containsText(filter.actor.toLowerCase()) } : {}),
+    ...(filter.action ? { action: startsWithText(filter.action) } : {}),
     ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
     ...(beforeId ? { id: { lt: beforeId } } : {}),
   };

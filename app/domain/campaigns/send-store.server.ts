@@ -3,9 +3,8 @@
 // knows how, so the pipeline can be read without the SQL and the SQL without the pipeline.
 // Raw statements are portable SQL (SQLite and PostgreSQL).
 
-import crypto from "node:crypto";
 import { Prisma } from "~/generated/prisma/client.ts";
-import { db, readDb, type Db, type Tx } from "~/utils/db.server.ts";
+import { db, onPostgresql, readDb, type Db, type Tx } from "~/utils/db.server.ts";
 import { countAudience, findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
 import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { recordFeedback } from "~/domain/feedback/record.server.ts";
@@ -31,14 +30,25 @@ export type SendStore = ReturnType<typeof createSendStore>;
 /** How a campaign starts: the draft as confirmed, and the audience already counted for it (counted here when not given). */
 export type StartOptions = { draft?: StartingDraft; audience?: number };
 
-/** `reader` takes the long read-only counts (the audience at start), `client` everything else. */
-export function createSendStore(client: Db, reader: Db = client) {
+/** A sender process as its heartbeat row says (ADR 040). */
+export type SenderBeat = { owner: string; host: string; pid: number; now: Date; campaignId: number | null };
+
+/**
+ * `reader` takes the long read-only counts (the audience at start), `client` everything else.
+ * `manySendersPerCampaign`: several senders send one campaign at once, each claiming its own
+ * batches (PostgreSQL's row locks and SKIP LOCKED); otherwise one sender holds a campaign's lease
+ * (SQLite: its single writer gains nothing from more). ADR 040.
+ */
+export function createSendStore(client: Db, reader: Db = client, { manySendersPerCampaign = onPostgresql() }: { manySendersPerCampaign?: boolean } = {}) {
   /** Claimed deliveries that will not be sent now go back to the queue. */
   async function releaseDeliveries(ids: number[], within: Db | Tx = client): Promise<void> {
     await within.delivery.updateMany({ where: { id: { in: ids }, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
   }
 
   return {
+    /** True when several senders send one campaign at once (PostgreSQL), each with its own claims. */
+    manySendersPerCampaign,
+
     /**
      * Freezes who may get the campaign (rule and bounds) and how many that is now, and marks it
      * SENDING; false when it may not start. The count is outside the write: it must not hold the lock.
@@ -78,15 +88,47 @@ export function createSendStore(client: Db, reader: Db = client) {
      * still held by `goneHolder`, a holder known to be dead. True when taken.
      */
     async takeLease(campaignId: number, owner: string, now: Date, leaseUntil: Date, goneHolder?: string | null): Promise<boolean> {
+      // Shared: a sending campaign is every sender's to join; there is no lease to take.
+      if (manySendersPerCampaign) return (await client.campaign.count({ where: { id: campaignId, status: "SENDING" } })) === 1;
       const free: Prisma.CampaignWhereInput[] = [{ leaseUntil: null }, { leaseUntil: { lt: now } }, { leaseOwner: owner }];
       if (goneHolder !== undefined) free.push({ leaseOwner: goneHolder });
       const taken = await client.campaign.updateMany({ where: { id: campaignId, status: "SENDING", OR: free }, data: { leaseOwner: owner, leaseUntil } });
       return taken.count === 1;
     },
 
-    /** Deliveries a previous holder handed to the transport without recording the answer go back to PENDING. */
-    async requeueUnrecordedDeliveries(campaignId: number): Promise<void> {
-      await client.delivery.updateMany({ where: { campaignId, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } });
+    /**
+     * Deliveries a previous holder handed to the transport without recording the answer go back to
+     * PENDING. With one sender per campaign, every claim is the previous holder's; shared, only
+     * the claims of senders with no beat since `liveSince` (dead, on any host). Returns how many.
+     */
+    async requeueUnrecordedDeliveries(campaignId: number, liveSince: Date): Promise<number> {
+      if (!manySendersPerCampaign) return (await client.delivery.updateMany({ where: { campaignId, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } })).count;
+      return client.$executeRaw`UPDATE "Delivery" SET "status" = 'PENDING', "claimedBy" = NULL
+        WHERE "campaignId" = ${campaignId} AND "status" = 'SENDING'
+        AND NOT EXISTS (SELECT 1 FROM "Sender" WHERE "Sender"."id" = "Delivery"."claimedBy" AND "Sender"."beatAt" > ${liveSince})`;
+    },
+
+    /** Writes this sender's first beat (or a new one after it was presumed dead). */
+    async registerSender({ owner, host, pid, now, campaignId }: SenderBeat): Promise<void> {
+      await client.sender.upsert({ where: { id: owner }, create: { id: owner, host, pid, startedAt: now, beatAt: now, campaignId }, update: { beatAt: now, campaignId } });
+    },
+
+    /**
+     * Renews this sender's beat, only if it has not lapsed (a beat at or before `liveSince` means
+     * others may already have taken its claims). False when it had lapsed or was removed.
+     */
+    async beat(owner: string, now: Date, liveSince: Date, campaignId: number | null): Promise<boolean> {
+      return (await client.sender.updateMany({ where: { id: owner, beatAt: { gt: liveSince } }, data: { beatAt: now, campaignId } })).count === 1;
+    },
+
+    /** A sender that stops cleanly removes its row (and rows dead for long are swept), so the live are quickly counted. */
+    async retireSenders(owner: string | null, deadBefore: Date): Promise<void> {
+      await client.sender.deleteMany({ where: { OR: [...(owner ? [{ id: owner }] : []), { beatAt: { lt: deadBefore } }] } });
+    },
+
+    /** True when this owner is a sender whose last beat is at or before `liveSince`: it died (on any host). */
+    async senderLapsed(owner: string, liveSince: Date): Promise<boolean> {
+      return (await client.sender.count({ where: { id: owner, beatAt: { lte: liveSince } } })) === 1;
     },
 
     /** The campaign with what its message needs (topic name, unit). */
@@ -96,19 +138,20 @@ export function createSendStore(client: Db, reader: Db = client) {
 
     /** Moves the lease on to `leaseUntil` if this owner still holds the sending campaign; false when it does not. */
     async renewLease(campaignId: number, owner: string, leaseUntil: Date): Promise<boolean> {
+      if (manySendersPerCampaign) return (await client.campaign.count({ where: { id: campaignId, status: "SENDING" } })) === 1;
       const renewed = await client.campaign.updateMany({ where: { id: campaignId, status: "SENDING", leaseOwner: owner }, data: { leaseUntil } });
       return renewed.count === 1;
     },
 
     /** True while the campaign is sending and this owner holds it. */
     async holdsCampaign(campaignId: number, owner: string): Promise<boolean> {
+      if (manySendersPerCampaign) return (await client.campaign.count({ where: { id: campaignId, status: "SENDING" } })) === 1;
       return (await client.campaign.count({ where: { id: campaignId, status: "SENDING", leaseOwner: owner } })) === 1;
     },
 
-    /** How many senders hold a live lease on some sending campaign. */
-    async countActiveSenders(now: Date): Promise<number> {
-      const senders = await client.campaign.findMany({ where: { status: "SENDING", leaseUntil: { gt: now } }, distinct: ["leaseOwner"], select: { leaseOwner: true } });
-      return senders.length;
+    /** How many live senders (a beat since `liveSince`) are sending some campaign: they share the rate. */
+    countActiveSenders(liveSince: Date): Promise<number> {
+      return client.sender.count({ where: { beatAt: { gt: liveSince }, campaignId: { not: null } } });
     },
 
     /** Where enumeration of the audience has got to, and where it stops. */
@@ -122,6 +165,11 @@ export function createSendStore(client: Db, reader: Db = client) {
      */
     async enumerateNextBatch(campaignId: number, rule: PromotionalTarget, after: number, max: number, take: number, now: Date): Promise<void> {
       await client.$transaction(async (tx) => {
+        // Senders sharing a campaign list it one at a time: this write locks the campaign's row
+        // until the batch is written, and a sender that waited for it finds the checkpoint moved
+        // and lists nothing (PostgreSQL re-reads the row after the wait; SQLite has one writer).
+        const turn = await tx.$executeRaw`UPDATE "Campaign" SET "lastContactId" = "lastContactId" WHERE "id" = ${campaignId} AND "lastContactId" = ${after}`;
+        if (turn !== 1) return;
         const batch = await findAudienceBatch(tx, rule, now, { afterContactId: after, maxContactId: max, take });
         const checkpoint = batch.length < take ? max : batch[batch.length - 1].id;
         // A retried step must not fail on rows it already wrote, nor count them twice: only the rows written count.
@@ -141,6 +189,21 @@ export function createSendStore(client: Db, reader: Db = client) {
 
     /** Marks up to `take` due deliveries as being sent by this owner; only the ones it won are returned. */
     async claimDueDeliveries(campaignId: number, owner: string, take: number, now: Date): Promise<ClaimedDelivery[]> {
+      if (manySendersPerCampaign) {
+        // PostgreSQL only: SKIP LOCKED passes over rows another sender is claiming this instant,
+        // so senders sharing a campaign take disjoint batches without waiting for one another.
+        const won = await client.$queryRaw<{ id: number; attempts: number; contactId: number; email: string }[]>`
+          UPDATE "Delivery" SET "status" = 'SENDING', "claimedBy" = ${owner}
+          FROM "Contact"
+          WHERE "Contact"."id" = "Delivery"."contactId" AND "Delivery"."id" IN (
+            SELECT "id" FROM "Delivery"
+            WHERE "campaignId" = ${campaignId} AND "status" = 'PENDING' AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${now})
+            ORDER BY "id" LIMIT ${take} FOR UPDATE SKIP LOCKED)
+          RETURNING "Delivery"."id", "Delivery"."attempts", "Delivery"."contactId", "Contact"."email"`;
+        return won
+          .map((row) => ({ id: Number(row.id), attempts: Number(row.attempts), contact: { id: Number(row.contactId), email: row.email } }))
+          .sort((a, b) => a.id - b.id);
+      }
       const due = await client.delivery.findMany({
         where: { campaignId, status: "PENDING", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
         orderBy: { id: "asc" },
@@ -148,12 +211,11 @@ export function createSendStore(client: Db, reader: Db = client) {
         select: { id: true, attempts: true, contact: { select: { id: true, email: true } } },
       });
       if (due.length === 0) return [];
-      const claim = `${owner}:${crypto.randomBytes(4).toString("hex")}`;
       // A delivery another sender claimed first is no longer PENDING, so it is not returned, and
       // this sender leaves it alone. The attempts come from the claimed row itself, in case
       // another sender tried it since it was read.
       const won = await client.$queryRaw<{ id: number | bigint; attempts: number | bigint }[]>`
-        UPDATE "Delivery" SET "status" = 'SENDING', "claimedBy" = ${claim}
+        UPDATE "Delivery" SET "status" = 'SENDING', "claimedBy" = ${owner}
         WHERE "id" IN (${Prisma.join(due.map((d) => d.id))}) AND "status" = 'PENDING' RETURNING "id", "attempts"`;
       const attemptsOf = new Map(won.map((row) => [Number(row.id), Number(row.attempts)]));
       return due.filter((d) => attemptsOf.has(d.id)).map((d) => ({ ...d, attempts: attemptsOf.get(d.id)! }));
@@ -180,6 +242,7 @@ export function createSendStore(client: Db, reader: Db = client) {
 
     /** Gives the lease back if this owner holds it, so another sender may take over at once. */
     async releaseLease(campaignId: number, owner: string): Promise<void> {
+      if (manySendersPerCampaign) return;
       await client.campaign.updateMany({ where: { id: campaignId, leaseOwner: owner }, data: { leaseOwner: null, leaseUntil: null } });
     },
 
@@ -236,7 +299,7 @@ export function createSendStore(client: Db, reader: Db = client) {
             "skippedCount" = "skippedCount" + ${written.skipped}, "updatedAt" = ${now},
             "leaseUntil" = CASE WHEN "status" = 'SENDING' AND "leaseOwner" = ${owner} THEN ${leaseUntil} ELSE "leaseUntil" END
           WHERE "id" = ${campaignId}
-          RETURNING ("status" = 'SENDING' AND "leaseOwner" = ${owner}) AS "held"`;
+          RETURNING ("status" = 'SENDING' AND ("leaseOwner" = ${owner} OR ${Prisma.raw(manySendersPerCampaign ? "1 = 1" : "1 = 0")})) AS "held"`;
         if (pausedReason) {
           await tx.campaign.updateMany({ where: { id: campaignId, status: "SENDING" }, data: { status: "PAUSED", pausedReason, leaseOwner: null, leaseUntil: null } });
         }
@@ -248,3 +311,4 @@ export function createSendStore(client: Db, reader: Db = client) {
 
 /** The store on this process's database. */
 export const sendStore: SendStore = createSendStore(db, readDb);
+

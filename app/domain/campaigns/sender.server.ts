@@ -22,6 +22,7 @@ import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { signedPreferencesUrl, signedUnsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { personalize, prepareCampaignMessage, subscriptionReason, type CampaignRecipient, type PreparedCampaignMessage } from "./message.server.ts";
 import type { RateLimiter } from "./rate-limit.ts";
+import { liveSince, type Heartbeat } from "./heartbeat.server.ts";
 import { sendStore, type ClaimedDelivery, type DeliveryOutcome, type SendingCampaign, type SendStore, type StartOptions } from "./send-store.server.ts";
 
 export type { StartingDraft } from "./send-store.server.ts";
@@ -63,14 +64,23 @@ export type SenderSettings = {
   now?: () => Date;
   /** Asked before each step: true when the process is shutting down. */
   stopping?: () => boolean;
+  /** This sender's heartbeat (ADR 040): says which campaign it sends; a lapse ends the run in hand. */
+  heartbeat?: Pick<Heartbeat, "lapses" | "sending">;
 };
 
 export function senderId(): string {
   return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
 }
 
-/** True when the lease holder was a process on this machine that no longer runs (killed, crashed). */
-function holderIsGone(owner: string | null): boolean {
+/**
+ * True when the lease holder is dead: its heartbeat lapsed (on any host, ADR 040), or it was a
+ * process on this machine that no longer runs (killed, crashed: known at once).
+ */
+async function holderIsGone(owner: string | null, store: SendStore, now: Date): Promise<boolean> {
+  return processIsGone(owner) || (owner !== null && (await store.senderLapsed(owner, liveSince(now))));
+}
+
+function processIsGone(owner: string | null): boolean {
   const [host, pidText] = owner?.split(":") ?? [];
   const pid = Number(pidText);
   if (host !== os.hostname() || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
@@ -111,15 +121,20 @@ export async function startDueCampaigns(now = new Date(), store: SendStore = sen
 
 /** Takes the lease of one sending campaign that no live sender holds. */
 export async function claimNextCampaign(owner: string, now = new Date(), store: SendStore = sendStore): Promise<number | null> {
-  const candidates = (await store.sendingCampaigns())
-    .map((c) => ({ ...c, holderGone: holderIsGone(c.leaseOwner) }))
-    .filter((c) => !c.leaseUntil || c.leaseUntil < now || c.leaseOwner === owner || c.holderGone);
-  for (const { id, leaseOwner, holderGone } of candidates.slice(0, 5)) {
+  const candidates = [];
+  for (const c of await store.sendingCampaigns()) {
+    const free = !c.leaseUntil || c.leaseUntil < now || c.leaseOwner === owner;
+    const holderGone = !free && (await holderIsGone(c.leaseOwner, store, now));
+    if (free || holderGone) candidates.push({ ...c, holderGone });
+    if (candidates.length === 5) break;
+  }
+  for (const { id, leaseOwner, holderGone } of candidates) {
     // A dead holder's lease is taken only if it is still that holder's: another sender may have been quicker.
     if (await store.takeLease(id, owner, now, leaseFrom(now), holderGone ? leaseOwner : undefined)) {
       // Deliveries the previous holder handed to the transport without recording the answer:
-      // send them again (at least once; ADR 010 explains why not at most once).
-      await store.requeueUnrecordedDeliveries(id);
+      // send them again (at least once; ADR 010 explains why not at most once). Where senders
+      // share the campaign, only the claims of dead ones (ADR 040).
+      await store.requeueUnrecordedDeliveries(id, liveSince(now));
       return id;
     }
   }
@@ -140,6 +155,8 @@ type CampaignRun = {
   now: () => Date;
   batchSize: number;
   failuresInARow: number;
+  /** The heartbeat's lapses when the run began: another means others may have taken this sender's claims. */
+  lapsesAtStart: number;
 };
 
 /** Why there is no step to send: shutting down (the lease is handed back), or the run is over. */
@@ -181,7 +198,19 @@ export async function runCampaign(campaignId: number, settings: SenderSettings):
     now: settings.now ?? (() => new Date()),
     batchSize: settings.batchSize ?? 500,
     failuresInARow: 0,
+    lapsesAtStart: settings.heartbeat?.lapses ?? 0,
   };
+  settings.heartbeat?.sending(campaignId);
+  try {
+    return await sendSteps(run);
+  } finally {
+    settings.heartbeat?.sending(null);
+  }
+}
+
+async function sendSteps(run: CampaignRun): Promise<RunOutcome> {
+  const { store, settings } = run;
+  const campaignId = run.campaign.id;
   // While one step's messages are on the wire, the next step is claimed, re-checked and signed,
   // so the transport does not wait for the database between steps (ADR 010).
   let next = await prepareStep(run);
@@ -218,15 +247,19 @@ async function afterStep(run: CampaignRun, pausedItself: boolean, following: Ste
 /** Why this sender may not go on (shutting down, or the lease is gone: paused, cancelled, taken); null when it may. Renews the lease. */
 async function lostHold(run: CampaignRun): Promise<NoStep | null> {
   if (run.settings.stopping?.()) return STOPPING;
+  if (heartbeatLapsed(run)) return done("stopped");
   if (!(await run.store.renewLease(run.campaign.id, run.settings.owner, leaseFrom(run.now())))) return done("stopped");
   return null;
 }
 
 /** True while the campaign is sending and this sender holds it; false once paused, cancelled or taken over, or when shutting down. */
 async function stillHeld(run: CampaignRun): Promise<boolean> {
-  if (run.settings.stopping?.()) return false;
+  if (run.settings.stopping?.() || heartbeatLapsed(run)) return false;
   return run.store.holdsCampaign(run.campaign.id, run.settings.owner);
 }
+
+/** True once this sender was presumed dead during the run: its claims may be another's now. */
+const heartbeatLapsed = (run: CampaignRun): boolean => (run.settings.heartbeat?.lapses ?? 0) !== run.lapsesAtStart;
 
 /** The next claimed step, ready to send; or why there is none. */
 async function prepareStep(run: CampaignRun): Promise<Step | NoStep> {
@@ -264,7 +297,7 @@ function stepSize({ settings, batchSize }: CampaignRun): number {
 
 /** One rate for every sender on this database: each takes an equal share of it. */
 async function shareRate({ settings, store, now }: CampaignRun): Promise<void> {
-  const senders = await store.countActiveSenders(now());
+  const senders = await store.countActiveSenders(liveSince(now()));
   const share = settings.ratePerSecond / Math.max(1, senders);
   if (share !== settings.limiter.rate) settings.limiter.setRate(share);
 }

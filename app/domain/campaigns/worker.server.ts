@@ -1,11 +1,13 @@
 // The campaign sender's loop: start campaigns whose time has come, take one that no live
 // sender holds, send it, repeat. `npm start` runs it inside the web process; `npm run worker`
-// runs it alone. Several may share one database (leases and claims keep them apart).
+// runs it alone. Several may share one database, on any host (leases, claims and heartbeats keep
+// them apart: ADR 010, 040).
 
 import { getEnv } from "~/utils/env.server.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import type { MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import { startHeartbeat } from "./heartbeat.server.ts";
 import { sendStore, type SendStore } from "./send-store.server.ts";
 import { claimNextCampaign, runCampaign, senderId, startDueCampaigns, type RunOutcome, type SenderSettings } from "./sender.server.ts";
 
@@ -22,9 +24,13 @@ export function startCampaignSender(
 ): CampaignSender {
   const env = getEnv();
   const ratePerSecond = options.ratePerSecond ?? env.SEND_RATE_PER_SECOND;
+  const owner = senderId();
+  const store = options.store ?? sendStore;
+  const heartbeat = startHeartbeat(store, owner);
   const settings: SenderSettings = {
-    owner: senderId(),
-    store: options.store ?? sendStore,
+    owner,
+    store,
+    heartbeat,
     messenger: options.transport ?? getMailTransport("promotional"),
     limiter: new RateLimiter(ratePerSecond),
     ratePerSecond,
@@ -42,6 +48,7 @@ export function startCampaignSender(
   let wake: (() => void) | null = null;
 
   const loop = (async () => {
+    await heartbeat.ready.catch((error: unknown) => console.error(`campaign sender: could not write its first heartbeat: ${(error as Error).message}`));
     while (!stopped) {
       try {
         await startDueCampaigns(new Date(), settings.store);
@@ -68,6 +75,7 @@ export function startCampaignSender(
       stopped = true;
       wake?.();
       await loop;
+      await heartbeat.stop();
     },
   };
 }

@@ -9,6 +9,7 @@ import type { SubscriptionStatus } from "~/generated/prisma/enums.ts";
 import { addressHash } from "./address-hash.server.ts";
 import { ConsentError, eventRow, insertEventRows, type ConsentChange, type ConsentContext } from "./changes.server.ts";
 import { normalizeEmail } from "./email.ts";
+import { lockRows } from "~/utils/row-locks.server.ts";
 
 export type BatchableChange = Extract<ConsentChange, { kind: "suppress" | "optOutOfUnit" | "unsubscribe" }>;
 export type BatchedChange = { change: BatchableChange; context: ConsentContext };
@@ -30,6 +31,9 @@ export async function applyConsentChangesInOrder(tx: Tx, requests: BatchedChange
   const optOuts = requests.flatMap((r) => (r.change.kind === "optOutOfUnit" ? [r.change] : []));
   const unsubscribes = requests.flatMap((r) => (r.change.kind === "unsubscribe" ? [r.change] : []));
   const uniq = <T>(values: T[]) => [...new Set(values)];
+  // The people whose opt-outs and subscriptions this batch reads and writes are changed by no
+  // one else meanwhile, as applyConsentChange does (ADR 039).
+  await lockRows(tx, "Contact", [...optOuts, ...unsubscribes].map((c) => c.contactId));
 
   // What holds before the batch, read in one query per kind of change.
   const heldSuppressions = new Set<string>();
@@ -67,11 +71,12 @@ export async function applyConsentChangesInOrder(tx: Tx, requests: BatchedChange
   }
 
   // Each change in turn against that state, as applyConsentChange would see it.
-  const newSuppressions: { emailHash: string; reason: string; email: string | null; contactId: number | null; note: string | null; createdAt: Date }[] = [];
-  const newOptOuts: { contactId: number; unitId: number; channel: string; createdAt: Date }[] = [];
+  // `request`: the index of the change that adds the row, whose result and event say changed.
+  const newSuppressions: { request: number; emailHash: string; reason: string; email: string | null; contactId: number | null; note: string | null; createdAt: Date }[] = [];
+  const newOptOuts: { request: number; contactId: number; unitId: number; channel: string; createdAt: Date }[] = [];
   const unsubscribed = new Set<number>();
   const events: ReturnType<typeof eventRow>[] = [];
-  const results = requests.map(({ change, context }) => {
+  const results = requests.map(({ change, context }, request) => {
     const now = nowOf(context);
     switch (change.kind) {
       case "suppress": {
@@ -83,7 +88,7 @@ export async function applyConsentChangesInOrder(tx: Tx, requests: BatchedChange
         const changed = !heldSuppressions.has(key);
         if (changed) {
           heldSuppressions.add(key);
-          newSuppressions.push({ emailHash, reason: change.reason, email: erased ? null : email, contactId, note: change.note ?? null, createdAt: batchNow });
+          newSuppressions.push({ request, emailHash, reason: change.reason, email: erased ? null : email, contactId, note: change.note ?? null, createdAt: batchNow });
         }
         events.push(eventRow({ action: "SUPPRESS", changed, contactId, channel: "EMAIL", detail: { reason: change.reason } }, context, now));
         return { changed };
@@ -93,7 +98,7 @@ export async function applyConsentChangesInOrder(tx: Tx, requests: BatchedChange
         const changed = !heldOptOuts.has(optOutKey(key));
         if (changed) {
           heldOptOuts.add(optOutKey(key));
-          newOptOuts.push({ ...key, createdAt: batchNow });
+          newOptOuts.push({ request, ...key, createdAt: batchNow });
         }
         events.push(eventRow({ action: "UNIT_OPT_OUT", changed, ...key }, context, now));
         return { changed };
@@ -118,14 +123,31 @@ export async function applyConsentChangesInOrder(tx: Tx, requests: BatchedChange
   for (const { context } of requests) if (context.consentTextId != null && !firstUse.has(context.consentTextId)) firstUse.set(context.consentTextId, nowOf(context));
   for (const [id, now] of firstUse) await tx.consentText.updateMany({ where: { id, firstUsedAt: null }, data: { firstUsedAt: now } });
 
-  // Written when the batch is, as one change's row is stamped when it is written.
+  // Written when the batch is, as one change's row is stamped when it is written. A row another
+  // writer added since the read above (a suppression is keyed by address, and the one-click
+  // writer takes no contact's lock) is left as it is, and the change that meant to add it is
+  // recorded unchanged: it was, by the time it landed.
+  const addedElsewhere = (request: number) => {
+    results[request].changed = false;
+    events[request].changed = false;
+  };
   for (let start = 0; start < newSuppressions.length; start += EVENTS_PER_STATEMENT) {
-    const rows = newSuppressions.slice(start, start + EVENTS_PER_STATEMENT).map((r) => Prisma.sql`(${r.emailHash}, ${r.email}, ${r.contactId}, ${r.reason}, ${r.note}, ${r.createdAt})`);
-    await tx.$executeRaw`INSERT INTO "Suppression" ("emailHash", "email", "contactId", "reason", "note", "createdAt") VALUES ${Prisma.join(rows)}`;
+    const group = newSuppressions.slice(start, start + EVENTS_PER_STATEMENT);
+    const rows = group.map((r) => Prisma.sql`(${r.emailHash}, ${r.email}, ${r.contactId}, ${r.reason}, ${r.note}, ${r.createdAt})`);
+    const written = await tx.$queryRaw<{ emailHash: string; reason: string }[]>`
+      INSERT INTO "Suppression" ("emailHash", "email", "contactId", "reason", "note", "createdAt") VALUES ${Prisma.join(rows)}
+      ON CONFLICT ("emailHash", "reason") DO NOTHING RETURNING "emailHash", "reason"`;
+    const landed = new Set(written.map((w) => `${w.emailHash}:${w.reason}`));
+    for (const r of group) if (!landed.has(`${r.emailHash}:${r.reason}`)) addedElsewhere(r.request);
   }
   for (let start = 0; start < newOptOuts.length; start += EVENTS_PER_STATEMENT) {
-    const rows = newOptOuts.slice(start, start + EVENTS_PER_STATEMENT).map((r) => Prisma.sql`(${r.contactId}, ${r.unitId}, ${r.channel}, ${r.createdAt})`);
-    await tx.$executeRaw`INSERT INTO "UnitOptOut" ("contactId", "unitId", "channel", "createdAt") VALUES ${Prisma.join(rows)}`;
+    const group = newOptOuts.slice(start, start + EVENTS_PER_STATEMENT);
+    const rows = group.map((r) => Prisma.sql`(${r.contactId}, ${r.unitId}, ${r.channel}, ${r.createdAt})`);
+    const written = await tx.$queryRaw<{ contactId: number | bigint; unitId: number | bigint; channel: string }[]>`
+      INSERT INTO "UnitOptOut" ("contactId", "unitId", "channel", "createdAt") VALUES ${Prisma.join(rows)}
+      ON CONFLICT DO NOTHING RETURNING "contactId", "unitId", "channel"`;
+    const landed = new Set(written.map((w) => optOutKey({ contactId: Number(w.contactId), unitId: Number(w.unitId), channel: w.channel })));
+    for (const r of group) if (!landed.has(optOutKey(r))) addedElsewhere(r.request);
   }
   if (unsubscribed.size > 0) await tx.subscription.updateMany({ where: { id: { in: [...unsubscribed] } }, data: { status: "UNSUBSCRIBED" } });
   for (let start = 0; start < events.length; start += EVENTS_PER_STATEMENT) await insertEventRows(tx, events.slice(start, start + EVENTS_PER_STATEMENT));

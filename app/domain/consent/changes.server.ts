@@ -16,6 +16,7 @@ import type {
 import { addressHash } from "./address-hash.server.ts";
 import { normalizeEmail } from "./email.ts";
 import { offeredChannels } from "~/domain/consent/channels.ts";
+import { lockRows } from "~/utils/row-locks.server.ts";
 
 /** Who asked for a change, and how: copied onto the ConsentEvent. */
 export type ConsentContext = {
@@ -196,6 +197,9 @@ export async function insertEventRows(tx: Tx, events: ReturnType<typeof eventRow
 
 /** Writes the projection row for one change and says what to record about it. */
 async function project(tx: Tx, change: ConsentChange, context: ConsentContext, now: Date): Promise<Recorded> {
+  // What a change records rests on the state it reads first: one person's changes are made one
+  // at a time (on PostgreSQL two would otherwise both read "not subscribed" and both write).
+  if ("contactId" in change) await lockRows(tx, "Contact", [change.contactId]);
   switch (change.kind) {
     case "subscribe": {
       const topic = await findOpenTopic(tx, change.topicId, change.channel);
@@ -252,20 +256,20 @@ async function project(tx: Tx, change: ConsentChange, context: ConsentContext, n
     case "optBackInToUnit": {
       const key = { contactId: change.contactId, unitId: change.unitId, channel: change.channel };
       const optingOut = change.kind === "optOutOfUnit";
-      const existing = await tx.unitOptOut.findUnique({ where: { contactId_unitId_channel: key } });
-      const changed = optingOut !== (existing !== null);
-      if (changed && optingOut) await tx.unitOptOut.create({ data: key });
-      if (changed && !optingOut) await tx.unitOptOut.delete({ where: { contactId_unitId_channel: key } });
+      // One statement each way, whose row count says whether it changed anything: the one-click
+      // batch writer adds opt-outs without the contact's lock (applyUnitOptOuts).
+      const changed = optingOut
+        ? (await tx.$executeRaw`INSERT INTO "UnitOptOut" ("contactId", "unitId", "channel", "createdAt") VALUES (${key.contactId}, ${key.unitId}, ${key.channel}, ${now}) ON CONFLICT DO NOTHING`) === 1
+        : (await tx.unitOptOut.deleteMany({ where: key })).count === 1;
       return { action: optingOut ? "UNIT_OPT_OUT" : "UNIT_OPT_IN", changed, ...key };
     }
     case "optOutEverywhere":
     case "optBackInEverywhere": {
       const key = { contactId: change.contactId, channel: change.channel };
       const optingOut = change.kind === "optOutEverywhere";
-      const existing = await tx.globalOptOut.findUnique({ where: { contactId_channel: key } });
-      const changed = optingOut !== (existing !== null);
-      if (changed && optingOut) await tx.globalOptOut.create({ data: key });
-      if (changed && !optingOut) await tx.globalOptOut.delete({ where: { contactId_channel: key } });
+      const changed = optingOut
+        ? (await tx.$executeRaw`INSERT INTO "GlobalOptOut" ("contactId", "channel", "createdAt") VALUES (${key.contactId}, ${key.channel}, ${now}) ON CONFLICT DO NOTHING`) === 1
+        : (await tx.globalOptOut.deleteMany({ where: key })).count === 1;
       return { action: optingOut ? "GLOBAL_OPT_OUT" : "GLOBAL_OPT_IN", changed, ...key };
     }
     case "snooze": {
@@ -311,21 +315,15 @@ async function project(tx: Tx, change: ConsentChange, context: ConsentContext, n
       const contact = await tx.contact.findUnique({ where: { email }, select: { id: true } });
       // An ERASED entry keeps only the hash: no address, no link to a contact.
       const erased = change.reason === "ERASED";
-      const existing = await tx.suppression.findUnique({ where: { emailHash_reason: { emailHash, reason: change.reason } } });
-      if (!existing) {
-        await tx.suppression.create({
-          data: {
-            emailHash,
-            reason: change.reason,
-            email: erased ? null : email,
-            contactId: erased ? null : (contact?.id ?? null),
-            note: change.note ?? null,
-          },
-        });
-      }
+      // Keyed by the address, which may have no contact to lock: the unique index decides which
+      // of two suppressions at once adds the entry (plain SQL both databases take).
+      const added = await tx.$executeRaw`
+        INSERT INTO "Suppression" ("emailHash", "email", "contactId", "reason", "note", "createdAt")
+        VALUES (${emailHash}, ${erased ? null : email}, ${erased ? null : (contact?.id ?? null)}, ${change.reason}, ${change.note ?? null}, ${now})
+        ON CONFLICT ("emailHash", "reason") DO NOTHING`;
       return {
         action: "SUPPRESS",
-        changed: !existing,
+        changed: added === 1,
         contactId: erased ? null : (contact?.id ?? null),
         channel: "EMAIL",
         detail: { reason: change.reason },
@@ -337,10 +335,11 @@ async function project(tx: Tx, change: ConsentChange, context: ConsentContext, n
         where: { emailHash_reason: { emailHash: addressHash(email), reason: change.reason } },
         select: { id: true, contactId: true },
       });
-      if (removed) await tx.suppression.delete({ where: { id: removed.id } });
+      // Of two removals at once, the one whose DELETE finds the row made the change.
+      const { count } = removed ? await tx.suppression.deleteMany({ where: { id: removed.id } }) : { count: 0 };
       return {
         action: "UNSUPPRESS",
-        changed: removed !== null,
+        changed: count === 1,
         contactId: removed?.contactId ?? null,
         channel: "EMAIL",
         detail: { reason: change.reason },

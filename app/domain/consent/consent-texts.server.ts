@@ -1,5 +1,6 @@
 import type { Db } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
+import { lockTable } from "~/utils/row-locks.server.ts";
 
 // The wording a person agrees to on the preference center. A company starting from an empty
 // database gets this first version of each, so every consent it records names the words shown;
@@ -11,11 +12,14 @@ export const DEFAULT_CONSENT_TEXTS = [
   { key: "sharing-third-party-offers", body: "I would like to receive offers from carefully selected third parties." },
 ];
 
-/** Creates version 1 of each consent text that has no version yet. */
+/** Creates version 1 of each consent text that has no version yet, once however many processes start at once (ADR 039). */
 export async function ensureConsentTexts(client: Db = db): Promise<void> {
-  const existing = await client.consentText.findMany({ select: { key: true }, distinct: ["key"] });
-  const have = new Set(existing.map((t) => t.key));
-  for (const text of DEFAULT_CONSENT_TEXTS) {
-    if (!have.has(text.key)) await client.consentText.create({ data: { ...text, version: 1 } });
-  }
+  await client.$transaction(async (tx) => {
+    await lockTable(tx, "ConsentText");
+    const existing = await tx.consentText.findMany({ select: { key: true }, distinct: ["key"] });
+    const have = new Set(existing.map((t) => t.key));
+    for (const text of DEFAULT_CONSENT_TEXTS) {
+      if (!have.has(text.key)) await tx.consentText.create({ data: { ...text, version: 1 } });
+    }
+  });
 }

@@ -15,10 +15,14 @@ export async function findOrCreateContact(
   const email = normalizeEmail(input.email);
   const existing = await client.contact.findUnique({ where: { email }, select: { id: true, email: true } });
   if (existing) return { ...existing, created: false };
-  const contact = await client.contact.create({
-    data: { email, name: input.name ?? null, locale: input.locale ?? "en" },
-    select: { id: true, email: true },
-  });
+  // The same address signed up twice at once: the unique index makes one INSERT add it and the
+  // other do nothing (on PostgreSQL it waits for the first to commit, then finds its row).
+  const now = new Date();
+  const [inserted] = await client.$queryRaw<{ id: number | bigint }[]>`
+    INSERT INTO "Contact" ("email", "name", "locale", "createdAt", "updatedAt") VALUES (${email}, ${input.name ?? null}, ${input.locale ?? "en"}, ${now}, ${now})
+    ON CONFLICT ("email") DO NOTHING RETURNING "id"`;
+  if (!inserted) return { ...(await client.contact.findUniqueOrThrow({ where: { email }, select: { id: true, email: true } })), created: false };
+  const contact = { id: Number(inserted.id), email };
   await client.suppression.updateMany({
     where: { emailHash: addressHash(email), reason: { not: "ERASED" } },
     data: { contactId: contact.id },

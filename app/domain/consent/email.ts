@@ -5,9 +5,10 @@ export function normalizeEmail(input: string): string {
   return input.trim().toLowerCase();
 }
 
-// Deliberately plain: one @, no spaces or angle brackets, a dotted domain. Stricter checks
-// reject real addresses; header injection is what this must stop.
-const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]{2,}$/;
+// Deliberately plain: one @, no spaces, control characters or angle brackets, a dotted domain.
+// Stricter checks reject real addresses; header injection is what this must stop (and a NUL,
+// which PostgreSQL cannot store as text).
+const ADDRESS = /^[^\s\p{Cc}@<>()[\]\\,;:"]+@[^\s\p{Cc}@<>()[\]\\,;:"]+\.[^\s\p{Cc}@<>()[\]\\,;:".]{2,}$/u;
 
 export const EmailSchema = z
   .string({ error: "Enter an email address" })

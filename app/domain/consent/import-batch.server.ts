@@ -13,6 +13,7 @@
 
 import type { Db, Tx } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
+import { isUniqueViolation, lockRows } from "~/utils/row-locks.server.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
 import type { Channel, ConsentBasis, SubscriptionStatus } from "~/generated/prisma/enums.ts";
 import { offeredChannels } from "~/domain/consent/channels.ts";
@@ -60,8 +61,19 @@ export function applyImportedSubscriptions(
 ): Promise<ImportBatchResult> {
   if (requests.length === 0) return Promise.resolve({ outcomes: [], contactsCreated: 0, contactsUpdated: 0 });
   const work = (tx: Tx) => importInTransaction(tx, unitId, requests, context);
-  // A batch of a thousand rows takes well under a second; the margins are for a busy web process.
-  return "$transaction" in client ? (client as Db).$transaction(work, { maxWait: 30_000, timeout: 60_000 }) : work(client);
+  if (!("$transaction" in client)) return work(client);
+  // Another writer added one of the batch's new addresses since it looked (on PostgreSQL; on
+  // SQLite nothing writes meanwhile): run the batch again, which now finds that contact (ADR 039).
+  const attempt = async (left: number): Promise<ImportBatchResult> => {
+    try {
+      // A batch of a thousand rows takes well under a second; the margins are for a busy web process.
+      return await (client as Db).$transaction(work, { maxWait: 30_000, timeout: 60_000 });
+    } catch (error) {
+      if (left > 0 && isUniqueViolation(error)) return attempt(left - 1);
+      throw error;
+    }
+  };
+  return attempt(2);
 }
 
 async function importInTransaction(tx: Tx, unitId: number, requests: ImportedSubscription[], context: ConsentContext): Promise<ImportBatchResult> {
@@ -75,6 +87,9 @@ async function importInTransaction(tx: Tx, unitId: number, requests: ImportedSub
     where: { email: { in: emails } },
     select: { id: true, email: true, name: true, postalAddress: true, phone: true },
   });
+  // Their preferences are read next and written below: no one else changes them meanwhile (a
+  // person unsubscribing while the import runs must not be subscribed again by it; ADR 039).
+  await lockRows(tx, "Contact", contacts.map((c) => c.id));
   const contactByEmail = new Map(contacts.map((c) => [c.email, c]));
   const emailOf = new Map(contacts.map((c) => [c.id, c.email]));
   const contactIds = contacts.map((c) => c.id);

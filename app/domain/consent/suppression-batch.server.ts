@@ -47,22 +47,30 @@ export async function applyImportedSuppressions(tx: Tx, requests: ImportedSuppre
     for (const c of contacts) contactByEmail.set(c.email, c.id);
   }
 
-  const added: ((typeof asked)[number] & { contactId: number | null })[] = [];
-  const outcomes = asked.map((r): SuppressionOutcome => {
+  const added: ((typeof asked)[number] & { contactId: number | null; index: number })[] = [];
+  const outcomes = asked.map((r, index): SuppressionOutcome => {
     const key = `${r.emailHash}:${r.reason}`;
     if (erased.has(r.emailHash)) return "ERASED";
     if (held.has(key)) return "ALREADY_SUPPRESSED";
     held.add(key);
-    added.push({ ...r, contactId: contactByEmail.get(r.email) ?? null });
+    added.push({ ...r, contactId: contactByEmail.get(r.email) ?? null, index });
     return "ADDED";
   });
 
-  // Plain multi-row INSERTs that SQLite and PostgreSQL both take, as applyUnitOptOuts does.
+  // Plain multi-row INSERTs that SQLite and PostgreSQL both take, as applyUnitOptOuts does. An
+  // entry another writer added since the read above (mail feedback, a second import: on
+  // PostgreSQL) stays as it is, and this row was already suppressed (ADR 039).
   for (let start = 0; start < added.length; start += ROWS_PER_STATEMENT) {
-    const group = added.slice(start, start + ROWS_PER_STATEMENT);
-    await tx.$executeRaw`INSERT INTO "Suppression" ("emailHash", "email", "contactId", "reason", "note", "createdAt") VALUES ${Prisma.join(
-      group.map((r) => Prisma.sql`(${r.emailHash}, ${r.email}, ${r.contactId}, ${r.reason}, ${r.note}, ${now})`),
-    )}`;
+    const tried = added.slice(start, start + ROWS_PER_STATEMENT);
+    const written = await tx.$queryRaw<{ emailHash: string; reason: string }[]>`
+      INSERT INTO "Suppression" ("emailHash", "email", "contactId", "reason", "note", "createdAt") VALUES ${Prisma.join(
+        tried.map((r) => Prisma.sql`(${r.emailHash}, ${r.email}, ${r.contactId}, ${r.reason}, ${r.note}, ${now})`),
+      )}
+      ON CONFLICT ("emailHash", "reason") DO NOTHING RETURNING "emailHash", "reason"`;
+    const landed = new Set(written.map((w) => `${w.emailHash}:${w.reason}`));
+    const group = tried.filter((r) => landed.has(`${r.emailHash}:${r.reason}`));
+    for (const r of tried) if (!landed.has(`${r.emailHash}:${r.reason}`)) outcomes[r.index] = "ALREADY_SUPPRESSED";
+    if (group.length === 0) continue;
     const events = group.map((r) =>
       eventRow({ action: "SUPPRESS", changed: true, contactId: r.contactId, channel: "EMAIL", detail: { reason: r.reason } }, context, now),
     );

@@ -6,6 +6,7 @@
 
 import { db, inTransaction, type Db, type Tx } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
+import { storableText } from "~/utils/storable-text.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
 import type { InboundKind, OneClickScope } from "~/generated/prisma/enums.ts";
 import type { ConsentContext } from "~/domain/consent/changes.server.ts";
@@ -46,8 +47,10 @@ export type RecordedRow = { kind: InboundKind; unitId: number | null; campaignId
  * another in this order; one result per signal. A provider event seen before (same via and
  * externalId, earlier or in this batch) is not applied again. Keep batches to a few hundred.
  */
-export async function recordFeedbackBatch(signals: FeedbackSignal[], client: Db | Tx = db): Promise<RecordedFeedback[]> {
-  if (signals.length === 0) return [];
+export async function recordFeedbackBatch(given: FeedbackSignal[], client: Db | Tx = db): Promise<RecordedFeedback[]> {
+  if (given.length === 0) return [];
+  // What came from outside is searched for and stored as text: NUL bytes (hostile mail) cannot be.
+  const signals = given.map(storableSignal);
   const seen = await alreadyRecorded(client, signals);
   const results: (RecordedFeedback | null)[] = signals.map((s) => (s.externalId ? (seen.get(eventKey(s)) ?? null) : null));
   // The same event twice in one batch: the second is the first's duplicate.
@@ -100,6 +103,14 @@ export function toJudge(rows: RecordedRow[]): RecordedRow[] {
     if (!known || known.now < row.now) judged.set(key, row);
   }
   return [...judged.values()];
+}
+
+const TEXT_FIELDS = ["messageId", "recipient", "status", "diagnostic", "mailFrom", "rcptTo", "raw", "externalId"] as const satisfies (keyof FeedbackSignal)[];
+
+function storableSignal(signal: FeedbackSignal): FeedbackSignal {
+  const storable = { ...signal };
+  for (const field of TEXT_FIELDS) if (storable[field] !== undefined) storable[field] = storableText(storable[field]);
+  return storable;
 }
 
 const eventKey = (s: FeedbackSignal) => `${s.via}:${s.externalId}`;

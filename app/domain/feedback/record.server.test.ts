@@ -170,6 +170,8 @@ describe("recording what came back from mail", () => {
     expect(await db.suppression.count({ where: { email: "stranger@example.org", reason: "HARD_BOUNCE" } })).toBe(1);
     const unreadable = await recordFeedback({ kind: "UNREADABLE", via: "SMTP", raw: "\u0000garbage" });
     expect(unreadable.effect).toMatch(/Could not be read/);
+    // NUL cannot be stored as text on PostgreSQL: both databases keep the replacement character.
+    expect((await db.inboundMessage.findUniqueOrThrow({ where: { id: unreadable.id } })).raw).toBe("\uFFFDgarbage");
   });
 
   it("erasing the person removes the messages that came back about them, keeping the facts", async () => {

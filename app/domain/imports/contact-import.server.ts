@@ -136,7 +136,7 @@ export async function importContacts(options: ImportOptions): Promise<ImportRepo
   }
   await flush();
   // An import can grow the tables many times over: the planner's statistics must follow (bounded, usually a no-op).
-  await refreshQueryStatistics(db);
+  await refreshQueryStatistics(db, ["Contact", "Subscription"]);
   options.onProgress?.(report.rows, total);
   return report;
 }

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server.ts";
+import { testsOnPostgresql } from "../../../tests/helpers/test-database.ts";
 import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import { applyConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
 import { eraseContact } from "~/domain/consent/contacts.server.ts";
@@ -60,7 +61,7 @@ describe("contact import", () => {
     expect(JSON.parse(event.detail!)).toEqual({ basis: "EXPRESS", consentedAt: "2025-01-15T09:00:00.000Z", origin: "newsletter form 2025" });
   });
 
-  it("leaves the query planner's statistics current: a database never analysed has them after an import", async () => {
+  it.skipIf(testsOnPostgresql)("leaves the query planner's statistics current: a database never analysed has them after an import", async () => {
     const analysed = async () => {
       const [table] = await db.$queryRawUnsafe<{ n: number | bigint }[]>(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'`);
       if (Number(table.n) === 0) return [];
@@ -73,6 +74,22 @@ describe("contact import", () => {
     const rows = Array.from({ length: 30 }, (_, i) => `p${i}@example.com,P${i},news,email,express,2025-01-15T09:00:00Z,form`);
     await run(csv(...rows));
     expect(await analysed()).toEqual(["Contact", "Subscription"]);
+  });
+
+  it.runIf(testsOnPostgresql)("leaves the query planner's statistics current: PostgreSQL analyses the tables an import filled, not waiting for autovacuum", async () => {
+    // 30 rows are below autovacuum's threshold (50): only the import's own ANALYZE moves these times.
+    const lastAnalysed = async () => {
+      const rows = await db.$queryRawUnsafe<{ relname: string; last: Date | null }[]>(
+        `SELECT relname, last_analyze AS last FROM pg_stat_user_tables WHERE relname IN ('Contact', 'Subscription') ORDER BY relname`,
+      );
+      return rows.map((row) => ({ table: row.relname, at: row.last?.getTime() ?? 0 }));
+    };
+    const before = await lastAnalysed();
+    const rows = Array.from({ length: 30 }, (_, i) => `q${i}@example.com,Q${i},news,email,express,2025-01-15T09:00:00Z,form`);
+    await run(csv(...rows));
+    const after = await lastAnalysed();
+    expect(after.map((row) => row.table)).toEqual(["Contact", "Subscription"]);
+    after.forEach((row, i) => expect(row.at).toBeGreaterThan(before[i].at));
   });
 
   it("reports each kind of bad row with its line number, and the good rows around them still land", async () => {

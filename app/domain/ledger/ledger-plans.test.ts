@@ -6,6 +6,7 @@ import { CLI_ACTOR } from "~/domain/audit/audit.server.ts";
 import { createUnit } from "../../../tests/helpers/fixtures.ts";
 import { dayRange, type LedgerQuery } from "./ledger-query.ts";
 import { exportLedger, LEDGER_PAGE_SIZE, resolveLedgerQuery, searchLedger, sortedRangeSql, walkSql, type LedgerLimits, type LedgerScope } from "./ledger.server.ts";
+import { testsOnPostgresql } from "../../../tests/helpers/test-database.ts";
 
 // The ledger's order is by id, newest first, and ids are not in createdAt order (each writer
 // stamps its own time): every way a date search finds its ids must give the same exact pages.
@@ -21,7 +22,9 @@ async function plan(sql: Prisma.Sql): Promise<string> {
   return rows.map((r) => r.detail).join(" | ");
 }
 
-describe("the ledger's statements", () => {
+// SQLite's EXPLAIN QUERY PLAN: PostgreSQL's planner costs its plans by table size and picks a
+// sequential scan of a test's few rows, so its plans are judged on real sizes (bench), not here.
+describe.skipIf(testsOnPostgresql)("the ledger's statements", () => {
   it("walk an index newest first for every filter, with no sort of the matching events", async () => {
     const unit = await createUnit();
     const topic = await db.topic.create({ data: { unitId: unit.id, slug: "plans", name: "Plans" } });

@@ -10,6 +10,7 @@ import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { isErasedAddress } from "~/domain/consent/contacts.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
 import { db, readDb, type Db } from "~/utils/db.server.ts";
+import { timestampValue } from "~/utils/sql-values.server.ts";
 import { inertCell } from "~/utils/csv-cells.ts";
 import {
   CHART_MAX_DAYS,
@@ -460,7 +461,7 @@ export async function ledgerChart(unit: UnitRef | null, period: { from: string; 
   if (dayCount < 1 || dayCount > CHART_MAX_DAYS) throw new RangeError(`A chart covers 1 to ${CHART_MAX_DAYS} days.`);
   const optIn = new Set<string>(OPT_IN_ACTIONS);
   const starts = Array.from({ length: dayCount }, (_, i) => new Date(start.getTime() + i * DAY_MS));
-  const dayRows = Prisma.join(starts.map((gte, i) => Prisma.sql`(${i}, ${gte}, ${new Date(gte.getTime() + DAY_MS)})`));
+  const dayRows = Prisma.join(starts.map((gte, i) => Prisma.sql`(${i}, ${timestampValue(gte)}, ${timestampValue(new Date(gte.getTime() + DAY_MS))})`));
   // One statement: each day a range on the covering index, no round trip per day.
   const groups = await client.$queryRaw<{ day: number | bigint; action: ConsentAction; source: ConsentSource; n: number | bigint }[]>`
     WITH "days" ("day", "gte", "lt") AS (VALUES ${dayRows})

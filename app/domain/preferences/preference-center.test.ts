@@ -16,6 +16,8 @@ let topicA2Name: string;
 let topicB: { id: number };
 let contact: { id: number };
 let text: { id: number };
+// Each test shows a newer wording than any before it (version is a 32-bit Int on PostgreSQL: not Date.now()).
+let textVersion = 1_000_000;
 
 beforeEach(async () => {
   unitA = await createUnit();
@@ -25,7 +27,7 @@ beforeEach(async () => {
   topicA2Name = (await db.topic.findUniqueOrThrow({ where: { id: topicA2.id } })).name;
   topicB = await createTopic(unitB.id);
   contact = await createContact();
-  text = await db.consentText.create({ data: { key: "preference-center", version: Date.now(), body: "Send me what I pick." } });
+  text = await db.consentText.create({ data: { key: "preference-center", version: ++textVersion, body: "Send me what I pick." } });
   for (const topicId of [topicA2.id, topicB.id]) {
     await applyConsentChange({ kind: "subscribe", contactId: contact.id, topicId, channel: "EMAIL", basis: "SOFT_OPT_IN" }, { source: "IMPORT" });
   }

@@ -12,6 +12,7 @@ import { applyConsentChange, type ConsentContext } from "~/domain/consent/change
 import { applyImportedSuppressions } from "~/domain/consent/suppression-batch.server.ts";
 import { EmailSchema, maskEmail, normalizeEmail } from "~/domain/consent/email.ts";
 import { db, type Db, type Tx } from "~/utils/db.server.ts";
+import { containsText } from "~/utils/text-search.server.ts";
 import { inertCell } from "~/utils/csv-cells.ts";
 import { EXPORT_COLUMNS, parseSuppressionFile, reasonInFile, REASON_LABEL, type BadLine, type ImportableReason } from "./suppression-csv.ts";
 
@@ -80,7 +81,7 @@ export async function listSuppressions(filter: SuppressionFilter, beforeId?: num
   const search = filter.address?.trim() ?? "";
   const exact = search ? EmailSchema.safeParse(search) : null;
   const where: Prisma.SuppressionWhereInput = {
-    ...(exact?.success ? { emailHash: addressHash(exact.data) } : search ? { email: { contains: normalizeEmail(search) } } : {}),
+    ...(exact?.success ? { emailHash: addressHash(exact.data) } : search ? { email: containsText(normalizeEmail(search)) } : {}),
     ...(filter.reason ? { reason: filter.reason } : {}),
     ...(beforeId ? { id: { lt: beforeId } } : {}),
   };

@@ -1,6 +1,7 @@
 import crypto, { type KeyObject } from "node:crypto";
 import type { Db, Tx } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
+import { lockTable } from "~/utils/row-locks.server.ts";
 
 /**
  * One signing key, imported once: links are signed and verified with its KeyObject (ADR 015).
@@ -95,8 +96,16 @@ export async function rotateSigningKey(client: Db = db): Promise<{ kid: string }
   return { kid };
 }
 
-/** Makes sure there is a key to sign with (first start, or after the last one was retired). */
+/**
+ * Makes sure there is a key to sign with (first start, or after the last one was retired).
+ * Processes starting at once make one key between them: the count and the new key are one
+ * transaction that holds the keys' lock (ADR 039).
+ */
 export async function ensureSigningKey(client: Db = db): Promise<void> {
-  const active = await client.signingKey.count({ where: { retiredAt: null } });
-  if (active === 0) await rotateSigningKey(client);
+  const created = await client.$transaction(async (tx) => {
+    await lockTable(tx, "SigningKey");
+    const active = await tx.signingKey.count({ where: { retiredAt: null } });
+    return active === 0 ? await createSigningKey(tx) : null;
+  });
+  if (created) invalidateKeyring();
 }

@@ -1,5 +1,6 @@
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
-import { db } from "~/utils/db.server.ts";
+import { db, type Db } from "~/utils/db.server.ts";
+import { lockTable } from "~/utils/row-locks.server.ts";
 import { KID } from "./key-ids.ts";
 import { createSigningKey, invalidateKeyring } from "./keyring.server.ts";
 import { MAXIMUM_LIFETIME_DAYS } from "./link-tokens.server.ts";
@@ -91,9 +92,11 @@ export type KeyRetirement =
  * within 30 s). Unsubscribe links it signed keep opting people out until they expire; its
  * preferences links stop working. If no active key is left, a new one is made in the same transaction.
  */
-export async function retireKey(actor: AuditActor, kid: string, now = new Date()): Promise<KeyRetirement> {
+export async function retireKey(actor: AuditActor, kid: string, now = new Date(), client: Db = db): Promise<KeyRetirement> {
   if (!KID.test(kid)) return { outcome: "not-active" };
-  const result = await db.$transaction(async (tx): Promise<KeyRetirement> => {
+  const result = await client.$transaction(async (tx): Promise<KeyRetirement> => {
+    // Two retirements at once must not each see the other's key still active and leave none (ADR 039).
+    await lockTable(tx, "SigningKey");
     const { count } = await tx.signingKey.updateMany({ where: { kid, retiredAt: null }, data: { retiredAt: now } });
     if (count === 0) return { outcome: "not-active" };
     const active = await tx.signingKey.count({ where: { retiredAt: null } });
@@ -115,11 +118,12 @@ export type KeyRevocation =
  * included (in this process at once, in others within 30 s). A revoked key is retired too; if
  * no active key is left, a new one is made in the same transaction.
  */
-export async function revokeKey(actor: AuditActor, kid: string, now = new Date()): Promise<KeyRevocation> {
+export async function revokeKey(actor: AuditActor, kid: string, now = new Date(), client: Db = db): Promise<KeyRevocation> {
   const revocation = await revocationOf(kid, now);
   if (!revocation) return { outcome: "not-found" };
   const linksStopped = revocation.unexpiredLinks;
-  const result = await db.$transaction(async (tx): Promise<KeyRevocation> => {
+  const result = await client.$transaction(async (tx): Promise<KeyRevocation> => {
+    await lockTable(tx, "SigningKey");
     // Conditional: of two revocations at once, one revokes and the other finds nothing to do.
     const { count } = await tx.signingKey.updateMany({ where: { kid, revokedAt: null }, data: { revokedAt: now } });
     if (count === 0) return { outcome: "not-found" };

@@ -1,6 +1,7 @@
 import type { ExemptClass } from "~/generated/prisma/enums.ts";
 import type { Db } from "~/utils/db.server.ts";
 import { db } from "~/utils/db.server.ts";
+import { lockTable } from "~/utils/row-locks.server.ts";
 
 // The exempt categories the product itself sends under, whatever units a company has: links a
 // person asked for and staff invitations. They belong to no unit. Every start makes sure they
@@ -40,11 +41,17 @@ export const GROUP_CATEGORIES: { slug: string; name: string; reason: string; leg
   },
 ];
 
-/** Creates the group categories that are missing (a unique index cannot do it: unitId is NULL). */
+/**
+ * Creates the group categories that are missing (a unique index cannot do it: unitId is NULL),
+ * holding the table's lock so processes starting at once make each once (ADR 039).
+ */
 export async function ensureGroupCategories(client: Db = db): Promise<void> {
-  const existing = await client.exemptCategory.findMany({ where: { unitId: null }, select: { slug: true } });
-  const have = new Set(existing.map((c) => c.slug));
-  for (const category of GROUP_CATEGORIES) {
-    if (!have.has(category.slug)) await client.exemptCategory.create({ data: { ...category, unitId: null } });
-  }
+  await client.$transaction(async (tx) => {
+    await lockTable(tx, "ExemptCategory");
+    const existing = await tx.exemptCategory.findMany({ where: { unitId: null }, select: { slug: true } });
+    const have = new Set(existing.map((c) => c.slug));
+    for (const category of GROUP_CATEGORIES) {
+      if (!have.has(category.slug)) await tx.exemptCategory.create({ data: { ...category, unitId: null } });
+    }
+  });
 }

@@ -1,0 +1,127 @@
+import fs from "node:fs";
+import path from "node:path";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "~/utils/db.server.ts";
+import { startApp, type RunningApp } from "../helpers/app-server.ts";
+import { launchBrowser, signIn } from "../helpers/browser.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
+import { TEST_TMP } from "../helpers/paths.ts";
+import { headerValues, startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
+import { createTestDatabase, testsOnPostgresql, type TestDatabase } from "../helpers/test-database.ts";
+
+// docs/deploy.md, run for real: two web processes and two campaign workers on one database
+// (PostgreSQL in CI's second pass, SQLite in its first). A marketer sends a campaign from one web
+// process, the workers send it, and a recipient's one-click is answered by the other web process.
+
+const AUDIENCE_ADDED = 600;
+
+let database: TestDatabase;
+let web: RunningApp[] = [];
+let workers: { process: ChildProcess; sink: SmtpSink; output: () => string }[] = [];
+let browser: Browser;
+let client: Db;
+
+/** `npm run worker` as deployed: its own process, CAMPAIGN_SENDER's counterpart, mail to its own relay. */
+async function startWorker(publicUrl: string) {
+  const sink = await startSmtpSink();
+  let output = "";
+  const child = spawn(process.execPath, ["build/worker.js"], {
+    env: { ...process.env, NODE_ENV: "production", DATABASE_URL: database.url, MAIL_TRANSPORT: "smtp", SMTP_URL: sink.url, PUBLIC_URL: publicUrl, ALLOW_HTTP_PUBLIC_URL: "1", SEND_RATE_PER_SECOND: "300" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", () => output.includes("Campaign sender") && resolve());
+    child.on("exit", (code) => reject(new Error(`The worker exited with ${code}:\n${output}`)));
+  });
+  return { process: child, sink, output: () => output };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase("group");
+  const shared = { CAMPAIGN_SENDER: "off", INBOUND_SMTP_PORT: "off" };
+  // The first web process migrates and seeds; the second finds both done.
+  const first = await startApp({ database, env: shared });
+  const second = await startApp({ database, env: { ...shared, SKIP_DEMO_SEED: "1" } });
+  web = [first, second];
+  client = createDb(database.url, { poolSize: 2 });
+  // More of an audience than one step of one worker, so that both have work on PostgreSQL.
+  const csv = path.join(TEST_TMP, `group-${process.pid}.csv`);
+  const rows = Array.from({ length: AUDIENCE_ADDED }, (_, i) => `group-${i}@example.org,Group ${i},tax-tips,email,express,2026-01-01,signup form`);
+  fs.writeFileSync(csv, ["email,name,topic,channel,basis,consented_at,source", ...rows].join("\n"));
+  const imported = spawnSync(path.resolve("node_modules/.bin/tsx"), ["app/cli/main.ts", "contacts", "import", csv, "--unit", "example-tax"], {
+    env: { ...process.env, DATABASE_URL: database.url },
+    encoding: "utf8",
+  });
+  expect(imported.status, imported.stderr).toBe(0);
+  workers = await Promise.all([startWorker(first.url), startWorker(first.url)]);
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const worker of workers) {
+    worker.process.kill("SIGTERM");
+    await worker.sink.close();
+  }
+  await client?.$disconnect();
+  for (const app of web) await app.stop();
+  await database?.drop();
+});
+
+describe("a group deployment: two web processes and two workers on one database", { timeout: 120_000 }, () => {
+  it("sends a campaign once to each person, and a one-click on the other web process stops the next one", async () => {
+    const [first, second] = web;
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, first.url, DEMO.taxMarketer);
+    await page.goto(`${first.url}/campaigns/new`);
+    await page.getByLabel("Topic").selectOption({ label: "Tax tips" });
+    await page.getByLabel("Subject").fill("Spring tips for the group");
+    await page.getByLabel("Body (Markdown)").fill("Hello from every process.");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.waitForURL(/\/campaigns\/\d+$/);
+    const campaignId = Number(page.url().split("/").at(-1));
+    await page.getByRole("button", { name: "Send now…" }).click();
+    await page.getByRole("button", { name: /^Send to [\d,]+ people now$/ }).click();
+    await expect.poll(() => page.getByText("Sending has started.").count()).toBe(1);
+
+    // The workers send it; no web process does (CAMPAIGN_SENDER=off).
+    await expect.poll(() => client.campaign.findUnique({ where: { id: campaignId }, select: { status: true } }).then((c) => c?.status), { timeout: 60_000 }).toBe("SENT");
+    const listed = await client.delivery.count({ where: { campaignId } });
+    expect(listed).toBeGreaterThanOrEqual(AUDIENCE_ADDED);
+    expect(await client.delivery.count({ where: { campaignId, status: "SENT" } })).toBe(listed);
+    const received = workers.flatMap((w) => w.sink.received);
+    // Once to each person: as many messages as deliveries, each to a different address.
+    expect(received.length).toBe(listed);
+    expect(new Set(received.map((m) => m.to)).size).toBe(listed);
+    if (testsOnPostgresql) {
+      // On PostgreSQL both workers send one campaign together (ADR 040); SQLite keeps one sender per campaign.
+      for (const worker of workers) expect(worker.sink.received.length, worker.output()).toBeGreaterThan(0);
+    }
+
+    // A mailbox provider's one-click (RFC 8058), posted to the other web process.
+    const message = received.find((m) => m.to === "group-7@example.org")!;
+    const [listUnsubscribe] = await headerValues(message.raw, "List-Unsubscribe");
+    const link = new URL(/^<(https?:\/\/[^>]+)>/.exec(listUnsubscribe)![1]);
+    const oneClick = await fetch(`${second.url}${link.pathname}${link.search}`, { method: "POST", body: new URLSearchParams({ "List-Unsubscribe": "One-Click" }) });
+    expect(oneClick.status).toBe(200);
+
+    // The next campaign, from the second web process, reaches everyone but that person.
+    await page.goto(`${second.url}/campaigns/new`);
+    await page.getByLabel("Topic").selectOption({ label: "Tax tips" });
+    await page.getByLabel("Subject").fill("Summer tips for the group");
+    await page.getByLabel("Body (Markdown)").fill("Hello again.");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.waitForURL(/\/campaigns\/\d+$/);
+    const nextId = Number(page.url().split("/").at(-1));
+    await page.getByRole("button", { name: "Send now…" }).click();
+    await page.getByRole("button", { name: /^Send to [\d,]+ people now$/ }).click();
+    await expect.poll(() => client.campaign.findUnique({ where: { id: nextId }, select: { status: true } }).then((c) => c?.status), { timeout: 60_000 }).toBe("SENT");
+    const next = workers.flatMap((w) => w.sink.received).slice(received.length);
+    expect(next.length).toBe(listed - 1);
+    expect(next.some((m) => m.to === "group-7@example.org")).toBe(false);
+  });
+});
