@@ -167,7 +167,8 @@ export async function seedDemoData(db: PrismaClient, log: (line: string) => void
         },
         exemptCategories: { create: UNIT_CATEGORIES },
       },
-      include: { topics: true },
+      // In the order they were made, so the demo is the same on SQLite and PostgreSQL.
+      include: { topics: { orderBy: { id: "asc" } } },
     });
     units.push({ ...created, channelsBySlug: new Map(topics.map((t) => [t.slug, t.channels])) });
   }

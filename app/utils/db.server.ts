@@ -36,6 +36,9 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaCl
       connectionString: databaseUrl,
       max: options.poolSize ?? 10,
       statement_timeout: options.statementTimeoutMs,
+      // Wait at most 5 s for another transaction's lock, as SQLite waits for its write lock
+      // (below): a caller held up that long fails and says so (the inbound server answers 451).
+      lock_timeout: 5000,
       // Set when each connection opens: no statement or transaction on it can write.
       options: options.readOnly ? "-c default_transaction_read_only=on" : undefined,
     });

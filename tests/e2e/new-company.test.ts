@@ -31,10 +31,10 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
   it("sets itself up through the pages after the CLI creates the first admin, and sends a campaign", async () => {
     const db = openAppDatabase(app);
     try {
-      expect(db.count("SELECT COUNT(*) AS n FROM BusinessUnit")).toBe(0);
-      expect(db.count("SELECT COUNT(*) AS n FROM User")).toBe(0);
+      expect(await db.db.businessUnit.count()).toBe(0);
+      expect(await db.db.user.count()).toBe(0);
     } finally {
-      db.close();
+      await db.close();
     }
 
     // 1. The first admin, from a terminal: the link is printed (there is no unit to mail it from yet).
@@ -84,9 +84,9 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
     await admin.getByText(/^New key \S+ signs new links from now on/).waitFor();
     const keys = openAppDatabase(app);
     try {
-      expect(keys.count("SELECT COUNT(*) AS n FROM SigningKey WHERE retiredAt IS NULL")).toBe(2);
+      expect(await keys.db.signingKey.count({ where: { retiredAt: null } })).toBe(2);
     } finally {
-      keys.close();
+      await keys.close();
     }
 
     // 4. People: a marketer for the unit, invited by email now that a unit can send it.
@@ -140,10 +140,10 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
     // Every admin step is in the audit log, under the admin's name.
     const audit = openAppDatabase(app);
     try {
-      const actions = audit.rows<{ action: string }>("SELECT action FROM AuditEvent WHERE actorEmail = 'founder@acme.example' ORDER BY id").map((e) => e.action);
+      const actions = (await audit.db.auditEvent.findMany({ where: { actorEmail: "founder@acme.example" }, orderBy: { id: "asc" }, select: { action: true } })).map((e) => e.action);
       expect(actions).toEqual(expect.arrayContaining(["unit.create", "topic.create", "category.create", "key.rotate", "user.invite"]));
     } finally {
-      audit.close();
+      await audit.close();
     }
   });
 });

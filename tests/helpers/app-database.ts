@@ -1,5 +1,4 @@
 import crypto from "node:crypto";
-import Database from "better-sqlite3";
 import { importLinkKey, keyringOf, type Keyring } from "~/domain/tokens/keyring.server.ts";
 import { signLinkToken, type LinkPurpose } from "~/domain/tokens/link-tokens.server.ts";
 import { createDb } from "~/utils/db.server.ts";
@@ -12,12 +11,6 @@ import type { RunningApp } from "./app-server.ts";
  */
 export function openAppDatabase(app: RunningApp) {
   const db = createDb(app.databaseUrl, { poolSize: 2 });
-  // DEPRECATED, SQLite only: being replaced by `db` in every test (issue 19).
-  const sqlite = app.databaseFile ? new Database(app.databaseFile) : null;
-  sqlite?.pragma("busy_timeout = 5000");
-  const count = (sql: string, ...params: unknown[]) => (sqlite!.prepare(sql).get(...params) as { n: number }).n;
-  const row = <T>(sql: string, ...params: unknown[]) => sqlite!.prepare(sql).get(...params) as T;
-  const rows = <T>(sql: string, ...params: unknown[]) => sqlite!.prepare(sql).all(...params) as T[];
 
   async function keyring(): Promise<Keyring> {
     const active = await db.signingKey.findFirst({ where: { retiredAt: null }, orderBy: { id: "desc" }, select: { kid: true, secret: true } });
@@ -26,10 +19,6 @@ export function openAppDatabase(app: RunningApp) {
 
   return {
     db,
-    sqlite: sqlite!,
-    count,
-    row,
-    rows,
     /** A link signed with the app's newest key (or a given secret and kid). */
     async link(
       purpose: LinkPurpose,
@@ -50,14 +39,6 @@ export function openAppDatabase(app: RunningApp) {
       });
       return { kid, secret };
     },
-    close: async () => {
-      sqlite?.close();
-      await db.$disconnect();
-    },
+    close: () => db.$disconnect(),
   };
-}
-
-/** DateTime as Prisma's SQLite adapter stores it. */
-export function sqliteTime(date: Date): string {
-  return date.toISOString().replace("Z", "+00:00");
 }

@@ -19,7 +19,6 @@ let bounceDomain: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  if (testsOnPostgresql) await boundLockWaits();
   const unit = await createUnit();
   bounceDomain = unitBounceDomain(unit);
   server = await startInboundServer({ port: 0, host: "127.0.0.1", receive: recordInboundMessage, log: (line) => logLines.push(line) });
@@ -120,7 +119,7 @@ describe("postmaster", () => {
 });
 
 // Held up by another process's lock: SQLite's one write lock, or on PostgreSQL a lock on the
-// recorder's table, past the database's lock_timeout (see boundLockWaits).
+// recorder's table, past the product's lock wait (5 s on either database, app/utils/db.server.ts).
 describe("when the message cannot be stored", () => {
   it("answers 451 4.3.0 so the sender retries, and stores it when it comes again", async () => {
     const to = bounceAddress();
@@ -137,21 +136,6 @@ describe("when the message cannot be stored", () => {
     expect(await lastStored()).toMatchObject({ kind: "HARD_BOUNCE", rcptTo: to });
   });
 });
-
-/**
- * PostgreSQL waits for a lock as long as it is held unless told otherwise; SQLite's wait is the
- * product's 5 s busy timeout. Bounded here as an operator would bound it (lock_timeout on the
- * database, read by every connection opened after), before this file's first query.
- */
-async function boundLockWaits(): Promise<void> {
-  const admin = createDb(getEnv().DATABASE_URL, { poolSize: 1 });
-  try {
-    const [{ name }] = await admin.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`;
-    await admin.$executeRawUnsafe(`ALTER DATABASE "${name}" SET lock_timeout = '5s'`);
-  } finally {
-    await admin.$disconnect();
-  }
-}
 
 /**
  * Runs `during` while another connection, in a transaction rolled back after, holds what the
