@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "~/utils/db.server.ts";
 import { startApp, type RunningApp } from "../helpers/app-server.ts";
@@ -76,24 +76,33 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** A marketer writes a Tax tips campaign on this web process and sends it now; its id. */
+async function sendTaxTips(page: Page, webUrl: string, subject: string, body: string): Promise<number> {
+  await page.goto(`${webUrl}/campaigns/new`);
+  await page.getByLabel("Topic").selectOption({ label: "Tax tips" });
+  await page.getByLabel("Subject").fill(subject);
+  await page.getByLabel("Body (Markdown)").fill(body);
+  await page.getByRole("button", { name: "Save draft" }).click();
+  await page.waitForURL(/\/campaigns\/\d+$/);
+  const campaignId = Number(page.url().split("/").at(-1));
+  await page.getByRole("button", { name: "Send now…" }).click();
+  await page.getByRole("button", { name: /^Send to [\d,]+ people now$/ }).click();
+  return campaignId;
+}
+
+const untilSent = (campaignId: number) =>
+  expect.poll(() => client.campaign.findUnique({ where: { id: campaignId }, select: { status: true } }).then((c) => c?.status), { timeout: 60_000 }).toBe("SENT");
+
 describe("a group deployment: two web processes and two workers on one database", { timeout: 120_000 }, () => {
   it("sends a campaign once to each person, and a one-click on the other web process stops the next one", async () => {
     const [first, second] = web;
     const page = await (await browser.newContext()).newPage();
     await signIn(page, first.url, DEMO.taxMarketer);
-    await page.goto(`${first.url}/campaigns/new`);
-    await page.getByLabel("Topic").selectOption({ label: "Tax tips" });
-    await page.getByLabel("Subject").fill("Spring tips for the group");
-    await page.getByLabel("Body (Markdown)").fill("Hello from every process.");
-    await page.getByRole("button", { name: "Save draft" }).click();
-    await page.waitForURL(/\/campaigns\/\d+$/);
-    const campaignId = Number(page.url().split("/").at(-1));
-    await page.getByRole("button", { name: "Send now…" }).click();
-    await page.getByRole("button", { name: /^Send to [\d,]+ people now$/ }).click();
+    const campaignId = await sendTaxTips(page, first.url, "Spring tips for the group", "Hello from every process.");
     await expect.poll(() => page.getByText("Sending has started.").count()).toBe(1);
 
     // The workers send it; no web process does (CAMPAIGN_SENDER=off).
-    await expect.poll(() => client.campaign.findUnique({ where: { id: campaignId }, select: { status: true } }).then((c) => c?.status), { timeout: 60_000 }).toBe("SENT");
+    await untilSent(campaignId);
     const listed = await client.delivery.count({ where: { campaignId } });
     expect(listed).toBeGreaterThanOrEqual(AUDIENCE_ADDED);
     expect(await client.delivery.count({ where: { campaignId, status: "SENT" } })).toBe(listed);
@@ -114,16 +123,7 @@ describe("a group deployment: two web processes and two workers on one database"
     expect(oneClick.status).toBe(200);
 
     // The next campaign, from the second web process, reaches everyone but that person.
-    await page.goto(`${second.url}/campaigns/new`);
-    await page.getByLabel("Topic").selectOption({ label: "Tax tips" });
-    await page.getByLabel("Subject").fill("Summer tips for the group");
-    await page.getByLabel("Body (Markdown)").fill("Hello again.");
-    await page.getByRole("button", { name: "Save draft" }).click();
-    await page.waitForURL(/\/campaigns\/\d+$/);
-    const nextId = Number(page.url().split("/").at(-1));
-    await page.getByRole("button", { name: "Send now…" }).click();
-    await page.getByRole("button", { name: /^Send to [\d,]+ people now$/ }).click();
-    await expect.poll(() => client.campaign.findUnique({ where: { id: nextId }, select: { status: true } }).then((c) => c?.status), { timeout: 60_000 }).toBe("SENT");
+    await untilSent(await sendTaxTips(page, second.url, "Summer tips for the group", "Hello again."));
     const next = workers.flatMap((w) => w.sink.received).slice(received.length);
     expect(next.length).toBe(listed - 1);
     expect(next.some((m) => m.to === "group-7@example.org")).toBe(false);
