@@ -159,8 +159,8 @@ async function main(argv: string[]): Promise<number> {
     // Links signed by this command (`links`, a campaign send) are counted before the client closes.
     const { flushSignatureCounts } = await import("~/domain/tokens/signature-counts.server.ts");
     await flushSignatureCounts().catch((error) => console.error(`Signature counts not written: ${(error as Error).message}`));
-    const { db } = await import("~/utils/db.server.ts");
-    await db.$disconnect();
+    const { db, readDb } = await import("~/utils/db.server.ts");
+    await Promise.all([db.$disconnect(), readDb.$disconnect()]);
   }
 }
 

@@ -41,6 +41,9 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaCl
       lock_timeout: 5000,
       // Set when each connection opens: no statement or transaction on it can write.
       options: options.readOnly ? "-c default_transaction_read_only=on" : undefined,
+      // An idle connection never keeps the process alive (as SQLite's idle read thread does
+      // not): a CLI command ends when its work does, not 10 s later when the pool lets go.
+      allowExitOnIdle: true,
     });
     // Same models, same API: typed as the SQLite client (see Db).
     return new PostgresqlPrismaClient({ adapter }) as unknown as PrismaClient;

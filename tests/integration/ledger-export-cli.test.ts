@@ -7,8 +7,17 @@ import { createContact, createUnit } from "../helpers/fixtures.ts";
 
 // `npm run cli -- ledger export …`, run in its own process against this file's database: CSV on standard output only.
 
+// A command that has finished must end its process: an open connection pool must not keep it
+// waiting. PostgreSQL's pool closes an idle connection after 10 s, so a run still alive after
+// 8 s is one that would have hung (it is killed, and status is null).
+const FINISHED_COMMAND_EXITS_WITHIN_MS = 8000;
+
 function ledgerExport(...args: string[]) {
-  const result = spawnSync(path.resolve("node_modules/.bin/tsx"), ["app/cli/main.ts", "ledger", "export", ...args], { env: process.env, encoding: "utf8" });
+  const result = spawnSync(path.resolve("node_modules/.bin/tsx"), ["app/cli/main.ts", "ledger", "export", ...args], {
+    env: process.env,
+    encoding: "utf8",
+    timeout: FINISHED_COMMAND_EXITS_WITHIN_MS,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
