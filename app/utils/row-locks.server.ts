@@ -41,3 +41,18 @@ export function isUniqueViolation(error: unknown): boolean {
   const meta = (error as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } }).meta;
   return error.code === "P2010" && meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
 }
+
+/**
+ * Runs `work`, and once more if it failed because another writer claimed the same unique key
+ * meanwhile: the second run sees that row and answers as it would have had it come second
+ * ("that slug is taken: choose another"), instead of the unique index's error reaching the
+ * person as a 500. Only for work that looks before it writes and is safe to run again whole.
+ */
+export async function againIfClaimedMeanwhile<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return work();
+  }
+}

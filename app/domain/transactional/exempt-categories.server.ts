@@ -3,6 +3,7 @@ import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { nothingFound } from "~/domain/not-found.ts";
 import type { ExemptClass } from "~/generated/prisma/enums.ts";
 import { RESERVED_SLUGS } from "~/domain/units/unit-settings.server.ts";
+import { againIfClaimedMeanwhile } from "~/utils/row-locks.server.ts";
 import { db, type Tx } from "~/utils/db.server.ts";
 import { transactionalTemplates } from "~emails/transactional/index.ts";
 import { GROUP_CATEGORIES } from "./group-categories.server.ts";
@@ -99,15 +100,17 @@ export async function createCategory(actor: AuditActor, unitSlug: string, form: 
   const parsed = checkCategoryForm(form, { creating: true });
   if (!parsed.ok) return parsed;
   const slug = parsed.slug!;
-  return db.$transaction(async (tx) => {
-    const unit = await unitBySlug(tx, unitSlug);
-    if (await tx.exemptCategory.findUnique({ where: { unitId_slug: { unitId: unit.id, slug } }, select: { id: true } })) {
-      return { ok: false as const, errors: { slug: `${unit.displayName} already has a category with the slug ${slug}: choose another.` } as CategoryFieldErrors };
-    }
-    const category = await tx.exemptCategory.create({ data: { unitId: unit.id, slug, ...parsed.settings }, select: { id: true } });
-    await recordAudit(tx, actor, { action: "category.create", target: `category:${category.id}`, detail: { unit: unit.slug, slug, name: parsed.settings.name, legalClass: parsed.settings.legalClass } });
-    return { ok: true as const, slug, changed: [] as string[] };
-  });
+  return againIfClaimedMeanwhile(() =>
+    db.$transaction(async (tx) => {
+      const unit = await unitBySlug(tx, unitSlug);
+      if (await tx.exemptCategory.findUnique({ where: { unitId_slug: { unitId: unit.id, slug } }, select: { id: true } })) {
+        return { ok: false as const, errors: { slug: `${unit.displayName} already has a category with the slug ${slug}: choose another.` } as CategoryFieldErrors };
+      }
+      const category = await tx.exemptCategory.create({ data: { unitId: unit.id, slug, ...parsed.settings }, select: { id: true } });
+      await recordAudit(tx, actor, { action: "category.create", target: `category:${category.id}`, detail: { unit: unit.slug, slug, name: parsed.settings.name, legalClass: parsed.settings.legalClass } });
+      return { ok: true as const, slug, changed: [] as string[] };
+    }),
+  );
 }
 
 export async function updateCategory(actor: AuditActor, unitSlug: string, categorySlug: string, form: CategoryFormValues) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { nothingFound } from "~/domain/not-found.ts";
+import { againIfClaimedMeanwhile } from "~/utils/row-locks.server.ts";
 import { db, type Tx } from "~/utils/db.server.ts";
 import { CHANNEL_LABEL, offeredChannels, type Channel } from "~/domain/consent/channels.ts";
 import { RESERVED_SLUGS, UNIT_SLUG_RULE } from "./unit-settings.server.ts";
@@ -106,15 +107,17 @@ export async function createTopic(actor: AuditActor, unitSlug: string, form: Top
   const parsed = checkTopicForm(form, { creating: true });
   if (!parsed.ok) return parsed;
   const slug = parsed.slug!;
-  return db.$transaction(async (tx) => {
-    const unit = await unitBySlug(tx, unitSlug);
-    if (await tx.topic.findUnique({ where: { unitId_slug: { unitId: unit.id, slug } }, select: { id: true } })) {
-      return { ok: false as const, errors: { slug: `${unit.displayName} already has a topic with the slug ${slug}: choose another.` } };
-    }
-    const topic = await tx.topic.create({ data: { unitId: unit.id, slug, ...parsed.settings }, select: { id: true } });
-    await recordAudit(tx, actor, { action: "topic.create", target: `topic:${topic.id}`, detail: { unit: unit.slug, slug, name: parsed.settings.name, channels: offeredChannels(parsed.settings) } });
-    return { ok: true as const, slug, changed: [] as string[] };
-  });
+  return againIfClaimedMeanwhile(() =>
+    db.$transaction(async (tx) => {
+      const unit = await unitBySlug(tx, unitSlug);
+      if (await tx.topic.findUnique({ where: { unitId_slug: { unitId: unit.id, slug } }, select: { id: true } })) {
+        return { ok: false as const, errors: { slug: `${unit.displayName} already has a topic with the slug ${slug}: choose another.` } };
+      }
+      const topic = await tx.topic.create({ data: { unitId: unit.id, slug, ...parsed.settings }, select: { id: true } });
+      await recordAudit(tx, actor, { action: "topic.create", target: `topic:${topic.id}`, detail: { unit: unit.slug, slug, name: parsed.settings.name, channels: offeredChannels(parsed.settings) } });
+      return { ok: true as const, slug, changed: [] as string[] };
+    }),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { nothingFound } from "~/domain/not-found.ts";
 import { dkimDnsRecord, keyFingerprint, type DkimDnsRecord } from "~/domain/mail/dkim.server.ts";
+import { againIfClaimedMeanwhile } from "~/utils/row-locks.server.ts";
 import { db } from "~/utils/db.server.ts";
 import { offeredChannels } from "~/domain/consent/channels.ts";
 import { senderDnsRecords } from "./sender-dns.server.ts";
@@ -140,20 +141,22 @@ export async function createUnit(actor: AuditActor, form: UnitFormValues): Promi
   if (!parsed.ok) return parsed;
   const slug = parsed.slug!;
   const key = parsed.key.kind === "replace" ? parsed.key.key : null;
-  return db.$transaction(async (tx) => {
-    if (await tx.businessUnit.findUnique({ where: { slug }, select: { id: true } })) {
-      return { ok: false as const, errors: { slug: `There is already a unit with the slug ${slug}: choose another.` } };
-    }
-    const clash = await bounceDomainClashWithOthers(tx, null, parsed.settings);
-    if (clash) return { ok: false as const, errors: clash };
-    const unit = await tx.businessUnit.create({ data: { slug, ...parsed.settings, dkimPrivateKey: key?.pem ?? null }, select: { id: true } });
-    await recordAudit(tx, actor, {
-      action: "unit.create",
-      target: `unit:${unit.id}`,
-      detail: { slug, displayName: parsed.settings.displayName, ...(key ? { dkimPrivateKey: `stored (${key.fingerprint})` } : {}) },
-    });
-    return { ok: true as const, slug, changed: [], warnings: parsed.warnings };
-  });
+  return againIfClaimedMeanwhile(() =>
+    db.$transaction(async (tx) => {
+      if (await tx.businessUnit.findUnique({ where: { slug }, select: { id: true } })) {
+        return { ok: false as const, errors: { slug: `There is already a unit with the slug ${slug}: choose another.` } };
+      }
+      const clash = await bounceDomainClashWithOthers(tx, null, parsed.settings);
+      if (clash) return { ok: false as const, errors: clash };
+      const unit = await tx.businessUnit.create({ data: { slug, ...parsed.settings, dkimPrivateKey: key?.pem ?? null }, select: { id: true } });
+      await recordAudit(tx, actor, {
+        action: "unit.create",
+        target: `unit:${unit.id}`,
+        detail: { slug, displayName: parsed.settings.displayName, ...(key ? { dkimPrivateKey: `stored (${key.fingerprint})` } : {}) },
+      });
+      return { ok: true as const, slug, changed: [], warnings: parsed.warnings };
+    }),
+  );
 }
 
 /**
