@@ -57,6 +57,15 @@ describe("parseForm", () => {
     expect(await parseForm(urlEncoded("event=7&event=-1"), Undo)).toMatchObject({ ok: false, errors: { "event[1]": "Not an event." } });
   });
 
+  it("refuses a NUL character in any text field with a 400 beside that field (PostgreSQL cannot store it)", async () => {
+    const parsed = await parseForm(urlEncoded("email=a%00b%40example.com&shown=ok&shown=n%00"), Signup);
+    expect(parsed).toMatchObject({
+      ok: false,
+      status: 400,
+      errors: { email: "This field holds an invisible NUL character, which cannot be stored: type it again.", shown: "This field holds an invisible NUL character, which cannot be stored: type it again." },
+    });
+  });
+
   it("answers a body that is not a form with readForm's 400", async () => {
     const thrown = await parseForm(post('{"email":"a@example.com"}', "application/json"), Signup).catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(Response);

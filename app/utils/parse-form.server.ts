@@ -48,9 +48,25 @@ export async function parseForm<Schema extends z.ZodType>(request: Request, sche
 
 /** parseForm for a form the action has already read, for a check that must come before any schema (RFC 8058's one-click). */
 export function parseFormData<Schema extends z.ZodType>(form: FormData, schema: Schema): ParsedForm<z.output<Schema>> {
+  const unstorable = fieldsWithNul(form);
+  if (unstorable.length) {
+    return { ok: false, status: 400, errors: Object.fromEntries(unstorable.map((name) => [name, NUL_MESSAGE])), values: formFields(form), form };
+  }
   const submission = parseWithZod(form, { schema, disableAutoCoercion: true });
   if (submission.status === "success") return { ok: true, value: submission.value as z.output<Schema>, form };
   return { ok: false, status: 400, errors: firstMessages(submission.error), values: formFields(form), form };
+}
+
+// Nobody types a NUL; only broken or hostile clients send one, and PostgreSQL's text cannot hold
+// it (the statement fails, a 500). Refused here, once, for every form on both databases.
+const NUL_MESSAGE = "This field holds an invisible NUL character, which cannot be stored: type it again.";
+
+function fieldsWithNul(form: FormData): string[] {
+  const names = new Set<string>();
+  form.forEach((value, key) => {
+    if (typeof value === "string" && value.includes("\u0000")) names.add(key);
+  });
+  return [...names];
 }
 
 /** Form fields as plain strings (files and repeats ignored), to draw a form again as it was sent. */
