@@ -1,6 +1,10 @@
 import crypto from "node:crypto";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { beforeEach, describe, expect, it } from "vitest";
+import { PrismaClient } from "~/generated/prisma/client.ts";
 import { db } from "~/utils/db.server.ts";
+import { getEnv } from "~/utils/env.server.ts";
+import { testsOnPostgresql } from "../../../tests/helpers/test-database.ts";
 import { updateName } from "~/domain/accounts/account.server.ts";
 import { createExemptCategories, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import { createSubscriber } from "../../../tests/helpers/accounts.ts";
@@ -12,7 +16,7 @@ import { PERSONAL_DATA_VERSION, personalDataJson } from "./personal-data.server.
 
 const tag = () => crypto.randomBytes(3).toString("hex");
 
-async function download(contactId: number, options: { batchSize?: number; head?: Record<string, unknown> } = {}) {
+async function download(contactId: number | null, options: { batchSize?: number; head?: Record<string, unknown> } = {}) {
   let text = "";
   for await (const chunk of personalDataJson(options.head ?? {}, contactId, { now: new Date("2026-12-04T12:00:00Z"), batchSize: options.batchSize })) text += chunk;
   return { text, data: JSON.parse(text) };
@@ -152,12 +156,40 @@ describe("everything we hold about you", () => {
     const empty = await download(me.id);
     expect(empty.data.messages).toEqual({ promotional: [], service: [] });
     expect(empty.data.ledger).toEqual([]);
+    let noContact = "";
+    for await (const chunk of personalDataJson({ profile: { name: "Ada" } }, null)) noContact += chunk;
+    expect(JSON.parse(noContact)).toMatchObject({ version: PERSONAL_DATA_VERSION, profile: { name: "Ada" }, contact: null, subscriptions: [], ledger: [], messages: { promotional: [], service: [] } });
     const campaigns = [];
     for (let i = 0; i < 7; i++) campaigns.push(await campaign(`Offer ${i} ${tag()}`));
     await db.delivery.createMany({ data: campaigns.map((c) => ({ campaignId: c.id, contactId: me.id, status: "SENT" as const, sentAt: new Date() })) });
     const { data } = await download(me.id, { batchSize: 2, head: { profile: { name: "Rosa" } } });
     expect(data.profile).toEqual({ name: "Rosa" });
     expect(data.messages.promotional.map((m: { subject: string }) => m.subject)).toEqual(campaigns.map((c) => c.subject));
+  });
+});
+
+// SQLite's EXPLAIN QUERY PLAN (PostgreSQL's planner picks a sequential scan of a test's few rows).
+describe.skipIf(testsOnPostgresql)("the download's reads", () => {
+  it("finds the person's deliveries through the (campaign, contact) index, never by reading every delivery", async () => {
+    const spring = await campaign(`Spring ${tag()}`);
+    await db.delivery.create({ data: { campaignId: spring.id, contactId: me.id, status: "SENT", sentAt: new Date() } });
+    await db.delivery.create({ data: { campaignId: spring.id, contactId: other.id, status: "SENT", sentAt: new Date() } });
+    const statements: { query: string; params: string }[] = [];
+    const logged = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: getEnv().databaseFile! }), log: [{ emit: "event", level: "query" }] });
+    logged.$on("query", (event) => statements.push({ query: event.query, params: event.params }));
+    try {
+      for await (const _ of personalDataJson({}, me.id, { readClient: logged, batchSize: 50 }));
+      const reads = statements.filter((s) => /^\s*SELECT[\s\S]*FROM\s+[`"]?(main[`"]?\.)?[`"]?Delivery[`"]?\s/i.test(s.query));
+      expect(reads.length).toBeGreaterThan(0);
+      for (const read of reads) {
+        const plan = await logged.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${read.query}`, ...(JSON.parse(read.params) as unknown[]));
+        const steps = plan.map((step) => step.detail).join("\n");
+        expect(steps).toMatch(/SEARCH \S*Delivery USING INDEX Delivery_campaignId_contactId_key \(campaignId=\? AND contactId=\?\)/);
+        expect(steps).not.toMatch(/SCAN \S*Delivery/);
+      }
+    } finally {
+      await logged.$disconnect();
+    }
   });
 });
 
