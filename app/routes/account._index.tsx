@@ -181,7 +181,7 @@ export default function AccountRoute() {
 
       <section className="account-section" aria-labelledby="data-heading">
         <h2 id="data-heading">Your data</h2>
-        <p>Everything we hold about you: your profile, subscriptions, opt-outs, pauses, sharing choices and the full history of changes.</p>
+        <p>Everything we hold about you: your profile, subscriptions with the wording you agreed to, opt-outs, pauses, sharing choices, the full history of changes and the emails we sent you.</p>
         <p>
           <a href="/account/data" className="button secondary" download>
             Download my data (JSON)

@@ -1,8 +1,8 @@
 import { db } from "~/utils/db.server.ts";
 import { forgetRecipient } from "~/domain/transactional/erasure.server.ts";
-import { ContactEmailTakenError, changeContactEmail, eraseContact } from "~/domain/consent/contacts.server.ts";
+import { ContactEmailTakenError, changeContactEmail, eraseContact, renameContact } from "~/domain/consent/contacts.server.ts";
 import { maskEmail, normalizeEmail } from "~/domain/consent/email.ts";
-import { consentRecordOf } from "~/domain/consent/personal-data.server.ts";
+import { personalDataJson } from "~/domain/consent/personal-data.server.ts";
 import { accountMailBlock, sendEmailChangeLink, sendSecurityAlert, type AccountMailBlock } from "./account-mail.server.ts";
 import { takeThrottles, type Throttled } from "./limits.server.ts";
 import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-links.server.ts";
@@ -31,8 +31,12 @@ export async function loadAccount(userId: number, now = new Date()) {
   return { ...profile, hasPassword: passwordHash !== null, pendingEmail: pendingChange?.email ?? null, liveSessions: await countLiveSessions(userId, now) };
 }
 
+/** The account's name, and its contact's in the same transaction: one person, one name. */
 export async function updateName(userId: number, name: string): Promise<void> {
-  await db.user.update({ where: { id: userId }, data: { name } });
+  await db.$transaction(async (tx) => {
+    const { contactId } = await tx.user.update({ where: { id: userId }, data: { name }, select: { contactId: true } });
+    if (contactId !== null) await renameContact(contactId, name, tx);
+  });
 }
 
 /** Checks the current password for a sensitive change, within the per-user limit. */
@@ -183,8 +187,12 @@ export async function eraseAccount(userId: number, requester: Requester, now = n
   // Throttle rows are keyed by user id or address hash; nothing personal to remove there.
 }
 
-/** "Download my data": the account, and everything the consent domain holds about its Contact. */
-export async function exportAccountData(userId: number, now = new Date()) {
+/**
+ * "Download my data": the account, and everything the consent domain holds about its Contact,
+ * as a stream of JSON text (its format: personal-data.server.ts). Read before the first byte:
+ * only the account; the Contact's history is read batch by batch as the file is written.
+ */
+export async function exportAccountData(userId: number, now = new Date()): Promise<AsyncGenerator<string>> {
   const user = await db.user.findUniqueOrThrow({
     where: { id: userId },
     select: {
@@ -195,7 +203,7 @@ export async function exportAccountData(userId: number, now = new Date()) {
       emailVerifiedAt: true,
       lastSignInAt: true,
       contactId: true,
-      memberships: { select: { unit: { select: { slug: true, displayName: true } } } },
+      memberships: { select: { unit: { select: { displayName: true } } } },
       sessions: {
         where: { revokedAt: null, expiresAt: { gt: now } },
         orderBy: { createdAt: "desc" },
@@ -203,18 +211,9 @@ export async function exportAccountData(userId: number, now = new Date()) {
       },
     },
   });
-  const { contactId, memberships, sessions, ...profile } = user;
-  const record = contactId ? await consentRecordOf(contactId) : null;
-  return {
-    exportedAt: now.toISOString(),
-    profile: { ...profile, units: memberships.map((m) => m.unit.displayName) },
-    sessions,
-    contact: record?.contact ?? null,
-    subscriptions: record?.subscriptions ?? [],
-    optOuts: record?.optOuts ?? { byUnit: [], everywhere: [] },
-    snoozes: record?.snoozes ?? [],
-    sharingConsents: record?.sharingConsents ?? [],
-    suppressions: record?.suppressions ?? [],
-    ledger: record?.ledger ?? [],
-  };
+  const { contactId, memberships, sessions, role, ...profile } = user;
+  const head = { profile: { ...profile, role: ROLE_WORDS[role], units: memberships.map((m) => m.unit.displayName) }, sessions };
+  return personalDataJson(head, contactId, { now });
 }
+
+const ROLE_WORDS = { SUBSCRIBER: "subscriber", MARKETER: "marketer", ADMIN: "administrator" } as const;

@@ -67,6 +67,14 @@ export async function changeContactEmail(contactId: number, newEmailInput: strin
 }
 
 /**
+ * The person changed their name on their account: the contact (what emails greet and the data
+ * download shows) carries the same name, so the product knows one name for one person.
+ */
+export async function renameContact(contactId: number, name: string, client: Db | Tx = db): Promise<void> {
+  await client.contact.update({ where: { id: contactId }, data: { name } });
+}
+
+/**
  * Erasure at the person's request: the contact and everything hanging off it go (its
  * subscriptions, opt-outs, pauses and sharing consents cascade; ledger events keep their
  * facts with no contact), the address is kept only as the keyed hash of an ERASED
