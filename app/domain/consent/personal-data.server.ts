@@ -324,14 +324,19 @@ function serviceSubject(template: string, data: string, unit: UnitIdentity | nul
 /**
  * The service messages sent to the person: those linked to their contact, and those sent to
  * their address before it had a contact (a sign-up confirmation). A message to another address
- * is never theirs, even if it names them. Read on the read connection: TransactionalMessage has
- * no index by contact, so the walk reads the table once, off the thread that answers people.
+ * is never theirs, even if it names them. Two walks, each on its own index ((contactId, id) and
+ * (toEmail, id)): one OR over both lets the database fall back to reading the whole table.
  */
 async function* serviceMessagesOf(contactId: number, email: string, client: Db, batchSize: number) {
+  yield* serviceMessagesWhere({ contactId }, contactId, client, batchSize);
+  yield* serviceMessagesWhere({ toEmail: email, contactId: null }, contactId, client, batchSize);
+}
+
+async function* serviceMessagesWhere(where: { contactId: number } | { toEmail: string; contactId: null }, contactId: number, client: Db, batchSize: number) {
   let afterId = 0;
   for (;;) {
     const messages = await client.transactionalMessage.findMany({
-      where: { id: { gt: afterId }, OR: [{ contactId }, { contactId: null, toEmail: email }] },
+      where: { ...where, id: { gt: afterId } },
       orderBy: { id: "asc" },
       take: batchSize,
       select: {

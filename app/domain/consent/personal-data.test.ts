@@ -170,26 +170,44 @@ describe("everything we hold about you", () => {
 
 // SQLite's EXPLAIN QUERY PLAN (PostgreSQL's planner picks a sequential scan of a test's few rows).
 describe.skipIf(testsOnPostgresql)("the download's reads", () => {
-  it("finds the person's deliveries through the (campaign, contact) index, never by reading every delivery", async () => {
-    const spring = await campaign(`Spring ${tag()}`);
-    await db.delivery.create({ data: { campaignId: spring.id, contactId: me.id, status: "SENT", sentAt: new Date() } });
-    await db.delivery.create({ data: { campaignId: spring.id, contactId: other.id, status: "SENT", sentAt: new Date() } });
+  /** The download's statements that read `table`, each with SQLite's plan for it. */
+  async function plansOfReads(table: string): Promise<string[]> {
     const statements: { query: string; params: string }[] = [];
     const logged = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: getEnv().databaseFile! }), log: [{ emit: "event", level: "query" }] });
     logged.$on("query", (event) => statements.push({ query: event.query, params: event.params }));
     try {
       for await (const _ of personalDataJson({}, me.id, { readClient: logged, batchSize: 50 }));
-      const reads = statements.filter((s) => /^\s*SELECT[\s\S]*FROM\s+[`"]?(main[`"]?\.)?[`"]?Delivery[`"]?\s/i.test(s.query));
-      expect(reads.length).toBeGreaterThan(0);
+      const reads = statements.filter((s) => new RegExp(`^\\s*SELECT[\\s\\S]*FROM\\s+[\`"]?(main[\`"]?\\.)?[\`"]?${table}[\`"]?\\s`, "i").test(s.query));
+      const plans = [];
       for (const read of reads) {
         const plan = await logged.$queryRawUnsafe<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${read.query}`, ...(JSON.parse(read.params) as unknown[]));
-        const steps = plan.map((step) => step.detail).join("\n");
-        expect(steps).toMatch(/SEARCH \S*Delivery USING INDEX Delivery_campaignId_contactId_key \(campaignId=\? AND contactId=\?\)/);
-        expect(steps).not.toMatch(/SCAN \S*Delivery/);
+        plans.push(plan.map((step) => step.detail).join("\n"));
       }
+      return plans;
     } finally {
       await logged.$disconnect();
     }
+  }
+
+  it("finds the person's deliveries through the (campaign, contact) index, never by reading every delivery", async () => {
+    const spring = await campaign(`Spring ${tag()}`);
+    await db.delivery.create({ data: { campaignId: spring.id, contactId: me.id, status: "SENT", sentAt: new Date() } });
+    await db.delivery.create({ data: { campaignId: spring.id, contactId: other.id, status: "SENT", sentAt: new Date() } });
+    const plans = await plansOfReads("Delivery");
+    expect(plans.length).toBeGreaterThan(0);
+    for (const steps of plans) {
+      expect(steps).toMatch(/SEARCH \S*Delivery USING INDEX Delivery_campaignId_contactId_key \(campaignId=\? AND contactId=\?\)/);
+      expect(steps).not.toMatch(/SCAN \S*Delivery/);
+    }
+  });
+
+  it("finds the person's service messages by contact and by address, never by reading every message", async () => {
+    const plans = await plansOfReads("TransactionalMessage");
+    expect(plans.map((steps) => steps.match(/SEARCH \S*TransactionalMessage USING INDEX (\w+)/)?.[1])).toEqual([
+      "TransactionalMessage_contactId_id_idx",
+      "TransactionalMessage_toEmail_id_idx",
+    ]);
+    for (const steps of plans) expect(steps).not.toMatch(/SCAN \S*TransactionalMessage/);
   });
 });
 
