@@ -146,7 +146,7 @@ describe("creating an account", () => {
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
 
-    await page.goto(await emailedUrl(email, "sign-in-link"));
+    await page.goto(await emailedUrl(email, "sign-up-confirmation"));
     await page.getByRole("heading", { name: "Confirm your address" }).waitFor();
     await page.getByLabel("Password").fill("saffron-glacier-bicycle-42");
     await page.getByRole("button", { name: "Confirm and sign in" }).click();

@@ -42,7 +42,7 @@ async function erased(email: string): Promise<boolean> {
 async function confirmationLink(email: string): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const link = await emailedLink(app.outboxDir, email, "sign-in-link");
+    const link = await emailedLink(app.outboxDir, email, "sign-up-confirmation");
     if (link && new URL(link).pathname.startsWith("/signup/confirm/")) return link;
     if (Date.now() > deadline) throw new Error(`No sign-up confirmation reached ${email} within 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
