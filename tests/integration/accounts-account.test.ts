@@ -82,7 +82,7 @@ describe("sign-up", () => {
     expect((await http.post(path, { password: "a-guess-from-a-stranger" })).status).toBe(401);
     const confirmed = await http.post(path, { password: "copper-kettle-meadow-31" });
     expect(confirmed.status).toBe(302);
-    expect(confirmed.headers.get("location")).toBe("/account?welcome=1");
+    expect(confirmed.headers.get("location")).toBe("/welcome");
     expect((await appDb.db.user.findUnique({ where: { id: pending.id } }))!.contactId).toBe(contact.id);
     expect(await (await http.get("/account?welcome=1", { cookie: sessionCookie(confirmed) })).text()).toContain("Your address is confirmed");
   });

@@ -69,7 +69,7 @@ describe("an erased person can come back", () => {
     expect((await http.get(http.pathOf(link))).status).toBe(200);
     const confirmed = await http.post(http.pathOf(link), { password: MEMBER_PASSWORD });
     expect(confirmed.status).toBe(302);
-    expect(confirmed.headers.get("location")).toBe("/account?welcome=1");
+    expect(confirmed.headers.get("location")).toBe("/welcome");
     expect(sessionCookie(confirmed)).not.toBeNull();
 
     expect(await erased(email)).toBe(false);
