@@ -143,7 +143,7 @@ describe("the sign-up page says a mail was sent only when one was", () => {
     expect(await appDb.db.oneTimeLink.count({ where: { email: target } })).toBe(0);
   });
 
-  it("with no business unit to send in the name of, the page says no mail can go out (503)", async () => {
+  it("with no group identity to send account mail as (an empty install), the page says no mail can go out (503)", async () => {
     const empty = await startApp({ env: { SKIP_DEMO_SEED: "1" } });
     try {
       const answer = await httpClient(empty).post("/signup", { email: "first@example.org", name: "First", password: MEMBER_PASSWORD });
