@@ -24,7 +24,7 @@ export const signUpConfirmation = defineLinkActionEmail<SignUpConfirmationData>(
       heading: "Confirm your email address",
       preview: `One step left: confirm your address. The link works for ${lifetime}.`,
       lead: [
-        `Thank you for signing up for a ${unit.displayName} account. Use the button below to confirm that this address is yours; you will then enter the password you chose.`,
+        `Thank you for signing up for an account with ${unit.displayName}. Use the button below to confirm that this address is yours; you will then enter the password you chose.`,
         `The link works for ${lifetime}.`,
       ],
       action: "Confirm my address",
