@@ -1,4 +1,5 @@
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import { groupName } from "~/domain/group/identity.server.ts";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import stylesheet from "~/styles/app.css";
 
@@ -8,6 +9,11 @@ export const links: LinksFunction = () => [
 ];
 
 export const meta: MetaFunction = () => [{ title: "Preference Center" }];
+
+/** The one name every page's header carries: the group's (ADR 044), read by useGroupName(). */
+export async function loader() {
+  return { groupName: await groupName() };
+}
 
 export function Layout({ children }: { children: React.ReactNode }) {
   return (

@@ -60,6 +60,14 @@ const UNITS: {
   },
 ];
 
+/** The identity account mail is sent as; admins change it at /admin/group. */
+export const DEMO_GROUP = {
+  name: "Example Group",
+  fromEmail: "accounts@example-group.com",
+  legalName: "Example Group Holdings Ltd",
+  postalAddress: "1 Group Square, Springfield, EX1 1GR",
+};
+
 export const UNIT_CATEGORIES: { slug: string; name: string; reason: string; legalClass: ExemptClass }[] = [
   {
     slug: "tax-compliance",
@@ -173,6 +181,9 @@ export async function seedDemoData(db: PrismaClient, log: (line: string) => void
     units.push({ ...created, channelsBySlug: new Map(topics.map((t) => [t.slug, t.channels])) });
   }
   await ensureGroupCategories(db);
+
+  // The group's own identity (ADR 044): account mail goes out as the group, not as a unit.
+  await db.groupIdentity.upsert({ where: { id: 1 }, create: { id: 1, ...DEMO_GROUP }, update: DEMO_GROUP });
 
   const contactIds: number[] = [];
   const postalAndPhone: ConsentChange[] = [];

@@ -1,18 +1,20 @@
 import type { ReactNode } from "react";
 import { Form, Link } from "@remix-run/react";
 import type { UnusableLink } from "~/domain/accounts/one-time-links.server.ts";
+import { useGroupName } from "./group-name.ts";
 
 // The frame and form pieces of the account pages (/login, /signup, /account …). Every form
 // is a plain HTML form: it works without JavaScript.
 
 /** The product's own frame for account pages; shows the signed-in person and a sign-out button. */
 export function AccountFrame({ signedInAs, wide = false, children }: { signedInAs?: string | null; wide?: boolean; children: ReactNode }) {
+  const groupName = useGroupName();
   return (
     <div className="branded accounts">
       <header className="brand-bar">
         <div className="brand-inner account-bar">
           <Link to={signedInAs ? "/account" : "/"} className="brand-name">
-            Preference Center
+            {groupName}
           </Link>
           {signedInAs ? (
             <nav aria-label="Account" className="account-nav">

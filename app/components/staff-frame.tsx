@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { Form, NavLink } from "@remix-run/react";
+import { useGroupName } from "./group-name.ts";
 
 // The frame of marketer and admin pages: the product name, the staff sections, who is signed
 // in and a sign-out button. Plain links and forms: works without JavaScript.
@@ -14,6 +15,7 @@ const SECTIONS: { to: string; label: string; adminOnly?: boolean }[] = [
   { to: "/admin/outbox", label: "Outbox" },
   { to: "/admin/units", label: "Units", adminOnly: true },
   { to: "/admin/people", label: "People", adminOnly: true },
+  { to: "/admin/group", label: "Group identity", adminOnly: true },
   { to: "/admin/keys", label: "Keys", adminOnly: true },
   { to: "/admin/suppressions", label: "Suppressions", adminOnly: true },
   { to: "/admin/inbound", label: "What came back", adminOnly: true },
@@ -22,11 +24,12 @@ const SECTIONS: { to: string; label: string; adminOnly?: boolean }[] = [
 ];
 
 export function StaffFrame({ user, title, children }: { user: StaffFrameUser; title: string; children: ReactNode }) {
+  const groupName = useGroupName();
   return (
     <div className="branded accounts staff">
       <header className="brand-bar">
         <div className="brand-inner account-bar">
-          <span className="brand-name">Preference Center</span>
+          <span className="brand-name">{groupName}</span>
           <nav aria-label="Sections" className="staff-nav">
             {SECTIONS.filter((s) => !s.adminOnly || user.role === "ADMIN").map((section) => (
               <NavLink key={section.to} to={section.to} prefetch="none">

@@ -34,10 +34,10 @@ export function StaffStatus({ member }: { member: StaffStatusView }): ReactNode 
 /** What the admin is told when an invitation could not be emailed, and what to do next. */
 export const INVITE_MAIL_PROBLEM: Record<string, string> = {
   "no-unit":
-    "The invitation was not emailed: there is no business unit yet to send it in the name of. Create a unit, then use “Send a new invitation” on this page.",
+    "The invitation was not emailed: the group's name and address are not set yet, and account mail is sent as the group. Set them under Group identity, then use “Send a new invitation” on this page.",
   refused: "The invitation was not emailed: the address is blocked (it bounced permanently or was erased).",
   queued: "The mail server did not take the invitation yet; it will be tried again automatically.",
-  "not-sendable": "The invitation could not be emailed: the sending unit is not set up for service mail. Check the unit, then send a new invitation.",
+  "not-sendable": "The invitation could not be emailed: the group's account mail is not set up. Check Group identity, then send a new invitation.",
 };
 
 /** The unit checkboxes of the invitation form and the person page (plain inputs: no JavaScript needed). */

@@ -135,7 +135,12 @@ export default function AccountRoute() {
     <AccountFrame signedInAs={account.name ?? account.email} wide>
       <h1>Your account</h1>
       <p className="lede">
-        Your sign-in details. {account.contactId ? <Link to="/preferences">Manage your email preferences</Link> : null}
+        Your sign-in details.{" "}
+        {account.contactId ? (
+          <>
+            <Link to="/preferences">Manage your email preferences</Link> · <Link to="/preferences/history">See your consent history</Link>
+          </>
+        ) : null}
       </p>
       {notice ? <FormMessage tone="success">{NOTICES[notice]}</FormMessage> : null}
       {outcome && !outcome.intent && outcome.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}

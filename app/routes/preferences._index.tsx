@@ -124,7 +124,7 @@ export default function PreferencesRoute() {
         ))}
         {otherUnits.length > 0 ? (
           <section className="prefs-card other-units" aria-labelledby="other-units">
-            <h2 id="other-units">Our other brands</h2>
+            <h2 id="other-units">Brands you don&apos;t hear from yet</h2>
             <p>You have no subscriptions with these brands. Open one to choose what it may send you.</p>
             <ul>
               {otherUnits.map((unit) => (

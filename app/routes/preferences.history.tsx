@@ -4,6 +4,7 @@ import { z } from "zod";
 import { loadHistory } from "~/domain/preferences/history.server.ts";
 import { requirePreferencesViewer } from "~/domain/preferences/who.server.ts";
 import { formatMoment } from "~/utils/format.ts";
+import { useGroupName } from "~/components/group-name.ts";
 import preferencesStyles from "~/styles/preferences.css";
 
 // /preferences/history: the person's own consent ledger, newest first, in plain words.
@@ -19,18 +20,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const history = await loadHistory(viewer.contactId, page);
   // Only a signed-in person sees the addresses their changes came from: a link can be forwarded.
   const entries = viewer.via === "account" ? history.entries : history.entries.map((entry) => ({ ...entry, ip: null }));
-  return data({ ...history, entries }, { headers: { "Cache-Control": "no-store" } });
+  return data({ ...history, entries, via: viewer.via }, { headers: { "Cache-Control": "no-store" } });
 }
 
 export default function HistoryRoute() {
   const history = useLoaderData<typeof loader>();
+  const groupName = useGroupName();
   return (
     <div className="prefs">
       <header className="prefs-bar">
         <div className="prefs-bar-inner">
-          <span className="brand-name">Email preferences</span>
+          <span className="brand-name">{groupName}</span>
           <nav aria-label="Your account">
             <Link to="/preferences">Preferences</Link>
+            {/* A signed-in person's account page; a link from an email opens no account. */}
+            {history.via === "account" ? <Link to="/account">Account</Link> : null}
           </nav>
         </div>
       </header>

@@ -36,7 +36,8 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   const result = await confirmSignUp(params.token ?? "", parsed.value.password, request, requesterOf(request, context));
   switch (result.outcome) {
     case "signed-in":
-      return redirect("/account?welcome=1", { headers: { "Set-Cookie": result.setCookie } });
+      // First steps: choose what to hear about (skipping leads to the account page).
+      return redirect("/welcome", { headers: { "Set-Cookie": result.setCookie } });
     case "wrong-password":
       return data<Outcome>({ errors: { password: "That is not the password you chose when you signed up." } }, { status: 401 });
     case "locked":

@@ -20,6 +20,8 @@ export const PREVIEW_PREFERENCES_URL = "https://preferences.example.com/preferen
 export const PREVIEW_CATEGORY_REASONS = {
   "preference-link": "You asked for a link to manage your email preferences.",
   "sign-in-link": "You asked for a link to sign in to your account.",
+  "sign-up-confirmation": "You signed up for an account, and we must confirm that this address is yours.",
+  "account-alert": "We warn you about sign-ins and changes to your account to keep it safe.",
   "account-security": "We confirm changes to how you sign in, so that nobody can change them without you knowing.",
   "staff-invite": "An administrator invited you to work in the Preference Center.",
   "staff-alert": "You are an administrator of the Preference Center, and sending stopped on its own.",

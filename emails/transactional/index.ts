@@ -4,9 +4,10 @@ import { passwordReset } from "./password-reset.tsx";
 import { policyChangeNotice } from "./policy-change-notice.tsx";
 import { preferenceLink } from "./preference-link.tsx";
 import { renewalNotice } from "./renewal-notice.tsx";
-import { securityAlert } from "./security-alert.tsx";
+import { accountSecurityAlert, securityAlert } from "./security-alert.tsx";
 import { sendingPaused } from "./sending-paused.tsx";
 import { signInLink } from "./sign-in-link.tsx";
+import { signUpConfirmation } from "./sign-up-confirmation.tsx";
 import { staffInvite } from "./staff-invite.tsx";
 import { taxNotice } from "./tax-notice.tsx";
 
@@ -14,9 +15,11 @@ import { taxNotice } from "./tax-notice.tsx";
 export const transactionalTemplates = {
   "preference-link": preferenceLink,
   "sign-in-link": signInLink,
+  "sign-up-confirmation": signUpConfirmation,
   "password-reset": passwordReset,
   "email-change-verification": emailChangeVerification,
   "security-alert": securityAlert,
+  "account-security-alert": accountSecurityAlert,
   "staff-invite": staffInvite,
   "renewal-notice": renewalNotice,
   "tax-notice": taxNotice,

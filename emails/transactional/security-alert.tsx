@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Details, formatDateTime, Paragraph } from "../components/index.ts";
+import { Details, formatDateTime, Paragraph, type UnitIdentity } from "../components/index.ts";
 import { ipAddress, isoDateTime, oneLine, recipientName } from "./fields.ts";
 import { defineServiceEmail } from "./service-email.tsx";
 
@@ -12,8 +12,7 @@ export const SecurityAlertData = z.strictObject({
 });
 export type SecurityAlertData = z.infer<typeof SecurityAlertData>;
 
-export const securityAlert = defineServiceEmail<SecurityAlertData>({
-  category: "security-alert",
+const securityAlertEmail = {
   schema: SecurityAlertData,
   previewData: {
     recipientName: "Jane",
@@ -21,8 +20,8 @@ export const securityAlert = defineServiceEmail<SecurityAlertData>({
     occurredAt: "2026-05-03T14:05:00Z",
     ip: "203.0.113.24",
   },
-  subject: (_, unit) => `Security alert for your ${unit.displayName} account`,
-  words: (data, unit) => {
+  subject: (_: SecurityAlertData, unit: UnitIdentity) => `Security alert for your ${unit.displayName} account`,
+  words: (data: SecurityAlertData, unit: UnitIdentity) => {
     const details: Array<[string, string]> = [
       ["What happened", data.event],
       ["When", formatDateTime(data.occurredAt)],
@@ -43,6 +42,15 @@ export const securityAlert = defineServiceEmail<SecurityAlertData>({
       ),
     };
   },
-});
+};
+
+/** A unit's own security alert (its API key may send it). */
+export const securityAlert = defineServiceEmail<SecurityAlertData>({ category: "security-alert", ...securityAlertEmail });
+
+/**
+ * The same words about a Preference Center account, sent as the group (ADR 044) under a group
+ * category, so no unit's category or name is borrowed for it.
+ */
+export const accountSecurityAlert = defineServiceEmail<SecurityAlertData>({ category: "account-alert", ...securityAlertEmail });
 
 export default securityAlert.Component;

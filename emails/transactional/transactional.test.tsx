@@ -21,13 +21,15 @@ function expectNoUnsubscribe(html: string, text: string) {
 }
 
 describe("the transactional registry", () => {
-  it("has the ten templates under their exempt categories", () => {
+  it("has the twelve templates under their exempt categories", () => {
     expect(Object.fromEntries(names.map((name) => [name, transactionalTemplates[name].categories]))).toEqual({
       "preference-link": ["preference-link"],
       "sign-in-link": ["sign-in-link"],
+      "sign-up-confirmation": ["sign-up-confirmation"],
       "password-reset": ["account-security"],
       "email-change-verification": ["account-security"],
       "security-alert": ["security-alert"],
+      "account-security-alert": ["account-alert"],
       "staff-invite": ["staff-invite"],
       "renewal-notice": ["renewal"],
       "tax-notice": ["tax-compliance"],

@@ -131,7 +131,7 @@ describe("signing in and out", () => {
 });
 
 describe("creating an account", () => {
-  it("signs up, confirms by the emailed link with the chosen password, and lands on the account", async () => {
+  it("signs up, confirms by the emailed link with the chosen password, and can skip the first steps to the account", async () => {
     const email = `new-person-${Date.now()}@example.org`;
     const { context, page } = await newPage();
     await page.goto(`${app.url}/signup`);
@@ -146,10 +146,13 @@ describe("creating an account", () => {
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
 
-    await page.goto(await emailedUrl(email, "sign-in-link"));
+    await page.goto(await emailedUrl(email, "sign-up-confirmation"));
     await page.getByRole("heading", { name: "Confirm your address" }).waitFor();
     await page.getByLabel("Password").fill("saffron-glacier-bicycle-42");
     await page.getByRole("button", { name: "Confirm and sign in" }).click();
+    // First steps come first (tests/e2e/first-steps.test.ts); skipping saves nothing.
+    await page.getByRole("heading", { name: "Choose what you'd like" }).waitFor();
+    await page.getByRole("link", { name: "Skip for now" }).click();
     await page.getByText("Your address is confirmed and your account is ready.").waitFor();
     expect((await appDb.db.user.findUnique({ where: { email }, select: { contact: { select: { email: true } } } }))?.contact).toEqual({ email });
     await context.close();

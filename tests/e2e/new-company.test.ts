@@ -37,7 +37,7 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
       await db.close();
     }
 
-    // 1. The first admin, from a terminal: the link is printed (there is no unit to mail it from yet).
+    // 1. The first admin, from a terminal: the link is printed (there is no group identity to mail it as yet).
     const created = execFileSync(path.resolve("node_modules/.bin/tsx"), ["app/cli/main.ts", "users", "create-admin", "--email", "founder@acme.example", "--name", "Fran Founder"], {
       env: { ...process.env, DATABASE_URL: app.databaseUrl, MAIL_TRANSPORT: "outbox", OUTBOX_DIR: app.outboxDir },
       encoding: "utf8",
@@ -89,7 +89,17 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
       await keys.close();
     }
 
-    // 4. People: a marketer for the unit, invited by email now that a unit can send it.
+    // 4. The group's identity, which account mail (this invitation too) is sent as (ADR 044).
+    await admin.goto(`${app.url}/admin/group`);
+    await admin.getByText("Account mail cannot be sent yet.").waitFor();
+    await admin.getByLabel("Group name").fill("Acme Group");
+    await admin.getByLabel("From address").fill("accounts@acme.example");
+    await admin.getByLabel("Legal name").fill("Acme Group Ltd");
+    await admin.getByLabel("Postal address").fill("4 Potting Shed Row\nGreenfield, EX3 1AG");
+    await admin.getByRole("button", { name: "Save group identity" }).click();
+    await admin.getByText("Saved. Account mail is now sent as Acme Group.").waitFor();
+
+    // 5. People: a marketer for the unit, invited by email now that account mail can be sent.
     await admin.goto(`${app.url}/admin/people/invite`);
     await admin.getByLabel("Email address").fill("riley@acme.example");
     await admin.getByLabel("Name (optional)").fill("Riley Marketer");
@@ -100,7 +110,7 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
     const marketer = await newPage();
     await acceptInvitation(marketer, (await emailedLink(app.outboxDir, "riley@acme.example", "staff-invite"))!, "velvet-compass-harvest-2264");
 
-    // 5. The marketer imports the unit's subscribers.
+    // 6. The marketer imports the unit's subscribers.
     await marketer.goto(`${app.url}/contacts/import`);
     await marketer.getByLabel("Unit").selectOption({ label: "Acme Garden" });
     const csv = [
@@ -113,7 +123,7 @@ describe("a new company, from an empty database", { timeout: 180_000 }, () => {
     await marketer.getByRole("button", { name: "Import" }).click();
     await marketer.getByText("Imported subscribers.csv into Acme Garden").waitFor();
 
-    // 6. …and sends a campaign to them.
+    // 7. …and sends a campaign to them.
     await marketer.goto(`${app.url}/campaigns/new`);
     await marketer.getByLabel("Topic").selectOption({ label: "Seed tips" });
     await marketer.getByLabel("Subject").fill("What to sow in December");

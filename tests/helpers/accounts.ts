@@ -10,10 +10,20 @@ import { createContact, createExemptCategories, createUnit } from "./fixtures.ts
 
 export const STRONG_PASSWORD = "quiet-harbour-lantern-4821";
 
-/** A unit with the demo's exempt categories, so account mail has a sender. */
+/** The group identity account mail is sent as (ADR 044), as an admin sets it at /admin/group. */
+export const TEST_GROUP = { name: "Example Group", fromEmail: "accounts@example-group.com", legalName: "Example Group Ltd", postalAddress: "1 Group Square, Springfield" };
+
+export async function setGroupIdentity(values: Partial<typeof TEST_GROUP> = {}) {
+  const identity = { ...TEST_GROUP, ...values };
+  await db.groupIdentity.upsert({ where: { id: 1 }, create: { id: 1, ...identity }, update: identity });
+  return identity;
+}
+
+/** A unit with the demo's exempt categories and the group identity, so account mail has a sender. */
 export async function createMailingUnit() {
   const unit = await createUnit();
   await createExemptCategories(unit.id);
+  await setGroupIdentity();
   // Service mail carries a signed preferences link in its footer.
   await ensureSigningKey();
   return unit;

@@ -6,7 +6,8 @@ import PostalMime from "postal-mime";
 // usable copy once a message is sent.
 
 const LINK_PATHS: Record<string, string[]> = {
-  "sign-in-link": ["/login/link/", "/signup/confirm/"],
+  "sign-in-link": ["/login/link/"],
+  "sign-up-confirmation": ["/signup/confirm/"],
   "password-reset": ["/reset-password/"],
   "email-change-verification": ["/account/confirm-email/"],
   "preference-link": ["/p/"],
@@ -25,4 +26,15 @@ export async function emailedLink(outboxDir: string, to: string, template: strin
     if (link) return link;
   }
   return null;
+}
+
+/** Every message to an address in the outbox, oldest first, as a mail app reads it. */
+export async function emailedMessages(outboxDir: string, to: string) {
+  const files = fs.existsSync(outboxDir) ? fs.readdirSync(outboxDir).filter((f) => f.endsWith(".eml")).sort() : [];
+  const messages = [];
+  for (const file of files) {
+    const message = await PostalMime.parse(fs.readFileSync(path.join(outboxDir, file)));
+    if (message.to?.[0]?.address === to) messages.push(message);
+  }
+  return messages;
 }

@@ -48,7 +48,7 @@ describe("password reset", () => {
     expect((await http.get("/account", { cookie: oldCookie })).status).toBe(302);
     expect((await http.post(path, { password: "another-fjord-teapot-6612" })).status).toBe(410);
 
-    await expect.poll(async () => (await messagesTo(appDb, member.email)).map((m) => m.template), { timeout: 10_000 }).toEqual(["password-reset", "security-alert"]);
+    await expect.poll(async () => (await messagesTo(appDb, member.email)).map((m) => m.template), { timeout: 10_000 }).toEqual(["password-reset", "account-security-alert"]);
     await http.signIn(member.email, "amber-fjord-teapot-6612");
   });
 });
@@ -75,14 +75,14 @@ describe("sign-up", () => {
     expect(await signInFirst.text()).toContain("Please confirm your email address first");
 
     // The right password on an unconfirmed account sends a fresh link, which replaces the first.
-    const path = await emailedPath(contact.email, "sign-in-link", 2);
+    const path = await emailedPath(contact.email, "sign-up-confirmation", 2);
     expect(path).toMatch(/^\/signup\/confirm\//);
     expect((await http.get(path)).status).toBe(200);
     expect((await appDb.db.user.findUnique({ where: { id: pending.id } }))!.contactId).toBeNull();
     expect((await http.post(path, { password: "a-guess-from-a-stranger" })).status).toBe(401);
     const confirmed = await http.post(path, { password: "copper-kettle-meadow-31" });
     expect(confirmed.status).toBe(302);
-    expect(confirmed.headers.get("location")).toBe("/account?welcome=1");
+    expect(confirmed.headers.get("location")).toBe("/welcome");
     expect((await appDb.db.user.findUnique({ where: { id: pending.id } }))!.contactId).toBe(contact.id);
     expect(await (await http.get("/account?welcome=1", { cookie: sessionCookie(confirmed) })).text()).toContain("Your address is confirmed");
   });
@@ -110,7 +110,7 @@ describe("the account page", () => {
     expect(await appDb.db.user.findUnique({ where: { id: member.userId }, select: { email: true } })).toEqual({ email: member.email });
 
     const path = await emailedPath(newEmail, "email-change-verification");
-    await expect.poll(async () => (await messagesTo(appDb, member.email)).map((m) => m.template), { timeout: 10_000 }).toEqual(["security-alert"]);
+    await expect.poll(async () => (await messagesTo(appDb, member.email)).map((m) => m.template), { timeout: 10_000 }).toEqual(["account-security-alert"]);
     expect((await http.get(path)).status).toBe(200);
     expect(await appDb.db.user.findUnique({ where: { id: member.userId }, select: { email: true } })).toEqual({ email: member.email });
 

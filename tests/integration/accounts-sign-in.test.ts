@@ -80,7 +80,7 @@ describe("lockout over HTTP", () => {
 
     await expect
       .poll(async () => (await messagesTo(appDb, member.email)).map((m) => [m.template, m.status, m.data.event]), { timeout: 10_000 })
-      .toEqual([["security-alert", "SENT", "Your account was locked for 15 minutes after 5 failed sign-in attempts"]]);
+      .toEqual([["account-security-alert", "SENT", "Your account was locked for 15 minutes after 5 failed sign-in attempts"]]);
     expect(await messagesTo(appDb, stranger)).toEqual([]);
   });
 

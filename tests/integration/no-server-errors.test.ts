@@ -203,6 +203,8 @@ describe("the admin forms' own odd bodies", () => {
       ["/admin/suppressions", "intent=block"],
       ["/admin/keys", "intent=retire"],
       ["/admin/keys", `intent=retire&kid=${kid}&kid=${kid}`],
+      ["/admin/group", "name=Twice&name=Again"],
+      ["/admin/group", "fromEmail=a%40example.com&fromEmail=b%40example.com"],
     ];
     // Every row of the tables these forms write, in a fixed order.
     const tables = async () => {

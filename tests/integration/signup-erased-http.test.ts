@@ -42,7 +42,7 @@ async function erased(email: string): Promise<boolean> {
 async function confirmationLink(email: string): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const link = await emailedLink(app.outboxDir, email, "sign-in-link");
+    const link = await emailedLink(app.outboxDir, email, "sign-up-confirmation");
     if (link && new URL(link).pathname.startsWith("/signup/confirm/")) return link;
     if (Date.now() > deadline) throw new Error(`No sign-up confirmation reached ${email} within 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -69,7 +69,7 @@ describe("an erased person can come back", () => {
     expect((await http.get(http.pathOf(link))).status).toBe(200);
     const confirmed = await http.post(http.pathOf(link), { password: MEMBER_PASSWORD });
     expect(confirmed.status).toBe(302);
-    expect(confirmed.headers.get("location")).toBe("/account?welcome=1");
+    expect(confirmed.headers.get("location")).toBe("/welcome");
     expect(sessionCookie(confirmed)).not.toBeNull();
 
     expect(await erased(email)).toBe(false);
@@ -143,7 +143,7 @@ describe("the sign-up page says a mail was sent only when one was", () => {
     expect(await appDb.db.oneTimeLink.count({ where: { email: target } })).toBe(0);
   });
 
-  it("with no business unit to send in the name of, the page says no mail can go out (503)", async () => {
+  it("with no group identity to send account mail as (an empty install), the page says no mail can go out (503)", async () => {
     const empty = await startApp({ env: { SKIP_DEMO_SEED: "1" } });
     try {
       const answer = await httpClient(empty).post("/signup", { email: "first@example.org", name: "First", password: MEMBER_PASSWORD });

@@ -46,6 +46,8 @@ const renewal = (data: Record<string, unknown> = {}) => ({
 const GROUP_TEMPLATE_DATA: Record<string, Record<string, unknown>> = {
   "preference-link": { url: `${PUBLIC_URL}/p/abc` },
   "sign-in-link": { url: `${PUBLIC_URL}/login/link/abc`, expiresInMinutes: 60 },
+  "sign-up-confirmation": { url: `${PUBLIC_URL}/signup/confirm/abc`, expiresInMinutes: 60 },
+  "account-security-alert": { event: "A new sign-in", occurredAt: "2026-05-03T14:05:00Z" },
   "password-reset": { url: `${PUBLIC_URL}/reset-password/abc`, expiresInMinutes: 60 },
   "email-change-verification": { url: `${PUBLIC_URL}/account/confirm-email/abc`, newEmail: "new@example.com" },
   "staff-invite": { url: `${PUBLIC_URL}/invite/abc`, expiresInMinutes: 60, role: "admin" },

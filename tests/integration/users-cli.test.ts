@@ -32,8 +32,8 @@ describe("users create-admin", () => {
     expect(run.status).toBe(0);
     const out = lines(run.stdout);
     expect(out[0]).toMatch(/^Created admin \d+ for founder@company\.example\.$/);
-    // No unit yet to send mail in the name of: the link is printed for the admin to use.
-    expect(out[1]).toBe("Not emailed: there is no business unit yet to send it in the name of. Give them the link below yourself.");
+    // No group identity yet to send account mail as (ADR 044): the link is printed for the admin to use.
+    expect(out[1]).toBe("Not emailed: the group's name and address are not set yet (Group identity, in the admin menu). Give them the link below yourself.");
     expect(out[2]).toMatch(/^Invitation link \(works once, until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\):$/);
     const url = out[3];
     expect(url).toMatch(/\/invite\/[A-Za-z0-9_-]{43}$/);
@@ -55,7 +55,8 @@ describe("users create-admin", () => {
     });
   });
 
-  it("also emails the invitation once a unit exists, and the emailed link works", async () => {
+  it("also emails the invitation once the group identity is set, and the emailed link works", async () => {
+    // A unit alone is not enough: account mail is sent as the group (ADR 044).
     await appDb.db.businessUnit.create({
       data: {
         slug: "acme",
@@ -68,6 +69,7 @@ describe("users create-admin", () => {
         sendingDomain: "acme.example",
       },
     });
+    await appDb.db.groupIdentity.create({ data: { id: 1, name: "Acme Group", fromEmail: "accounts@acme.example", legalName: "Acme Group Ltd", postalAddress: "1 Road, Town" } });
     const run = cli("users", "create-admin", "--email", "second.admin@company.example");
     expect(run.status).toBe(0);
     expect(lines(run.stdout)[1]).toBe("Invitation emailed to second.admin@company.example.");

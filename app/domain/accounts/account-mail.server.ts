@@ -1,6 +1,6 @@
 import net from "node:net";
 import crypto from "node:crypto";
-import { sendingUnitFor } from "~/domain/units/sending-unit.server.ts";
+import { groupIdentity } from "~/domain/group/identity.server.ts";
 import { addressBlock } from "~/domain/consent/service-mail-block.server.ts";
 import { sendTransactional, TransactionalRequestError } from "~/domain/transactional/send.server.ts";
 import { db } from "~/utils/db.server.ts";
@@ -38,7 +38,7 @@ export type AccountMailBlock = "bounced" | "erased" | "no-sender";
 export async function accountMailBlock(email: string, options: { reachesErasedAddress?: boolean } = {}): Promise<AccountMailBlock | null> {
   const block = await addressBlock(email, options);
   if (block) return block === "HARD_BOUNCE" ? "bounced" : "erased";
-  return (await sendingUnitFor(null)) === null ? "no-sender" : null;
+  return (await groupIdentity()) === null ? "no-sender" : null;
 }
 
 /** The sentence a page shows instead of "we sent". */
@@ -49,20 +49,22 @@ export function whyNoAccountMail(block: AccountMailBlock, email: string): string
     case "erased":
       return `We cannot send email to ${email}.`;
     case "no-sender":
-      return "We cannot send email yet: no brand has been set up to send it. Please try again later.";
+      return "We cannot send email yet: the group's name and address have not been set up. Please try again later.";
   }
 }
 
-/** Account mail is group-level, but every message goes out in the name of a unit (sendingUnitFor). */
+/**
+ * Account mail goes out as the group (ADR 044), never as one of its units: a person has one
+ * account, so every message about it carries the same name, From address and footer.
+ */
 function sendInBackground(what: string, recipient: Recipient, message: AccountMessage | (() => Promise<AccountMessage>)): void {
   inBackground(async () => {
     // A link is issued in the background too: its database write would otherwise make known
     // addresses answer measurably slower than unknown ones.
     if (typeof message === "function") message = await message();
-    const unitId = await sendingUnitFor(recipient.contactId);
-    if (!unitId) throw new Error("there is no business unit to send it in the name of");
+    if (!(await groupIdentity())) throw new Error("the group's identity is not set (an admin sets it at /admin/group)");
     await sendTransactional({
-      unitId,
+      unitId: null,
       to: recipient.email,
       ...message,
       data: { ...(recipient.name ? { recipientName: recipient.name.slice(0, 100) } : {}), ...message.data },
@@ -84,8 +86,8 @@ export async function sendSignInLink(user: Recipient & { id: number }, now: Date
 }
 
 /**
- * "Confirm your address" after sign-up. The sign-in-link template says what the link does
- * (sign in; the page asks for the password chosen at sign-up first). It reaches an erased
+ * "Confirm your address" after sign-up, in its own words (the person did not ask to sign in:
+ * they signed up; the page asks for the password chosen at sign-up first). It reaches an erased
  * address: the person asked to come back, and only this link with their password lets them.
  * Resolves to why it cannot be sent (nothing is then issued), or null once it is on its way.
  */
@@ -94,8 +96,8 @@ export async function sendSignUpConfirmation(user: Recipient & { id: number }, n
   if (blocked) return blocked;
   const link = await issueOneTimeLink({ userId: user.id, purpose: "CONFIRM_SIGN_UP", email: user.email }, now);
   sendInBackground("sign-up confirmation", user, {
-    category: "sign-in-link",
-    template: "sign-in-link",
+    category: "sign-up-confirmation",
+    template: "sign-up-confirmation",
     data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
     idempotencyKey: `account:link:${link.id}`,
     reachesErasedAddress: true,
@@ -130,14 +132,14 @@ export async function sendEmailChangeLink(user: Recipient & { id: number }, newE
 export function sendSecurityAlert(recipient: Recipient, event: string, requester: Requester | null, now: Date): void {
   const ip = requester?.ip && net.isIP(requester.ip) ? requester.ip : undefined;
   sendInBackground("security alert", recipient, {
-    category: "security-alert",
-    template: "security-alert",
+    category: "account-alert",
+    template: "account-security-alert",
     data: { event, occurredAt: now.toISOString(), ...(ip ? { ip } : {}) },
     idempotencyKey: `account:alert:${crypto.randomUUID()}`,
   });
 }
 
-/** Why an invitation was not emailed: no unit to send it from, a blocked address, or the mail server (retried later). */
+/** Why an invitation was not emailed: no group identity to send it as, a blocked address, or the mail server (retried later). */
 export type InviteMailProblem = "no-unit" | "refused" | "queued" | "not-sendable";
 export type InviteMailOutcome = { sent: true } | { sent: false; problem: InviteMailProblem; reason: string };
 
@@ -150,11 +152,10 @@ export async function sendStaffInvite(
   link: { id: number; url: string; expiresInMinutes: number },
   details: { role: "MARKETER" | "ADMIN"; invitedBy: string | null },
 ): Promise<InviteMailOutcome> {
-  const unitId = await sendingUnitFor(null);
-  if (!unitId) return { sent: false, problem: "no-unit", reason: "there is no business unit yet to send it in the name of" };
+  if (!(await groupIdentity())) return { sent: false, problem: "no-unit", reason: "the group's name and address are not set yet (Group identity, in the admin menu)" };
   try {
     const result = await sendTransactional({
-      unitId,
+      unitId: null,
       category: "staff-invite",
       template: "staff-invite",
       to: recipient.email,

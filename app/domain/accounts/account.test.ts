@@ -58,7 +58,7 @@ describe("changing the email address", () => {
 
     const [verification] = await messagesTo(target);
     expect(verification).toMatchObject({ template: "email-change-verification", category: { slug: "account-security" } });
-    const oldNotices = (await messagesTo(user.email)).filter((m) => m.template === "security-alert");
+    const oldNotices = (await messagesTo(user.email)).filter((m) => m.template === "account-security-alert");
     expect(oldNotices).toHaveLength(1);
     expect(JSON.parse(oldNotices[0].data).event).toBe(`Someone asked to change your account's email address to ${target[0]}•••@example.org`);
 
@@ -71,7 +71,7 @@ describe("changing the email address", () => {
     expect(await db.subscription.count({ where: { contactId: user.contactId! } })).toBe(1);
     expect(await confirmEmailChange(token, nobody)).toEqual({ outcome: "bad-link", reason: "used" });
     // The old address hears that it happened.
-    const alerts = (await messagesTo(user.email)).filter((m) => m.template === "security-alert");
+    const alerts = (await messagesTo(user.email)).filter((m) => m.template === "account-security-alert");
     expect(JSON.parse(alerts.at(-1)!.data).event).toMatch(/email address was changed to/);
   });
 
@@ -126,7 +126,7 @@ describe("changing the password while signed in", () => {
     expect(await changePassword(user.id, hereId, { currentPassword: STRONG_PASSWORD, newPassword: "fresh-orchard-lamp-5521" }, nobody)).toEqual({ outcome: "changed", signedOutElsewhere: 1 });
     expect(await readSession(requestWithCookie(here))).not.toBeNull();
     expect(await readSession(requestWithCookie(elsewhere))).toBeNull();
-    expect((await messagesTo(user.email)).map((m) => m.template)).toEqual(["security-alert"]);
+    expect((await messagesTo(user.email)).map((m) => m.template)).toEqual(["account-security-alert"]);
   });
 });
 

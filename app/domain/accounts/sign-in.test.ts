@@ -52,9 +52,9 @@ describe("lockout", () => {
     const during = await signInWithPassword({ email: user.email, password: STRONG_PASSWORD }, request(), nobody, at(10));
     expect(during).toEqual({ outcome: "locked", until: at(4 + 15) });
 
-    const alerts = (await messagesTo(user.email)).filter((m) => m.template === "security-alert");
+    const alerts = (await messagesTo(user.email)).filter((m) => m.template === "account-security-alert");
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].category.slug).toBe("security-alert");
+    expect(alerts[0].category.slug).toBe("account-alert");
     expect(JSON.parse(alerts[0].data).event).toMatch(/locked for 15 minutes after 5 failed sign-in attempts/);
   });
 

@@ -31,7 +31,7 @@ describe("sign-up", () => {
     expect((await signInWithPassword({ email: contact.email, password: STRONG_PASSWORD }, request(), nobody)).outcome).toBe("unconfirmed");
     expect((await db.user.findUniqueOrThrow({ where: { id: pending.id } })).contactId).toBeNull();
 
-    const url = await latestLinkTo(contact.email, "sign-in-link");
+    const url = await latestLinkTo(contact.email, "sign-up-confirmation");
     expect(url).toMatch(/\/signup\/confirm\/[\w-]{43}$/);
     expect(await checkSignUpLink(tokenOf(url))).toEqual({ ok: true, email: contact.email });
     expect(await confirmSignUp(tokenOf(url), "someone-elses-password", request(), nobody)).toEqual({ outcome: "wrong-password" });
@@ -56,7 +56,7 @@ describe("sign-up", () => {
     const email = newAddress();
     await signUp({ email, name: "Ben", password: STRONG_PASSWORD }, nobody);
     expect(await db.contact.count({ where: { email } })).toBe(0);
-    await confirmSignUp(tokenOf(await latestLinkTo(email, "sign-in-link")), STRONG_PASSWORD, request(), nobody);
+    await confirmSignUp(tokenOf(await latestLinkTo(email, "sign-up-confirmation")), STRONG_PASSWORD, request(), nobody);
     const contact = await db.contact.findUniqueOrThrow({ where: { email }, include: { user: true } });
     expect(contact).toMatchObject({ name: "Ben", user: { email } });
   });
@@ -74,10 +74,10 @@ describe("sign-up", () => {
   it("a stranger's unconfirmed sign-up cannot keep the owner out: signing up again replaces it", async () => {
     const email = newAddress();
     await signUp({ email, name: "Stranger", password: "stranger-chose-this-8812" }, nobody);
-    const strangersLink = tokenOf(await latestLinkTo(email, "sign-in-link"));
+    const strangersLink = tokenOf(await latestLinkTo(email, "sign-up-confirmation"));
     await signUp({ email, name: "Owner", password: STRONG_PASSWORD }, nobody);
     expect(await checkSignUpLink(strangersLink)).toEqual({ ok: false, reason: "unknown" });
-    const ownersLink = tokenOf(await latestLinkTo(email, "sign-in-link"));
+    const ownersLink = tokenOf(await latestLinkTo(email, "sign-up-confirmation"));
     expect(await confirmSignUp(ownersLink, "stranger-chose-this-8812", request(), nobody)).toEqual({ outcome: "wrong-password" });
     expect((await confirmSignUp(ownersLink, STRONG_PASSWORD, request(), nobody)).outcome).toBe("signed-in");
     expect(await db.user.findUniqueOrThrow({ where: { email } })).toMatchObject({ name: "Owner" });
@@ -93,12 +93,12 @@ describe("sign-up", () => {
     const email = newAddress();
     await applyConsentChange({ kind: "suppress", email, reason: "ERASED" }, { source: "PREFERENCE_CENTER", actor: "user:1" });
     expect(await signUp({ email, name: "Dee", password: STRONG_PASSWORD }, nobody)).toEqual({ outcome: "check-inbox" });
-    expect((await messagesTo(email)).map((m) => [m.template, m.status])).toEqual([["sign-in-link", "SENT"]]);
+    expect((await messagesTo(email)).map((m) => [m.template, m.status])).toEqual([["sign-up-confirmation", "SENT"]]);
     // Asking is not coming back: until the link is used with the password, the address stays erased.
     expect(await isErasedAddress(email)).toBe(true);
     expect(await db.contact.count({ where: { email } })).toBe(0);
 
-    const url = await latestLinkTo(email, "sign-in-link");
+    const url = await latestLinkTo(email, "sign-up-confirmation");
     expect((await confirmSignUp(tokenOf(url), STRONG_PASSWORD, request(), { ip: "203.0.113.9", userAgent: "vitest" })).outcome).toBe("signed-in");
     const user = await db.user.findUniqueOrThrow({ where: { email } });
     expect(await isErasedAddress(email)).toBe(false);
@@ -167,7 +167,7 @@ describe("password reset", () => {
 
     expect((await signInWithPassword({ email: user.email, password: STRONG_PASSWORD }, request(), nobody)).outcome).toBe("wrong-credentials");
     expect((await signInWithPassword({ email: user.email, password: "brand-new-meadow-lantern-77" }, request(), nobody)).outcome).toBe("signed-in");
-    const alerts = (await messagesTo(user.email)).filter((m) => m.template === "security-alert");
+    const alerts = (await messagesTo(user.email)).filter((m) => m.template === "account-security-alert");
     expect(alerts.map((a) => JSON.parse(a.data).event)).toEqual(["Your password was changed with a reset link, and every device was signed out"]);
   });
 

@@ -8,7 +8,9 @@ import { recordFeedback } from "~/domain/feedback/record.server.ts";
 import { sendTimeSignal } from "~/domain/feedback/send-time.ts";
 import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { preferencesUrl } from "~/domain/tokens/links.server.ts";
+import { groupAsSender, groupIdentity } from "~/domain/group/identity.server.ts";
 import { renderTransactional } from "~emails/render.tsx";
+import type { UnitIdentity } from "~emails/components/index.ts";
 import { isTransactionalTemplateName, transactionalTemplates, type TransactionalTemplateName } from "~emails/transactional/index.ts";
 
 // A sender leases a message for this long; another process may take it over after that.
@@ -33,36 +35,31 @@ export async function deliverTransactional(id: number, now = new Date(), transpo
     where: { id },
     include: { unit: true, category: true },
   });
-  // Its bounces come back naming this message (VERP), as a campaign delivery's do.
-  const returnPath = message.unit ? returnPathFor({ stream: "transactional", messageId: id }, unitBounceDomain(message.unit)) : undefined;
+  let returnPath: string | undefined;
   try {
-    const unit = message.unit;
-    if (!unit) throw new Error("The message has no sending unit.");
-    if (!unit.legalName || !unit.postalAddress) {
-      throw new MailDeliveryError(`Unit "${unit.slug}" has no legal name or postal address; its mail cannot be sent.`, { permanent: true });
-    }
+    const sender = await senderOf(message.unit);
+    // Its bounces come back naming this message (VERP), as a campaign delivery's do.
+    returnPath = returnPathFor({ stream: "transactional", messageId: id }, sender.bounceDomain);
     const rendered = await renderTransactional(message.template as TransactionalTemplateName, JSON.parse(message.data), {
-      unit: { ...unit, legalName: unit.legalName, postalAddress: unit.postalAddress },
+      unit: sender.identity,
       categoryReason: message.category.reason,
-      preferencesUrl: message.contactId
-        ? await preferencesUrl({ contactId: message.contactId, unitId: unit.id })
+      preferencesUrl: message.contactId && message.unit
+        ? await preferencesUrl({ contactId: message.contactId, unitId: message.unit.id })
         : `${getEnv().PUBLIC_URL}/preferences`,
     });
     const sent = await transport.send({
       stream: "transactional",
-      from: { name: unit.displayName, address: unit.serviceFromEmail ?? `service@${unit.sendingDomain}` },
+      from: sender.from,
       to: message.toEmail,
       returnPath,
-      replyTo: unit.replyTo ?? undefined,
+      replyTo: sender.replyTo,
       subject: rendered.subject,
       html: rendered.html,
       text: rendered.text,
       // Not a list: no List-Id or List-Unsubscribe. Gmail's complaint counts by category, then unit.
-      headers: { "Feedback-ID": feedbackIdHeader([`cat${message.categoryId}`, "transactional", unit.slug]) },
-      messageIdDomain: unit.sendingDomain,
-      dkim: unit.dkimPrivateKey && unit.dkimSelector
-        ? { domainName: unit.dkimDomain ?? unit.sendingDomain, keySelector: unit.dkimSelector, privateKey: unit.dkimPrivateKey }
-        : undefined,
+      headers: { "Feedback-ID": feedbackIdHeader([`cat${message.categoryId}`, "transactional", sender.slug]) },
+      messageIdDomain: sender.sendingDomain,
+      dkim: sender.dkim,
     });
     await db.transactionalMessage.update({
       where: { id },
@@ -80,6 +77,52 @@ export async function deliverTransactional(id: number, now = new Date(), transpo
     if (permanent) await recordRefusal(message, returnPath, error);
     throw error;
   }
+}
+
+type Sender = {
+  identity: UnitIdentity;
+  from: { name: string; address: string };
+  replyTo: string | undefined;
+  slug: string;
+  sendingDomain: string;
+  bounceDomain: string;
+  dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
+};
+
+type MessageUnit = Awaited<ReturnType<typeof db.businessUnit.findUniqueOrThrow>>;
+
+/** A unit's message goes out as the unit; a message without a unit is the group's account mail (ADR 044). */
+async function senderOf(unit: MessageUnit | null): Promise<Sender> {
+  if (!unit) {
+    const group = await groupIdentity();
+    if (!group) {
+      throw new MailDeliveryError("The group's identity (name, From address, legal name, postal address) is not set: an admin sets it at /admin/group.", { permanent: true });
+    }
+    const sender = groupAsSender(group);
+    return {
+      identity: sender,
+      from: { name: sender.fromName, address: sender.fromEmail },
+      replyTo: undefined,
+      slug: "group",
+      sendingDomain: sender.sendingDomain,
+      bounceDomain: `bounces.${sender.sendingDomain}`,
+      dkim: undefined,
+    };
+  }
+  if (!unit.legalName || !unit.postalAddress) {
+    throw new MailDeliveryError(`Unit "${unit.slug}" has no legal name or postal address; its mail cannot be sent.`, { permanent: true });
+  }
+  return {
+    identity: { ...unit, legalName: unit.legalName, postalAddress: unit.postalAddress },
+    from: { name: unit.displayName, address: unit.serviceFromEmail ?? `service@${unit.sendingDomain}` },
+    replyTo: unit.replyTo ?? undefined,
+    slug: unit.slug,
+    sendingDomain: unit.sendingDomain,
+    bounceDomain: unitBounceDomain(unit),
+    dkim: unit.dkimPrivateKey && unit.dkimSelector
+      ? { domainName: unit.dkimDomain ?? unit.sendingDomain, keySelector: unit.dkimSelector, privateKey: unit.dkimPrivateKey }
+      : undefined,
+  };
 }
 
 /** A 5xx while sending is the bounce its DSN would be (a hard one suppresses the address); recorded after the message's own outcome. */

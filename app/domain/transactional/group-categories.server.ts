@@ -22,6 +22,18 @@ export const GROUP_CATEGORIES: { slug: string; name: string; reason: string; leg
     legalClass: "ACCOUNT_CHANGE_OR_STATEMENT",
   },
   {
+    slug: "sign-up-confirmation",
+    name: "Sign-up confirmations",
+    reason: "You signed up for an account, and we must confirm that this address is yours.",
+    legalClass: "ACCOUNT_CHANGE_OR_STATEMENT",
+  },
+  {
+    slug: "account-alert",
+    name: "Account security alerts",
+    reason: "We warn you about sign-ins and changes to your account to keep it safe.",
+    legalClass: "WARRANTY_SAFETY_SECURITY",
+  },
+  {
     slug: "account-security",
     name: "Password resets and address checks",
     reason: "You asked to reset your password or to change your email address, and we must confirm it is you.",

@@ -19,7 +19,8 @@ export const POLICY_NOTICE_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 export type TransactionalRequest = {
-  unitId: number;
+  /** null: the group's own account mail, sent as the group identity (ADR 044), never by API keys. */
+  unitId: number | null;
   /** Slug of an exempt category of the unit, or of a group-level category. */
   category: string;
   to: string;
@@ -125,9 +126,10 @@ async function findByIdempotencyKey(request: { idempotencyKey: string; requestHa
   return { id: row.id, status: row.status, refusedReason: row.refusedReason, repeated: true };
 }
 
-async function findCategory(unitId: number, slug: string) {
+async function findCategory(unitId: number | null, slug: string) {
   const category = await db.exemptCategory.findFirst({
-    where: { slug, archivedAt: null, OR: [{ unitId }, { unitId: null }] },
+    // The group's own mail is sent in group categories only.
+    where: { slug, archivedAt: null, OR: unitId === null ? [{ unitId: null }] : [{ unitId }, { unitId: null }] },
     // A unit's own category wins over a group-level one of the same slug.
     orderBy: { unitId: { sort: "desc", nulls: "last" } },
   });

@@ -34,8 +34,9 @@ async function sendNewLink(email: string): Promise<void> {
   if (!contact) return;
   const unitId = await sendingUnitFor(contact.id);
   if (!unitId) return;
+  // The link opens the unit's preferences; the message comes from the group, as all account mail (ADR 044).
   await sendTransactional({
-    unitId,
+    unitId: null,
     category: "preference-link",
     to: email,
     template: "preference-link",
