@@ -306,6 +306,7 @@ export default function CampaignPage() {
             <Figure label="Sent" value={number(counts.sent)} />
             <Figure label="Failed" value={number(counts.failed)} />
             <Figure label="Skipped (consent changed)" value={number(counts.skipped)} />
+            <Figure label="Left out by “send me less”" value={number(report.leftOutByFrequency)} />
             {sending || campaign.status === "PAUSED" ? (
               <>
                 <Figure label="Still to go (at most)" value={counts.remaining === null ? "—" : number(counts.remaining)} />
