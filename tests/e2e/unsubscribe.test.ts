@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { seriousViolations } from "../helpers/browser.ts";
+import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
 const { app, browser, appDb } = useRunningApp({ browser: true });
@@ -122,9 +123,10 @@ describe("unsubscribing from a link, in Chromium", () => {
   it("at 375 px without JavaScript: unsubscribes, answers why?, then finds it already unsubscribed and subscribes again", async () => {
     const { contactId, topicId, unitId } = await taxSubscriber(2);
     const topic = await appDb.db.topic.findUniqueOrThrow({ where: { id: topicId } });
+    const campaign = await appDb.db.campaign.create({ data: { unitId, topicId, name: "Why test", subject: "Why test", status: "SENT", startedAt: new Date(), finishedAt: new Date() } });
     const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 800 } });
     const page = await context.newPage();
-    const url = await appDb.link("unsubscribe", { contactId, unitId, topicId, campaignId: 6 });
+    const url = await appDb.link("unsubscribe", { contactId, unitId, topicId, campaignId: campaign.id });
     await page.goto(url);
     await page.getByRole("button", { name: `Unsubscribe from ${topic.name}` }).click();
     await page.getByRole("heading", { name: `You are unsubscribed from “${topic.name}”` }).waitFor();
@@ -134,7 +136,7 @@ describe("unsubscribing from a link, in Chromium", () => {
     await page.getByRole("button", { name: "Send answer" }).click();
     await page.getByRole("heading", { name: "Thank you" }).waitFor();
     expect(await appDb.db.unsubscribeReason.findMany({ where: { contactId }, select: { reason: true, unitId: true, campaignId: true } })).toEqual([
-      { reason: "TOO_MANY", unitId, campaignId: 6 },
+      { reason: "TOO_MANY", unitId, campaignId: campaign.id },
     ]);
 
     await page.goto(url);
@@ -151,6 +153,20 @@ describe("unsubscribing from a link, in Chromium", () => {
       { action: "UNIT_OPT_IN", changed: false },
     ]);
     await context.close();
+
+    // Staff see the answer counted on the campaign and on the unit.
+    const staff = await (await browser.newContext()).newPage();
+    await signIn(staff, app.url, DEMO.admin);
+    await staff.goto(`${app.url}/campaigns/${campaign.id}`);
+    const counted = staff.getByTestId("unsubscribe-reasons");
+    expect(await counted.getByRole("definition").allTextContents()).toEqual(["1", "0", "0", "0"]);
+    expect(await seriousViolations(staff)).toEqual([]);
+    await staff.screenshot({ path: `${SHOTS}/campaign-why-counts.png`, fullPage: true });
+    await staff.goto(`${app.url}/admin/units/example-tax`);
+    expect(await staff.getByRole("heading", { name: "Why people unsubscribed" }).count()).toBe(1);
+    expect(Number(await staff.getByTestId("unsubscribe-reasons").getByRole("definition").first().textContent())).toBeGreaterThanOrEqual(1);
+    expect(await seriousViolations(staff)).toEqual([]);
+    await staff.context().close();
   });
 
   it("shows a calm page for a link that no longer works, which passes axe too", async () => {
