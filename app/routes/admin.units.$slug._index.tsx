@@ -24,6 +24,8 @@ import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import unitsStyles from "~/styles/admin-units.css";
 import feedbackStyles from "~/styles/mail-feedback.css";
+import { UnsubscribeReasonCounts } from "~/components/unsubscribe-reasons.tsx";
+import { countUnsubscribeReasons } from "~/domain/unsubscribe/reasons.server.ts";
 
 // /admin/units/<slug>: a unit's settings, the DNS records its domains publish (checked on
 // request), its topics and its exempt categories. The slug never changes; the DKIM private key
@@ -49,7 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const { unit, dkimKey, dns, missing, readiness, topics, categories } = await unitForAdmin(params.slug ?? "");
     const notice = new URL(request.url).searchParams.get("notice");
     const now = new Date();
-    const [standing, feedbackChart] = await Promise.all([unitStanding(unit.id, now), unitFeedbackByDay(unit.id, now)]);
+    const [standing, feedbackChart, unsubscribeReasons] = await Promise.all([unitStanding(unit.id, now), unitFeedbackByDay(unit.id, now), countUnsubscribeReasons({ unitId: unit.id })]);
     return data(
       {
         user: { email: staff.email, role: staff.role },
@@ -63,6 +65,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         legalClassLabels: EXEMPT_CLASS_LABEL,
         notice,
         feedback: { ...standing, chart: feedbackChart },
+        unsubscribeReasons,
       },
       { headers: NO_STORE },
     );
@@ -107,7 +110,7 @@ function formValues(unit: Record<string, unknown>): UnitFormValues {
 }
 
 export default function UnitPage() {
-  const { user, unit, dkimKey, dns, missing, readiness, topics, categories, legalClassLabels, notice, feedback } = useLoaderData<typeof loader>();
+  const { user, unit, dkimKey, dns, missing, readiness, topics, categories, legalClassLabels, notice, feedback, unsubscribeReasons } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const saveAnswer = answer?.kind === "save" ? answer : null;
   const dnsCheck = answer?.kind === "dns-check" ? answer.report : null;
@@ -183,6 +186,10 @@ export default function UnitPage() {
             </table>
           </TableScroll>
         )}
+      </section>
+
+      <section aria-label="Unsubscribe answers" className="unit-section">
+        <UnsubscribeReasonCounts counts={unsubscribeReasons} id="unit-reasons" />
       </section>
 
       <section id="categories" aria-labelledby="categories-heading" className="unit-section">

@@ -32,6 +32,7 @@ import accountsStyles from "~/styles/accounts.css";
 import staffStyles from "~/styles/staff.css";
 import feedbackStyles from "~/styles/mail-feedback.css";
 import { parseForm } from "~/utils/parse-form.server.ts";
+import { UnsubscribeReasonCounts } from "~/components/unsubscribe-reasons.tsx";
 
 // /campaigns/<id>: a draft to edit, test, schedule or send; then its live progress; then its results.
 
@@ -306,6 +307,7 @@ export default function CampaignPage() {
             <Figure label="Sent" value={number(counts.sent)} />
             <Figure label="Failed" value={number(counts.failed)} />
             <Figure label="Skipped (consent changed)" value={number(counts.skipped)} />
+            <Figure label="Left out by “send me less”" value={number(report.leftOutByFrequency)} />
             {sending || campaign.status === "PAUSED" ? (
               <>
                 <Figure label="Still to go (at most)" value={counts.remaining === null ? "—" : number(counts.remaining)} />
@@ -316,6 +318,7 @@ export default function CampaignPage() {
             <Figure label="Unsubscribed from this campaign" value={number(report.unsubscribes)} />
             <Figure label="Unsubscribe rate" value={`${(report.unsubscribeRate * 100).toFixed(2)}%`} />
           </dl>
+          <UnsubscribeReasonCounts counts={report.unsubscribeReasons} id="campaign-reasons" />
           {sending || campaign.status === "PAUSED" ? (
             <p className="hint" data-testid="progress-note">
               {counts.audience === null

@@ -10,12 +10,15 @@ import {
   loadPreferenceCenter,
   PreferencesInputError,
   savePreferences,
+  setFrequency,
   setPause,
   type PreferenceCenter,
 } from "~/domain/preferences/preference-center.server.ts";
 import { requirePreferencesViewer } from "~/domain/preferences/who.server.ts";
 import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { formatDay } from "~/utils/format.ts";
+import { FrequencyControl } from "~/components/frequency-control.tsx";
+import { FREQUENCY_OPTIONS } from "~/domain/consent/frequency.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import preferencesStyles from "~/styles/preferences.css";
 import { parseForm } from "~/utils/parse-form.server.ts";
@@ -39,6 +42,7 @@ const PageAction = z.discriminatedUnion("intent", [
   PreferencesSaveForm,
   z.object({ intent: z.literal("pause"), unit: z.coerce.number().int().positive(), days: z.enum(["30", "90"]) }),
   z.object({ intent: z.literal("resume"), unit: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("frequency"), unit: z.coerce.number().int().positive(), frequency: z.enum(FREQUENCY_OPTIONS) }),
 ]);
 
 type Outcome = { saved: number; changedElsewhere: string[] } | { paused: true } | { error: string };
@@ -58,6 +62,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (input.intent === "save") {
       const { changed, changedElsewhere } = await savePreferences(viewer.contactId, input, consentContext);
       return data<Outcome>({ saved: changed, changedElsewhere });
+    }
+    if (input.intent === "frequency") {
+      const [result] = await setFrequency(viewer.contactId, input.unit, input.frequency, consentContext);
+      return data<Outcome>({ saved: result.changed ? 1 : 0, changedElsewhere: [] });
     }
     await setPause(viewer.contactId, input.unit, input.intent === "resume" ? 0 : input.days === "30" ? 30 : 90, consentContext);
     return data<Outcome>({ paused: true });
@@ -233,6 +241,7 @@ function UnitCard({ unit }: { unit: Unit }) {
           </>
         )}
       </Form>
+      <FrequencyControl unit={unit} />
       {unit.exemptCategories.length > 0 ? (
         <details className="service">
           <summary>Service messages from {unit.displayName} that you always receive</summary>

@@ -17,10 +17,13 @@ import {
   applyUnsubscribeChoice,
   findLinkContact,
   loadUnsubscribePage,
+  resubscribeFromLink,
   undoUnsubscribe,
   type UnsubscribePage,
 } from "~/domain/unsubscribe/unsubscribe.server.ts";
-import { UNSUBSCRIBE_CHOICES, type UnsubscribeChoice } from "~/domain/unsubscribe/choices.ts";
+import { recordUnsubscribeReason } from "~/domain/unsubscribe/reasons.server.ts";
+import { UNSUBSCRIBE_CHOICES, UNSUBSCRIBE_REASON_WORDS, UNSUBSCRIBE_REASONS, type UnsubscribeChoice } from "~/domain/unsubscribe/choices.ts";
+import { FREQUENCY_PHRASE } from "~/domain/consent/frequency.ts";
 import { isOneClickForm, optOutByOneClick } from "~/domain/unsubscribe/one-click.server.ts";
 import { BadLink, badLinkStatus, NewLinkForm, type BadLinkReason } from "~/components/bad-link.tsx";
 import { BrandedPage } from "~/components/branded-page.tsx";
@@ -62,6 +65,9 @@ const PageRequest = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("choose"), choice: z.enum(UNSUBSCRIBE_CHOICES, { error: "Choose one of the options." }) }),
   z.object({ intent: z.literal("undo"), event: repeated(z.array(z.coerce.number().int().positive()).min(1).max(10)) }),
   z.object({ intent: z.literal("manage") }),
+  z.object({ intent: z.literal("resubscribe") }),
+  // Optional: sent without a reason, it records nothing.
+  z.object({ intent: z.literal("why"), reason: z.enum(UNSUBSCRIBE_REASONS).optional() }),
 ]);
 
 const NOT_UNDERSTOOD = "That request was not understood. Please reload the page and try again.";
@@ -70,6 +76,8 @@ export type UnsubscribeOutcome =
   | { done: "one-click" }
   | { done: "choice"; choice: UnsubscribeChoice; eventIds: number[]; changed: boolean }
   | { done: "undo"; undone: number }
+  | { done: "resubscribe"; changed: boolean }
+  | { done: "why" }
   | { error: string };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -102,8 +110,17 @@ async function applyRequest(claims: LinkClaims, request: Request, context: AppLo
   // The person picks only the choice; the intent and events come from the page itself.
   if (!parsed.ok) return data<UnsubscribeOutcome>({ error: parsed.errors.choice ?? NOT_UNDERSTOOD }, { status: parsed.status });
   const input = parsed.value;
-  // A link signed by a retired key still opts out; opening preferences or undoing needs a current link.
-  if (claims.optOutOnly && (input.intent === "manage" || input.intent === "undo")) return badLink("retired-key");
+  // A link signed by a retired key still opts out; opening preferences, undoing or subscribing again needs a current link.
+  if (claims.optOutOnly && (input.intent === "manage" || input.intent === "undo" || input.intent === "resubscribe")) return badLink("retired-key");
+  if (input.intent === "why") {
+    // Only a reason for this link's contact, unit and campaign; a second answer replaces the first.
+    if (input.reason) await recordUnsubscribeReason(claims, input.reason);
+    return data<UnsubscribeOutcome>({ done: "why" });
+  }
+  if (input.intent === "resubscribe") {
+    const { changed } = await resubscribeFromLink(claims, requester);
+    return data<UnsubscribeOutcome>({ done: "resubscribe", changed });
+  }
   if (input.intent === "manage") {
     const setCookie = await openLinkSession(claims, requester);
     return redirect("/preferences", { headers: { "Set-Cookie": setCookie } });
@@ -152,65 +169,106 @@ export default function UnsubscribeRoute() {
 
 type Page = UnsubscribePage;
 
+/** The one thing the link is about, in the words of the main button: its topic, else its unit. */
+function mainChoice(page: Page): { choice: UnsubscribeChoice; name: string } {
+  return page.topic && page.state.topicSubscribed ? { choice: "topic", name: page.topic.name } : { choice: "unit", name: page.unit.displayName };
+}
+
 function Choices({ page, error }: { page: Page; error: string | null }) {
   const { unit, topic, state } = page;
-  const options: { value: UnsubscribeChoice; label: string; hint?: string }[] = [
-    ...(topic && state.topicSubscribed ? [{ value: "topic" as const, label: `Unsubscribe from “${topic.name}” only` }] : []),
-    { value: "unit", label: `Unsubscribe from all ${unit.displayName} promotional email`, hint: "Our other brands keep writing only if you subscribed to them." },
+  const main = mainChoice(page);
+  const others: { value: UnsubscribeChoice; label: string; hint?: string }[] = [
+    ...(state.frequency !== "WEEKLY" ? [{ value: "less-weekly" as const, label: `Send me less: at most one ${unit.displayName} email a week` }] : []),
+    ...(state.frequency !== "MONTHLY" ? [{ value: "less-monthly" as const, label: `Send me less: at most one ${unit.displayName} email a month` }] : []),
+    { value: "pause-30", label: `Pause ${unit.displayName} email for 30 days`, hint: "It starts again by itself." },
+    { value: "pause-90", label: `Pause ${unit.displayName} email for 90 days`, hint: "It starts again by itself." },
+    ...(main.choice === "topic" ? [{ value: "unit" as const, label: `Unsubscribe from all ${unit.displayName} promotional email` }] : []),
     { value: "everywhere", label: "Unsubscribe from promotional email from all our brands" },
-    { value: "pause-30", label: `Pause ${unit.displayName} promotional email for 30 days`, hint: "It starts again by itself." },
-    { value: "pause-90", label: `Pause ${unit.displayName} promotional email for 90 days`, hint: "It starts again by itself." },
   ];
   return (
     <>
-      <h1>Unsubscribe from {unit.displayName} email</h1>
-      <p className="lede">
-        For <strong>{page.maskedEmail}</strong>
-        {topic ? <> · about “{topic.name}”</> : null}
-      </p>
-      <StateNotice page={page} />
-      <Form method="post" className="choices">
-        <input type="hidden" name="intent" value="choose" />
-        <fieldset>
-          <legend>What would you like to do?</legend>
-          {options.map((option) => (
-            <label key={option.value} className="choice">
-              <input type="radio" name="choice" value={option.value} defaultChecked={option.value === "unit"} />
-              <span>
-                {option.label}
-                {option.hint ? <small>{option.hint}</small> : null}
-              </span>
-            </label>
-          ))}
-        </fieldset>
-        {error ? (
-          <p className="error" role="alert">
-            {error}
+      {state.alreadyUnsubscribed ? (
+        <AlreadyUnsubscribed page={page} />
+      ) : (
+        <>
+          <h1>Unsubscribe from {main.name}</h1>
+          <p className="lede">
+            For <strong>{page.maskedEmail}</strong>
+            {topic && main.choice === "topic" ? <> · from {unit.displayName}</> : null}
           </p>
-        ) : null}
-        <button type="submit" className="button">Confirm</button>
-      </Form>
+          {state.pausedUntil ? (
+            <p className="notice" role="status">
+              {unit.displayName} email is paused until {formatDay(state.pausedUntil)}.
+            </p>
+          ) : null}
+          {state.frequency !== "EVERYTHING" ? (
+            <p className="notice" role="status">
+              You get {FREQUENCY_PHRASE[state.frequency]} from {unit.displayName}.
+            </p>
+          ) : null}
+          <Form method="post" className="choices">
+            <input type="hidden" name="intent" value="choose" />
+            <input type="hidden" name="choice" value={main.choice} />
+            <button type="submit" className="button">Unsubscribe from {main.name}</button>
+          </Form>
+        </>
+      )}
+      <details className="other-choices" open={error !== null}>
+        <summary>Other choices: send me less, pause, or unsubscribe from more</summary>
+        <Form method="post" className="choices">
+          <input type="hidden" name="intent" value="choose" />
+          <fieldset>
+            <legend>What would you like instead?</legend>
+            {others.map((option) => (
+              <label key={option.value} className="choice">
+                <input type="radio" name="choice" value={option.value} />
+                <span>
+                  {option.label}
+                  {option.hint ? <small>{option.hint}</small> : null}
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          {error ? (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          ) : null}
+          <button type="submit" className="button secondary">Confirm</button>
+        </Form>
+      </details>
     </>
   );
 }
 
-function StateNotice({ page }: { page: Page }) {
-  const { state, unit } = page;
-  const notes: string[] = [];
-  if (state.optedOutEverywhere) notes.push("You are already unsubscribed from promotional email from all our brands.");
-  else if (state.unitOptedOut) notes.push(`You are already unsubscribed from all ${unit.displayName} promotional email.`);
-  if (state.pausedUntil) notes.push(`${unit.displayName} promotional email is paused until ${formatDay(state.pausedUntil)}.`);
-  if (notes.length === 0) return null;
+function AlreadyUnsubscribed({ page }: { page: Page }) {
+  const { state, unit, topic } = page;
+  const what = state.optedOutEverywhere
+    ? "promotional email from all our brands"
+    : state.unitOptedOut
+      ? `all ${unit.displayName} promotional email`
+      : `“${topic?.name ?? "this topic"}”`;
   return (
-    <div className="notice" role="status">
-      {notes.map((note) => (
-        <p key={note}>{note}</p>
-      ))}
-    </div>
+    <>
+      <h1>You are already unsubscribed</h1>
+      <p className="lede">
+        <strong>{page.maskedEmail}</strong> is unsubscribed from {what}.
+      </p>
+      {state.canResubscribe ? (
+        <Form method="post" className="choices">
+          <input type="hidden" name="intent" value="resubscribe" />
+          <button type="submit" className="button">Subscribe again to {topic && !state.topicSubscribed ? topic.name : unit.displayName}</button>
+        </Form>
+      ) : (
+        <p>To hear from our brands again, manage your preferences below.</p>
+      )}
+    </>
   );
 }
 
-function Confirmation({ outcome, page, optOutOnly }: { outcome: Exclude<UnsubscribeOutcome, { error: string }>; page: Page; optOutOnly: boolean }) {
+type Done = Exclude<UnsubscribeOutcome, { error: string }>;
+
+function Confirmation({ outcome, page, optOutOnly }: { outcome: Done; page: Page; optOutOnly: boolean }) {
   const { unit, topic } = page;
   if (outcome.done === "undo") {
     return (
@@ -220,22 +278,43 @@ function Confirmation({ outcome, page, optOutOnly }: { outcome: Exclude<Unsubscr
       </div>
     );
   }
+  if (outcome.done === "resubscribe") {
+    return (
+      <div role="status">
+        <h1>You are subscribed again</h1>
+        <p className="lede">{outcome.changed ? `${unit.displayName} may email you again about what you subscribed to.` : "Nothing needed to change: this was already the case."}</p>
+      </div>
+    );
+  }
+  if (outcome.done === "why") {
+    return (
+      <div role="status">
+        <h1>Thank you</h1>
+        <p className="lede">Your answer helps {unit.displayName} send better email.</p>
+      </div>
+    );
+  }
   const headline: Record<UnsubscribeChoice | "one-click", string> = {
     "one-click": `You are unsubscribed from ${unit.displayName} promotional email`,
     topic: `You are unsubscribed from “${topic?.name ?? "this topic"}”`,
     unit: `You are unsubscribed from all ${unit.displayName} promotional email`,
     everywhere: "You are unsubscribed from promotional email from all our brands",
+    "less-weekly": `You will get at most one ${unit.displayName} email a week`,
+    "less-monthly": `You will get at most one ${unit.displayName} email a month`,
     "pause-30": `${unit.displayName} promotional email is paused`,
     "pause-90": `${unit.displayName} promotional email is paused`,
   };
   const key = outcome.done === "one-click" ? "one-click" : outcome.choice;
+  const unsubscribed = key === "topic" || key === "unit" || key === "everywhere";
   return (
     <div role="status">
       <h1>{headline[key]}</h1>
       <p className="lede">
         {key.startsWith("pause") && page.state.pausedUntil
           ? `Until ${formatDay(page.state.pausedUntil)}. After that it starts again by itself.`
-          : "It takes effect at once: no further promotional email will be sent on the strength of it."}
+          : key.startsWith("less")
+            ? "Counted from the last one we sent you, whichever campaign it was. Everything else stays as it was."
+            : "It takes effect at once: no further promotional email will be sent on the strength of it."}
       </p>
       {outcome.done === "choice" && outcome.eventIds.length > 0 && !optOutOnly ? (
         <Form method="post" className="undo">
@@ -247,15 +326,35 @@ function Confirmation({ outcome, page, optOutOnly }: { outcome: Exclude<Unsubscr
         </Form>
       ) : null}
       {outcome.done === "choice" && !outcome.changed ? <p>Nothing needed to change: this was already the case.</p> : null}
+      {outcome.done === "choice" && unsubscribed ? <WhyQuestion /> : null}
     </div>
+  );
+}
+
+/** The optional "why?": one question, skippable, recorded for staff as counts (ADR 043). */
+function WhyQuestion() {
+  return (
+    <Form method="post" className="why">
+      <input type="hidden" name="intent" value="why" />
+      <fieldset>
+        <legend>If you have a moment: why did you unsubscribe? (optional)</legend>
+        {UNSUBSCRIBE_REASONS.map((reason) => (
+          <label key={reason} className="choice">
+            <input type="radio" name="reason" value={reason} />
+            <span>{UNSUBSCRIBE_REASON_WORDS[reason]}</span>
+          </label>
+        ))}
+      </fieldset>
+      <button type="submit" className="button secondary">Send answer</button>
+    </Form>
   );
 }
 
 function ServiceMessages({ page }: { page: Page }) {
   if (page.unit.exemptCategories.length === 0) return null;
   return (
-    <section className="service" aria-labelledby="service-heading">
-      <h2 id="service-heading">Service messages keep coming</h2>
+    <details className="service">
+      <summary>Service messages keep coming</summary>
       <p>Whatever you choose here, {page.unit.displayName} still sends messages you need about your account:</p>
       <ul>
         {page.unit.exemptCategories.map((category) => (
@@ -264,6 +363,6 @@ function ServiceMessages({ page }: { page: Page }) {
           </li>
         ))}
       </ul>
-    </section>
+    </details>
   );
 }

@@ -63,7 +63,8 @@ async function consentState(contactId: number): Promise<ConsentState> {
     appDb.db.snooze.findMany({ where, select: { unitId: true, until: true } }),
     appDb.db.suppression.findMany({ where, select: { reason: true } }),
   ]);
-  return { subscriptions, unitOptOuts, globalOptOuts, snoozes, suppressions };
+  // No test here makes a "send me less" choice.
+  return { subscriptions, unitOptOuts, globalOptOuts, snoozes, suppressions, frequencyChoices: [], recentSends: [] };
 }
 
 /** A demo contact who may get promotional email about a topic now, and that topic. */

@@ -476,6 +476,54 @@ describe("the counts the campaign page shows", () => {
   });
 });
 
+describe("send me less (ADR 043)", () => {
+  /** Records that the contact got a campaign of the unit `daysAgo` days ago, as the sender would have. */
+  async function sentEarlier(contactId: number, unitId: number, topicId: number, daysAgo: number) {
+    const earlier = await db.campaign.create({ data: { unitId, topicId, name: "Earlier", subject: "Earlier", status: "SENT" } });
+    await db.delivery.create({ data: { campaignId: earlier.id, contactId, status: "SENT", sentAt: new Date(Date.now() - daysAgo * 86_400_000) } });
+  }
+
+  it("a weekly choice that got the unit's campaign 2 days ago is left out of the unit's next campaign, counted, but not of another unit's", async () => {
+    const [weekly, everything] = await subscribedContacts(2);
+    const otherUnit = await createUnit();
+    const otherTopic = await createTopic(otherUnit.id);
+    for (const contact of [weekly, everything]) {
+      await applyConsentChange({ kind: "subscribe", contactId: contact.id, topicId: otherTopic.id, channel: "EMAIL", basis: "EXPRESS" }, { source: "IMPORT" });
+      await sentEarlier(contact.id, unit.id, topic.id, 2);
+      await sentEarlier(contact.id, otherUnit.id, otherTopic.id, 2);
+    }
+    await applyConsentChange({ kind: "setFrequency", contactId: weekly.id, unitId: unit.id, frequency: "WEEKLY" }, { source: "LINK_PAGE" });
+
+    const same = await createCampaign();
+    await startCampaign(same.id);
+    expect(await sendUntilDone(same.id)).toBe("SENT");
+    expect(recipients()).toEqual([everything.email]);
+    expect((await campaignReport(CLI_OPERATOR, same.id)).leftOutByFrequency).toBe(1);
+
+    // Another unit's campaign, also sent to them 2 days ago: the choice was for the first unit only.
+    const other = await createCampaign(otherUnit.id, otherTopic.id);
+    await startCampaign(other.id);
+    expect(await sendUntilDone(other.id)).toBe("SENT");
+    expect(recipients()).toEqual([everything.email, everything.email, weekly.email].sort());
+    expect((await campaignReport(CLI_OPERATOR, other.id)).leftOutByFrequency).toBe(0);
+  });
+
+  it("a choice made during the send is honoured by the re-check at dispatch, and counted as left out", async () => {
+    const contacts = await subscribedContacts(6);
+    const last = contacts[contacts.length - 1];
+    await sentEarlier(last.id, unit.id, topic.id, 2);
+    const campaign = await createCampaign();
+    sink.onMessage = async () => {
+      if (sink.received.length === 1) await applyConsentChange({ kind: "setFrequency", contactId: last.id, unitId: unit.id, frequency: "WEEKLY" }, { source: "LINK_PAGE" });
+    };
+    await startCampaign(campaign.id);
+    expect(await sendUntilDone(campaign.id, { batchSize: 20, dispatchBatchSize: 1, concurrency: 1 })).toBe("SENT");
+    expect(recipients()).not.toContain(last.email);
+    expect(await db.delivery.findFirst({ where: { campaignId: campaign.id, contactId: last.id } })).toMatchObject({ status: "SKIPPED", error: "FREQUENCY_LIMIT" });
+    expect((await campaignReport(CLI_OPERATOR, campaign.id)).leftOutByFrequency).toBe(1);
+  });
+});
+
 describe("a pause in the middle of a step", () => {
   it("stops new messages within a second of the pause, hands the unsent claims back, and resume sends each of them exactly once", async () => {
     const contacts = await subscribedContacts(60);

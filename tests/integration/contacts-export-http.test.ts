@@ -23,7 +23,7 @@ async function consentStates(): Promise<Map<number, ConsentState>> {
   const db = appDb.db;
   const states = new Map<number, ConsentState>();
   const state = (id: number) => {
-    if (!states.has(id)) states.set(id, { subscriptions: [], unitOptOuts: [], globalOptOuts: [], snoozes: [], suppressions: [] });
+    if (!states.has(id)) states.set(id, { subscriptions: [], unitOptOuts: [], globalOptOuts: [], snoozes: [], suppressions: [], frequencyChoices: [], recentSends: [] });
     return states.get(id)!;
   };
   for (const { id } of await db.contact.findMany({ select: { id: true } })) state(id);

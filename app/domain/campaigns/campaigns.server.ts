@@ -13,6 +13,7 @@ import { missingSenderFacts } from "~/domain/units/sender-facts.server.ts";
 import { personalize, renderCampaignPreview, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
 import { formatInZone } from "./schedule-time.ts";
 import { startCampaign } from "./sender.server.ts";
+import { countUnsubscribeReasons } from "~/domain/unsubscribe/reasons.server.ts";
 
 /** A request that cannot be done in the campaign's present state, or with this input: a 4xx with this message. */
 export class CampaignError extends Error {
@@ -50,6 +51,7 @@ const SUMMARY = {
   sentCount: true,
   failedCount: true,
   skippedCount: true,
+  frequencyLimitedCount: true,
   pausedReason: true,
   createdAt: true,
   unit: { select: { id: true, displayName: true, slug: true } },
@@ -316,7 +318,7 @@ export async function campaignReport(staff: Staff, id: number, now = new Date())
   const sending = campaign.status === "SENDING";
   const finished = campaign.status === "SENT" || campaign.status === "CANCELLED";
   const counts = campaignProgress(campaign);
-  const [lastMinute, sentTimes, unsubscribeEvents] = await Promise.all([
+  const [lastMinute, sentTimes, unsubscribeEvents, frequencySkips, unsubscribeReasons] = await Promise.all([
     // (campaignId, sentAt): one minute of the index. Outcomes are recorded per batch, so few distinct times.
     sending
       ? db.delivery.groupBy({ by: ["sentAt"], where: { campaignId: id, sentAt: { gte: new Date(now.getTime() - 60_000) } }, _count: { _all: true } })
@@ -329,6 +331,9 @@ export async function campaignReport(staff: Staff, id: number, now = new Date())
       where: { campaignId: id, changed: true, action: { in: [...UNSUBSCRIBE_ACTIONS] } },
       select: { contactId: true, createdAt: true },
     }),
+    // Listed, then left out by a "send me less" choice at the re-check: (campaignId, status) walks the few skipped.
+    db.delivery.count({ where: { campaignId: id, status: "SKIPPED", error: { contains: "FREQUENCY_LIMIT" } } }),
+    countUnsubscribeReasons({ campaignId: id }),
   ]);
   const sentWithin = (ms: number) => lastMinute.filter((t) => t.sentAt && now.getTime() - t.sentAt.getTime() <= ms).reduce((n, t) => n + t._count._all, 0);
   const ratePerSecond = sending ? Math.max(sentWithin(10_000) / 10, sentWithin(60_000) / 60) : 0;
@@ -339,6 +344,10 @@ export async function campaignReport(staff: Staff, id: number, now = new Date())
     ratePerSecond,
     etaSeconds: ratePerSecond > 0 && counts.remaining !== null ? Math.ceil(counts.remaining / ratePerSecond) : null,
     unsubscribes: unsubscribed,
+    /** People left out by their "send me less" choice: never listed (counted at the start) or skipped at dispatch (ADR 043). */
+    leftOutByFrequency: campaign.frequencyLimitedCount + frequencySkips,
+    /** Answers to the optional "why?" from this campaign's links. */
+    unsubscribeReasons,
     unsubscribeRate: counts.sent > 0 ? unsubscribed / counts.sent : 0,
     timeline: !finished
       ? null

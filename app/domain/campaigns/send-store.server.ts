@@ -5,7 +5,7 @@
 
 import { Prisma } from "~/generated/prisma/client.ts";
 import { db, onPostgresql, readDb, type Db, type Tx } from "~/utils/db.server.ts";
-import { countAudience, findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
+import { countAudience, countFrequencyLimited, findAudienceBatch, loadConsentStates } from "~/domain/consent/audience.server.ts";
 import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { recordFeedback } from "~/domain/feedback/record.server.ts";
 import type { FeedbackSignal } from "~/domain/feedback/signals.ts";
@@ -60,13 +60,15 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
       const newest = await client.contact.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
       const rule: PromotionalTarget = { unitId: draft?.unitId ?? campaign.unitId, topicId: draft?.topicId ?? campaign.topicId, channel: campaign.channel };
       const audienceCount = audience ?? (await countAudience(reader, rule, now));
+      // Those "send me less" leaves out now are never listed: counted here, for the results (ADR 043).
+      const frequencyLimitedCount = await countFrequencyLimited(reader, rule, now);
       return client.$transaction(async (tx) => {
         // The edits are kept even if the start is then refused: the draft holds what the marketer wrote.
         if (draft && (await tx.campaign.updateMany({ where: { id: campaignId, status: "DRAFT" }, data: draft })).count !== 1) return false;
         const started = await tx.campaign.updateMany({
           // An archived topic takes no new campaigns (the composer refuses them; this is the backstop).
           where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, topic: { archivedAt: null } },
-          data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule), audienceCount, listedCount: 0 },
+          data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule), audienceCount, listedCount: 0, frequencyLimitedCount },
         });
         return started.count === 1;
       });
@@ -221,9 +223,9 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
       return due.filter((d) => attemptsOf.has(d.id)).map((d) => ({ ...d, attempts: attemptsOf.get(d.id)! }));
     },
 
-    /** The consent state of each of these contacts, read now. */
-    loadConsentStates(contactIds: number[]) {
-      return loadConsentStates(client, contactIds);
+    /** The consent state of each of these contacts, read now, with the sends that count at `now`. */
+    loadConsentStates(contactIds: number[], now: Date) {
+      return loadConsentStates(client, contactIds, now);
     },
 
     /** The unfinished delivery due soonest (PENDING or SENDING), or null when every delivery is done. */

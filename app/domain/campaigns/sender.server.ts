@@ -306,8 +306,8 @@ async function shareRate({ settings, store, now }: CampaignRun): Promise<void> {
 async function recheckAndSign(run: CampaignRun, claimed: ClaimedDelivery[]): Promise<Step> {
   const { campaign, rule, now } = run;
   // Consent is read again now, so an opt-out made mid-send stops the remaining deliveries.
-  const states = await run.store.loadConsentStates(claimed.map((d) => d.contact.id));
   const checkedAt = now();
+  const states = await run.store.loadConsentStates(claimed.map((d) => d.contact.id), checkedAt);
   const skipped: Outcome[] = [];
   const toSend: ClaimedDelivery[] = [];
   for (const delivery of claimed) {

@@ -33,6 +33,8 @@ async function seedAudience() {
   await db.unitOptOut.createMany({ data: contacts.filter((_, i) => i % 17 === 0).map(({ id }) => ({ contactId: id, unitId: unit.id, channel: "EMAIL" as const })) });
   await db.globalOptOut.createMany({ data: contacts.filter((_, i) => i % 50 === 3).map(({ id }) => ({ contactId: id, channel: "EMAIL" as const })) });
   await db.snooze.createMany({ data: contacts.filter((_, i) => i % 60 === 5).map(({ id }) => ({ contactId: id, unitId: unit.id, until: new Date(NOW.getTime() + 86_400_000) })) });
+  // "Send me less" (ADR 043): a few choices, probed by key, must not turn the walk around.
+  await db.frequencyChoice.createMany({ data: contacts.filter((_, i) => i % 40 === 9).map(({ id }) => ({ contactId: id, unitId: unit.id, frequency: "WEEKLY" as const })) });
   const targets: PromotionalTarget[] = [big, tiny].map((topic) => ({ unitId: unit.id, topicId: topic.id, channel: "EMAIL" }));
   return { targets, middle: contacts[200].id, last: contacts[contacts.length - 1].id };
 }

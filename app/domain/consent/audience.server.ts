@@ -1,7 +1,7 @@
 import { Prisma } from "~/generated/prisma/client.ts";
 import type { Db, Tx } from "~/utils/db.server.ts";
 import { CHANNELS, type Channel } from "./channels.ts";
-import type { ConsentState, PromotionalTarget } from "./eligibility.ts";
+import { FREQUENCY_WINDOW_MS, type ConsentState, type PromotionalTarget } from "./eligibility.ts";
 
 /** Contacts with afterContactId < id <= maxContactId (either end open when not given). */
 export type ContactRange = { afterContactId?: number; maxContactId?: number };
@@ -30,18 +30,40 @@ function activeSubscriptions(target: PromotionalTarget, now: Date, range: Contac
     AND (s."expiresAt" IS NULL OR s."expiresAt" > ${now})${contactRange(Prisma.raw(`s."contactId"`), range)}`;
 }
 
-/** The contacts whose other state rules the target out: unit or global opt-out, a pause, a suppressed address. */
+/**
+ * frequencyUsedUp() in SQL, for the contact in `contact`: a "send me less" choice for the unit, and an
+ * email of the unit sent within its window. Probed only through the few contacts with a choice
+ * (FrequencyChoice's key), then their own sends (Delivery(contactId, sentAt)), so the audience
+ * walk stays on the subscription index (ADR 033, ADR 043).
+ */
+function frequencyUsedUp(contact: Prisma.Sql, target: PromotionalTarget, now: Date): Prisma.Sql {
+  const weekAgo = new Date(now.getTime() - FREQUENCY_WINDOW_MS.WEEKLY);
+  const monthAgo = new Date(now.getTime() - FREQUENCY_WINDOW_MS.MONTHLY);
+  return Prisma.sql`EXISTS (SELECT 1 FROM "FrequencyChoice" f WHERE f."contactId" = ${contact} AND f."unitId" = ${target.unitId}
+      AND EXISTS (SELECT 1 FROM "Delivery" d JOIN "Campaign" c ON c."id" = d."campaignId"
+        WHERE d."contactId" = ${contact} AND d."status" = 'SENT' AND c."unitId" = ${target.unitId} AND c."channel" = 'EMAIL'
+          AND ((f."frequency" = 'WEEKLY' AND d."sentAt" > ${weekAgo}) OR (f."frequency" = 'MONTHLY' AND d."sentAt" > ${monthAgo}))))`;
+}
+
+/** The contacts whose other state rules the target out: unit or global opt-out, a pause, a suppressed address, a used-up frequency. */
 function excludedContacts(target: PromotionalTarget, now: Date, range: ContactRange): Prisma.Sql {
   const channel = channelLiteral(target.channel);
   const inRange = contactRange(Prisma.raw(`"contactId"`), range);
   return Prisma.sql`SELECT "contactId" FROM "UnitOptOut" WHERE "unitId" = ${target.unitId} AND "channel" = ${channel}${inRange}
     UNION SELECT "contactId" FROM "GlobalOptOut" WHERE "channel" = ${channel}${inRange}
     UNION SELECT "contactId" FROM "Snooze" WHERE "unitId" = ${target.unitId} AND "until" > ${now}${inRange}
-    ${target.channel === "EMAIL" ? Prisma.sql`UNION SELECT "contactId" FROM "Suppression" WHERE "contactId" IS NOT NULL${inRange}` : Prisma.empty}`;
+    ${target.channel === "EMAIL" ? Prisma.sql`UNION SELECT "contactId" FROM "Suppression" WHERE "contactId" IS NOT NULL${inRange}` : Prisma.empty}
+    ${target.channel === "EMAIL" ? Prisma.sql`UNION SELECT fc."contactId" FROM "FrequencyChoice" fc WHERE fc."unitId" = ${target.unitId}${contactRange(Prisma.raw(`fc."contactId"`), range)} AND ${frequencyUsedUp(Prisma.raw(`fc."contactId"`), target, now)}` : Prisma.empty}`;
 }
 
-/** What else rules out the contact of subscription s: a unit or global opt-out, a pause, a suppressed address; each probed by key. */
+/** What else rules out the contact of subscription s: a unit or global opt-out, a pause, a suppressed address, a used-up frequency; each probed by key. */
 function notExcluded(target: PromotionalTarget, now: Date): Prisma.Sql {
+  return Prisma.sql`${notOptedOut(target, now)}
+      ${target.channel === "EMAIL" ? Prisma.sql`AND NOT ${frequencyUsedUp(Prisma.raw(`s."contactId"`), target, now)}` : Prisma.empty}`;
+}
+
+/** notExcluded() without the frequency choice: who the target would reach but for "send me less". */
+function notOptedOut(target: PromotionalTarget, now: Date): Prisma.Sql {
   const channel = channelLiteral(target.channel);
   return Prisma.sql`NOT EXISTS (SELECT 1 FROM "UnitOptOut" u WHERE u."contactId" = s."contactId" AND u."unitId" = ${target.unitId} AND u."channel" = ${channel})
       AND NOT EXISTS (SELECT 1 FROM "GlobalOptOut" g WHERE g."contactId" = s."contactId" AND g."channel" = ${channel})
@@ -83,6 +105,19 @@ export async function countAudience(client: Db | Tx, target: PromotionalTarget, 
   return Number(row.count);
 }
 
+/**
+ * How many contacts the target would reach but for their "send me less" choice (in the range):
+ * counted once as a campaign starts, for its results (ADR 043).
+ */
+export async function countFrequencyLimited(client: Db | Tx, target: PromotionalTarget, now: Date, range: ContactRange = {}): Promise<number> {
+  if (target.channel !== "EMAIL") return 0;
+  const [row] = await client.$queryRaw<{ count: number | bigint }[]>`SELECT COUNT(*) AS "count" FROM "FrequencyChoice" fc
+    JOIN "Subscription" s ON s."contactId" = fc."contactId"
+    WHERE fc."unitId" = ${target.unitId} AND ${activeSubscriptions(target, now, range)}
+      AND ${notOptedOut(target, now)} AND ${frequencyUsedUp(Prisma.raw(`fc."contactId"`), target, now)}`;
+  return Number(row.count);
+}
+
 /** A contact column a list needs filled in: the postal address for postal mail, the phone number for calls. */
 export type ContactDetail = "postalAddress" | "phone";
 
@@ -105,8 +140,10 @@ export async function countAudienceWithDetail(
 /** A contact's consent state, with when each subscription was given (the footer's "why you got this"). */
 export type ConsentStateWithDates = Omit<ConsentState, "subscriptions"> & { subscriptions: (ConsentState["subscriptions"][number] & { consentedAt: Date })[] };
 
-/** The consent state isEligible() reads, for each of the given contacts (absent ids are omitted). */
-export async function loadConsentStates(client: Db | Tx, contactIds: number[]): Promise<Map<number, ConsentStateWithDates>> {
+/** The consent state isEligible() reads at `now`, for each of the given contacts (absent ids are omitted). */
+export async function loadConsentStates(client: Db | Tx, contactIds: number[], now = new Date()): Promise<Map<number, ConsentStateWithDates>> {
+  // Sends older than the longest window use up no frequency choice.
+  const since = new Date(now.getTime() - FREQUENCY_WINDOW_MS.MONTHLY);
   const contacts = await client.contact.findMany({
     where: { id: { in: contactIds } },
     select: {
@@ -116,7 +153,17 @@ export async function loadConsentStates(client: Db | Tx, contactIds: number[]): 
       globalOptOuts: { select: { channel: true } },
       snoozes: { select: { unitId: true, until: true } },
       suppressions: { select: { reason: true } },
+      frequencyChoices: { select: { unitId: true, frequency: true } },
+      deliveries: {
+        where: { status: "SENT", sentAt: { gt: since }, campaign: { channel: "EMAIL" } },
+        select: { sentAt: true, campaign: { select: { unitId: true } } },
+      },
     },
   });
-  return new Map(contacts.map(({ id, ...state }) => [id, state]));
+  return new Map(
+    contacts.map(({ id, deliveries, ...state }) => [
+      id,
+      { ...state, recentSends: deliveries.flatMap((d) => (d.sentAt ? [{ unitId: d.campaign.unitId, sentAt: d.sentAt }] : [])) },
+    ]),
+  );
 }

@@ -17,6 +17,7 @@ import { addressHash } from "./address-hash.server.ts";
 import { normalizeEmail } from "./email.ts";
 import { offeredChannels } from "~/domain/consent/channels.ts";
 import { lockRows } from "~/utils/row-locks.server.ts";
+import type { FrequencyOption } from "./frequency.ts";
 
 /** Who asked for a change, and how: copied onto the ConsentEvent. */
 export type ConsentContext = {
@@ -53,6 +54,8 @@ export type ConsentChange =
   | { kind: "optBackInEverywhere"; contactId: number; channel: Channel }
   | { kind: "snooze"; contactId: number; unitId: number; until: Date }
   | { kind: "endSnooze"; contactId: number; unitId: number }
+  /** "Send me less" (ADR 043): EVERYTHING lifts the limit. */
+  | { kind: "setFrequency"; contactId: number; unitId: number; frequency: FrequencyOption }
   | { kind: "setSharing"; contactId: number; purpose: SharingPurpose; granted: boolean }
   | { kind: "suppress"; email: string; reason: SuppressionReason; note?: string }
   | { kind: "unsuppress"; email: string; reason: SuppressionReason };
@@ -293,6 +296,27 @@ async function project(tx: Tx, change: ConsentChange, context: ConsentContext, n
       // An expired pause row is only clutter: remove it without calling that a change.
       await tx.snooze.deleteMany({ where: key });
       return { action: "SNOOZE_END", changed: count > 0, ...key };
+    }
+    case "setFrequency": {
+      const unit = await tx.businessUnit.findUnique({ where: { id: change.unitId }, select: { id: true } });
+      if (!unit) throw new ConsentError(`There is no brand with id ${change.unitId}.`);
+      const key = { contactId: change.contactId, unitId: change.unitId };
+      // Read under the contact's lock (above): the previous choice recorded is the one replaced.
+      const existing = await tx.frequencyChoice.findUnique({ where: { contactId_unitId: key } });
+      const previous: FrequencyOption = existing?.frequency ?? "EVERYTHING";
+      const changed = previous !== change.frequency;
+      if (changed) {
+        if (change.frequency === "EVERYTHING") await tx.frequencyChoice.deleteMany({ where: key });
+        else {
+          await tx.frequencyChoice.upsert({
+            where: { contactId_unitId: key },
+            create: { ...key, frequency: change.frequency, createdAt: now },
+            update: { frequency: change.frequency, createdAt: now },
+          });
+        }
+      }
+      // The limit is about promotional email: recorded on that channel.
+      return { action: "FREQUENCY_SET", changed, ...key, channel: "EMAIL", detail: { frequency: change.frequency, previous } };
     }
     case "setSharing": {
       const key = { contactId: change.contactId, purpose: change.purpose };

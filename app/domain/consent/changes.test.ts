@@ -123,6 +123,37 @@ describe("consent core", () => {
     expect(await db.snooze.count({ where: { contactId: contact.id } })).toBe(0);
   });
 
+  it("sets a unit's frequency (send me less), records it with the previous choice, and lifts it back to everything", async () => {
+    const setTo = (frequency: "WEEKLY" | "MONTHLY" | "EVERYTHING") =>
+      applyConsentChange({ kind: "setFrequency", contactId: contact.id, unitId: unitA.id, frequency }, { ...fromCenter, campaignId: 9 });
+    const choice = () => db.frequencyChoice.findUnique({ where: { contactId_unitId: { contactId: contact.id, unitId: unitA.id } } });
+
+    expect((await setTo("WEEKLY")).changed).toBe(true);
+    expect(await choice()).toMatchObject({ frequency: "WEEKLY" });
+    expect((await setTo("WEEKLY")).changed).toBe(false);
+    expect((await setTo("MONTHLY")).changed).toBe(true);
+    expect(await choice()).toMatchObject({ frequency: "MONTHLY" });
+    // Unit B is untouched.
+    expect(await db.frequencyChoice.count({ where: { unitId: unitB.id } })).toBe(0);
+    expect((await setTo("EVERYTHING")).changed).toBe(true);
+    expect(await choice()).toBeNull();
+    expect((await setTo("EVERYTHING")).changed).toBe(false);
+
+    const recorded = (await events(contact.id)).map((e) => ({ action: e.action, changed: e.changed, unitId: e.unitId, channel: e.channel, campaignId: e.campaignId, detail: JSON.parse(e.detail!) }));
+    expect(recorded).toEqual([
+      { action: "FREQUENCY_SET", changed: true, unitId: unitA.id, channel: "EMAIL", campaignId: 9, detail: { frequency: "WEEKLY", previous: "EVERYTHING" } },
+      { action: "FREQUENCY_SET", changed: false, unitId: unitA.id, channel: "EMAIL", campaignId: 9, detail: { frequency: "WEEKLY", previous: "WEEKLY" } },
+      { action: "FREQUENCY_SET", changed: true, unitId: unitA.id, channel: "EMAIL", campaignId: 9, detail: { frequency: "MONTHLY", previous: "WEEKLY" } },
+      { action: "FREQUENCY_SET", changed: true, unitId: unitA.id, channel: "EMAIL", campaignId: 9, detail: { frequency: "EVERYTHING", previous: "MONTHLY" } },
+      { action: "FREQUENCY_SET", changed: false, unitId: unitA.id, channel: "EMAIL", campaignId: 9, detail: { frequency: "EVERYTHING", previous: "EVERYTHING" } },
+    ]);
+  });
+
+  it("refuses a frequency for a unit that does not exist, and writes nothing", async () => {
+    await expect(applyConsentChange({ kind: "setFrequency", contactId: contact.id, unitId: 999_999, frequency: "WEEKLY" }, fromCenter)).rejects.toThrow(ConsentError);
+    expect(await events(contact.id)).toEqual([]);
+  });
+
   it("keeps data sharing off until granted, and withdraws it", async () => {
     const withdrawBeforeGrant = await applyConsentChange(
       { kind: "setSharing", contactId: contact.id, purpose: "GROUP_COMPANIES", granted: false },

@@ -17,6 +17,8 @@ const DAY = 86_400_000;
 const at = (ms: number) => new Date(NOW.getTime() + ms);
 const when = fc.constantFrom(-30 * DAY, -DAY, -1, 0, 1, DAY, 30 * DAY).map(at);
 const channel = fc.constantFrom<Channel>(...CHANNELS);
+// "Send me less": a week and 30 days back are where a send stops using up the choice (ADR 043).
+const sentAt = fc.constantFrom(-31 * DAY, -30 * DAY - 1, -30 * DAY, -30 * DAY + 1, -7 * DAY - 1, -7 * DAY, -7 * DAY + 1, -2 * DAY, -1).map(at);
 
 const detail = fc.constantFrom(null, "", "on file");
 const contactState = fc.record({
@@ -35,13 +37,25 @@ const contactState = fc.record({
   globalOptOuts: fc.uniqueArray(channel, { maxLength: 2 }),
   snoozes: fc.uniqueArray(fc.record({ unit: fc.nat(1), until: when }), { selector: (s) => s.unit, maxLength: 2 }),
   suppressions: fc.uniqueArray(fc.constantFrom("HARD_BOUNCE", "SOFT_BOUNCE", "COMPLAINT", "MANUAL" as const), { maxLength: 2 }),
+  frequencyChoices: fc.uniqueArray(fc.record({ unit: fc.nat(1), frequency: fc.constantFrom("WEEKLY", "MONTHLY" as const) }), { selector: (c) => c.unit, maxLength: 2 }),
+  // Deliveries of the campaigns (0, 1 of the first unit; 2 of the second; 3 a postal one of the first), around each window's edge.
+  sends: fc.uniqueArray(
+    fc.record({ campaign: fc.nat(3), status: fc.constantFrom("SENT", "SENT", "SKIPPED" as const), sentAt: sentAt }),
+    { selector: (d) => d.campaign, maxLength: 3 },
+  ),
 });
 type ContactState = typeof contactState extends fc.Arbitrary<infer T> ? T : never;
 
 /** Contacts each subscribed to topic 0 by email, with one date at the boundary: always tried first. */
 const BOUNDARY_CONTACTS: ContactState[] = [-1, 0, 1].flatMap((ms) => [
-  { postalAddress: null, phone: null, subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: at(ms) }], unitOptOuts: [], globalOptOuts: [], snoozes: [], suppressions: [] },
-  { postalAddress: null, phone: null, subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: null }], unitOptOuts: [], globalOptOuts: [], snoozes: [{ unit: 0, until: at(ms) }], suppressions: [] },
+  { postalAddress: null, phone: null, subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: at(ms) }], unitOptOuts: [], globalOptOuts: [], snoozes: [], suppressions: [], frequencyChoices: [], sends: [] },
+  { postalAddress: null, phone: null, subscriptions: [{ topic: 0, channel: "EMAIL", status: "SUBSCRIBED", expiresAt: null }], unitOptOuts: [], globalOptOuts: [], snoozes: [{ unit: 0, until: at(ms) }], suppressions: [], frequencyChoices: [], sends: [] },
+  // A weekly and a monthly choice whose last send is a millisecond either side of, or exactly at, the window's start.
+  ...(["WEEKLY", "MONTHLY"] as const).map((frequency) => ({
+    postalAddress: null, phone: null, subscriptions: [{ topic: 0, channel: "EMAIL" as const, status: "SUBSCRIBED" as const, expiresAt: null }], unitOptOuts: [], globalOptOuts: [], snoozes: [], suppressions: [],
+    frequencyChoices: [{ unit: 0, frequency }],
+    sends: [{ campaign: 0, status: "SENT" as const, sentAt: at((frequency === "WEEKLY" ? -7 : -30) * DAY + ms) }],
+  })),
 ]);
 
 /** Where the range starts and ends, as positions in the list of contacts, and the batch size. */
@@ -69,6 +83,11 @@ describe("eligibility", () => {
       await createTopic(units[1].id),
       await createTopic(units[1].id),
     ];
+    const campaigns = await Promise.all(
+      ([[0, "EMAIL"], [0, "EMAIL"], [2, "EMAIL"], [0, "POSTAL"]] as const).map(([topic, ch]) =>
+        db.campaign.create({ data: { unitId: topics[topic].unitId, topicId: topics[topic].id, channel: ch, name: "c", subject: "c", status: "SENT" } }),
+      ),
+    );
     const targets: PromotionalTarget[] = topics.flatMap((topic) =>
       CHANNELS.map((ch) => ({ unitId: topic.unitId, topicId: topic.id, channel: ch })),
     );
@@ -97,11 +116,15 @@ describe("eligibility", () => {
           await db.suppression.createMany({
             data: state.suppressions.map((reason) => ({ contactId: id, email, emailHash: `${email}:${reason}`, reason })),
           });
+          await db.frequencyChoice.createMany({ data: state.frequencyChoices.map((c) => ({ contactId: id, unitId: units[c.unit].id, frequency: c.frequency })) });
+          await db.delivery.createMany({
+            data: state.sends.map((d) => ({ contactId: id, campaignId: campaigns[d.campaign].id, status: d.status, sentAt: d.status === "SENT" ? d.sentAt : null })),
+          });
         }
 
         // In id order, as the audience is read: without orderBy SQLite may scan the email index instead.
         const contactIds = (await db.contact.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((c) => c.id);
-        const loaded = await loadConsentStates(db, contactIds);
+        const loaded = await loadConsentStates(db, contactIds, NOW);
         // The sender's bounds: after a checkpoint, up to the id frozen at the start (either may cut mid-list).
         const after = bounds.after === 0 ? undefined : contactIds[Math.min(bounds.after, contactIds.length) - 1];
         const max = bounds.max >= contactIds.length ? undefined : contactIds[bounds.max];

@@ -14,6 +14,8 @@ function state(changes: Partial<ConsentState> = {}): ConsentState {
     globalOptOuts: [],
     snoozes: [],
     suppressions: [],
+    frequencyChoices: [],
+    recentSends: [],
     ...changes,
   };
 }
@@ -33,5 +35,31 @@ describe("eligibility at the boundary", () => {
     expect(ineligibilityReasons(pausedUntil(at(-1)), target, NOW)).toEqual([]);
     expect(ineligibilityReasons(pausedUntil(at(0)), target, NOW)).toEqual([]);
     expect(ineligibilityReasons(pausedUntil(at(1)), target, NOW)).toEqual(["SNOOZED"]);
+  });
+});
+
+const DAY = 86_400_000;
+/** Someone who chose the frequency for unit 1 and was last sent one of its campaigns `ago` ms before now. */
+const limited = (frequency: "WEEKLY" | "MONTHLY", ago: number, unitId = 1) =>
+  state({ frequencyChoices: [{ unitId: 1, frequency }], recentSends: [{ unitId, sentAt: at(-ago) }] });
+
+describe("send me less (ADR 043)", () => {
+  it("a weekly choice is used up for 7 days after the unit's last send; exactly 7 days later it is free again", () => {
+    expect(ineligibilityReasons(limited("WEEKLY", 2 * DAY), target, NOW)).toEqual(["FREQUENCY_LIMIT"]);
+    expect(ineligibilityReasons(limited("WEEKLY", 7 * DAY - 1), target, NOW)).toEqual(["FREQUENCY_LIMIT"]);
+    expect(ineligibilityReasons(limited("WEEKLY", 7 * DAY), target, NOW)).toEqual([]);
+  });
+
+  it("a monthly choice is used up for 30 days", () => {
+    expect(ineligibilityReasons(limited("MONTHLY", 8 * DAY), target, NOW)).toEqual(["FREQUENCY_LIMIT"]);
+    expect(ineligibilityReasons(limited("MONTHLY", 30 * DAY - 1), target, NOW)).toEqual(["FREQUENCY_LIMIT"]);
+    expect(ineligibilityReasons(limited("MONTHLY", 30 * DAY), target, NOW)).toEqual([]);
+  });
+
+  it("only the unit's own sends use it up, and only on email", () => {
+    expect(ineligibilityReasons(limited("WEEKLY", DAY, 2), target, NOW)).toEqual([]);
+    expect(ineligibilityReasons(limited("WEEKLY", DAY), { ...target, channel: "POSTAL" }, NOW)).toEqual(["NOT_SUBSCRIBED"]);
+    // Without a choice, recent sends limit nothing.
+    expect(ineligibilityReasons(state({ recentSends: [{ unitId: 1, sentAt: at(-DAY) }] }), target, NOW)).toEqual([]);
   });
 });

@@ -11,7 +11,17 @@ export type ConsentState = {
   snoozes: { unitId: number; until: Date }[];
   /** Suppressions are address-level, so they block the email channel only. */
   suppressions: { reason: "HARD_BOUNCE" | "SOFT_BOUNCE" | "COMPLAINT" | "MANUAL" | "ERASED" }[];
+  /** "Send me less" per unit (ADR 043); no entry means everything. */
+  frequencyChoices: { unitId: number; frequency: Frequency }[];
+  /** Promotional email sent to the contact (deliveries SENT), by unit: at least those of the last 30 days. */
+  recentSends: { unitId: number; sentAt: Date }[];
 };
+
+export type Frequency = "WEEKLY" | "MONTHLY";
+
+const DAY_MS = 86_400_000;
+/** How long one promotional email of a unit uses up a frequency choice: a rolling window back from now. */
+export const FREQUENCY_WINDOW_MS: Record<Frequency, number> = { WEEKLY: 7 * DAY_MS, MONTHLY: 30 * DAY_MS };
 
 export type PromotionalTarget = { unitId: number; topicId: number; channel: Channel };
 
@@ -21,7 +31,8 @@ export type Ineligibility =
   | "UNIT_OPT_OUT"
   | "GLOBAL_OPT_OUT"
   | "SNOOZED"
-  | "SUPPRESSED";
+  | "SUPPRESSED"
+  | "FREQUENCY_LIMIT";
 
 /** A subscription that counts now: subscribed, and its consent not expired. */
 export function isActiveSubscription(s: { status: string; expiresAt: Date | null }, now: Date): boolean {
@@ -40,7 +51,20 @@ export function ineligibilityReasons(state: ConsentState, target: PromotionalTar
   if (state.globalOptOuts.some((o) => o.channel === target.channel)) reasons.push("GLOBAL_OPT_OUT");
   if (state.snoozes.some((s) => s.unitId === target.unitId && s.until.getTime() > now.getTime())) reasons.push("SNOOZED");
   if (target.channel === "EMAIL" && state.suppressions.length > 0) reasons.push("SUPPRESSED");
+  if (target.channel === "EMAIL" && frequencyUsedUp(state, target.unitId, now)) reasons.push("FREQUENCY_LIMIT");
   return reasons;
+}
+
+/**
+ * Whether the contact's "send me less" choice for the unit is used up: an email of any campaign of
+ * the unit was sent within the window before now. A send exactly one window ago no longer counts
+ * (like a pause ending now). Email only: the choice is about the inbox.
+ */
+export function frequencyUsedUp(state: Pick<ConsentState, "frequencyChoices" | "recentSends">, unitId: number, now: Date): boolean {
+  const choice = state.frequencyChoices.find((c) => c.unitId === unitId);
+  if (!choice) return false;
+  const since = now.getTime() - FREQUENCY_WINDOW_MS[choice.frequency];
+  return state.recentSends.some((s) => s.unitId === unitId && s.sentAt.getTime() > since);
 }
 
 export function isEligible(state: ConsentState, target: PromotionalTarget, now: Date): boolean {

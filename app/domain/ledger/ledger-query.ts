@@ -36,6 +36,7 @@ export const ACTION_LABEL: Record<ConsentAction, string> = {
   SUPPRESS: "Suppress",
   UNSUPPRESS: "Unsuppress",
   EXPORT: "Export (access)",
+  FREQUENCY_SET: "Frequency set (send me less)",
 };
 
 /**

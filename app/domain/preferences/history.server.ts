@@ -1,5 +1,6 @@
 import { db } from "~/utils/db.server.ts";
 import { formatDay } from "~/utils/format.ts";
+import { FREQUENCY_PHRASE, isFrequencyOption } from "~/domain/consent/frequency.ts";
 
 export const HISTORY_PAGE_SIZE = 20;
 
@@ -83,6 +84,10 @@ export function describeEvent(event: Event, names: Names): string {
         return `You paused ${unit} promotional email until ${day(detail.until)}`;
       case "SNOOZE_END":
         return `You resumed ${unit} promotional email`;
+      case "FREQUENCY_SET":
+        return isFrequencyOption(detail.frequency)
+          ? `You chose to get ${FREQUENCY_PHRASE[detail.frequency]} from ${unit}`
+          : `You changed how often ${unit} emails you`;
       case "SHARING_GRANT":
         return `You agreed to ${PURPOSE_WORDS[detail.purpose as keyof typeof PURPOSE_WORDS] ?? "data sharing"}`;
       case "SHARING_WITHDRAW":

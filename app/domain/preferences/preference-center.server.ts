@@ -9,6 +9,7 @@ import { applyConsentChanges, type ConsentChange, type ConsentContext } from "~/
 import { CHANNEL_LABEL, CHANNELS, offeredChannels, type Channel } from "~/domain/consent/channels.ts";
 import type { SubscriptionStatus } from "~/generated/prisma/enums.ts";
 import { parseControlName, SHARING_PURPOSES, type Control, type PreferencesSubmission, type SharingPurpose } from "./controls.ts";
+import type { FrequencyOption } from "~/domain/consent/frequency.ts";
 
 
 /** Which ConsentText each kind of control shows, by key. */
@@ -41,6 +42,7 @@ export async function loadPreferenceCenter(contactId: number, options: { alsoSho
         unitOptOuts: { select: { unitId: true, channel: true } },
         globalOptOuts: { select: { channel: true } },
         snoozes: { where: { until: { gt: now } }, select: { unitId: true, until: true } },
+        frequencyChoices: { select: { unitId: true, frequency: true } },
         sharingConsents: { select: { purpose: true, granted: true } },
         consentEvents: { where: { unitId: { not: null } }, distinct: ["unitId"], select: { unitId: true } },
       },
@@ -87,6 +89,8 @@ export async function loadPreferenceCenter(contactId: number, options: { alsoSho
     related: related.has(unit.id),
     optedOut: Object.fromEntries(CHANNELS.map((ch) => [ch, contact.unitOptOuts.some((o) => o.unitId === unit.id && o.channel === ch)])) as Record<Channel, boolean>,
     pausedUntil: contact.snoozes.find((s) => s.unitId === unit.id)?.until ?? null,
+    /** "Send me less" (ADR 043). */
+    frequency: (contact.frequencyChoices.find((c) => c.unitId === unit.id)?.frequency ?? "EVERYTHING") as FrequencyOption,
     topics: unit.topics.map((topic) => ({
       id: topic.id,
       name: topic.name,
@@ -242,6 +246,11 @@ async function describeControls(controls: Control[], stored: StoredPreferences, 
 const DAY_MS = 86_400_000;
 
 /** Pauses a unit's promotional mail for 30 or 90 days, or resumes it. */
+/** "Send me less" for one unit, from the preference center (ADR 043). */
+export async function setFrequency(contactId: number, unitId: number, frequency: FrequencyOption, context: Omit<ConsentContext, "source">, now = new Date()) {
+  return applyConsentChanges([{ kind: "setFrequency", contactId, unitId, frequency }], { ...context, source: "PREFERENCE_CENTER", now });
+}
+
 export async function setPause(contactId: number, unitId: number, days: 0 | 30 | 90, context: Omit<ConsentContext, "source">, now = new Date()) {
   if (!(await db.businessUnit.count({ where: { id: unitId } }))) throw new PreferencesInputError(`There is no business unit ${unitId}.`);
   const change: ConsentChange =

@@ -4,7 +4,7 @@ import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import { controlName } from "./controls.ts";
 import { loadHistory } from "./history.server.ts";
-import { loadPreferenceCenter, PreferencesInputError, savePreferences, setPause } from "./preference-center.server.ts";
+import { loadPreferenceCenter, PreferencesInputError, savePreferences, setFrequency, setPause } from "./preference-center.server.ts";
 
 const requester = { actor: "contact:test", ip: "203.0.113.7", userAgent: "Firefox" };
 
@@ -145,5 +145,19 @@ describe("preference center", () => {
     expect(history.entries[0].text).toBe(`You resumed ${unitA.displayName} promotional email in your preference center.`);
     expect(history.entries[1].text).toMatch(new RegExp(`^You paused ${unitA.displayName} promotional email until \\d+ \\w+ \\d{4} in your preference center\\.$`));
     expect(history.entries[1].ip).toBe("203.0.113.7");
+  });
+
+  it("sets how often a unit may email (send me less), shows it on the unit, and the history tells it in words", async () => {
+    await setFrequency(contact.id, unitA.id, "WEEKLY", { ...requester });
+    await setFrequency(contact.id, unitA.id, "EVERYTHING", { ...requester });
+    await setFrequency(contact.id, unitA.id, "MONTHLY", { ...requester });
+    const center = await loadPreferenceCenter(contact.id);
+    expect(center.units.find((u) => u.id === unitA.id)?.frequency).toBe("MONTHLY");
+    const history = await loadHistory(contact.id, 1);
+    expect(history.entries.slice(0, 3).map((e) => e.text)).toEqual([
+      `You chose to get at most one promotional email a month from ${unitA.displayName} in your preference center.`,
+      `You chose to get every promotional email from ${unitA.displayName} in your preference center.`,
+      `You chose to get at most one promotional email a week from ${unitA.displayName} in your preference center.`,
+    ]);
   });
 });

@@ -4,6 +4,7 @@
 
 import { db } from "~/utils/db.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
+import { isFrequencyOption } from "~/domain/consent/frequency.ts";
 import {
   applyConsentChanges,
   type ConsentChange,
@@ -15,6 +16,7 @@ import type { LinkClaims } from "~/domain/tokens/link-tokens.server.ts";
 export type { Requester } from "~/utils/request.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
 import type { UnsubscribeChoice } from "./choices.ts";
+import type { FrequencyOption } from "~/domain/consent/frequency.ts";
 
 const DAY_MS = 86_400_000;
 // Undo is offered on the confirmation page; after this long it is a preference-center matter.
@@ -48,6 +50,7 @@ export async function loadUnsubscribePage(claims: LinkClaims, now = new Date()) 
         unitOptOuts: { where: { unitId: claims.unitId, channel: claims.channel }, select: { unitId: true } },
         globalOptOuts: { where: { channel: claims.channel }, select: { channel: true } },
         snoozes: { where: { unitId: claims.unitId, until: { gt: now } }, select: { until: true } },
+        frequencyChoices: { where: { unitId: claims.unitId }, select: { frequency: true } },
         subscriptions: claims.topicId
           ? { where: { topicId: claims.topicId, channel: claims.channel }, select: { status: true } }
           : { where: { id: -1 }, select: { status: true } },
@@ -73,15 +76,23 @@ export async function loadUnsubscribePage(claims: LinkClaims, now = new Date()) 
   const topic = claims.topicId
     ? await db.topic.findFirst({ where: { id: claims.topicId, unitId: unit.id }, select: { id: true, name: true } })
     : null;
+  const unitOptedOut = contact.unitOptOuts.length > 0;
+  const optedOutEverywhere = contact.globalOptOuts.length > 0;
+  const topicStatus = contact.subscriptions[0]?.status ?? null;
   return {
     maskedEmail: maskEmail(contact.email),
     unit,
     topic,
     state: {
-      unitOptedOut: contact.unitOptOuts.length > 0,
-      optedOutEverywhere: contact.globalOptOuts.length > 0,
+      unitOptedOut,
+      optedOutEverywhere,
       pausedUntil: contact.snoozes[0]?.until ?? null,
-      topicSubscribed: contact.subscriptions[0]?.status === "SUBSCRIBED",
+      topicSubscribed: topicStatus === "SUBSCRIBED",
+      frequency: (contact.frequencyChoices[0]?.frequency ?? "EVERYTHING") as FrequencyOption,
+      /** Already unsubscribed from what the link is about: its topic (when it names one) or its unit, or from everything. */
+      alreadyUnsubscribed: optedOutEverywhere || unitOptedOut || (topic !== null && topicStatus === "UNSUBSCRIBED"),
+      /** What a resubscribe from this link can restore (a global opt-out is the preference center's). */
+      canResubscribe: unitOptedOut || (topic !== null && topicStatus === "UNSUBSCRIBED"),
     },
   };
 }
@@ -97,6 +108,9 @@ function changesFor(claims: LinkClaims, choice: UnsubscribeChoice, now: Date): C
       return [{ kind: "optOutOfUnit", contactId, unitId, channel }];
     case "everywhere":
       return [{ kind: "optOutEverywhere", contactId, channel }];
+    case "less-weekly":
+    case "less-monthly":
+      return [{ kind: "setFrequency", contactId, unitId, frequency: choice === "less-weekly" ? "WEEKLY" : "MONTHLY" }];
     case "pause-30":
     case "pause-90":
       return [{ kind: "snooze", contactId, unitId, until: new Date(now.getTime() + (choice === "pause-30" ? 30 : 90) * DAY_MS) }];
@@ -142,6 +156,8 @@ export async function undoUnsubscribe(claims: LinkClaims, eventIds: number[], re
         return detail.previousUntil && new Date(detail.previousUntil) > now
           ? [{ kind: "snooze", contactId, unitId: event.unitId!, until: new Date(detail.previousUntil) }]
           : [{ kind: "endSnooze", contactId, unitId: event.unitId! }];
+      case "FREQUENCY_SET":
+        return isFrequencyOption(detail.previous) ? [{ kind: "setFrequency", contactId, unitId: event.unitId!, frequency: detail.previous }] : [];
       default:
         return [];
     }
@@ -149,4 +165,21 @@ export async function undoUnsubscribe(claims: LinkClaims, eventIds: number[], re
   if (changes.length === 0) return { undone: 0 };
   const results = await applyConsentChanges(changes, { ...linkConsentContext(claims, "LINK_PAGE", requester), now });
   return { undone: results.filter((r) => r.changed).length };
+}
+
+/**
+ * Subscribes again to what the link is about, for someone already unsubscribed from it: its
+ * topic (the earlier consent applies again) and the unit-wide opt-out lifted. Recorded like any
+ * change; a global opt-out stays (it is about every brand: the preference center's to lift).
+ */
+export async function resubscribeFromLink(claims: LinkClaims, requester: Requester, now = new Date()) {
+  const { contactId, unitId, channel } = claims;
+  const changes: ConsentChange[] = [{ kind: "optBackInToUnit", contactId, unitId, channel }];
+  if (claims.topicId) {
+    const subscription = await db.subscription.findUnique({ where: { contactId_topicId_channel: { contactId, topicId: claims.topicId, channel } }, select: { status: true } });
+    // Only an unsubscribed topic comes back; one never subscribed needs a consent this link cannot give.
+    if (subscription?.status === "UNSUBSCRIBED") changes.unshift({ kind: "resubscribe", contactId, topicId: claims.topicId, channel });
+  }
+  const results = await applyConsentChanges(changes, { ...linkConsentContext(claims, "LINK_PAGE", requester), now });
+  return { changed: results.some((r) => r.changed) };
 }
