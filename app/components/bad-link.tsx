@@ -13,7 +13,7 @@ export function badLinkStatus(reason: BadLinkReason): 400 | 410 {
 export function BadLink({ reason }: { reason: BadLinkReason }) {
   const expired = badLinkStatus(reason) === 410;
   return (
-    <PlainPage title="Email preferences">
+    <PlainPage>
       <h1>This link no longer works</h1>
       <p className="lede">
         {expired

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { useGroupName } from "./group-name.ts";
 
 export type PageBrand = {
   displayName: string;
@@ -38,13 +39,13 @@ export function BrandedPage({ unit, children }: { unit: PageBrand; children: Rea
   );
 }
 
-/** The product's own pages: the same frame without a unit's branding. */
-export function PlainPage({ title, children }: { title: string; children: ReactNode }) {
+/** The product's own pages: the same frame without a unit's branding, under the group's name (ADR 044). */
+export function PlainPage({ children }: { children: ReactNode }) {
   return (
     <div className="branded">
       <header className="brand-bar">
         <div className="brand-inner">
-          <span className="brand-name">{title}</span>
+          <span className="brand-name">{useGroupName()}</span>
         </div>
       </header>
       <main className="card">{children}</main>

@@ -36,7 +36,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function NewLinkRoute() {
   const outcome = useActionData<typeof action>();
   return (
-    <PlainPage title="Email preferences">
+    <PlainPage>
       {outcome && "sent" in outcome ? (
         <div role="status">
           <h1>Check your inbox</h1>

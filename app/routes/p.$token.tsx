@@ -38,7 +38,7 @@ export default function PreferencesLinkRoute() {
   const loaded = useLoaderData<typeof loader>();
   if ("badLink" in loaded) return <BadLink reason={loaded.badLink} />;
   return (
-    <PlainPage title="Email preferences">
+    <PlainPage>
       <h1>Manage your email preferences</h1>
       <p className="lede">
         For <strong>{loaded.maskedEmail}</strong>. You can change what each of our brands sends you, by email, post and phone.

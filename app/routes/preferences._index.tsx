@@ -22,6 +22,7 @@ import { FREQUENCY_OPTIONS } from "~/domain/consent/frequency.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import preferencesStyles from "~/styles/preferences.css";
 import { parseForm } from "~/utils/parse-form.server.ts";
+import { useGroupName } from "~/components/group-name.ts";
 
 // /preferences: everything the company may send one person, per unit, topic and channel.
 // Works as plain forms without JavaScript; with JavaScript each toggle saves as it changes.
@@ -85,7 +86,7 @@ export default function PreferencesRoute() {
     <div className="prefs">
       <header className="prefs-bar">
         <div className="prefs-bar-inner">
-          <span className="brand-name">Email preferences</span>
+          <span className="brand-name">{useGroupName()}</span>
           <nav aria-label="Your account">
             <Link to="/preferences/history">History</Link>
             {via === "account" ? <Link to="/account">Account</Link> : null}
