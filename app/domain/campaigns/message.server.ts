@@ -236,11 +236,9 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
 /**
  * Who the composer's preview shows the email to: a subscriber who gave express consent today,
  * the recipient a marketer has in mind. The others' copies differ only in the footer's reason
- * and, unless the marketer labelled every copy, the "Advertisement" label (PREVIEW_RECIPIENT_NOTE).
+ * and, unless the marketer labelled every copy, the "Advertisement" label (the composer says so).
  */
-export const PREVIEW_CONSENT_BASIS = "EXPRESS";
-export const PREVIEW_RECIPIENT_NOTE =
-  "Shown as a subscriber who signed up for this topic sees it. People on another basis (customers, people who asked about you) see why they get it instead, and always the “Advertisement” label.";
+const PREVIEW_CONSENT_BASIS = "EXPRESS";
 
 /**
  * The composer's live preview: the real email, through the same render-once-and-fill path as a
