@@ -45,13 +45,17 @@ export function EmailShell({ lang, title, preview, header, footer, children }: E
       <Body style={{ backgroundColor: COLORS.page, margin: 0, padding: "24px 12px", fontFamily: FONT_STACK }}>
         {/* Preview pads itself to 150 characters with invisible ones: pass one plain string. */}
         {preview ? <Preview>{preview}</Preview> : null}
-        <Container width={COLUMN.width} style={{ ...COLUMN.style, backgroundColor: COLORS.card, border: `1px solid ${COLORS.border}`, borderRadius: "6px" }}>
-          {header}
-          <Section style={{ padding: "24px 32px 8px" }}>{children}</Section>
-        </Container>
-        <Container width={COLUMN.width} style={{ ...COLUMN.style, padding: "16px 32px" }}>
-          {footer}
-        </Container>
+        {/* A fixed layout keeps this full-width table as wide as the screen, so the 600 columns inside
+            can narrow to it (an automatic one grows to fit them). */}
+        <Section style={{ tableLayout: "fixed" }}>
+          <Container width={COLUMN.width} style={{ ...COLUMN.style, backgroundColor: COLORS.card, border: `1px solid ${COLORS.border}`, borderRadius: "6px" }}>
+            {header}
+            <Section style={{ padding: "24px 32px 8px" }}>{children}</Section>
+          </Container>
+          <Container width={COLUMN.width} style={{ ...COLUMN.style, padding: "16px 32px" }}>
+            {footer}
+          </Container>
+        </Section>
       </Body>
     </Html>
   );
