@@ -322,7 +322,7 @@ async function buildSampleMessage(file: string, databaseUrl: string): Promise<vo
     mailtoUnsubscribe: mailtoUnsubscribeFor(ref, bounceDomain),
     unsubscribeUrl: await unsubscribeUrl({ ...link, topicId: topic.id, campaignId: 1, channel: "EMAIL" }),
     preferencesUrl: await preferencesUrl(link),
-    reason: `You subscribed to ${topic.name} from ${unit.displayName} on 1 January 2026.`,
+    consent: { basis: "EXPRESS", consentedAt: new Date("2026-01-01T12:00:00Z") },
   });
   fs.writeFileSync(file, await new MailComposer(composeMessage(mail)).compile().build());
   await db.$disconnect();

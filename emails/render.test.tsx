@@ -1,6 +1,8 @@
+import { render } from "@react-email/render";
 import { describe, expect, it } from "vitest";
-import { IncompleteUnitIdentityError, PREVIEW_UNIT } from "./components/index.ts";
+import { IncompleteUnitIdentityError, PREVIEW_UNIT, TransactionalLayout } from "./components/index.ts";
 import { trustSanitizedHtml } from "./promotional/campaign.tsx";
+import { campaignMarkdownToHtml } from "./promotional/markdown.ts";
 import { promotionalTemplates } from "./promotional/index.ts";
 import { renderPromotional, renderTransactional, TemplateContextError, TemplateKindError } from "./render.tsx";
 import { transactionalTemplates } from "./transactional/index.ts";
@@ -89,5 +91,67 @@ describe("what every message needs from its unit and context", () => {
     await expect(renderTransactional("renewal-notice", renewal, { ...transactionalContext, categoryReason: "" })).rejects.toThrow(
       /categoryReason is empty/,
     );
+  });
+});
+
+describe("mail that renders everywhere (Outlook included)", () => {
+  const body = campaignMarkdownToHtml("# Get ready for filing season\n\nFive small things.\n\n![A chart of what you save](https://tax.example.com/chart.png)\n\nMore.");
+  const campaign = { subject: "Tax tips", preheader: "", bodyHtml: body };
+  const unit = { ...PREVIEW_UNIT, logoUrl: "https://tax.example.com/logo.png" };
+  const tables600 = (html: string) => [...html.matchAll(/<table\b[^>]*>/g)].map(([tag]) => tag).filter((tag) => /\bwidth="600"/.test(tag));
+  const both = async (lang?: string) => [
+    await renderPromotional("campaign", campaign, { ...promotionalContext, unit, ...(lang ? { lang } : {}) }),
+    await renderTransactional("renewal-notice", renewal, { ...transactionalContext, unit, ...(lang ? { lang } : {}) }),
+  ];
+
+  it("sets lang on <html> from the message's language, English unless told", async () => {
+    for (const email of await both()) expect(email.html).toContain('<html dir="ltr" lang="en">');
+    for (const email of await both("de")) expect(email.html).toContain('<html dir="ltr" lang="de">');
+  });
+
+  it("lays the card and the footer out in tables 600 wide by attribute, which Outlook keeps, narrowing on small screens", async () => {
+    for (const email of await both()) {
+      const tables = tables600(email.html);
+      expect(tables).toHaveLength(2);
+      for (const table of tables) {
+        expect(table).toMatch(/style="[^"]*(?<![-\w])width:600px/);
+        expect(table).toMatch(/style="[^"]*max-width:100%/);
+      }
+      expect(email.html).not.toContain("37.5em");
+    }
+  });
+
+  it("gives every image a width attribute: the unit's logo and the marketer's images", async () => {
+    const [promotional, transactional] = await both();
+    for (const email of [promotional, transactional]) {
+      const images = [...email.html.matchAll(/<img\b[^>]*>/g)].map(([tag]) => tag);
+      expect(images.length).toBeGreaterThan(0);
+      for (const image of images) expect(image).toMatch(/\bwidth="\d+"/);
+    }
+    expect(promotional.html).toMatch(/<img\b[^>]*src="https:\/\/tax\.example\.com\/chart\.png"[^>]*>/);
+    expect(promotional.html).toMatch(/<img\b(?=[^>]*src="https:\/\/tax\.example\.com\/chart\.png")(?=[^>]*width="536")[^>]*>/);
+  });
+
+  it("keeps the alt text of images in the plain-text part (the logo's is empty: it repeats the unit's name)", async () => {
+    const [promotional] = await both();
+    expect(promotional.text).toContain("[A chart of what you save]");
+    expect(promotional.text).not.toContain("[]");
+  });
+
+  it("falls back to the body's first line for the inbox preview when there is no preheader", async () => {
+    const [promotional, transactional] = await both();
+    expect(promotional.html).toMatch(/<div style="display:none;[^"]*" data-skip-in-text="true">Get ready for filing season/);
+    // A service message's first line is its heading.
+    const withoutPreview = await render(
+      <TransactionalLayout unit={unit} heading="Your statement is ready" footer={{ categoryReason: "Because.", preferencesUrl: "https://p.example.com/p/t" }}>
+        <p>Body</p>
+      </TransactionalLayout>,
+    );
+    expect(withoutPreview).toMatch(/<div style="display:none;[^"]*" data-skip-in-text="true">Your statement is ready/);
+    expect(transactional.html).toMatch(/data-skip-in-text="true">Example Tax Premium renews on/);
+    const withPreheader = await renderPromotional("campaign", { ...campaign, preheader: "Small steps now." }, { ...promotionalContext, unit });
+    expect(withPreheader.html).toMatch(/data-skip-in-text="true">Small steps now\./);
+    // Not in the text part: the first line is there once, as the body's.
+    expect(promotional.text.match(/Get ready for filing season/g)).toHaveLength(1);
   });
 });

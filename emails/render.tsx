@@ -2,6 +2,7 @@ import type { ReactElement } from "react";
 import { render, toPlainText } from "@react-email/render";
 import type { z } from "zod";
 import { assertSendableIdentity, isWebUrl, type PromotionalFooterProps } from "./components/index.ts";
+import { MessageLanguage } from "./components/email-shell.tsx";
 import { promotionalTemplates, type PromotionalContent, type PromotionalTemplateName } from "./promotional/index.ts";
 import type { PromotionalContext, PromotionalTemplate, TransactionalContext, TransactionalTemplate } from "./template-kinds.ts";
 import { transactionalTemplates, type TransactionalTemplateName } from "./transactional/index.ts";
@@ -55,7 +56,8 @@ export async function renderTransactional(
   const parsed = template.schema.safeParse(data);
   if (!parsed.success) throw new TemplateDataError(name, describeDataProblems(parsed.error));
   const { Component } = template;
-  return renderParts(template.subject(parsed.data, context.unit), <Component data={parsed.data} {...context} />);
+  const { lang, ...props } = context;
+  return renderParts(template.subject(parsed.data, context.unit), <Component data={parsed.data} {...props} />, lang);
 }
 
 /** Renders one promotional message for one recipient (the footer carries their links). */
@@ -69,7 +71,7 @@ export async function renderPromotional<Name extends PromotionalTemplateName>(
   assertRecipientFooter(context.footer);
   const { Component } = template;
   const footer = { ...context.footer, reason: oneSentence(context.footer.reason) };
-  return renderParts(template.subject(content, context.unit), <Component content={content} unit={context.unit} footer={footer} />);
+  return renderParts(template.subject(content, context.unit), <Component content={content} unit={context.unit} footer={footer} />, context.lang);
 }
 
 /** The footer values that differ from one recipient of a campaign to the next. */
@@ -98,7 +100,7 @@ export type PreparedPromotionalEmail = {
 export async function preparePromotional<Name extends PromotionalTemplateName>(
   name: Name,
   content: PromotionalContent<Name>,
-  context: { unit: PromotionalContext["unit"]; footer: Omit<PromotionalFooterProps, RecipientSlot> },
+  context: { unit: PromotionalContext["unit"]; footer: Omit<PromotionalFooterProps, RecipientSlot>; lang?: string },
 ): Promise<PreparedPromotionalEmail> {
   // Random per message, so no body text or earlier value can pass for a placeholder.
   const nonce = globalThis.crypto.randomUUID().replaceAll("-", "");
@@ -107,7 +109,7 @@ export async function preparePromotional<Name extends PromotionalTemplateName>(
     preferencesUrl: `https://slot.invalid/${nonce}/preferences`,
     reason: `slot${nonce}reason`,
   };
-  const rendered = await renderPromotional(name, content, { unit: context.unit, footer: { ...context.footer, ...placeholders } });
+  const rendered = await renderPromotional(name, content, { unit: context.unit, footer: { ...context.footer, ...placeholders }, lang: context.lang });
   const slotOf = new Map(Object.entries(placeholders).map(([slot, placeholder]) => [placeholder, slot]));
   const pattern = new RegExp([...slotOf.keys()].map((placeholder) => placeholder.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "g");
   const split = (part: string, partName: string): SlottedPart => {
@@ -199,7 +201,15 @@ function assertLink(field: string, url: string): void {
 }
 
 const PLAIN_TEXT_OPTIONS = {
+  formatters: {
+    // An image is its alt text, in brackets; one without (decorative, such as the logo above the unit's name) is nothing.
+    altText: (element: { attribs?: Record<string, string> }, _walk: unknown, builder: { addInline(text: string, options?: object): void }) => {
+      const alt = element.attribs?.alt?.trim();
+      if (alt) builder.addInline(`[${alt}]`, { noWordTransform: true });
+    },
+  },
   selectors: [
+    { selector: "img", format: "altText" },
     // Headings keep their case (html-to-text upper-cases them by default).
     ...["h1", "h2", "h3", "h4", "h5", "h6"].map((selector) => ({ selector, options: { uppercase: false } })),
     // A phone number reads as itself, not followed by its tel: link.
@@ -207,8 +217,8 @@ const PLAIN_TEXT_OPTIONS = {
   ],
 };
 
-async function renderParts(subject: string, email: ReactElement): Promise<RenderedEmail> {
+async function renderParts(subject: string, email: ReactElement, lang = "en"): Promise<RenderedEmail> {
   // Rendered once: the text part is converted from the same HTML (what render's plainText option does internally).
-  const html = await render(email);
+  const html = await render(<MessageLanguage.Provider value={lang}>{email}</MessageLanguage.Provider>);
   return { subject, html, text: toPlainText(html, PLAIN_TEXT_OPTIONS) };
 }

@@ -9,12 +9,14 @@ import type { PromotionalFooterProps, UnitIdentity } from "./components/index.ts
 /** What the transactional send path knows besides the template's own data. */
 export type TransactionalContext = {
   unit: UnitIdentity;
+  /** The message's language for <html lang> (BCP 47); "en" when not given. */
+  lang?: string;
   /** The exempt category's reason, shown in the footer. */
   categoryReason: string;
   preferencesUrl: string;
 };
 
-export type TransactionalEmailProps<Data> = TransactionalContext & { data: Data };
+export type TransactionalEmailProps<Data> = Omit<TransactionalContext, "lang"> & { data: Data };
 
 export type TransactionalTemplate<Data> = {
   readonly kind: "transactional";
@@ -38,9 +40,11 @@ export function defineTransactionalTemplate<Data>(template: Omit<TransactionalTe
 export type PromotionalContext = {
   unit: UnitIdentity;
   footer: PromotionalFooterProps;
+  /** The message's language for <html lang> (BCP 47); "en" when not given. */
+  lang?: string;
 };
 
-export type PromotionalEmailProps<Content> = PromotionalContext & { content: Content };
+export type PromotionalEmailProps<Content> = Omit<PromotionalContext, "lang"> & { content: Content };
 
 export type PromotionalTemplate<Content> = {
   readonly kind: "promotional";

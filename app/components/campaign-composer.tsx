@@ -112,10 +112,10 @@ export function CampaignComposer({
         <Field label="Subject" error={errors.subject} htmlFor="subject">
           <input id="subject" name="subject" type="text" defaultValue={values.subject} maxLength={200} required />
         </Field>
-        <Field label="Preheader" error={errors.preheader} htmlFor="preheader" hint="The line inboxes show after the subject. Optional.">
+        <Field label="Preheader" error={errors.preheader} htmlFor="preheader" hint="The line inboxes show after the subject. Optional: without it, inboxes show the message's first line.">
           <input id="preheader" name="preheader" type="text" defaultValue={values.preheader} maxLength={200} />
         </Field>
-        <Field label="Body (Markdown)" error={errors.bodyMarkdown} htmlFor="bodyMarkdown" hint="Headings, lists, bold, links (http, https, mailto). HTML is not allowed.">
+        <Field label="Body (Markdown)" error={errors.bodyMarkdown} htmlFor="bodyMarkdown" hint="Headings, lists, bold, links (http, https, mailto), images (as wide as the message; give each a description). HTML is not allowed.">
           <textarea id="bodyMarkdown" name="bodyMarkdown" defaultValue={values.bodyMarkdown} required />
         </Field>
         <div className="field checkbox-field">
@@ -153,6 +153,11 @@ export function CampaignComposer({
                   · <strong>Audience now:</strong> <span data-testid="audience">{shown.audience.toLocaleString("en-GB")}</span> people
                 </>
               ) : null}
+            </p>
+            {/* Who the preview is: renderCampaignPreview's sample recipient (ADR 045). */}
+            <p className="hint" data-testid="preview-recipient">
+              Shown as a subscriber who signed up for this topic sees it. People who receive it on another basis (customers, people who asked
+              about your products) read why they get it instead, and always see “Advertisement”.
             </p>
             {/* No allow-scripts: the marketer's HTML is sanitised, and the frame could not run script anyway. */}
             <iframe title="Email preview (HTML)" sandbox="" srcDoc={shown.html} className="preview-frame" />

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { createContext, useContext, type ReactNode } from "react";
 import { Body } from "@react-email/body";
 import { Container } from "@react-email/container";
 import { Head } from "@react-email/head";
@@ -7,11 +7,21 @@ import { Link } from "@react-email/link";
 import { Preview } from "@react-email/preview";
 import { Section } from "@react-email/section";
 import { Text } from "@react-email/text";
-import { COLORS, FONT_STACK, smallText } from "./theme.ts";
+import { CARD_WIDTH, COLORS, FONT_STACK, smallText } from "./theme.ts";
 import { contactMethods, type UnitIdentity } from "./unit-identity.ts";
 
+/** The message's language (a BCP 47 tag) for <html lang>, set by the render: "en" until messages are translated. */
+export const MessageLanguage = createContext("en");
+
+/**
+ * A centred table 600 wide by attribute, which Outlook on Windows (Word's renderer, no max-width)
+ * keeps; elsewhere the style narrows it to the screen.
+ */
+const COLUMN = { width: CARD_WIDTH, style: { width: `${CARD_WIDTH}px`, maxWidth: "100%" } } as const;
+
 type EmailShellProps = {
-  lang: string;
+  /** Overrides the render's MessageLanguage. */
+  lang?: string;
   /** The document title: what a screen reader announces when the message opens in a browser. */
   title: string;
   /** Inbox preview text; keep it under about 90 characters. */
@@ -23,8 +33,9 @@ type EmailShellProps = {
 
 /** The frame both layouts share: a white 600px card on a light grey page, the footer below it. */
 export function EmailShell({ lang, title, preview, header, footer, children }: EmailShellProps) {
+  const messageLanguage = useContext(MessageLanguage);
   return (
-    <Html lang={lang} dir="ltr">
+    <Html lang={lang ?? messageLanguage} dir="ltr">
       <Head>
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light" />
@@ -34,11 +45,17 @@ export function EmailShell({ lang, title, preview, header, footer, children }: E
       <Body style={{ backgroundColor: COLORS.page, margin: 0, padding: "24px 12px", fontFamily: FONT_STACK }}>
         {/* Preview pads itself to 150 characters with invisible ones: pass one plain string. */}
         {preview ? <Preview>{preview}</Preview> : null}
-        <Container style={{ backgroundColor: COLORS.card, border: `1px solid ${COLORS.border}`, borderRadius: "6px" }}>
-          {header}
-          <Section style={{ padding: "24px 32px 8px" }}>{children}</Section>
-        </Container>
-        <Container style={{ padding: "16px 32px" }}>{footer}</Container>
+        {/* A fixed layout keeps this full-width table as wide as the screen, so the 600 columns inside
+            can narrow to it (an automatic one grows to fit them). */}
+        <Section style={{ tableLayout: "fixed" }}>
+          <Container width={COLUMN.width} style={{ ...COLUMN.style, backgroundColor: COLORS.card, border: `1px solid ${COLORS.border}`, borderRadius: "6px" }}>
+            {header}
+            <Section style={{ padding: "24px 32px 8px" }}>{children}</Section>
+          </Container>
+          <Container width={COLUMN.width} style={{ ...COLUMN.style, padding: "16px 32px" }}>
+            {footer}
+          </Container>
+        </Section>
       </Body>
     </Html>
   );

@@ -37,14 +37,15 @@ export type PromotionalLayoutProps = {
   unit: UnitIdentity;
   /** The document title, normally the subject. */
   title: string;
-  /** Inbox preview text (the campaign's preheader). */
+  /** Inbox preview text (the campaign's preheader, or the first line of its body). */
   preview?: string;
   footer: PromotionalFooterProps;
+  /** Overrides the render's language (MessageLanguage). */
   lang?: string;
   children: ReactNode;
 };
 
-export function PromotionalLayout({ unit, title, preview, footer, lang = "en", children }: PromotionalLayoutProps) {
+export function PromotionalLayout({ unit, title, preview, footer, lang, children }: PromotionalLayoutProps) {
   const colors = brandColors(unit.brandColor);
   return (
     <EmailShell

@@ -82,3 +82,8 @@ function relativeLuminance(hex: string): number {
   });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
+
+/** The card's width: 600, what every mail client shows whole. Its content is padded by 32 on each side. */
+export const CARD_WIDTH = 600;
+/** The width of the card's content column: what an image as wide as the message is given. */
+export const CONTENT_WIDTH = CARD_WIDTH - 2 * 32;

@@ -35,20 +35,21 @@ export type TransactionalLayoutProps = {
   unit: UnitIdentity;
   /** The message's headline; also the document title. */
   heading: string;
-  /** Inbox preview text. */
+  /** Inbox preview text; without it, the heading (the body's first line, not the unit's name above it). */
   preview?: string;
   footer: TransactionalFooterProps;
+  /** Overrides the render's language (MessageLanguage). */
   lang?: string;
   children: ReactNode;
 };
 
-export function TransactionalLayout({ unit, heading, preview, footer, lang = "en", children }: TransactionalLayoutProps) {
+export function TransactionalLayout({ unit, heading, preview, footer, lang, children }: TransactionalLayoutProps) {
   const colors = brandColors(unit.brandColor);
   return (
     <EmailShell
       lang={lang}
       title={heading}
-      preview={preview}
+      preview={preview?.trim() || heading}
       // Plain and calm: the brand shows only as a thin rule, so service mail never looks like an offer.
       header={<UnitHeader unit={unit} background={COLORS.card} color={COLORS.ink} topRule={colors.accent} bottomRule={COLORS.border} />}
       footer={<TransactionalFooter unit={unit} {...footer} />}

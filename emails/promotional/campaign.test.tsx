@@ -71,13 +71,17 @@ describe("the campaign template", () => {
     for (const link of webLinksIn(email.html)) expect(email.text).toContain(link);
   });
 
-  it("shows the preheader only as inbox preview, and none when it is empty", async () => {
+  it("shows the preheader only as inbox preview, and the body's first line when it is empty", async () => {
     const email = await renderPromotional("campaign", content, { unit: INSURANCE_UNIT, footer });
     expect(email.html).toContain(content.preheader);
     expect(email.text).not.toContain(content.preheader);
 
-    const withoutPreheader = await renderPromotional("campaign", { ...content, preheader: "" }, { unit: INSURANCE_UNIT, footer });
-    expect(withoutPreheader.html).not.toContain("data-skip-in-text");
+    // Without one, inboxes would show the header's "Example Insurance" as the preview.
+    for (const preheader of ["", "   "]) {
+      const withoutPreheader = await renderPromotional("campaign", { ...content, preheader }, { unit: INSURANCE_UNIT, footer });
+      expect(withoutPreheader.html).toMatch(/data-skip-in-text="true">One policy, every trip/);
+      expect(withoutPreheader.text.match(/One policy, every trip/g)).toHaveLength(1);
+    }
   });
 
   it("brands the header with the unit's colour, logo and name", async () => {

@@ -1,3 +1,4 @@
+import { toPlainText } from "@react-email/render";
 import { bodyText, PREVIEW_UNIT, PromotionalLayout } from "../components/index.ts";
 import { definePromotionalTemplate, type PromotionalEmailProps } from "../template-kinds.ts";
 
@@ -16,7 +17,7 @@ export function trustSanitizedHtml(html: string): SanitizedHtml {
 
 export type CampaignContent = {
   subject: string;
-  /** Inbox preview text; empty for none. */
+  /** Inbox preview text; empty for the first line of the body. */
   preheader: string;
   bodyHtml: SanitizedHtml;
 };
@@ -42,10 +43,31 @@ export default function CampaignEmail({
   },
 }: Partial<PromotionalEmailProps<CampaignContent>>) {
   return (
-    <PromotionalLayout unit={unit} title={content.subject} preview={content.preheader} footer={footer}>
+    <PromotionalLayout unit={unit} title={content.subject} preview={content.preheader.trim() || firstLineOf(content.bodyHtml)} footer={footer}>
       {/* Sanitized upstream: see SanitizedHtml. Text styles set here are inherited by the marketer's markup. */}
       <div style={{ ...bodyText, margin: 0 }} dangerouslySetInnerHTML={{ __html: content.bodyHtml }} />
     </PromotionalLayout>
+  );
+}
+
+/**
+ * The body's first line of text, for the inbox preview of a campaign without a preheader: without
+ * one, inboxes show the first text of the message, which is the unit's name in the header.
+ * Images and link targets are left out; inboxes show about 90 characters.
+ */
+export function firstLineOf(bodyHtml: SanitizedHtml): string {
+  const text = toPlainText(bodyHtml, {
+    selectors: [
+      { selector: "img", format: "skip" },
+      { selector: "a", options: { ignoreHref: true } },
+      ...["h1", "h2", "h3", "h4", "h5", "h6"].map((selector) => ({ selector, options: { uppercase: false } })),
+    ],
+  });
+  return (
+    text
+      .split("\n")
+      .map((line) => line.trim())
+      .find((line) => line !== "") ?? ""
   );
 }
 

@@ -8,7 +8,7 @@ import { campaignMarkdownToHtml, isAllowedLink, isBlankCampaignHtml, sanitizeCam
 
 const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
   a: ["href", "rel", "style", "title"],
-  img: ["src", "alt", "title", "style"],
+  img: ["src", "alt", "title", "width", "style"],
   span: [],
   br: [],
   strong: [],
@@ -192,7 +192,7 @@ describe("campaign Markdown that a marketer writes", () => {
     );
     expect(html).toContain('<a href="mailto:help@tax.example.com" rel="noopener" style="color:#1f6f4a;text-decoration:underline">help@tax.example.com</a>');
     expect(html).toContain('<a href="https://tax.example.com/help" rel="noopener"');
-    expect(html).toContain('<img src="https://tax.example.com/office.png" alt="Our office" style="max-width:100%;height:auto;border:0" />');
+    expect(html).toContain('<img src="https://tax.example.com/office.png" alt="Our office" width="536" style="width:100%;max-width:100%;height:auto;border:0" />');
     expect(html).toMatch(/<td style="[^"]*text-align:right">£0<\/td>/);
     // A code block is one <pre>, its markup shown as text.
     expect(html).toContain(">line one &lt;b&gt;\n</pre>");

@@ -1,6 +1,6 @@
 import MarkdownIt from "markdown-it";
 import sanitizeHtml, { type IOptions, type Transformer } from "sanitize-html";
-import { COLORS } from "../components/theme.ts";
+import { COLORS, CONTENT_WIDTH } from "../components/theme.ts";
 import { trustSanitizedHtml, type SanitizedHtml } from "./campaign.tsx";
 
 // A marketer writes the campaign body in Markdown; subscribers' mail clients render the result.
@@ -57,7 +57,8 @@ const STYLES: Record<string, string> = {
   hr: `border:none;border-top:1px solid ${COLORS.border};margin:24px 0`,
   code: `font-family:${MONOSPACE};font-size:14px;background-color:${COLORS.page};padding:1px 4px;border-radius:3px`,
   pre: `font-family:${MONOSPACE};font-size:14px;line-height:20px;background-color:${COLORS.page};padding:12px;margin:0 0 16px;white-space:pre-wrap;word-break:break-word`,
-  img: "max-width:100%;height:auto;border:0",
+  // As wide as the content column in every client (the width attribute is for Outlook, which ignores CSS sizes).
+  img: "width:100%;max-width:100%;height:auto;border:0",
   table: "border-collapse:collapse;margin:0 0 16px",
   th: `border:1px solid ${COLORS.border};padding:6px 8px;font-weight:700`,
   td: `border:1px solid ${COLORS.border};padding:6px 8px`,
@@ -103,6 +104,7 @@ function sanitizerOptions(linkColor: string): IOptions {
       ...(attribs.src && isWebImageSource(attribs.src) ? { src: attribs.src } : {}),
       alt: attribs.alt ?? "",
       ...(attribs.title ? { title: attribs.title } : {}),
+      width: String(CONTENT_WIDTH),
       style: STYLES.img,
     },
   });
@@ -113,7 +115,7 @@ function sanitizerOptions(linkColor: string): IOptions {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: {
       a: ["href", "rel", "title", "style"],
-      img: ["src", "alt", "title", "style"],
+      img: ["src", "alt", "title", "width", "style"],
       ...Object.fromEntries(Object.keys(STYLES).filter((tag) => tag !== "img").map((tag) => [tag, ["style"]])),
     },
     allowedSchemes: ["http", "https", "mailto"],

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   personalize,
   prepareCampaignMessage,
-  subscriptionReason,
   type CampaignDraft,
   type CampaignRecipient,
   type CampaignSendingUnit,
 } from "~/domain/campaigns/message.server.ts";
+import { consentReason } from "~/domain/campaigns/footer-reason.ts";
 import { mailtoUnsubscribeFor, readOwnAddress, returnPathFor } from "~/domain/feedback/addresses.server.ts";
 import { createMailTransport, type MailTransport } from "~/domain/mail/transport.server.ts";
 import { getKeyring, rotateSigningKey } from "~/domain/tokens/keyring.server.ts";
@@ -76,11 +76,12 @@ async function sendCampaign(draft: CampaignDraft, count: number, campaignId: num
   const topic = await createTopic(unitRow.id, { name: draft.topicName });
   const unit = unitFacts(unitRow);
   const prepared = await prepareCampaignMessage(draft, unit, { campaignId, topic });
-  const recipients: Array<CampaignRecipient & { contactId: number }> = [];
+  const recipients: Array<CampaignRecipient & { contactId: number; reason: string }> = [];
   for (let n = 0; n < count; n++) {
     const contact = await createContact(n === 0 ? `o'brien+${campaignId}@example.com` : undefined);
     // As the sender names each delivery; here the contact's id stands in for the delivery's.
     const ref = { stream: "campaign", deliveryId: contact.id } as const;
+    const consent = { basis: "EXPRESS", consentedAt: new Date(Date.UTC(2026, 4, n + 1, 12)) } as const;
     recipients.push({
       contactId: contact.id,
       email: contact.email,
@@ -88,7 +89,8 @@ async function sendCampaign(draft: CampaignDraft, count: number, campaignId: num
       mailtoUnsubscribe: mailtoUnsubscribeFor(ref, BOUNCE_DOMAIN),
       unsubscribeUrl: await unsubscribeUrl({ contactId: contact.id, unitId: unitRow.id, topicId: topic.id, campaignId }),
       preferencesUrl: await preferencesUrl({ contactId: contact.id, unitId: unitRow.id }),
-      reason: subscriptionReason({ topicName: topic.name, unitName: unit.displayName, consentedAt: new Date(Date.UTC(2026, 4, n + 1, 12)) }),
+      consent,
+      reason: consentReason({ topicName: topic.name, unitName: unit.displayName, ...consent }),
     });
   }
   const before = sink.received.length;

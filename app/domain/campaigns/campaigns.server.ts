@@ -10,7 +10,7 @@ import type { Channel } from "~/domain/consent/channels.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { missingSenderFacts } from "~/domain/units/sender-facts.server.ts";
-import { personalize, renderCampaignPreview, prepareCampaignMessage, subscriptionReason, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
+import { personalize, renderCampaignPreview, prepareCampaignMessage, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
 import { formatInZone } from "./schedule-time.ts";
 import { startCampaign } from "./sender.server.ts";
 import { countUnsubscribeReasons } from "~/domain/unsubscribe/reasons.server.ts";
@@ -268,7 +268,8 @@ export async function sendTestMessage(staff: Staff, id: number, input?: Campaign
     email: staff.email,
     unsubscribeUrl: await unsubscribeUrl({ ...nobody, topicId, campaignId: campaign.id }),
     preferencesUrl: await preferencesUrl(nobody),
-    reason: subscriptionReason({ topicName: draft.topicName, unitName: unit.displayName, consentedAt: new Date() }),
+    // As a subscriber who signed up today would get it, the copy the composer's preview shows.
+    consent: { basis: "EXPRESS", consentedAt: new Date() },
   });
   await getMailTransport("promotional").send(mail);
   return { to: staff.email };

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import MailComposer from "nodemailer/lib/mail-composer";
 import PostalMime, { decodeWords } from "postal-mime";
 import { composeMessage } from "~/domain/mail/outgoing-mail.server.ts";
-import { renderPromotional } from "~emails/render.tsx";
+import { personalizePromotional, preparePromotional, renderPromotional } from "~emails/render.tsx";
+import { consentReason } from "./footer-reason.ts";
 import {
   campaignContent,
   InvalidCampaignDraftError,
@@ -12,7 +13,6 @@ import {
   prepareCampaignMessage,
   renderCampaignPreview,
   SenderFactsMissingError,
-  subscriptionReason,
   validateCampaignDraft,
   type CampaignDraft,
   type CampaignRecipient,
@@ -58,21 +58,25 @@ const RECIPIENTS: CampaignRecipient[] = [
     email: "ann@example.com",
     unsubscribeUrl: `https://prefs.example.com/u/${"eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0".repeat(8)}.sig-_~`,
     preferencesUrl: "https://prefs.example.com/p/tok?x=1&y=2&z='3'",
-    reason: "You subscribed to Tax & Audit <tips> from \"Example\" Tax on 3 May 2026.",
+    consent: { basis: "EXPRESS", consentedAt: new Date("2026-05-03T09:00:00Z") },
   },
   {
     email: "o'brien+news@example.com",
     unsubscribeUrl: "https://prefs.example.com/u/a.b.c?lang=de&ref=$&",
     preferencesUrl: "https://prefs.example.com/p/%F0%9F%8E%89?a=$1&b=$'",
-    reason: "You subscribed to Zürich offers 🎉 from Example Tax on 31 December 2025. $& $1 $` \\ &amp; &lt;",
+    consent: { basis: "IMPLIED_PURCHASE", consentedAt: new Date("2025-12-31T23:59:59Z") },
   },
   {
     email: "x@example.com",
     unsubscribeUrl: `https://prefs.example.com/u/${"x".repeat(900)}`,
     preferencesUrl: `https://prefs.example.com/p/${"y".repeat(300)}`,
-    reason: `You subscribed to ${"Very long topic name ".repeat(12)}from Example Tax on 1 January 2026.`,
+    consent: { basis: "LEGITIMATE_INTEREST", consentedAt: new Date("2026-01-01T00:00:00Z") },
   },
 ];
+
+/** The footer's sentence for a recipient of a campaign of DRAFT's topic from UNIT. */
+const reasonFor = (recipient: CampaignRecipient, topicName = DRAFT.topicName) =>
+  consentReason({ topicName, unitName: UNIT.displayName, ...recipient.consent });
 
 describe("missingSenderFacts", () => {
   it("is empty for a unit with everything a promotional email needs", () => {
@@ -170,17 +174,6 @@ describe("validateCampaignDraft", () => {
   });
 });
 
-describe("subscriptionReason", () => {
-  it("names topic, unit and the consent's day in UTC", () => {
-    expect(subscriptionReason({ topicName: "Tax tips", unitName: "Example Tax", consentedAt: new Date("2026-05-03T09:00:00Z") })).toBe(
-      "You subscribed to Tax tips from Example Tax on 3 May 2026.",
-    );
-    expect(subscriptionReason({ topicName: " Offers ", unitName: "Example Insurance", consentedAt: new Date("2026-05-03T23:30:00-02:00") })).toBe(
-      "You subscribed to Offers from Example Insurance on 4 May 2026.",
-    );
-  });
-});
-
 describe("personalize", () => {
   it("gives each recipient exactly what a direct render for them gives", async () => {
     const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
@@ -189,7 +182,7 @@ describe("personalize", () => {
       const mail = personalize(prepared, recipient);
       const direct = await renderPromotional("campaign", campaignContent(DRAFT, UNIT), {
         unit: identity,
-        footer: { reason: recipient.reason, unsubscribeUrl: recipient.unsubscribeUrl, preferencesUrl: recipient.preferencesUrl, advertisement: true },
+        footer: { reason: reasonFor(recipient), unsubscribeUrl: recipient.unsubscribeUrl, preferencesUrl: recipient.preferencesUrl, advertisement: true },
       });
       expect(mail.subject).toBe(direct.subject);
       expect(mail.html).toBe(direct.html);
@@ -198,25 +191,26 @@ describe("personalize", () => {
       expect(mail.html).toContain(`href="${recipient.unsubscribeUrl.replaceAll("&", "&amp;").replaceAll("'", "&#x27;")}"`);
       expect(mail.text).toContain(`Unsubscribe ${recipient.unsubscribeUrl}\n`);
       expect(mail.text).toContain(`Manage your email preferences ${recipient.preferencesUrl}\n`);
-      expect(mail.text).toContain(recipient.reason);
+      expect(mail.text).toContain(reasonFor(recipient));
       expect(mail.html).not.toContain("slot.invalid");
       expect(mail.text).not.toContain("slot.invalid");
     }
   });
 
   it("escapes the reason so it cannot add markup", async () => {
-    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
-    const mail = personalize(prepared, { ...RECIPIENTS[0], reason: '<img src=x onerror="alert(1)"> & more' });
-    expect(mail.html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; more");
+    const topicName = '<img src=x onerror="alert(1)"> & more $& $1';
+    const prepared = await prepareCampaignMessage({ ...DRAFT, topicName }, UNIT, LIST);
+    const mail = personalize(prepared, RECIPIENTS[0]);
+    expect(mail.html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; more $&amp; $1");
     expect(mail.html).not.toContain("<img src=x");
-    expect(mail.text).toContain('<img src=x onerror="alert(1)"> & more');
+    expect(mail.text).toContain(reasonFor(RECIPIENTS[0], topicName));
   });
 
   it("makes a multi-line reason one line in both parts, as a direct render does", async () => {
-    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
-    const recipient = { ...RECIPIENTS[0], reason: "You subscribed to\n  Tax tips\tfrom Example Tax\u0000 on 3 May 2026.  " };
-    const mail = personalize(prepared, recipient);
     const identity = { ...UNIT, legalName: UNIT.legalName!, postalAddress: UNIT.postalAddress! };
+    const prepared = await preparePromotional("campaign", campaignContent(DRAFT, UNIT), { unit: identity, footer: { advertisement: true } });
+    const recipient = { ...RECIPIENTS[0], reason: "You subscribed to\n  Tax tips\tfrom Example Tax\u0000 on 3 May 2026.  " };
+    const mail = personalizePromotional(prepared, recipient);
     const direct = await renderPromotional("campaign", campaignContent(DRAFT, UNIT), { unit: identity, footer: { ...recipient, advertisement: true } });
     expect(mail.html).toBe(direct.html);
     expect(mail.text).toBe(direct.text);
@@ -285,19 +279,33 @@ describe("personalize", () => {
     expect(personalize(ownDomain, RECIPIENTS[0]).dkim?.domainName).toBe("mail.tax.example.com");
   });
 
-  it("refuses links that are not absolute http(s), a non-ASCII List-Unsubscribe URL, and an empty reason", async () => {
+  it("refuses links that are not absolute http(s) and a non-ASCII List-Unsubscribe URL", async () => {
     const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
     expect(() => personalize(prepared, { ...RECIPIENTS[0], unsubscribeUrl: "javascript:alert(1)" })).toThrow(/footer\.unsubscribeUrl must be an absolute http\(s\) URL/);
     expect(() => personalize(prepared, { ...RECIPIENTS[0], preferencesUrl: "/p/token" })).toThrow(/footer\.preferencesUrl/);
     expect(() => personalize(prepared, { ...RECIPIENTS[0], unsubscribeUrl: "https://prefs.example.com/u/zürich" })).toThrow(/printable ASCII/);
-    expect(() => personalize(prepared, { ...RECIPIENTS[0], reason: " \n " })).toThrow(/footer\.reason is empty/);
   });
 
-  it("shows the Advertisement label only when the draft asks for it", async () => {
-    const withLabel = personalize(await prepareCampaignMessage(DRAFT, UNIT, LIST), RECIPIENTS[0]);
-    const withoutLabel = personalize(await prepareCampaignMessage({ ...DRAFT, advertisementLabel: false }, UNIT, LIST), RECIPIENTS[0]);
-    for (const part of [withLabel.html, withLabel.text]) expect(part).toContain("Advertisement");
-    for (const part of [withoutLabel.html, withoutLabel.text]) expect(part).not.toContain("Advertisement");
+  it("shows the Advertisement label on every copy when the draft asks for it", async () => {
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
+    for (const recipient of RECIPIENTS) {
+      const mail = personalize(prepared, recipient);
+      for (const part of [mail.html, mail.text]) expect(part).toContain("Advertisement");
+    }
+  });
+
+  it("otherwise shows it on the copies to recipients without express consent, each as a direct render for them gives", async () => {
+    const draft = { ...DRAFT, advertisementLabel: false };
+    const prepared = await prepareCampaignMessage(draft, UNIT, LIST);
+    const identity = { ...UNIT, legalName: UNIT.legalName!, postalAddress: UNIT.postalAddress! };
+    for (const recipient of RECIPIENTS) {
+      const mail = personalize(prepared, recipient);
+      const advertisement = recipient.consent.basis !== "EXPRESS";
+      const direct = await renderPromotional("campaign", campaignContent(draft, UNIT), { unit: identity, footer: { ...recipient, reason: reasonFor(recipient), advertisement } });
+      expect(mail.html).toBe(direct.html);
+      expect(mail.text).toBe(direct.text);
+      for (const part of [mail.html, mail.text]) expect(part.includes("Advertisement"), recipient.consent.basis).toBe(advertisement);
+    }
   });
 
   it("is much cheaper than rendering per recipient (printed, not asserted)", async () => {
@@ -307,16 +315,16 @@ describe("personalize", () => {
       email: `person-${n}@example.com`,
       unsubscribeUrl: `https://prefs.example.com/u/${"t".repeat(200)}${n}`,
       preferencesUrl: `https://prefs.example.com/p/${"p".repeat(200)}${n}`,
-      reason: `You subscribed to Tax tips from Example Tax on ${(n % 28) + 1} May 2026.`,
+      consent: { basis: n % 2 === 0 ? "EXPRESS" : "SOFT_OPT_IN", consentedAt: new Date(Date.UTC(2026, 4, (n % 28) + 1)) },
     });
     const count = 300;
     // Warm both paths up so the figures are steady-state.
     await prepareCampaignMessage(DRAFT, UNIT, LIST);
-    await renderPromotional("campaign", content, { unit: identity, footer: recipientAt(0) });
+    await renderPromotional("campaign", content, { unit: identity, footer: { ...recipientAt(0), reason: reasonFor(recipientAt(0)) } });
 
     let started = performance.now();
     for (let n = 0; n < count; n++) {
-      await renderPromotional("campaign", content, { unit: identity, footer: { ...recipientAt(n), advertisement: true } });
+      await renderPromotional("campaign", content, { unit: identity, footer: { ...recipientAt(n), reason: reasonFor(recipientAt(n)), advertisement: true } });
     }
     const directMs = (performance.now() - started) / count;
 
@@ -368,12 +376,18 @@ describe("renderCampaignPreview", () => {
     }
   });
 
+  it("shows a subscriber with express consent: the label only when the marketer ticked it", async () => {
+    const preview = await renderCampaignPreview({ ...DRAFT, advertisementLabel: false }, UNIT);
+    for (const part of [preview.html, preview.text]) expect(part).not.toContain("Advertisement");
+  });
+
   it("takes sample values, and works on an unfinished draft", async () => {
-    const preview = await renderCampaignPreview({ ...DRAFT, subject: "", bodyMarkdown: "", topicName: "" }, UNIT, {
-      reason: "Sample reason.",
+    const preview = await renderCampaignPreview({ ...DRAFT, subject: "", bodyMarkdown: "", topicName: "", advertisementLabel: false }, UNIT, {
+      consent: { basis: "IMPLIED_INQUIRY", consentedAt: new Date("2026-02-01T10:00:00Z") },
       unsubscribeUrl: "https://prefs.example.com/u/sample",
     });
-    expect(preview.text).toContain("Sample reason.");
+    expect(preview.text).toContain("You receive this topic because you asked Example Tax about its products or services on 1 February 2026.");
+    expect(preview.text).toContain("Advertisement");
     expect(preview.text).toContain("Unsubscribe https://prefs.example.com/u/sample");
   });
 });

@@ -1,17 +1,20 @@
 import { PRINTABLE_ASCII, type OutgoingMail } from "~/domain/mail/outgoing-mail.server.ts";
 import { missingSenderFacts, unitDkim, type SendingUnitFacts, type UnitDkim } from "~/domain/units/sender-facts.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
-import { brandColors, formatDate, type UnitIdentity } from "~emails/components/index.ts";
+import { brandColors, type UnitIdentity } from "~emails/components/index.ts";
 import type { CampaignContent } from "~emails/promotional/campaign.tsx";
 import { campaignMarkdownToHtml, isBlankCampaignHtml } from "~emails/promotional/markdown.ts";
 import { fillPromotional, personalizePromotional, preparePromotional, recipientSlotValues, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail } from "~emails/render.tsx";
 import { encodeSlottedPart, fillEncodedPart, type EncodedPart } from "~/domain/mail/quoted-printable.server.ts";
 import { buildMessageFrame, type MessageFrame } from "~/domain/mail/message-frame.server.ts";
 import { feedbackIdHeader, listIdHeader } from "~/domain/mail/list-headers.server.ts";
+import { consentReason, showsAdvertisementLabel, type RecipientConsent } from "./footer-reason.ts";
 
 // A campaign's email: what the marketer wrote, checked; rendered once per campaign; then one
 // cheap substitution per recipient (their links and why they get it) into a message ready for
-// the transport. The composer's preview goes through the same two steps.
+// the transport. The composer's preview goes through the same two steps. Whether a copy carries
+// the "Advertisement" label depends on the recipient's consent (ADR 045): the message is
+// rendered once with the label and once without, and each copy fills in the form it needs.
 
 /** What the marketer writes in the composer. */
 export type CampaignDraft = {
@@ -19,7 +22,7 @@ export type CampaignDraft = {
   /** Inbox preview text; empty for none. */
   preheader: string;
   bodyMarkdown: string;
-  /** Shows "Advertisement" in the footer. */
+  /** Shows "Advertisement" in the footer of every copy (copies to people without express consent always show it). */
   advertisementLabel: boolean;
   /** The topic's name, as the footer's reason names it. */
   topicName: string;
@@ -89,11 +92,22 @@ export type CampaignSendingUnit = SendingUnitFacts & { slug: string };
 /** Which list the campaign goes to: List-Id names the unit's topic, Feedback-ID the campaign, topic and unit. */
 export type CampaignList = { campaignId: number; topic: { id: number; slug: string } };
 
-/** A campaign's message rendered once, with the sender's headers; personalize() makes each recipient's copy. */
-export type PreparedCampaignMessage = {
+/** One form of a campaign's email, rendered once, its parts also Quoted-Printable-encoded once. */
+export type PreparedCampaignForm = {
   readonly email: PreparedPromotionalEmail;
   /** The same parts, Quoted-Printable-encoded once: each recipient's copy encodes only its values. */
   readonly encoded: { readonly text: EncodedPart; readonly html: EncodedPart };
+};
+
+/** A campaign's message rendered once, with the sender's headers; personalize() makes each recipient's copy. */
+export type PreparedCampaignMessage = {
+  /** The form with the "Advertisement" label, and the one without (the same form when the marketer labelled every copy). */
+  readonly labelled: PreparedCampaignForm;
+  readonly unlabelled: PreparedCampaignForm;
+  /** The marketer's choice: every copy says "Advertisement". */
+  readonly markedAsAdvertisement: boolean;
+  /** The names the footer's reason gives: the topic's and the unit's. */
+  readonly reasonNames: { readonly topicName: string; readonly unitName: string };
   /** The whole message around those parts, built once: each copy fills in its recipient's fields. */
   readonly frame: MessageFrame;
   readonly from: { name: string; address: string };
@@ -108,7 +122,8 @@ export type PreparedCampaignMessage = {
 export async function prepareCampaignMessage(draft: CampaignDraft, unit: CampaignSendingUnit, list: CampaignList): Promise<PreparedCampaignMessage> {
   const problems = validateCampaignDraft(draft);
   if (problems.length > 0) throw new InvalidCampaignDraftError(problems);
-  const email = await renderOnce(draft, unit);
+  const labelled = prepareForm(await renderOnce(draft, unit, true));
+  const unlabelled = draft.advertisementLabel ? labelled : prepareForm(await renderOnce(draft, unit, false));
   const dkim = unitDkim(unit);
   const from = { name: unit.fromName, address: unit.fromEmail };
   const replyTo = unit.replyTo || undefined;
@@ -124,9 +139,12 @@ export async function prepareCampaignMessage(draft: CampaignDraft, unit: Campaig
     ["Feedback-ID", fixedHeaders.feedbackId],
   ] as const;
   return {
-    email,
-    encoded: { text: encodeSlottedPart(email.text, "text/plain"), html: encodeSlottedPart(email.html, "text/html") },
-    frame: await buildMessageFrame({ from, replyTo, subject: email.subject, headers }),
+    labelled,
+    unlabelled,
+    markedAsAdvertisement: draft.advertisementLabel,
+    reasonNames: { topicName: draft.topicName, unitName: unit.displayName },
+    // The subject is the same in both forms.
+    frame: await buildMessageFrame({ from, replyTo, subject: labelled.email.subject, headers }),
     from,
     ...(replyTo ? { replyTo } : {}),
     messageIdDomain: unit.sendingDomain,
@@ -135,13 +153,17 @@ export async function prepareCampaignMessage(draft: CampaignDraft, unit: Campaig
   };
 }
 
-/** The campaign's email rendered once, with a slot for each recipient's values. Throws SenderFactsMissingError. */
-async function renderOnce(draft: CampaignDraft, unit: SendingUnitFacts): Promise<PreparedPromotionalEmail> {
+function prepareForm(email: PreparedPromotionalEmail): PreparedCampaignForm {
+  return { email, encoded: { text: encodeSlottedPart(email.text, "text/plain"), html: encodeSlottedPart(email.html, "text/html") } };
+}
+
+/** The campaign's email rendered once, with or without the label, with a slot for each recipient's values. Throws SenderFactsMissingError. */
+async function renderOnce(draft: CampaignDraft, unit: SendingUnitFacts, advertisement: boolean): Promise<PreparedPromotionalEmail> {
   const missing = missingSenderFacts(unit);
   if (missing.length > 0) throw new SenderFactsMissingError(unit.displayName, missing);
   return preparePromotional("campaign", campaignContent(draft, unit), {
     unit: unitIdentity(unit),
-    footer: { advertisement: draft.advertisementLabel },
+    footer: { advertisement },
   });
 }
 
@@ -163,8 +185,8 @@ export type CampaignRecipient = {
   /** The delivery's signed envelope sender, where its bounces come back (a test message has none: its From). */
   returnPath?: string;
   preferencesUrl: string;
-  /** subscriptionReason() for this contact's consent. */
-  reason: string;
+  /** The consent record of the subscription the campaign reaches them through: the footer's reason and label follow it. */
+  consent: RecipientConsent;
 };
 
 const LIST_UNSUBSCRIBE = "List-Unsubscribe";
@@ -184,8 +206,9 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
   const listUnsubscribe = recipient.mailtoUnsubscribe
     ? `<${recipient.unsubscribeUrl}>, <mailto:${recipient.mailtoUnsubscribe}?subject=unsubscribe>`
     : `<${recipient.unsubscribeUrl}>`;
-  const values = recipientSlotValues(recipient);
-  const { subject, html, text } = fillPromotional(prepared.email, values);
+  const form = showsAdvertisementLabel(recipient.consent.basis, prepared.markedAsAdvertisement) ? prepared.labelled : prepared.unlabelled;
+  const values = recipientSlotValues({ ...recipient, reason: consentReason({ ...prepared.reasonNames, ...recipient.consent }) });
+  const { subject, html, text } = fillPromotional(form.email, values);
   return {
     stream: "promotional",
     from: prepared.from,
@@ -205,33 +228,37 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
     },
     messageIdDomain: prepared.messageIdDomain,
     ...(prepared.dkim ? { dkim: prepared.dkim } : {}),
-    encodedParts: { text: fillEncodedPart(prepared.encoded.text, values.text), html: fillEncodedPart(prepared.encoded.html, values.html) },
+    encodedParts: { text: fillEncodedPart(form.encoded.text, values.text), html: fillEncodedPart(form.encoded.html, values.html) },
     frame: prepared.frame,
   };
 }
 
-/** "You subscribed to Tax tips from Example Tax on 3 May 2026." (the consent's day, in UTC). */
-export function subscriptionReason(input: { topicName: string; unitName: string; consentedAt: Date }): string {
-  return `You subscribed to ${input.topicName.trim()} from ${input.unitName.trim()} on ${formatDate(input.consentedAt.toISOString())}.`;
-}
+/**
+ * Who the composer's preview shows the email to: a subscriber who gave express consent today,
+ * the recipient a marketer has in mind. The others' copies differ only in the footer's reason
+ * and, unless the marketer labelled every copy, the "Advertisement" label (the composer says so).
+ */
+const PREVIEW_CONSENT_BASIS = "EXPRESS";
 
 /**
  * The composer's live preview: the real email, through the same render-once-and-fill path as a
- * send, for a sample recipient. Works on an unfinished draft; throws SenderFactsMissingError
- * when the unit cannot send (the composer shows missingSenderFacts instead).
+ * send, for a sample recipient (PREVIEW_CONSENT_BASIS unless `sample` gives a consent). Works on
+ * an unfinished draft; throws SenderFactsMissingError when the unit cannot send (the composer
+ * shows missingSenderFacts instead).
  */
 export async function renderCampaignPreview(
   draft: CampaignDraft,
   unit: SendingUnitFacts,
   sample: Partial<CampaignRecipient> = {},
 ): Promise<RenderedEmail> {
-  const email = await renderOnce(draft, unit);
+  const consent = sample.consent ?? { basis: PREVIEW_CONSENT_BASIS, consentedAt: new Date() };
+  const email = await renderOnce(draft, unit, showsAdvertisementLabel(consent.basis, draft.advertisementLabel));
   const publicUrl = getEnv().PUBLIC_URL;
   return personalizePromotional(email, {
     // Not a token: the preview's links must not unsubscribe anyone.
     unsubscribeUrl: sample.unsubscribeUrl ?? `${publicUrl}/u/preview`,
     preferencesUrl: sample.preferencesUrl ?? `${publicUrl}/preferences`,
-    reason: sample.reason ?? subscriptionReason({ topicName: draft.topicName || "this topic", unitName: unit.displayName, consentedAt: new Date() }),
+    reason: consentReason({ topicName: draft.topicName || "this topic", unitName: unit.displayName, ...consent }),
   });
 }
 

@@ -20,7 +20,7 @@ import type { FeedbackSignal } from "~/domain/feedback/signals.ts";
 import { getKeyring } from "~/domain/tokens/keyring.server.ts";
 import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { signedPreferencesUrl, signedUnsubscribeUrl } from "~/domain/tokens/links.server.ts";
-import { personalize, prepareCampaignMessage, subscriptionReason, type CampaignRecipient, type PreparedCampaignMessage } from "./message.server.ts";
+import { personalize, prepareCampaignMessage, type CampaignRecipient, type PreparedCampaignMessage } from "./message.server.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import { liveSince, type Heartbeat } from "./heartbeat.server.ts";
 import { sendStore, type ClaimedDelivery, type DeliveryOutcome, type SendingCampaign, type SendStore, type StartOptions } from "./send-store.server.ts";
@@ -331,7 +331,7 @@ async function recheckAndSign(run: CampaignRun, claimed: ClaimedDelivery[]): Pro
         mailtoUnsubscribe: mailtoUnsubscribeFor(ref, run.bounceDomain),
         unsubscribeUrl: signedUnsubscribeUrl(keyring, { ...link, topicId: rule.topicId, campaignId: campaign.id, channel: rule.channel }),
         preferencesUrl: signedPreferencesUrl(keyring, link),
-        reason: subscriptionReason({ topicName: campaign.topic.name, unitName: campaign.unit.displayName, consentedAt: subscription.consentedAt }),
+        consent: { basis: subscription.basis, consentedAt: subscription.consentedAt },
       },
     };
   });

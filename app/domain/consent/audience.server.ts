@@ -1,4 +1,5 @@
 import { Prisma } from "~/generated/prisma/client.ts";
+import type { ConsentBasis } from "~/generated/prisma/enums.ts";
 import type { Db, Tx } from "~/utils/db.server.ts";
 import { CHANNELS, type Channel } from "./channels.ts";
 import { FREQUENCY_WINDOW_MS, type ConsentState, type PromotionalTarget } from "./eligibility.ts";
@@ -137,8 +138,10 @@ export async function countAudienceWithDetail(
   return { audience: Number(row.audience), withDetail: Number(row.withDetail ?? 0) };
 }
 
-/** A contact's consent state, with when each subscription was given (the footer's "why you got this"). */
-export type ConsentStateWithDates = Omit<ConsentState, "subscriptions"> & { subscriptions: (ConsentState["subscriptions"][number] & { consentedAt: Date })[] };
+/** A contact's consent state, with each subscription's consent record (basis and when: the footer's "why you got this"). */
+export type ConsentStateWithDates = Omit<ConsentState, "subscriptions"> & {
+  subscriptions: (ConsentState["subscriptions"][number] & { consentedAt: Date; basis: ConsentBasis })[];
+};
 
 /** The consent state isEligible() reads at `now`, for each of the given contacts (absent ids are omitted). */
 export async function loadConsentStates(client: Db | Tx, contactIds: number[], now = new Date()): Promise<Map<number, ConsentStateWithDates>> {
@@ -148,7 +151,7 @@ export async function loadConsentStates(client: Db | Tx, contactIds: number[], n
     where: { id: { in: contactIds } },
     select: {
       id: true,
-      subscriptions: { select: { topicId: true, channel: true, status: true, expiresAt: true, consentedAt: true } },
+      subscriptions: { select: { topicId: true, channel: true, status: true, expiresAt: true, consentedAt: true, basis: true } },
       unitOptOuts: { select: { unitId: true, channel: true } },
       globalOptOuts: { select: { channel: true } },
       snoozes: { select: { unitId: true, until: true } },
