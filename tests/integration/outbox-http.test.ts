@@ -9,6 +9,7 @@ import { startApp } from "../helpers/app-server.ts";
 import { httpClient } from "../helpers/accounts-http.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
+import { DEMO_GROUP } from "../../prisma/demo-data.ts";
 
 // /admin/outbox over real HTTP against the production build. Campaign messages are written
 // with the outbox transport itself (the one the sender uses), carrying real unsubscribe links;
@@ -46,7 +47,7 @@ async function sendCampaignMessage(unit: "tax" | "travel", to: string, subject: 
 beforeAll(async () => {
   [admin, taxMarketer, subscriber] = await Promise.all([DEMO.admin, DEMO.taxMarketer, DEMO.subscriber].map(http.signInAs));
 
-  // Service mail the app sends itself: a sign-in link from a unit's service address.
+  // Service mail the app sends itself: a sign-in link from the group's account address (ADR 044).
   const before = filesIn(app.outboxDir).length;
   await http.post("/login", { intent: "link", email: "jane.doe@example.com" });
   await vi.waitFor(() => expect(filesIn(app.outboxDir)).toHaveLength(before + 1), { timeout: 10_000, interval: 100 });
@@ -157,7 +158,7 @@ describe("one message", () => {
 
   it("shows admins service mail too", async () => {
     const page = await pageText(await http.get(`/admin/outbox/${sent.service}`, { cookie: admin }));
-    expect(page).toMatch(/service@\w+\.example\.com/);
+    expect(page).toContain(DEMO_GROUP.fromEmail);
     expect(page).not.toContain("<th scope=\"row\">List-Unsubscribe</th>");
   });
 });
