@@ -145,8 +145,6 @@ export type ConsentStateWithDates = Omit<ConsentState, "subscriptions"> & {
 
 /** The consent state isEligible() reads at `now`, for each of the given contacts (absent ids are omitted). */
 export async function loadConsentStates(client: Db | Tx, contactIds: number[], now = new Date()): Promise<Map<number, ConsentStateWithDates>> {
-  // Sends older than the longest window use up no frequency choice.
-  const since = new Date(now.getTime() - FREQUENCY_WINDOW_MS.MONTHLY);
   const contacts = await client.contact.findMany({
     where: { id: { in: contactIds } },
     select: {
@@ -157,16 +155,25 @@ export async function loadConsentStates(client: Db | Tx, contactIds: number[], n
       snoozes: { select: { unitId: true, until: true } },
       suppressions: { select: { reason: true } },
       frequencyChoices: { select: { unitId: true, frequency: true } },
-      deliveries: {
-        where: { status: "SENT", sentAt: { gt: since }, campaign: { channel: "EMAIL" } },
-        select: { sentAt: true, campaign: { select: { unitId: true } } },
-      },
     },
   });
-  return new Map(
-    contacts.map(({ id, deliveries, ...state }) => [
-      id,
-      { ...state, recentSends: deliveries.flatMap((d) => (d.sentAt ? [{ unitId: d.campaign.unitId, sentAt: d.sentAt }] : [])) },
-    ]),
-  );
+  // Recent sends matter only to someone who chose "send me less": most batches (the sender's
+  // re-check) have nobody who did, and then read no Delivery rows at all.
+  const limited = contacts.filter((contact) => contact.frequencyChoices.length > 0).map((contact) => contact.id);
+  const recentSends = new Map<number, ConsentState["recentSends"]>();
+  if (limited.length > 0) {
+    // Sends older than the longest window use up no frequency choice.
+    const since = new Date(now.getTime() - FREQUENCY_WINDOW_MS.MONTHLY);
+    const deliveries = await client.delivery.findMany({
+      where: { contactId: { in: limited }, status: "SENT", sentAt: { gt: since }, campaign: { channel: "EMAIL" } },
+      select: { contactId: true, sentAt: true, campaign: { select: { unitId: true } } },
+    });
+    for (const delivery of deliveries) {
+      if (!delivery.sentAt) continue;
+      const sends = recentSends.get(delivery.contactId) ?? [];
+      sends.push({ unitId: delivery.campaign.unitId, sentAt: delivery.sentAt });
+      recentSends.set(delivery.contactId, sends);
+    }
+  }
+  return new Map(contacts.map(({ id, ...state }) => [id, { ...state, recentSends: recentSends.get(id) ?? [] }]));
 }
