@@ -22,7 +22,7 @@ import { FREQUENCY_OPTIONS } from "~/domain/consent/frequency.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import preferencesStyles from "~/styles/preferences.css";
 import { parseForm } from "~/utils/parse-form.server.ts";
-import { useGroupName } from "~/components/group-name.ts";
+import { PrefsHeader } from "~/components/prefs-header.tsx";
 
 // /preferences: everything the company may send one person, per unit, topic and channel.
 // Works as plain forms without JavaScript; with JavaScript each toggle saves as it changes.
@@ -84,18 +84,13 @@ export default function PreferencesRoute() {
   const otherUnits = center.units.filter((u) => !u.shown);
   return (
     <div className="prefs">
-      <header className="prefs-bar">
-        <div className="prefs-bar-inner">
-          <span className="brand-name">{useGroupName()}</span>
-          <nav aria-label="Your account">
-            <Link to="/preferences/history">History</Link>
-            {via === "account" ? <Link to="/account">Account</Link> : null}
-            <Form method="post" action="/logout">
-              <button type="submit" className="link-button">Sign out</button>
-            </Form>
-          </nav>
-        </div>
-      </header>
+      <PrefsHeader>
+        <Link to="/preferences/history">History</Link>
+        {via === "account" ? <Link to="/account">Account</Link> : null}
+        <Form method="post" action="/logout">
+          <button type="submit" className="link-button">Sign out</button>
+        </Form>
+      </PrefsHeader>
       <main className="prefs-main">
         <h1>What we may send you</h1>
         <p className="lede">

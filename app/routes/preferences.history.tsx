@@ -4,8 +4,8 @@ import { z } from "zod";
 import { loadHistory } from "~/domain/preferences/history.server.ts";
 import { requirePreferencesViewer } from "~/domain/preferences/who.server.ts";
 import { formatMoment } from "~/utils/format.ts";
-import { useGroupName } from "~/components/group-name.ts";
 import preferencesStyles from "~/styles/preferences.css";
+import { PrefsHeader } from "~/components/prefs-header.tsx";
 
 // /preferences/history: the person's own consent ledger, newest first, in plain words.
 
@@ -25,19 +25,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function HistoryRoute() {
   const history = useLoaderData<typeof loader>();
-  const groupName = useGroupName();
   return (
     <div className="prefs">
-      <header className="prefs-bar">
-        <div className="prefs-bar-inner">
-          <span className="brand-name">{groupName}</span>
-          <nav aria-label="Your account">
-            <Link to="/preferences">Preferences</Link>
-            {/* A signed-in person's account page; a link from an email opens no account. */}
-            {history.via === "account" ? <Link to="/account">Account</Link> : null}
-          </nav>
-        </div>
-      </header>
+      <PrefsHeader>
+        <Link to="/preferences">Preferences</Link>
+        {/* A signed-in person's account page; a link from an email opens no account. */}
+        {history.via === "account" ? <Link to="/account">Account</Link> : null}
+      </PrefsHeader>
       <main className="prefs-main">
         <h1>Your consent history</h1>
         <p className="lede">Every change to what we may send you, newest first: when it happened, how, and from which address.</p>

@@ -5,10 +5,10 @@ import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { controlName, OUT_OF_DATE_PAGE, PreferencesSaveForm, shownMarker } from "~/domain/preferences/controls.ts";
 import { loadPreferenceCenter, PreferencesInputError, savePreferences } from "~/domain/preferences/preference-center.server.ts";
 import { requirePreferencesViewer } from "~/domain/preferences/who.server.ts";
-import { useGroupName } from "~/components/group-name.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import preferencesStyles from "~/styles/preferences.css";
+import { PrefsHeader } from "~/components/prefs-header.tsx";
 
 // /welcome: first steps after a sign-up is confirmed. Every brand's topics on every channel
 // they offer, none ticked for the person: what they tick is saved exactly as /preferences saves
@@ -45,14 +45,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function WelcomeRoute() {
   const { units, consentText } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
-  const groupName = useGroupName();
   return (
     <div className="prefs">
-      <header className="prefs-bar">
-        <div className="prefs-bar-inner">
-          <span className="brand-name">{groupName}</span>
-        </div>
-      </header>
+      <PrefsHeader />
       <main className="prefs-main">
         <h1>Choose what you&apos;d like</h1>
         <p className="lede">Your account is ready. Tick what you would like to hear about, from any of our brands. You can change it at any time.</p>
