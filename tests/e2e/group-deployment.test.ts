@@ -117,6 +117,7 @@ describe("a group deployment: two web processes and two workers on one database"
 
     // A mailbox provider's one-click (RFC 8058), posted to the other web process.
     const message = received.find((m) => m.to === "group-7@example.org")!;
+    const receivedBefore = workers.map((w) => w.sink.received.length);
     const [listUnsubscribe] = await headerValues(message.raw, "List-Unsubscribe");
     const link = new URL(/^<(https?:\/\/[^>]+)>/.exec(listUnsubscribe)![1]);
     const oneClick = await fetch(`${second.url}${link.pathname}${link.search}`, { method: "POST", body: new URLSearchParams({ "List-Unsubscribe": "One-Click" }) });
@@ -124,7 +125,8 @@ describe("a group deployment: two web processes and two workers on one database"
 
     // The next campaign, from the second web process, reaches everyone but that person.
     await untilSent(await sendTaxTips(page, second.url, "Summer tips for the group", "Hello again."));
-    const next = workers.flatMap((w) => w.sink.received).slice(received.length);
+    // Each worker's own new messages: on PostgreSQL both send, so a slice of the joined lists would mix the campaigns.
+    const next = workers.flatMap((w, i) => w.sink.received.slice(receivedBefore[i]));
     expect(next.length).toBe(listed - 1);
     expect(next.some((m) => m.to === "group-7@example.org")).toBe(false);
   });
