@@ -1,6 +1,10 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { groupName } from "~/domain/group/identity.server.ts";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useMatches, useRouteError } from "@remix-run/react";
+import { I18nextProvider } from "react-i18next";
+import { i18nFor } from "~/i18n/i18n.ts";
+import { languageOfRequest } from "~/i18n/language.server.ts";
+import { DEFAULT_LANGUAGE, isLanguage, type Language } from "~/i18n/languages.ts";
 import stylesheet from "~/styles/app.css";
 
 export const links: LinksFunction = () => [
@@ -10,14 +14,28 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "Preference Center" }];
 
-/** The one name every page's header carries: the group's (ADR 044), read by useGroupName(). */
-export async function loader() {
-  return { groupName: await groupName() };
+/**
+ * The one name every page's header carries: the group's (ADR 044), read by useGroupName(); and the
+ * language of whoever asks (ADR 047), which a page that knows its person overrides (usePageLanguage).
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  return { groupName: await groupName(), language: languageOfRequest(request) };
+}
+
+/** The deepest matched route's `language` (a page that knows its person returns theirs), else the root's. */
+function usePageLanguage(): Language {
+  const matches = useMatches();
+  for (let i = matches.length - 1; i >= 0; i--) {
+    const language = (matches[i].data as { language?: unknown } | undefined)?.language;
+    if (isLanguage(language)) return language;
+  }
+  return DEFAULT_LANGUAGE;
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
+  const language = usePageLanguage();
   return (
-    <html lang="en">
+    <html lang={language}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -34,7 +52,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
 }
 
 export default function App() {
-  return <Outlet />;
+  return (
+    <I18nextProvider i18n={i18nFor(usePageLanguage())}>
+      <Outlet />
+    </I18nextProvider>
+  );
 }
 
 /** Every error a person sees says what happened and what to do next; never a stack trace. */

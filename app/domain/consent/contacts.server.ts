@@ -9,7 +9,7 @@ import { normalizeEmail } from "./email.ts";
  * existing suppressions, so a bounce recorded before the contact existed still blocks it.
  */
 export async function findOrCreateContact(
-  input: { email: string; name?: string | null; locale?: string },
+  input: { email: string; name?: string | null; locale?: string | null },
   client: Db | Tx = db,
 ): Promise<{ id: number; email: string; created: boolean }> {
   const email = normalizeEmail(input.email);
@@ -19,7 +19,7 @@ export async function findOrCreateContact(
   // other do nothing (on PostgreSQL it waits for the first to commit, then finds its row).
   const now = new Date();
   const [inserted] = await client.$queryRaw<{ id: number | bigint }[]>`
-    INSERT INTO "Contact" ("email", "name", "locale", "createdAt", "updatedAt") VALUES (${email}, ${input.name ?? null}, ${input.locale ?? "en"}, ${now}, ${now})
+    INSERT INTO "Contact" ("email", "name", "locale", "createdAt", "updatedAt") VALUES (${email}, ${input.name ?? null}, ${input.locale ?? null}, ${now}, ${now})
     ON CONFLICT ("email") DO NOTHING RETURNING "id"`;
   if (!inserted) return { ...(await client.contact.findUniqueOrThrow({ where: { email }, select: { id: true, email: true } })), created: false };
   const contact = { id: Number(inserted.id), email };

@@ -252,7 +252,7 @@ async function insertContacts(
   const ids = new Map<string, number>();
   for (const group of inGroups([...contacts])) {
     const rows = await tx.$queryRaw<{ id: number; email: string }[]>`INSERT INTO "Contact" ("email", "name", "locale", "postalAddress", "phone", "createdAt", "updatedAt") VALUES ${Prisma.join(
-      group.map(([email, c]) => Prisma.sql`(${email}, ${c.name}, ${"en"}, ${c.postalAddress}, ${c.phone}, ${now}, ${now})`),
+      group.map(([email, c]) => Prisma.sql`(${email}, ${c.name}, ${null}, ${c.postalAddress}, ${c.phone}, ${now}, ${now})`),
     )} RETURNING "id", "email"`;
     for (const row of rows) ids.set(row.email, Number(row.id));
   }

@@ -1,0 +1,5 @@
+import type { Translation } from "../types.ts";
+import type { en } from "../en/index.ts";
+import { common } from "./common.ts";
+
+export const de: Translation<typeof en> = { common };

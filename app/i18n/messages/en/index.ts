@@ -1,0 +1,4 @@
+// English, the source text. One file per area, so people working on different pages do not edit the same file.
+import { common } from "./common.ts";
+
+export const en = { common } as const;
