@@ -1,31 +1,37 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
-import { useId } from "react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, type FetcherWithComponents } from "@remix-run/react";
+import { useId, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { ConsentError } from "~/domain/consent/changes.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
-import type { Channel } from "~/domain/consent/channels.ts";
+import { CHANNELS, type Channel } from "~/domain/consent/channels.ts";
 import { controlName, OUT_OF_DATE_PAGE, PreferencesSaveForm, shownMarker, SHARING_PURPOSES } from "~/domain/preferences/controls.ts";
+import { overrideOf, type Override } from "~/domain/preferences/overrides.ts";
 import {
   loadPreferenceCenter,
   PreferencesInputError,
   savePreferences,
   setFrequency,
   setPause,
+  type MovedControl,
   type PreferenceCenter,
 } from "~/domain/preferences/preference-center.server.ts";
 import { requirePreferencesViewer } from "~/domain/preferences/who.server.ts";
-import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
-import { formatDay } from "~/utils/format.ts";
-import { FrequencyControl } from "~/components/frequency-control.tsx";
-import { FREQUENCY_OPTIONS } from "~/domain/consent/frequency.ts";
+import { FREQUENCY_OPTIONS, type FrequencyOption } from "~/domain/consent/frequency.ts";
+import { languageOfRequest } from "~/i18n/language.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
+import { redirectWithFlash, takeFlash } from "~/utils/flash.server.ts";
+import { useHydrated } from "~/utils/use-hydrated.ts";
 import preferencesStyles from "~/styles/preferences.css";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { PrefsHeader } from "~/components/prefs-header.tsx";
 
 // /preferences: everything the company may send one person, per unit, topic and channel.
-// Works as plain forms without JavaScript; with JavaScript each toggle saves as it changes.
+// One save model (ADR 050). With JavaScript every control saves itself as it changes and offers
+// "Saved · Undo"; the Save buttons are not drawn. Without it the cards are plain forms with Save
+// buttons, and every successful post answers with a redirect to the page (a refresh never posts
+// again), the outcome carried in a one-read cookie.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: preferencesStyles }];
 export const meta: MetaFunction = () => [{ title: "Your email preferences" }, { name: "robots", content: "noindex" }];
@@ -33,11 +39,22 @@ export const meta: MetaFunction = () => [{ title: "Your email preferences" }, { 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requirePreferencesViewer(request);
   const show = new URL(request.url).searchParams.getAll("show");
-  const center = await loadPreferenceCenter(viewer.contactId, { alsoShow: show });
+  const [center, flash] = await Promise.all([loadPreferenceCenter(viewer.contactId, { alsoShow: show }), takeFlash<Outcome>(request)]);
   // A link can be forwarded: a page opened from one shows the address masked, as /u does.
   const address = viewer.via === "link" ? maskEmail(center.contact.email) : center.contact.email;
-  return data({ center: { ...center, contact: { ...center.contact, email: address } }, via: viewer.via }, { headers: { "Cache-Control": "no-store" } });
+  return data(
+    {
+      center: { ...center, contact: { ...center.contact, email: address } },
+      via: viewer.via,
+      outcome: flash.outcome,
+      language: languageOfRequest(request, center.contact.locale),
+    },
+    { headers: { "Cache-Control": "no-store", ...flash.headers } },
+  );
 }
+
+/** Set by the page's JavaScript on every post it makes: the answer is then data for the page, not a redirect. */
+const WITH_SCRIPT = "withScript";
 
 const PageAction = z.discriminatedUnion("intent", [
   PreferencesSaveForm,
@@ -46,90 +63,130 @@ const PageAction = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("frequency"), unit: z.coerce.number().int().positive(), frequency: z.enum(FREQUENCY_OPTIONS) }),
 ]);
 
-type Outcome = { saved: number; changedElsewhere: string[] } | { paused: true } | { error: string };
+type Outcome = { saved: number; changedElsewhere: MovedControl[] } | { paused: true } | { error: "outOfDate" | "notUnderstood" } | { error: "other"; message: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = await requirePreferencesViewer(request);
   const parsed = await parseForm(request, PageAction);
   if (!parsed.ok) {
     // A page out of date gets its own words; anything else this page never posts, the general ones.
-    const error = parsed.errors.shown === OUT_OF_DATE_PAGE ? OUT_OF_DATE_PAGE : "That request was not understood. Please reload the page and try again.";
-    return data<Outcome>({ error }, { status: parsed.status });
+    return data<Outcome>({ error: parsed.errors.shown === OUT_OF_DATE_PAGE ? "outOfDate" : "notUnderstood" }, { status: parsed.status });
   }
   const requester = requesterOf(request, context);
   const consentContext = { ...viewer.ledger, ...requester };
+  let outcome: Outcome;
   try {
     const input = parsed.value;
     if (input.intent === "save") {
       const { changed, changedElsewhere } = await savePreferences(viewer.contactId, input, consentContext);
-      return data<Outcome>({ saved: changed, changedElsewhere });
-    }
-    if (input.intent === "frequency") {
+      outcome = { saved: changed, changedElsewhere };
+    } else if (input.intent === "frequency") {
       const [result] = await setFrequency(viewer.contactId, input.unit, input.frequency, consentContext);
-      return data<Outcome>({ saved: result.changed ? 1 : 0, changedElsewhere: [] });
+      outcome = { saved: result.changed ? 1 : 0, changedElsewhere: [] };
+    } else {
+      await setPause(viewer.contactId, input.unit, input.intent === "resume" ? 0 : input.days === "30" ? 30 : 90, consentContext);
+      outcome = { paused: true };
     }
-    await setPause(viewer.contactId, input.unit, input.intent === "resume" ? 0 : input.days === "30" ? 30 : 90, consentContext);
-    return data<Outcome>({ paused: true });
   } catch (error) {
-    if (error instanceof PreferencesInputError || error instanceof ConsentError) return data<Outcome>({ error: error.message }, { status: 400 });
+    // Bad input is answered in place with a 400: posting it again changes nothing.
+    if (error instanceof PreferencesInputError || error instanceof ConsentError) return data<Outcome>({ error: "other", message: error.message }, { status: 400 });
     throw error;
   }
+  if (parsed.form.get(WITH_SCRIPT) === "1") return data<Outcome>(outcome);
+  // A plain form's post: back to the page as it was addressed (keeping ?show=), never to the post itself.
+  const page = new URL(request.url);
+  page.searchParams.delete("index");
+  return redirectWithFlash(`${page.pathname}${page.search}`, outcome);
+}
+
+/** The hidden field that tells the action this post came from the page's JavaScript. */
+function ScriptMarker() {
+  return useHydrated() ? <input type="hidden" name={WITH_SCRIPT} value="1" /> : null;
+}
+
+function useOutcomeWords() {
+  const { t } = useTranslation();
+  const state = (on: boolean) => (on ? t("preferences.nowOn") : t("preferences.nowOff"));
+  const channel = (c: Channel) => t(`preferences.channelInSentence.${c}`);
+  return {
+    error: (outcome: Extract<Outcome, { error: string }>) => (outcome.error === "other" ? outcome.message : t(`preferences.${outcome.error}`)),
+    moved: (moved: MovedControl) => {
+      switch (moved.kind) {
+        case "topic":
+          return t("preferences.movedTopic", { topic: moved.topic, unit: moved.unit, channel: channel(moved.channel), state: state(moved.on) });
+        case "unit-optout":
+          return t("preferences.movedUnit", { unit: moved.unit, channel: channel(moved.channel), state: state(moved.on) });
+        case "everywhere-optout":
+          return t("preferences.movedEverywhere", { channel: channel(moved.channel), state: state(moved.on) });
+        case "sharing":
+          return t(`preferences.sharing.moved_${moved.purpose}`, { state: state(moved.on) });
+      }
+    },
+  };
+}
+
+/** A day in the person's language and time zone: "3 January 2027", "3. Januar 2027". */
+function useDay() {
+  const { i18n } = useTranslation();
+  const { center } = useLoaderData<typeof loader>();
+  return (value: Date | string) =>
+    new Intl.DateTimeFormat(i18n.language, { day: "numeric", month: "long", year: "numeric", timeZone: center.contact.timeZone ?? "UTC" }).format(new Date(value));
 }
 
 export default function PreferencesRoute() {
-  const { center, via } = useLoaderData<typeof loader>();
-  const outcome = useActionData<typeof action>();
+  const { center, via, outcome: redirected } = useLoaderData<typeof loader>();
+  const posted = useActionData<typeof action>();
+  const outcome = posted ?? redirected;
   const navigation = useNavigation();
+  const hydrated = useHydrated();
+  const { t } = useTranslation();
+  const words = useOutcomeWords();
   const shownUnits = center.units.filter((u) => u.shown);
   const otherUnits = center.units.filter((u) => !u.shown);
   return (
     <div className="prefs">
       <PrefsHeader>
-        <Link to="/preferences/history">History</Link>
-        {via === "account" ? <Link to="/account">Account</Link> : null}
+        <Link to="/preferences/history">{t("common.history")}</Link>
+        {via === "account" ? <Link to="/account">{t("common.account")}</Link> : null}
         <Form method="post" action="/logout">
-          <button type="submit" className="link-button">Sign out</button>
+          <button type="submit" className="link-button">{t("common.signOut")}</button>
         </Form>
       </PrefsHeader>
       <main className="prefs-main">
-        <h1>What we may send you</h1>
+        <h1>{t("preferences.heading")}</h1>
         <p className="lede">
-          For <strong>{center.contact.email}</strong>. Choose per brand, per topic and per channel. Changes apply at once.
+          {t("preferences.ledeFor")} <strong>{center.contact.email}</strong>. {t("preferences.lede")}{" "}
+          {hydrated ? t("preferences.ledeAutosave") : t("preferences.ledeButtons")}
         </p>
-        {via === "link" ? (
-          <p className="notice">You opened this page from a link in one of our emails, so it stays open for one hour only.</p>
-        ) : null}
+        {via === "link" ? <p className="notice">{t("preferences.fromLink")}</p> : null}
         {outcome && "error" in outcome ? (
           <p className="error" role="alert">
-            {outcome.error}
+            {words.error(outcome)}
           </p>
         ) : null}
-        {outcome && "saved" in outcome && navigation.state === "idle" ? (
+        {outcome && navigation.state === "idle" && ("saved" in outcome || "paused" in outcome) ? (
           <p className="saved" role="status">
-            {outcome.saved > 0 ? "Your preferences are saved." : "Nothing needed to change."}
+            {"paused" in outcome ? t("preferences.pauseSaved") : outcome.saved > 0 ? t("preferences.saved") : t("preferences.nothingChanged")}
           </p>
         ) : null}
         {outcome && "changedElsewhere" in outcome && outcome.changedElsewhere.length > 0 && navigation.state === "idle" ? (
           <div className="notice" role="status">
-            <p>
-              These choices were changed since this page was opened (from a link in one of our emails, or another window). The newer
-              choice stands, and the page now shows it:
-            </p>
+            <p>{t("preferences.changedElsewhere")}</p>
             <ul>
-              {outcome.changedElsewhere.map((text) => (
-                <li key={text}>{text}</li>
+              {outcome.changedElsewhere.map((moved: MovedControl) => (
+                <li key={words.moved(moved)}>{words.moved(moved)}</li>
               ))}
             </ul>
           </div>
         ) : null}
 
         {shownUnits.map((unit) => (
-          <UnitCard key={unit.id} unit={unit} />
+          <UnitCard key={unit.id} unit={unit} everywhere={center.optedOutEverywhere} />
         ))}
         {otherUnits.length > 0 ? (
           <section className="prefs-card other-units" aria-labelledby="other-units">
-            <h2 id="other-units">Brands you don&apos;t hear from yet</h2>
-            <p>You have no subscriptions with these brands. Open one to choose what it may send you.</p>
+            <h2 id="other-units">{t("preferences.otherUnits.heading")}</h2>
+            <p>{t("preferences.otherUnits.text")}</p>
             <ul>
               {otherUnits.map((unit) => (
                 <li key={unit.id}>
@@ -148,14 +205,54 @@ export default function PreferencesRoute() {
 
 type Unit = PreferenceCenter["units"][number];
 
+/** What a save by one control reports beside it: "Saving…", "Saved · Undo", or why it failed. */
+function SaveStatus({ fetcher, label, undo, undone }: { fetcher: FetcherWithComponents<unknown>; label: string; undo?: () => void; undone?: boolean }) {
+  const { t } = useTranslation();
+  const answer = fetcher.data as Outcome | undefined;
+  const words = useOutcomeWords();
+  return (
+    <span className="toggle-status" aria-live="polite">
+      {fetcher.state !== "idle" ? (
+        t("preferences.toggle.saving")
+      ) : answer && "error" in answer ? (
+        words.error(answer)
+      ) : answer ? (
+        undone ? (
+          t("preferences.toggle.undone")
+        ) : (
+          <>
+            {t("preferences.toggle.saved")}
+            {undo ? (
+              <>
+                {" · "}
+                <button type="button" className="link-button" onClick={undo} aria-label={t("preferences.toggle.undoLabel", { label })}>
+                  {t("preferences.toggle.undo")}
+                </button>
+              </>
+            ) : null}
+          </>
+        )
+      ) : null}
+    </span>
+  );
+}
+
 /**
  * A checkbox that is also a complete form of its own when JavaScript runs: it saves on change.
  * It posts the state it was drawn in beside its value, so a save changes only what the person changed.
  */
 function Toggle({ name, checked, label, hint, className }: { name: string; checked: boolean; label: string; hint?: string; className?: string }) {
   const fetcher = useFetcher<typeof action>();
+  const [undone, setUndone] = useState(false);
   const id = useId();
-  const saving = fetcher.state !== "idle";
+  const save = (from: boolean, to: boolean) => {
+    const form = new FormData();
+    form.set("intent", "save");
+    form.set(WITH_SCRIPT, "1");
+    form.set("shown", shownMarker(name, from));
+    if (to) form.set(name, "on");
+    fetcher.submit(form, { method: "post" });
+  };
   return (
     <label className={className ? `toggle ${className}` : "toggle"} htmlFor={id}>
       <input type="hidden" name="shown" value={shownMarker(name, checked)} />
@@ -167,30 +264,105 @@ function Toggle({ name, checked, label, hint, className }: { name: string; check
         name={name}
         defaultChecked={checked}
         onChange={(event) => {
-          const form = new FormData();
-          form.set("intent", "save");
-          form.set("shown", shownMarker(name, !event.currentTarget.checked));
-          if (event.currentTarget.checked) form.set(name, "on");
-          fetcher.submit(form, { method: "post" });
+          setUndone(false);
+          save(!event.currentTarget.checked, event.currentTarget.checked);
         }}
       />
       <span>
         {label}
         {hint ? <small>{hint}</small> : null}
       </span>
-      <span className="toggle-status" aria-live="polite">
-        {saving ? "Saving…" : fetcher.data && "saved" in fetcher.data ? "Saved" : fetcher.data && "error" in fetcher.data ? fetcher.data.error : ""}
-      </span>
+      <SaveStatus
+        fetcher={fetcher}
+        label={label}
+        undone={undone}
+        undo={() => {
+          // Back to what the page showed before the change: the stored state is now `checked`.
+          setUndone(true);
+          save(checked, !checked);
+        }}
+      />
     </label>
   );
 }
 
-function UnitCard({ unit }: { unit: Unit }) {
+/** The one step that lifts what overrides a topic, as a form of its own (drawn outside the topics form: forms do not nest). */
+function liftFormId(unit: Unit, override: Override, channel: Channel) {
+  return `lift-${unit.slug}-${override.kind}-${channel}`;
+}
+
+function LiftForms({ unit, everywhere }: { unit: Unit; everywhere: Record<Channel, boolean> }) {
+  const fetcher = useFetcher<typeof action>();
+  const hydrated = useHydrated();
+  const FormOf = hydrated ? fetcher.Form : Form;
+  const overrides = CHANNELS.flatMap((channel) => {
+    const override = overrideOf(unit, everywhere, channel);
+    return override && override.kind !== "less-often" && unit.topics.some((topic) => topic.channels.some((c) => c.channel === channel && c.subscribed)) ? [{ channel, override }] : [];
+  });
+  return (
+    <>
+      {overrides.map(({ channel, override }) => (
+        <FormOf key={channel} method="post" id={liftFormId(unit, override, channel)} hidden>
+          <ScriptMarker />
+          {override.kind === "everywhere" ? (
+            <>
+              <input type="hidden" name="intent" value="save" />
+              <input type="hidden" name="shown" value={shownMarker(controlName.everywhere(channel), true)} />
+            </>
+          ) : override.kind === "unit" ? (
+            <>
+              <input type="hidden" name="intent" value="save" />
+              <input type="hidden" name="shown" value={shownMarker(controlName.unitOptOut(unit.id, channel), true)} />
+            </>
+          ) : override.kind === "paused" ? (
+            <>
+              <input type="hidden" name="intent" value="resume" />
+              <input type="hidden" name="unit" value={unit.id} />
+            </>
+          ) : null}
+        </FormOf>
+      ))}
+    </>
+  );
+}
+
+/** In place of a ticked topic that something wider keeps silent: what does, and how to lift it. */
+function Overridden({ unit, override, channel, label }: { unit: Unit; override: Override; channel: Channel; label: string }) {
+  const { t } = useTranslation();
+  const day = useDay();
+  const words =
+    override.kind === "everywhere"
+      ? t("preferences.overridden.everywhere", { channel: t(`preferences.channelInSentence.${channel}`) })
+      : override.kind === "unit"
+        ? t("preferences.overridden.unit", { unit: unit.displayName, channel: t(`preferences.channelInSentence.${channel}`) })
+        : override.kind === "paused"
+          ? t("preferences.overridden.paused", { unit: unit.displayName, date: day(override.until) })
+          : t(`preferences.overridden.lessOften_${override.frequency}`, { unit: unit.displayName });
+  return (
+    <p className={override.kind === "less-often" ? "overridden less-often" : `overridden ch-${channel}`}>
+      {label ? <strong>{label}</strong> : null} <span>{words}</span>
+      {" · "}
+      {override.kind === "less-often" ? (
+        <a href={`#frequency-${unit.slug}`}>{t("preferences.overridden.change")}</a>
+      ) : (
+        <button type="submit" form={liftFormId(unit, override, channel)} className="link-button">
+          {override.kind === "paused" ? t("preferences.overridden.resume") : t("preferences.overridden.turnBackOn")}
+        </button>
+      )}
+    </p>
+  );
+}
+
+function UnitCard({ unit, everywhere }: { unit: Unit; everywhere: Record<Channel, boolean> }) {
+  const { t } = useTranslation();
+  const hydrated = useHydrated();
+  const day = useDay();
   const headingId = `unit-${unit.slug}`;
   return (
     <section className="prefs-card" style={{ "--brand": /^#[0-9a-f]{6}$/i.test(unit.brandColor) ? unit.brandColor : undefined } as React.CSSProperties} aria-labelledby={headingId}>
       <h2 id={headingId}>{unit.displayName}</h2>
-      {unit.pausedUntil ? <p className="notice">Promotional email from {unit.displayName} is paused until {formatDay(unit.pausedUntil)}.</p> : null}
+      {unit.pausedUntil ? <p className="notice">{t("preferences.unit.paused", { unit: unit.displayName, date: day(unit.pausedUntil) })}</p> : null}
+      {unit.frequency !== "EVERYTHING" ? <Overridden unit={unit} override={{ kind: "less-often", frequency: unit.frequency }} channel="EMAIL" label="" /> : null}
       <Form method="post" className="topics">
         <input type="hidden" name="intent" value="save" />
         {unit.topics.map((topic) => (
@@ -200,15 +372,18 @@ function UnitCard({ unit }: { unit: Unit }) {
               {topic.description ? <small>{topic.description}</small> : null}
             </legend>
             <div className="channels">
-              {topic.channels.map(({ channel, subscribed }) => (
-                <Toggle
-                  key={channel}
-                  className={`ch-${channel}`}
-                  name={controlName.topic(topic.id, channel)}
-                  checked={subscribed}
-                  label={CHANNEL_LABEL[channel]}
-                />
-              ))}
+              {topic.channels.map(({ channel, subscribed }) => {
+                const found = subscribed ? overrideOf(unit, everywhere, channel) : null;
+                // "Send me less" leaves the topics on; the card says it once, above them.
+                const override = found?.kind === "less-often" ? null : found;
+                const label = t(`preferences.channel.${channel}`);
+                // A ticked topic that something wider keeps silent is not shown as on (issue 20): it says what overrides it.
+                return override ? (
+                  <Overridden key={channel} unit={unit} override={override} channel={channel} label={label} />
+                ) : (
+                  <Toggle key={channel} className={`ch-${channel}`} name={controlName.topic(topic.id, channel)} checked={subscribed} label={label} />
+                );
+              })}
             </div>
           </fieldset>
         ))}
@@ -216,31 +391,41 @@ function UnitCard({ unit }: { unit: Unit }) {
           <Toggle
             name={controlName.unitOptOut(unit.id, "EMAIL")}
             checked={unit.optedOut.EMAIL}
-            label={`Unsubscribe from all ${unit.displayName} promotional email`}
-            hint="Overrides the topics above until you turn it off again; they are kept as you left them."
+            label={t("preferences.unit.optOut", { unit: unit.displayName })}
+            hint={t("preferences.unit.optOutHint")}
           />
         </div>
-        <button type="submit" className="button">Save {unit.displayName} preferences</button>
+        {hydrated ? null : (
+          <button type="submit" className="button">
+            {t("preferences.unit.save", { unit: unit.displayName })}
+          </button>
+        )}
       </Form>
+      <LiftForms unit={unit} everywhere={everywhere} />
       <Form method="post" className="pause">
+        <ScriptMarker />
         <input type="hidden" name="unit" value={unit.id} />
         {unit.pausedUntil ? (
           <button type="submit" name="intent" value="resume" className="button secondary">
-            Resume {unit.displayName} email now
+            {t("preferences.unit.resume", { unit: unit.displayName })}
           </button>
         ) : (
           <>
-            <span>Need a break?</span>
+            <span>{t("preferences.unit.needBreak")}</span>
             <input type="hidden" name="intent" value="pause" />
-            <button type="submit" name="days" value="30" className="button secondary">Pause for 30 days</button>
-            <button type="submit" name="days" value="90" className="button secondary">Pause for 90 days</button>
+            <button type="submit" name="days" value="30" className="button secondary">
+              {t("preferences.unit.pause30")}
+            </button>
+            <button type="submit" name="days" value="90" className="button secondary">
+              {t("preferences.unit.pause90")}
+            </button>
           </>
         )}
       </Form>
       <FrequencyControl unit={unit} />
       {unit.exemptCategories.length > 0 ? (
         <details className="service">
-          <summary>Service messages from {unit.displayName} that you always receive</summary>
+          <summary>{t("preferences.unit.service", { unit: unit.displayName })}</summary>
           <ul>
             {unit.exemptCategories.map((category) => (
               <li key={category.name}>
@@ -254,37 +439,88 @@ function UnitCard({ unit }: { unit: Unit }) {
   );
 }
 
-const EVERYWHERE_LABEL: Record<Channel, string> = {
-  EMAIL: "No promotional email from any of our brands",
-  POSTAL: "No promotional post from any of our brands",
-  PHONE: "No promotional phone calls from any of our brands",
-};
+/**
+ * "Send me less" for one unit (ADR 043): how many of its promotional emails at most. With
+ * JavaScript a choice saves itself like the toggles; without it, a plain form with its button.
+ */
+function FrequencyControl({ unit }: { unit: Unit }) {
+  const { t } = useTranslation();
+  const hydrated = useHydrated();
+  const fetcher = useFetcher<typeof action>();
+  const [undone, setUndone] = useState(false);
+  // The choice before the last change, for Undo: once the page reloads its data, unit.frequency is the new one.
+  const [previous, setPrevious] = useState(unit.frequency);
+  const choose = (frequency: FrequencyOption) => fetcher.submit({ intent: "frequency", unit: unit.id, frequency, [WITH_SCRIPT]: "1" }, { method: "post" });
+  return (
+    <Form method="post" className="frequency" id={`frequency-${unit.slug}`}>
+      <input type="hidden" name="intent" value="frequency" />
+      <input type="hidden" name="unit" value={unit.id} />
+      <fieldset>
+        <legend>{t("preferences.frequency.legend", { unit: unit.displayName })}</legend>
+        {FREQUENCY_OPTIONS.map((option) => (
+          <label key={option} className="choice">
+            <input
+              key={String(unit.frequency === option)}
+              type="radio"
+              name="frequency"
+              value={option}
+              defaultChecked={unit.frequency === option}
+              onChange={() => {
+                setUndone(false);
+                setPrevious(unit.frequency);
+                choose(option);
+              }}
+            />
+            <span>{t(`preferences.frequency.${option}`)}</span>
+          </label>
+        ))}
+        <SaveStatus
+          fetcher={fetcher}
+          label={t("preferences.frequency.legend", { unit: unit.displayName })}
+          undone={undone}
+          undo={() => {
+            setUndone(true);
+            choose(previous);
+          }}
+        />
+      </fieldset>
+      {hydrated ? null : (
+        <button type="submit" className="button secondary">
+          {t("preferences.frequency.save")}
+        </button>
+      )}
+    </Form>
+  );
+}
 
 function EverywhereCard({ center }: { center: PreferenceCenter }) {
+  const { t } = useTranslation();
+  const hydrated = useHydrated();
   return (
     <section className="prefs-card" aria-labelledby="everywhere">
-      <h2 id="everywhere">All our brands</h2>
+      <h2 id="everywhere">{t("preferences.everywhere.heading")}</h2>
       <Form method="post">
         <input type="hidden" name="intent" value="save" />
-        {(Object.keys(EVERYWHERE_LABEL) as Channel[]).map((channel) => (
-          <Toggle key={channel} name={controlName.everywhere(channel)} checked={center.optedOutEverywhere[channel]} label={EVERYWHERE_LABEL[channel]} />
+        {CHANNELS.map((channel) => (
+          <Toggle key={channel} name={controlName.everywhere(channel)} checked={center.optedOutEverywhere[channel]} label={t(`preferences.everywhere.${channel}`)} />
         ))}
-        <button type="submit" className="button">Save</button>
+        {hydrated ? null : (
+          <button type="submit" className="button">
+            {t("preferences.everywhere.save")}
+          </button>
+        )}
       </Form>
     </section>
   );
 }
 
-const SHARING_LABEL = {
-  GROUP_COMPANIES: "Other companies of our group may send me their offers",
-  THIRD_PARTY_OFFERS: "Send me offers from carefully selected third parties",
-} as const;
-
 function SharingCard({ center }: { center: PreferenceCenter }) {
+  const { t } = useTranslation();
+  const hydrated = useHydrated();
   return (
     <section className="prefs-card" aria-labelledby="sharing">
-      <h2 id="sharing">Sharing your details</h2>
-      <p>We never share your details for marketing unless you turn it on here.</p>
+      <h2 id="sharing">{t("preferences.sharing.heading")}</h2>
+      <p>{t("preferences.sharing.text")}</p>
       <Form method="post">
         <input type="hidden" name="intent" value="save" />
         {SHARING_PURPOSES.map((purpose) => (
@@ -292,11 +528,15 @@ function SharingCard({ center }: { center: PreferenceCenter }) {
             key={purpose}
             name={controlName.sharing(purpose)}
             checked={center.sharing[purpose]}
-            label={SHARING_LABEL[purpose]}
+            label={t(`preferences.sharing.${purpose}`)}
             hint={center.consentTexts[purpose] ?? undefined}
           />
         ))}
-        <button type="submit" className="button">Save</button>
+        {hydrated ? null : (
+          <button type="submit" className="button">
+            {t("preferences.sharing.save")}
+          </button>
+        )}
       </Form>
     </section>
   );

@@ -55,8 +55,9 @@ describe("a stale preferences page", () => {
     // Tab A again: the person unticks the second topic only, and presses the card's Save.
     const offersBox = `topic:${offers.id}:EMAIL`;
     const save = await http.post("/preferences", new URLSearchParams(cardA.filter(([name]) => name !== offersBox)), { cookie, origin: app.url });
-    const answer = await save.text();
-    expect(save.status).toBe(200);
+    // Post, redirect, get: a refresh of the answer never posts again (issue 20).
+    expect(save.status).toBe(303);
+    expect(save.headers.get("location")).toBe("/preferences");
     expect(await status(tips.id)).toBe("UNSUBSCRIBED");
     expect(await status(offers.id)).toBe("UNSUBSCRIBED");
     const ledger = await appDb.db.consentEvent.findMany({ where: { contactId: member.contactId }, select: { action: true, source: true, topicId: true }, orderBy: { id: "asc" } });
@@ -64,9 +65,15 @@ describe("a stale preferences page", () => {
       { action: "UNSUBSCRIBE", source: "LINK_PAGE", topicId: tips.id },
       { action: "UNSUBSCRIBE", source: "PREFERENCE_CENTER", topicId: offers.id },
     ]);
-    // The page says what changed elsewhere and shows the current state.
+    // The page it leads to says what changed elsewhere and shows the current state, once.
+    const flash = /pc_flash=[^;]*/.exec(save.headers.get("set-cookie") ?? "")?.[0];
+    expect(flash).toBeDefined();
+    const shown = await http.get("/preferences", { cookie: `${cookie}; ${flash}` });
+    const answer = await shown.text();
     expect(decode(answer)).toContain(`changed since this page was opened`);
-    expect(decode(answer)).toContain(`${tips.name}`);
+    expect(decode(answer)).toContain(`${tips.name} from Example Tax by email: now off`);
+    expect(shown.headers.get("set-cookie")).toMatch(/pc_flash=;.*Max-Age=0/i);
+    expect(decode(await (await http.get("/preferences", { cookie })).text())).not.toContain(`changed since this page was opened`);
     const tipsBoxes = formFields(answer, "Save Example Tax preferences").filter(([name]) => name === `topic:${tips.id}:EMAIL`);
     expect(tipsBoxes).toEqual([]);
   });

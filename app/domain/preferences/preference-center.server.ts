@@ -38,6 +38,8 @@ export async function loadPreferenceCenter(contactId: number, options: { alsoSho
       select: {
         email: true,
         name: true,
+        locale: true,
+        timeZone: true,
         subscriptions: { select: { topicId: true, channel: true, status: true, expiresAt: true } },
         unitOptOuts: { select: { unitId: true, channel: true } },
         globalOptOuts: { select: { channel: true } },
@@ -104,7 +106,7 @@ export async function loadPreferenceCenter(contactId: number, options: { alsoSho
   ) as Record<SharingPurpose, boolean>;
 
   return {
-    contact: { email: contact.email, name: contact.name },
+    contact: { email: contact.email, name: contact.name, locale: contact.locale, timeZone: contact.timeZone },
     units: cards,
     optedOutEverywhere: Object.fromEntries(CHANNELS.map((ch) => [ch, contact.globalOptOuts.some((o) => o.channel === ch)])) as Record<Channel, boolean>,
     sharing,
@@ -211,13 +213,15 @@ function isOn(stored: StoredPreferences, control: Control, now: Date): boolean {
   }
 }
 
-const SHARING_DESCRIPTION: Record<SharingPurpose, string> = {
-  GROUP_COMPANIES: "offers from other companies of our group",
-  THIRD_PARTY_OFFERS: "offers from selected third parties",
-};
+/** A control whose stored state moved since the page was drawn, for the page to put in words in the person's language. */
+export type MovedControl =
+  | { kind: "topic"; topic: string; unit: string; channel: Channel; on: boolean }
+  | { kind: "unit-optout"; unit: string; channel: Channel; on: boolean }
+  | { kind: "everywhere-optout"; channel: Channel; on: boolean }
+  | { kind: "sharing"; purpose: SharingPurpose; on: boolean };
 
-/** Each control in words, with its stored state: "Tax tips from Example Tax by email: now off". */
-async function describeControls(controls: Control[], stored: StoredPreferences, now: Date): Promise<string[]> {
+/** Each control with its names and stored state ("Tax tips from Example Tax by email: now off" on the page). */
+async function describeControls(controls: Control[], stored: StoredPreferences, now: Date): Promise<MovedControl[]> {
   if (controls.length === 0) return [];
   const topicIds = controls.flatMap((c) => (c.kind === "topic" ? [c.topicId] : []));
   const unitIds = controls.flatMap((c) => (c.kind === "unit-optout" ? [c.unitId] : []));
@@ -225,20 +229,19 @@ async function describeControls(controls: Control[], stored: StoredPreferences, 
     db.topic.findMany({ where: { id: { in: topicIds } }, select: { id: true, name: true, unit: { select: { displayName: true } } } }),
     db.businessUnit.findMany({ where: { id: { in: unitIds } }, select: { id: true, displayName: true } }),
   ]);
-  const by = (channel: Channel) => CHANNEL_LABEL[channel].toLowerCase();
-  return controls.map((control) => {
-    const state = isOn(stored, control, now) ? "on" : "off";
+  return controls.map((control): MovedControl => {
+    const on = isOn(stored, control, now);
     switch (control.kind) {
       case "topic": {
         const topic = topics.find((t) => t.id === control.topicId);
-        return `${topic?.name ?? "A topic"} from ${topic?.unit.displayName ?? "a brand"} by ${by(control.channel)}: now ${state}`;
+        return { kind: "topic", topic: topic?.name ?? "?", unit: topic?.unit.displayName ?? "?", channel: control.channel, on };
       }
       case "unit-optout":
-        return `Unsubscribe from all ${units.find((u) => u.id === control.unitId)?.displayName ?? "a brand's"} promotional ${by(control.channel)}: now ${state}`;
+        return { kind: "unit-optout", unit: units.find((u) => u.id === control.unitId)?.displayName ?? "?", channel: control.channel, on };
       case "everywhere-optout":
-        return `No promotional ${by(control.channel)} from any of our brands: now ${state}`;
+        return { kind: "everywhere-optout", channel: control.channel, on };
       case "sharing":
-        return `${SHARING_DESCRIPTION[control.purpose]}: now ${state}`;
+        return { kind: "sharing", purpose: control.purpose, on };
     }
   });
 }
