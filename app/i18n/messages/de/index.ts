@@ -1,5 +1,7 @@
 import type { Translation } from "../types.ts";
 import type { en } from "../en/index.ts";
 import { common } from "./common.ts";
+import { emails } from "./emails.ts";
+import { footer } from "./footer.ts";
 
-export const de: Translation<typeof en> = { common };
+export const de: Translation<typeof en> = { common, emails, footer };
