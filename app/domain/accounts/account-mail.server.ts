@@ -6,6 +6,7 @@ import { sendTransactional, TransactionalRequestError } from "~/domain/transacti
 import { db } from "~/utils/db.server.ts";
 import { issueOneTimeLink } from "./one-time-links.server.ts";
 import type { Requester } from "./sessions.server.ts";
+import type { Language } from "~/i18n/languages.ts";
 
 // Service mail about an account (sign-in links, resets, address checks, security alerts).
 // Sends run in the background: a page answers as fast whether or not an address has an
@@ -26,7 +27,15 @@ export async function accountMailSettled(): Promise<void> {
 }
 
 type Recipient = { email: string; name: string | null; contactId: number | null };
-type AccountMessage = { category: string; template: string; data: Record<string, unknown>; idempotencyKey: string; reachesErasedAddress?: boolean };
+type AccountMessage = {
+  category: string;
+  template: string;
+  data: Record<string, unknown>;
+  idempotencyKey: string;
+  reachesErasedAddress?: boolean;
+  /** The page's language, for mail a page asked for (ADR 047); without it, the contact's, else English. */
+  language?: Language;
+};
 
 /** Why no account mail can go to an address: a page must then say so instead of "check your inbox". */
 export type AccountMailBlock = "bounced" | "erased" | "no-sender";
@@ -72,8 +81,11 @@ function sendInBackground(what: string, recipient: Recipient, message: AccountMe
   }, what);
 }
 
-/** A sign-in link (also what an account holder gets when someone signs up with their address). */
-export async function sendSignInLink(user: Recipient & { id: number }, now: Date): Promise<void> {
+/**
+ * A sign-in link (also what an account holder gets when someone signs up with their address),
+ * in `language`: the page's that asked for it, else the contact's.
+ */
+export async function sendSignInLink(user: Recipient & { id: number }, now: Date, language?: Language): Promise<void> {
   sendInBackground("sign-in link", user, async () => {
     const link = await issueOneTimeLink({ userId: user.id, purpose: "SIGN_IN", email: user.email }, now);
     return {
@@ -81,6 +93,7 @@ export async function sendSignInLink(user: Recipient & { id: number }, now: Date
       template: "sign-in-link",
       data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
       idempotencyKey: `account:link:${link.id}`,
+      language,
     };
   });
 }
@@ -91,7 +104,7 @@ export async function sendSignInLink(user: Recipient & { id: number }, now: Date
  * address: the person asked to come back, and only this link with their password lets them.
  * Resolves to why it cannot be sent (nothing is then issued), or null once it is on its way.
  */
-export async function sendSignUpConfirmation(user: Recipient & { id: number }, now: Date): Promise<AccountMailBlock | null> {
+export async function sendSignUpConfirmation(user: Recipient & { id: number }, now: Date, language?: Language): Promise<AccountMailBlock | null> {
   const blocked = await accountMailBlock(user.email, { reachesErasedAddress: true });
   if (blocked) return blocked;
   const link = await issueOneTimeLink({ userId: user.id, purpose: "CONFIRM_SIGN_UP", email: user.email }, now);
@@ -101,11 +114,12 @@ export async function sendSignUpConfirmation(user: Recipient & { id: number }, n
     data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
     idempotencyKey: `account:link:${link.id}`,
     reachesErasedAddress: true,
+    language,
   });
   return null;
 }
 
-export async function sendPasswordResetLink(user: Recipient & { id: number }, now: Date): Promise<void> {
+export async function sendPasswordResetLink(user: Recipient & { id: number }, now: Date, language?: Language): Promise<void> {
   sendInBackground("password reset", user, async () => {
     const link = await issueOneTimeLink({ userId: user.id, purpose: "RESET_PASSWORD", email: user.email }, now);
     return {
@@ -113,6 +127,7 @@ export async function sendPasswordResetLink(user: Recipient & { id: number }, no
       template: "password-reset",
       data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
       idempotencyKey: `account:link:${link.id}`,
+      language,
     };
   });
 }

@@ -113,3 +113,45 @@ describe("account mail comes from the group identity", () => {
     expect(await accountMailBlock(email)).toBeNull();
   });
 });
+
+describe("account mail in the person's language (ADR 047)", () => {
+  it("writes a sign-in link in the contact's stored language, and in the page's when the page passes one", async () => {
+    await setGroupIdentity();
+    const german = await createSubscriber({ email: newAddress() });
+    await db.contact.update({ where: { id: german.contactId! }, data: { locale: "de" } });
+    const english = await createSubscriber({ email: newAddress() });
+    const fromGermanPage = await createSubscriber({ email: newAddress() });
+
+    await requestSignInLink(german.email, nobody);
+    await requestSignInLink(english.email, nobody);
+    await requestSignInLink(fromGermanPage.email, nobody, new Date(), "de");
+    await accountMailSettled();
+
+    for (const email of [german.email, fromGermanPage.email]) {
+      const [message] = await emailedMessages(outbox(), email);
+      expect(message.subject).toBe(`Ihr Anmeldelink für ${TEST_GROUP.name}`);
+      expect(message.html).toContain('<html dir="ltr" lang="de">');
+      expect(message.html).toContain("Anmelden");
+      expect(message.text).toContain("Guten Tag Test Member,");
+      expect(message.text).toContain("Der Link ist 15 Minuten gültig.");
+      expect(message.text).not.toContain("Sign in");
+      expectFromTheGroup(message);
+    }
+    const [inEnglish] = await emailedMessages(outbox(), english.email);
+    expect(inEnglish.subject).toBe(`Your sign-in link for ${TEST_GROUP.name}`);
+    expect(inEnglish.html).toContain('<html dir="ltr" lang="en">');
+  });
+
+  it("writes the sign-up confirmation in the sign-up page's language", async () => {
+    await setGroupIdentity();
+    const email = newAddress();
+    expect(await signUp({ email, name: "Jörg", password: STRONG_PASSWORD, language: "de" }, nobody)).toEqual({ outcome: "check-inbox" });
+    await accountMailSettled();
+    const [message] = await emailedMessages(outbox(), email);
+    expect(message.subject).toBe(`Bestätigen Sie Ihre E-Mail-Adresse für Ihr Konto bei ${TEST_GROUP.name}`);
+    expect(message.html).toContain('lang="de"');
+    expect(message.text).toContain("Guten Tag Jörg,");
+    expect(message.text).toContain("Adresse bestätigen");
+  });
+});
+

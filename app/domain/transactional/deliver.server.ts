@@ -9,6 +9,7 @@ import { sendTimeSignal } from "~/domain/feedback/send-time.ts";
 import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { preferencesUrl } from "~/domain/tokens/links.server.ts";
 import { groupAsSender, groupIdentity } from "~/domain/group/identity.server.ts";
+import { languageOfLocale } from "~/i18n/languages.ts";
 import { renderTransactional } from "~emails/render.tsx";
 import type { UnitIdentity } from "~emails/components/index.ts";
 import { isTransactionalTemplateName, transactionalTemplates, type TransactionalTemplateName } from "~emails/transactional/index.ts";
@@ -33,7 +34,7 @@ export async function deliverTransactional(id: number, now = new Date(), transpo
 
   const message = await db.transactionalMessage.findUniqueOrThrow({
     where: { id },
-    include: { unit: true, category: true },
+    include: { unit: true, category: true, contact: { select: { timeZone: true } } },
   });
   let returnPath: string | undefined;
   try {
@@ -42,6 +43,9 @@ export async function deliverTransactional(id: number, now = new Date(), transpo
     returnPath = returnPathFor({ stream: "transactional", messageId: id }, sender.bounceDomain);
     const rendered = await renderTransactional(message.template as TransactionalTemplateName, JSON.parse(message.data), {
       unit: sender.identity,
+      // Written in the language chosen when it was queued; dates in the contact's zone (ADR 047).
+      language: languageOfLocale(message.language) ?? undefined,
+      timeZone: message.contact?.timeZone ?? null,
       categoryReason: message.category.reason,
       preferencesUrl: message.contactId && message.unit
         ? await preferencesUrl({ contactId: message.contactId, unitId: message.unit.id })
