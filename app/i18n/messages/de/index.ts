@@ -1,7 +1,8 @@
 import type { Translation } from "../types.ts";
 import type { en } from "../en/index.ts";
 import { common } from "./common.ts";
+import { data } from "./data.ts";
 import { emails } from "./emails.ts";
 import { footer } from "./footer.ts";
 
-export const de: Translation<typeof en> = { common, emails, footer };
+export const de: Translation<typeof en> = { common, data, emails, footer };
