@@ -6,7 +6,8 @@ import { sendTransactional, TransactionalRequestError } from "~/domain/transacti
 import { db } from "~/utils/db.server.ts";
 import { issueOneTimeLink } from "./one-time-links.server.ts";
 import type { Requester } from "./sessions.server.ts";
-import type { Language } from "~/i18n/languages.ts";
+import { DEFAULT_LANGUAGE, languageOfLocale, type Language } from "~/i18n/languages.ts";
+import { tFor } from "~/i18n/i18n.ts";
 
 // Service mail about an account (sign-in links, resets, address checks, security alerts).
 // Sends run in the background: a page answers as fast whether or not an address has an
@@ -143,14 +144,32 @@ export async function sendEmailChangeLink(user: Recipient & { id: number }, newE
   });
 }
 
+/** What a security alert reports; worded in the person's language when it is sent. */
+export type SecurityEvent =
+  | { kind: "locked"; minutes: number; failures: number }
+  | { kind: "passwordReset" }
+  | { kind: "passwordChanged" }
+  | { kind: "emailChangeRequested"; to: string }
+  | { kind: "emailChanged"; to: string };
+
 /** "We noticed this on your account": a sign-in lock, a new password, an address change. */
-export function sendSecurityAlert(recipient: Recipient, event: string, requester: Requester | null, now: Date): void {
+export function sendSecurityAlert(recipient: Recipient, event: SecurityEvent, requester: Requester | null, now: Date): void {
   const ip = requester?.ip && net.isIP(requester.ip) ? requester.ip : undefined;
-  sendInBackground("security alert", recipient, {
-    category: "account-alert",
-    template: "account-security-alert",
-    data: { event, occurredAt: now.toISOString(), ...(ip ? { ip } : {}) },
-    idempotencyKey: `account:alert:${crypto.randomUUID()}`,
+  sendInBackground("security alert", recipient, async () => {
+    // The event is part of the message's data, so it is worded here, in the language the rest of
+    // the message is written in: the contact's (ADR 047).
+    const contact = await db.contact.findUnique({ where: { email: recipient.email }, select: { locale: true } });
+    const language = languageOfLocale(contact?.locale) ?? DEFAULT_LANGUAGE;
+    const { kind, ...values } = event;
+    // The union's keys and values line up per kind; t()'s types cannot follow that through a union.
+    const t = tFor(language) as unknown as (key: string, values: Record<string, unknown>) => string;
+    return {
+      category: "account-alert",
+      template: "account-security-alert",
+      data: { event: t(`emails.securityEvent.${kind}`, values), occurredAt: now.toISOString(), ...(ip ? { ip } : {}) },
+      idempotencyKey: `account:alert:${crypto.randomUUID()}`,
+      language,
+    };
   });
 }
 

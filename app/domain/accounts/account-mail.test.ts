@@ -153,5 +153,17 @@ describe("account mail in the person's language (ADR 047)", () => {
     expect(message.text).toContain("Guten Tag Jörg,");
     expect(message.text).toContain("Adresse bestätigen");
   });
-});
 
+  it("words a security alert, its event included, in the contact's language", async () => {
+    await setGroupIdentity();
+    const user = await createSubscriber({ email: newAddress() });
+    await db.contact.update({ where: { id: user.contactId! }, data: { locale: "de", timeZone: "Europe/Berlin" } });
+    await changePassword(user.id, "no-session", { currentPassword: STRONG_PASSWORD, newPassword: "another-quiet-harbour-9917" }, nobody);
+    await accountMailSettled();
+    const [message] = await emailedMessages(outbox(), user.email);
+    expect(message.subject).toBe(`Sicherheitshinweis zu Ihrem Konto bei ${TEST_GROUP.name}`);
+    expect(message.text).toContain("Ihr Passwort wurde geändert, und Ihre anderen Geräte wurden abgemeldet");
+    expect(message.text).toMatch(/Wann: \d{1,2}\. \S+ \d{4} um \d\d:\d\d Uhr \(Europe\/Berlin\)/);
+    expect(message.text).not.toMatch(/Your password|When:/);
+  });
+});

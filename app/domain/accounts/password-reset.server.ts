@@ -79,7 +79,7 @@ export async function resetPassword(
   const user = await db.user.findUniqueOrThrow({ where: { id: result.link.userId }, select: { id: true, email: true, name: true, contactId: true } });
   await revokeUserSessions(user.id, now);
   await clearFailedSignIns(user.email);
-  sendSecurityAlert(user, "Your password was changed with a reset link, and every device was signed out", requester, now);
+  sendSecurityAlert(user, { kind: "passwordReset" }, requester, now);
   const setCookie = await openUserSession(user.id, request, requester, now);
   return { outcome: "reset", userId: user.id, setCookie };
 }

@@ -58,7 +58,7 @@ export async function signInWithPassword(
     if (checked.justLocked && user) {
       sendSecurityAlert(
         user,
-        `Your account was locked for ${LOCKOUT.lockMs / MINUTE_MS} minutes after ${LOCKOUT.maxFailures} failed sign-in attempts`,
+        { kind: "locked", minutes: LOCKOUT.lockMs / MINUTE_MS, failures: LOCKOUT.maxFailures },
         requester,
         now,
       );

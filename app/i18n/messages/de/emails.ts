@@ -59,6 +59,13 @@ export const emails: Translation<typeof english> = {
     ifYou: "Wenn Sie das waren, müssen Sie nichts tun.",
     ifNotYou: "Wenn Sie es nicht waren, ändern Sie bitte sofort Ihr Passwort und kontaktieren Sie uns über die Angaben am Ende dieser E-Mail.",
   },
+  securityEvent: {
+    locked: "Ihr Konto wurde nach {{failures}} fehlgeschlagenen Anmeldeversuchen für {{minutes}} Minuten gesperrt",
+    passwordReset: "Ihr Passwort wurde über einen Link zum Zurücksetzen geändert, und alle Geräte wurden abgemeldet",
+    passwordChanged: "Ihr Passwort wurde geändert, und Ihre anderen Geräte wurden abgemeldet",
+    emailChangeRequested: "Jemand hat beantragt, die E-Mail-Adresse Ihres Kontos in {{to}} zu ändern",
+    emailChanged: "Die E-Mail-Adresse Ihres Kontos wurde in {{to}} geändert",
+  },
   preferenceLink: {
     subject: "Ihr Link zur Verwaltung Ihrer E-Mail-Einstellungen",
     heading: "E-Mail-Einstellungen verwalten",

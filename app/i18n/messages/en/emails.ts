@@ -58,6 +58,13 @@ export const emails = {
     ifYou: "If this was you, there is nothing to do.",
     ifNotYou: "If it was not you, change your password straight away and contact us using the details at the end of this email.",
   },
+  securityEvent: {
+    locked: "Your account was locked for {{minutes}} minutes after {{failures}} failed sign-in attempts",
+    passwordReset: "Your password was changed with a reset link, and every device was signed out",
+    passwordChanged: "Your password was changed, and your other devices were signed out",
+    emailChangeRequested: "Someone asked to change your account's email address to {{to}}",
+    emailChanged: "Your account's email address was changed to {{to}}",
+  },
   preferenceLink: {
     subject: "Your link to manage your email preferences",
     heading: "Manage your email preferences",
