@@ -134,6 +134,8 @@ describe("account mail in the person's language (ADR 047)", () => {
       expect(message.html).toContain("Anmelden");
       expect(message.text).toContain("Guten Tag Test Member,");
       expect(message.text).toContain("Der Link ist 15 Minuten gültig.");
+      // The group category's reason is the product's words too.
+      expect(message.text).toContain("Warum wir sie senden: Sie haben einen Link zur Anmeldung bei Ihrem Konto angefordert.");
       expect(message.text).not.toContain("Sign in");
       expectFromTheGroup(message);
     }

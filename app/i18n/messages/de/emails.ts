@@ -10,6 +10,13 @@ export const emails: Translation<typeof english> = {
   hours_other: "{{count}} Stunden",
   copyLink: "Oder kopieren Sie diesen Link in Ihren Browser:",
   contactUs: "Kontakt:",
+  categoryReason: {
+    "preference-link": "Sie haben einen Link zur Verwaltung Ihrer E-Mail-Einstellungen angefordert.",
+    "sign-in-link": "Sie haben einen Link zur Anmeldung bei Ihrem Konto angefordert.",
+    "sign-up-confirmation": "Sie haben ein Konto eröffnet, und wir müssen bestätigen, dass diese Adresse Ihnen gehört.",
+    "account-alert": "Wir informieren Sie über Anmeldungen und Änderungen an Ihrem Konto, um es zu schützen.",
+    "account-security": "Sie möchten Ihr Passwort zurücksetzen oder Ihre E-Mail-Adresse ändern, und wir müssen bestätigen, dass Sie es sind.",
+  },
   serviceFooter: {
     about: "Dies ist eine Servicenachricht zu Ihrem Konto bei {{unit}}. Sie erhalten sie unabhängig von Ihren Werbe-Einstellungen.",
     why: "Warum wir sie senden: {{reason}}",

@@ -9,6 +9,13 @@ export const emails = {
   hours_other: "{{count}} hours",
   copyLink: "Or copy this link into your browser:",
   contactUs: "Contact us:",
+  categoryReason: {
+    "preference-link": "You asked for a link to manage your email preferences.",
+    "sign-in-link": "You asked for a link to sign in to your account.",
+    "sign-up-confirmation": "You signed up for an account, and we must confirm that this address is yours.",
+    "account-alert": "We warn you about sign-ins and changes to your account to keep it safe.",
+    "account-security": "You asked to reset your password or to change your email address, and we must confirm it is you.",
+  },
   serviceFooter: {
     about: "This is a service message about your account with {{unit}}. You receive it whatever your marketing preferences are.",
     why: "Why we send it: {{reason}}",
