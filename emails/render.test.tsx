@@ -99,14 +99,24 @@ describe("mail that renders everywhere (Outlook included)", () => {
   const campaign = { subject: "Tax tips", preheader: "", bodyHtml: body };
   const unit = { ...PREVIEW_UNIT, logoUrl: "https://tax.example.com/logo.png" };
   const tables600 = (html: string) => [...html.matchAll(/<table\b[^>]*>/g)].map(([tag]) => tag).filter((tag) => /\bwidth="600"/.test(tag));
-  const both = async (lang?: string) => [
+  // A campaign's <html lang> is its body's (the marketer's words); a service message's is the language it is written in.
+  const both = async (lang?: "de") => [
     await renderPromotional("campaign", campaign, { ...promotionalContext, unit, ...(lang ? { lang } : {}) }),
-    await renderTransactional("renewal-notice", renewal, { ...transactionalContext, unit, ...(lang ? { lang } : {}) }),
+    await renderTransactional("renewal-notice", renewal, { ...transactionalContext, unit, ...(lang ? { language: lang } : {}) }),
   ];
 
   it("sets lang on <html> from the message's language, English unless told", async () => {
     for (const email of await both()) expect(email.html).toContain('<html dir="ltr" lang="en">');
     for (const email of await both("de")) expect(email.html).toContain('<html dir="ltr" lang="de">');
+  });
+
+  it("marks a campaign's footer with the recipient's language when it differs from the body's", async () => {
+    const german = await renderPromotional("campaign", campaign, { ...promotionalContext, unit, language: "de" });
+    expect(german.html).toContain('<html dir="ltr" lang="en">');
+    expect(german.html).toContain('<div lang="de">');
+    expect(german.text).toContain("E-Mail-Einstellungen verwalten");
+    const english = await renderPromotional("campaign", campaign, { ...promotionalContext, unit });
+    expect(english.html).not.toContain("<div lang=");
   });
 
   it("lays the card and the footer out in tables 600 wide by attribute, which Outlook keeps, narrowing on small screens", async () => {

@@ -2,7 +2,7 @@ import type { ReactElement } from "react";
 import { render, toPlainText } from "@react-email/render";
 import type { z } from "zod";
 import { assertSendableIdentity, isWebUrl, type PromotionalFooterProps } from "./components/index.ts";
-import { MessageLanguage } from "./components/email-shell.tsx";
+import { HtmlLanguage, mailLanguage, MessageLanguage, type MailLanguage } from "./components/mail-language.ts";
 import { promotionalTemplates, type PromotionalContent, type PromotionalTemplateName } from "./promotional/index.ts";
 import type { PromotionalContext, PromotionalTemplate, TransactionalContext, TransactionalTemplate } from "./template-kinds.ts";
 import { transactionalTemplates, type TransactionalTemplateName } from "./transactional/index.ts";
@@ -56,8 +56,9 @@ export async function renderTransactional(
   const parsed = template.schema.safeParse(data);
   if (!parsed.success) throw new TemplateDataError(name, describeDataProblems(parsed.error));
   const { Component } = template;
-  const { lang, ...props } = context;
-  return renderParts(template.subject(parsed.data, context.unit), <Component data={parsed.data} {...props} />, lang);
+  const { language, timeZone, ...props } = context;
+  const mail = mailLanguage(language, timeZone ?? null);
+  return renderParts(template.subject(parsed.data, context.unit, mail), <Component data={parsed.data} {...props} />, mail, mail.language);
 }
 
 /** Renders one promotional message for one recipient (the footer carries their links). */
@@ -71,7 +72,12 @@ export async function renderPromotional<Name extends PromotionalTemplateName>(
   assertRecipientFooter(context.footer);
   const { Component } = template;
   const footer = { ...context.footer, reason: oneSentence(context.footer.reason) };
-  return renderParts(template.subject(content, context.unit), <Component content={content} unit={context.unit} footer={footer} />, context.lang);
+  return renderParts(
+    template.subject(content, context.unit),
+    <Component content={content} unit={context.unit} footer={footer} />,
+    mailLanguage(context.language),
+    context.lang ?? "en",
+  );
 }
 
 /** The footer values that differ from one recipient of a campaign to the next. */
@@ -100,7 +106,7 @@ export type PreparedPromotionalEmail = {
 export async function preparePromotional<Name extends PromotionalTemplateName>(
   name: Name,
   content: PromotionalContent<Name>,
-  context: { unit: PromotionalContext["unit"]; footer: Omit<PromotionalFooterProps, RecipientSlot>; lang?: string },
+  context: Pick<PromotionalContext, "unit" | "lang" | "language"> & { footer: Omit<PromotionalFooterProps, RecipientSlot> },
 ): Promise<PreparedPromotionalEmail> {
   // Random per message, so no body text or earlier value can pass for a placeholder.
   const nonce = globalThis.crypto.randomUUID().replaceAll("-", "");
@@ -109,7 +115,7 @@ export async function preparePromotional<Name extends PromotionalTemplateName>(
     preferencesUrl: `https://slot.invalid/${nonce}/preferences`,
     reason: `slot${nonce}reason`,
   };
-  const rendered = await renderPromotional(name, content, { unit: context.unit, footer: { ...context.footer, ...placeholders }, lang: context.lang });
+  const rendered = await renderPromotional(name, content, { unit: context.unit, footer: { ...context.footer, ...placeholders }, lang: context.lang, language: context.language });
   const slotOf = new Map(Object.entries(placeholders).map(([slot, placeholder]) => [placeholder, slot]));
   const pattern = new RegExp([...slotOf.keys()].map((placeholder) => placeholder.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "g");
   const split = (part: string, partName: string): SlottedPart => {
@@ -217,8 +223,13 @@ const PLAIN_TEXT_OPTIONS = {
   ],
 };
 
-async function renderParts(subject: string, email: ReactElement, lang = "en"): Promise<RenderedEmail> {
+/** `mail`: the language of the product's words; `lang`: the <html lang> (a campaign's body is the marketer's). */
+async function renderParts(subject: string, email: ReactElement, mail: MailLanguage, lang: string): Promise<RenderedEmail> {
   // Rendered once: the text part is converted from the same HTML (what render's plainText option does internally).
-  const html = await render(<MessageLanguage.Provider value={lang}>{email}</MessageLanguage.Provider>);
+  const html = await render(
+    <MessageLanguage.Provider value={mail}>
+      <HtmlLanguage.Provider value={lang}>{email}</HtmlLanguage.Provider>
+    </MessageLanguage.Provider>,
+  );
   return { subject, html, text: toPlainText(html, PLAIN_TEXT_OPTIONS) };
 }

@@ -1,6 +1,7 @@
 import type { ComponentType } from "react";
 import type { z } from "zod";
-import type { PromotionalFooterProps, UnitIdentity } from "./components/index.ts";
+import type { Language } from "../app/i18n/languages.ts";
+import type { MailLanguage, PromotionalFooterProps, UnitIdentity } from "./components/index.ts";
 
 // Two kinds of template that never mix: a transactional template has no unsubscribe link and
 // is sent under an exempt category; a promotional one must carry the promotional footer.
@@ -9,14 +10,16 @@ import type { PromotionalFooterProps, UnitIdentity } from "./components/index.ts
 /** What the transactional send path knows besides the template's own data. */
 export type TransactionalContext = {
   unit: UnitIdentity;
-  /** The message's language for <html lang> (BCP 47); "en" when not given. */
-  lang?: string;
+  /** The language the message is written in (its <html lang>): the recipient's; English when not given. */
+  language?: Language;
+  /** The recipient's IANA time zone for the dates in it; null or not given: UTC. */
+  timeZone?: string | null;
   /** The exempt category's reason, shown in the footer. */
   categoryReason: string;
   preferencesUrl: string;
 };
 
-export type TransactionalEmailProps<Data> = Omit<TransactionalContext, "lang"> & { data: Data };
+export type TransactionalEmailProps<Data> = Omit<TransactionalContext, "language" | "timeZone"> & { data: Data };
 
 export type TransactionalTemplate<Data> = {
   readonly kind: "transactional";
@@ -24,7 +27,8 @@ export type TransactionalTemplate<Data> = {
   readonly categories: readonly string[];
   /** Validates caller data; issues carry the field's path. Parsing its own output gives the same output. */
   readonly schema: z.ZodType<Data>;
-  readonly subject: (data: Data, unit: UnitIdentity) => string;
+  /** In the message's language (`mail`), as the body is. */
+  readonly subject: (data: Data, unit: UnitIdentity, mail: MailLanguage) => string;
   readonly Component: ComponentType<TransactionalEmailProps<Data>>;
   /** Sample data: the component's default, for previews and tests. */
   readonly previewData: Data;
@@ -40,11 +44,13 @@ export function defineTransactionalTemplate<Data>(template: Omit<TransactionalTe
 export type PromotionalContext = {
   unit: UnitIdentity;
   footer: PromotionalFooterProps;
-  /** The message's language for <html lang> (BCP 47); "en" when not given. */
+  /** The campaign's language for <html lang> (BCP 47): the marketer's words; "en" when not given. */
   lang?: string;
+  /** The recipient's language: the footer (the product's words) is written in it; English when not given. */
+  language?: Language;
 };
 
-export type PromotionalEmailProps<Content> = Omit<PromotionalContext, "lang"> & { content: Content };
+export type PromotionalEmailProps<Content> = Omit<PromotionalContext, "lang" | "language"> & { content: Content };
 
 export type PromotionalTemplate<Content> = {
   readonly kind: "promotional";

@@ -1,7 +1,8 @@
 import { render } from "@react-email/render";
 import { describe, expect, it } from "vitest";
 import { Paragraph } from "./elements.tsx";
-import { formatDate, formatDateTime, formatMinutes } from "./format.ts";
+import { formatDate, formatDateTime, formatDayOf, formatLifetime, formatMinutes } from "./format.ts";
+import { mailLanguage } from "./mail-language.ts";
 import { PREVIEW_UNIT } from "./preview-data.ts";
 import { PromotionalLayout } from "./promotional-layout.tsx";
 import { brandColors, COLORS, contrastRatio, DEFAULT_BRAND_COLOR } from "./theme.ts";
@@ -49,6 +50,18 @@ describe("formatting for people", () => {
 
   it("writes link lifetimes in minutes or whole hours", () => {
     expect([1, 15, 60, 90, 120, 1440].map(formatMinutes)).toEqual(["1 minute", "15 minutes", "1 hour", "90 minutes", "2 hours", "24 hours"]);
+  });
+
+  it("writes dates and lifetimes in the reader's language, and instants in their time zone", () => {
+    expect(formatDate("2026-05-03", "de")).toBe("3. Mai 2026");
+    expect(formatDateTime("2026-05-03T23:30:00-02:00", "de")).toBe("4. Mai 2026 um 01:30 Uhr (UTC)");
+    expect(formatDateTime("2026-05-03T23:30:00-02:00", "de", "Europe/Berlin")).toBe("4. Mai 2026 um 03:30 Uhr (Europe/Berlin)");
+    expect(formatDateTime("2026-05-03T23:30:00-02:00", "en", "America/New_York")).toBe("3 May 2026 at 21:30 America/New_York");
+    // A stored zone that no longer exists is told in UTC rather than failing the message.
+    expect(formatDateTime("2026-05-03T23:30:00-02:00", "en", "Mars/Olympus")).toBe("4 May 2026 at 01:30 UTC");
+    expect(formatDayOf(new Date("2026-05-03T23:30:00Z"), "de", "Europe/Berlin")).toBe("4. Mai 2026");
+    const { t } = mailLanguage("de");
+    expect([1, 15, 60, 120].map((minutes) => formatLifetime(minutes, t))).toEqual(["1 Minute", "15 Minuten", "1 Stunde", "2 Stunden"]);
   });
 });
 

@@ -1,8 +1,9 @@
-import type { CSSProperties, ReactNode } from "react";
+import { useContext, type CSSProperties, type ReactNode } from "react";
 import { Button } from "@react-email/button";
 import { Link } from "@react-email/link";
 import { Section } from "@react-email/section";
 import { Text } from "@react-email/text";
+import { MessageLanguage } from "./mail-language.ts";
 import { bodyText, COLORS, FONT_STACK, smallText } from "./theme.ts";
 
 // Small building blocks the templates share, so every message reads and looks the same.
@@ -12,7 +13,8 @@ export function Paragraph({ children, style }: { children: ReactNode; style?: CS
 }
 
 export function Greeting({ name }: { name?: string }) {
-  return <Paragraph>{name ? `Hello ${name},` : "Hello,"}</Paragraph>;
+  const { t } = useContext(MessageLanguage);
+  return <Paragraph>{name ? t("emails.greetingName", { name }) : t("emails.greeting")}</Paragraph>;
 }
 
 /**
@@ -20,6 +22,7 @@ export function Greeting({ name }: { name?: string }) {
  * button for clients that hide buttons; the plain-text part already has it once.
  */
 export function ActionButton({ href, children, color, textColor }: { href: string; children: ReactNode; color: string; textColor: string }) {
+  const { t } = useContext(MessageLanguage);
   return (
     <Section style={{ margin: "8px 0 24px" }}>
       <Button
@@ -38,7 +41,7 @@ export function ActionButton({ href, children, color, textColor }: { href: strin
         {children}
       </Button>
       <Text style={{ ...smallText, margin: "12px 0 0", wordBreak: "break-all" }} data-skip-in-text="true">
-        Or copy this link into your browser:{" "}
+        {t("emails.copyLink")}{" "}
         <Link href={href} style={{ color: COLORS.link, textDecoration: "underline" }}>
           {href}
         </Link>
@@ -57,5 +60,14 @@ export function Details({ rows }: { rows: Array<[label: string, value: string]> 
         </Text>
       ))}
     </Section>
+  );
+}
+
+/** A translated sentence whose <strong>…</strong> parts are shown bold (the words around them differ by language). */
+export function WithStrong({ text }: { text: string }) {
+  return (
+    <>
+      {text.split(/<strong>(.*?)<\/strong>/).map((part, index) => (index % 2 === 1 ? <strong key={index}>{part}</strong> : part))}
+    </>
   );
 }

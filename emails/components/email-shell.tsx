@@ -1,4 +1,4 @@
-import { createContext, useContext, type ReactNode } from "react";
+import { useContext, type ReactNode } from "react";
 import { Body } from "@react-email/body";
 import { Container } from "@react-email/container";
 import { Head } from "@react-email/head";
@@ -9,9 +9,8 @@ import { Section } from "@react-email/section";
 import { Text } from "@react-email/text";
 import { CARD_WIDTH, COLORS, FONT_STACK, smallText } from "./theme.ts";
 import { contactMethods, type UnitIdentity } from "./unit-identity.ts";
+import { HtmlLanguage, MessageLanguage } from "./mail-language.ts";
 
-/** The message's language (a BCP 47 tag) for <html lang>, set by the render: "en" until messages are translated. */
-export const MessageLanguage = createContext("en");
 
 /**
  * A centred table 600 wide by attribute, which Outlook on Windows (Word's renderer, no max-width)
@@ -33,9 +32,10 @@ type EmailShellProps = {
 
 /** The frame both layouts share: a white 600px card on a light grey page, the footer below it. */
 export function EmailShell({ lang, title, preview, header, footer, children }: EmailShellProps) {
-  const messageLanguage = useContext(MessageLanguage);
+  const { language } = useContext(MessageLanguage);
+  const htmlLanguage = useContext(HtmlLanguage);
   return (
-    <Html lang={lang ?? messageLanguage} dir="ltr">
+    <Html lang={lang ?? htmlLanguage ?? language} dir="ltr">
       <Head>
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light" />
@@ -64,6 +64,7 @@ export function EmailShell({ lang, title, preview, header, footer, children }: E
 /** Legal name, postal address and how to reach the unit: the lines every footer ends with. */
 export function UnitDetails({ unit }: { unit: UnitIdentity }) {
   const methods = contactMethods(unit);
+  const { t } = useContext(MessageLanguage);
   return (
     <>
       <Text style={smallText}>
@@ -73,7 +74,7 @@ export function UnitDetails({ unit }: { unit: UnitIdentity }) {
       </Text>
       {methods.length > 0 ? (
         <Text style={smallText}>
-          Contact us:{" "}
+          {t("emails.contactUs")}{" "}
           {methods.map((method, index) => (
             <span key={method.href}>
               {index > 0 ? " · " : null}

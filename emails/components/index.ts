@@ -1,5 +1,6 @@
-export { ActionButton, Details, Greeting, Paragraph } from "./elements.tsx";
-export { formatDate, formatDateTime, formatMinutes } from "./format.ts";
+export { ActionButton, Details, Greeting, Paragraph, WithStrong } from "./elements.tsx";
+export { formatDate, formatDateTime, formatDayOf, formatLifetime, formatMinutes } from "./format.ts";
+export { mailLanguage, MessageLanguage, type MailLanguage } from "./mail-language.ts";
 export { PREVIEW_CATEGORY_REASONS, PREVIEW_PREFERENCES_URL, PREVIEW_UNIT } from "./preview-data.ts";
 export {
   PromotionalFooter,

@@ -1,4 +1,5 @@
-import type { ReactNode } from "react";
+import { useContext, type ReactNode } from "react";
+import { HtmlLanguage, MessageLanguage } from "./mail-language.ts";
 import { Text } from "@react-email/text";
 import { EmailShell, FooterLink, UnitDetails } from "./email-shell.tsx";
 import { brandColors, smallText } from "./theme.ts";
@@ -19,17 +20,20 @@ export type PromotionalFooterProps = {
 };
 
 export function PromotionalFooter({ unit, reason, unsubscribeUrl, preferencesUrl, advertisement = false }: PromotionalFooterProps & { unit: UnitIdentity }) {
+  // The footer is the product's words, in the recipient's language; the campaign above it is the marketer's.
+  const { t, language } = useContext(MessageLanguage);
+  const htmlLanguage = useContext(HtmlLanguage);
   return (
-    <>
-      {advertisement ? <Text style={{ ...smallText, fontWeight: 700, letterSpacing: "0.04em" }}>Advertisement</Text> : null}
+    <div lang={htmlLanguage && htmlLanguage !== language ? language : undefined}>
+      {advertisement ? <Text style={{ ...smallText, fontWeight: 700, letterSpacing: "0.04em" }}>{t("footer.advertisement")}</Text> : null}
       <Text style={smallText}>{reason}</Text>
       <Text style={smallText}>
-        <FooterLink href={unsubscribeUrl}>Unsubscribe</FooterLink>
+        <FooterLink href={unsubscribeUrl}>{t("footer.unsubscribe")}</FooterLink>
         <br />
-        <FooterLink href={preferencesUrl}>Manage your email preferences</FooterLink>
+        <FooterLink href={preferencesUrl}>{t("footer.preferences")}</FooterLink>
       </Text>
       <UnitDetails unit={unit} />
-    </>
+    </div>
   );
 }
 

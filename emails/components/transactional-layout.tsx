@@ -1,4 +1,5 @@
-import type { ReactNode } from "react";
+import { useContext, type ReactNode } from "react";
+import { MessageLanguage } from "./mail-language.ts";
 import { Heading } from "@react-email/heading";
 import { Text } from "@react-email/text";
 import { EmailShell, FooterLink, UnitDetails } from "./email-shell.tsx";
@@ -16,15 +17,13 @@ export type TransactionalFooterProps = {
 };
 
 export function TransactionalFooter({ unit, categoryReason, preferencesUrl }: TransactionalFooterProps & { unit: UnitIdentity }) {
+  const { t } = useContext(MessageLanguage);
   return (
     <>
+      <Text style={smallText}>{t("emails.serviceFooter.about", { unit: unit.displayName })}</Text>
+      <Text style={smallText}>{t("emails.serviceFooter.why", { reason: categoryReason })}</Text>
       <Text style={smallText}>
-        {`This is a service message about your account with ${unit.displayName}. `}
-        You receive it whatever your marketing preferences are.
-      </Text>
-      <Text style={smallText}>{`Why we send it: ${categoryReason}`}</Text>
-      <Text style={smallText}>
-        <FooterLink href={preferencesUrl}>Manage your email preferences</FooterLink>
+        <FooterLink href={preferencesUrl}>{t("emails.serviceFooter.manage")}</FooterLink>
       </Text>
       <UnitDetails unit={unit} />
     </>

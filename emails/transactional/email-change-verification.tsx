@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WithStrong } from "../components/index.ts";
 import { emailAddress, recipientName, webLink } from "./fields.ts";
 import { defineLinkActionEmail } from "./link-action-email.tsx";
 
@@ -13,18 +14,15 @@ export const emailChangeVerification = defineLinkActionEmail<EmailChangeVerifica
     url: "https://preferences.example.com/account/confirm-email/preview-token",
     newEmail: "jane.doe@example.org",
   },
-  subject: () => "Confirm your new email address",
-  words: (data, unit) => ({
-    heading: "Confirm your new email address",
-    preview: `Confirm ${data.newEmail} as your new email address.`,
+  subject: (_, __, { t }) => t("emails.emailChange.subject"),
+  words: (data, unit, { t }) => ({
+    heading: t("emails.emailChange.heading"),
+    preview: t("emails.emailChange.preview", { email: data.newEmail }),
     lead: [
-      <>
-        {`You asked to change the email address of your ${unit.displayName} account to `}
-        <strong>{data.newEmail}</strong>. Please confirm it with the button below.
-      </>,
+      <WithStrong key="lead" text={t("emails.emailChange.lead", { unit: unit.displayName, email: data.newEmail })} />,
     ],
-    action: "Confirm new address",
-    ifIgnored: "Until you confirm, we keep using your current address. If you did not ask for this, you can ignore this email.",
+    action: t("emails.emailChange.action"),
+    ifIgnored: t("emails.emailChange.ifIgnored"),
   }),
 });
 

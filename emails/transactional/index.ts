@@ -30,6 +30,20 @@ export const transactionalTemplates = {
 
 export type TransactionalTemplateName = keyof typeof transactionalTemplates;
 
+/**
+ * The templates whose every word is the product's, written in each language (ADR 047): they go in
+ * the recipient's. The others carry a unit's own words (renewal, tax, policy notices) or go to
+ * staff, and stay English throughout, frame included, rather than mix two languages.
+ */
+export const TEMPLATES_IN_EVERY_LANGUAGE: ReadonlySet<TransactionalTemplateName> = new Set<TransactionalTemplateName>([
+  "sign-in-link",
+  "sign-up-confirmation",
+  "password-reset",
+  "email-change-verification",
+  "account-security-alert",
+  "preference-link",
+]);
+
 /** The data a template takes, after its schema has parsed it. */
 export type TransactionalData<Name extends TransactionalTemplateName> =
   (typeof transactionalTemplates)[Name] extends TransactionalTemplate<infer Data> ? Data : never;

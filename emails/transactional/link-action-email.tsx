@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { ActionButton, brandColors, Paragraph, type UnitIdentity } from "../components/index.ts";
+import { ActionButton, brandColors, Paragraph, type MailLanguage, type UnitIdentity } from "../components/index.ts";
 import type { TransactionalTemplate } from "../template-kinds.ts";
 import { defineServiceEmail, type ServiceEmailDefinition } from "./service-email.tsx";
 
@@ -21,13 +21,13 @@ export type LinkActionWords = {
 export function defineLinkActionEmail<Data extends { recipientName?: string; url: string }>({
   words,
   ...template
-}: Omit<ServiceEmailDefinition<Data>, "words" | "secretFields"> & { words: (data: Data, unit: UnitIdentity) => LinkActionWords }): TransactionalTemplate<Data> {
+}: Omit<ServiceEmailDefinition<Data>, "words" | "secretFields"> & { words: (data: Data, unit: UnitIdentity, mail: MailLanguage) => LinkActionWords }): TransactionalTemplate<Data> {
   return defineServiceEmail({
     ...template,
     // The link opens the account or the preferences: it is not kept once the message is sent.
     secretFields: ["url"],
-    words: (data, unit) => {
-      const { heading, preview, lead, action, ifIgnored } = words(data, unit);
+    words: (data, unit, mail) => {
+      const { heading, preview, lead, action, ifIgnored } = words(data, unit, mail);
       const colors = brandColors(unit.brandColor);
       const body = (
         <>

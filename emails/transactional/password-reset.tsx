@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatMinutes } from "../components/index.ts";
+import { formatLifetime } from "../components/index.ts";
 import { linkLifetimeMinutes, recipientName, webLink } from "./fields.ts";
 import { defineLinkActionEmail } from "./link-action-email.tsx";
 
@@ -14,15 +14,15 @@ export const passwordReset = defineLinkActionEmail<PasswordResetData>({
     url: "https://preferences.example.com/reset-password/preview-token",
     expiresInMinutes: 60,
   },
-  subject: (_, unit) => `Reset your ${unit.displayName} password`,
-  words: (data, unit) => {
-    const lifetime = formatMinutes(data.expiresInMinutes);
+  subject: (_, unit, { t }) => t("emails.passwordReset.subject", { unit: unit.displayName }),
+  words: (data, unit, { t }) => {
+    const lifetime = formatLifetime(data.expiresInMinutes, t);
     return {
-      heading: "Reset your password",
-      preview: `Choose a new password. The link works for ${lifetime}.`,
-      lead: [`We received a request to reset the password of your ${unit.displayName} account. The link works for ${lifetime}.`],
-      action: "Choose a new password",
-      ifIgnored: "If you did not ask for this, you can ignore this email. Your password stays the same.",
+      heading: t("emails.passwordReset.heading"),
+      preview: t("emails.passwordReset.preview", { lifetime }),
+      lead: [t("emails.passwordReset.lead", { unit: unit.displayName, lifetime })],
+      action: t("emails.passwordReset.action"),
+      ifIgnored: t("emails.passwordReset.ifIgnored"),
     };
   },
 });

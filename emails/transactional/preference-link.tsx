@@ -9,13 +9,13 @@ export const preferenceLink = defineLinkActionEmail<PreferenceLinkData>({
   category: "preference-link",
   schema: PreferenceLinkData,
   previewData: { recipientName: "Jane", url: "https://preferences.example.com/p/preview-token" },
-  subject: () => "Your link to manage your email preferences",
-  words: () => ({
-    heading: "Manage your email preferences",
-    preview: "Your link to choose which emails you get from us.",
-    lead: ["You asked for a link to manage your email preferences. Use it to choose which emails you get from us."],
-    action: "Manage your preferences",
-    ifIgnored: "If you did not ask for this link, you can ignore this email. Nothing changes unless you use it.",
+  subject: (_, __, { t }) => t("emails.preferenceLink.subject"),
+  words: (_, __, { t }) => ({
+    heading: t("emails.preferenceLink.heading"),
+    preview: t("emails.preferenceLink.preview"),
+    lead: [t("emails.preferenceLink.lead")],
+    action: t("emails.preferenceLink.action"),
+    ifIgnored: t("emails.preferenceLink.ifIgnored"),
   }),
 });
 

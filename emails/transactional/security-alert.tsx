@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Details, formatDateTime, Paragraph, type UnitIdentity } from "../components/index.ts";
+import { Details, formatDateTime, Paragraph, type MailLanguage, type UnitIdentity } from "../components/index.ts";
 import { ipAddress, isoDateTime, oneLine, recipientName } from "./fields.ts";
 import { defineServiceEmail } from "./service-email.tsx";
 
@@ -20,24 +20,22 @@ const securityAlertEmail = {
     occurredAt: "2026-05-03T14:05:00Z",
     ip: "203.0.113.24",
   },
-  subject: (_: SecurityAlertData, unit: UnitIdentity) => `Security alert for your ${unit.displayName} account`,
-  words: (data: SecurityAlertData, unit: UnitIdentity) => {
+  subject: (_: SecurityAlertData, unit: UnitIdentity, { t }: MailLanguage) => t("emails.securityAlert.subject", { unit: unit.displayName }),
+  words: (data: SecurityAlertData, unit: UnitIdentity, { t, language, timeZone }: MailLanguage) => {
     const details: Array<[string, string]> = [
-      ["What happened", data.event],
-      ["When", formatDateTime(data.occurredAt)],
+      [t("emails.securityAlert.what"), data.event],
+      [t("emails.securityAlert.when"), formatDateTime(data.occurredAt, language, timeZone)],
     ];
-    if (data.ip) details.push(["IP address", data.ip]);
+    if (data.ip) details.push([t("emails.securityAlert.ip"), data.ip]);
     return {
-      heading: "Security alert",
-      preview: `${data.event}. If this was not you, act now.`,
+      heading: t("emails.securityAlert.heading"),
+      preview: t("emails.securityAlert.preview", { event: data.event }),
       body: (
         <>
-          <Paragraph>{`We noticed this on your ${unit.displayName} account:`}</Paragraph>
+          <Paragraph>{t("emails.securityAlert.noticed", { unit: unit.displayName })}</Paragraph>
           <Details rows={details} />
-          <Paragraph>If this was you, there is nothing to do.</Paragraph>
-          <Paragraph>
-            If it was not you, change your password straight away and contact us using the details at the end of this email.
-          </Paragraph>
+          <Paragraph>{t("emails.securityAlert.ifYou")}</Paragraph>
+          <Paragraph>{t("emails.securityAlert.ifNotYou")}</Paragraph>
         </>
       ),
     };

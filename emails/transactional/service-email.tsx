@@ -1,6 +1,6 @@
-import type { ReactNode } from "react";
+import { useContext, type ReactNode } from "react";
 import type { z } from "zod";
-import { Greeting, PREVIEW_CATEGORY_REASONS, PREVIEW_PREFERENCES_URL, PREVIEW_UNIT, TransactionalLayout, type UnitIdentity } from "../components/index.ts";
+import { Greeting, MessageLanguage, PREVIEW_CATEGORY_REASONS, PREVIEW_PREFERENCES_URL, PREVIEW_UNIT, TransactionalLayout, type MailLanguage, type UnitIdentity } from "../components/index.ts";
 import { defineTransactionalTemplate, type TransactionalEmailProps, type TransactionalTemplate } from "../template-kinds.ts";
 
 /** What one service email says; the frame around it (header, greeting, footer) is the same for all. */
@@ -18,9 +18,10 @@ export type ServiceEmailDefinition<Data> = {
   category: keyof typeof PREVIEW_CATEGORY_REASONS;
   schema: z.ZodType<Data>;
   previewData: Data;
-  subject: (data: Data, unit: UnitIdentity) => string;
+  /** `mail`: the message's language and the reader's time zone; templates staff read (English only) ignore it. */
+  subject: (data: Data, unit: UnitIdentity, mail: MailLanguage) => string;
   secretFields?: readonly string[];
-  words: (data: Data, unit: UnitIdentity) => ServiceEmailWords;
+  words: (data: Data, unit: UnitIdentity, mail: MailLanguage) => ServiceEmailWords;
 };
 
 /** A transactional template from its words: every service email greets, then says its piece, then explains itself in the footer. */
@@ -36,7 +37,7 @@ export function defineServiceEmail<Data extends { recipientName?: string }>({
     categoryReason = PREVIEW_CATEGORY_REASONS[category],
     preferencesUrl = PREVIEW_PREFERENCES_URL,
   }: Partial<TransactionalEmailProps<Data>>) {
-    const { heading, preview, body } = words(data, unit);
+    const { heading, preview, body } = words(data, unit, useContext(MessageLanguage));
     return (
       <TransactionalLayout unit={unit} heading={heading} preview={preview} footer={{ categoryReason, preferencesUrl }}>
         <Greeting name={data.recipientName} />

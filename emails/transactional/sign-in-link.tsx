@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatMinutes } from "../components/index.ts";
+import { formatLifetime } from "../components/index.ts";
 import { linkLifetimeMinutes, recipientName, webLink } from "./fields.ts";
 import { defineLinkActionEmail } from "./link-action-email.tsx";
 
@@ -14,15 +14,15 @@ export const signInLink = defineLinkActionEmail<SignInLinkData>({
     url: "https://preferences.example.com/login/link/preview-token",
     expiresInMinutes: 15,
   },
-  subject: (_, unit) => `Your sign-in link for ${unit.displayName}`,
-  words: (data, unit) => {
-    const lifetime = formatMinutes(data.expiresInMinutes);
+  subject: (_, unit, { t }) => t("emails.signIn.subject", { unit: unit.displayName }),
+  words: (data, unit, { t }) => {
+    const lifetime = formatLifetime(data.expiresInMinutes, t);
     return {
-      heading: `Sign in to ${unit.displayName}`,
-      preview: `Your sign-in link. It works for ${lifetime}.`,
-      lead: [`Use the button below to sign in. The link works for ${lifetime}.`],
-      action: "Sign in",
-      ifIgnored: "If you did not ask to sign in, you can ignore this email. Your account stays as it is.",
+      heading: t("emails.signIn.heading", { unit: unit.displayName }),
+      preview: t("emails.signIn.preview", { lifetime }),
+      lead: [t("emails.signIn.lead", { lifetime })],
+      action: t("emails.signIn.action"),
+      ifIgnored: t("emails.signIn.ifIgnored"),
     };
   },
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatMinutes } from "../components/index.ts";
+import { formatLifetime } from "../components/index.ts";
 import { linkLifetimeMinutes, recipientName, webLink } from "./fields.ts";
 import { defineLinkActionEmail } from "./link-action-email.tsx";
 
@@ -17,18 +17,15 @@ export const signUpConfirmation = defineLinkActionEmail<SignUpConfirmationData>(
     url: "https://preferences.example.com/signup/confirm/preview-token",
     expiresInMinutes: 60,
   },
-  subject: (_, unit) => `Confirm your email address for your ${unit.displayName} account`,
-  words: (data, unit) => {
-    const lifetime = formatMinutes(data.expiresInMinutes);
+  subject: (_, unit, { t }) => t("emails.signUp.subject", { unit: unit.displayName }),
+  words: (data, unit, { t }) => {
+    const lifetime = formatLifetime(data.expiresInMinutes, t);
     return {
-      heading: "Confirm your email address",
-      preview: `One step left: confirm your address. The link works for ${lifetime}.`,
-      lead: [
-        `Thank you for signing up for an account with ${unit.displayName}. Use the button below to confirm that this address is yours; you will then enter the password you chose.`,
-        `The link works for ${lifetime}.`,
-      ],
-      action: "Confirm my address",
-      ifIgnored: "If you did not sign up, you can ignore this email: no account is opened without this confirmation.",
+      heading: t("emails.signUp.heading"),
+      preview: t("emails.signUp.preview", { lifetime }),
+      lead: [t("emails.signUp.lead", { unit: unit.displayName }), t("emails.signUp.lifetime", { lifetime })],
+      action: t("emails.signUp.action"),
+      ifIgnored: t("emails.signUp.ifIgnored"),
     };
   },
 });

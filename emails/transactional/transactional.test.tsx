@@ -185,3 +185,56 @@ describe("template wording", () => {
     expect(email.html).toContain("&lt;img src=x");
   });
 });
+
+describe("service mail in the recipient's language", () => {
+  const german = { ...context, language: "de" as const };
+  const url = "http://localhost:3000/login/link/abc";
+
+  it("writes the sign-in email in German for a German recipient: subject, HTML, plain text and lang", async () => {
+    const email = await renderTransactional("sign-in-link", { recipientName: "Jörg", url, expiresInMinutes: 15 }, german);
+    expect(email.subject).toBe("Ihr Anmeldelink für Example Insurance");
+    expect(email.html).toContain('<html dir="ltr" lang="de">');
+    expect(email.html).toContain("Bei Example Insurance anmelden");
+    expect(email.text).toContain("Guten Tag Jörg,");
+    expect(email.text).toContain("Der Link ist 15 Minuten gültig.");
+    expect(email.text).toContain(`Anmelden ${url}`);
+    expect(email.text).toContain("Dies ist eine Servicenachricht zu Ihrem Konto bei Example Insurance.");
+    expect(email.text).toContain("E-Mail-Einstellungen verwalten");
+    expect(email.text).toContain("Kontakt:");
+    // Nothing of the product's own English words is left.
+    expect(email.text).not.toMatch(/Hello|Sign in|link works|service message|Manage your|Contact us/);
+  });
+
+  it("stays English when no language is given", async () => {
+    const email = await renderTransactional("sign-in-link", { url, expiresInMinutes: 15 }, context);
+    expect(email.subject).toBe("Your sign-in link for Example Insurance");
+    expect(email.html).toContain('<html dir="ltr" lang="en">');
+    expect(email.text).toContain("Hello,");
+  });
+
+  it("writes every account email the product words itself in German", async () => {
+    const subjects: Partial<Record<TransactionalTemplateName, string>> = {
+      "sign-up-confirmation": "Bestätigen Sie Ihre E-Mail-Adresse für Ihr Konto bei Example Insurance",
+      "password-reset": "Passwort für Example Insurance zurücksetzen",
+      "email-change-verification": "Bestätigen Sie Ihre neue E-Mail-Adresse",
+      "account-security-alert": "Sicherheitshinweis zu Ihrem Konto bei Example Insurance",
+      "preference-link": "Ihr Link zur Verwaltung Ihrer E-Mail-Einstellungen",
+    };
+    for (const [name, subject] of Object.entries(subjects) as Array<[TransactionalTemplateName, string]>) {
+      const email = await renderTransactional(name, transactionalTemplates[name].previewData, german);
+      expect(email.subject, name).toBe(subject);
+      expect(email.html, name).toContain('lang="de"');
+      expect(email.text, name).toMatch(/^Guten Tag|\nGuten Tag/);
+    }
+    const change = await renderTransactional("email-change-verification", transactionalTemplates["email-change-verification"].previewData, german);
+    expect(change.html).toContain("<strong>jane.doe@example.org</strong>");
+  });
+
+  it("tells a security alert's time in the recipient's zone and language", async () => {
+    const data = { event: "Your password was changed", occurredAt: "2026-05-03T16:05:00+02:00" };
+    const email = await renderTransactional("account-security-alert", data, { ...german, timeZone: "Europe/Berlin" });
+    expect(email.text).toContain("Wann: 3. Mai 2026 um 16:05 Uhr (Europe/Berlin)");
+    const english = await renderTransactional("account-security-alert", data, { ...context, timeZone: "America/New_York" });
+    expect(english.text).toContain("When: 3 May 2026 at 10:05 America/New_York");
+  });
+});

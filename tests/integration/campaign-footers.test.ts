@@ -41,13 +41,23 @@ const EXPECTED: Record<ConsentBasis, string> = {
 
 /** Sends a campaign through the sender to one contact per basis; returns each basis's message as received. */
 async function sendToEveryBasis(advertisementLabel: boolean) {
+  const messages = await sendTo(advertisementLabel, (Object.keys(EXPECTED) as ConsentBasis[]).map((basis) => ({ basis })));
+  return messages.map(({ person, ...message }) => ({ basis: person.basis, ...message }));
+}
+
+type Person = { name?: string; basis: ConsentBasis; locale?: string; timeZone?: string; consentedAt?: Date };
+
+/** Sends a campaign through the sender to one contact per person; returns each person's message as received. */
+async function sendTo<P extends Person>(advertisementLabel: boolean, people: P[]) {
   const unit = await createUnit({ displayName: "Example Tax" });
   const topic = await createTopic(unit.id, { name: "Tax tips" });
-  const addressOf = new Map<string, ConsentBasis>();
-  for (const basis of Object.keys(EXPECTED) as ConsentBasis[]) {
+  const addressOf = new Map<string, P>();
+  for (const person of people) {
     const contact = await createContact();
-    await applyConsentChange({ kind: "subscribe", contactId: contact.id, topicId: topic.id, channel: "EMAIL", basis, consentedAt: CONSENTED_AT }, { source: "IMPORT" });
-    addressOf.set(contact.email, basis);
+    if (person.locale || person.timeZone) await db.contact.update({ where: { id: contact.id }, data: { locale: person.locale ?? null, timeZone: person.timeZone ?? null } });
+    const consentedAt = person.consentedAt ?? CONSENTED_AT;
+    await applyConsentChange({ kind: "subscribe", contactId: contact.id, topicId: topic.id, channel: "EMAIL", basis: person.basis, consentedAt }, { source: "IMPORT" });
+    addressOf.set(contact.email, person);
   }
   const campaign = await db.campaign.create({
     data: { unitId: unit.id, topicId: topic.id, name: "Spring", subject: "Spring tips", bodyMarkdown: "# Spring\n\nThree **tips**.", advertisementLabel },
@@ -65,7 +75,7 @@ async function sendToEveryBasis(advertisementLabel: boolean) {
   }
   const received = sink.received.slice(before);
   expect(received.map((message) => message.to).sort()).toEqual([...addressOf.keys()].sort());
-  return Promise.all(received.map(async (message) => ({ basis: addressOf.get(message.to)!, raw: message.raw, email: await PostalMime.parse(message.raw) })));
+  return Promise.all(received.map(async (message) => ({ person: addressOf.get(message.to)!, raw: message.raw, email: await PostalMime.parse(message.raw) })));
 }
 
 describe("a campaign's footer, per recipient, as the SMTP server receives it", () => {
@@ -92,6 +102,45 @@ describe("a campaign's footer, per recipient, as the SMTP server receives it", (
         expect(part, basis).toContain("Advertisement");
         expect(part, basis).toContain(EXPECTED[basis]);
       }
+    }
+  });
+});
+
+describe("a campaign's footer in each recipient's language (ADR 047)", () => {
+  it("is German for German contacts, with the consent sentence and the label of their record, and English for an English contact of the same campaign", async () => {
+    const messages = await sendTo(false, [
+      { name: "de-express", basis: "EXPRESS", locale: "de", timeZone: "Europe/Berlin", consentedAt: new Date("2026-03-14T23:30:00Z") },
+      { name: "de-purchase", basis: "IMPLIED_PURCHASE", locale: "de-AT" },
+      { name: "en-purchase", basis: "IMPLIED_PURCHASE" },
+    ]);
+    const byName = new Map(messages.map((message) => [message.person.name, message]));
+    for (const part of ["html", "text"] as const) {
+      const germanExpress = byName.get("de-express")!.email[part]!;
+      // The day the consent fell on in Berlin: 23:30 UTC is already 15 March there.
+      expect(germanExpress).toContain("Sie haben Tax tips von Example Tax am 15. März 2026 abonniert.");
+      expect(germanExpress).toContain("Abmelden");
+      expect(germanExpress).toContain("E-Mail-Einstellungen verwalten");
+      expect(germanExpress).not.toContain("Werbung");
+      expect(germanExpress).not.toMatch(/Advertisement|Unsubscribe|Manage your email preferences|You subscribed/);
+
+      const germanPurchase = byName.get("de-purchase")!.email[part]!;
+      expect(germanPurchase).toContain("Werbung");
+      expect(germanPurchase).toContain("Sie erhalten Tax tips als Kundin oder Kunde von Example Tax: Sie haben dort am 14. März 2026 eingekauft.");
+      expect(germanPurchase).not.toContain("Advertisement");
+
+      const english = byName.get("en-purchase")!.email[part]!;
+      expect(english).toContain("Advertisement");
+      expect(english).toContain(EXPECTED.IMPLIED_PURCHASE);
+      expect(english).toContain("Unsubscribe");
+      expect(english).not.toMatch(/Werbung|Abmelden|Sie erhalten/);
+    }
+    // The body is the marketer's, the footer the recipient's language.
+    expect(byName.get("de-express")!.email.html).toContain('<div lang="de">');
+    expect(byName.get("en-purchase")!.email.html).not.toContain("<div lang=");
+    // Umlauts and all, no encoded line passes 76 characters.
+    for (const { raw } of messages) {
+      const body = raw.toString("latin1").split("\r\n\r\n").slice(1).join("\r\n\r\n");
+      for (const line of body.split("\r\n")) expect(line.length).toBeLessThanOrEqual(76);
     }
   });
 });

@@ -6,6 +6,8 @@ import { sendTransactional, TransactionalRequestError } from "~/domain/transacti
 import { db } from "~/utils/db.server.ts";
 import { issueOneTimeLink } from "./one-time-links.server.ts";
 import type { Requester } from "./sessions.server.ts";
+import { DEFAULT_LANGUAGE, languageOfLocale, type Language } from "~/i18n/languages.ts";
+import { tFor } from "~/i18n/i18n.ts";
 
 // Service mail about an account (sign-in links, resets, address checks, security alerts).
 // Sends run in the background: a page answers as fast whether or not an address has an
@@ -26,7 +28,15 @@ export async function accountMailSettled(): Promise<void> {
 }
 
 type Recipient = { email: string; name: string | null; contactId: number | null };
-type AccountMessage = { category: string; template: string; data: Record<string, unknown>; idempotencyKey: string; reachesErasedAddress?: boolean };
+type AccountMessage = {
+  category: string;
+  template: string;
+  data: Record<string, unknown>;
+  idempotencyKey: string;
+  reachesErasedAddress?: boolean;
+  /** The page's language, for mail a page asked for (ADR 047); without it, the contact's, else English. */
+  language?: Language;
+};
 
 /** Why no account mail can go to an address: a page must then say so instead of "check your inbox". */
 export type AccountMailBlock = "bounced" | "erased" | "no-sender";
@@ -72,8 +82,11 @@ function sendInBackground(what: string, recipient: Recipient, message: AccountMe
   }, what);
 }
 
-/** A sign-in link (also what an account holder gets when someone signs up with their address). */
-export async function sendSignInLink(user: Recipient & { id: number }, now: Date): Promise<void> {
+/**
+ * A sign-in link (also what an account holder gets when someone signs up with their address),
+ * in `language`: the page's that asked for it, else the contact's.
+ */
+export async function sendSignInLink(user: Recipient & { id: number }, now: Date, language?: Language): Promise<void> {
   sendInBackground("sign-in link", user, async () => {
     const link = await issueOneTimeLink({ userId: user.id, purpose: "SIGN_IN", email: user.email }, now);
     return {
@@ -81,6 +94,7 @@ export async function sendSignInLink(user: Recipient & { id: number }, now: Date
       template: "sign-in-link",
       data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
       idempotencyKey: `account:link:${link.id}`,
+      language,
     };
   });
 }
@@ -91,7 +105,7 @@ export async function sendSignInLink(user: Recipient & { id: number }, now: Date
  * address: the person asked to come back, and only this link with their password lets them.
  * Resolves to why it cannot be sent (nothing is then issued), or null once it is on its way.
  */
-export async function sendSignUpConfirmation(user: Recipient & { id: number }, now: Date): Promise<AccountMailBlock | null> {
+export async function sendSignUpConfirmation(user: Recipient & { id: number }, now: Date, language?: Language): Promise<AccountMailBlock | null> {
   const blocked = await accountMailBlock(user.email, { reachesErasedAddress: true });
   if (blocked) return blocked;
   const link = await issueOneTimeLink({ userId: user.id, purpose: "CONFIRM_SIGN_UP", email: user.email }, now);
@@ -101,11 +115,12 @@ export async function sendSignUpConfirmation(user: Recipient & { id: number }, n
     data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
     idempotencyKey: `account:link:${link.id}`,
     reachesErasedAddress: true,
+    language,
   });
   return null;
 }
 
-export async function sendPasswordResetLink(user: Recipient & { id: number }, now: Date): Promise<void> {
+export async function sendPasswordResetLink(user: Recipient & { id: number }, now: Date, language?: Language): Promise<void> {
   sendInBackground("password reset", user, async () => {
     const link = await issueOneTimeLink({ userId: user.id, purpose: "RESET_PASSWORD", email: user.email }, now);
     return {
@@ -113,6 +128,7 @@ export async function sendPasswordResetLink(user: Recipient & { id: number }, no
       template: "password-reset",
       data: { url: link.url, expiresInMinutes: link.expiresInMinutes },
       idempotencyKey: `account:link:${link.id}`,
+      language,
     };
   });
 }
@@ -128,14 +144,32 @@ export async function sendEmailChangeLink(user: Recipient & { id: number }, newE
   });
 }
 
+/** What a security alert reports; worded in the person's language when it is sent. */
+export type SecurityEvent =
+  | { kind: "locked"; minutes: number; failures: number }
+  | { kind: "passwordReset" }
+  | { kind: "passwordChanged" }
+  | { kind: "emailChangeRequested"; to: string }
+  | { kind: "emailChanged"; to: string };
+
 /** "We noticed this on your account": a sign-in lock, a new password, an address change. */
-export function sendSecurityAlert(recipient: Recipient, event: string, requester: Requester | null, now: Date): void {
+export function sendSecurityAlert(recipient: Recipient, event: SecurityEvent, requester: Requester | null, now: Date): void {
   const ip = requester?.ip && net.isIP(requester.ip) ? requester.ip : undefined;
-  sendInBackground("security alert", recipient, {
-    category: "account-alert",
-    template: "account-security-alert",
-    data: { event, occurredAt: now.toISOString(), ...(ip ? { ip } : {}) },
-    idempotencyKey: `account:alert:${crypto.randomUUID()}`,
+  sendInBackground("security alert", recipient, async () => {
+    // The event is part of the message's data, so it is worded here, in the language the rest of
+    // the message is written in: the contact's (ADR 047).
+    const contact = await db.contact.findUnique({ where: { email: recipient.email }, select: { locale: true } });
+    const language = languageOfLocale(contact?.locale) ?? DEFAULT_LANGUAGE;
+    const { kind, ...values } = event;
+    // The union's keys and values line up per kind; t()'s types cannot follow that through a union.
+    const t = tFor(language) as unknown as (key: string, values: Record<string, unknown>) => string;
+    return {
+      category: "account-alert",
+      template: "account-security-alert",
+      data: { event: t(`emails.securityEvent.${kind}`, values), occurredAt: now.toISOString(), ...(ip ? { ip } : {}) },
+      idempotencyKey: `account:alert:${crypto.randomUUID()}`,
+      language,
+    };
   });
 }
 

@@ -113,3 +113,59 @@ describe("account mail comes from the group identity", () => {
     expect(await accountMailBlock(email)).toBeNull();
   });
 });
+
+describe("account mail in the person's language (ADR 047)", () => {
+  it("writes a sign-in link in the contact's stored language, and in the page's when the page passes one", async () => {
+    await setGroupIdentity();
+    const german = await createSubscriber({ email: newAddress() });
+    await db.contact.update({ where: { id: german.contactId! }, data: { locale: "de" } });
+    const english = await createSubscriber({ email: newAddress() });
+    const fromGermanPage = await createSubscriber({ email: newAddress() });
+
+    await requestSignInLink(german.email, nobody);
+    await requestSignInLink(english.email, nobody);
+    await requestSignInLink(fromGermanPage.email, nobody, new Date(), "de");
+    await accountMailSettled();
+
+    for (const email of [german.email, fromGermanPage.email]) {
+      const [message] = await emailedMessages(outbox(), email);
+      expect(message.subject).toBe(`Ihr Anmeldelink für ${TEST_GROUP.name}`);
+      expect(message.html).toContain('<html dir="ltr" lang="de">');
+      expect(message.html).toContain("Anmelden");
+      expect(message.text).toContain("Guten Tag Test Member,");
+      expect(message.text).toContain("Der Link ist 15 Minuten gültig.");
+      // The group category's reason is the product's words too.
+      expect(message.text).toContain("Warum wir sie senden: Sie haben einen Link zur Anmeldung bei Ihrem Konto angefordert.");
+      expect(message.text).not.toContain("Sign in");
+      expectFromTheGroup(message);
+    }
+    const [inEnglish] = await emailedMessages(outbox(), english.email);
+    expect(inEnglish.subject).toBe(`Your sign-in link for ${TEST_GROUP.name}`);
+    expect(inEnglish.html).toContain('<html dir="ltr" lang="en">');
+  });
+
+  it("writes the sign-up confirmation in the sign-up page's language", async () => {
+    await setGroupIdentity();
+    const email = newAddress();
+    expect(await signUp({ email, name: "Jörg", password: STRONG_PASSWORD, language: "de" }, nobody)).toEqual({ outcome: "check-inbox" });
+    await accountMailSettled();
+    const [message] = await emailedMessages(outbox(), email);
+    expect(message.subject).toBe(`Bestätigen Sie Ihre E-Mail-Adresse für Ihr Konto bei ${TEST_GROUP.name}`);
+    expect(message.html).toContain('lang="de"');
+    expect(message.text).toContain("Guten Tag Jörg,");
+    expect(message.text).toContain("Adresse bestätigen");
+  });
+
+  it("words a security alert, its event included, in the contact's language", async () => {
+    await setGroupIdentity();
+    const user = await createSubscriber({ email: newAddress() });
+    await db.contact.update({ where: { id: user.contactId! }, data: { locale: "de", timeZone: "Europe/Berlin" } });
+    await changePassword(user.id, "no-session", { currentPassword: STRONG_PASSWORD, newPassword: "another-quiet-harbour-9917" }, nobody);
+    await accountMailSettled();
+    const [message] = await emailedMessages(outbox(), user.email);
+    expect(message.subject).toBe(`Sicherheitshinweis zu Ihrem Konto bei ${TEST_GROUP.name}`);
+    expect(message.text).toContain("Ihr Passwort wurde geändert, und Ihre anderen Geräte wurden abgemeldet");
+    expect(message.text).toMatch(/Wann: \d{1,2}\. \S+ \d{4} um \d\d:\d\d Uhr \(Europe\/Berlin\)/);
+    expect(message.text).not.toMatch(/Your password|When:/);
+  });
+});

@@ -74,7 +74,7 @@ export async function requestEmailChange(
   const blocked = await accountMailBlock(newEmail);
   if (blocked) return { outcome: "cannot-mail", reason: blocked };
   await sendEmailChangeLink(user, newEmail, now);
-  sendSecurityAlert(user, `Someone asked to change your account's email address to ${maskEmail(newEmail)}`, requester, now);
+  sendSecurityAlert(user, { kind: "emailChangeRequested", to: maskEmail(newEmail) }, requester, now);
   return { outcome: "sent", newEmail };
 }
 
@@ -125,7 +125,7 @@ export async function confirmEmailChange(token: string, requester: Requester, no
   });
   if (outcome.outcome !== "changed") return outcome;
   const user = await db.user.findUniqueOrThrow({ where: { id: outcome.userId! }, select: { name: true, contactId: true } });
-  sendSecurityAlert({ email: outcome.oldEmail!, name: user.name, contactId: user.contactId }, `Your account's email address was changed to ${maskEmail(outcome.newEmail)}`, requester, now);
+  sendSecurityAlert({ email: outcome.oldEmail!, name: user.name, contactId: user.contactId }, { kind: "emailChanged", to: maskEmail(outcome.newEmail) }, requester, now);
   return { outcome: "changed", newEmail: outcome.newEmail };
 }
 
@@ -146,7 +146,7 @@ export async function changePassword(
   if (confirmed !== "ok") return confirmed === "wrong-password" ? { outcome: "wrong-password" } : confirmed;
   await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(input.newPassword) } });
   const signedOutElsewhere = await revokeUserSessions(userId, now, { except: sessionId });
-  sendSecurityAlert(user, "Your password was changed, and your other devices were signed out", requester, now);
+  sendSecurityAlert(user, { kind: "passwordChanged" }, requester, now);
   return { outcome: "changed", signedOutElsewhere };
 }
 

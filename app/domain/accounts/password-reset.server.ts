@@ -9,20 +9,27 @@ import { checkNewPassword } from "./password-rules.server.ts";
 import { hashPassword } from "./passwords.server.ts";
 import { openUserSession, revokeUserSessions, type Requester } from "./sessions.server.ts";
 import { linkVerifiedAddress } from "./sign-up.server.ts";
+import type { Language } from "~/i18n/languages.ts";
 
 // "Forgot your password?": a link to the address, valid for one hour and one use. The page
 // answers the same whether or not the address has an account.
 
 export const RESET_LIMITS = { perAddress: 3, perIp: 20, windowMs: 60 * 60_000 };
 
-export async function requestPasswordReset(emailInput: string, requester: Requester, now = new Date()): Promise<{ outcome: "requested" } | Throttled> {
+export async function requestPasswordReset(
+  emailInput: string,
+  requester: Requester,
+  now = new Date(),
+  /** The page's language: the link is written in it (ADR 047). */
+  language?: Language,
+): Promise<{ outcome: "requested" } | Throttled> {
   const email = normalizeEmail(emailInput);
   const throttled = await takeThrottles(addressAndIpLimits("password-reset", addressHash(email), requester.ip, RESET_LIMITS), now);
   if (throttled) return throttled;
   const user = await db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, contactId: true, accessRevokedAt: true } });
   // An unconfirmed sign-up gets one too: the link proves the mailbox, and the new password
   // replaces whatever a stranger may have chosen for this address. Revoked staff get nothing.
-  if (user && !user.accessRevokedAt) await sendPasswordResetLink(user, now);
+  if (user && !user.accessRevokedAt) await sendPasswordResetLink(user, now, language);
   return { outcome: "requested" };
 }
 
@@ -72,7 +79,7 @@ export async function resetPassword(
   const user = await db.user.findUniqueOrThrow({ where: { id: result.link.userId }, select: { id: true, email: true, name: true, contactId: true } });
   await revokeUserSessions(user.id, now);
   await clearFailedSignIns(user.email);
-  sendSecurityAlert(user, "Your password was changed with a reset link, and every device was signed out", requester, now);
+  sendSecurityAlert(user, { kind: "passwordReset" }, requester, now);
   const setCookie = await openUserSession(user.id, request, requester, now);
   return { outcome: "reset", userId: user.id, setCookie };
 }

@@ -9,6 +9,7 @@ import { giveBackThrottle } from "~/domain/throttle/throttle.server.ts";
 import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-links.server.ts";
 import { verifyPassword, timingDecoyHash } from "./passwords.server.ts";
 import { openUserSession, type Requester } from "./sessions.server.ts";
+import type { Language } from "~/i18n/languages.ts";
 
 // Signing in, by password or by an emailed link. Every answer about an address is the same
 // whether or not an account has it: same words, same status, about the same time.
@@ -29,7 +30,8 @@ export type PasswordSignIn =
   | Throttled;
 
 export async function signInWithPassword(
-  input: { email: string; password: string },
+  /** language: the sign-in page's, for the confirmation mail an unconfirmed account gets again (ADR 047). */
+  input: { email: string; password: string; language?: Language },
   request: Request,
   requester: Requester,
   now = new Date(),
@@ -56,7 +58,7 @@ export async function signInWithPassword(
     if (checked.justLocked && user) {
       sendSecurityAlert(
         user,
-        `Your account was locked for ${LOCKOUT.lockMs / MINUTE_MS} minutes after ${LOCKOUT.maxFailures} failed sign-in attempts`,
+        { kind: "locked", minutes: LOCKOUT.lockMs / MINUTE_MS, failures: LOCKOUT.maxFailures },
         requester,
         now,
       );
@@ -67,7 +69,7 @@ export async function signInWithPassword(
   if (ipLimit) await giveBackThrottle(ipLimit.key);
 
   if (!user.emailVerifiedAt) {
-    const unsent = await sendSignUpConfirmation(user, now);
+    const unsent = await sendSignUpConfirmation(user, now, input.language);
     return unsent ? { outcome: "unconfirmed", linkSent: false, reason: unsent } : { outcome: "unconfirmed", linkSent: true };
   }
   const setCookie = await openUserSession(user.id, request, requester, now);
@@ -79,7 +81,13 @@ export async function signInWithPassword(
  * either way. An account waiting for confirmation gets nothing: a link must not confirm an
  * account someone else may have opened with this address.
  */
-export async function requestSignInLink(emailInput: string, requester: Requester, now = new Date()): Promise<{ outcome: "requested" } | Throttled> {
+export async function requestSignInLink(
+  emailInput: string,
+  requester: Requester,
+  now = new Date(),
+  /** The page's language: the link is written in it (ADR 047). */
+  language?: Language,
+): Promise<{ outcome: "requested" } | Throttled> {
   const email = normalizeEmail(emailInput);
   const throttled = await takeThrottles(addressAndIpLimits("sign-in-link", addressHash(email), requester.ip, SIGN_IN_LINK_LIMITS), now);
   if (throttled) return throttled;
@@ -87,7 +95,7 @@ export async function requestSignInLink(emailInput: string, requester: Requester
     where: { email },
     select: { id: true, email: true, name: true, contactId: true, emailVerifiedAt: true, accessRevokedAt: true },
   });
-  if (user?.emailVerifiedAt && !user.accessRevokedAt) await sendSignInLink(user, now);
+  if (user?.emailVerifiedAt && !user.accessRevokedAt) await sendSignInLink(user, now, language);
   return { outcome: "requested" };
 }
 

@@ -11,6 +11,7 @@ import { findOneTimeLink, useOneTimeLink, type UnusableLink } from "./one-time-l
 import { checkNewPassword } from "./password-rules.server.ts";
 import { hashPassword, verifyPassword } from "./passwords.server.ts";
 import { openUserSession, type Requester } from "./sessions.server.ts";
+import type { Language } from "~/i18n/languages.ts";
 
 // Sign-up for subscribers. The account exists at once but cannot sign in, and is linked to no
 // Contact, until the person proves the address: they open the emailed link AND enter the
@@ -30,7 +31,8 @@ export type SignUpOutcome =
   | Throttled;
 
 export async function signUp(
-  input: { email: string; name: string; password: string },
+  /** language: the sign-up page's; the mail this sends is written in it (ADR 047). */
+  input: { email: string; name: string; password: string; language?: Language },
   requester: Requester,
   now = new Date(),
 ): Promise<SignUpOutcome> {
@@ -48,7 +50,7 @@ export async function signUp(
   if (blocked) return { outcome: "cannot-mail", reason: blocked };
   if (existing?.emailVerifiedAt) {
     // The address has an account: its holder gets a sign-in link, the page says nothing about it.
-    await sendSignInLink(existing, now);
+    await sendSignInLink(existing, now, input.language);
     return { outcome: "check-inbox" };
   }
   // A new account, or a sign-up nobody confirmed yet: the latest details win, earlier links stop working.
@@ -62,7 +64,7 @@ export async function signUp(
         if (isUniqueViolation(error)) return renew();
         throw error;
       });
-  const unsent = await sendSignUpConfirmation(user, now);
+  const unsent = await sendSignUpConfirmation(user, now, input.language);
   return unsent ? { outcome: "cannot-mail", reason: unsent } : { outcome: "check-inbox" };
 }
 

@@ -27,6 +27,24 @@ describe("the footer's reason", () => {
   });
 });
 
+describe("the footer's reason in the recipient's language and time zone", () => {
+  it("is German for a German recipient, with the same legal meaning per basis", () => {
+    expect(consentReason({ ...facts, basis: "EXPRESS", language: "de" })).toBe("Sie haben Tax tips von Example Tax am 3. Mai 2026 abonniert.");
+    for (const basis of CONSENT_BASES.filter((b) => b !== "EXPRESS")) {
+      const reason = consentReason({ ...facts, basis, language: "de" });
+      expect(reason, basis).toMatch(/^Sie erhalten Tax tips/);
+      expect(reason, basis).not.toMatch(/abonniert/);
+    }
+  });
+
+  it("gives the day the consent fell on in the recipient's zone", () => {
+    // 23:30 UTC on 3 May is already 4 May in Berlin.
+    expect(consentReason({ ...facts, basis: "EXPRESS", language: "de", timeZone: "Europe/Berlin" })).toBe("Sie haben Tax tips von Example Tax am 4. Mai 2026 abonniert.");
+    expect(consentReason({ ...facts, basis: "EXPRESS", timeZone: "America/New_York" })).toBe("You subscribed to Tax tips from Example Tax on 3 May 2026.");
+    expect(consentReason({ ...facts, basis: "EXPRESS", timeZone: null })).toBe("You subscribed to Tax tips from Example Tax on 3 May 2026.");
+  });
+});
+
 describe('the "Advertisement" label', () => {
   it("is on every copy sent without express consent, whatever the marketer chose", () => {
     for (const basis of CONSENT_BASES) {

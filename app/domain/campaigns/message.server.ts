@@ -8,13 +8,16 @@ import { fillPromotional, personalizePromotional, preparePromotional, recipientS
 import { encodeSlottedPart, fillEncodedPart, type EncodedPart } from "~/domain/mail/quoted-printable.server.ts";
 import { buildMessageFrame, type MessageFrame } from "~/domain/mail/message-frame.server.ts";
 import { feedbackIdHeader, listIdHeader } from "~/domain/mail/list-headers.server.ts";
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from "~/i18n/languages.ts";
 import { consentReason, showsAdvertisementLabel, type RecipientConsent } from "./footer-reason.ts";
 
 // A campaign's email: what the marketer wrote, checked; rendered once per campaign; then one
 // cheap substitution per recipient (their links and why they get it) into a message ready for
 // the transport. The composer's preview goes through the same two steps. Whether a copy carries
 // the "Advertisement" label depends on the recipient's consent (ADR 045): the message is
-// rendered once with the label and once without, and each copy fills in the form it needs.
+// rendered once with the label and once without, and each copy fills in the form it needs. The
+// footer is the product's words in the recipient's language (ADR 047): each form exists once per
+// language, so a campaign renders 2 × LANGUAGES.length times whatever its size, never per recipient.
 
 /** What the marketer writes in the composer. */
 export type CampaignDraft = {
@@ -99,11 +102,13 @@ export type PreparedCampaignForm = {
   readonly encoded: { readonly text: EncodedPart; readonly html: EncodedPart };
 };
 
+/** The form with the "Advertisement" label, and the one without (the same form when the marketer labelled every copy), in one language. */
+export type PreparedCampaignForms = { readonly labelled: PreparedCampaignForm; readonly unlabelled: PreparedCampaignForm };
+
 /** A campaign's message rendered once, with the sender's headers; personalize() makes each recipient's copy. */
 export type PreparedCampaignMessage = {
-  /** The form with the "Advertisement" label, and the one without (the same form when the marketer labelled every copy). */
-  readonly labelled: PreparedCampaignForm;
-  readonly unlabelled: PreparedCampaignForm;
+  /** Both forms in every language the footer is written in. */
+  readonly forms: Readonly<Record<Language, PreparedCampaignForms>>;
   /** The marketer's choice: every copy says "Advertisement". */
   readonly markedAsAdvertisement: boolean;
   /** The names the footer's reason gives: the topic's and the unit's. */
@@ -122,8 +127,12 @@ export type PreparedCampaignMessage = {
 export async function prepareCampaignMessage(draft: CampaignDraft, unit: CampaignSendingUnit, list: CampaignList): Promise<PreparedCampaignMessage> {
   const problems = validateCampaignDraft(draft);
   if (problems.length > 0) throw new InvalidCampaignDraftError(problems);
-  const labelled = prepareForm(await renderOnce(draft, unit, true));
-  const unlabelled = draft.advertisementLabel ? labelled : prepareForm(await renderOnce(draft, unit, false));
+  const forms = {} as Record<Language, PreparedCampaignForms>;
+  for (const language of LANGUAGES) {
+    const labelled = prepareForm(await renderOnce(draft, unit, true, language));
+    const unlabelled = draft.advertisementLabel ? labelled : prepareForm(await renderOnce(draft, unit, false, language));
+    forms[language] = { labelled, unlabelled };
+  }
   const dkim = unitDkim(unit);
   const from = { name: unit.fromName, address: unit.fromEmail };
   const replyTo = unit.replyTo || undefined;
@@ -139,12 +148,11 @@ export async function prepareCampaignMessage(draft: CampaignDraft, unit: Campaig
     ["Feedback-ID", fixedHeaders.feedbackId],
   ] as const;
   return {
-    labelled,
-    unlabelled,
+    forms,
     markedAsAdvertisement: draft.advertisementLabel,
     reasonNames: { topicName: draft.topicName, unitName: unit.displayName },
-    // The subject is the same in both forms.
-    frame: await buildMessageFrame({ from, replyTo, subject: labelled.email.subject, headers }),
+    // The subject is the marketer's: the same in every form and language.
+    frame: await buildMessageFrame({ from, replyTo, subject: forms[DEFAULT_LANGUAGE].labelled.email.subject, headers }),
     from,
     ...(replyTo ? { replyTo } : {}),
     messageIdDomain: unit.sendingDomain,
@@ -157,13 +165,14 @@ function prepareForm(email: PreparedPromotionalEmail): PreparedCampaignForm {
   return { email, encoded: { text: encodeSlottedPart(email.text, "text/plain"), html: encodeSlottedPart(email.html, "text/html") } };
 }
 
-/** The campaign's email rendered once, with or without the label, with a slot for each recipient's values. Throws SenderFactsMissingError. */
-async function renderOnce(draft: CampaignDraft, unit: SendingUnitFacts, advertisement: boolean): Promise<PreparedPromotionalEmail> {
+/** The campaign's email rendered once, with or without the label, its footer in `language`, with a slot for each recipient's values. Throws SenderFactsMissingError. */
+async function renderOnce(draft: CampaignDraft, unit: SendingUnitFacts, advertisement: boolean, language: Language): Promise<PreparedPromotionalEmail> {
   const missing = missingSenderFacts(unit);
   if (missing.length > 0) throw new SenderFactsMissingError(unit.displayName, missing);
   return preparePromotional("campaign", campaignContent(draft, unit), {
     unit: unitIdentity(unit),
     footer: { advertisement },
+    language,
   });
 }
 
@@ -187,6 +196,10 @@ export type CampaignRecipient = {
   preferencesUrl: string;
   /** The consent record of the subscription the campaign reaches them through: the footer's reason and label follow it. */
   consent: RecipientConsent;
+  /** The footer's language (Contact.locale's); English when not given. */
+  language?: Language;
+  /** Their IANA time zone (Contact.timeZone) for the reason's day; UTC when null or not given. */
+  timeZone?: string | null;
 };
 
 const LIST_UNSUBSCRIBE = "List-Unsubscribe";
@@ -206,8 +219,11 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
   const listUnsubscribe = recipient.mailtoUnsubscribe
     ? `<${recipient.unsubscribeUrl}>, <mailto:${recipient.mailtoUnsubscribe}?subject=unsubscribe>`
     : `<${recipient.unsubscribeUrl}>`;
-  const form = showsAdvertisementLabel(recipient.consent.basis, prepared.markedAsAdvertisement) ? prepared.labelled : prepared.unlabelled;
-  const values = recipientSlotValues({ ...recipient, reason: consentReason({ ...prepared.reasonNames, ...recipient.consent }) });
+  const language = recipient.language ?? DEFAULT_LANGUAGE;
+  const forms = prepared.forms[language];
+  const form = showsAdvertisementLabel(recipient.consent.basis, prepared.markedAsAdvertisement) ? forms.labelled : forms.unlabelled;
+  const reason = consentReason({ ...prepared.reasonNames, ...recipient.consent, language, timeZone: recipient.timeZone ?? null });
+  const values = recipientSlotValues({ ...recipient, reason });
   const { subject, html, text } = fillPromotional(form.email, values);
   return {
     stream: "promotional",
@@ -252,13 +268,14 @@ export async function renderCampaignPreview(
   sample: Partial<CampaignRecipient> = {},
 ): Promise<RenderedEmail> {
   const consent = sample.consent ?? { basis: PREVIEW_CONSENT_BASIS, consentedAt: new Date() };
-  const email = await renderOnce(draft, unit, showsAdvertisementLabel(consent.basis, draft.advertisementLabel));
+  const language = sample.language ?? DEFAULT_LANGUAGE;
+  const email = await renderOnce(draft, unit, showsAdvertisementLabel(consent.basis, draft.advertisementLabel), language);
   const publicUrl = getEnv().PUBLIC_URL;
   return personalizePromotional(email, {
     // Not a token: the preview's links must not unsubscribe anyone.
     unsubscribeUrl: sample.unsubscribeUrl ?? `${publicUrl}/u/preview`,
     preferencesUrl: sample.preferencesUrl ?? `${publicUrl}/preferences`,
-    reason: consentReason({ topicName: draft.topicName || "this topic", unitName: unit.displayName, ...consent }),
+    reason: consentReason({ topicName: draft.topicName || "this topic", unitName: unit.displayName, ...consent, language, timeZone: sample.timeZone ?? null }),
   });
 }
 

@@ -14,7 +14,8 @@ import type { FeedbackSignal } from "~/domain/feedback/signals.ts";
 export type StartingDraft = { unitId: number; topicId: number; name: string; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean };
 
 /** A delivery this sender won: it is SENDING under this sender's claim. */
-export type ClaimedDelivery = { id: number; attempts: number; contact: { id: number; email: string } };
+/** A delivery this sender holds; the contact's locale and time zone word the footer (ADR 047). */
+export type ClaimedDelivery = { id: number; attempts: number; contact: { id: number; email: string; locale: string | null; timeZone: string | null } };
 
 /** What became of one delivery, as written down. */
 export type DeliveryOutcome =
@@ -194,23 +195,27 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
       if (manySendersPerCampaign) {
         // PostgreSQL only: SKIP LOCKED passes over rows another sender is claiming this instant,
         // so senders sharing a campaign take disjoint batches without waiting for one another.
-        const won = await client.$queryRaw<{ id: number; attempts: number; contactId: number; email: string }[]>`
+        const won = await client.$queryRaw<{ id: number; attempts: number; contactId: number; email: string; locale: string | null; timeZone: string | null }[]>`
           UPDATE "Delivery" SET "status" = 'SENDING', "claimedBy" = ${owner}
           FROM "Contact"
           WHERE "Contact"."id" = "Delivery"."contactId" AND "Delivery"."id" IN (
             SELECT "id" FROM "Delivery"
             WHERE "campaignId" = ${campaignId} AND "status" = 'PENDING' AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${now})
             ORDER BY "id" LIMIT ${take} FOR UPDATE SKIP LOCKED)
-          RETURNING "Delivery"."id", "Delivery"."attempts", "Delivery"."contactId", "Contact"."email"`;
+          RETURNING "Delivery"."id", "Delivery"."attempts", "Delivery"."contactId", "Contact"."email", "Contact"."locale", "Contact"."timeZone"`;
         return won
-          .map((row) => ({ id: Number(row.id), attempts: Number(row.attempts), contact: { id: Number(row.contactId), email: row.email } }))
+          .map((row) => ({
+            id: Number(row.id),
+            attempts: Number(row.attempts),
+            contact: { id: Number(row.contactId), email: row.email, locale: row.locale, timeZone: row.timeZone },
+          }))
           .sort((a, b) => a.id - b.id);
       }
       const due = await client.delivery.findMany({
         where: { campaignId, status: "PENDING", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
         orderBy: { id: "asc" },
         take,
-        select: { id: true, attempts: true, contact: { select: { id: true, email: true } } },
+        select: { id: true, attempts: true, contact: { select: { id: true, email: true, locale: true, timeZone: true } } },
       });
       if (due.length === 0) return [];
       // A delivery another sender claimed first is no longer PENDING, so it is not returned, and

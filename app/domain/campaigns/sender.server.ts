@@ -20,6 +20,7 @@ import type { FeedbackSignal } from "~/domain/feedback/signals.ts";
 import { getKeyring } from "~/domain/tokens/keyring.server.ts";
 import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { signedPreferencesUrl, signedUnsubscribeUrl } from "~/domain/tokens/links.server.ts";
+import { languageOfLocale } from "~/i18n/languages.ts";
 import { personalize, prepareCampaignMessage, type CampaignRecipient, type PreparedCampaignMessage } from "./message.server.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import { liveSince, type Heartbeat } from "./heartbeat.server.ts";
@@ -332,6 +333,9 @@ async function recheckAndSign(run: CampaignRun, claimed: ClaimedDelivery[]): Pro
         unsubscribeUrl: signedUnsubscribeUrl(keyring, { ...link, topicId: rule.topicId, campaignId: campaign.id, channel: rule.channel }),
         preferencesUrl: signedPreferencesUrl(keyring, link),
         consent: { basis: subscription.basis, consentedAt: subscription.consentedAt },
+        // The footer in their language, its day in their zone (ADR 047): English and UTC when they never chose.
+        language: languageOfLocale(delivery.contact.locale) ?? undefined,
+        timeZone: delivery.contact.timeZone,
       },
     };
   });

@@ -2,6 +2,11 @@ import type { Channel, ConsentBasis, InboundKind, SharingPurpose, SuppressionRea
 import type { UnitIdentity } from "~emails/components/unit-identity.ts";
 import { isTransactionalTemplateName, transactionalTemplates } from "~emails/transactional/index.ts";
 import { db, readDb, type Db } from "~/utils/db.server.ts";
+import { DEFAULT_LANGUAGE, languageOfLocale, type Language } from "~/i18n/languages.ts";
+import type { Translation } from "~/i18n/messages/types.ts";
+import { data as englishData } from "~/i18n/messages/en/data.ts";
+import { data as germanData } from "~/i18n/messages/de/data.ts";
+import { mailLanguage, type MailLanguage } from "~emails/components/mail-language.ts";
 
 // "Everything we hold about you": one person's data as they download it from /account/data.
 //
@@ -23,96 +28,19 @@ export const PERSONAL_DATA_FORMAT = "preference-center/personal-data";
 export const PERSONAL_DATA_VERSION = 2;
 const BATCH_SIZE = 500;
 
-const CHANNEL_WORDS: Record<Channel, string> = { EMAIL: "email", POSTAL: "postal mail", PHONE: "phone" };
-const STATUS_WORDS: Record<string, string> = { SUBSCRIBED: "subscribed", UNSUBSCRIBED: "unsubscribed", PENDING: "waiting for your confirmation" };
-const BASIS_WORDS: Record<ConsentBasis, string> = {
-  EXPRESS: "you agreed to receive it",
-  IMPLIED_PURCHASE: "you bought from the brand (implied consent)",
-  IMPLIED_INQUIRY: "you asked the brand about something (implied consent)",
-  SOFT_OPT_IN: "you are a customer of the brand (soft opt-in)",
-  LEGITIMATE_INTEREST: "the brand's legitimate interest",
-};
-// Keyed by string, with a fallback: an action or source added later still reads as words.
-const ACTION_WORDS: Record<string, string> = {
-  SUBSCRIBE: "subscribed",
-  UNSUBSCRIBE: "unsubscribed",
-  UNIT_OPT_OUT: "unsubscribed from all of the brand's promotional mail",
-  UNIT_OPT_IN: "allowed the brand's promotional mail again",
-  GLOBAL_OPT_OUT: "unsubscribed from all brands' promotional mail",
-  GLOBAL_OPT_IN: "allowed promotional mail from our brands again",
-  SNOOZE: "paused the brand's promotional mail",
-  SNOOZE_END: "resumed the brand's promotional mail",
-  SHARING_GRANT: "agreed to data sharing",
-  SHARING_WITHDRAW: "withdrew agreement to data sharing",
-  SUPPRESS: "mail to your address was stopped",
-  UNSUPPRESS: "mail to your address was allowed again",
-  EXPORT: "your postal or phone details were exported for a mailing",
-};
-const SOURCE_WORDS: Record<string, string> = {
-  ONE_CLICK: "the unsubscribe button of your mail app",
-  LINK_PAGE: "a link in one of our emails",
-  PREFERENCE_CENTER: "your preference center",
-  IMPORT: "brought in from another system of ours",
-  ADMIN: "our staff, on your behalf",
-  API: "the brand's own systems",
-  BOUNCE: "mail to your address bounced",
-  COMPLAINT: "one of our emails was reported as spam",
-  EXPIRY: "the consent expired",
-  MAILTO: "an unsubscribe email sent from your address",
-  PROVIDER: "your mail provider's unsubscribe",
-};
+// The words are the person's language's (ADR 047): the contact's locale, else English.
+type DataWords = Translation<typeof englishData>;
+const DATA_WORDS: Record<Language, DataWords> = { en: englishData, de: germanData };
 /** Sources where the person acted themselves: the IP and browser recorded are their own. */
 const PERSON_SOURCES = new Set(["ONE_CLICK", "LINK_PAGE", "PREFERENCE_CENTER", "MAILTO"]);
-const PURPOSE_WORDS: Record<SharingPurpose, string> = {
-  GROUP_COMPANIES: "other companies of the group marketing to you",
-  THIRD_PARTY_OFFERS: "offers from selected third parties",
-};
-const SUPPRESSION_WORDS: Record<SuppressionReason, string> = {
-  HARD_BOUNCE: "mail to your address bounced",
-  SOFT_BOUNCE: "mail to your address kept failing for a while",
-  COMPLAINT: "one of our emails was reported as spam",
-  MANUAL: "stopped by our staff",
-  ERASED: "erased at your request",
-};
-const DELIVERY_WORDS: Record<string, string> = {
-  PENDING: "waiting to be sent",
-  SENDING: "being sent",
-  QUEUED: "waiting to be sent",
-  SENT: "sent",
-  FAILED: "could not be delivered",
-  SKIPPED: "not sent: your choices changed before it went",
-  REFUSED: "not sent: mail to your address is stopped",
-};
-/** What came back from mail about a message; unreadable and ignored replies say nothing about it. */
-const FEEDBACK_WORDS: Partial<Record<InboundKind, string>> = {
-  HARD_BOUNCE: "bounced: the address did not accept it",
-  SOFT_BOUNCE: "bounced for a while: the mailbox was full or unavailable",
-  POLICY_BOUNCE: "bounced: the receiving server refused it",
-  COMPLAINT: "reported as spam",
-  MAILTO_UNSUBSCRIBE: "answered with an unsubscribe email",
-  UNSUBSCRIBE: "unsubscribed through your mail provider",
-  DELIVERED: "delivered",
-};
 const BOUNCES = new Set<InboundKind>(["HARD_BOUNCE", "SOFT_BOUNCE", "POLICY_BOUNCE"]);
 
-const ABOUT = {
-  profile: "Your account: the name and address you sign in with, and when.",
-  sessions: "The devices signed in to your account now, with the address and browser they used.",
-  contact: "The address we send email to, the name we greet you with and your language.",
-  subscriptions: "What you receive from each brand, on which channel, on what basis, and the wording you agreed to.",
-  optOuts: "Brands (or all brands) you asked for no promotional mail from.",
-  snoozes: "Brands whose promotional mail you paused, and until when.",
-  sharingConsents: "Whether other companies may use your details.",
-  suppressions: "Blocks on your address, and why.",
-  ledger: "Every change to your choices, oldest first: what, when, how, and the wording you were shown. The address and browser are recorded where you made the change yourself.",
-  messages: "The emails we sent you: promotional (from campaigns) and service messages, with when, from which brand, the subject and what became of each.",
-};
-
-const words = (table: Record<string, string>, code: string): string => table[code] ?? code.toLowerCase().replaceAll("_", " ");
+// Keyed by string, with a fallback: an action or source added later still reads as words.
+const words = (table: Readonly<Record<string, string>>, code: string): string => table[code] ?? code.toLowerCase().replaceAll("_", " ");
 const wording = (text: { key: string; version: number; body: string } | null) => (text ? { key: text.key, version: text.version, wording: text.body } : null);
 
 /** The ledger's action-specific facts, with codes turned into words. */
-function detailInWords(detail: string | null): unknown {
+function detailInWords(detail: string | null, w: DataWords): unknown {
   if (detail === null) return null;
   let parsed: unknown;
   try {
@@ -122,15 +50,15 @@ function detailInWords(detail: string | null): unknown {
   }
   if (!parsed || typeof parsed !== "object") return parsed;
   const facts: Record<string, unknown> = { ...(parsed as Record<string, unknown>) };
-  if (typeof facts.basis === "string") facts.basis = words(BASIS_WORDS, facts.basis);
-  if (typeof facts.purpose === "string") facts.purpose = words(PURPOSE_WORDS, facts.purpose);
-  if (typeof facts.reason === "string") facts.reason = words(SUPPRESSION_WORDS, facts.reason);
-  if (typeof facts.previousStatus === "string") facts.previousStatus = words(STATUS_WORDS, facts.previousStatus);
+  if (typeof facts.basis === "string") facts.basis = words(w.basis, facts.basis);
+  if (typeof facts.purpose === "string") facts.purpose = words(w.purpose, facts.purpose);
+  if (typeof facts.reason === "string") facts.reason = words(w.suppression, facts.reason);
+  if (typeof facts.previousStatus === "string") facts.previousStatus = words(w.status, facts.previousStatus);
   return facts;
 }
 
 /** The current state: small (a row per brand, topic and channel at most), read at once. */
-async function currentState(contactId: number, client: Db) {
+async function currentState(contactId: number, client: Db, w: DataWords) {
   const contact = await client.contact.findUnique({
     where: { id: contactId },
     select: {
@@ -165,31 +93,31 @@ async function currentState(contactId: number, client: Db) {
     subscriptions: contact.subscriptions.map((s) => ({
       unit: s.topic.unit.displayName,
       topic: s.topic.name,
-      channel: CHANNEL_WORDS[s.channel],
-      status: words(STATUS_WORDS, s.status),
-      basis: words(BASIS_WORDS, s.basis),
+      channel: w.channel[s.channel],
+      status: words(w.status, s.status),
+      basis: words(w.basis, s.basis),
       consentedAt: s.consentedAt,
       expiresAt: s.expiresAt,
       updatedAt: s.updatedAt,
       consentText: wording(s.consentText),
     })),
     optOuts: {
-      byUnit: contact.unitOptOuts.map((o) => ({ unit: o.unit.displayName, channel: CHANNEL_WORDS[o.channel], since: o.createdAt })),
-      everywhere: contact.globalOptOuts.map((o) => ({ channel: CHANNEL_WORDS[o.channel], since: o.createdAt })),
+      byUnit: contact.unitOptOuts.map((o) => ({ unit: o.unit.displayName, channel: w.channel[o.channel], since: o.createdAt })),
+      everywhere: contact.globalOptOuts.map((o) => ({ channel: w.channel[o.channel], since: o.createdAt })),
     },
     snoozes: contact.snoozes.map((s) => ({ unit: s.unit.displayName, until: s.until, since: s.createdAt })),
     sharingConsents: contact.sharingConsents.map((s) => ({
-      purpose: PURPOSE_WORDS[s.purpose],
+      purpose: w.purpose[s.purpose],
       granted: s.granted,
       updatedAt: s.updatedAt,
       consentText: wording(s.consentText),
     })),
-    suppressions: contact.suppressions.map((s) => ({ reason: SUPPRESSION_WORDS[s.reason], since: s.createdAt })),
+    suppressions: contact.suppressions.map((s) => ({ reason: w.suppression[s.reason], since: s.createdAt })),
   };
 }
 
 /** The person's ledger, oldest first, a batch at a time along its (contactId, id) index. */
-async function* ledgerOf(contactId: number, client: Db, batchSize: number) {
+async function* ledgerOf(contactId: number, client: Db, batchSize: number, w: DataWords) {
   let afterId = 0;
   for (;;) {
     const events = await client.consentEvent.findMany({
@@ -228,15 +156,15 @@ async function* ledgerOf(contactId: number, client: Db, batchSize: number) {
       return {
         id: e.id,
         at: e.createdAt,
-        action: words(ACTION_WORDS, e.action),
+        action: words(w.action, e.action),
         changed: e.changed,
-        source: words(SOURCE_WORDS, e.source),
+        source: words(w.source, e.source),
         unit: e.unitId === null ? null : (unitName.get(e.unitId) ?? "a brand that no longer exists"),
         topic: e.topicId === null ? null : (topicName.get(e.topicId) ?? "a topic that no longer exists"),
-        channel: e.channel ? CHANNEL_WORDS[e.channel] : null,
+        channel: e.channel ? w.channel[e.channel] : null,
         campaign: e.campaignId === null ? null : (campaignSubject.get(e.campaignId) ?? "an email that no longer exists"),
         consentText: wording(e.consentText),
-        detail: detailInWords(e.detail),
+        detail: detailInWords(e.detail, w),
         // The person's own IP and browser when they made the change: data about them, theirs to
         // see. Where staff, an import or a system made it, those are not the person's: left out.
         ip: own ? e.ip : null,
@@ -247,7 +175,7 @@ async function* ledgerOf(contactId: number, client: Db, batchSize: number) {
 }
 
 /** What came back from mail about some of the person's messages, by message. */
-async function feedbackOn(contactId: number, where: { deliveryId: { in: number[] } } | { transactionalMessageId: { in: number[] } }, client: Db) {
+async function feedbackOn(contactId: number, where: { deliveryId: { in: number[] } } | { transactionalMessageId: { in: number[] } }, client: Db, w: DataWords) {
   const rows = await client.inboundMessage.findMany({
     // Only the kind and time: the message itself (`raw`) and the server's diagnostic are for staff.
     where: { contactId, ...where },
@@ -257,16 +185,16 @@ async function feedbackOn(contactId: number, where: { deliveryId: { in: number[]
   const byMessage = new Map<number, { kind: InboundKind; at: Date }[]>();
   for (const row of rows) {
     const id = row.deliveryId ?? row.transactionalMessageId;
-    if (id === null || !FEEDBACK_WORDS[row.kind]) continue;
+    if (id === null || !(row.kind in w.feedback)) continue;
     byMessage.set(id, [...(byMessage.get(id) ?? []), { kind: row.kind, at: row.receivedAt }]);
   }
   return byMessage;
 }
 
-function statusWithFeedback(status: string, feedback: { kind: InboundKind; at: Date }[]) {
+function statusWithFeedback(status: string, feedback: { kind: InboundKind; at: Date }[], w: DataWords) {
   return {
-    status: feedback.some((f) => BOUNCES.has(f.kind)) ? "bounced" : words(DELIVERY_WORDS, status),
-    cameBack: feedback.map((f) => ({ at: f.at, what: FEEDBACK_WORDS[f.kind] })),
+    status: feedback.some((f) => BOUNCES.has(f.kind)) ? w.delivery.bounced : words(w.delivery, status),
+    cameBack: feedback.map((f) => ({ at: f.at, what: words(w.feedback, f.kind) })),
   };
 }
 
@@ -276,7 +204,7 @@ function statusWithFeedback(status: string, feedback: { kind: InboundKind; at: D
  * each batch of them is an index probe per campaign, where a search by contact would read
  * every delivery of every campaign.
  */
-async function* promotionalMessagesOf(contactId: number, client: Db, batchSize: number) {
+async function* promotionalMessagesOf(contactId: number, client: Db, batchSize: number, w: DataWords) {
   let afterCampaign = 0;
   for (;;) {
     const campaigns = await client.campaign.findMany({ where: { id: { gt: afterCampaign } }, orderBy: { id: "asc" }, take: batchSize, select: { id: true } });
@@ -296,7 +224,7 @@ async function* promotionalMessagesOf(contactId: number, client: Db, batchSize: 
       },
     });
     if (deliveries.length === 0) continue;
-    const feedback = await feedbackOn(contactId, { deliveryId: { in: deliveries.map((d) => d.id) } }, client);
+    const feedback = await feedbackOn(contactId, { deliveryId: { in: deliveries.map((d) => d.id) } }, client, w);
     yield deliveries.map((d) => ({
       campaignId: d.campaign.id,
       sentAt: d.sentAt,
@@ -304,18 +232,19 @@ async function* promotionalMessagesOf(contactId: number, client: Db, batchSize: 
       from: d.campaign.unit.displayName,
       topic: d.campaign.topic.name,
       subject: d.campaign.subject,
-      ...statusWithFeedback(d.status, feedback.get(d.id) ?? []),
+      ...statusWithFeedback(d.status, feedback.get(d.id) ?? [], w),
       messageId: d.messageId,
     }));
   }
 }
 
 /** The subject a service message was sent with, rendered again from its template and data. */
-function serviceSubject(template: string, data: string, unit: UnitIdentity | null): string | null {
+function serviceSubject(template: string, data: string, unit: UnitIdentity | null, language: string | null): string | null {
   if (!unit || !isTransactionalTemplateName(template)) return null;
   try {
-    const subject = transactionalTemplates[template].subject as (data: unknown, unit: UnitIdentity) => string;
-    return subject(JSON.parse(data), unit);
+    const subject = transactionalTemplates[template].subject as (data: unknown, unit: UnitIdentity, mail: MailLanguage) => string;
+    // In the language it was written in (TransactionalMessage.language).
+    return subject(JSON.parse(data), unit, mailLanguage(languageOfLocale(language) ?? undefined));
   } catch {
     return null;
   }
@@ -327,12 +256,12 @@ function serviceSubject(template: string, data: string, unit: UnitIdentity | nul
  * is never theirs, even if it names them. Two walks, each on its own index ((contactId, id) and
  * (toEmail, id)): one OR over both lets the database fall back to reading the whole table.
  */
-async function* serviceMessagesOf(contactId: number, email: string, client: Db, batchSize: number) {
-  yield* serviceMessagesWhere({ contactId }, contactId, client, batchSize);
-  yield* serviceMessagesWhere({ toEmail: email, contactId: null }, contactId, client, batchSize);
+async function* serviceMessagesOf(contactId: number, email: string, client: Db, batchSize: number, w: DataWords) {
+  yield* serviceMessagesWhere({ contactId }, contactId, client, batchSize, w);
+  yield* serviceMessagesWhere({ toEmail: email, contactId: null }, contactId, client, batchSize, w);
 }
 
-async function* serviceMessagesWhere(where: { contactId: number } | { toEmail: string; contactId: null }, contactId: number, client: Db, batchSize: number) {
+async function* serviceMessagesWhere(where: { contactId: number } | { toEmail: string; contactId: null }, contactId: number, client: Db, batchSize: number, w: DataWords) {
   let afterId = 0;
   for (;;) {
     const messages = await client.transactionalMessage.findMany({
@@ -344,6 +273,7 @@ async function* serviceMessagesWhere(where: { contactId: number } | { toEmail: s
         toEmail: true,
         template: true,
         data: true,
+        language: true,
         status: true,
         createdAt: true,
         sentAt: true,
@@ -353,7 +283,7 @@ async function* serviceMessagesWhere(where: { contactId: number } | { toEmail: s
     });
     if (messages.length === 0) return;
     afterId = messages[messages.length - 1].id;
-    const feedback = await feedbackOn(contactId, { transactionalMessageId: { in: messages.map((m) => m.id) } }, client);
+    const feedback = await feedbackOn(contactId, { transactionalMessageId: { in: messages.map((m) => m.id) } }, client, w);
     yield messages.map((m) => {
       const unit = m.unit ? { ...m.unit, legalName: m.unit.legalName ?? "", postalAddress: m.unit.postalAddress ?? "" } : null;
       return {
@@ -362,9 +292,9 @@ async function* serviceMessagesWhere(where: { contactId: number } | { toEmail: s
         queuedAt: m.createdAt,
         from: m.unit?.displayName ?? null,
         kind: m.category.name,
-        subject: serviceSubject(m.template, m.data, unit) ?? m.category.name,
+        subject: serviceSubject(m.template, m.data, unit, m.language) ?? m.category.name,
         to: m.toEmail,
-        ...statusWithFeedback(m.status, feedback.get(m.id) ?? []),
+        ...statusWithFeedback(m.status, feedback.get(m.id) ?? [], w),
       };
     });
   }
@@ -393,17 +323,20 @@ const field = (name: string, value: unknown, indent = "  ") => `${indent}${JSON.
 export async function* personalDataJson(
   head: Record<string, unknown>,
   contactId: number | null,
-  options: { now?: Date; batchSize?: number; client?: Db; readClient?: Db } = {},
+  /** language: the download's words; without it, the contact's locale, else English (ADR 047). */
+  options: { now?: Date; batchSize?: number; client?: Db; readClient?: Db; language?: Language } = {},
 ): AsyncGenerator<string> {
   const client = options.client ?? db;
   const readClient = options.readClient ?? readDb;
   const batchSize = options.batchSize ?? BATCH_SIZE;
-  const state = contactId === null ? null : await currentState(contactId, client);
+  const locale = contactId === null ? null : (await client.contact.findUnique({ where: { id: contactId }, select: { locale: true } }))?.locale;
+  const w = DATA_WORDS[options.language ?? languageOfLocale(locale) ?? DEFAULT_LANGUAGE];
+  const state = contactId === null ? null : await currentState(contactId, client, w);
   const small = {
     format: PERSONAL_DATA_FORMAT,
     version: PERSONAL_DATA_VERSION,
     exportedAt: (options.now ?? new Date()).toISOString(),
-    about: ABOUT,
+    about: w.about,
     ...head,
     contact: state?.contact ?? null,
     subscriptions: state?.subscriptions ?? [],
@@ -417,10 +350,10 @@ export async function* personalDataJson(
     .join(",\n")},\n`;
   const none = (async function* () {})();
   yield `  "ledger": `;
-  yield* jsonArray(state && contactId !== null ? ledgerOf(contactId, readClient, batchSize) : none, "  ");
+  yield* jsonArray(state && contactId !== null ? ledgerOf(contactId, readClient, batchSize, w) : none, "  ");
   yield `,\n  "messages": {\n    "promotional": `;
-  yield* jsonArray(state && contactId !== null ? promotionalMessagesOf(contactId, readClient, batchSize) : none, "    ");
+  yield* jsonArray(state && contactId !== null ? promotionalMessagesOf(contactId, readClient, batchSize, w) : none, "    ");
   yield `,\n    "service": `;
-  yield* jsonArray(state && contactId !== null ? serviceMessagesOf(contactId, state.contact.email, readClient, batchSize) : none, "    ");
+  yield* jsonArray(state && contactId !== null ? serviceMessagesOf(contactId, state.contact.email, readClient, batchSize, w) : none, "    ");
   yield "\n  }\n}\n";
 }

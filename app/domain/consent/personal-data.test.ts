@@ -110,6 +110,40 @@ describe("everything we hold about you", () => {
     expect(text).not.toContain(spring.name);
   });
 
+  it("is in the person's language: words, section notes and the subjects of service mail written in German (ADR 047)", async () => {
+    await db.contact.update({ where: { id: me.id }, data: { locale: "de" } });
+    await applyConsentChange(
+      { kind: "subscribe", contactId: me.id, topicId: topic.id, channel: "EMAIL", basis: "EXPRESS" },
+      { source: "PREFERENCE_CENTER", actor: `contact:${me.id}`, consentTextId: consentText.id },
+    );
+    const spring = await campaign(`Frühlingsangebote ${tag()}`);
+    await db.delivery.create({ data: { campaignId: spring.id, contactId: me.id, status: "SENT", sentAt: new Date("2026-11-02T09:00:00Z") } });
+    const category = await db.exemptCategory.findFirstOrThrow({ where: { unitId: unit.id, slug: "renewal" } });
+    await db.transactionalMessage.create({
+      data: {
+        unitId: unit.id,
+        categoryId: category.id,
+        contactId: me.id,
+        toEmail: me.email,
+        template: "sign-in-link",
+        data: JSON.stringify({ url: "https://example.com/x", expiresInMinutes: 15 }),
+        language: "de",
+        idempotencyKey: `sign-in-${tag()}`,
+        status: "SENT",
+        sentAt: new Date("2026-11-05T10:00:00Z"),
+      },
+    });
+
+    const { data } = await download(me.id);
+    expect(data.about.messages).toMatch(/^Die E-Mails, die wir Ihnen gesendet haben/);
+    expect(data.subscriptions).toEqual([expect.objectContaining({ channel: "E-Mail", status: "abonniert", basis: "Sie haben dem Empfang zugestimmt" })]);
+    expect(data.ledger[0]).toMatchObject({ action: "abonniert", source: "Ihre Einstellungen" });
+    expect(data.messages.promotional).toEqual([expect.objectContaining({ subject: spring.subject, status: "gesendet" })]);
+    expect(data.messages.service).toEqual([expect.objectContaining({ subject: `Ihr Anmeldelink für ${unit.displayName}`, status: "gesendet" })]);
+    const text = JSON.stringify(data);
+    for (const english of ["you agreed", "your preference center", '"subscribed"', '"sent"']) expect(text).not.toContain(english);
+  });
+
   it("holds nothing of another person, not even of a campaign both received", async () => {
     const shared = await campaign(`Shared offers ${tag()}`);
     const theirsOnly = await campaign(`Only for Otto ${tag()}`);

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { encode, wrap } from "nodemailer/lib/qp";
 import fc from "fast-check";
 import { encodeSlottedPart, fillEncodedPart, quotedPrintable } from "./quoted-printable.server.ts";
+import { ConsentBasis } from "~/generated/prisma/enums.ts";
+import { consentReason } from "~/domain/campaigns/footer-reason.ts";
 
 describe("quotedPrintable", () => {
   it("is nodemailer's encoding, also for the text it passes through unencoded", () => {
@@ -72,12 +74,18 @@ describe("a part encoded once and filled per recipient", () => {
     { weight: 6, arbitrary: fc.constantFrom(..."abcxyz0189-_./?&:;") },
     { weight: 2, arbitrary: fc.constantFrom(" ", "\t", "=", "\n", "\r\n") },
     { weight: 2, arbitrary: fc.constantFrom("é", "ß", "—", "€", "“", "😀", "\u00a0") },
+    // German footers and service mail (ADR 047): umlauts, two UTF-8 bytes each, six characters encoded.
+    { weight: 2, arbitrary: fc.constantFrom("ä", "ö", "ü", "Ä", "Ö", "Ü", "„") },
   );
   const text = (maxLength: number) => fc.array(character, { maxLength }).map((characters) => characters.join(""));
   // A value is often a long printable link (it skips the encoder) and sometimes a sentence.
   const value = fc.oneof(
     fc.integer({ min: 0, max: 240 }).map((length) => `https://p.example.com/u/${"a".repeat(length)}`.slice(0, Math.max(1, length))),
     text(200),
+    // A German footer's reason as the sender words it, about a topic and unit with any name.
+    fc
+      .record({ basis: fc.constantFrom(...Object.values(ConsentBasis)), topicName: text(60), unitName: text(40), day: fc.integer({ min: 0, max: 3650 }) })
+      .map(({ day, ...facts }) => consentReason({ ...facts, consentedAt: new Date(Date.UTC(2020, 0, 1) + day * 86_400_000), language: "de", timeZone: "Europe/Berlin" })),
   );
   const slotted = fc.array(fc.tuple(fc.constantFrom("unsubscribeUrl", "preferencesUrl", "reason"), text(200)), { maxLength: 4 });
 

@@ -9,6 +9,8 @@ import { sendTimeSignal } from "~/domain/feedback/send-time.ts";
 import { unitBounceDomain } from "~/domain/units/sender-facts.server.ts";
 import { preferencesUrl } from "~/domain/tokens/links.server.ts";
 import { groupAsSender, groupIdentity } from "~/domain/group/identity.server.ts";
+import { DEFAULT_LANGUAGE, languageOfLocale, type Language } from "~/i18n/languages.ts";
+import { tFor } from "~/i18n/i18n.ts";
 import { renderTransactional } from "~emails/render.tsx";
 import type { UnitIdentity } from "~emails/components/index.ts";
 import { isTransactionalTemplateName, transactionalTemplates, type TransactionalTemplateName } from "~emails/transactional/index.ts";
@@ -33,7 +35,7 @@ export async function deliverTransactional(id: number, now = new Date(), transpo
 
   const message = await db.transactionalMessage.findUniqueOrThrow({
     where: { id },
-    include: { unit: true, category: true },
+    include: { unit: true, category: true, contact: { select: { timeZone: true } } },
   });
   let returnPath: string | undefined;
   try {
@@ -42,7 +44,10 @@ export async function deliverTransactional(id: number, now = new Date(), transpo
     returnPath = returnPathFor({ stream: "transactional", messageId: id }, sender.bounceDomain);
     const rendered = await renderTransactional(message.template as TransactionalTemplateName, JSON.parse(message.data), {
       unit: sender.identity,
-      categoryReason: message.category.reason,
+      // Written in the language chosen when it was queued; dates in the contact's zone (ADR 047).
+      language: languageOfLocale(message.language) ?? undefined,
+      timeZone: message.contact?.timeZone ?? null,
+      categoryReason: categoryReasonIn(message.category, languageOfLocale(message.language)),
       preferencesUrl: message.contactId && message.unit
         ? await preferencesUrl({ contactId: message.contactId, unitId: message.unit.id })
         : `${getEnv().PUBLIC_URL}/preferences`,
@@ -145,4 +150,18 @@ export function withoutSecrets(template: string, data: string): string {
   const parsed = JSON.parse(data) as Record<string, unknown>;
   for (const field of secretFields) if (field in parsed) parsed[field] = "[removed once sent]";
   return JSON.stringify(parsed);
+}
+
+/**
+ * The footer's "why we send it": a group category's reason is the product's own words (ADR 047),
+ * so it is given in the message's language, unless an admin has reworded it; a unit's category
+ * reason is the unit's words and stays as written.
+ */
+function categoryReasonIn(category: { unitId: number | null; slug: string; reason: string }, language: Language | null): string {
+  if (category.unitId !== null || !language || language === DEFAULT_LANGUAGE) return category.reason;
+  const english = tFor(DEFAULT_LANGUAGE);
+  const key = `emails.categoryReason.${category.slug}`;
+  const known = english(key as "emails.categoryReason.sign-in-link");
+  if (known === key || known !== category.reason) return category.reason;
+  return tFor(language)(key as "emails.categoryReason.sign-in-link");
 }

@@ -9,9 +9,11 @@ import { addressBlock, serviceMailRefusal } from "~/domain/consent/service-mail-
 import { EmailSchema } from "~/domain/consent/email.ts";
 import {
   isTransactionalTemplateName,
+  TEMPLATES_IN_EVERY_LANGUAGE,
   transactionalTemplates,
   type TransactionalTemplateName,
 } from "~emails/transactional/index.ts";
+import { languageOfLocale, type Language } from "~/i18n/languages.ts";
 import { deliverTransactional } from "./deliver.server.ts";
 
 /** Policy changes must be announced this long before they take effect. */
@@ -33,6 +35,11 @@ export type TransactionalRequest = {
    * this message is how they prove the address. ERASED does not stop it; HARD_BOUNCE does.
    */
   reachesErasedAddress?: boolean;
+  /**
+   * The language to write it in: for a sign-in or sign-up, the page's that asked (ADR 047).
+   * Without it, the contact's stored choice (Contact.locale), else English.
+   */
+  language?: Language;
   /** Hash of the request as the caller received it: the key used again with another request is refused (409). */
   requestHash?: string;
   now?: Date;
@@ -75,7 +82,8 @@ export async function sendTransactional(request: TransactionalRequest): Promise<
   if (!to.success) throw new TransactionalRequestError("to", to.error.issues[0].message);
 
   const refusedReason = await suppressionReason(to.data, request.reachesErasedAddress ?? false);
-  const contact = await db.contact.findUnique({ where: { email: to.data }, select: { id: true } });
+  const contact = await db.contact.findUnique({ where: { email: to.data }, select: { id: true, locale: true } });
+  const language = TEMPLATES_IN_EVERY_LANGUAGE.has(template) ? (request.language ?? languageOfLocale(contact?.locale) ?? null) : null;
   let message;
   try {
     message = await db.transactionalMessage.create({
@@ -86,6 +94,7 @@ export async function sendTransactional(request: TransactionalRequest): Promise<
         toEmail: to.data,
         template,
         data: JSON.stringify(data),
+        language,
         idempotencyKey: request.idempotencyKey,
         requestHash: request.requestHash ?? null,
         status: refusedReason ? "REFUSED" : "QUEUED",
