@@ -1,5 +1,6 @@
 import type { Translation } from "../types.ts";
 import type { en } from "../en/index.ts";
+import { account } from "./account.ts";
 import { common } from "./common.ts";
 
-export const de: Translation<typeof en> = { common };
+export const de: Translation<typeof en> = { common, account };

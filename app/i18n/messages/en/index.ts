@@ -1,4 +1,5 @@
 // English, the source text. One file per area, so people working on different pages do not edit the same file.
+import { account } from "./account.ts";
 import { common } from "./common.ts";
 
-export const en = { common } as const;
+export const en = { common, account } as const;
