@@ -2,5 +2,6 @@ import type { Translation } from "../types.ts";
 import type { en } from "../en/index.ts";
 import { account } from "./account.ts";
 import { common } from "./common.ts";
+import { unsubscribe } from "./unsubscribe.ts";
 
-export const de: Translation<typeof en> = { common, account };
+export const de: Translation<typeof en> = { common, account, unsubscribe };
