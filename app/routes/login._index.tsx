@@ -1,5 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Trans, useTranslation } from "react-i18next";
+import { tFor } from "~/i18n/i18n.ts";
+import { languageOfRequest } from "~/i18n/language.server.ts";
 import { z } from "zod";
 import { readSignedInUser } from "~/domain/accounts/sessions.server.ts";
 import { requestSignInLink, signInWithPassword } from "~/domain/accounts/sign-in.server.ts";
@@ -20,7 +23,7 @@ import { parseForm } from "~/utils/parse-form.server.ts";
 // the same whether or not it has an account.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
-export const meta: MetaFunction = () => [{ title: "Sign in — Preference Center" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.language ?? "en")("account.login.title") }];
 export const headers = passThroughHeaders;
 
 const WRONG_CREDENTIALS = "Email or password is incorrect.";
@@ -34,7 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (user) throw redirect(safeRedirect(url.searchParams.get("redirectTo"), homeFor(user.role)));
   const signedOut = url.searchParams.get("signedOut");
   return data(
-    { redirectTo, signedOut: signedOut === "everywhere" ? "everywhere" : signedOut ? "here" : null },
+    { redirectTo, signedOut: signedOut === "everywhere" ? "everywhere" : signedOut ? "here" : null, language: languageOfRequest(request) },
     { headers: { "Cache-Control": "no-store" } },
   );
 }
@@ -120,26 +123,31 @@ export default function LoginRoute() {
   const { redirectTo, signedOut } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>() as Outcome | undefined;
   const errors = outcome?.errors ?? {};
+  const { t } = useTranslation();
   return (
     <AccountFrame>
-      <h1>Sign in</h1>
-      <p className="lede">Manage the email you get from our brands, and your account.</p>
-      {signedOut === "here" ? <FormMessage tone="info">You are signed out.</FormMessage> : null}
-      {signedOut === "everywhere" ? <FormMessage tone="info">You are signed out on every device.</FormMessage> : null}
+      <h1>{t("account.login.heading")}</h1>
+      <p className="lede">{t("account.login.lede")}</p>
+      {signedOut === "here" ? <FormMessage tone="info">{t("account.login.signedOut")}</FormMessage> : null}
+      {signedOut === "everywhere" ? <FormMessage tone="info">{t("account.login.signedOutEverywhere")}</FormMessage> : null}
       {outcome?.linkRequested ? (
         <FormMessage tone="success">
           <p>
-            <strong>Check your inbox.</strong> If there is an account for {outcome.email}, a sign-in link is on its way. It works once, for{" "}
-            {ONE_TIME_LINK_MINUTES.SIGN_IN} minutes.
+            <Trans<"account.login.linkSent">
+              t={t}
+              i18nKey="account.login.linkSent"
+              values={{ email: outcome.email ?? "", minutes: ONE_TIME_LINK_MINUTES.SIGN_IN }}
+              components={{ strong: <strong /> }}
+            />
           </p>
         </FormMessage>
       ) : null}
       {outcome?.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}
       <Form method="post">
         <input type="hidden" name="redirectTo" value={redirectTo} />
-        <Field label="Email address" name="email" type="email" autoComplete="username" defaultValue={outcome?.email} error={errors.email} maxLength={254} />
+        <Field label={t("common.emailAddress")} name="email" type="email" autoComplete="username" defaultValue={outcome?.email} error={errors.email} maxLength={254} />
         <Field
-          label="Password"
+          label={t("account.password")}
           name="password"
           type="password"
           autoComplete="current-password"
@@ -148,20 +156,20 @@ export default function LoginRoute() {
         />
         <div className="form-actions">
           <button type="submit" name="intent" value="password" className="button">
-            Sign in
+            {t("account.login.submit")}
           </button>
-          <Link to="/forgot-password">Forgot your password?</Link>
+          <Link to="/forgot-password">{t("account.login.forgot")}</Link>
         </div>
-        <p className="or-divider">or, without a password</p>
+        <p className="or-divider">{t("account.login.or")}</p>
         <div className="form-actions">
           <button type="submit" name="intent" value="link" className="button secondary">
-            Email me a sign-in link
+            {t("account.login.emailLink")}
           </button>
         </div>
       </Form>
       <div className="page-footnote">
         <p>
-          New here? <Link to="/signup">Create an account</Link> to manage all your email preferences in one place.
+          <Trans<"account.login.newHere"> t={t} i18nKey="account.login.newHere" components={{ signup: <Link to="/signup" /> }} />
         </p>
       </div>
     </AccountFrame>

@@ -8,4 +8,18 @@ export const account: Translation<typeof english> = {
     expired: "Dieser Link ist abgelaufen. Links in unseren E-Mails sind nur kurze Zeit gültig, damit Ihr Konto geschützt bleibt.",
     unknown: "Der Link wurde möglicherweise auf dem Weg zu Ihnen gekürzt oder verändert.",
   },
+  password: "Passwort",
+  login: {
+    title: "Anmelden — Preference Center",
+    heading: "Anmelden",
+    lede: "Verwalten Sie die E-Mails, die Sie von unseren Marken erhalten, und Ihr Konto.",
+    signedOut: "Sie sind abgemeldet.",
+    signedOutEverywhere: "Sie sind auf allen Geräten abgemeldet.",
+    linkSent: "<strong>Sehen Sie in Ihrem Posteingang nach.</strong> Falls es ein Konto für {{email}} gibt, ist ein Anmeldelink unterwegs. Er funktioniert einmal, {{minutes}} Minuten lang.",
+    submit: "Anmelden",
+    forgot: "Passwort vergessen?",
+    or: "oder ohne Passwort",
+    emailLink: "Anmeldelink per E-Mail senden",
+    newHere: "Neu hier? <signup>Legen Sie ein Konto an</signup>, um alle Ihre E-Mail-Einstellungen an einem Ort zu verwalten.",
+  },
 };
