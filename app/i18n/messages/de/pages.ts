@@ -1,0 +1,24 @@
+import type { Translation } from "../types.ts";
+import type { pages as english } from "../en/pages.ts";
+
+export const pages: Translation<typeof english> = {
+  channel: { EMAIL: "E-Mail", POSTAL: "Post", PHONE: "Telefon" },
+  welcome: {
+    title: "Wählen Sie, was Sie interessiert",
+    heading: "Wählen Sie, was Sie interessiert",
+    lede: "Ihr Konto ist eingerichtet. Kreuzen Sie an, worüber Sie von unseren Marken hören möchten. Sie können das jederzeit ändern.",
+    save: "Meine Auswahl speichern",
+    skip: "Vorerst überspringen",
+  },
+  history: {
+    heading: "Ihr Einwilligungsverlauf",
+    lede: "Jede Änderung dessen, was wir Ihnen senden dürfen, die neueste zuerst: wann sie erfolgte, wie und von welcher Adresse.",
+    changes: "Änderungen",
+    none: "Es sind noch keine Änderungen verzeichnet.",
+    from: "von {{ip}}",
+    pages: "Seiten",
+    newer: "← Neuere",
+    older: "Ältere →",
+    page: "Seite {{page}} von {{pages}}",
+  },
+};

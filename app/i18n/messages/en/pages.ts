@@ -1,0 +1,22 @@
+// A person's own pages: /welcome, /preferences/history, /p/<token>, the home page.
+export const pages = {
+  channel: { EMAIL: "Email", POSTAL: "Postal mail", PHONE: "Phone" },
+  welcome: {
+    title: "Choose what you'd like",
+    heading: "Choose what you'd like",
+    lede: "Your account is ready. Tick what you would like to hear about, from any of our brands. You can change it at any time.",
+    save: "Save my choices",
+    skip: "Skip for now",
+  },
+  history: {
+    heading: "Your consent history",
+    lede: "Every change to what we may send you, newest first: when it happened, how, and from which address.",
+    changes: "Changes",
+    none: "No changes are recorded yet.",
+    from: "from {{ip}}",
+    pages: "Pages",
+    newer: "← Newer",
+    older: "Older →",
+    page: "Page {{page}} of {{pages}}",
+  },
+} as const;
