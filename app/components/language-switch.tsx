@@ -13,15 +13,12 @@ import { LANGUAGE_NAMES, LANGUAGES } from "~/i18n/languages.ts";
 export function LanguageSwitch({ action = "/language" }: { action?: string }) {
   const { t, i18n } = useTranslation();
   const location = useLocation();
-  const [timeZone, setTimeZone] = useState("");
-  // Only in the browser: the server renders the form without a zone, and without JavaScript none is sent.
-  useEffect(() => setTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone ?? ""), []);
   const returnTo = location.pathname + location.search;
   return (
     <Form method="post" action={action} className="language-switch" preventScrollReset>
       <input type="hidden" name="intent" value="language" />
       <input type="hidden" name="returnTo" value={returnTo} />
-      {timeZone ? <input type="hidden" name="timeZone" value={timeZone} /> : null}
+      <BrowserTimeZone />
       <label htmlFor="language-switch">{t("common.language.label")}</label>
       <select
         id="language-switch"
@@ -41,4 +38,15 @@ export function LanguageSwitch({ action = "/language" }: { action?: string }) {
       </button>
     </Form>
   );
+}
+
+/**
+ * A hidden `timeZone` field with the browser's IANA zone, for forms that tell us where the person
+ * reads their dates (the switch, the sign-up confirmation). Only in the browser: the server renders
+ * the form without it, and without JavaScript none is sent.
+ */
+export function BrowserTimeZone() {
+  const [timeZone, setTimeZone] = useState("");
+  useEffect(() => setTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone ?? ""), []);
+  return timeZone ? <input type="hidden" name="timeZone" value={timeZone} /> : null;
 }

@@ -42,3 +42,14 @@ export async function chooseLanguage(contactId: number, language: Language, time
   const zone = knownTimeZone(timeZone);
   await db.contact.updateMany({ where: { id: contactId }, data: { locale: language, ...(zone ? { timeZone: zone } : {}) } });
 }
+
+/**
+ * A new account's time zone, from the browser that confirmed the sign-up: its contact gets it when
+ * the browser sent one. A zone the person's contact already has from an earlier choice is kept.
+ */
+export async function noteTimeZone(userId: number, timeZone: string | null | undefined): Promise<void> {
+  const zone = knownTimeZone(timeZone);
+  if (!zone) return;
+  const user = await db.user.findUnique({ where: { id: userId }, select: { contactId: true } });
+  if (user?.contactId) await db.contact.updateMany({ where: { id: user.contactId, timeZone: null }, data: { timeZone: zone } });
+}

@@ -22,4 +22,22 @@ export const account: Translation<typeof english> = {
     emailLink: "Anmeldelink per E-Mail senden",
     newHere: "Neu hier? <signup>Legen Sie ein Konto an</signup>, um alle Ihre E-Mail-Einstellungen an einem Ort zu verwalten.",
   },
+  confirmSignUp: {
+    title: "Adresse bestätigen — Preference Center",
+    heading: "Bestätigen Sie Ihre Adresse",
+    lede: "Ein letzter Schritt für <strong>{{email}}</strong>: Geben Sie das Passwort ein, das Sie bei der Registrierung gewählt haben.",
+    submit: "Bestätigen und anmelden",
+    again: "Erneut registrieren",
+  },
+  signup: {
+    title: "Konto anlegen — Preference Center",
+    heading: "Konto anlegen",
+    lede: "Sehen und ändern Sie an einem Ort alles, was unsere Marken Ihnen senden.",
+    name: "Name",
+    submit: "Konto anlegen",
+    haveAccount: "Sie haben bereits ein Konto? <login>Anmelden</login>",
+    inbox: "Sehen Sie in Ihrem Posteingang nach",
+    sent: "Wir haben eine E-Mail an <strong>{{email}}</strong> gesendet. Öffnen Sie den Link darin und geben Sie Ihr Passwort ein, um Ihr Konto fertig anzulegen. Der Link ist {{hours}} Stunden gültig.",
+    nothing: "Falls in einigen Minuten nichts ankommt, sehen Sie in Ihrem Spam-Ordner nach oder <again>versuchen Sie es erneut</again>.",
+  },
 };

@@ -20,4 +20,22 @@ export const account = {
     emailLink: "Email me a sign-in link",
     newHere: "New here? <signup>Create an account</signup> to manage all your email preferences in one place.",
   },
+  confirmSignUp: {
+    title: "Confirm your address — Preference Center",
+    heading: "Confirm your address",
+    lede: "One last step for <strong>{{email}}</strong>: enter the password you chose when you signed up.",
+    submit: "Confirm and sign in",
+    again: "Sign up again",
+  },
+  signup: {
+    title: "Create an account — Preference Center",
+    heading: "Create an account",
+    lede: "See and change everything our brands send you, in one place.",
+    name: "Name",
+    submit: "Create account",
+    haveAccount: "Already have an account? <login>Sign in</login>",
+    inbox: "Check your inbox",
+    sent: "We sent an email to <strong>{{email}}</strong>. Open the link in it and enter your password to finish creating your account. The link works for {{hours}} hours.",
+    nothing: "If nothing arrives in a few minutes, check your spam folder, or <again>try again</again>.",
+  },
 } as const;
