@@ -1,7 +1,9 @@
-import { data, redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { chooseLanguage, contactOfSession } from "~/domain/language/choice.server.ts";
 import { safeRedirect } from "~/domain/accounts/safe-redirect.ts";
+import { tFor } from "~/i18n/i18n.ts";
+import { languageOfRequest } from "~/i18n/language.server.ts";
 import { LANGUAGES } from "~/i18n/languages.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 
@@ -11,7 +13,7 @@ import { parseForm } from "~/utils/parse-form.server.ts";
 // its own link instead. GET changes nothing: there is no page here.
 
 const LanguageChoice = z.object({
-  language: z.enum(LANGUAGES, { error: "Choose one of the languages." }),
+  language: z.enum(LANGUAGES),
   returnTo: z.string().optional(),
   timeZone: z.string().max(64).optional(),
 });
@@ -22,7 +24,11 @@ export async function loader() {
 
 export async function action({ request }: ActionFunctionArgs) {
   const parsed = await parseForm(request, LanguageChoice);
-  if (!parsed.ok) return data({ error: parsed.errors.language ?? "That request was not understood." }, { status: parsed.status });
+  // Only a forged or broken form gets here (the switch offers only our languages): a plain 4xx.
+  if (!parsed.ok) {
+    const text = tFor(languageOfRequest(request))("common.language.invalid");
+    return new Response(text, { status: parsed.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
   const { language, timeZone } = parsed.value;
   const back = new URL(safeRedirect(parsed.value.returnTo, "/"), "http://x");
   const contact = await contactOfSession(request);

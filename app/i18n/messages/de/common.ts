@@ -5,6 +5,7 @@ export const common: Translation<typeof english> = {
   language: {
     label: "Sprache",
     change: "Sprache ändern",
+    invalid: "Bitte wählen Sie eine der angebotenen Sprachen.",
   },
   signOut: "Abmelden",
   history: "Verlauf",

@@ -3,6 +3,7 @@ export const common = {
   language: {
     label: "Language",
     change: "Change language",
+    invalid: "Choose one of the languages offered.",
   },
   signOut: "Sign out",
   history: "History",
