@@ -40,4 +40,21 @@ export const account: Translation<typeof english> = {
     sent: "Wir haben eine E-Mail an <strong>{{email}}</strong> gesendet. Öffnen Sie den Link darin und geben Sie Ihr Passwort ein, um Ihr Konto fertig anzulegen. Der Link ist {{hours}} Stunden gültig.",
     nothing: "Falls in einigen Minuten nichts ankommt, sehen Sie in Ihrem Spam-Ordner nach oder <again>versuchen Sie es erneut</again>.",
   },
+  forgot: {
+    title: "Passwort zurücksetzen — Preference Center",
+    heading: "Passwort zurücksetzen",
+    lede: "Geben Sie die E-Mail-Adresse Ihres Kontos ein, und wir senden Ihnen einen Link, mit dem Sie ein neues Passwort wählen können.",
+    submit: "Link zum Zurücksetzen senden",
+    back: "Zurück zur Anmeldung",
+    sent_one: "Falls es ein Konto für <strong>{{email}}</strong> gibt, ist ein Link zur Wahl eines neuen Passworts unterwegs. Er funktioniert einmal, {{count}} Stunde lang.",
+    sent_other: "Falls es ein Konto für <strong>{{email}}</strong> gibt, ist ein Link zur Wahl eines neuen Passworts unterwegs. Er funktioniert einmal, {{count}} Stunden lang.",
+  },
+  reset: {
+    title: "Neues Passwort wählen — Preference Center",
+    heading: "Wählen Sie ein neues Passwort",
+    lede: "Für <strong>{{email}}</strong>. Auf allen anderen Geräten werden Sie abgemeldet.",
+    newPassword: "Neues Passwort",
+    submit: "Neues Passwort speichern",
+    again: "Neuen Link anfordern",
+  },
 };

@@ -21,4 +21,10 @@ export const pages: Translation<typeof english> = {
     older: "Ältere →",
     page: "Seite {{page}} von {{pages}}",
   },
+  link: {
+    title: "Ihre E-Mail-Einstellungen",
+    heading: "Ihre E-Mail-Einstellungen verwalten",
+    lede: "Für <strong>{{email}}</strong>. Sie können ändern, was Ihnen jede unserer Marken per E-Mail, Post und Telefon sendet.",
+    open: "Meine Einstellungen öffnen",
+  },
 };

@@ -38,4 +38,21 @@ export const account = {
     sent: "We sent an email to <strong>{{email}}</strong>. Open the link in it and enter your password to finish creating your account. The link works for {{hours}} hours.",
     nothing: "If nothing arrives in a few minutes, check your spam folder, or <again>try again</again>.",
   },
+  forgot: {
+    title: "Reset your password — Preference Center",
+    heading: "Reset your password",
+    lede: "Enter the email address of your account and we will send you a link to choose a new password.",
+    submit: "Email me a reset link",
+    back: "Back to sign in",
+    sent_one: "If there is an account for <strong>{{email}}</strong>, a link to choose a new password is on its way. It works once, for {{count}} hour.",
+    sent_other: "If there is an account for <strong>{{email}}</strong>, a link to choose a new password is on its way. It works once, for {{count}} hours.",
+  },
+  reset: {
+    title: "Choose a new password — Preference Center",
+    heading: "Choose a new password",
+    lede: "For <strong>{{email}}</strong>. You will be signed out on every other device.",
+    newPassword: "New password",
+    submit: "Save new password",
+    again: "Get a new reset link",
+  },
 } as const;

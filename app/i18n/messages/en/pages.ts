@@ -19,4 +19,10 @@ export const pages = {
     older: "Older →",
     page: "Page {{page}} of {{pages}}",
   },
+  link: {
+    title: "Your email preferences",
+    heading: "Manage your email preferences",
+    lede: "For <strong>{{email}}</strong>. You can change what each of our brands sends you, by email, post and phone.",
+    open: "Open my preferences",
+  },
 } as const;
