@@ -90,4 +90,23 @@ export const account: Translation<typeof english> = {
     deleteText: "Löscht Ihr Konto und Ihre E-Mail-Einstellungen. Der Verlauf früherer Änderungen Ihrer Einwilligungen bleibt ohne Ihren Namen und Ihre Adresse erhalten, und wir speichern nur eine unkenntlich gemachte Form Ihrer Adresse, damit sie nie wieder in unsere Verteiler aufgenommen wird. Dies kann nicht rückgängig gemacht werden.",
     deleteConfirm: "Geben Sie zur Bestätigung Ihr Passwort ein",
   },
+  deleted: {
+    title: "Konto gelöscht — Preference Center",
+    heading: "Ihr Konto wurde gelöscht",
+    lede: "Ihr Konto und Ihre E-Mail-Einstellungen sind gelöscht, und Sie sind abgemeldet. Wir werden Ihre Adresse nicht wieder in unsere Werbeverteiler aufnehmen.",
+  },
+  signInLink: {
+    lede: "Klicken Sie auf die Schaltfläche, um die Anmeldung abzuschließen. Der Link funktioniert nur einmal.",
+    again: "Neuen Anmeldelink anfordern",
+  },
+  confirmEmail: {
+    title: "Neue E-Mail-Adresse bestätigen — Preference Center",
+    heading: "Bestätigen Sie Ihre neue E-Mail-Adresse",
+    lede: "Verwenden Sie ab jetzt <strong>{{email}}</strong> für Ihr Konto und Ihre E-Mail-Einstellungen.",
+    submit: "Neue Adresse bestätigen",
+    changed: "Ab jetzt verwenden wir <strong>{{email}}</strong> für Ihr Konto und Ihre E-Mail-Einstellungen.",
+    toAccount: "Zu Ihrem Konto",
+    taken: "Zu dieser Adresse gibt es ein eigenes Konto",
+    takenText: "Ihre Adresse wurde nicht geändert. Um diese Adresse zu verwenden, melden Sie sich stattdessen bei deren Konto an oder löschen Sie dieses Konto zuerst.",
+  },
 };

@@ -88,4 +88,23 @@ export const account = {
     deleteText: "Deletes your account and your email preferences. The record of past consent changes is kept without your name or address, and we keep only a scrambled form of your address so that it is never added to our lists again. This cannot be undone.",
     deleteConfirm: "Enter your password to confirm",
   },
+  deleted: {
+    title: "Account deleted — Preference Center",
+    heading: "Your account was deleted",
+    lede: "Your account and your email preferences are gone, and you are signed out. We will not add your address to our promotional lists again.",
+  },
+  signInLink: {
+    lede: "Use the button to finish signing in. The link works once.",
+    again: "Get a new sign-in link",
+  },
+  confirmEmail: {
+    title: "Confirm your new email address — Preference Center",
+    heading: "Confirm your new email address",
+    lede: "Use <strong>{{email}}</strong> for your account and your email preferences from now on.",
+    submit: "Confirm new address",
+    changed: "From now on we use <strong>{{email}}</strong> for your account and your email preferences.",
+    toAccount: "Go to your account",
+    taken: "That address has its own account",
+    takenText: "Your address was not changed. To use this address, sign in to its account instead, or delete that account first.",
+  },
 } as const;
