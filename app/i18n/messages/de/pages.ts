@@ -27,4 +27,11 @@ export const pages: Translation<typeof english> = {
     lede: "Für <strong>{{email}}</strong>. Sie können ändern, was Ihnen jede unserer Marken per E-Mail, Post und Telefon sendet.",
     open: "Meine Einstellungen öffnen",
   },
+  home: {
+    manage: "Meine Einstellungen verwalten",
+    lede: "Die Werbethemen, die jeder unserer Geschäftsbereiche anbietet, und die Servicenachrichten, die Sie immer erhalten.",
+    empty: "Es sind noch keine Geschäftsbereiche eingerichtet.",
+    topics: "Werbethemen",
+    service: "Servicenachrichten, die Sie immer erhalten",
+  },
 };

@@ -25,4 +25,11 @@ export const pages = {
     lede: "For <strong>{{email}}</strong>. You can change what each of our brands sends you, by email, post and phone.",
     open: "Open my preferences",
   },
+  home: {
+    manage: "Manage my preferences",
+    lede: "The promotional topics each of our business units offers, and the service messages that always reach you.",
+    empty: "No business units are set up yet.",
+    topics: "Promotional topics",
+    service: "Service messages you always receive",
+  },
 } as const;
