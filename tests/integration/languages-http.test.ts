@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addMember } from "../helpers/accounts-http.ts";
+import { addMember, MEMBER_PASSWORD } from "../helpers/accounts-http.ts";
+import { emailedLink } from "../helpers/outbox.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
 // Issue 20 point 6 over real HTTP against the production build: which language a page speaks,
@@ -82,4 +83,26 @@ describe("the page's language", () => {
     // The root reads the session's contact: a page without its own language follows it too.
     expect(lang(await (await http.get("/account", { cookie })).text())).toBe("de");
   });
+
+  it("a sign-up confirmed from a browser that sent its time zone dates the new contact in it", async () => {
+    const email = `zone-${Date.now()}@example.org`;
+    expect((await http.post("/signup", { email, name: "Zoned", password: MEMBER_PASSWORD })).status).toBe(200);
+    const link = await confirmationLink(email);
+    const confirmed = await http.post(new URL(link).pathname, { password: MEMBER_PASSWORD, timeZone: "Asia/Tokyo" });
+    expect([confirmed.status, confirmed.headers.get("location")]).toEqual([302, "/welcome"]);
+    const contact = await appDb.db.contact.findUniqueOrThrow({ where: { email }, select: { locale: true, timeZone: true } });
+    // The zone, but no language: the person never chose one, so pages follow their browser.
+    expect(contact).toEqual({ locale: null, timeZone: "Asia/Tokyo" });
+  });
 });
+
+/** The confirmation link in the outbox, polled for: account mail goes out in the background. */
+async function confirmationLink(email: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const link = await emailedLink(app.outboxDir, email, "sign-up-confirmation");
+    if (link && new URL(link).pathname.startsWith("/signup/confirm/")) return link;
+    if (Date.now() > deadline) throw new Error(`No sign-up confirmation reached ${email} within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
