@@ -20,10 +20,15 @@ export const meta: MetaFunction = () => [{ title: "Preference Center" }];
  * language of whoever asks (ADR 047), which a page that knows its person overrides (usePageLanguage).
  */
 export async function loader({ request }: LoaderFunctionArgs) {
+  // Staff pages are written in English only (ADR 047): <html lang> must say so whatever the browser asks.
+  if (isStaffPath(new URL(request.url).pathname)) return { groupName: await groupName(), language: DEFAULT_LANGUAGE };
   // Someone signed in or holding a link session has their stored choice, on every page they open.
   const [name, contact] = await Promise.all([groupName(), contactOfSession(request)]);
   return { groupName: name, language: languageOfRequest(request, contact?.locale) };
 }
+
+const STAFF_AREAS = ["/admin", "/campaigns", "/contacts", "/invite"];
+const isStaffPath = (path: string) => STAFF_AREAS.some((area) => path === area || path.startsWith(`${area}/`));
 
 /** The deepest matched route's `language` (a page that knows its person returns theirs), else the root's. */
 function usePageLanguage(): Language {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addMember, MEMBER_PASSWORD } from "../helpers/accounts-http.ts";
+import { DEMO } from "../helpers/demo-logins.ts";
 import { emailedLink } from "../helpers/outbox.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
@@ -37,6 +38,13 @@ describe("the page's language", () => {
     expect([lang(english), heading(english)]).toEqual(["en", "Unsubscribe from Example Tax"]);
     const named = await (await getAs(`${path}?lang=en`, { "accept-language": "de" })).text();
     expect(lang(named)).toBe("en");
+  });
+
+  it("keeps staff pages, written in English only, in English for a German browser", async () => {
+    const cookie = await http.signInAs(DEMO.admin);
+    const page = await (await getAs("/admin/units", { "accept-language": "de", cookie })).text();
+    expect(lang(page)).toBe("en");
+    expect(lang(await (await getAs("/login", { "accept-language": "de" })).text())).toBe("de");
   });
 
   it("/u's own switch stores the choice and a real time zone on the link's contact, and it beats Accept-Language", async () => {
