@@ -109,4 +109,8 @@ export const account: Translation<typeof english> = {
     taken: "Zu dieser Adresse gibt es ein eigenes Konto",
     takenText: "Ihre Adresse wurde nicht geändert. Um diese Adresse zu verwenden, melden Sie sich stattdessen bei deren Konto an oder löschen Sie dieses Konto zuerst.",
   },
+  signOut: {
+    title: "Abmelden — Preference Center",
+    lede: "Melden Sie sich auf diesem Gerät von Ihrem Konto ab.",
+  },
 };

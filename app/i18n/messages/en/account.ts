@@ -107,4 +107,8 @@ export const account = {
     taken: "That address has its own account",
     takenText: "Your address was not changed. To use this address, sign in to its account instead, or delete that account first.",
   },
+  signOut: {
+    title: "Sign out — Preference Center",
+    lede: "Sign out of your account on this device.",
+  },
 } as const;
