@@ -12,8 +12,7 @@ import { homeFor, safeRedirect } from "~/domain/accounts/safe-redirect.ts";
 import { CurrentPasswordSchema, UNREADABLE_FORM } from "~/domain/accounts/fields.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { AccountFrame, Field, FormMessage } from "~/components/account-ui.tsx";
-import { inMinutes } from "~/utils/forms.ts";
-import { formatMoment } from "~/utils/format.ts";
+import { formatMomentFor } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
@@ -26,7 +25,6 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsSt
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.language ?? "en")("account.login.title") }];
 export const headers = passThroughHeaders;
 
-const WRONG_CREDENTIALS = "Email or password is incorrect.";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
@@ -73,12 +71,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const input = parsed.value;
   const requester = requesterOf(request, context);
+  // The answer in the language the page was shown in (a visitor's ?lang= travels with the form).
+  const language = languageOfRequest(request);
+  const t = tFor(language);
+  const minutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
 
   if (input.intent === "link") {
     const result = await requestSignInLink(input.email, requester);
     if (result.outcome === "throttled") {
       return data<Outcome>(
-        { email: input.email, formError: `Too many sign-in links were asked for. Please try again ${inMinutes(result.retryAfterSeconds)}.` },
+        { email: input.email, formError: t("account.login.tooManyLinks", { count: minutes(result.retryAfterSeconds) }) },
         { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
       );
     }
@@ -90,20 +92,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case "signed-in":
       return redirect(safeRedirect(input.redirectTo, homeFor(result.role)), { headers: { "Set-Cookie": result.setCookie } });
     case "wrong-credentials":
-      return data<Outcome>({ email: input.email, formError: WRONG_CREDENTIALS }, { status: 401 });
+      return data<Outcome>({ email: input.email, formError: t("account.login.wrong") }, { status: 401 });
     case "locked": {
       const seconds = Math.ceil((result.until.getTime() - Date.now()) / 1000);
       return data<Outcome>(
         {
           email: input.email,
-          formError: `Too many failed attempts: signing in with a password is locked for this address until ${formatMoment(result.until)} UTC. You can sign in with an emailed link instead, or reset your password.`,
+          formError: t("account.login.locked", { moment: formatMomentFor(result.until, { language }) }),
         },
         { status: 429, headers: { "Retry-After": String(Math.max(seconds, 1)) } },
       );
     }
     case "throttled":
       return data<Outcome>(
-        { email: input.email, formError: `Too many sign-in attempts from your network. Please try again ${inMinutes(result.retryAfterSeconds)}.` },
+        { email: input.email, formError: t("account.login.tooManyAttempts", { count: minutes(result.retryAfterSeconds) }) },
         { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
       );
     case "unconfirmed":
@@ -111,7 +113,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         {
           email: input.email,
           formError: result.linkSent
-            ? "Please confirm your email address first. We have sent you a new link; open it to finish creating your account."
+            ? t("account.login.unconfirmedSent")
             : `Please confirm your email address first. ${whyNoAccountMail(result.reason, input.email)}`,
         },
         { status: !result.linkSent && result.reason === "no-sender" ? 503 : 403 },

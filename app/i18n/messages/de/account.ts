@@ -10,6 +10,13 @@ export const account: Translation<typeof english> = {
   },
   password: "Passwort",
   login: {
+    wrong: "E-Mail-Adresse oder Passwort ist falsch.",
+    tooManyLinks_one: "Es wurden zu viele Anmeldelinks angefordert. Bitte versuchen Sie es in {{count}} Minute noch einmal.",
+    tooManyLinks_other: "Es wurden zu viele Anmeldelinks angefordert. Bitte versuchen Sie es in {{count}} Minuten noch einmal.",
+    tooManyAttempts_one: "Zu viele Anmeldeversuche aus Ihrem Netzwerk. Bitte versuchen Sie es in {{count}} Minute noch einmal.",
+    tooManyAttempts_other: "Zu viele Anmeldeversuche aus Ihrem Netzwerk. Bitte versuchen Sie es in {{count}} Minuten noch einmal.",
+    locked: "Zu viele fehlgeschlagene Versuche: Die Anmeldung mit Passwort ist für diese Adresse bis {{moment}} UTC gesperrt. Sie können sich stattdessen mit einem Link per E-Mail anmelden oder Ihr Passwort zurücksetzen.",
+    unconfirmedSent: "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse. Wir haben Ihnen einen neuen Link gesendet; öffnen Sie ihn, um Ihr Konto fertig anzulegen.",
     title: "Anmelden — Preference Center",
     heading: "Anmelden",
     lede: "Verwalten Sie die E-Mails, die Sie von unseren Marken erhalten, und Ihr Konto.",

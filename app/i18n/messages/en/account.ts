@@ -8,6 +8,13 @@ export const account = {
   },
   password: "Password",
   login: {
+    wrong: "Email or password is incorrect.",
+    tooManyLinks_one: "Too many sign-in links were asked for. Please try again in {{count}} minute.",
+    tooManyLinks_other: "Too many sign-in links were asked for. Please try again in {{count}} minutes.",
+    tooManyAttempts_one: "Too many sign-in attempts from your network. Please try again in {{count}} minute.",
+    tooManyAttempts_other: "Too many sign-in attempts from your network. Please try again in {{count}} minutes.",
+    locked: "Too many failed attempts: signing in with a password is locked for this address until {{moment}} UTC. You can sign in with an emailed link instead, or reset your password.",
+    unconfirmedSent: "Please confirm your email address first. We have sent you a new link; open it to finish creating your account.",
     title: "Sign in — Preference Center",
     heading: "Sign in",
     lede: "Manage the email you get from our brands, and your account.",
