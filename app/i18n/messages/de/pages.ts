@@ -34,4 +34,9 @@ export const pages: Translation<typeof english> = {
     topics: "Werbethemen",
     service: "Servicenachrichten, die Sie immer erhalten",
   },
+  newLink: {
+    title: "Neuen Link zu Ihren Einstellungen anfordern",
+    heading: "Neuen Link anfordern",
+    sent: "Falls diese Adresse in unseren Verteilern steht, ist ein neuer Link zu Ihren E-Mail-Einstellungen unterwegs. Es kann einige Minuten dauern, bis er ankommt.",
+  },
 };

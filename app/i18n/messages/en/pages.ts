@@ -32,4 +32,9 @@ export const pages = {
     topics: "Promotional topics",
     service: "Service messages you always receive",
   },
+  newLink: {
+    title: "Get a new preferences link",
+    heading: "Get a new link",
+    sent: "If that address is on our lists, a new link to your email preferences is on its way. It can take a few minutes to arrive.",
+  },
 } as const;
