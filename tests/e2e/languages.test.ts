@@ -31,6 +31,9 @@ async function taxSubscriber(nth = 0): Promise<{ contactId: number; unitId: numb
 
 const htmlLang = (page: Page) => page.locator("html").getAttribute("lang");
 
+/** The switch is live once React has hydrated it: its effect adds the browser's time zone. */
+const hydrated = (page: Page) => page.locator('.language-switch input[name="timeZone"]').waitFor({ state: "attached" });
+
 describe("languages on the recipient's pages, in Chromium", () => {
   it("shows the unsubscribe page in German to a German browser, at 375 px, and it passes axe", async () => {
     const { contactId, unitId } = await taxSubscriber();
@@ -56,6 +59,7 @@ describe("languages on the recipient's pages, in Chromium", () => {
       const url = await appDb.link("unsubscribe", { contactId, unitId, topicId: null });
       await page.goto(url);
       expect(await htmlLang(page)).toBe("de");
+      if (javaScript) await hydrated(page);
       await page.getByLabel("Sprache").selectOption("en");
       // With JavaScript the choice sends itself; without, the button does.
       if (!javaScript) await page.getByRole("button", { name: "Sprache ändern" }).click();
@@ -81,6 +85,7 @@ describe("languages on the recipient's pages, in Chromium", () => {
       await signIn(page, app.url, DEMO.subscriber);
       await page.goto(`${app.url}/preferences`);
       expect(await htmlLang(page)).toBe("en");
+      if (javaScript) await hydrated(page);
       await page.getByLabel("Language").selectOption("de");
       if (!javaScript) await page.getByRole("button", { name: "Change language" }).click();
       await page.locator("html[lang=de]").waitFor({ state: "attached" });
@@ -100,6 +105,7 @@ describe("languages on the recipient's pages, in Chromium", () => {
     const page = await context.newPage();
     await page.goto(`${app.url}/login`);
     expect(await htmlLang(page)).toBe("en");
+    await hydrated(page);
     await page.getByLabel("Language").selectOption("de");
     await page.waitForURL((url) => url.searchParams.get("lang") === "de");
     expect(await htmlLang(page)).toBe("de");
