@@ -99,6 +99,24 @@ describe("languages on the recipient's pages, in Chromium", () => {
     });
   }
 
+  it("a subscriber who chose German gets /welcome and their history in German at 375 px, and both pass axe", async () => {
+    const user = await appDb.db.user.findUniqueOrThrow({ where: { email: DEMO.subscriber.email }, select: { contactId: true } });
+    await appDb.db.contact.update({ where: { id: user.contactId! }, data: { locale: "de" } });
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    await signIn(page, app.url, DEMO.subscriber);
+    await page.goto(`${app.url}/welcome`);
+    expect(await htmlLang(page)).toBe("de");
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Wählen Sie, was Sie interessiert");
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/welcome-de-375.png`, fullPage: true });
+    await page.goto(`${app.url}/preferences/history`);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Ihr Einwilligungsverlauf");
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/history-de-375.png`, fullPage: true });
+    await context.close();
+  });
+
   it("a visitor on /login switches to German: the page says so with ?lang=de, nothing is stored, and it passes axe at 375 px", async () => {
     const sessionsBefore = await appDb.db.session.count();
     const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
