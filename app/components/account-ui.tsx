@@ -1,7 +1,9 @@
 import type { ReactNode } from "react";
 import { Form, Link } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import type { UnusableLink } from "~/domain/accounts/one-time-links.server.ts";
 import { useGroupName } from "./group-name.ts";
+import { LanguageSwitch } from "./language-switch.tsx";
 
 // The frame and form pieces of the account pages (/login, /signup, /account …). Every form
 // is a plain HTML form: it works without JavaScript.
@@ -9,6 +11,7 @@ import { useGroupName } from "./group-name.ts";
 /** The product's own frame for account pages; shows the signed-in person and a sign-out button. */
 export function AccountFrame({ signedInAs, wide = false, children }: { signedInAs?: string | null; wide?: boolean; children: ReactNode }) {
   const groupName = useGroupName();
+  const { t } = useTranslation();
   return (
     <div className="branded accounts">
       <header className="brand-bar">
@@ -17,15 +20,16 @@ export function AccountFrame({ signedInAs, wide = false, children }: { signedInA
             {groupName}
           </Link>
           {signedInAs ? (
-            <nav aria-label="Account" className="account-nav">
+            <nav aria-label={t("common.account")} className="account-nav">
               <span className="signed-in-as">{signedInAs}</span>
               <Form method="post" action="/logout">
                 <button type="submit" className="link-button">
-                  Sign out
+                  {t("common.signOut")}
                 </button>
               </Form>
             </nav>
           ) : null}
+          <LanguageSwitch />
         </div>
       </header>
       <main className={`card account-card${wide ? " wide" : ""}`}>{children}</main>
@@ -91,12 +95,10 @@ export function FormMessage({ tone, children }: { tone: "error" | "success" | "i
   );
 }
 
-/** The password rules, shown under every new-password field. */
-const NEW_PASSWORD_HINT = "At least 12 characters. A few unrelated words work well; avoid your email address.";
-
 /** A field for a new password: the rules as its hint, and how to make a refused one stronger under its error. */
 export function NewPasswordField({ label, name, error, suggestion }: { label: string; name: string; error?: string | null; suggestion?: string | null }) {
-  return <Field label={label} name={name} type="password" autoComplete="new-password" hint={NEW_PASSWORD_HINT} error={error} errorDetail={suggestion} />;
+  const { t } = useTranslation();
+  return <Field label={label} name={name} type="password" autoComplete="new-password" hint={t("account.newPasswordHint")} error={error} errorDetail={suggestion} />;
 }
 
 /** Why an emailed account link cannot be used. */
@@ -104,15 +106,11 @@ export type LinkProblem = UnusableLink;
 
 /** The page for an emailed account link that cannot be used, and the way to a fresh one. */
 export function AccountLinkProblem({ reason, next }: { reason: LinkProblem; next: { to: string; label: string } }) {
-  const why = {
-    used: "This link has already been used. Each link works once.",
-    expired: "This link has expired. Links in our emails work for a short time, to keep your account safe.",
-    unknown: "The link may have been cut short or changed on its way to you.",
-  }[reason];
+  const { t } = useTranslation();
   return (
     <AccountFrame>
-      <h1>This link no longer works</h1>
-      <p className="lede">{why}</p>
+      <h1>{t("common.badLink.title")}</h1>
+      <p className="lede">{t(`account.linkProblem.${reason}`)}</p>
       <p>
         <Link to={next.to} className="button">
           {next.label}

@@ -1,4 +1,5 @@
 import { Form } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import type { LinkTokenFailure } from "~/domain/tokens/link-tokens.server.ts";
 import { PlainPage } from "./branded-page.tsx";
 
@@ -11,25 +12,23 @@ export function badLinkStatus(reason: BadLinkReason): 400 | 410 {
 
 /** The page for an unusable link: what happened, and a way to get a fresh one by email. */
 export function BadLink({ reason }: { reason: BadLinkReason }) {
+  const { t } = useTranslation();
   const expired = badLinkStatus(reason) === 410;
   return (
     <PlainPage>
-      <h1>This link no longer works</h1>
-      <p className="lede">
-        {expired
-          ? "Links in our emails stop working after a while, to keep your preferences safe."
-          : "The link may have been cut short or changed on its way to you."}
-      </p>
-      <p>Enter your email address and we will send you a new link to manage your email preferences.</p>
+      <h1>{t("common.badLink.title")}</h1>
+      <p className="lede">{expired ? t("common.badLink.expired") : t("common.badLink.broken")}</p>
+      <p>{t("common.badLink.askAgain")}</p>
       <NewLinkForm />
     </PlainPage>
   );
 }
 
 export function NewLinkForm({ error }: { error?: string | null }) {
+  const { t } = useTranslation();
   return (
     <Form method="post" action="/links/new" className="new-link">
-      <label htmlFor="new-link-email">Email address</label>
+      <label htmlFor="new-link-email">{t("common.emailAddress")}</label>
       <input
         id="new-link-email"
         name="email"
@@ -44,7 +43,7 @@ export function NewLinkForm({ error }: { error?: string | null }) {
           {error}
         </p>
       ) : null}
-      <button type="submit" className="button">Email me a new link</button>
+      <button type="submit" className="button">{t("common.badLink.send")}</button>
     </Form>
   );
 }

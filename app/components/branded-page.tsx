@@ -1,5 +1,7 @@
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { useGroupName } from "./group-name.ts";
+import { LanguageSwitch } from "./language-switch.tsx";
 
 export type PageBrand = {
   displayName: string;
@@ -15,7 +17,8 @@ export type PageBrand = {
 const HEX = /^#[0-9a-f]{6}$/i;
 
 /** A page in a business unit's colours, with its legal identity at the foot. */
-export function BrandedPage({ unit, children }: { unit: PageBrand; children: ReactNode }) {
+export function BrandedPage({ unit, switchAction, children }: { unit: PageBrand; switchAction?: string; children: ReactNode }) {
+  const { t } = useTranslation();
   const brand = HEX.test(unit.brandColor) ? unit.brandColor : "#1f4f8b";
   return (
     <div className="branded" style={{ "--brand": brand } as React.CSSProperties}>
@@ -23,6 +26,7 @@ export function BrandedPage({ unit, children }: { unit: PageBrand; children: Rea
         <div className="brand-inner">
           {unit.logoUrl ? <img src={unit.logoUrl} alt="" height={32} /> : null}
           <span className="brand-name">{unit.displayName}</span>
+          <LanguageSwitch action={switchAction} />
         </div>
       </header>
       <main className="card">{children}</main>
@@ -31,7 +35,7 @@ export function BrandedPage({ unit, children }: { unit: PageBrand; children: Rea
         {unit.postalAddress ? <p>{unit.postalAddress}</p> : null}
         {unit.contactEmail ? (
           <p>
-            Questions? <a href={`mailto:${unit.contactEmail}`}>{unit.contactEmail}</a>
+            {t("common.questions")} <a href={`mailto:${unit.contactEmail}`}>{unit.contactEmail}</a>
           </p>
         ) : null}
       </footer>
@@ -40,12 +44,13 @@ export function BrandedPage({ unit, children }: { unit: PageBrand; children: Rea
 }
 
 /** The product's own pages: the same frame without a unit's branding, under the group's name (ADR 044). */
-export function PlainPage({ children }: { children: ReactNode }) {
+export function PlainPage({ switchAction, children }: { switchAction?: string; children: ReactNode }) {
   return (
     <div className="branded">
       <header className="brand-bar">
         <div className="brand-inner">
           <span className="brand-name">{useGroupName()}</span>
+          <LanguageSwitch action={switchAction} />
         </div>
       </header>
       <main className="card">{children}</main>

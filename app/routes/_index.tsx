@@ -1,7 +1,8 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { listUnitCatalog } from "~/domain/units/catalog.server.ts";
-import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
+import { LanguageSwitch } from "~/components/language-switch.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Preference Center" }];
 
@@ -11,25 +12,29 @@ export async function loader() {
 
 export default function Home() {
   const { units } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
   return (
     <main className="page">
       <header>
-        <nav className="home-nav" aria-label="Account">
-          <a href="/preferences">Manage my preferences</a>
-          <a href="/login">Sign in</a>
-        </nav>
+        <div className="home-bar">
+          <nav className="home-nav" aria-label={t("common.account")}>
+            <a href="/preferences">{t("pages.home.manage")}</a>
+            <a href="/login">{t("account.login.submit")}</a>
+          </nav>
+          <LanguageSwitch />
+        </div>
         <h1>Preference Center</h1>
-        <p className="lede">The promotional topics each of our business units offers, and the service messages that always reach you.</p>
+        <p className="lede">{t("pages.home.lede")}</p>
       </header>
       {units.length === 0 ? (
-        <p className="empty">No business units are set up yet.</p>
+        <p className="empty">{t("pages.home.empty")}</p>
       ) : (
         <div className="units">
           {units.map((unit) => (
             <section key={unit.id} className="unit" style={{ "--brand": unit.brandColor } as React.CSSProperties} aria-labelledby={`unit-${unit.slug}`}>
               <h2 id={`unit-${unit.slug}`}>{unit.displayName}</h2>
               {unit.legalName ? <p className="legal">{unit.legalName}</p> : null}
-              <h3>Promotional topics</h3>
+              <h3>{t("pages.home.topics")}</h3>
               <ul>
                 {unit.topics.map((topic) => (
                   <li key={topic.id}>
@@ -37,7 +42,9 @@ export default function Home() {
                       {topic.name}
                       <span className="channels">
                         {topic.channels.map((channel) => (
-                          <span key={channel} className="channel">{CHANNEL_LABEL[channel]}</span>
+                          <span key={channel} className="channel">
+                            {t(`pages.channel.${channel}`)}
+                          </span>
                         ))}
                       </span>
                     </strong>
@@ -45,7 +52,7 @@ export default function Home() {
                   </li>
                 ))}
               </ul>
-              <h3>Service messages you always receive</h3>
+              <h3>{t("pages.home.service")}</h3>
               <ul>
                 {unit.exemptCategories.map((category) => (
                   <li key={category.id}>

@@ -1,5 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Trans, useTranslation } from "react-i18next";
+import { contactLanguage } from "~/domain/language/choice.server.ts";
+import { tFor } from "~/i18n/i18n.ts";
+import { languageOfRequest } from "~/i18n/language.server.ts";
 import type { ReactNode } from "react";
 import { z } from "zod";
 import {
@@ -16,7 +20,7 @@ import { requireUser } from "~/utils/permissions.server.ts";
 import { whyNoAccountMail } from "~/domain/accounts/account-mail.server.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { AccountFrame, Field, FormMessage, NewPasswordField } from "~/components/account-ui.tsx";
-import { formatMoment } from "~/utils/format.ts";
+import { formatMomentFor } from "~/utils/format.ts";
 import { inMinutes } from "~/utils/forms.ts";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
@@ -27,21 +31,19 @@ import accountsStyles from "~/styles/accounts.css";
 // everywhere" and account deletion. Each form posts its own intent; only that part changes.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
-export const meta: MetaFunction = () => [{ title: "Your account — Preference Center" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.language ?? "en")("account.page.title") }];
 export const headers = passThroughHeaders;
 
-const NOTICES = {
-  welcome: "Your address is confirmed and your account is ready.",
-  passwordReset: "Your password was changed. You were signed out on every other device.",
-  emailChanged: "Your email address was changed.",
-} as const;
+const NOTICES = ["welcome", "passwordReset", "emailChanged"] as const;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const account = await loadAccount(user.id);
   const params = new URL(request.url).searchParams;
-  const notice = (Object.keys(NOTICES) as (keyof typeof NOTICES)[]).find((key) => params.has(key)) ?? null;
-  return data({ account, notice }, { headers: { "Cache-Control": "no-store" } });
+  const notice = NOTICES.find((key) => params.has(key)) ?? null;
+  const contact = account.contactId ? await contactLanguage(account.contactId) : null;
+  const language = languageOfRequest(request, contact?.locale);
+  return data({ account, notice, language, timeZone: contact?.timeZone ?? null }, { headers: { "Cache-Control": "no-store" } });
 }
 
 const AccountRequest = z.discriminatedUnion("intent", [
@@ -128,91 +130,91 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AccountRoute() {
-  const { account, notice } = useLoaderData<typeof loader>();
+  const { account, notice, language, timeZone } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>() as Outcome | undefined;
   const about = (intent: Intent) => (outcome?.intent === intent ? outcome : undefined);
+  const { t } = useTranslation();
   return (
     <AccountFrame signedInAs={account.name ?? account.email} wide>
-      <h1>Your account</h1>
+      <h1>{t("account.page.heading")}</h1>
       <p className="lede">
-        Your sign-in details.{" "}
+        {t("account.page.lede")}{" "}
         {account.contactId ? (
           <>
-            <Link to="/preferences">Manage your email preferences</Link> · <Link to="/preferences/history">See your consent history</Link>
+            <Link to="/preferences">{t("account.page.managePreferences")}</Link> · <Link to="/preferences/history">{t("account.page.seeHistory")}</Link>
           </>
         ) : null}
       </p>
-      {notice ? <FormMessage tone="success">{NOTICES[notice]}</FormMessage> : null}
+      {notice ? <FormMessage tone="success">{t(`account.page.notice.${notice}`)}</FormMessage> : null}
       {outcome && !outcome.intent && outcome.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}
 
       <section className="account-section" aria-labelledby="profile-heading">
-        <h2 id="profile-heading">Profile</h2>
+        <h2 id="profile-heading">{t("account.page.profile")}</h2>
         <dl className="account-facts">
-          <dt>Email address</dt>
+          <dt>{t("common.emailAddress")}</dt>
           <dd>{account.email}</dd>
-          <dt>Signed in</dt>
+          <dt>{t("account.page.signedIn")}</dt>
           <dd>
-            {account.liveSessions} device{account.liveSessions === 1 ? "" : "s"}
-            {account.lastSignInAt ? `, last sign-in ${formatMoment(account.lastSignInAt)} UTC` : ""}
+            {t("account.page.devices", { count: account.liveSessions })}
+            {account.lastSignInAt
+              ? t("account.page.lastSignIn", { moment: formatMomentFor(account.lastSignInAt, { language, timeZone }), zone: timeZone ?? "UTC" })
+              : ""}
           </dd>
         </dl>
-        <SectionForm intent="profile" outcome={about("profile")} submit="Save name">
-          <Field label="Name" name="name" autoComplete="name" defaultValue={about("profile")?.values?.name ?? account.name ?? ""} error={about("profile")?.errors?.name} maxLength={100} />
+        <SectionForm intent="profile" outcome={about("profile")} submit={t("account.page.saveName")}>
+          <Field label={t("account.signup.name")} name="name" autoComplete="name" defaultValue={about("profile")?.values?.name ?? account.name ?? ""} error={about("profile")?.errors?.name} maxLength={100} />
         </SectionForm>
       </section>
 
       <section className="account-section" aria-labelledby="email-heading">
-        <h2 id="email-heading">Email address</h2>
-        <p>We send a link to the new address; the change applies when you open it.</p>
+        <h2 id="email-heading">{t("common.emailAddress")}</h2>
+        <p>{t("account.page.emailHint")}</p>
         {account.pendingEmail ? (
           <FormMessage tone="info">
-            Waiting for confirmation of <strong>{account.pendingEmail}</strong>. Open the link we sent there, or ask again below.
+            <Trans<"account.page.pending"> t={t} i18nKey="account.page.pending" values={{ email: account.pendingEmail }} components={{ strong: <strong /> }} />
           </FormMessage>
         ) : null}
-        <SectionForm intent="email" outcome={about("email")} submit="Change email address">
-          <Field label="New email address" name="newEmail" type="email" autoComplete="email" defaultValue={about("email")?.values?.newEmail} error={about("email")?.errors?.newEmail} maxLength={254} />
-          <Field label="Your password" id="email-current-password" name="currentPassword" type="password" autoComplete="current-password" error={about("email")?.errors?.currentPassword} />
+        <SectionForm intent="email" outcome={about("email")} submit={t("account.page.changeEmail")}>
+          <Field label={t("account.page.newEmail")} name="newEmail" type="email" autoComplete="email" defaultValue={about("email")?.values?.newEmail} error={about("email")?.errors?.newEmail} maxLength={254} />
+          <Field label={t("account.page.yourPassword")} id="email-current-password" name="currentPassword" type="password" autoComplete="current-password" error={about("email")?.errors?.currentPassword} />
         </SectionForm>
       </section>
 
       <section className="account-section" aria-labelledby="password-heading">
-        <h2 id="password-heading">Password</h2>
-        <SectionForm intent="password" outcome={about("password")} submit="Change password">
+        <h2 id="password-heading">{t("account.password")}</h2>
+        <SectionForm intent="password" outcome={about("password")} submit={t("account.page.changePassword")}>
           <input type="text" value={account.email} autoComplete="username" readOnly hidden />
-          <Field label="Current password" id="password-current-password" name="currentPassword" type="password" autoComplete="current-password" error={about("password")?.errors?.currentPassword} />
-          <NewPasswordField label="New password" name="newPassword" error={about("password")?.errors?.newPassword} suggestion={about("password")?.suggestion} />
+          <Field label={t("account.page.currentPassword")} id="password-current-password" name="currentPassword" type="password" autoComplete="current-password" error={about("password")?.errors?.currentPassword} />
+          <NewPasswordField label={t("account.reset.newPassword")} name="newPassword" error={about("password")?.errors?.newPassword} suggestion={about("password")?.suggestion} />
         </SectionForm>
       </section>
 
       <section className="account-section" aria-labelledby="data-heading">
-        <h2 id="data-heading">Your data</h2>
-        <p>Everything we hold about you: your profile, subscriptions with the wording you agreed to, opt-outs, pauses, sharing choices, the full history of changes and the emails we sent you.</p>
+        <h2 id="data-heading">{t("account.page.data")}</h2>
+        <p>{t("account.page.dataText")}</p>
         <p>
           <a href="/account/data" className="button secondary" download>
-            Download my data (JSON)
+            {t("account.page.download")}
           </a>
         </p>
       </section>
 
       <section className="account-section" aria-labelledby="sessions-heading">
-        <h2 id="sessions-heading">Sign out everywhere</h2>
-        <p>Ends every session of your account, on every device, this one included.</p>
+        <h2 id="sessions-heading">{t("account.page.signOutEverywhere")}</h2>
+        <p>{t("account.page.signOutEverywhereText")}</p>
         <Form method="post">
           <input type="hidden" name="intent" value="sign-out-everywhere" />
           <button type="submit" className="button secondary">
-            Sign out everywhere
+            {t("account.page.signOutEverywhere")}
           </button>
         </Form>
       </section>
 
       <section className="account-section danger-zone" aria-labelledby="delete-heading">
-        <h2 id="delete-heading">Delete my account</h2>
-        <p>
-          Deletes your account and your email preferences. The record of past consent changes is kept without your name or address, and
-          we keep only a scrambled form of your address so that it is never added to our lists again. This cannot be undone.
-        </p>
-        <SectionForm intent="delete" outcome={about("delete")} submit="Delete my account" danger>
-          <Field label="Enter your password to confirm" id="delete-password" name="password" type="password" autoComplete="current-password" error={about("delete")?.errors?.password} />
+        <h2 id="delete-heading">{t("account.page.delete")}</h2>
+        <p>{t("account.page.deleteText")}</p>
+        <SectionForm intent="delete" outcome={about("delete")} submit={t("account.page.delete")} danger>
+          <Field label={t("account.page.deleteConfirm")} id="delete-password" name="password" type="password" autoComplete="current-password" error={about("delete")?.errors?.password} />
         </SectionForm>
       </section>
     </AccountFrame>

@@ -1,5 +1,8 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Trans, useTranslation } from "react-i18next";
+import { tFor } from "~/i18n/i18n.ts";
+import { metaLanguage } from "~/i18n/meta.ts";
 import { checkEmailChangeLink, confirmEmailChange, type EmailChangeConfirmation } from "~/domain/accounts/account.server.ts";
 import { AccountFrame, AccountLinkProblem, type LinkProblem } from "~/components/account-ui.tsx";
 import { linkProblemStatus, loadLinkPage } from "~/utils/link-answer.server.ts";
@@ -11,8 +14,8 @@ import accountsStyles from "~/styles/accounts.css";
 // follow links); the POST applies the change. It needs no session: the link is the proof.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
-export const meta: MetaFunction = () => [
-  { title: "Confirm your new email address — Preference Center" },
+export const meta: MetaFunction = ({ matches }) => [
+  { title: tFor(metaLanguage(matches))("account.confirmEmail.title") },
   { name: "robots", content: "noindex" },
   { name: "referrer", content: "same-origin" },
 ];
@@ -31,17 +34,18 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 export default function ConfirmEmailRoute() {
   const loaded = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>() as EmailChangeConfirmation | undefined;
+  const { t } = useTranslation();
   if (outcome?.outcome === "changed") {
     return (
       <AccountFrame>
         <div role="status">
-          <h1>Your email address was changed</h1>
+          <h1>{t("account.page.notice.emailChanged")}</h1>
           <p className="lede">
-            From now on we use <strong>{outcome.newEmail}</strong> for your account and your email preferences.
+            <Trans<"account.confirmEmail.changed"> t={t} i18nKey="account.confirmEmail.changed" values={{ email: outcome.newEmail }} components={{ strong: <strong /> }} />
           </p>
           <p>
             <Link to="/account" className="button">
-              Go to your account
+              {t("account.confirmEmail.toAccount")}
             </Link>
           </p>
         </div>
@@ -51,29 +55,27 @@ export default function ConfirmEmailRoute() {
   if (outcome?.outcome === "address-has-account") {
     return (
       <AccountFrame>
-        <h1>That address has its own account</h1>
-        <p className="lede">
-          Your address was not changed. To use this address, sign in to its account instead, or delete that account first.
-        </p>
+        <h1>{t("account.confirmEmail.taken")}</h1>
+        <p className="lede">{t("account.confirmEmail.takenText")}</p>
         <p>
           <Link to="/account" className="button secondary">
-            Go to your account
+            {t("account.confirmEmail.toAccount")}
           </Link>
         </p>
       </AccountFrame>
     );
   }
   const reason = outcome?.outcome === "bad-link" ? outcome.reason : loaded.problem;
-  if (reason) return <AccountLinkProblem reason={reason} next={{ to: "/account", label: "Go to your account" }} />;
+  if (reason) return <AccountLinkProblem reason={reason} next={{ to: "/account", label: t("account.confirmEmail.toAccount") }} />;
   return (
     <AccountFrame>
-      <h1>Confirm your new email address</h1>
+      <h1>{t("account.confirmEmail.heading")}</h1>
       <p className="lede">
-        Use <strong>{loaded.newEmail}</strong> for your account and your email preferences from now on.
+        <Trans<"account.confirmEmail.lede"> t={t} i18nKey="account.confirmEmail.lede" values={{ email: loaded.newEmail ?? "" }} components={{ strong: <strong /> }} />
       </p>
       <Form method="post">
         <button type="submit" className="button">
-          Confirm new address
+          {t("account.confirmEmail.submit")}
         </button>
       </Form>
     </AccountFrame>

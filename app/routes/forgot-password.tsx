@@ -1,5 +1,8 @@
 import { data, type ActionFunctionArgs, type LinksFunction, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
+import { Trans, useTranslation } from "react-i18next";
+import { tFor } from "~/i18n/i18n.ts";
+import { metaLanguage } from "~/i18n/meta.ts";
 import { z } from "zod";
 import { ONE_TIME_LINK_MINUTES } from "~/domain/accounts/link-lifetimes.ts";
 import { requestPasswordReset } from "~/domain/accounts/password-reset.server.ts";
@@ -14,7 +17,7 @@ import accountsStyles from "~/styles/accounts.css";
 // /forgot-password: the same answer for every address; only an account's address gets a link.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
-export const meta: MetaFunction = () => [{ title: "Reset your password — Preference Center" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: tFor(metaLanguage(matches))("account.forgot.title") }];
 export const headers = passThroughHeaders;
 
 const ResetRequest = z.object({ email: EmailSchema });
@@ -37,17 +40,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function ForgotPasswordRoute() {
   const outcome = useActionData<typeof action>() as Outcome | undefined;
+  const { t } = useTranslation();
   if (outcome?.sentTo) {
     return (
       <AccountFrame>
         <div role="status">
-          <h1>Check your inbox</h1>
+          <h1>{t("account.signup.inbox")}</h1>
           <p className="lede">
-            If there is an account for <strong>{outcome.sentTo}</strong>, a link to choose a new password is on its way. It works once, for{" "}
-            {ONE_TIME_LINK_MINUTES.RESET_PASSWORD / 60} hour.
+            <Trans<"account.forgot.sent">
+              t={t}
+              i18nKey="account.forgot.sent"
+              count={ONE_TIME_LINK_MINUTES.RESET_PASSWORD / 60}
+              values={{ email: outcome.sentTo, count: ONE_TIME_LINK_MINUTES.RESET_PASSWORD / 60 }}
+              components={{ strong: <strong /> }}
+            />
           </p>
           <p>
-            <Link to="/login">Back to sign in</Link>
+            <Link to="/login">{t("account.forgot.back")}</Link>
           </p>
         </div>
       </AccountFrame>
@@ -55,16 +64,16 @@ export default function ForgotPasswordRoute() {
   }
   return (
     <AccountFrame>
-      <h1>Reset your password</h1>
-      <p className="lede">Enter the email address of your account and we will send you a link to choose a new password.</p>
+      <h1>{t("account.forgot.heading")}</h1>
+      <p className="lede">{t("account.forgot.lede")}</p>
       {outcome?.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}
       <Form method="post">
-        <Field label="Email address" name="email" type="email" autoComplete="email" defaultValue={outcome?.values?.email} error={outcome?.errors?.email} maxLength={254} />
+        <Field label={t("common.emailAddress")} name="email" type="email" autoComplete="email" defaultValue={outcome?.values?.email} error={outcome?.errors?.email} maxLength={254} />
         <div className="form-actions">
           <button type="submit" className="button">
-            Email me a reset link
+            {t("account.forgot.submit")}
           </button>
-          <Link to="/login">Back to sign in</Link>
+          <Link to="/login">{t("account.forgot.back")}</Link>
         </div>
       </Form>
     </AccountFrame>

@@ -1,5 +1,8 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type MetaFunction } from "@remix-run/node";
 import { useActionData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { tFor } from "~/i18n/i18n.ts";
+import { metaLanguage } from "~/i18n/meta.ts";
 import { z } from "zod";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { requestNewPreferencesLink } from "~/domain/unsubscribe/new-link.server.ts";
@@ -11,7 +14,7 @@ import { requesterOf } from "~/utils/request.server.ts";
 
 // /links/new: "email me a new link". The answer never says whether the address is known.
 
-export const meta: MetaFunction = () => [{ title: "Get a new preferences link" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: tFor(metaLanguage(matches))("pages.newLink.title") }];
 
 // Retry-After on a 429 must reach the response: Remix applies route headers only through this.
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
@@ -35,19 +38,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function NewLinkRoute() {
   const outcome = useActionData<typeof action>();
+  const { t } = useTranslation();
   return (
     <PlainPage>
       {outcome && "sent" in outcome ? (
         <div role="status">
-          <h1>Check your inbox</h1>
-          <p className="lede">
-            If that address is on our lists, a new link to your email preferences is on its way. It can take a few minutes to arrive.
-          </p>
+          <h1>{t("account.signup.inbox")}</h1>
+          <p className="lede">{t("pages.newLink.sent")}</p>
         </div>
       ) : (
         <>
-          <h1>Get a new link</h1>
-          <p className="lede">Enter your email address and we will send you a link to manage your email preferences.</p>
+          <h1>{t("pages.newLink.heading")}</h1>
+          <p className="lede">{t("common.badLink.askAgain")}</p>
           {/* The form has one field: its message and the whole form's share one place. */}
           <NewLinkForm error={outcome && "errors" in outcome ? (outcome.errors.email ?? outcome.errors.form) : null} />
         </>

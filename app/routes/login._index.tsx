@@ -1,5 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Trans, useTranslation } from "react-i18next";
+import { tFor } from "~/i18n/i18n.ts";
+import { languageOfRequest } from "~/i18n/language.server.ts";
 import { z } from "zod";
 import { readSignedInUser } from "~/domain/accounts/sessions.server.ts";
 import { requestSignInLink, signInWithPassword } from "~/domain/accounts/sign-in.server.ts";
@@ -9,8 +12,7 @@ import { homeFor, safeRedirect } from "~/domain/accounts/safe-redirect.ts";
 import { CurrentPasswordSchema, UNREADABLE_FORM } from "~/domain/accounts/fields.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { AccountFrame, Field, FormMessage } from "~/components/account-ui.tsx";
-import { inMinutes } from "~/utils/forms.ts";
-import { formatMoment } from "~/utils/format.ts";
+import { formatMomentFor } from "~/utils/format.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { passThroughHeaders } from "~/utils/route-headers.ts";
 import accountsStyles from "~/styles/accounts.css";
@@ -20,10 +22,9 @@ import { parseForm } from "~/utils/parse-form.server.ts";
 // the same whether or not it has an account.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
-export const meta: MetaFunction = () => [{ title: "Sign in — Preference Center" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.language ?? "en")("account.login.title") }];
 export const headers = passThroughHeaders;
 
-const WRONG_CREDENTIALS = "Email or password is incorrect.";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
@@ -34,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (user) throw redirect(safeRedirect(url.searchParams.get("redirectTo"), homeFor(user.role)));
   const signedOut = url.searchParams.get("signedOut");
   return data(
-    { redirectTo, signedOut: signedOut === "everywhere" ? "everywhere" : signedOut ? "here" : null },
+    { redirectTo, signedOut: signedOut === "everywhere" ? "everywhere" : signedOut ? "here" : null, language: languageOfRequest(request) },
     { headers: { "Cache-Control": "no-store" } },
   );
 }
@@ -70,12 +71,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const input = parsed.value;
   const requester = requesterOf(request, context);
+  // The answer in the language the page was shown in (a visitor's ?lang= travels with the form).
+  const language = languageOfRequest(request);
+  const t = tFor(language);
+  const minutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
 
   if (input.intent === "link") {
     const result = await requestSignInLink(input.email, requester);
     if (result.outcome === "throttled") {
       return data<Outcome>(
-        { email: input.email, formError: `Too many sign-in links were asked for. Please try again ${inMinutes(result.retryAfterSeconds)}.` },
+        { email: input.email, formError: t("account.login.tooManyLinks", { count: minutes(result.retryAfterSeconds) }) },
         { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
       );
     }
@@ -87,20 +92,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case "signed-in":
       return redirect(safeRedirect(input.redirectTo, homeFor(result.role)), { headers: { "Set-Cookie": result.setCookie } });
     case "wrong-credentials":
-      return data<Outcome>({ email: input.email, formError: WRONG_CREDENTIALS }, { status: 401 });
+      return data<Outcome>({ email: input.email, formError: t("account.login.wrong") }, { status: 401 });
     case "locked": {
       const seconds = Math.ceil((result.until.getTime() - Date.now()) / 1000);
       return data<Outcome>(
         {
           email: input.email,
-          formError: `Too many failed attempts: signing in with a password is locked for this address until ${formatMoment(result.until)} UTC. You can sign in with an emailed link instead, or reset your password.`,
+          formError: t("account.login.locked", { moment: formatMomentFor(result.until, { language }) }),
         },
         { status: 429, headers: { "Retry-After": String(Math.max(seconds, 1)) } },
       );
     }
     case "throttled":
       return data<Outcome>(
-        { email: input.email, formError: `Too many sign-in attempts from your network. Please try again ${inMinutes(result.retryAfterSeconds)}.` },
+        { email: input.email, formError: t("account.login.tooManyAttempts", { count: minutes(result.retryAfterSeconds) }) },
         { status: 429, headers: { "Retry-After": String(result.retryAfterSeconds) } },
       );
     case "unconfirmed":
@@ -108,7 +113,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         {
           email: input.email,
           formError: result.linkSent
-            ? "Please confirm your email address first. We have sent you a new link; open it to finish creating your account."
+            ? t("account.login.unconfirmedSent")
             : `Please confirm your email address first. ${whyNoAccountMail(result.reason, input.email)}`,
         },
         { status: !result.linkSent && result.reason === "no-sender" ? 503 : 403 },
@@ -120,26 +125,31 @@ export default function LoginRoute() {
   const { redirectTo, signedOut } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>() as Outcome | undefined;
   const errors = outcome?.errors ?? {};
+  const { t } = useTranslation();
   return (
     <AccountFrame>
-      <h1>Sign in</h1>
-      <p className="lede">Manage the email you get from our brands, and your account.</p>
-      {signedOut === "here" ? <FormMessage tone="info">You are signed out.</FormMessage> : null}
-      {signedOut === "everywhere" ? <FormMessage tone="info">You are signed out on every device.</FormMessage> : null}
+      <h1>{t("account.login.heading")}</h1>
+      <p className="lede">{t("account.login.lede")}</p>
+      {signedOut === "here" ? <FormMessage tone="info">{t("account.login.signedOut")}</FormMessage> : null}
+      {signedOut === "everywhere" ? <FormMessage tone="info">{t("account.login.signedOutEverywhere")}</FormMessage> : null}
       {outcome?.linkRequested ? (
         <FormMessage tone="success">
           <p>
-            <strong>Check your inbox.</strong> If there is an account for {outcome.email}, a sign-in link is on its way. It works once, for{" "}
-            {ONE_TIME_LINK_MINUTES.SIGN_IN} minutes.
+            <Trans<"account.login.linkSent">
+              t={t}
+              i18nKey="account.login.linkSent"
+              values={{ email: outcome.email ?? "", minutes: ONE_TIME_LINK_MINUTES.SIGN_IN }}
+              components={{ strong: <strong /> }}
+            />
           </p>
         </FormMessage>
       ) : null}
       {outcome?.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}
       <Form method="post">
         <input type="hidden" name="redirectTo" value={redirectTo} />
-        <Field label="Email address" name="email" type="email" autoComplete="username" defaultValue={outcome?.email} error={errors.email} maxLength={254} />
+        <Field label={t("common.emailAddress")} name="email" type="email" autoComplete="username" defaultValue={outcome?.email} error={errors.email} maxLength={254} />
         <Field
-          label="Password"
+          label={t("account.password")}
           name="password"
           type="password"
           autoComplete="current-password"
@@ -148,20 +158,20 @@ export default function LoginRoute() {
         />
         <div className="form-actions">
           <button type="submit" name="intent" value="password" className="button">
-            Sign in
+            {t("account.login.submit")}
           </button>
-          <Link to="/forgot-password">Forgot your password?</Link>
+          <Link to="/forgot-password">{t("account.login.forgot")}</Link>
         </div>
-        <p className="or-divider">or, without a password</p>
+        <p className="or-divider">{t("account.login.or")}</p>
         <div className="form-actions">
           <button type="submit" name="intent" value="link" className="button secondary">
-            Email me a sign-in link
+            {t("account.login.emailLink")}
           </button>
         </div>
       </Form>
       <div className="page-footnote">
         <p>
-          New here? <Link to="/signup">Create an account</Link> to manage all your email preferences in one place.
+          <Trans<"account.login.newHere"> t={t} i18nKey="account.login.newHere" components={{ signup: <Link to="/signup" /> }} />
         </p>
       </div>
     </AccountFrame>

@@ -1,5 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { tFor } from "~/i18n/i18n.ts";
+import { metaLanguage } from "~/i18n/meta.ts";
 import { checkSignInLink, signInWithLink } from "~/domain/accounts/sign-in.server.ts";
 import { homeFor } from "~/domain/accounts/safe-redirect.ts";
 import { AccountFrame, AccountLinkProblem } from "~/components/account-ui.tsx";
@@ -12,8 +15,8 @@ import accountsStyles from "~/styles/accounts.css";
 // links and must not sign anyone in, nor use the link up); the POST signs in.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
-export const meta: MetaFunction = () => [
-  { title: "Sign in — Preference Center" },
+export const meta: MetaFunction = ({ matches }) => [
+  { title: tFor(metaLanguage(matches))("account.login.title") },
   { name: "robots", content: "noindex" },
   { name: "referrer", content: "same-origin" },
 ];
@@ -31,14 +34,15 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 
 export default function SignInLinkRoute() {
   const loaded = useLoaderData<typeof loader>();
-  if (loaded.problem) return <AccountLinkProblem reason={loaded.problem} next={{ to: "/login", label: "Get a new sign-in link" }} />;
+  const { t } = useTranslation();
+  if (loaded.problem) return <AccountLinkProblem reason={loaded.problem} next={{ to: "/login", label: t("account.signInLink.again") }} />;
   return (
     <AccountFrame>
-      <h1>Sign in</h1>
-      <p className="lede">Use the button to finish signing in. The link works once.</p>
+      <h1>{t("account.login.heading")}</h1>
+      <p className="lede">{t("account.signInLink.lede")}</p>
       <Form method="post">
         <button type="submit" className="button">
-          Sign in
+          {t("account.login.submit")}
         </button>
       </Form>
     </AccountFrame>

@@ -1,5 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { tFor } from "~/i18n/i18n.ts";
+import { metaLanguage } from "~/i18n/meta.ts";
 import { closeSession, readSignedInUser } from "~/domain/accounts/sessions.server.ts";
 import { AccountFrame } from "~/components/account-ui.tsx";
 import accountsStyles from "~/styles/accounts.css";
@@ -7,7 +10,7 @@ import accountsStyles from "~/styles/accounts.css";
 // /logout: POST signs out (GET never changes anything, so a link or a prefetch cannot).
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
-export const meta: MetaFunction = () => [{ title: "Sign out — Preference Center" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: tFor(metaLanguage(matches))("account.signOut.title") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (!(await readSignedInUser(request))) throw redirect("/login");
@@ -20,13 +23,14 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function LogoutRoute() {
+  const { t } = useTranslation();
   return (
     <AccountFrame>
-      <h1>Sign out</h1>
-      <p className="lede">Sign out of your account on this device.</p>
+      <h1>{t("common.signOut")}</h1>
+      <p className="lede">{t("account.signOut.lede")}</p>
       <Form method="post">
         <button type="submit" className="button">
-          Sign out
+          {t("common.signOut")}
         </button>
       </Form>
     </AccountFrame>

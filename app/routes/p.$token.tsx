@@ -1,5 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { Trans, useTranslation } from "react-i18next";
+import { tFor } from "~/i18n/i18n.ts";
+import { metaLanguage } from "~/i18n/meta.ts";
 import { openLinkSession } from "~/domain/accounts/sessions.server.ts";
 import { maskEmail } from "~/domain/consent/email.ts";
 import { getKeyring } from "~/domain/tokens/keyring.server.ts";
@@ -12,7 +15,7 @@ import { requesterOf } from "~/utils/request.server.ts";
 // /p/<token>: the preferences link from an email. GET only shows a button (link scanners
 // must not open sessions); the POST opens a short session for this contact alone.
 
-export const meta: MetaFunction = () => [{ title: "Your email preferences" }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction<typeof loader> = ({ matches }) => [{ title: tFor(metaLanguage(matches))("pages.link.title") }, { name: "robots", content: "noindex" }];
 
 async function verify(token: string | undefined) {
   return checkLink(await getKeyring(), token ?? "", "preferences");
@@ -36,15 +39,18 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 
 export default function PreferencesLinkRoute() {
   const loaded = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
   if ("badLink" in loaded) return <BadLink reason={loaded.badLink} />;
   return (
     <PlainPage>
-      <h1>Manage your email preferences</h1>
+      <h1>{t("pages.link.heading")}</h1>
       <p className="lede">
-        For <strong>{loaded.maskedEmail}</strong>. You can change what each of our brands sends you, by email, post and phone.
+        <Trans<"pages.link.lede"> t={t} i18nKey="pages.link.lede" values={{ email: loaded.maskedEmail }} components={{ strong: <strong /> }} />
       </p>
       <Form method="post">
-        <button type="submit" className="button">Open my preferences</button>
+        <button type="submit" className="button">
+          {t("pages.link.open")}
+        </button>
       </Form>
     </PlainPage>
   );

@@ -1,5 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Trans, useTranslation } from "react-i18next";
+import { tFor } from "~/i18n/i18n.ts";
+import { metaLanguage } from "~/i18n/meta.ts";
 import { NewPasswordForm } from "~/domain/accounts/fields.ts";
 import { checkResetLink, resetPassword } from "~/domain/accounts/password-reset.server.ts";
 import { AccountFrame, AccountLinkProblem, NewPasswordField } from "~/components/account-ui.tsx";
@@ -12,8 +15,8 @@ import accountsStyles from "~/styles/accounts.css";
 // /reset-password/<token>: GET shows the form (and uses nothing up); POST sets the password.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
-export const meta: MetaFunction = () => [
-  { title: "Choose a new password — Preference Center" },
+export const meta: MetaFunction = ({ matches }) => [
+  { title: tFor(metaLanguage(matches))("account.reset.title") },
   { name: "robots", content: "noindex" },
   { name: "referrer", content: "same-origin" },
 ];
@@ -45,19 +48,20 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 export default function ResetPasswordRoute() {
   const loaded = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>() as Outcome | undefined;
-  if (loaded.problem) return <AccountLinkProblem reason={loaded.problem} next={{ to: "/forgot-password", label: "Get a new reset link" }} />;
+  const { t } = useTranslation();
+  if (loaded.problem) return <AccountLinkProblem reason={loaded.problem} next={{ to: "/forgot-password", label: t("account.reset.again") }} />;
   return (
     <AccountFrame>
-      <h1>Choose a new password</h1>
+      <h1>{t("account.reset.heading")}</h1>
       <p className="lede">
-        For <strong>{loaded.email}</strong>. You will be signed out on every other device.
+        <Trans<"account.reset.lede"> t={t} i18nKey="account.reset.lede" values={{ email: loaded.email ?? "" }} components={{ strong: <strong /> }} />
       </p>
       <Form method="post">
         <input type="text" value={loaded.email ?? ""} autoComplete="username" readOnly hidden />
-        <NewPasswordField label="New password" name="password" error={outcome?.errors?.password} suggestion={outcome?.suggestion} />
+        <NewPasswordField label={t("account.reset.newPassword")} name="password" error={outcome?.errors?.password} suggestion={outcome?.suggestion} />
         <div className="form-actions">
           <button type="submit" className="button">
-            Save new password
+            {t("account.reset.submit")}
           </button>
         </div>
       </Form>

@@ -1,5 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
+import { Trans, useTranslation } from "react-i18next";
+import { tFor } from "~/i18n/i18n.ts";
+import { languageOfRequest } from "~/i18n/language.server.ts";
 import { z } from "zod";
 import { readSignedInUser } from "~/domain/accounts/sessions.server.ts";
 import { signUp } from "~/domain/accounts/sign-up.server.ts";
@@ -19,12 +22,12 @@ import accountsStyles from "~/styles/accounts.css";
 // was erased (the person is coming back). Where no mail can go, the page says so.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
-export const meta: MetaFunction = () => [{ title: "Create an account — Preference Center" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.language ?? "en")("account.signup.title") }];
 export const headers = passThroughHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await readSignedInUser(request)) throw redirect("/account");
-  return null;
+  return { language: languageOfRequest(request) };
 }
 
 const SignUpRequest = z.object({
@@ -67,16 +70,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function SignUpRoute() {
   const outcome = useActionData<typeof action>() as Outcome | undefined;
+  const { t } = useTranslation();
   if (outcome?.sentTo) {
     return (
       <AccountFrame>
         <div role="status">
-          <h1>Check your inbox</h1>
+          <h1>{t("account.signup.inbox")}</h1>
           <p className="lede">
-            We sent an email to <strong>{outcome.sentTo}</strong>. Open the link in it and enter your password to finish creating your
-            account. The link works for {ONE_TIME_LINK_MINUTES.CONFIRM_SIGN_UP / 60} hours.
+            <Trans<"account.signup.sent">
+              t={t}
+              i18nKey="account.signup.sent"
+              values={{ email: outcome.sentTo, hours: ONE_TIME_LINK_MINUTES.CONFIRM_SIGN_UP / 60 }}
+              components={{ strong: <strong /> }}
+            />
           </p>
-          <p>If nothing arrives in a few minutes, check your spam folder, or <Link to="/signup">try again</Link>.</p>
+          <p>
+            <Trans<"account.signup.nothing"> t={t} i18nKey="account.signup.nothing" components={{ again: <Link to="/signup" /> }} />
+          </p>
         </div>
       </AccountFrame>
     );
@@ -84,22 +94,22 @@ export default function SignUpRoute() {
   const errors = outcome?.errors ?? {};
   return (
     <AccountFrame>
-      <h1>Create an account</h1>
-      <p className="lede">See and change everything our brands send you, in one place.</p>
+      <h1>{t("account.signup.heading")}</h1>
+      <p className="lede">{t("account.signup.lede")}</p>
       {outcome?.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}
       <Form method="post">
-        <Field label="Name" name="name" autoComplete="name" defaultValue={outcome?.values?.name} error={errors.name} maxLength={100} />
-        <Field label="Email address" name="email" type="email" autoComplete="email" defaultValue={outcome?.values?.email} error={errors.email} maxLength={254} />
-        <NewPasswordField label="Password" name="password" error={errors.password} suggestion={outcome?.suggestion} />
+        <Field label={t("account.signup.name")} name="name" autoComplete="name" defaultValue={outcome?.values?.name} error={errors.name} maxLength={100} />
+        <Field label={t("common.emailAddress")} name="email" type="email" autoComplete="email" defaultValue={outcome?.values?.email} error={errors.email} maxLength={254} />
+        <NewPasswordField label={t("account.password")} name="password" error={errors.password} suggestion={outcome?.suggestion} />
         <div className="form-actions">
           <button type="submit" className="button">
-            Create account
+            {t("account.signup.submit")}
           </button>
         </div>
       </Form>
       <div className="page-footnote">
         <p>
-          Already have an account? <Link to="/login">Sign in</Link>
+          <Trans<"account.signup.haveAccount"> t={t} i18nKey="account.signup.haveAccount" components={{ login: <Link to="/login" /> }} />
         </p>
       </div>
     </AccountFrame>

@@ -1,5 +1,11 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Trans, useTranslation } from "react-i18next";
+import { z } from "zod";
+import { BrowserTimeZone } from "~/components/language-switch.tsx";
+import { noteTimeZone } from "~/domain/language/choice.server.ts";
+import { tFor } from "~/i18n/i18n.ts";
+import { metaLanguage } from "~/i18n/meta.ts";
 import { CurrentPasswordForm } from "~/domain/accounts/fields.ts";
 import { checkSignUpLink, confirmSignUp } from "~/domain/accounts/sign-up.server.ts";
 import { AccountFrame, AccountLinkProblem, Field, FormMessage } from "~/components/account-ui.tsx";
@@ -14,8 +20,8 @@ import accountsStyles from "~/styles/accounts.css";
 // the person who signed up: both are needed before the account is linked to the address.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: accountsStyles }];
-export const meta: MetaFunction = () => [
-  { title: "Confirm your address — Preference Center" },
+export const meta: MetaFunction<typeof loader> = ({ matches }) => [
+  { title: tFor(metaLanguage(matches))("account.confirmSignUp.title") },
   { name: "robots", content: "noindex" },
   { name: "referrer", content: "same-origin" },
 ];
@@ -27,15 +33,19 @@ export async function loader({ params }: LoaderFunctionArgs) {
   return loadLinkPage(params.token, checkSignUpLink, (link) => ({ email: link.email }), NO_LINK);
 }
 
+/** The password, and the browser's time zone (JavaScript fills it in), which dates the new account's pages and mail. */
+const ConfirmForm = CurrentPasswordForm.extend({ timeZone: z.string().max(64).optional() });
+
 type Outcome = { errors?: Record<string, string>; formError?: string };
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   // A password is never sent back to the page: only the errors.
-  const parsed = await parseForm(request, CurrentPasswordForm);
+  const parsed = await parseForm(request, ConfirmForm);
   if (!parsed.ok) return data<Outcome>({ errors: parsed.errors }, { status: parsed.status });
   const result = await confirmSignUp(params.token ?? "", parsed.value.password, request, requesterOf(request, context));
   switch (result.outcome) {
     case "signed-in":
+      await noteTimeZone(result.userId, parsed.value.timeZone);
       // First steps: choose what to hear about (skipping leads to the account page).
       return redirect("/welcome", { headers: { "Set-Cookie": result.setCookie } });
     case "wrong-password":
@@ -53,20 +63,27 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 export default function ConfirmSignUpRoute() {
   const loaded = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>() as Outcome | undefined;
-  if (loaded.problem) return <AccountLinkProblem reason={loaded.problem} next={{ to: "/signup", label: "Sign up again" }} />;
+  const { t } = useTranslation();
+  if (loaded.problem) return <AccountLinkProblem reason={loaded.problem} next={{ to: "/signup", label: t("account.confirmSignUp.again") }} />;
   return (
     <AccountFrame>
-      <h1>Confirm your address</h1>
+      <h1>{t("account.confirmSignUp.heading")}</h1>
       <p className="lede">
-        One last step for <strong>{loaded.email}</strong>: enter the password you chose when you signed up.
+        <Trans<"account.confirmSignUp.lede">
+          t={t}
+          i18nKey="account.confirmSignUp.lede"
+          values={{ email: loaded.email ?? "" }}
+          components={{ strong: <strong /> }}
+        />
       </p>
       {outcome?.formError ? <FormMessage tone="error">{outcome.formError}</FormMessage> : null}
       <Form method="post">
         <input type="text" value={loaded.email ?? ""} autoComplete="username" readOnly hidden />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" error={outcome?.errors?.password} />
+        <BrowserTimeZone />
+        <Field label={t("account.password")} name="password" type="password" autoComplete="current-password" error={outcome?.errors?.password} />
         <div className="form-actions">
           <button type="submit" className="button">
-            Confirm and sign in
+            {t("account.confirmSignUp.submit")}
           </button>
         </div>
       </Form>

@@ -1,7 +1,10 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { contactLanguage } from "~/domain/language/choice.server.ts";
+import { tFor } from "~/i18n/i18n.ts";
+import { languageOfRequest } from "~/i18n/language.server.ts";
 import { ConsentError } from "~/domain/consent/changes.server.ts";
-import { CHANNEL_LABEL } from "~/domain/consent/channels.ts";
 import { controlName, OUT_OF_DATE_PAGE, PreferencesSaveForm, shownMarker } from "~/domain/preferences/controls.ts";
 import { loadPreferenceCenter, PreferencesInputError, savePreferences } from "~/domain/preferences/preference-center.server.ts";
 import { requirePreferencesViewer } from "~/domain/preferences/who.server.ts";
@@ -16,13 +19,13 @@ import { PrefsHeader } from "~/components/prefs-header.tsx";
 // current consent text). Skipping saves nothing.
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: preferencesStyles }];
-export const meta: MetaFunction = () => [{ title: "Choose what you'd like" }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: tFor(data?.language ?? "en")("pages.welcome.title") }, { name: "robots", content: "noindex" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requirePreferencesViewer(request);
-  const center = await loadPreferenceCenter(viewer.contactId);
+  const [center, contact] = await Promise.all([loadPreferenceCenter(viewer.contactId), contactLanguage(viewer.contactId)]);
   const units = center.units.filter((unit) => unit.topics.length > 0).map(({ id, slug, displayName, topics }) => ({ id, slug, displayName, topics }));
-  return data({ units, consentText: center.consentTexts.topics }, { headers: { "Cache-Control": "no-store" } });
+  return data({ units, consentText: center.consentTexts.topics, language: languageOfRequest(request, contact?.locale) }, { headers: { "Cache-Control": "no-store" } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -45,12 +48,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function WelcomeRoute() {
   const { units, consentText } = useLoaderData<typeof loader>();
   const outcome = useActionData<typeof action>();
+  const { t } = useTranslation();
   return (
     <div className="prefs">
       <PrefsHeader />
       <main className="prefs-main">
-        <h1>Choose what you&apos;d like</h1>
-        <p className="lede">Your account is ready. Tick what you would like to hear about, from any of our brands. You can change it at any time.</p>
+        <h1>{t("pages.welcome.heading")}</h1>
+        <p className="lede">{t("pages.welcome.lede")}</p>
         {outcome ? (
           <p className="error" role="alert">
             {outcome.error}
@@ -76,7 +80,7 @@ export default function WelcomeRoute() {
                           <label key={channel} className={`toggle ch-${channel}`} htmlFor={id}>
                             <input type="hidden" name="shown" value={shownMarker(name, subscribed)} />
                             <input id={id} type="checkbox" name={name} defaultChecked={subscribed} />
-                            <span>{CHANNEL_LABEL[channel]}</span>
+                            <span>{t(`pages.channel.${channel}`)}</span>
                           </label>
                         );
                       })}
@@ -89,9 +93,9 @@ export default function WelcomeRoute() {
           {consentText ? <p className="consent-text">{consentText}</p> : null}
           <div className="first-steps-actions">
             <button type="submit" className="button">
-              Save my choices
+              {t("pages.welcome.save")}
             </button>{" "}
-            <Link to="/account?welcome=1">Skip for now</Link>
+            <Link to="/account?welcome=1">{t("pages.welcome.skip")}</Link>
           </div>
         </Form>
       </main>

@@ -1,9 +1,12 @@
 import type { Translation } from "../types.ts";
 import type { en } from "../en/index.ts";
+import { account } from "./account.ts";
 import { common } from "./common.ts";
 import { data } from "./data.ts";
 import { emails } from "./emails.ts";
 import { footer } from "./footer.ts";
+import { pages } from "./pages.ts";
 import { preferences } from "./preferences.ts";
+import { unsubscribe } from "./unsubscribe.ts";
 
-export const de: Translation<typeof en> = { common, data, emails, footer, preferences };
+export const de: Translation<typeof en> = { account, common, data, emails, footer, pages, preferences, unsubscribe };

@@ -1,8 +1,11 @@
 // English, the source text. One file per area, so people working on different pages do not edit the same file.
+import { account } from "./account.ts";
 import { common } from "./common.ts";
 import { data } from "./data.ts";
 import { emails } from "./emails.ts";
 import { footer } from "./footer.ts";
+import { pages } from "./pages.ts";
 import { preferences } from "./preferences.ts";
+import { unsubscribe } from "./unsubscribe.ts";
 
-export const en = { common, data, emails, footer, preferences } as const;
+export const en = { account, common, data, emails, footer, pages, preferences, unsubscribe } as const;
