@@ -1,3 +1,4 @@
+import { languageOfRequest } from "~/i18n/language.server.ts";
 import { data, type ActionFunctionArgs, type LinksFunction, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
@@ -28,7 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = await parseForm(request, ResetRequest);
   if (!parsed.ok) return data<Outcome>({ values: { email: parsed.values.email }, errors: parsed.errors }, { status: parsed.status });
   const { email } = parsed.value;
-  const result = await requestPasswordReset(email, requesterOf(request, context));
+  const result = await requestPasswordReset(email, requesterOf(request, context), new Date(), languageOfRequest(request));
   if (result.outcome === "throttled") {
     return data<Outcome>(
       { values: { email }, formError: `Too many reset links were asked for. Please try again ${inMinutes(result.retryAfterSeconds)}.` },

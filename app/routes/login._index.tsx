@@ -77,7 +77,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const minutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
 
   if (input.intent === "link") {
-    const result = await requestSignInLink(input.email, requester);
+    const result = await requestSignInLink(input.email, requester, new Date(), language);
     if (result.outcome === "throttled") {
       return data<Outcome>(
         { email: input.email, formError: t("account.login.tooManyLinks", { count: minutes(result.retryAfterSeconds) }) },
@@ -87,7 +87,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data<Outcome>({ email: input.email, linkRequested: true });
   }
 
-  const result = await signInWithPassword(input, request, requester);
+  const result = await signInWithPassword({ ...input, language }, request, requester);
   switch (result.outcome) {
     case "signed-in":
       return redirect(safeRedirect(input.redirectTo, homeFor(result.role)), { headers: { "Set-Cookie": result.setCookie } });

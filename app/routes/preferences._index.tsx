@@ -23,6 +23,7 @@ import { languageOfRequest } from "~/i18n/language.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
 import { redirectWithFlash, takeFlash } from "~/utils/flash.server.ts";
 import { useHydrated } from "~/utils/use-hydrated.ts";
+import { formatDayFor } from "~/utils/format.ts";
 import preferencesStyles from "~/styles/preferences.css";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { PrefsHeader } from "~/components/prefs-header.tsx";
@@ -129,8 +130,7 @@ function useOutcomeWords() {
 function useDay() {
   const { i18n } = useTranslation();
   const { center } = useLoaderData<typeof loader>();
-  return (value: Date | string) =>
-    new Intl.DateTimeFormat(i18n.language, { day: "numeric", month: "long", year: "numeric", timeZone: center.contact.timeZone ?? "UTC" }).format(new Date(value));
+  return (value: Date | string) => formatDayFor(value, { language: i18n.language, timeZone: center.contact.timeZone });
 }
 
 export default function PreferencesRoute() {

@@ -50,7 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return data<Outcome>({ values: { email: parsed.values.email, name: parsed.values.name }, errors: parsed.errors }, { status: parsed.status });
   const input = parsed.value;
   const values = { email: input.email, name: input.name };
-  const result = await signUp(input, requesterOf(request, context));
+  const result = await signUp({ ...input, language: languageOfRequest(request) }, requesterOf(request, context));
   switch (result.outcome) {
     case "check-inbox":
       return data<Outcome>({ sentTo: input.email });
