@@ -82,5 +82,32 @@ describe("one recipient's journey", { timeout: 120_000 }, () => {
     expect(Number(await leftOut.textContent())).toBeGreaterThanOrEqual(1);
     expect(await appDb.db.delivery.count({ where: { campaignId: third, contactId: jane.id } })).toBe(0);
     await shot(marketer, "3-third-campaign-results");
+
+    // 4. She signs in, and on /preferences switches to German: remembered on her contact.
+    await signIn(page, app.url, DEMO.subscriber);
+    await page.waitForURL(`${app.url}/preferences`);
+    await page.locator('.language-switch input[name="timeZone"]').waitFor({ state: "attached" });
+    await page.getByLabel("Language").selectOption("de");
+    await page.getByRole("heading", { name: "Was wir Ihnen senden dürfen" }).waitFor();
+    expect(await page.locator("html").getAttribute("lang")).toBe("de");
+    await page.getByText("Höchstens eine E-Mail pro Woche: Sie möchten weniger von Example Tax hören").waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, "4-preferences-german");
+    expect(await appDb.db.contact.findUniqueOrThrow({ where: { id: jane.id }, select: { locale: true } })).toEqual({ locale: "de" });
+
+    // 5. Everything we hold about her, in German: the two campaigns that reached her, not the third.
+    await page.goto(`${app.url}/account`);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Meine Daten herunterladen (JSON)" }).click()]);
+    const file = JSON.parse(fs.readFileSync((await download.path())!, "utf8"));
+    expect(file.about.messages).toMatch(/^Die E-Mails, die wir Ihnen gesendet haben/);
+    const subjects: string[] = [];
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (value && typeof value === "object") for (const [key, inner] of Object.entries(value)) key === "subject" && typeof inner === "string" ? subjects.push(inner) : collect(inner);
+    };
+    collect(file.messages);
+    expect(subjects).toEqual(expect.arrayContaining(["Spring tax tips", "Summer tax tips"]));
+    expect(subjects).not.toContain("Autumn tax tips");
+    await phone.close();
   });
 });
