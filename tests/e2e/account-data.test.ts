@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { seriousViolations } from "../helpers/browser.ts";
+import { screenshot, seriousViolations } from "../helpers/browser.ts";
 import { addMember, MEMBER_PASSWORD } from "../helpers/accounts-http.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
@@ -32,10 +32,7 @@ describe("download my data", () => {
     await page.getByRole("button", { name: "Save name" }).click();
     await page.getByText("Your name was saved.").waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    if (process.env.SHOTS_DIR) {
-      mkdirSync(process.env.SHOTS_DIR, { recursive: true });
-      await page.screenshot({ path: `${process.env.SHOTS_DIR}/account-1280.png`, fullPage: true });
-    }
+    await screenshot(page, "account-1280.png");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download my data (JSON)" }).click()]);
     expect(download.suggestedFilename()).toMatch(/^my-data-\d{4}-\d{2}-\d{2}\.json$/);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DEMO_GROUP } from "../../prisma/demo-data.ts";
 import { emailedLink } from "../helpers/outbox.ts";
 import { messagesTo } from "../helpers/accounts-http.ts";
-import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { screenshot, seriousViolations, signIn } from "../helpers/browser.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
@@ -12,7 +12,6 @@ import { useRunningApp } from "../helpers/running-app.ts";
 // ticks a topic and saves it through the consent core; and /admin/group, with and without JavaScript.
 
 const { app, browser, appDb } = useRunningApp({ browser: true });
-const SHOTS = "/work/helpers/shots/i20-identity";
 
 async function phonePage(javaScriptEnabled = true): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 375, height: 812 }, javaScriptEnabled });
@@ -50,7 +49,7 @@ describe("first steps after sign-up", () => {
     const units = await appDb.db.businessUnit.findMany({ where: { topics: { some: { archivedAt: null } } }, select: { displayName: true } });
     for (const unit of units) await page.getByRole("heading", { name: unit.displayName, level: 2 }).waitFor();
     expect(await page.locator("input[type=checkbox]:checked").count()).toBe(0);
-    if (javaScript) await page.screenshot({ path: `${SHOTS}/welcome-375.png`, fullPage: true });
+    if (javaScript) await screenshot(page, "welcome-375.png");
 
     const contact = await appDb.db.contact.findUniqueOrThrow({ where: { email } });
     const topic = await appDb.db.topic.findFirstOrThrow({ where: { archivedAt: null, offersEmail: true }, orderBy: { id: "asc" }, include: { unit: true } });
@@ -58,7 +57,7 @@ describe("first steps after sign-up", () => {
     await section.getByRole("group", { name: topic.name }).getByLabel("Email").check();
     await page.getByRole("button", { name: "Save my choices" }).click();
     await page.waitForURL(/\/preferences$/);
-    if (javaScript) await page.screenshot({ path: `${SHOTS}/after-first-steps-375.png`, fullPage: true });
+    if (javaScript) await screenshot(page, "after-first-steps-375.png");
 
     const events = await appDb.db.consentEvent.findMany({ where: { contactId: contact.id, action: "SUBSCRIBE" }, include: { consentText: true } });
     expect(events).toHaveLength(1);
@@ -88,14 +87,14 @@ describe("/admin/group in Chromium", () => {
     await page.getByText("Enter an email address such as accounts@example.com.").first().waitFor();
     expect(await page.getByLabel("From address").getAttribute("aria-invalid")).toBe("true");
     if (javaScript) expect(await seriousViolations(page)).toEqual([]);
-    if (!javaScript) await page.screenshot({ path: `${SHOTS}/admin-group-error-nojs.png`, fullPage: true });
+    if (!javaScript) await screenshot(page, "admin-group-error-nojs.png");
 
     await page.getByLabel("From address").fill("accounts@example-group.com");
     await page.getByRole("button", { name: "Save group identity" }).click();
     await page.getByText(`Saved. Account mail is now sent as ${name}.`).waitFor();
     expect(await page.locator(".brand-name").textContent()).toBe(name);
     if (javaScript) expect(await seriousViolations(page)).toEqual([]);
-    if (javaScript) await page.screenshot({ path: `${SHOTS}/admin-group-saved.png`, fullPage: true });
+    if (javaScript) await screenshot(page, "admin-group-saved.png");
     await context.close();
   });
 });

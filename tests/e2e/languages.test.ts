@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { screenshot, seriousViolations, signIn } from "../helpers/browser.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
@@ -10,7 +10,6 @@ import { useRunningApp } from "../helpers/running-app.ts";
 
 const { app, browser, appDb } = useRunningApp({ browser: true });
 
-const SHOTS = "/work/helpers/shots/i18n-web";
 
 /** The first (or nth) Example Tax email subscriber with no opt-out anywhere, and no language chosen yet. */
 async function taxSubscriber(nth = 0): Promise<{ contactId: number; unitId: number }> {
@@ -45,7 +44,7 @@ describe("languages on the recipient's pages, in Chromium", () => {
     expect(await page.getByRole("button", { name: "Von Example Tax abmelden" }).isVisible()).toBe(true);
     expect(await page.getByLabel("Sprache").inputValue()).toBe("de");
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/unsubscribe-de-375.png`, fullPage: true });
+    await screenshot(page, "unsubscribe-de-375.png");
     // Looking changes nothing: no language was stored.
     expect((await appDb.db.contact.findUniqueOrThrow({ where: { id: contactId } })).locale).toBeNull();
     await context.close();
@@ -109,11 +108,11 @@ describe("languages on the recipient's pages, in Chromium", () => {
     expect(await htmlLang(page)).toBe("de");
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Wählen Sie, was Sie interessiert");
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/welcome-de-375.png`, fullPage: true });
+    await screenshot(page, "welcome-de-375.png");
     await page.goto(`${app.url}/preferences/history`);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Ihr Einwilligungsverlauf");
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/history-de-375.png`, fullPage: true });
+    await screenshot(page, "history-de-375.png");
     await context.close();
   });
 
@@ -129,7 +128,7 @@ describe("languages on the recipient's pages, in Chromium", () => {
     expect(await htmlLang(page)).toBe("de");
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Anmelden");
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/login-de-375.png`, fullPage: true });
+    await screenshot(page, "login-de-375.png");
     expect(await appDb.db.session.count()).toBe(sessionsBefore);
     expect((await context.cookies()).length).toBe(0);
     await context.close();

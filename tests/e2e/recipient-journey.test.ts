@@ -3,7 +3,7 @@ import path from "node:path";
 import PostalMime from "postal-mime";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { screenshot, seriousViolations, signIn } from "../helpers/browser.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
@@ -12,7 +12,6 @@ import { useRunningApp } from "../helpers/running-app.ts";
 // does not; she switches to German, and downloads everything we hold about her.
 
 const { app, browser, appDb } = useRunningApp({ env: { SEND_RATE_PER_SECOND: "500" }, browser: true });
-const SHOTS = process.env.JOURNEY_SHOTS;
 
 /** The messages in the outbox to an address, oldest first, parsed. */
 async function messagesTo(address: string) {
@@ -40,9 +39,6 @@ async function sendTaxTips(page: Page, subject: string): Promise<number> {
   return campaignId;
 }
 
-const shot = async (page: Page, name: string) => {
-  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-};
 
 describe("one recipient's journey", { timeout: 120_000 }, () => {
   it("a campaign, send me less from its link, the next two campaigns (one reaches her, one does not), German, then her data", async () => {
@@ -62,13 +58,13 @@ describe("one recipient's journey", { timeout: 120_000 }, () => {
     const page = await phone.newPage();
     const link = /href="(https?:\/\/[^"]+\/u\/[^"]+)"/.exec(first.html!)![1].replace(/&amp;/g, "&");
     await page.goto(link);
-    await shot(page, "1-unsubscribe-page");
+    await screenshot(page, "journey-1-unsubscribe-page.png");
     await page.getByText("Other choices: send me less, pause, or unsubscribe from more").click();
     await page.getByLabel("Send me less: at most one Example Tax email a week").check();
     await page.getByRole("button", { name: "Confirm" }).click();
     await page.getByText("You will get at most one Example Tax email a week").waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    await shot(page, "2-send-me-less-done");
+    await screenshot(page, "journey-2-send-me-less-done.png");
     expect(await appDb.db.frequencyChoice.findUnique({ where: { contactId_unitId: { contactId: jane.id, unitId: tax.id } }, select: { frequency: true } })).toEqual({ frequency: "WEEKLY" });
 
     // A week passes (her first campaign is dated eight days back), so the next one may reach her…
@@ -81,7 +77,7 @@ describe("one recipient's journey", { timeout: 120_000 }, () => {
     const leftOut = marketer.locator(".campaign-figures div", { hasText: "Left out by “send me less”" }).locator("dd");
     expect(Number(await leftOut.textContent())).toBeGreaterThanOrEqual(1);
     expect(await appDb.db.delivery.count({ where: { campaignId: third, contactId: jane.id } })).toBe(0);
-    await shot(marketer, "3-third-campaign-results");
+    await screenshot(marketer, "journey-3-third-campaign-results.png");
 
     // 4. She signs in, and on /preferences switches to German: remembered on her contact.
     await signIn(page, app.url, DEMO.subscriber);
@@ -92,7 +88,7 @@ describe("one recipient's journey", { timeout: 120_000 }, () => {
     expect(await page.locator("html").getAttribute("lang")).toBe("de");
     await page.getByText("Höchstens eine E-Mail pro Woche: Sie möchten weniger von Example Tax hören").waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    await shot(page, "4-preferences-german");
+    await screenshot(page, "journey-4-preferences-german.png");
     expect(await appDb.db.contact.findUniqueOrThrow({ where: { id: jane.id }, select: { locale: true } })).toEqual({ locale: "de" });
 
     // 5. Everything we hold about her, in German: the two campaigns that reached her, not the third.

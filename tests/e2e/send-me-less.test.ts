@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { seriousViolations } from "../helpers/browser.ts";
+import { screenshot, seriousViolations } from "../helpers/browser.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
 // "Send me less" on /preferences (ADR 043): a per-unit control that works without JavaScript,
 // recorded through the consent core and told back in words on the History page.
 
 const { app, browser, appDb } = useRunningApp({ browser: true });
-const SHOTS = "/work/helpers/shots/i20-frequency";
 
 describe("send me less in the preference center, in Chromium", () => {
   it("at 375 px without JavaScript: chooses at most one Example Tax email a month, and History says so", async () => {
@@ -21,7 +20,7 @@ describe("send me less in the preference center, in Chromium", () => {
     const control = page.getByRole("group", { name: "How often may Example Tax email you?" });
     expect(await control.getByLabel("Everything").isChecked()).toBe(true);
     await control.getByLabel("At most one email a month").check();
-    await page.screenshot({ path: `${SHOTS}/preferences-frequency-375-nojs.png`, fullPage: true });
+    await screenshot(page, "preferences-frequency-375-nojs.png");
     await page.locator("form.frequency").filter({ has: control }).getByRole("button", { name: "Save how often" }).click();
     await page.getByText("Your preferences are saved.").waitFor();
     expect(await appDb.db.frequencyChoice.findUnique({ where: { contactId_unitId: { contactId, unitId: tax.id } } })).toMatchObject({ frequency: "MONTHLY" });

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { screenshot, seriousViolations, signIn } from "../helpers/browser.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
 const { app, browser, appDb } = useRunningApp({ browser: true });
 
-const SHOTS = "/work/helpers/shots/i20-frequency";
 
 /** axe needs JavaScript in the page: the same GET, at 375 px, in a context that runs it (a GET changes nothing). */
 async function violationsAt375(url: string): Promise<string[]> {
@@ -48,7 +47,7 @@ describe("unsubscribing from a link, in Chromium", () => {
     await page.getByText("Service messages keep coming").click();
     expect(await page.getByText("Tax and compliance notices.").isVisible()).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/unit-link-1280.png`, fullPage: true });
+    await screenshot(page, "unit-link-1280.png");
 
     await page.getByRole("button", { name: "Unsubscribe from Example Tax" }).click();
     await page.getByRole("heading", { name: "You are unsubscribed from all Example Tax promotional email" }).waitFor();
@@ -101,14 +100,14 @@ describe("unsubscribing from a link, in Chromium", () => {
     expect(await page.getByRole("button", { name: `Unsubscribe from ${topic.name}` }).isVisible()).toBe(true);
     expect(await page.getByText("Send me less: at most one Example Tax email a week").isVisible()).toBe(false);
     expect(await violationsAt375(url)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/topic-link-375-nojs.png`, fullPage: true });
+    await screenshot(page, "topic-link-375-nojs.png");
 
     await page.getByText("Other choices").click();
     await page.getByLabel("Send me less: at most one Example Tax email a week").check();
-    await page.screenshot({ path: `${SHOTS}/other-choices-375-nojs.png`, fullPage: true });
+    await screenshot(page, "other-choices-375-nojs.png");
     await page.getByRole("button", { name: "Confirm" }).click();
     await page.getByRole("heading", { name: "You will get at most one Example Tax email a week" }).waitFor();
-    await page.screenshot({ path: `${SHOTS}/send-me-less-done-375-nojs.png`, fullPage: true });
+    await screenshot(page, "send-me-less-done-375-nojs.png");
     expect(await appDb.db.frequencyChoice.findUnique({ where: { contactId_unitId: { contactId, unitId } } })).toMatchObject({ frequency: "WEEKLY" });
     expect(await appDb.db.consentEvent.findFirst({ where: { contactId, action: "FREQUENCY_SET" } })).toMatchObject({ source: "LINK_PAGE", changed: true, campaignId: 5, unitId });
     // Still subscribed: less, not nothing.
@@ -130,7 +129,7 @@ describe("unsubscribing from a link, in Chromium", () => {
     await page.goto(url);
     await page.getByRole("button", { name: `Unsubscribe from ${topic.name}` }).click();
     await page.getByRole("heading", { name: `You are unsubscribed from “${topic.name}”` }).waitFor();
-    await page.screenshot({ path: `${SHOTS}/unsubscribed-why-375-nojs.png`, fullPage: true });
+    await screenshot(page, "unsubscribed-why-375-nojs.png");
 
     await page.getByLabel("Too many emails").check();
     await page.getByRole("button", { name: "Send answer" }).click();
@@ -142,7 +141,7 @@ describe("unsubscribing from a link, in Chromium", () => {
     await page.goto(url);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("You are already unsubscribed");
     expect(await violationsAt375(url)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/already-unsubscribed-375-nojs.png`, fullPage: true });
+    await screenshot(page, "already-unsubscribed-375-nojs.png");
     await page.getByRole("button", { name: `Subscribe again to ${topic.name}` }).click();
     await page.getByRole("heading", { name: "You are subscribed again" }).waitFor();
     expect(await appDb.db.subscription.findFirst({ where: { contactId, topicId, channel: "EMAIL" } })).toMatchObject({ status: "SUBSCRIBED" });
@@ -161,7 +160,7 @@ describe("unsubscribing from a link, in Chromium", () => {
     const counted = staff.getByTestId("unsubscribe-reasons");
     expect(await counted.getByRole("definition").allTextContents()).toEqual(["1", "0", "0", "0"]);
     expect(await seriousViolations(staff)).toEqual([]);
-    await staff.screenshot({ path: `${SHOTS}/campaign-why-counts.png`, fullPage: true });
+    await screenshot(staff, "campaign-why-counts.png");
     await staff.goto(`${app.url}/admin/units/example-tax`);
     expect(await staff.getByRole("heading", { name: "Why people unsubscribed" }).count()).toBe(1);
     expect(Number(await staff.getByTestId("unsubscribe-reasons").getByRole("definition").first().textContent())).toBeGreaterThanOrEqual(1);

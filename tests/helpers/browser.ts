@@ -37,3 +37,9 @@ export async function signIn(page: Page, appUrl: string, login: Login): Promise<
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/login"));
 }
+
+/** A full-page screenshot for a person to look at, when SCREENSHOTS_DIR names a folder; a test never depends on it. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const folder = process.env.SCREENSHOTS_DIR;
+  if (folder) await page.screenshot({ path: `${folder}/${name}`, fullPage: true });
+}
