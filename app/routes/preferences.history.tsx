@@ -21,10 +21,11 @@ const Page = z.coerce.number().int().min(1).max(100_000).catch(1);
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requirePreferencesViewer(request);
   const page = Page.parse(new URL(request.url).searchParams.get("page") ?? 1);
-  const [history, contact] = await Promise.all([loadHistory(viewer.contactId, page), contactLanguage(viewer.contactId)]);
+  const contact = await contactLanguage(viewer.contactId);
+  const language = languageOfRequest(request, contact?.locale);
+  const history = await loadHistory(viewer.contactId, page, { language, timeZone: contact?.timeZone ?? null });
   // Only a signed-in person sees the addresses their changes came from: a link can be forwarded.
   const entries = viewer.via === "account" ? history.entries : history.entries.map((entry) => ({ ...entry, ip: null }));
-  const language = languageOfRequest(request, contact?.locale);
   return data({ ...history, entries, via: viewer.via, language, timeZone: contact?.timeZone ?? null }, { headers: { "Cache-Control": "no-store" } });
 }
 

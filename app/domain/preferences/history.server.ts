@@ -1,14 +1,11 @@
 import { db } from "~/utils/db.server.ts";
-import { formatDay } from "~/utils/format.ts";
-import { FREQUENCY_PHRASE, isFrequencyOption } from "~/domain/consent/frequency.ts";
+import { formatDayFor, type Reader } from "~/utils/format.ts";
+import { isFrequencyOption } from "~/domain/consent/frequency.ts";
+import { tFor } from "~/i18n/i18n.ts";
+import { DEFAULT_LANGUAGE, isLanguage } from "~/i18n/languages.ts";
 
 export const HISTORY_PAGE_SIZE = 20;
 
-const CHANNEL_WORDS = { EMAIL: "email", POSTAL: "postal mail", PHONE: "phone calls" } as const;
-const PURPOSE_WORDS = {
-  GROUP_COMPANIES: "other companies of the group marketing to you",
-  THIRD_PARTY_OFFERS: "offers from selected third parties",
-} as const;
 
 type Names = { units: Map<number, string>; topics: Map<number, string>; campaigns: Map<number, string> };
 type Event = {
@@ -18,7 +15,7 @@ type Event = {
   changed: boolean;
   unitId: number | null;
   topicId: number | null;
-  channel: keyof typeof CHANNEL_WORDS | null;
+  channel: "EMAIL" | "POSTAL" | "PHONE" | null;
   campaignId: number | null;
   detail: string | null;
   ip: string | null;
@@ -26,7 +23,7 @@ type Event = {
 };
 
 /** One page of the contact's own ledger, newest first, each entry as a sentence. */
-export async function loadHistory(contactId: number, page: number) {
+export async function loadHistory(contactId: number, page: number, reader: Reader = { language: DEFAULT_LANGUAGE }) {
   const [total, events] = await Promise.all([
     db.consentEvent.count({ where: { contactId } }),
     db.consentEvent.findMany({
@@ -42,7 +39,7 @@ export async function loadHistory(contactId: number, page: number) {
     total,
     page,
     pages: Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE)),
-    entries: events.map((event) => ({ id: event.id, text: describeEvent(event, names), at: event.createdAt, ip: event.ip, changed: event.changed })),
+    entries: events.map((event) => ({ id: event.id, text: describeEvent(event, names, reader), at: event.createdAt, ip: event.ip, changed: event.changed })),
   };
 }
 
@@ -60,74 +57,56 @@ async function namesFor(events: Event[]): Promise<Names> {
   };
 }
 
-/** "You unsubscribed from Example Tax promotional email via the link in ‘Spring offers’." */
-export function describeEvent(event: Event, names: Names): string {
-  const unit = (event.unitId && names.units.get(event.unitId)) || "a brand that no longer exists";
-  const topic = (event.topicId && names.topics.get(event.topicId)) || "a topic that no longer exists";
-  const channel = event.channel ? CHANNEL_WORDS[event.channel] : "email";
+/** "You unsubscribed from Example Tax promotional email via the link in ‘Spring offers’." — in the reader's language, days on their calendar. */
+export function describeEvent(event: Event, names: Names, reader: Reader = { language: DEFAULT_LANGUAGE }): string {
+  const t = tFor(isLanguage(reader.language) ? reader.language : DEFAULT_LANGUAGE);
+  const unit = (event.unitId && names.units.get(event.unitId)) || t("history.unknownUnit");
+  const topic = (event.topicId && names.topics.get(event.topicId)) || t("history.unknownTopic");
+  const channel = t(`history.channel.${event.channel ?? "EMAIL"}`);
   const detail = event.detail ? (JSON.parse(event.detail) as Record<string, string>) : {};
+  const purpose = detail.purpose === "GROUP_COMPANIES" || detail.purpose === "THIRD_PARTY_OFFERS" ? t(`history.purpose.${detail.purpose}`) : t("history.purpose.other");
   const what = ((): string => {
     switch (event.action) {
       case "SUBSCRIBE":
-        return detail.resubscribed ? `You subscribed again to “${topic}” from ${unit} by ${channel}` : `You subscribed to “${topic}” from ${unit} by ${channel}`;
+        return t(detail.resubscribed ? "history.what.RESUBSCRIBE" : "history.what.SUBSCRIBE", { topic, unit, channel });
       case "UNSUBSCRIBE":
-        return `You unsubscribed from “${topic}” from ${unit} by ${channel}`;
       case "UNIT_OPT_OUT":
-        return `You unsubscribed from all ${unit} promotional ${channel}`;
       case "UNIT_OPT_IN":
-        return `You allowed ${unit} promotional ${channel} again`;
       case "GLOBAL_OPT_OUT":
-        return `You unsubscribed from promotional ${channel} from all our brands`;
       case "GLOBAL_OPT_IN":
-        return `You allowed promotional ${channel} from our brands again`;
-      case "SNOOZE":
-        return `You paused ${unit} promotional email until ${day(detail.until)}`;
       case "SNOOZE_END":
-        return `You resumed ${unit} promotional email`;
+        return t(`history.what.${event.action}`, { topic, unit, channel });
+      case "SNOOZE":
+        return t("history.what.SNOOZE", { unit, day: detail.until ? formatDayFor(detail.until, reader) : t("history.laterDate") });
       case "FREQUENCY_SET":
-        return isFrequencyOption(detail.frequency)
-          ? `You chose to get ${FREQUENCY_PHRASE[detail.frequency]} from ${unit}`
-          : `You changed how often ${unit} emails you`;
+        return isFrequencyOption(detail.frequency) ? t("history.what.FREQUENCY_SET", { unit, frequency: t(`history.frequency.${detail.frequency}`) }) : t("history.what.FREQUENCY_CHANGED", { unit });
       case "SHARING_GRANT":
-        return `You agreed to ${PURPOSE_WORDS[detail.purpose as keyof typeof PURPOSE_WORDS] ?? "data sharing"}`;
       case "SHARING_WITHDRAW":
-        return `You withdrew your agreement to ${PURPOSE_WORDS[detail.purpose as keyof typeof PURPOSE_WORDS] ?? "data sharing"}`;
+        return t(`history.what.${event.action}`, { purpose });
       case "SUPPRESS":
-        return "Email to your address was stopped";
       case "UNSUPPRESS":
-        return "Email to your address was allowed again";
+        return t(`history.what.${event.action}`);
       default:
-        return "Your preferences changed";
+        return t("history.what.other");
     }
   })();
   const how = ((): string => {
     const campaign = event.campaignId ? names.campaigns.get(event.campaignId) : undefined;
     switch (event.source) {
       case "ONE_CLICK":
-        return campaign ? ` with the unsubscribe button of your mail app, on ‘${campaign}’` : " with the unsubscribe button of your mail app";
       case "LINK_PAGE":
-        return campaign ? ` via the link in ‘${campaign}’` : " via a link in one of our emails";
+        return campaign ? t(`history.how.${event.source}_CAMPAIGN`, { campaign }) : t(`history.how.${event.source}`);
       case "PREFERENCE_CENTER":
-        return " in your preference center";
       case "IMPORT":
-        return " (recorded when your details were brought into this system)";
       case "ADMIN":
-        return " (changed by our staff on your behalf)";
       case "API":
-        return ` (through ${unit}'s systems)`;
       case "BOUNCE":
-        return " because mail to your address bounced";
       case "COMPLAINT":
-        return " because one of our emails was reported as spam";
       case "EXPIRY":
-        return " because the consent expired";
+        return t(`history.how.${event.source}`, { unit });
       default:
         return "";
     }
   })();
-  return `${what}${how}.${event.changed ? "" : " Nothing changed: this was already so."}`;
-}
-
-function day(iso: string | undefined): string {
-  return iso ? formatDay(iso) : "a later date";
+  return `${t("history.sentence", { what, how })}${event.changed ? "" : t("history.unchanged")}`;
 }

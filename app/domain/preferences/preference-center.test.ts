@@ -124,7 +124,7 @@ describe("preference center", () => {
     await applyConsentChange({ kind: "unsubscribe", contactId: contact.id, topicId: topicA2.id, channel: "EMAIL" }, { source: "LINK_PAGE" });
     // The old page posts A2 still ticked (untouched) and B unticked (the person's change).
     const saved = await savePreferences(contact.id, { shown: new Map([[a2, true], [b, true]]), checked: new Set([a2]) }, requester);
-    expect(saved).toEqual({ changed: 1, changedElsewhere: [`${topicA2Name} from ${unitA.displayName} by email: now off`] });
+    expect(saved).toEqual({ changed: 1, changedElsewhere: [{ kind: "topic", topic: topicA2Name, unit: unitA.displayName, channel: "EMAIL", on: false }] });
     expect((await subscriptions()).map((s) => [s.topicId, s.status])).toEqual([
       [topicA2.id, "UNSUBSCRIBED"],
       [topicB.id, "UNSUBSCRIBED"],
@@ -145,6 +145,11 @@ describe("preference center", () => {
     expect(history.entries[0].text).toBe(`You resumed ${unitA.displayName} promotional email in your preference center.`);
     expect(history.entries[1].text).toMatch(new RegExp(`^You paused ${unitA.displayName} promotional email until \\d+ \\w+ \\d{4} in your preference center\\.$`));
     expect(history.entries[1].ip).toBe("203.0.113.7");
+
+    // The same history for a German reader in Berlin: German sentences, the day on their calendar.
+    const german = await loadHistory(contact.id, 1, { language: "de", timeZone: "Europe/Berlin" });
+    expect(german.entries[0].text).toBe(`Sie haben Werbe-E-Mails von ${unitA.displayName} wieder aufgenommen – in Ihren Einstellungen.`);
+    expect(german.entries[1].text).toMatch(new RegExp(`^Sie haben Werbe-E-Mails von ${unitA.displayName} bis zum \\d+\\. \\p{L}+ \\d{4} pausiert – in Ihren Einstellungen\\.$`, "u"));
   });
 
   it("sets how often a unit may email (send me less), shows it on the unit, and the history tells it in words", async () => {

@@ -5,8 +5,9 @@ import { common } from "./common.ts";
 import { data } from "./data.ts";
 import { emails } from "./emails.ts";
 import { footer } from "./footer.ts";
+import { history } from "./history.ts";
 import { pages } from "./pages.ts";
 import { preferences } from "./preferences.ts";
 import { unsubscribe } from "./unsubscribe.ts";
 
-export const de: Translation<typeof en> = { account, common, data, emails, footer, pages, preferences, unsubscribe };
+export const de: Translation<typeof en> = { account, common, data, emails, footer, history, pages, preferences, unsubscribe };

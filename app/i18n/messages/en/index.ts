@@ -4,8 +4,9 @@ import { common } from "./common.ts";
 import { data } from "./data.ts";
 import { emails } from "./emails.ts";
 import { footer } from "./footer.ts";
+import { history } from "./history.ts";
 import { pages } from "./pages.ts";
 import { preferences } from "./preferences.ts";
 import { unsubscribe } from "./unsubscribe.ts";
 
-export const en = { account, common, data, emails, footer, pages, preferences, unsubscribe } as const;
+export const en = { account, common, data, emails, footer, history, pages, preferences, unsubscribe } as const;

@@ -1,0 +1,48 @@
+import type { Translation } from "../types.ts";
+import type { history as english } from "../en/history.ts";
+
+export const history: Translation<typeof english> = {
+  unknownUnit: "eine Marke, die es nicht mehr gibt",
+  unknownTopic: "ein Thema, das es nicht mehr gibt",
+  laterDate: "einem späteren Datum",
+  channel: { EMAIL: "E-Mail", POSTAL: "Post", PHONE: "Telefon" },
+  purpose: {
+    GROUP_COMPANIES: "Werbung anderer Unternehmen der Gruppe",
+    THIRD_PARTY_OFFERS: "Angebote ausgewählter Partner",
+    other: "die Weitergabe Ihrer Daten",
+  },
+  frequency: { WEEKLY: "höchstens eine Werbe-E-Mail pro Woche", MONTHLY: "höchstens eine Werbe-E-Mail pro Monat", EVERYTHING: "alle Werbe-E-Mails" },
+  what: {
+    SUBSCRIBE: "Sie haben „{{topic}}“ von {{unit}} per {{channel}} abonniert",
+    RESUBSCRIBE: "Sie haben „{{topic}}“ von {{unit}} per {{channel}} wieder abonniert",
+    UNSUBSCRIBE: "Sie haben „{{topic}}“ von {{unit}} per {{channel}} abbestellt",
+    UNIT_OPT_OUT: "Sie haben alle Werbung von {{unit}} per {{channel}} abbestellt",
+    UNIT_OPT_IN: "Sie haben Werbung von {{unit}} per {{channel}} wieder erlaubt",
+    GLOBAL_OPT_OUT: "Sie haben Werbung per {{channel}} von allen unseren Marken abbestellt",
+    GLOBAL_OPT_IN: "Sie haben Werbung per {{channel}} von unseren Marken wieder erlaubt",
+    SNOOZE: "Sie haben Werbe-E-Mails von {{unit}} bis zum {{day}} pausiert",
+    SNOOZE_END: "Sie haben Werbe-E-Mails von {{unit}} wieder aufgenommen",
+    FREQUENCY_SET: "Sie möchten von {{unit}} {{frequency}} erhalten",
+    FREQUENCY_CHANGED: "Sie haben geändert, wie oft {{unit}} Ihnen schreibt",
+    SHARING_GRANT: "Sie haben {{purpose}} zugestimmt",
+    SHARING_WITHDRAW: "Sie haben Ihre Zustimmung zu {{purpose}} widerrufen",
+    SUPPRESS: "E-Mails an Ihre Adresse wurden gestoppt",
+    UNSUPPRESS: "E-Mails an Ihre Adresse sind wieder erlaubt",
+    other: "Ihre Einstellungen wurden geändert",
+  },
+  how: {
+    ONE_CLICK: " – mit der Abmelde-Schaltfläche Ihres E-Mail-Programms",
+    ONE_CLICK_CAMPAIGN: " – mit der Abmelde-Schaltfläche Ihres E-Mail-Programms, bei ‚{{campaign}}‘",
+    LINK_PAGE: " – über einen Link in einer unserer E-Mails",
+    LINK_PAGE_CAMPAIGN: " – über den Link in ‚{{campaign}}‘",
+    PREFERENCE_CENTER: " – in Ihren Einstellungen",
+    IMPORT: " (erfasst, als Ihre Daten in dieses System übernommen wurden)",
+    ADMIN: " (von unseren Mitarbeitenden in Ihrem Auftrag geändert)",
+    API: " (über die Systeme von {{unit}})",
+    BOUNCE: ", weil E-Mails an Ihre Adresse nicht zugestellt werden konnten",
+    COMPLAINT: ", weil eine unserer E-Mails als Spam gemeldet wurde",
+    EXPIRY: ", weil die Einwilligung abgelaufen ist",
+  },
+  sentence: "{{what}}{{how}}.",
+  unchanged: " Es hat sich nichts geändert: Das war bereits so.",
+};
