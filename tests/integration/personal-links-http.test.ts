@@ -129,7 +129,7 @@ describe("a session opened from a link", () => {
     expect(opened.status).toBe(302);
     const cookie = sessionCookie(opened)!;
     const paused = await http.post("/preferences", { intent: "pause", unit: String(await otherUnit()), days: "30" }, { cookie, origin: app.url });
-    expect(paused.status).toBe(200);
+    expect(paused.status).toBe(303);
     const jti = jtiOf(message.preferences);
     expect(await lastEvent()).toEqual({ action: "SNOOZE", source: "PREFERENCE_CENTER", actor: `link:${jti}`, tokenId: jti, contactId: await contactId() });
   });
@@ -139,7 +139,7 @@ describe("a session opened from a link", () => {
     expect(opened.status).toBe(302);
     const cookie = sessionCookie(opened)!;
     const resumed = await http.post("/preferences", { intent: "resume", unit: String(await otherUnit()) }, { cookie, origin: app.url });
-    expect(resumed.status).toBe(200);
+    expect(resumed.status).toBe(303);
     const jti = jtiOf(message.unsubscribe);
     expect(await lastEvent()).toMatchObject({ source: "PREFERENCE_CENTER", actor: `link:${jti}`, tokenId: jti, contactId: await contactId() });
   });
