@@ -6,7 +6,7 @@
 import { db } from "~/utils/db.server.ts";
 import { isActiveSubscription } from "~/domain/consent/eligibility.ts";
 import { applyConsentChanges, type ConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
-import { CHANNEL_LABEL, CHANNELS, offeredChannels, type Channel } from "~/domain/consent/channels.ts";
+import { CHANNELS, offeredChannels, type Channel } from "~/domain/consent/channels.ts";
 import type { SubscriptionStatus } from "~/generated/prisma/enums.ts";
 import { parseControlName, SHARING_PURPOSES, type Control, type PreferencesSubmission, type SharingPurpose } from "./controls.ts";
 import type { FrequencyOption } from "~/domain/consent/frequency.ts";
