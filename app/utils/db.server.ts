@@ -39,8 +39,10 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): PrismaCl
       // Wait at most 5 s for another transaction's lock, as SQLite waits for its write lock
       // (below): a caller held up that long fails and says so (the inbound server answers 451).
       lock_timeout: 5000,
-      // Set when each connection opens: no statement or transaction on it can write.
-      options: options.readOnly ? "-c default_transaction_read_only=on" : undefined,
+      // Set when each connection opens: no statement or transaction on it can write, and no
+      // read on it plans parallel workers. A parallel count runs in three server processes: on a
+      // small server that is every core, and one-clicks queue behind a staff page (ADR 051).
+      options: options.readOnly ? "-c default_transaction_read_only=on -c max_parallel_workers_per_gather=0" : undefined,
       // An idle connection never keeps the process alive (as SQLite's idle read thread does
       // not): a CLI command ends when its work does, not 10 s later when the pool lets go.
       allowExitOnIdle: true,

@@ -158,6 +158,14 @@ describe("readDb", () => {
     }
   });
 
+  it.runIf(testsOnPostgresql)("keeps each long read to one core of the PostgreSQL server, as SQLite's one read thread: no parallel workers", async () => {
+    // A parallel plan runs a count in three processes: on a small server that is every core, and people's requests queue behind it.
+    const setting = async (client: typeof db) =>
+      (await client.$queryRaw<{ value: string }[]>`SELECT current_setting('max_parallel_workers_per_gather') AS "value"`)[0].value;
+    expect(await setting(readDb)).toBe("0");
+    expect(await setting(db)).not.toBe("0"); // people's short requests keep the server's default
+  });
+
   // The thread's own mechanics: PostgreSQL has no read thread.
   it.skipIf(testsOnPostgresql)("stops a read that runs too long: the reads its thread held fail clearly, the next read runs on a new thread", async () => {
     const reader = createReadDb(getEnv().databaseFile!, { maxReadMs: 300 });
