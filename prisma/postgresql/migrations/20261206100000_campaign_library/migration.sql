@@ -1,0 +1,4 @@
+-- The campaign library (ADR 052): archived drafts, and campaigns stopped for good.
+ALTER TYPE "CampaignStatus" ADD VALUE 'STOPPED';
+ALTER TABLE "Campaign" ADD COLUMN "archivedAt" TIMESTAMP(3);
+ALTER TABLE "Campaign" ADD COLUMN "stoppedAt" TIMESTAMP(3);
