@@ -2,3 +2,6 @@
 -- stored as text on SQLite, so no change for the enum here).
 ALTER TABLE "Campaign" ADD COLUMN "archivedAt" DATETIME;
 ALTER TABLE "Campaign" ADD COLUMN "stoppedAt" DATETIME;
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_target_id_idx" ON "AuditEvent"("target", "id");

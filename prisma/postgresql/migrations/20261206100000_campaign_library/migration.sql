@@ -2,3 +2,6 @@
 ALTER TYPE "CampaignStatus" ADD VALUE 'STOPPED';
 ALTER TABLE "Campaign" ADD COLUMN "archivedAt" TIMESTAMP(3);
 ALTER TABLE "Campaign" ADD COLUMN "stoppedAt" TIMESTAMP(3);
+
+-- CreateIndex
+CREATE INDEX "AuditEvent_target_id_idx" ON "AuditEvent"("target", "id");
