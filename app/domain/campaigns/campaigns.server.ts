@@ -525,3 +525,22 @@ function timeline(sent: { at: Date; n: number }[], unsubscribes: { at: Date; n: 
   for (const p of unsubscribes) points[Math.floor((p.at.getTime() - start) / width)].unsubscribes += p.n;
   return points;
 }
+
+/**
+ * What a started campaign sent, for its results page: subject, preheader and the email as the
+ * composer previews it, whose links act for nobody (invariant 10); null if it can no longer be
+ * drawn (the unit has since lost a sender fact).
+ */
+export async function sentContent(staff: Staff, id: number) {
+  const campaign = await findCampaign(staff, id);
+  const unit = await db.businessUnit.findUniqueOrThrow({ where: { id: campaign.unitId } });
+  const draft: CampaignDraft = {
+    subject: campaign.subject,
+    preheader: campaign.preheader,
+    bodyMarkdown: campaign.bodyMarkdown,
+    advertisementLabel: campaign.advertisementLabel,
+    topicName: campaign.topic.name,
+  };
+  const rendered = await renderCampaignPreview(draft, unit).catch(() => null);
+  return { subject: campaign.subject, preheader: campaign.preheader, html: rendered?.html ?? null };
+}
