@@ -352,7 +352,7 @@ export default function CampaignPage() {
           <h2 id="progress-heading">{running ? "Progress" : "Results"}</h2>
           {campaign.status === "STOPPED" ? (
             <p data-testid="stopped-note">
-              Stopped for good{campaign.stoppedAt ? ` on ${campaign.stoppedAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}: {number(counts.sent)}{" "}
+              Stopped for good{campaign.stoppedAt ? ` on ${new Date(campaign.stoppedAt).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}: {number(counts.sent)}{" "}
               {counts.sent === 1 ? "message was" : "messages were"} sent, and {number(report.neverSent ?? 0)} {report.neverSent === 1 ? "person" : "people"} will never get it.
             </p>
           ) : null}

@@ -73,7 +73,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const number = (n: number) => n.toLocaleString("en-GB");
 const percent = (rate: number | null | undefined) => (rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(2)}%`);
-const day = (at: Date | null) => (at ? at.toISOString().slice(0, 10) : "—");
+const day = (at: Date | string | null) => (at ? new Date(at).toISOString().slice(0, 10) : "—");
 
 export default function CampaignsPage() {
   const { user, units, filters, problem, page, paged } = useLoaderData<typeof loader>();
