@@ -4,6 +4,7 @@ import type { Staff } from "~/domain/accounts/staff.server.ts";
 import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import { createSendStore } from "./send-store.server.ts";
 import { listAudit } from "~/domain/audit/audit.server.ts";
+import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
 import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
 import {
   archiveDraft,
@@ -16,6 +17,7 @@ import {
   resumeCampaign,
   scheduleCampaign,
   sendNow,
+  sendTestMessage,
   stopCampaign,
   updateDraft,
   type CampaignInput,
@@ -58,6 +60,8 @@ async function startAndList(id: number) {
 }
 
 beforeEach(async () => {
+  // The test send's links are signed.
+  await ensureSigningKey();
   unitA = await createUnit();
   unitB = await createUnit();
   topicA = await createTopic(unitA.id);
@@ -235,7 +239,7 @@ describe("stopping for good", () => {
 });
 
 describe("the audit trail of one campaign", () => {
-  it("records create, edit, schedule, unschedule, send, pause, resume, stop, duplicate and archive with the actor, found by the campaign's target", async () => {
+  it("records create, edit, schedule, unschedule, test, send, pause, resume, stop, duplicate and archive with the actor, found by the campaign's target", async () => {
     await subscribe(topicA.id, 2);
     const marketer = { ...marketerOfA, email: "anna@example.com" };
     const requester = { ip: "192.0.2.7", userAgent: "test" };
@@ -243,6 +247,7 @@ describe("the audit trail of one campaign", () => {
     await updateDraft(marketer, id, input("Edited"), requester);
     await scheduleCampaign(marketer, id, new Date(Date.now() + 3_600_000), new Date(), { requester });
     await cancelSchedule(marketer, id, requester);
+    await sendTestMessage(marketer, id, undefined, requester);
     await sendNow(marketer, id, undefined, new Date(), requester);
     await pauseCampaign(marketer, id, requester);
     await resumeCampaign(marketer, id, requester);
@@ -258,12 +263,15 @@ describe("the audit trail of one campaign", () => {
       "campaign.edit",
       "campaign.schedule",
       "campaign.unschedule",
+      "campaign.test",
       "campaign.send",
       "campaign.pause",
       "campaign.resume",
       "campaign.stop",
     ]);
     expect(events.every((e) => e.actorEmail === "anna@example.com" && e.ip === "192.0.2.7")).toBe(true);
+    // A test send says how many addresses, never which.
+    expect(JSON.parse(events.find((e) => e.action === "campaign.test")!.detail!)).toEqual({ addresses: 1 });
     const copyEvents = await listAudit({ target: `campaign:${copy.id}` });
     expect(copyEvents.events.map((e) => e.action).reverse()).toEqual(["campaign.duplicate", "campaign.archive"]);
     expect(JSON.parse(copyEvents.events[1].detail!)).toEqual({ from: `campaign:${id}` });
