@@ -72,6 +72,8 @@ describe("the campaign library, in Chromium", { timeout: 90_000 }, () => {
       expect(await page.getByTestId("stopped-note").textContent()).toContain(`0 messages were sent, and ${audienceCount!.toLocaleString("en-GB")}`);
       expect(await page.getByRole("button", { name: "Resume" }).count()).toBe(0);
       expect(await page.locator("iframe[title='The email as sent (HTML)']").getAttribute("sandbox")).toBe("");
+      // The email that went out, drawn in the frame.
+      await expect.poll(() => page.frameLocator("iframe[title='The email as sent (HTML)']").getByRole("heading", { name: "Ready" }).count()).toBe(1);
       for (const width of [1280, 375]) {
         await page.setViewportSize({ width, height: 900 });
         await fits(page, "a stopped campaign", width, javaScript);
