@@ -120,7 +120,7 @@ export default function AuditRoute() {
   return (
     <StaffFrame user={user} title="Audit log">
       <p className="lede">
-        Every change made in the administration pages and the command line: who, what, when and from where. Entries are never changed
+        Every change made in the administration pages, every step of campaign work, and the command line: who, what, when and from where. Entries are never changed
         or removed. Times are UTC.
       </p>
       <form method="get" className="staff-panel audit-filters" role="search" aria-label="Filter the audit log">
