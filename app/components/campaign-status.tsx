@@ -6,4 +6,5 @@ export const CAMPAIGN_STATUS_LABEL: Record<string, string> = {
   SENT: "Sent",
   CANCELLED: "Cancelled",
   FAILED: "Failed",
+  STOPPED: "Stopped",
 };

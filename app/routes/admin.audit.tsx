@@ -34,19 +34,20 @@ const AuditQuery = z
   .object({
     actor: z.preprocess(blankToUndefined, z.string().trim().max(254, "is too long").optional()),
     action: z.preprocess(blankToUndefined, z.string().trim().max(100, "is too long").optional()),
+    target: z.preprocess(blankToUndefined, z.string().trim().regex(/^[a-z]+:[^\s]{1,100}$/, "must be written like campaign:12 or unit:3").optional()),
     from: z.preprocess(blankToUndefined, Day.optional()),
     to: z.preprocess(blankToUndefined, Day.optional()),
     before: z.preprocess(blankToUndefined, z.coerce.number().int().positive("must be an entry number").optional()),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ["to"], message: "must not be before the start date" });
 
-const FIELD_NAME: Record<string, string> = { actor: "Who", action: "Action", from: "From date", to: "To date", before: "page" };
+const FIELD_NAME: Record<string, string> = { actor: "Who", action: "Action", target: "Target", from: "From date", to: "To date", before: "page" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireAdmin(request);
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const user = { email: staff.email, role: staff.role };
-  const filters = { actor: params.actor ?? "", action: params.action ?? "", from: params.from ?? "", to: params.to ?? "" };
+  const filters = { actor: params.actor ?? "", action: params.action ?? "", target: params.target ?? "", from: params.from ?? "", to: params.to ?? "" };
   const actions = await knownAuditActions();
   const parsed = AuditQuery.safeParse(params);
   if (!parsed.success) {
@@ -59,6 +60,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     {
       actor: q.actor,
       action: q.action,
+      target: q.target,
       from: q.from ? new Date(`${q.from}T00:00:00Z`) : undefined,
       // The end date is included: everything before the next day's midnight.
       to: q.to ? new Date(new Date(`${q.to}T00:00:00Z`).getTime() + DAY_MS) : undefined,
@@ -98,7 +100,10 @@ function describeDetail(json: string): string[] {
 function Target({ target }: { target: string | null }) {
   if (!target) return <>—</>;
   const person = /^user:(\d+)$/.exec(target);
-  return person ? <Link to={`/admin/people/${person[1]}`}>{target}</Link> : <>{target}</>;
+  if (person) return <Link to={`/admin/people/${person[1]}`}>{target}</Link>;
+  // A campaign's target shows every step of that campaign here.
+  if (/^campaign:\d+$/.test(target)) return <Link to={`/admin/audit?${new URLSearchParams({ target })}`}>{target}</Link>;
+  return <>{target}</>;
 }
 
 /** Nothing is posted here; the answer for everyone but admins stays the 404 of every admin page. */
@@ -115,7 +120,7 @@ export default function AuditRoute() {
   return (
     <StaffFrame user={user} title="Audit log">
       <p className="lede">
-        Every change made in the administration pages and the command line: who, what, when and from where. Entries are never changed
+        Every change made in the administration pages, every step of campaign work, and the command line: who, what, when and from where. Entries are never changed
         or removed. Times are UTC.
       </p>
       <form method="get" className="staff-panel audit-filters" role="search" aria-label="Filter the audit log">
@@ -131,6 +136,10 @@ export default function AuditRoute() {
               <option key={a} value={a} />
             ))}
           </datalist>
+        </div>
+        <div className="filter-field">
+          <label htmlFor="target">Target (exactly)</label>
+          <input id="target" name="target" type="search" defaultValue={filters.target} maxLength={120} placeholder="campaign:12" />
         </div>
         <div className="filter-field">
           <label htmlFor="from">From date</label>

@@ -1,9 +1,13 @@
-import { data, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { z } from "zod";
 import { answering404, notFound, requireStaff } from "~/utils/permissions.server.ts";
 import {
+  archiveDraft,
+  duplicateCampaign,
+  sentContent,
+  stopCampaign,
   campaignReport,
   CampaignError,
   cancelSchedule,
@@ -33,6 +37,7 @@ import staffStyles from "~/styles/staff.css";
 import feedbackStyles from "~/styles/mail-feedback.css";
 import { parseForm } from "~/utils/parse-form.server.ts";
 import { UnsubscribeReasonCounts } from "~/components/unsubscribe-reasons.tsx";
+import { requesterOf } from "~/utils/request.server.ts";
 
 // /campaigns/<id>: a draft to edit, test, schedule or send; then its live progress; then its results.
 
@@ -42,11 +47,7 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: feedbackStyles },
 ];
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.report.campaign.subject} — Campaign` : "Campaign" },
-  // Without JavaScript the progress still moves: the page reloads itself while sending.
-  ...(data?.report.campaign.status === "SENDING" ? [{ httpEquiv: "refresh", content: "5" } as const] : []),
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.report.campaign.subject} — Campaign` : "Campaign" }];
 
 const campaignId = (params: LoaderFunctionArgs["params"]) => {
   const id = Number(params.id);
@@ -58,14 +59,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const staff = await requireStaff(request);
     const report = await campaignReport(staff, campaignId(params));
     const draft = report.campaign.status === "DRAFT";
-    const units = draft ? await composerChoices(staff) : [];
+    // A scheduled campaign is edited in the composer too, until the sender takes it (ADR 052).
+    const editable = (draft || report.campaign.status === "SCHEDULED") && !report.campaign.archivedAt;
+    const units = editable ? await composerChoices(staff) : [];
+    // What went out, once it started: the email as the composer previews it.
+    const sent = editable || draft ? null : await sentContent(staff, report.campaign.id);
     const { scheduledAt, scheduleTimeZone } = report.campaign;
     const schedule = scheduledAt ? describeScheduledTime(scheduledAt, scheduleTimeZone) : null;
     // What came back, and the unit's complaint standing (a warning here, on the composer too).
     const feedback = draft || report.campaign.status === "SCHEDULED" ? null : await campaignFeedback(report.campaign.id);
     const { complaints } = await unitStanding(report.campaign.unitId, new Date());
     return data(
-      { user: { email: staff.email, role: staff.role }, report, units, schedule, timeZones: draft ? timeZoneChoices() : [], feedback, complaints },
+      { user: { email: staff.email, role: staff.role }, report, units, schedule, timeZones: draft ? timeZoneChoices() : [], feedback, complaints, editable, sent },
       { headers: { "Cache-Control": "no-store" } },
     );
   });
@@ -84,7 +89,7 @@ const CampaignAction = z.discriminatedUnion(
       scheduledAt: z.string({ error: "Choose a date and time to send it." }).optional(),
       timeZone: z.string({ error: "Choose a time zone from the list." }).optional(),
     }),
-    z.object({ intent: z.enum(["cancel", "pause", "resume"]) }),
+    z.object({ intent: z.enum(["cancel", "pause", "resume", "stop", "duplicate", "archive"]) }),
   ],
   { error: NOT_UNDERSTOOD },
 );
@@ -100,7 +105,7 @@ type ActionAnswer = {
   confirmation?: SendConfirmation;
 };
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   return answering404(async () => {
     const staff = await requireStaff(request);
     const id = campaignId(params);
@@ -112,17 +117,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return data<ActionAnswer>({ errors: parsed.errors, values: parsed.values }, { status: parsed.status });
     }
     const asked = parsed.value;
+    const requester = requesterOf(request, context);
     // Every answer about the composer carries its fields back, so a page without JavaScript shows what was typed.
     const values = postedFields(asked);
     try {
       switch (asked.intent) {
         case "save":
-          await updateDraft(staff, id, asked.input);
-          return data<ActionAnswer>({ notice: "Draft saved.", values });
+          await updateDraft(staff, id, asked.input, requester);
+          return data<ActionAnswer>({ notice: "Saved.", values });
         case "preview":
           return data<ActionAnswer>({ preview: await previewCampaign(staff, asked.input), values });
         case "test": {
-          const { to } = await sendTestMessage(staff, id, asked.input);
+          const { to } = await sendTestMessage(staff, id, asked.input, requester);
           return data<ActionAnswer>({ notice: `A test message is on its way to ${to}. Its links change nobody's preferences.`, values });
         }
         case "confirm-send": {
@@ -130,23 +136,33 @@ export async function action({ request, params }: ActionFunctionArgs) {
           return data<ActionAnswer>({ confirmation: { unitName, topicName, subject, preheader, audience, html, fields: campaignFormFields(asked.input) }, values });
         }
         case "send":
-          await sendNow(staff, id, asked.input);
+          await sendNow(staff, id, asked.input, new Date(), requester);
           return data<ActionAnswer>({ notice: "Sending has started." });
         case "schedule": {
           const when = scheduledTime(asked);
           if (!when.ok) return data<ActionAnswer>({ errors: when.errors, values }, { status: 400 });
-          await scheduleCampaign(staff, id, when.at, new Date(), { input: asked.input, timeZone: when.timeZone });
+          await scheduleCampaign(staff, id, when.at, new Date(), { input: asked.input, timeZone: when.timeZone, requester });
           return data<ActionAnswer>({ notice: "Scheduled." });
         }
         case "cancel":
-          await cancelSchedule(staff, id);
+          await cancelSchedule(staff, id, requester);
           return data<ActionAnswer>({ notice: "The schedule is cancelled; the campaign is a draft again." });
         case "pause":
-          await pauseCampaign(staff, id);
+          await pauseCampaign(staff, id, requester);
           return data<ActionAnswer>({ notice: "Paused. Messages already handed over still arrive." });
         case "resume":
-          await resumeCampaign(staff, id);
+          await resumeCampaign(staff, id, requester);
           return data<ActionAnswer>({ notice: "Resumed." });
+        case "stop":
+          await stopCampaign(staff, id, new Date(), requester);
+          return data<ActionAnswer>({ notice: "Stopped for good. Messages already handed over still arrive; nothing else is sent." });
+        case "duplicate": {
+          const copy = await duplicateCampaign(staff, id, requester);
+          return redirect(`/campaigns/${copy.id}`, 303);
+        }
+        case "archive":
+          await archiveDraft(staff, id, new Date(), requester);
+          return data<ActionAnswer>({ notice: "Archived. The library hides it unless you show archived drafts." });
       }
     } catch (error) {
       if (error instanceof CampaignError) {
@@ -182,7 +198,7 @@ function scheduledTime({ scheduledAt: local = "", timeZone: zone = "UTC" }: { sc
 const number = (n: number) => n.toLocaleString("en-GB");
 
 export default function CampaignPage() {
-  const { user, report, units, schedule, timeZones, feedback, complaints } = useLoaderData<typeof loader>();
+  const { user, report, units, schedule, timeZones, feedback, complaints, editable, sent } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const { campaign, counts } = report;
   const revalidator = useRevalidator();
@@ -196,12 +212,36 @@ export default function CampaignPage() {
   const v = answer?.values ?? {};
   const errors = answer?.errors ?? {};
   const confirmation = campaign.status === "DRAFT" ? answer?.confirmation : undefined;
+  const scheduled = campaign.status === "SCHEDULED";
+  const running = sending || campaign.status === "PAUSED";
   return (
     <StaffFrame user={user} title={campaign.subject}>
+      {/* Without JavaScript the progress still moves: the page reloads itself while sending. With it, the
+          revalidator above polls instead, and the page keeps its scroll position (noscript is inert then). */}
+      {sending ? (
+        <noscript>
+          <meta httpEquiv="refresh" content="5" />
+        </noscript>
+      ) : null}
       <p className="campaign-meta">
         <span className={`status-badge status-${campaign.status.toLowerCase()}`}>{CAMPAIGN_STATUS_LABEL[campaign.status]}</span> {campaign.unit.displayName} ·{" "}
         {campaign.topic.name} · <Link to="/campaigns">All campaigns</Link>
+        {campaign.archivedAt ? " · Archived" : null}
       </p>
+      <div className="campaign-actions">
+        <Form method="post">
+          <button type="submit" name="intent" value="duplicate" className="button secondary">
+            Duplicate as a new draft
+          </button>
+        </Form>
+        {campaign.status === "DRAFT" && !campaign.archivedAt ? (
+          <Form method="post">
+            <button type="submit" name="intent" value="archive" className="button secondary">
+              Archive this draft
+            </button>
+          </Form>
+        ) : null}
+      </div>
       {answer?.notice ? (
         <div className="form-message success" role="status">
           <p>{answer.notice}</p>
@@ -212,9 +252,13 @@ export default function CampaignPage() {
           <p>{answer.error}</p>
         </div>
       ) : null}
-      {campaign.pausedReason && campaign.status === "PAUSED" ? (
-        <div className="form-message error" role="status">
-          <p>{campaign.pausedReason}</p>
+      {campaign.status === "PAUSED" ? (
+        // A pause is a state to act on, not an error: why it paused, and what the marketer can do.
+        <div className="form-message info" role="status" data-testid="paused-notice">
+          <p>
+            <strong>Paused.</strong> {campaign.pausedReason ?? "Nothing more is sent while it is paused."}
+          </p>
+          <p>Resume to send the rest, or stop it for good: a stopped campaign never sends again.</p>
         </div>
       ) : null}
 
@@ -222,7 +266,7 @@ export default function CampaignPage() {
 
       {confirmation ? <ConfirmSend confirmation={confirmation} /> : null}
 
-      {campaign.status === "DRAFT" && !confirmation ? (
+      {editable && !confirmation ? (
         <CampaignComposer
           units={units}
           values={{
@@ -235,8 +279,9 @@ export default function CampaignPage() {
           }}
           preview={answer?.preview ?? null}
           errors={errors}
-          submitLabel="Save draft"
+          submitLabel={scheduled ? "Save changes" : "Save draft"}
           sendActions={
+            scheduled ? undefined : (
             <fieldset className="send-fieldset">
               <legend>Send</legend>
               <p className="hint">Test, send or schedule the campaign as it stands in this form. Sending or scheduling it saves it.</p>
@@ -282,12 +327,14 @@ export default function CampaignPage() {
                 </p>
               ) : null}
             </fieldset>
+            )
           }
         />
       ) : null}
 
       {campaign.status === "SCHEDULED" ? (
         <section className="staff-panel">
+          <p className="hint">You can edit it above until it starts; then it can only be paused or stopped.</p>
           <p data-testid="schedule">
             Scheduled for <strong>{schedule ? `${schedule.local} (${schedule.zone.replace(/_/g, " ")})` : "—"}</strong>
             {schedule && schedule.zone !== "UTC" ? <>, which is {schedule.utc} UTC</> : null}.
@@ -302,9 +349,16 @@ export default function CampaignPage() {
 
       {campaign.status !== "DRAFT" && campaign.status !== "SCHEDULED" ? (
         <section className="staff-panel" aria-labelledby="progress-heading">
-          <h2 id="progress-heading">{sending || campaign.status === "PAUSED" ? "Progress" : "Results"}</h2>
+          <h2 id="progress-heading">{running ? "Progress" : "Results"}</h2>
+          {campaign.status === "STOPPED" ? (
+            <p data-testid="stopped-note">
+              Stopped for good{campaign.stoppedAt ? ` on ${new Date(campaign.stoppedAt).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}: {number(counts.sent)}{" "}
+              {counts.sent === 1 ? "message was" : "messages were"} sent, and {number(report.neverSent ?? 0)} {report.neverSent === 1 ? "person" : "people"} will never get it.
+            </p>
+          ) : null}
           <dl className="campaign-figures">
             <Figure label="Sent" value={number(counts.sent)} />
+            {report.neverSent !== null ? <Figure label="Never sent (stopped)" value={number(report.neverSent)} /> : null}
             <Figure label="Failed" value={number(counts.failed)} />
             <Figure label="Skipped (consent changed)" value={number(counts.skipped)} />
             <Figure label="Left out by “send me less”" value={number(report.leftOutByFrequency)} />
@@ -341,11 +395,47 @@ export default function CampaignPage() {
               </button>
             </Form>
           ) : null}
+          {running ? (
+            <Form method="post" className="stop-form">
+              <p className="hint">Stopping is for good: what has not been sent yet is never sent, and the campaign cannot be resumed.</p>
+              <button type="submit" name="intent" value="stop" className="button secondary">
+                Stop for good
+              </button>
+            </Form>
+          ) : null}
           {report.timeline ? <CampaignTimeline points={report.timeline} /> : <p className="hint">The timeline is drawn once the campaign has finished.</p>}
         </section>
       ) : null}
       {feedback ? <CampaignFeedbackBlock figures={feedback} /> : null}
+      {sent ? <SentContent content={sent} /> : null}
     </StaffFrame>
+  );
+}
+
+/** The email as it went out, drawn as the composer previews it: its links act for nobody (invariant 10). */
+function SentContent({ content }: { content: { subject: string; preheader: string; html: string | null } }) {
+  return (
+    <section className="staff-panel" aria-labelledby="sent-content-heading">
+      <h2 id="sent-content-heading">What was sent</h2>
+      <dl className="confirm-facts">
+        <div>
+          <dt>Subject</dt>
+          <dd data-testid="sent-subject">{content.subject}</dd>
+        </div>
+        {content.preheader ? (
+          <div>
+            <dt>Preheader</dt>
+            <dd>{content.preheader}</dd>
+          </div>
+        ) : null}
+      </dl>
+      {content.html ? (
+        // No allow-scripts, no allow-same-origin: the frame runs nothing and reaches nothing of the page.
+        <iframe title="The email as sent (HTML)" sandbox="" srcDoc={content.html} className="preview-frame" />
+      ) : (
+        <p className="hint">The email cannot be drawn now: its unit lacks a sender detail it had when it was sent.</p>
+      )}
+    </section>
   );
 }
 

@@ -3,6 +3,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { answering404, requireStaff } from "~/utils/permissions.server.ts";
 import { CampaignError, composerChoices, createCampaign, previewCampaign } from "~/domain/campaigns/campaigns.server.ts";
+import { requesterOf } from "~/utils/request.server.ts";
 import { CampaignForm, campaignFormFields } from "~/domain/campaigns/campaign-form.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
@@ -34,7 +35,7 @@ const NewCampaignAction = z.discriminatedUnion(
   { error: NOT_UNDERSTOOD },
 );
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   return answering404(async () => {
     const staff = await requireStaff(request);
     const parsed = await parseForm(request, NewCampaignAction);
@@ -46,7 +47,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const values = { intent, ...campaignFormFields(input) };
     try {
       if (intent === "preview") return data<ActionAnswer>({ errors: {}, preview: await previewCampaign(staff, input), values });
-      const { id } = await createCampaign(staff, input);
+      const { id } = await createCampaign(staff, input, requesterOf(request, context));
       return redirect(`/campaigns/${id}`);
     } catch (error) {
       if (error instanceof CampaignError) return data<ActionAnswer>({ errors: { [error.field ?? "form"]: error.message }, preview: null, values }, { status: 400 });

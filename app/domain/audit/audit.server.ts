@@ -36,7 +36,8 @@ export async function recordAudit(client: Db | Tx, actor: AuditActor, entry: Aud
   });
 }
 
-export type AuditFilter = { actor?: string; action?: string; from?: Date; to?: Date };
+/** `target` is exact ("campaign:12", "unit:3"): every step of one campaign, and nothing of campaign 120. */
+export type AuditFilter = { actor?: string; action?: string; target?: string; from?: Date; to?: Date };
 
 const PAGE_SIZE = 100;
 
@@ -45,6 +46,7 @@ export async function listAudit(filter: AuditFilter, beforeId?: number, client: 
   const where: Prisma.AuditEventWhereInput = {
     ...(filter.actor ? { actorEmail: containsText(filter.actor.toLowerCase()) } : {}),
     ...(filter.action ? { action: startsWithText(filter.action) } : {}),
+    ...(filter.target ? { target: filter.target } : {}),
     ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
     ...(beforeId ? { id: { lt: beforeId } } : {}),
   };

@@ -14,6 +14,11 @@ import { personalize, renderCampaignPreview, prepareCampaignMessage, validateCam
 import { formatInZone } from "./schedule-time.ts";
 import { startCampaign } from "./sender.server.ts";
 import { countUnsubscribeReasons } from "~/domain/unsubscribe/reasons.server.ts";
+import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
+import { campaignsFeedback } from "~/domain/feedback/rates.server.ts";
+import type { Requester } from "~/utils/request.server.ts";
+import type { Tx } from "~/utils/db.server.ts";
+import type { CampaignStatus, Prisma } from "~/generated/prisma/client.ts";
 
 /** A request that cannot be done in the campaign's present state, or with this input: a 4xx with this message. */
 export class CampaignError extends Error {
@@ -54,12 +59,67 @@ const SUMMARY = {
   frequencyLimitedCount: true,
   pausedReason: true,
   createdAt: true,
+  archivedAt: true,
+  stoppedAt: true,
   unit: { select: { id: true, displayName: true, slug: true } },
   topic: { select: { id: true, name: true, slug: true } },
 } as const;
 
 export function listCampaigns(staff: Staff) {
   return db.campaign.findMany({ where: inStaffUnits(staff), orderBy: { id: "desc" }, take: 200, select: SUMMARY });
+}
+
+/** Who did it, for the audit log: the marketer, and where from when the request is known. */
+function campaignActor(staff: Staff, requester: Requester = { ip: null, userAgent: null }): AuditActor {
+  return { userId: staff.id || null, email: staff.email, ...requester };
+}
+
+/** One audit entry for a step of campaign work, written in the transaction of the change (ADR 052). */
+function auditCampaign(tx: Tx, staff: Staff, requester: Requester | undefined, action: string, id: number, detail?: Record<string, unknown>) {
+  return recordAudit(tx, campaignActor(staff, requester), { action: `campaign.${action}`, target: `campaign:${id}`, detail });
+}
+
+export const LIBRARY_PAGE_SIZE = 50;
+
+export type LibraryFilter = {
+  unitId?: number;
+  status?: CampaignStatus;
+  /** Sent (or, if never sent, written) on or after this instant … */
+  from?: Date;
+  /** … and before this one. */
+  to?: Date;
+  /** Archived drafts are hidden unless asked for. */
+  archived?: boolean;
+};
+
+/**
+ * A page of the campaign library, newest first, keyset on id (no OFFSET: page 40 costs what page
+ * 1 does), with each campaign's feedback rates read for the whole page at once.
+ */
+export async function listCampaignLibrary(staff: Staff, filter: LibraryFilter = {}, beforeId?: number, pageSize = LIBRARY_PAGE_SIZE) {
+  const range = filter.from || filter.to ? { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } : null;
+  const where: Prisma.CampaignWhereInput = {
+    AND: [
+      inStaffUnits(staff),
+      filter.unitId ? { unitId: filter.unitId } : {},
+      filter.status ? { status: filter.status } : {},
+      filter.archived ? {} : { archivedAt: null },
+      range ? { OR: [{ startedAt: range }, { startedAt: null, createdAt: range }] } : {},
+      beforeId ? { id: { lt: beforeId } } : {},
+    ],
+  };
+  const rows = await readDb.campaign.findMany({
+    where,
+    orderBy: { id: "desc" },
+    take: pageSize + 1,
+    select: { ...SUMMARY, createdBy: { select: { name: true, email: true } } },
+  });
+  const page = rows.slice(0, pageSize);
+  const feedback = await campaignsFeedback(page);
+  return {
+    campaigns: page.map((campaign) => ({ ...campaign, feedback: campaign.status === "DRAFT" || campaign.status === "SCHEDULED" ? null : (feedback.get(campaign.id) ?? null) })),
+    nextBeforeId: rows.length > pageSize ? page[page.length - 1].id : null,
+  };
 }
 
 /** The campaign, if it belongs to one of this person's units; otherwise NotFoundError. */
@@ -107,21 +167,68 @@ async function checkInput(staff: Staff, input: CampaignInput) {
   return { unit, topic, draft };
 }
 
-export async function createCampaign(staff: Staff, input: CampaignInput) {
+export async function createCampaign(staff: Staff, input: CampaignInput, requester?: Requester) {
   await checkInput(staff, input);
-  return db.campaign.create({
-    data: { ...draftContent(input), channel: "EMAIL", createdById: staff.id || null },
-    select: { id: true },
+  return db.$transaction(async (tx) => {
+    const created = await tx.campaign.create({
+      data: { ...draftContent(input), channel: "EMAIL", createdById: staff.id || null },
+      select: { id: true },
+    });
+    await auditCampaign(tx, staff, requester, "create", created.id, { unitId: input.unitId, topicId: input.topicId });
+    return created;
   });
 }
 
-export async function updateDraft(staff: Staff, id: number, input: CampaignInput) {
+/**
+ * Saves a draft, or a scheduled campaign until the sender takes it: the status is in the
+ * statement's WHERE, so an edit racing the start either lands before it (and the start, which
+ * checks the unit and topic it counted, waits for the next tick) or is refused (ADR 052).
+ */
+export async function updateDraft(staff: Staff, id: number, input: CampaignInput, requester?: Requester) {
   const campaign = await findCampaign(staff, id);
-  if (campaign.status !== "DRAFT") throw new CampaignError("Only a draft can be edited. Cancel the schedule first.");
+  if (campaign.status !== "DRAFT" && campaign.status !== "SCHEDULED") throw new CampaignError("This campaign has started: it can no longer be edited.");
+  if (campaign.archivedAt) throw new CampaignError("This draft is archived: it can no longer be edited.");
   await checkInput(staff, input);
-  await db.campaign.updateMany({
-    where: { id, status: "DRAFT", ...inStaffUnits(staff) },
-    data: draftContent(input),
+  await db.$transaction(async (tx) => {
+    const saved = await tx.campaign.updateMany({
+      where: { id, status: { in: ["DRAFT", "SCHEDULED"] }, archivedAt: null, ...inStaffUnits(staff) },
+      data: draftContent(input),
+    });
+    if (saved.count !== 1) throw new CampaignError("This campaign has started: it can no longer be edited. Reload the page to see its progress.");
+    await auditCampaign(tx, staff, requester, "edit", id, { status: campaign.status });
+  });
+}
+
+/** A new draft with the campaign's unit, topic and content, named "Copy of …"; any campaign of the marketer's units may be copied. */
+export async function duplicateCampaign(staff: Staff, id: number, requester?: Requester) {
+  const campaign = await findCampaign(staff, id);
+  return db.$transaction(async (tx) => {
+    const copy = await tx.campaign.create({
+      data: {
+        unitId: campaign.unitId,
+        topicId: campaign.topicId,
+        channel: campaign.channel,
+        name: `Copy of ${campaign.name}`,
+        subject: campaign.subject,
+        preheader: campaign.preheader,
+        bodyMarkdown: campaign.bodyMarkdown,
+        advertisementLabel: campaign.advertisementLabel,
+        createdById: staff.id || null,
+      },
+      select: { id: true },
+    });
+    await auditCampaign(tx, staff, requester, "duplicate", copy.id, { from: `campaign:${id}` });
+    return copy;
+  });
+}
+
+/** Puts a draft away: hidden from the library unless asked for, and never sent. Only a draft: the status is in the WHERE. */
+export async function archiveDraft(staff: Staff, id: number, now = new Date(), requester?: Requester) {
+  await findCampaign(staff, id);
+  await db.$transaction(async (tx) => {
+    const archived = await tx.campaign.updateMany({ where: { id, status: "DRAFT", archivedAt: null, ...inStaffUnits(staff) }, data: { archivedAt: now } });
+    if (archived.count !== 1) throw new CampaignError("Only a draft can be archived; cancel a schedule first.");
+    await auditCampaign(tx, staff, requester, "archive", id);
   });
 }
 
@@ -181,7 +288,7 @@ export async function sendNowConfirmation(staff: Staff, id: number, input: Campa
  * second. With `input` (what the marketer confirmed), the draft is saved as that in the same
  * statement that starts it, so what was confirmed is exactly what goes.
  */
-export async function sendNow(staff: Staff, id: number, input?: CampaignInput, now = new Date()) {
+export async function sendNow(staff: Staff, id: number, input?: CampaignInput, now = new Date(), requester?: Requester) {
   const campaign = await findCampaign(staff, id);
   if (campaign.status !== "DRAFT" && campaign.status !== "SCHEDULED") throw new CampaignError("This campaign has already been sent or cancelled.");
   if (input && campaign.status !== "DRAFT") throw new CampaignError("Only a draft can be edited. Cancel the schedule first.");
@@ -192,14 +299,15 @@ export async function sendNow(staff: Staff, id: number, input?: CampaignInput, n
   await requireSendable(unitId);
   // The count just made is the one the campaign keeps: the start does not count again.
   const audience = await requireAudience(staff, unitId, topicId, now);
-  if (!(await startCampaign(id, now, { draft: input ? draftContent(input) : undefined, audience }))) throw new CampaignError("This campaign has already started.");
+  const onStarted = (tx: Tx) => auditCampaign(tx, staff, requester, "send", id, { audience });
+  if (!(await startCampaign(id, now, { draft: input ? draftContent(input) : undefined, audience, onStarted }))) throw new CampaignError("This campaign has already started.");
 }
 
 /**
  * Schedules the draft for an instant; `timeZone` is the zone the marketer chose it in, kept to
  * show it back. With `input` (the composer as it stands), the draft is saved as that with it.
  */
-export async function scheduleCampaign(staff: Staff, id: number, at: Date, now = new Date(), options: { input?: CampaignInput; timeZone?: string } = {}) {
+export async function scheduleCampaign(staff: Staff, id: number, at: Date, now = new Date(), options: { input?: CampaignInput; timeZone?: string; requester?: Requester } = {}) {
   const campaign = await findCampaign(staff, id);
   if (campaign.status !== "DRAFT") throw new CampaignError("Only a draft can be scheduled.");
   const timeZone = options.timeZone ?? "UTC";
@@ -211,28 +319,62 @@ export async function scheduleCampaign(staff: Staff, id: number, at: Date, now =
   await requireOpenTopic(options.input?.topicId ?? campaign.topicId);
   await requireSendable(options.input?.unitId ?? campaign.unitId);
   // The topic condition in the same statement: a topic archived meanwhile leaves the draft a draft.
-  const scheduled = await db.campaign.updateMany({
-    where: { id, status: "DRAFT", topic: { archivedAt: null }, ...inStaffUnits(staff) },
-    data: { ...(options.input ? draftContent(options.input) : {}), status: "SCHEDULED", scheduledAt: at, scheduleTimeZone: timeZone },
+  await db.$transaction(async (tx) => {
+    const scheduled = await tx.campaign.updateMany({
+      where: { id, status: "DRAFT", archivedAt: null, topic: { archivedAt: null }, ...inStaffUnits(staff) },
+      data: { ...(options.input ? draftContent(options.input) : {}), status: "SCHEDULED", scheduledAt: at, scheduleTimeZone: timeZone },
+    });
+    if (scheduled.count !== 1) throw new CampaignError("The campaign could not be scheduled: it is no longer a draft, or its topic was just archived. Reload the page.");
+    await auditCampaign(tx, staff, options.requester, "schedule", id, { at: at.toISOString(), timeZone });
   });
-  if (scheduled.count !== 1) throw new CampaignError("The campaign could not be scheduled: it is no longer a draft, or its topic was just archived. Reload the page.");
 }
 
-/** Changes the status when it is one of `from`; says so when it is not. */
-async function transition(staff: Staff, id: number, from: ("SCHEDULED" | "SENDING" | "PAUSED")[], data: object, refusal: string) {
+/** Changes the status when it is one of `from`, with its audit entry in the same transaction; says so when it is not. */
+async function transition(
+  staff: Staff,
+  id: number,
+  from: ("SCHEDULED" | "SENDING" | "PAUSED")[],
+  data: Prisma.CampaignUpdateManyMutationInput,
+  refusal: string,
+  audit: { action: string; requester?: Requester },
+) {
   await findCampaign(staff, id);
-  const changed = await db.campaign.updateMany({ where: { id, status: { in: from }, ...inStaffUnits(staff) }, data });
-  if (changed.count !== 1) throw new CampaignError(refusal);
+  await db.$transaction(async (tx) => {
+    const changed = await tx.campaign.updateMany({ where: { id, status: { in: from }, ...inStaffUnits(staff) }, data });
+    if (changed.count !== 1) throw new CampaignError(refusal);
+    await auditCampaign(tx, staff, audit.requester, audit.action, id);
+  });
 }
 
-export const cancelSchedule = (staff: Staff, id: number) =>
-  transition(staff, id, ["SCHEDULED"], { status: "DRAFT", scheduledAt: null, scheduleTimeZone: null }, "Only a scheduled campaign can be cancelled; it may have started already.");
+export const cancelSchedule = (staff: Staff, id: number, requester?: Requester) =>
+  transition(staff, id, ["SCHEDULED"], { status: "DRAFT", scheduledAt: null, scheduleTimeZone: null }, "Only a scheduled campaign can be cancelled; it may have started already.", {
+    action: "unschedule",
+    requester,
+  });
 
-export const pauseCampaign = (staff: Staff, id: number) =>
-  transition(staff, id, ["SENDING"], { status: "PAUSED", pausedReason: "Paused by a marketer.", leaseOwner: null, leaseUntil: null }, "Only a campaign that is sending can be paused.");
+export const pauseCampaign = (staff: Staff, id: number, requester?: Requester) =>
+  transition(staff, id, ["SENDING"], { status: "PAUSED", pausedReason: "Paused by a marketer.", leaseOwner: null, leaseUntil: null }, "Only a campaign that is sending can be paused.", {
+    action: "pause",
+    requester,
+  });
 
-export const resumeCampaign = (staff: Staff, id: number) =>
-  transition(staff, id, ["PAUSED"], { status: "SENDING", pausedReason: null }, "Only a paused campaign can be resumed.");
+export const resumeCampaign = (staff: Staff, id: number, requester?: Requester) =>
+  transition(staff, id, ["PAUSED"], { status: "SENDING", pausedReason: null }, "Only a paused campaign can be resumed.", { action: "resume", requester });
+
+/**
+ * Stops a sending or paused campaign for good: it never resumes, and what was not yet sent is
+ * never sent. The sender claims a batch only while the campaign is SENDING, in the claim's own
+ * statement, so after this returns no new batch is claimed (one already claimed may still finish).
+ */
+export const stopCampaign = (staff: Staff, id: number, now = new Date(), requester?: Requester) =>
+  transition(
+    staff,
+    id,
+    ["SENDING", "PAUSED"],
+    { status: "STOPPED", stoppedAt: now, finishedAt: now, pausedReason: null, leaseOwner: null, leaseUntil: null },
+    "Only a campaign that is sending or paused can be stopped.",
+    { action: "stop", requester },
+  );
 
 /** The composer's preview: the real email for a sample recipient, and how many would get it now. */
 export async function previewCampaign(staff: Staff, input: CampaignInput) {
@@ -253,7 +395,7 @@ export async function audienceSize(staff: Staff, unitId: number, topicId: number
  * their screen when `input` is given (nothing is saved), else as saved. Its links are real but
  * name no contact, so following them changes nobody's preferences.
  */
-export async function sendTestMessage(staff: Staff, id: number, input?: CampaignInput) {
+export async function sendTestMessage(staff: Staff, id: number, input?: CampaignInput, requester?: Requester) {
   const campaign = await findCampaign(staff, id);
   const draft: CampaignDraft = input
     ? (await checkInput(staff, input)).draft
@@ -272,6 +414,8 @@ export async function sendTestMessage(staff: Staff, id: number, input?: Campaign
     consent: { basis: "EXPRESS", consentedAt: new Date() },
   });
   await getMailTransport("promotional").send(mail);
+  // After the send: there is no change to share a transaction with, and a failed send is no test sent.
+  await db.$transaction((tx) => auditCampaign(tx, staff, requester, "test", campaign.id, { addresses: 1 }));
   return { to: staff.email };
 }
 
@@ -317,7 +461,7 @@ export function campaignProgress(campaign: {
 export async function campaignReport(staff: Staff, id: number, now = new Date()) {
   const campaign = await findCampaign(staff, id);
   const sending = campaign.status === "SENDING";
-  const finished = campaign.status === "SENT" || campaign.status === "CANCELLED";
+  const finished = campaign.status === "SENT" || campaign.status === "CANCELLED" || campaign.status === "STOPPED";
   const counts = campaignProgress(campaign);
   const [lastMinute, sentTimes, unsubscribeEvents, frequencySkips, unsubscribeReasons] = await Promise.all([
     // (campaignId, sentAt): one minute of the index. Outcomes are recorded per batch, so few distinct times.
@@ -342,6 +486,8 @@ export async function campaignReport(staff: Staff, id: number, now = new Date())
   return {
     campaign,
     counts,
+    /** For a stopped campaign: those it was meant for that never got it (not listed yet, or listed and left unsent). */
+    neverSent: campaign.status === "STOPPED" ? Math.max(0, (campaign.audienceCount ?? campaign.listedCount) - counts.sent - counts.failed - counts.skipped) : null,
     ratePerSecond,
     etaSeconds: ratePerSecond > 0 && counts.remaining !== null ? Math.ceil(counts.remaining / ratePerSecond) : null,
     unsubscribes: unsubscribed,
@@ -378,4 +524,23 @@ function timeline(sent: { at: Date; n: number }[], unsubscribes: { at: Date; n: 
   for (const p of sent) points[Math.floor((p.at.getTime() - start) / width)].sent += p.n;
   for (const p of unsubscribes) points[Math.floor((p.at.getTime() - start) / width)].unsubscribes += p.n;
   return points;
+}
+
+/**
+ * What a started campaign sent, for its results page: subject, preheader and the email as the
+ * composer previews it, whose links act for nobody (invariant 10); null if it can no longer be
+ * drawn (the unit has since lost a sender fact).
+ */
+export async function sentContent(staff: Staff, id: number) {
+  const campaign = await findCampaign(staff, id);
+  const unit = await db.businessUnit.findUniqueOrThrow({ where: { id: campaign.unitId } });
+  const draft: CampaignDraft = {
+    subject: campaign.subject,
+    preheader: campaign.preheader,
+    bodyMarkdown: campaign.bodyMarkdown,
+    advertisementLabel: campaign.advertisementLabel,
+    topicName: campaign.topic.name,
+  };
+  const rendered = await renderCampaignPreview(draft, unit).catch(() => null);
+  return { subject: campaign.subject, preheader: campaign.preheader, html: rendered?.html ?? null };
 }

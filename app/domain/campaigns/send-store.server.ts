@@ -29,7 +29,12 @@ export type SendingCampaign = NonNullable<Awaited<ReturnType<SendStore["loadCamp
 export type SendStore = ReturnType<typeof createSendStore>;
 
 /** How a campaign starts: the draft as confirmed, and the audience already counted for it (counted here when not given). */
-export type StartOptions = { draft?: StartingDraft; audience?: number };
+export type StartOptions = {
+  draft?: StartingDraft;
+  audience?: number;
+  /** Written in the start's own transaction once it has started (the audit entry, ADR 052). */
+  onStarted?: (tx: Tx) => Promise<void>;
+};
 
 /** A sender process as its heartbeat row says (ADR 040). */
 export type SenderBeat = { owner: string; host: string; pid: number; now: Date; campaignId: number | null };
@@ -54,7 +59,7 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
      * Freezes who may get the campaign (rule and bounds) and how many that is now, and marks it
      * SENDING; false when it may not start. The count is outside the write: it must not hold the lock.
      */
-    async startCampaign(campaignId: number, now: Date, { draft, audience }: StartOptions = {}): Promise<boolean> {
+    async startCampaign(campaignId: number, now: Date, { draft, audience, onStarted }: StartOptions = {}): Promise<boolean> {
       const campaign = await client.campaign.findUnique({ where: { id: campaignId }, select: { unitId: true, topicId: true, channel: true, status: true } });
       if (!campaign || (campaign.status !== "DRAFT" && campaign.status !== "SCHEDULED")) return false;
       // The bound first, then the count: whoever joins in between is counted but never listed, so "still to go" stays an upper bound.
@@ -68,10 +73,13 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
         if (draft && (await tx.campaign.updateMany({ where: { id: campaignId, status: "DRAFT" }, data: draft })).count !== 1) return false;
         const started = await tx.campaign.updateMany({
           // An archived topic takes no new campaigns (the composer refuses them; this is the backstop).
-          where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, topic: { archivedAt: null } },
+          // The unit and topic as counted above: a scheduled campaign edited meanwhile starts at the next tick, on its new audience (ADR 052).
+          where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, archivedAt: null, unitId: rule.unitId, topicId: rule.topicId, topic: { archivedAt: null } },
           data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule), audienceCount, listedCount: 0, frequencyLimitedCount },
         });
-        return started.count === 1;
+        if (started.count !== 1) return false;
+        await onStarted?.(tx);
+        return true;
       });
     },
 
@@ -202,6 +210,9 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
             SELECT "id" FROM "Delivery"
             WHERE "campaignId" = ${campaignId} AND "status" = 'PENDING' AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${now})
             ORDER BY "id" LIMIT ${take} FOR UPDATE SKIP LOCKED)
+          -- Only while it is sending: a stop (or pause) that committed first wins; one that waits for
+          -- this share lock comes after these claims, so no claim is made once a stop has returned (ADR 052).
+          AND EXISTS (SELECT 1 FROM "Campaign" WHERE "id" = ${campaignId} AND "status" = 'SENDING' FOR SHARE)
           RETURNING "Delivery"."id", "Delivery"."attempts", "Delivery"."contactId", "Contact"."email", "Contact"."locale", "Contact"."timeZone"`;
         return won
           .map((row) => ({
@@ -223,7 +234,8 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
       // another sender tried it since it was read.
       const won = await client.$queryRaw<{ id: number | bigint; attempts: number | bigint }[]>`
         UPDATE "Delivery" SET "status" = 'SENDING', "claimedBy" = ${owner}
-        WHERE "id" IN (${Prisma.join(due.map((d) => d.id))}) AND "status" = 'PENDING' RETURNING "id", "attempts"`;
+        WHERE "id" IN (${Prisma.join(due.map((d) => d.id))}) AND "status" = 'PENDING'
+          AND EXISTS (SELECT 1 FROM "Campaign" WHERE "id" = ${campaignId} AND "status" = 'SENDING') RETURNING "id", "attempts"`;
       const attemptsOf = new Map(won.map((row) => [Number(row.id), Number(row.attempts)]));
       return due.filter((d) => attemptsOf.has(d.id)).map((d) => ({ ...d, attempts: attemptsOf.get(d.id)! }));
     },

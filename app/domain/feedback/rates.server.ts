@@ -171,3 +171,22 @@ export async function unitFeedbackByDay(unitId: number, now: Date, client: Db = 
   });
   return { from: utcDay(starts[0]), to: utcDay(starts[starts.length - 1]), days: chartDays, kinds: CHARTED_KINDS.filter((k) => (totals[k] ?? 0) > 0), totals };
 }
+
+/**
+ * The feedback of many campaigns at once, for a page of the campaign library: two grouped reads
+ * on the same indexes as campaignFeedback, however many campaigns the page holds (no read per row).
+ */
+export async function campaignsFeedback(campaigns: { id: number; sentCount: number }[], client: Db = readDb): Promise<Map<number, FeedbackFigures>> {
+  const ids = campaigns.map((c) => c.id);
+  if (ids.length === 0) return new Map();
+  const [inbound, optOuts] = await Promise.all([
+    client.inboundMessage.groupBy({ by: ["campaignId", "kind", "via"], where: { campaignId: { in: ids }, kind: { in: [...RATED_KINDS] } }, _count: { _all: true } }),
+    client.consentEvent.groupBy({ by: ["campaignId", "source"], where: { campaignId: { in: ids }, changed: true, action: { in: OPT_OUT_ACTIONS } }, _count: { _all: true } }),
+  ]);
+  return new Map(
+    campaigns.map((campaign) => {
+      const { kinds, refusedWhileSending } = tally(inbound.filter((g) => g.campaignId === campaign.id) as KindViaGroup[]);
+      return [campaign.id, figures(campaign.sentCount + refusedWhileSending, kinds, bySource(optOuts.filter((g) => g.campaignId === campaign.id)))];
+    }),
+  );
+}
