@@ -65,7 +65,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       errors: {} as LedgerQueryErrors,
       query: parsed.query,
       page,
-      scope: { unit: scope.unit, topic: scope.topic, contact: scope.contact, addressWithoutContact: scope.addressWithoutContact },
+      scope: { unit: scope.unit, topic: scope.topic, contact: scope.contact, addressWithoutContact: scope.addressWithoutContact, partial: scope.contactIds !== null },
       chart,
       chartProblem: chart
         ? null
@@ -94,7 +94,7 @@ export default function LedgerRoute() {
       </p>
 
       <form method="get" className="staff-panel ledger-filters" role="search" aria-label="Search the ledger" noValidate>
-        <FilterInput name="email" label="Address" error={errors.email} width="wide" type="email" defaultValue={value("email")} maxLength={254} placeholder="jane@example.com" />
+        <FilterInput name="email" label="Address" error={errors.email} width="wide" type="search" defaultValue={value("email")} maxLength={254} placeholder="jane@example.com, or part of it" />
         <FilterSelect name="unit" label="Unit" error={errors.unit} defaultValue={selectedUnit} anyLabel="Every unit" options={units.map((u) => [u.slug, u.displayName] as const)} />
         <FilterSelect name="topic" label="Topic" error={errors.topic} defaultValue={value("topic")} anyLabel="Every topic">
           {units
@@ -162,7 +162,9 @@ export default function LedgerRoute() {
               <p className="empty">
                 {scope.addressWithoutContact.erased
                   ? "This address was erased at the person's request: its events are kept without the address, so they cannot be found by it."
-                  : "No contact has this address, so no event is about it."}
+                  : scope.partial
+                    ? "No contact's address contains this text, so no event is about one."
+                    : "No contact has this address, so no event is about it."}
               </p>
             ) : page.entries.length === 0 ? (
               <p className="empty">No event matches this search.</p>
