@@ -103,7 +103,7 @@ export default function ImportContactsRoute() {
             errors={errors}
             hint={
               <>
-                UTF-8 CSV, up to {UPLOAD_LIMITS.contacts.label} (about 100,000 rows). Importing the same file again changes nothing. Start from the{" "}
+                A CSV file saved as UTF-8 (in Excel: &quot;CSV UTF-8&quot;), up to {UPLOAD_LIMITS.contacts.label} (about 100,000 rows). Importing the same file again changes nothing. Start from the{" "}
                 <a href="/contacts/import/template.csv" download>
                   template CSV
                 </a>
@@ -204,6 +204,21 @@ export default function ImportContactsRoute() {
                   <code>source</code>
                 </td>
                 <td>Where the consent was collected (&quot;checkout 2024&quot;, &quot;trade fair stand&quot;): kept in the consent history.</td>
+              </tr>
+              <tr>
+                <td>
+                  <code>postal_address</code>
+                </td>
+                <td>Optional. Where postal mail reaches the person; a value with a comma or line break goes in &quot;double quotes&quot;.</td>
+              </tr>
+              <tr>
+                <td>
+                  <code>phone</code>
+                </td>
+                <td>
+                  Optional. With its country code, e.g. <code>+44 20 7946 0958</code> or <code>0044 20 7946 0958</code>; kept as <code>+442079460958</code>
+                  (E.164), the form dialers read.
+                </td>
               </tr>
             </tbody>
           </table>

@@ -157,6 +157,16 @@ describe("contact import", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("reports progress from the real total: the first call, before any row, already has it", async () => {
+    const calls: [number, number][] = [];
+    const rows = Array.from({ length: 5 }, (_, i) => `progress.${i}@example.com,,news,email,express,2025-01-01,shop`);
+    await run(csv(...rows, "bad,,news,email,express,2025-01-01,shop"), { batchRows: 2, onProgress: (done, total) => calls.push([done, total]) });
+    expect(calls[0]).toEqual([0, 6]);
+    expect(calls.every(([, total]) => total === 6)).toBe(true);
+    expect(calls.map(([done]) => done)).toEqual([...calls.map(([done]) => done)].sort((a, b) => a - b));
+    expect(calls.at(-1)).toEqual([6, 6]);
+  });
+
   it("lists skipped rows with their line, address and reason", async () => {
     await eraseContact("gone@example.com", admin);
     const report = await run(csv("fine@example.com,,news,email,express,2025-01-01,shop", "Gone@Example.com,,news,email,express,2025-01-01,shop"));
