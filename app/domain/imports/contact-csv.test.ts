@@ -1,3 +1,4 @@
+import { toE164 } from "~/utils/phone-numbers.ts";
 import { describe, expect, it } from "vitest";
 import { checkRow, consentExpiry, ImportFileError, parseIsoMoment, readHeader, type ImportTopic } from "./contact-csv.ts";
 
@@ -52,7 +53,7 @@ describe("a row", () => {
     ["news", { id: 1, slug: "news", name: "News", archivedAt: null, offersEmail: true, offersPostal: true, offersPhone: false }],
   ]);
   const now = new Date("2025-01-01T00:00:00Z");
-  const check = (line: string) => checkRow(line.split(","), columns, topics, "Example Tax", now);
+  const check = (line: string) => checkRow(line.split(","), columns, topics, "Example Tax", now, toE164);
 
   it("is normalised: trimmed, lower-cased address, enums mapped, expiry set", () => {
     expect(check(" Ann@Example.COM ,Ann, news ,Postal,IMPLIED_INQUIRY,2024-10-01,shop, 1 High St ,+44 20 7946 0000")).toEqual({

@@ -5,7 +5,9 @@ import type { Channel, ConsentBasis } from "~/generated/prisma/enums.ts";
 import type { ImportSkipReason } from "~/domain/consent/import-batch.server.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { CHANNEL_LABEL, offeredChannels } from "~/domain/consent/channels.ts";
-import { toE164 } from "~/utils/phone-numbers.ts";
+// Type only: the numbering-plan data (~800 KB) must stay out of the import page's browser bundle,
+// which reads this module's constants; the server passes toE164 in.
+import type { PhoneReading } from "~/utils/phone-numbers.ts";
 
 export const REQUIRED_COLUMNS = ["email", "name", "topic", "channel", "basis", "consented_at", "source"] as const;
 /** May follow the required columns, in either order: where postal and phone marketing reach the person. */
@@ -100,7 +102,14 @@ const SOURCE_MAX = 200;
 const POSTAL_MAX = 500;
 
 /** Checks one data row against the header, the unit's topics and the time now; every problem is named. */
-export function checkRow(fields: string[], columns: ColumnMap, topics: Map<string, ImportTopic>, unitName: string, now: Date): RowCheck {
+export function checkRow(
+  fields: string[],
+  columns: ColumnMap,
+  topics: Map<string, ImportTopic>,
+  unitName: string,
+  now: Date,
+  readPhone: (text: string) => PhoneReading,
+): RowCheck {
   const width = Object.keys(columns).length;
   if (fields.length !== width) {
     return { ok: false, reason: `has ${fields.length} field${fields.length === 1 ? "" : "s"} where the header has ${width} (a value containing a comma needs "double quotes")` };
@@ -146,7 +155,7 @@ export function checkRow(fields: string[], columns: ColumnMap, topics: Map<strin
   if (postalAddress.length > POSTAL_MAX) problems.push(`postal_address is longer than ${POSTAL_MAX} characters`);
   // Kept in E.164 whatever the file's spelling, so the phone list holds numbers a dialer reads (ADR 056).
   const phoneText = value("phone");
-  const phoneReading = phoneText ? toE164(phoneText) : null;
+  const phoneReading = phoneText ? readPhone(phoneText) : null;
   if (phoneReading && !phoneReading.ok) problems.push(`phone ${quoted(phoneText)} ${phoneReading.reason}`);
   const phone = phoneReading?.ok ? phoneReading.e164 : "";
 

@@ -10,6 +10,7 @@ import { db } from "~/utils/db.server.ts";
 import { refreshQueryStatistics } from "~/utils/query-statistics.server.ts";
 import { applyImportedSubscriptions, type ImportSkipReason } from "~/domain/consent/import-batch.server.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
+import { toE164 } from "~/utils/phone-numbers.ts";
 import { saveAsUtf8Message, utf16In, utf8Checker } from "./file-encoding.ts";
 import {
   checkRow,
@@ -179,7 +180,7 @@ export async function importContacts(options: ImportOptions): Promise<ImportRepo
         continue;
       }
       report.rows++;
-      const check = checkRow(fields, columns, topics, unit.displayName, now);
+      const check = checkRow(fields, columns, topics, unit.displayName, now, toE164);
       if (!check.ok) {
         badRow(line, fields, check.reason);
         continue;
