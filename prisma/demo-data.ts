@@ -194,7 +194,8 @@ export async function seedDemoData(db: PrismaClient, log: (line: string) => void
     // Most contacts have a postal address and a phone number; some lack one, so exports leave them out.
     const postalAddress = extra() < 0.12 ? null : `${1 + Math.floor(extra() * 98)} ${STREETS[Math.floor(extra() * STREETS.length)]}, ${TOWNS[Math.floor(extra() * TOWNS.length)]}`;
     // 020 7946 0000–0999 is set aside for fiction: no real person gets these calls.
-    const phone = extra() < 0.2 ? null : `+44 20 7946 0${String(i).padStart(3, "0")}`;
+    // Stored in E.164, as every entry point now keeps phone numbers (ADR 056).
+    const phone = extra() < 0.2 ? null : `+442079460${String(i).padStart(3, "0")}`;
     const contact = await db.contact.create({ data: { email, name: i === 0 ? "Jane Doe" : `${first} ${last}`, postalAddress, phone } });
     contactIds.push(contact.id);
 

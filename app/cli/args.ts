@@ -2,7 +2,8 @@
 
 import { parseArgs } from "node:util";
 
-export type Command = { usage: string; run: (args: string[]) => Promise<void> };
+/** `run` may return the exit status when the command ran but did not fully succeed (0 otherwise). */
+export type Command = { usage: string; run: (args: string[]) => Promise<void | number> };
 
 /** A mistake in how the command was called: printed with the usage, exit status 2. */
 export class UsageError extends Error {}

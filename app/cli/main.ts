@@ -143,8 +143,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await commands[name].run(argv.slice(name.split(" ").length));
-    return 0;
+    return (await commands[name].run(argv.slice(name.split(" ").length))) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`${error.message}\nUsage: npm run cli -- ${commands[name].usage.split("\n")[0].trim()}`);

@@ -65,7 +65,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       errors: {} as LedgerQueryErrors,
       query: parsed.query,
       page,
-      scope: { unit: scope.unit, topic: scope.topic, contact: scope.contact, addressWithoutContact: scope.addressWithoutContact },
+      scope: { unit: scope.unit, topic: scope.topic, contact: scope.contact, addressWithoutContact: scope.addressWithoutContact, partial: scope.contactIds !== null },
       chart,
       chartProblem: chart
         ? null
@@ -94,7 +94,7 @@ export default function LedgerRoute() {
       </p>
 
       <form method="get" className="staff-panel ledger-filters" role="search" aria-label="Search the ledger" noValidate>
-        <FilterInput name="email" label="Address" error={errors.email} width="wide" type="email" defaultValue={value("email")} maxLength={254} placeholder="jane@example.com" />
+        <FilterInput name="email" label="Address" error={errors.email} width="wide" type="search" defaultValue={value("email")} maxLength={254} placeholder="jane@example.com, or part of it" />
         <FilterSelect name="unit" label="Unit" error={errors.unit} defaultValue={selectedUnit} anyLabel="Every unit" options={units.map((u) => [u.slug, u.displayName] as const)} />
         <FilterSelect name="topic" label="Topic" error={errors.topic} defaultValue={value("topic")} anyLabel="Every topic">
           {units
@@ -162,62 +162,67 @@ export default function LedgerRoute() {
               <p className="empty">
                 {scope.addressWithoutContact.erased
                   ? "This address was erased at the person's request: its events are kept without the address, so they cannot be found by it."
-                  : "No contact has this address, so no event is about it."}
+                  : scope.partial
+                    ? "No contact's address contains this text, so no event is about one."
+                    : "No contact has this address, so no event is about it."}
               </p>
             ) : page.entries.length === 0 ? (
               <p className="empty">No event matches this search.</p>
             ) : (
-              <table className="staff-table ledger-table stack-table">
-                <caption className="visually-hidden">Ledger events, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Time (UTC)</th>
-                    <th scope="col">Contact</th>
-                    <th scope="col">Unit</th>
-                    <th scope="col">Topic</th>
-                    <th scope="col">Channel</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Result</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">IP</th>
-                    <th scope="col">Token</th>
-                    <th scope="col">Campaign</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.entries.map((e) => (
-                    <tr key={e.id} data-event-id={e.id}>
-                      <td data-label="Time" className="when">
-                        {formatMoment(e.createdAt)}
-                      </td>
-                      <td data-label="Contact" className="address">
-                        {e.email ? (
-                          <BreakableAddress email={e.email} />
-                        ) : e.contactId === null && e.action !== "EXPORT" ? (
-                          <span className="hash-only">no contact (erased or none)</span>
-                        ) : (
-                          "—"
-                        )}
-                      </td>
-                      <td data-label="Unit">{e.unit ?? "—"}</td>
-                      <td data-label="Topic">{e.topic ?? "—"}</td>
-                      <td data-label="Channel">{e.channel ? CHANNEL_LABEL[e.channel] : "—"}</td>
-                      <td data-label="Action">{ACTION_LABEL[e.action]}</td>
-                      <td data-label="Source">{SOURCE_LABEL[e.source]}</td>
-                      <td data-label="Result">{e.changed ? "changed" : <span className="no-op">no-op (already so)</span>}</td>
-                      <td data-label="Actor" className="address">
-                        {e.actorEmail ? `${e.actorEmail} (${e.actor})` : (e.actor ?? "—")}
-                      </td>
-                      <td data-label="IP">{e.ip ?? "—"}</td>
-                      <td data-label="Token" className="token">
-                        {e.tokenId ?? "—"}
-                      </td>
-                      <td data-label="Campaign">{e.campaignId ? <Link to={`/campaigns/${e.campaignId}`}>#{e.campaignId}</Link> : "—"}</td>
+              <div className="table-scroll" role="region" aria-label="Ledger events" tabIndex={0}>
+                {/* Twelve columns may outgrow a 1,280 px window: the table scrolls in its region, never the page. */}
+                <table className="staff-table ledger-table stack-table">
+                  <caption className="visually-hidden">Ledger events, newest first</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Time (UTC)</th>
+                      <th scope="col">Contact</th>
+                      <th scope="col">Unit</th>
+                      <th scope="col">Topic</th>
+                      <th scope="col">Channel</th>
+                      <th scope="col">Action</th>
+                      <th scope="col">Source</th>
+                      <th scope="col">Result</th>
+                      <th scope="col">Actor</th>
+                      <th scope="col">IP</th>
+                      <th scope="col">Token</th>
+                      <th scope="col">Campaign</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {page.entries.map((e) => (
+                      <tr key={e.id} data-event-id={e.id}>
+                        <td data-label="Time" className="when">
+                          {formatMoment(e.createdAt)}
+                        </td>
+                        <td data-label="Contact" className="address">
+                          {e.email ? (
+                            <BreakableAddress email={e.email} />
+                          ) : e.contactId === null && e.action !== "EXPORT" ? (
+                            <span className="hash-only">no contact (erased or none)</span>
+                          ) : (
+                            "—"
+                          )}
+                        </td>
+                        <td data-label="Unit">{e.unit ?? "—"}</td>
+                        <td data-label="Topic">{e.topic ?? "—"}</td>
+                        <td data-label="Channel">{e.channel ? CHANNEL_LABEL[e.channel] : "—"}</td>
+                        <td data-label="Action">{ACTION_LABEL[e.action]}</td>
+                        <td data-label="Source">{SOURCE_LABEL[e.source]}</td>
+                        <td data-label="Result">{e.changed ? "changed" : <span className="no-op">no-op (already so)</span>}</td>
+                        <td data-label="Actor" className="address">
+                          {e.actorEmail ? `${e.actorEmail} (${e.actor})` : (e.actor ?? "—")}
+                        </td>
+                        <td data-label="IP">{e.ip ?? "—"}</td>
+                        <td data-label="Token" className="token">
+                          {e.tokenId ?? "—"}
+                        </td>
+                        <td data-label="Campaign">{e.campaignId ? <Link to={`/campaigns/${e.campaignId}`}>#{e.campaignId}</Link> : "—"}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             )}
             <nav className="pager" aria-label="Pages of events">
               {query.before ? <Link to={`/admin/ledger${ledgerQueryString(query)}`}>← Newest</Link> : <span />}

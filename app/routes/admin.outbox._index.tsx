@@ -96,29 +96,32 @@ export default function OutboxRoute() {
               {recipient ? `No message to an address containing “${recipient}” here.` : "No messages here."}
             </p>
           ) : (
-            <table className="staff-table outbox-table">
-              <caption className="visually-hidden">Messages, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Sent (UTC)</th>
-                  <th scope="col">To</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.entries.map((entry) => (
-                  <tr key={entry.fileName}>
-                    <td className="when">{entry.date ? formatMoment(entry.date) : "—"}</td>
-                    <td>{entry.to}</td>
-                    <td>
-                      <Link to={`/admin/outbox/${entry.fileName}`}>{entry.subject || "(no subject)"}</Link>
-                    </td>
-                    <td>{entry.from}</td>
+            <div className="table-scroll" role="region" aria-label="Messages" tabIndex={0}>
+              {/* Wider than a phone only for an unbreakable value: then the table scrolls, never the page. */}
+              <table className="staff-table outbox-table">
+                <caption className="visually-hidden">Messages, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Sent (UTC)</th>
+                    <th scope="col">To</th>
+                    <th scope="col">Subject</th>
+                    <th scope="col">From</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {page.entries.map((entry) => (
+                    <tr key={entry.fileName}>
+                      <td className="when">{entry.date ? formatMoment(entry.date) : "—"}</td>
+                      <td>{entry.to}</td>
+                      <td>
+                        <Link to={`/admin/outbox/${entry.fileName}`}>{entry.subject || "(no subject)"}</Link>
+                      </td>
+                      <td>{entry.from}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
           {page.searchedUpTo ? (
             <p className="outbox-scan-note" role="status">

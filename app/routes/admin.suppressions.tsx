@@ -110,7 +110,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   try {
     const removed = await removeSuppression(actor, asked.id);
-    const params = new URLSearchParams({ done: removed.reason === "SOFT_BOUNCE" ? "removed-soft" : "removed" });
+    // The address goes along so the confirmation names it, and the list shows what still blocks it.
+    const params = new URLSearchParams({ q: removed.email, done: removed.reason === "SOFT_BOUNCE" ? "removed-soft" : "removed" });
     if (removed.stillSuppressedBy.length > 0) params.set("still", removed.stillSuppressedBy.join(","));
     return redirect(`/admin/suppressions?${params}`);
   } catch (error) {
@@ -135,6 +136,9 @@ export default function SuppressionsRoute() {
   const addErrors = answer?.form === "add" ? answer.errors : {};
   const removeError = answer?.form === "remove" ? answer.errors.form : null;
   const total = REASONS.reduce((n, r) => n + counts[r], 0);
+  // "Added" and "Removed" describe the post that led here: once anything else has been asked
+  // (another add or removal answered on this page, a search), they would describe the past.
+  const shownDone = answer ? null : done;
   const query = (extra: Record<string, string>) => `?${new URLSearchParams({ ...(q ? { q } : {}), ...(reason ? { reason } : {}), ...extra })}`;
 
   return (
@@ -145,7 +149,7 @@ export default function SuppressionsRoute() {
         erasures also stop service mail.
       </p>
 
-      {done === "added" && page?.entries.some((e) => e.reason === "MANUAL" && e.email === page.exactAddress) ? (
+      {shownDone === "added" && page?.entries.some((e) => e.reason === "MANUAL" && e.email === page.exactAddress) ? (
         <div className="form-message success" role="status">
           <p>
             Added a manual suppression for {page?.exactAddress}. No promotional email goes to this address until it is removed; service mail still
@@ -153,9 +157,9 @@ export default function SuppressionsRoute() {
           </p>
         </div>
       ) : null}
-      {done === "removed" || done === "removed-soft" ? (
+      {shownDone === "removed" || shownDone === "removed-soft" ? (
         <div className="form-message success" role="status">
-          <p>Removed the {done === "removed-soft" ? "soft-bounce" : "manual"} suppression. The person gets promotional email again only where they are subscribed and have not opted out.</p>
+          <p>Removed the {shownDone === "removed-soft" ? "soft-bounce" : "manual"} suppression{q ? ` for ${q}` : ""}. The person gets promotional email again only where they are subscribed and have not opted out.</p>
           {still.length > 0 ? <p>The address is still blocked by: {still.map((r) => REASON_LABEL[r].toLowerCase()).join(", ")}.</p> : null}
         </div>
       ) : null}

@@ -186,6 +186,13 @@ describe("adding and removing a manual suppression", () => {
     const page = plain(await (await http.get(response.headers.get("location")!, { cookie: admin })).text());
     expect(page).toContain(`Added a manual suppression for ${person.email}`);
     expect(page).toContain("Asked by phone to stop all marketing");
+
+    // Something else asked on the same page (here an add that is refused): the "Added" banner is the past and goes.
+    const next = await post(response.headers.get("location")!, { intent: "add", email: person.email, note: "again" });
+    expect(next.status).toBe(409);
+    const after = plain(await next.text());
+    expect(after).toContain("already has a manual suppression");
+    expect(after).not.toContain("Added a manual suppression");
   });
 
   it("refuses an add without a note or with a bad address (400, per field), or a repeat (409)", async () => {
@@ -215,7 +222,7 @@ describe("adding and removing a manual suppression", () => {
 
     const response = await post("/admin/suppressions", { intent: "remove", id: String(id) }, admin, "203.0.113.72");
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/admin/suppressions?done=removed");
+    expect(response.headers.get("location")).toBe(`/admin/suppressions?${new URLSearchParams({ q: person.email, done: "removed" })}`);
     expect((await appDb.db.suppression.count({ where: { id } }))).toBe(0);
     const event = (await appDb.db.consentEvent.findFirst({ where: { contactId: person.contactId }, orderBy: { id: "desc" } }))!;
     expect(event).toMatchObject({ action: "UNSUPPRESS", source: "ADMIN", actor: `user:${adminId}`, ip: "203.0.113.72", changed: true });
@@ -225,7 +232,9 @@ describe("adding and removing a manual suppression", () => {
 
     expect(isEligible(await consentState(person.contactId), subscribed, new Date())).toBe(true);
     expect(isEligible(await consentState(person.contactId), notSubscribed, new Date())).toBe(false);
-    expect(plain(await (await http.get("/admin/suppressions?done=removed", { cookie: admin })).text())).toContain("only where they are subscribed");
+    const confirmed = plain(await (await http.get(response.headers.get("location")!, { cookie: admin })).text());
+    expect(confirmed).toContain(`Removed the manual suppression for ${person.email}.`);
+    expect(confirmed).toContain("only where they are subscribed");
 
     const again = await post("/admin/suppressions", { intent: "remove", id: String(id) });
     expect(again.status).toBe(404);
@@ -242,13 +251,13 @@ describe("adding and removing a manual suppression", () => {
 
     const response = await post("/admin/suppressions", { intent: "remove", id: String(id) }, admin, "203.0.113.73");
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/admin/suppressions?done=removed-soft");
+    expect(response.headers.get("location")).toBe(`/admin/suppressions?${new URLSearchParams({ q: person.email, done: "removed-soft" })}`);
     expect((await appDb.db.suppression.count({ where: { id } }))).toBe(0);
     const event = (await appDb.db.consentEvent.findFirst({ where: { contactId: person.contactId }, orderBy: { id: "desc" } }))!;
     expect(event).toMatchObject({ action: "UNSUPPRESS", source: "ADMIN", actor: `user:${adminId}`, ip: "203.0.113.73", changed: true });
     expect(JSON.parse(event.detail as string)).toMatchObject({ reason: "SOFT_BOUNCE" });
     expect(isEligible(await consentState(person.contactId), subscribed, new Date())).toBe(true);
-    expect(plain(await (await http.get("/admin/suppressions?done=removed-soft", { cookie: admin })).text())).toContain("Removed the soft-bounce suppression");
+    expect(plain(await (await http.get(response.headers.get("location")!, { cookie: admin })).text())).toContain(`Removed the soft-bounce suppression for ${person.email}.`);
   });
 
   it("refuses to remove a hard bounce, a complaint or an erasure (409, says why), and changes nothing", async () => {

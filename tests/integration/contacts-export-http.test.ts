@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+import { toE164 } from "~/utils/phone-numbers.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isEligible, type ConsentState } from "~/domain/consent/eligibility.ts";
 import { nextIp } from "../helpers/accounts-http.ts";
@@ -60,7 +61,13 @@ async function expectedCsvRows(unitSlug: string, topicSlug: string, channel: "PO
       where: { contactId_topicId_channel: { contactId: c.id, topicId, channel } },
       select: { basis: true, consentedAt: true, expiresAt: true },
     });
-    rows.push([c.name ?? "", c.email, detailOf(c)!, s.basis.toLowerCase(), s.consentedAt.toISOString(), s.expiresAt ? s.expiresAt.toISOString() : ""].map(inert));
+    const row = [c.name ?? "", c.email, detailOf(c)!, s.basis.toLowerCase(), s.consentedAt.toISOString(), s.expiresAt ? s.expiresAt.toISOString() : ""].map(inert);
+    // A phone list's number is E.164 and written bare: dialers read an apostrophe as part of it (ADR 056).
+    if (channel === "PHONE") {
+      const reading = toE164(c.phone!);
+      row[2] = reading.ok ? reading.e164 : inert(c.phone!);
+    }
+    rows.push(row);
   }
   return { unitId, topicId, rows, missingDetail: eligible.length - withDetail.length };
 }

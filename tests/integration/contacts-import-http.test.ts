@@ -82,7 +82,15 @@ describe("/contacts/import", () => {
     expect(page).toContain("Skipped 1");
     expect(page).toContain("1 — opted out of this unit on this channel");
     expect(page).toContain("Bad rows 1");
-    expect(page).toContain('Line 5: topic "no-such-topic" is not a topic of Example Tax');
+    // Bad and skipped rows listed with line, address as typed and reason; all of them downloadable as CSV.
+    expect(page).toContain("5 new.reader@example.com topic “no-such-topic” is not a topic of Example Tax");
+    expect(page).toContain("4 opted.out@example.com opted out of this unit on this channel");
+    const html = await (await upload(taxUnitId, content)).text();
+    const href = /href="data:text\/csv;charset=utf-8,([^"]+)"[^>]*download="contacts-rows-not-imported.csv"/.exec(html);
+    expect(href).not.toBeNull();
+    expect(decodeURIComponent(href![1].replace(/&amp;/g, "&"))).toBe(
+      "line,email,outcome,reason\r\n4,opted.out@example.com,skipped,opted out of this unit on this channel\r\n5,new.reader@example.com,bad row,topic “no-such-topic” is not a topic of Example Tax\r\n",
+    );
 
     const marketerId = (await appDb.db.user.findUniqueOrThrow({ where: { email: TAX_MARKETER.email } })).id;
     const events = await appDb.db.consentEvent.findMany({
@@ -95,6 +103,12 @@ describe("/contacts/import", () => {
       ["SUBSCRIBE", "IMPORT", `user:${marketerId}`],
     ]);
     expect(JSON.parse(events[0].detail!)).toMatchObject({ origin: "webinar sign-up" });
+    // One contacts.import audit entry per upload (two so far), with the marketer and the counts.
+    const audits = await appDb.db.auditEvent.findMany({ where: { action: "contacts.import", target: `unit:${taxUnitId}` }, orderBy: { id: "asc" } });
+    expect(audits.map((a) => [a.actorUserId, a.actorEmail, JSON.parse(a.detail!)])).toEqual([
+      [marketerId, TAX_MARKETER.email, { file: "contacts.csv", rows: 4, subscribed: 2, unchanged: 0, skipped: 1, bad: 1, contactsCreated: 1, contactsUpdated: 0 }],
+      [marketerId, TAX_MARKETER.email, { file: "contacts.csv", rows: 4, subscribed: 0, unchanged: 2, skipped: 1, bad: 1, contactsCreated: 0, contactsUpdated: 0 }],
+    ]);
     expect(await appDb.db.subscription.count({ where: { contactId } })).toBe(0);
 
     // The same file again: nothing new.
@@ -103,6 +117,27 @@ describe("/contacts/import", () => {
     expect(again).toContain("Subscribed 0");
     expect(again).toContain("Unchanged (consent already in force) 2");
     expect(await appDb.db.consentEvent.count()).toBe(eventCount);
+  });
+
+  it("refuses a UTF-16 or Windows-1252 file with 400, naming the encoding, and offers the template", async () => {
+    const csv = `${HEADER}\nzoe@example.com,Zoë,tax-tips,email,express,2025-01-15,shop\n`;
+    const form = (bytes: Buffer) => {
+      const body = new FormData();
+      body.set("unitId", String(taxUnitId));
+      body.set("file", new Blob([new Uint8Array(bytes)], { type: "text/csv" }), "excel.csv");
+      return fetch(`${app.url}/contacts/import`, { method: "POST", body, redirect: "manual", headers: { cookie, "x-forwarded-for": nextIp() } });
+    };
+    const utf16 = await form(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, "utf16le")]));
+    expect(utf16.status).toBe(400);
+    expect(await text(utf16)).toContain("Nothing was imported. This file is saved as UTF-16 (little-endian, with a byte order mark), not UTF-8.");
+    const latin1 = await form(Buffer.from(csv, "latin1"));
+    expect(latin1.status).toBe(400);
+    expect(await text(latin1)).toContain("This file is saved as Windows-1252 (Latin-1) (the first character that is not UTF-8 is on line 2), not UTF-8.");
+
+    const template = await http.get("/contacts/import/template.csv", { cookie });
+    expect(template.status).toBe(200);
+    expect(template.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect((await template.text()).split("\r\n")[0]).toBe(`${HEADER},postal_address,phone`);
   });
 
   it("answers another unit's id with 404 and imports nothing", async () => {

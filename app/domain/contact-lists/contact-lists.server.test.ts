@@ -108,14 +108,14 @@ describe("postal and phone lists", () => {
     expect(emails).toEqual([people[0].email, people[1].email, people[2].email]);
   });
 
-  it("exports phone lists with the phone number", async () => {
+  it("exports phone lists with the phone number in E.164, without the formula guard's apostrophe", async () => {
     const phoneTopic = await createTopic(unit.id, { offersPostal: false });
     const contact = await createContact();
     await db.contact.update({ where: { id: contact.id }, data: { name: "Lou", phone: "+44 20 7946 0123" } });
     await applyConsentChange({ kind: "subscribe", contactId: contact.id, topicId: phoneTopic.id, channel: "PHONE", basis: "SOFT_OPT_IN" }, { source: "IMPORT" });
     const list = await findContactList(marketer, { unit: unit.slug, topic: phoneTopic.slug, channel: "PHONE" });
     const rows = parse(await readAll((await exportContactList(marketer, list, requester)).csv), { columns: true }) as Record<string, string>[];
-    expect(rows).toEqual([expect.objectContaining({ name: "Lou", email: contact.email, phone: "'+44 20 7946 0123", basis: "soft_opt_in" })]);
+    expect(rows).toEqual([expect.objectContaining({ name: "Lou", email: contact.email, phone: "+442079460123", basis: "soft_opt_in" })]);
   });
 });
 
@@ -159,5 +159,16 @@ describe("CSV injection", () => {
       subscriptions: [{ basis: "EXPRESS", consentedAt: new Date("2026-01-02T03:04:05Z"), expiresAt: null }],
     });
     expect(row).toEqual(["'=cmd|' /C calc'!A0", "'@pat@example.com", "'-1 Minus Road", "express", "2026-01-02T03:04:05.000Z", ""]);
+  });
+
+  it("leaves a phone list's E.164 number bare, and guards everything else, a number-looking name and an unreadable stored phone included", () => {
+    const consent = [{ basis: "EXPRESS", consentedAt: new Date("2026-01-02T03:04:05Z"), expiresAt: null }];
+    const phoneRow = (name: string, phone: string) => csvRow("PHONE", { name, email: "pat@example.com", postalAddress: null, phone, subscriptions: consent });
+    expect(phoneRow("Pat", "+442079460123")[2]).toBe("+442079460123");
+    // Stored before entry was normalised: written in E.164 when it can be read.
+    expect(phoneRow("Pat", "+44 20 7946 0123")[2]).toBe("+442079460123");
+    expect(phoneRow("+442079460123", "+442079460123")[0]).toBe("'+442079460123");
+    for (const hostile of ["+1+1", "=1+2", "+44 20 7946 0123 =A1", "-2079460123", "@SUM(A1)"]) expect(phoneRow("Pat", hostile)[2]).toBe(`'${hostile}`);
+    expect(csvRow("POSTAL", { name: "Pat", email: "pat@example.com", postalAddress: "+442079460123", phone: null, subscriptions: consent })[2]).toBe("'+442079460123");
   });
 });

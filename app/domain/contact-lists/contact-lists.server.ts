@@ -6,7 +6,8 @@ import { countAudienceWithDetail, findAudienceBatch, type ContactDetail } from "
 import { recordExport } from "~/domain/consent/changes.server.ts";
 import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { CHANNEL_LABEL, offeredChannels } from "~/domain/consent/channels.ts";
-import { inertCell } from "~/utils/csv-cells.ts";
+import { inertCell, phoneCell } from "~/utils/csv-cells.ts";
+import { toE164 } from "~/utils/phone-numbers.ts";
 import { db, readDb } from "~/utils/db.server.ts";
 import type { Requester } from "~/utils/request.server.ts";
 import { EXPORT_CHANNELS, type ExportChannel } from "./list-channels.ts";
@@ -193,7 +194,7 @@ type ExportedContact = {
 
 export function csvRow(channel: ExportChannel, contact: ExportedContact): string[] {
   const consent = contact.subscriptions[0];
-  return [
+  const [name, email, detail, ...rest] = [
     contact.name ?? "",
     contact.email,
     (channel === "POSTAL" ? contact.postalAddress : contact.phone) ?? "",
@@ -201,5 +202,13 @@ export function csvRow(channel: ExportChannel, contact: ExportedContact): string
     consent ? consent.basis.toLowerCase() : "",
     consent ? consent.consentedAt.toISOString() : "",
     consent?.expiresAt ? consent.expiresAt.toISOString() : "",
-  ].map(inertCell);
+  ];
+  return [inertCell(name), inertCell(email), channel === "PHONE" ? phoneCell(e164OrAsStored(detail)) : inertCell(detail), ...rest.map(inertCell)];
+}
+
+/** Numbers stored before entry was normalised (ADR 056) are written in E.164 when they can be read; otherwise as stored, guarded. */
+function e164OrAsStored(phone: string): string {
+  if (!phone) return phone;
+  const reading = toE164(phone);
+  return reading.ok ? reading.e164 : phone;
 }

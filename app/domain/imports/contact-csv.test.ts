@@ -1,3 +1,4 @@
+import { toE164 } from "~/utils/phone-numbers.ts";
 import { describe, expect, it } from "vitest";
 import { checkRow, consentExpiry, ImportFileError, parseIsoMoment, readHeader, type ImportTopic } from "./contact-csv.ts";
 
@@ -42,7 +43,7 @@ describe("header", () => {
     for (const header of ["email,name,topic,channel,basis,source,consented_at", "Email,name,topic,channel,basis,consented_at,source", "email,name,topic,channel,basis,consented_at,source,fax", "email,name,topic,channel,basis,consented_at,source,phone,phone", "a@b.com,Ann"]) {
       expect(() => readHeader(header.split(",")), header).toThrow(ImportFileError);
     }
-    expect(() => readHeader(["a@b.com", "Ann"])).toThrow(/^The first line must be the header email,name,topic,channel,basis,consented_at,source \(optionally followed by postal_address and\/or phone\); this file's first line is "a@b.com,Ann"\.$/);
+    expect(() => readHeader(["a@b.com", "Ann"])).toThrow(/^The first line must be the header email,name,topic,channel,basis,consented_at,source \(optionally followed by postal_address and\/or phone\); this file's first line is “a@b.com,Ann”\.$/);
   });
 });
 
@@ -52,7 +53,7 @@ describe("a row", () => {
     ["news", { id: 1, slug: "news", name: "News", archivedAt: null, offersEmail: true, offersPostal: true, offersPhone: false }],
   ]);
   const now = new Date("2025-01-01T00:00:00Z");
-  const check = (line: string) => checkRow(line.split(","), columns, topics, "Example Tax", now);
+  const check = (line: string) => checkRow(line.split(","), columns, topics, "Example Tax", now, toE164);
 
   it("is normalised: trimmed, lower-cased address, enums mapped, expiry set", () => {
     expect(check(" Ann@Example.COM ,Ann, news ,Postal,IMPLIED_INQUIRY,2024-10-01,shop, 1 High St ,+44 20 7946 0000")).toEqual({
@@ -67,7 +68,7 @@ describe("a row", () => {
         expiresAt: new Date("2025-04-01T00:00:00Z"),
         source: "shop",
         postalAddress: "1 High St",
-        phone: "+44 20 7946 0000",
+        phone: "+442079460000",
       },
     });
   });
@@ -76,12 +77,24 @@ describe("a row", () => {
     const result = check("not-an-address,,news,phone,maybe,2026-01-01,,,call me");
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason.split("; ")).toEqual([
-      'email "not-an-address": enter a valid email address, like name@example.com',
-      'topic "news" is not offered by phone (only email, postal mail)',
-      'basis must be one of express, implied_purchase, implied_inquiry, soft_opt_in, legitimate_interest (got "maybe")',
+      "email “not-an-address”: enter a valid email address, like name@example.com",
+      "topic “news” is not offered by phone (only email, postal mail)",
+      "basis must be one of express, implied_purchase, implied_inquiry, soft_opt_in, legitimate_interest (got “maybe”)",
       "consented_at 2026-01-01 is in the future",
       'source is empty: say where the consent was collected, e.g. "checkout 2024"',
-      'phone must be digits with spaces, + ( ) - . or / only (got "call me")',
+      "phone “call me” may hold only digits, spaces and + ( ) - . / (for example +44 20 7946 0958)",
     ]);
+  });
+
+  it("shows a bad value as typed: quotes and accents are not escaped", () => {
+    const result = check('zoë"@example.com,,news,email,express,2024-01-01,shop,,');
+    expect(!result.ok && result.reason).toBe("email “zoë\"@example.com”: enter a valid email address, like name@example.com");
+  });
+
+  it("writes a phone number in E.164 and refuses one without a country code", () => {
+    const ok = check("a@example.com,,news,email,express,2024-01-01,shop,,0044 (20) 7946-0958");
+    expect(ok.ok && ok.row.phone).toBe("+442079460958");
+    const national = check("a@example.com,,news,email,express,2024-01-01,shop,,020 7946 0958");
+    expect(!national.ok && national.reason).toBe("phone “020 7946 0958” has no country code: write it in international form, for example +44 20 7946 0958");
   });
 });

@@ -5,6 +5,9 @@ import type { Channel, ConsentBasis } from "~/generated/prisma/enums.ts";
 import type { ImportSkipReason } from "~/domain/consent/import-batch.server.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { CHANNEL_LABEL, offeredChannels } from "~/domain/consent/channels.ts";
+// Type only: the numbering-plan data (~800 KB) must stay out of the import page's browser bundle,
+// which reads this module's constants; the server passes toE164 in.
+import type { PhoneReading } from "~/utils/phone-numbers.ts";
 
 export const REQUIRED_COLUMNS = ["email", "name", "topic", "channel", "basis", "consented_at", "source"] as const;
 /** May follow the required columns, in either order: where postal and phone marketing reach the person. */
@@ -57,7 +60,9 @@ export class ImportFileError extends Error {
   name = "ImportFileError";
 }
 
-const quoted = (text: string, max = 120) => JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+// A value as the marketer typed it, between quotes that cannot be part of it, so "Zoë" or a
+// stray " reads as it stands in their spreadsheet (JSON.stringify showed \" and \u00eb).
+const quoted = (text: string, max = 120) => `“${text.length > max ? `${text.slice(0, max)}…` : text}”`;
 
 /** The column positions the file's first line gives, or an ImportFileError saying what the header must be. */
 export function readHeader(fields: string[]): ColumnMap {
@@ -95,11 +100,16 @@ export type RowCheck = { ok: true; row: ContactRow } | { ok: false; reason: stri
 const NAME_MAX = 200;
 const SOURCE_MAX = 200;
 const POSTAL_MAX = 500;
-// Digits with the usual separators and an optional leading +; at least 5 digits.
-const PHONE = /^\+?[0-9 ().\-/]{5,40}$/;
 
 /** Checks one data row against the header, the unit's topics and the time now; every problem is named. */
-export function checkRow(fields: string[], columns: ColumnMap, topics: Map<string, ImportTopic>, unitName: string, now: Date): RowCheck {
+export function checkRow(
+  fields: string[],
+  columns: ColumnMap,
+  topics: Map<string, ImportTopic>,
+  unitName: string,
+  now: Date,
+  readPhone: (text: string) => PhoneReading,
+): RowCheck {
   const width = Object.keys(columns).length;
   if (fields.length !== width) {
     return { ok: false, reason: `has ${fields.length} field${fields.length === 1 ? "" : "s"} where the header has ${width} (a value containing a comma needs "double quotes")` };
@@ -143,8 +153,11 @@ export function checkRow(fields: string[], columns: ColumnMap, topics: Map<strin
 
   const postalAddress = value("postal_address");
   if (postalAddress.length > POSTAL_MAX) problems.push(`postal_address is longer than ${POSTAL_MAX} characters`);
-  const phone = value("phone");
-  if (phone && !PHONE.test(phone)) problems.push(`phone must be digits with spaces, + ( ) - . or / only (got ${quoted(phone)})`);
+  // Kept in E.164 whatever the file's spelling, so the phone list holds numbers a dialer reads (ADR 056).
+  const phoneText = value("phone");
+  const phoneReading = phoneText ? readPhone(phoneText) : null;
+  if (phoneReading && !phoneReading.ok) problems.push(`phone ${quoted(phoneText)} ${phoneReading.reason}`);
+  const phone = phoneReading?.ok ? phoneReading.e164 : "";
 
   if (problems.length > 0 || !email.success || !topic || !channel || !basis || !consentedAt) return { ok: false, reason: problems.join("; ") };
   return {
@@ -188,6 +201,14 @@ export function parseIsoMoment(text: string): Date | null {
   }
   return new Date(utc - offsetMinutes * 60_000);
 }
+
+/** The template offered on the import page: the header and one example row per basis of note. */
+export const TEMPLATE_CSV = [
+  `${HEADER},postal_address,phone`,
+  `ann@example.com,Ann Example,newsletter,email,express,2024-03-01,newsletter form 2024,,`,
+  `ben@example.com,Ben Example,catalogue,postal,implied_purchase,2024-03-01T09:30:00Z,checkout 2024,"1 High Street, Springfield",`,
+  `cat@example.com,,offers,phone,soft_opt_in,2024-03-01,trade fair stand,,+44 20 7946 0958`,
+].join("\r\n") + "\r\n";
 
 export const SKIP_REASON_LABEL: Record<ImportSkipReason, string> = {
   ERASED: "address erased at the person's request",

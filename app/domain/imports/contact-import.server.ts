@@ -9,7 +9,20 @@ import { CsvError, parse } from "csv-parse";
 import { db } from "~/utils/db.server.ts";
 import { refreshQueryStatistics } from "~/utils/query-statistics.server.ts";
 import { applyImportedSubscriptions, type ImportSkipReason } from "~/domain/consent/import-batch.server.ts";
-import { checkRow, HEADER, ImportFileError, readHeader, type ColumnMap, type ContactRow, type ImportTopic } from "./contact-csv.ts";
+import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
+import { toE164 } from "~/utils/phone-numbers.ts";
+import { saveAsUtf8Message, utf16In, utf8Checker } from "./file-encoding.ts";
+import {
+  checkRow,
+  HEADER,
+  ImportFileError,
+  readHeader,
+  SKIP_REASON_LABEL,
+  skippedTotal,
+  type ColumnMap,
+  type ContactRow,
+  type ImportTopic,
+} from "./contact-csv.ts";
 
 export { ImportFileError, skippedTotal } from "./contact-csv.ts";
 
@@ -25,15 +38,21 @@ export type ImportReport = {
   /** Rows whose consent was already in force (the same or stronger): nothing written. */
   unchanged: number;
   skipped: Record<ImportSkipReason, number>;
-  /** Rows that could not be read, with the first BAD_LINES_KEPT of them. */
+  /** Rows that could not be read, with the first ROWS_LISTED of them. */
   bad: number;
-  badLines: { line: number; reason: string }[];
+  badLines: ListedRow[];
+  /** The first ROWS_LISTED skipped rows (counted by reason in `skipped`). */
+  skippedLines: ListedRow[];
   contactsCreated: number;
   /** Existing contacts that got a postal address, phone number or missing name from the file. */
   contactsUpdated: number;
 };
 
-export const BAD_LINES_KEPT = 20;
+/** A row of the file that was not imported: its line, the address as typed (may be empty or not an address) and why. */
+export type ListedRow = { line: number; email: string; reason: string };
+
+/** Bad and skipped rows kept each (for the page, the CLI and the downloadable CSV): enough to fix a file, bounded in memory. */
+export const ROWS_LISTED = 1000;
 /** Rows per consent-core batch: one transaction each, a few queries whatever the size. */
 export const IMPORT_BATCH_ROWS = 1000;
 // A longer row is not a contact: most likely a broken quote swallowing the file.
@@ -43,7 +62,10 @@ const YIELD_EVERY_RECORDS = 1000;
 
 /** The unit an import names by slug, or null. */
 export function findImportUnit(slug: string) {
-  return db.businessUnit.findUnique({ where: { slug }, select: { id: true, slug: true, displayName: true } });
+  return db.businessUnit.findUnique({
+    where: { slug },
+    select: { id: true, slug: true, displayName: true },
+  });
 }
 
 export type ImportOptions = {
@@ -52,6 +74,8 @@ export type ImportOptions = {
   /** Recorded on every ledger event: "user:3", "cli:import". */
   actor: string;
   now?: Date;
+  /** Writes the `contacts.import` audit entry once the import has committed (the web page and the CLI; ADR 056). */
+  audit?: { actor: AuditActor; fileName: string };
   /** Called as batches land: rows done (good and bad) of the file's data rows. */
   onProgress?: (done: number, total: number) => void;
   batchRows?: number;
@@ -71,9 +95,20 @@ export async function importContacts(options: ImportOptions): Promise<ImportRepo
       id: true,
       slug: true,
       displayName: true,
-      topics: { select: { id: true, slug: true, name: true, archivedAt: true, offersEmail: true, offersPostal: true, offersPhone: true } },
+      topics: {
+        select: {
+          id: true,
+          slug: true,
+          name: true,
+          archivedAt: true,
+          offersEmail: true,
+          offersPostal: true,
+          offersPhone: true,
+        },
+      },
     },
   });
+  await checkEncoding(options.input);
   const total = await countRows(options.input);
   options.onProgress?.(0, total);
 
@@ -82,19 +117,33 @@ export async function importContacts(options: ImportOptions): Promise<ImportRepo
     rows: 0,
     subscribed: 0,
     unchanged: 0,
-    skipped: { ERASED: 0, SUPPRESSED: 0, GLOBAL_OPT_OUT: 0, UNIT_OPT_OUT: 0, UNSUBSCRIBED: 0, CONSENT_EXPIRED: 0 },
+    skipped: {
+      ERASED: 0,
+      SUPPRESSED: 0,
+      GLOBAL_OPT_OUT: 0,
+      UNIT_OPT_OUT: 0,
+      UNSUBSCRIBED: 0,
+      CONSENT_EXPIRED: 0,
+    },
     bad: 0,
     badLines: [],
+    skippedLines: [],
     contactsCreated: 0,
     contactsUpdated: 0,
   };
-  const badRow = (line: number, reason: string) => {
+  const badRow = (line: number, fields: string[], reason: string) => {
     report.bad++;
-    if (report.badLines.length < BAD_LINES_KEPT) report.badLines.push({ line, reason });
+    if (report.badLines.length < ROWS_LISTED)
+      report.badLines.push({
+        line,
+        email: columns ? (fields[columns.email] ?? "").trim() : "",
+        reason,
+      });
   };
   const topics = new Map<string, ImportTopic>(unit.topics.map((t) => [t.slug, t]));
   const conflicts = fileConflicts();
   let batch: ContactRow[] = [];
+  let batchLines: number[] = [];
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -103,42 +152,103 @@ export async function importContacts(options: ImportOptions): Promise<ImportRepo
       batch.map((row) => ({ ...row, origin: row.source })),
       { source: "IMPORT", actor: options.actor, now: options.now },
     );
-    for (const o of result.outcomes) {
+    result.outcomes.forEach((o, i) => {
       if (o.outcome === "SUBSCRIBED") report.subscribed++;
       else if (o.outcome === "UNCHANGED") report.unchanged++;
-      else report.skipped[o.reason]++;
-    }
+      else {
+        report.skipped[o.reason]++;
+        if (report.skippedLines.length < ROWS_LISTED)
+          report.skippedLines.push({
+            line: batchLines[i],
+            email: batch[i].email,
+            reason: SKIP_REASON_LABEL[o.reason],
+          });
+      }
+    });
     report.contactsCreated += result.contactsCreated;
     report.contactsUpdated += result.contactsUpdated;
     batch = [];
+    batchLines = [];
     options.onProgress?.(report.rows, total);
   };
 
   let columns: ColumnMap | null = null;
-  for await (const { fields, line } of csvRecords(options.input)) {
-    if (!columns) {
-      columns = readHeader(fields);
-      continue;
+  try {
+    for await (const { fields, line } of csvRecords(options.input)) {
+      if (!columns) {
+        columns = readHeader(fields);
+        continue;
+      }
+      report.rows++;
+      const check = checkRow(fields, columns, topics, unit.displayName, now, toE164);
+      if (!check.ok) {
+        badRow(line, fields, check.reason);
+        continue;
+      }
+      const conflict = conflicts.check(check.row, line);
+      if (conflict) {
+        badRow(line, fields, conflict);
+        continue;
+      }
+      batch.push(check.row);
+      batchLines.push(line);
+      if (batch.length >= batchRows) await flush();
     }
-    report.rows++;
-    const check = checkRow(fields, columns, topics, unit.displayName, now);
-    if (!check.ok) {
-      badRow(line, check.reason);
-      continue;
+    await flush();
+  } catch (error) {
+    // Batches before a part-way stop (a topic archived meanwhile) are committed: the audit says so.
+    if (options.audit && report.subscribed + report.unchanged + skippedTotal(report) > 0) {
+      await recordAudit(db, options.audit.actor, importAudit(unit.id, options.audit.fileName, report, error instanceof Error ? error.message : String(error)));
     }
-    const conflict = conflicts.check(check.row, line);
-    if (conflict) {
-      badRow(line, conflict);
-      continue;
-    }
-    batch.push(check.row);
-    if (batch.length >= batchRows) await flush();
+    throw error;
   }
-  await flush();
+  // After the last batch has committed, not inside it: an import is many transactions of
+  // IMPORT_BATCH_ROWS rows (one over the whole file would hold the database for minutes), so
+  // the entry is written once, with the final counts, right after them (ADR 056).
+  if (options.audit) await recordAudit(db, options.audit.actor, importAudit(unit.id, options.audit.fileName, report));
   // An import can grow the tables many times over: the planner's statistics must follow (bounded, usually a no-op).
   await refreshQueryStatistics(db, ["Contact", "Subscription"]);
   options.onProgress?.(report.rows, total);
   return report;
+}
+
+function importAudit(unitId: number, fileName: string, report: ImportReport, stoppedBecause?: string) {
+  return {
+    action: "contacts.import",
+    target: `unit:${unitId}`,
+    detail: {
+      file: fileName,
+      rows: report.rows,
+      subscribed: report.subscribed,
+      unchanged: report.unchanged,
+      skipped: skippedTotal(report),
+      bad: report.bad,
+      contactsCreated: report.contactsCreated,
+      contactsUpdated: report.contactsUpdated,
+      ...(stoppedBecause ? { stoppedPartWay: stoppedBecause } : {}),
+    },
+  };
+}
+
+/** A file that is not UTF-8 (UTF-16, Windows-1252) is refused before anything is read as CSV, naming the encoding found. */
+async function checkEncoding(input: CsvInput): Promise<void> {
+  const checker = utf8Checker();
+  const source = "path" in input ? fs.createReadStream(input.path) : Readable.from(inPieces(input.content));
+  let first = true;
+  try {
+    for await (const piece of source as AsyncIterable<Buffer>) {
+      const found = (first ? utf16In(piece) : null) ?? checker.push(piece);
+      first = false;
+      if (found) throw new ImportFileError(saveAsUtf8Message(found));
+    }
+  } catch (error) {
+    if (error instanceof ImportFileError) throw error;
+    throw new ImportFileError(describeReadError(error, 1, input));
+  } finally {
+    source.destroy();
+  }
+  const found = checker.end();
+  if (found) throw new ImportFileError(saveAsUtf8Message(found));
 }
 
 /**
@@ -162,7 +272,12 @@ function fileConflicts() {
       if (earlierPostal && earlierPostal.value !== row.postalAddress) return `postal_address differs from line ${earlierPostal.line} for the same email`;
       const earlierPhone = row.phone ? phones.get(row.email) : undefined;
       if (earlierPhone && earlierPhone.value !== row.phone) return `phone differs from line ${earlierPhone.line} for the same email`;
-      if (!earlier) subscriptions.set(key, { line, basis: row.basis, consentedAt: row.consentedAt.getTime() });
+      if (!earlier)
+        subscriptions.set(key, {
+          line,
+          basis: row.basis,
+          consentedAt: row.consentedAt.getTime(),
+        });
       if (row.postalAddress && !earlierPostal) postal.set(row.email, { line, value: row.postalAddress });
       if (row.phone && !earlierPhone) phones.set(row.email, { line, value: row.phone });
       return null;

@@ -8,7 +8,7 @@ import { createContact, createTopic, createUnit } from "../../../tests/helpers/f
 import { applyConsentChange, type ConsentContext } from "~/domain/consent/changes.server.ts";
 import { eraseContact } from "~/domain/consent/contacts.server.ts";
 import { HEADER } from "./contact-csv.ts";
-import { ImportFileError, importContacts, skippedTotal, type ImportOptions } from "./contact-import.server.ts";
+import { ImportFileError, importContacts, ROWS_LISTED, skippedTotal, type ImportOptions } from "./contact-import.server.ts";
 
 const NOW = new Date("2025-06-01T12:00:00Z");
 const admin: ConsentContext = { source: "ADMIN", actor: "user:admin" };
@@ -117,18 +117,18 @@ describe("contact import", () => {
     expect(report.bad).toBe(12);
     expect(report.subscribed).toBe(3);
     expect(report.badLines).toEqual([
-      { line: 3, reason: 'email "not-an-address": enter a valid email address, like name@example.com' },
-      { line: 4, reason: 'topic "nope" is not a topic of Example Tax' },
-      { line: 5, reason: 'topic "old" is archived and takes no new subscriptions' },
-      { line: 6, reason: 'topic "news" is not offered by phone (only email, postal mail)' },
-      { line: 7, reason: 'channel must be email, postal or phone (got "fax")' },
-      { line: 8, reason: 'basis must be one of express, implied_purchase, implied_inquiry, soft_opt_in, legitimate_interest (got "opt_in")' },
-      { line: 9, reason: 'consented_at must be an ISO 8601 date or time such as 2024-03-01 or 2024-03-01T09:30:00Z (got "01/02/2025")' },
-      { line: 10, reason: 'consented_at must be an ISO 8601 date or time such as 2024-03-01 or 2024-03-01T09:30:00Z (got "2025-02-30")' },
-      { line: 11, reason: "consented_at 2025-07-01 is in the future" },
-      { line: 12, reason: 'source is empty: say where the consent was collected, e.g. "checkout 2024"' },
-      { line: 13, reason: 'has 5 fields where the header has 7 (a value containing a comma needs "double quotes")' },
-      { line: 17, reason: "line 2 gives the same email, topic and channel a different basis or consented_at" },
+      { line: 3, email: "not-an-address", reason: "email “not-an-address”: enter a valid email address, like name@example.com" },
+      { line: 4, email: "x@example.com", reason: "topic “nope” is not a topic of Example Tax" },
+      { line: 5, email: "x@example.com", reason: "topic “old” is archived and takes no new subscriptions" },
+      { line: 6, email: "x@example.com", reason: "topic “news” is not offered by phone (only email, postal mail)" },
+      { line: 7, email: "x@example.com", reason: "channel must be email, postal or phone (got “fax”)" },
+      { line: 8, email: "x@example.com", reason: "basis must be one of express, implied_purchase, implied_inquiry, soft_opt_in, legitimate_interest (got “opt_in”)" },
+      { line: 9, email: "x@example.com", reason: "consented_at must be an ISO 8601 date or time such as 2024-03-01 or 2024-03-01T09:30:00Z (got “01/02/2025”)" },
+      { line: 10, email: "x@example.com", reason: "consented_at must be an ISO 8601 date or time such as 2024-03-01 or 2024-03-01T09:30:00Z (got “2025-02-30”)" },
+      { line: 11, email: "x@example.com", reason: "consented_at 2025-07-01 is in the future" },
+      { line: 12, email: "x@example.com", reason: "source is empty: say where the consent was collected, e.g. \"checkout 2024\"" },
+      { line: 13, email: "x@example.com", reason: "has 5 fields where the header has 7 (a value containing a comma needs \"double quotes\")" },
+      { line: 17, email: "good.one@example.com", reason: "line 2 gives the same email, topic and channel a different basis or consented_at" },
     ]);
     expect(await db.contact.count({ where: { email: "x@example.com" } })).toBe(0);
     expect(await subscriptionOf("good.one@example.com", news.id, "EMAIL")).toMatchObject({ basis: "EXPRESS" });
@@ -137,12 +137,52 @@ describe("contact import", () => {
     expect((await db.contact.findUniqueOrThrow({ where: { email: "good.two@example.com" } })).name).toBe("Two, with a comma");
   });
 
-  it("keeps the first 20 bad lines and counts the rest", async () => {
-    const rows = Array.from({ length: 25 }, (_, i) => `bad-${i},,news,email,express,2025-01-01,shop`);
+  it("keeps the first ROWS_LISTED bad lines, with the address as typed, and counts the rest", async () => {
+    const rows = Array.from({ length: ROWS_LISTED + 5 }, (_, i) => `bad-${i},,news,email,express,2025-01-01,shop`);
     const report = await run(csv(...rows));
-    expect(report.bad).toBe(25);
-    expect(report.badLines).toHaveLength(20);
-    expect(report.badLines.at(-1)!.line).toBe(21);
+    expect(report.bad).toBe(ROWS_LISTED + 5);
+    expect(report.badLines).toHaveLength(ROWS_LISTED);
+    expect(report.badLines.at(-1)).toMatchObject({ line: ROWS_LISTED + 1, email: `bad-${ROWS_LISTED - 1}` });
+  });
+
+  it("refuses a UTF-16 or Windows-1252 file before writing anything, naming the encoding found", async () => {
+    const text = csv("zoe@example.com,Zoë,news,email,express,2025-01-01,shop");
+    const before = await snapshot();
+    const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    await expect(run("", { input: { content: utf16le } })).rejects.toThrow(/^This file is saved as UTF-16 \(little-endian, with a byte order mark\), not UTF-8\. Save it as UTF-8/);
+    await expect(run("", { input: { content: Buffer.from(text, "utf16le").swap16() } })).rejects.toThrow(/^This file is saved as UTF-16 \(big-endian, without a byte order mark\)/);
+    await expect(run("", { input: { content: Buffer.from(text, "latin1") } })).rejects.toThrow(
+      /^This file is saved as Windows-1252 \(Latin-1\) \(the first character that is not UTF-8 is on line 2\), not UTF-8/,
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("reports progress from the real total: the first call, before any row, already has it", async () => {
+    const calls: [number, number][] = [];
+    const rows = Array.from({ length: 5 }, (_, i) => `progress.${i}@example.com,,news,email,express,2025-01-01,shop`);
+    await run(csv(...rows, "bad,,news,email,express,2025-01-01,shop"), { batchRows: 2, onProgress: (done, total) => calls.push([done, total]) });
+    expect(calls[0]).toEqual([0, 6]);
+    expect(calls.every(([, total]) => total === 6)).toBe(true);
+    expect(calls.map(([done]) => done)).toEqual([...calls.map(([done]) => done)].sort((a, b) => a - b));
+    expect(calls.at(-1)).toEqual([6, 6]);
+  });
+
+  it("lists skipped rows with their line, address and reason", async () => {
+    await eraseContact("gone@example.com", admin);
+    const report = await run(csv("fine@example.com,,news,email,express,2025-01-01,shop", "Gone@Example.com,,news,email,express,2025-01-01,shop"));
+    expect(report.skippedLines).toEqual([{ line: 3, email: "gone@example.com", reason: "address erased at the person's request" }]);
+  });
+
+  it("writes one contacts.import audit entry with the actor and the counts, after the import", async () => {
+    const actor = { userId: null, email: "cli", ip: null, userAgent: null };
+    await run(csv("audited@example.com,,news,email,express,2025-01-01,shop", "bad,,news,email,express,2025-01-01,shop"), { audit: { actor, fileName: "list.csv" } });
+    const entries = await db.auditEvent.findMany({ where: { action: "contacts.import" } });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actorEmail: "cli", actorUserId: null, target: `unit:${unit.id}` });
+    expect(JSON.parse(entries[0].detail!)).toEqual({ file: "list.csv", rows: 2, subscribed: 1, unchanged: 0, skipped: 0, bad: 1, contactsCreated: 1, contactsUpdated: 0 });
+    // A file refused whole wrote nothing, so it leaves no entry either.
+    await expect(run("email,name\n", { audit: { actor, fileName: "wrong.csv" } })).rejects.toThrow(ImportFileError);
+    expect(await db.auditEvent.count({ where: { action: "contacts.import" } })).toBe(1);
   });
 
   it("skips people who opted out, were suppressed or erased, and leaves their projection and ledger as they were", async () => {
@@ -226,9 +266,9 @@ describe("contact import", () => {
     ].join("\n");
     const report = await run(content);
     expect(report).toMatchObject({ rows: 4, subscribed: 3, bad: 1, contactsCreated: 1 });
-    expect(report.badLines).toEqual([{ line: 6, reason: "postal_address differs from line 2 for the same email" }]);
+    expect(report.badLines).toEqual([{ line: 6, email: "multi@example.com", reason: "postal_address differs from line 2 for the same email" }]);
     const contact = await db.contact.findUniqueOrThrow({ where: { email: "multi@example.com" }, include: { subscriptions: { orderBy: { id: "asc" } } } });
-    expect(contact).toMatchObject({ name: "Multi", postalAddress: "1 High Street\nTestville", phone: "+44 20 7946 0018" });
+    expect(contact).toMatchObject({ name: "Multi", postalAddress: "1 High Street\nTestville", phone: "+442079460018" });
     expect(contact.subscriptions.map((s) => [s.topicId, s.channel, s.basis])).toEqual([
       [news.id, "EMAIL", "EXPRESS"],
       [news.id, "POSTAL", "EXPRESS"],
@@ -238,12 +278,12 @@ describe("contact import", () => {
 
   it("fills what an existing contact lacks and replaces a moved address, but keeps the name the person gave", async () => {
     await db.contact.create({ data: { email: "known@example.com", name: "Their Own Name", postalAddress: "Old Street 1" } });
-    const report = await run(`${HEADER},postal_address,phone\nknown@example.com,Imported Name,news,postal,express,2025-01-01,shop,New Street 2,0123 456789\n`);
+    const report = await run(`${HEADER},postal_address,phone\nknown@example.com,Imported Name,news,postal,express,2025-01-01,shop,New Street 2,+44 161 496 0123\n`);
     expect(report).toMatchObject({ subscribed: 1, contactsCreated: 0, contactsUpdated: 1 });
     expect(await db.contact.findUniqueOrThrow({ where: { email: "known@example.com" } })).toMatchObject({
       name: "Their Own Name",
       postalAddress: "New Street 2",
-      phone: "0123 456789",
+      phone: "+441614960123",
     });
   });
 

@@ -58,9 +58,33 @@ const Id = (what: string) =>
     .positive(`must be ${what}`)
     .max(2 ** 31 - 1, `must be ${what}`);
 
+/** Fewest characters of an address the ledger searches for: fewer would match most contacts. */
+export const ADDRESS_PART_MIN = 3;
+
+/**
+ * A whole address (normalised as stored) or a part of one, lower-cased ("jane@", "@example.com"),
+ * as the suppressions search takes it. Which one it is decides the search (ledger.server.ts).
+ */
+const AddressSearch = z
+  .string()
+  .trim()
+  .max(254, "is too long")
+  .transform((text, ctx) => {
+    const whole = EmailSchema.safeParse(text);
+    if (whole.success) return whole.data;
+    if (text.length < ADDRESS_PART_MIN) {
+      ctx.addIssue({ code: "custom", message: `Type at least ${ADDRESS_PART_MIN} characters of the address.` });
+      return z.NEVER;
+    }
+    return text.toLowerCase();
+  });
+
+/** True when the search names one whole address rather than a part of many. */
+export const isWholeAddress = (email: string) => EmailSchema.safeParse(email).success;
+
 export const LedgerQuerySchema = z
   .object({
-    email: EmailSchema.optional(),
+    email: AddressSearch.optional(),
     unit: z.string().max(100, "is too long").optional(),
     topic: Id("a topic id").optional(),
     source: z.enum(ConsentSource, { error: "is not a source of the ledger" }).optional(),

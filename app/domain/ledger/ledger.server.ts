@@ -12,6 +12,7 @@ import { maskEmail } from "~/domain/consent/email.ts";
 import { db, readDb, type Db } from "~/utils/db.server.ts";
 import { timestampValue } from "~/utils/sql-values.server.ts";
 import { inertCell } from "~/utils/csv-cells.ts";
+import { containsText } from "~/utils/text-search.server.ts";
 import {
   CHART_MAX_DAYS,
   dayRange,
@@ -19,11 +20,14 @@ import {
   DAY_MS,
   OPT_IN_ACTIONS,
   OPT_OUT_ACTIONS,
+  isWholeAddress,
   type LedgerQuery,
   type LedgerQueryErrors,
 } from "./ledger-query.ts";
 
 export const LEDGER_PAGE_SIZE = 50;
+/** Contacts a search by part of an address may match: more and the person is asked to type more of it. */
+export const ADDRESS_PART_MATCHES = 200;
 
 type UnitRef = { id: number; slug: string; displayName: string };
 type TopicRef = { id: number; slug: string; name: string; unitId: number };
@@ -34,6 +38,8 @@ export type LedgerScope = {
   unit: UnitRef | null;
   topic: TopicRef | null;
   contact: { id: number; email: string } | null;
+  /** A search by part of an address: the ids of the contacts whose address contains it (at most ADDRESS_PART_MATCHES). */
+  contactIds: number[] | null;
   /** The address searched for has no contact (never had one, or was erased): nothing can match. */
   addressWithoutContact: { erased: boolean } | null;
   where: Prisma.ConsentEventWhereInput;
@@ -76,13 +82,23 @@ export async function resolveLedgerQuery(
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   let contact: LedgerScope["contact"] = null;
+  let contactIds: number[] | null = null;
   let addressWithoutContact: LedgerScope["addressWithoutContact"] = null;
-  if (query.email) {
+  if (query.email && isWholeAddress(query.email)) {
     contact = await client.contact.findUnique({ where: { email: query.email }, select: { id: true, email: true } });
     if (!contact) addressWithoutContact = { erased: await isErasedAddress(query.email, client) };
+  } else if (query.email) {
+    // Part of an address: found in Contact (one row per person), never by scanning the events
+    // (millions, ADR 034); the events are then read through their contactId index (ADR 056).
+    const found = await client.contact.findMany({ where: { email: containsText(query.email) }, select: { id: true }, orderBy: { id: "asc" }, take: ADDRESS_PART_MATCHES + 1 });
+    if (found.length > ADDRESS_PART_MATCHES) {
+      return { ok: false, errors: { email: `More than ${ADDRESS_PART_MATCHES} addresses contain “${query.email}”: type more of the address.` } };
+    }
+    contactIds = found.map((c) => c.id);
+    if (contactIds.length === 0) addressWithoutContact = { erased: false };
   }
   const where: Prisma.ConsentEventWhereInput = {
-    ...(query.email ? { contactId: contact?.id ?? -1 } : {}),
+    ...(query.email ? (contactIds ? { contactId: { in: contactIds } } : { contactId: contact?.id ?? -1 }) : {}),
     ...(unit ? { unitId: unit.id } : {}),
     ...(topic ? { topicId: topic.id } : {}),
     ...(query.source ? { source: query.source } : {}),
@@ -90,7 +106,7 @@ export async function resolveLedgerQuery(
     ...(query.campaign ? { campaignId: query.campaign } : {}),
     ...(query.from || query.to ? { createdAt: dayRange(query.from, query.to) } : {}),
   };
-  return { ok: true, scope: { query, unit, topic, contact, addressWithoutContact, where } };
+  return { ok: true, scope: { query, unit, topic, contact, contactIds, addressWithoutContact, where } };
 }
 
 export type LedgerEntry = {
@@ -184,7 +200,9 @@ export type IdPlan = { kind: "walk" } | { kind: "sort"; newestInRange: number };
 function filterConditions(scope: LedgerScope): Prisma.Sql[] {
   const { query } = scope;
   return [
-    ...(query.email ? [Prisma.sql`"contactId" = ${scope.contact?.id ?? -1}`] : []),
+    ...(query.email
+      ? [scope.contactIds?.length ? Prisma.sql`"contactId" IN (${Prisma.join(scope.contactIds)})` : Prisma.sql`"contactId" = ${scope.contact?.id ?? -1}`]
+      : []),
     ...(scope.unit ? [Prisma.sql`"unitId" = ${scope.unit.id}`] : []),
     ...(scope.topic ? [Prisma.sql`"topicId" = ${scope.topic.id}`] : []),
     ...(query.source ? [Prisma.sql`"source" = ${query.source}`] : []),
@@ -366,7 +384,11 @@ export type LedgerExport = { rows: number; fileName: string; csv: ReadableStream
 export function auditedFilters(scope: LedgerScope): Record<string, unknown> {
   const { query } = scope;
   return {
-    ...(query.email ? { address: maskEmail(query.email), contactId: scope.contact?.id ?? null } : {}),
+    ...(query.email && scope.contactIds
+      ? { addressContains: `${query.email.slice(0, 1)}…`, contacts: scope.contactIds.length }
+      : query.email
+        ? { address: maskEmail(query.email), contactId: scope.contact?.id ?? null }
+        : {}),
     ...(scope.unit ? { unit: scope.unit.slug } : {}),
     ...(scope.topic ? { topic: scope.topic.slug } : {}),
     ...(query.source ? { source: query.source } : {}),

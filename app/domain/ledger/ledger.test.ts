@@ -5,7 +5,7 @@ import { CLI_ACTOR } from "~/domain/audit/audit.server.ts";
 import { halfScale } from "~/components/ledger-chart.tsx";
 import { createUnit } from "../../../tests/helpers/fixtures.ts";
 import { chartPeriod, dayRange, ledgerQueryString, parseLedgerQuery } from "./ledger-query.ts";
-import { exportLedger, ledgerChart, resolveLedgerQuery } from "./ledger.server.ts";
+import { ADDRESS_PART_MATCHES, exportLedger, ledgerChart, resolveLedgerQuery, searchLedger } from "./ledger.server.ts";
 
 describe("the ledger query", () => {
   it("reads the page's fields, ignoring empty ones, and says what is wrong in sentences", () => {
@@ -52,6 +52,41 @@ describe("the ledger query", () => {
 });
 
 describe("the ledger over the database", () => {
+  it("finds events by part of an address, in any case, as the suppressions search does", async () => {
+    const unit = await createUnit();
+    const tag = `part${Date.now()}`;
+    const [jane, janet, bob] = await Promise.all(
+      [`jane.${tag}@example.com`, `janet.${tag}@example.org`, `bob.${tag}@example.com`].map((email) => db.contact.create({ data: { email } })),
+    );
+    for (const contact of [jane, janet, bob]) {
+      await db.consentEvent.create({ data: { unitId: unit.id, contactId: contact.id, action: "UNIT_OPT_OUT", source: "ADMIN" } });
+    }
+    const search = async (email: string) => {
+      const parsed = parseLedgerQuery({ email, unit: unit.slug });
+      if (!parsed.ok) return parsed.errors;
+      const resolved = await resolveLedgerQuery(parsed.query);
+      if (!resolved.ok) return resolved.errors;
+      return (await searchLedger(resolved.scope, db)).entries.map((e) => e.email).sort();
+    };
+    expect(await search(`JANE`)).toEqual([jane.email, janet.email]);
+    expect(await search(`${tag}@EXAMPLE.C`)).toEqual([bob.email, jane.email]);
+    expect(await search(`@EXAMPLE.ORG`)).toEqual([janet.email]);
+    // A whole address is searched as one (as on the suppressions page): only its own contact.
+    expect(await search(jane.email.toUpperCase())).toEqual([jane.email]);
+    expect(await search(`nobody-${tag}`)).toEqual([]);
+    expect(await search("ja")).toEqual({ email: "Type at least 3 characters of the address." });
+  });
+
+  it("asks for more of the address when a part matches too many contacts", async () => {
+    const tag = `many${Date.now()}`;
+    await db.contact.createMany({ data: Array.from({ length: ADDRESS_PART_MATCHES + 1 }, (_, i) => ({ email: `p${i}.${tag}@example.com` })) });
+    const parsed = parseLedgerQuery({ email: tag });
+    expect(parsed.ok && (await resolveLedgerQuery(parsed.query))).toEqual({
+      ok: false,
+      errors: { email: `More than ${ADDRESS_PART_MATCHES} addresses contain “${tag}”: type more of the address.` },
+    });
+  });
+
   it("exports in keyset batches, newest first, exactly the events that existed when it started", async () => {
     const unit = await createUnit();
     const base = Date.parse("2026-03-10T12:00:00Z");

@@ -90,7 +90,7 @@ describe("an archived topic", () => {
       input: { content: `${HEADER}\nnew.person@example.com,New,seed-tips,email,express,2025-01-01,fair stand\n` },
       actor: "user:1",
     });
-    expect(report).toMatchObject({ rows: 1, subscribed: 0, bad: 1, badLines: [{ line: 2, reason: 'topic "seed-tips" is archived and takes no new subscriptions' }] });
+    expect(report).toMatchObject({ rows: 1, subscribed: 0, bad: 1, badLines: [{ line: 2, reason: "topic “seed-tips” is archived and takes no new subscriptions" }] });
     expect(await db.subscription.count({ where: { topicId: topic.id } })).toBe(1);
     // Its history stays: the subscription and the ledger event are untouched.
     expect(await db.subscription.findFirst({ where: { topicId: topic.id } })).toMatchObject({ contactId: subscriber.id, status: "SUBSCRIBED" });
