@@ -9,8 +9,17 @@ import { ChartLegend } from "../chart-legend.tsx";
 export type Series = { key: string; name: string; colour: string };
 
 export const AXIS_COLOUR = "#5b6475";
-export const TICK_LABEL = { fill: "currentColor", fontSize: 11, fontFamily: "inherit" } as const;
-export const AXIS_LABEL = { fill: "currentColor", fontSize: 12, fontFamily: "inherit", fontWeight: 600 } as const;
+export const TICK_LABEL = {
+  fill: "currentColor",
+  fontSize: 11,
+  fontFamily: "inherit",
+} as const;
+export const AXIS_LABEL = {
+  fill: "currentColor",
+  fontSize: 12,
+  fontFamily: "inherit",
+  fontWeight: 600,
+} as const;
 
 export function ChartFigure({
   id,
@@ -38,15 +47,37 @@ export function ChartFigure({
   return (
     <figure className="kit-chart" data-chart={id}>
       <figcaption>{caption}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="kit-chart-svg">
-        <title id={`${id}-title`}>{typeof caption === "string" ? caption : description.split(":")[0]}</title>
-        <desc id={`${id}-desc`}>{`${description} The numbers are in the table under the chart.`}</desc>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-labelledby={`${id}-title ${id}-desc`}
+        className="kit-chart-svg"
+      >
+        <title id={`${id}-title`}>
+          {typeof caption === "string" ? caption : description.split(":")[0]}
+        </title>
+        <desc
+          id={`${id}-desc`}
+        >{`${description} The numbers are in the table under the chart.`}</desc>
         {children}
       </svg>
-      <ChartLegend label={legend.label} items={legend.items.map((s) => ({ key: s.key, colour: s.colour, name: s.name }))} empty={legend.empty} />
+      <ChartLegend
+        label={legend.label}
+        items={legend.items.map((s) => ({
+          key: s.key,
+          colour: s.colour,
+          name: s.name,
+        }))}
+        empty={legend.empty}
+      />
       <details className="chart-numbers">
         <summary>{numbersSummary}</summary>
-        <div className="table-scroll" role="region" aria-label={`${numbersSummary}: table`} tabIndex={0}>
+        <div
+          className="table-scroll"
+          role="region"
+          aria-label={`${numbersSummary}: table`}
+          tabIndex={0}
+        >
           {numbers}
         </div>
       </details>
