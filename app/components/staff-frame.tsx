@@ -9,6 +9,7 @@ export type StaffFrameUser = { email: string; role: "MARKETER" | "ADMIN" };
 
 const SECTIONS: { to: string; label: string; adminOnly?: boolean }[] = [
   { to: "/campaigns", label: "Campaigns" },
+  { to: "/reports", label: "Results" },
   { to: "/contacts/import", label: "Import contacts" },
   { to: "/contacts/export", label: "Postal & phone lists" },
   // Marketers see their units' promotional mail there (app/domain/mail/outbox-browse.server.ts).
@@ -23,7 +24,15 @@ const SECTIONS: { to: string; label: string; adminOnly?: boolean }[] = [
   { to: "/admin/audit", label: "Audit log", adminOnly: true },
 ];
 
-export function StaffFrame({ user, title, children }: { user: StaffFrameUser; title: string; children: ReactNode }) {
+export function StaffFrame({
+  user,
+  title,
+  children,
+}: {
+  user: StaffFrameUser;
+  title: string;
+  children: ReactNode;
+}) {
   const groupName = useGroupName();
   return (
     <div className="branded accounts staff">
@@ -31,11 +40,13 @@ export function StaffFrame({ user, title, children }: { user: StaffFrameUser; ti
         <div className="brand-inner account-bar">
           <span className="brand-name">{groupName}</span>
           <nav aria-label="Sections" className="staff-nav">
-            {SECTIONS.filter((s) => !s.adminOnly || user.role === "ADMIN").map((section) => (
-              <NavLink key={section.to} to={section.to} prefetch="none">
-                {section.label}
-              </NavLink>
-            ))}
+            {SECTIONS.filter((s) => !s.adminOnly || user.role === "ADMIN").map(
+              (section) => (
+                <NavLink key={section.to} to={section.to} prefetch="none">
+                  {section.label}
+                </NavLink>
+              ),
+            )}
           </nav>
           <div className="account-nav">
             <span className="signed-in-as">{user.email}</span>

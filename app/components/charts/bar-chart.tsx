@@ -61,7 +61,7 @@ export function BarChart({
   /** The legend, when several series share a colour (a source above and below the line). */
   legendItems?: Series[];
   /** The page's own table of the same numbers, in place of the one drawn from the series. */
-  numbers?: ReactNode;
+  numbers?: ReactNode | false;
   numbersSummary?: string;
   empty?: string;
   width?: number;
@@ -110,7 +110,9 @@ export function BarChart({
       legend={{ label: legendLabel, items: legendItems ?? drawn, empty }}
       numbersSummary={numbersSummary}
       numbers={
-        numbers ?? (
+        numbers !== undefined ? (
+          numbers
+        ) : (
           <table className="staff-table chart-table">
             <caption className="visually-hidden">{description}</caption>
             <thead>

@@ -40,7 +40,8 @@ export function ChartFigure({
   width: number;
   height: number;
   legend: { label: string; items: Series[]; empty: string };
-  numbers: ReactNode;
+  /** The plotted numbers as a table; false when the page shows them in a table right under the chart. */
+  numbers: ReactNode | false;
   numbersSummary?: string;
   children: ReactNode;
 }) {

@@ -100,7 +100,7 @@ export function RateChart({
   /** The time axis' ends (the range asked for), so an empty stretch shows as empty. */
   domain: [Date, Date];
   /** The table of the same numbers (the page's own, with more columns). */
-  numbers: ReactNode;
+  numbers: ReactNode | false;
   width?: number;
   height?: number;
 }) {
