@@ -84,6 +84,7 @@ export function LedgerChart({ chart }: { chart: ChartData }) {
     <div className="ledger-chart">
       <BarChart
         id="ledger-chart"
+        title="Opt-ins and opt-outs per day"
         caption={
           <>
             <strong>Opt-ins and opt-outs per day</strong>, {where}, {period}{" "}

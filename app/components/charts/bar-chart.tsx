@@ -26,6 +26,7 @@ const n = (value: number) => value.toLocaleString("en-GB");
 
 export function BarChart({
   id,
+  title,
   caption,
   description,
   categories,
@@ -43,6 +44,7 @@ export function BarChart({
   height = 240,
 }: {
   id: string;
+  title?: string;
   caption: ReactNode;
   description: string;
   categories: BarCategory[];
@@ -103,6 +105,7 @@ export function BarChart({
   return (
     <ChartFigure
       id={id}
+      title={title}
       caption={caption}
       description={description}
       width={width}

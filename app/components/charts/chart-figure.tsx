@@ -23,6 +23,7 @@ export const AXIS_LABEL = {
 
 export function ChartFigure({
   id,
+  title,
   caption,
   description,
   width,
@@ -34,6 +35,8 @@ export function ChartFigure({
 }: {
   /** Unique on the page: names the title and description the SVG points at. */
   id: string;
+  /** The image's short name; the caption when that is plain text. */
+  title?: string;
   caption: ReactNode;
   /** What the chart shows, in words: read out in place of the picture. */
   description: string;
@@ -55,7 +58,7 @@ export function ChartFigure({
         className="kit-chart-svg"
       >
         <title id={`${id}-title`}>
-          {typeof caption === "string" ? caption : description.split(":")[0]}
+          {title ?? (typeof caption === "string" ? caption : "Chart")}
         </title>
         <desc
           id={`${id}-desc`}

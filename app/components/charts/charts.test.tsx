@@ -174,3 +174,27 @@ describe("the charts on the pages", () => {
     expect(text(html)).toContain("People per day");
   });
 });
+
+describe("the unit's feedback chart", () => {
+  it("stacks each kind per day on one scale, with axes and the kinds' legend", async () => {
+    const { FeedbackChartFigure } = await import("../mail-feedback.tsx");
+    const html = renderToString(
+      <FeedbackChartFigure
+        unitName="Northwind"
+        chart={{
+          from: "2026-03-01",
+          to: "2026-03-02",
+          kinds: ["HARD_BOUNCE", "COMPLAINT"],
+          totals: { HARD_BOUNCE: 3, COMPLAINT: 1 },
+          days: [
+            { day: "2026-03-01", counts: { HARD_BOUNCE: 3 } },
+            { day: "2026-03-02", counts: { COMPLAINT: 1 } },
+          ],
+        }}
+      />,
+    );
+    expectAccessibleChart(html, "feedback-chart");
+    expect(html).toContain('aria-label="Kinds"');
+    expect(text(html)).toContain("Messages per day");
+  });
+});
