@@ -113,6 +113,8 @@ export function ResultsTable({ results }: { results: Results }) {
 export function UnitResultsCharts({ results }: { results: Results }) {
   const { campaigns, period, unit } = results;
   const label = (c: CampaignResult) => `${c.name} (${c.sentOn})`;
+  // Read out in full for a few campaigns; past that the table under the charts is the better read.
+  const listed = campaigns.length <= 12;
   return (
     <div className="results-charts">
       <RateChart
@@ -142,7 +144,11 @@ export function UnitResultsCharts({ results }: { results: Results }) {
       <BarChart
         id="results-audience"
         caption="Audience size per campaign, by send date (UTC)"
-        description={`People in the audience of each campaign when it started: ${campaigns.map((c) => `${label(c)} ${n(c.audience)}`).join("; ")}.`}
+        description={`People in the audience of each of ${campaigns.length} campaigns when it started${
+          listed
+            ? `: ${campaigns.map((c) => `${label(c)} ${n(c.audience)}`).join("; ")}`
+            : ""
+        }.`}
         categories={campaigns.map((c) => ({
           key: String(c.id),
           label: c.sentOn.slice(5),
