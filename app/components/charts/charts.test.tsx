@@ -198,3 +198,52 @@ describe("the unit's feedback chart", () => {
     expect(text(html)).toContain("Messages per day");
   });
 });
+
+describe("the results dashboard's charts", () => {
+  it("puts the three rates on one percent scale and the audience on its own scale of people", async () => {
+    const { UnitResultsCharts } = await import("../unit-results.tsx");
+    const campaign = (id: number, sentOn: string, audience: number | null) => ({
+      id,
+      name: `C${id}`,
+      subject: "s",
+      sentOn,
+      startedAt: `${sentOn}T10:00:00.000Z`,
+      audience,
+      sent: 200,
+      unsubscribes: 3,
+      bounces: 2,
+      complaints: 1,
+      unsubscribeRate: 0.015,
+      bounceRate: 0.01,
+      complaintRate: 0.005,
+    });
+    const html = renderToString(
+      <UnitResultsCharts
+        results={{
+          unit: { id: 1, slug: "n", displayName: "Northwind" },
+          period: { from: "2026-03-01", to: "2026-03-31" },
+          truncated: false,
+          campaigns: [
+            campaign(1, "2026-03-02", 210),
+            campaign(2, "2026-03-20", null),
+          ],
+        }}
+      />,
+    );
+    // The page's one table of every number follows the charts (ResultsTable), so neither repeats it.
+    expect(html).toMatch(
+      /<svg[^>]*role="img"[^>]*aria-labelledby="results-rates-title results-rates-desc"/,
+    );
+    expect(html).toMatch(
+      /<svg[^>]*role="img"[^>]*aria-labelledby="results-audience-title results-audience-desc"/,
+    );
+    expect(html).toContain("visx-axis-bottom");
+    expect(html).toContain('class="chart-legend"');
+    const words = text(html);
+    expect(words).toContain("Share of messages sent");
+    expect(words).toContain("C1 (2026-03-02): Unsubscribe rate 1.5 %");
+    expect(words).toMatch(/Unsubscribe rate\s+Bounce rate\s+Complaint rate/);
+    expect(words).toContain("People");
+    expect((html.match(/visx-axis-left/g) ?? []).length).toBe(2);
+  });
+});
