@@ -10,10 +10,7 @@ const n = (value: number) => value.toLocaleString("en-GB");
 
 /** "minute" or "5 minutes": how long one bar lasts (the buckets are equal, at least a minute). */
 function bucketName(points: TimelinePoint[]): string {
-  const ms =
-    points.length > 1
-      ? Date.parse(points[1].at) - Date.parse(points[0].at)
-      : 60_000;
+  const ms = points.length > 1 ? Date.parse(points[1].at) - Date.parse(points[0].at) : 60_000;
   const minutes = Math.max(1, Math.round(ms / 60_000));
   return minutes === 1 ? "minute" : `${minutes} minutes`;
 }
@@ -49,9 +46,7 @@ export function CampaignTimeline({ points }: { points: TimelinePoint[] }) {
         caption={`Unsubscribes per ${per}, from ${from} UTC`}
         description={`${n(unsubscribes)} unsubscribes from this campaign's links in the same steps.`}
         categories={categories}
-        series={[
-          { key: "unsubscribes", name: "Unsubscribes", colour: "#D55E00" },
-        ]}
+        series={[{ key: "unsubscribes", name: "Unsubscribes", colour: "#D55E00" }]}
         yLabel={`Unsubscribes per ${per}`}
         xLabel="Time (UTC)"
         categoryHeading="From (UTC)"

@@ -32,8 +32,7 @@ export const SOURCE_COLOUR: Record<ConsentSource, string> = {
   PROVIDER: "#44AA99",
 };
 
-const sum = (counts: Counts) =>
-  Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+const sum = (counts: Counts) => Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
 const n = (value: number) => value.toLocaleString("en-GB");
 
 /**
@@ -42,19 +41,14 @@ const n = (value: number) => value.toLocaleString("en-GB");
  */
 export function halfScale(totals: number[]): { max: number; cut: boolean } {
   const [top = 0, second = 0] = [...totals].sort((a, b) => b - a);
-  if (second > 0 && top > 4 * second)
-    return { max: Math.ceil(second * 1.5), cut: true };
+  if (second > 0 && top > 4 * second) return { max: Math.ceil(second * 1.5), cut: true };
   return { max: Math.max(1, top), cut: false };
 }
 
 export function LedgerChart({ chart }: { chart: ChartData }) {
   // One scale above and below the line, so opt-ins and opt-outs compare by height.
-  const scale = halfScale(
-    chart.days.flatMap((d) => [sum(d.optIns), sum(d.optOuts)]),
-  );
-  const where = chart.unit
-    ? chart.unit.displayName
-    : "every unit at once (global)";
+  const scale = halfScale(chart.days.flatMap((d) => [sum(d.optIns), sum(d.optOuts)]));
+  const where = chart.unit ? chart.unit.displayName : "every unit at once (global)";
   const period = `${formatDay(chart.from)} to ${formatDay(chart.to)}`;
   const summary = `${n(chart.totals.optIns)} opt-ins and ${n(chart.totals.optOuts)} opt-outs for ${where}, ${period} (UTC).`;
   const categories = chart.days.map((d) => ({
@@ -87,13 +81,8 @@ export function LedgerChart({ chart }: { chart: ChartData }) {
         title="Opt-ins and opt-outs per day"
         caption={
           <>
-            <strong>Opt-ins and opt-outs per day</strong>, {where}, {period}{" "}
-            (UTC). Opt-ins rise above the line, opt-outs hang below it, on one
-            scale
-            {scale.cut
-              ? "; a day far above the others is cut at the edge and labelled with its number"
-              : ""}
-            .
+            <strong>Opt-ins and opt-outs per day</strong>, {where}, {period} (UTC). Opt-ins rise above the line, opt-outs hang below it, on one scale
+            {scale.cut ? "; a day far above the others is cut at the edge and labelled with its number" : ""}.
           </>
         }
         description={summary}
@@ -125,22 +114,10 @@ export function LedgerChart({ chart }: { chart: ChartData }) {
                   Opt-outs
                 </th>
                 {chart.sources.flatMap((source) => [
-                  <th
-                    key={`${source}-in`}
-                    scope="col"
-                    className="number"
-                    data-source={source}
-                    data-direction="in"
-                  >
+                  <th key={`${source}-in`} scope="col" className="number" data-source={source} data-direction="in">
                     {SOURCE_LABEL[source]}: in
                   </th>,
-                  <th
-                    key={`${source}-out`}
-                    scope="col"
-                    className="number"
-                    data-source={source}
-                    data-direction="out"
-                  >
+                  <th key={`${source}-out`} scope="col" className="number" data-source={source} data-direction="out">
                     {SOURCE_LABEL[source]}: out
                   </th>,
                 ])}
@@ -170,20 +147,10 @@ export function LedgerChart({ chart }: { chart: ChartData }) {
                 <td className="number">{n(chart.totals.optOuts)}</td>
                 {chart.sources.flatMap((source) => [
                   <td key={`${source}-in`} className="number">
-                    {n(
-                      chart.days.reduce(
-                        (t, d) => t + (d.optIns[source] ?? 0),
-                        0,
-                      ),
-                    )}
+                    {n(chart.days.reduce((t, d) => t + (d.optIns[source] ?? 0), 0))}
                   </td>,
                   <td key={`${source}-out`} className="number">
-                    {n(
-                      chart.days.reduce(
-                        (t, d) => t + (d.optOuts[source] ?? 0),
-                        0,
-                      ),
-                    )}
+                    {n(chart.days.reduce((t, d) => t + (d.optOuts[source] ?? 0), 0))}
                   </td>,
                 ])}
               </tr>

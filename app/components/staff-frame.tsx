@@ -24,15 +24,7 @@ const SECTIONS: { to: string; label: string; adminOnly?: boolean }[] = [
   { to: "/admin/audit", label: "Audit log", adminOnly: true },
 ];
 
-export function StaffFrame({
-  user,
-  title,
-  children,
-}: {
-  user: StaffFrameUser;
-  title: string;
-  children: ReactNode;
-}) {
+export function StaffFrame({ user, title, children }: { user: StaffFrameUser; title: string; children: ReactNode }) {
   const groupName = useGroupName();
   return (
     <div className="branded accounts staff">
@@ -40,13 +32,11 @@ export function StaffFrame({
         <div className="brand-inner account-bar">
           <span className="brand-name">{groupName}</span>
           <nav aria-label="Sections" className="staff-nav">
-            {SECTIONS.filter((s) => !s.adminOnly || user.role === "ADMIN").map(
-              (section) => (
-                <NavLink key={section.to} to={section.to} prefetch="none">
-                  {section.label}
-                </NavLink>
-              ),
-            )}
+            {SECTIONS.filter((s) => !s.adminOnly || user.role === "ADMIN").map((section) => (
+              <NavLink key={section.to} to={section.to} prefetch="none">
+                {section.label}
+              </NavLink>
+            ))}
           </nav>
           <div className="account-nav">
             <span className="signed-in-as">{user.email}</span>

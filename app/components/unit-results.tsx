@@ -1,7 +1,4 @@
-import type {
-  CampaignResult,
-  UnitResults,
-} from "~/domain/reports/unit-results.server.ts";
+import type { CampaignResult, UnitResults } from "~/domain/reports/unit-results.server.ts";
 import { BarChart } from "./charts/bar-chart.tsx";
 import { RateChart, type RateSeries } from "./charts/rate-chart.tsx";
 import { formatDay } from "~/utils/format.ts";
@@ -11,10 +8,8 @@ import { formatDay } from "~/utils/format.ts";
 
 type Results = Omit<UnitResults, "campaigns"> & { campaigns: CampaignResult[] };
 
-const n = (value: number | null) =>
-  value === null ? "—" : value.toLocaleString("en-GB");
-const pct = (rate: number | null) =>
-  rate === null ? "—" : `${(rate * 100).toFixed(2)} %`;
+const n = (value: number | null) => (value === null ? "—" : value.toLocaleString("en-GB"));
+const pct = (rate: number | null) => (rate === null ? "—" : `${(rate * 100).toFixed(2)} %`);
 
 // Okabe–Ito, as on the other charts; each rate also has its own mark shape.
 const RATES: (RateSeries & {
@@ -45,17 +40,10 @@ const RATES: (RateSeries & {
 
 export function ResultsTable({ results }: { results: Results }) {
   return (
-    <div
-      className="table-scroll"
-      role="region"
-      aria-label="Results per campaign (scrolls sideways on a narrow screen)"
-      tabIndex={0}
-    >
+    <div className="table-scroll" role="region" aria-label="Results per campaign (scrolls sideways on a narrow screen)" tabIndex={0}>
       <table className="staff-table chart-table results-table">
         <caption>
-          Campaigns of {results.unit.displayName} that started from{" "}
-          {formatDay(results.period.from)} to {formatDay(results.period.to)}{" "}
-          (UTC)
+          Campaigns of {results.unit.displayName} that started from {formatDay(results.period.from)} to {formatDay(results.period.to)} (UTC)
         </caption>
         <thead>
           <tr>
@@ -87,20 +75,14 @@ export function ResultsTable({ results }: { results: Results }) {
               <td>{c.sentOn}</td>
               <td className="number">{n(c.audience)}</td>
               <td className="number">{n(c.sent)}</td>
-              <td
-                className="number"
-                title={`${n(c.unsubscribes)} unsubscribes`}
-              >
-                {pct(c.unsubscribeRate)}{" "}
-                <span className="count">({n(c.unsubscribes)})</span>
+              <td className="number" title={`${n(c.unsubscribes)} unsubscribes`}>
+                {pct(c.unsubscribeRate)} <span className="count">({n(c.unsubscribes)})</span>
               </td>
               <td className="number">
-                {pct(c.bounceRate)}{" "}
-                <span className="count">({n(c.bounces)})</span>
+                {pct(c.bounceRate)} <span className="count">({n(c.bounces)})</span>
               </td>
               <td className="number">
-                {pct(c.complaintRate)}{" "}
-                <span className="count">({n(c.complaints)})</span>
+                {pct(c.complaintRate)} <span className="count">({n(c.complaints)})</span>
               </td>
             </tr>
           ))}
@@ -121,15 +103,9 @@ export function UnitResultsCharts({ results }: { results: Results }) {
         id="results-rates"
         caption="Unsubscribe, bounce and complaint rates per campaign, by send date (UTC)"
         description={`Rates of ${campaigns.length} campaigns of ${unit.displayName}, each over the messages it sent: ${campaigns
-          .map(
-            (c) =>
-              `${label(c)}: unsubscribes ${pct(c.unsubscribeRate)}, bounces ${pct(c.bounceRate)}, complaints ${pct(c.complaintRate)}`,
-          )
+          .map((c) => `${label(c)}: unsubscribes ${pct(c.unsubscribeRate)}, bounces ${pct(c.bounceRate)}, complaints ${pct(c.complaintRate)}`)
           .join("; ")}.`}
-        domain={[
-          new Date(`${period.from}T00:00:00Z`),
-          new Date(`${period.to}T23:59:59Z`),
-        ]}
+        domain={[new Date(`${period.from}T00:00:00Z`), new Date(`${period.to}T23:59:59Z`)]}
         points={campaigns.map((c) => ({
           key: String(c.id),
           at: new Date(c.startedAt),
@@ -145,18 +121,14 @@ export function UnitResultsCharts({ results }: { results: Results }) {
         id="results-audience"
         caption="Audience size per campaign, by send date (UTC)"
         description={`People in the audience of each of ${campaigns.length} campaigns when it started${
-          listed
-            ? `: ${campaigns.map((c) => `${label(c)} ${n(c.audience)}`).join("; ")}`
-            : ""
+          listed ? `: ${campaigns.map((c) => `${label(c)} ${n(c.audience)}`).join("; ")}` : ""
         }.`}
         categories={campaigns.map((c) => ({
           key: String(c.id),
           label: c.sentOn.slice(5),
           values: { audience: c.audience ?? 0 },
         }))}
-        series={[
-          { key: "audience", name: "Audience (people)", colour: "#009E73" },
-        ]}
+        series={[{ key: "audience", name: "Audience (people)", colour: "#009E73" }]}
         yLabel="People"
         xLabel="Send date (UTC), one bar per campaign"
         categoryHeading="Campaign"

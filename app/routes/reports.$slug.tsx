@@ -1,15 +1,7 @@
-import {
-  data,
-  type LinksFunction,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { answering404, requireStaff } from "~/utils/permissions.server.ts";
-import {
-  MAX_CAMPAIGNS,
-  unitResults,
-} from "~/domain/reports/unit-results.server.ts";
+import { MAX_CAMPAIGNS, unitResults } from "~/domain/reports/unit-results.server.ts";
 import { parsePeriod } from "~/domain/reports/results-period.ts";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import { ResultsTable, UnitResultsCharts } from "~/components/unit-results.tsx";
@@ -26,8 +18,7 @@ export const links: LinksFunction = () => [
 ];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
-    title:
-      data && "unit" in data && data.unit ? `Results: ${data.unit}` : "Results",
+    title: data && "unit" in data && data.unit ? `Results: ${data.unit}` : "Results",
   },
 ];
 
@@ -73,14 +64,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function UnitResultsPage() {
-  const { user, unit, slug, error, from, to, results } =
-    useLoaderData<typeof loader>();
+  const { user, unit, slug, error, from, to, results } = useLoaderData<typeof loader>();
   const range = new URLSearchParams({ from, to }).toString();
   return (
     <StaffFrame user={user} title={`Results: ${unit}`}>
       <p className="hint">
-        This product does not track opens or clicks: the rates here are
-        unsubscribes, bounces and spam complaints over messages sent.
+        This product does not track opens or clicks: the rates here are unsubscribes, bounces and spam complaints over messages sent.
       </p>
       <form method="get" className="results-filter">
         <label>
@@ -103,8 +92,7 @@ export default function UnitResultsPage() {
           <>
             {results.truncated ? (
               <p className="form-message info">
-                More than {MAX_CAMPAIGNS} campaigns started in this range: the
-                first {MAX_CAMPAIGNS} are shown. Choose a shorter range.
+                More than {MAX_CAMPAIGNS} campaigns started in this range: the first {MAX_CAMPAIGNS} are shown. Choose a shorter range.
               </p>
             ) : null}
             <UnitResultsCharts results={results} />

@@ -1,13 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import {
-  answering404,
-  plainTextAnswer,
-  requireStaff,
-} from "~/utils/permissions.server.ts";
-import {
-  resultsCsv,
-  unitResults,
-} from "~/domain/reports/unit-results.server.ts";
+import { answering404, plainTextAnswer, requireStaff } from "~/utils/permissions.server.ts";
+import { resultsCsv, unitResults } from "~/domain/reports/unit-results.server.ts";
 import { parsePeriod } from "~/domain/reports/results-period.ts";
 import { csvDownload } from "~/utils/csv-download.server.ts";
 
@@ -17,14 +10,6 @@ import { csvDownload } from "~/utils/csv-download.server.ts";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, "plain text");
   const asked = parsePeriod(new URL(request.url).searchParams, new Date());
-  if (!asked.ok)
-    return plainTextAnswer(
-      400,
-      `These results cannot be exported: ${asked.error}`,
-    );
-  return answering404(async () =>
-    csvDownload(
-      resultsCsv(await unitResults(staff, params.slug ?? "", asked.period)),
-    ),
-  );
+  if (!asked.ok) return plainTextAnswer(400, `These results cannot be exported: ${asked.error}`);
+  return answering404(async () => csvDownload(resultsCsv(await unitResults(staff, params.slug ?? "", asked.period))));
 }

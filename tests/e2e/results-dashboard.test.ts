@@ -17,10 +17,24 @@ const sentOn = new Date(Date.now() - 5 * DAY);
 
 beforeAll(async () => {
   const db = appDb.db;
-  const topic = await db.topic.findFirstOrThrow({ where: { unit: { slug: "example-tax" } }, orderBy: { id: "asc" }, select: { id: true, unitId: true } });
+  const topic = await db.topic.findFirstOrThrow({
+    where: { unit: { slug: "example-tax" } },
+    orderBy: { id: "asc" },
+    select: { id: true, unitId: true },
+  });
   campaignId = (
     await db.campaign.create({
-      data: { unitId: topic.unitId, topicId: topic.id, name: "Results test", subject: "Your results", status: "SENT", sentCount: 200, audienceCount: 204, startedAt: sentOn, finishedAt: sentOn },
+      data: {
+        unitId: topic.unitId,
+        topicId: topic.id,
+        name: "Results test",
+        subject: "Your results",
+        status: "SENT",
+        sentCount: 200,
+        audienceCount: 204,
+        startedAt: sentOn,
+        finishedAt: sentOn,
+      },
     })
   ).id;
   // Deliveries over three minutes, so the campaign page draws its timeline.
@@ -28,13 +42,38 @@ beforeAll(async () => {
   await db.contact.createMany({ data: Array.from({ length: 6 }, (_, i) => ({ email: `${tag}-${i}@example.net` })) });
   const contacts = await db.contact.findMany({ where: { email: { startsWith: tag } }, select: { id: true }, orderBy: { id: "asc" } });
   await db.delivery.createMany({
-    data: contacts.map((c, i) => ({ campaignId, contactId: c.id, status: "SENT" as const, attempts: 1, sentAt: new Date(sentOn.getTime() + (i % 3) * 60_000), messageId: `<r${c.id}@test>` })),
+    data: contacts.map((c, i) => ({
+      campaignId,
+      contactId: c.id,
+      status: "SENT" as const,
+      attempts: 1,
+      sentAt: new Date(sentOn.getTime() + (i % 3) * 60_000),
+      messageId: `<r${c.id}@test>`,
+    })),
   });
-  await db.consentEvent.create({ data: { unitId: topic.unitId, campaignId, contactId: contacts[0].id, action: "UNIT_OPT_OUT", source: "ONE_CLICK", changed: true, channel: "EMAIL", createdAt: new Date(sentOn.getTime() + 90_000) } });
+  await db.consentEvent.create({
+    data: {
+      unitId: topic.unitId,
+      campaignId,
+      contactId: contacts[0].id,
+      action: "UNIT_OPT_OUT",
+      source: "ONE_CLICK",
+      changed: true,
+      channel: "EMAIL",
+      createdAt: new Date(sentOn.getTime() + 90_000),
+    },
+  });
   for (let i = 0; i < 3; i++)
-    await db.inboundMessage.create({ data: { kind: "COMPLAINT", via: "SMTP", receivedAt: sentOn, unitId: topic.unitId, campaignId, effect: "test complaint" } });
-  const marketer = await db.user.findFirstOrThrow({ where: { email: DEMO.taxMarketer.email }, select: { memberships: { select: { unitId: true } } } });
-  otherSlug = (await db.businessUnit.findFirstOrThrow({ where: { id: { notIn: marketer.memberships.map((m) => m.unitId) } }, select: { slug: true } })).slug;
+    await db.inboundMessage.create({
+      data: { kind: "COMPLAINT", via: "SMTP", receivedAt: sentOn, unitId: topic.unitId, campaignId, effect: "test complaint" },
+    });
+  const marketer = await db.user.findFirstOrThrow({
+    where: { email: DEMO.taxMarketer.email },
+    select: { memberships: { select: { unitId: true } } },
+  });
+  otherSlug = (
+    await db.businessUnit.findFirstOrThrow({ where: { id: { notIn: marketer.memberships.map((m) => m.unitId) } }, select: { slug: true } })
+  ).slug;
 });
 
 async function marketerPage(width: number, javaScriptEnabled: boolean): Promise<Page> {
@@ -79,7 +118,9 @@ describe("the results dashboard, in Chromium", () => {
       expect(csv.status()).toBe(200);
       expect(csv.headers()["content-type"]).toContain("text/csv");
       const lines = (await csv.text()).split("\r\n");
-      expect(lines[0]).toBe("Campaign,Subject,Sent on (UTC),Audience,Sent,Unsubscribes,Unsubscribe rate (%),Bounces,Bounce rate (%),Complaints,Complaint rate (%)");
+      expect(lines[0]).toBe(
+        "Campaign,Subject,Sent on (UTC),Audience,Sent,Unsubscribes,Unsubscribe rate (%),Bounces,Bounce rate (%),Complaints,Complaint rate (%)",
+      );
       expect(lines).toContain(`Results test,Your results,${day(sentOn)},204,200,1,0.50,0,0.00,3,1.50`);
 
       const other = await page.goto(`${app.url}/reports/${otherSlug}`);

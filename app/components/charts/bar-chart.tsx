@@ -3,13 +3,7 @@ import { Group } from "@visx/group";
 import { scaleBand, scaleLinear } from "@visx/scale";
 import { Bar } from "@visx/shape";
 import type { ReactNode } from "react";
-import {
-  AXIS_COLOUR,
-  AXIS_LABEL,
-  ChartFigure,
-  TICK_LABEL,
-  type Series,
-} from "./chart-figure.tsx";
+import { AXIS_COLOUR, AXIS_LABEL, ChartFigure, TICK_LABEL, type Series } from "./chart-figure.tsx";
 
 // Bars per category (a day, a time slot) on ONE scale, one segment per series stacked; series
 // marked `below` hang under the zero line on the same scale (opt-ins up, opt-outs down), so
@@ -72,15 +66,9 @@ export function BarChart({
   const margin = { top: 16, right: 12, bottom: 46, left: 64 };
   const innerWidth = width - margin.left - margin.right;
   const innerHeight = height - margin.top - margin.bottom;
-  const total = (c: BarCategory, below: boolean) =>
-    series
-      .filter((s) => !!s.below === below)
-      .reduce((t, s) => t + (c.values[s.key] ?? 0), 0);
+  const total = (c: BarCategory, below: boolean) => series.filter((s) => !!s.below === below).reduce((t, s) => t + (c.values[s.key] ?? 0), 0);
   const hasBelow = series.some((s) => s.below);
-  const highest = Math.max(
-    1,
-    ...categories.flatMap((c) => [total(c, false), total(c, true)]),
-  );
+  const highest = Math.max(1, ...categories.flatMap((c) => [total(c, false), total(c, true)]));
   const top = max ?? highest;
   const x = scaleBand({
     domain: categories.map((c) => c.key),
@@ -95,12 +83,8 @@ export function BarChart({
   const labelOf = new Map(categories.map((c) => [c.key, c.label]));
   // At most about eight labels under the bars, however many days there are.
   const every = Math.max(1, Math.ceil(categories.length / 8));
-  const tickValues = categories
-    .filter((_, i) => i % every === 0 || i === categories.length - 1)
-    .map((c) => c.key);
-  const drawn = series.filter((s) =>
-    categories.some((c) => (c.values[s.key] ?? 0) > 0),
-  );
+  const tickValues = categories.filter((_, i) => i % every === 0 || i === categories.length - 1).map((c) => c.key);
+  const drawn = series.filter((s) => categories.some((c) => (c.values[s.key] ?? 0) > 0));
 
   return (
     <ChartFigure
@@ -122,12 +106,7 @@ export function BarChart({
               <tr>
                 <th scope="col">{categoryHeading ?? xLabel}</th>
                 {series.map((s) => (
-                  <th
-                    key={s.key}
-                    scope="col"
-                    className="number"
-                    data-series={s.key}
-                  >
+                  <th key={s.key} scope="col" className="number" data-series={s.key}>
                     {s.name}
                   </th>
                 ))}
@@ -150,12 +129,7 @@ export function BarChart({
                 <th scope="row">Total</th>
                 {series.map((s) => (
                   <td key={s.key} className="number">
-                    {n(
-                      categories.reduce(
-                        (t, c) => t + (c.values[s.key] ?? 0),
-                        0,
-                      ),
-                    )}
+                    {n(categories.reduce((t, c) => t + (c.values[s.key] ?? 0), 0))}
                   </td>
                 ))}
               </tr>
@@ -176,11 +150,7 @@ export function BarChart({
             let offset = 0;
             const zero = y(0);
             return (
-              <g
-                key={`${c.key}-${below ? "below" : "above"}`}
-                data-category={c.key}
-                className={cut ? "cut" : undefined}
-              >
+              <g key={`${c.key}-${below ? "below" : "above"}`} data-category={c.key} className={cut ? "cut" : undefined}>
                 {series
                   .filter((s) => !!s.below === below)
                   .map((s) => {
@@ -190,16 +160,7 @@ export function BarChart({
                     const yTop = below ? zero + offset : zero - offset - h;
                     offset += h;
                     return (
-                      <Bar
-                        key={s.key}
-                        x={left}
-                        y={yTop}
-                        width={x.bandwidth()}
-                        height={h}
-                        fill={s.colour}
-                        stroke="#fff"
-                        strokeWidth={0.5}
-                      >
+                      <Bar key={s.key} x={left} y={yTop} width={x.bandwidth()} height={h} fill={s.colour} stroke="#fff" strokeWidth={0.5}>
                         <title>{`${c.label}: ${s.name} ${n(c.values[s.key] ?? 0)}`}</title>
                       </Bar>
                     );
@@ -260,12 +221,7 @@ export function BarChart({
             tickLabelProps={() => ({ ...TICK_LABEL, textAnchor: "middle" })}
           />
         ) : null}
-        <text
-          x={innerWidth / 2}
-          y={innerHeight + 38}
-          textAnchor="middle"
-          {...AXIS_LABEL}
-        >
+        <text x={innerWidth / 2} y={innerHeight + 38} textAnchor="middle" {...AXIS_LABEL}>
           {xLabel}
         </text>
       </Group>

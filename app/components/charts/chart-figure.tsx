@@ -51,18 +51,9 @@ export function ChartFigure({
   return (
     <figure className="kit-chart" data-chart={id}>
       <figcaption>{caption}</figcaption>
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        role="img"
-        aria-labelledby={`${id}-title ${id}-desc`}
-        className="kit-chart-svg"
-      >
-        <title id={`${id}-title`}>
-          {title ?? (typeof caption === "string" ? caption : "Chart")}
-        </title>
-        <desc
-          id={`${id}-desc`}
-        >{`${description} The numbers are in the table under the chart.`}</desc>
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="kit-chart-svg">
+        <title id={`${id}-title`}>{title ?? (typeof caption === "string" ? caption : "Chart")}</title>
+        <desc id={`${id}-desc`}>{`${description} The numbers are in the table under the chart.`}</desc>
         {children}
       </svg>
       <ChartLegend
@@ -76,12 +67,7 @@ export function ChartFigure({
       />
       <details className="chart-numbers">
         <summary>{numbersSummary}</summary>
-        <div
-          className="table-scroll"
-          role="region"
-          aria-label={`${numbersSummary}: table`}
-          tabIndex={0}
-        >
+        <div className="table-scroll" role="region" aria-label={`${numbersSummary}: table`} tabIndex={0}>
           {numbers}
         </div>
       </details>

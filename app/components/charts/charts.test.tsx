@@ -15,11 +15,7 @@ const text = (html: string) =>
     .replace(/\s+/g, " ");
 
 function expectAccessibleChart(html: string, id: string) {
-  expect(html).toMatch(
-    new RegExp(
-      `<svg[^>]*role="img"[^>]*aria-labelledby="${id}-title ${id}-desc"`,
-    ),
-  );
+  expect(html).toMatch(new RegExp(`<svg[^>]*role="img"[^>]*aria-labelledby="${id}-title ${id}-desc"`));
   expect(html).toContain(`<title id="${id}-title">`);
   expect(html).toContain(`<desc id="${id}-desc">`);
   expect(html).toContain("visx-axis-left");
@@ -91,10 +87,7 @@ describe("the rate chart", () => {
         description="Rates."
         yLabel="Share of messages sent"
         xLabel="Send date (UTC)"
-        domain={[
-          new Date("2026-03-01T00:00:00Z"),
-          new Date("2026-03-31T00:00:00Z"),
-        ]}
+        domain={[new Date("2026-03-01T00:00:00Z"), new Date("2026-03-31T00:00:00Z")]}
         series={[
           {
             key: "unsubscribe",
@@ -223,20 +216,13 @@ describe("the results dashboard's charts", () => {
           unit: { id: 1, slug: "n", displayName: "Northwind" },
           period: { from: "2026-03-01", to: "2026-03-31" },
           truncated: false,
-          campaigns: [
-            campaign(1, "2026-03-02", 210),
-            campaign(2, "2026-03-20", null),
-          ],
+          campaigns: [campaign(1, "2026-03-02", 210), campaign(2, "2026-03-20", null)],
         }}
       />,
     );
     // The page's one table of every number follows the charts (ResultsTable), so neither repeats it.
-    expect(html).toMatch(
-      /<svg[^>]*role="img"[^>]*aria-labelledby="results-rates-title results-rates-desc"/,
-    );
-    expect(html).toMatch(
-      /<svg[^>]*role="img"[^>]*aria-labelledby="results-audience-title results-audience-desc"/,
-    );
+    expect(html).toMatch(/<svg[^>]*role="img"[^>]*aria-labelledby="results-rates-title results-rates-desc"/);
+    expect(html).toMatch(/<svg[^>]*role="img"[^>]*aria-labelledby="results-audience-title results-audience-desc"/);
     expect(html).toContain("visx-axis-bottom");
     expect(html).toContain('class="chart-legend"');
     const words = text(html);

@@ -3,13 +3,7 @@ import { Group } from "@visx/group";
 import { scaleLinear, scaleUtc } from "@visx/scale";
 import { LinePath } from "@visx/shape";
 import type { ReactNode } from "react";
-import {
-  AXIS_COLOUR,
-  AXIS_LABEL,
-  ChartFigure,
-  TICK_LABEL,
-  type Series,
-} from "./chart-figure.tsx";
+import { AXIS_COLOUR, AXIS_LABEL, ChartFigure, TICK_LABEL, type Series } from "./chart-figure.tsx";
 
 // Rates (shares of what was sent) of events in time, e.g. campaigns by send date: one mark per
 // event and series, joined by a thin line, on ONE percent scale. Each series has its own mark
@@ -23,8 +17,7 @@ export type RatePoint = {
   rates: Record<string, number | null>;
 };
 
-const pct = (rate: number) =>
-  `${(rate * 100).toLocaleString("en-GB", { maximumFractionDigits: 2 })} %`;
+const pct = (rate: number) => `${(rate * 100).toLocaleString("en-GB", { maximumFractionDigits: 2 })} %`;
 const dayLabel = (date: Date) =>
   date.toLocaleDateString("en-GB", {
     day: "numeric",
@@ -32,41 +25,16 @@ const dayLabel = (date: Date) =>
     timeZone: "UTC",
   });
 
-function Mark({
-  shape,
-  x,
-  y,
-  colour,
-  children,
-}: {
-  shape: RateSeries["shape"];
-  x: number;
-  y: number;
-  colour: string;
-  children: ReactNode;
-}) {
+function Mark({ shape, x, y, colour, children }: { shape: RateSeries["shape"]; x: number; y: number; colour: string; children: ReactNode }) {
   if (shape === "square")
     return (
-      <rect
-        x={x - 4}
-        y={y - 4}
-        width={8}
-        height={8}
-        fill={colour}
-        stroke="#fff"
-        strokeWidth={1}
-      >
+      <rect x={x - 4} y={y - 4} width={8} height={8} fill={colour} stroke="#fff" strokeWidth={1}>
         {children}
       </rect>
     );
   if (shape === "triangle")
     return (
-      <path
-        d={`M${x} ${y - 5} L${x + 5} ${y + 4} L${x - 5} ${y + 4} Z`}
-        fill={colour}
-        stroke="#fff"
-        strokeWidth={1}
-      >
+      <path d={`M${x} ${y - 5} L${x + 5} ${y + 4} L${x - 5} ${y + 4} Z`} fill={colour} stroke="#fff" strokeWidth={1}>
         {children}
       </path>
     );
@@ -107,10 +75,7 @@ export function RateChart({
   const margin = { top: 16, right: 20, bottom: 46, left: 64 };
   const innerWidth = width - margin.left - margin.right;
   const innerHeight = height - margin.top - margin.bottom;
-  const highest = Math.max(
-    0.001,
-    ...points.flatMap((p) => series.map((s) => p.rates[s.key] ?? 0)),
-  );
+  const highest = Math.max(0.001, ...points.flatMap((p) => series.map((s) => p.rates[s.key] ?? 0)));
   const x = scaleUtc({ domain, range: [0, innerWidth] });
   const y = scaleLinear({
     domain: [0, highest],
@@ -129,27 +94,12 @@ export function RateChart({
     >
       <Group left={margin.left} top={margin.top}>
         {series.map((s) => {
-          const marked = points.filter(
-            (p) => p.rates[s.key] !== null && p.rates[s.key] !== undefined,
-          );
+          const marked = points.filter((p) => p.rates[s.key] !== null && p.rates[s.key] !== undefined);
           return (
             <g key={s.key} data-series={s.key}>
-              <LinePath
-                data={marked}
-                x={(p) => x(p.at)}
-                y={(p) => y(p.rates[s.key] ?? 0)}
-                stroke={s.colour}
-                strokeWidth={1.5}
-                strokeOpacity={0.6}
-              />
+              <LinePath data={marked} x={(p) => x(p.at)} y={(p) => y(p.rates[s.key] ?? 0)} stroke={s.colour} strokeWidth={1.5} strokeOpacity={0.6} />
               {marked.map((p) => (
-                <Mark
-                  key={p.key}
-                  shape={s.shape}
-                  x={x(p.at)}
-                  y={y(p.rates[s.key] ?? 0)}
-                  colour={s.colour}
-                >
+                <Mark key={p.key} shape={s.shape} x={x(p.at)} y={y(p.rates[s.key] ?? 0)} colour={s.colour}>
                   <title>{`${p.label}: ${s.name} ${pct(p.rates[s.key] ?? 0)}`}</title>
                 </Mark>
               ))}
@@ -181,12 +131,7 @@ export function RateChart({
           tickFormat={(d) => dayLabel(d as Date)}
           tickLabelProps={() => ({ ...TICK_LABEL, textAnchor: "middle" })}
         />
-        <text
-          x={innerWidth / 2}
-          y={innerHeight + 38}
-          textAnchor="middle"
-          {...AXIS_LABEL}
-        >
+        <text x={innerWidth / 2} y={innerHeight + 38} textAnchor="middle" {...AXIS_LABEL}>
           {xLabel}
         </text>
       </Group>

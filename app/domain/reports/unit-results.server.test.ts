@@ -9,13 +9,23 @@ import { reportUnits, resultsCsv, unitResults } from "./unit-results.server.ts";
 // The per-unit dashboard: each campaign's rates over what it sent, only the units a marketer
 // is a member of, and the same numbers in the CSV.
 
-const marketer = (unitIds: number[]): Staff => ({ sessionId: "test", id: 0, email: "m@example.com", name: "M", role: "MARKETER", contactId: null, unitIds });
+const marketer = (unitIds: number[]): Staff => ({
+  sessionId: "test",
+  id: 0,
+  email: "m@example.com",
+  name: "M",
+  role: "MARKETER",
+  contactId: null,
+  unitIds,
+});
 const admin: Staff = { sessionId: "test", id: 0, email: "a@example.com", name: "A", role: "ADMIN", contactId: null, unitIds: null };
 const at = (day: string) => new Date(`${day}T10:00:00Z`);
 
 async function optOuts(unitId: number, campaignId: number, count: number, changed = true) {
   for (let i = 0; i < count; i++)
-    await db.consentEvent.create({ data: { unitId, campaignId, action: "UNIT_OPT_OUT", source: "ONE_CLICK", changed, channel: "EMAIL", createdAt: at("2026-03-02") } });
+    await db.consentEvent.create({
+      data: { unitId, campaignId, action: "UNIT_OPT_OUT", source: "ONE_CLICK", changed, channel: "EMAIL", createdAt: at("2026-03-02") },
+    });
 }
 
 describe("a unit's campaign results", () => {
@@ -52,7 +62,17 @@ describe("a unit's campaign results", () => {
       complaintRate: 0.005,
       unsubscribeRate: 0.015,
     });
-    expect(results.campaigns[1]).toMatchObject({ sentOn: "2026-04-01", audience: null, sent: 50, bounces: 0, complaints: 2, unsubscribes: 1, bounceRate: 0, complaintRate: 0.04, unsubscribeRate: 0.02 });
+    expect(results.campaigns[1]).toMatchObject({
+      sentOn: "2026-04-01",
+      audience: null,
+      sent: 50,
+      bounces: 0,
+      complaints: 2,
+      unsubscribes: 1,
+      bounceRate: 0,
+      complaintRate: 0.04,
+      unsubscribeRate: 0.02,
+    });
   });
 
   it("shows a marketer only their units: another unit is not found, and admins see every unit", async () => {
@@ -69,7 +89,7 @@ describe("a unit's campaign results", () => {
 
   it("writes the same numbers to CSV, with no cell a spreadsheet would run as a formula", async () => {
     const { unit, topic } = await unitWithTopic();
-    const { campaign } = await sentCampaign(unit, topic, { sent: 40, sentAt: at("2026-03-01"), name: "=HYPERLINK(\"x\")" });
+    const { campaign } = await sentCampaign(unit, topic, { sent: 40, sentAt: at("2026-03-01"), name: '=HYPERLINK("x")' });
     await db.campaign.update({ where: { id: campaign.id }, data: { subject: "+Sale, today", audienceCount: 41 } });
     await cameBack("COMPLAINT", 1, { unitId: unit.id, campaignId: campaign.id, at: at("2026-03-02") });
     const file = resultsCsv(await unitResults(admin, unit.slug, { from: "2026-03-01", to: "2026-03-01" }));
@@ -88,6 +108,9 @@ describe("the dashboard's date range", () => {
     expect(parsePeriod(new URLSearchParams(), now)).toEqual({ ok: true, period: { from: "2026-03-18", to: "2026-06-15" } });
     expect(parsePeriod(new URLSearchParams("from=2026-02-30"), now)).toMatchObject({ ok: false });
     expect(parsePeriod(new URLSearchParams("from=2026-05-02&to=2026-05-01"), now)).toMatchObject({ ok: false });
-    expect(parsePeriod(new URLSearchParams("from=2026-05-01&to=2026-05-01"), now)).toEqual({ ok: true, period: { from: "2026-05-01", to: "2026-05-01" } });
+    expect(parsePeriod(new URLSearchParams("from=2026-05-01&to=2026-05-01"), now)).toEqual({
+      ok: true,
+      period: { from: "2026-05-01", to: "2026-05-01" },
+    });
   });
 });
