@@ -106,8 +106,8 @@ describe("the results dashboard, in Chromium", () => {
       await screenshot(page, `results-1280-js-${javaScript ? "on" : "off"}.png`);
 
       // A range that ends before the campaign leaves it out; the form is a plain GET.
-      await page.getByLabel("From").fill(day(new Date(sentOn.getTime() - 30 * DAY)));
-      await page.getByLabel("To").fill(day(new Date(sentOn.getTime() - DAY)));
+      await page.getByLabel("From", { exact: true }).fill(day(new Date(sentOn.getTime() - 30 * DAY)));
+      await page.getByLabel("To", { exact: true }).fill(day(new Date(sentOn.getTime() - DAY)));
       await page.getByRole("button", { name: "Show" }).click();
       await page.waitForURL((url) => url.searchParams.get("to") === day(new Date(sentOn.getTime() - DAY)));
       expect(await page.getByRole("row").filter({ hasText: "Results test" }).count()).toBe(0);
