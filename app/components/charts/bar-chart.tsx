@@ -84,6 +84,10 @@ export function BarChart({
   // At most about eight labels under the bars, however many days there are.
   const every = Math.max(1, Math.ceil(categories.length / 8));
   const tickValues = categories.filter((_, i) => i % every === 0 || i === categories.length - 1).map((c) => c.key);
+  // Counts have no halves: only whole-number ticks. A bar is at most 40 units wide, centred in its slot.
+  const yTicks = y.ticks(hasBelow ? 6 : 5).filter((v) => Number.isInteger(v));
+  const barWidth = Math.min(x.bandwidth(), 40);
+  const barLeft = (key: string) => (x(key) ?? 0) + (x.bandwidth() - barWidth) / 2;
   const drawn = series.filter((s) => categories.some((c) => (c.values[s.key] ?? 0) > 0));
 
   return (
@@ -140,7 +144,7 @@ export function BarChart({
     >
       <Group left={margin.left} top={margin.top}>
         {categories.map((c) => {
-          const left = x(c.key) ?? 0;
+          const left = barLeft(c.key);
           return [false, true].map((below) => {
             const sum = total(c, below);
             if (sum === 0) return null;
@@ -160,14 +164,14 @@ export function BarChart({
                     const yTop = below ? zero + offset : zero - offset - h;
                     offset += h;
                     return (
-                      <Bar key={s.key} x={left} y={yTop} width={x.bandwidth()} height={h} fill={s.colour} stroke="#fff" strokeWidth={0.5}>
+                      <Bar key={s.key} x={left} y={yTop} width={barWidth} height={h} fill={s.colour} stroke="#fff" strokeWidth={0.5}>
                         <title>{`${c.label}: ${s.name} ${n(c.values[s.key] ?? 0)}`}</title>
                       </Bar>
                     );
                   })}
                 {cut ? (
                   <text
-                    x={left + x.bandwidth() / 2}
+                    x={left + barWidth / 2}
                     y={below ? innerHeight - 4 : 10}
                     fontSize={11}
                     fontWeight={700}
@@ -186,7 +190,7 @@ export function BarChart({
         })}
         <AxisLeft
           scale={y}
-          numTicks={hasBelow ? 6 : 5}
+          tickValues={yTicks}
           stroke={AXIS_COLOUR}
           tickStroke={AXIS_COLOUR}
           tickFormat={(v) => n(Math.abs(Number(v)))}

@@ -137,6 +137,9 @@ describe("the charts on the pages", () => {
     expect(words).toContain("Messages sent per minute");
     expect(words).toContain("Unsubscribes per minute");
     expect(words).toContain("Time (UTC)");
+    // Counts tick in whole numbers: two unsubscribes are never split into halves.
+    const unsubscribeAxis = html.slice(html.indexOf('data-chart="timeline-unsubscribes"'));
+    expect(text(unsubscribeAxis.slice(unsubscribeAxis.indexOf("visx-axis-left"), unsubscribeAxis.indexOf("visx-axis-bottom")))).not.toMatch(/\d\.\d/);
   });
 
   it("the ledger's opt-ins and opt-outs: one scale above and below the line, with axes", () => {
