@@ -51,11 +51,19 @@ export function ChartFigure({
   return (
     <figure className="kit-chart" data-chart={id}>
       <figcaption>{caption}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="kit-chart-svg">
-        <title id={`${id}-title`}>{title ?? (typeof caption === "string" ? caption : "Chart")}</title>
-        <desc id={`${id}-desc`}>{`${description} The numbers are in the table under the chart.`}</desc>
-        {children}
-      </svg>
+      {/* On a phone the picture keeps a readable size and scrolls sideways in its own region; the page never does. */}
+      <div
+        className="kit-chart-scroll"
+        role="region"
+        aria-label={`${title ?? (typeof caption === "string" ? caption : "Chart")} (scrolls sideways on a narrow screen)`}
+        tabIndex={0}
+      >
+        <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="kit-chart-svg">
+          <title id={`${id}-title`}>{title ?? (typeof caption === "string" ? caption : "Chart")}</title>
+          <desc id={`${id}-desc`}>{`${description} The numbers are in the table under the chart.`}</desc>
+          {children}
+        </svg>
+      </div>
       <ChartLegend
         label={legend.label}
         items={legend.items.map((s) => ({
