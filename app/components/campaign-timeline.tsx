@@ -1,64 +1,60 @@
-// A small bar chart of messages sent and unsubscribes over the campaign's life. Plain SVG with
-// a table fallback, so screen readers and people without JavaScript get the same numbers.
+// Messages sent and unsubscribes over the campaign's life: two bar charts of the kit, each on
+// its own labelled scale (thousands sent and a handful of unsubscribes would not share one),
+// with the same numbers in a table. Server-rendered: no JavaScript needed.
 
 import type { TimelinePoint } from "~/domain/campaigns/campaigns.server.ts";
+import { BarChart } from "./charts/bar-chart.tsx";
+
+const time = (iso: string) => iso.slice(11, 16);
+const n = (value: number) => value.toLocaleString("en-GB");
+
+/** "minute" or "5 minutes": how long one bar lasts (the buckets are equal, at least a minute). */
+function bucketName(points: TimelinePoint[]): string {
+  const ms = points.length > 1 ? Date.parse(points[1].at) - Date.parse(points[0].at) : 60_000;
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  return minutes === 1 ? "minute" : `${minutes} minutes`;
+}
 
 export function CampaignTimeline({ points }: { points: TimelinePoint[] }) {
   if (points.length === 0) return null;
-  const maxSent = Math.max(1, ...points.map((p) => p.sent));
-  const maxUnsubscribes = Math.max(1, ...points.map((p) => p.unsubscribes));
-  const width = 640;
-  const height = 140;
-  // At least a dozen slots: a send that took a minute or two is a narrow bar or two, not a block.
-  const slot = width / Math.max(points.length, 12);
-  const time = (iso: string) => new Date(iso).toISOString().slice(11, 16);
+  const per = bucketName(points);
+  const categories = points.map((p) => ({
+    key: p.at,
+    label: time(p.at),
+    values: { sent: p.sent, unsubscribes: p.unsubscribes },
+  }));
+  const from = points[0].at.replace("T", " ").slice(0, 16);
+  const sent = points.reduce((t, p) => t + p.sent, 0);
+  const unsubscribes = points.reduce((t, p) => t + p.unsubscribes, 0);
   return (
-    <figure className="campaign-timeline">
-      <figcaption>Sent (bars) and unsubscribes (dots) over time, UTC</figcaption>
-      <svg viewBox={`0 0 ${width} ${height + 20}`} role="img" aria-label="Messages sent and unsubscribes over time">
-        {points.map((p, i) => {
-          const barHeight = (p.sent / maxSent) * height;
-          return (
-            <g key={p.at}>
-              <rect x={i * slot + 2} y={height - barHeight} width={Math.max(1, slot - 4)} height={barHeight} fill="var(--accent)" opacity={0.75} />
-              {p.unsubscribes > 0 ? <circle cx={i * slot + slot / 2} cy={height - (p.unsubscribes / maxUnsubscribes) * (height - 8) - 4} r={4} fill="#a61b1b" /> : null}
-            </g>
-          );
-        })}
-        <text x={0} y={height + 16} fontSize={11} fill="currentColor">
-          {time(points[0].at)}
-        </text>
-        {points.length > 1 ? (
-          <text x={points.length * slot} y={height + 16} fontSize={11} fill="currentColor" textAnchor="end">
-            {time(points[points.length - 1].at)}
-          </text>
-        ) : null}
-      </svg>
-      <details>
-        <summary>The numbers</summary>
-        <table className="staff-table">
-          <thead>
-            <tr>
-              <th scope="col">From (UTC)</th>
-              <th scope="col" className="number">
-                Sent
-              </th>
-              <th scope="col" className="number">
-                Unsubscribes
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {points.map((p) => (
-              <tr key={p.at}>
-                <td>{new Date(p.at).toISOString().replace("T", " ").slice(0, 16)}</td>
-                <td className="number">{p.sent}</td>
-                <td className="number">{p.unsubscribes}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
-    </figure>
+    <div className="campaign-timeline">
+      <BarChart
+        id="timeline-sent"
+        caption={`Messages sent per ${per}, from ${from} UTC`}
+        description={`${n(sent)} messages sent in ${points.length} steps of ${per === "minute" ? "a minute" : per}.`}
+        categories={categories}
+        series={[{ key: "sent", name: "Messages sent", colour: "#0072B2" }]}
+        yLabel={`Messages sent per ${per}`}
+        xLabel="Time (UTC)"
+        categoryHeading="From (UTC)"
+        legendLabel="Bars"
+        height={200}
+        numbersSummary="The numbers: messages sent"
+      />
+      <BarChart
+        id="timeline-unsubscribes"
+        caption={`Unsubscribes per ${per}, from ${from} UTC`}
+        description={`${n(unsubscribes)} unsubscribes from this campaign's links in the same steps.`}
+        categories={categories}
+        series={[{ key: "unsubscribes", name: "Unsubscribes", colour: "#D55E00" }]}
+        yLabel={`Unsubscribes per ${per}`}
+        xLabel="Time (UTC)"
+        categoryHeading="From (UTC)"
+        legendLabel="Bars"
+        empty="No one unsubscribed from this campaign's links."
+        height={200}
+        numbersSummary="The numbers: unsubscribes"
+      />
+    </div>
   );
 }

@@ -4,11 +4,11 @@ import type { ConsentSource } from "~/generated/prisma/enums.ts";
 import { KIND_LABEL } from "~/domain/feedback/inbound-query.ts";
 import { SOURCE_LABEL } from "~/domain/ledger/ledger-query.ts";
 import { formatDay, formatShortDay } from "~/utils/format.ts";
-import { ChartLegend } from "./chart-legend.tsx";
+import { BarChart } from "./charts/bar-chart.tsx";
 
 // What came back from sent mail: a campaign's figures, a unit's seven days, the complaint
-// warning, and the unit's thirty-day chart. Server-rendered: the SVG, its legend and the same
-// numbers in a table need no JavaScript.
+// warning, and the unit's thirty-day chart (the chart kit, ADR 053). Server-rendered: the SVG,
+// its legend and the same numbers in a table need no JavaScript.
 
 const n = (value: number) => value.toLocaleString("en-GB");
 const pct = (rate: number | null) => (rate === null ? "—" : `${(rate * 100).toFixed(2)} %`);
@@ -50,9 +50,7 @@ export function FeedbackFiguresTable({ figures, caption }: { figures: FeedbackFi
         </tbody>
       </table>
       {sources.length > 0 ? (
-        <p className="hint">
-          Unsubscribes by how: {sources.map(([source, count]) => `${SOURCE_LABEL[source]} ${n(count)}`).join(", ")}.
-        </p>
+        <p className="hint">Unsubscribes by how: {sources.map(([source, count]) => `${SOURCE_LABEL[source]} ${n(count)}`).join(", ")}.</p>
       ) : null}
     </>
   );
@@ -128,80 +126,40 @@ export const KIND_COLOUR: Record<ChartedKind, string> = {
   UNSUBSCRIBE: "#56B4E9",
 };
 
-/** Daily stacked bars per kind over thirty days, with axes, a legend and a table of the same numbers beside it. */
+/** Daily stacked bars per kind over thirty days (the kit's bar chart: axes, legend, the day-by-day numbers), with a totals table beside it. */
 export function FeedbackChartFigure({ chart, unitName }: { chart: FeedbackChart; unitName: string }) {
-  const width = 720;
-  const height = 180;
-  const left = 40;
-  const right = 10;
-  const top = 12;
-  const bottom = 28;
-  const plotWidth = width - left - right;
-  const plotHeight = height - top - bottom;
-  const slot = plotWidth / chart.days.length;
-  const barWidth = Math.max(1, slot * 0.7);
-  const dayTotal = (counts: Partial<Record<ChartedKind, number>>) => chart.kinds.reduce((t, k) => t + (counts[k] ?? 0), 0);
-  const max = Math.max(1, ...chart.days.map((d) => dayTotal(d.counts)));
-  const y = (value: number) => top + plotHeight - (value / max) * plotHeight;
-  const ticks = [0, Math.floor((chart.days.length - 1) / 2), chart.days.length - 1].filter((i, k, all) => all.indexOf(i) === k);
   const total = chart.kinds.reduce((t, k) => t + (chart.totals[k] ?? 0), 0);
   const summary = `${n(total)} messages came back to ${unitName} from ${formatDay(chart.from)} to ${formatDay(chart.to)} (UTC): ${
     chart.kinds.map((k) => `${KIND_LABEL[k].toLowerCase()} ${n(chart.totals[k] ?? 0)}`).join(", ") || "none"
   }.`;
-
   return (
-    <figure className="feedback-chart">
-      <figcaption>
-        <strong>What came back per day</strong>, last 30 days (UTC), all of {unitName}&apos;s mail.
-      </figcaption>
+    <div className="feedback-chart">
       <div className="feedback-chart-layout">
-        <div className="chart-scroll" role="region" aria-label="Chart (scrolls sideways on a narrow screen)" tabIndex={0}>
-          <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${summary} The numbers are in the table beside the chart.`}>
-            <line x1={left} x2={left} y1={top} y2={top + plotHeight} stroke="#5b6475" />
-            <line x1={left} x2={width - right} y1={top + plotHeight} y2={top + plotHeight} stroke="#5b6475" />
-            {[0, Math.round(max / 2), max]
-              .filter((v, i, all) => all.indexOf(v) === i)
-              .map((v) => (
-                <g key={v}>
-                  <line x1={left - 4} x2={left} y1={y(v)} y2={y(v)} stroke="#5b6475" />
-                  <text x={left - 6} y={y(v) + 4} fontSize={11} textAnchor="end" fill="currentColor">
-                    {n(v)}
-                  </text>
-                </g>
-              ))}
-            {chart.days.map((d, i) => {
-              let stacked = 0;
-              const x = left + i * slot + (slot - barWidth) / 2;
-              return (
-                <g key={d.day} data-day={d.day}>
-                  {chart.kinds.map((kind) => {
-                    const value = d.counts[kind] ?? 0;
-                    if (value === 0) return null;
-                    const rect = (
-                      <rect key={kind} x={x} y={y(stacked + value)} width={barWidth} height={y(stacked) - y(stacked + value)} fill={KIND_COLOUR[kind]} stroke="#fff" strokeWidth={0.5}>
-                        <title>{`${d.day}: ${KIND_LABEL[kind]} ${n(value)}`}</title>
-                      </rect>
-                    );
-                    stacked += value;
-                    return rect;
-                  })}
-                </g>
-              );
-            })}
-            {ticks.map((i) => (
-              <text
-                key={i}
-                x={left + i * slot + slot / 2}
-                y={height - 8}
-                fontSize={11}
-                fill="currentColor"
-                textAnchor={i === 0 && chart.days.length > 1 ? "start" : i === chart.days.length - 1 && chart.days.length > 1 ? "end" : "middle"}
-              >
-                {formatShortDay(chart.days[i].day)}
-              </text>
-            ))}
-          </svg>
-        </div>
+        <BarChart
+          id="feedback-chart"
+          title="What came back per day"
+          caption={
+            <>
+              <strong>What came back per day</strong>, last 30 days (UTC), all of {unitName}&apos;s mail.
+            </>
+          }
+          description={summary}
+          categories={chart.days.map((d) => ({
+            key: d.day,
+            label: formatShortDay(d.day),
+            values: d.counts,
+          }))}
+          series={chart.kinds.map((kind) => ({
+            key: kind,
+            name: KIND_LABEL[kind],
+            colour: KIND_COLOUR[kind],
+          }))}
+          yLabel="Messages per day"
+          xLabel="Day (UTC)"
+          legendLabel="Kinds"
+          empty="Nothing came back in these 30 days."
+          numbersSummary="The numbers, day by day"
+        />
         <table className="staff-table feedback-totals">
           <caption>Totals, last 30 days</caption>
           <thead>
@@ -224,41 +182,6 @@ export function FeedbackChartFigure({ chart, unitName }: { chart: FeedbackChart;
           </tbody>
         </table>
       </div>
-      <ChartLegend
-        label="Kinds"
-        items={chart.kinds.map((kind) => ({ key: kind, colour: KIND_COLOUR[kind], name: KIND_LABEL[kind] }))}
-        empty="Nothing came back in these 30 days."
-      />
-      <details className="chart-numbers">
-        <summary>The numbers, day by day</summary>
-        <div className="table-scroll" role="region" aria-label="What came back per day and kind" tabIndex={0}>
-          <table className="staff-table chart-table">
-            <caption className="visually-hidden">{summary}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Day (UTC)</th>
-                {chart.kinds.map((kind) => (
-                  <th key={kind} scope="col" className="number">
-                    {KIND_LABEL[kind]}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {chart.days.map((d) => (
-                <tr key={d.day}>
-                  <th scope="row">{d.day}</th>
-                  {chart.kinds.map((kind) => (
-                    <td key={kind} className="number">
-                      {n(d.counts[kind] ?? 0)}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
-    </figure>
+    </div>
   );
 }

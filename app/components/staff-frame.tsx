@@ -9,6 +9,7 @@ export type StaffFrameUser = { email: string; role: "MARKETER" | "ADMIN" };
 
 const SECTIONS: { to: string; label: string; adminOnly?: boolean }[] = [
   { to: "/campaigns", label: "Campaigns" },
+  { to: "/reports", label: "Results" },
   { to: "/contacts/import", label: "Import contacts" },
   { to: "/contacts/export", label: "Postal & phone lists" },
   // Marketers see their units' promotional mail there (app/domain/mail/outbox-browse.server.ts).

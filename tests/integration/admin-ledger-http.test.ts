@@ -355,7 +355,9 @@ describe("the daily chart", () => {
   it("shows a unit's daily opt-ins and opt-outs by source that equal a direct count, for a chosen period", async () => {
     const from = dayOf(-44);
     const html = await (await http.get(`/admin/ledger?unit=example-travel&from=${from}&to=${today}`, { cookie: admin })).text();
-    expect(html).toMatch(/<svg viewBox="0 0 960 \d+" role="img" aria-label="\d+ opt-ins and \d+ opt-outs for Example Travel/);
+    // The chart kit's image is named by its title and described by the summary (ADR 053).
+    expect(html).toMatch(/<svg viewBox="0 0 960 \d+" role="img" aria-labelledby="ledger-chart-title ledger-chart-desc"/);
+    expect(html).toMatch(/<desc id="ledger-chart-desc">\d+ opt-ins and \d+ opt-outs for Example Travel/);
     const shown = chartTable(html);
     const expected = expectedTable(unitId("example-travel"), from, today);
     expect(shown).toEqual(expected);
