@@ -13,6 +13,17 @@ export const CampaignForm = z.object({
     .string()
     .optional()
     .transform((v) => v === "on"),
+  // More topics of the unit beside `topicId` (ADR 055): checkboxes post one value each; posted
+  // again unchanged (a confirmation page) they are one comma-separated field.
+  moreTopicIds: z.preprocess(
+    (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : String(v).split(",")),
+    z.array(z.coerce.number({ error: "Choose topics from the list." }).int().positive({ error: "Choose topics from the list." })).max(50),
+  ),
+  // "Leave out people who got an email from the unit in the last N days" (ADR 055); empty: nobody.
+  excludeRecentDays: z.preprocess(
+    (v) => (v === undefined || v === "" ? null : v),
+    z.coerce.number({ error: "Choose how many days." }).int({ error: "Choose how many days." }).min(1, { error: "Choose 1 to 90 days." }).max(90, { error: "Choose 1 to 90 days." }).nullable(),
+  ),
 });
 
 export type CampaignFormValues = z.infer<typeof CampaignForm>;
@@ -26,6 +37,8 @@ export function campaignFormFields(values: CampaignFormValues): Record<string, s
     preheader: values.preheader,
     bodyMarkdown: values.bodyMarkdown,
     ...(values.advertisementLabel ? { advertisementLabel: "on" } : {}),
+    ...(values.moreTopicIds.length > 0 ? { moreTopicIds: values.moreTopicIds.join(",") } : {}),
+    ...(values.excludeRecentDays ? { excludeRecentDays: String(values.excludeRecentDays) } : {}),
   };
 }
 
