@@ -1,4 +1,5 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { topicsLabel } from "~/domain/campaigns/topics-label.ts";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireStaff } from "~/utils/permissions.server.ts";
 import { listCampaigns } from "~/domain/campaigns/campaigns.server.ts";
@@ -54,7 +55,7 @@ export default function CampaignsPage() {
                   <Link to={`/campaigns/${c.id}`}>{c.subject}</Link>
                 </td>
                 <td>
-                  {c.unit.displayName} · {c.topic.name}
+                  {c.unit.displayName} · {topicsLabel(c)}
                 </td>
                 <td>
                   <span className={`status-badge status-${c.status.toLowerCase()}`}>{CAMPAIGN_STATUS_LABEL[c.status]}</span>

@@ -58,3 +58,20 @@ export function withCampaignFormIfGiven<Shape extends z.ZodRawShape>(shape: Shap
     return { ...(fields as z.output<z.ZodObject<Shape>>), input: composer?.data };
   });
 }
+
+/**
+ * The composer's audience fields (ADR 055) from a posted or re-posted form's strings, else from the
+ * saved campaign: the more topics beside the chosen one, and the exclusion's days.
+ */
+export function composerAudienceValues(
+  posted: Record<string, unknown>,
+  saved: { topics?: { topicId: number }[]; excludeRecentDays?: number | null } = {},
+): { moreTopicIds: number[]; excludeRecentDays: number | null } {
+  if (posted.intent !== undefined || posted.moreTopicIds !== undefined || posted.excludeRecentDays !== undefined) {
+    const more = posted.moreTopicIds;
+    const list = Array.isArray(more) ? more.map(String) : typeof more === "string" && more !== "" ? more.split(",") : [];
+    const days = Number(posted.excludeRecentDays);
+    return { moreTopicIds: list.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0), excludeRecentDays: Number.isSafeInteger(days) && days > 0 ? days : null };
+  }
+  return { moreTopicIds: (saved.topics ?? []).slice(1).map((t) => t.topicId), excludeRecentDays: saved.excludeRecentDays ?? null };
+}
