@@ -217,7 +217,8 @@ export async function sendNowConfirmation(staff: Staff, id: number, input: Campa
   await requireSendable(unit.id);
   const audience = await requireAudience(staff, unit.id, input.topicId, now, choiceOfInput(input));
   const rendered = await renderCampaignPreview(draft, unit);
-  return { unitName: unit.displayName, topicName: topic.name, audience, preheader: draft.preheader, ...rendered };
+  const more = inputTopicIds(input).length - 1;
+  return { unitName: unit.displayName, topicName: more > 0 ? `${topic.name} + ${more} more` : topic.name, audience, preheader: draft.preheader, ...rendered };
 }
 
 /**
