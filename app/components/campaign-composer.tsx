@@ -121,7 +121,7 @@ export function CampaignComposer({
             </p>
           </div>
         ) : null}
-        <Field label="Topic" error={errors.topicId} htmlFor="topicId" hint="Only people subscribed to this topic by email receive the campaign.">
+        <Field label="Topic" error={errors.topicId} htmlFor="topicId" hint="Only people subscribed by email to this topic, or to one ticked below, receive the campaign.">
           <select id="topicId" name="topicId" defaultValue={values.topicId} key={unit?.id}>
             {unit?.topics.map((t) => (
               <option key={t.id} value={t.id}>
