@@ -7,14 +7,35 @@ import { Form } from "@remix-run/react";
 // cannot be made says why beside the preview; the form, and what was typed in it, stay.
 
 export type ComposerUnit = { id: number; displayName: string; topics: { id: number; name: string }[]; missing: string[] };
-export type ComposerValues = { unitId: number; topicId: number; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean };
+export type ComposerValues = {
+  unitId: number;
+  topicId: number;
+  subject: string;
+  preheader: string;
+  bodyMarkdown: string;
+  advertisementLabel: boolean;
+  /** More topics of the unit beside topicId, and "leave out who got an email lately" (ADR 055). */
+  moreTopicIds?: number[];
+  excludeRecentDays?: number | null;
+};
+
+/** The choices of "leave out people who got an email from the unit in the last …" (ADR 055). */
+const EXCLUDE_DAYS = [1, 3, 7, 14, 30, 60, 90];
 export type ComposerPreview = { subject: string; html: string; text: string; audience: number | null };
 export type FieldErrors = Partial<Record<keyof ComposerValues | "form" | "scheduledAt" | "timeZone", string>>;
 
 /** The form's id: controls placed outside it (the send and schedule fields) join it with form="…". */
 export const COMPOSER_FORM_ID = "campaign-form";
 
-const FIELD_LABEL: Record<string, string> = { unitId: "Business unit", topicId: "Topic", subject: "Subject", preheader: "Preheader", bodyMarkdown: "Body" };
+const FIELD_LABEL: Record<string, string> = {
+  unitId: "Business unit",
+  topicId: "Topic",
+  subject: "Subject",
+  preheader: "Preheader",
+  bodyMarkdown: "Body",
+  moreTopicIds: "More topics",
+  excludeRecentDays: "Leave out",
+};
 
 const isPreview = (value: unknown): value is ComposerPreview =>
   typeof value === "object" && value !== null && typeof (value as ComposerPreview).html === "string" && typeof (value as ComposerPreview).subject === "string";
@@ -100,11 +121,44 @@ export function CampaignComposer({
             </p>
           </div>
         ) : null}
-        <Field label="Topic" error={errors.topicId} htmlFor="topicId" hint="Only people subscribed to this topic by email receive the campaign.">
+        <Field label="Topic" error={errors.topicId} htmlFor="topicId" hint="Only people subscribed by email to this topic, or to one ticked below, receive the campaign.">
           <select id="topicId" name="topicId" defaultValue={values.topicId} key={unit?.id}>
             {unit?.topics.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {unit && unit.topics.length > 1 ? (
+          <fieldset className={`field checkbox-group${errors.moreTopicIds ? " has-error" : ""}`} key={`more-${unit.id}`}>
+            <legend>Also send to people subscribed to</legend>
+            <p className="hint" id="more-topics-hint">
+              Someone subscribed to several of the chosen topics gets one copy.
+            </p>
+            {unit.topics.map((t) => (
+              <label key={t.id} className="checkbox-field">
+                <input type="checkbox" name="moreTopicIds" value={t.id} defaultChecked={values.moreTopicIds?.includes(t.id)} aria-describedby="more-topics-hint" /> {t.name}
+              </label>
+            ))}
+            {errors.moreTopicIds ? (
+              <p className="field-error" role="alert">
+                {errors.moreTopicIds}
+              </p>
+            ) : null}
+          </fieldset>
+        ) : null}
+        <Field
+          label={`Leave out people who got an email from ${unit?.displayName ?? "this unit"} in the last`}
+          error={errors.excludeRecentDays}
+          htmlFor="excludeRecentDays"
+          hint="Any campaign of the unit counts. The audience below already leaves them out."
+        >
+          <select id="excludeRecentDays" name="excludeRecentDays" defaultValue={values.excludeRecentDays ?? ""}>
+            <option value="">Nobody: don't leave anyone out</option>
+            {EXCLUDE_DAYS.map((days) => (
+              <option key={days} value={days}>
+                {days === 1 ? "1 day" : `${days} days`}
               </option>
             ))}
           </select>

@@ -1,4 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { topicsLabel } from "~/domain/campaigns/topics-label.ts";
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { z } from "zod";
@@ -22,7 +23,7 @@ import {
   sendTestMessage,
   updateDraft,
 } from "~/domain/campaigns/campaigns.server.ts";
-import { CampaignForm, campaignFormFields, withCampaignFormIfGiven } from "~/domain/campaigns/campaign-form.ts";
+import { CampaignForm, campaignFormFields, composerAudienceValues, withCampaignFormIfGiven } from "~/domain/campaigns/campaign-form.ts";
 import { describeScheduledTime, instantOfWallTime, knownTimeZone, timeZoneChoices } from "~/domain/campaigns/schedule-time.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
 import { TimeZoneSelect } from "~/components/time-zone-select.tsx";
@@ -225,7 +226,7 @@ export default function CampaignPage() {
       ) : null}
       <p className="campaign-meta">
         <span className={`status-badge status-${campaign.status.toLowerCase()}`}>{CAMPAIGN_STATUS_LABEL[campaign.status]}</span> {campaign.unit.displayName} ·{" "}
-        {campaign.topic.name} · <Link to="/campaigns">All campaigns</Link>
+        {topicsLabel(campaign)} · <Link to="/campaigns">All campaigns</Link>
         {campaign.archivedAt ? " · Archived" : null}
       </p>
       <div className="campaign-actions">
@@ -276,6 +277,7 @@ export default function CampaignPage() {
             preheader: String(v.preheader ?? campaign.preheader),
             bodyMarkdown: String(v.bodyMarkdown ?? campaign.bodyMarkdown),
             advertisementLabel: v.intent ? v.advertisementLabel === "on" : campaign.advertisementLabel,
+            ...composerAudienceValues(v, campaign),
           }}
           preview={answer?.preview ?? null}
           errors={errors}

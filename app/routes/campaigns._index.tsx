@@ -1,4 +1,5 @@
 import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { topicsLabel } from "~/domain/campaigns/topics-label.ts";
 import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireStaff } from "~/utils/permissions.server.ts";
@@ -173,7 +174,7 @@ export default function CampaignsPage() {
                       {c.name !== c.subject ? <span className="person-email">{c.subject}</span> : null}
                     </td>
                     <td data-label="Unit · topic">
-                      {c.unit.displayName} · {c.topic.name}
+                      {c.unit.displayName} · {topicsLabel(c)}
                     </td>
                     <td data-label="Status">
                       <span className={`status-badge status-${c.status.toLowerCase()}`}>{CAMPAIGN_STATUS_LABEL[c.status]}</span>

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { answering404, requireStaff } from "~/utils/permissions.server.ts";
 import { CampaignError, composerChoices, createCampaign, previewCampaign } from "~/domain/campaigns/campaigns.server.ts";
 import { requesterOf } from "~/utils/request.server.ts";
-import { CampaignForm, campaignFormFields } from "~/domain/campaigns/campaign-form.ts";
+import { CampaignForm, campaignFormFields, composerAudienceValues } from "~/domain/campaigns/campaign-form.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
 import { StaffFrame } from "~/components/staff-frame.tsx";
 import accountsStyles from "~/styles/accounts.css";
@@ -75,6 +75,7 @@ export default function NewCampaignPage() {
             preheader: String(v.preheader ?? ""),
             bodyMarkdown: String(v.bodyMarkdown ?? ""),
             advertisementLabel: v.advertisementLabel === "on",
+            ...composerAudienceValues(v),
           }}
           preview={answer?.preview ?? null}
           errors={answer?.errors}

@@ -13,6 +13,17 @@ export const CampaignForm = z.object({
     .string()
     .optional()
     .transform((v) => v === "on"),
+  // More topics of the unit beside `topicId` (ADR 055): checkboxes post one value each; posted
+  // again unchanged (a confirmation page) they are one comma-separated field.
+  moreTopicIds: z.preprocess(
+    (v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : String(v).split(",")),
+    z.array(z.coerce.number({ error: "Choose topics from the list." }).int().positive({ error: "Choose topics from the list." })).max(50),
+  ),
+  // "Leave out people who got an email from the unit in the last N days" (ADR 055); empty: nobody.
+  excludeRecentDays: z.preprocess(
+    (v) => (v === undefined || v === "" ? null : v),
+    z.coerce.number({ error: "Choose how many days." }).int({ error: "Choose how many days." }).min(1, { error: "Choose 1 to 90 days." }).max(90, { error: "Choose 1 to 90 days." }).nullable(),
+  ),
 });
 
 export type CampaignFormValues = z.infer<typeof CampaignForm>;
@@ -26,6 +37,8 @@ export function campaignFormFields(values: CampaignFormValues): Record<string, s
     preheader: values.preheader,
     bodyMarkdown: values.bodyMarkdown,
     ...(values.advertisementLabel ? { advertisementLabel: "on" } : {}),
+    ...(values.moreTopicIds.length > 0 ? { moreTopicIds: values.moreTopicIds.join(",") } : {}),
+    ...(values.excludeRecentDays ? { excludeRecentDays: String(values.excludeRecentDays) } : {}),
   };
 }
 
@@ -44,4 +57,21 @@ export function withCampaignFormIfGiven<Shape extends z.ZodRawShape>(shape: Shap
     }
     return { ...(fields as z.output<z.ZodObject<Shape>>), input: composer?.data };
   });
+}
+
+/**
+ * The composer's audience fields (ADR 055) from a posted or re-posted form's strings, else from the
+ * saved campaign: the more topics beside the chosen one, and the exclusion's days.
+ */
+export function composerAudienceValues(
+  posted: Record<string, unknown>,
+  saved: { topics?: { topicId: number }[]; excludeRecentDays?: number | null } = {},
+): { moreTopicIds: number[]; excludeRecentDays: number | null } {
+  if (posted.intent !== undefined || posted.moreTopicIds !== undefined || posted.excludeRecentDays !== undefined) {
+    const more = posted.moreTopicIds;
+    const list = Array.isArray(more) ? more.map(String) : typeof more === "string" && more !== "" ? more.split(",") : [];
+    const days = Number(posted.excludeRecentDays);
+    return { moreTopicIds: list.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0), excludeRecentDays: Number.isSafeInteger(days) && days > 0 ? days : null };
+  }
+  return { moreTopicIds: (saved.topics ?? []).slice(1).map((t) => t.topicId), excludeRecentDays: saved.excludeRecentDays ?? null };
 }

@@ -13,6 +13,7 @@ import { missingSenderFacts } from "~/domain/units/sender-facts.server.ts";
 import { personalize, renderCampaignPreview, prepareCampaignMessage, validateCampaignDraft, type CampaignDraft } from "./message.server.ts";
 import { formatInZone } from "./schedule-time.ts";
 import { startCampaign } from "./sender.server.ts";
+import { replaceCampaignTopics } from "./send-store.server.ts";
 import { countUnsubscribeReasons } from "~/domain/unsubscribe/reasons.server.ts";
 import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { campaignsFeedback } from "~/domain/feedback/rates.server.ts";
@@ -41,7 +42,24 @@ export type CampaignInput = {
   preheader: string;
   bodyMarkdown: string;
   advertisementLabel: boolean;
+  /** More topics of the unit beside topicId: someone on any of them gets one copy (ADR 055). */
+  moreTopicIds?: number[];
+  /** Leave out whoever got an email of the unit in this many days; null or absent: nobody (ADR 055). */
+  excludeRecentDays?: number | null;
 };
+
+/** Every topic of the input, the chosen one first, each once. */
+export function inputTopicIds(input: Pick<CampaignInput, "topicId" | "moreTopicIds">): number[] {
+  return [...new Set([input.topicId, ...(input.moreTopicIds ?? [])])];
+}
+
+/** Who a campaign is for, as the audience count reads it: its unit, every topic, its exclusion. */
+export type AudienceChoice = { unitId: number; topicIds: number[]; excludeRecentDays?: number | null };
+
+/** A saved campaign's topics in order: its CampaignTopic rows, or its one topic when it has none (made before ADR 055). */
+export function campaignTopicIds(campaign: { topicId: number; topics?: { topicId: number }[] }): number[] {
+  return campaign.topics && campaign.topics.length > 0 ? campaign.topics.map((t) => t.topicId) : [campaign.topicId];
+}
 
 const SUMMARY = {
   id: true,
@@ -63,6 +81,9 @@ const SUMMARY = {
   stoppedAt: true,
   unit: { select: { id: true, displayName: true, slug: true } },
   topic: { select: { id: true, name: true, slug: true } },
+  // Every topic, in order (ADR 055): lists show "Topic + N more".
+  topics: { select: { topicId: true, topic: { select: { name: true } } }, orderBy: { position: "asc" } },
+  excludeRecentDays: true,
 } as const;
 
 export function listCampaigns(staff: Staff) {
@@ -161,6 +182,13 @@ async function checkInput(staff: Staff, input: CampaignInput) {
   if (!topic) throw new CampaignError("Choose a topic of this unit.", "topicId");
   if (topic.archivedAt) throw new CampaignError(`“${topic.name}” is archived: it takes no new campaigns.`, "topicId");
   if (!topic.offersEmail) throw new CampaignError(`“${topic.name}” is not offered by email.`, "topicId");
+  const more = inputTopicIds(input).slice(1);
+  if (more.length > 0) {
+    const found = await db.topic.findMany({ where: { id: { in: more }, unitId: unit.id }, select: { id: true, name: true, archivedAt: true, offersEmail: true } });
+    if (found.length !== more.length) throw new CampaignError("Choose more topics of this unit only.", "moreTopicIds");
+    const closed = found.find((t) => t.archivedAt || !t.offersEmail);
+    if (closed) throw new CampaignError(`“${closed.name}” ${closed.archivedAt ? "is archived: it takes no new campaigns" : "is not offered by email"}.`, "moreTopicIds");
+  }
   const draft: CampaignDraft = { ...input, topicName: topic.name };
   const [problem] = validateCampaignDraft(draft);
   if (problem) throw new CampaignError(problem.message, problem.field);
@@ -171,10 +199,15 @@ export async function createCampaign(staff: Staff, input: CampaignInput, request
   await checkInput(staff, input);
   return db.$transaction(async (tx) => {
     const created = await tx.campaign.create({
-      data: { ...draftContent(input), channel: "EMAIL", createdById: staff.id || null },
+      data: {
+        ...draftContent(input),
+        channel: "EMAIL",
+        createdById: staff.id || null,
+        topics: { create: inputTopicIds(input).map((topicId, position) => ({ topicId, position })) },
+      },
       select: { id: true },
     });
-    await auditCampaign(tx, staff, requester, "create", created.id, { unitId: input.unitId, topicId: input.topicId });
+    await auditCampaign(tx, staff, requester, "create", created.id, { unitId: input.unitId, topicIds: inputTopicIds(input) });
     return created;
   });
 }
@@ -195,6 +228,7 @@ export async function updateDraft(staff: Staff, id: number, input: CampaignInput
       data: draftContent(input),
     });
     if (saved.count !== 1) throw new CampaignError("This campaign has started: it can no longer be edited. Reload the page to see its progress.");
+    await replaceCampaignTopics(tx, id, inputTopicIds(input));
     await auditCampaign(tx, staff, requester, "edit", id, { status: campaign.status });
   });
 }
@@ -213,7 +247,9 @@ export async function duplicateCampaign(staff: Staff, id: number, requester?: Re
         preheader: campaign.preheader,
         bodyMarkdown: campaign.bodyMarkdown,
         advertisementLabel: campaign.advertisementLabel,
+        excludeRecentDays: campaign.excludeRecentDays,
         createdById: staff.id || null,
+        topics: { create: campaignTopicIds(campaign).map((topicId, position) => ({ topicId, position })) },
       },
       select: { id: true },
     });
@@ -256,12 +292,23 @@ function draftContent(input: CampaignInput) {
     preheader: input.preheader,
     bodyMarkdown: input.bodyMarkdown,
     advertisementLabel: input.advertisementLabel,
+    ...(input.excludeRecentDays !== undefined ? { excludeRecentDays: input.excludeRecentDays } : {}),
   };
 }
 
+/** The input's audience choice: its unit, every topic, its exclusion. */
+const choiceOfInput = (input: CampaignInput): AudienceChoice => ({ unitId: input.unitId, topicIds: inputTopicIds(input), excludeRecentDays: input.excludeRecentDays ?? null });
+
+/** A saved campaign's audience choice. */
+const choiceOfCampaign = (campaign: { unitId: number; topicId: number; topics?: { topicId: number }[]; excludeRecentDays?: number | null }): AudienceChoice => ({
+  unitId: campaign.unitId,
+  topicIds: campaignTopicIds(campaign),
+  excludeRecentDays: campaign.excludeRecentDays ?? null,
+});
+
 /** A send to nobody is a mistake, not a campaign: refused before anything is written. */
-async function requireAudience(staff: Staff, unitId: number, topicId: number, now: Date) {
-  const audience = await audienceSize(staff, unitId, topicId, "EMAIL", now);
+async function requireAudience(staff: Staff, unitId: number, topicId: number, now: Date, choice?: AudienceChoice) {
+  const audience = choice ? await audienceSizeFor(staff, choice, "EMAIL", now) : await audienceSize(staff, unitId, topicId, "EMAIL", now);
   if (audience === 0) {
     const topic = await db.topic.findUniqueOrThrow({ where: { id: topicId }, select: { name: true } });
     throw new CampaignError(`Nobody would receive this campaign: no one may get “${topic.name}” by email right now. Choose another topic, or send it later.`);
@@ -278,9 +325,10 @@ export async function sendNowConfirmation(staff: Staff, id: number, input: Campa
   if (campaign.status !== "DRAFT") throw new CampaignError("Only a draft can be sent. Reload the page to see where this campaign is.");
   const { unit, topic, draft } = await checkInput(staff, input);
   await requireSendable(unit.id);
-  const audience = await requireAudience(staff, unit.id, input.topicId, now);
+  const audience = await requireAudience(staff, unit.id, input.topicId, now, choiceOfInput(input));
   const rendered = await renderCampaignPreview(draft, unit);
-  return { unitName: unit.displayName, topicName: topic.name, audience, preheader: draft.preheader, ...rendered };
+  const more = inputTopicIds(input).length - 1;
+  return { unitName: unit.displayName, topicName: more > 0 ? `${topic.name} + ${more} more` : topic.name, audience, preheader: draft.preheader, ...rendered };
 }
 
 /**
@@ -295,12 +343,14 @@ export async function sendNow(staff: Staff, id: number, input?: CampaignInput, n
   if (input) await checkInput(staff, input);
   const unitId = input?.unitId ?? campaign.unitId;
   const topicId = input?.topicId ?? campaign.topicId;
-  await requireOpenTopic(topicId);
+  const choice = input ? choiceOfInput(input) : choiceOfCampaign(campaign);
+  for (const each of choice.topicIds) await requireOpenTopic(each);
   await requireSendable(unitId);
   // The count just made is the one the campaign keeps: the start does not count again.
-  const audience = await requireAudience(staff, unitId, topicId, now);
+  const audience = await requireAudience(staff, unitId, topicId, now, choice);
   const onStarted = (tx: Tx) => auditCampaign(tx, staff, requester, "send", id, { audience });
-  if (!(await startCampaign(id, now, { draft: input ? draftContent(input) : undefined, audience, onStarted }))) throw new CampaignError("This campaign has already started.");
+  const started = await startCampaign(id, now, { draft: input ? draftContent(input) : undefined, audience, topicIds: choice.topicIds, onStarted });
+  if (!started) throw new CampaignError("This campaign has already started.");
 }
 
 /**
@@ -316,7 +366,8 @@ export async function scheduleCampaign(staff: Staff, id: number, at: Date, now =
     throw new CampaignError(`Choose a time at least a minute from now, or send it now. You chose ${chosen}.`, "scheduledAt");
   }
   if (options.input) await checkInput(staff, options.input);
-  await requireOpenTopic(options.input?.topicId ?? campaign.topicId);
+  const choice = options.input ? choiceOfInput(options.input) : choiceOfCampaign(campaign);
+  for (const each of choice.topicIds) await requireOpenTopic(each);
   await requireSendable(options.input?.unitId ?? campaign.unitId);
   // The topic condition in the same statement: a topic archived meanwhile leaves the draft a draft.
   await db.$transaction(async (tx) => {
@@ -325,6 +376,7 @@ export async function scheduleCampaign(staff: Staff, id: number, at: Date, now =
       data: { ...(options.input ? draftContent(options.input) : {}), status: "SCHEDULED", scheduledAt: at, scheduleTimeZone: timeZone },
     });
     if (scheduled.count !== 1) throw new CampaignError("The campaign could not be scheduled: it is no longer a draft, or its topic was just archived. Reload the page.");
+    if (options.input) await replaceCampaignTopics(tx, id, choice.topicIds);
     await auditCampaign(tx, staff, options.requester, "schedule", id, { at: at.toISOString(), timeZone });
   });
 }
@@ -379,7 +431,7 @@ export const stopCampaign = (staff: Staff, id: number, now = new Date(), request
 /** The composer's preview: the real email for a sample recipient, and how many would get it now. */
 export async function previewCampaign(staff: Staff, input: CampaignInput) {
   const { unit, draft } = await checkInput(staff, input);
-  const [rendered, audience] = await Promise.all([renderCampaignPreview(draft, unit), audienceSize(staff, input.unitId, input.topicId)]);
+  const [rendered, audience] = await Promise.all([renderCampaignPreview(draft, unit), audienceSizeFor(staff, choiceOfInput(input))]);
   return { ...rendered, audience };
 }
 
@@ -388,6 +440,15 @@ export async function audienceSize(staff: Staff, unitId: number, topicId: number
   const topic = await db.topic.findFirst({ where: { id: topicId, unitId, ...inStaffUnits(staff) }, select: { id: true } });
   if (!topic) return 0;
   return countAudience(readDb, { unitId, topicId, channel }, now);
+}
+
+/** How many contacts a choice of several topics (and an exclusion) would reach if it were sent now: 0 for topics not all of the unit. */
+export async function audienceSizeFor(staff: Staff, choice: AudienceChoice, channel: Channel = "EMAIL", now = new Date()) {
+  const topicIds = [...new Set(choice.topicIds)];
+  if (topicIds.length === 0) return 0;
+  const topics = await db.topic.count({ where: { id: { in: topicIds }, unitId: choice.unitId, ...inStaffUnits(staff) } });
+  if (topics !== topicIds.length) return 0;
+  return countAudience(readDb, { unitId: choice.unitId, topicId: topicIds[0], channel, ...(topicIds.length > 1 ? { topicIds } : {}), excludeRecentDays: choice.excludeRecentDays ?? null }, now);
 }
 
 /**

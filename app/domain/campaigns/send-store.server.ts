@@ -11,7 +11,7 @@ import { recordFeedback } from "~/domain/feedback/record.server.ts";
 import type { FeedbackSignal } from "~/domain/feedback/signals.ts";
 
 /** What a draft says, written as the campaign starts when the marketer confirmed edits not yet saved. */
-export type StartingDraft = { unitId: number; topicId: number; name: string; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean };
+export type StartingDraft = { unitId: number; topicId: number; name: string; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean; excludeRecentDays?: number | null };
 
 /** A delivery this sender won: it is SENDING under this sender's claim. */
 /** A delivery this sender holds; the contact's locale and time zone word the footer (ADR 047). */
@@ -24,6 +24,12 @@ export type DeliveryOutcome =
   | { id: number; result: "retry"; error: string; attempts: number; nextAttemptAt: Date }
   | { id: number; result: "failed"; error: string; attempts: number };
 
+/** The campaign's topics become exactly these, in this order (the first is Campaign.topicId): ADR 055. */
+export async function replaceCampaignTopics(tx: Tx, campaignId: number, topicIds: number[]): Promise<void> {
+  await tx.campaignTopic.deleteMany({ where: { campaignId } });
+  await tx.campaignTopic.createMany({ data: topicIds.map((topicId, position) => ({ campaignId, topicId, position })) });
+}
+
 export type SendingCampaign = NonNullable<Awaited<ReturnType<SendStore["loadCampaign"]>>>;
 
 export type SendStore = ReturnType<typeof createSendStore>;
@@ -32,6 +38,7 @@ export type SendStore = ReturnType<typeof createSendStore>;
 export type StartOptions = {
   draft?: StartingDraft;
   audience?: number;
+  topicIds?: number[];
   /** Written in the start's own transaction once it has started (the audit entry, ADR 052). */
   onStarted?: (tx: Tx) => Promise<void>;
 };
@@ -59,22 +66,56 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
      * Freezes who may get the campaign (rule and bounds) and how many that is now, and marks it
      * SENDING; false when it may not start. The count is outside the write: it must not hold the lock.
      */
-    async startCampaign(campaignId: number, now: Date, { draft, audience, onStarted }: StartOptions = {}): Promise<boolean> {
-      const campaign = await client.campaign.findUnique({ where: { id: campaignId }, select: { unitId: true, topicId: true, channel: true, status: true } });
+    async startCampaign(campaignId: number, now: Date, { draft, audience, topicIds: draftTopicIds, onStarted }: StartOptions = {}): Promise<boolean> {
+      const campaign = await client.campaign.findUnique({
+        where: { id: campaignId },
+        select: {
+          unitId: true,
+          topicId: true,
+          channel: true,
+          status: true,
+          excludeRecentDays: true,
+          updatedAt: true,
+          topics: { select: { topicId: true }, orderBy: { position: "asc" } },
+        },
+      });
       if (!campaign || (campaign.status !== "DRAFT" && campaign.status !== "SCHEDULED")) return false;
       // The bound first, then the count: whoever joins in between is counted but never listed, so "still to go" stays an upper bound.
       const newest = await client.contact.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
-      const rule: PromotionalTarget = { unitId: draft?.unitId ?? campaign.unitId, topicId: draft?.topicId ?? campaign.topicId, channel: campaign.channel };
+      // Every topic (ADR 055): the confirmed draft's, else the saved ones, else the one topic of a campaign made before.
+      const savedTopicIds = campaign.topics.length > 0 ? campaign.topics.map((t) => t.topicId) : [campaign.topicId];
+      const topicIds = draftTopicIds && draftTopicIds.length > 0 ? draftTopicIds : draft ? [draft.topicId] : savedTopicIds;
+      const excludeRecentDays = draft && draft.excludeRecentDays !== undefined ? draft.excludeRecentDays : campaign.excludeRecentDays;
+      // A one-topic rule with no exclusion is frozen exactly as before: older readers and pages read it unchanged.
+      const rule: PromotionalTarget = {
+        unitId: draft?.unitId ?? campaign.unitId,
+        topicId: topicIds[0],
+        channel: campaign.channel,
+        ...(topicIds.length > 1 ? { topicIds } : {}),
+        ...(excludeRecentDays ? { excludeRecentDays } : {}),
+      };
       const audienceCount = audience ?? (await countAudience(reader, rule, now));
       // Those "send me less" leaves out now are never listed: counted here, for the results (ADR 043).
       const frequencyLimitedCount = await countFrequencyLimited(reader, rule, now);
       return client.$transaction(async (tx) => {
         // The edits are kept even if the start is then refused: the draft holds what the marketer wrote.
-        if (draft && (await tx.campaign.updateMany({ where: { id: campaignId, status: "DRAFT" }, data: draft })).count !== 1) return false;
+        if (draft && (await tx.campaign.updateMany({ where: { id: campaignId, status: "DRAFT" }, data: { ...draft, topicId: topicIds[0] } })).count !== 1) return false;
+        if (draft) await replaceCampaignTopics(tx, campaignId, topicIds);
         const started = await tx.campaign.updateMany({
           // An archived topic takes no new campaigns (the composer refuses them; this is the backstop).
-          // The unit and topic as counted above: a scheduled campaign edited meanwhile starts at the next tick, on its new audience (ADR 052).
-          where: { id: campaignId, status: { in: ["DRAFT", "SCHEDULED"] }, archivedAt: null, unitId: rule.unitId, topicId: rule.topicId, topic: { archivedAt: null } },
+          // The campaign as counted above: a scheduled campaign edited meanwhile (its topics, its
+          // exclusion) starts at the next tick, on its new audience (ADR 052). The draft sent with a
+          // start was saved just above, in this transaction.
+          where: {
+            id: campaignId,
+            status: { in: ["DRAFT", "SCHEDULED"] },
+            archivedAt: null,
+            unitId: rule.unitId,
+            topicId: topicIds[0],
+            ...(draft ? {} : { updatedAt: campaign.updatedAt }),
+            topic: { archivedAt: null },
+            topics: { none: { topic: { archivedAt: { not: null } } } },
+          },
           data: { status: "SENDING", startedAt: now, maxContactId: newest?.id ?? 0, lastContactId: 0, audienceRule: JSON.stringify(rule), audienceCount, listedCount: 0, frequencyLimitedCount },
         });
         if (started.count !== 1) return false;
@@ -241,8 +282,8 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
     },
 
     /** The consent state of each of these contacts, read now, with the sends that count at `now`. */
-    loadConsentStates(contactIds: number[], now: Date) {
-      return loadConsentStates(client, contactIds, now);
+    loadConsentStates(contactIds: number[], now: Date, rule?: PromotionalTarget) {
+      return loadConsentStates(client, contactIds, now, rule);
     },
 
     /** The unfinished delivery due soonest (PENDING or SENDING), or null when every delivery is done. */

@@ -12,7 +12,7 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import { getEnv } from "~/utils/env.server.ts";
-import { ineligibilityReasons, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
+import { ineligibilityReasons, isActiveSubscription, targetTopicIds, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { describeFailure, MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
 import { mailtoUnsubscribeFor, returnPathFor } from "~/domain/feedback/addresses.server.ts";
 import { sendTimeSignal } from "~/domain/feedback/send-time.ts";
@@ -308,7 +308,8 @@ async function recheckAndSign(run: CampaignRun, claimed: ClaimedDelivery[]): Pro
   const { campaign, rule, now } = run;
   // Consent is read again now, so an opt-out made mid-send stops the remaining deliveries.
   const checkedAt = now();
-  const states = await run.store.loadConsentStates(claimed.map((d) => d.contact.id), checkedAt);
+  // With the rule: one that leaves out recent recipients reads everyone's recent sends (ADR 055).
+  const states = await run.store.loadConsentStates(claimed.map((d) => d.contact.id), checkedAt, rule);
   const skipped: Outcome[] = [];
   const toSend: ClaimedDelivery[] = [];
   for (const delivery of claimed) {
@@ -320,7 +321,12 @@ async function recheckAndSign(run: CampaignRun, claimed: ClaimedDelivery[]): Pro
   // Each message itself is made just before it is sent, so it is garbage as soon as it is gone.
   const keyring = await getKeyring();
   const messages = toSend.map((delivery): StepMessage => {
-    const subscription = states.get(delivery.contact.id)!.subscriptions.find((s) => s.topicId === rule.topicId && s.channel === rule.channel)!;
+    // The first of the campaign's topics the person counts on: its consent is the footer's "why",
+    // its unsubscribe link the one they are offered (ADR 055).
+    const subscriptions = states.get(delivery.contact.id)!.subscriptions;
+    const subscription = targetTopicIds(rule)
+      .map((topicId) => subscriptions.find((s) => s.topicId === topicId && s.channel === rule.channel && isActiveSubscription(s, checkedAt)))
+      .find((s) => s !== undefined)!;
     const link = { contactId: delivery.contact.id, unitId: rule.unitId };
     // VERP: the envelope sender and the mailto unsubscribe each name this delivery, signed.
     const ref = { stream: "campaign", deliveryId: delivery.id } as const;
@@ -330,7 +336,7 @@ async function recheckAndSign(run: CampaignRun, claimed: ClaimedDelivery[]): Pro
         email: delivery.contact.email,
         returnPath: returnPathFor(ref, run.bounceDomain),
         mailtoUnsubscribe: mailtoUnsubscribeFor(ref, run.bounceDomain),
-        unsubscribeUrl: signedUnsubscribeUrl(keyring, { ...link, topicId: rule.topicId, campaignId: campaign.id, channel: rule.channel }),
+        unsubscribeUrl: signedUnsubscribeUrl(keyring, { ...link, topicId: subscription.topicId, campaignId: campaign.id, channel: rule.channel }),
         preferencesUrl: signedPreferencesUrl(keyring, link),
         consent: { basis: subscription.basis, consentedAt: subscription.consentedAt },
         // The footer in their language, its day in their zone (ADR 047): English and UTC when they never chose.

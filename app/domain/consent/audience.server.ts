@@ -2,7 +2,7 @@ import { Prisma } from "~/generated/prisma/client.ts";
 import type { ConsentBasis } from "~/generated/prisma/enums.ts";
 import type { Db, Tx } from "~/utils/db.server.ts";
 import { CHANNELS, type Channel } from "./channels.ts";
-import { FREQUENCY_WINDOW_MS, type ConsentState, type PromotionalTarget } from "./eligibility.ts";
+import { FREQUENCY_WINDOW_MS, recentlySentSince, targetTopicIds, type ConsentState, type PromotionalTarget } from "./eligibility.ts";
 
 /** Contacts with afterContactId < id <= maxContactId (either end open when not given). */
 export type ContactRange = { afterContactId?: number; maxContactId?: number };
@@ -12,6 +12,11 @@ export type ContactRange = { afterContactId?: number; maxContactId?: number };
 // channel, walked in the index Subscription(topicId, channel, status, contactId, expiresAt), rather
 // than every contact. Quoted names, the channel as a literal and dates bound as the client binds
 // them keep it plain SQL that PostgreSQL reads as well.
+//
+// A target of several topics (ADR 055) walks each topic's range of the same index: the batch takes
+// the first `take` of each topic and merges them (UNION drops a contact on two topics), the counts
+// add up, topic by topic, the subscriptions whose contact has no active one on an earlier topic
+// (probed by Subscription's unique key). With one topic every statement is the one it always was.
 
 function channelLiteral(channel: Channel): Prisma.Sql {
   // A literal, not a parameter: PostgreSQL compares an enum column with a literal but not with a text parameter.
@@ -25,10 +30,49 @@ function contactRange(column: Prisma.Sql, range: ContactRange): Prisma.Sql {
   return Prisma.sql`${after}${max}`;
 }
 
-/** Subscriptions s of the target that count now (isActiveSubscription), in the range. */
+/** Subscriptions s of the target's first topic that count now (isActiveSubscription), in the range. */
 function activeSubscriptions(target: PromotionalTarget, now: Date, range: ContactRange): Prisma.Sql {
-  return Prisma.sql`s."topicId" = ${target.topicId} AND s."channel" = ${channelLiteral(target.channel)} AND s."status" = 'SUBSCRIBED'
-    AND (s."expiresAt" IS NULL OR s."expiresAt" > ${now})${contactRange(Prisma.raw(`s."contactId"`), range)}`;
+  return firstActiveSubscriptions(target, 0, now, range);
+}
+
+/**
+ * Subscriptions s of the target's topic number `index` that count now, in the range, whose contact
+ * has none that counts on an earlier topic of the target: over every index, each contact once.
+ */
+function firstActiveSubscriptions(target: PromotionalTarget, index: number, now: Date, range: ContactRange): Prisma.Sql {
+  const topics = targetTopicIds(target);
+  const channel = channelLiteral(target.channel);
+  const earlier = topics.slice(0, index);
+  const notOnEarlier =
+    earlier.length === 0
+      ? Prisma.empty
+      : Prisma.sql`
+    AND NOT EXISTS (SELECT 1 FROM "Subscription" p WHERE p."contactId" = s."contactId" AND p."topicId" IN (${Prisma.join(earlier)})
+      AND p."channel" = ${channel} AND p."status" = 'SUBSCRIBED' AND (p."expiresAt" IS NULL OR p."expiresAt" > ${now}))`;
+  return Prisma.sql`s."topicId" = ${topics[index]} AND s."channel" = ${channel} AND s."status" = 'SUBSCRIBED'
+    AND (s."expiresAt" IS NULL OR s."expiresAt" > ${now})${contactRange(Prisma.raw(`s."contactId"`), range)}${notOnEarlier}`;
+}
+
+/** 0, 1, … for each topic of the target. */
+const topicIndexes = (target: PromotionalTarget) => targetTopicIds(target).map((_, index) => index);
+
+/**
+ * recentlySent() in SQL, for the contact in `contact`: an email of the unit sent after the target's
+ * window start, probed by Delivery(contactId, sentAt). Null when the target leaves nobody out.
+ */
+function recentlySentTo(contact: Prisma.Sql, target: PromotionalTarget, now: Date): Prisma.Sql | null {
+  const since = recentlySentSince(target, now);
+  if (!since || target.channel !== "EMAIL") return null;
+  return Prisma.sql`EXISTS (SELECT 1 FROM "Delivery" d JOIN "Campaign" c ON c."id" = d."campaignId"
+        WHERE d."contactId" = ${contact} AND d."status" = 'SENT' AND d."sentAt" > ${since} AND c."unitId" = ${target.unitId} AND c."channel" = 'EMAIL')`;
+}
+
+/** The contacts who got an email of the unit within the target's window (in the range): none when it has no window. */
+function recentlySentContacts(target: PromotionalTarget, now: Date, range: ContactRange): Prisma.Sql {
+  const since = recentlySentSince(target, now);
+  if (!since || target.channel !== "EMAIL") return Prisma.empty;
+  return Prisma.sql`UNION SELECT d."contactId" FROM "Delivery" d JOIN "Campaign" c ON c."id" = d."campaignId"
+      WHERE c."unitId" = ${target.unitId} AND c."channel" = 'EMAIL' AND d."status" = 'SENT' AND d."sentAt" > ${since}${contactRange(Prisma.raw(`d."contactId"`), range)}`;
 }
 
 /**
@@ -54,13 +98,16 @@ function excludedContacts(target: PromotionalTarget, now: Date, range: ContactRa
     UNION SELECT "contactId" FROM "GlobalOptOut" WHERE "channel" = ${channel}${inRange}
     UNION SELECT "contactId" FROM "Snooze" WHERE "unitId" = ${target.unitId} AND "until" > ${now}${inRange}
     ${target.channel === "EMAIL" ? Prisma.sql`UNION SELECT "contactId" FROM "Suppression" WHERE "contactId" IS NOT NULL${inRange}` : Prisma.empty}
-    ${target.channel === "EMAIL" ? Prisma.sql`UNION SELECT fc."contactId" FROM "FrequencyChoice" fc WHERE fc."unitId" = ${target.unitId}${contactRange(Prisma.raw(`fc."contactId"`), range)} AND ${frequencyUsedUp(Prisma.raw(`fc."contactId"`), target, now)}` : Prisma.empty}`;
+    ${target.channel === "EMAIL" ? Prisma.sql`UNION SELECT fc."contactId" FROM "FrequencyChoice" fc WHERE fc."unitId" = ${target.unitId}${contactRange(Prisma.raw(`fc."contactId"`), range)} AND ${frequencyUsedUp(Prisma.raw(`fc."contactId"`), target, now)}` : Prisma.empty}
+    ${recentlySentContacts(target, now, range)}`;
 }
 
-/** What else rules out the contact of subscription s: a unit or global opt-out, a pause, a suppressed address, a used-up frequency; each probed by key. */
+/** What else rules out the contact of subscription s: a unit or global opt-out, a pause, a suppressed address, a used-up frequency, a recent email; each probed by key. */
 function notExcluded(target: PromotionalTarget, now: Date): Prisma.Sql {
+  const recent = recentlySentTo(Prisma.raw(`s."contactId"`), target, now);
   return Prisma.sql`${notOptedOut(target, now)}
-      ${target.channel === "EMAIL" ? Prisma.sql`AND NOT ${frequencyUsedUp(Prisma.raw(`s."contactId"`), target, now)}` : Prisma.empty}`;
+      ${target.channel === "EMAIL" ? Prisma.sql`AND NOT ${frequencyUsedUp(Prisma.raw(`s."contactId"`), target, now)}` : Prisma.empty}
+      ${recent ? Prisma.sql`AND NOT ${recent}` : Prisma.empty}`;
 }
 
 /** notExcluded() without the frequency choice: who the target would reach but for "send me less". */
@@ -74,10 +121,17 @@ function notOptedOut(target: PromotionalTarget, now: Date): Prisma.Sql {
 
 /** The SQL of one batch of the audience: contact ids in id order, walking the topic's index from the checkpoint. */
 function audienceBatchSql(target: PromotionalTarget, now: Date, page: ContactRange & { take: number }): Prisma.Sql {
-  return Prisma.sql`SELECT s."contactId" AS "id" FROM "Subscription" s
-    WHERE ${activeSubscriptions(target, now, { afterContactId: page.afterContactId ?? 0, maxContactId: page.maxContactId })}
+  const topics = targetTopicIds(target);
+  const range = { afterContactId: page.afterContactId ?? 0, maxContactId: page.maxContactId };
+  const oneTopic = (topicId: number) => Prisma.sql`SELECT s."contactId" AS "id" FROM "Subscription" s
+    WHERE ${activeSubscriptions({ ...target, topicId, topicIds: [topicId] }, now, range)}
       AND ${notExcluded(target, now)}
     ORDER BY s."contactId" LIMIT ${page.take}`;
+  if (topics.length === 1) return oneTopic(topics[0]);
+  // The first `take` of each topic, each an ordered walk of its index range; the smallest `take` of
+  // their union are the batch. No topic's range is read past what one batch can need.
+  const perTopic = topics.map((topicId, i) => Prisma.sql`SELECT "id" FROM (${oneTopic(topicId)}) AS ${Prisma.raw(`"t${i}"`)}`);
+  return Prisma.sql`SELECT "id" FROM (${Prisma.join(perTopic, " UNION ")}) AS "topics" ORDER BY "id" LIMIT ${page.take}`;
 }
 
 export type AudienceMember = { id: number };
@@ -99,10 +153,13 @@ export async function findAudienceBatch(
  * one index and of the exclusion tables, instead of four probes for every subscriber.
  */
 export async function countAudience(client: Db | Tx, target: PromotionalTarget, now: Date, range: ContactRange = {}): Promise<number> {
-  const [row] = await client.$queryRaw<{ count: number | bigint }[]>`SELECT
-    (SELECT COUNT(*) FROM "Subscription" s WHERE ${activeSubscriptions(target, now, range)})
-    - (SELECT COUNT(*) FROM "Subscription" s WHERE ${activeSubscriptions(target, now, range)}
-        AND s."contactId" IN (${excludedContacts(target, now, range)})) AS "count"`;
+  // Topic by topic, each contact on the first of the target's topics they count on.
+  const perTopic = topicIndexes(target).map(
+    (i) => Prisma.sql`(SELECT COUNT(*) FROM "Subscription" s WHERE ${firstActiveSubscriptions(target, i, now, range)})
+    - (SELECT COUNT(*) FROM "Subscription" s WHERE ${firstActiveSubscriptions(target, i, now, range)}
+        AND s."contactId" IN (${excludedContacts(target, now, range)}))`,
+  );
+  const [row] = await client.$queryRaw<{ count: number | bigint }[]>`SELECT ${Prisma.join(perTopic, " + ")} AS "count"`;
   return Number(row.count);
 }
 
@@ -112,10 +169,13 @@ export async function countAudience(client: Db | Tx, target: PromotionalTarget, 
  */
 export async function countFrequencyLimited(client: Db | Tx, target: PromotionalTarget, now: Date, range: ContactRange = {}): Promise<number> {
   if (target.channel !== "EMAIL") return 0;
-  const [row] = await client.$queryRaw<{ count: number | bigint }[]>`SELECT COUNT(*) AS "count" FROM "FrequencyChoice" fc
+  const perTopic = topicIndexes(target).map(
+    (i) => Prisma.sql`(SELECT COUNT(*) FROM "FrequencyChoice" fc
     JOIN "Subscription" s ON s."contactId" = fc."contactId"
-    WHERE fc."unitId" = ${target.unitId} AND ${activeSubscriptions(target, now, range)}
-      AND ${notOptedOut(target, now)} AND ${frequencyUsedUp(Prisma.raw(`fc."contactId"`), target, now)}`;
+    WHERE fc."unitId" = ${target.unitId} AND ${firstActiveSubscriptions(target, i, now, range)}
+      AND ${notOptedOut(target, now)} AND ${frequencyUsedUp(Prisma.raw(`fc."contactId"`), target, now)})`,
+  );
+  const [row] = await client.$queryRaw<{ count: number | bigint }[]>`SELECT ${Prisma.join(perTopic, " + ")} AS "count"`;
   return Number(row.count);
 }
 
@@ -131,11 +191,14 @@ export async function countAudienceWithDetail(
   range: ContactRange = {},
 ): Promise<{ audience: number; withDetail: number }> {
   const column = Prisma.raw(`c."${detail === "phone" ? "phone" : "postalAddress"}"`);
-  const [row] = await client.$queryRaw<{ audience: number | bigint; withDetail: number | bigint | null }[]>`SELECT COUNT(*) AS "audience",
+  const perTopic = topicIndexes(target).map(
+    (i) => Prisma.sql`SELECT COUNT(*) AS "audience",
       SUM(CASE WHEN ${column} IS NOT NULL AND ${column} <> '' THEN 1 ELSE 0 END) AS "withDetail"
     FROM "Subscription" s JOIN "Contact" c ON c."id" = s."contactId"
-    WHERE ${activeSubscriptions(target, now, range)} AND ${notExcluded(target, now)}`;
-  return { audience: Number(row.audience), withDetail: Number(row.withDetail ?? 0) };
+    WHERE ${firstActiveSubscriptions(target, i, now, range)} AND ${notExcluded(target, now)}`,
+  );
+  const rows = await client.$queryRaw<{ audience: number | bigint; withDetail: number | bigint | null }[]>`${Prisma.join(perTopic, " UNION ALL ")}`;
+  return rows.reduce<{ audience: number; withDetail: number }>((sum, row) => ({ audience: sum.audience + Number(row.audience), withDetail: sum.withDetail + Number(row.withDetail ?? 0) }), { audience: 0, withDetail: 0 });
 }
 
 /** A contact's consent state, with each subscription's consent record (basis and when: the footer's "why you got this"). */
@@ -143,8 +206,12 @@ export type ConsentStateWithDates = Omit<ConsentState, "subscriptions"> & {
   subscriptions: (ConsentState["subscriptions"][number] & { consentedAt: Date; basis: ConsentBasis })[];
 };
 
-/** The consent state isEligible() reads at `now`, for each of the given contacts (absent ids are omitted). */
-export async function loadConsentStates(client: Db | Tx, contactIds: number[], now = new Date()): Promise<Map<number, ConsentStateWithDates>> {
+/**
+ * The consent state isEligible() reads at `now`, for each of the given contacts (absent ids are
+ * omitted). With a `target` that leaves out recent recipients (ADR 055), everyone's recent sends
+ * are read, back to its window when longer than a month.
+ */
+export async function loadConsentStates(client: Db | Tx, contactIds: number[], now = new Date(), target?: PromotionalTarget): Promise<Map<number, ConsentStateWithDates>> {
   const contacts = await client.contact.findMany({
     where: { id: { in: contactIds } },
     select: {
@@ -159,11 +226,13 @@ export async function loadConsentStates(client: Db | Tx, contactIds: number[], n
   });
   // Recent sends matter only to someone who chose "send me less": most batches (the sender's
   // re-check) have nobody who did, and then read no Delivery rows at all.
-  const limited = contacts.filter((contact) => contact.frequencyChoices.length > 0).map((contact) => contact.id);
+  const excludingSince = target ? recentlySentSince(target, now) : null;
+  const limited = contacts.filter((contact) => excludingSince || contact.frequencyChoices.length > 0).map((contact) => contact.id);
   const recentSends = new Map<number, ConsentState["recentSends"]>();
   if (limited.length > 0) {
-    // Sends older than the longest window use up no frequency choice.
-    const since = new Date(now.getTime() - FREQUENCY_WINDOW_MS.MONTHLY);
+    // Sends older than the longest window use up no frequency choice, and leave nobody out.
+    const monthAgo = new Date(now.getTime() - FREQUENCY_WINDOW_MS.MONTHLY);
+    const since = excludingSince && excludingSince < monthAgo ? excludingSince : monthAgo;
     const deliveries = await client.delivery.findMany({
       where: { contactId: { in: limited }, status: "SENT", sentAt: { gt: since }, campaign: { channel: "EMAIL" } },
       select: { contactId: true, sentAt: true, campaign: { select: { unitId: true } } },

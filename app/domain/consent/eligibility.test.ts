@@ -63,3 +63,53 @@ describe("send me less (ADR 043)", () => {
     expect(ineligibilityReasons(state({ recentSends: [{ unitId: 1, sentAt: at(-DAY) }] }), target, NOW)).toEqual([]);
   });
 });
+
+describe("several topics of the unit", () => {
+  const both = { ...target, topicIds: [10, 11] };
+  const sub = (topicId: number, status: "SUBSCRIBED" | "UNSUBSCRIBED" | "PENDING" = "SUBSCRIBED", expiresAt: Date | null = null) => ({
+    topicId,
+    channel: "EMAIL" as const,
+    status,
+    expiresAt,
+  });
+
+  it("a person subscribed to any one of the topics is in; to none of them, out", () => {
+    expect(ineligibilityReasons(state({ subscriptions: [sub(11)] }), both, NOW)).toEqual([]);
+    expect(ineligibilityReasons(state({ subscriptions: [sub(10), sub(11)] }), both, NOW)).toEqual([]);
+    expect(ineligibilityReasons(state({ subscriptions: [sub(12)] }), both, NOW)).toEqual(["NOT_SUBSCRIBED"]);
+    // Without topicIds the target is its one topic, as campaigns started before several topics were.
+    expect(ineligibilityReasons(state({ subscriptions: [sub(11)] }), target, NOW)).toEqual(["NOT_SUBSCRIBED"]);
+  });
+
+  it("an expired consent on one topic does not matter when another counts; expired on all is CONSENT_EXPIRED", () => {
+    expect(ineligibilityReasons(state({ subscriptions: [sub(10, "SUBSCRIBED", at(-1)), sub(11)] }), both, NOW)).toEqual([]);
+    expect(ineligibilityReasons(state({ subscriptions: [sub(10, "SUBSCRIBED", at(-1)), sub(11, "UNSUBSCRIBED")] }), both, NOW)).toEqual(["CONSENT_EXPIRED"]);
+    expect(ineligibilityReasons(state({ subscriptions: [sub(10, "PENDING"), sub(11, "UNSUBSCRIBED")] }), both, NOW)).toEqual(["NOT_SUBSCRIBED"]);
+  });
+
+  it("the unit's opt-outs still rule the person out, whichever topic they are on", () => {
+    expect(ineligibilityReasons(state({ subscriptions: [sub(11)], unitOptOuts: [{ unitId: 1, channel: "EMAIL" }] }), both, NOW)).toEqual(["UNIT_OPT_OUT"]);
+  });
+});
+
+describe("leave out people who got an email from the unit in the last N days (ADR 055)", () => {
+  const excluding = (days: number) => ({ ...target, excludeRecentDays: days });
+  const sentAgo = (ago: number, unitId = 1) => state({ recentSends: [{ unitId, sentAt: at(-ago) }] });
+
+  it("a send of the unit within N days rules the person out; exactly N days ago no longer does", () => {
+    expect(ineligibilityReasons(sentAgo(DAY), excluding(3), NOW)).toEqual(["RECENTLY_SENT"]);
+    expect(ineligibilityReasons(sentAgo(3 * DAY - 1), excluding(3), NOW)).toEqual(["RECENTLY_SENT"]);
+    expect(ineligibilityReasons(sentAgo(3 * DAY), excluding(3), NOW)).toEqual([]);
+  });
+
+  it("another unit's send, or no exclusion chosen, leaves the person in", () => {
+    expect(ineligibilityReasons(sentAgo(DAY, 2), excluding(3), NOW)).toEqual([]);
+    expect(ineligibilityReasons(sentAgo(DAY), target, NOW)).toEqual([]);
+    expect(ineligibilityReasons(sentAgo(DAY), { ...target, excludeRecentDays: null }, NOW)).toEqual([]);
+  });
+
+  it("it names its own reason beside send me less", () => {
+    const both = state({ frequencyChoices: [{ unitId: 1, frequency: "WEEKLY" }], recentSends: [{ unitId: 1, sentAt: at(-DAY) }] });
+    expect(ineligibilityReasons(both, excluding(3), NOW)).toEqual(["FREQUENCY_LIMIT", "RECENTLY_SENT"]);
+  });
+});

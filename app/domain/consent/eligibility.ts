@@ -13,7 +13,10 @@ export type ConsentState = {
   suppressions: { reason: "HARD_BOUNCE" | "SOFT_BOUNCE" | "COMPLAINT" | "MANUAL" | "ERASED" }[];
   /** "Send me less" per unit (ADR 043); no entry means everything. */
   frequencyChoices: { unitId: number; frequency: Frequency }[];
-  /** Promotional email sent to the contact (deliveries SENT), by unit: at least those of the last 30 days. */
+  /**
+   * Promotional email sent to the contact (deliveries SENT), by unit: at least those of the last 30
+   * days, and of the target's excludeRecentDays when longer.
+   */
   recentSends: { unitId: number; sentAt: Date }[];
 };
 
@@ -23,7 +26,18 @@ const DAY_MS = 86_400_000;
 /** How long one promotional email of a unit uses up a frequency choice: a rolling window back from now. */
 export const FREQUENCY_WINDOW_MS: Record<Frequency, number> = { WEEKLY: 7 * DAY_MS, MONTHLY: 30 * DAY_MS };
 
-export type PromotionalTarget = { unitId: number; topicId: number; channel: Channel };
+/**
+ * Who a campaign may reach. `topicId` is its first topic; `topicIds`, when given, every topic (all of
+ * the one unit): a person subscribed to any of them is in, once. `excludeRecentDays` leaves out
+ * whoever got an email of the unit within that many days (ADR 055). A rule frozen before either
+ * existed (audienceRule JSON) has neither and means what it meant.
+ */
+export type PromotionalTarget = { unitId: number; topicId: number; channel: Channel; topicIds?: number[]; excludeRecentDays?: number | null };
+
+/** The target's topics: every one it names, or its one topic. */
+export function targetTopicIds(target: PromotionalTarget): number[] {
+  return target.topicIds && target.topicIds.length > 0 ? target.topicIds : [target.topicId];
+}
 
 export type Ineligibility =
   | "NOT_SUBSCRIBED"
@@ -32,7 +46,8 @@ export type Ineligibility =
   | "GLOBAL_OPT_OUT"
   | "SNOOZED"
   | "SUPPRESSED"
-  | "FREQUENCY_LIMIT";
+  | "FREQUENCY_LIMIT"
+  | "RECENTLY_SENT";
 
 /** A subscription that counts now: subscribed, and its consent not expired. */
 export function isActiveSubscription(s: { status: string; expiresAt: Date | null }, now: Date): boolean {
@@ -42,17 +57,36 @@ export function isActiveSubscription(s: { status: string; expiresAt: Date | null
 /** Every reason the contact may not receive this promotional message; empty means eligible. */
 export function ineligibilityReasons(state: ConsentState, target: PromotionalTarget, now: Date): Ineligibility[] {
   const reasons: Ineligibility[] = [];
-  const subscription = state.subscriptions.find(
-    (s) => s.topicId === target.topicId && s.channel === target.channel,
-  );
-  if (!subscription || subscription.status !== "SUBSCRIBED") reasons.push("NOT_SUBSCRIBED");
-  else if (subscription.expiresAt && subscription.expiresAt.getTime() <= now.getTime()) reasons.push("CONSENT_EXPIRED");
+  const topics = targetTopicIds(target);
+  const subscriptions = state.subscriptions.filter((s) => topics.includes(s.topicId) && s.channel === target.channel);
+  // One topic that counts is enough; "expired" only when every subscribed topic has expired.
+  if (!subscriptions.some((s) => isActiveSubscription(s, now))) {
+    reasons.push(subscriptions.some((s) => s.status === "SUBSCRIBED") ? "CONSENT_EXPIRED" : "NOT_SUBSCRIBED");
+  }
   if (state.unitOptOuts.some((o) => o.unitId === target.unitId && o.channel === target.channel)) reasons.push("UNIT_OPT_OUT");
   if (state.globalOptOuts.some((o) => o.channel === target.channel)) reasons.push("GLOBAL_OPT_OUT");
   if (state.snoozes.some((s) => s.unitId === target.unitId && s.until.getTime() > now.getTime())) reasons.push("SNOOZED");
   if (target.channel === "EMAIL" && state.suppressions.length > 0) reasons.push("SUPPRESSED");
   if (target.channel === "EMAIL" && frequencyUsedUp(state, target.unitId, now)) reasons.push("FREQUENCY_LIMIT");
+  if (target.channel === "EMAIL" && recentlySent(state, target, now)) reasons.push("RECENTLY_SENT");
   return reasons;
+}
+
+/** The start of the target's "left out if they got an email of the unit since" window, or null when it has none. */
+export function recentlySentSince(target: PromotionalTarget, now: Date): Date | null {
+  const days = target.excludeRecentDays;
+  return days && days > 0 ? new Date(now.getTime() - days * DAY_MS) : null;
+}
+
+/**
+ * Whether the target leaves the contact out for a recent email of its unit (ADR 055): any campaign
+ * of the unit sent to them after now − N days. Exactly N days ago no longer counts, as for
+ * "send me less". Email only, like that choice.
+ */
+export function recentlySent(state: Pick<ConsentState, "recentSends">, target: PromotionalTarget, now: Date): boolean {
+  const since = recentlySentSince(target, now);
+  if (!since) return false;
+  return state.recentSends.some((s) => s.unitId === target.unitId && s.sentAt.getTime() > since.getTime());
 }
 
 /**
