@@ -14,6 +14,8 @@ import { personalize, renderCampaignPreview, prepareCampaignMessage, validateCam
 import { formatInZone } from "./schedule-time.ts";
 import { startCampaign } from "./sender.server.ts";
 import { countUnsubscribeReasons } from "~/domain/unsubscribe/reasons.server.ts";
+import { recordAudit } from "~/domain/audit/audit.server.ts";
+import type { Requester } from "~/utils/request.server.ts";
 
 /** A request that cannot be done in the campaign's present state, or with this input: a 4xx with this message. */
 export class CampaignError extends Error {
@@ -249,11 +251,12 @@ export async function audienceSize(staff: Staff, unitId: number, topicId: number
 }
 
 /**
- * Sends the campaign as it stands to the marketer's own address, marked as a test: as it is on
- * their screen when `input` is given (nothing is saved), else as saved. Its links are real but
- * name no contact, so following them changes nobody's preferences.
+ * Sends the campaign as it stands to the marketer's own address, or to the unit's seed list
+ * (ADR 054), marked as a test: as it is on their screen when `input` is given (nothing is
+ * saved), else as saved. Its links are real but name no contact, so following them changes
+ * nobody's preferences; no delivery is written.
  */
-export async function sendTestMessage(staff: Staff, id: number, input?: CampaignInput) {
+export async function sendTestMessage(staff: Staff, id: number, input?: CampaignInput, to: "me" | "seed list" = "me", requester: Requester = NO_REQUESTER) {
   const campaign = await findCampaign(staff, id);
   const draft: CampaignDraft = input
     ? (await checkInput(staff, input)).draft
@@ -264,16 +267,29 @@ export async function sendTestMessage(staff: Staff, id: number, input?: Campaign
   const topic = await db.topic.findUniqueOrThrow({ where: { id: topicId }, select: { slug: true } });
   const prepared = await prepareCampaignMessage({ ...draft, subject: `[Test] ${draft.subject}` }, unit, { campaignId: campaign.id, topic: { id: topicId, slug: topic.slug } });
   const nobody = { contactId: 0, unitId: unit.id };
-  const mail = personalize(prepared, {
-    email: staff.email,
+  const addresses =
+    to === "me" ? [staff.email] : (await db.seedAddress.findMany({ where: { unitId: unit.id }, orderBy: { email: "asc" }, select: { email: true } })).map((seed) => seed.email);
+  if (addresses.length === 0) throw new CampaignError(`The seed list of ${unit.displayName} is empty: add addresses to it first.`);
+  const links = {
     unsubscribeUrl: await unsubscribeUrl({ ...nobody, topicId, campaignId: campaign.id }),
     preferencesUrl: await preferencesUrl(nobody),
-    // As a subscriber who signed up today would get it, the copy the composer's preview shows.
-    consent: { basis: "EXPRESS", consentedAt: new Date() },
-  });
-  await getMailTransport("promotional").send(mail);
-  return { to: staff.email };
+  };
+  for (const email of addresses) {
+    const mail = personalize(prepared, {
+      email,
+      ...links,
+      // The sender's own name in the merge fields: a seed address names no contact.
+      name: to === "me" ? staff.name : null,
+      // As a subscriber who signed up today would get it, the copy the composer's preview shows.
+      consent: { basis: "EXPRESS", consentedAt: new Date() },
+    });
+    await getMailTransport("promotional").send(mail);
+  }
+  await recordAudit(db, { userId: staff.id || null, email: staff.email, ...requester }, { action: "campaign.test", target: `campaign:${campaign.id}`, detail: { addresses: addresses.length } });
+  return { to: to === "me" ? staff.email : `the seed list (${addresses.length} ${addresses.length === 1 ? "address" : "addresses"})` };
 }
+
+const NO_REQUESTER: Requester = { ip: null, userAgent: null };
 
 const UNSUBSCRIBE_ACTIONS = ["UNIT_OPT_OUT", "GLOBAL_OPT_OUT", "UNSUBSCRIBE"] as const;
 
