@@ -19,6 +19,8 @@ import {
   updateDraft,
 } from "~/domain/campaigns/campaigns.server.ts";
 import { CampaignForm, campaignFormFields, withCampaignFormIfGiven } from "~/domain/campaigns/campaign-form.ts";
+import { SEED_LIST_LIMIT } from "~/domain/campaigns/seed-list.ts";
+import { requesterOf } from "~/utils/request.server.ts";
 import { describeScheduledTime, instantOfWallTime, knownTimeZone, timeZoneChoices } from "~/domain/campaigns/schedule-time.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
 import { TimeZoneSelect } from "~/components/time-zone-select.tsx";
@@ -78,7 +80,7 @@ const CampaignAction = z.discriminatedUnion(
   "intent",
   [
     CampaignForm.extend({ intent: z.enum(["save", "preview", "confirm-send"]) }).transform(({ intent, ...input }) => ({ intent, input })),
-    withCampaignFormIfGiven({ intent: z.enum(["test", "send"]) }),
+    withCampaignFormIfGiven({ intent: z.enum(["test", "test-seeds", "send"]) }),
     withCampaignFormIfGiven({
       intent: z.literal("schedule"),
       scheduledAt: z.string({ error: "Choose a date and time to send it." }).optional(),
@@ -100,7 +102,7 @@ type ActionAnswer = {
   confirmation?: SendConfirmation;
 };
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   return answering404(async () => {
     const staff = await requireStaff(request);
     const id = campaignId(params);
@@ -124,6 +126,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
         case "test": {
           const { to } = await sendTestMessage(staff, id, asked.input);
           return data<ActionAnswer>({ notice: `A test message is on its way to ${to}. Its links change nobody's preferences.`, values });
+        }
+        case "test-seeds": {
+          const { to } = await sendTestMessage(staff, id, asked.input, "seed list", requesterOf(request, context));
+          return data<ActionAnswer>({ notice: `Test messages are on their way to ${to}. Their links change nobody's preferences.`, values });
         }
         case "confirm-send": {
           const { unitName, topicName, subject, preheader, audience, html } = await sendNowConfirmation(staff, id, asked.input);
@@ -244,10 +250,16 @@ export default function CampaignPage() {
                 <button type="submit" name="intent" value="test" className="button secondary">
                   Send a test to me
                 </button>
+                <button type="submit" name="intent" value="test-seeds" className="button secondary">
+                  Send a test to the seed list
+                </button>
                 <button type="submit" name="intent" value="confirm-send" className="button">
                   Send now…
                 </button>
               </div>
+              <p className="hint">
+                <Link to={`/campaigns/seeds?unit=${campaign.unitId}`}>The unit's seed list</Link>: up to {SEED_LIST_LIMIT} addresses that get test messages.
+              </p>
               <div className="schedule-fields">
                 <div className={`field${errors.scheduledAt ? " has-error" : ""}`}>
                   <label htmlFor="scheduledAt">Send at</label>

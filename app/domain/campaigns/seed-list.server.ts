@@ -8,8 +8,9 @@ import { unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
 import { nothingFound } from "~/domain/not-found.ts";
 import { EmailSchema } from "~/domain/consent/email.ts";
 import { CampaignError } from "./campaigns.server.ts";
+import { SEED_LIST_LIMIT } from "./seed-list.ts";
 
-export const SEED_LIST_LIMIT = 10;
+export { SEED_LIST_LIMIT };
 
 /** The unit, if this person works for it; otherwise NotFoundError. */
 async function staffUnit(staff: Staff, unitId: number) {
