@@ -1,3 +1,4 @@
+import { MERGE_FIELD_HELP } from "~/domain/campaigns/merge-fields.ts";
 import { useEffect, useRef, useState } from "react";
 import { Form } from "@remix-run/react";
 
@@ -7,8 +8,17 @@ import { Form } from "@remix-run/react";
 // cannot be made says why beside the preview; the form, and what was typed in it, stay.
 
 export type ComposerUnit = { id: number; displayName: string; topics: { id: number; name: string }[]; missing: string[] };
-export type ComposerValues = { unitId: number; topicId: number; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean };
-export type ComposerPreview = { subject: string; html: string; text: string; audience: number | null };
+export type ComposerValues = { unitId: number; topicId: number; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean; previewAs?: string };
+export type ComposerPreview = {
+  subject: string;
+  html: string;
+  text: string;
+  audience: number | null;
+  /** The audience member the preview shows the email to (ADR 054); null: a sample subscriber. */
+  recipient?: { email: string; name: string | null } | null;
+  /** Why the preview is not shown as the one asked for, when it is not. */
+  recipientNote?: string | null;
+};
 export type FieldErrors = Partial<Record<keyof ComposerValues | "form" | "scheduledAt" | "timeZone", string>>;
 
 /** The form's id: controls placed outside it (the send and schedule fields) join it with form="…". */
@@ -115,7 +125,7 @@ export function CampaignComposer({
         <Field label="Preheader" error={errors.preheader} htmlFor="preheader" hint="The line inboxes show after the subject. Optional: without it, inboxes show the message's first line.">
           <input id="preheader" name="preheader" type="text" defaultValue={values.preheader} maxLength={200} />
         </Field>
-        <Field label="Body (Markdown)" error={errors.bodyMarkdown} htmlFor="bodyMarkdown" hint="Headings, lists, bold, links (http, https, mailto), images (as wide as the message; give each a description). HTML is not allowed.">
+        <Field label="Body (Markdown)" error={errors.bodyMarkdown} htmlFor="bodyMarkdown" hint={`Headings, lists, bold, links (http, https, mailto), images (as wide as the message; give each a description). HTML is not allowed. ${MERGE_FIELD_HELP} They work in the subject and preheader too.`}>
           <textarea id="bodyMarkdown" name="bodyMarkdown" defaultValue={values.bodyMarkdown} required />
         </Field>
         <div className="field checkbox-field">
@@ -123,6 +133,9 @@ export function CampaignComposer({
             <input type="checkbox" name="advertisementLabel" defaultChecked={values.advertisementLabel} /> Mark as “Advertisement”
           </label>
         </div>
+        <Field label="Preview as" htmlFor="previewAs" hint="The address of someone in the audience, to preview the email as they will get it. Empty: the first person in the audience.">
+          <input id="previewAs" name="previewAs" type="email" defaultValue={values.previewAs ?? ""} autoComplete="off" />
+        </Field>
         <div className="form-actions">
           <button type="submit" name="intent" value="save" className="button">
             {submitLabel}
@@ -154,10 +167,20 @@ export function CampaignComposer({
                 </>
               ) : null}
             </p>
-            {/* Who the preview is: renderCampaignPreview's sample recipient (ADR 045). */}
+            {/* Who the preview is: a real member of the audience (ADR 054), else renderCampaignPreview's sample recipient (ADR 045). */}
             <p className="hint" data-testid="preview-recipient">
-              Shown as a subscriber who signed up for this topic sees it. People who receive it on another basis (customers, people who asked
-              about your products) read why they get it instead, and always see “Advertisement”.
+              {shown.recipient ? (
+                <>
+                  Shown as <strong>{shown.recipient.name ? `${shown.recipient.name} <${shown.recipient.email}>` : shown.recipient.email}</strong> sees it, with
+                  their name and their footer; its links act for nobody.
+                </>
+              ) : (
+                <>
+                  Shown as a subscriber who signed up for this topic sees it. People who receive it on another basis (customers, people who asked
+                  about your products) read why they get it instead, and always see “Advertisement”.
+                </>
+              )}{" "}
+              {shown.recipientNote ?? null}
             </p>
             {/* No allow-scripts: the marketer's HTML is sanitised, and the frame could not run script anyway. */}
             <iframe title="Email preview (HTML)" sandbox="" srcDoc={shown.html} className="preview-frame" />

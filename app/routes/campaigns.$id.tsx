@@ -238,6 +238,7 @@ export default function CampaignPage() {
             preheader: String(v.preheader ?? campaign.preheader),
             bodyMarkdown: String(v.bodyMarkdown ?? campaign.bodyMarkdown),
             advertisementLabel: v.intent ? v.advertisementLabel === "on" : campaign.advertisementLabel,
+            previewAs: String(v.previewAs ?? ""),
           }}
           preview={answer?.preview ?? null}
           errors={errors}

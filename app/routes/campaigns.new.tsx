@@ -74,6 +74,7 @@ export default function NewCampaignPage() {
             preheader: String(v.preheader ?? ""),
             bodyMarkdown: String(v.bodyMarkdown ?? ""),
             advertisementLabel: v.advertisementLabel === "on",
+            previewAs: String(v.previewAs ?? ""),
           }}
           preview={answer?.preview ?? null}
           errors={answer?.errors}

@@ -13,6 +13,8 @@ export const CampaignForm = z.object({
     .string()
     .optional()
     .transform((v) => v === "on"),
+  /** The preview only: the audience member to show the email as (ADR 054); empty for the first one. */
+  previewAs: z.string().max(1000).default(""),
 });
 
 export type CampaignFormValues = z.infer<typeof CampaignForm>;
@@ -26,6 +28,7 @@ export function campaignFormFields(values: CampaignFormValues): Record<string, s
     preheader: values.preheader,
     bodyMarkdown: values.bodyMarkdown,
     ...(values.advertisementLabel ? { advertisementLabel: "on" } : {}),
+    ...(values.previewAs ? { previewAs: values.previewAs } : {}),
   };
 }
 

@@ -5,7 +5,9 @@
 import { db, readDb } from "~/utils/db.server.ts";
 import { inStaffUnits, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
 import { nothingFound } from "~/domain/not-found.ts";
-import { countAudience } from "~/domain/consent/audience.server.ts";
+import { countAudience, findAudienceBatch } from "~/domain/consent/audience.server.ts";
+import { EmailSchema } from "~/domain/consent/email.ts";
+import { languageOfLocale } from "~/i18n/languages.ts";
 import type { Channel } from "~/domain/consent/channels.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
@@ -236,11 +238,53 @@ export const pauseCampaign = (staff: Staff, id: number) =>
 export const resumeCampaign = (staff: Staff, id: number) =>
   transition(staff, id, ["PAUSED"], { status: "SENDING", pausedReason: null }, "Only a paused campaign can be resumed.");
 
-/** The composer's preview: the real email for a sample recipient, and how many would get it now. */
-export async function previewCampaign(staff: Staff, input: CampaignInput) {
+/**
+ * The composer's preview: the real email as a real member of the audience would get it (the
+ * first one, or the one whose address `previewAs` gives), and how many would get it now. Its
+ * links carry no token (invariant 10): following them acts for nobody.
+ */
+export async function previewCampaign(staff: Staff, input: CampaignInput & { previewAs?: string }) {
   const { unit, draft } = await checkInput(staff, input);
-  const [rendered, audience] = await Promise.all([renderCampaignPreview(draft, unit), audienceSize(staff, input.unitId, input.topicId)]);
-  return { ...rendered, audience };
+  const now = new Date();
+  const found = await previewRecipient({ unitId: unit.id, topicId: input.topicId, channel: "EMAIL" }, input.previewAs ?? "", now);
+  const sample = found.recipient
+    ? { name: found.recipient.name, language: languageOfLocale(found.recipient.locale) ?? undefined, timeZone: found.recipient.timeZone, consent: found.recipient.consent }
+    : {};
+  const [rendered, audience] = await Promise.all([renderCampaignPreview(draft, unit, sample), audienceSize(staff, input.unitId, input.topicId)]);
+  return { ...rendered, audience, recipient: found.recipient ? { email: found.recipient.email, name: found.recipient.name } : null, recipientNote: found.note };
+}
+
+/** The audience member the preview shows the email to, or why there is none. */
+async function previewRecipient(target: { unitId: number; topicId: number; channel: Channel }, previewAs: string, now: Date) {
+  let range: { afterContactId?: number; maxContactId?: number } = {};
+  let note: string | null = null;
+  if (previewAs.trim()) {
+    const email = EmailSchema.safeParse(previewAs);
+    const contact = email.success ? await readDb.contact.findUnique({ where: { email: email.data }, select: { id: true } }) : null;
+    if (contact) range = { afterContactId: contact.id - 1, maxContactId: contact.id };
+    else note = `${previewAs.trim()} is not in this campaign's audience; shown as its first member instead.`;
+  }
+  let [member] = await findAudienceBatch(readDb, target, now, { ...range, take: 1 });
+  if (!member && range.maxContactId !== undefined) {
+    note = `${previewAs.trim()} is not in this campaign's audience; shown as its first member instead.`;
+    [member] = await findAudienceBatch(readDb, target, now, { take: 1 });
+  }
+  if (!member) return { recipient: null, note: note ?? "Nobody is in the audience yet: shown as a subscriber who signed up today." };
+  const contact = await readDb.contact.findUniqueOrThrow({
+    where: { id: member.id },
+    select: {
+      email: true,
+      name: true,
+      locale: true,
+      timeZone: true,
+      subscriptions: { where: { topicId: target.topicId, channel: target.channel }, select: { basis: true, consentedAt: true }, take: 1 },
+    },
+  });
+  const [subscription] = contact.subscriptions;
+  return {
+    recipient: { email: contact.email, name: contact.name, locale: contact.locale, timeZone: contact.timeZone, consent: subscription ? { basis: subscription.basis, consentedAt: subscription.consentedAt } : undefined },
+    note,
+  };
 }
 
 /** How many contacts would get it if it were sent now. */
