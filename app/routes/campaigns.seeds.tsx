@@ -111,7 +111,8 @@ export default function SeedListPage() {
               ))}
             </ul>
           )}
-          <Form method="post">
+          {/* noValidate: the server checks the address and says what is wrong next to the field. */}
+          <Form method="post" noValidate>
             <input type="hidden" name="unitId" value={unit.id} />
             <div className={`field${answer?.error ? " has-error" : ""}`}>
               <label htmlFor="email">Add an address</label>
