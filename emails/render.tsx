@@ -93,9 +93,17 @@ export type SlottedPart = readonly string[];
 /** A promotional message rendered once for a whole campaign; personalizePromotional() fills in each recipient. */
 export type PreparedPromotionalEmail = {
   readonly subject: string;
+  /** The subject split at its merge fields' slots (one piece when it has none). */
+  readonly subjectParts: SlottedPart;
   readonly html: SlottedPart;
   readonly text: SlottedPart;
 };
+
+/** A slot's values for one copy: footer slots and any merge-field slots, HTML-escaped for the HTML part. */
+export type SlotValues = { readonly html: Readonly<Record<string, string>>; readonly text: Readonly<Record<string, string>> };
+
+/** A merge field's slot: its name, and the same name for where the space before it went into the slot. */
+export const spacedSlot = (slot: string) => `${slot}:spaced`;
 
 /**
  * Renders a promotional message once with a placeholder for each per-recipient footer value.
@@ -107,6 +115,12 @@ export async function preparePromotional<Name extends PromotionalTemplateName>(
   name: Name,
   content: PromotionalContent<Name>,
   context: Pick<PromotionalContext, "unit" | "lang" | "language"> & { footer: Omit<PromotionalFooterProps, RecipientSlot> },
+  /**
+   * Placeholders the content already holds (merge fields) and their slots' names. Where the
+   * rendered text has a space before one, the slot takes the space (spacedSlot()), so an
+   * empty value leaves no double space.
+   */
+  contentSlots: { readonly prefix: string; readonly slots: ReadonlyMap<string, string> } = { prefix: "", slots: new Map() },
 ): Promise<PreparedPromotionalEmail> {
   // Random per message, so no body text or earlier value can pass for a placeholder.
   const nonce = globalThis.crypto.randomUUID().replaceAll("-", "");
@@ -116,16 +130,27 @@ export async function preparePromotional<Name extends PromotionalTemplateName>(
     reason: `slot${nonce}reason`,
   };
   const rendered = await renderPromotional(name, content, { unit: context.unit, footer: { ...context.footer, ...placeholders }, lang: context.lang, language: context.language });
-  const slotOf = new Map(Object.entries(placeholders).map(([slot, placeholder]) => [placeholder, slot]));
-  const pattern = new RegExp([...slotOf.keys()].map((placeholder) => placeholder.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"), "g");
-  const split = (part: string, partName: string): SlottedPart => {
+  const slotOf = new Map([...Object.entries(placeholders).map(([slot, placeholder]) => [placeholder, slot] as const), ...contentSlots.slots]);
+  const escape = (placeholder: string) => placeholder.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const pattern = new RegExp([...slotOf.keys()].map(escape).join("|"), "g");
+  // A merge field cut in half (the inbox preview's first line of a long body) shows nothing.
+  const cutPlaceholder = contentSlots.prefix ? new RegExp(`${escape(contentSlots.prefix)}[a-z0-9]*`, "g") : null;
+  const split = (part: string, partName: string | null): SlottedPart => {
     const pieces: string[] = [];
     let from = 0;
     for (const match of part.matchAll(pattern)) {
-      pieces.push(part.slice(from, match.index), slotOf.get(match[0])!);
+      let text = part.slice(from, match.index);
+      let slot = slotOf.get(match[0])!;
+      if (contentSlots.slots.has(match[0]) && text.endsWith(" ")) {
+        text = text.slice(0, -1);
+        slot = spacedSlot(slot);
+      }
+      pieces.push(text, slot);
       from = match.index + match[0].length;
     }
     pieces.push(part.slice(from));
+    if (cutPlaceholder) for (let index = 0; index < pieces.length; index += 2) pieces[index] = pieces[index].replace(cutPlaceholder, "");
+    if (partName === null) return pieces;
     const filled = new Set(pieces.filter((_, index) => index % 2 === 1));
     for (const slot of Object.keys(placeholders)) {
       // The footer facts are in both parts (invariant 8); a template that lost one is a bug.
@@ -133,7 +158,7 @@ export async function preparePromotional<Name extends PromotionalTemplateName>(
     }
     return pieces;
   };
-  return { subject: rendered.subject, html: split(rendered.html, "HTML"), text: split(rendered.text, "plain-text") };
+  return { subject: rendered.subject, subjectParts: split(rendered.subject, null), html: split(rendered.html, "HTML"), text: split(rendered.text, "plain-text") };
 }
 
 /** One recipient's message from a prepared one: their links and reason, escaped for HTML and verbatim in the text. */
@@ -142,8 +167,9 @@ export function personalizePromotional(prepared: PreparedPromotionalEmail, foote
 }
 
 /** personalizePromotional() for values recipientSlotValues() already made (the sender also encodes them). */
-export function fillPromotional(prepared: PreparedPromotionalEmail, values: ReturnType<typeof recipientSlotValues>): RenderedEmail {
-  return { subject: prepared.subject, html: fill(prepared.html, values.html), text: fill(prepared.text, values.text) };
+export function fillPromotional(prepared: PreparedPromotionalEmail, values: SlotValues): RenderedEmail {
+  const subject = prepared.subjectParts.length === 1 ? prepared.subject : fill(prepared.subjectParts, values.text);
+  return { subject, html: fill(prepared.html, values.html), text: fill(prepared.text, values.text) };
 }
 
 /** What goes into each slot of each part for this recipient (HTML-escaped for the HTML part). */
@@ -155,16 +181,16 @@ export function recipientSlotValues(footer: RecipientFooter): { html: Record<Rec
   };
 }
 
-function fill(part: SlottedPart, values: Record<RecipientSlot, string>): string {
+function fill(part: SlottedPart, values: Readonly<Record<string, string>>): string {
   let result = part[0];
-  for (let index = 1; index < part.length; index += 2) result += values[part[index] as RecipientSlot] + part[index + 1];
+  for (let index = 1; index < part.length; index += 2) result += values[part[index]] + part[index + 1];
   return result;
 }
 
 // What React does to text and attribute values (escapeTextForBrowser), so a filled-in message
 // equals a rendered one byte for byte.
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]);
 }
 

@@ -1,3 +1,4 @@
+import { MERGE_FIELD_HELP } from "~/domain/campaigns/merge-fields.ts";
 import { useEffect, useRef, useState } from "react";
 import { Form } from "@remix-run/react";
 
@@ -17,11 +18,22 @@ export type ComposerValues = {
   /** More topics of the unit beside topicId, and "leave out who got an email lately" (ADR 055). */
   moreTopicIds?: number[];
   excludeRecentDays?: number | null;
+  /** The preview only: the audience member to show the email as (ADR 054). */
+  previewAs?: string;
 };
 
 /** The choices of "leave out people who got an email from the unit in the last …" (ADR 055). */
 const EXCLUDE_DAYS = [1, 3, 7, 14, 30, 60, 90];
-export type ComposerPreview = { subject: string; html: string; text: string; audience: number | null };
+export type ComposerPreview = {
+  subject: string;
+  html: string;
+  text: string;
+  audience: number | null;
+  /** The audience member the preview shows the email to (ADR 054); null: a sample subscriber. */
+  recipient?: { email: string; name: string | null } | null;
+  /** Why the preview is not shown as the one asked for, when it is not. */
+  recipientNote?: string | null;
+};
 export type FieldErrors = Partial<Record<keyof ComposerValues | "form" | "scheduledAt" | "timeZone", string>>;
 
 /** The form's id: controls placed outside it (the send and schedule fields) join it with form="…". */
@@ -169,7 +181,7 @@ export function CampaignComposer({
         <Field label="Preheader" error={errors.preheader} htmlFor="preheader" hint="The line inboxes show after the subject. Optional: without it, inboxes show the message's first line.">
           <input id="preheader" name="preheader" type="text" defaultValue={values.preheader} maxLength={200} />
         </Field>
-        <Field label="Body (Markdown)" error={errors.bodyMarkdown} htmlFor="bodyMarkdown" hint="Headings, lists, bold, links (http, https, mailto), images (as wide as the message; give each a description). HTML is not allowed.">
+        <Field label="Body (Markdown)" error={errors.bodyMarkdown} htmlFor="bodyMarkdown" hint={`Headings, lists, bold, links (http, https, mailto), images (as wide as the message; give each a description). HTML is not allowed. ${MERGE_FIELD_HELP} They work in the subject and preheader too.`}>
           <textarea id="bodyMarkdown" name="bodyMarkdown" defaultValue={values.bodyMarkdown} required />
         </Field>
         <div className="field checkbox-field">
@@ -177,6 +189,9 @@ export function CampaignComposer({
             <input type="checkbox" name="advertisementLabel" defaultChecked={values.advertisementLabel} /> Mark as “Advertisement”
           </label>
         </div>
+        <Field label="Preview as" htmlFor="previewAs" hint="The address of someone in the audience, to preview the email as they will get it. Empty: the first person in the audience.">
+          <input id="previewAs" name="previewAs" type="email" defaultValue={values.previewAs ?? ""} autoComplete="off" />
+        </Field>
         <div className="form-actions">
           <button type="submit" name="intent" value="save" className="button">
             {submitLabel}
@@ -208,10 +223,20 @@ export function CampaignComposer({
                 </>
               ) : null}
             </p>
-            {/* Who the preview is: renderCampaignPreview's sample recipient (ADR 045). */}
+            {/* Who the preview is: a real member of the audience (ADR 054), else renderCampaignPreview's sample recipient (ADR 045). */}
             <p className="hint" data-testid="preview-recipient">
-              Shown as a subscriber who signed up for this topic sees it. People who receive it on another basis (customers, people who asked
-              about your products) read why they get it instead, and always see “Advertisement”.
+              {shown.recipient ? (
+                <>
+                  Shown as <strong>{shown.recipient.name ? `${shown.recipient.name} <${shown.recipient.email}>` : shown.recipient.email}</strong> sees it, with
+                  their name and their footer; its links act for nobody.
+                </>
+              ) : (
+                <>
+                  Shown as a subscriber who signed up for this topic sees it. People who receive it on another basis (customers, people who asked
+                  about your products) read why they get it instead, and always see “Advertisement”.
+                </>
+              )}{" "}
+              {shown.recipientNote ?? null}
             </p>
             {/* No allow-scripts: the marketer's HTML is sanitised, and the frame could not run script anyway. */}
             <iframe title="Email preview (HTML)" sandbox="" srcDoc={shown.html} className="preview-frame" />

@@ -24,6 +24,7 @@ import {
   updateDraft,
 } from "~/domain/campaigns/campaigns.server.ts";
 import { CampaignForm, campaignFormFields, composerAudienceValues, withCampaignFormIfGiven } from "~/domain/campaigns/campaign-form.ts";
+import { SEED_LIST_LIMIT } from "~/domain/campaigns/seed-list.ts";
 import { describeScheduledTime, instantOfWallTime, knownTimeZone, timeZoneChoices } from "~/domain/campaigns/schedule-time.ts";
 import { CampaignComposer, type ComposerPreview, type FieldErrors } from "~/components/campaign-composer.tsx";
 import { TimeZoneSelect } from "~/components/time-zone-select.tsx";
@@ -84,7 +85,7 @@ const CampaignAction = z.discriminatedUnion(
   "intent",
   [
     CampaignForm.extend({ intent: z.enum(["save", "preview", "confirm-send"]) }).transform(({ intent, ...input }) => ({ intent, input })),
-    withCampaignFormIfGiven({ intent: z.enum(["test", "send"]) }),
+    withCampaignFormIfGiven({ intent: z.enum(["test", "test-seeds", "send"]) }),
     withCampaignFormIfGiven({
       intent: z.literal("schedule"),
       scheduledAt: z.string({ error: "Choose a date and time to send it." }).optional(),
@@ -129,8 +130,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         case "preview":
           return data<ActionAnswer>({ preview: await previewCampaign(staff, asked.input), values });
         case "test": {
-          const { to } = await sendTestMessage(staff, id, asked.input, requester);
+          const { to } = await sendTestMessage(staff, id, asked.input, "me", requester);
           return data<ActionAnswer>({ notice: `A test message is on its way to ${to}. Its links change nobody's preferences.`, values });
+        }
+        case "test-seeds": {
+          const { to } = await sendTestMessage(staff, id, asked.input, "seed list", requester);
+          return data<ActionAnswer>({ notice: `Test messages are on their way to ${to}. Their links change nobody's preferences.`, values });
         }
         case "confirm-send": {
           const { unitName, topicName, subject, preheader, audience, html } = await sendNowConfirmation(staff, id, asked.input);
@@ -278,6 +283,7 @@ export default function CampaignPage() {
             bodyMarkdown: String(v.bodyMarkdown ?? campaign.bodyMarkdown),
             advertisementLabel: v.intent ? v.advertisementLabel === "on" : campaign.advertisementLabel,
             ...composerAudienceValues(v, campaign),
+            previewAs: String(v.previewAs ?? ""),
           }}
           preview={answer?.preview ?? null}
           errors={errors}
@@ -291,10 +297,16 @@ export default function CampaignPage() {
                 <button type="submit" name="intent" value="test" className="button secondary">
                   Send a test to me
                 </button>
+                <button type="submit" name="intent" value="test-seeds" className="button secondary">
+                  Send a test to the seed list
+                </button>
                 <button type="submit" name="intent" value="confirm-send" className="button">
                   Send now…
                 </button>
               </div>
+              <p className="hint">
+                <Link to={`/campaigns/seeds?unit=${campaign.unitId}`}>The unit's seed list</Link>: up to {SEED_LIST_LIMIT} addresses that get test messages.
+              </p>
               <div className="schedule-fields">
                 <div className={`field${errors.scheduledAt ? " has-error" : ""}`}>
                   <label htmlFor="scheduledAt">Send at</label>

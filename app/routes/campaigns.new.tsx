@@ -76,6 +76,7 @@ export default function NewCampaignPage() {
             bodyMarkdown: String(v.bodyMarkdown ?? ""),
             advertisementLabel: v.advertisementLabel === "on",
             ...composerAudienceValues(v),
+            previewAs: String(v.previewAs ?? ""),
           }}
           preview={answer?.preview ?? null}
           errors={answer?.errors}

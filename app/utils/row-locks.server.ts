@@ -14,7 +14,7 @@ import { onPostgresql } from "./db.server.ts";
  * holder before committed. FOR NO KEY UPDATE: rows that only refer to these (a ledger event,
  * a delivery) can still be written meanwhile.
  */
-export async function lockRows(tx: Tx, table: "Contact" | "User", ids: number[]): Promise<void> {
+export async function lockRows(tx: Tx, table: "Contact" | "User" | "BusinessUnit", ids: number[]): Promise<void> {
   if (!onPostgresql() || ids.length === 0) return;
   await tx.$queryRaw`SELECT "id" FROM ${Prisma.raw(`"${table}"`)} WHERE "id" IN (${Prisma.join([...new Set(ids)])}) ORDER BY "id" FOR NO KEY UPDATE`;
 }

@@ -24,6 +24,8 @@ export const CampaignForm = z.object({
     (v) => (v === undefined || v === "" ? null : v),
     z.coerce.number({ error: "Choose how many days." }).int({ error: "Choose how many days." }).min(1, { error: "Choose 1 to 90 days." }).max(90, { error: "Choose 1 to 90 days." }).nullable(),
   ),
+  /** The preview only: the audience member to show the email as (ADR 054); empty for the first one. */
+  previewAs: z.string().max(1000).default(""),
 });
 
 export type CampaignFormValues = z.infer<typeof CampaignForm>;
@@ -39,6 +41,7 @@ export function campaignFormFields(values: CampaignFormValues): Record<string, s
     ...(values.advertisementLabel ? { advertisementLabel: "on" } : {}),
     ...(values.moreTopicIds.length > 0 ? { moreTopicIds: values.moreTopicIds.join(",") } : {}),
     ...(values.excludeRecentDays ? { excludeRecentDays: String(values.excludeRecentDays) } : {}),
+    ...(values.previewAs ? { previewAs: values.previewAs } : {}),
   };
 }
 

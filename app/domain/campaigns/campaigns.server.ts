@@ -5,8 +5,11 @@
 import { db, readDb } from "~/utils/db.server.ts";
 import { inStaffUnits, unitScope, type Staff } from "~/domain/accounts/staff.server.ts";
 import { nothingFound } from "~/domain/not-found.ts";
-import { countAudience } from "~/domain/consent/audience.server.ts";
+import { countAudience, findAudienceBatch } from "~/domain/consent/audience.server.ts";
+import { EmailSchema } from "~/domain/consent/email.ts";
+import { languageOfLocale } from "~/i18n/languages.ts";
 import type { Channel } from "~/domain/consent/channels.ts";
+import type { PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { getMailTransport } from "~/domain/mail/transport.server.ts";
 import { preferencesUrl, unsubscribeUrl } from "~/domain/tokens/links.server.ts";
 import { missingSenderFacts } from "~/domain/units/sender-facts.server.ts";
@@ -428,11 +431,63 @@ export const stopCampaign = (staff: Staff, id: number, now = new Date(), request
     { action: "stop", requester },
   );
 
-/** The composer's preview: the real email for a sample recipient, and how many would get it now. */
-export async function previewCampaign(staff: Staff, input: CampaignInput) {
+/**
+ * The composer's preview: the real email as a real member of the audience would get it (the
+ * first one, or the one whose address `previewAs` gives), and how many would get it now. Its
+ * links carry no token (invariant 10): following them acts for nobody.
+ */
+export async function previewCampaign(staff: Staff, input: CampaignInput & { previewAs?: string }) {
   const { unit, draft } = await checkInput(staff, input);
-  const [rendered, audience] = await Promise.all([renderCampaignPreview(draft, unit), audienceSizeFor(staff, choiceOfInput(input))]);
-  return { ...rendered, audience };
+  const now = new Date();
+  const choice = choiceOfInput(input);
+  const topicIds = [...new Set(choice.topicIds)];
+  const target: PromotionalTarget = {
+    unitId: unit.id,
+    topicId: topicIds[0],
+    channel: "EMAIL",
+    ...(topicIds.length > 1 ? { topicIds } : {}),
+    excludeRecentDays: choice.excludeRecentDays ?? null,
+  };
+  const found = await previewRecipient(target, input.previewAs ?? "", now);
+  const sample = found.recipient
+    ? { name: found.recipient.name, language: languageOfLocale(found.recipient.locale) ?? undefined, timeZone: found.recipient.timeZone, consent: found.recipient.consent }
+    : {};
+  const [rendered, audience] = await Promise.all([renderCampaignPreview(draft, unit, sample), audienceSizeFor(staff, choice, "EMAIL", now)]);
+  return { ...rendered, audience, recipient: found.recipient ? { email: found.recipient.email, name: found.recipient.name } : null, recipientNote: found.note };
+}
+
+/** The audience member the preview shows the email to, or why there is none. */
+async function previewRecipient(target: PromotionalTarget, previewAs: string, now: Date) {
+  let range: { afterContactId?: number; maxContactId?: number } = {};
+  let note: string | null = null;
+  if (previewAs.trim()) {
+    const email = EmailSchema.safeParse(previewAs);
+    const contact = email.success ? await readDb.contact.findUnique({ where: { email: email.data }, select: { id: true } }) : null;
+    if (contact) range = { afterContactId: contact.id - 1, maxContactId: contact.id };
+    else note = `${previewAs.trim()} is not in this campaign's audience; shown as its first member instead.`;
+  }
+  let [member] = await findAudienceBatch(readDb, target, now, { ...range, take: 1 });
+  if (!member && range.maxContactId !== undefined) {
+    note = `${previewAs.trim()} is not in this campaign's audience; shown as its first member instead.`;
+    [member] = await findAudienceBatch(readDb, target, now, { take: 1 });
+  }
+  if (!member) return { recipient: null, note: note ?? "Nobody is in the audience yet: shown as a subscriber who signed up today." };
+  const contact = await readDb.contact.findUniqueOrThrow({
+    where: { id: member.id },
+    select: {
+      email: true,
+      name: true,
+      locale: true,
+      timeZone: true,
+      // The first of the campaign's topics the person is on: the consent their footer states.
+      subscriptions: { where: { topicId: { in: target.topicIds ?? [target.topicId] }, channel: target.channel, status: "SUBSCRIBED" }, select: { basis: true, consentedAt: true }, take: 1 },
+    },
+  });
+  const [subscription] = contact.subscriptions;
+  return {
+    recipient: { email: contact.email, name: contact.name, locale: contact.locale, timeZone: contact.timeZone, consent: subscription ? { basis: subscription.basis, consentedAt: subscription.consentedAt } : undefined },
+    note,
+  };
 }
 
 /** How many contacts would get it if it were sent now. */
@@ -452,11 +507,12 @@ export async function audienceSizeFor(staff: Staff, choice: AudienceChoice, chan
 }
 
 /**
- * Sends the campaign as it stands to the marketer's own address, marked as a test: as it is on
- * their screen when `input` is given (nothing is saved), else as saved. Its links are real but
- * name no contact, so following them changes nobody's preferences.
+ * Sends the campaign as it stands to the marketer's own address, or to the unit's seed list
+ * (ADR 054), marked as a test: as it is on their screen when `input` is given (nothing is
+ * saved), else as saved. Its links are real but name no contact, so following them changes
+ * nobody's preferences; no delivery is written.
  */
-export async function sendTestMessage(staff: Staff, id: number, input?: CampaignInput, requester?: Requester) {
+export async function sendTestMessage(staff: Staff, id: number, input?: CampaignInput, to: "me" | "seed list" = "me", requester?: Requester) {
   const campaign = await findCampaign(staff, id);
   const draft: CampaignDraft = input
     ? (await checkInput(staff, input)).draft
@@ -467,18 +523,29 @@ export async function sendTestMessage(staff: Staff, id: number, input?: Campaign
   const topic = await db.topic.findUniqueOrThrow({ where: { id: topicId }, select: { slug: true } });
   const prepared = await prepareCampaignMessage({ ...draft, subject: `[Test] ${draft.subject}` }, unit, { campaignId: campaign.id, topic: { id: topicId, slug: topic.slug } });
   const nobody = { contactId: 0, unitId: unit.id };
-  const mail = personalize(prepared, {
-    email: staff.email,
+  const addresses =
+    to === "me" ? [staff.email] : (await db.seedAddress.findMany({ where: { unitId: unit.id }, orderBy: { email: "asc" }, select: { email: true } })).map((seed) => seed.email);
+  if (addresses.length === 0) throw new CampaignError(`The seed list of ${unit.displayName} is empty: add addresses to it first.`);
+  const links = {
     unsubscribeUrl: await unsubscribeUrl({ ...nobody, topicId, campaignId: campaign.id }),
     preferencesUrl: await preferencesUrl(nobody),
-    // As a subscriber who signed up today would get it, the copy the composer's preview shows.
-    consent: { basis: "EXPRESS", consentedAt: new Date() },
-  });
-  await getMailTransport("promotional").send(mail);
+  };
+  for (const email of addresses) {
+    const mail = personalize(prepared, {
+      email,
+      ...links,
+      // The sender's own name in the merge fields: a seed address names no contact.
+      name: to === "me" ? staff.name : null,
+      // As a subscriber who signed up today would get it, the copy the composer's preview shows.
+      consent: { basis: "EXPRESS", consentedAt: new Date() },
+    });
+    await getMailTransport("promotional").send(mail);
+  }
   // After the send: there is no change to share a transaction with, and a failed send is no test sent.
-  await db.$transaction((tx) => auditCampaign(tx, staff, requester, "test", campaign.id, { addresses: 1 }));
-  return { to: staff.email };
+  await db.$transaction((tx) => auditCampaign(tx, staff, requester, "test", campaign.id, { addresses: addresses.length }));
+  return { to: to === "me" ? staff.email : `the seed list (${addresses.length} ${addresses.length === 1 ? "address" : "addresses"})` };
 }
+
 
 const UNSUBSCRIBE_ACTIONS = ["UNIT_OPT_OUT", "GLOBAL_OPT_OUT", "UNSUBSCRIBE"] as const;
 

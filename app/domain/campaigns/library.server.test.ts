@@ -247,7 +247,7 @@ describe("the audit trail of one campaign", () => {
     await updateDraft(marketer, id, input("Edited"), requester);
     await scheduleCampaign(marketer, id, new Date(Date.now() + 3_600_000), new Date(), { requester });
     await cancelSchedule(marketer, id, requester);
-    await sendTestMessage(marketer, id, undefined, requester);
+    await sendTestMessage(marketer, id, undefined, "me", requester);
     await sendNow(marketer, id, undefined, new Date(), requester);
     await pauseCampaign(marketer, id, requester);
     await resumeCampaign(marketer, id, requester);

@@ -391,3 +391,63 @@ describe("renderCampaignPreview", () => {
     expect(preview.text).toContain("Unsubscribe https://prefs.example.com/u/sample");
   });
 });
+
+describe("merge fields in a campaign", () => {
+  const PERSONAL: CampaignDraft = {
+    ...DRAFT,
+    subject: "{{first_name|Friend}}, five tax tips from {{unit}}",
+    preheader: "Hi {{first_name}}, small steps now",
+    bodyMarkdown: "## Hello {{name|there}}\n\nDear {{first_name}}, read [the tips](https://tax.example.com/tips).",
+  };
+
+  it("refuses an unknown or unclosed field on the field that holds it", () => {
+    const problems = validateCampaignDraft({ ...DRAFT, subject: "Hi {{firstname}}", preheader: "{{name", bodyMarkdown: "Hello {{email}}" });
+    expect(problems.map((problem) => problem.field)).toEqual(["subject", "preheader", "bodyMarkdown"]);
+    expect(problems[0].message).toContain("{{firstname}}");
+    expect(validateCampaignDraft(PERSONAL)).toEqual([]);
+  });
+
+  it("gives each copy its recipient's name in the subject, preheader and body, escaped in the HTML", async () => {
+    const prepared = await prepareCampaignMessage(PERSONAL, UNIT, LIST);
+    const mail = personalize(prepared, { ...RECIPIENTS[0], name: "Ann <script>alert(1)</script> & Co" });
+    expect(mail.subject).toBe("Ann, five tax tips from Example Tax");
+    expect(mail.text).toContain("Hello Ann <script>alert(1)</script> & Co");
+    expect(mail.text).toContain("Dear Ann, read");
+    expect(mail.html).toContain("Hello Ann &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co");
+    expect(mail.html).not.toContain("<script>");
+    expect(mail.html).toContain("Hi Ann, small steps now");
+    const other = personalize(prepared, { ...RECIPIENTS[1], name: "Bo Li" });
+    expect(other.subject).toBe("Bo, five tax tips from Example Tax");
+    expect(other.html).toContain("Hello Bo Li");
+    // The transport builds and checks both.
+    const raw = await new MailComposer(composeMessage(mail)).compile().build();
+    const parsed = await PostalMime.parse(raw);
+    expect(parsed.subject).toBe("Ann, five tax tips from Example Tax");
+  });
+
+  it("uses the fallback or leaves the field out, without a double space, when the person has no name", async () => {
+    const prepared = await prepareCampaignMessage(PERSONAL, UNIT, LIST);
+    const mail = personalize(prepared, { ...RECIPIENTS[0], name: null });
+    expect(mail.subject).toBe("Friend, five tax tips from Example Tax");
+    expect(mail.text).toContain("Hello there");
+    expect(mail.text).toContain("Dear, read");
+    expect(mail.html).toContain("Hi, small steps now");
+  });
+
+  it("cannot add a header through a name with a line break", async () => {
+    const prepared = await prepareCampaignMessage({ ...PERSONAL, subject: "News for {{name}}" }, UNIT, LIST);
+    const mail = personalize(prepared, { ...RECIPIENTS[0], name: "Eve\r\nBcc: everyone@example.com" });
+    expect(mail.subject).toBe("News for Eve Bcc: everyone@example.com");
+    const raw = (await new MailComposer(composeMessage(mail)).compile().build()).toString("utf8");
+    expect(raw).not.toMatch(/^Bcc:/im);
+    const parsed = await PostalMime.parse(raw);
+    expect(parsed.subject).toBe("News for Eve Bcc: everyone@example.com");
+  });
+
+  it("still renders the message once: a copy without merge fields is what it was", async () => {
+    const prepared = await prepareCampaignMessage(DRAFT, UNIT, LIST);
+    const mail = personalize(prepared, { ...RECIPIENTS[0], name: "Ann" });
+    expect(mail.subject).toBe(DRAFT.subject);
+    expect(mail.frame).toBeDefined();
+  });
+});

@@ -4,11 +4,12 @@ import { getEnv } from "~/utils/env.server.ts";
 import { brandColors, type UnitIdentity } from "~emails/components/index.ts";
 import type { CampaignContent } from "~emails/promotional/campaign.tsx";
 import { campaignMarkdownToHtml, isBlankCampaignHtml } from "~emails/promotional/markdown.ts";
-import { fillPromotional, personalizePromotional, preparePromotional, recipientSlotValues, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail } from "~emails/render.tsx";
+import { escapeHtml, fillPromotional, preparePromotional, recipientSlotValues, spacedSlot, TemplateContextError, type PreparedPromotionalEmail, type RenderedEmail, type SlotValues } from "~emails/render.tsx";
 import { encodeSlottedPart, fillEncodedPart, type EncodedPart } from "~/domain/mail/quoted-printable.server.ts";
 import { buildMessageFrame, type MessageFrame } from "~/domain/mail/message-frame.server.ts";
 import { feedbackIdHeader, listIdHeader } from "~/domain/mail/list-headers.server.ts";
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from "~/i18n/languages.ts";
+import { mergeFieldProblems, mergeValue, parseMergeFields, type MergeTag, type MergeValues } from "./merge-fields.ts";
 import { consentReason, showsAdvertisementLabel, type RecipientConsent } from "./footer-reason.ts";
 
 // A campaign's email: what the marketer wrote, checked; rendered once per campaign; then one
@@ -83,6 +84,11 @@ export function validateCampaignDraft(draft: CampaignDraft): CampaignDraftProble
   }
 
   if (!draft.topicName.trim()) problem("topicName", "Choose a topic.");
+
+  // An unknown or unclosed merge field would reach people as typed: refused like any other fault.
+  for (const field of ["subject", "preheader", "bodyMarkdown"] as const) {
+    for (const message of mergeFieldProblems(draft[field])) problem(field, message);
+  }
   return problems;
 }
 
@@ -113,8 +119,10 @@ export type PreparedCampaignMessage = {
   readonly markedAsAdvertisement: boolean;
   /** The names the footer's reason gives: the topic's and the unit's. */
   readonly reasonNames: { readonly topicName: string; readonly unitName: string };
-  /** The whole message around those parts, built once: each copy fills in its recipient's fields. */
-  readonly frame: MessageFrame;
+  /** The whole message around those parts, built once: each copy fills in its recipient's fields. Null when the subject has merge fields (each copy's subject differs). */
+  readonly frame: MessageFrame | null;
+  /** The merge fields' slots and their tags (ADR 054); empty when the marketer used none. */
+  readonly mergeTags: ReadonlyMap<string, MergeTag>;
   readonly from: { name: string; address: string };
   readonly replyTo?: string;
   readonly messageIdDomain: string;
@@ -127,12 +135,14 @@ export type PreparedCampaignMessage = {
 export async function prepareCampaignMessage(draft: CampaignDraft, unit: CampaignSendingUnit, list: CampaignList): Promise<PreparedCampaignMessage> {
   const problems = validateCampaignDraft(draft);
   if (problems.length > 0) throw new InvalidCampaignDraftError(problems);
+  const merge = mergeSlotsOf(draft);
   const forms = {} as Record<Language, PreparedCampaignForms>;
   for (const language of LANGUAGES) {
-    const labelled = prepareForm(await renderOnce(draft, unit, true, language));
-    const unlabelled = draft.advertisementLabel ? labelled : prepareForm(await renderOnce(draft, unit, false, language));
+    const labelled = prepareForm(await renderOnce(merge, unit, true, language));
+    const unlabelled = draft.advertisementLabel ? labelled : prepareForm(await renderOnce(merge, unit, false, language));
     forms[language] = { labelled, unlabelled };
   }
+  const subject = forms[DEFAULT_LANGUAGE].labelled.email;
   const dkim = unitDkim(unit);
   const from = { name: unit.fromName, address: unit.fromEmail };
   const replyTo = unit.replyTo || undefined;
@@ -151,8 +161,9 @@ export async function prepareCampaignMessage(draft: CampaignDraft, unit: Campaig
     forms,
     markedAsAdvertisement: draft.advertisementLabel,
     reasonNames: { topicName: draft.topicName, unitName: unit.displayName },
-    // The subject is the marketer's: the same in every form and language.
-    frame: await buildMessageFrame({ from, replyTo, subject: forms[DEFAULT_LANGUAGE].labelled.email.subject, headers }),
+    // The subject is the marketer's: the same in every form and language, unless it names the recipient.
+    frame: subject.subjectParts.length === 1 ? await buildMessageFrame({ from, replyTo, subject: subject.subject, headers }) : null,
+    mergeTags: merge.tags,
     from,
     ...(replyTo ? { replyTo } : {}),
     messageIdDomain: unit.sendingDomain,
@@ -166,14 +177,59 @@ function prepareForm(email: PreparedPromotionalEmail): PreparedCampaignForm {
 }
 
 /** The campaign's email rendered once, with or without the label, its footer in `language`, with a slot for each recipient's values. Throws SenderFactsMissingError. */
-async function renderOnce(draft: CampaignDraft, unit: SendingUnitFacts, advertisement: boolean, language: Language): Promise<PreparedPromotionalEmail> {
+async function renderOnce(merge: MergeSlots, unit: SendingUnitFacts, advertisement: boolean, language: Language): Promise<PreparedPromotionalEmail> {
   const missing = missingSenderFacts(unit);
   if (missing.length > 0) throw new SenderFactsMissingError(unit.displayName, missing);
-  return preparePromotional("campaign", campaignContent(draft, unit), {
-    unit: unitIdentity(unit),
-    footer: { advertisement },
-    language,
-  });
+  return preparePromotional(
+    "campaign",
+    campaignContent(merge.draft, unit),
+    { unit: unitIdentity(unit), footer: { advertisement }, language },
+    { prefix: merge.prefix, slots: merge.slots },
+  );
+}
+
+/** The draft with a placeholder where each merge field was, and each field's slot. */
+type MergeSlots = { draft: CampaignDraft; prefix: string; slots: ReadonlyMap<string, string>; tags: ReadonlyMap<string, MergeTag> };
+
+function mergeSlotsOf(draft: CampaignDraft): MergeSlots {
+  // Letters and digits only, so Markdown and the plain-text conversion leave it whole; random, so no text can pass for one.
+  const prefix = `mf${globalThis.crypto.randomUUID().replaceAll("-", "")}`;
+  const slots = new Map<string, string>();
+  const tags = new Map<string, MergeTag>();
+  const withPlaceholders = (text: string) =>
+    parseMergeFields(text)
+      .template.map((piece) => {
+        if (typeof piece === "string") return piece;
+        const slot = `merge${tags.size}`;
+        const placeholder = `${prefix}n${tags.size}x`;
+        slots.set(placeholder, slot);
+        tags.set(slot, piece);
+        // The space stays in the text (Markdown's emphasis depends on it); the split gives it to the slot.
+        return `${piece.spaceBefore ? " " : ""}${placeholder}`;
+      })
+      .join("");
+  if (!/\{\{/.test(draft.subject + draft.preheader + draft.bodyMarkdown)) return { draft, prefix, slots, tags };
+  return {
+    draft: { ...draft, subject: withPlaceholders(draft.subject), preheader: withPlaceholders(draft.preheader), bodyMarkdown: withPlaceholders(draft.bodyMarkdown) },
+    prefix,
+    slots,
+    tags,
+  };
+}
+
+/** The footer's values with this copy's merge fields added: escaped for the HTML, verbatim (one line) in the text and subject. */
+function withMergeValues(values: SlotValues, tags: ReadonlyMap<string, MergeTag>, facts: MergeValues): SlotValues {
+  if (tags.size === 0) return values;
+  const html: Record<string, string> = { ...values.html };
+  const text: Record<string, string> = { ...values.text };
+  for (const [slot, tag] of tags) {
+    const value = mergeValue({ ...tag, spaceBefore: false }, facts);
+    text[slot] = value;
+    text[spacedSlot(slot)] = value ? ` ${value}` : "";
+    html[slot] = escapeHtml(value);
+    html[spacedSlot(slot)] = value ? ` ${html[slot]}` : "";
+  }
+  return { html, text };
 }
 
 /** The body as the email shows it: sanitised HTML, links in the unit's link colour. */
@@ -187,6 +243,8 @@ export function campaignContent(draft: Pick<CampaignDraft, "subject" | "preheade
 
 export type CampaignRecipient = {
   email: string;
+  /** Contact.name, for the {{name}} and {{first_name}} merge fields; null or absent: their fallback. */
+  name?: string | null;
   /** The signed /u/<token> URL: shown in the footer and sent as List-Unsubscribe. */
   unsubscribeUrl: string;
   /** The delivery's signed unsubscribe address, offered as List-Unsubscribe's mailto: (a test message to staff has none). */
@@ -223,7 +281,7 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
   const forms = prepared.forms[language];
   const form = showsAdvertisementLabel(recipient.consent.basis, prepared.markedAsAdvertisement) ? forms.labelled : forms.unlabelled;
   const reason = consentReason({ ...prepared.reasonNames, ...recipient.consent, language, timeZone: recipient.timeZone ?? null });
-  const values = recipientSlotValues({ ...recipient, reason });
+  const values = withMergeValues(recipientSlotValues({ ...recipient, reason }), prepared.mergeTags, { name: recipient.name, unit: prepared.reasonNames.unitName });
   const { subject, html, text } = fillPromotional(form.email, values);
   return {
     stream: "promotional",
@@ -245,7 +303,7 @@ export function personalize(prepared: PreparedCampaignMessage, recipient: Campai
     messageIdDomain: prepared.messageIdDomain,
     ...(prepared.dkim ? { dkim: prepared.dkim } : {}),
     encodedParts: { text: fillEncodedPart(form.encoded.text, values.text), html: fillEncodedPart(form.encoded.html, values.html) },
-    frame: prepared.frame,
+    ...(prepared.frame ? { frame: prepared.frame } : {}),
   };
 }
 
@@ -269,14 +327,16 @@ export async function renderCampaignPreview(
 ): Promise<RenderedEmail> {
   const consent = sample.consent ?? { basis: PREVIEW_CONSENT_BASIS, consentedAt: new Date() };
   const language = sample.language ?? DEFAULT_LANGUAGE;
-  const email = await renderOnce(draft, unit, showsAdvertisementLabel(consent.basis, draft.advertisementLabel), language);
+  const merge = mergeSlotsOf(draft);
+  const email = await renderOnce(merge, unit, showsAdvertisementLabel(consent.basis, draft.advertisementLabel), language);
   const publicUrl = getEnv().PUBLIC_URL;
-  return personalizePromotional(email, {
+  const footer = recipientSlotValues({
     // Not a token: the preview's links must not unsubscribe anyone.
     unsubscribeUrl: sample.unsubscribeUrl ?? `${publicUrl}/u/preview`,
     preferencesUrl: sample.preferencesUrl ?? `${publicUrl}/preferences`,
     reason: consentReason({ topicName: draft.topicName || "this topic", unitName: unit.displayName, ...consent, language, timeZone: sample.timeZone ?? null }),
   });
+  return fillPromotional(email, withMergeValues(footer, merge.tags, { name: sample.name, unit: unit.displayName }));
 }
 
 function unitIdentity(unit: SendingUnitFacts): UnitIdentity {

@@ -15,7 +15,7 @@ export type StartingDraft = { unitId: number; topicId: number; name: string; sub
 
 /** A delivery this sender won: it is SENDING under this sender's claim. */
 /** A delivery this sender holds; the contact's locale and time zone word the footer (ADR 047). */
-export type ClaimedDelivery = { id: number; attempts: number; contact: { id: number; email: string; locale: string | null; timeZone: string | null } };
+export type ClaimedDelivery = { id: number; attempts: number; contact: { id: number; email: string; locale: string | null; timeZone: string | null; name?: string | null } };
 
 /** What became of one delivery, as written down. */
 export type DeliveryOutcome =
@@ -244,7 +244,7 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
       if (manySendersPerCampaign) {
         // PostgreSQL only: SKIP LOCKED passes over rows another sender is claiming this instant,
         // so senders sharing a campaign take disjoint batches without waiting for one another.
-        const won = await client.$queryRaw<{ id: number; attempts: number; contactId: number; email: string; locale: string | null; timeZone: string | null }[]>`
+        const won = await client.$queryRaw<{ id: number; attempts: number; contactId: number; email: string; locale: string | null; timeZone: string | null; name: string | null }[]>`
           UPDATE "Delivery" SET "status" = 'SENDING', "claimedBy" = ${owner}
           FROM "Contact"
           WHERE "Contact"."id" = "Delivery"."contactId" AND "Delivery"."id" IN (
@@ -254,12 +254,12 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
           -- Only while it is sending: a stop (or pause) that committed first wins; one that waits for
           -- this share lock comes after these claims, so no claim is made once a stop has returned (ADR 052).
           AND EXISTS (SELECT 1 FROM "Campaign" WHERE "id" = ${campaignId} AND "status" = 'SENDING' FOR SHARE)
-          RETURNING "Delivery"."id", "Delivery"."attempts", "Delivery"."contactId", "Contact"."email", "Contact"."locale", "Contact"."timeZone"`;
+          RETURNING "Delivery"."id", "Delivery"."attempts", "Delivery"."contactId", "Contact"."email", "Contact"."locale", "Contact"."timeZone", "Contact"."name"`;
         return won
           .map((row) => ({
             id: Number(row.id),
             attempts: Number(row.attempts),
-            contact: { id: Number(row.contactId), email: row.email, locale: row.locale, timeZone: row.timeZone },
+            contact: { id: Number(row.contactId), email: row.email, locale: row.locale, timeZone: row.timeZone, name: row.name },
           }))
           .sort((a, b) => a.id - b.id);
       }
@@ -267,7 +267,7 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
         where: { campaignId, status: "PENDING", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
         orderBy: { id: "asc" },
         take,
-        select: { id: true, attempts: true, contact: { select: { id: true, email: true, locale: true, timeZone: true } } },
+        select: { id: true, attempts: true, contact: { select: { id: true, email: true, locale: true, timeZone: true, name: true } } },
       });
       if (due.length === 0) return [];
       // A delivery another sender claimed first is no longer PENDING, so it is not returned, and

@@ -334,6 +334,8 @@ async function recheckAndSign(run: CampaignRun, claimed: ClaimedDelivery[]): Pro
       delivery,
       recipient: {
         email: delivery.contact.email,
+        // For the {{name}} and {{first_name}} merge fields (ADR 054).
+        name: delivery.contact.name,
         returnPath: returnPathFor(ref, run.bounceDomain),
         mailtoUnsubscribe: mailtoUnsubscribeFor(ref, run.bounceDomain),
         unsubscribeUrl: signedUnsubscribeUrl(keyring, { ...link, topicId: subscription.topicId, campaignId: campaign.id, channel: rule.channel }),
