@@ -275,7 +275,9 @@ describe("an archived topic", () => {
     expect(await text(send)).toContain("“Webinars and events” is archived: it takes no new campaigns. Edit the draft and choose another topic.");
     expect(await appDb.db.campaign.findUnique({ where: { id: Number(campaignPath.split("/").at(-1)) }, select: { status: true, startedAt: true } })).toEqual({ status: "DRAFT", startedAt: null });
     // The composer no longer offers it.
-    expect(await (await http.get("/campaigns/new", { cookie: marketer })).text()).not.toContain(`<option value="${topicId}">`);
+    const offered = await (await http.get("/campaigns/new", { cookie: marketer })).text();
+    expect(offered).toContain("Tax tips");
+    expect(offered).not.toContain("Webinars and events"); // neither as the topic nor among "also send to"
   });
 
   it("is refused by an import, row by row, with the line and the reason", async () => {
@@ -284,7 +286,8 @@ describe("an archived topic", () => {
     const response = await upload(unitId, csv, marketer);
     expect(response.status).toBe(200);
     const report = await text(response);
-    expect(report).toContain(`Line 2: topic "webinars" is archived and takes no new subscriptions`);
+    // The rows not imported, each with its line, the address as typed and the reason.
+    expect(report).toMatch(/\b2\s*new\.webinar\.fan@example\.com\s*topic “webinars” is archived and takes no new subscriptions/);
     expect(await appDb.db.contact.count({ where: { email: "new.webinar.fan@example.com" } })).toBe(0);
     expect(await appDb.db.subscription.count({ where: { contact: { email: "new.tips.fan@example.com" } } })).toBe(1);
   });
@@ -355,6 +358,6 @@ describe("a new company, on an empty database with only its first admin", () => 
       expect(await verifyDkim(raw, lookup)).toEqual({ pass: true, domain: "tools.example.com", selector: "pc2026", algorithm: "rsa-sha256" });
       expect(pythonDkimVerifies(python, raw, "pc2026", "tools.example.com", record)).toBe(true);
     }
-    expect((await emptyDb.db.auditEvent.findMany({ orderBy: { id: "asc" } })).map((e) => e.action)).toEqual(["unit.create", "topic.create", "category.create"]);
+    expect((await emptyDb.db.auditEvent.findMany({ orderBy: { id: "asc" } })).map((e) => e.action)).toEqual(["unit.create", "topic.create", "category.create", "contacts.import", "campaign.create", "campaign.send"]);
   });
 });
