@@ -110,6 +110,7 @@ describe("a marketer's week", { timeout: 180_000 }, () => {
 
     // 6. The day comes (its time moved to now: the sender's own clock is not ours to turn), and it sends.
     await appDb.db.campaign.update({ where: { id }, data: { scheduledAt: new Date(Date.now() - 1000) } });
+    const dueAt = (await appDb.db.campaign.findUniqueOrThrow({ where: { id }, select: { scheduledAt: true } })).scheduledAt!;
     await page.reload();
     await expect.poll(async () => (await appDb.db.campaign.findUniqueOrThrow({ where: { id } })).status, { timeout: 60_000 }).toBe("SENT");
     await page.reload();
@@ -144,8 +145,12 @@ describe("a marketer's week", { timeout: 180_000 }, () => {
     await signIn(admin, app.url, DEMO.admin);
     await admin.goto(`${app.url}/admin/audit?target=${encodeURIComponent(`campaign:${id}`)}`);
     const log = (await admin.locator("table").textContent()) ?? "";
-    for (const action of ["campaign.duplicate", "campaign.edit", "campaign.test", "campaign.schedule"]) expect(log).toContain(action);
+    for (const action of ["campaign.duplicate", "campaign.edit", "campaign.test", "campaign.schedule", "campaign.send"]) expect(log).toContain(action);
     expect(log).toContain(DEMO.taxMarketer.email);
+    // The start at the scheduled time is the scheduler's step, not the marketer's.
+    const start = await appDb.db.auditEvent.findFirstOrThrow({ where: { target: `campaign:${id}`, action: "campaign.send" } });
+    expect(start).toMatchObject({ actorEmail: "scheduler", actorUserId: null });
+    expect(JSON.parse(start.detail!)).toMatchObject({ scheduledAt: dueAt.toISOString() });
     await fitsAndPasses(admin, "the audit log");
     await screenshot(admin, "week-8-audit.png");
   });

@@ -125,9 +125,8 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
     },
 
     /** Scheduled campaigns whose time has come. */
-    async dueScheduledCampaigns(now: Date): Promise<number[]> {
-      const due = await client.campaign.findMany({ where: { status: "SCHEDULED", scheduledAt: { lte: now } }, select: { id: true } });
-      return due.map((c) => c.id);
+    dueScheduledCampaigns(now: Date): Promise<{ id: number; scheduledAt: Date | null }[]> {
+      return client.campaign.findMany({ where: { status: "SCHEDULED", scheduledAt: { lte: now } }, select: { id: true, scheduledAt: true } });
     },
 
     /** Every sending campaign with its lease, oldest start first. */

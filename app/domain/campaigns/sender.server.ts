@@ -12,6 +12,8 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import { getEnv } from "~/utils/env.server.ts";
+import type { Tx } from "~/utils/db.server.ts";
+import { recordAudit, type AuditActor } from "~/domain/audit/audit.server.ts";
 import { ineligibilityReasons, isActiveSubscription, targetTopicIds, type PromotionalTarget } from "~/domain/consent/eligibility.ts";
 import { describeFailure, MailDeliveryError, type MailTransport } from "~/domain/mail/outgoing-mail.server.ts";
 import { mailtoUnsubscribeFor, returnPathFor } from "~/domain/feedback/addresses.server.ts";
@@ -113,10 +115,16 @@ export function startCampaign(campaignId: number, now = new Date(), options: Sta
   return store.startCampaign(campaignId, now, options);
 }
 
-/** Starts every scheduled campaign whose time has come. */
+/** Who starts a campaign at its scheduled time, in the audit log: no person acts then. */
+const SCHEDULER: AuditActor = { userId: null, email: "scheduler", ip: null, userAgent: null };
+
+/** Starts every scheduled campaign whose time has come; each start is in the audit log, in its own transaction. */
 export async function startDueCampaigns(now = new Date(), store: SendStore = sendStore): Promise<number[]> {
   const started: number[] = [];
-  for (const id of await store.dueScheduledCampaigns(now)) if (await store.startCampaign(id, now)) started.push(id);
+  for (const { id, scheduledAt } of await store.dueScheduledCampaigns(now)) {
+    const onStarted = (tx: Tx) => recordAudit(tx, SCHEDULER, { action: "campaign.send", target: `campaign:${id}`, detail: { scheduledAt: scheduledAt?.toISOString() } });
+    if (await store.startCampaign(id, now, { onStarted })) started.push(id);
+  }
   return started;
 }
 
