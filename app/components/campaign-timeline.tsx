@@ -38,7 +38,7 @@ export function CampaignTimeline({ points }: { points: TimelinePoint[] }) {
         xLabel="Time (UTC)"
         categoryHeading="From (UTC)"
         legendLabel="Bars"
-        height={200}
+        height={240}
         numbersSummary="The numbers: messages sent"
       />
       <BarChart
@@ -52,7 +52,7 @@ export function CampaignTimeline({ points }: { points: TimelinePoint[] }) {
         categoryHeading="From (UTC)"
         legendLabel="Bars"
         empty="No one unsubscribed from this campaign's links."
-        height={200}
+        height={240}
         numbersSummary="The numbers: unsubscribes"
       />
     </div>
