@@ -3,7 +3,7 @@ import { Group } from "@visx/group";
 import { scaleBand, scaleLinear } from "@visx/scale";
 import { Bar } from "@visx/shape";
 import type { ReactNode } from "react";
-import { AXIS_COLOUR, AXIS_LABEL, ChartFigure, TICK_LABEL, type Series } from "./chart-figure.tsx";
+import { AXIS_COLOUR, AXIS_LABEL, ChartFigure, LEFT_TICK_LABEL, TICK_LABEL, type Series } from "./chart-figure.tsx";
 
 // Bars per category (a day, a time slot) on ONE scale, one segment per series stacked; series
 // marked `below` hang under the zero line on the same scale (opt-ins up, opt-outs down), so
@@ -194,12 +194,7 @@ export function BarChart({
           stroke={AXIS_COLOUR}
           tickStroke={AXIS_COLOUR}
           tickFormat={(v) => n(Math.abs(Number(v)))}
-          tickLabelProps={() => ({
-            ...TICK_LABEL,
-            textAnchor: "end",
-            dx: -4,
-            dy: "0.33em",
-          })}
+          tickLabelProps={() => LEFT_TICK_LABEL}
           label={yLabel}
           labelProps={{ ...AXIS_LABEL, textAnchor: "middle" }}
           labelOffset={40}

@@ -14,6 +14,9 @@ export const TICK_LABEL = {
   fontSize: 11,
   fontFamily: "inherit",
 } as const;
+/** Tick labels of a left axis: right-aligned against the axis, centred on their tick. */
+export const LEFT_TICK_LABEL = { ...TICK_LABEL, textAnchor: "end", dx: -4, dy: "0.33em" } as const;
+
 export const AXIS_LABEL = {
   fill: "currentColor",
   fontSize: 12,

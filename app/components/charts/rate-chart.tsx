@@ -3,7 +3,7 @@ import { Group } from "@visx/group";
 import { scaleLinear, scaleUtc } from "@visx/scale";
 import { LinePath } from "@visx/shape";
 import type { ReactNode } from "react";
-import { AXIS_COLOUR, AXIS_LABEL, ChartFigure, TICK_LABEL, type Series } from "./chart-figure.tsx";
+import { AXIS_COLOUR, AXIS_LABEL, ChartFigure, LEFT_TICK_LABEL, TICK_LABEL, type Series } from "./chart-figure.tsx";
 
 // Rates (shares of what was sent) of events in time, e.g. campaigns by send date: one mark per
 // event and series, joined by a thin line, on ONE percent scale. Each series has its own mark
@@ -112,12 +112,7 @@ export function RateChart({
           stroke={AXIS_COLOUR}
           tickStroke={AXIS_COLOUR}
           tickFormat={(v) => pct(Number(v))}
-          tickLabelProps={() => ({
-            ...TICK_LABEL,
-            textAnchor: "end",
-            dx: -4,
-            dy: "0.33em",
-          })}
+          tickLabelProps={() => LEFT_TICK_LABEL}
           label={yLabel}
           labelProps={{ ...AXIS_LABEL, textAnchor: "middle" }}
           labelOffset={44}
