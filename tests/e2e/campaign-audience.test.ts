@@ -1,8 +1,7 @@
-import fs from "node:fs";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { countAudience } from "~/domain/consent/audience.server.ts";
-import { seriousViolations, signIn } from "../helpers/browser.ts";
+import { screenshot, seriousViolations, signIn } from "../helpers/browser.ts";
 import { DEMO } from "../helpers/demo-logins.ts";
 import { useRunningApp } from "../helpers/running-app.ts";
 
@@ -11,12 +10,6 @@ import { useRunningApp } from "../helpers/running-app.ts";
 // without it (on Preview, and kept through Save).
 
 const { app, browser, appDb } = useRunningApp({ browser: true });
-const SHOTS = "/work/helpers/shots/i21-audience";
-
-async function shot(page: Page, name: string) {
-  if (!fs.existsSync(SHOTS)) return;
-  await page.screenshot({ path: `${SHOTS}/${name}`, fullPage: true });
-}
 
 /** What the audience query says for Example Tax's topics with these names, now. */
 async function expectedAudience(topicNames: string[], excludeRecentDays: number | null = null): Promise<number> {
@@ -54,7 +47,7 @@ describe("the composer's audience beyond one topic", { timeout: 90_000 }, () => 
     await page.getByLabel(/Leave out people who got an email from Example Tax/).selectOption({ label: "30 days" });
     const excluded = await expectedAudience(["Tax tips", "Webinars and events"], 30);
     await expect.poll(() => shownAudience(page)).toBe(excluded);
-    await shot(page, "composer-two-topics-js.png");
+    await screenshot(page, "composer-two-topics-js.png");
     expect(await seriousViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
@@ -68,7 +61,7 @@ describe("the composer's audience beyond one topic", { timeout: 90_000 }, () => 
     // The page drawn again keeps the choice.
     expect(await page.getByRole("checkbox", { name: "Webinars and events" }).isChecked()).toBe(true);
     // axe runs as script, so it checks the same page in the JavaScript test above.
-    await shot(page, "composer-two-topics-nojs.png");
+    await screenshot(page, "composer-two-topics-nojs.png");
 
     await page.getByRole("button", { name: "Save draft" }).click();
     await page.waitForURL(/\/campaigns\/\d+$/);
@@ -77,6 +70,6 @@ describe("the composer's audience beyond one topic", { timeout: 90_000 }, () => 
     expect(saved.map((t) => t.topic.name)).toEqual(["Tax tips", "Webinars and events"]);
     expect(await page.getByText("Tax tips + 1 more").count()).toBeGreaterThan(0);
     expect(await page.getByRole("checkbox", { name: "Webinars and events" }).isChecked()).toBe(true);
-    await shot(page, "draft-two-topics-nojs.png");
+    await screenshot(page, "draft-two-topics-nojs.png");
   });
 });

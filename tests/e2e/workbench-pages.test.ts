@@ -7,7 +7,7 @@ import { useRunningApp } from "../helpers/running-app.ts";
 // Issue 21, pages outside /campaigns, in Chromium: they fit the widths named (no horizontal
 // scroll of the page), the import page names the encoding of a UTF-16 file, and the
 // suppressions page's "Added" banner does not outlive the next thing asked. axe on each.
-// Screenshots go to SCREENSHOTS_DIR when set (/work/helpers/shots/i21-imports).
+// Screenshots go to SCREENSHOTS_DIR when set.
 
 const { app, browser } = useRunningApp({ browser: true });
 
