@@ -137,6 +137,8 @@ export async function exportContactList(
   const encoder = new TextEncoder();
   let afterContactId = 0;
   let headerSent = false;
+  // highWaterMark 0 (below): a batch is read when the reader asks for it, never ahead, so the rule
+  // is asked as each batch goes out; a read-ahead raced an opt-out made meanwhile.
   const csv = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!headerSent) {
@@ -173,7 +175,7 @@ export async function exportContactList(
         return;
       }
     },
-  });
+  }, { highWaterMark: 0 });
 
   const day = now.toISOString().slice(0, 10);
   const fileName = `${list.unit.slug}-${list.topic.slug}-${list.channel.toLowerCase()}-${day}.csv`.replace(/[^\w.-]+/g, "-");
