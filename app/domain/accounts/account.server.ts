@@ -1,4 +1,5 @@
 import { db } from "~/utils/db.server.ts";
+import { againIfClaimedMeanwhile } from "~/utils/row-locks.server.ts";
 import { forgetRecipient } from "~/domain/transactional/erasure.server.ts";
 import { ContactEmailTakenError, changeContactEmail, eraseContact, renameContact } from "~/domain/consent/contacts.server.ts";
 import { maskEmail, normalizeEmail } from "~/domain/consent/email.ts";
@@ -96,7 +97,9 @@ export type EmailChangeConfirmation =
  * its own preferences, and each address gets exactly the mail it agreed to.
  */
 export async function confirmEmailChange(token: string, requester: Requester, now = new Date()): Promise<EmailChangeConfirmation> {
-  const outcome = await db.$transaction(async (tx): Promise<EmailChangeConfirmation & { userId?: number; oldEmail?: string }> => {
+  // An import may create a contact with the new address between the look and the write: the
+  // whole confirmation (link use included) runs again and links to that contact (ADR 039).
+  const outcome = await againIfClaimedMeanwhile(() => db.$transaction(async (tx): Promise<EmailChangeConfirmation & { userId?: number; oldEmail?: string }> => {
     const used = await useOneTimeLink(token, "CONFIRM_EMAIL_CHANGE", now, tx);
     if (!used.ok) return { outcome: "bad-link", reason: used.reason };
     const newEmail = used.link.email;
@@ -122,7 +125,7 @@ export async function confirmEmailChange(token: string, requester: Requester, no
     // Links sent to the old address must not work for the new one.
     await tx.oneTimeLink.deleteMany({ where: { userId: user.id, usedAt: null } });
     return { outcome: "changed", newEmail, userId: user.id, oldEmail: user.email };
-  });
+  }));
   if (outcome.outcome !== "changed") return outcome;
   const user = await db.user.findUniqueOrThrow({ where: { id: outcome.userId! }, select: { name: true, contactId: true } });
   sendSecurityAlert({ email: outcome.oldEmail!, name: user.name, contactId: user.contactId }, { kind: "emailChanged", to: maskEmail(outcome.newEmail) }, requester, now);
