@@ -4,7 +4,7 @@ import { authenticateApiKey } from "~/domain/transactional/api-keys.server.ts";
 import { TransactionalRequestError } from "~/domain/transactional/send.server.ts";
 import { sendUnitRequest } from "~/domain/transactional/unit-requests.server.ts";
 import { findUnitBySlug } from "~/domain/units/units.server.ts";
-import { apiError, apiValidationError, readJson } from "~/utils/api.server.ts";
+import { apiError, apiValidationError, nulCharacterError, readJson } from "~/utils/api.server.ts";
 
 // POST /api/v1/transactional — send one service message. Authorization: Bearer <unit API key>.
 
@@ -31,6 +31,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const body = await readJson(request);
   if (body === null) return apiError(400, "body", "The body must be a JSON object sent as application/json.");
+  const unstorable = nulCharacterError(body);
+  if (unstorable) return unstorable;
   const parsed = SendRequest.safeParse(body);
   if (!parsed.success) return apiValidationError(parsed.error);
   const input = parsed.data;

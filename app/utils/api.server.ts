@@ -21,3 +21,26 @@ export async function readJson(request: Request): Promise<unknown | null> {
     return null;
   }
 }
+
+/**
+ * A 422 for the first string in a JSON body (a value, or a key: then its object) that holds
+ * U+0000, or null when none does. PostgreSQL's text and jsonb cannot store it, so it is refused on
+ * both databases before anything is written, as forms refuse it (parse-form.server.ts).
+ */
+export function nulCharacterError(body: unknown): Response | null {
+  const field = pathWithNul(body, []);
+  if (field === null) return null;
+  const name = field || "body";
+  return apiError(422, name, `${name}: holds a NUL character (\\u0000), which cannot be stored. Remove it and send the request again.`);
+}
+
+function pathWithNul(value: unknown, path: string[]): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path.join(".") : null;
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes("\u0000")) return path.join(".");
+    const found = pathWithNul(item, [...path, key]);
+    if (found !== null) return found;
+  }
+  return null;
+}

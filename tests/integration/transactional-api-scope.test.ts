@@ -152,3 +152,17 @@ describe("an idempotency key names one request", () => {
     expect(await appDb.db.transactionalMessage.count({ where: { idempotencyKey: { endsWith: `:${first.idempotencyKey}` } } })).toBe(1);
   });
 });
+
+describe("text that cannot be stored", () => {
+  // PostgreSQL's text and jsonb cannot hold U+0000: the INSERT failed with a 500 there, while
+  // SQLite stored it. Refused on both, before anything is written, naming the field.
+  it.each([
+    ["in data", renewal({ productName: "Premium\u0000" }), "data.productName"],
+    ["in a nested value of data", renewal({ lines: [{ label: "ok" }, { label: "x\u0000" }] }), "data.lines.1.label"],
+    ["in a key of data", renewal({ "bad\u0000key": "x" }), "data"],
+    ["in the idempotency key", { ...renewal(), idempotencyKey: "r\u0000" }, "idempotencyKey"],
+  ])("refuses a NUL character %s with 422 naming the field", async (_, body, field) => {
+    const message = await expectRefused(body, 422, field);
+    expect(message).toContain("NUL");
+  });
+});
