@@ -33,7 +33,7 @@ import type net from "node:net";
 import Database from "better-sqlite3";
 import { SMTPServer } from "smtp-server";
 import pg from "pg";
-import { giveUpAfter, int, migrate, onCleanUp, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx, type ChildProcess, type ProcessStats } from "./harness.ts";
+import { giveUpAfter, int, machineCpuSeconds, migrate, onCleanUp, prismaDate, ROOT, runBenchmark, sleep, startProcess, step, tempDir, tsx, type ChildProcess, type ProcessStats } from "./harness.ts";
 import { createBenchPostgresql } from "./postgresql.ts";
 
 /** `--workers 1,2,4`: worker counts to compare (null: the plain run against the ceiling). */
@@ -428,6 +428,7 @@ async function main(): Promise<boolean> {
   await step("Building one message as the app does, for the ceiling", () => buildSampleMessage(messageFile, database.url));
 
   // The ceiling first, alone on the machine.
+  const ceilingMachineCpu = machineCpuSeconds();
   const ceilingProcess = await startProcess(
     "ceiling",
     tsx(...profileFlags("ceiling"), "bench/send-ceiling.ts", sink.url, messageFile, String(ELIGIBLE), String(CONCURRENCY)),
@@ -438,11 +439,12 @@ async function main(): Promise<boolean> {
   const ceilingStarted = performance.now();
   await waitFor(() => sink.total >= ELIGIBLE, "the ceiling was sending", ceilingProcess, () => progressLine("ceiling", sink.total, ELIGIBLE, ceilingStarted));
   const ceilingStats = ceilingProcess.processStats();
-  const ceiling = { ...pace(sink), received: sink.total, peakRssMb: ceilingStats?.peakRssMb ?? null, cpuSeconds: ceilingStats?.cpuSeconds ?? null };
+  const ceiling = { ...pace(sink), received: sink.total, peakRssMb: ceilingStats?.peakRssMb ?? null, cpuSeconds: ceilingStats?.cpuSeconds ?? null, machineCpuSeconds: cpuSince(ceilingMachineCpu) };
   await ceilingProcess.stop();
   sink.reset();
 
   const campaignId = await startCampaign();
+  const appMachineCpu = machineCpuSeconds();
   let sender = await startSender();
   const appStarted = performance.now();
   const senderStats: ProcessStats[] = [];
@@ -463,11 +465,17 @@ async function main(): Promise<boolean> {
   await sendingUntilDone(campaignId, sender, "app", appStarted);
   keepStats(sender);
   await sender.stop();
-  const app = { ...pace(sink), received: sink.total };
+  const app = { ...pace(sink), received: sink.total, machineCpuSeconds: cpuSince(appMachineCpu) };
   const row = await database.campaignRow(campaignId);
   const verdict = verify(sink);
   const cpuSeconds = senderStats.reduce((sum, stats) => sum + stats.cpuSeconds, 0);
   return report({ database: database.label, ceiling, app: { ...app, cpuSeconds }, row, verdict, peakRssMb: Math.max(...senderStats.map((stats) => stats.peakRssMb)), killedAt, restartSeconds });
+}
+
+/** Machine CPU seconds since a reading of machineCpuSeconds(), or null off Linux. */
+function cpuSince(before: number | null): number | null {
+  const now = machineCpuSeconds();
+  return before === null || now === null ? null : now - before;
 }
 
 /**
@@ -553,8 +561,8 @@ async function workersRun({
 
 function report(r: {
   database: string;
-  ceiling: { perSecond: number; seconds: number; received: number; peakRssMb: number | null; cpuSeconds: number | null };
-  app: { perSecond: number; seconds: number; received: number; cpuSeconds: number };
+  ceiling: { perSecond: number; seconds: number; received: number; peakRssMb: number | null; cpuSeconds: number | null; machineCpuSeconds: number | null };
+  app: { perSecond: number; seconds: number; received: number; cpuSeconds: number; machineCpuSeconds: number | null };
   row: CampaignRow;
   verdict: Verdict;
   peakRssMb: number;
@@ -574,6 +582,9 @@ function report(r: {
   // CPU time over the messages sent, start-up included: less at the mercy of a noisy machine than messages/s.
   const cpuPerMessage = (seconds: number | null, received: number) => (seconds === null ? "n/a" : `${((seconds * 1000) / received).toFixed(3)} ms`);
   line("sender CPU per message", cpuPerMessage(app.cpuSeconds, app.received), cpuPerMessage(ceiling.cpuSeconds, ceiling.received));
+  // Every process, the SMTP sink and (PostgreSQL) the database server included: on SQLite the
+  // database's work is in the sender's own CPU, on PostgreSQL it is on the same cores but not in it.
+  line("machine CPU per message", cpuPerMessage(app.machineCpuSeconds, app.received), cpuPerMessage(ceiling.machineCpuSeconds, ceiling.received));
   console.log(`\nratio app / ceiling (messages/s): ${ratio.toFixed(3)}${r.killedAt === null ? "" : " (the app's time includes the kill and the restart)"}`);
   console.log(`campaign: ${row.status}, sent ${int(row.sentCount)}, failed ${row.failedCount}, skipped ${row.skippedCount}${row.pausedReason ? ` (${row.pausedReason})` : ""}`);
   if (r.killedAt !== null) {
