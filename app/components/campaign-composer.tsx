@@ -1,4 +1,5 @@
 import { MERGE_FIELD_HELP } from "~/domain/campaigns/merge-fields.ts";
+import type { CampaignInput } from "~/domain/campaigns/campaigns.server.ts";
 import { useEffect, useRef, useState } from "react";
 import { Form } from "@remix-run/react";
 
@@ -8,19 +9,8 @@ import { Form } from "@remix-run/react";
 // cannot be made says why beside the preview; the form, and what was typed in it, stay.
 
 export type ComposerUnit = { id: number; displayName: string; topics: { id: number; name: string }[]; missing: string[] };
-export type ComposerValues = {
-  unitId: number;
-  topicId: number;
-  subject: string;
-  preheader: string;
-  bodyMarkdown: string;
-  advertisementLabel: boolean;
-  /** More topics of the unit beside topicId, and "leave out who got an email lately" (ADR 055). */
-  moreTopicIds?: number[];
-  excludeRecentDays?: number | null;
-  /** The preview only: the audience member to show the email as (ADR 054). */
-  previewAs?: string;
-};
+/** What the composer holds: the campaign as saved, and for the preview only, the audience member to show the email as (ADR 054). */
+export type ComposerValues = CampaignInput & { previewAs?: string };
 
 /** The choices of "leave out people who got an email from the unit in the last …" (ADR 055). */
 const EXCLUDE_DAYS = [1, 3, 7, 14, 30, 60, 90];
