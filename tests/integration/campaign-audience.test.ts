@@ -3,10 +3,10 @@ import { db } from "~/utils/db.server.ts";
 import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import { createMailTransport, type MailTransport } from "~/domain/mail/transport.server.ts";
 import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
-import { startCampaignSender } from "~/domain/campaigns/worker.server.ts";
 import { CLI_OPERATOR, createCampaign, findCampaign, sendNow, type CampaignInput } from "~/domain/campaigns/campaigns.server.ts";
 import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
 import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
+import { runSendersUntilDone } from "../helpers/campaign-sender.ts";
 
 // Audience beyond one topic (ADR 055), end to end: the marketer's campaign through the real
 // sender to a real SMTP server. Someone on two of the campaign's topics gets one copy; someone
@@ -56,17 +56,7 @@ const input = (more: Partial<CampaignInput> = {}): CampaignInput => ({
 /** Sends the campaign now as a marketer would, and runs a sender until it leaves SENDING. */
 async function sendAndFinish(campaignId: number) {
   await sendNow(CLI_OPERATOR, campaignId);
-  const sender = startCampaignSender({ transport, pollMs: 10, ratePerSecond: 5000, concurrency: 4, batchSize: 2 });
-  try {
-    for (let waited = 0; waited < 20_000; waited += 25) {
-      const { status } = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { status: true } });
-      if (status !== "SENDING") return status;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error("the campaign did not finish within 20 s");
-  } finally {
-    await sender.stop();
-  }
+  return runSendersUntilDone(campaignId, { transport, batchSize: 2 });
 }
 
 const recipients = () => sink.received.map((m) => m.to).sort();

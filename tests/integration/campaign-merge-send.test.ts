@@ -5,9 +5,9 @@ import { applyConsentChange } from "~/domain/consent/changes.server.ts";
 import { createMailTransport, type MailTransport } from "~/domain/mail/transport.server.ts";
 import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
 import { startCampaign } from "~/domain/campaigns/sender.server.ts";
-import { startCampaignSender } from "~/domain/campaigns/worker.server.ts";
 import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
 import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
+import { runSendersUntilDone } from "../helpers/campaign-sender.ts";
 
 // A campaign with merge fields through the real sender to a real SMTP server: each person's
 // copy carries their own name in the subject and body (the sender reads it with the delivery),
@@ -29,18 +29,8 @@ afterEach(async () => {
 });
 
 /** Runs a sender until the campaign leaves SENDING (polling its state, not sleeping for a guess). */
-async function sendUntilDone(campaignId: number) {
-  const sender = startCampaignSender({ transport, pollMs: 10, ratePerSecond: 5000, concurrency: 4 });
-  try {
-    for (let waited = 0; waited < 20_000; waited += 25) {
-      const { status } = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { status: true } });
-      if (status !== "SENDING") return status;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error("the campaign did not finish within 20 s");
-  } finally {
-    await sender.stop();
-  }
+function sendUntilDone(campaignId: number) {
+  return runSendersUntilDone(campaignId, { transport });
 }
 
 describe("a campaign with merge fields", () => {

@@ -26,6 +26,7 @@ import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
 import { readOwnAddress } from "~/domain/feedback/addresses.server.ts";
 import { headerValues, startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
 import { testsOnPostgresql } from "../helpers/test-database.ts";
+import { runSendersUntilDone } from "../helpers/campaign-sender.ts";
 import { DEAD_AFTER_MS } from "~/domain/campaigns/heartbeat.server.ts";
 
 // The send pipeline end to end: real SQLite, a real SMTP server, the real sender loop.
@@ -68,20 +69,8 @@ function createCampaign(unitId = unit.id, topicId = topic.id) {
 
 type SenderOptions = Parameters<typeof startCampaignSender>[0];
 
-/** Runs senders until the campaign leaves SENDING; returns its final status. */
-async function sendUntilDone(campaignId: number, options: SenderOptions = {}, senders = 1) {
-  const running = Array.from({ length: senders }, () => startCampaignSender({ transport, pollMs: 10, ratePerSecond: 5000, concurrency: 4, ...options }));
-  try {
-    for (let waited = 0; waited < 20_000; waited += 25) {
-      const { status } = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { status: true } });
-      if (status !== "SENDING") return status;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error("the campaign did not finish within 20 s");
-  } finally {
-    await Promise.all(running.map((s) => s.stop()));
-  }
-}
+/** Runs senders through this file's SMTP sink until the campaign leaves SENDING; returns its final status. */
+const sendUntilDone = (campaignId: number, options: SenderOptions = {}, senders = 1) => runSendersUntilDone(campaignId, { transport, ...options }, senders);
 
 const recipients = () => sink.received.map((m) => m.to).sort();
 
