@@ -35,7 +35,7 @@ describe("people administration, in Chromium", () => {
     await marketerPage.getByLabel("Choose a password").fill("velvet-compass-harvest-2264");
     await marketerPage.getByRole("button", { name: "Save password and sign in" }).click();
     await marketerPage.waitForURL(`${app.url}/campaigns`);
-    expect(await marketerPage.getByText("riley.marketer@example.com").count()).toBeGreaterThan(0);
+    await expect.poll(() => marketerPage.getByText("riley.marketer@example.com").count()).toBeGreaterThan(0);
 
     await adminPage.reload();
     expect(await adminPage.getByText("1 live session").count()).toBe(1);

@@ -41,11 +41,11 @@ describe("suppressions and the ledger, in Chromium", () => {
 
     await page.getByRole("button", { name: `Remove the manual suppression of ${ADDRESS}` }).click();
     await page.waitForURL((url) => url.searchParams.get("done") === "removed");
-    expect(await page.getByRole("status").first().textContent()).toContain("Removed the manual suppression");
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Removed the manual suppression");
     await page.getByLabel("Address, or part of one").fill(ADDRESS);
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.waitForURL((url) => url.searchParams.get("q") === ADDRESS);
-    expect(await page.getByText(`No suppression for “${ADDRESS}”.`).count()).toBe(1);
+    await expect.poll(() => page.getByText(`No suppression for “${ADDRESS}”.`).count()).toBe(1);
   });
 
   it("filters the ledger by unit and shows that unit's chart with its numbers", async () => {
@@ -55,7 +55,7 @@ describe("suppressions and the ledger, in Chromium", () => {
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.waitForURL((url) => url.searchParams.get("unit") === "example-tax");
 
-    expect(await page.getByRole("heading", { name: "Opt-ins and opt-outs: Example Tax" }).count()).toBe(1);
+    await expect.poll(() => page.getByRole("heading", { name: "Opt-ins and opt-outs: Example Tax" }).count()).toBe(1);
     const chart = page.getByRole("img", { name: /opt-ins and \d+ opt-outs for Example Tax/ });
     expect(await chart.isVisible()).toBe(true);
     expect(await page.getByRole("list", { name: "Sources" }).textContent()).toContain("Import");

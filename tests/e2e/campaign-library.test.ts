@@ -59,7 +59,7 @@ describe("the campaign library, in Chromium", { timeout: 90_000 }, () => {
       await page.getByLabel("Show archived drafts").check();
       await page.getByRole("button", { name: "Filter" }).click();
       await page.waitForURL(/archived=1/);
-      expect(await page.getByRole("link", { name: `Copy of ${subject}` }).count()).toBe(1);
+      await expect.poll(() => page.getByRole("link", { name: `Copy of ${subject}` }).count()).toBe(1);
 
       // Send the original, then stop it for good.
       await page.goto(`${app.url}/campaigns/${originalId}`);

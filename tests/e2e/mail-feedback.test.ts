@@ -80,7 +80,7 @@ describe("what came back, in Chromium", () => {
     await page.getByLabel("From (UTC)").fill("2030-01-01");
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.waitForURL((url) => url.searchParams.get("from") === "2030-01-01");
-    expect(await page.getByText("Nothing came back that matches this search.").count()).toBe(1);
+    await expect.poll(() => page.getByText("Nothing came back that matches this search.").count()).toBe(1);
 
     // A kind that does not exist: 400 with a message, not a 500.
     const bad = await page.goto(`${app.url}/admin/inbound?kind=EXPLODED`);

@@ -111,7 +111,7 @@ describe("the results dashboard, in Chromium", () => {
       await page.getByLabel("To", { exact: true }).fill(day(new Date(sentOn.getTime() - DAY)));
       await page.getByRole("button", { name: "Show" }).click();
       await page.waitForURL((url) => url.searchParams.get("to") === day(new Date(sentOn.getTime() - DAY)));
-      expect(await page.getByRole("row").filter({ hasText: "Results test" }).count()).toBe(0);
+      await expect.poll(() => page.getByRole("row").filter({ hasText: "Results test" }).count()).toBe(0);
 
       await page.goto(`${app.url}/reports/example-tax?from=${day(sentOn)}&to=${day(sentOn)}`);
       const href = await page.getByRole("link", { name: "Download these results (CSV)" }).getAttribute("href");

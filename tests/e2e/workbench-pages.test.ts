@@ -103,7 +103,7 @@ describe("the suppressions page", () => {
 
     await page.getByRole("button", { name: `Remove the manual suppression of ${address}` }).click();
     await page.waitForURL((url) => url.searchParams.get("done") === "removed");
-    expect(await page.getByRole("status").first().textContent()).toContain(`Removed the manual suppression for ${address}.`);
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain(`Removed the manual suppression for ${address}.`);
     await screenshot(page, "suppressions-removed-1280.png");
     expect(await seriousViolations(page)).toEqual([]);
     await page.context().close();
