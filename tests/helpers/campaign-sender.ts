@@ -1,3 +1,4 @@
+import { vi } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { startCampaignSender } from "~/domain/campaigns/worker.server.ts";
 
@@ -10,12 +11,14 @@ type SenderOptions = Parameters<typeof startCampaignSender>[0];
 export async function runSendersUntilDone(campaignId: number, options: SenderOptions = {}, senders = 1) {
   const running = Array.from({ length: senders }, () => startCampaignSender({ pollMs: 10, ratePerSecond: 5000, concurrency: 4, ...options }));
   try {
-    for (let waited = 0; waited < 20_000; waited += 25) {
-      const { status } = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { status: true } });
-      if (status !== "SENDING") return status;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error("the campaign did not finish within 20 s");
+    return await vi.waitFor(
+      async () => {
+        const { status } = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { status: true } });
+        if (status === "SENDING") throw new Error("the campaign did not finish within 20 s");
+        return status;
+      },
+      { timeout: 20_000, interval: 25 },
+    );
   } finally {
     await Promise.all(running.map((s) => s.stop()));
   }

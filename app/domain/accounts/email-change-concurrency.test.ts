@@ -1,5 +1,5 @@
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { testsOnPostgresql } from "../../../tests/helpers/test-database.ts";
 import { createMailingUnit, createSubscriber, latestLinkTo, STRONG_PASSWORD, tokenOf } from "../../../tests/helpers/accounts.ts";
@@ -29,10 +29,13 @@ describe.runIf(testsOnPostgresql)("an address confirmed while an import creates 
       const imported = await importer.query<{ id: number }>(`INSERT INTO "Contact" ("email", "updatedAt") VALUES ($1, now()) RETURNING "id"`, [target]);
       const confirming = confirmEmailChange(token, nobody).catch((error: Error) => error);
       // The confirmation has read "nobody has this address" and now waits on the import's row.
-      await until(async () => {
-        const waiting = await importer.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`);
-        return waiting.rowCount! > 0;
-      });
+      await vi.waitFor(
+        async () => {
+          const waiting = await importer.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`);
+          if (waiting.rowCount === 0) throw new Error("The confirmation never waited on the import's row.");
+        },
+        { timeout: 10_000, interval: 20 },
+      );
       await importer.query("COMMIT");
 
       expect(await confirming).toEqual({ outcome: "changed", newEmail: target });
@@ -43,12 +46,3 @@ describe.runIf(testsOnPostgresql)("an address confirmed while an import creates 
     }
   });
 });
-
-/** Polls a state the other connection reaches (a lock wait), for at most 10 s. */
-async function until(reached: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await reached())) {
-    if (Date.now() > deadline) throw new Error("The confirmation never waited on the import's row.");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
