@@ -45,12 +45,7 @@ export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
     }
     void send(response);
   };
-  const udp = dns2.createServer({ udp: true, handle });
-  const { udp: bound } = await udp.listen({ udp: { port: 0, address: "127.0.0.1" } });
-  const port = bound!.port;
-  // Answers too long for a UDP packet are retried over TCP on the same port.
-  const tcp = dns2.createServer({ tcp: true, handle });
-  await tcp.listen({ tcp: { port, address: "127.0.0.1" } });
+  const { udp, tcp, port } = await listenOnOnePort(handle);
   const server: TestDnsServer = {
     address: `127.0.0.1:${port}`,
     zone,
@@ -60,6 +55,35 @@ export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
     },
   };
   return server;
+}
+
+/**
+ * A UDP and a TCP server on one free port: answers too long for a UDP packet are retried over TCP
+ * on the same port. The port is free for UDP when picked, but a TCP socket (an outgoing
+ * connection's local port) may hold it: then another port is tried.
+ */
+async function listenOnOnePort(handle: dns2.DnsHandler) {
+  for (let attempt = 1; ; attempt++) {
+    const udp = dns2.createServer({ udp: true, handle });
+    const { udp: bound } = await listening(udp, { udp: { port: 0, address: "127.0.0.1" } });
+    const port = bound!.port;
+    const tcp = dns2.createServer({ tcp: true, handle });
+    try {
+      await listening(tcp, { tcp: { port, address: "127.0.0.1" } });
+      return { udp, tcp, port };
+    } catch (error) {
+      await udp.close();
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt === 5) throw error;
+    }
+  }
+}
+
+/** dns2's listen() settles only on "listening": a port already taken left it (and the test file) waiting for ever. */
+function listening(server: dns2.DnsServer, options: Parameters<dns2.DnsServer["listen"]>[0]): ReturnType<dns2.DnsServer["listen"]> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options).then(resolve, reject);
+  });
 }
 
 /** A DNS server that reads every question and never answers: lookups through it time out. */
