@@ -74,6 +74,17 @@ const sendUntilDone = (campaignId: number, options: SenderOptions = {}, senders 
 
 const recipients = () => sink.received.map((m) => m.to).sort();
 
+/**
+ * Lists the whole audience and hands it back as pending, as a sender that stopped mid-campaign
+ * leaves it: what changes from here on is caught only by the re-check at dispatch.
+ */
+async function listWholeAudience(campaignId: number) {
+  const { audienceRule, maxContactId } = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { audienceRule: true, maxContactId: true } });
+  const store = createSendStore(db);
+  const listed = await store.listAndClaimNextBatch(campaignId, "lister", JSON.parse(audienceRule!), 0, maxContactId!, 10_000, new Date());
+  await store.releaseDeliveries(listed.map((d) => d.id));
+}
+
 describe("the send pipeline", () => {
   it("sends exactly one message to each eligible contact, each with its unsubscribe headers", async () => {
     const eligible = await subscribedContacts(8);
@@ -129,10 +140,26 @@ describe("the send pipeline", () => {
     await startCampaign(campaign.id);
     // Every contact listed as a delivery before the first send, then dispatched one at a time:
     // only the re-check at dispatch can catch the opt-out.
-    expect(await sendUntilDone(campaign.id, { batchSize: 20, dispatchBatchSize: 1, concurrency: 1 })).toBe("SENT");
+    await listWholeAudience(campaign.id);
+    expect(await sendUntilDone(campaign.id, { dispatchBatchSize: 1, concurrency: 1 })).toBe("SENT");
     expect(recipients()).not.toContain(last.email);
     expect(sink.received).toHaveLength(9);
     expect(await db.delivery.findFirst({ where: { campaignId: campaign.id, contactId: last.id } })).toMatchObject({ status: "SKIPPED", error: "UNIT_OPT_OUT" });
+  });
+
+  it("lists each step straight into the sender's hands: no delivery waits as PENDING while others are sent", async () => {
+    const contacts = await subscribedContacts(12);
+    const campaign = await createCampaign();
+    const pendingAtEachSend: number[] = [];
+    sink.onMessage = async () => {
+      pendingAtEachSend.push(await db.delivery.count({ where: { campaignId: campaign.id, status: "PENDING" } }));
+    };
+    await startCampaign(campaign.id);
+    // Up to ten listed per step, four sent per step.
+    expect(await sendUntilDone(campaign.id, { batchSize: 10, dispatchBatchSize: 4, concurrency: 1 })).toBe("SENT");
+    expect(recipients()).toEqual(contacts.map((c) => c.email).sort());
+    expect(pendingAtEachSend).toEqual(contacts.map(() => 0));
+    expect(await db.campaign.findUniqueOrThrow({ where: { id: campaign.id }, select: { listedCount: true, sentCount: true } })).toEqual({ listedCount: 12, sentCount: 12 });
   });
 
   it("retries a temporary refusal with backoff and records a permanent one", async () => {
@@ -315,8 +342,7 @@ describe("senders on many hosts (ADR 040)", () => {
     await db.sender.create({ data: { id: dead, host: "host-b", pid: 4242, startedAt: lastBeat, beatAt: lastBeat, campaignId: campaign.id } });
     await db.campaign.update({ where: { id: campaign.id }, data: { leaseOwner: dead, leaseUntil: new Date(lastBeat.getTime() + 30_000) } });
     const rule = { unitId: unit.id, topicId: topic.id, channel: "EMAIL" as const };
-    await store.enumerateNextBatch(campaign.id, rule, 0, contacts.at(-1)!.id, 100, lastBeat);
-    const claimed = await store.claimDueDeliveries(campaign.id, dead, 5, lastBeat);
+    const claimed = await store.listAndClaimNextBatch(campaign.id, dead, rule, 0, contacts.at(-1)!.id, 5, lastBeat);
     expect(claimed).toHaveLength(5);
 
     expect(await sendUntilDone(campaign.id)).toBe("SENT");
@@ -451,9 +477,8 @@ describe("the counts the campaign page shows", () => {
     const store = createSendStore(db);
     const now = new Date();
     const lease = new Date(now.getTime() + 30_000);
-    await store.enumerateNextBatch(campaign.id, { unitId: unit.id, topicId: topic.id, channel: "EMAIL" }, 0, contact.id, 10, now);
-    // A sender claims it and sends; its lease runs out before it writes; another takes over, sends it again and writes first.
-    const [slow] = await store.claimDueDeliveries(campaign.id, "slow", 10, now);
+    // A sender lists and claims it and sends; its lease runs out before it writes; another takes over, sends it again and writes first.
+    const [slow] = await store.listAndClaimNextBatch(campaign.id, "slow", { unitId: unit.id, topicId: topic.id, channel: "EMAIL" }, 0, contact.id, 10, now);
     await store.requeueUnrecordedDeliveries(campaign.id, new Date());
     const [quick] = await store.claimDueDeliveries(campaign.id, "quick", 10, now);
     expect(quick.id).toBe(slow.id);
@@ -506,7 +531,8 @@ describe("send me less (ADR 043)", () => {
       if (sink.received.length === 1) await applyConsentChange({ kind: "setFrequency", contactId: last.id, unitId: unit.id, frequency: "WEEKLY" }, { source: "LINK_PAGE" });
     };
     await startCampaign(campaign.id);
-    expect(await sendUntilDone(campaign.id, { batchSize: 20, dispatchBatchSize: 1, concurrency: 1 })).toBe("SENT");
+    await listWholeAudience(campaign.id);
+    expect(await sendUntilDone(campaign.id, { dispatchBatchSize: 1, concurrency: 1 })).toBe("SENT");
     expect(recipients()).not.toContain(last.email);
     expect(await db.delivery.findFirst({ where: { campaignId: campaign.id, contactId: last.id } })).toMatchObject({ status: "SKIPPED", error: "FREQUENCY_LIMIT" });
     expect((await campaignReport(CLI_OPERATOR, campaign.id)).leftOutByFrequency).toBe(1);

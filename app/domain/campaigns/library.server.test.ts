@@ -52,11 +52,12 @@ async function subscribe(topicId: number, n: number) {
   }
 }
 
-/** Starts the campaign and lists its whole audience as pending deliveries, as the sender's first steps do. */
+/** Starts the campaign and lists its whole audience, then hands the deliveries back as pending, as a sender that stops does. */
 async function startAndList(id: number) {
   await sendNow(marketerOfA, id);
   const { audienceRule, maxContactId } = await db.campaign.findUniqueOrThrow({ where: { id }, select: { audienceRule: true, maxContactId: true } });
-  await store.enumerateNextBatch(id, JSON.parse(audienceRule!), 0, maxContactId!, 10_000, new Date());
+  const listed = await store.listAndClaimNextBatch(id, "lister", JSON.parse(audienceRule!), 0, maxContactId!, 10_000, new Date());
+  await store.releaseDeliveries(listed.map((d) => d.id));
 }
 
 beforeEach(async () => {
@@ -207,6 +208,19 @@ describe("stopping for good", () => {
     await stopCampaign(marketerOfA, id);
     expect(await store.claimDueDeliveries(id, "sender-1", 10, new Date())).toEqual([]);
     expect((await db.campaign.findUniqueOrThrow({ where: { id } })).status).toBe("STOPPED");
+  });
+
+  it("a stopped or paused campaign lists nobody more: its listing stays where it was", async () => {
+    await subscribe(topicA.id, 3);
+    for (const halt of [stopCampaign, pauseCampaign]) {
+      const { id } = await createCampaign(marketerOfA, input());
+      await sendNow(marketerOfA, id);
+      await halt(marketerOfA, id);
+      const { audienceRule, maxContactId } = await db.campaign.findUniqueOrThrow({ where: { id }, select: { audienceRule: true, maxContactId: true } });
+      expect(await store.listAndClaimNextBatch(id, "sender-1", JSON.parse(audienceRule!), 0, maxContactId!, 10, new Date())).toEqual([]);
+      expect(await db.delivery.count({ where: { campaignId: id } })).toBe(0);
+      expect(await db.campaign.findUniqueOrThrow({ where: { id }, select: { lastContactId: true, listedCount: true } })).toEqual({ lastContactId: 0, listedCount: 0 });
+    }
   });
 
   it("racing senders: no claim that begins after the stop has returned gets a delivery", async () => {

@@ -13,8 +13,7 @@ import type { FeedbackSignal } from "~/domain/feedback/signals.ts";
 /** What a draft says, written as the campaign starts when the marketer confirmed edits not yet saved. */
 export type StartingDraft = { unitId: number; topicId: number; name: string; subject: string; preheader: string; bodyMarkdown: string; advertisementLabel: boolean; excludeRecentDays?: number | null };
 
-/** A delivery this sender won: it is SENDING under this sender's claim. */
-/** A delivery this sender holds; the contact's locale and time zone word the footer (ADR 047). */
+/** A delivery this sender holds (SENDING under its claim); the contact's locale and time zone word the footer (ADR 047). */
 export type ClaimedDelivery = { id: number; attempts: number; contact: { id: number; email: string; locale: string | null; timeZone: string | null; name?: string | null } };
 
 /** What became of one delivery, as written down. */
@@ -211,31 +210,50 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
     },
 
     /**
-     * Writes the next keyset batch of eligible contacts as PENDING deliveries, adds the rows it
-     * wrote to the listed count and moves the checkpoint, atomically.
+     * Lists the next keyset batch of eligible contacts as deliveries this owner holds (SENDING, as
+     * a claim leaves them), adds the rows it wrote to the listed count and moves the checkpoint,
+     * atomically; returns those deliveries. A delivery is written twice (listed, then its outcome),
+     * not three times: on PostgreSQL each write is a row version with entries in every index (ADR 057).
+     * Nothing is listed once the campaign is no longer sending.
      */
-    async enumerateNextBatch(campaignId: number, rule: PromotionalTarget, after: number, max: number, take: number, now: Date): Promise<void> {
-      await client.$transaction(async (tx) => {
+    async listAndClaimNextBatch(campaignId: number, owner: string, rule: PromotionalTarget, after: number, max: number, take: number, now: Date): Promise<ClaimedDelivery[]> {
+      const listed = await client.$transaction(async (tx) => {
         // Senders sharing a campaign list it one at a time: this write locks the campaign's row
         // until the batch is written, and a sender that waited for it finds the checkpoint moved
         // and lists nothing (PostgreSQL re-reads the row after the wait; SQLite has one writer).
-        const turn = await tx.$executeRaw`UPDATE "Campaign" SET "lastContactId" = "lastContactId" WHERE "id" = ${campaignId} AND "lastContactId" = ${after}`;
-        if (turn !== 1) return;
+        // Only while it is sending: a stop that committed first wins; one that waits for this lock
+        // comes after the listing, as after a claim (ADR 052).
+        const turn = await tx.$executeRaw`UPDATE "Campaign" SET "lastContactId" = "lastContactId"
+          WHERE "id" = ${campaignId} AND "lastContactId" = ${after} AND "status" = 'SENDING'`;
+        if (turn !== 1) return [];
         const batch = await findAudienceBatch(tx, rule, now, { afterContactId: after, maxContactId: max, take });
         const checkpoint = batch.length < take ? max : batch[batch.length - 1].id;
-        // A retried step must not fail on rows it already wrote, nor count them twice: only the rows written count.
+        // A retried step must not fail on rows it already wrote, nor count or claim them: only the rows written are.
         // One parameter per contact: each costs the Prisma client time.
-        const listed =
+        const written =
           batch.length > 0
-            ? await tx.$executeRaw`INSERT INTO "Delivery" ("campaignId", "contactId", "status", "attempts", "createdAt")
-            SELECT ${campaignId}, "id", 'PENDING', 0, ${now} FROM "Contact" WHERE "id" IN (${Prisma.join(batch.map((contact) => contact.id))})
-            ON CONFLICT ("campaignId", "contactId") DO NOTHING`
-            : 0;
+            ? await tx.$queryRaw<{ id: number | bigint; contactId: number | bigint }[]>`INSERT INTO "Delivery" ("campaignId", "contactId", "status", "claimedBy", "attempts", "createdAt")
+            SELECT ${campaignId}, "id", 'SENDING', ${owner}, 0, ${now} FROM "Contact" WHERE "id" IN (${Prisma.join(batch.map((contact) => contact.id))})
+            ON CONFLICT ("campaignId", "contactId") DO NOTHING RETURNING "id", "contactId"`
+            : [];
         // The checkpoint only moves forward from where this step read it: a second writer moves nothing.
-        await tx.$executeRaw`UPDATE "Campaign" SET "listedCount" = "listedCount" + ${listed},
+        await tx.$executeRaw`UPDATE "Campaign" SET "listedCount" = "listedCount" + ${written.length},
           "lastContactId" = CASE WHEN "lastContactId" = ${after} THEN ${checkpoint} ELSE "lastContactId" END
           WHERE "id" = ${campaignId}`;
+        return written.map((row) => ({ id: Number(row.id), contactId: Number(row.contactId) }));
       });
+      if (listed.length === 0) return [];
+      // Read after the commit, so the campaign's row is not held meanwhile. A contact erased since
+      // took its delivery with it (cascade).
+      const contacts = await client.contact.findMany({
+        where: { id: { in: listed.map((d) => d.contactId) } },
+        select: { id: true, email: true, locale: true, timeZone: true, name: true },
+      });
+      const contactOf = new Map(contacts.map((contact) => [contact.id, contact]));
+      return listed
+        .filter((d) => contactOf.has(d.contactId))
+        .map((d) => ({ id: d.id, attempts: 0, contact: contactOf.get(d.contactId)! }))
+        .sort((a, b) => a.id - b.id);
     },
 
     /** Marks up to `take` due deliveries as being sent by this owner; only the ones it won are returned. */

@@ -52,7 +52,7 @@ export type SenderSettings = {
   /** The configured rate for all senders together; each takes its share. */
   ratePerSecond: number;
   concurrency: number;
-  /** Contacts listed as deliveries per step. */
+  /** Contacts listed as deliveries per step, at most. */
   batchSize?: number;
   /** Deliveries claimed, re-checked and signed per step (default 400): smaller means opt-outs are seen sooner. */
   dispatchBatchSize?: number;
@@ -281,8 +281,14 @@ async function prepareStep(run: CampaignRun): Promise<Step | NoStep> {
     if (!checkpoint) return done("stopped");
     const maxContactId = checkpoint.maxContactId ?? 0;
     const enumerating = checkpoint.lastContactId < maxContactId;
-    if (enumerating) await store.enumerateNextBatch(campaign.id, rule, checkpoint.lastContactId, maxContactId, batchSize, now());
-    const claimed = await store.claimDueDeliveries(campaign.id, settings.owner, stepSize(run), now());
+    // Deliveries due again first (retries, those handed back), then the step is filled from the
+    // audience, listed straight into this sender's hands.
+    const size = stepSize(run);
+    const claimed = await store.claimDueDeliveries(campaign.id, settings.owner, size, now());
+    if (enumerating && claimed.length < size) {
+      const take = Math.min(batchSize, size - claimed.length);
+      claimed.push(...(await store.listAndClaimNextBatch(campaign.id, settings.owner, rule, checkpoint.lastContactId, maxContactId, take, now())));
+    }
     if (claimed.length > 0) return recheckAndSign(run, claimed);
     if (enumerating) continue;
     const waiting = await store.nextUnfinishedDelivery(campaign.id);
