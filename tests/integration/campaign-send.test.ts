@@ -358,6 +358,29 @@ describe("senders on many hosts (ADR 040)", () => {
     expect(await db.campaign.findUniqueOrThrow({ where: { id: campaign.id }, select: { sentCount: true } })).toEqual({ sentCount: 10 });
   });
 
+  it("a listing written but not answered (the connection lost after the commit) is sent once the sender takes the campaign again", async () => {
+    const contacts = await subscribedContacts(6);
+    const campaign = await createCampaign();
+    await startCampaign(campaign.id);
+    const real = createSendStore(db);
+    let lostAnswers = 0;
+    const store: typeof real = {
+      ...real,
+      async listAndClaimNextBatch(...args) {
+        const listed = await real.listAndClaimNextBatch(...args);
+        if (listed.length > 0 && lostAnswers === 0) {
+          lostAnswers += 1;
+          throw new Error("Connection terminated unexpectedly");
+        }
+        return listed;
+      },
+    };
+    // The sender lives on (it beats), so only its own return to the campaign can hand these claims back.
+    expect(await sendUntilDone(campaign.id, { store, batchSize: 3, dispatchBatchSize: 3 })).toBe("SENT");
+    expect(lostAnswers).toBe(1);
+    expect(recipients()).toEqual(contacts.map((c) => c.email).sort());
+  });
+
   it("a sender that finds its own beat lapsed stops the campaign in hand: others may have taken its claims", async () => {
     const contacts = await subscribedContacts(50);
     const campaign = await createCampaign();

@@ -149,13 +149,17 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
     /**
      * Deliveries a previous holder handed to the transport without recording the answer go back to
      * PENDING. With one sender per campaign, every claim is the previous holder's; shared, only
-     * the claims of senders with no beat since `liveSince` (dead, on any host). Returns how many.
+     * the claims of senders with no beat since `liveSince` (dead, on any host), and those of
+     * `takenBy`, a sender taking the campaign: it has nothing in flight, so its claims are left
+     * from a run that failed (a lost connection mid-step) and would otherwise wait until it stops.
+     * Returns how many.
      */
-    async requeueUnrecordedDeliveries(campaignId: number, liveSince: Date): Promise<number> {
+    async requeueUnrecordedDeliveries(campaignId: number, liveSince: Date, takenBy?: string): Promise<number> {
       if (!manySendersPerCampaign) return (await client.delivery.updateMany({ where: { campaignId, status: "SENDING" }, data: { status: "PENDING", claimedBy: null } })).count;
+      const ownLeftovers = takenBy === undefined ? Prisma.sql`1 = 0` : Prisma.sql`"claimedBy" = ${takenBy}`;
       return client.$executeRaw`UPDATE "Delivery" SET "status" = 'PENDING', "claimedBy" = NULL
         WHERE "campaignId" = ${campaignId} AND "status" = 'SENDING'
-        AND NOT EXISTS (SELECT 1 FROM "Sender" WHERE "Sender"."id" = "Delivery"."claimedBy" AND "Sender"."beatAt" > ${liveSince})`;
+        AND (${ownLeftovers} OR NOT EXISTS (SELECT 1 FROM "Sender" WHERE "Sender"."id" = "Delivery"."claimedBy" AND "Sender"."beatAt" > ${liveSince}))`;
     },
 
     /** Writes this sender's first beat (or a new one after it was presumed dead). */
@@ -240,20 +244,16 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
         await tx.$executeRaw`UPDATE "Campaign" SET "listedCount" = "listedCount" + ${written.length},
           "lastContactId" = CASE WHEN "lastContactId" = ${after} THEN ${checkpoint} ELSE "lastContactId" END
           WHERE "id" = ${campaignId}`;
-        return written.map((row) => ({ id: Number(row.id), contactId: Number(row.contactId) }));
+        if (written.length === 0) return [];
+        // In the same transaction: if this read fails, nothing stays claimed with nobody to send it.
+        const contacts = await tx.contact.findMany({
+          where: { id: { in: written.map((row) => Number(row.contactId)) } },
+          select: { id: true, email: true, locale: true, timeZone: true, name: true },
+        });
+        const contactOf = new Map(contacts.map((contact) => [contact.id, contact]));
+        return written.map((row) => ({ id: Number(row.id), attempts: 0, contact: contactOf.get(Number(row.contactId))! }));
       });
-      if (listed.length === 0) return [];
-      // Read after the commit, so the campaign's row is not held meanwhile. A contact erased since
-      // took its delivery with it (cascade).
-      const contacts = await client.contact.findMany({
-        where: { id: { in: listed.map((d) => d.contactId) } },
-        select: { id: true, email: true, locale: true, timeZone: true, name: true },
-      });
-      const contactOf = new Map(contacts.map((contact) => [contact.id, contact]));
-      return listed
-        .filter((d) => contactOf.has(d.contactId))
-        .map((d) => ({ id: d.id, attempts: 0, contact: contactOf.get(d.contactId)! }))
-        .sort((a, b) => a.id - b.id);
+      return listed.sort((a, b) => a.id - b.id);
     },
 
     /** Marks up to `take` due deliveries as being sent by this owner; only the ones it won are returned. */

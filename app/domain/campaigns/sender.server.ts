@@ -1,9 +1,10 @@
 // The send pipeline (docs/decisions/010-campaign-send-pipeline.md). A campaign that starts
 // freezes its audience rule and its bounds (the highest contact id). A sender holding the
-// campaign's lease then repeats: enumerate the next keyset batch of eligible contacts into
-// Delivery rows (unique on campaign + contact, written before anything is sent), claim due
-// deliveries, re-check each one's consent at dispatch, send within the shared rate, record
-// the outcome. Every step is a database write, so a crash anywhere resumes where it stopped.
+// campaign's lease then repeats: claim the deliveries due again (retries, handed back), fill the
+// step with the next keyset batch of eligible contacts, listed as Delivery rows already claimed
+// (unique on campaign + contact, written before anything is sent; ADR 057), re-check each one's
+// consent at dispatch, send within the shared rate, record the outcome. Every step is a database
+// write, so a crash anywhere resumes where it stopped.
 
 // This module is the pipeline (steps, lanes, rate, retries, pauses); what it reads and writes
 // is the store's (send-store.server.ts), and the mail goes through the messenger: both are
@@ -142,8 +143,9 @@ export async function claimNextCampaign(owner: string, now = new Date(), store: 
     if (await store.takeLease(id, owner, now, leaseFrom(now), holderGone ? leaseOwner : undefined)) {
       // Deliveries the previous holder handed to the transport without recording the answer:
       // send them again (at least once; ADR 010 explains why not at most once). Where senders
-      // share the campaign, only the claims of dead ones (ADR 040).
-      await store.requeueUnrecordedDeliveries(id, liveSince(now));
+      // share the campaign, only the claims of dead ones (ADR 040), and this sender's own, left by
+      // a run of it that failed: it sends one campaign at a time, so none of them is in flight (ADR 057).
+      await store.requeueUnrecordedDeliveries(id, liveSince(now), owner);
       return id;
     }
   }
