@@ -1,6 +1,7 @@
 import { vi } from "vitest";
 import { db } from "~/utils/db.server.ts";
 import { startCampaignSender } from "~/domain/campaigns/worker.server.ts";
+import { createSendStore } from "~/domain/campaigns/send-store.server.ts";
 
 type SenderOptions = Parameters<typeof startCampaignSender>[0];
 
@@ -22,4 +23,15 @@ export async function runSendersUntilDone(campaignId: number, options: SenderOpt
   } finally {
     await Promise.all(running.map((s) => s.stop()));
   }
+}
+
+/**
+ * Lists a started campaign's whole audience and hands it back as pending, as a sender that stopped
+ * mid-campaign leaves it: what changes from here on is caught only by the re-check at dispatch.
+ */
+export async function listWholeAudienceAsPending(campaignId: number) {
+  const { audienceRule, maxContactId } = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { audienceRule: true, maxContactId: true } });
+  const store = createSendStore(db);
+  const listed = await store.listAndClaimNextBatch(campaignId, "lister", JSON.parse(audienceRule!), 0, maxContactId!, 10_000, new Date());
+  await store.releaseDeliveries(listed.map((d) => d.id));
 }

@@ -26,7 +26,7 @@ import { createContact, createTopic, createUnit } from "../helpers/fixtures.ts";
 import { readOwnAddress } from "~/domain/feedback/addresses.server.ts";
 import { headerValues, startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.ts";
 import { testsOnPostgresql } from "../helpers/test-database.ts";
-import { runSendersUntilDone } from "../helpers/campaign-sender.ts";
+import { listWholeAudienceAsPending, runSendersUntilDone } from "../helpers/campaign-sender.ts";
 import { DEAD_AFTER_MS } from "~/domain/campaigns/heartbeat.server.ts";
 
 // The send pipeline end to end: real SQLite, a real SMTP server, the real sender loop.
@@ -73,17 +73,6 @@ type SenderOptions = Parameters<typeof startCampaignSender>[0];
 const sendUntilDone = (campaignId: number, options: SenderOptions = {}, senders = 1) => runSendersUntilDone(campaignId, { transport, ...options }, senders);
 
 const recipients = () => sink.received.map((m) => m.to).sort();
-
-/**
- * Lists the whole audience and hands it back as pending, as a sender that stopped mid-campaign
- * leaves it: what changes from here on is caught only by the re-check at dispatch.
- */
-async function listWholeAudience(campaignId: number) {
-  const { audienceRule, maxContactId } = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { audienceRule: true, maxContactId: true } });
-  const store = createSendStore(db);
-  const listed = await store.listAndClaimNextBatch(campaignId, "lister", JSON.parse(audienceRule!), 0, maxContactId!, 10_000, new Date());
-  await store.releaseDeliveries(listed.map((d) => d.id));
-}
 
 describe("the send pipeline", () => {
   it("sends exactly one message to each eligible contact, each with its unsubscribe headers", async () => {
@@ -140,7 +129,7 @@ describe("the send pipeline", () => {
     await startCampaign(campaign.id);
     // Every contact listed as a delivery before the first send, then dispatched one at a time:
     // only the re-check at dispatch can catch the opt-out.
-    await listWholeAudience(campaign.id);
+    await listWholeAudienceAsPending(campaign.id);
     expect(await sendUntilDone(campaign.id, { dispatchBatchSize: 1, concurrency: 1 })).toBe("SENT");
     expect(recipients()).not.toContain(last.email);
     expect(sink.received).toHaveLength(9);
@@ -554,7 +543,7 @@ describe("send me less (ADR 043)", () => {
       if (sink.received.length === 1) await applyConsentChange({ kind: "setFrequency", contactId: last.id, unitId: unit.id, frequency: "WEEKLY" }, { source: "LINK_PAGE" });
     };
     await startCampaign(campaign.id);
-    await listWholeAudience(campaign.id);
+    await listWholeAudienceAsPending(campaign.id);
     expect(await sendUntilDone(campaign.id, { dispatchBatchSize: 1, concurrency: 1 })).toBe("SENT");
     expect(recipients()).not.toContain(last.email);
     expect(await db.delivery.findFirst({ where: { campaignId: campaign.id, contactId: last.id } })).toMatchObject({ status: "SKIPPED", error: "FREQUENCY_LIMIT" });

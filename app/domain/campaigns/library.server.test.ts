@@ -6,6 +6,7 @@ import { createSendStore } from "./send-store.server.ts";
 import { listAudit } from "~/domain/audit/audit.server.ts";
 import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
 import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
+import { listWholeAudienceAsPending } from "../../../tests/helpers/campaign-sender.ts";
 import {
   archiveDraft,
   campaignReport,
@@ -52,12 +53,10 @@ async function subscribe(topicId: number, n: number) {
   }
 }
 
-/** Starts the campaign and lists its whole audience, then hands the deliveries back as pending, as a sender that stops does. */
+/** Starts the campaign and lists its whole audience as pending deliveries. */
 async function startAndList(id: number) {
   await sendNow(marketerOfA, id);
-  const { audienceRule, maxContactId } = await db.campaign.findUniqueOrThrow({ where: { id }, select: { audienceRule: true, maxContactId: true } });
-  const listed = await store.listAndClaimNextBatch(id, "lister", JSON.parse(audienceRule!), 0, maxContactId!, 10_000, new Date());
-  await store.releaseDeliveries(listed.map((d) => d.id));
+  await listWholeAudienceAsPending(id);
 }
 
 beforeEach(async () => {
