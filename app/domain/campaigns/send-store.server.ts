@@ -16,6 +16,9 @@ export type StartingDraft = { unitId: number; topicId: number; name: string; sub
 /** A delivery this sender holds (SENDING under its claim); the contact's locale and time zone word the footer (ADR 047). */
 export type ClaimedDelivery = { id: number; attempts: number; contact: { id: number; email: string; locale: string | null; timeZone: string | null; name?: string | null } };
 
+/** What a step reads of each claimed delivery's contact (SQLite's claim and every listing). */
+const CLAIMED_CONTACT = { id: true, email: true, locale: true, timeZone: true, name: true } as const;
+
 /** What became of one delivery, as written down. */
 export type DeliveryOutcome =
   | { id: number; result: "sent"; messageId: string }
@@ -248,7 +251,7 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
         // In the same transaction: if this read fails, nothing stays claimed with nobody to send it.
         const contacts = await tx.contact.findMany({
           where: { id: { in: written.map((row) => Number(row.contactId)) } },
-          select: { id: true, email: true, locale: true, timeZone: true, name: true },
+          select: CLAIMED_CONTACT,
         });
         const contactOf = new Map(contacts.map((contact) => [contact.id, contact]));
         return written.map((row) => ({ id: Number(row.id), attempts: 0, contact: contactOf.get(Number(row.contactId))! }));
@@ -284,7 +287,7 @@ export function createSendStore(client: Db, reader: Db = client, { manySendersPe
         where: { campaignId, status: "PENDING", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
         orderBy: { id: "asc" },
         take,
-        select: { id: true, attempts: true, contact: { select: { id: true, email: true, locale: true, timeZone: true, name: true } } },
+        select: { id: true, attempts: true, contact: { select: CLAIMED_CONTACT } },
       });
       if (due.length === 0) return [];
       // A delivery another sender claimed first is no longer PENDING, so it is not returned, and
