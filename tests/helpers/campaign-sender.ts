@@ -30,8 +30,12 @@ export async function runSendersUntilDone(campaignId: number, options: SenderOpt
  * mid-campaign leaves it: what changes from here on is caught only by the re-check at dispatch.
  */
 export async function listWholeAudienceAsPending(campaignId: number) {
+  const listed = await listFromStart(campaignId, "lister", 10_000);
+  await createSendStore(db).releaseDeliveries(listed.map((d) => d.id));
+}
+
+/** Lists up to `take` of a started campaign's audience from its first contact, claimed by `owner`, as a sender's first step does. */
+export async function listFromStart(campaignId: number, owner: string, take: number) {
   const { audienceRule, maxContactId } = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { audienceRule: true, maxContactId: true } });
-  const store = createSendStore(db);
-  const listed = await store.listAndClaimNextBatch(campaignId, "lister", JSON.parse(audienceRule!), 0, maxContactId!, 10_000, new Date());
-  await store.releaseDeliveries(listed.map((d) => d.id));
+  return createSendStore(db).listAndClaimNextBatch(campaignId, owner, JSON.parse(audienceRule!), 0, maxContactId!, take, new Date());
 }

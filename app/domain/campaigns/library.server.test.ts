@@ -6,7 +6,7 @@ import { createSendStore } from "./send-store.server.ts";
 import { listAudit } from "~/domain/audit/audit.server.ts";
 import { ensureSigningKey } from "~/domain/tokens/keyring.server.ts";
 import { createContact, createTopic, createUnit } from "../../../tests/helpers/fixtures.ts";
-import { listWholeAudienceAsPending } from "../../../tests/helpers/campaign-sender.ts";
+import { listFromStart, listWholeAudienceAsPending } from "../../../tests/helpers/campaign-sender.ts";
 import {
   archiveDraft,
   campaignReport,
@@ -215,8 +215,7 @@ describe("stopping for good", () => {
       const { id } = await createCampaign(marketerOfA, input());
       await sendNow(marketerOfA, id);
       await halt(marketerOfA, id);
-      const { audienceRule, maxContactId } = await db.campaign.findUniqueOrThrow({ where: { id }, select: { audienceRule: true, maxContactId: true } });
-      expect(await store.listAndClaimNextBatch(id, "sender-1", JSON.parse(audienceRule!), 0, maxContactId!, 10, new Date())).toEqual([]);
+      expect(await listFromStart(id, "sender-1", 10)).toEqual([]);
       expect(await db.delivery.count({ where: { campaignId: id } })).toBe(0);
       expect(await db.campaign.findUniqueOrThrow({ where: { id }, select: { lastContactId: true, listedCount: true } })).toEqual({ lastContactId: 0, listedCount: 0 });
     }
